@@ -1,0 +1,3 @@
+from mllint_wa.cli import main
+
+main()

@@ -1,0 +1,211 @@
+"""The vocabulary every other module shares: phases, pillars, risks, stages, rules and findings."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mllint_wa.context import ProjectContext
+
+
+class Phase(str, enum.Enum):
+    """ML Lens lifecycle phases, in lifecycle order."""
+
+    BUSINESS_GOAL = "business-goal"
+    PROBLEM_FRAMING = "problem-framing"
+    DATA_PROCESSING = "data-processing"
+    MODEL_DEVELOPMENT = "model-development"
+    DEPLOYMENT = "deployment"
+    MONITORING = "monitoring"
+
+
+class Pillar(str, enum.Enum):
+    OPERATIONAL_EXCELLENCE = "operational-excellence"
+    SECURITY = "security"
+    RELIABILITY = "reliability"
+    PERFORMANCE_EFFICIENCY = "performance-efficiency"
+    COST_OPTIMIZATION = "cost-optimization"
+    SUSTAINABILITY = "sustainability"
+
+
+class Risk(str, enum.Enum):
+    """The Well-Architected Tool's risk vocabulary: high (HRI), medium (MRI), low."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return _RISK_RANK[self]
+
+
+_RISK_RANK = {Risk.LOW: 1, Risk.MEDIUM: 2, Risk.HIGH: 3}
+
+
+class Stage(str, enum.Enum):
+    """How far a project has come; later stages are held to more rules."""
+
+    DISCOVERY = "discovery"
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+    @property
+    def rank(self) -> int:
+        return list(Stage).index(self)
+
+
+# Rule code prefix → phase. A code is two letters and three digits, e.g. PF001.
+PHASE_BY_PREFIX: dict[str, Phase] = {
+    "BG": Phase.BUSINESS_GOAL,
+    "PF": Phase.PROBLEM_FRAMING,
+    "DP": Phase.DATA_PROCESSING,
+    "MD": Phase.MODEL_DEVELOPMENT,
+    "DE": Phase.DEPLOYMENT,
+    "MO": Phase.MONITORING,
+    # The manifest is the project's ML profile (MLOPS02-BP02), written while framing the problem.
+    "LN": Phase.PROBLEM_FRAMING,
+}
+
+# The first stage at which a phase's rules apply (ARCHITECTURE.md, "Lifecycle stage gating").
+FIRST_STAGE_BY_PHASE: dict[Phase, Stage] = {
+    Phase.BUSINESS_GOAL: Stage.DISCOVERY,
+    Phase.PROBLEM_FRAMING: Stage.DISCOVERY,
+    Phase.DATA_PROCESSING: Stage.DEVELOPMENT,
+    Phase.MODEL_DEVELOPMENT: Stage.DEVELOPMENT,
+    Phase.DEPLOYMENT: Stage.PRODUCTION,
+    Phase.MONITORING: Stage.PRODUCTION,
+}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in a file; ``line`` and ``column`` start at 1."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports: where, what, and a stable logical anchor for fingerprints.
+
+    ``anchor`` names the thing at fault independently of its line (a manifest key such as
+    ``business.costs.training``), so baselines and SARIF fingerprints survive edits that move
+    lines. ``path`` is relative to the project root.
+    """
+
+    message: str
+    location: Location
+    anchor: str = ""
+
+
+Check = Callable[["ProjectContext"], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule with its metadata beside it.
+
+    The phase follows from the code's prefix and the pillars from the ML Lens practices the
+    rule enforces, so the two can never disagree with the code or the references.
+    """
+
+    code: str
+    name: str
+    risk: Risk
+    summary: str
+    fix: str
+    lens_refs: tuple[str, ...]
+    check: Check = field(compare=False, repr=False)
+    explanation: str = ""
+    requires_manifest: bool = True
+    first_stage: Stage | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return PHASE_BY_PREFIX[self.code[:2]]
+
+    @property
+    def stage(self) -> Stage:
+        return self.first_stage or FIRST_STAGE_BY_PHASE[self.phase]
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in Stage if s.rank >= self.stage.rank)
+
+    @property
+    def pillars(self) -> tuple[Pillar, ...]:
+        from mllint_wa.lens import pillars_of
+
+        return pillars_of(self.lens_refs)
+
+    @property
+    def lens_refs_with_aliases(self) -> tuple[str, ...]:
+        from mllint_wa.lens import with_legacy_aliases
+
+        return with_legacy_aliases(self.lens_refs)
+
+    def metadata(self) -> dict[str, object]:
+        """The rule as `rules --format json` and the JSON findings describe it."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "phase": self.phase.value,
+            "pillars": [p.value for p in self.pillars],
+            "risk": self.risk.value,
+            "stages": [s.value for s in self.stages],
+            "lens_refs": list(self.lens_refs_with_aliases),
+            "summary": self.summary,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation bound to its rule and project, with paths relative to the working directory."""
+
+    rule: Rule
+    path: str
+    line: int
+    column: int
+    message: str
+    project: str
+    fingerprint: str
+    suppressed_by: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.rule.code, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        meta = self.rule.metadata()
+        return {
+            "code": self.rule.code,
+            "name": self.rule.name,
+            "risk": meta["risk"],
+            "phase": meta["phase"],
+            "pillars": meta["pillars"],
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "fix": self.rule.fix,
+            "lens_refs": meta["lens_refs"],
+            "fingerprint": self.fingerprint,
+            "project": self.project,
+        }
+
+
+def fingerprint(code: str, path: str, anchor: str, message: str) -> str:
+    """A stable identity for a finding that does not depend on line numbers.
+
+    The message is used only when the rule gave no anchor, since messages may quote values.
+    """
+    identity = "\x1f".join((code, path, anchor or message))
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]
