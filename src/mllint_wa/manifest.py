@@ -7,23 +7,19 @@ rules report.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import enum
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mllint_wa.model import Location
 from mllint_wa.parsers.toml_positions import KeyPosition, key_positions
+from mllint_wa.parsers.tomlcompat import tomllib
 from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
 from mllint_wa.suggest import did_you_mean
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 MANIFEST_NAME = "lens.toml"
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -134,6 +130,8 @@ class Manifest:
             path = f"waivers.{selector}"
             lacking = [k for k in ("reason", "owner", "expires") if self.is_missing(f"{path}.{k}")]
             expires = entry.get("expires")
+            if isinstance(expires, datetime.datetime):
+                expires = expires.date()
             if not lacking and not isinstance(expires, datetime.date):
                 lacking = ["a date in expires"]
             defect = f"it lacks {', '.join(lacking)}" if lacking else ""
@@ -190,6 +188,8 @@ def load_manifest(file: Path, relative_path: str = MANIFEST_NAME) -> ManifestLoa
         return _unreadable(f"{relative_path} cannot be read: {reason}")
     if len(raw) > MAX_MANIFEST_BYTES:
         return _unreadable(f"{relative_path} is larger than {MAX_MANIFEST_BYTES // 1024} KiB")
+    # A byte-order mark is legal at the start of a UTF-8 file and means nothing.
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     if b"\x00" in raw:
         return _unreadable(f"{relative_path} is a binary file, not TOML")
     try:
@@ -327,7 +327,8 @@ def _validate(
             yield at(
                 path,
                 ProblemKind.BAD_VALUE,
-                f"`{path}` is {value!r}; expected one of {', '.join(spec.enum)}"
+                f'`{path}` is "{value}"; expected one of '
+                + ", ".join(spec.enum)
                 + did_you_mean(str(value), spec.enum),
                 on_value=True,
             )
@@ -355,10 +356,12 @@ def _validate(
 
     yield from walk(MANIFEST, data, "")
     version = data.get("schema_version")
-    if version is None:
-        yield ManifestProblem(
+    if version is None or is_placeholder(version):
+        yield at(
+            "schema_version",
             ProblemKind.SCHEMA_VERSION,
             f"lens.toml does not declare its format: add `schema_version = {SCHEMA_VERSION}`",
+            on_value=True,
         )
     elif isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
         yield at(

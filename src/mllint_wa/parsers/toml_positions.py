@@ -72,7 +72,10 @@ class _Scanner:
 
     def simple_key(self) -> str:
         ch = self.peek()
-        if ch in "\"'":
+        if ch == '"':
+            # A quoted key names what its escapes spell, as in tomllib's result.
+            return _unescape(self.string_literal())
+        if ch == "'":
             return self.string_literal()
         start = self.i
         while self.i < len(self.text) and self.text[self.i] in _BARE_KEY_CHARS:
@@ -219,6 +222,32 @@ class _Scanner:
                 table = self.header(array_of_tables=False)
             else:
                 self.key_value(table)
+
+
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unescape(raw: str) -> str:
+    """The text a single-line basic string spells (keys can only be single-line)."""
+    if "\\" not in raw:
+        return raw
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch != "\\" or i + 1 >= len(raw):
+            out.append(ch)
+            i += 1
+            continue
+        code = raw[i + 1]
+        width = {"u": 4, "U": 8}.get(code)
+        if width is not None:
+            out.append(chr(int(raw[i + 2 : i + 2 + width], 16)))
+            i += 2 + width
+        else:
+            out.append(_ESCAPES.get(code, code))
+            i += 2
+    return "".join(out)
 
 
 def _join(prefix: str, parts: list[str]) -> str:

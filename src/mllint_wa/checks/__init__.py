@@ -1,0 +1,1 @@
+"""Built-in rules, one module per lifecycle phase (and one for the manifest itself)."""

@@ -1,0 +1,159 @@
+"""LN: the manifest itself — present, readable, and in the shape the schema describes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.manifest import ProblemKind
+from mllint_wa.model import Location, Risk, Violation
+from mllint_wa.registry import rule
+
+_PROFILE = ("MLOPS02-BP02",)
+
+
+@rule(
+    code="LN001",
+    name="missing-manifest",
+    risk=Risk.HIGH,
+    summary="The project has no lens.toml stating its business goal, metrics and plans.",
+    fix="Create lens.toml at the project root (`mllint-wa init` writes a scaffold to fill in).",
+    lens_refs=_PROFILE,
+    requires_manifest=False,
+)
+def missing_manifest(ctx: ProjectContext) -> Iterator[Violation]:
+    """Every ML Lens review starts from what the workload is for and how success is measured.
+    lens.toml is where the project writes that down, next to the code, so that the rest of
+    the repository can be held to it. Without it no other rule can judge the project."""
+    if not ctx.project.has_manifest:
+        # A lens.toml the walk had to skip (an outward or broken symlink) is there but unread:
+        # saying "no lens.toml" would send the author looking for a file they can see.
+        skipped = dict(ctx.unreadable).get(ctx.manifest_path)
+        if skipped is not None:
+            message = (
+                f"lens.toml was not read ({skipped}): the project states no business goal, "
+                "success metric or plans"
+            )
+        else:
+            message = (
+                "no lens.toml: the project states no business goal, success metric or plans "
+                "(run `mllint-wa init` to scaffold one)"
+            )
+        yield Violation(message, Location(ctx.manifest_path), anchor="lens.toml")
+
+
+@rule(
+    code="LN002",
+    name="invalid-manifest",
+    risk=Risk.HIGH,
+    summary="lens.toml cannot be read as UTF-8 TOML.",
+    fix="Fix the TOML syntax at the reported line; the file must be UTF-8 text.",
+    lens_refs=_PROFILE,
+    requires_manifest=False,
+)
+def invalid_manifest(ctx: ProjectContext) -> Iterator[Violation]:
+    """A manifest that does not parse states nothing, so every other rule is silenced until
+    it is fixed. The finding points at the line and column where parsing stopped."""
+    yield from ctx.problems(ProblemKind.UNREADABLE, ProblemKind.SYNTAX)
+
+
+@rule(
+    code="LN003",
+    name="unknown-manifest-key",
+    risk=Risk.MEDIUM,
+    summary="lens.toml has a key the schema does not know, usually a misspelling.",
+    fix="Rename the key to the one suggested, or remove it.",
+    lens_refs=_PROFILE,
+)
+def unknown_manifest_key(ctx: ProjectContext) -> Iterator[Violation]:
+    """A misspelt key (`[business] gaol = …`) is silently ignored by every rule, so the value
+    the author meant to state counts as missing. The message suggests the closest known key."""
+    yield from ctx.problems(ProblemKind.UNKNOWN_KEY)
+
+
+@rule(
+    code="LN004",
+    name="invalid-manifest-type",
+    risk=Risk.MEDIUM,
+    summary="A lens.toml value has the wrong type (e.g. a quoted number as a metric target).",
+    fix='Write the value with the type the message names, e.g. `target = 0.75`, not `"0.75"`.',
+    lens_refs=_PROFILE,
+)
+def invalid_manifest_type(ctx: ProjectContext) -> Iterator[Violation]:
+    """Rules compare numbers and read lists; a target written as a string or an owner list
+    written as one string cannot be checked and is reported here instead."""
+    yield from ctx.problems(ProblemKind.WRONG_TYPE)
+
+
+@rule(
+    code="LN005",
+    name="invalid-manifest-value",
+    risk=Risk.MEDIUM,
+    summary="A lens.toml value is outside its enumeration (stage, direction, versioning, …).",
+    fix="Use one of the values the message lists.",
+    lens_refs=_PROFILE,
+)
+def invalid_manifest_value(ctx: ProjectContext) -> Iterator[Violation]:
+    """Enumerated values drive behaviour: `[project] stage` decides which rules apply and a
+    metric's `direction` decides whether its target improves on the baseline."""
+    yield from ctx.problems(ProblemKind.BAD_VALUE)
+
+
+@rule(
+    code="LN006",
+    name="unsupported-schema-version",
+    risk=Risk.LOW,
+    summary="lens.toml does not declare `schema_version = 1`, or declares another version.",
+    fix="Add `schema_version = 1` at the top of lens.toml.",
+    lens_refs=_PROFILE,
+)
+def unsupported_schema_version(ctx: ProjectContext) -> Iterator[Violation]:
+    """The version lets a later mllint-wa read an older manifest correctly instead of
+    guessing; a manifest written for a newer format may mean things this version cannot see."""
+    yield from ctx.problems(ProblemKind.SCHEMA_VERSION)
+
+
+@rule(
+    code="LN007",
+    name="invalid-waiver",
+    risk=Risk.MEDIUM,
+    summary="A [waivers.CODE] entry lacks its reason, owner or expiry date, or has expired.",
+    fix="Give the waiver `reason`, `owner` and `expires = YYYY-MM-DD`, or delete it.",
+    lens_refs=("MLOPS02-BP01",),
+)
+def invalid_waiver(ctx: ProjectContext) -> Iterator[Violation]:
+    """An accepted risk needs an owner who accepted it, a reason, and a date on which it is
+    looked at again. A waiver without them suppresses nothing; an expired one no longer
+    suppresses its findings, and this rule says so once."""
+    assert ctx.manifest is not None
+    for waiver in ctx.manifest.waivers():
+        if waiver.defect:
+            yield Violation(
+                f"waiver `{waiver.path}` does not apply: {waiver.defect}",
+                ctx.manifest.location(waiver.path),
+                anchor=waiver.path,
+            )
+        elif waiver.expires is not None and not waiver.applies_on(ctx.today):
+            yield Violation(
+                f"waiver `{waiver.path}` expired on {waiver.expires.isoformat()}; "
+                "its findings are reported again",
+                ctx.manifest.value_location(f"{waiver.path}.expires"),
+                anchor=waiver.path,
+            )
+
+
+@rule(
+    code="LN008",
+    name="unreadable-path",
+    risk=Risk.LOW,
+    summary="A file or folder in the project could not be read, so it was not linted.",
+    fix="Fix its permissions, replace the broken or outward symlink, or exclude the path.",
+    lens_refs=("MLOPS03-BP02",),
+    requires_manifest=False,
+)
+def unreadable_path(ctx: ProjectContext) -> Iterator[Violation]:
+    """mllint-wa never follows a symlink out of the project and never opens anything but
+    regular files; what it had to skip is listed so that a clean result is not mistaken
+    for a complete one."""
+    for path, reason in ctx.unreadable:
+        yield Violation(f"`{path}` was not linted: {reason}", Location(path), anchor=path)

@@ -1,0 +1,152 @@
+"""Settings: ``[tool.mllint-wa]`` in pyproject.toml ▸ ``[lint]`` in lens.toml ▸ CLI flags.
+
+Each source is a :class:`Layer`; layers apply in that order the way ruff's do: a layer's
+``select`` replaces the rule set so far, ``extend-select`` adds to it, ``ignore`` removes from
+it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mllint_wa.model import Risk, Rule
+from mllint_wa.parsers.tomlcompat import tomllib
+from mllint_wa.registry import SelectorError, resolve
+from mllint_wa.suggest import did_you_mean
+
+TOOL_TABLE = "mllint-wa"
+FAIL_ON_CHOICES = ("high", "medium", "low", "none")
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude")
+SETTING_KEYS = (*_LIST_KEYS, "fail-on")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the CLI reports it and exits 2."""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The settings one source gives; ``None`` means the source does not set it."""
+
+    source: str
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force for one project."""
+
+    rules: tuple[Rule, ...]
+    fail_on: Risk | None  # None: no finding fails the run
+    exclude: tuple[str, ...]
+
+
+def layer_from_table(table: Mapping[str, object], source: str) -> Layer:
+    """Validate one settings table; unknown keys and wrong types are errors."""
+    lists: dict[str, tuple[str, ...]] = {}
+    fail_on: str | None = None
+    for key, value in table.items():
+        normalized = key.replace("_", "-")
+        if normalized not in SETTING_KEYS:
+            raise ConfigError(
+                f"{source}: unknown setting `{key}`" + did_you_mean(normalized, SETTING_KEYS)
+            )
+        if normalized in _LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{source}: `{key}` must be a list of strings")
+            lists[normalized] = tuple(value)
+        else:
+            if value not in FAIL_ON_CHOICES:
+                raise ConfigError(
+                    f"{source}: `{key}` must be one of {', '.join(FAIL_ON_CHOICES)}, not {value!r}"
+                )
+            fail_on = str(value)
+    return Layer(
+        source=source,
+        select=lists.get("select"),
+        extend_select=lists.get("extend-select", ()),
+        ignore=lists.get("ignore", ()),
+        exclude=lists.get("exclude", ()),
+        fail_on=fail_on,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as stream:
+            data: dict[str, object] = tomllib.load(stream)
+            return data
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+
+
+def load_config_file(path: Path) -> Layer:
+    """A file named with --config: a pyproject.toml, a lens.toml, or a bare settings table."""
+    data = _read_toml(path)
+    tool = data.get("tool")
+    if isinstance(tool, dict) and TOOL_TABLE in tool:
+        table = tool[TOOL_TABLE]
+    elif path.name == "pyproject.toml" or isinstance(tool, dict):
+        # A pyproject-style file for other tools: reading it as a bare settings table would
+        # report its [project] or [tool] table as an unknown setting.
+        raise ConfigError(f"{path}: has no [tool.{TOOL_TABLE}] table")
+    elif path.name == "lens.toml":
+        table = data.get("lint", {})
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: the settings must be a table")
+    return layer_from_table(table, str(path))
+
+
+@functools.cache
+def pyproject_layer(directory: Path) -> Layer | None:
+    """The ``[tool.mllint-wa]`` table of the nearest pyproject.toml that has one, looking up
+    from ``directory`` to the enclosing repository's root."""
+    for folder in (directory, *directory.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            tool = _read_toml(candidate).get("tool")
+            if isinstance(tool, dict) and TOOL_TABLE in tool:
+                table = tool[TOOL_TABLE]
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{candidate}: [tool.{TOOL_TABLE}] must be a table")
+                return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]")
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings:
+    """Apply the layers in order to the full rule set."""
+    selected = list(rules)
+    exclude: list[str] = []
+    fail_on = "low"
+    for layer in layers:
+        try:
+            if layer.select is not None:
+                selected = [r for s in layer.select for r in resolve(s, rules)]
+            selected += [r for s in layer.extend_select for r in resolve(s, rules)]
+            ignored = {
+                r.code for s in layer.ignore for r in resolve(s, rules, unknown_code_ok=True)
+            }
+        except SelectorError as error:
+            raise ConfigError(f"{layer.source}: {error}") from error
+        selected = [r for r in selected if r.code not in ignored]
+        exclude.extend(layer.exclude)
+        fail_on = layer.fail_on or fail_on
+    unique = sorted({r.code: r for r in selected}.values(), key=lambda r: r.code)
+    return Settings(
+        rules=tuple(unique),
+        fail_on=None if fail_on == "none" else Risk(fail_on),
+        exclude=tuple(exclude),
+    )

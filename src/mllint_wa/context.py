@@ -1,0 +1,55 @@
+"""What a rule sees of one project."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from mllint_wa.manifest import Manifest, ManifestProblem, ProblemKind
+from mllint_wa.model import Location, Stage, Violation
+from mllint_wa.project import MANIFEST_NAME, Project
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    project: Project
+    stage: Stage
+    manifest: Manifest | None
+    manifest_problems: tuple[ManifestProblem, ...] = ()
+    # Paths under the project that discovery could not read, with the reason.
+    unreadable: tuple[tuple[str, str], ...] = ()
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+    @property
+    def manifest_path(self) -> str:
+        return MANIFEST_NAME
+
+    def problems(self, *kinds: ProblemKind) -> Iterator[Violation]:
+        """The manifest problems of the given kinds, as violations."""
+        for problem in self.manifest_problems:
+            if problem.kind in kinds:
+                location = Location(MANIFEST_NAME, problem.line, problem.column)
+                yield Violation(problem.message, location, problem.anchor)
+
+    def require(self, path: str, need: str) -> Iterator[Violation]:
+        """One violation when a manifest value is absent or only a placeholder.
+
+        It stands on the placeholder when there is one, else on the nearest table header
+        above the missing key, else on the first line of lens.toml. ``need`` says what the
+        value should state, e.g. "the business KPI the model is meant to move".
+        """
+        if self.manifest is None or not self.manifest.is_missing(path):
+            return
+        key = f"`{path}`"
+        if self.manifest.get(path) is None:
+            message = f"{key} is missing: {need}"
+        else:
+            message = f"{key} is only a placeholder: {need}"
+        yield Violation(message, self.manifest.location(path), anchor=path)
+
+    def require_each(self, array: str, key: str, need: str) -> Iterator[Violation]:
+        """:meth:`require` for ``key`` in every table of an array of tables."""
+        if self.manifest is not None:
+            for table, _ in self.manifest.tables(array):
+                yield from self.require(f"{table}.{key}", need)

@@ -1,0 +1,405 @@
+"""Repository discovery: which files belong to which project.
+
+A project is a directory holding ``lens.toml``; each kept file belongs to the nearest project
+root above it. The walk sees the tree the way ``git ls-files --others --exclude-standard``
+would (``.gitignore`` at every level, ``.git/info/exclude``), prunes tool and virtualenv
+folders before descending, never follows directory symlinks and never opens anything but
+ignore files, so a hostile tree (loops, FIFOs, unreadable folders, undecodable names) can only
+produce :class:`WalkProblem` records, never an exception or a hang.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from pathspec import GitIgnoreSpec
+
+MANIFEST_NAME = "lens.toml"
+
+_PRUNED_DIRS = frozenset(
+    {
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        "node_modules",
+        ".ipynb_checkpoints",
+        ".venv",
+        "venv",
+        ".eggs",
+    }
+)
+_GITIGNORE = ".gitignore"
+# Name of the group GitIgnoreSpecPattern regexes use for the "/" that closes a directory match
+# (pathspec 1.x); what follows it is the inside of that directory.
+_DIR_MARK = "ps_d"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    files: tuple[str, ...]
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST_NAME
+
+    @property
+    def has_manifest(self) -> bool:
+        return MANIFEST_NAME in self.files
+
+
+@dataclass(frozen=True)
+class WalkProblem:
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    projects: tuple[Project, ...]
+    problems: tuple[WalkProblem, ...]
+
+
+# One ignore source's patterns as (include, regex), last pattern first: the order git asks.
+_Rules = tuple[tuple[bool, re.Pattern[str]], ...]
+
+
+class _Layer(NamedTuple):
+    """One ignore file's rules and how to express a root-relative path relative to its base.
+
+    The path matched is ``prefix + rel[strip:]``: a .gitignore inside the walked root strips
+    its own directory from the front, one in an ancestor (between the repository root and the
+    walked root) prepends the walked root's position below it.
+    """
+
+    rules: _Rules
+    prefix: str
+    strip: int
+
+
+@dataclass
+class _Walk:
+    files: list[str] = field(default_factory=list)
+    manifest_dirs: set[str] = field(default_factory=set)
+    problems: list[WalkProblem] = field(default_factory=list)
+
+
+def discover(paths: Sequence[Path], exclude: Sequence[str] = ()) -> Discovery:
+    """Find the projects reached from ``paths``; ``exclude`` holds gitignore-style patterns
+    relative to each walked directory.
+
+    Raises ValueError for an exclude pattern that is not a valid gitignore pattern, since that
+    is a usage error rather than something found in the tree.
+    """
+    exclude_layers = _exclude_layers(exclude)
+    walks: dict[Path, _Walk] = {}
+    members: dict[Path, set[str]] = {}
+    problems: set[WalkProblem] = set()
+
+    def walk(root: Path) -> _Walk:
+        if root not in walks:
+            walks[root] = _walk(root, exclude_layers)
+        return walks[root]
+
+    def collect(root: Path, result: _Walk, roots: Set[str]) -> None:
+        problems.update(result.problems)
+        # Registered up front so that a project with no files to lint is still reported.
+        owned = {owner: members.setdefault(root / owner, set()) for owner in roots}
+        for rel in result.files:
+            owner = _nearest_root(rel, roots)
+            if owner is not None:
+                owned[owner].add(rel[len(owner) + 1 :] if owner else rel)
+
+    for raw in paths:
+        path = Path(os.path.abspath(raw))
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            problems.add(WalkProblem(path, _describe(exc)))
+            continue
+        if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+            problems.add(WalkProblem(path, "not a regular file"))
+            continue
+        # An explicitly named symlink is taken at its word; only links met during the walk
+        # are distrusted.
+        target = path.resolve()
+        if stat.S_ISDIR(mode):
+            own = walk(target)
+            if own.manifest_dirs:
+                collect(target, own, own.manifest_dirs)
+                continue
+            # Looking above a repository root would lint an unrelated enclosing project.
+            ancestor = None if _has_git(target) else _find_manifest_upward(target.parent)
+        else:
+            ancestor = _find_manifest_upward(target.parent)
+        if ancestor is not None:
+            found = walk(ancestor)
+            collect(ancestor, found, {*found.manifest_dirs, ""})
+        elif stat.S_ISDIR(mode):
+            collect(target, own, {""})
+        else:
+            members.setdefault(target.parent, set()).add(target.name)
+
+    projects = sorted(
+        (Project(root, tuple(sorted(files))) for root, files in members.items()),
+        key=lambda project: project.root,
+    )
+    return Discovery(
+        projects=tuple(projects),
+        problems=tuple(sorted(problems, key=lambda problem: (problem.path, problem.message))),
+    )
+
+
+def _walk(root: Path, exclude_layers: tuple[_Layer, ...]) -> _Walk:
+    result = _Walk()
+    root_str = os.fspath(root)
+    # A trailing separator keeps "/repo-other" from passing as inside "/repo".
+    inside_prefix = root_str.rstrip(os.sep) + os.sep
+    stack = [(root_str, "", _ancestor_layers(root, result.problems))]
+    while stack:
+        dir_path, rel_dir, layers = stack.pop()
+        try:
+            with os.scandir(dir_path) as it:
+                entries = sorted(it, key=lambda entry: entry.name)
+        except OSError as exc:
+            result.problems.append(WalkProblem(Path(dir_path), _describe(exc)))
+            continue
+        names = {entry.name for entry in entries}
+        # Checked after listing rather than with an extra stat per directory: a virtualenv
+        # costs one scandir of its top level, every other directory costs nothing more.
+        if rel_dir and "pyvenv.cfg" in names:
+            continue
+        if _GITIGNORE in names:
+            rules = _load_ignore_file(
+                os.path.join(dir_path, _GITIGNORE), result.problems, follow_symlinks=False
+            )
+            if rules:
+                layers = (*layers, _Layer(rules, "", len(rel_dir) + 1 if rel_dir else 0))
+        # Like git's command-line excludes, these outrank every ignore file.
+        active = (*layers, *exclude_layers)
+        in_dvc = os.path.basename(dir_path) == ".dvc"
+        prefix = rel_dir + "/" if rel_dir else ""
+        subdirs: list[tuple[str, str, tuple[_Layer, ...]]] = []
+        for entry in entries:
+            name = entry.name
+            # Never project content, whether a directory or a worktree's "gitdir:" file.
+            if name == ".git":
+                continue
+            rel = prefix + name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pruned = (
+                        name in _PRUNED_DIRS
+                        or name.endswith(".egg-info")
+                        or (in_dvc and name == "cache")
+                    )
+                    if not pruned and not _is_ignored(rel + "/", active):
+                        subdirs.append((entry.path, rel, layers))
+                    continue
+                if _is_ignored(rel, active):
+                    continue
+                if entry.is_file(follow_symlinks=False):
+                    problem = None
+                elif entry.is_symlink():
+                    problem = _symlink_problem(entry.path, root_str, inside_prefix)
+                else:
+                    problem = "not a regular file"
+            except OSError as exc:
+                problem = _describe(exc)
+            if problem is not None:
+                result.problems.append(WalkProblem(Path(entry.path), problem))
+                continue
+            result.files.append(rel)
+            if name == MANIFEST_NAME:
+                result.manifest_dirs.add(rel_dir)
+        # Reversed so the stack pops siblings in name order: a plain depth-first walk.
+        stack.extend(reversed(subdirs))
+    return result
+
+
+def _is_ignored(rel: str, layers: Sequence[_Layer]) -> bool:
+    # git asks the most specific source first and the first one with any matching pattern,
+    # negated or not, decides.
+    for layer in reversed(layers):
+        include = _decision(layer.rules, layer.prefix + rel[layer.strip :])
+        if include is not None:
+            return include
+    return False
+
+
+def _decision(rules: _Rules, path: str) -> bool | None:
+    """git's verdict of one ignore source on ``path`` (a directory ends with "/"): the last
+    pattern matching the path itself decides.
+
+    Not ``GitIgnoreSpec.check_file``: made for a flat list of files, it lets a directory
+    pattern match everything below the directory and ranks file patterns above directory
+    patterns whatever their order, so a walker asking about each directory would prune every
+    directory under ``*`` then ``!*/``.
+    """
+    is_dir = path.endswith("/")
+    for include, regex in rules:
+        # search() first: the cheap rejection that nearly every pattern gives nearly every path.
+        if regex.search(path) is not None and _matches_itself(regex, path, is_dir):
+            return include
+    return None
+
+
+def _matches_itself(regex: re.Pattern[str], path: str, is_dir: bool) -> bool:
+    """Whether a pattern's regex matches ``path`` itself rather than only as the inside of a
+    directory it matches; the walker has already settled every parent directory."""
+    for match in regex.finditer(path):
+        if match.groupdict().get(_DIR_MARK) is None:
+            # A match ending on a directory's own trailing "/" comes from a "dir/**" pattern,
+            # which matches what is inside dir but not dir itself.
+            if not is_dir or match.end() < len(path):
+                return True
+        elif is_dir and match.end(_DIR_MARK) == len(path):
+            return True
+    return False
+
+
+def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            return "broken symlink"
+        return _describe(exc)
+    target = os.path.realpath(path)
+    if target != root and not target.startswith(inside_prefix):
+        return "symlink points outside the project"
+    if stat.S_ISDIR(mode):
+        return "symlinked directory not followed"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None
+
+
+def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_Layer, ...]:
+    """Ignore rules that apply to ``root`` from above, so walking a sub-directory sees its
+    files as walking the whole repository would."""
+    repo = next((d for d in (root, *root.parents) if _has_git(d)), None)
+    if repo is None:
+        return ()
+    below_repo = root.relative_to(repo).parts
+    layers: list[_Layer] = []
+    exclude_rules = _load_ignore_file(
+        os.path.join(repo, ".git", "info", "exclude"), problems, follow_symlinks=True
+    )
+    if exclude_rules:
+        layers.append(_Layer(exclude_rules, "".join(f"{part}/" for part in below_repo), 0))
+    base = repo
+    for depth, part in enumerate(below_repo):
+        rules = _load_ignore_file(os.path.join(base, _GITIGNORE), problems, follow_symlinks=False)
+        if rules:
+            layers.append(_Layer(rules, "".join(f"{p}/" for p in below_repo[depth:]), 0))
+        base = base / part
+    return tuple(layers)
+
+
+def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks: bool) -> _Rules:
+    """Parse one ignore file; no rules when it is missing or not a regular file.
+
+    git does not follow a symlinked .gitignore in the work tree, hence ``follow_symlinks``.
+    """
+    try:
+        mode = (os.stat if follow_symlinks else os.lstat)(path).st_mode
+        if not stat.S_ISREG(mode):
+            return ()
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        # NotADirectoryError: ".git" is a worktree's or submodule's "gitdir:" file.
+        return ()
+    except OSError as exc:
+        problems.append(WalkProblem(Path(path), _describe(exc)))
+        return ()
+    # Decoded exactly as os.scandir decodes names, so a pattern spelling an undecodable file
+    # name still matches it; git splits on "\n" only and drops one "\r" before it.
+    lines = [
+        line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
+    ]
+    try:
+        spec = GitIgnoreSpec.from_lines(lines)
+    except (ValueError, re.error):
+        # git skips a malformed pattern and keeps the rest of the file; so do we, but say so.
+        valid = []
+        for line in lines:
+            try:
+                GitIgnoreSpec.from_lines([line])
+            except (ValueError, re.error):
+                problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
+            else:
+                valid.append(line)
+        spec = GitIgnoreSpec.from_lines(valid)
+    return _rules(spec)
+
+
+def _exclude_layers(patterns: Sequence[str]) -> tuple[_Layer, ...]:
+    if not patterns:
+        return ()
+    try:
+        spec = GitIgnoreSpec.from_lines(patterns)
+    except (ValueError, re.error) as exc:
+        raise ValueError(f"invalid exclude pattern: {exc}") from exc
+    return (_Layer(_rules(spec), "", 0),)
+
+
+def _rules(spec: GitIgnoreSpec) -> _Rules:
+    return tuple(
+        (pattern.include, pattern.regex)
+        for pattern in reversed(spec.patterns)
+        if pattern.include is not None and pattern.regex is not None
+    )
+
+
+def _find_manifest_upward(start: Path) -> Path | None:
+    """Nearest directory from ``start`` upward holding lens.toml, not leaving the repository."""
+    for directory in (start, *start.parents):
+        if _is_regular_file(directory / MANIFEST_NAME):
+            return directory
+        if _has_git(directory):
+            return None
+    return None
+
+
+def _nearest_root(rel: str, roots: Set[str]) -> str | None:
+    parent = rel
+    while parent:
+        parent = parent.rpartition("/")[0]
+        if parent in roots:
+            return parent
+    return None
+
+
+def _has_git(directory: Path) -> bool:
+    # A .git file (worktree, submodule) marks a repository boundary as well as a directory.
+    return os.path.lexists(directory / ".git")
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _describe(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    return (exc.strerror or str(exc)).lower()

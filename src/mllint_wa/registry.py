@@ -1,0 +1,152 @@
+"""The rule registry: the ``@rule`` decorator, rule discovery and rule selection.
+
+Built-in rules live in the modules of ``mllint_wa.checks``; third-party packages add theirs
+through the ``mllint_wa.checks`` entry-point group (a module, a Rule, or an iterable of Rules).
+Nothing here knows any rule by code or name.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import entry_points
+from types import ModuleType
+
+from mllint_wa.lens import PRACTICE_BY_ID
+from mllint_wa.model import PHASE_BY_PREFIX, Check, Risk, Rule, Stage
+from mllint_wa.suggest import did_you_mean
+
+ENTRY_POINT_GROUP = "mllint_wa.checks"
+BUILTIN_MODULES = (
+    "mllint_wa.checks.manifest",
+    "mllint_wa.checks.business",
+    "mllint_wa.checks.framing",
+)
+
+_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RegistryError(Exception):
+    """A rule or plugin that cannot be used; the CLI reports it and exits 2."""
+
+
+class SelectorError(ValueError):
+    """A --select/--ignore value that matches no rule."""
+
+
+def rule(
+    *,
+    code: str,
+    name: str,
+    risk: Risk,
+    summary: str,
+    fix: str,
+    lens_refs: Sequence[str],
+    requires_manifest: bool = True,
+    first_stage: Stage | None = None,
+) -> Callable[[Check], Rule]:
+    """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
+
+    def wrap(check: Check) -> Rule:
+        return Rule(
+            code=code,
+            name=name,
+            risk=risk,
+            summary=summary,
+            fix=fix,
+            lens_refs=tuple(lens_refs),
+            check=check,
+            explanation=inspect.cleandoc(check.__doc__ or ""),
+            requires_manifest=requires_manifest,
+            first_stage=first_stage,
+        )
+
+    return wrap
+
+
+def _rules_in(obj: object) -> list[Rule]:
+    if isinstance(obj, Rule):
+        return [obj]
+    if isinstance(obj, ModuleType):
+        return [value for value in vars(obj).values() if isinstance(value, Rule)]
+    if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes)):
+        found = list(obj)
+        if all(isinstance(item, Rule) for item in found):
+            return found
+    raise RegistryError(f"{obj!r} is not a rule, a module of rules or a list of rules")
+
+
+def _validate(rules: list[Rule]) -> None:
+    codes: dict[str, Rule] = {}
+    names: dict[str, Rule] = {}
+    for item in rules:
+        if not _CODE.match(item.code) or item.code[:2] not in PHASE_BY_PREFIX:
+            raise RegistryError(
+                f"rule code {item.code!r} must be a phase prefix "
+                f"({', '.join(PHASE_BY_PREFIX)}) and three digits"
+            )
+        if not _NAME.match(item.name):
+            raise RegistryError(f"rule name {item.name!r} ({item.code}) must be kebab-case")
+        unknown = [ref for ref in item.lens_refs if ref not in PRACTICE_BY_ID]
+        if unknown or not item.lens_refs:
+            raise RegistryError(
+                f"rule {item.code} cites unknown ML Lens practices: {', '.join(unknown) or 'none'}"
+            )
+        for index, key in ((codes, item.code), (names, item.name)):
+            if key in index and index[key] is not item:
+                raise RegistryError(f"two rules are registered as {key}")
+            index[key] = item
+
+
+@functools.cache
+def load_rules() -> tuple[Rule, ...]:
+    """Every available rule, built-in and from plugins, sorted by code."""
+    found: list[Rule] = []
+    for module_name in BUILTIN_MODULES:
+        found.extend(_rules_in(importlib.import_module(module_name)))
+    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        try:
+            loaded = entry_point.load()
+        except Exception as error:
+            raise RegistryError(
+                f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {error}"
+            ) from error
+        found.extend(_rules_in(loaded))
+    unique = list(dict.fromkeys(found))
+    _validate(unique)
+    return tuple(sorted(unique, key=lambda r: r.code))
+
+
+def resolve(selector: str, rules: Sequence[Rule], *, unknown_code_ok: bool = False) -> list[Rule]:
+    """Rules matched by one selector: ``ALL``, a code or code prefix (``PF``, ``PF0``,
+    ``PF001``), or a rule name (``missing-success-metric``).
+
+    With ``unknown_code_ok``, a well-formed code that no installed rule has matches nothing
+    instead of being an error, so that ignoring a rule of a newer release or of an absent
+    plugin does not break the run."""
+    text = selector.strip()
+    if text.upper() == "ALL":
+        return list(rules)
+    by_name = [r for r in rules if r.name == text.lower()]
+    if by_name:
+        return by_name
+    by_code = [r for r in rules if r.code.startswith(text.upper())]
+    if by_code and re.fullmatch(r"[A-Za-z]{2}\d{0,3}", text):
+        return by_code
+    if unknown_code_ok and _CODE.match(text.upper()) and text[:2].upper() in PHASE_BY_PREFIX:
+        return []
+    hint = did_you_mean(text, [r.name for r in rules] + [r.code for r in rules])
+    raise SelectorError(f"unknown rule selector `{selector}`{hint}")
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """The one rule with this exact code or name."""
+    wanted = code_or_name.strip()
+    for item in load_rules():
+        if wanted.upper() == item.code or wanted.lower() == item.name:
+            return item
+    return None

@@ -1,0 +1,32 @@
+"""The JSON contract: one object with tool, projects, findings and summary."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from mllint_wa import __version__
+from mllint_wa.model import Risk
+from mllint_wa.report import ReportOptions
+from mllint_wa.runner import RunResult
+
+
+def document(result: RunResult) -> dict[str, object]:
+    by_risk = Counter(f.rule.risk for f in result.findings)
+    return {
+        "tool": {"name": "mllint-wa", "version": __version__},
+        "projects": [
+            {"root": p.root, "manifest": p.manifest, "stage": p.stage.value}
+            for p in result.projects
+        ],
+        "findings": [f.to_dict() for f in result.findings],
+        "summary": {
+            **{risk.value: by_risk[risk] for risk in Risk},
+            "suppressed": len(result.suppressed),
+        },
+    }
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    # Surrogate-escaped (non-UTF-8) file names become \udcxx escapes, which JSON allows.
+    return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,58 @@
+"""``path:line:col: CODE [risk] message``, one finding a line, then a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from mllint_wa.model import Risk
+from mllint_wa.report import ReportOptions
+from mllint_wa.runner import RunResult
+
+_RISK_COLOR = {Risk.HIGH: "red", Risk.MEDIUM: "yellow", Risk.LOW: "cyan"}
+_ANSI = {"red": 31, "yellow": 33, "cyan": 36, "bold": 1}
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+
+
+def _printable(text: str) -> str:
+    # Non-UTF-8 file names arrive surrogate-escaped; show their bytes instead of failing.
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    color = options.color
+    lines = []
+    for finding in result.findings:
+        risk = finding.rule.risk
+        where = _paint(
+            f"{_printable(finding.path)}:{finding.line}:{finding.column}:", "bold", color
+        )
+        code = _paint(finding.rule.code, _RISK_COLOR[risk], color)
+        lines.append(f"{where} {code} [{risk.value}] {_printable(finding.message)}")
+    if options.statistics and result.findings:
+        lines.extend(["", *_statistics(result)])
+    if not options.quiet:
+        lines.extend(["", _summary(result)] if lines else [_summary(result)])
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _statistics(result: RunResult) -> list[str]:
+    counts = Counter(f.rule for f in result.findings)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0].code))
+    width = len(str(max(counts.values())))
+    return [
+        f"{count:>{width}}  {rule.code}  [{rule.risk.value}]  {rule.name}"
+        for rule, count in ordered
+    ]
+
+
+def _summary(result: RunResult) -> str:
+    suppressed = f"; {len(result.suppressed)} waived" if result.suppressed else ""
+    if not result.findings:
+        return f"All checks passed{suppressed}."
+    by_risk = Counter(f.rule.risk for f in result.findings)
+    parts = ", ".join(f"{by_risk[r]} {r.value}" for r in Risk if by_risk[r])
+    noun = "finding" if len(result.findings) == 1 else "findings"
+    return f"Found {len(result.findings)} {noun} ({parts}){suppressed}."

@@ -1,0 +1,200 @@
+"""One lint run: discover projects, read their manifests and settings, run the rules."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from mllint_wa.config import (
+    Layer,
+    Settings,
+    layer_from_table,
+    load_config_file,
+    pyproject_layer,
+    resolve_settings,
+)
+from mllint_wa.context import ProjectContext
+from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
+from mllint_wa.model import Finding, Rule, Stage, fingerprint
+from mllint_wa.project import Project, WalkProblem, discover
+from mllint_wa.registry import load_rules, lookup
+from mllint_wa.suppress import apply_waivers
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    root: str
+    manifest: str | None
+    stage: Stage
+    fail_on: str
+
+
+@dataclass
+class RunResult:
+    projects: list[ProjectReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    failing: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    cli: Layer = field(default_factory=lambda: Layer("command line"))
+    config_file: Path | None = None
+    stage: Stage | None = None
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Paths as findings show them: relative to the working directory, with ``/``."""
+    relative = os.path.relpath(path, cwd)
+    return Path(relative).as_posix()
+
+
+def _stage_of(manifest: Manifest | None, override: Stage | None) -> Stage:
+    if override is not None:
+        return override
+    declared = manifest.get("project.stage") if manifest else None
+    if isinstance(declared, str) and declared in {s.value for s in Stage}:
+        return Stage(declared)
+    return Stage.DEVELOPMENT
+
+
+def _assign_problems(
+    problems: Sequence[WalkProblem], projects: Sequence[Project]
+) -> tuple[dict[Path, list[tuple[str, str]]], list[str]]:
+    by_project: dict[Path, list[tuple[str, str]]] = {p.root: [] for p in projects}
+    orphans: list[str] = []
+    for problem in problems:
+        owners = [p.root for p in projects if problem.path.is_relative_to(p.root)]
+        if owners:
+            root = max(owners, key=lambda r: len(r.parts))
+            by_project[root].append((problem.path.relative_to(root).as_posix(), problem.message))
+        else:
+            orphans.append(f"{problem.path}: {problem.message}")
+    return by_project, orphans
+
+
+def _excluded_by(exclude: Sequence[str]) -> Callable[[str], bool]:
+    """A test for project-relative paths against a project's own exclude patterns."""
+    if not exclude:
+        return lambda _: False
+    spec = pathspec.GitIgnoreSpec.from_lines(exclude)
+    return spec.match_file
+
+
+def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
+    cwd = Path.cwd()
+    rules = load_rules()
+    result = RunResult()
+    # --config replaces pyproject.toml discovery for every project.
+    explicit = load_config_file(options.config_file) if options.config_file else None
+    # Excludes known before the walk prune it; a project's own excludes filter its files after.
+    walk_layers = [options.cli]
+    if explicit is not None:
+        walk_layers.append(explicit)
+    elif paths:
+        start = paths[0].resolve()
+        found = pyproject_layer(start if start.is_dir() else start.parent)
+        walk_layers.extend([found] if found else [])
+    walk_exclude = [p for layer in walk_layers for p in layer.exclude]
+    discovery = discover(paths, exclude=walk_exclude)
+    unreadable, orphans = _assign_problems(discovery.problems, discovery.projects)
+    result.warnings.extend(orphans)
+
+    for project in discovery.projects:
+        load = (
+            load_manifest(project.manifest_path) if project.has_manifest else ManifestLoad(None, ())
+        )
+        base = explicit if explicit is not None else pyproject_layer(project.root)
+        layers = [base] if base is not None else []
+        lint_table = load.manifest.get("lint") if load.manifest else None
+        if isinstance(lint_table, dict):
+            source = f"{display_path(project.manifest_path, cwd)} [lint]"
+            layers.append(layer_from_table(lint_table, source))
+        layers.append(options.cli)
+        settings = resolve_settings(layers, rules)
+        stage = _stage_of(load.manifest, options.stage)
+        excluded = _excluded_by(settings.exclude)
+        context = ProjectContext(
+            project=Project(project.root, tuple(f for f in project.files if not excluded(f))),
+            stage=stage,
+            manifest=load.manifest,
+            manifest_problems=load.problems,
+            unreadable=tuple(p for p in unreadable[project.root] if not excluded(p[0])),
+            today=options.today,
+        )
+        root = display_path(project.root, cwd)
+        result.projects.append(
+            ProjectReport(
+                root=root,
+                manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
+                stage=stage,
+                fail_on=settings.fail_on.value if settings.fail_on else "none",
+            )
+        )
+        findings = _run_rules(context, settings, root, cwd, result.errors)
+        kept, suppressed = apply_waivers(
+            findings, load.manifest.waivers() if load.manifest else [], options.today, lookup
+        )
+        result.findings.extend(kept)
+        result.suppressed.extend(suppressed)
+        result.failing.extend(f for f in kept if _fails(f, settings))
+
+    result.findings = _sorted_unique(result.findings)
+    result.failing = _sorted_unique(result.failing)
+    result.suppressed = _sorted_unique(result.suppressed)
+    return result
+
+
+def _fails(finding: Finding, settings: Settings) -> bool:
+    return settings.fail_on is not None and finding.rule.risk.rank >= settings.fail_on.rank
+
+
+def _applies(rule: Rule, context: ProjectContext) -> bool:
+    if rule.requires_manifest and context.manifest is None:
+        return False
+    return context.stage.rank >= rule.stage.rank
+
+
+def _run_rules(
+    context: ProjectContext, settings: Settings, root: str, cwd: Path, errors: list[str]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in settings.rules:
+        if not _applies(rule, context):
+            continue
+        try:
+            violations = list(rule.check(context))
+        except Exception as error:  # a broken rule must not take the run down
+            errors.append(
+                f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
+            )
+            continue
+        for violation in violations:
+            location = violation.location
+            path = display_path(context.project.root / location.path, cwd)
+            findings.append(
+                Finding(
+                    rule=rule,
+                    path=path,
+                    line=location.line,
+                    column=location.column,
+                    message=violation.message,
+                    project=root,
+                    fingerprint=fingerprint(rule.code, path, violation.anchor, violation.message),
+                )
+            )
+    return findings
+
+
+def _sorted_unique(findings: list[Finding]) -> list[Finding]:
+    unique = {(f.sort_key, f.rule.code): f for f in findings}
+    return [unique[key] for key in sorted(unique)]

@@ -1,0 +1,71 @@
+"""`mllint-wa init`: a lens.toml to fill in, generated from the schema.
+
+Every statement is a ``"TODO"`` placeholder and every boolean or number is commented out, so a
+freshly scaffolded manifest parses and passes the schema rules but still fails the rules that
+need real answers.
+"""
+
+from __future__ import annotations
+
+from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
+
+_PLACEHOLDER = '"TODO"'
+_EXAMPLE = {"number": "0.0", "boolean": "true", "date": "2099-12-31", "integer": "0"}
+
+
+def _line(key: str, spec: Spec) -> str:
+    hint = spec.description
+    if spec.enum:
+        hint = f"{hint}: {' | '.join(spec.enum)}"
+    if spec.kind in ("string", "number-or-string"):
+        return f"{key} = {_PLACEHOLDER}  # {hint}"
+    if spec.kind == "string-list":
+        return f"{key} = [{_PLACEHOLDER}]  # {hint}"
+    return f"# {key} = {_EXAMPLE[spec.kind]}  # {hint}"
+
+
+def _table(header: str, spec: Spec) -> list[str]:
+    lines = [header]
+    nested: list[str] = []
+    for key, child in spec.fields.items():
+        if child.kind == "table":
+            nested += ["", *_table(f"[{header.strip('[]')}.{key}]", child)]
+        elif child.kind == "table-list":
+            nested += ["", *_table(f"[[{header.strip('[]')}.{key}]]", child)]
+        else:
+            lines.append(_line(key, child))
+    return lines + nested
+
+
+def scaffold(project_name: str) -> str:
+    """The text of a new lens.toml for a project of this name."""
+    lines = [
+        "# lens.toml: what this ML project intends, for the AWS Well-Architected ML Lens.",
+        "# Replace every TODO; `mllint-wa .` lists what is still missing.",
+        f"schema_version = {SCHEMA_VERSION}",
+    ]
+    for key, spec in MANIFEST.fields.items():
+        if spec.kind != "table":
+            continue
+        table = _table(f"[{key}]", spec)
+        if key == "project":
+            table = [
+                f'name = "{project_name}"  # {spec.fields["name"].description}'
+                if line.startswith("name =")
+                else 'stage = "discovery"  # discovery | development | production'
+                if line.startswith("stage =")
+                else line
+                for line in table
+            ]
+        lines += ["", *table]
+    lines += [
+        "",
+        "# [lint]                 # settings, as in [tool.mllint-wa] of pyproject.toml",
+        '# ignore = ["BG013"]',
+        "",
+        "# [waivers.BG013]        # an accepted risk: reason, owner and expiry are required",
+        '# reason = "…"',
+        '# owner = "…"',
+        "# expires = 2099-12-31",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""Shared helpers for the rule tests: lint a fixture repository and get its findings as tuples."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mllint_wa.config import Layer
+from mllint_wa.runner import RunOptions, RunResult, run
+
+REPOS = Path(__file__).parent / "fixtures" / "repos"
+TODAY = date(2026, 1, 1)
+
+# (code, name, path, line, column) of one finding.
+Row = tuple[str, str, str, int, int]
+
+
+class Linter:
+    """Lints a repository from inside it, so finding paths read ``lens.toml``.
+
+    ``repo`` is a path, or the name of a directory under ``tests/fixtures/repos``. ``select``
+    holds rule selectors (codes, prefixes or names); none means the project's own settings.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    def result(self, repo: Path | str, *select: str, today: date = TODAY) -> RunResult:
+        directory = repo if isinstance(repo, Path) else REPOS / repo
+        assert directory.is_dir(), f"no fixture repository {directory}"
+        self._monkeypatch.chdir(directory)
+        options = RunOptions(cli=Layer("test", select=select or None), today=today)
+        result = run([Path(".")], options)
+        assert result.errors == [], result.errors
+        return result
+
+    def __call__(self, repo: Path | str, *select: str, today: date = TODAY) -> list[Row]:
+        return [
+            (f.rule.code, f.rule.name, f.path, f.line, f.column)
+            for f in self.result(repo, *select, today=today).findings
+        ]
+
+    def messages(self, repo: Path | str, *select: str, today: date = TODAY) -> list[str]:
+        return [f.message for f in self.result(repo, *select, today=today).findings]
+
+
+@pytest.fixture
+def lint(monkeypatch: pytest.MonkeyPatch) -> Linter:
+    """``lint(repo, *select, today=TODAY)`` → [(code, name, path, line, column), …]."""
+    return Linter(monkeypatch)
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a lens.toml (dedented, leading newline dropped) into a fresh project; its path."""
+
+    def write(text: str) -> Path:
+        (tmp_path / "lens.toml").write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return tmp_path
+
+    return write
