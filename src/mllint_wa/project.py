@@ -45,6 +45,8 @@ _GITIGNORE = ".gitignore"
 # (pathspec 1.x); what follows it is the inside of that directory.
 _DIR_MARK = "ps_d"
 _UTF8_BOM = b"\xef\xbb\xbf"
+# What _symlink_problem says of an entry to leave out without a problem.
+_SKIP = "skip"
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,8 @@ def _walk(root: Path, exclude_layers: tuple[_Layer, ...]) -> _Walk:
                     problem = "not a regular file"
             except OSError as exc:
                 problem = _describe(exc)
+            if problem is _SKIP:
+                continue
             if problem is not None:
                 result.problems.append(WalkProblem(Path(entry.path), problem))
                 continue
@@ -282,7 +286,9 @@ def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
     if target != root and not target.startswith(inside_prefix):
         return "symlink points outside the project"
     if stat.S_ISDIR(mode):
-        return "symlinked directory not followed"
+        # Not followed, which rules out loops; its real path inside the project is walked
+        # anyway, so nothing goes unlinted and there is nothing to report.
+        return _SKIP
     if not stat.S_ISREG(mode):
         return "not a regular file"
     return None
