@@ -263,16 +263,20 @@ def test_unsupported_schema_version_1_passes(lint, manifest):
 # -- LN007 invalid-waiver ------------------------------------------------------------------------
 
 
-def test_invalid_waiver_lacking_owner_and_expired(lint):
+def test_invalid_waiver_lacking_owner_expired_or_naming_no_rule(lint):
     # On 2026-01-01: BG001's waiver is valid, missing-business-kpi's lacks an owner (→ its
-    # header) and BG013's expired the day before (→ its expires value).
+    # header), BG013's expired the day before (→ its expires value), missing-busines-goal
+    # names no rule (→ its header) and DE003, a code no installed rule has yet, is left alone.
     assert lint("invalid-waiver", "LN007", today=date(2026, 1, 1)) == [
         ("LN007", "invalid-waiver", "lens.toml", 13, 1),
         ("LN007", "invalid-waiver", "lens.toml", 20, 11),
+        ("LN007", "invalid-waiver", "lens.toml", 22, 1),
     ]
     assert lint.messages("invalid-waiver", "LN007", today=date(2026, 1, 1)) == [
         "waiver `waivers.missing-business-kpi` does not apply: it lacks owner",
         "waiver `waivers.BG013` expired on 2025-12-31; its findings are reported again",
+        "waiver `waivers.missing-busines-goal` names no rule; did you mean "
+        "`missing-business-goal`?",
     ]
 
 
@@ -282,11 +286,14 @@ def test_invalid_waiver_applies_through_its_expiry_date(lint):
     assert on_expiry == [
         ("LN007", "invalid-waiver", "lens.toml", 13, 1),
         ("LN007", "invalid-waiver", "lens.toml", 20, 11),
+        ("LN007", "invalid-waiver", "lens.toml", 22, 1),
     ]
     assert day_after == [
         ("LN007", "invalid-waiver", "lens.toml", 11, 11),
         ("LN007", "invalid-waiver", "lens.toml", 13, 1),
         ("LN007", "invalid-waiver", "lens.toml", 20, 11),
+        ("LN007", "invalid-waiver", "lens.toml", 22, 1),
+        ("LN007", "invalid-waiver", "lens.toml", 30, 11),
     ]
 
 

@@ -155,7 +155,8 @@ def check(
     except Exception as error:
         if debug:
             traceback.print_exc()
-        _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
+        hint = "" if debug else " (rerun with --debug for details)"
+        _fail(f"internal error: {type(error).__name__}: {error}{hint}")
         return
 
     for warning in result.warnings:

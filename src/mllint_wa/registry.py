@@ -137,10 +137,16 @@ def resolve(selector: str, rules: Sequence[Rule], *, unknown_code_ok: bool = Fal
     by_code = [r for r in rules if r.code.startswith(text.upper())]
     if by_code and re.fullmatch(r"[A-Za-z]{2}\d{0,3}", text):
         return by_code
-    if unknown_code_ok and _CODE.match(text.upper()) and text[:2].upper() in PHASE_BY_PREFIX:
+    if unknown_code_ok and is_rule_code(text):
         return []
     hint = did_you_mean(text, [r.name for r in rules] + [r.code for r in rules])
     raise SelectorError(f"unknown rule selector `{selector}`{hint}")
+
+
+def is_rule_code(text: str) -> bool:
+    """Whether ``text`` has the form of a rule code (``PF001``), whether or not a rule has it."""
+    code = text.strip().upper()
+    return bool(_CODE.match(code)) and code[:2] in PHASE_BY_PREFIX
 
 
 def lookup(code_or_name: str) -> Rule | None:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.manifest import ProblemKind
 from mllint_wa.model import Location, Risk, Violation
-from mllint_wa.registry import rule
+from mllint_wa.registry import is_rule_code, load_rules, lookup, rule
+from mllint_wa.suggest import did_you_mean
 
 _PROFILE = ("MLOPS02-BP02",)
 
@@ -117,17 +118,27 @@ def unsupported_schema_version(ctx: ProjectContext) -> Iterator[Violation]:
     code="LN007",
     name="invalid-waiver",
     risk=Risk.MEDIUM,
-    summary="A [waivers.CODE] entry lacks its reason, owner or expiry date, or has expired.",
+    summary="A [waivers.CODE] entry lacks its reason, owner or expiry date, has expired, or "
+    "names no rule.",
     fix="Give the waiver `reason`, `owner` and `expires = YYYY-MM-DD`, or delete it.",
     lens_refs=("MLOPS02-BP01",),
 )
 def invalid_waiver(ctx: ProjectContext) -> Iterator[Violation]:
     """An accepted risk needs an owner who accepted it, a reason, and a date on which it is
     looked at again. A waiver without them suppresses nothing; an expired one no longer
-    suppresses its findings, and this rule says so once."""
+    suppresses its findings, and this rule says so once. A waiver keyed by a misspelt rule
+    name suppresses nothing either; one keyed by a well-formed code that no installed rule
+    has yet (a rule of a newer release or of a plugin) is left alone."""
     assert ctx.manifest is not None
     for waiver in ctx.manifest.waivers():
-        if waiver.defect:
+        if lookup(waiver.selector) is None and not is_rule_code(waiver.selector):
+            names = [r.name for r in load_rules()]
+            yield Violation(
+                f"waiver `{waiver.path}` names no rule" + did_you_mean(waiver.selector, names),
+                ctx.manifest.location(waiver.path),
+                anchor=waiver.path,
+            )
+        elif waiver.defect:
             yield Violation(
                 f"waiver `{waiver.path}` does not apply: {waiver.defect}",
                 ctx.manifest.location(waiver.path),
