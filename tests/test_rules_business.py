@@ -71,11 +71,6 @@ def test_missing_business_goal_implicit_business_table_reported_on_costs_header(
     assert lint(repo, "BG001") == [("BG001", "missing-business-goal", "lens.toml", 3, 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parsers/toml_positions.py records a table where it is first implied: a later "
-    "explicit [business] header does not replace the position of [business.costs]",
-)
 def test_missing_business_goal_explicit_header_after_its_subtable(lint, manifest):
     repo = manifest(
         """

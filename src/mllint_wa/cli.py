@@ -134,18 +134,18 @@ def check(
     from mllint_wa.report import ReportOptions, render
     from mllint_wa.runner import RunOptions, run
 
-    cli_layer = Layer(
-        "command line",
-        select=select or None,
-        extend_select=extend_select,
-        ignore=ignore,
-        exclude=exclude,
-        fail_on=fail_on,
-    )
-    options = RunOptions(
-        cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
-    )
     try:
+        cli_layer = Layer(
+            "command line",
+            select=select or None,
+            extend_select=extend_select,
+            ignore=ignore,
+            exclude=exclude,
+            fail_on=fail_on,
+        )
+        options = RunOptions(
+            cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
+        )
         result = run(list(paths) or [Path()], options)
     except (ConfigError, RegistryError) as error:
         if debug:

@@ -8,9 +8,12 @@ it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.tomlcompat import tomllib
@@ -37,6 +40,17 @@ class Layer:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked here, where the source is known: a bad pattern is a configuration error,
+        # not an internal error of the walk or of a project's file filter.
+        for pattern in self.exclude:
+            try:
+                GitIgnoreSpec.from_lines([pattern])
+            except (ValueError, re.error) as error:
+                raise ConfigError(
+                    f"{self.source}: invalid exclude pattern {pattern!r}: {error}"
+                ) from error
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ class ProjectReport:
     root: str
     manifest: str | None
     stage: Stage
-    fail_on: str
 
 
 @dataclass
@@ -137,7 +136,6 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
                 root=root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
-                fail_on=settings.fail_on.value if settings.fail_on else "none",
             )
         )
         findings = _run_rules(context, settings, root, cwd, result.errors)

@@ -34,6 +34,9 @@ class _Scanner:
         self.line_start = 0
         self.positions: dict[str, KeyPosition] = {}
         self.array_table_counts: dict[str, int] = {}
+        # Tables recorded only where a header of a sub-table implied them; their own header,
+        # if one comes later, is where they stand.
+        self.implied: set[str] = set()
 
     # -- low-level movement -------------------------------------------------------------------
 
@@ -64,9 +67,22 @@ class _Scanner:
             else:
                 return
 
-    def record(self, path: str, key_at: tuple[int, int], value_at: tuple[int, int]) -> None:
-        # The first occurrence wins: later ones can only be inner keys of the same table.
-        self.positions.setdefault(path, KeyPosition(*key_at, *value_at))
+    def record(
+        self,
+        path: str,
+        key_at: tuple[int, int],
+        value_at: tuple[int, int],
+        implied: bool = False,
+    ) -> None:
+        # The first occurrence wins (later ones can only be inner keys of the same table),
+        # except that a table's own header replaces where a sub-table's header implied it.
+        if path in self.positions and (implied or path not in self.implied):
+            return
+        self.positions[path] = KeyPosition(*key_at, *value_at)
+        if implied:
+            self.implied.add(path)
+        else:
+            self.implied.discard(path)
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -191,7 +207,7 @@ class _Scanner:
         parent = table
         while "." in parent:
             parent = parent.rpartition(".")[0]
-            self.record(parent, at, at)
+            self.record(parent, at, at, implied=True)
         if array_of_tables:
             index = self.array_table_counts.get(table, 0)
             self.array_table_counts[table] = index + 1

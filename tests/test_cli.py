@@ -1,0 +1,589 @@
+"""The ``mllint-wa`` command: lint, rules, explain; output formats, options and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mllint_wa import __version__, registry
+from mllint_wa.cli import main
+from mllint_wa.config import pyproject_layer
+from mllint_wa.model import Location, Phase, Pillar, Risk, Stage, Violation
+from mllint_wa.registry import ENTRY_POINT_GROUP, load_rules, rule
+
+LENS = """\
+schema_version = 1
+
+[project]
+name = "churn"
+stage = "discovery"
+owners = ["ml@example.com"]
+
+[business]
+goal = "TODO"
+kpi = "monthly churn rate"
+"""
+
+TOP_KEYS = ["tool", "projects", "findings", "summary"]
+PROJECT_KEYS = ["root", "manifest", "stage"]
+FINDING_KEYS = [
+    "code",
+    "name",
+    "risk",
+    "phase",
+    "pillars",
+    "path",
+    "line",
+    "column",
+    "message",
+    "fix",
+    "lens_refs",
+    "fingerprint",
+    "project",
+]
+SUMMARY_KEYS = ["high", "medium", "low", "suppressed"]
+RULE_KEYS = ["code", "name", "phase", "pillars", "risk", "stages", "lens_refs", "summary", "fix"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    load_rules.cache_clear()
+    pyproject_layer.cache_clear()
+    yield
+    load_rules.cache_clear()
+    pyproject_layer.cache_clear()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A repository whose lens.toml has a placeholder goal and lacks most other values."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "lens.toml", LENS)
+    write(root / "src" / "train.py", "print('train')\n")
+    return root
+
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Invoke the command in ``cwd`` (default: the project) and return click's Result."""
+
+    def invoke(*args: str, cwd: Path | None = None) -> Result:
+        monkeypatch.chdir(cwd or project)
+        return CliRunner().invoke(main, list(args))
+
+    return invoke
+
+
+def findings(result: Result) -> list[dict[str, object]]:
+    document = json.loads(result.stdout)
+    found: list[dict[str, object]] = document["findings"]
+    return found
+
+
+@dataclass
+class FakeEntryPoint:
+    name: str
+    target: object
+
+    value = "fake_plugin:rules"
+
+    def load(self) -> object:
+        return self.target
+
+
+@pytest.fixture
+def plugins(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
+    installed: list[FakeEntryPoint] = []
+    monkeypatch.setattr(
+        registry,
+        "entry_points",
+        lambda *, group: list(installed) if group == ENTRY_POINT_GROUP else [],
+    )
+    return installed
+
+
+# -- linting -----------------------------------------------------------------------------------
+
+
+def test_default_path_is_the_current_directory(cli: Cli) -> None:
+    implicit, explicit = cli(), cli(".")
+    assert implicit.exit_code == explicit.exit_code == 1
+    assert implicit.stdout == explicit.stdout
+    assert "lens.toml:9:1: BG001 [high] `business.goal` is only a placeholder" in implicit.stdout
+    assert implicit.stderr == ""
+
+
+def test_check_subcommand_is_the_default(cli: Cli) -> None:
+    assert cli("check").stdout == cli().stdout
+
+
+def test_json_document_shape(cli: Cli) -> None:
+    result = cli("--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert list(document) == TOP_KEYS
+    assert document["tool"] == {"name": "mllint-wa", "version": __version__}
+    assert document["projects"] == [{"root": ".", "manifest": "lens.toml", "stage": "discovery"}]
+    assert list(document["summary"]) == SUMMARY_KEYS
+    found = document["findings"]
+    assert found
+    for item in found:
+        assert list(item) == FINDING_KEYS
+        assert item["path"] == "lens.toml"
+        assert item["project"] == "."
+        assert item["risk"] in {r.value for r in Risk}
+        assert item["phase"] in {p.value for p in Phase}
+        assert set(item["pillars"]) <= {p.value for p in Pillar}
+        assert isinstance(item["line"], int) and item["line"] >= 1
+        assert isinstance(item["column"], int) and item["column"] >= 1
+        assert len(item["fingerprint"]) == 32
+    for risk in Risk:
+        assert document["summary"][risk.value] == sum(f["risk"] == risk.value for f in found)
+    assert document["summary"]["suppressed"] == 0
+    goal = next(f for f in found if f["code"] == "BG001")
+    assert (goal["name"], goal["line"], goal["column"]) == ("missing-business-goal", 9, 1)
+
+
+def test_json_findings_are_sorted(cli: Cli, project: Path) -> None:
+    write(project / "svc" / "lens.toml", "schema_version = 1\ncolour = 'x'\n")
+    found = findings(cli("--format", "json"))
+    keys = [(f["path"], f["line"], f["column"], f["code"]) for f in found]
+    assert keys == sorted(keys)
+    assert {f["path"] for f in found} == {"lens.toml", "svc/lens.toml"}
+    assert len({f["line"] for f in found}) > 1
+
+
+def test_paths_are_relative_to_the_working_directory(cli: Cli, project: Path) -> None:
+    document = json.loads(cli("--format", "json", "repo", cwd=project.parent).stdout)
+    assert document["projects"] == [
+        {"root": "repo", "manifest": "repo/lens.toml", "stage": "discovery"}
+    ]
+    assert {f["path"] for f in document["findings"]} == {"repo/lens.toml"}
+    assert {f["project"] for f in document["findings"]} == {"repo"}
+
+    below = cli("--format", "json", "..", cwd=project / "src")
+    assert {f["path"] for f in findings(below)} == {"../lens.toml"}
+
+
+def test_a_file_path_lints_its_project(cli: Cli, project: Path) -> None:
+    for path in ("train.py", "../lens.toml"):
+        result = cli("--select", "BG001", path, cwd=project / "src")
+        assert result.exit_code == 1
+        assert result.stdout.splitlines()[0].startswith("../lens.toml:9:1: BG001 [high] ")
+
+
+def test_fingerprints_survive_line_shifts(cli: Cli, project: Path) -> None:
+    first = findings(cli("--format", "json"))
+    again = findings(cli("--format", "json"))
+    assert [f["fingerprint"] for f in first] == [f["fingerprint"] for f in again]
+    prints = [f["fingerprint"] for f in first]
+    assert len(set(prints)) == len(prints)
+
+    (project / "lens.toml").write_text("\n\n\n" + LENS, encoding="utf-8")
+    shifted = findings(cli("--format", "json"))
+    before = {f["fingerprint"]: f["line"] for f in first}
+    after = {f["fingerprint"]: f["line"] for f in shifted}
+    assert set(after) == set(before)
+    assert all(after[fp] == before[fp] + 3 for fp in before if before[fp] > 1)
+    assert any(after[fp] != before[fp] for fp in before)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_is_byte_identical_across_runs(cli: Cli, fmt: str) -> None:
+    first, second = cli("--format", fmt), cli("--format", fmt)
+    assert first.stdout_bytes == second.stdout_bytes
+    assert first.stdout_bytes
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_file(cli: Cli, project: Path, fmt: str) -> None:
+    printed = cli("--format", fmt)
+    result = cli("--format", fmt, "-o", "report.out")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == ""
+    assert (project / "report.out").read_text(encoding="utf-8") == printed.stdout
+
+
+def test_output_file_has_no_color(cli: Cli, project: Path) -> None:
+    assert cli("--output", "report.txt").exit_code == 1
+    assert "\x1b" not in (project / "report.txt").read_text(encoding="utf-8")
+
+
+def test_unwritable_output_file(cli: Cli) -> None:
+    result = cli("-o", "no/such/dir/report.txt")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mllint-wa: error: cannot write no/such/dir/report.txt: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([], 1),
+        (["--fail-on", "low"], 1),
+        (["--fail-on", "medium"], 1),
+        (["--fail-on", "high"], 0),
+        (["--fail-on", "none"], 0),
+        (["--exit-zero"], 0),
+        (["--fail-on", "medium", "--exit-zero"], 0),
+    ],
+)
+def test_fail_on_medium_and_low_findings(cli: Cli, args: list[str], code: int) -> None:
+    # BG003 (medium) and BG013 (low) only.
+    result = cli("--select", "BG003,BG013", *args)
+    assert result.exit_code == code
+    assert "BG003 [medium]" in result.stdout and "BG013 [low]" in result.stdout
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("high", 1), ("none", 0)])
+def test_fail_on_high_finding(cli: Cli, fail_on: str, code: int) -> None:
+    assert cli("--select", "BG001", "--fail-on", fail_on).exit_code == code
+
+
+def test_a_clean_run_exits_0(cli: Cli) -> None:
+    result = cli("--select", "LN")
+    assert (result.exit_code, result.stdout) == (0, "All checks passed.\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--bogus"],
+        ["no-such-path"],
+        ["--fail-on", "critical"],
+        ["--format", "xml"],
+        ["--stage", "prod"],
+        ["--select"],
+        ["--config", "missing.toml"],
+    ],
+)
+def test_usage_errors_exit_2(cli: Cli, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert "Error:" in result.stderr
+
+
+def test_a_broken_config_exits_2(cli: Cli, project: Path) -> None:
+    write(project / "pyproject.toml", "[tool.mllint-wa]\nselect = [\n")
+    result = cli()
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("mllint-wa: error: ")
+    assert "pyproject.toml: not valid TOML" in result.stderr
+
+
+def test_stage_override(cli: Cli) -> None:
+    def stage(*args: str) -> str:
+        value: str = json.loads(cli("--format", "json", *args).stdout)["projects"][0]["stage"]
+        return value
+
+    assert stage() == "discovery"
+    assert stage("--stage", "production") == "production"
+    assert stage("--stage", "development") == "development"
+
+
+def test_stage_override_gates_rules(cli: Cli, plugins: list[FakeEntryPoint]) -> None:
+    @rule(
+        code="DE901",
+        name="always-deployment",
+        risk=Risk.LOW,
+        summary="s",
+        fix="f",
+        lens_refs=("MLREL01-BP01",),
+    )
+    def always(ctx: object) -> Iterator[Violation]:
+        yield Violation("deployment finding", Location("lens.toml"), anchor="x")
+
+    plugins.append(FakeEntryPoint("deploy", always))
+    assert "DE901" not in cli("--select", "DE").stdout
+    assert "DE901" not in cli("--select", "DE", "--stage", "development").stdout
+    result = cli("--select", "DE", "--stage", "production")
+    assert result.stdout.startswith("lens.toml:1:1: DE901 [low] deployment finding\n")
+
+
+def test_color_flags(cli: Cli) -> None:
+    colored = cli("--color").stdout
+    assert "\x1b[1mlens.toml:9:1:\x1b[0m \x1b[31mBG001\x1b[0m [high]" in colored
+    assert "\x1b" not in cli("--no-color").stdout
+    assert "\x1b" not in cli().stdout  # not a terminal
+    assert "\x1b" not in cli("--color", "--format", "json").stdout
+
+
+def test_quiet_drops_the_summary(cli: Cli) -> None:
+    loud, quiet = cli(), cli("-q")
+    assert loud.stdout.splitlines()[-1].startswith("Found ")
+    assert quiet.stdout == "\n".join(loud.stdout.splitlines()[:-2]) + "\n"
+    assert quiet.exit_code == 1
+    assert cli("-q", "--select", "LN").stdout == ""
+
+
+def test_statistics(cli: Cli) -> None:
+    out = cli("--statistics", "--select", "BG001,BG008").stdout.splitlines()
+    assert out[-5:] == [
+        "",
+        "4  BG008  [medium]  missing-cost-estimate",
+        "1  BG001  [high]  missing-business-goal",
+        "",
+        "Found 5 findings (1 high, 4 medium).",
+    ]
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert (result.exit_code, result.stdout) == (0, f"mllint-wa, version {__version__}\n")
+
+
+# -- rules and explain -------------------------------------------------------------------------
+
+
+def test_rules_text(cli: Cli) -> None:
+    result = cli("rules")
+    assert result.exit_code == 0
+    codes = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert codes == [r.code for r in load_rules()]
+    assert "BG001  missing-business-goal" in result.stdout
+
+
+def test_rules_json(cli: Cli) -> None:
+    result = cli("rules", "--format", "json")
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    rules = load_rules()
+    assert [item["code"] for item in listed] == [r.code for r in rules]
+    for item, known in zip(listed, rules, strict=True):
+        assert list(item) == RULE_KEYS
+        assert item["name"] == known.name
+        assert item["phase"] in {p.value for p in Phase}
+        assert item["risk"] in {r.value for r in Risk}
+        assert item["pillars"] and set(item["pillars"]) <= {p.value for p in Pillar}
+        assert item["stages"] and set(item["stages"]) <= {s.value for s in Stage}
+        assert item["lens_refs"][: len(known.lens_refs)] == list(known.lens_refs)
+        assert item["summary"] and item["fix"]
+
+
+def test_finding_metadata_matches_the_rule_list(cli: Cli) -> None:
+    listed = {item["code"]: item for item in json.loads(cli("rules", "--format", "json").stdout)}
+    for item in findings(cli("--format", "json")):
+        meta = listed[item["code"]]
+        for key in ("name", "risk", "phase", "pillars", "lens_refs", "fix"):
+            assert item[key] == meta[key]
+
+
+def test_explain_by_code_and_by_name(cli: Cli) -> None:
+    by_code = cli("explain", "BG001")
+    assert by_code.exit_code == 0
+    assert by_code.stdout.startswith(
+        "BG001 missing-business-goal\n\nRisk: high · Phase: business-goal"
+    )
+    assert "How to fix\n" in by_code.stdout
+    assert "MLPERF01-BP01 (MLPER-01)" in by_code.stdout
+    assert "https://docs.aws.amazon.com/wellarchitected/" in by_code.stdout
+    assert cli("explain", "missing-business-goal").stdout == by_code.stdout
+    assert cli("explain", "bg001").stdout == by_code.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nope", "mllint-wa: error: no rule `nope` (`mllint-wa rules` lists them)\n"),
+        (
+            "missing-busines-goal",
+            "mllint-wa: error: no rule `missing-busines-goal`; did you mean "
+            "`missing-business-goal`? (`mllint-wa rules` lists them)\n",
+        ),
+    ],
+)
+def test_explain_an_unknown_rule(cli: Cli, name: str, message: str) -> None:
+    result = cli("explain", name)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+# -- repositories ------------------------------------------------------------------------------
+
+
+def test_monorepo_lists_both_projects(cli: Cli, tmp_path: Path) -> None:
+    mono = tmp_path / "mono"
+    (mono / ".git").mkdir(parents=True)
+    write(mono / "README.md", "# mono\n")
+    write(mono / "services" / "churn" / "lens.toml", LENS)
+    write(mono / "services" / "fraud" / "lens.toml", LENS.replace("discovery", "production"))
+    result = cli("--format", "json", cwd=mono)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["projects"] == [
+        {
+            "root": "services/churn",
+            "manifest": "services/churn/lens.toml",
+            "stage": "discovery",
+        },
+        {
+            "root": "services/fraud",
+            "manifest": "services/fraud/lens.toml",
+            "stage": "production",
+        },
+    ]
+    by_project: dict[str, set[str]] = {}
+    for item in document["findings"]:
+        assert item["path"] == f"{item['project']}/lens.toml"
+        by_project.setdefault(item["project"], set()).add(item["code"])
+    assert set(by_project) == {"services/churn", "services/fraud"}
+    assert "BG001" in by_project["services/churn"] & by_project["services/fraud"]
+
+
+def test_a_repository_without_lens_toml(cli: Cli, tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    (bare / ".git").mkdir(parents=True)
+    write(bare / "train.py", "print('hi')\n")
+    result = cli(cwd=bare)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("lens.toml:1:1: LN001 [high] no lens.toml")
+    assert lines[1:] == ["", "Found 1 finding (1 high)."]
+    document = json.loads(cli("--format", "json", cwd=bare).stdout)
+    assert document["projects"] == [{"root": ".", "manifest": None, "stage": "development"}]
+    assert [(f["code"], f["name"]) for f in document["findings"]] == [("LN001", "missing-manifest")]
+
+
+def test_an_empty_directory_is_a_project_without_lens_toml(cli: Cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli(cwd=empty)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("lens.toml:1:1: LN001 [high] ")
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b'schema_version = 1\n[project]\nname = "x" "y"\n', "lens.toml:3:12: LN002 [high] "),
+        (b'schema_version = 1\n[business]\ngoal = "never closed', "lens.toml:3:21: LN002 [high] "),
+        (b'schema_version = 1\n\n[project]\nname = "caf\xe9"\n', "lens.toml:4:12: LN002 [high] "),
+        (b"schema_version = 1\n\x00\x00", "lens.toml:1:1: LN002 [high] "),
+    ],
+    ids=["syntax", "end-of-document", "not-utf8", "binary"],
+)
+def test_a_malformed_lens_toml(cli: Cli, project: Path, content: bytes, where: str) -> None:
+    (project / "lens.toml").write_bytes(content)
+    result = cli()
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(where)
+    assert lines[1:] == ["", "Found 1 finding (1 high)."]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr == ""
+
+
+def test_a_rule_that_raises(cli: Cli, plugins: list[FakeEntryPoint]) -> None:
+    @rule(
+        code="PF901",
+        name="exploding-rule",
+        risk=Risk.HIGH,
+        summary="s",
+        fix="f",
+        lens_refs=("MLOPS02-BP02",),
+    )
+    def explode(ctx: object) -> Iterator[Violation]:
+        raise RuntimeError("kaboom")
+
+    plugins.append(FakeEntryPoint("exploding", explode))
+    result = cli()
+    assert result.exit_code == 2
+    assert "rule PF901 (exploding-rule) failed on .: RuntimeError: kaboom" in result.stderr
+    assert result.stderr.startswith("mllint-wa: error: ")
+    assert "Traceback" not in result.stderr
+    assert "lens.toml:9:1: BG001 [high]" in result.stdout
+    assert "PF901" not in result.stdout
+    assert cli("--exit-zero").exit_code == 2
+    assert cli("--ignore", "PF901").exit_code == 1
+
+
+def _boom(*_: object, **__: object) -> None:
+    raise RuntimeError("boom")
+
+
+def test_an_internal_error_without_debug(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mllint_wa.runner.discover", _boom)
+    result = cli()
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "mllint-wa: error: internal error: RuntimeError: boom (rerun with --debug for details)\n"
+    )
+
+
+def test_an_internal_error_with_debug(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mllint_wa.runner.discover", _boom)
+    result = cli("--debug")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert 'raise RuntimeError("boom")' in result.stderr
+    assert result.stderr.endswith("mllint-wa: error: internal error: RuntimeError: boom\n")
+
+
+def test_a_config_error_has_no_traceback_unless_debug(cli: Cli, project: Path) -> None:
+    write(project / "pyproject.toml", "[tool.mllint-wa]\nselct = []\n")
+    assert "Traceback" not in cli().stderr
+    assert "Traceback" in cli("--debug").stderr
+
+
+# -- the installed command ---------------------------------------------------------------------
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("NO_COLOR", None)
+    return subprocess.run(args, cwd=cwd, capture_output=True, env=env, timeout=60, check=False)
+
+
+def test_python_dash_m(project: Path) -> None:
+    result = _run([sys.executable, "-m", "mllint_wa", "--format", "json"], project)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert list(document) == TOP_KEYS
+    assert any(f["code"] == "BG001" for f in document["findings"])
+
+
+@pytest.fixture
+def script() -> Path:
+    path = Path(sys.executable).parent / "mllint-wa"
+    if not path.exists():
+        pytest.skip("the mllint-wa script is not installed next to this Python")
+    return path
+
+
+def test_console_script(project: Path, script: Path) -> None:
+    version = _run([str(script), "--version"], project)
+    assert (version.returncode, version.stdout) == (
+        0,
+        f"mllint-wa, version {__version__}\n".encode(),
+    )
+    result = _run([str(script), "--select", "BG001"], project)
+    assert result.returncode == 1
+    assert result.stdout.decode().startswith("lens.toml:9:1: BG001 [high] ")
+    assert result.stderr == b""
+
+
+def test_console_script_colors_a_pipe_only_when_asked(project: Path, script: Path) -> None:
+    assert b"\x1b[" not in _run([str(script)], project).stdout
+    assert b"\x1b[31mBG001\x1b[0m" in _run([str(script), "--color"], project).stdout
