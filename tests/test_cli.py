@@ -206,6 +206,13 @@ def test_fingerprints_survive_line_shifts(cli: Cli, project: Path) -> None:
     assert any(after[fp] != before[fp] for fp in before)
 
 
+def test_fingerprints_do_not_depend_on_the_working_directory(cli: Cli, project: Path) -> None:
+    from_inside = findings(cli("--format", "json"))
+    from_above = findings(cli("--format", "json", "repo", cwd=project.parent))
+    assert [f["path"] for f in from_above] == ["repo/" + str(f["path"]) for f in from_inside]
+    assert [f["fingerprint"] for f in from_above] == [f["fingerprint"] for f in from_inside]
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_output_is_byte_identical_across_runs(cli: Cli, fmt: str) -> None:
     first, second = cli("--format", fmt), cli("--format", fmt)
@@ -516,6 +523,11 @@ def test_a_rule_that_raises(cli: Cli, plugins: list[FakeEntryPoint]) -> None:
     assert "PF901" not in result.stdout
     assert cli("--exit-zero").exit_code == 2
     assert cli("--ignore", "PF901").exit_code == 1
+
+    with_debug = cli("--debug")
+    assert with_debug.exit_code == 2
+    assert "Traceback" in with_debug.stderr
+    assert 'raise RuntimeError("kaboom")' in with_debug.stderr
 
 
 def _boom(*_: object, **__: object) -> None:

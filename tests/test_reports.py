@@ -153,6 +153,12 @@ def test_text_with_a_non_utf8_file_name() -> None:
     out.encode("utf-8")  # printable as it is
 
 
+def test_text_finding_stays_on_one_line_whatever_the_file_name() -> None:
+    path = "a\nb\x1b[31m.py"
+    out = text(result(finding(LOW, path=path, message="broken symlink")), quiet=True)
+    assert out == "a\\nb\\x1b[31m.py:1:1: BG013 [low] broken symlink\n"
+
+
 # -- json --------------------------------------------------------------------------------------
 
 

@@ -161,8 +161,10 @@ def check(
 
     for warning in result.warnings:
         click.echo(f"mllint-wa: warning: {warning}", err=True)
-    for error_message in result.errors:
-        click.echo(f"mllint-wa: error: {error_message}", err=True)
+    for failure in result.errors:
+        click.echo(f"mllint-wa: error: {failure.message}", err=True)
+        if debug:
+            click.echo(failure.traceback, err=True, nl=False)
 
     use_color = (output is None and sys.stdout.isatty()) if color is None else color
     report = render(

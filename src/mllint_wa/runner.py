@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import os
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +35,21 @@ class ProjectReport:
     stage: Stage
 
 
+@dataclass(frozen=True)
+class RuleFailure:
+    """A rule that raised: the run goes on without it and ends with exit code 2."""
+
+    message: str
+    traceback: str
+
+
 @dataclass
 class RunResult:
     projects: list[ProjectReport] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     failing: list[Finding] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[RuleFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -163,22 +173,32 @@ def _applies(rule: Rule, context: ProjectContext) -> bool:
 
 
 def _run_rules(
-    context: ProjectContext, settings: Settings, root: str, cwd: Path, errors: list[str]
+    context: ProjectContext,
+    settings: Settings,
+    root: str,
+    cwd: Path,
+    errors: list[RuleFailure],
 ) -> list[Finding]:
     findings: list[Finding] = []
+    identity_base = _repository_root(context.project.root)
     for rule in settings.rules:
         if not _applies(rule, context):
             continue
         try:
             violations = list(rule.check(context))
         except Exception as error:  # a broken rule must not take the run down
-            errors.append(
+            message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
+            errors.append(RuleFailure(message, traceback.format_exc()))
             continue
         for violation in violations:
             location = violation.location
-            path = display_path(context.project.root / location.path, cwd)
+            absolute = context.project.root / location.path
+            path = display_path(absolute, cwd)
+            # Fingerprints use the path within the repository, so that they do not change
+            # with the directory mllint-wa is run from.
+            identity = display_path(absolute, identity_base)
             findings.append(
                 Finding(
                     rule=rule,
@@ -187,10 +207,21 @@ def _run_rules(
                     column=location.column,
                     message=violation.message,
                     project=root,
-                    fingerprint=fingerprint(rule.code, path, violation.anchor, violation.message),
+                    fingerprint=fingerprint(
+                        rule.code, identity, violation.anchor, violation.message
+                    ),
                 )
             )
     return findings
+
+
+@functools.cache
+def _repository_root(project_root: Path) -> Path:
+    """The nearest folder at or above the project holding ``.git``, else the project itself."""
+    for folder in (project_root, *project_root.parents):
+        if (folder / ".git").exists():
+            return folder
+    return project_root
 
 
 def _sorted_unique(findings: list[Finding]) -> list[Finding]:

@@ -17,8 +17,13 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 
 def _printable(text: str) -> str:
-    # Non-UTF-8 file names arrive surrogate-escaped; show their bytes instead of failing.
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """One line of plain text: the bytes of non-UTF-8 names (which arrive surrogate-escaped)
+    and control characters (a newline or an escape sequence in a file name) are shown as
+    backslash escapes, so a finding is always one line and cannot drive the terminal."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 def render(result: RunResult, options: ReportOptions) -> str:
