@@ -599,3 +599,29 @@ def test_console_script(project: Path, script: Path) -> None:
 def test_console_script_colors_a_pipe_only_when_asked(project: Path, script: Path) -> None:
     assert b"\x1b[" not in _run([str(script)], project).stdout
     assert b"\x1b[31mBG001\x1b[0m" in _run([str(script), "--color"], project).stdout
+
+
+def _run_on_a_terminal(command: list[str], cwd: Path, **env: str) -> bytes:
+    """What the command writes when its standard output is a terminal."""
+    pty = pytest.importorskip("pty")
+    inherited = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    leader, follower = pty.openpty()
+    try:
+        subprocess.run(
+            command,
+            cwd=cwd,
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env={**inherited, **env},
+            check=False,
+            timeout=60,
+        )
+        return os.read(leader, 1 << 16)
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+def test_console_script_colors_a_terminal_unless_no_color(project: Path, script: Path) -> None:
+    assert b"\x1b[31mBG001\x1b[0m" in _run_on_a_terminal([str(script), "-q"], project)
+    assert b"\x1b[" not in _run_on_a_terminal([str(script), "-q"], project, NO_COLOR="1")

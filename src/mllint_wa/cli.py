@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ class LintByDefault(click.Group):
     """`mllint-wa [OPTIONS] [PATHS]` means `mllint-wa check [OPTIONS] [PATHS]`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "--version")):
+        if not args or args[0] not in (*self.commands, "-h", "--help", "--version"):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -103,7 +104,7 @@ def main() -> None:
 @click.option(
     "--color/--no-color",
     default=None,
-    help="Colour the text output (default: when writing to a terminal).",
+    help="Colour the text output (default: on a terminal, unless NO_COLOR is set).",
 )
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print the findings only, without the summary line."
@@ -166,7 +167,10 @@ def check(
         if debug:
             click.echo(failure.traceback, err=True, nl=False)
 
-    use_color = (output is None and sys.stdout.isatty()) if color is None else color
+    if color is None:
+        # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
+        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    use_color = color
     report = render(
         format_name,
         result,
