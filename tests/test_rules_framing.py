@@ -65,7 +65,7 @@ def test_unquantified_success_metric_absent_and_placeholder_targets(lint):
     ]
 
 
-def test_unquantified_success_metric_quoted_number_is_a_type_error_not_missing(lint, manifest):
+def test_unquantified_success_metric_words_or_quoted_number_are_not_numeric(lint, manifest):
     repo = manifest(
         """
         schema_version = 1
@@ -73,11 +73,26 @@ def test_unquantified_success_metric_quoted_number_is_a_type_error_not_missing(l
         [[problem.metrics]]
         name = "recall"
         target = "0.75"
+
+        [[problem.metrics]]
+        name = "precision"
+        target = "high"
         """
     )
-    assert lint(repo, "PF002") == []
-    assert lint(repo, "PF002", "LN004") == [
+    assert lint(repo, "PF002") == [
+        ("PF002", "unquantified-success-metric", "lens.toml", 5, 1),
+        ("PF002", "unquantified-success-metric", "lens.toml", 9, 1),
+    ]
+    assert lint.messages(repo, "PF002") == [
+        '`problem.metrics[0].target` is "0.75", not a number: give the success threshold as a '
+        "number",
+        '`problem.metrics[1].target` is "high", not a number: give the success threshold as a '
+        "number",
+    ]
+    # The schema rule reports the type as well, on the value.
+    assert lint(repo, "LN004") == [
         ("LN004", "invalid-manifest-type", "lens.toml", 5, 10),
+        ("LN004", "invalid-manifest-type", "lens.toml", 9, 10),
     ]
 
 

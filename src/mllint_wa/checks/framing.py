@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
@@ -15,6 +16,13 @@ def _number(value: object) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def _as_toml(value: object) -> str:
+    """A value as it would be written in lens.toml, for messages."""
+    if isinstance(value, (str, bool)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _decisive_metrics(ctx: ProjectContext) -> list[tuple[str, Mapping[str, object]]]:
@@ -49,9 +57,22 @@ def missing_success_metric(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=("MLPERF02-BP01", "MLSUS04-BP01"),
 )
 def unquantified_success_metric(ctx: ProjectContext) -> Iterator[Violation]:
-    """ "Improve recall" is a direction, not a goal. A numeric target says when the model is
-    good enough to ship and when further training only burns resources (MLSUS04-BP01)."""
-    yield from ctx.require_each(METRICS, "target", "give the success threshold as a number")
+    """A direction ("improve recall") is not a goal. A numeric target says when the model is
+    good enough to ship and when further training only burns resources (MLSUS04-BP01).
+    A target written as words or as a quoted number (`"high"`, `"0.75"`) counts as no
+    numeric target too; LN004 reports its type as well."""
+    assert ctx.manifest is not None
+    need = "give the success threshold as a number"
+    for path, metric in ctx.manifest.tables(METRICS):
+        target = metric.get("target")
+        if ctx.manifest.is_missing(f"{path}.target"):
+            yield from ctx.require(f"{path}.target", need)
+        elif _number(target) is None:
+            yield Violation(
+                f"`{path}.target` is {_as_toml(target)}, not a number: {need}",
+                ctx.manifest.location(f"{path}.target"),
+                anchor=f"{path}.target",
+            )
 
 
 @rule(
