@@ -56,7 +56,10 @@ class Stage(str, enum.Enum):
 
     @property
     def rank(self) -> int:
-        return list(Stage).index(self)
+        return _STAGE_RANK[self]
+
+
+_STAGE_RANK = {stage: rank for rank, stage in enumerate(Stage)}
 
 
 # Rule code prefix → phase. A code is two letters and three digits, e.g. PF001.

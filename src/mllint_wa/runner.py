@@ -180,7 +180,10 @@ def _run_rules(
     errors: list[RuleFailure],
 ) -> list[Finding]:
     findings: list[Finding] = []
-    identity_base = _repository_root(context.project.root)
+    # Location paths are project-relative with "/", so joining them to the project's own
+    # prefix spares an os.path.relpath per finding.
+    shown_prefix = display_path(context.project.root, cwd)
+    identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     for rule in settings.rules:
         if not _applies(rule, context):
             continue
@@ -194,11 +197,10 @@ def _run_rules(
             continue
         for violation in violations:
             location = violation.location
-            absolute = context.project.root / location.path
-            path = display_path(absolute, cwd)
+            path = _joined(shown_prefix, location.path)
             # Fingerprints use the path within the repository, so that they do not change
             # with the directory mllint-wa is run from.
-            identity = display_path(absolute, identity_base)
+            identity = _joined(identity_prefix, location.path)
             findings.append(
                 Finding(
                     rule=rule,
@@ -213,6 +215,10 @@ def _run_rules(
                 )
             )
     return findings
+
+
+def _joined(prefix: str, relative: str) -> str:
+    return relative if prefix == "." else f"{prefix}/{relative}"
 
 
 @functools.cache

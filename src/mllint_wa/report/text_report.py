@@ -20,6 +20,8 @@ def _printable(text: str) -> str:
     """One line of plain text: the bytes of non-UTF-8 names (which arrive surrogate-escaped)
     and control characters (a newline or an escape sequence in a file name) are shown as
     backslash escapes, so a finding is always one line and cannot drive the terminal."""
+    if text.isprintable():
+        return text
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
