@@ -278,7 +278,7 @@ def explain(rule: str) -> None:
 )
 def init(directory: Path) -> None:
     """Write a lens.toml to fill in at DIRECTORY (default: the current directory)."""
-    from mllint_wa.manifest import MANIFEST_NAME
+    from mllint_wa.project import MANIFEST_NAME
     from mllint_wa.scaffold import scaffold
 
     target = directory / MANIFEST_NAME

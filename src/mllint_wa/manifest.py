@@ -12,22 +12,25 @@ import datetime
 import enum
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.model import Location
 from mllint_wa.parsers.toml_positions import KeyPosition, key_positions
 from mllint_wa.parsers.tomlcompat import tomllib
+from mllint_wa.project import MANIFEST_NAME
 from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
 from mllint_wa.suggest import did_you_mean
 
-MANIFEST_NAME = "lens.toml"
 MAX_MANIFEST_BYTES = 1024 * 1024
 
 _PLACEHOLDER_WORDS = frozenset(
     {"todo", "tbd", "tbc", "tba", "fixme", "xxx", "n/a", "na", "placeholder", "changeme"}
 )
-_PLACEHOLDER_PREFIX = re.compile(r"^(todo|tbd|tbc|fixme|xxx)\b", re.IGNORECASE)
+# "TODO: …", "TBD by Q3" — but not "Todo-list app" or "XXX-large model".
+_PLACEHOLDER_PREFIX = re.compile(r"^(todo|tbd|tbc|fixme|xxx)(?=$|[\s:.,;!?)(])", re.IGNORECASE)
+# Deeper nesting than any manifest needs; refusing it keeps every recursive walk safe.
+MAX_NESTING = 64
 _TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -76,7 +79,6 @@ class Manifest:
     path: str
     data: Mapping[str, object]
     positions: Mapping[str, KeyPosition]
-    problems: tuple[ManifestProblem, ...] = field(default=())
 
     def get(self, path: str) -> object | None:
         node: object = self.data
@@ -128,7 +130,11 @@ class Manifest:
             if not isinstance(entry, dict):
                 continue  # the schema rules report it
             path = f"waivers.{selector}"
-            lacking = [k for k in ("reason", "owner", "expires") if self.is_missing(f"{path}.{k}")]
+            lacking = [
+                k
+                for k in ("reason", "owner", "expires")
+                if k not in entry or is_placeholder(entry[k])
+            ]
             expires = entry.get("expires")
             if isinstance(expires, datetime.datetime):
                 expires = expires.date()
@@ -159,7 +165,11 @@ class Waiver:
 def _split(path: str) -> Iterator[tuple[str, int | None]]:
     for part in path.split("."):
         name, bracket, rest = part.partition("[")
-        yield name, int(rest.rstrip("]")) if bracket else None
+        index = rest.rstrip("]")
+        if bracket and index.isdigit():
+            yield name, int(index)
+        else:
+            yield part, None
 
 
 def _parent(path: str) -> str:
@@ -214,15 +224,35 @@ def load_manifest(file: Path, relative_path: str = MANIFEST_NAME) -> ManifestLoa
 def parse_manifest(text: str, relative_path: str = MANIFEST_NAME) -> ManifestLoad:
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        return _unreadable(f"{relative_path} nests arrays or tables too deeply to read")
     except tomllib.TOMLDecodeError as error:
         line, column, message = _decode_error_position(error, text)
         problem = ManifestProblem(
             ProblemKind.SYNTAX, f"{relative_path} is not valid TOML: {message}", line, column
         )
         return ManifestLoad(None, (problem,))
+    if _depth(data) > MAX_NESTING:
+        return _unreadable(f"{relative_path} nests arrays or tables more than {MAX_NESTING} deep")
     positions = key_positions(text)
     problems = tuple(_validate(data, positions))
-    return ManifestLoad(Manifest(relative_path, data, positions, problems), problems)
+    return ManifestLoad(Manifest(relative_path, data, positions), problems)
+
+
+def _depth(data: object) -> int:
+    """How deeply arrays and tables nest, measured without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            break
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _unreadable(message: str) -> ManifestLoad:
