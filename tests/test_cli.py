@@ -625,3 +625,87 @@ def _run_on_a_terminal(command: list[str], cwd: Path, **env: str) -> bytes:
 def test_console_script_colors_a_terminal_unless_no_color(project: Path, script: Path) -> None:
     assert b"\x1b[31mBG001\x1b[0m" in _run_on_a_terminal([str(script), "-q"], project)
     assert b"\x1b[" not in _run_on_a_terminal([str(script), "-q"], project, NO_COLOR="1")
+
+
+# -- exclusion, fingerprints and bad PATHs from end to end -------------------------------------
+
+
+def _projects(result: Result) -> list[str]:
+    return [p["root"] for p in json.loads(result.stdout)["projects"]]
+
+
+def test_pyproject_excludes_are_relative_to_the_pyproject_whichever_path_is_linted(
+    cli: Cli, tmp_path: Path
+) -> None:
+    repo = tmp_path / "mono"
+    (repo / ".git").mkdir(parents=True)
+    write(repo / "pyproject.toml", '[tool.mllint-wa]\nexclude = ["/legacy/", "services/b/"]\n')
+    write(repo / "services/a/lens.toml", LENS)
+    write(repo / "services/a/legacy/lens.toml", LENS)
+    write(repo / "services/b/lens.toml", LENS)
+    write(repo / "legacy/lens.toml", LENS)
+    expected = ["services/a", "services/a/legacy"]
+    assert _projects(cli("--format", "json", cwd=repo)) == expected
+    assert _projects(cli("--format", "json", "services", cwd=repo)) == expected
+    assert _projects(cli("--format", "json", "services/a", cwd=repo)) == expected
+
+
+def test_every_paths_pyproject_prunes_its_own_walk(cli: Cli, tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        repo = tmp_path / name
+        (repo / ".git").mkdir(parents=True)
+        write(repo / "pyproject.toml", '[tool.mllint-wa]\nexclude = ["vendor/"]\n')
+        write(repo / "lens.toml", LENS)
+        write(repo / "vendor/x/lens.toml", LENS)
+    result = cli("--format", "json", "one", "two", cwd=tmp_path)
+    assert _projects(result) == ["one", "two"]
+
+
+def test_a_lint_exclude_drops_a_nested_project(cli: Cli, project: Path) -> None:
+    write(project / "lens.toml", LENS + '\n[lint]\nexclude = ["vendor/"]\n')
+    write(project / "vendor/x/lens.toml", LENS)
+    write(project / "tools/y/lens.toml", LENS)
+    assert _projects(cli("--format", "json")) == [".", "tools/y"]
+
+
+def test_fingerprints_differ_between_projects_outside_a_repository(
+    cli: Cli, tmp_path: Path
+) -> None:
+    mono = tmp_path / "mono"
+    write(mono / "a/lens.toml", LENS)
+    write(mono / "b/lens.toml", LENS)
+    found = findings(cli("--format", "json", "--select", "BG001", cwd=mono))
+    assert [f["path"] for f in found] == ["a/lens.toml", "b/lens.toml"]
+    assert found[0]["fingerprint"] != found[1]["fingerprint"]
+
+
+def test_a_rule_yielding_something_else_fails_by_its_code(
+    cli: Cli, plugins: list[FakeEntryPoint]
+) -> None:
+    @rule(
+        code="PF902",
+        name="sloppy-rule",
+        risk=Risk.LOW,
+        summary="s",
+        fix="f",
+        lens_refs=("MLOPS02-BP02",),
+    )
+    def sloppy(ctx: object) -> Iterator[object]:
+        yield Violation("fine", Location("lens.toml"))
+        yield "not a violation"
+
+    plugins.append(FakeEntryPoint("sloppy", sloppy))
+    result = cli()
+    assert result.exit_code == 2
+    assert "rule PF902 (sloppy-rule) failed on .: TypeError: a rule must yield Violation" in (
+        result.stderr
+    )
+    assert "PF902" not in result.stdout  # all or nothing: not even its first finding
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_path_that_cannot_be_linted_exits_2(cli: Cli, project: Path) -> None:
+    os.mkfifo(project / "pipe")
+    result = cli("pipe")
+    assert result.exit_code == 2
+    assert result.stderr == "mllint-wa: error: pipe: not a regular file\n"

@@ -187,13 +187,14 @@ def test_ignoring_an_unknown_but_well_formed_code_is_allowed() -> None:
 def test_excludes_accumulate_and_the_last_fail_on_wins() -> None:
     settings = resolve_settings(
         [
-            Layer("a", exclude=("data/",), fail_on="medium"),
+            Layer("a", exclude=("data/",), fail_on="medium", base=Path("/repo")),
             Layer("b", exclude=("notebooks/",)),
             Layer("c", fail_on="high"),
         ],
         RULES,
     )
-    assert settings.exclude == ("data/", "notebooks/")
+    # Each group keeps the folder its patterns are relative to (None: the command line's).
+    assert settings.exclude == ((Path("/repo"), ("data/",)), (None, ("notebooks/",)))
     assert settings.fail_on is Risk.HIGH
 
 
@@ -320,22 +321,24 @@ def test_a_tool_entry_that_is_not_a_table(tmp_path: Path) -> None:
 
 def test_config_file_pyproject_style(tmp_path: Path) -> None:
     file = write(tmp_path / "settings.toml", "[tool.mllint-wa]\nignore = ['BG013']\n")
-    assert load_config_file(file) == Layer(str(file), ignore=("BG013",))
+    assert load_config_file(file) == Layer(str(file), ignore=("BG013",), base=file.parent)
 
 
 def test_config_file_lens_toml_style(tmp_path: Path) -> None:
     file = write(tmp_path / "lens.toml", "schema_version = 1\n[lint]\nfail_on = 'high'\n")
-    assert load_config_file(file) == Layer(str(file), fail_on="high")
+    assert load_config_file(file) == Layer(str(file), fail_on="high", base=file.parent)
 
 
 def test_config_file_lens_toml_without_lint(tmp_path: Path) -> None:
     file = write(tmp_path / "lens.toml", "schema_version = 1\n")
-    assert load_config_file(file) == Layer(str(file))
+    assert load_config_file(file) == Layer(str(file), base=file.parent)
 
 
 def test_config_file_bare_table(tmp_path: Path) -> None:
     file = write(tmp_path / "mllint.toml", "select = ['LN']\nexclude = ['data/']\n")
-    assert load_config_file(file) == Layer(str(file), select=("LN",), exclude=("data/",))
+    assert load_config_file(file) == Layer(
+        str(file), select=("LN",), exclude=("data/",), base=file.parent
+    )
 
 
 def test_config_file_pyproject_without_our_table(tmp_path: Path) -> None:

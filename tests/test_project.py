@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint_wa.project import Discovery, Project, WalkProblem, discover
+from mllint_wa.project import Discovery, Project, WalkProblem, discover, exclusion
 
 GIT = shutil.which("git")
 
@@ -216,9 +216,8 @@ def test_exclude_patterns_are_relative_to_the_walked_path_and_outrank_gitignore(
             "src/labels.csv": "",
         },
     )
-    discovery = discover(
-        [root], exclude=["data/", "/notebooks", "*.csv", "!labels.csv", "keep.bin"]
-    )
+    patterns = ("data/", "/notebooks", "*.csv", "!labels.csv", "keep.bin")
+    discovery = discover([root], exclude=[(None, patterns)])
     assert discovery == Discovery(
         projects=(
             Project(
@@ -236,7 +235,7 @@ def test_exclude_patterns_are_relative_to_the_walked_path_and_outrank_gitignore(
     )
 
 
-def test_exclude_anchors_at_each_walked_path(base: Path) -> None:
+def test_exclude_without_a_base_anchors_at_each_walked_path(base: Path) -> None:
     root = write(
         base,
         {
@@ -247,7 +246,7 @@ def test_exclude_anchors_at_each_walked_path(base: Path) -> None:
             "b/data/z.csv": "",
         },
     )
-    assert discover([root / "a", root / "b"], exclude=["/data"]) == Discovery(
+    assert discover([root / "a", root / "b"], exclude=[(None, ("/data",))]) == Discovery(
         projects=(
             Project(root / "a", ("lens.toml", "src/data/y.csv")),
             Project(root / "b", ("lens.toml",)),
@@ -256,9 +255,40 @@ def test_exclude_anchors_at_each_walked_path(base: Path) -> None:
     )
 
 
-def test_invalid_exclude_pattern_raises_value_error(base: Path) -> None:
-    with pytest.raises(ValueError, match="invalid exclude pattern"):
-        discover([base], exclude=["!"])
+def test_exclude_with_a_base_means_the_same_whichever_path_is_walked(base: Path) -> None:
+    # Patterns from <repo>/pyproject.toml are relative to <repo>, whether the walk starts at
+    # the repository, at one of its folders, or at a folder of a project below the base.
+    root = write(
+        base,
+        {
+            "services/a/lens.toml": "",
+            "services/a/legacy/old.py": "",
+            "services/b/lens.toml": "",
+            "legacy/x.py": "",
+        },
+    )
+    groups = [(root, ("/legacy/", "services/b/"))]
+    expected_a = Project(root / "services" / "a", ("legacy/old.py", "lens.toml"))
+    assert discover([root], exclude=groups).projects == (expected_a,)
+    assert discover([root / "services"], exclude=groups).projects == (expected_a,)
+    assert discover([root / "services" / "a"], exclude=groups).projects == (expected_a,)
+    # A base below the walked folder speaks only of its own subtree.
+    inner = [(root / "services" / "a", ("legacy/",))]
+    assert discover([root], exclude=inner).projects == (
+        Project(root / "services" / "a", ("lens.toml",)),
+        Project(root / "services" / "b", ("lens.toml",)),
+    )
+
+
+def test_exclusion_test_excludes_what_lies_under_an_excluded_folder(base: Path) -> None:
+    excluded = exclusion(base, [(base, ("vendor/", "*.csv", "!keep.csv"))])
+    assert [excluded(p) for p in ("vendor/", "vendor/x/lens.toml", "src/a.py")] == [
+        True,
+        True,
+        False,
+    ]
+    assert [excluded(p) for p in ("data/a.csv", "data/keep.csv")] == [True, False]
+    assert exclusion(base, [])("vendor/") is False
 
 
 def test_tool_and_virtualenv_folders_are_pruned(base: Path) -> None:

@@ -133,7 +133,7 @@ def check(
     from mllint_wa.model import Stage
     from mllint_wa.registry import RegistryError
     from mllint_wa.report import ReportOptions, render
-    from mllint_wa.runner import RunOptions, run
+    from mllint_wa.runner import PathError, RunOptions, run
 
     try:
         cli_layer = Layer(
@@ -148,7 +148,7 @@ def check(
             cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
         )
         result = run(list(paths) or [Path()], options)
-    except (ConfigError, RegistryError) as error:
+    except (ConfigError, RegistryError, PathError) as error:
         if debug:
             traceback.print_exc()
         _fail(str(error))

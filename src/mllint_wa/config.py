@@ -17,6 +17,7 @@ from pathspec import GitIgnoreSpec
 
 from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.tomlcompat import tomllib
+from mllint_wa.project import ExcludeGroup
 from mllint_wa.registry import SelectorError, resolve
 from mllint_wa.suggest import did_you_mean
 
@@ -40,6 +41,9 @@ class Layer:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str | None = None
+    # The folder the exclude patterns are relative to: the pyproject.toml's, the lens.toml's
+    # or the --config file's; None for the command line (each linted folder).
+    base: Path | None = None
 
     def __post_init__(self) -> None:
         # Checked here, where the source is known: a bad pattern is a configuration error,
@@ -59,10 +63,10 @@ class Settings:
 
     rules: tuple[Rule, ...]
     fail_on: Risk | None  # None: no finding fails the run
-    exclude: tuple[str, ...]
+    exclude: tuple[ExcludeGroup, ...]
 
 
-def layer_from_table(table: Mapping[str, object], source: str) -> Layer:
+def layer_from_table(table: Mapping[str, object], source: str, base: Path | None = None) -> Layer:
     """Validate one settings table; unknown keys and wrong types are errors."""
     lists: dict[str, tuple[str, ...]] = {}
     fail_on: str | None = None
@@ -89,6 +93,7 @@ def layer_from_table(table: Mapping[str, object], source: str) -> Layer:
         ignore=lists.get("ignore", ()),
         exclude=lists.get("exclude", ()),
         fail_on=fail_on,
+        base=base,
     )
 
 
@@ -119,7 +124,7 @@ def load_config_file(path: Path) -> Layer:
         table = data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the settings must be a table")
-    return layer_from_table(table, str(path))
+    return layer_from_table(table, str(path), path.resolve().parent)
 
 
 @functools.cache
@@ -134,7 +139,7 @@ def pyproject_layer(directory: Path) -> Layer | None:
                 table = tool[TOOL_TABLE]
                 if not isinstance(table, dict):
                     raise ConfigError(f"{candidate}: [tool.{TOOL_TABLE}] must be a table")
-                return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]")
+                return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", folder)
         if (folder / ".git").exists():
             return None
     return None
@@ -143,7 +148,7 @@ def pyproject_layer(directory: Path) -> Layer | None:
 def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings:
     """Apply the layers in order to the full rule set."""
     selected = list(rules)
-    exclude: list[str] = []
+    exclude: list[ExcludeGroup] = []
     fail_on = "low"
     for layer in layers:
         try:
@@ -156,7 +161,8 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
         except SelectorError as error:
             raise ConfigError(f"{layer.source}: {error}") from error
         selected = [r for r in selected if r.code not in ignored]
-        exclude.extend(layer.exclude)
+        if layer.exclude:
+            exclude.append((layer.base, layer.exclude))
         fail_on = layer.fail_on or fail_on
     unique = sorted({r.code: r for r in selected}.values(), key=lambda r: r.code)
     return Settings(

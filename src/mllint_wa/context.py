@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mllint_wa.manifest import Manifest, ManifestProblem, ProblemKind
-from mllint_wa.model import Location, Stage, Violation
+from mllint_wa.model import Location, Rule, Stage, Violation
 from mllint_wa.project import MANIFEST_NAME, Project
 
 
@@ -19,6 +19,8 @@ class ProjectContext:
     manifest_problems: tuple[ManifestProblem, ...] = ()
     # Paths under the project that discovery could not read, with the reason.
     unreadable: tuple[tuple[str, str], ...] = ()
+    # Every rule available to this run, for rules that speak of other rules (waivers).
+    rules: tuple[Rule, ...] = ()
     today: datetime.date = field(default_factory=datetime.date.today)
 
     @property

@@ -14,7 +14,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -45,8 +45,6 @@ _GITIGNORE = ".gitignore"
 # (pathspec 1.x); what follows it is the inside of that directory.
 _DIR_MARK = "ps_d"
 _UTF8_BOM = b"\xef\xbb\xbf"
-# What _symlink_problem says of an entry to leave out without a problem.
-_SKIP = "skip"
 
 
 @dataclass(frozen=True)
@@ -79,17 +77,24 @@ class Discovery:
 _Rules = tuple[tuple[bool, re.Pattern[str]], ...]
 
 
-class _Layer(NamedTuple):
+class _IgnoreSource(NamedTuple):
     """One ignore file's rules and how to express a root-relative path relative to its base.
 
     The path matched is ``prefix + rel[strip:]``: a .gitignore inside the walked root strips
     its own directory from the front, one in an ancestor (between the repository root and the
-    walked root) prepends the walked root's position below it.
+    walked root) prepends the walked root's position below it. A source with a ``scope``
+    speaks only of paths under that root-relative folder.
     """
 
     rules: _Rules
     prefix: str
     strip: int
+    scope: str = ""
+
+
+# Gitignore-style patterns and the folder they are relative to; None: the folder walked, or
+# the project a file belongs to (patterns given on the command line).
+ExcludeGroup = tuple[Path | None, tuple[str, ...]]
 
 
 @dataclass
@@ -99,21 +104,15 @@ class _Walk:
     problems: list[WalkProblem] = field(default_factory=list)
 
 
-def discover(paths: Sequence[Path], exclude: Sequence[str] = ()) -> Discovery:
-    """Find the projects reached from ``paths``; ``exclude`` holds gitignore-style patterns
-    relative to each walked directory.
-
-    Raises ValueError for an exclude pattern that is not a valid gitignore pattern, since that
-    is a usage error rather than something found in the tree.
-    """
-    exclude_layers = _exclude_layers(exclude)
+def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Discovery:
+    """Find the projects reached from ``paths``, pruning what ``exclude`` names."""
     walks: dict[Path, _Walk] = {}
     members: dict[Path, set[str]] = {}
     problems: set[WalkProblem] = set()
 
     def walk(root: Path) -> _Walk:
         if root not in walks:
-            walks[root] = _walk(root, exclude_layers)
+            walks[root] = _walk(root, _exclude_sources(root, exclude))
         return walks[root]
 
     def collect(root: Path, result: _Walk, roots: Set[str]) -> None:
@@ -165,7 +164,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str] = ()) -> Discovery:
     )
 
 
-def _walk(root: Path, exclude_layers: tuple[_Layer, ...]) -> _Walk:
+def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
     result = _Walk()
     root_str = os.fspath(root)
     # A trailing separator keeps "/repo-other" from passing as inside "/repo".
@@ -189,12 +188,12 @@ def _walk(root: Path, exclude_layers: tuple[_Layer, ...]) -> _Walk:
                 os.path.join(dir_path, _GITIGNORE), result.problems, follow_symlinks=False
             )
             if rules:
-                layers = (*layers, _Layer(rules, "", len(rel_dir) + 1 if rel_dir else 0))
+                layers = (*layers, _IgnoreSource(rules, "", len(rel_dir) + 1 if rel_dir else 0))
         # Like git's command-line excludes, these outrank every ignore file.
         active = (*layers, *exclude_layers)
         in_dvc = os.path.basename(dir_path) == ".dvc"
         prefix = rel_dir + "/" if rel_dir else ""
-        subdirs: list[tuple[str, str, tuple[_Layer, ...]]] = []
+        subdirs: list[tuple[str, str, tuple[_IgnoreSource, ...]]] = []
         for entry in entries:
             name = entry.name
             # Never project content, whether a directory or a worktree's "gitdir:" file.
@@ -217,12 +216,14 @@ def _walk(root: Path, exclude_layers: tuple[_Layer, ...]) -> _Walk:
                     problem = None
                 elif entry.is_symlink():
                     problem = _symlink_problem(entry.path, root_str, inside_prefix)
+                    if problem is None and entry.is_dir():
+                        # Not followed, which rules out loops; its real path inside the
+                        # project is walked anyway, so there is nothing to report.
+                        continue
                 else:
                     problem = "not a regular file"
             except OSError as exc:
                 problem = _describe(exc)
-            if problem is _SKIP:
-                continue
             if problem is not None:
                 result.problems.append(WalkProblem(Path(entry.path), problem))
                 continue
@@ -234,10 +235,12 @@ def _walk(root: Path, exclude_layers: tuple[_Layer, ...]) -> _Walk:
     return result
 
 
-def _is_ignored(rel: str, layers: Sequence[_Layer]) -> bool:
+def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
     # git asks the most specific source first and the first one with any matching pattern,
     # negated or not, decides.
     for layer in reversed(layers):
+        if layer.scope and not rel.startswith(layer.scope):
+            continue
         include = _decision(layer.rules, layer.prefix + rel[layer.strip :])
         if include is not None:
             return include
@@ -286,32 +289,30 @@ def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
     if target != root and not target.startswith(inside_prefix):
         return "symlink points outside the project"
     if stat.S_ISDIR(mode):
-        # Not followed, which rules out loops; its real path inside the project is walked
-        # anyway, so nothing goes unlinted and there is nothing to report.
-        return _SKIP
+        return None  # inside the project: the caller skips it
     if not stat.S_ISREG(mode):
         return "not a regular file"
     return None
 
 
-def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_Layer, ...]:
+def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSource, ...]:
     """Ignore rules that apply to ``root`` from above, so walking a sub-directory sees its
     files as walking the whole repository would."""
     repo = next((d for d in (root, *root.parents) if _has_git(d)), None)
     if repo is None:
         return ()
     below_repo = root.relative_to(repo).parts
-    layers: list[_Layer] = []
+    layers: list[_IgnoreSource] = []
     exclude_rules = _load_ignore_file(
         os.path.join(repo, ".git", "info", "exclude"), problems, follow_symlinks=True
     )
     if exclude_rules:
-        layers.append(_Layer(exclude_rules, "".join(f"{part}/" for part in below_repo), 0))
+        layers.append(_IgnoreSource(exclude_rules, "".join(f"{part}/" for part in below_repo), 0))
     base = repo
     for depth, part in enumerate(below_repo):
         rules = _load_ignore_file(os.path.join(base, _GITIGNORE), problems, follow_symlinks=False)
         if rules:
-            layers.append(_Layer(rules, "".join(f"{p}/" for p in below_repo[depth:]), 0))
+            layers.append(_IgnoreSource(rules, "".join(f"{p}/" for p in below_repo[depth:]), 0))
         base = base / part
     return tuple(layers)
 
@@ -354,14 +355,37 @@ def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks
     return _rules(spec)
 
 
-def _exclude_layers(patterns: Sequence[str]) -> tuple[_Layer, ...]:
-    if not patterns:
-        return ()
-    try:
-        spec = GitIgnoreSpec.from_lines(patterns)
-    except (ValueError, re.error) as exc:
-        raise ValueError(f"invalid exclude pattern: {exc}") from exc
-    return (_Layer(_rules(spec), "", 0),)
+def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
+    """The exclude groups that speak of ``root``'s tree, as ignore sources relative to it."""
+    sources = []
+    for base, patterns in groups:
+        if not patterns:
+            continue
+        rules = _rules(GitIgnoreSpec.from_lines(patterns))
+        if base is None or base == root:
+            sources.append(_IgnoreSource(rules, "", 0))
+        elif base in root.parents:
+            sources.append(_IgnoreSource(rules, root.relative_to(base).as_posix() + "/", 0))
+        elif root in base.parents:
+            scope = base.relative_to(root).as_posix() + "/"
+            sources.append(_IgnoreSource(rules, "", len(scope), scope))
+    return tuple(sources)
+
+
+def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], bool]:
+    """A test of ``root``-relative paths (folders end with "/") against exclude groups, with
+    the walk's semantics: a path is excluded when it or a folder above it is."""
+    sources = _exclude_sources(root, groups)
+    if not sources:
+        return lambda _: False
+
+    def excluded(rel: str) -> bool:
+        parts = rel.rstrip("/").split("/")
+        folders = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+        own = [rel] if not rel.endswith("/") else [rel.rstrip("/") + "/"]
+        return any(_is_ignored(path, sources) for path in (*folders, *own))
+
+    return excluded
 
 
 def _rules(spec: GitIgnoreSpec) -> _Rules:

@@ -6,11 +6,9 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
 
 from mllint_wa.config import (
     Layer,
@@ -22,8 +20,8 @@ from mllint_wa.config import (
 )
 from mllint_wa.context import ProjectContext
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
-from mllint_wa.model import Finding, Rule, Stage, fingerprint
-from mllint_wa.project import Project, WalkProblem, discover
+from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
+from mllint_wa.project import ExcludeGroup, Project, WalkProblem, discover, exclusion
 from mllint_wa.registry import load_rules, lookup
 from mllint_wa.suppress import apply_waivers
 
@@ -91,53 +89,82 @@ def _assign_problems(
     return by_project, orphans
 
 
-def _excluded_by(exclude: Sequence[str]) -> Callable[[str], bool]:
-    """A test for project-relative paths against a project's own exclude patterns."""
-    if not exclude:
-        return lambda _: False
-    spec = pathspec.GitIgnoreSpec.from_lines(exclude)
-    return spec.match_file
+@dataclass(frozen=True)
+class _Prepared:
+    """A project with its manifest read and its settings resolved, before any rule runs."""
+
+    project: Project
+    load: ManifestLoad
+    settings: Settings
+
+
+class PathError(Exception):
+    """A PATH on the command line that cannot be linted; the CLI reports it and exits 2."""
+
+
+def _walk_excludes(paths: Sequence[Path], cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
+    """Excludes known before the walk, so that it can prune: the command line's, and the
+    --config file's or else the pyproject.toml settings found above each PATH."""
+    layers = [cli]
+    if explicit is not None:
+        layers.append(explicit)
+    for path in paths:
+        start = path.resolve()
+        found = None if explicit else pyproject_layer(start if start.is_dir() else start.parent)
+        if found is not None and found not in layers:
+            layers.append(found)
+    return [(layer.base, layer.exclude) for layer in layers if layer.exclude]
+
+
+def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> _Prepared:
+    load = load_manifest(project.manifest_path) if project.has_manifest else ManifestLoad(None, ())
+    base = explicit if explicit is not None else pyproject_layer(project.root)
+    layers = [base] if base is not None else []
+    lint_table = load.manifest.get("lint") if load.manifest else None
+    if isinstance(lint_table, dict):
+        source = f"{display_path(project.manifest_path, cwd)} [lint]"
+        layers.append(layer_from_table(lint_table, source, project.root))
+    layers.append(options.cli)
+    return _Prepared(project, load, resolve_settings(layers, load_rules()))
+
+
+def _excluded_by_an_enclosing_project(prepared: _Prepared, others: Sequence[_Prepared]) -> bool:
+    root = prepared.project.root
+    for other in others:
+        if other.project.root in root.parents:
+            folder = root.relative_to(other.project.root).as_posix() + "/"
+            if exclusion(other.project.root, other.settings.exclude)(folder):
+                return True
+    return False
 
 
 def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
     cwd = Path.cwd()
-    rules = load_rules()
     result = RunResult()
     # --config replaces pyproject.toml discovery for every project.
     explicit = load_config_file(options.config_file) if options.config_file else None
-    # Excludes known before the walk prune it; a project's own excludes filter its files after.
-    walk_layers = [options.cli]
-    if explicit is not None:
-        walk_layers.append(explicit)
-    elif paths:
-        start = paths[0].resolve()
-        found = pyproject_layer(start if start.is_dir() else start.parent)
-        walk_layers.extend([found] if found else [])
-    walk_exclude = [p for layer in walk_layers for p in layer.exclude]
-    discovery = discover(paths, exclude=walk_exclude)
+    discovery = discover(paths, exclude=_walk_excludes(paths, options.cli, explicit))
+    named = {Path(os.path.abspath(path)): path for path in paths}
+    for problem in discovery.problems:
+        if problem.path in named:
+            raise PathError(f"{named[problem.path]}: {problem.message}")
     unreadable, orphans = _assign_problems(discovery.problems, discovery.projects)
     result.warnings.extend(orphans)
 
-    for project in discovery.projects:
-        load = (
-            load_manifest(project.manifest_path) if project.has_manifest else ManifestLoad(None, ())
-        )
-        base = explicit if explicit is not None else pyproject_layer(project.root)
-        layers = [base] if base is not None else []
-        lint_table = load.manifest.get("lint") if load.manifest else None
-        if isinstance(lint_table, dict):
-            source = f"{display_path(project.manifest_path, cwd)} [lint]"
-            layers.append(layer_from_table(lint_table, source))
-        layers.append(options.cli)
-        settings = resolve_settings(layers, rules)
+    prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
+    for item in prepared:
+        if _excluded_by_an_enclosing_project(item, prepared):
+            continue
+        project, load, settings = item.project, item.load, item.settings
+        excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)
-        excluded = _excluded_by(settings.exclude)
         context = ProjectContext(
             project=Project(project.root, tuple(f for f in project.files if not excluded(f))),
             stage=stage,
             manifest=load.manifest,
             manifest_problems=load.problems,
             unreadable=tuple(p for p in unreadable[project.root] if not excluded(p[0])),
+            rules=load_rules(),
             today=options.today,
         )
         root = display_path(project.root, cwd)
@@ -148,7 +175,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
                 stage=stage,
             )
         )
-        findings = _run_rules(context, settings, root, cwd, result.errors)
+        findings = _run_rules(context, settings, root, result.errors)
         kept, suppressed = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, lookup
         )
@@ -176,45 +203,45 @@ def _run_rules(
     context: ProjectContext,
     settings: Settings,
     root: str,
-    cwd: Path,
     errors: list[RuleFailure],
 ) -> list[Finding]:
+    """Run the rules that apply; ``root`` is the project as displayed (its path from the
+    working directory)."""
     findings: list[Finding] = []
-    # Location paths are project-relative with "/", so joining them to the project's own
-    # prefix spares an os.path.relpath per finding.
-    shown_prefix = display_path(context.project.root, cwd)
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     for rule in settings.rules:
         if not _applies(rule, context):
             continue
         try:
-            violations = list(rule.check(context))
+            # All or nothing: a rule that fails half-way reports none of its findings.
+            batch = [_finding(rule, v, root, identity_prefix) for v in rule.check(context)]
         except Exception as error:  # a broken rule must not take the run down
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
             errors.append(RuleFailure(message, traceback.format_exc()))
-            continue
-        for violation in violations:
-            location = violation.location
-            path = _joined(shown_prefix, location.path)
-            # Fingerprints use the path within the repository, so that they do not change
-            # with the directory mllint-wa is run from.
-            identity = _joined(identity_prefix, location.path)
-            findings.append(
-                Finding(
-                    rule=rule,
-                    path=path,
-                    line=location.line,
-                    column=location.column,
-                    message=violation.message,
-                    project=root,
-                    fingerprint=fingerprint(
-                        rule.code, identity, violation.anchor, violation.message
-                    ),
-                )
-            )
+        else:
+            findings.extend(batch)
     return findings
+
+
+def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> Finding:
+    if not isinstance(violation, Violation):
+        raise TypeError(f"a rule must yield Violation objects, not {type(violation).__name__}")
+    location = violation.location
+    # Location paths are project-relative with "/": joining them to the project's own prefix
+    # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
+    # so that they do not change with the directory mllint-wa is run from.
+    identity = _joined(identity_prefix, location.path)
+    return Finding(
+        rule=rule,
+        path=_joined(root, location.path),
+        line=location.line,
+        column=location.column,
+        message=violation.message,
+        project=root,
+        fingerprint=fingerprint(rule.code, identity, violation.anchor, violation.message),
+    )
 
 
 def _joined(prefix: str, relative: str) -> str:
@@ -223,11 +250,12 @@ def _joined(prefix: str, relative: str) -> str:
 
 @functools.cache
 def _repository_root(project_root: Path) -> Path:
-    """The nearest folder at or above the project holding ``.git``, else the project itself."""
+    """The nearest folder at or above the project holding ``.git``; outside a repository, the
+    working directory, so that two projects' findings never share a fingerprint."""
     for folder in (project_root, *project_root.parents):
         if (folder / ".git").exists():
             return folder
-    return project_root
+    return Path.cwd()
 
 
 def _sorted_unique(findings: list[Finding]) -> list[Finding]:
