@@ -379,7 +379,8 @@ def test_rules_json(cli: Cli) -> None:
     rules = load_rules()
     assert [item["code"] for item in listed] == [r.code for r in rules]
     for item, known in zip(listed, rules, strict=True):
-        assert list(item) == RULE_KEYS
+        assert list(item) == [*RULE_KEYS, "explanation"]
+        assert item["explanation"] == known.explanation != ""
         assert item["name"] == known.name
         assert item["phase"] in {p.value for p in Phase}
         assert item["risk"] in {r.value for r in Risk}

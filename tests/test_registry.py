@@ -113,7 +113,7 @@ def test_the_rule_decorator() -> None:
     assert made.name == "missing-rollback-plan"
     assert made.explanation == "A release that cannot be undone\nturns a bad model into an outage."
     assert made.phase is Phase.DEPLOYMENT
-    assert made.stage is Stage.PRODUCTION
+    assert made.applies_from is Stage.PRODUCTION
     assert made.stages == (Stage.PRODUCTION,)
     assert made.pillars == (Pillar.RELIABILITY,)
     assert list(made.check(None)) == []  # type: ignore[arg-type]

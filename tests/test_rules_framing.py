@@ -80,8 +80,8 @@ def test_unquantified_success_metric_words_or_quoted_number_are_not_numeric(lint
         """
     )
     assert lint(repo, "PF002") == [
-        ("PF002", "unquantified-success-metric", "lens.toml", 5, 1),
-        ("PF002", "unquantified-success-metric", "lens.toml", 9, 1),
+        ("PF002", "unquantified-success-metric", "lens.toml", 5, 10),
+        ("PF002", "unquantified-success-metric", "lens.toml", 9, 10),
     ]
     assert lint.messages(repo, "PF002") == [
         '`problem.metrics[0].target` is "0.75", not a number: give the success threshold as a '

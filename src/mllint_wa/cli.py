@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from mllint_wa import __version__
+from mllint_wa.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,7 +55,7 @@ def main() -> None:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Output format.",
@@ -211,7 +212,8 @@ def list_rules(format_name: str) -> None:
         _fail(str(error))
         return
     if format_name == "json":
-        click.echo(json.dumps([r.metadata() for r in rules], indent=2, ensure_ascii=False))
+        described = [{**r.metadata(), "explanation": r.explanation} for r in rules]
+        click.echo(json.dumps(described, indent=2, ensure_ascii=False))
         return
     if format_name == "markdown":
         from mllint_wa.report.rules_table import render_markdown
@@ -223,7 +225,7 @@ def list_rules(format_name: str) -> None:
         pillars = ", ".join(p.value for p in item.pillars)
         click.echo(
             f"{item.code}  {item.name:<{width}}  {item.risk.value:<6}  {item.phase.value}  "
-            f"from {item.stage.value}  [{pillars}]  {', '.join(item.lens_refs_with_aliases)}"
+            f"from {item.applies_from.value}  [{pillars}]  {', '.join(item.lens_refs_with_aliases)}"
         )
         click.echo(f"       {item.summary}")
 
@@ -242,7 +244,7 @@ def explain(rule: str) -> None:
         _fail(str(error))
         return
     if found is None:
-        names = [r.code for r in load_rules()] + [r.name for r in load_rules()]
+        names = [name for r in load_rules() for name in (r.code, r.name)]
         _fail(f"no rule `{rule}`{did_you_mean(rule, names)} (`mllint-wa rules` lists them)")
         return
     pillars = ", ".join(p.value for p in found.pillars)

@@ -135,12 +135,13 @@ class Rule:
         return PHASE_BY_PREFIX[self.code[:2]]
 
     @property
-    def stage(self) -> Stage:
+    def applies_from(self) -> Stage:
+        """The first stage at which the rule applies."""
         return self.first_stage or FIRST_STAGE_BY_PHASE[self.phase]
 
     @property
     def stages(self) -> tuple[Stage, ...]:
-        return tuple(s for s in Stage if s.rank >= self.stage.rank)
+        return tuple(s for s in Stage if s.rank >= self.applies_from.rank)
 
     @property
     def pillars(self) -> tuple[Pillar, ...]:

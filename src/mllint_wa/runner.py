@@ -196,7 +196,7 @@ def _fails(finding: Finding, settings: Settings) -> bool:
 def _applies(rule: Rule, context: ProjectContext) -> bool:
     if rule.requires_manifest and context.manifest is None:
         return False
-    return context.stage.rank >= rule.stage.rank
+    return context.stage.rank >= rule.applies_from.rank
 
 
 def _run_rules(

@@ -70,7 +70,7 @@ def unquantified_success_metric(ctx: ProjectContext) -> Iterator[Violation]:
         elif _number(target) is None:
             yield Violation(
                 f"`{path}.target` is {_as_toml(target)}, not a number: {need}",
-                ctx.manifest.location(f"{path}.target"),
+                ctx.manifest.value_location(f"{path}.target"),
                 anchor=f"{path}.target",
             )
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
 from mllint_wa.model import Risk
 from mllint_wa.report import ReportOptions
-from mllint_wa.runner import RunResult
+
+if TYPE_CHECKING:
+    from mllint_wa.runner import RunResult
 
 
 def document(result: RunResult) -> dict[str, object]:

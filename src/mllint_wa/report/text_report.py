@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from mllint_wa.model import Risk
 from mllint_wa.report import ReportOptions
-from mllint_wa.runner import RunResult
+
+if TYPE_CHECKING:
+    from mllint_wa.runner import RunResult
 
 _RISK_COLOR = {Risk.HIGH: "red", Risk.MEDIUM: "yellow", Risk.LOW: "cyan"}
 _ANSI = {"red": 31, "yellow": 33, "cyan": 36, "bold": 1}
