@@ -111,7 +111,8 @@ def test_the_rule_decorator() -> None:
     made = make_rule()
     assert made.code == "DE001"
     assert made.name == "missing-rollback-plan"
-    assert made.explanation == "A release that cannot be undone\nturns a bad model into an outage."
+    # The docstring, its paragraphs unwrapped so that each output can wrap them its own way.
+    assert made.explanation == "A release that cannot be undone turns a bad model into an outage."
     assert made.phase is Phase.DEPLOYMENT
     assert made.applies_from is Stage.PRODUCTION
     assert made.stages == (Stage.PRODUCTION,)

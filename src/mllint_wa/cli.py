@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -249,19 +250,23 @@ def explain(rule: str) -> None:
         return
     pillars = ", ".join(p.value for p in found.pillars)
     stages = ", ".join(s.value for s in found.stages)
+
+    def prose(text: str) -> str:
+        return "\n\n".join(textwrap.fill(p, width=88) for p in text.split("\n\n"))
+
     lines = [
         f"{found.code} {found.name}",
         "",
         f"Risk: {found.risk.value} · Phase: {found.phase.value} · Pillars: {pillars}",
         f"Applies at: {stages}",
         "",
-        found.summary,
+        prose(found.summary),
         "",
         "Why",
-        found.explanation or found.summary,
+        prose(found.explanation or found.summary),
         "",
         "How to fix",
-        found.fix,
+        prose(found.fix),
         "",
         "ML Lens best practices",
     ]

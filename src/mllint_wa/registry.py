@@ -60,12 +60,18 @@ def rule(
             fix=fix,
             lens_refs=tuple(lens_refs),
             check=check,
-            explanation=inspect.cleandoc(check.__doc__ or ""),
+            explanation=_unwrapped(inspect.cleandoc(check.__doc__ or "")),
             requires_manifest=requires_manifest,
             first_stage=first_stage,
         )
 
     return wrap
+
+
+def _unwrapped(text: str) -> str:
+    """Paragraphs on one line each, so that every output can wrap them its own way."""
+    paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _rules_in(obj: object) -> list[Rule]:

@@ -44,7 +44,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
     if options.statistics and result.findings:
         lines.extend(["", *_statistics(result)])
     if not options.quiet:
-        lines.extend(["", _summary(result)] if lines else [_summary(result)])
+        lines.extend(["", summary(result)] if lines else [summary(result)])
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -58,7 +58,8 @@ def _statistics(result: RunResult) -> list[str]:
     ]
 
 
-def _summary(result: RunResult) -> str:
+def summary(result: RunResult) -> str:
+    """The closing line: how many findings of each risk, and how many were waived."""
     suppressed = f"; {len(result.suppressed)} waived" if result.suppressed else ""
     if not result.findings:
         return f"All checks passed{suppressed}."

@@ -1,0 +1,105 @@
+"""SARIF 2.1.0, as GitHub code scanning reads it."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from mllint_wa import __version__
+from mllint_wa.lens import PRACTICE_BY_ID
+from mllint_wa.model import Risk, Rule
+from mllint_wa.report import ReportOptions
+
+if TYPE_CHECKING:
+    from mllint_wa.runner import RunResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {Risk.HIGH: "error", Risk.MEDIUM: "warning", Risk.LOW: "note"}
+# GitHub shows at most this many characters of a rule's descriptions.
+_DESCRIPTION_LIMIT = 1024
+
+
+def _text(text: str) -> dict[str, str]:
+    if len(text) > _DESCRIPTION_LIMIT:
+        text = text[: _DESCRIPTION_LIMIT - 1] + "…"
+    return {"text": text}
+
+
+def _uri(path: str) -> str:
+    # A relative URI reference: non-UTF-8 bytes and reserved characters are percent-encoded.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+
+def _descriptor(rule: Rule) -> dict[str, object]:
+    practices = [PRACTICE_BY_ID[ref] for ref in rule.lens_refs]
+    references = "\n".join(f"- [{p.id}]({p.url}) {p.title}" for p in practices)
+    tags = [rule.phase.value, *(p.value for p in rule.pillars), *rule.lens_refs_with_aliases]
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": _text(rule.summary),
+        "fullDescription": _text(rule.explanation or rule.summary),
+        "helpUri": practices[0].url,
+        "help": {
+            "text": f"{rule.fix}\n\nML Lens: {', '.join(rule.lens_refs_with_aliases)}",
+            "markdown": f"{rule.fix}\n\n**ML Lens best practices**\n\n{references}",
+        },
+        "defaultConfiguration": {"level": LEVELS[rule.risk]},
+        "properties": {"tags": list(dict.fromkeys(tags))[:20], "precision": "high"},
+    }
+
+
+def document(result: RunResult) -> dict[str, object]:
+    rules = sorted({f.rule.code: f.rule for f in result.findings}.values(), key=lambda r: r.code)
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = [
+        {
+            "ruleId": f.rule.code,
+            "ruleIndex": index[f.rule.code],
+            "level": LEVELS[f.rule.risk],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    }
+                }
+            ],
+            "partialFingerprints": {"mllintWa/v1": f.fingerprint},
+        }
+        for f in result.findings
+    ]
+    notifications = [
+        {"level": "error", "message": {"text": failure.message}} for failure in result.errors
+    ]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mllint-wa",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_descriptor(rule) for rule in rules],
+                    }
+                },
+                "automationDetails": {"id": "mllint-wa/"},
+                "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {
+                        "executionSuccessful": not result.errors,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"
