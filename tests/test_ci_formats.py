@@ -71,7 +71,8 @@ def test_sarif_of_the_example_is_valid_against_the_official_schema(monkeypatch) 
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         (location,) = result["locations"]
         uri = location["physicalLocation"]["artifactLocation"]["uri"]
-        assert uri == "lens.toml"
+        # From the repository root, whichever folder mllint-wa ran in.
+        assert uri == "examples/churn-predictor/lens.toml"
         assert result["partialFingerprints"]["mllintWa/v1"]
     for descriptor in rules:
         assert descriptor["shortDescription"]["text"] and descriptor["fullDescription"]["text"]
@@ -119,20 +120,56 @@ def test_github_annotations_escape_what_the_runner_would_parse() -> None:
     out = render(
         "github",
         run_result(
-            finding("BG001", "dir,x/a:b.toml", 3, 1, "50% done\nnext: a,b"),
+            finding("BG001", "dir,x/a:b.toml", 3, 1, "50% done; next: a,b"),
             finding("BG013", "lens.toml", 9, 2, "sustainability"),
         ),
         ReportOptions(),
     )
     assert out.splitlines() == [
         "::error file=dir%2Cx/a%3Ab.toml,line=3,col=1,"
-        "title=BG001 missing-business-goal::50%25 done%0Anext: a,b",
+        "title=BG001 missing-business-goal::50%25 done; next: a,b",
         "::notice file=lens.toml,line=9,col=2,"
         "title=BG013 missing-sustainability-goal::sustainability",
         "Found 2 findings (1 high, 1 low).",
     ]
     quiet = render("github", run_result(), ReportOptions(quiet=True))
     assert quiet == ""
+
+
+def test_ci_formats_show_odd_file_names_as_one_printable_line() -> None:
+    path = "new\nline/caf" + b"\xe9".decode("utf-8", "surrogateescape") + ".toml"
+    odd = run_result(finding("BG001", path, 1, 1, f"`{path}` is odd"))
+    (annotation, _) = render("github", odd, ReportOptions()).splitlines()
+    assert annotation == (
+        "::error file=new\\nline/caf\\xe9.toml,line=1,col=1,"
+        "title=BG001 missing-business-goal::`new\\nline/caf\\xe9.toml` is odd"
+    )
+    (issue,) = json.loads(render("gitlab", odd, ReportOptions()))
+    assert issue["location"]["path"] == "new\\nline/caf\\xe9.toml"
+    result = sarif(odd)["runs"][0]["results"][0]
+    assert result["message"]["text"] == "`new\\nline/caf\\xe9.toml` is odd"
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "new%0Aline/caf%E9.toml"
+
+
+def test_ci_formats_use_the_path_from_the_repository_root() -> None:
+    found = Finding(
+        rule=rule("BG001"),
+        path="lens.toml",
+        line=2,
+        column=1,
+        message="goal",
+        project=".",
+        fingerprint="f",
+        repository_path="services/churn/lens.toml",
+    )
+    run = run_result(found)
+    assert "file=services/churn/lens.toml," in render("github", run, ReportOptions())
+    (issue,) = json.loads(render("gitlab", run, ReportOptions()))
+    assert issue["location"]["path"] == "services/churn/lens.toml"
+    location = sarif(run)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "services/churn/lens.toml"
+    assert "lens.toml:2:1: BG001" in render("text", run, ReportOptions())
 
 
 def test_gitlab_code_quality_issues() -> None:

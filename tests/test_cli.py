@@ -710,3 +710,95 @@ def test_a_path_that_cannot_be_linted_exits_2(cli: Cli, project: Path) -> None:
     result = cli("pipe")
     assert result.exit_code == 2
     assert result.stderr == "mllint-wa: error: pipe: not a regular file\n"
+
+
+def test_a_rule_that_calls_sys_exit_fails_by_its_code(
+    cli: Cli, plugins: list[FakeEntryPoint]
+) -> None:
+    @rule(
+        code="PF903",
+        name="quitting-rule",
+        risk=Risk.LOW,
+        summary="s",
+        fix="f",
+        lens_refs=("MLOPS02-BP02",),
+    )
+    def quitting(ctx: object) -> Iterator[Violation]:
+        yield Violation("fine", Location("lens.toml"))
+        raise SystemExit(0)
+
+    plugins.append(FakeEntryPoint("quitting", quitting))
+    result = cli("--format", "json")
+    assert result.exit_code == 2
+    assert "rule PF903 (quitting-rule) failed on .: SystemExit: 0" in result.stderr
+    assert json.loads(result.stdout)["findings"]  # the other rules' findings are reported
+
+
+@pytest.mark.parametrize(
+    ("location", "problem"),
+    [
+        (Location("lens.toml", 0, 1), "location line 0 is not a number from 1"),
+        (Location("lens.toml", True, 1), "location line True is not a number from 1"),
+        (Location("../x", 1, 1), "location path '../x' is not a path inside the project"),
+        (Location("/etc/passwd", 1, 1), "location path '/etc/passwd' is not a path inside"),
+    ],
+)
+def test_a_rule_yielding_an_impossible_location_fails_by_its_code(
+    cli: Cli, plugins: list[FakeEntryPoint], location: Location, problem: str
+) -> None:
+    @rule(
+        code="PF904",
+        name="lost-rule",
+        risk=Risk.LOW,
+        summary="s",
+        fix="f",
+        lens_refs=("MLOPS02-BP02",),
+    )
+    def lost(ctx: object) -> Iterator[Violation]:
+        yield Violation("somewhere", location)
+
+    plugins.append(FakeEntryPoint("lost", lost))
+    result = cli("--format", "sarif")
+    assert result.exit_code == 2
+    assert f"rule PF904 (lost-rule) failed on .: ValueError: {problem}" in result.stderr
+
+
+def test_a_symlink_named_and_also_met_in_the_walk_is_linted(
+    cli: Cli, project: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    write(elsewhere / "lens.toml", LENS)
+    (project / "ext").symlink_to(elsewhere)
+    result = cli("--format", "json", ".", "ext")
+    assert result.exit_code == 1, result.stderr
+    assert _projects(result) == ["../elsewhere", "."]
+
+
+def test_an_exclude_never_takes_the_manifest_away(cli: Cli, project: Path) -> None:
+    write(project / "lens.toml", LENS + '\n[lint]\nexclude = ["*.toml"]\n')
+    found = findings(cli("--format", "json", "--select", "LN001,BG001"))
+    assert [f["code"] for f in found] == ["BG001"]
+
+
+def test_command_line_excludes_are_relative_to_the_working_directory(
+    cli: Cli, project: Path
+) -> None:
+    write(project / "services/a/lens.toml", LENS)
+    write(project / "services/a/x/lens.toml", LENS)
+    write(project / "x/lens.toml", LENS)
+    # "/x/" is the working directory's x, not every project's.
+    assert _projects(cli("--format", "json", "--exclude", "/x/")) == [
+        ".",
+        "services/a",
+        "services/a/x",
+    ]
+
+
+def test_a_pyproject_exclude_drops_a_project_below_it_from_any_path(
+    cli: Cli, project: Path
+) -> None:
+    write(project / "services/pyproject.toml", '[tool.mllint-wa]\nexclude = ["b/"]\n')
+    write(project / "services/a/lens.toml", LENS)
+    write(project / "services/b/lens.toml", LENS)
+    assert _projects(cli("--format", "json")) == [".", "services/a"]
+    assert _projects(cli("--format", "json", "services")) == ["services/a"]

@@ -438,12 +438,13 @@ def test_an_empty_directory_is_a_project_without_files(base: Path) -> None:
     assert discover([empty]) == Discovery(projects=(Project(empty, ()),), problems=())
 
 
-def test_non_existent_path_is_a_problem_not_an_error(base: Path) -> None:
+def test_non_existent_path_is_rejected_not_an_error(base: Path) -> None:
     root = write(base / "proj", {"lens.toml": ""})
     missing = base / "missing"
     assert discover([missing, root]) == Discovery(
         projects=(Project(root, ("lens.toml",)),),
-        problems=(WalkProblem(missing, "no such file or directory"),),
+        problems=(),
+        rejected=(WalkProblem(missing, "no such file or directory"),),
     )
 
 
@@ -499,7 +500,7 @@ def test_fifos_are_skipped_without_being_opened(base: Path) -> None:
         ),
     )
     assert discover([root / "pipe"]) == Discovery(
-        projects=(), problems=(WalkProblem(root / "pipe", "not a regular file"),)
+        projects=(), problems=(), rejected=(WalkProblem(root / "pipe", "not a regular file"),)
     )
 
 

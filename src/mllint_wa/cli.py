@@ -83,8 +83,8 @@ def main() -> None:
 @click.option(
     "--exclude",
     multiple=True,
-    callback=_split_list,
-    help="Gitignore-style patterns of paths to skip.",
+    help="A gitignore-style pattern of paths to skip, relative to the working directory "
+    "(repeat the option for more).",
 )
 @click.option(
     "--fail-on",
@@ -145,6 +145,7 @@ def check(
             ignore=ignore,
             exclude=exclude,
             fail_on=fail_on,
+            base=Path.cwd(),
         )
         options = RunOptions(
             cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None

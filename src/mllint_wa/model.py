@@ -181,6 +181,9 @@ class Finding:
     message: str
     project: str
     fingerprint: str
+    # The path from the repository root (the nearest folder with .git), which CI systems
+    # want whatever folder mllint-wa ran in.
+    repository_path: str = ""
     suppressed_by: str = ""
 
     @property

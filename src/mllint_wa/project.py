@@ -71,6 +71,8 @@ class WalkProblem:
 class Discovery:
     projects: tuple[Project, ...]
     problems: tuple[WalkProblem, ...]
+    # PATHs that could not be linted at all (missing, not a file or folder), in given order.
+    rejected: tuple[WalkProblem, ...] = ()
 
 
 # One ignore source's patterns as (include, regex), last pattern first: the order git asks.
@@ -109,6 +111,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
     walks: dict[Path, _Walk] = {}
     members: dict[Path, set[str]] = {}
     problems: set[WalkProblem] = set()
+    rejected: list[WalkProblem] = []
 
     def walk(root: Path) -> _Walk:
         if root not in walks:
@@ -129,10 +132,10 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
         try:
             mode = path.stat().st_mode
         except OSError as exc:
-            problems.add(WalkProblem(path, _describe(exc)))
+            rejected.append(WalkProblem(path, _describe(exc)))
             continue
         if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-            problems.add(WalkProblem(path, "not a regular file"))
+            rejected.append(WalkProblem(path, "not a regular file"))
             continue
         # An explicitly named symlink is taken at its word; only links met during the walk
         # are distrusted.
@@ -161,6 +164,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
     return Discovery(
         projects=tuple(projects),
         problems=tuple(sorted(problems, key=lambda problem: (problem.path, problem.message))),
+        rejected=tuple(rejected),
     )
 
 
@@ -370,6 +374,16 @@ def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_Ignor
             scope = base.relative_to(root).as_posix() + "/"
             sources.append(_IgnoreSource(rules, "", len(scope), scope))
     return tuple(sources)
+
+
+def excludes_folder(groups: Sequence[ExcludeGroup], folder: Path) -> bool:
+    """Whether a group whose base lies above ``folder`` excludes it or a folder between."""
+    for base, patterns in groups:
+        if base is not None and base in folder.parents and patterns:
+            relative = folder.relative_to(base).as_posix() + "/"
+            if exclusion(base, [(base, patterns)])(relative):
+                return True
+    return False
 
 
 def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], bool]:

@@ -21,7 +21,15 @@ from mllint_wa.config import (
 from mllint_wa.context import ProjectContext
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
 from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
-from mllint_wa.project import ExcludeGroup, Project, WalkProblem, discover, exclusion
+from mllint_wa.project import (
+    MANIFEST_NAME,
+    ExcludeGroup,
+    Project,
+    WalkProblem,
+    discover,
+    excludes_folder,
+    exclusion,
+)
 from mllint_wa.registry import load_rules, lookup
 from mllint_wa.suppress import apply_waivers
 
@@ -102,17 +110,11 @@ class PathError(Exception):
     """A PATH on the command line that cannot be linted; the CLI reports it and exits 2."""
 
 
-def _walk_excludes(paths: Sequence[Path], cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
-    """Excludes known before the walk, so that it can prune: the command line's, and the
-    --config file's or else the pyproject.toml settings found above each PATH."""
-    layers = [cli]
-    if explicit is not None:
-        layers.append(explicit)
-    for path in paths:
-        start = path.resolve()
-        found = None if explicit else pyproject_layer(start if start.is_dir() else start.parent)
-        if found is not None and found not in layers:
-            layers.append(found)
+def _walk_excludes(cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
+    """Excludes that hold for every project, so that the walk can prune them: the command
+    line's and the --config file's. A pyproject.toml's or a lens.toml's apply per project,
+    once the walk has found which project a file belongs to."""
+    layers = [cli] if explicit is None else [explicit, cli]
     return [(layer.base, layer.exclude) for layer in layers if layer.exclude]
 
 
@@ -143,23 +145,29 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
     result = RunResult()
     # --config replaces pyproject.toml discovery for every project.
     explicit = load_config_file(options.config_file) if options.config_file else None
-    discovery = discover(paths, exclude=_walk_excludes(paths, options.cli, explicit))
-    named = {Path(os.path.abspath(path)): path for path in paths}
-    for problem in discovery.problems:
-        if problem.path in named:
-            raise PathError(f"{named[problem.path]}: {problem.message}")
+    discovery = discover(paths, exclude=_walk_excludes(options.cli, explicit))
+    if discovery.rejected:
+        problem = discovery.rejected[0]
+        named = {Path(os.path.abspath(path)): path for path in paths}
+        raise PathError(f"{named.get(problem.path, problem.path)}: {problem.message}")
     unreadable, orphans = _assign_problems(discovery.problems, discovery.projects)
     result.warnings.extend(orphans)
 
     prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
     for item in prepared:
+        if excludes_folder(item.settings.exclude, item.project.root):
+            continue
         if _excluded_by_an_enclosing_project(item, prepared):
             continue
         project, load, settings = item.project, item.load, item.settings
         excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)
         context = ProjectContext(
-            project=Project(project.root, tuple(f for f in project.files if not excluded(f))),
+            # The manifest is read whatever the patterns say: it defines the project.
+            project=Project(
+                project.root,
+                tuple(f for f in project.files if f == MANIFEST_NAME or not excluded(f)),
+            ),
             stage=stage,
             manifest=load.manifest,
             manifest_problems=load.problems,
@@ -215,7 +223,7 @@ def _run_rules(
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
             batch = [_finding(rule, v, root, identity_prefix) for v in rule.check(context)]
-        except Exception as error:  # a broken rule must not take the run down
+        except (Exception, SystemExit) as error:  # a broken rule must not take the run down
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
@@ -225,10 +233,27 @@ def _run_rules(
     return findings
 
 
-def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> Finding:
+def _checked(violation: object) -> Violation:
+    """A plugin's violation, refused unless every reporter can print it."""
     if not isinstance(violation, Violation):
         raise TypeError(f"a rule must yield Violation objects, not {type(violation).__name__}")
     location = violation.location
+    parts = location.path.split("/") if isinstance(location.path, str) else [""]
+    if "" in parts or ".." in parts or "\\" in location.path:
+        raise ValueError(f"location path {location.path!r} is not a path inside the project")
+    for name, number in (("line", location.line), ("column", location.column)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"location {name} {number!r} is not a number from 1")
+    if not isinstance(violation.message, str) or not violation.message.strip():
+        raise ValueError("a violation needs a message")
+    if not isinstance(violation.anchor, str):
+        raise TypeError(f"anchor {violation.anchor!r} is not a string")
+    return violation
+
+
+def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> Finding:
+    location = _checked(violation).location
+    assert isinstance(violation, Violation)
     # Location paths are project-relative with "/": joining them to the project's own prefix
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.
@@ -241,6 +266,7 @@ def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> 
         message=violation.message,
         project=root,
         fingerprint=fingerprint(rule.code, identity, violation.anchor, violation.message),
+        repository_path=identity,
     )
 
 

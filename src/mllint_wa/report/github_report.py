@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mllint_wa.model import Risk
-from mllint_wa.report import ReportOptions
+from mllint_wa.report import ReportOptions, printable
 from mllint_wa.report.text_report import summary
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ def _escape_property(text: str) -> str:
 def render(result: RunResult, options: ReportOptions) -> str:
     lines = []
     for f in result.findings:
-        path = f.path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        # Relative to the repository root, as the Actions runner resolves annotation files.
+        path = printable(f.repository_path or f.path)
         properties = ",".join(
             (
                 f"file={_escape_property(path)}",
@@ -35,7 +36,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
                 f"title={_escape_property(f'{f.rule.code} {f.rule.name}')}",
             )
         )
-        lines.append(f"::{LEVELS[f.rule.risk]} {properties}::{_escape_data(f.message)}")
+        lines.append(f"::{LEVELS[f.rule.risk]} {properties}::{_escape_data(printable(f.message))}")
     if not options.quiet:
         lines.append(summary(result))
     return "".join(f"{line}\n" for line in lines)

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from mllint_wa.model import Risk
-from mllint_wa.report import ReportOptions
+from mllint_wa.report import ReportOptions, printable
 
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
@@ -17,11 +17,15 @@ SEVERITIES = {Risk.HIGH: "major", Risk.MEDIUM: "minor", Risk.LOW: "info"}
 def render(result: RunResult, options: ReportOptions) -> str:
     issues = [
         {
-            "description": f"{f.rule.code} {f.rule.name}: {f.message}",
+            "description": f"{f.rule.code} {f.rule.name}: {printable(f.message)}",
             "check_name": f.rule.code,
             "fingerprint": f.fingerprint,
             "severity": SEVERITIES[f.rule.risk],
-            "location": {"path": f.path, "lines": {"begin": f.line}},
+            # GitLab wants the path from the repository root.
+            "location": {
+                "path": printable(f.repository_path or f.path),
+                "lines": {"begin": f.line},
+            },
         }
         for f in result.findings
     ]

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from mllint_wa import __version__
 from mllint_wa.lens import PRACTICE_BY_ID
 from mllint_wa.model import Risk, Rule
-from mllint_wa.report import ReportOptions
+from mllint_wa.report import ReportOptions, printable
 
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
@@ -58,11 +58,12 @@ def document(result: RunResult) -> dict[str, object]:
             "ruleId": f.rule.code,
             "ruleIndex": index[f.rule.code],
             "level": LEVELS[f.rule.risk],
-            "message": {"text": f.message},
+            "message": {"text": printable(f.message)},
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.path)},
+                        # From the repository root, as code scanning resolves it.
+                        "artifactLocation": {"uri": _uri(f.repository_path or f.path)},
                         "region": {"startLine": f.line, "startColumn": f.column},
                     }
                 }

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from mllint_wa.model import Risk
-from mllint_wa.report import ReportOptions
+from mllint_wa.report import ReportOptions, printable
 
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
@@ -19,28 +19,14 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
 
 
-def _printable(text: str) -> str:
-    """One line of plain text: the bytes of non-UTF-8 names (which arrive surrogate-escaped)
-    and control characters (a newline or an escape sequence in a file name) are shown as
-    backslash escapes, so a finding is always one line and cannot drive the terminal."""
-    if text.isprintable():
-        return text
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
-    )
-
-
 def render(result: RunResult, options: ReportOptions) -> str:
     color = options.color
     lines = []
     for finding in result.findings:
         risk = finding.rule.risk
-        where = _paint(
-            f"{_printable(finding.path)}:{finding.line}:{finding.column}:", "bold", color
-        )
+        where = _paint(f"{printable(finding.path)}:{finding.line}:{finding.column}:", "bold", color)
         code = _paint(finding.rule.code, _RISK_COLOR[risk], color)
-        lines.append(f"{where} {code} [{risk.value}] {_printable(finding.message)}")
+        lines.append(f"{where} {code} [{risk.value}] {printable(finding.message)}")
     if options.statistics and result.findings:
         lines.extend(["", *_statistics(result)])
     if not options.quiet:
