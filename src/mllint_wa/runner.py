@@ -130,12 +130,13 @@ def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd:
     return _Prepared(project, load, resolve_settings(layers, load_rules()))
 
 
-def _excluded_by_an_enclosing_project(prepared: _Prepared, others: Sequence[_Prepared]) -> bool:
+def _excluded_by_an_enclosing_project(prepared: _Prepared, by_root: dict[Path, _Prepared]) -> bool:
     root = prepared.project.root
-    for other in others:
-        if other.project.root in root.parents:
-            folder = root.relative_to(other.project.root).as_posix() + "/"
-            if exclusion(other.project.root, other.settings.exclude)(folder):
+    for folder in root.parents:
+        enclosing = by_root.get(folder)
+        if enclosing is not None:
+            relative = root.relative_to(folder).as_posix() + "/"
+            if exclusion(folder, enclosing.settings.exclude)(relative):
                 return True
     return False
 
@@ -154,10 +155,11 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
     result.warnings.extend(orphans)
 
     prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
+    by_root = {item.project.root: item for item in prepared}
     for item in prepared:
         if excludes_folder(item.settings.exclude, item.project.root):
             continue
-        if _excluded_by_an_enclosing_project(item, prepared):
+        if _excluded_by_an_enclosing_project(item, by_root):
             continue
         project, load, settings = item.project, item.load, item.settings
         excluded = exclusion(project.root, settings.exclude)
