@@ -537,3 +537,19 @@ def test_an_invalid_exclude_pattern_in_lint_table_exits_2(repo: Path, lint: Lint
     code, _, stderr = lint(repo)
     assert code == 2
     assert stderr.startswith("mllint-wa: error: lens.toml [lint]: invalid exclude pattern '[z-a]'")
+
+
+def test_each_pyproject_is_read_once_for_all_the_projects_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mllint_wa import config
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo / "pyproject.toml", "[tool.mllint-wa]\nfail-on = 'high'\n")
+    read: list[Path] = []
+    real = config._read_toml
+    monkeypatch.setattr(config, "_read_toml", lambda path: read.append(path) or real(path))
+    layers = {pyproject_layer(repo / "services" / name) for name in ("a", "b", "c")}
+    assert [layer.fail_on for layer in layers if layer] == ["high"]
+    assert read == [repo / "pyproject.toml"]

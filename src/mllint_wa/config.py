@@ -130,19 +130,21 @@ def load_config_file(path: Path) -> Layer:
 @functools.cache
 def pyproject_layer(directory: Path) -> Layer | None:
     """The ``[tool.mllint-wa]`` table of the nearest pyproject.toml that has one, looking up
-    from ``directory`` to the enclosing repository's root."""
-    for folder in (directory, *directory.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            tool = _read_toml(candidate).get("tool")
-            if isinstance(tool, dict) and TOOL_TABLE in tool:
-                table = tool[TOOL_TABLE]
-                if not isinstance(table, dict):
-                    raise ConfigError(f"{candidate}: [tool.{TOOL_TABLE}] must be a table")
-                return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", folder)
-        if (folder / ".git").exists():
-            return None
-    return None
+    from ``directory`` to the enclosing repository's root.
+
+    Cached per folder and asked of the parent in turn, so that each pyproject.toml is read
+    once however many projects lie below it."""
+    candidate = directory / "pyproject.toml"
+    if candidate.is_file():
+        tool = _read_toml(candidate).get("tool")
+        if isinstance(tool, dict) and TOOL_TABLE in tool:
+            table = tool[TOOL_TABLE]
+            if not isinstance(table, dict):
+                raise ConfigError(f"{candidate}: [tool.{TOOL_TABLE}] must be a table")
+            return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", directory)
+    if (directory / ".git").exists() or directory.parent == directory:
+        return None
+    return pyproject_layer(directory.parent)
 
 
 def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings:

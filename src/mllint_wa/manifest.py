@@ -34,6 +34,13 @@ MAX_NESTING = 64
 _TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+def as_number(value: object) -> float | None:
+    """A TOML integer or float as a float; None for anything else (TOML's true is no number)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
 def is_placeholder(value: object) -> bool:
     """Whether a value only holds a place: ``""``, ``TODO``, ``TBD``, ``?``, ``n/a``, ``<…>``…
 
@@ -311,7 +318,7 @@ def _type_name(value: object) -> str:
 
 
 def _fits(spec: Spec, value: object) -> bool:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = as_number(value) is not None
     checks = {
         "string": isinstance(value, str),
         "integer": isinstance(value, int) and not isinstance(value, bool),

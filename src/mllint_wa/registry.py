@@ -155,10 +155,15 @@ def is_rule_code(text: str) -> bool:
     return bool(_CODE.match(code)) and code[:2] in PHASE_BY_PREFIX
 
 
-def lookup(code_or_name: str) -> Rule | None:
-    """The one rule with this exact code or name."""
+def find_rule(code_or_name: str, rules: Sequence[Rule]) -> Rule | None:
+    """The one rule among ``rules`` with this exact code or name (any case)."""
     wanted = code_or_name.strip()
-    for item in load_rules():
+    for item in rules:
         if wanted.upper() == item.code or wanted.lower() == item.name:
             return item
     return None
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """The one available rule with this exact code or name."""
+    return find_rule(code_or_name, load_rules())

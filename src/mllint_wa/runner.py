@@ -30,7 +30,7 @@ from mllint_wa.project import (
     excludes_folder,
     exclusion,
 )
-from mllint_wa.registry import load_rules, lookup
+from mllint_wa.registry import load_rules
 from mllint_wa.suppress import apply_waivers
 
 
@@ -187,7 +187,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
         )
         findings = _run_rules(context, settings, root, result.errors)
         kept, suppressed = apply_waivers(
-            findings, load.manifest.waivers() if load.manifest else [], options.today, lookup
+            findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
         result.findings.extend(kept)
         result.suppressed.extend(suppressed)

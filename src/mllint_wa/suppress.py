@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from mllint_wa.manifest import Waiver
 from mllint_wa.model import Finding, Rule
+from mllint_wa.registry import find_rule
 
 
 def apply_waivers(
     findings: Sequence[Finding],
     waivers: Sequence[Waiver],
     today: datetime.date,
-    lookup: Callable[[str], Rule | None],
+    rules: Sequence[Rule],
 ) -> tuple[list[Finding], list[Finding]]:
     """Split findings into those still reported and those an applicable waiver suppresses.
 
@@ -23,7 +24,7 @@ def apply_waivers(
     """
     waived: dict[str, Waiver] = {}
     for waiver in waivers:
-        rule = lookup(waiver.selector)
+        rule = find_rule(waiver.selector, rules)
         if rule is not None and waiver.applies_on(today):
             waived.setdefault(rule.code, waiver)
     kept: list[Finding] = []

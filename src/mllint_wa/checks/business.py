@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
+from mllint_wa.manifest import as_number
 from mllint_wa.model import Risk, Violation
 from mllint_wa.registry import rule
 
@@ -159,10 +160,7 @@ def missing_cost_currency(ctx: ProjectContext) -> Iterator[Violation]:
     assert ctx.manifest is not None
     amounts = [ctx.manifest.get(f"business.costs.{kind}") for kind in COST_KINDS]
     # Zero is zero in any currency.
-    numeric = any(
-        isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount != 0
-        for amount in amounts
-    )
+    numeric = any(as_number(amount) not in (None, 0.0) for amount in amounts)
     if numeric:
         yield from ctx.require("business.costs.currency", "say which currency the numbers are in")
 

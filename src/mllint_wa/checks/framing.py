@@ -6,16 +6,11 @@ import json
 from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
+from mllint_wa.manifest import as_number
 from mllint_wa.model import Risk, Violation
 from mllint_wa.registry import rule
 
 METRICS = "problem.metrics"
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
 
 
 def _as_toml(value: object) -> str:
@@ -67,7 +62,7 @@ def unquantified_success_metric(ctx: ProjectContext) -> Iterator[Violation]:
         target = metric.get("target")
         if ctx.manifest.is_missing(f"{path}.target"):
             yield from ctx.require(f"{path}.target", need)
-        elif _number(target) is None:
+        elif as_number(target) is None:
             yield Violation(
                 f"`{path}.target` is {_as_toml(target)}, not a number: {need}",
                 ctx.manifest.value_location(f"{path}.target"),
@@ -108,7 +103,7 @@ def target_not_better_than_baseline(ctx: ProjectContext) -> Iterator[Violation]:
     direction are all given."""
     assert ctx.manifest is not None
     for path, metric in ctx.manifest.tables(METRICS):
-        target, baseline = _number(metric.get("target")), _number(metric.get("baseline"))
+        target, baseline = as_number(metric.get("target")), as_number(metric.get("baseline"))
         direction = metric.get("direction")
         if target is None or baseline is None or direction not in ("maximize", "minimize"):
             continue

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.manifest import ProblemKind
 from mllint_wa.model import Location, Risk, Violation
-from mllint_wa.registry import is_rule_code, rule
+from mllint_wa.registry import find_rule, is_rule_code, rule
 from mllint_wa.suggest import did_you_mean
 
 _PROFILE = ("MLOPS02-BP02",)
@@ -130,14 +130,8 @@ def invalid_waiver(ctx: ProjectContext) -> Iterator[Violation]:
     name suppresses nothing either; one keyed by a well-formed code that no installed rule
     has yet (a rule of a newer release or of a plugin) is left alone."""
     assert ctx.manifest is not None
-    known = {r.code for r in ctx.rules} | {r.name for r in ctx.rules}
     for waiver in ctx.manifest.waivers():
-        selector = waiver.selector.strip()
-        if (
-            selector.upper() not in known
-            and selector.lower() not in known
-            and not is_rule_code(selector)
-        ):
+        if find_rule(waiver.selector, ctx.rules) is None and not is_rule_code(waiver.selector):
             names = [r.name for r in ctx.rules]
             yield Violation(
                 f"waiver `{waiver.path}` names no rule" + did_you_mean(waiver.selector, names),
