@@ -376,8 +376,13 @@ def test_problems_do_not_prevent_a_manifest() -> None:
     assert {p.kind for p in load.problems} == {ProblemKind.BAD_VALUE, ProblemKind.SCHEMA_VERSION}
 
 
-def test_lint_table_is_not_checked_as_manifest_schema() -> None:
-    assert problems("schema_version = 1\n[lint]\nanything = 1\n") == []
+def test_lint_table_is_described_by_the_schema_with_either_spelling() -> None:
+    # The run stops on a bad setting before any rule runs (a configuration error, exit 2);
+    # the schema describes the table for editors all the same.
+    assert problems("schema_version = 1\n[lint]\nfail_on = 'high'\nfail-on = 'low'\n") == []
+    assert [p[0] for p in problems("schema_version = 1\n[lint]\nanything = 1\n")] == [
+        ProblemKind.UNKNOWN_KEY
+    ]
 
 
 # -- placeholders ------------------------------------------------------------------------------

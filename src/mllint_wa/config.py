@@ -19,12 +19,12 @@ from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.tomlcompat import tomllib
 from mllint_wa.project import ExcludeGroup
 from mllint_wa.registry import SelectorError, resolve
+from mllint_wa.schema import FAIL_ON_CHOICES, SETTINGS
 from mllint_wa.suggest import did_you_mean
 
 TOOL_TABLE = "mllint-wa"
-FAIL_ON_CHOICES = ("high", "medium", "low", "none")
-_LIST_KEYS = ("select", "extend-select", "ignore", "exclude")
-SETTING_KEYS = (*_LIST_KEYS, "fail-on")
+SETTING_KEYS = tuple(SETTINGS)
+_LIST_KEYS = tuple(key for key, spec in SETTINGS.items() if spec.kind == "string-list")
 
 
 class ConfigError(Exception):

@@ -50,6 +50,17 @@ def _cost(what: str) -> Spec:
 
 
 STAGES = ("discovery", "development", "production")
+FAIL_ON_CHOICES = ("high", "medium", "low", "none")
+
+# mllint-wa's own settings: [lint] here, [tool.mllint-wa] in pyproject.toml. Written with "-";
+# "_" is accepted in their place.
+SETTINGS: Mapping[str, Spec] = {
+    "select": _texts("Rules to run instead of all: codes, phase prefixes (PF), names or ALL"),
+    "extend-select": _texts("Rules to run in addition to the selected ones"),
+    "ignore": _texts("Rules not to run"),
+    "exclude": _texts("Gitignore patterns, relative to this file's folder, of paths to skip"),
+    "fail-on": Spec("string", "Fail for findings of this risk or higher", FAIL_ON_CHOICES),
+}
 
 MANIFEST = Spec(
     "table",
@@ -176,7 +187,14 @@ MANIFEST = Spec(
                 "retraining": _text("When and how the model is retrained"),
             },
         ),
-        "lint": Spec("any-table", "mllint-wa settings (see the README); checked as configuration"),
+        "lint": Spec(
+            "table",
+            "mllint-wa settings, as in [tool.mllint-wa] of pyproject.toml",
+            fields={
+                **SETTINGS,
+                **{key.replace("-", "_"): spec for key, spec in SETTINGS.items() if "-" in key},
+            },
+        ),
         "waivers": Spec(
             "any-table",
             "Accepted risks, keyed by rule code",
