@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mllint_wa.evidence import Evidence
 from mllint_wa.manifest import Manifest, ManifestProblem, ProblemKind
 from mllint_wa.model import Location, Rule, Stage, Violation
 from mllint_wa.project import MANIFEST_NAME, Project
@@ -22,6 +24,12 @@ class ProjectContext:
     # Every rule available to this run, for rules that speak of other rules (waivers).
     rules: tuple[Rule, ...] = ()
     today: datetime.date = field(default_factory=datetime.date.today)
+
+    @functools.cached_property
+    def evidence(self) -> Evidence:
+        """The project's files and what rules read from them; built on first use, so a run
+        whose rules read nothing but the manifest pays nothing for it."""
+        return Evidence(self.project.root, self.project.files)
 
     @property
     def manifest_path(self) -> str:

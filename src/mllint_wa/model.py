@@ -129,6 +129,9 @@ class Rule:
     explanation: str = ""
     requires_manifest: bool = True
     first_stage: Stage | None = None
+    # Runs after every other rule of the project, for rules that report what the others met
+    # (the files they could not parse).
+    runs_last: bool = False
 
     @property
     def phase(self) -> Phase:

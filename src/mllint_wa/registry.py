@@ -24,6 +24,14 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.manifest",
     "mllint_wa.checks.business",
     "mllint_wa.checks.framing",
+    "mllint_wa.checks.files",
+    "mllint_wa.checks.secrets",
+    "mllint_wa.checks.development",
+    "mllint_wa.checks.dependencies",
+    "mllint_wa.checks.data",
+    "mllint_wa.checks.containers",
+    "mllint_wa.checks.automation",
+    "mllint_wa.checks.documentation",
 )
 
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
@@ -48,6 +56,7 @@ def rule(
     lens_refs: Sequence[str],
     requires_manifest: bool = True,
     first_stage: Stage | None = None,
+    runs_last: bool = False,
 ) -> Callable[[Check], Rule]:
     """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
 
@@ -63,6 +72,7 @@ def rule(
             explanation=_unwrapped(inspect.cleandoc(check.__doc__ or "")),
             requires_manifest=requires_manifest,
             first_stage=first_stage,
+            runs_last=runs_last,
         )
 
     return wrap

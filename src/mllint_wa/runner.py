@@ -219,7 +219,8 @@ def _run_rules(
     working directory)."""
     findings: list[Finding] = []
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
-    for rule in settings.rules:
+    # sorted() is stable: rules keep their code order within each group.
+    for rule in sorted(settings.rules, key=lambda r: r.runs_last):
         if not _applies(rule, context):
             continue
         try:

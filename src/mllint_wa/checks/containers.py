@@ -1,0 +1,1 @@
+"""Container images the project builds."""

@@ -1,0 +1,1 @@
+"""DP: data processing evidence — data in git, data versioning, data validation."""

@@ -1,0 +1,1 @@
+"""Dependencies and the model supply chain."""

@@ -1,0 +1,1 @@
+"""MD: model development evidence in code and notebooks."""

@@ -1,0 +1,1 @@
+"""Model cards, datasheets and the paths the manifest declares."""

@@ -1,0 +1,52 @@
+"""Repository files that the rules needed but could not read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.evidence import kinds
+from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.parsers.yaml_doc import load_yaml
+from mllint_wa.registry import rule
+
+# Configuration the rules rely on is always read, so that a broken one is never silently
+# skipped; other files (Python modules, data JSON) are reported when a rule needed them.
+ALWAYS_PARSED = {
+    kinds.CI: load_yaml,
+    kinds.PRE_COMMIT: load_yaml,
+    kinds.CONDA_ENV: load_yaml,
+    kinds.PARAMS: load_yaml,
+    kinds.MLPROJECT: load_yaml,
+}
+
+
+@rule(
+    code="LN009",
+    name="unparseable-file",
+    risk=Risk.LOW,
+    summary="A file the rules needed could not be parsed, so what it holds was not checked.",
+    fix="Fix the syntax error at the reported line, or exclude the file if it is not meant "
+    "to be valid (a fixture of broken input, say).",
+    lens_refs=("MLOPS03-BP02",),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+    runs_last=True,
+)
+def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
+    """A notebook that is not JSON, a workflow that is not YAML or a script with a syntax
+    error hides its contents from every rule that reads it: a clean result would then be
+    mistaken for a complete one. Each such file is reported once, at the error's line,
+    whichever rules tried to read it. Templated files (Jinja or cookiecutter placeholders)
+    are not reported: they are not their format until rendered."""
+    evidence = ctx.evidence
+    for kind, parser in ALWAYS_PARSED.items():
+        for path in evidence.files(kind):
+            if kind != kinds.CI or path.endswith((".yml", ".yaml")):
+                evidence.parse(path, parser)
+    for failure in ctx.evidence.failures:
+        yield Violation(
+            f"`{failure.path}` {failure.message}",
+            Location(failure.path, failure.line, failure.column),
+            anchor=failure.path,
+        )

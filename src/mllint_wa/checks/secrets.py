@@ -1,0 +1,1 @@
+"""Secrets committed to the repository."""

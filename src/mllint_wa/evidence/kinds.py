@@ -1,0 +1,197 @@
+"""What kind of evidence a file is, decided by its path alone.
+
+Kinds are plain strings so that plugins can add their own. A file can be of several kinds
+(``.github/workflows/ci.yml`` is ``ci`` and ``yaml``). Vendored and templated paths are of no
+kind: they are not the project's own evidence.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+
+PYTHON = "python"
+NOTEBOOK = "notebook"
+REQUIREMENTS = "requirements"
+PYPROJECT = "pyproject"
+SETUP_CFG = "setup-cfg"
+PIPFILE = "pipfile"
+CONDA_ENV = "conda-env"
+LOCK = "lock"
+DOCKERFILE = "dockerfile"
+CI = "ci"
+PRE_COMMIT = "pre-commit"
+DVC = "dvc"
+GITATTRIBUTES = "gitattributes"
+MLPROJECT = "mlproject"
+PARAMS = "params"
+MARKDOWN = "markdown"
+YAML = "yaml"
+JSON = "json"
+TOML = "toml"
+INI = "ini"
+DOTENV = "dotenv"
+TERRAFORM = "terraform"
+SHELL = "shell"
+DATA = "data"
+MODEL = "model"
+
+# Folders whose contents are someone else's code or a build's output, at any depth.
+_VENDORED_DIRS = frozenset(
+    {"site-packages", "dist-packages", "vendor", "vendored", "third_party", "third-party", "build"}
+)
+_VENDORED_SUFFIXES = (".dist-info", ".egg-info")
+# Jinja / cookiecutter placeholders: a templated path is not evidence of its format.
+_TEMPLATE_MARKS = ("{{", "{%", "}}", "%}")
+
+MODEL_SUFFIXES = frozenset(
+    {
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".dill",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".bin",
+        ".safetensors",
+        ".onnx",
+        ".h5",
+        ".hdf5",
+        ".keras",
+        ".pb",
+        ".tflite",
+        ".mlmodel",
+        ".model",
+        ".gguf",
+        ".npy",
+        ".npz",
+    }
+)
+DATA_SUFFIXES = frozenset(
+    {
+        ".csv",
+        ".tsv",
+        ".parquet",
+        ".feather",
+        ".arrow",
+        ".orc",
+        ".avro",
+        ".jsonl",
+        ".ndjson",
+        ".xlsx",
+        ".xls",
+        ".sqlite",
+        ".db",
+        ".tfrecord",
+        ".zip",
+        ".gz",
+        ".tar",
+        ".7z",
+    }
+)
+
+# (kind, glob on the file name) — the name, not the path, unless the glob holds a "/".
+_BY_NAME: tuple[tuple[str, str], ...] = (
+    (PYTHON, "*.py"),
+    (NOTEBOOK, "*.ipynb"),
+    (REQUIREMENTS, "requirements*.txt"),
+    (REQUIREMENTS, "*requirements.txt"),
+    (REQUIREMENTS, "*-requirements*.txt"),
+    (REQUIREMENTS, "requirements*.in"),
+    (REQUIREMENTS, "constraints*.txt"),
+    (REQUIREMENTS, "requirements/*.txt"),
+    (REQUIREMENTS, "requirements/*.in"),
+    (PYPROJECT, "pyproject.toml"),
+    (SETUP_CFG, "setup.cfg"),
+    (PIPFILE, "Pipfile"),
+    (CONDA_ENV, "environment*.yml"),
+    (CONDA_ENV, "environment*.yaml"),
+    (CONDA_ENV, "conda*.yml"),
+    (CONDA_ENV, "conda*.yaml"),
+    (LOCK, "poetry.lock"),
+    (LOCK, "uv.lock"),
+    (LOCK, "pdm.lock"),
+    (LOCK, "Pipfile.lock"),
+    (LOCK, "conda-lock.yml"),
+    (LOCK, "conda-lock.yaml"),
+    (LOCK, "*.conda-lock.yml"),
+    (DOCKERFILE, "Dockerfile"),
+    (DOCKERFILE, "Dockerfile.*"),
+    (DOCKERFILE, "*.Dockerfile"),
+    (DOCKERFILE, "*.dockerfile"),
+    (DOCKERFILE, "Containerfile"),
+    (DOCKERFILE, "Containerfile.*"),
+    (CI, ".github/workflows/*.yml"),
+    (CI, ".github/workflows/*.yaml"),
+    (CI, ".gitlab-ci.yml"),
+    (CI, "buildspec*.yml"),
+    (CI, "buildspec*.yaml"),
+    (CI, "azure-pipelines*.yml"),
+    (CI, "azure-pipelines*.yaml"),
+    (CI, "Jenkinsfile"),
+    (CI, ".circleci/config.yml"),
+    (CI, "bitbucket-pipelines.yml"),
+    (PRE_COMMIT, ".pre-commit-config.yaml"),
+    (DVC, "dvc.yaml"),
+    (DVC, "dvc.lock"),
+    (DVC, "*.dvc"),
+    (DVC, ".dvc/config"),
+    (GITATTRIBUTES, ".gitattributes"),
+    (MLPROJECT, "MLproject"),
+    (PARAMS, "params.yaml"),
+    (PARAMS, "params.yml"),
+    (MARKDOWN, "*.md"),
+    (MARKDOWN, "*.markdown"),
+    (YAML, "*.yml"),
+    (YAML, "*.yaml"),
+    (JSON, "*.json"),
+    (TOML, "*.toml"),
+    (INI, "*.ini"),
+    (INI, "*.cfg"),
+    (INI, "*.conf"),
+    (INI, "*.properties"),
+    (DOTENV, ".env"),
+    (DOTENV, ".env.*"),
+    (DOTENV, "*.env"),
+    (TERRAFORM, "*.tf"),
+    (SHELL, "*.sh"),
+)
+
+_NAME_GLOBS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(fnmatch.translate(glob))) for kind, glob in _BY_NAME if "/" not in glob
+)
+_PATH_GLOBS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (kind, glob.rsplit("/", 1)[0], re.compile(fnmatch.translate(glob.rsplit("/", 1)[1])))
+    for kind, glob in _BY_NAME
+    if "/" in glob
+)
+
+
+def is_vendored(path: str) -> bool:
+    """Whether a project-relative path lies in third-party code or a build's output."""
+    folders = path.split("/")[:-1]
+    return any(f in _VENDORED_DIRS or f.endswith(_VENDORED_SUFFIXES) for f in folders)
+
+
+def is_templated_path(path: str) -> bool:
+    return any(mark in path for mark in _TEMPLATE_MARKS)
+
+
+@functools.lru_cache(maxsize=65536)
+def kinds_of(path: str) -> frozenset[str]:
+    """The kinds of a project-relative ``/``-separated path; empty for what is not evidence."""
+    if is_vendored(path) or is_templated_path(path):
+        return frozenset()
+    folder, _, name = path.rpartition("/")
+    found = {kind for kind, pattern in _NAME_GLOBS if pattern.match(name)}
+    for kind, parent, pattern in _PATH_GLOBS:
+        if (folder == parent or folder.endswith("/" + parent)) and pattern.match(name):
+            found.add(kind)
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    if suffix in MODEL_SUFFIXES:
+        found.add(MODEL)
+    elif suffix in DATA_SUFFIXES:
+        found.add(DATA)
+    return frozenset(found)

@@ -1,0 +1,152 @@
+"""Python source through :mod:`ast`, with the names its imports bind.
+
+``import numpy as np`` binds ``np`` to ``numpy``; ``from sklearn.model_selection import
+train_test_split as tts`` binds ``tts`` to ``sklearn.model_selection.train_test_split``.
+:meth:`PythonModule.qualified_name` turns an expression such as ``np.random.seed`` into
+``numpy.random.seed`` by those bindings, so that rules match what code refers to, not how it
+spells it. Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from mllint_wa.evidence import ParseError
+
+# Lines longer than this are minified or generated code, not worth an AST.
+_MAX_LINE = 20_000
+
+
+@dataclass
+class PythonModule:
+    """A parsed module. ``line_map`` maps the module's line numbers to the lines of the file
+    it came from, and ``column_offsets`` the columns, when they differ (notebooks)."""
+
+    tree: ast.Module
+    imports: dict[str, str]
+    line_map: tuple[int, ...] = ()
+    column_offsets: tuple[int, ...] = ()
+    _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """The dotted name an expression refers to through the module's imports, or None
+        when it is not a plain name or attribute chain. Names not bound by an import are
+        returned as written (``seed`` stays ``seed``)."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = self.imports.get(node.id, node.id)
+        return ".".join([head, *reversed(parts)])
+
+    def calls(self) -> list[tuple[str, ast.Call]]:
+        """Every call whose callee has a qualified name, in source order, computed once."""
+        if self._calls is None:
+            found = []
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Call):
+                    name = self.qualified_name(node.func)
+                    if name is not None:
+                        found.append((name, node))
+            found.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
+            self._calls = found
+        return self._calls
+
+    def calls_to(self, *names: str) -> Iterator[ast.Call]:
+        """Calls whose qualified name is one of ``names``."""
+        wanted = set(names)
+        for name, call in self.calls():
+            if name in wanted:
+                yield call
+
+    def imported_modules(self) -> frozenset[str]:
+        """Top-level packages the module imports (``sklearn`` for ``sklearn.svm``)."""
+        return frozenset(target.split(".")[0] for target in self.imports.values())
+
+    def position(self, node: ast.AST) -> tuple[int, int]:
+        """The node's 1-based line and column in the file it came from."""
+        line = getattr(node, "lineno", 1)
+        column = getattr(node, "col_offset", 0) + 1
+        if self.line_map and 1 <= line <= len(self.line_map):
+            if self.column_offsets:
+                column += self.column_offsets[line - 1]
+            line = self.line_map[line - 1]
+        return line, column
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    """The value passed as ``name=`` in a call, or None."""
+    for item in call.keywords:
+        if item.arg == name:
+            return item.value
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    """Whether a call passes ``**kwargs`` or ``*args``: then its arguments cannot be known."""
+    return any(item.arg is None for item in call.keywords) or any(
+        isinstance(arg, ast.Starred) for arg in call.args
+    )
+
+
+def literal(node: ast.expr | None) -> object:
+    """A constant's value; ``...`` (Ellipsis) when the expression is not a literal."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = literal(node.operand)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            return -inner
+    return ...
+
+
+def import_bindings(tree: ast.AST) -> dict[str, str]:
+    """Names bound by imports anywhere in the module, to the dotted names they stand for."""
+    bindings: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bindings[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    bindings[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if alias.name != "*":
+                    bindings[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return bindings
+
+
+def parse_python(text: str) -> PythonModule:
+    """Parse source text; a syntax error is a :class:`ParseError` at its line and column."""
+    return python_module(text)
+
+
+def python_module(
+    text: str, line_map: tuple[int, ...] = (), column_offsets: tuple[int, ...] = ()
+) -> PythonModule:
+    """Parse source text whose lines come from elsewhere (a notebook's cells)."""
+    for number, source_line in enumerate(text.splitlines(), start=1):
+        if len(source_line) > _MAX_LINE:
+            raise ParseError(f"line {number} is longer than {_MAX_LINE} characters", number)
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences and the like are the project's business, not ours.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = error.offset or 1
+        if line_map and 1 <= line <= len(line_map):
+            column += column_offsets[line - 1] if column_offsets else 0
+            line = line_map[line - 1]
+        raise ParseError(f"has a syntax error: {error.msg}", line, column) from None
+    except ValueError as error:  # null bytes in source
+        raise ParseError(f"is not Python source: {error}") from None
+    return PythonModule(tree, import_bindings(tree), line_map, column_offsets)

@@ -1,0 +1,91 @@
+"""YAML read as data, with positions, whatever tags it uses.
+
+ruamel.yaml's round-trip loader keeps every mapping key's and sequence item's line and
+column, and reads unknown tags (CloudFormation's ``!Ref``, ``!Sub``, GitLab's ``!reference``)
+as tagged data instead of constructing objects. Aliases are shared, not copied, so
+:func:`walk` tracks what it has seen instead of expanding them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from mllint_wa.evidence import ParseError
+
+
+def load_yaml(text: str) -> list[Any]:
+    """Every document in ``text``; a YAML error is a :class:`ParseError` at its mark."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = True
+    try:
+        return [doc for doc in yaml.load_all(io.StringIO(text)) if doc is not None]
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = f"is not valid YAML: {error.problem or error.context}"
+        raise ParseError(message, line, column) from None
+    except YAMLError as error:
+        raise ParseError(f"is not valid YAML: {error}") from None
+
+
+def key_position(mapping: Any, key: object) -> tuple[int, int]:
+    """The 1-based line and column of ``key`` in a loaded mapping (the mapping's own
+    position when the key has none)."""
+    try:
+        line, column = mapping.lc.key(key)
+    except (AttributeError, KeyError, TypeError):
+        return node_position(mapping)
+    return line + 1, column + 1
+
+
+def value_position(mapping: Any, key: object) -> tuple[int, int]:
+    """The 1-based line and column of the value of ``key`` in a loaded mapping."""
+    try:
+        line, column = mapping.lc.value(key)
+    except (AttributeError, KeyError, TypeError):
+        return key_position(mapping, key)
+    return line + 1, column + 1
+
+
+def item_position(sequence: Any, index: int) -> tuple[int, int]:
+    """The 1-based line and column of item ``index`` of a loaded sequence."""
+    try:
+        line, column = sequence.lc.item(index)
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return node_position(sequence)
+    return line + 1, column + 1
+
+
+def node_position(node: Any) -> tuple[int, int]:
+    """Where a loaded mapping or sequence starts; (1, 1) for plain scalars."""
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return 1, 1
+    return lc.line + 1, lc.col + 1
+
+
+def walk(node: Any) -> Iterator[tuple[Any, object, Any]]:
+    """Every (container, key-or-index, value) below ``node``, each container once even
+    when aliases make the document a graph."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, dict):
+            items: Any = list(current.items())
+        elif isinstance(current, list):
+            items = list(enumerate(current))
+        else:
+            continue
+        for key, value in items:
+            yield current, key, value
+            if isinstance(value, (dict, list)):
+                stack.append(value)
