@@ -1,1 +1,208 @@
 """Model cards, datasheets and the paths the manifest declares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.evidence.documents import (
+    DATASHEET_SECTIONS,
+    MODEL_CARD_SECTIONS,
+    Section,
+    find_datasheet,
+    find_model_card,
+    missing_sections,
+)
+from mllint_wa.evidence.kinds import DATA
+from mllint_wa.evidence.ml import uses_ml
+from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.parsers.markdown import parse_markdown
+from mllint_wa.registry import rule
+
+# Manifest keys that name files or folders of the project.
+DECLARED_PATHS = ("model.card", "model.training_entrypoint", "data.datasheet")
+DECLARED_PATH_LISTS = ("deployment.iac",)
+
+
+def _declared(ctx: ProjectContext, key: str) -> str | None:
+    """A path the manifest declares under ``key``, when it is a real value."""
+    if ctx.manifest is None or ctx.manifest.is_missing(key):
+        return None
+    value = ctx.manifest.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _document(ctx: ProjectContext, key: str, found: str | None) -> tuple[str, bool] | None:
+    """The document the manifest names under ``key`` if it exists, else the one found by
+    its usual names; with whether the manifest named it."""
+    declared = _declared(ctx, key)
+    if declared is not None:
+        path = declared.strip("/")
+        return (path, True) if ctx.evidence.exists(path) else None
+    return (found, False) if found is not None else None
+
+
+def _incomplete(
+    ctx: ProjectContext, key: str, found: str | None, sections: tuple[Section, ...], what: str
+) -> Iterator[Violation]:
+    located = _document(ctx, key, found)
+    if located is None or not located[0].endswith((".md", ".markdown")):
+        return
+    path = located[0]
+    document = ctx.evidence.parse(path, parse_markdown)
+    if document is None:
+        return
+    missing = missing_sections(document, sections)
+    if missing:
+        yield Violation(
+            f"{what} `{path}` has no section on {', '.join(missing)}",
+            Location(path, document.body_line),
+            anchor=path,
+        )
+
+
+def _absent_at(ctx: ProjectContext, key: str, usual: str) -> Location:
+    """Where to report a missing document: the manifest's table for it, or the file that
+    should exist."""
+    if ctx.manifest is not None:
+        return ctx.manifest.location(key)
+    return Location(usual)
+
+
+def _has_data(ctx: ProjectContext) -> bool:
+    manifest = ctx.manifest
+    declares = manifest is not None and (
+        manifest.get("data.sources") is not None or manifest.get("data.datasheet") is not None
+    )
+    return declares or bool(ctx.evidence.files(DATA))
+
+
+@rule(
+    code="MD040",
+    name="missing-model-card",
+    risk=Risk.MEDIUM,
+    summary="The project trains or ships a model but has no model card.",
+    fix="Add `MODEL_CARD.md` (intended and out-of-scope use, training and evaluation data, "
+    "metrics, limitations, ethical considerations, caveats) and name it in `[model] card`.",
+    lens_refs=("MLOPS02-BP06", "MLPERF04-BP05", "MLOPS01-BP02"),
+    requires_manifest=False,
+)
+def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
+    """A model card tells its users what the model is for, what it must not be used for,
+    what data it learnt from, how well it does and where it fails. The ML Lens asks for this
+    record of intended use, fairness and trade-offs from problem framing on.
+
+    Accepted: the file `[model] card` names, `MODEL_CARD.md`, `model_card.md` and the like
+    (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, or a README
+    whose YAML front matter makes it a Hugging Face model card. A project without a manifest
+    is asked for one only when it holds model files or imports an ML framework."""
+    if _declared(ctx, "model.card") is not None:
+        return  # declared-path-missing and incomplete-model-card judge a declared card
+    if ctx.manifest is None and not uses_ml(ctx.evidence):
+        return
+    if find_model_card(ctx.evidence) is None:
+        yield Violation(
+            "no model card: nothing records the model's intended use, data, metrics and "
+            "limitations",
+            _absent_at(ctx, "model.card", "MODEL_CARD.md"),
+            anchor="model.card",
+        )
+
+
+@rule(
+    code="MD041",
+    name="incomplete-model-card",
+    risk=Risk.LOW,
+    summary="The model card lacks sections its readers need (intended use, limitations, …).",
+    fix="Add a heading for each missing section; the Hugging Face, Model Card Toolkit and "
+    "SageMaker Model Card section names are all recognised.",
+    lens_refs=("MLOPS02-BP06", "MLPERF04-BP05", "MLOPS01-BP02"),
+    requires_manifest=False,
+)
+def incomplete_model_card(ctx: ProjectContext) -> Iterator[Violation]:
+    """A card that says what the model is for but not where it fails invites misuse. The
+    sections asked for are those the common templates share: intended use, out-of-scope use,
+    training data, evaluation data and metrics, limitations, ethical considerations or bias,
+    and caveats and recommendations. Each may appear under any of the templates' headings
+    (for example Hugging Face's "Bias, Risks, and Limitations" provides both limitations and
+    bias). JSON cards are not judged."""
+    yield from _incomplete(
+        ctx, "model.card", find_model_card(ctx.evidence), MODEL_CARD_SECTIONS, "model card"
+    )
+
+
+@rule(
+    code="DP020",
+    name="missing-datasheet",
+    risk=Risk.LOW,
+    summary="The project uses data sets but has no datasheet documenting them.",
+    fix="Add `docs/datasheet.md` (motivation, composition, collection, preprocessing, uses, "
+    "distribution, maintenance) and name it in `[data] datasheet`.",
+    lens_refs=("MLSEC01-BP01", "MLSEC03-BP03", "MLOPS03-BP01"),
+    requires_manifest=False,
+)
+def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
+    """A datasheet records where the data came from, what it contains (personal data
+    included), how it was cleaned and labelled, and on what terms it may be used: the
+    evidence for the lens's data permission, privacy and lineage practices.
+
+    Asked for when the manifest lists data sources or the project holds data files.
+    Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
+    `docs/datasheet.md` and the like, or a Hugging Face dataset-card README."""
+    if _declared(ctx, "data.datasheet") is not None or not _has_data(ctx):
+        return
+    if find_datasheet(ctx.evidence) is None:
+        yield Violation(
+            "no datasheet: nothing records the data's origin, contents, processing and terms",
+            _absent_at(ctx, "data.datasheet", "DATASHEET.md"),
+            anchor="data.datasheet",
+        )
+
+
+@rule(
+    code="DP021",
+    name="incomplete-datasheet",
+    risk=Risk.LOW,
+    summary="The datasheet lacks sections of Datasheets for Datasets.",
+    fix="Add a heading for each missing section (Hugging Face dataset-card headings are "
+    "recognised too).",
+    lens_refs=("MLSEC01-BP01", "MLSEC03-BP03", "MLOPS03-BP01"),
+    requires_manifest=False,
+)
+def incomplete_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
+    """Datasheets for Datasets asks seven questions of every data set: why it was made,
+    what it is composed of, how it was collected, how it was preprocessed and labelled,
+    what it may be used for, how it is distributed and who maintains it."""
+    yield from _incomplete(
+        ctx, "data.datasheet", find_datasheet(ctx.evidence), DATASHEET_SECTIONS, "datasheet"
+    )
+
+
+@rule(
+    code="LN010",
+    name="declared-path-missing",
+    risk=Risk.MEDIUM,
+    summary="A path that lens.toml declares (model card, entry point, datasheet, IaC) does "
+    "not exist.",
+    fix="Correct the path in lens.toml, or add the file it names.",
+    lens_refs=("MLOPS02-BP02", "MLOPS02-BP04"),
+    first_stage=Stage.DISCOVERY,
+)
+def declared_path_missing(ctx: ProjectContext) -> Iterator[Violation]:
+    """The manifest is only worth its claims: a model card, training entry point, datasheet
+    or infrastructure folder that it names but that is not there is a claim nobody can
+    check. Paths are relative to the folder of lens.toml; git-ignored files count as
+    present; a path outside the project is not judged."""
+    assert ctx.manifest is not None
+    keys = [(key, _declared(ctx, key)) for key in DECLARED_PATHS]
+    for key in DECLARED_PATH_LISTS:
+        value = ctx.manifest.get(key)
+        if isinstance(value, list):
+            keys.extend((f"{key}[{i}]", item) for i, item in enumerate(value))
+    for key, path in keys:
+        if isinstance(path, str) and path.strip() and ctx.evidence.on_disk(path) is False:
+            yield Violation(
+                f"`{key}` names `{path}`, which does not exist",
+                ctx.manifest.value_location(key),
+                anchor=key,
+            )

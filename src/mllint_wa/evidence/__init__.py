@@ -96,6 +96,19 @@ class Evidence:
         prefix = clean + "/"
         return any(f.startswith(prefix) for f in self.all_files)
 
+    def on_disk(self, path: str) -> bool | None:
+        """Whether a project-relative path exists, ignored or not (``lstat``, nothing read);
+        None when the path is absolute or climbs out of the project, which cannot be judged
+        from inside it."""
+        parts = path.replace("\\", "/").split("/")
+        if os.path.isabs(path) or ".." in parts:
+            return None
+        try:
+            os.lstat(self.root / path)
+        except OSError:
+            return False
+        return True
+
     @property
     def _file_set(self) -> frozenset[str]:
         cached = self._memo.get(_FILE_SET)
