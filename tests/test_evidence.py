@@ -129,6 +129,12 @@ def test_symlinks_and_fifos_are_never_opened(tmp_path):
     assert ev.failures == ()
 
 
+def test_a_symlink_to_a_file_inside_the_project_is_read(tmp_path):
+    (tmp_path / "real.py").write_text("x = 1\n", encoding="utf-8")
+    os.symlink("real.py", tmp_path / "alias.py")
+    assert Evidence(tmp_path, ("alias.py",)).data("alias.py") == b"x = 1\n"
+
+
 def test_a_vanished_file_is_a_failure_not_an_exception(tmp_path):
     ev = Evidence(tmp_path, ("gone.py",))
     assert ev.data("gone.py") is None

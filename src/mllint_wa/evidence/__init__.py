@@ -143,9 +143,9 @@ class Evidence:
         limit = limit or READ_LIMIT
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            fd = os.open(self.root / path, flags)
+            fd = os.open(self._inside(path), flags)
         except OSError as error:
-            if error.errno != errno.ELOOP:  # a symlink: the walk already accounted for it
+            if error.errno != errno.ELOOP:  # ELOOP: a symlink out of the project, not read
                 self._fail(path, f"cannot be read: {error.strerror or error}")
             return _ABSENT
         try:
@@ -168,6 +168,16 @@ class Evidence:
             return _ABSENT
         finally:
             os.close(fd)
+
+    def _inside(self, path: str) -> str:
+        """The path to open: a symlink's target when it stays inside the project (the walk
+        lists such links as files), else the path itself, which O_NOFOLLOW then refuses."""
+        full = os.path.join(self.root, path)
+        if not os.path.islink(full):
+            return full
+        target = os.path.realpath(full)
+        root = os.path.realpath(self.root)
+        return target if target.startswith(root.rstrip(os.sep) + os.sep) else full
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (a BOM dropped), once; undecodable text is a failure
