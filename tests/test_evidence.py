@@ -121,9 +121,11 @@ def test_reads_are_bounded_and_a_large_file_is_not_read_but_not_a_failure(tmp_pa
 
 def test_symlinks_and_fifos_are_never_opened(tmp_path):
     (tmp_path / "outside.py").write_text("SECRET = 1\n", encoding="utf-8")
-    os.symlink(tmp_path / "outside.py", tmp_path / "link.py")
-    os.mkfifo(tmp_path / "pipe.py")
-    ev = Evidence(tmp_path, ("link.py", "pipe.py"))
+    project = tmp_path / "project"
+    project.mkdir()
+    os.symlink(tmp_path / "outside.py", project / "link.py")
+    os.mkfifo(project / "pipe.py")
+    ev = Evidence(project, ("link.py", "pipe.py"))
     assert ev.data("link.py") is None
     assert ev.data("pipe.py") is None  # would hang if it were read
     assert ev.failures == ()
