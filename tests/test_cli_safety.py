@@ -223,3 +223,9 @@ def test_init_says_where_it_wrote_without_control_characters(tmp_path: Path) -> 
     assert result.exit_code == 0
     (line,) = result.stdout.splitlines()
     assert line.startswith("wrote ") and "new\\nline/lens.toml" in line
+
+
+def test_a_report_can_still_go_to_a_device(project: Path) -> None:
+    # /dev/null has no folder to write a temporary file in: it is written as it is.
+    assert invoke("-o", os.devnull).exit_code == 1
+    assert sorted(p.name for p in Path("/dev").glob(".null.*")) == []

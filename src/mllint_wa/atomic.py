@@ -27,13 +27,22 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool) -> None:
     """Write ``data`` to ``path`` in one step; raises ``OSError`` (``FileExistsError`` when
     ``overwrite`` is false and something is already there) and leaves no temporary file.
 
-    A symlink at ``path`` is written through, so the file it names gets the data.
+    A symlink at ``path`` is written through, so the file it names gets the data; a device or
+    a pipe (``-o /dev/stdout``) is written as it is, having no folder to rename in.
     """
+    mode = _new_file_mode()
+    if overwrite:
+        try:
+            existing = os.stat(path).st_mode
+        except FileNotFoundError:
+            pass
+        else:
+            if not stat.S_ISREG(existing):
+                with open(path, "wb") as stream:
+                    stream.write(data)
+                return
+            mode = stat.S_IMODE(existing)
     target = Path(os.path.realpath(path)) if overwrite else path
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode) if overwrite else _new_file_mode()
-    except FileNotFoundError:
-        mode = _new_file_mode()
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
