@@ -66,7 +66,9 @@ def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
-@pytest.mark.parametrize("command", ["", "rules", "explain BG001", "--format sarif"])
+@pytest.mark.parametrize(
+    "command", ["", "rules", "explain BG001", "--format sarif", "--version", "check --help"]
+)
 def test_a_full_standard_output_is_one_line_and_exit_2(project: Path, command: str) -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")

@@ -50,6 +50,10 @@ class LintByDefault(click.Group):
             _fail(error.format_message(), error.exit_code)
         except click.Abort:
             _fail("interrupted")
+        except OSError as error:
+            # Only click's own output (--help, --version) gets here: the commands handle
+            # their files and write through _emit.
+            _detach_stdout_and_fail(error)
         # Only --help and --version get here (every command exits by itself).
         sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
 
@@ -94,8 +98,13 @@ def _emit(text: str) -> None:
         stream.write(_encodable(text, stream))
         stream.flush()
     except OSError as error:
-        _detach(stream)
-        _fail(f"cannot write to standard output: {error.strerror or error}")
+        _detach_stdout_and_fail(error)
+
+
+def _detach_stdout_and_fail(error: OSError) -> NoReturn:
+    if sys.stdout is not None:
+        _detach(sys.stdout)
+    _fail(f"cannot write to standard output: {error.strerror or error}")
 
 
 def _encodable(text: str, stream: IO[str]) -> str:
