@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
 from mllint_wa.cli import main
@@ -18,6 +25,7 @@ from mllint_wa.runner import ProjectReport, RuleFailure, RunResult
 SARIF_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
 )
+LENS_WITH_GAPS = 'schema_version = 1\n\n[project]\nname = "p"\n\n[business]\ngoal = "TODO"\n'
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "churn-predictor"
 
 
@@ -136,20 +144,37 @@ def test_github_annotations_escape_what_the_runner_would_parse() -> None:
     assert quiet == ""
 
 
-def test_ci_formats_show_odd_file_names_as_one_printable_line() -> None:
-    path = "new\nline/caf" + b"\xe9".decode("utf-8", "surrogateescape") + ".toml"
+def test_ci_formats_name_odd_files_by_their_own_path_and_print_messages_on_one_line() -> None:
+    path = "new\nline/50%,a:b\tc.toml"
     odd = run_result(finding("BG001", path, 1, 1, f"`{path}` is odd"))
-    (annotation, _) = render("github", odd, ReportOptions()).splitlines()
+    (annotation, _) = render("github", odd, ReportOptions()).split("\n", 1)
+    # The runner unescapes %0A, %25, %2C and %3A in `file`, and gets the path back.
     assert annotation == (
-        "::error file=new\\nline/caf\\xe9.toml,line=1,col=1,"
-        "title=BG001 missing-business-goal::`new\\nline/caf\\xe9.toml` is odd"
+        "::error file=new%0Aline/50%25%2Ca%3Ab\tc.toml,line=1,col=1,"
+        "title=BG001 missing-business-goal::`new\\nline/50%25,a:b\\tc.toml` is odd"
     )
     (issue,) = json.loads(render("gitlab", odd, ReportOptions()))
-    assert issue["location"]["path"] == "new\\nline/caf\\xe9.toml"
+    assert issue["location"]["path"] == path
+    assert (
+        issue["description"] == "BG001 missing-business-goal: `new\\nline/50%,a:b\\tc.toml` is odd"
+    )
     result = sarif(odd)["runs"][0]["results"][0]
-    assert result["message"]["text"] == "`new\\nline/caf\\xe9.toml` is odd"
+    assert result["message"]["text"] == "`new\\nline/50%,a:b\\tc.toml` is odd"
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert uri == "new%0Aline/caf%E9.toml"
+    assert uri == "new%0Aline/50%25%2Ca%3Ab%09c.toml"
+
+
+def test_a_non_utf8_file_name_is_kept_where_the_format_can_hold_it() -> None:
+    path = "caf" + b"\xe9".decode("utf-8", "surrogateescape") + ".toml"
+    odd = run_result(finding("BG001", path, 3, 2, "odd"))
+    # Actions decodes its log as UTF-8: no `file` can name this file, so the annotation
+    # goes on the run and the message says where.
+    (annotation, _) = render("github", odd, ReportOptions()).split("\n", 1)
+    assert annotation == "::error title=BG001 missing-business-goal::caf\\xe9.toml:3:2: odd"
+    # JSON keeps the byte as a \udce9 escape, as --format json does.
+    assert '"path": "caf\\udce9.toml"' in render("gitlab", odd, ReportOptions())
+    uri = sarif(odd)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert uri["artifactLocation"]["uri"] == "caf%E9.toml"
 
 
 def test_ci_formats_use_the_path_from_the_repository_root() -> None:
@@ -197,3 +222,179 @@ def test_every_ci_format_is_chosen_from_the_command_line(monkeypatch, fmt: str) 
     result = CliRunner().invoke(main, ["--format", fmt, "--select", "BG004"])
     assert result.exit_code == 1
     assert "BG004" in result.stdout
+
+
+# -- property: every path a CI format prints names the file that was linted --------------------
+
+# Folder and file names a repository can hold on Linux: newlines, tabs, "%", ":" and ","
+# (which the Actions runner unescapes), control characters, spaces, unicode, and bytes that
+# are not UTF-8 (as Python hands them out, surrogate-escaped). No letter set that could spell
+# a folder the walk skips (.git, venv, node_modules, …). A backslash is left to the test below.
+_NAME_CHARS = st.sampled_from(
+    [*"ab %:,.#=-'\"[]\t\n\r\x01\x1b\x7féß😀\u2028\x85", "%0A", "%25", "%2C"]
+)
+_NON_UTF8 = st.lists(st.integers(0x80, 0xFF), min_size=1, max_size=2).map(
+    lambda raw: bytes(raw).decode("utf-8", "surrogateescape")
+)
+NAMES = (
+    st.lists(st.one_of(_NAME_CHARS, _NON_UTF8), min_size=1, max_size=6)
+    .map("".join)
+    # As the file system hands the name back (bytes that happen to be UTF-8 are text).
+    .map(lambda name: os.fsdecode(os.fsencode(name)))
+    .filter(lambda name: name not in (".", ".."))
+)
+
+
+def _unescape_property(value: str) -> str:
+    # What the Actions runner does to a property value (the inverse of escapeProperty).
+    for escaped, raw in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        value = value.replace(escaped, raw)
+    return value
+
+
+def _github_files(out: str) -> list[str | None]:
+    files: list[str | None] = []
+    # The runner splits its log on \n (and \r, which never appears unescaped).
+    for line in out.split("\n"):
+        if line.startswith("::"):
+            properties = dict(
+                p.split("=", 1) for p in line[2:].split("::", 1)[0].split(" ", 1)[1].split(",")
+            )
+            files.append(_unescape_property(properties["file"]) if "file" in properties else None)
+    return files
+
+
+def _paths(fmt: str, out: str) -> list[str | None]:
+    """Every finding's path, as the CI system reads it (None: a finding with no file)."""
+    if fmt == "github":
+        return _github_files(out)
+    if fmt == "gitlab":
+        return [issue["location"]["path"] for issue in json.loads(out)]
+    results = json.loads(out)["runs"][0]["results"]
+    return [
+        os.fsdecode(
+            unquote_to_bytes(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        )
+        for r in results
+    ]
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@settings(max_examples=40, deadline=3000)
+@given(
+    folder=NAMES,
+    link=NAMES,
+    fmt=st.sampled_from(["github", "gitlab", "sarif"]),
+    in_submodule=st.booleans(),
+    from_above=st.booleans(),
+)
+def test_every_ci_path_names_the_linted_file(
+    folder: str, link: str, fmt: str, in_submodule: bool, from_above: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        repo = Path(scratch) / "repo"
+        (repo / ".git").mkdir(parents=True)
+        project = repo / folder
+        if in_submodule:
+            # As `git submodule add` leaves it: a .git file naming .git/modules/<name>.
+            (repo / ".git" / "modules" / "sub").mkdir(parents=True)
+            project = repo / "libs" / folder
+            project.mkdir(parents=True)
+            (project / ".git").write_text("gitdir: ../../.git/modules/sub\n", encoding="utf-8")
+        project.mkdir(parents=True, exist_ok=True)
+        (project / "lens.toml").write_text(LENS_WITH_GAPS, encoding="utf-8")
+        # A link to nowhere: LN008 reports it by its own (generated) name.
+        (project / link).symlink_to("nowhere")
+        expected = {project / "lens.toml", project / link}
+        with _working_directory(repo.parent if from_above else project):
+            result = CliRunner().invoke(main, ["--format", fmt, "--select", "BG001,LN008"])
+        assert result.exit_code == 1, result.output
+        paths = _paths(fmt, result.stdout)
+        assert len(paths) == 2
+        utf8 = all(p.encode("utf-8", "ignore").decode("utf-8") == p for p in (folder, link))
+        for path in paths:
+            if path is None:
+                # Only a name Actions cannot carry goes without a file.
+                assert fmt == "github" and not utf8
+                continue
+            # From the outermost working tree, whichever folder the command ran in.
+            assert (repo / path).is_symlink() or (repo / path).is_file()
+            assert repo / path in expected
+
+
+def _lint_json(cwd: Path, *args: str) -> list[dict[str, object]]:
+    with _working_directory(cwd):
+        result = CliRunner().invoke(main, ["--format", "json", "--select", "BG001", *args])
+    found: list[dict[str, object]] = json.loads(result.stdout)["findings"]
+    return found
+
+
+def _gitlab_paths(cwd: Path) -> list[str]:
+    with _working_directory(cwd):
+        result = CliRunner().invoke(main, ["--format", "gitlab", "--select", "BG001"])
+    return [issue["location"]["path"] for issue in json.loads(result.stdout)]
+
+
+def test_a_project_in_a_submodule_is_reported_from_the_superproject(tmp_path: Path) -> None:
+    super_root = tmp_path / "super"
+    (super_root / ".git" / "modules" / "libs" / "sub" / "modules" / "inner").mkdir(parents=True)
+    sub = super_root / "libs" / "sub"
+    inner = sub / "vendor" / "inner"
+    inner.mkdir(parents=True)
+    # What `git submodule update` leaves: .git files naming git dirs inside the superproject.
+    (sub / ".git").write_text("gitdir: ../../.git/modules/libs/sub\n", encoding="utf-8")
+    (inner / ".git").write_text(
+        f"gitdir: {super_root}/.git/modules/libs/sub/modules/inner\n", encoding="utf-8"
+    )
+    for project in (sub, inner):
+        (project / "lens.toml").write_text(LENS_WITH_GAPS, encoding="utf-8")
+    assert _gitlab_paths(sub) == ["libs/sub/lens.toml", "libs/sub/vendor/inner/lens.toml"]
+    assert _gitlab_paths(inner) == ["libs/sub/vendor/inner/lens.toml"]
+    # Fingerprints hash the path from the outermost root: the same from anywhere.
+    from_sub = [f["fingerprint"] for f in _lint_json(sub)]
+    from_super = [f["fingerprint"] for f in _lint_json(super_root)]
+    assert from_sub == from_super and len(set(from_sub)) == 2
+
+
+def test_a_linked_worktree_is_its_own_root(tmp_path: Path) -> None:
+    main_repo = tmp_path / "main"
+    gitdir = main_repo / ".git" / "worktrees" / "feature"
+    gitdir.mkdir(parents=True)
+    # `git worktree add` writes commondir into the worktree's git dir; a submodule's has none.
+    (gitdir / "commondir").write_text("../..\n", encoding="utf-8")
+    worktree = main_repo / ".worktrees" / "feature"
+    worktree.mkdir(parents=True)
+    (worktree / ".git").write_text(f"gitdir: {gitdir}\n", encoding="utf-8")
+    (worktree / "lens.toml").write_text(LENS_WITH_GAPS, encoding="utf-8")
+    assert _gitlab_paths(worktree) == ["lens.toml"]
+
+
+def test_a_submodule_without_its_superproject_is_its_own_root(tmp_path: Path) -> None:
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / ".git").write_text("gitdir: ../elsewhere/.git/modules/sub\n", encoding="utf-8")
+    (sub / "lens.toml").write_text(LENS_WITH_GAPS, encoding="utf-8")
+    assert _gitlab_paths(tmp_path) == ["lens.toml"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the runner's location check refuses a backslash, which a Linux file name may hold",
+)
+def test_a_backslash_in_a_file_name_is_reported_like_any_other_character(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "lens.toml").write_text(LENS_WITH_GAPS, encoding="utf-8")
+    (tmp_path / "back\\slash").symlink_to("nowhere")
+    with _working_directory(tmp_path):
+        result = CliRunner().invoke(main, ["--format", "gitlab", "--select", "LN008"])
+    assert result.exit_code == 1, result.output
+    assert [i["location"]["path"] for i in json.loads(result.stdout)] == ["back\\slash"]

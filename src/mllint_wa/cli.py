@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import textwrap
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from mllint_wa import __version__
-from mllint_wa.report import FORMATS
+from mllint_wa.report import FORMATS, printable
+
+if TYPE_CHECKING:
+    from mllint_wa.runner import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class LintByDefault(click.Group):
@@ -28,15 +31,106 @@ class LintByDefault(click.Group):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's own handling, except that a usage error is the one line every other error
+        is (click prints the usage, a hint and the error on four lines)."""
+        own = {"args": args, "prog_name": prog_name, "complete_var": complete_var, **extra}
+        if not standalone_mode:
+            return super().main(**own, standalone_mode=False)
+        try:
+            code = super().main(**own, standalone_mode=False)
+        except click.ClickException as error:
+            _fail(error.format_message(), error.exit_code)
+        except click.Abort:
+            _fail("interrupted")
+        except OSError as error:
+            # Only click's own output (--help, --version) gets here: the commands handle
+            # their files and write through _emit.
+            _detach_stdout_and_fail(error)
+        # Only --help and --version get here (every command exits by itself).
+        sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+
 
 def _split_list(_: click.Context, __: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
     """``--select PF,BG001 --select LN`` → ("PF", "BG001", "LN")."""
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
-def _fail(message: str) -> None:
-    click.echo(f"mllint-wa: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
+def _say(line: str) -> None:
+    """One line on standard error. Control characters (from a file name, a rule name typed
+    on the command line, a value in a settings file) are shown escaped, so the line stays
+    one line and cannot drive the terminal. Without a usable stderr it is dropped: the exit
+    code still tells."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(_encodable(printable(line) + "\n", stream))
+        stream.flush()
+    except OSError:
+        _detach(stream)
+
+
+def _say_all(text: str) -> None:
+    for line in text.splitlines():
+        _say(line)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    _say(f"mllint-wa: error: {message}")
+    sys.exit(code)
+
+
+def _emit(text: str) -> None:
+    """Write to standard output; a closed, full or broken standard output is an error
+    (exit 2), as a report nobody received must not pass for a clean run."""
+    stream = sys.stdout
+    if stream is None:
+        _fail("cannot write to standard output: it is closed")
+    try:
+        stream.write(_encodable(text, stream))
+        stream.flush()
+    except OSError as error:
+        _detach_stdout_and_fail(error)
+
+
+def _detach_stdout_and_fail(error: OSError) -> NoReturn:
+    if sys.stdout is not None:
+        _detach(sys.stdout)
+    _fail(f"cannot write to standard output: {error.strerror or error}")
+
+
+def _encodable(text: str, stream: IO[str]) -> str:
+    # A terminal or pipe in a narrow encoding (LANG=C, PYTHONIOENCODING=ascii) gets
+    # backslash escapes instead of a UnicodeEncodeError.
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+
+
+def _detach(stream: IO[str]) -> None:
+    """Point a failed stream at the null device, so that the interpreter's last flush at
+    exit does not fail again with a traceback of its own."""
+    try:
+        descriptor = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        return
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 @click.group(cls=LintByDefault, context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,50 +244,98 @@ def check(
         options = RunOptions(
             cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
         )
-        result = run(list(paths) or [Path()], options)
+        paths = paths or (Path(),)
+        result = run(list(paths), options)
     except (ConfigError, RegistryError, PathError) as error:
         if debug:
-            traceback.print_exc()
+            _say_all(traceback.format_exc())
         _fail(str(error))
-        return
     except Exception as error:
         if debug:
-            traceback.print_exc()
+            _say_all(traceback.format_exc())
         hint = "" if debug else " (rerun with --debug for details)"
         _fail(f"internal error: {type(error).__name__}: {error}{hint}")
-        return
+
+    if output is not None:
+        clobbered = _read_by_the_run(output, paths, config_file, result)
+        if clobbered is not None:
+            same = "" if clobbered == str(output) else f" (it is {clobbered})"
+            _fail(f"refusing to write the report over {output}{same}: this run reads it")
 
     for warning in result.warnings:
-        click.echo(f"mllint-wa: warning: {warning}", err=True)
+        _say(f"mllint-wa: warning: {warning}")
     for failure in result.errors:
-        click.echo(f"mllint-wa: error: {failure.message}", err=True)
+        _say(f"mllint-wa: error: {failure.message}")
         if debug:
-            click.echo(failure.traceback, err=True, nl=False)
+            _say_all(failure.traceback)
 
     if color is None:
         # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
-        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    use_color = color
+        color = output is None and _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
     report = render(
         format_name,
         result,
-        ReportOptions(
-            color=use_color and format_name == "text", quiet=quiet, statistics=statistics
-        ),
+        ReportOptions(color=color and format_name == "text", quiet=quiet, statistics=statistics),
     )
-    if output is not None:
-        try:
-            output.write_text(report, encoding="utf-8", errors="surrogateescape")
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror}")
+    if output is None:
+        _emit(report)
     else:
-        # Without `color`, click strips ANSI codes whenever stdout is not a terminal, which
-        # would make --color a no-op when piping.
-        click.echo(report, nl=False, color=use_color)
+        from mllint_wa.atomic import write_atomically
+
+        try:
+            write_atomically(output, report.encode("utf-8", "surrogateescape"), overwrite=True)
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
 
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN)
+
+
+def _read_by_the_run(
+    output: Path, paths: Sequence[Path], config_file: Path | None, result: RunResult
+) -> str | None:
+    """The input that ``output`` is, if it is one (compared by inode, so through symlinks
+    and hard links): a report written there would destroy what it reports on."""
+    from mllint_wa.project import MANIFEST_NAME
+
+    try:
+        written = os.stat(output)
+    except OSError:
+        return None  # nothing there yet, so nothing this run has read
+    folders = [Path(os.path.realpath(path)) for path in paths if path.is_dir()]
+    real = Path(os.path.realpath(output))
+    # Every manifest below a linted folder is read, also one whose project is then excluded.
+    if real.name == MANIFEST_NAME and any(real.is_relative_to(f) for f in folders):
+        return str(output) if output.name == MANIFEST_NAME else str(real)
+    for candidate in _inputs(paths, config_file, result):
+        try:
+            if os.path.samestat(written, os.stat(candidate)):
+                return str(candidate)
+        except OSError:
+            continue
+    return None
+
+
+def _inputs(paths: Sequence[Path], config_file: Path | None, result: RunResult) -> Iterator[Path]:
+    """Every file whose content the run may have read: the --config file, the PATHs that are
+    files, each project's manifest, and each lens.toml and pyproject.toml from a linted
+    path up (where the nearest manifest and the settings are looked for)."""
+    from mllint_wa.project import MANIFEST_NAME
+
+    if config_file is not None:
+        yield config_file
+    yield from (path for path in paths if not path.is_dir())
+    yield from (Path(p.manifest) for p in result.projects if p.manifest is not None)
+    starts = [*paths, *(Path(p.root) for p in result.projects)]
+    folders = {
+        folder
+        for start in starts
+        for folder in (Path(os.path.abspath(start)), *Path(os.path.abspath(start)).parents)
+    }
+    for folder in sorted(folders):
+        yield folder / MANIFEST_NAME
+        yield folder / "pyproject.toml"
 
 
 @main.command("rules")
@@ -212,24 +354,25 @@ def list_rules(format_name: str) -> None:
         rules = load_rules()
     except RegistryError as error:
         _fail(str(error))
-        return
     if format_name == "json":
         described = [{**r.metadata(), "explanation": r.explanation} for r in rules]
-        click.echo(json.dumps(described, indent=2, ensure_ascii=False))
+        _emit(json.dumps(described, indent=2, ensure_ascii=False) + "\n")
         return
     if format_name == "markdown":
         from mllint_wa.report.rules_table import render_markdown
 
-        click.echo(render_markdown(rules), nl=False)
+        _emit(render_markdown(rules))
         return
     width = max(len(r.name) for r in rules)
+    lines = []
     for item in rules:
         pillars = ", ".join(p.value for p in item.pillars)
-        click.echo(
+        lines.append(
             f"{item.code}  {item.name:<{width}}  {item.risk.value:<6}  {item.phase.value}  "
             f"from {item.applies_from.value}  [{pillars}]  {', '.join(item.lens_refs_with_aliases)}"
         )
-        click.echo(f"       {item.summary}")
+        lines.append(f"       {item.summary}")
+    _emit("".join(f"{line}\n" for line in lines))
 
 
 @main.command()
@@ -244,11 +387,9 @@ def explain(rule: str) -> None:
         found = lookup(rule)
     except RegistryError as error:
         _fail(str(error))
-        return
     if found is None:
         names = [name for r in load_rules() for name in (r.code, r.name)]
         _fail(f"no rule `{rule}`{did_you_mean(rule, names)} (`mllint-wa rules` lists them)")
-        return
     pillars = ", ".join(p.value for p in found.pillars)
     stages = ", ".join(s.value for s in found.stages)
 
@@ -275,7 +416,7 @@ def explain(rule: str) -> None:
         practice = PRACTICE_BY_ID[ref]
         lines.append(f"  {practice.id} ({practice.legacy_id}) {practice.title}")
         lines.append(f"    {practice.url}")
-    click.echo("\n".join(lines))
+    _emit("\n".join(lines) + "\n")
 
 
 @main.command()
@@ -286,16 +427,17 @@ def explain(rule: str) -> None:
 )
 def init(directory: Path) -> None:
     """Write a lens.toml to fill in at DIRECTORY (default: the current directory)."""
+    from mllint_wa.atomic import write_atomically
     from mllint_wa.project import MANIFEST_NAME
     from mllint_wa.scaffold import scaffold
 
     target = directory / MANIFEST_NAME
-    if target.exists() or target.is_symlink():
-        _fail(f"{target} already exists; edit it instead")
-        return
+    text = scaffold(directory.resolve().name)
     try:
-        target.write_text(scaffold(directory.resolve().name), encoding="utf-8")
+        write_atomically(target, text.encode("utf-8"), overwrite=False)
+    except FileExistsError:
+        _fail(f"{target} already exists; edit it instead")
     except OSError as error:
-        _fail(f"cannot write {target}: {error.strerror}")
-        return
-    click.echo(f"wrote {target}: replace its TODOs, then run `mllint-wa {directory}`")
+        _fail(f"cannot write {target}: {error.strerror or error}")
+    command = f"mllint-wa {shlex.quote(str(directory))}"
+    _emit(printable(f"wrote {target}: replace its TODOs, then run `{command}`") + "\n")

@@ -279,12 +279,41 @@ def _joined(prefix: str, relative: str) -> str:
 
 @functools.cache
 def _repository_root(project_root: Path) -> Path:
-    """The nearest folder at or above the project holding ``.git``; outside a repository, the
-    working directory, so that two projects' findings never share a fingerprint."""
+    """The root of the outermost working tree holding the project, where CI systems resolve
+    paths from: a submodule's paths are reported from its superproject's root. Outside a
+    repository, the working directory, so that two projects' findings never share a
+    fingerprint. Found by reading ``.git`` entries only; git is never run."""
+    innermost: Path | None = None
     for folder in (project_root, *project_root.parents):
-        if (folder / ".git").exists():
+        kind = _git_entry(folder / ".git")
+        if kind in ("repository", "worktree"):
             return folder
-    return Path.cwd()
+        if kind == "submodule":
+            # The superproject is further up; if it is not there, this is the outermost tree.
+            innermost = innermost or folder
+    return innermost or Path.cwd()
+
+
+_GITDIR_PREFIX = b"gitdir:"
+
+
+def _git_entry(marker: Path) -> str | None:
+    """What a ``.git`` entry makes its folder: ``repository`` (a ``.git`` folder),
+    ``worktree`` (a ``.git`` file naming a linked worktree's git dir, which holds
+    ``commondir``), ``submodule`` (a ``.git`` file naming any other git dir) or nothing."""
+    if marker.is_dir():
+        return "repository"
+    if not marker.is_file():
+        return None
+    try:
+        with marker.open("rb") as stream:
+            first = stream.read(4096).split(b"\n", 1)[0].strip()
+    except OSError:
+        return None
+    if not first.startswith(_GITDIR_PREFIX):
+        return None  # git ignores such a file too
+    gitdir = marker.parent / os.fsdecode(first[len(_GITDIR_PREFIX) :].strip())
+    return "worktree" if (gitdir / "commondir").is_file() else "submodule"
 
 
 def _sorted_unique(findings: list[Finding]) -> list[Finding]:

@@ -9,7 +9,41 @@ from __future__ import annotations
 
 from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
 
-_PLACEHOLDER = '"TODO"'
+# TOML's short escapes; every other control character becomes \uXXXX.
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string, quotes included: whatever it holds (quotes,
+    backslashes, newlines, a ``"`` followed by a new key), it reads back as this one string.
+
+    The one way a value is written into TOML here. A surrogate (a non-UTF-8 byte of a file
+    name, as Python decodes it) can be neither written to a UTF-8 file nor escaped in TOML,
+    so each becomes U+FFFD, the replacement character.
+    """
+    return '"' + "".join(_escaped(ch) for ch in value) + '"'
+
+
+def _escaped(ch: str) -> str:
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    # TOML forbids C0 controls and DEL unescaped in a basic string.
+    if ch < " " or ch == "\x7f":
+        return f"\\u{ord(ch):04X}"
+    return ch
+
+
+_PLACEHOLDER = toml_string("TODO")
 _EXAMPLE = {"number": "0.0", "boolean": "true", "date": "2099-12-31", "integer": "0"}
 
 
@@ -51,9 +85,9 @@ def scaffold(project_name: str) -> str:
         table = _table(f"[{key}]", spec)
         if key == "project":
             table = [
-                f'name = "{project_name}"  # {spec.fields["name"].description}'
+                f"name = {toml_string(project_name)}  # {spec.fields['name'].description}"
                 if line.startswith("name =")
-                else 'stage = "discovery"  # discovery | development | production'
+                else f"stage = {toml_string('discovery')}  # discovery | development | production"
                 if line.startswith("stage =")
                 else line
                 for line in table

@@ -21,9 +21,10 @@ def render(result: RunResult, options: ReportOptions) -> str:
             "check_name": f.rule.code,
             "fingerprint": f.fingerprint,
             "severity": SEVERITIES[f.rule.risk],
-            # GitLab wants the path from the repository root.
+            # GitLab wants the path from the repository root, and the path itself: JSON
+            # escapes a newline; a non-UTF-8 byte stays a \udcxx escape, as in --format json.
             "location": {
-                "path": printable(f.repository_path or f.path),
+                "path": f.repository_path or f.path,
                 "lines": {"begin": f.line},
             },
         }
