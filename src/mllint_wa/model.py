@@ -184,8 +184,9 @@ class Finding:
     message: str
     project: str
     fingerprint: str
-    # The path from the repository root (the nearest folder with .git), which CI systems
-    # want whatever folder mllint-wa ran in.
+    # The path from the repository root (the outermost working tree, so a submodule's files
+    # are named as the superproject's checkout sees them), which CI systems want whatever
+    # folder mllint-wa ran in.
     repository_path: str = ""
     suppressed_by: str = ""
 
