@@ -553,3 +553,26 @@ def test_each_pyproject_is_read_once_for_all_the_projects_below_it(
     layers = {pyproject_layer(repo / "services" / name) for name in ("a", "b", "c")}
     assert [layer.fail_on for layer in layers if layer] == ["high"]
     assert read == [repo / "pyproject.toml"]
+
+
+STAR_HEAVY = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"
+
+
+@pytest.mark.parametrize("channel", [".gitignore", "--exclude", "pyproject.toml", "[lint]"])
+def test_star_heavy_exclude_patterns_are_matched_in_bounded_time(
+    repo: Path, lint: Lint, channel: str
+) -> None:
+    # Backtracking matchers take exponential time to find that 40 "a"s lack the final "b".
+    os.symlink(repo / "nowhere", repo / ("a" * 40))
+    os.symlink(repo / "nowhere", repo / ("a" * 40 + "b"))
+    args: list[str] = ["--select", "LN008"]
+    if channel == ".gitignore":
+        write(repo / ".gitignore", STAR_HEAVY + "\n")
+    elif channel == "--exclude":
+        args += ["--exclude", STAR_HEAVY]
+    elif channel == "pyproject.toml":
+        write(repo / "pyproject.toml", f'[tool.mllint-wa]\nexclude = ["{STAR_HEAVY}"]\n')
+    else:
+        lens = (repo / "lens.toml").read_text()
+        (repo / "lens.toml").write_text(lens + f'\n[lint]\nexclude = ["{STAR_HEAVY}"]\n')
+    assert lint(repo, *args)[:2] == (1, ["LN008"])

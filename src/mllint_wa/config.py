@@ -8,12 +8,9 @@ it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
 
 from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.tomlcompat import tomllib
@@ -21,6 +18,7 @@ from mllint_wa.project import ExcludeGroup
 from mllint_wa.registry import SelectorError, resolve
 from mllint_wa.schema import FAIL_ON_CHOICES, SETTINGS
 from mllint_wa.suggest import did_you_mean
+from mllint_wa.wildmatch import InvalidPattern, parse_line
 
 TOOL_TABLE = "mllint-wa"
 SETTING_KEYS = tuple(SETTINGS)
@@ -50,8 +48,8 @@ class Layer:
         # not an internal error of the walk or of a project's file filter.
         for pattern in self.exclude:
             try:
-                GitIgnoreSpec.from_lines([pattern])
-            except (ValueError, re.error) as error:
+                parse_line(pattern)
+            except InvalidPattern as error:
                 raise ConfigError(
                     f"{self.source}: invalid exclude pattern {pattern!r}: {error}"
                 ) from error

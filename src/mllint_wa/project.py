@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pathspec import GitIgnoreSpec
+from mllint_wa.wildmatch import Pattern, decide, parse_lines
 
 MANIFEST_NAME = "lens.toml"
 
@@ -41,9 +40,6 @@ _PRUNED_DIRS = frozenset(
     }
 )
 _GITIGNORE = ".gitignore"
-# Name of the group GitIgnoreSpecPattern regexes use for the "/" that closes a directory match
-# (pathspec 1.x); what follows it is the inside of that directory.
-_DIR_MARK = "ps_d"
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -75,8 +71,8 @@ class Discovery:
     rejected: tuple[WalkProblem, ...] = ()
 
 
-# One ignore source's patterns as (include, regex), last pattern first: the order git asks.
-_Rules = tuple[tuple[bool, re.Pattern[str]], ...]
+# One ignore source's patterns, last pattern first: the order git asks.
+_Rules = tuple[Pattern, ...]
 
 
 class _IgnoreSource(NamedTuple):
@@ -253,33 +249,9 @@ def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
 
 def _decision(rules: _Rules, path: str) -> bool | None:
     """git's verdict of one ignore source on ``path`` (a directory ends with "/"): the last
-    pattern matching the path itself decides.
-
-    Not ``GitIgnoreSpec.check_file``: made for a flat list of files, it lets a directory
-    pattern match everything below the directory and ranks file patterns above directory
-    patterns whatever their order, so a walker asking about each directory would prune every
-    directory under ``*`` then ``!*/``.
-    """
+    pattern matching the path itself decides; the walker has already settled every parent."""
     is_dir = path.endswith("/")
-    for include, regex in rules:
-        # search() first: the cheap rejection that nearly every pattern gives nearly every path.
-        if regex.search(path) is not None and _matches_itself(regex, path, is_dir):
-            return include
-    return None
-
-
-def _matches_itself(regex: re.Pattern[str], path: str, is_dir: bool) -> bool:
-    """Whether a pattern's regex matches ``path`` itself rather than only as the inside of a
-    directory it matches; the walker has already settled every parent directory."""
-    for match in regex.finditer(path):
-        if match.groupdict().get(_DIR_MARK) is None:
-            # A match ending on a directory's own trailing "/" comes from a "dir/**" pattern,
-            # which matches what is inside dir but not dir itself.
-            if not is_dir or match.end() < len(path):
-                return True
-        elif is_dir and match.end(_DIR_MARK) == len(path):
-            return True
-    return False
+    return decide(rules, path[:-1] if is_dir else path, is_dir)
 
 
 def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
@@ -343,20 +315,12 @@ def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks
     lines = [
         line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
     ]
-    try:
-        spec = GitIgnoreSpec.from_lines(lines)
-    except (ValueError, re.error):
-        # git skips a malformed pattern and keeps the rest of the file; so do we, but say so.
-        valid = []
-        for line in lines:
-            try:
-                GitIgnoreSpec.from_lines([line])
-            except (ValueError, re.error):
-                problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
-            else:
-                valid.append(line)
-        spec = GitIgnoreSpec.from_lines(valid)
-    return _rules(spec)
+    patterns, invalid = parse_lines(lines)
+    # git skips a pattern that can match nothing and keeps the rest of the file; so do we,
+    # but say so.
+    for line, _ in invalid:
+        problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
+    return _rules(patterns)
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
@@ -365,7 +329,7 @@ def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_Ignor
     for base, patterns in groups:
         if not patterns:
             continue
-        rules = _rules(GitIgnoreSpec.from_lines(patterns))
+        rules = _rules(parse_lines(patterns)[0])
         if base is None or base == root:
             sources.append(_IgnoreSource(rules, "", 0))
         elif base in root.parents:
@@ -402,12 +366,8 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
     return excluded
 
 
-def _rules(spec: GitIgnoreSpec) -> _Rules:
-    return tuple(
-        (pattern.include, pattern.regex)
-        for pattern in reversed(spec.patterns)
-        if pattern.include is not None and pattern.regex is not None
-    )
+def _rules(patterns: Sequence[Pattern]) -> _Rules:
+    return tuple(reversed(patterns))
 
 
 def _find_manifest_upward(start: Path) -> Path | None:
