@@ -114,13 +114,20 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
             walks[root] = _walk(root, _exclude_sources(root, exclude))
         return walks[root]
 
-    def collect(root: Path, result: _Walk, roots: Set[str]) -> None:
-        problems.update(result.problems)
+    def collect(root: Path, result: _Walk, roots: Set[str], kept: Set[str] | None = None) -> None:
+        """Give each file and problem of ``result`` to the nearest of ``roots`` above it,
+        reporting the projects at ``kept`` (default: all of ``roots``) and nothing of the
+        others, which a PATH inside one project does not ask for."""
+        kept = roots if kept is None else kept
+        for problem in result.problems:
+            owner = _owner(problem.path, root, roots)
+            if owner is None or owner in kept:
+                problems.add(problem)
         # Registered up front so that a project with no files to lint is still reported.
-        owned = {owner: members.setdefault(root / owner, set()) for owner in roots}
+        owned = {owner: members.setdefault(root / owner, set()) for owner in kept}
         for rel in result.files:
             owner = _nearest_root(rel, roots)
-            if owner is not None:
+            if owner in owned:
                 owned[owner].add(rel[len(owner) + 1 :] if owner else rel)
 
     for raw in paths:
@@ -146,8 +153,9 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
         else:
             ancestor = _find_manifest_upward(target.parent)
         if ancestor is not None:
+            # The project that owns the PATH, whole, and none of the projects nested in it.
             found = walk(ancestor)
-            collect(ancestor, found, {*found.manifest_dirs, ""})
+            collect(ancestor, found, {*found.manifest_dirs, ""}, {""})
         elif stat.S_ISDIR(mode):
             collect(target, own, {""})
         else:
@@ -210,7 +218,9 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
                     if not pruned and not _is_ignored(rel + "/", active):
                         subdirs.append((entry.path, rel, layers))
                     continue
-                if _is_ignored(rel, active):
+                # A manifest defines a project, so no pattern hides it; an excluded folder
+                # still hides the projects inside it, since it is never walked.
+                if name != MANIFEST_NAME and _is_ignored(rel, active):
                     continue
                 if entry.is_file(follow_symlinks=False):
                     problem = None
@@ -387,6 +397,13 @@ def _nearest_root(rel: str, roots: Set[str]) -> str | None:
         if parent in roots:
             return parent
     return None
+
+
+def _owner(path: Path, root: Path, roots: Set[str]) -> str | None:
+    """The nearest of ``roots`` (relative to ``root``) holding ``path``; None outside them."""
+    if not path.is_relative_to(root):
+        return None
+    return _nearest_root(path.relative_to(root).as_posix(), roots)
 
 
 def _has_git(directory: Path) -> bool:
