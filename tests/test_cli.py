@@ -837,3 +837,18 @@ def test_a_folder_without_a_manifest_reports_its_project_not_the_sibling_project
         result = cli("--format", "json", "--select", "BG001", path)
         assert _projects(result) == ["."]
         assert [f["path"] for f in findings(result)] == ["lens.toml"]
+
+
+def test_a_pyproject_linked_out_of_the_tree_is_not_read(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "outside.toml", '[tool.mllint-wa]\nignore = ["ALL"]\nfail-on = "none"\n')
+    project = tmp_path / "plain"
+    write(project / "lens.toml", LENS)
+    (project / "pyproject.toml").symlink_to("../outside.toml")
+    result = cli("--select", "BG001,LN008", cwd=project)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "lens.toml:9:1: BG001 [high] `business.goal` is only a placeholder: state the business"
+        " problem and the change wanted",
+        "pyproject.toml:1:1: LN008 [low] `pyproject.toml` was not linted: symlink points outside"
+        " the project",
+    ]

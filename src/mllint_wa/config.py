@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.tomlcompat import tomllib
-from mllint_wa.project import ExcludeGroup
+from mllint_wa.project import PYPROJECT_NAME, ExcludeGroup, settings_file_refusal
 from mllint_wa.registry import SelectorError, resolve
 from mllint_wa.schema import FAIL_ON_CHOICES, SETTINGS
 from mllint_wa.suggest import did_you_mean
@@ -132,8 +132,9 @@ def pyproject_layer(directory: Path) -> Layer | None:
 
     Cached per folder and asked of the parent in turn, so that each pyproject.toml is read
     once however many projects lie below it."""
-    candidate = directory / "pyproject.toml"
-    if candidate.is_file():
+    candidate = directory / PYPROJECT_NAME
+    # A pyproject.toml that the walk refuses (a symlink out of the tree) is not read either.
+    if candidate.is_file() and settings_file_refusal(candidate) is None:
         tool = _read_toml(candidate).get("tool")
         if isinstance(tool, dict) and TOOL_TABLE in tool:
             table = tool[TOOL_TABLE]

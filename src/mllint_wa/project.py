@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -21,6 +21,7 @@ from typing import NamedTuple
 from mllint_wa.wildmatch import Pattern, decide, parse_lines
 
 MANIFEST_NAME = "lens.toml"
+PYPROJECT_NAME = "pyproject.toml"
 
 _PRUNED_DIRS = frozenset(
     {
@@ -161,6 +162,19 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
         else:
             members.setdefault(target.parent, set()).add(target.name)
 
+    # Settings are looked up from each project to its repository's root: a pyproject.toml on
+    # the way that is not read is said so, wherever it lies.
+    looked_at: set[Path] = set()
+    for root in members:
+        for folder in _up_to_repository(root):
+            if folder in looked_at:
+                break
+            looked_at.add(folder)
+            candidate = folder / PYPROJECT_NAME
+            refusal = settings_file_refusal(candidate)
+            if refusal is not None:
+                problems.add(WalkProblem(candidate, refusal))
+
     projects = sorted(
         (Project(root, tuple(sorted(files))) for root, files in members.items()),
         key=lambda project: project.root,
@@ -284,7 +298,7 @@ def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
 def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSource, ...]:
     """Ignore rules that apply to ``root`` from above, so walking a sub-directory sees its
     files as walking the whole repository would."""
-    repo = next((d for d in (root, *root.parents) if _has_git(d)), None)
+    repo = _repository_of(root)
     if repo is None:
         return ()
     below_repo = root.relative_to(repo).parts
@@ -308,6 +322,10 @@ def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks
 
     git does not follow a symlinked .gitignore in the work tree, hence ``follow_symlinks``.
     """
+    refusal = settings_file_refusal(Path(path)) if follow_symlinks else None
+    if refusal is not None:
+        problems.append(WalkProblem(Path(path), refusal))
+        return ()
     try:
         mode = (os.stat if follow_symlinks else os.lstat)(path).st_mode
         if not stat.S_ISREG(mode):
@@ -380,14 +398,35 @@ def _rules(patterns: Sequence[Pattern]) -> _Rules:
     return tuple(reversed(patterns))
 
 
+def settings_file_refusal(path: Path) -> str | None:
+    """Why a settings file found by looking around the tree must not be read: it is a
+    symlink that leads out of its tree (the repository holding it, or outside any
+    repository, its own folder), nowhere, or to something else than a regular file. None for
+    anything else, including no file at all; that a file is there is for the caller to see."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    tree = os.fspath(_repository_of(path.parent) or path.parent)
+    return _symlink_problem(os.fspath(path), tree, tree.rstrip(os.sep) + os.sep)
+
+
+def _up_to_repository(start: Path) -> Iterator[Path]:
+    """``start`` and the folders above it, up to its repository's root (or the filesystem's)."""
+    for directory in (start, *start.parents):
+        yield directory
+        if _has_git(directory):
+            return
+
+
+def _repository_of(directory: Path) -> Path | None:
+    return next((d for d in (directory, *directory.parents) if _has_git(d)), None)
+
+
 def _find_manifest_upward(start: Path) -> Path | None:
     """Nearest directory from ``start`` upward holding lens.toml, not leaving the repository."""
-    for directory in (start, *start.parents):
-        if _is_regular_file(directory / MANIFEST_NAME):
-            return directory
-        if _has_git(directory):
-            return None
-    return None
+    return next((d for d in _up_to_repository(start) if _is_regular_file(d / MANIFEST_NAME)), None)
 
 
 def _nearest_root(rel: str, roots: Set[str]) -> str | None:
