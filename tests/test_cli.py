@@ -852,3 +852,13 @@ def test_a_pyproject_linked_out_of_the_tree_is_not_read(cli: Cli, tmp_path: Path
         "pyproject.toml:1:1: LN008 [low] `pyproject.toml` was not linted: symlink points outside"
         " the project",
     ]
+
+
+def test_a_pattern_matching_the_named_path_does_not_drop_its_project(
+    cli: Cli, project: Path, tmp_path: Path
+) -> None:
+    write(project / "vendor" / "lens.toml", LENS)
+    for pattern in ("*", "repo/", "/repo"):
+        result = cli("--format", "json", "--exclude", pattern, "repo", cwd=tmp_path)
+        assert _projects(result) == ["repo"]
+        assert result.exit_code == 1
