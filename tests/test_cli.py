@@ -803,3 +803,63 @@ def test_a_pyproject_exclude_drops_a_project_below_it_from_any_path(
     write(project / "services/b/lens.toml", LENS)
     assert _projects(cli("--format", "json")) == [".", "services/a"]
     assert _projects(cli("--format", "json", "services")) == ["services/a"]
+
+
+# -- the manifest is never excluded; a PATH lints its own project only ------------------------
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        ["--exclude", "*.toml"],
+        ["--exclude", "*"],
+        ["--exclude", "**/***"],
+        ["--config", "settings.toml"],
+        [".gitignore"],
+    ],
+)
+def test_no_exclude_pattern_hides_the_manifest(cli: Cli, project: Path, how: list[str]) -> None:
+    write(project / "settings.toml", 'exclude = ["lens.toml"]\n')
+    write(project / ".gitignore", "lens.toml\n" if how == [".gitignore"] else "")
+    args = [] if how == [".gitignore"] else how
+    result = cli("--format", "json", "--select", "PF,LN001", *args)
+    assert result.exit_code == 1
+    assert {f["code"] for f in findings(result)} == {"PF001", "PF007", "PF008", "PF009", "PF010"}
+    assert json.loads(result.stdout)["projects"][0]["manifest"] == "lens.toml"
+
+
+def test_a_folder_without_a_manifest_reports_its_project_not_the_sibling_projects(
+    cli: Cli, project: Path
+) -> None:
+    write(project / "a" / "lens.toml", LENS)
+    write(project / "b" / "lens.toml", LENS)
+    write(project / "c" / "x.py", "")
+    for path in ("c", "c/x.py"):
+        result = cli("--format", "json", "--select", "BG001", path)
+        assert _projects(result) == ["."]
+        assert [f["path"] for f in findings(result)] == ["lens.toml"]
+
+
+def test_a_pyproject_linked_out_of_the_tree_is_not_read(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "outside.toml", '[tool.mllint-wa]\nignore = ["ALL"]\nfail-on = "none"\n')
+    project = tmp_path / "plain"
+    write(project / "lens.toml", LENS)
+    (project / "pyproject.toml").symlink_to("../outside.toml")
+    result = cli("--select", "BG001,LN008", cwd=project)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "lens.toml:9:1: BG001 [high] `business.goal` is only a placeholder: state the business"
+        " problem and the change wanted",
+        "pyproject.toml:1:1: LN008 [low] `pyproject.toml` was not linted: symlink points outside"
+        " the project",
+    ]
+
+
+def test_a_pattern_matching_the_named_path_does_not_drop_its_project(
+    cli: Cli, project: Path, tmp_path: Path
+) -> None:
+    write(project / "vendor" / "lens.toml", LENS)
+    for pattern in ("*", "repo/", "/repo"):
+        result = cli("--format", "json", "--exclude", pattern, "repo", cwd=tmp_path)
+        assert _projects(result) == ["repo"]
+        assert result.exit_code == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from mllint_wa.cli import main
 from mllint_wa.config import (
@@ -22,6 +24,7 @@ from mllint_wa.config import (
 )
 from mllint_wa.model import Risk
 from mllint_wa.registry import load_rules
+from mllint_wa.runner import RunOptions, RunResult, run
 
 RULES = load_rules()
 ALL = [r.code for r in RULES]
@@ -553,3 +556,75 @@ def test_each_pyproject_is_read_once_for_all_the_projects_below_it(
     layers = {pyproject_layer(repo / "services" / name) for name in ("a", "b", "c")}
     assert [layer.fail_on for layer in layers if layer] == ["high"]
     assert read == [repo / "pyproject.toml"]
+
+
+STAR_HEAVY = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"
+
+
+@pytest.mark.parametrize("channel", [".gitignore", "--exclude", "pyproject.toml", "[lint]"])
+def test_star_heavy_exclude_patterns_are_matched_in_bounded_time(
+    repo: Path, lint: Lint, channel: str
+) -> None:
+    # Backtracking matchers take exponential time to find that 40 "a"s lack the final "b".
+    os.symlink(repo / "nowhere", repo / ("a" * 40))
+    os.symlink(repo / "nowhere", repo / ("a" * 40 + "b"))
+    args: list[str] = ["--select", "LN008"]
+    if channel == ".gitignore":
+        write(repo / ".gitignore", STAR_HEAVY + "\n")
+    elif channel == "--exclude":
+        args += ["--exclude", STAR_HEAVY]
+    elif channel == "pyproject.toml":
+        write(repo / "pyproject.toml", f'[tool.mllint-wa]\nexclude = ["{STAR_HEAVY}"]\n')
+    else:
+        lens = (repo / "lens.toml").read_text()
+        (repo / "lens.toml").write_text(lens + f'\n[lint]\nexclude = ["{STAR_HEAVY}"]\n')
+    assert lint(repo, *args)[:2] == (1, ["LN008"])
+
+
+# -- settings files found by discovery stay inside the tree ------------------------------------
+
+SILENCING = {
+    # Each would make the run clean if it were read.
+    "pyproject.toml": '[tool.mllint-wa]\nignore = ["ALL"]\nfail-on = "none"\n',
+    "../pyproject.toml": '[tool.mllint-wa]\nignore = ["ALL"]\nfail-on = "none"\n',
+    ".gitignore": "*\n",
+    "../.git/info/exclude": "*\n",
+}
+
+
+def lint_result(project: Path, monkeypatch: pytest.MonkeyPatch) -> RunResult:
+    monkeypatch.chdir(project)
+    pyproject_layer.cache_clear()
+    return run([Path(".")], RunOptions(cli=Layer("command line", base=project)))
+
+
+@settings(
+    max_examples=20, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(linked=st.sets(st.sampled_from(sorted(SILENCING)), min_size=1))
+@example(linked={"pyproject.toml"})
+def test_a_settings_file_linked_out_of_the_tree_is_refused_and_reported(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, linked: set[str]
+) -> None:
+    base = tmp_path_factory.mktemp("t").resolve()
+    repo, outside = base / "repo", base / "outside"
+    (repo / ".git" / "info").mkdir(parents=True)
+    project = repo / "proj"
+    write(project / "lens.toml", "schema_version = 1\n[project]\nstage = 'discovery'\n")
+    baseline = sorted(f.rule.code for f in lint_result(project, monkeypatch).findings)
+    refused = []
+    for name in sorted(linked):
+        target = outside / name.replace("../", "up-").replace("/", "-")
+        write(target, SILENCING[name])
+        link = (project / name).resolve()
+        os.symlink(target, link)
+        refused.append(link)
+    result = lint_result(project, monkeypatch)
+    codes = sorted(f.rule.code for f in result.findings if f.rule.code != "LN008")
+    assert codes == baseline
+    assert result.failing
+    # Each is said to be refused: in the project as LN008, above it as a warning.
+    unreadable = {f.path for f in result.findings if f.rule.code == "LN008"}
+    for link in refused:
+        relative = os.path.relpath(link, project)
+        assert relative in unreadable or any(w.startswith(f"{link}: ") for w in result.warnings)

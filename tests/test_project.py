@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from mllint_wa.project import Discovery, Project, WalkProblem, discover, exclusion
 
@@ -585,3 +587,84 @@ def test_undecodable_file_names_are_kept_as_surrogate_escaped_str(base: Path) ->
         ),
         problems=(),
     )
+
+
+# --- manifests are never excluded ----------------------------------------------------------
+
+MATCHING_PIECES = st.sampled_from(
+    ["*", "**", "**/", "/", "lens", ".toml", "*.toml", "l*", "?", "[l]", "[!x]", "!"]
+)
+PATTERN_LISTS = st.lists(st.lists(MATCHING_PIECES, min_size=1, max_size=4).map("".join), max_size=4)
+FUZZ = settings(
+    max_examples=60, deadline=1000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@FUZZ
+@given(excludes=PATTERN_LISTS, ignored=PATTERN_LISTS)
+@example(excludes=["*.toml"], ignored=[])
+@example(excludes=[], ignored=["lens.toml"])
+def test_no_pattern_hides_a_manifest(
+    tmp_path_factory: pytest.TempPathFactory, excludes: list[str], ignored: list[str]
+) -> None:
+    root = tmp_path_factory.mktemp("repo").resolve()
+    write(root, {"lens.toml": "", "src/lens.toml": "", "a.toml": "", ".gitignore": ""})
+    (root / ".gitignore").write_text("\n".join(ignored) + "\n")
+    src_hidden = exclusion(root, [(root, (*ignored, *excludes))])("src/")
+    discovery = discover([root], exclude=[(None, tuple(excludes))])
+    # The projects are the manifests' folders, less those inside an excluded folder.
+    assert [p.root for p in discovery.projects] == [root] + ([] if src_hidden else [root / "src"])
+    assert all(project.has_manifest for project in discovery.projects)
+
+
+def test_a_manifest_matched_by_every_kind_of_pattern_still_makes_the_project(base: Path) -> None:
+    root = write(base, {"lens.toml": "", ".gitignore": "lens.toml\n", "sub/x.py": ""})
+    for patterns in (("*.toml",), ("*",), ("**/***",), ("lens.toml",)):
+        assert discover([root], exclude=[(None, patterns)]).projects[0].has_manifest
+    # An excluded folder is not walked, so the project inside it is not found.
+    write(root, {"sub/lens.toml": ""})
+    assert [p.root for p in discover([root], exclude=[(None, ("sub/",))]).projects] == [root]
+
+
+# --- a PATH inside a project lints that project and no other ---------------------------------
+
+FOLDERS = ("a", "b", "c", "a/d", "c/e")
+
+
+@FUZZ
+@given(
+    manifests=st.sets(st.sampled_from(("", *FOLDERS))),
+    target=st.sampled_from(("", *FOLDERS, "c/x.py", "a/d/y.py")),
+)
+@example(manifests={"", "a", "b"}, target="c")
+@example(manifests={"", "a", "c/e"}, target="c/x.py")
+def test_a_path_lints_the_projects_under_it_or_else_the_one_that_owns_it(
+    tmp_path_factory: pytest.TempPathFactory, manifests: set[str], target: str
+) -> None:
+    root = tmp_path_factory.mktemp("repo").resolve()
+    (root / ".git").mkdir()
+    write(root, {f"{folder}/z.py": "" for folder in FOLDERS})
+    write(root, {"c/x.py": "", "a/d/y.py": ""})
+    write(root, {str(Path(m) / "lens.toml"): "" for m in manifests})
+    path = root / target
+    projects = [root / m for m in manifests]
+    below = [p for p in projects if p.is_relative_to(path)]
+    above = [p for p in projects if path.is_relative_to(p)]
+    if path.is_dir() and below:
+        expected = sorted(below)
+    elif above:
+        expected = [max(above, key=lambda p: len(p.parts))]
+    else:
+        expected = [path if path.is_dir() else path.parent]
+    assert [p.root for p in discover([path]).projects] == expected
+
+
+def test_a_folder_without_a_manifest_lints_its_owner_not_its_siblings(base: Path) -> None:
+    root = write(base, {"lens.toml": "", "a/lens.toml": "", "b/lens.toml": "", "c/x.py": ""})
+    for path in (root / "c", root / "c" / "x.py"):
+        assert discover([path]) == Discovery(
+            projects=(Project(root, ("c/x.py", "lens.toml")),), problems=()
+        )
+    # A sibling project's unreadable files are that project's business.
+    os.symlink(base / "nowhere", root / "a" / "broken.py")
+    assert discover([root / "c"]).problems == ()

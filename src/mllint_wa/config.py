@@ -8,19 +8,17 @@ it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pathspec import GitIgnoreSpec
-
 from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.tomlcompat import tomllib
-from mllint_wa.project import ExcludeGroup
+from mllint_wa.project import PYPROJECT_NAME, ExcludeGroup, settings_file_refusal
 from mllint_wa.registry import SelectorError, resolve
 from mllint_wa.schema import FAIL_ON_CHOICES, SETTINGS
 from mllint_wa.suggest import did_you_mean
+from mllint_wa.wildmatch import InvalidPattern, parse_line
 
 TOOL_TABLE = "mllint-wa"
 SETTING_KEYS = tuple(SETTINGS)
@@ -50,8 +48,8 @@ class Layer:
         # not an internal error of the walk or of a project's file filter.
         for pattern in self.exclude:
             try:
-                GitIgnoreSpec.from_lines([pattern])
-            except (ValueError, re.error) as error:
+                parse_line(pattern)
+            except InvalidPattern as error:
                 raise ConfigError(
                     f"{self.source}: invalid exclude pattern {pattern!r}: {error}"
                 ) from error
@@ -134,8 +132,9 @@ def pyproject_layer(directory: Path) -> Layer | None:
 
     Cached per folder and asked of the parent in turn, so that each pyproject.toml is read
     once however many projects lie below it."""
-    candidate = directory / "pyproject.toml"
-    if candidate.is_file():
+    candidate = directory / PYPROJECT_NAME
+    # A pyproject.toml that the walk refuses (a symlink out of the tree) is not read either.
+    if candidate.is_file() and settings_file_refusal(candidate) is None:
         tool = _read_toml(candidate).get("tool")
         if isinstance(tool, dict) and TOOL_TABLE in tool:
             table = tool[TOOL_TABLE]

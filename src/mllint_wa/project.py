@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pathspec import GitIgnoreSpec
+from mllint_wa.wildmatch import Pattern, decide, parse_lines
 
 MANIFEST_NAME = "lens.toml"
+PYPROJECT_NAME = "pyproject.toml"
 
 _PRUNED_DIRS = frozenset(
     {
@@ -41,9 +41,6 @@ _PRUNED_DIRS = frozenset(
     }
 )
 _GITIGNORE = ".gitignore"
-# Name of the group GitIgnoreSpecPattern regexes use for the "/" that closes a directory match
-# (pathspec 1.x); what follows it is the inside of that directory.
-_DIR_MARK = "ps_d"
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -75,8 +72,8 @@ class Discovery:
     rejected: tuple[WalkProblem, ...] = ()
 
 
-# One ignore source's patterns as (include, regex), last pattern first: the order git asks.
-_Rules = tuple[tuple[bool, re.Pattern[str]], ...]
+# One ignore source's patterns, last pattern first: the order git asks.
+_Rules = tuple[Pattern, ...]
 
 
 class _IgnoreSource(NamedTuple):
@@ -118,13 +115,20 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
             walks[root] = _walk(root, _exclude_sources(root, exclude))
         return walks[root]
 
-    def collect(root: Path, result: _Walk, roots: Set[str]) -> None:
-        problems.update(result.problems)
+    def collect(root: Path, result: _Walk, roots: Set[str], kept: Set[str] | None = None) -> None:
+        """Give each file and problem of ``result`` to the nearest of ``roots`` above it,
+        reporting the projects at ``kept`` (default: all of ``roots``) and nothing of the
+        others, which a PATH inside one project does not ask for."""
+        kept = roots if kept is None else kept
+        for problem in result.problems:
+            owner = _owner(problem.path, root, roots)
+            if owner is None or owner in kept:
+                problems.add(problem)
         # Registered up front so that a project with no files to lint is still reported.
-        owned = {owner: members.setdefault(root / owner, set()) for owner in roots}
+        owned = {owner: members.setdefault(root / owner, set()) for owner in kept}
         for rel in result.files:
             owner = _nearest_root(rel, roots)
-            if owner is not None:
+            if owner in owned:
                 owned[owner].add(rel[len(owner) + 1 :] if owner else rel)
 
     for raw in paths:
@@ -150,12 +154,26 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
         else:
             ancestor = _find_manifest_upward(target.parent)
         if ancestor is not None:
+            # The project that owns the PATH, whole, and none of the projects nested in it.
             found = walk(ancestor)
-            collect(ancestor, found, {*found.manifest_dirs, ""})
+            collect(ancestor, found, {*found.manifest_dirs, ""}, {""})
         elif stat.S_ISDIR(mode):
             collect(target, own, {""})
         else:
             members.setdefault(target.parent, set()).add(target.name)
+
+    # Settings are looked up from each project to its repository's root: a pyproject.toml on
+    # the way that is not read is said so, wherever it lies.
+    looked_at: set[Path] = set()
+    for root in members:
+        for folder in _up_to_repository(root):
+            if folder in looked_at:
+                break
+            looked_at.add(folder)
+            candidate = folder / PYPROJECT_NAME
+            refusal = settings_file_refusal(candidate)
+            if refusal is not None:
+                problems.add(WalkProblem(candidate, refusal))
 
     projects = sorted(
         (Project(root, tuple(sorted(files))) for root, files in members.items()),
@@ -214,7 +232,9 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
                     if not pruned and not _is_ignored(rel + "/", active):
                         subdirs.append((entry.path, rel, layers))
                     continue
-                if _is_ignored(rel, active):
+                # A manifest defines a project, so no pattern hides it; an excluded folder
+                # still hides the projects inside it, since it is never walked.
+                if name != MANIFEST_NAME and _is_ignored(rel, active):
                     continue
                 if entry.is_file(follow_symlinks=False):
                     problem = None
@@ -253,33 +273,9 @@ def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
 
 def _decision(rules: _Rules, path: str) -> bool | None:
     """git's verdict of one ignore source on ``path`` (a directory ends with "/"): the last
-    pattern matching the path itself decides.
-
-    Not ``GitIgnoreSpec.check_file``: made for a flat list of files, it lets a directory
-    pattern match everything below the directory and ranks file patterns above directory
-    patterns whatever their order, so a walker asking about each directory would prune every
-    directory under ``*`` then ``!*/``.
-    """
+    pattern matching the path itself decides; the walker has already settled every parent."""
     is_dir = path.endswith("/")
-    for include, regex in rules:
-        # search() first: the cheap rejection that nearly every pattern gives nearly every path.
-        if regex.search(path) is not None and _matches_itself(regex, path, is_dir):
-            return include
-    return None
-
-
-def _matches_itself(regex: re.Pattern[str], path: str, is_dir: bool) -> bool:
-    """Whether a pattern's regex matches ``path`` itself rather than only as the inside of a
-    directory it matches; the walker has already settled every parent directory."""
-    for match in regex.finditer(path):
-        if match.groupdict().get(_DIR_MARK) is None:
-            # A match ending on a directory's own trailing "/" comes from a "dir/**" pattern,
-            # which matches what is inside dir but not dir itself.
-            if not is_dir or match.end() < len(path):
-                return True
-        elif is_dir and match.end(_DIR_MARK) == len(path):
-            return True
-    return False
+    return decide(rules, path[:-1] if is_dir else path, is_dir)
 
 
 def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
@@ -302,7 +298,7 @@ def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
 def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSource, ...]:
     """Ignore rules that apply to ``root`` from above, so walking a sub-directory sees its
     files as walking the whole repository would."""
-    repo = next((d for d in (root, *root.parents) if _has_git(d)), None)
+    repo = _repository_of(root)
     if repo is None:
         return ()
     below_repo = root.relative_to(repo).parts
@@ -326,6 +322,10 @@ def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks
 
     git does not follow a symlinked .gitignore in the work tree, hence ``follow_symlinks``.
     """
+    refusal = settings_file_refusal(Path(path)) if follow_symlinks else None
+    if refusal is not None:
+        problems.append(WalkProblem(Path(path), refusal))
+        return ()
     try:
         mode = (os.stat if follow_symlinks else os.lstat)(path).st_mode
         if not stat.S_ISREG(mode):
@@ -343,20 +343,12 @@ def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks
     lines = [
         line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
     ]
-    try:
-        spec = GitIgnoreSpec.from_lines(lines)
-    except (ValueError, re.error):
-        # git skips a malformed pattern and keeps the rest of the file; so do we, but say so.
-        valid = []
-        for line in lines:
-            try:
-                GitIgnoreSpec.from_lines([line])
-            except (ValueError, re.error):
-                problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
-            else:
-                valid.append(line)
-        spec = GitIgnoreSpec.from_lines(valid)
-    return _rules(spec)
+    patterns, invalid = parse_lines(lines)
+    # git skips a pattern that can match nothing and keeps the rest of the file; so do we,
+    # but say so.
+    for line, _ in invalid:
+        problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
+    return _rules(patterns)
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
@@ -365,7 +357,7 @@ def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_Ignor
     for base, patterns in groups:
         if not patterns:
             continue
-        rules = _rules(GitIgnoreSpec.from_lines(patterns))
+        rules = _rules(parse_lines(patterns)[0])
         if base is None or base == root:
             sources.append(_IgnoreSource(rules, "", 0))
         elif base in root.parents:
@@ -402,22 +394,39 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
     return excluded
 
 
-def _rules(spec: GitIgnoreSpec) -> _Rules:
-    return tuple(
-        (pattern.include, pattern.regex)
-        for pattern in reversed(spec.patterns)
-        if pattern.include is not None and pattern.regex is not None
-    )
+def _rules(patterns: Sequence[Pattern]) -> _Rules:
+    return tuple(reversed(patterns))
+
+
+def settings_file_refusal(path: Path) -> str | None:
+    """Why a settings file found by looking around the tree must not be read: it is a
+    symlink that leads out of its tree (the repository holding it, or outside any
+    repository, its own folder), nowhere, or to something else than a regular file. None for
+    anything else, including no file at all; that a file is there is for the caller to see."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    tree = os.fspath(_repository_of(path.parent) or path.parent)
+    return _symlink_problem(os.fspath(path), tree, tree.rstrip(os.sep) + os.sep)
+
+
+def _up_to_repository(start: Path) -> Iterator[Path]:
+    """``start`` and the folders above it, up to its repository's root (or the filesystem's)."""
+    for directory in (start, *start.parents):
+        yield directory
+        if _has_git(directory):
+            return
+
+
+def _repository_of(directory: Path) -> Path | None:
+    return next((d for d in (directory, *directory.parents) if _has_git(d)), None)
 
 
 def _find_manifest_upward(start: Path) -> Path | None:
     """Nearest directory from ``start`` upward holding lens.toml, not leaving the repository."""
-    for directory in (start, *start.parents):
-        if _is_regular_file(directory / MANIFEST_NAME):
-            return directory
-        if _has_git(directory):
-            return None
-    return None
+    return next((d for d in _up_to_repository(start) if _is_regular_file(d / MANIFEST_NAME)), None)
 
 
 def _nearest_root(rel: str, roots: Set[str]) -> str | None:
@@ -427,6 +436,13 @@ def _nearest_root(rel: str, roots: Set[str]) -> str | None:
         if parent in roots:
             return parent
     return None
+
+
+def _owner(path: Path, root: Path, roots: Set[str]) -> str | None:
+    """The nearest of ``roots`` (relative to ``root``) holding ``path``; None outside them."""
+    if not path.is_relative_to(root):
+        return None
+    return _nearest_root(path.relative_to(root).as_posix(), roots)
 
 
 def _has_git(directory: Path) -> bool:

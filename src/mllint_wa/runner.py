@@ -156,8 +156,12 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
 
     prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
     by_root = {item.project.root: item for item in prepared}
+    given = [Path(os.path.abspath(path)).resolve() for path in paths]
     for item in prepared:
-        if excludes_folder(item.settings.exclude, item.project.root):
+        # A PATH is linted as given: patterns drop the projects found below it, never the
+        # one it names or lies in.
+        asked_for = any(path.is_relative_to(item.project.root) for path in given)
+        if not asked_for and excludes_folder(item.settings.exclude, item.project.root):
             continue
         if _excluded_by_an_enclosing_project(item, by_root):
             continue

@@ -1,0 +1,323 @@
+"""gitignore patterns, matched the way git matches them, in time linear in the path.
+
+git's own matcher (``wildmatch.c``) backtracks but bounds the damage with early exits;
+translating patterns into Python regular expressions, as libraries do, loses those exits, so
+a pattern such as ``*a*a*a*a*a*a*a*a*b`` takes exponential time on a name of many ``a``s.
+Here a pattern is compiled into a list of steps and run as a non-deterministic automaton:
+every position of the pattern that the text read so far can reach is tracked at once, so a
+path of n characters costs at most n times the pattern's length, whatever the pattern.
+
+The semantics are git's (``dir.c`` and ``wildmatch.c``): ``#`` comments, trailing spaces
+dropped unless escaped, ``!`` negation, a trailing ``/`` for directories only, a pattern with
+no other ``/`` matched against the last path component at any depth, any other pattern
+anchored at its base folder (a leading ``/`` only anchors), ``*`` and ``?`` and ``[...]``
+never matching ``/``, ``**`` between slashes or at an end matching across folders
+(``a/**/b`` matches ``a/b``), ``[!...]``/``[^...]``, ranges, ``[:class:]`` and backslash
+escapes. Characters are compared as characters of the decoded name, not as bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+_WILDCARDS = frozenset("*?[\\")
+# Both state transitions and their cache are per pattern; the bound keeps a run over many
+# distinct names from holding memory without limit.
+_CACHE_LIMIT = 4096
+
+_CHAR_CLASSES: dict[str, Callable[[str], bool]] = {
+    "alnum": lambda c: c.isascii() and c.isalnum(),
+    "alpha": lambda c: c.isascii() and c.isalpha(),
+    "blank": lambda c: c in " \t",
+    "cntrl": lambda c: ord(c) < 32 or ord(c) == 127,
+    "digit": lambda c: "0" <= c <= "9",
+    "graph": lambda c: 33 <= ord(c) <= 126,
+    "lower": lambda c: "a" <= c <= "z",
+    "print": lambda c: 32 <= ord(c) <= 126,
+    "punct": lambda c: 33 <= ord(c) <= 126 and not c.isalnum(),
+    "space": lambda c: c in " \t\n\r\v\f",
+    "upper": lambda c: "A" <= c <= "Z",
+    "xdigit": lambda c: c in "0123456789abcdefABCDEF",
+}
+
+
+class InvalidPattern(ValueError):
+    """A pattern that can never match anything, almost certainly a mistake; git skips it."""
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One character of text (``repeat`` False) or any number of them (``repeat`` True)."""
+
+    accepts: Callable[[str], bool]
+    repeat: bool = False
+    # "**/" may also match nothing at all, slash included: the automaton may jump past the
+    # "/" step that follows.
+    may_skip_slash: bool = False
+
+
+def _not_slash(char: str) -> bool:
+    return char != "/"
+
+
+def _any(char: str) -> bool:
+    return True
+
+
+@dataclass(eq=False)
+class Pattern:
+    """One gitignore pattern, ready to match paths relative to its base folder."""
+
+    text: str
+    negated: bool
+    dir_only: bool
+    # No "/" but a trailing one: matched against the last component of the path.
+    basename: bool
+    body: str
+    _steps: tuple[_Step, ...] = field(repr=False)
+    _prefix: str = field(repr=False)
+    _suffix: str = field(repr=False)
+    _transitions: dict[tuple[int, str], int] = field(default_factory=dict, repr=False)
+
+    @property
+    def include(self) -> bool:
+        """True: a match ignores the path; False: a match re-includes it."""
+        return not self.negated
+
+    def matches(self, path: str, is_dir: bool) -> bool:
+        """Whether the pattern matches ``path`` itself (``/``-separated, relative to the
+        pattern's base, without a trailing ``/``); folders above it are not considered."""
+        if self.dir_only and not is_dir:
+            return False
+        subject = path.rpartition("/")[2] if self.basename else path
+        if not self._steps:
+            return subject == self.body
+        # Literal ends rule out nearly every path before the automaton runs.
+        if (
+            len(subject) < len(self._prefix) + len(self._suffix)
+            or not subject.startswith(self._prefix)
+            or not subject.endswith(self._suffix)
+        ):
+            return False
+        return self._run(subject)
+
+    def _run(self, subject: str) -> bool:
+        steps = self._steps
+        accept = 1 << len(steps)
+        transitions = self._transitions
+        if len(transitions) > _CACHE_LIMIT:
+            transitions.clear()
+        state = self._closure(1)
+        for char in subject:
+            key = (state, char)
+            following = transitions.get(key)
+            if following is None:
+                following = 0
+                for index, step in enumerate(steps):
+                    if state >> index & 1 and step.accepts(char):
+                        following |= 1 << (index if step.repeat else index + 1)
+                following = self._closure(following)
+                transitions[key] = following
+            if not following:
+                return False
+            state = following
+        return bool(state & accept)
+
+    def _closure(self, state: int) -> int:
+        # Every jump goes forward, so one pass in order reaches everything reachable.
+        for index, step in enumerate(self._steps):
+            if state >> index & 1 and step.repeat:
+                state |= 1 << (index + 1)
+                if step.may_skip_slash:
+                    state |= 1 << (index + 2)
+        return state
+
+
+def parse_line(line: str) -> Pattern | None:
+    """One line of an ignore file or one exclude pattern; None for a blank line or a comment.
+
+    Raises :class:`InvalidPattern` for a pattern git would keep but that can match nothing.
+    """
+    if line.startswith("#"):
+        return None
+    text = _trim_trailing_spaces(line)
+    if not text:
+        return None
+    body = text
+    negated = body.startswith("!")
+    if negated:
+        body = body[1:]
+    dir_only = body.endswith("/")
+    if dir_only:
+        body = body[:-1]
+    basename = "/" not in body
+    if body.startswith("/"):
+        body = body[1:]
+    if not body:
+        raise InvalidPattern("the pattern is empty")
+    # git compares the text before the first wildcard literally and matches the rest with
+    # wildmatch(), for which that rest starts the pattern: "foo**/x" is "foo" then "**/x".
+    prefix = next((i for i, char in enumerate(body) if char in _WILDCARDS), len(body))
+    if prefix == len(body):
+        return Pattern(text, negated, dir_only, basename, body, (), "", "")
+    steps = _compile(body, start=0 if basename else prefix, across_folders=not basename)
+    # The literal tail, which every match ends with; it stops at a "/", which "**/" may skip.
+    suffix = len(body)
+    while suffix > prefix and body[suffix - 1] not in _WILDCARDS and body[suffix - 1] not in "]/":
+        suffix -= 1
+    return Pattern(text, negated, dir_only, basename, body, steps, body[:prefix], body[suffix:])
+
+
+def parse_lines(lines: Iterable[str]) -> tuple[tuple[Pattern, ...], tuple[tuple[str, str], ...]]:
+    """The patterns of ``lines`` in order, and each invalid line with why it is invalid."""
+    patterns: list[Pattern] = []
+    invalid: list[tuple[str, str]] = []
+    for line in lines:
+        try:
+            pattern = parse_line(line)
+        except InvalidPattern as error:
+            invalid.append((line, str(error)))
+            continue
+        if pattern is not None:
+            patterns.append(pattern)
+    return tuple(patterns), tuple(invalid)
+
+
+def decide(patterns_last_first: Sequence[Pattern], path: str, is_dir: bool) -> bool | None:
+    """git's verdict of one ignore source on ``path`` itself: the last matching pattern
+    decides (True: ignored, False: re-included); None when no pattern matches."""
+    for pattern in patterns_last_first:
+        if pattern.matches(path, is_dir):
+            return pattern.include
+    return None
+
+
+def _trim_trailing_spaces(line: str) -> str:
+    end = len(line)
+    index = 0
+    last_space: int | None = None
+    while index < len(line):
+        char = line[index]
+        if char == " ":
+            if last_space is None:
+                last_space = index
+        elif char == "\\":
+            index += 1
+            if index == len(line):
+                return line
+            last_space = None
+        else:
+            last_space = None
+        index += 1
+    return line[: last_space if last_space is not None else end]
+
+
+def _compile(body: str, *, start: int, across_folders: bool) -> tuple[_Step, ...]:
+    """Steps for ``body``; ``start`` is where git's wildmatch() sees the pattern begin."""
+    steps: list[_Step] = []
+    single = _not_slash if across_folders else _any
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            if index + 1 == len(body):
+                raise InvalidPattern("the pattern ends with a lone backslash")
+            steps.append(_Step(body[index + 1].__eq__))
+            index += 2
+        elif char == "?":
+            steps.append(_Step(single))
+            index += 1
+        elif char == "[":
+            accepts, index = _char_class(body, index, exclude_slash=across_folders)
+            steps.append(_Step(accepts))
+        elif char == "*":
+            end = index
+            while end < len(body) and body[end] == "*":
+                end += 1
+            rest = body[end:]
+            whole_folders = (
+                across_folders
+                and end - index >= 2
+                and (index == start or body[index - 1] == "/")
+                and (not rest or rest.startswith(("/", "\\/")))
+            )
+            if whole_folders:
+                steps.append(_Step(_any, repeat=True, may_skip_slash=rest.startswith("/")))
+            else:
+                steps.append(_Step(single, repeat=True))
+            index = end
+        else:
+            steps.append(_Step(char.__eq__))
+            index += 1
+    return tuple(steps)
+
+
+def _char_class(body: str, index: int, *, exclude_slash: bool) -> tuple[Callable[[str], bool], int]:
+    """The bracket expression at ``body[index]`` (git's rules, including a leading ``]`` as a
+    member) and the index after it."""
+    index += 1
+    negated = index < len(body) and body[index] in "!^"
+    if negated:
+        index += 1
+    members: set[str] = set()
+    ranges: list[tuple[str, str]] = []
+    named: list[Callable[[str], bool]] = []
+    previous: str | None = None
+    first = True
+    while first or (index < len(body) and body[index] != "]"):
+        first = False
+        if index >= len(body):
+            break
+        char = body[index]
+        if char == "\\":
+            index += 1
+            if index >= len(body):
+                break
+            members.add(body[index])
+            previous = body[index]
+        elif char == "-" and previous and index + 1 < len(body) and body[index + 1] != "]":
+            index += 1
+            end = body[index]
+            if end == "\\":
+                index += 1
+                if index >= len(body):
+                    break
+                end = body[index]
+            if end < previous:
+                raise InvalidPattern(f"the range {previous}-{end} is reversed")
+            ranges.append((previous, end))
+            previous = None
+        elif char == "[" and body.startswith(":", index + 1):
+            close = body.find("]", index + 2)
+            if close < 0:
+                break
+            if close - (index + 2) < 1 or body[close - 1] != ":":
+                # No ":]": an ordinary "[" member, as in git.
+                members.add("[")
+                previous = "["
+            else:
+                name = body[index + 2 : close - 1]
+                if name not in _CHAR_CLASSES:
+                    raise InvalidPattern(f"[:{name}:] is not a character class")
+                named.append(_CHAR_CLASSES[name])
+                index = close
+                previous = None
+        else:
+            members.add(char)
+            previous = char
+        index += 1
+    if index >= len(body):
+        raise InvalidPattern("a character class is not closed with ]")
+
+    def accepts(char: str) -> bool:
+        if exclude_slash and char == "/":
+            return False
+        found = (
+            char in members
+            or any(low <= char <= high for low, high in ranges)
+            or any(test(char) for test in named)
+        )
+        return found != negated
+
+    return accepts, index + 1
