@@ -308,3 +308,25 @@ def test_lock_readers():
     }
     with pytest.raises(ParseError):
         parse_pipfile_lock("{")
+
+
+def test_checkpoints_named_in_code_or_configured_by_arguments_are_the_projects_own(lint):
+    # src/evaluate.py: os.path.join(run_dir, "best_model.pt"), args = parser.parse_args()
+    paths = {path for _, _, path, *_ in lint("unsafe-model-deserialization", "MD022")}
+    assert paths == {"src/serve.py"}
+
+
+def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
+    code = "import torch\n\ndef load(path):\n    return torch.load(path)\n"
+    _write(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "load.py": code,
+            "scripts/legacy/requirements.txt": "torch==1.5.0\n",
+            "scripts/legacy/run.py": code,
+        },
+    )
+    assert lint(tmp_path, "MD022") == [
+        ("MD022", "unsafe-model-deserialization", "scripts/legacy/run.py", 4, 12)
+    ]

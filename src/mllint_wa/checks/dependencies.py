@@ -34,7 +34,7 @@ _LOCKS_BY_TOOL = {
     "pdm": "`pdm.lock` (`pdm lock`)",
     "uv": "`uv.lock` (`uv lock`)",
     "pipenv": "`Pipfile.lock` (`pipenv lock`)",
-    "conda": "a conda-lock file (`conda-lock -f environment.yml`) or exact versions",
+    "conda": "a conda-lock file (`conda-lock -f {path}`) or exact versions",
     "pip-tools": "the compiled requirements file (`pip-compile`)",
 }
 _PYTHON_LOCKS = "a lock file (`uv lock`, `poetry lock`, `pdm lock`) or a `pip-compile` output"
@@ -110,7 +110,7 @@ def missing_lock_file(ctx: ProjectContext) -> Iterator[Violation]:
             continue
         declared = declaration.declared
         count = len(declared.third_party)
-        wanted = _LOCKS_BY_TOOL.get(declared.tool, _PYTHON_LOCKS)
+        wanted = _LOCKS_BY_TOOL.get(declared.tool, _PYTHON_LOCKS).format(path=declaration.path)
         yield Violation(
             f"`{declaration.path}` declares {count} "
             f"dependenc{'ies' if count != 1 else 'y'} but no lock pins them: add {wanted}",
@@ -146,10 +146,9 @@ def unsafe_model_deserialization(ctx: ProjectContext) -> Iterator[Violation]:
     reported, and nor is anything that cannot be decided: an unpinned torch, a flag or
     path passed as a variable whose origin is unknown to a pickle load, `**kwargs`."""
     ev = ctx.evidence
-    torch = pinned_version(ev, "torch")
     counts: dict[str, int] = {}
     for load in model_loads(ev):
-        message = _unsafe_load(load, torch)
+        message = _unsafe_load(load, pinned_version(ev, "torch", near=load.path))
         if message is None:
             continue
         key = f"{load.path}:{load.callee}"

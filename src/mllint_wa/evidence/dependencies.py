@@ -203,9 +203,7 @@ def lock_for(ev: Evidence, declaration: Declaration) -> Lock | None:
     """A lock that pins what ``declaration`` declares: one of its ecosystem in the
     declaring file's folder or a folder above it (or in a ``requirements/`` folder there).
     A conda environment that pins every package exactly is its own lock."""
-    folder = posixpath.dirname(declaration.path)
-    scopes = set(_folders_up(folder))
-    scopes |= {posixpath.join(f, "requirements").lstrip("/") for f in scopes}
+    scopes = _scopes(posixpath.dirname(declaration.path))
     for lock in locks(ev):
         if lock.ecosystem == declaration.ecosystem and posixpath.dirname(lock.path) in scopes:
             return lock
@@ -225,38 +223,51 @@ def _folders_up(folder: str) -> Iterator[str]:
 # Versions ----------------------------------------------------------------------------------
 
 
-def pinned_versions(ev: Evidence) -> dict[str, Version]:
-    """The lowest exact version the project pins for each package, wherever it pins it
-    (lock files, requirements files, manifests); packages pinned nowhere are absent."""
+def pinned_versions(ev: Evidence) -> dict[str, tuple[tuple[str, Version], ...]]:
+    """Each package's exact pins, as (folder of the pinning file, version), wherever the
+    project pins them (lock files, requirements files, manifests)."""
     return ev.memo(("dependencies", "versions"), lambda: _pinned_versions(ev))
 
 
-def _pinned_versions(ev: Evidence) -> dict[str, Version]:
-    found: dict[str, Version] = {}
+def _pinned_versions(ev: Evidence) -> dict[str, tuple[tuple[str, Version], ...]]:
+    found: dict[str, set[tuple[str, Version]]] = {}
 
-    def keep(name: str, version: Version | None) -> None:
-        if name and version is not None and (name not in found or version < found[name]):
-            found[name] = version
+    def keep(path: str, name: str, version: Version | None) -> None:
+        if name and version is not None:
+            found.setdefault(name, set()).add((posixpath.dirname(path), version))
 
     for lock in locks(ev):
         for name, version in lock.versions.items():
-            keep(name, version)
-    for parsed in requirements_files(ev).values():
+            keep(lock.path, name, version)
+    for path, parsed in requirements_files(ev).items():
         for dependency in parsed.requirements:
-            keep(dependency.name, dependency.version)
+            keep(path, dependency.name, dependency.version)
     for declaration in declarations(ev):
         for dependency in declaration.declared.dependencies:
-            keep(dependency.name, dependency.version)
-    return found
+            keep(declaration.path, dependency.name, dependency.version)
+    return {name: tuple(sorted(pins)) for name, pins in found.items()}
 
 
-def pinned_version(ev: Evidence, name: str) -> Version | None:
-    """The exact version the project pins for ``name`` (the lowest if it pins several);
-    None when it pins none: then no rule can tell which version runs."""
+def pinned_version(ev: Evidence, name: str, near: str | None = None) -> Version | None:
+    """The exact version the project pins for ``name``, the lowest if it pins several;
+    with ``near`` (a file), only pins from that file's folder or a folder above it (or a
+    ``requirements/`` folder there) count: a script folder's own requirements say nothing
+    of the rest of the project. None when nothing pins it: then no rule can tell which
+    version runs."""
     versions = pinned_versions(ev)
     canonical = canonicalize_name(name)
     # conda calls PyTorch "pytorch"
-    return versions.get(canonical) or (versions.get("pytorch") if canonical == "torch" else None)
+    pins = versions.get(canonical) or (versions.get("pytorch", ()) if canonical == "torch" else ())
+    if near is not None:
+        scopes = _scopes(posixpath.dirname(near))
+        pins = tuple(pin for pin in pins if pin[0] in scopes)
+    return min((version for _, version in pins), default=None)
+
+
+def _scopes(folder: str) -> set[str]:
+    """A folder, the folders above it, and the ``requirements/`` folder of each."""
+    scopes = set(_folders_up(folder))
+    return scopes | {posixpath.join(f, "requirements").lstrip("/") for f in scopes}
 
 
 def constraint_files(ev: Evidence) -> frozenset[str]:

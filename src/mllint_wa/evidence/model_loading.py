@@ -270,8 +270,12 @@ class _Scopes:
     def source(self, node: ast.expr, state: _State) -> Source:
         """Where the value of ``node`` comes from, as far as this module tells."""
         if isinstance(node, ast.Name):
-            if node.id in state.names:
-                return state.names[node.id]
+            bound = state.names.get(node.id)
+            if bound is not None and (
+                bound.origin is Origin.REMOTE or node.id not in _CONFIG_ROOTS
+            ):
+                return bound
+            # `args = parser.parse_args()`, `cfg = load_config(...)`: configuration still.
             origin = Origin.OWN if node.id in _CONFIG_ROOTS else Origin.UNKNOWN
             return Source(origin, f"`{node.id}`")
         value = literal(node)
@@ -294,9 +298,25 @@ class _Scopes:
         remote = next((s for s in sources if s.origin is Origin.REMOTE), None)
         if remote is not None:
             return remote
-        if sources and all(s.origin is Origin.OWN for s in sources):
+        # A path that names its file in the code (`os.path.join(run_dir, "best_model.pt")`)
+        # is an artefact the project writes itself.
+        if sources and (
+            all(s.origin is Origin.OWN for s in sources)
+            or (self._joins_paths(node) and any(isinstance(literal(p), str) for p in parts))
+        ):
             return Source(Origin.OWN, f"`{_short(node)}`")
         return Source(Origin.UNKNOWN, f"`{_short(node)}`")
+
+    def _joins_paths(self, node: ast.expr) -> bool:
+        """Whether ``node`` builds a path from parts (not reading or opening one)."""
+        if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+            return True
+        if isinstance(node, ast.Call):
+            name = self.module.qualified_name(node.func) or ""
+            return name in _PATH_BUILDERS or (
+                isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath"
+            )
+        return False
 
     def _downloaded(self, callee: str, call: ast.Call) -> Source:
         line = self.module.position(call)[0]
