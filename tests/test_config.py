@@ -520,7 +520,7 @@ def test_exclude_in_lint_table_skips_an_unreadable_path(repo: Path, lint: Lint) 
     assert lint(repo, "--select", "LN008")[:2] == (0, [])
 
 
-@pytest.mark.parametrize("pattern", ["!", "[z-a]"])
+@pytest.mark.parametrize("pattern", ["!", "[ab", "a\\"])
 def test_an_invalid_exclude_pattern_is_a_config_error(pattern: str) -> None:
     with pytest.raises(ConfigError) as error:
         layer_from_table({"exclude": ["data/", pattern]}, "src")
@@ -536,10 +536,10 @@ def test_an_invalid_exclude_pattern_on_the_command_line_exits_2(repo: Path, lint
 
 def test_an_invalid_exclude_pattern_in_lint_table_exits_2(repo: Path, lint: Lint) -> None:
     lens = (repo / "lens.toml").read_text()
-    (repo / "lens.toml").write_text(lens + "\n[lint]\nexclude = ['[z-a]']\n")
+    (repo / "lens.toml").write_text(lens + "\n[lint]\nexclude = ['[ab']\n")
     code, _, stderr = lint(repo)
     assert code == 2
-    assert stderr.startswith("mllint-wa: error: lens.toml [lint]: invalid exclude pattern '[z-a]'")
+    assert stderr.startswith("mllint-wa: error: lens.toml [lint]: invalid exclude pattern '[ab'")
 
 
 def test_each_pyproject_is_read_once_for_all_the_projects_below_it(

@@ -284,8 +284,8 @@ def _char_class(body: str, index: int, *, exclude_slash: bool) -> tuple[Callable
                 if index >= len(body):
                     break
                 end = body[index]
-            if end < previous:
-                raise InvalidPattern(f"the range {previous}-{end} is reversed")
+            # A reversed range holds no character, as in git; the class's other members
+            # still match.
             ranges.append((previous, end))
             previous = None
         elif char == "[" and body.startswith(":", index + 1):

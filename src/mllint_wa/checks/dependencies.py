@@ -1,1 +1,218 @@
 """Dependencies and the model supply chain."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from packaging.version import Version
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.evidence.dependencies import (
+    constraint_files,
+    constraint_pins,
+    declarations,
+    is_pip_compile_input,
+    lock_for,
+    pinned_version,
+    requirements_files,
+)
+from mllint_wa.evidence.model_loading import (
+    PICKLE_LOADERS,
+    TORCH_SAFE_DEFAULT,
+    Load,
+    Origin,
+    model_loads,
+)
+from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.parsers.python_code import has_star_kwargs, keyword, literal
+from mllint_wa.registry import rule
+
+_NAMES_SHOWN = 8
+_LOCKS_BY_TOOL = {
+    "poetry": "`poetry.lock` (`poetry lock`)",
+    "pdm": "`pdm.lock` (`pdm lock`)",
+    "uv": "`uv.lock` (`uv lock`)",
+    "pipenv": "`Pipfile.lock` (`pipenv lock`)",
+    "conda": "a conda-lock file (`conda-lock -f {path}`) or exact versions",
+    "pip-tools": "the compiled requirements file (`pip-compile`)",
+}
+_PYTHON_LOCKS = "a lock file (`uv lock`, `poetry lock`, `pdm lock`) or a `pip-compile` output"
+
+
+@rule(
+    code="MD020",
+    name="unpinned-dependencies",
+    risk=Risk.MEDIUM,
+    summary="A requirements file leaves third-party packages free to change version.",
+    fix="Pin each package with `==` (or compile the file with `pip-compile`/`uv pip compile`, "
+    "ideally `--generate-hashes`), or pin them in a `-c constraints.txt`.",
+    lens_refs=("MLOPS04-BP02", "MLSEC04-BP03"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
+    """A requirements file with ranges or bare names installs whatever is newest on the day:
+    the same commit trains a different model next month, and a compromised release lands
+    without review. Reported once per file, at the first unpinned line, naming every
+    unpinned package. Pinned means `==`/`===` to one version, a `--hash`, a VCS tag or
+    commit, or an archive URL; a package pinned by a `-c` constraints file that applies
+    to the file counts as pinned. `-e .` and local paths are the project's own code and
+    need no pin. pip-compile output, constraints files and pip-tools `.in` inputs are not
+    reported (`missing-lock-file` covers an `.in` without compiled output); neither are
+    the ranges of `pyproject.toml` or `setup.cfg`, which are normal for a library: a lock
+    file pins those (`missing-lock-file`)."""
+    ev = ctx.evidence
+    constraints = constraint_files(ev)
+    for path, parsed in requirements_files(ev).items():
+        if parsed.compiled or is_pip_compile_input(path) or path in constraints:
+            continue
+        pinned_elsewhere = constraint_pins(ev, path)
+        loose = [d for d in parsed.third_party if not d.pinned and d.name not in pinned_elsewhere]
+        if not loose:
+            continue
+        names = sorted({d.name or d.text for d in loose})
+        shown = ", ".join(names[:_NAMES_SHOWN])
+        if len(names) > _NAMES_SHOWN:
+            shown += f" and {len(names) - _NAMES_SHOWN} more"
+        count = f"{len(names)} package{'s' if len(names) != 1 else ''}"
+        yield Violation(
+            f"`{path}` leaves {count} unpinned: {shown}",
+            Location(path, loose[0].line, loose[0].column),
+            anchor=path,
+        )
+
+
+@rule(
+    code="MD021",
+    name="missing-lock-file",
+    risk=Risk.LOW,
+    summary="Dependencies are declared with ranges and no lock file pins them.",
+    fix="Commit the lock file of your tool (`uv lock`, `poetry lock`, `pdm lock`, "
+    "`pipenv lock`, `conda-lock`) or a `pip-compile` output next to the manifest.",
+    lens_refs=("MLOPS04-BP02", "MLSEC04-BP03"),
+    requires_manifest=False,
+)
+def missing_lock_file(ctx: ProjectContext) -> Iterator[Violation]:
+    """Ranges in `pyproject.toml`, `setup.cfg`, a `Pipfile`, a conda `environment.yml` or a
+    pip-tools `.in` file say what the code works with; only a lock file says what was
+    actually installed when the model was trained, so that the run can be repeated and
+    each upgrade reviewed. A lock counts when it sits in the declaring file's folder or a
+    folder above it: `poetry.lock`, `uv.lock`, `pdm.lock`, `pylock.toml`, `Pipfile.lock`,
+    a requirements file pinned throughout (pip-compile output, hash-pinned files, also in
+    a `requirements/` folder there) for Python manifests; a conda-lock file, or every
+    package pinned to a version in the environment file itself, for conda. Reported at the
+    first declared dependency. Plain `requirements.txt` files are `unpinned-dependencies`'
+    business, not this rule's."""
+    ev = ctx.evidence
+    for declaration in declarations(ev):
+        if lock_for(ev, declaration) is not None:
+            continue
+        declared = declaration.declared
+        count = len(declared.third_party)
+        wanted = _LOCKS_BY_TOOL.get(declared.tool, _PYTHON_LOCKS).format(path=declaration.path)
+        yield Violation(
+            f"`{declaration.path}` declares {count} "
+            f"dependenc{'ies' if count != 1 else 'y'} but no lock pins them: add {wanted}",
+            Location(declaration.path, declared.line, declared.column),
+            anchor=declaration.path,
+        )
+
+
+@rule(
+    code="MD022",
+    name="unsafe-model-deserialization",
+    risk=Risk.HIGH,
+    summary="Code loads a model in a format that can run code, from a source it cannot trust.",
+    fix="Load weights-only formats (safetensors, ONNX, `torch.load(..., weights_only=True)`), "
+    "verify a downloaded file's hash before loading it, and leave `trust_remote_code`, "
+    "`allow_pickle` and Keras `safe_mode` at their safe defaults.",
+    lens_refs=("MLSEC04-BP03", "MLSEC04-BP01"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def unsafe_model_deserialization(ctx: ProjectContext) -> Iterator[Violation]:
+    """Pickle-based formats execute code while loading: a model file from a hub, a bucket
+    or a URL is a program written by whoever controls that source. Reported:
+    `pickle`/`joblib`/`dill`/`cloudpickle` loads (and `pandas.read_pickle`) of a file the
+    same function or module downloaded (`hf_hub_download`, boto3 `download_file` or
+    `get_object`, `urllib`, `requests`, `torch.hub`, Keras `get_file`, a URL);
+    `torch.load` without `weights_only=True` when the project pins torch older than 2.6
+    (whose default unpickles anything) and `torch.load(..., weights_only=False)` whatever
+    the version; `numpy.load(..., allow_pickle=True)`; Keras `load_model(...,
+    safe_mode=False)`; and `trust_remote_code=True`, which runs Python shipped with a
+    model or data set. Loading the project's own artefacts (a literal path, a path built
+    from literals or from configuration such as `cfg`, `params` or `args`) is not
+    reported, and nor is anything that cannot be decided: an unpinned torch, a flag or
+    path passed as a variable whose origin is unknown to a pickle load, `**kwargs`."""
+    ev = ctx.evidence
+    counts: dict[str, int] = {}
+    for load in model_loads(ev):
+        message = _unsafe_load(load, pinned_version(ev, "torch", near=load.path))
+        if message is None:
+            continue
+        key = f"{load.path}:{load.callee}"
+        counts[key] = counts.get(key, 0) + 1
+        yield Violation(
+            message, Location(load.path, load.line, load.column), anchor=f"{key}:{counts[key]}"
+        )
+
+
+def _unsafe_load(load: Load, torch: Version | None) -> str | None:
+    """The finding's message for a deserialising call, or None when it is safe or unknown."""
+    call, source = load.call, load.source
+    if has_star_kwargs(call):
+        return None
+    remote = source.origin is Origin.REMOTE
+    where = source.description
+    if load.callee in {"torch.load", "torch.hub.load_state_dict_from_url"}:
+        return _torch_load(load.callee, call, where, torch, source.origin)
+    if _flag(call, "trust_remote_code") is True:
+        return _remote_code(load, call)
+    if source.origin is Origin.OWN:
+        return None
+    if load.callee == "numpy.load" and _flag(call, "allow_pickle") is True:
+        return f"`numpy.load(..., allow_pickle=True)` of {where} can run any code the file holds"
+    if load.callee.endswith("load_model") and _flag(call, "safe_mode") is False:
+        return (
+            f"`{load.callee}(..., safe_mode=False)` of {where} can run any code its "
+            "Lambda layers hold"
+        )
+    if remote and load.callee in PICKLE_LOADERS:
+        return f"`{load.callee}` unpickles {where}: whoever controls it can run code here"
+    return None
+
+
+def _torch_load(
+    callee: str, call: ast.Call, where: str, torch: Version | None, origin: Origin
+) -> str | None:
+    if origin is Origin.OWN:
+        return None
+    weights_only = _flag(call, "weights_only")
+    if weights_only is False:
+        return f"`{callee}(..., weights_only=False)` unpickles {where}: it can run any code"
+    if weights_only is not None or torch is None or torch.release[:2] >= TORCH_SAFE_DEFAULT:
+        return None
+    return (
+        f"`{callee}` without `weights_only=True` unpickles {where} under the pinned torch "
+        f"{torch}, which runs any code the file holds (2.6 made weights-only the default)"
+    )
+
+
+def _remote_code(load: Load, call: ast.Call) -> str | None:
+    target = call.args[0] if call.args else keyword(call, "model")
+    name = literal(target) if target is not None else ...
+    if isinstance(name, str) and name.startswith(("./", "../", "/")):
+        return None  # a model folder of the project's own: its code is reviewed with it
+    what = f" `{name}`" if isinstance(name, str) else ""
+    return (
+        f"`{load.callee}(..., trust_remote_code=True)` runs the Python code that ships "
+        f"with{what or ' the model'}{' from the hub' if what else ''}"
+    )
+
+
+def _flag(call: ast.Call, name: str) -> object:
+    """A keyword's literal value: True/False when written as such, ``...`` when it is not
+    a literal, None when the keyword is absent."""
+    value = keyword(call, name)
+    return None if value is None else literal(value)

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import kinds
 from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.parsers.pipfile import parse_pipfile
+from mllint_wa.parsers.pyproject import parse_pyproject
+from mllint_wa.parsers.requirements import parse_requirements
 from mllint_wa.parsers.yaml_doc import load_yaml
 from mllint_wa.registry import rule
 
@@ -18,6 +21,9 @@ ALWAYS_PARSED = {
     kinds.CONDA_ENV: load_yaml,
     kinds.PARAMS: load_yaml,
     kinds.MLPROJECT: load_yaml,
+    kinds.REQUIREMENTS: parse_requirements,
+    kinds.PYPROJECT: parse_pyproject,
+    kinds.PIPFILE: parse_pipfile,
 }
 
 

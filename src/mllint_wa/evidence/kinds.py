@@ -114,6 +114,8 @@ _BY_NAME: tuple[tuple[str, str], ...] = (
     (LOCK, "uv.lock"),
     (LOCK, "pdm.lock"),
     (LOCK, "Pipfile.lock"),
+    (LOCK, "pylock.toml"),
+    (LOCK, "pylock.*.toml"),
     (LOCK, "conda-lock.yml"),
     (LOCK, "conda-lock.yaml"),
     (LOCK, "*.conda-lock.yml"),

@@ -1,0 +1,332 @@
+"""MD020 unpinned-dependencies, MD021 missing-lock-file, MD022 unsafe-model-deserialization,
+and the dependency readers they stand on."""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.version import Version
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.evidence import ParseError
+from mllint_wa.evidence.dependencies import pinned_version
+from mllint_wa.model import Stage
+from mllint_wa.parsers.conda_env import conda_spec
+from mllint_wa.parsers.lockfiles import parse_pipfile_lock, parse_toml_lock
+from mllint_wa.parsers.pipfile import parse_pipfile
+from mllint_wa.parsers.pyproject import parse_pyproject
+from mllint_wa.parsers.requirements import parse_requirements
+from mllint_wa.parsers.setup_cfg import parse_setup_cfg
+from mllint_wa.project import Project
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+# -- unpinned-dependencies -------------------------------------------------------------------
+
+
+def test_unpinned_dependencies_one_finding_per_file_at_the_first_unpinned_line(lint):
+    assert lint("unpinned-dependencies", "MD020") == [
+        ("MD020", "unpinned-dependencies", "requirements.txt", 5, 1),
+        ("MD020", "unpinned-dependencies", "requirements/dev.txt", 5, 1),
+    ]
+    assert lint.messages("unpinned-dependencies", "MD020") == [
+        # torch is pinned by -c constraints.txt; -e . and ./plugins/scoring are the project's
+        "`requirements.txt` leaves 3 packages unpinned: fastapi, pandas, scikit-learn",
+        # a VCS branch moves, a commit does not; `-r dev.txt` (itself) and an include out
+        # of the project are followed safely
+        "`requirements/dev.txt` leaves 2 packages unpinned: example-tools, ruff",
+    ]
+
+
+def test_unpinned_dependencies_quiet_on_hashes_pip_compile_output_inputs_and_constraints(lint):
+    # requirements-hashed.txt (--hash on each), requirements-lock.txt (pip-compile header),
+    # requirements.in (pip-compile input) and constraints.txt (numpy<2) are not reported.
+    paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
+    assert paths == {"requirements.txt", "requirements/dev.txt"}
+
+
+def test_unpinned_dependencies_names_are_truncated(lint, tmp_path):
+    names = [f"pkg{i:02d}" for i in range(11)]
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "requirements.txt": "\n".join(names)})
+    assert lint.messages(tmp_path, "MD020") == [
+        "`requirements.txt` leaves 11 packages unpinned: "
+        "pkg00, pkg01, pkg02, pkg03, pkg04, pkg05, pkg06, pkg07 and 3 more"
+    ]
+
+
+def test_broken_requirement_and_toml_reported_once_by_unparseable_file(lint):
+    assert lint("unpinned-dependencies", "LN009") == [
+        ("LN009", "unparseable-file", "requirements-docs.txt", 2, 1),
+    ]
+    assert lint("missing-lock-file", "LN009") == [
+        ("LN009", "unparseable-file", "broken/Pipfile", 2, 11),
+    ]
+    # and the other rules still run
+    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 3
+
+
+# -- missing-lock-file -----------------------------------------------------------------------
+
+
+def test_missing_lock_file_at_the_first_declared_dependency(lint):
+    assert lint("missing-lock-file", "MD021") == [
+        ("MD021", "missing-lock-file", "environment.yml", 4, 1),
+        ("MD021", "missing-lock-file", "pyproject.toml", 6, 5),
+    ]
+    assert lint.messages("missing-lock-file", "MD021") == [
+        "`environment.yml` declares 4 dependencies but no lock pins them: add a conda-lock "
+        "file (`conda-lock -f environment.yml`) or exact versions",
+        "`pyproject.toml` declares 4 dependencies but no lock pins them: add a lock file "
+        "(`uv lock`, `poetry lock`, `pdm lock`) or a `pip-compile` output",
+    ]
+
+
+def test_missing_lock_file_quiet_with_a_lock_or_a_pinned_requirements_file(lint):
+    # lib/ has uv.lock, app/ has Pipfile.lock, tools/ a fully pinned requirements.txt,
+    # conda/environment.yml pins every package itself.
+    paths = {path for _, _, path, *_ in lint("missing-lock-file", "MD021")}
+    assert paths == {"environment.yml", "pyproject.toml"}
+
+
+def test_missing_lock_file_names_the_tool_in_use(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "pyproject.toml": """
+                [tool.poetry]
+                name = "x"
+
+                [tool.poetry.dependencies]
+                python = "^3.10"
+                torch = {version = "^2.2", source = "pytorch"}
+                """,
+            "requirements.in": "pandas>=2\n",
+        },
+    )
+    assert lint.messages(tmp_path, "MD021") == [
+        "`pyproject.toml` declares 1 dependency but no lock pins them: add `poetry.lock` "
+        "(`poetry lock`)",
+        "`requirements.in` declares 1 dependency but no lock pins them: add the compiled "
+        "requirements file (`pip-compile`)",
+    ]
+
+
+# -- unsafe-model-deserialization ------------------------------------------------------------
+
+
+def test_unsafe_model_deserialization_findings(lint):
+    assert [row[3] for row in lint("unsafe-model-deserialization", "MD022")] == [
+        21,
+        28,
+        33,
+        38,
+        43,
+        47,
+        51,
+        55,
+        59,
+        63,
+    ]
+    messages = lint.messages("unsafe-model-deserialization", "MD022")
+    assert messages[0] == (
+        "`joblib.load` unpickles what `huggingface_hub.hf_hub_download` downloaded (line 20): "
+        "whoever controls it can run code here"
+    )
+    assert messages[1].startswith("`pickle.load` unpickles what `s3.download_file` downloaded")
+    assert messages[5] == (
+        "`torch.load` without `weights_only=True` unpickles `path` under the pinned torch "
+        "2.1.2, which runs any code the file holds (2.6 made weights-only the default)"
+    )
+    assert messages[9] == (
+        "`transformers.AutoModelForCausalLM.from_pretrained(..., trust_remote_code=True)` "
+        "runs the Python code that ships with `acme/llm-7b` from the hub"
+    )
+
+
+def test_unsafe_model_deserialization_quiet_on_its_traps(lint):
+    # weights_only=True, the project's own pickle/joblib/checkpoint/npy, a config path,
+    # trust_remote_code=False or a local model folder, a pickle of unknown origin, **kwargs
+    lines = {row[3] for row in lint("unsafe-model-deserialization", "MD022")}
+    assert lines.isdisjoint(range(70, 110))
+
+
+def test_torch_load_without_a_known_torch_version_is_undecided(lint, tmp_path):
+    code = "import torch\n\ndef load(path):\n    return torch.load(path)\n"
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "load.py": code})
+    assert lint(tmp_path, "MD022") == []
+    _write(tmp_path, {"requirements.txt": "torch==2.6.0\n"})
+    assert lint(tmp_path, "MD022") == []
+    _write(tmp_path, {"requirements.txt": "torch==2.5.1\n"})
+    assert lint(tmp_path, "MD022") == [("MD022", "unsafe-model-deserialization", "load.py", 4, 12)]
+
+
+def test_pinned_version_comes_from_locks_requirements_and_conda(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "uv.lock": '[[package]]\nname = "Torch"\nversion = "2.4.0"\n',
+            "requirements-gpu.txt": "torch==2.3.1\nnumpy>=1\n",
+            "environment.yml": "dependencies:\n  - scipy=1.13.1\n",
+        },
+    )
+    files = ("uv.lock", "requirements-gpu.txt", "environment.yml")
+    ev = ProjectContext(Project(tmp_path, files), Stage.DEVELOPMENT, None).evidence
+    assert pinned_version(ev, "torch") == Version("2.3.1")  # the lowest pin
+    assert pinned_version(ev, "scipy") == Version("1.13.1")
+    assert pinned_version(ev, "numpy") is None
+
+
+# -- readers ---------------------------------------------------------------------------------
+
+
+def test_requirements_reader_joins_continuations_and_reads_options():
+    parsed = parse_requirements(
+        "-r base.txt\n--constraint=c.txt\n-e git+https://x.org/r.git@v1.2#egg=r\n"
+        "a==1 \\\n  --hash=sha256:00\nb @ https://x.org/b-1.0.tar.gz\nc; python_version<'3.12'\n"
+    )
+    assert [(i.kind, i.target, i.line) for i in parsed.includes] == [
+        ("requirement", "base.txt", 1),
+        ("constraint", "c.txt", 2),
+    ]
+    assert [(d.name, d.line, d.pinned, str(d.version)) for d in parsed.requirements] == [
+        ("r", 3, True, "None"),
+        ("a", 4, True, "1"),
+        ("b", 6, True, "1.0"),
+        ("c", 7, False, "None"),
+    ]
+    assert not parsed.fully_pinned
+
+
+def test_requirements_reader_rejects_an_include_without_a_file():
+    with pytest.raises(ParseError) as error:
+        parse_requirements("numpy==1\n-r\n")
+    assert (error.value.message, error.value.line) == ("has `-r` without a file name", 2)
+
+
+@settings(max_examples=200, deadline=1000)
+@given(st.text(alphabet="ab=<>.;#\\-r @:/\n 1[]\"'", max_size=60))
+def test_requirements_reader_raises_nothing_but_parse_errors(text):
+    with contextlib.suppress(ParseError):
+        parse_requirements(text)
+
+
+def test_pyproject_reader_covers_pep621_poetry_pdm_and_uv():
+    declared = parse_pyproject(
+        textwrap.dedent(
+            """
+            [project]
+            dependencies = ["numpy==1.26.4", "pandas>=2"]
+            [project.optional-dependencies]
+            gpu = ["cupy"]
+            [dependency-groups]
+            test = ["pytest", {include-group = "lint"}]
+            [tool.poetry.dependencies]
+            python = "^3.10"
+            torch = [{version = "2.1.0", markers = "sys_platform == 'linux'"}, {version = "2.1.0"}]
+            lib = {path = "../lib", develop = true}
+            tools = {git = "https://x.org/tools.git", branch = "main"}
+            [tool.poetry.group.dev.dependencies]
+            black = "24.4.2"
+            [tool.pdm.dev-dependencies]
+            docs = ["-e file:///${PROJECT_ROOT}/docs", "mkdocs>=1"]
+            [tool.uv]
+            dev-dependencies = ["ruff==0.4.4"]
+            """
+        )
+    )
+    assert declared.tool == "poetry"
+    rows = [(d.name, d.line, d.pinned, d.local, d.group) for d in declared.dependencies]
+    assert rows == [
+        ("numpy", 3, True, False, ""),
+        ("pandas", 3, False, False, ""),
+        ("ruff", 18, True, False, ""),
+        ("cupy", 5, False, False, "gpu"),
+        ("pytest", 7, False, False, "test"),
+        ("", 16, False, True, "docs"),
+        ("mkdocs", 16, False, False, "docs"),
+        ("python", 9, False, False, ""),
+        ("torch", 10, True, False, ""),
+        ("lib", 11, False, True, ""),
+        ("tools", 12, False, False, ""),
+        ("black", 14, True, False, "dev"),
+    ]
+    assert "python" not in {d.name for d in declared.third_party}
+
+
+def test_setup_cfg_and_pipfile_readers():
+    setup = parse_setup_cfg(
+        "[options]\ninstall_requires =\n    numpy>=1  # arrays\n    pandas==2.2.2\n"
+        "[options.extras_require]\ndev = pytest\n"
+    )
+    assert [(d.name, d.line, d.column, d.pinned) for d in setup.dependencies] == [
+        ("numpy", 3, 5, False),
+        ("pandas", 4, 5, True),
+        ("pytest", 6, 7, False),
+    ]
+    pipfile = parse_pipfile('[packages]\nflask = "==3.0.3"\nrequests = {version = "*"}\n')
+    assert [(d.name, d.line, d.pinned) for d in pipfile.dependencies] == [
+        ("flask", 2, True),
+        ("requests", 3, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "pinned"),
+    [
+        ("numpy=1.26.4", True),
+        ("numpy==1.26", True),
+        ("numpy=1.26.4=py311h0_0", True),
+        ("conda-forge::numpy 1.26.4 py311h0_0", True),
+        ("numpy=1.26", False),
+        ("numpy=1.26.*", False),
+        ("numpy>=1.26", False),
+        ("numpy", False),
+    ],
+)
+def test_conda_specs(spec, pinned):
+    assert conda_spec(spec, 1, 1).pinned is pinned
+
+
+def test_lock_readers():
+    assert parse_toml_lock('[[package]]\nname = "A_B"\nversion = "1.0"\n') == {
+        "a-b": Version("1.0")
+    }
+    assert parse_pipfile_lock('{"default": {"x": {"version": "==2.0"}}, "develop": {}}') == {
+        "x": Version("2.0")
+    }
+    with pytest.raises(ParseError):
+        parse_pipfile_lock("{")
+
+
+def test_checkpoints_named_in_code_or_configured_by_arguments_are_the_projects_own(lint):
+    # src/evaluate.py: os.path.join(run_dir, "best_model.pt"), args = parser.parse_args()
+    paths = {path for _, _, path, *_ in lint("unsafe-model-deserialization", "MD022")}
+    assert paths == {"src/serve.py"}
+
+
+def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
+    code = "import torch\n\ndef load(path):\n    return torch.load(path)\n"
+    _write(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "load.py": code,
+            "scripts/legacy/requirements.txt": "torch==1.5.0\n",
+            "scripts/legacy/run.py": code,
+        },
+    )
+    assert lint(tmp_path, "MD022") == [
+        ("MD022", "unsafe-model-deserialization", "scripts/legacy/run.py", 4, 12)
+    ]
