@@ -7,6 +7,7 @@ import os
 import sys
 import textwrap
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,8 +35,16 @@ def _split_list(_: click.Context, __: click.Parameter, values: Sequence[str]) ->
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
+def _stderr(text: str) -> None:
+    """Everything the command writes to stderr, with anything that looks like a credential
+    redacted: errors and tracebacks may quote a configuration or a linted file."""
+    from mllint_wa.parsers.secrets import redact
+
+    click.echo(redact(text), err=True, nl=not text.endswith("\n"))
+
+
 def _fail(message: str) -> None:
-    click.echo(f"mllint-wa: error: {message}", err=True)
+    _stderr(f"mllint-wa: error: {message}")
     sys.exit(EXIT_ERROR)
 
 
@@ -150,25 +159,29 @@ def check(
         options = RunOptions(
             cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
         )
-        result = run(list(paths) or [Path()], options)
+        with warnings.catch_warnings():
+            # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
+            # file on stderr; what matters in it is reported as a finding instead.
+            warnings.simplefilter("ignore")
+            result = run(list(paths) or [Path()], options)
     except (ConfigError, RegistryError, PathError) as error:
         if debug:
-            traceback.print_exc()
+            _stderr(traceback.format_exc())
         _fail(str(error))
         return
     except Exception as error:
         if debug:
-            traceback.print_exc()
+            _stderr(traceback.format_exc())
         hint = "" if debug else " (rerun with --debug for details)"
         _fail(f"internal error: {type(error).__name__}: {error}{hint}")
         return
 
     for warning in result.warnings:
-        click.echo(f"mllint-wa: warning: {warning}", err=True)
+        _stderr(f"mllint-wa: warning: {warning}")
     for failure in result.errors:
-        click.echo(f"mllint-wa: error: {failure.message}", err=True)
+        _stderr(f"mllint-wa: error: {failure.message}")
         if debug:
-            click.echo(failure.traceback, err=True, nl=False)
+            _stderr(failure.traceback)
 
     if color is None:
         # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
