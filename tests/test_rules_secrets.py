@@ -174,6 +174,8 @@ def test_secret_scanner_test_data_is_skipped(path, skipped):
         "sha256:0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b",
         "WANDB_API_KEY=0000000000000000000000000000000000000000",
         'x = "-----BEGIN RSA PRIVATE KEY-----"',
+        "url = https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAY7QW3ZK5MR2NT6PB%2F20240101",
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAY7QW3ZK5MR2NT6PB/20240101/us-east-1/s3",
         "from huggingface_hub import hf_hub_download_with_a_long_identifier",
     ],
 )

@@ -23,33 +23,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Bytes of which a file must hold at least one before it is scanned: the cheap prefilter.
-NEEDLES: tuple[bytes, ...] = (
-    b"AKIA",
-    b"ASIA",
-    b"PRIVATE KEY",
-    b"ghp_",
-    b"gho_",
-    b"ghu_",
-    b"ghs_",
-    b"ghr_",
-    b"github_pat_",
-    b"glpat-",
-    b"gldt-",
-    b"glptt-",
-    b"glrt-",
-    b"hf_",
-    b"api_org_",
-    b"xox",
-    b"hooks.slack.com",
-    b"sk-",
-    b"ecret",  # aws_secret_access_key, SecretAccessKey
-    b"ECRET",
-    b"andb",  # wandb.login, WANDB_API_KEY (with the next)
-    b"ANDB",
-    b"://",
-)
-
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
 _SHOWN_FROM = 20
 _ELLIPSIS = "…"
@@ -66,18 +39,32 @@ class SecretMatch:
 @dataclass(frozen=True)
 class _Detector:
     kind: str
+    # Patterns start with a literal where they can, which lets the regex engine skip ahead.
     pattern: re.Pattern[str]
+    # The detector runs only on text holding one of these: most files hold none.
+    needles: tuple[str, ...]
     # Which group holds the secret; its span is what is redacted and located.
     group: int = 0
     # Whether the value is genuine (not a placeholder, an example or a reference).
     valid: Callable[[str, re.Match[str]], bool] = lambda value, match: _random(value)
     # Whether any part of the value may be shown (a password or a private key: never).
     showable: bool = True
+    # Whether the secret must start a token (not continue an identifier or base64 run).
+    bounded: bool = True
 
 
-# What may stand before and after a token: not a character of it. A JSON-escaped newline or
-# tab (notebooks, JSON strings) also ends a token, although its "n"/"t" is alphanumeric.
-_START = r"(?:(?<=\\[nrt])|(?<![A-Za-z0-9_\-]))"
+def _starts_token(text: str, start: int) -> bool:
+    """Whether nothing of a token stands just before ``start``. A JSON-escaped newline or
+    tab (notebooks, JSON strings) also ends a token, although its "n"/"t" is a letter."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    if not (before.isalnum() or before in "_-"):
+        return True
+    return before in "nrt" and start >= 2 and text[start - 2] == "\\"
+
+
+# What may stand after a token: not a character of it.
 _END = r"(?![A-Za-z0-9_\-])"
 
 _PLACEHOLDER_WORDS = (
@@ -119,11 +106,6 @@ def _random(value: str, minimum: float = 3.0) -> bool:
 
 def _mixed_case(value: str, match: re.Match[str]) -> bool:
     return _random(value) and any(c.isupper() for c in value) and any(c.islower() for c in value)
-
-
-def _aws_key_id(value: str, match: re.Match[str]) -> bool:
-    # AWS documents its examples as AKIAIOSFODNN7EXAMPLE, ASIAIOSFODNN7EXAMPLE and the like.
-    return "EXAMPLE" not in value and _random(value[4:], 2.5)
 
 
 def _aws_secret(value: str, match: re.Match[str]) -> bool:
@@ -168,6 +150,9 @@ _REFERENCE_MARKS = ("$", "{", "}", "<", ">", "%", "*", "[", "]", "(", ")")
 
 def _url_password(value: str, match: re.Match[str]) -> bool:
     lowered = value.lower()
+    scheme_end = match.start()
+    if scheme_end == 0 or not match.string[scheme_end - 1].isalnum():
+        return False  # "://" without a scheme before it is no URL
     return not (
         any(mark in value for mark in _REFERENCE_MARKS)
         or lowered in _DEFAULT_PASSWORDS
@@ -181,11 +166,24 @@ def _url_password(value: str, match: re.Match[str]) -> bool:
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _Q = r"""(?:\\?["'])?"""  # an optional quote, JSON-escaped in notebooks
 
+
+def _aws_key_id(value: str, match: re.Match[str]) -> bool:
+    # AWS documents its examples as AKIAIOSFODNN7EXAMPLE, ASIAIOSFODNN7EXAMPLE and the like.
+    # In a pre-signed URL or a SigV4 header (Credential=AKIA…/date/region/…) the key ID is
+    # the public half of a signature, shared on purpose.
+    before = match.string[max(0, match.start() - 14) : match.start()].lower()
+    return (
+        "EXAMPLE" not in value
+        and not before.endswith(("credential=", "credential%3d"))
+        and _random(value[4:], 2.5)
+    )
+
+
 _DETECTORS: tuple[_Detector, ...] = (
     _Detector(
         "AWS access key ID",
-        re.compile(_START + r"((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})" + _END),
-        group=1,
+        re.compile(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}" + _END),
+        ("AKIA", "ASIA", "ABIA", "ACCA"),
         valid=_aws_key_id,
     ),
     _Detector(
@@ -197,12 +195,15 @@ _DETECTORS: tuple[_Detector, ...] = (
             + _Q
             + r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
         ),
+        ("ecret", "ECRET"),
         group=1,
         valid=_aws_secret,
+        bounded=False,
     ),
     _Detector(
         "private key",
         re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        ("PRIVATE KEY",),
         valid=lambda value, match: (
             _PEM_BODY.search(match.string, match.end(), match.end() + 400) is not None
         ),
@@ -210,28 +211,26 @@ _DETECTORS: tuple[_Detector, ...] = (
     ),
     _Detector(
         "GitHub token",
-        re.compile(
-            _START + r"(gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{60,240})" + _END
-        ),
-        group=1,
+        re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{60,240})" + _END),
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         valid=lambda value, match: _mixed_case(value.split("_", 1)[1], match),
     ),
     _Detector(
         "GitLab token",
-        re.compile(_START + r"((?:glpat|gldt|glptt|glrt)-[A-Za-z0-9_\-]{20,100})" + _END),
-        group=1,
+        re.compile(r"(?:glpat|gldt|glptt|glrt)-[A-Za-z0-9_\-]{20,100}" + _END),
+        ("glpat-", "gldt-", "glptt-", "glrt-"),
         valid=lambda value, match: _random(value.split("-", 1)[1]),
     ),
     _Detector(
         "Hugging Face token",
-        re.compile(_START + r"((?:hf|api_org)_[A-Za-z0-9]{34})" + _END),
-        group=1,
+        re.compile(r"(?:hf|api_org)_[A-Za-z0-9]{34}" + _END),
+        ("hf_", "api_org_"),
         valid=lambda value, match: _mixed_case(value.rsplit("_", 1)[1], match),
     ),
     _Detector(
         "Slack token",
-        re.compile(_START + r"(xox[baprse]-[0-9]{6,}(?:-[0-9A-Za-z]{6,}){1,3})" + _END),
-        group=1,
+        re.compile(r"xox[baprse]-[0-9]{6,}(?:-[0-9A-Za-z]{6,}){1,3}" + _END),
+        ("xox",),
         valid=lambda value, match: _random(value.rsplit("-", 1)[1], 2.5),
     ),
     _Detector(
@@ -240,24 +239,24 @@ _DETECTORS: tuple[_Detector, ...] = (
             r"hooks\.slack\.com/(?:services|workflows)/"
             r"(T[A-Z0-9]{6,12}/[AB][A-Z0-9]{6,12}/[A-Za-z0-9]{20,40})" + _END
         ),
+        ("hooks.slack.com",),
         group=1,
         valid=lambda value, match: _random(value.rsplit("/", 1)[1]),
+        bounded=False,
     ),
     _Detector(
         "OpenAI API key",
         re.compile(
-            _START
-            + r"(sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,200}"
-            + r"|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48}))"
-            + _END
+            r"sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,200}"
+            r"|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48})" + _END
         ),
-        group=1,
+        ("sk-",),
         valid=lambda value, match: _mixed_case(value[3:], match),
     ),
     _Detector(
         "Anthropic API key",
-        re.compile(_START + r"(sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\-]{80,120})" + _END),
-        group=1,
+        re.compile(r"sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\-]{80,120}" + _END),
+        ("sk-ant-",),
         valid=lambda value, match: _mixed_case(value[14:], match),
     ),
     _Detector(
@@ -272,21 +271,30 @@ _DETECTORS: tuple[_Detector, ...] = (
             + r"|wandb\s+login\s+(?:--relogin\s+)?"
             + r")([0-9a-f]{40})(?![0-9A-Za-z])"
         ),
+        ("andb", "ANDB"),
         group=1,
         valid=_hex_key,
+        bounded=False,
     ),
     _Detector(
         "password in a connection string",
         re.compile(
-            r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://"
-            r"(?P<user>[^\s:/@'\"\\]{0,200}):(?P<password>[^\s@/'\"\\]{1,200})@"
+            # After a scheme (checked by _url_password): the engine looks for "://" only.
+            r"://(?P<user>[^\s:/@'\"\\]{0,200}):(?P<password>[^\s@/'\"\\]{1,200})@"
             # a host, not an image digest (docker://python:3.12@sha256:…)
             r"(?!sha\d+:)[A-Za-z0-9\-_.\[]"
         ),
+        ("://",),
         group=2,
-        valid=_url_password,
+        valid=lambda value, match: _url_password(value, match),
         showable=False,
+        bounded=False,
     ),
+)
+
+# Bytes of which a file must hold at least one before it is scanned: the cheap prefilter.
+NEEDLES: tuple[bytes, ...] = tuple(
+    sorted({needle.encode() for detector in _DETECTORS for needle in detector.needles})
 )
 
 # Embedded images and PDFs in notebook outputs: base64 that must not be read as tokens. They
@@ -298,7 +306,7 @@ _NOTEBOOK_BINARY = re.compile(
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return "\n".join(" " * len(line) for line in match.group(0).split("\n"))
 
 
 def redacted(value: str, showable: bool = True) -> str:
@@ -311,17 +319,21 @@ def redacted(value: str, showable: bool = True) -> str:
 def _spans(text: str, validate: bool) -> list[tuple[int, int, _Detector]]:
     """(start, end, detector) of each secret, earliest first, overlaps resolved in favour
     of the detector listed first (a GitHub token inside a URL is a GitHub token)."""
-    found: list[tuple[int, int, _Detector]] = []
-    for detector in _DETECTORS:
+    found: list[tuple[int, int, int, _Detector]] = []
+    for rank, detector in enumerate(_DETECTORS):
+        if not any(needle in text for needle in detector.needles):
+            continue
         for match in detector.pattern.finditer(text):
-            value = match.group(detector.group)
-            if validate and not detector.valid(value, match):
+            start, end = match.span(detector.group)
+            if validate and (
+                (detector.bounded and not _starts_token(text, start))
+                or not detector.valid(match.group(detector.group), match)
+            ):
                 continue
-            found.append((match.start(detector.group), match.end(detector.group), detector))
-    order = {d.kind: i for i, d in enumerate(_DETECTORS)}
-    found.sort(key=lambda item: (order[item[2].kind], item[0]))
+            found.append((rank, start, end, detector))
+    found.sort(key=lambda item: item[:2])
     kept: list[tuple[int, int, _Detector]] = []
-    for start, end, detector in found:
+    for _, start, end, detector in found:
         if all(end <= s or start >= e for s, e, _ in kept):
             kept.append((start, end, detector))
     return sorted(kept, key=lambda item: item[0])
@@ -329,7 +341,7 @@ def _spans(text: str, validate: bool) -> list[tuple[int, int, _Detector]]:
 
 def find_secrets(text: str, notebook: bool = False) -> list[SecretMatch]:
     """Every credential in ``text``, in order; ``notebook`` blanks embedded images first."""
-    if notebook:
+    if notebook and ('"image/' in text or '"application/pdf"' in text):
         text = _NOTEBOOK_BINARY.sub(_blank, text)
     results = []
     for start, end, detector in _spans(text, validate=True):
