@@ -170,6 +170,7 @@ def test_secret_scanner_test_data_is_skipped(path, skipped):
         "url = redis://:@cache:6379/0",
         "url = postgresql://postgres:postgres@localhost/test",
         "url = mongodb://admin:changeme@mongo:27017",
+        "!git clone https://someone:...token...@huggingface.co/someone/model",
         "image = docker://python:3.12@sha256:0a1b2c3d4e5f",
         "sha256:0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b",
         "WANDB_API_KEY=0000000000000000000000000000000000000000",

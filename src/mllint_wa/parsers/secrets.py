@@ -155,6 +155,8 @@ def _url_password(value: str, match: re.Match[str]) -> bool:
         return False  # "://" without a scheme before it is no URL
     return not (
         any(mark in value for mark in _REFERENCE_MARKS)
+        or "..." in value  # elided: https://user:...token...@host
+        or "…" in value
         or lowered in _DEFAULT_PASSWORDS
         or lowered == match.group("user").lower()
         or _placeholder(value)
