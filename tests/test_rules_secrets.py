@@ -178,6 +178,7 @@ def test_secret_scanner_test_data_is_skipped(path, skipped):
         "url = https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAY7QW3ZK5MR2NT6PB%2F20240101",
         "Authorization: AWS4-HMAC-SHA256 Credential=AKIAY7QW3ZK5MR2NT6PB/20240101/us-east-1/s3",
         "from huggingface_hub import hf_hub_download_with_a_long_identifier",
+        "model = 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(config)",
     ],
 )
 def test_not_a_secret(text):

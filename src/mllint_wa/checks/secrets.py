@@ -86,10 +86,12 @@ def hardcoded_secret(ctx: ProjectContext) -> Iterator[Violation]:
     Not reported: references (`${{ secrets.X }}`, `${VAR}`, `os.environ[...]`, `!Ref`,
     `{{resolve:secretsmanager:…}}`), placeholders (`<your-key>`, `xxxx`, `changeme`,
     `example`, `dummy`), AWS's documentation keys (`AKIAIOSFODNN7EXAMPLE` and the rest of
-    the `…EXAMPLE` family), connection strings without a password or with a local default
-    one (`postgres://postgres:postgres@localhost`), embedded notebook images, Markdown, and
-    test data for secret scanners (files under `testdata/` or a tests folder's `fixtures/`,
-    and files named like `test_secrets.py`): those are fabricated on purpose and skipped."""
+    the `…EXAMPLE` family), key IDs in pre-signed URLs (`X-Amz-Credential=`, the public half
+    of a signature), connection strings without a password or with an elided or local
+    default one (`postgres://postgres:postgres@localhost`), embedded notebook images, and
+    Markdown. Test data for secret scanners (files under `testdata/` or a tests folder's
+    `fixtures/`, and files named like `test_secrets.py`) is fabricated on purpose: it is
+    skipped, not reported."""
     evidence = ctx.evidence
     for path in _scanned_files(ctx):
         if not evidence.mentions(path, *NEEDLES):

@@ -104,8 +104,18 @@ def _random(value: str, minimum: float = 3.0) -> bool:
     return not _placeholder(value) and _entropy(value) >= minimum
 
 
+_CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+)+")
+
+
 def _mixed_case(value: str, match: re.Match[str]) -> bool:
-    return _random(value) and any(c.isupper() for c in value) and any(c.islower() for c in value)
+    # Generated tokens mix cases at random; CamelCase words are an identifier
+    # (hf_TFAutoModelForSequenceClassific…), not a token.
+    return (
+        _random(value)
+        and any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and _CAMEL_WORDS.fullmatch(value) is None
+    )
 
 
 def _aws_secret(value: str, match: re.Match[str]) -> bool:
