@@ -8,6 +8,7 @@ import shlex
 import sys
 import textwrap
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -66,13 +67,16 @@ def _split_list(_: click.Context, __: click.Parameter, values: Sequence[str]) ->
 def _say(line: str) -> None:
     """One line on standard error. Control characters (from a file name, a rule name typed
     on the command line, a value in a settings file) are shown escaped, so the line stays
-    one line and cannot drive the terminal. Without a usable stderr it is dropped: the exit
-    code still tells."""
+    one line and cannot drive the terminal; anything that looks like a credential is
+    redacted, since errors and tracebacks may quote a configuration or a linted file.
+    Without a usable stderr it is dropped: the exit code still tells."""
+    from mllint_wa.parsers.secrets import redact
+
     stream = sys.stderr
     if stream is None:
         return
     try:
-        stream.write(_encodable(printable(line) + "\n", stream))
+        stream.write(_encodable(redact(printable(line)) + "\n", stream))
         stream.flush()
     except OSError:
         _detach(stream)
@@ -245,7 +249,11 @@ def check(
             cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
         )
         paths = paths or (Path(),)
-        result = run(list(paths), options)
+        with warnings.catch_warnings():
+            # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
+            # file on stderr; what matters in it is reported as a finding instead.
+            warnings.simplefilter("ignore")
+            result = run(list(paths), options)
     except (ConfigError, RegistryError, PathError) as error:
         if debug:
             _say_all(traceback.format_exc())

@@ -21,6 +21,7 @@ from mllint_wa.config import (
 from mllint_wa.context import ProjectContext
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
 from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
+from mllint_wa.parsers.secrets import redact
 from mllint_wa.project import (
     MANIFEST_NAME,
     ExcludeGroup,
@@ -234,7 +235,7 @@ def _run_rules(
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
-            errors.append(RuleFailure(message, traceback.format_exc()))
+            errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
         else:
             findings.extend(batch)
     return findings
@@ -266,14 +267,17 @@ def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> 
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.
     identity = _joined(identity_prefix, location.path)
+    # Messages may quote a file (a parse error, a manifest value): whatever in them looks
+    # like a credential is redacted here, once for every rule and every output format.
+    message = redact(violation.message)
     return Finding(
         rule=rule,
         path=_joined(root, location.path),
         line=location.line,
         column=location.column,
-        message=violation.message,
+        message=message,
         project=root,
-        fingerprint=fingerprint(rule.code, identity, violation.anchor, violation.message),
+        fingerprint=fingerprint(rule.code, identity, redact(violation.anchor), message),
         repository_path=identity,
     )
 

@@ -231,8 +231,10 @@ class Evidence:
             except MemoryError:
                 self._fail(path, "is too large to be parsed")
             except Exception as error:  # the parsing contract: nothing escapes a parser
+                # Only the error's type: a library's message may quote the file, secrets
+                # included, in a form no redaction can recognise ('ghp_x' read as an int).
                 if not self._templated(path):
-                    self._fail(path, f"could not be parsed ({type(error).__name__}: {error})")
+                    self._fail(path, f"could not be parsed ({type(error).__name__})")
         self._parsed[key] = result
         return None if result is _ABSENT else result
 
