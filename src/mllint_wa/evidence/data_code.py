@@ -1,0 +1,275 @@
+"""What the project's Python code does with data: where it reads data sets from, and which
+data-related libraries it imports (validation, versioning), found once per run.
+
+A read is a call to a known reading function (``pandas.read_csv``, ``polars.scan_parquet``,
+``datasets.load_dataset``, boto3's ``get_object`` …) as resolved through the module's
+imports; its location is known only when it is a literal. Notebooks are not read here.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.kinds import PYTHON
+from mllint_wa.parsers.python_code import (
+    PythonModule,
+    has_star_kwargs,
+    keyword,
+    literal,
+    parse_python,
+)
+
+_PANDAS_READERS = (
+    "read_csv",
+    "read_parquet",
+    "read_json",
+    "read_excel",
+    "read_feather",
+    "read_table",
+    "read_orc",
+    "read_hdf",
+    "read_fwf",
+    "read_sas",
+    "read_stata",
+    "read_spss",
+    "read_xml",
+    "read_pickle",
+    "read_sql",
+    "read_sql_table",
+    "read_sql_query",
+)
+_POLARS_READERS = (
+    "read_csv",
+    "read_parquet",
+    "read_json",
+    "read_ndjson",
+    "read_ipc",
+    "read_excel",
+    "read_avro",
+    "read_database",
+    "scan_csv",
+    "scan_parquet",
+    "scan_ndjson",
+    "scan_ipc",
+    "scan_delta",
+    "read_delta",
+)
+READERS: frozenset[str] = frozenset(
+    [
+        f"{package}.{name}"
+        for package in ("pandas", "modin.pandas", "cudf")
+        for name in _PANDAS_READERS
+    ]
+    + [f"polars.{name}" for name in _POLARS_READERS]
+    + [f"dask.dataframe.{name}" for name in ("read_csv", "read_parquet", "read_json", "read_table")]
+    + [f"awswrangler.s3.{name}" for name in ("read_csv", "read_parquet", "read_json", "read_excel")]
+    + [
+        "pyarrow.parquet.read_table",
+        "pyarrow.parquet.ParquetDataset",
+        "pyarrow.csv.read_csv",
+        "pyarrow.dataset.dataset",
+        "numpy.loadtxt",
+        "numpy.genfromtxt",
+        "datasets.load_dataset",
+        "tensorflow_datasets.load",
+    ]
+)
+# boto3 clients and resources are variables, so their calls are matched by method name in
+# modules that import boto3.
+_S3_DOWNLOADS = frozenset({"get_object", "download_file", "download_fileobj"})
+# The byte needles that decide whether a module is parsed at all.
+NEEDLES = (
+    b"read_",
+    b"scan_",
+    b"load_dataset",
+    b"loadtxt",
+    b"genfromtxt",
+    b"tensorflow_datasets",
+    b"ParquetDataset",
+    b"pyarrow",
+    b"boto3",
+    b"lakefs",
+    b"delta",
+    b"dvc",
+    b"iceberg",
+    b"expectations",
+    b"pandera",
+    b"data_validation",
+    b"deequ",
+    b"deepchecks",
+    b"whylogs",
+    b"evidently",
+    b"pydantic",
+    b"jsonschema",
+    b"cerberus",
+    b"marshmallow",
+    b"voluptuous",
+    b"frictionless",
+    b"soda",
+    b"profiling",
+    b"model_monitor",
+)
+_REMOTE_SCHEMES = frozenset(
+    (
+        "s3",
+        "s3a",
+        "s3n",
+        "gs",
+        "gcs",
+        "az",
+        "abfs",
+        "abfss",
+        "wasb",
+        "wasbs",
+        "adl",
+        "hdfs",
+        "http",
+        "https",
+        "ftp",
+        "hf",
+    )
+)
+# Hugging Face builders that read files named in data_files instead of a hub data set.
+_FILE_BUILDERS = frozenset(
+    {
+        "csv",
+        "json",
+        "parquet",
+        "text",
+        "arrow",
+        "pandas",
+        "imagefolder",
+        "audiofolder",
+        "webdataset",
+    }
+)
+_PATH_KEYWORDS = ("filepath_or_buffer", "path", "source", "path_or_buf", "io", "fname", "file")
+
+
+@dataclass(frozen=True)
+class DataRead:
+    """One call that reads a data set.
+
+    ``kind`` is ``remote`` (an object store or URL), ``hub`` (a named data set on the
+    Hugging Face Hub or TFDS), ``local`` (a path) or ``unknown`` (not a literal).
+    ``versioned`` says whether the call pins a version (``revision=``, ``VersionId=``,
+    ``version_id=``, a ``name:version`` TFDS name, a ``lakefs://`` ref); None when the
+    arguments cannot be known (``**kwargs``).
+    """
+
+    path: str
+    line: int
+    column: int
+    function: str
+    location: str | None
+    kind: str
+    versioned: bool | None
+
+
+@dataclass(frozen=True)
+class DataCode:
+    reads: tuple[DataRead, ...]
+    # Top-level module imported → the first file (in path order) that imports it.
+    imports: Mapping[str, str]
+
+
+def data_code(ev: Evidence) -> DataCode:
+    """The project's data reads and imports, computed once per run."""
+    return ev.memo(_DATA_CODE, lambda: _data_code(ev))
+
+
+_DATA_CODE = object()
+
+
+def _data_code(ev: Evidence) -> DataCode:
+    reads: list[DataRead] = []
+    imports: dict[str, str] = {}
+    for path, module in ev.parsed_files(PYTHON, parse_python, *NEEDLES):
+        for name in sorted(_imported(module)):
+            imports.setdefault(name, path)
+        reads.extend(_reads(path, module))
+    return DataCode(tuple(reads), imports)
+
+
+def _imported(module: PythonModule) -> set[str]:
+    """Imported modules with their parents (``great_expectations``, ``sagemaker``,
+    ``sagemaker.model_monitor``)."""
+    names: set[str] = set()
+    for target in module.imports.values():
+        parts = target.split(".")
+        names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return names
+
+
+def _reads(path: str, module: PythonModule) -> list[DataRead]:
+    found = []
+    uses_boto3 = "boto3" in module.imported_modules()
+    for name, call in module.calls():
+        if name in READERS:
+            location, kind, versioned = _classify(name, call)
+        elif uses_boto3 and name.rsplit(".", 1)[-1] in _S3_DOWNLOADS:
+            location, kind, versioned = _s3_download(call)
+        else:
+            continue
+        line, column = module.position(call)
+        found.append(DataRead(path, line, column, name, location, kind, versioned))
+    return found
+
+
+def _first_argument(call: ast.Call) -> ast.expr | None:
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    for name in _PATH_KEYWORDS:
+        value = keyword(call, name)
+        if value is not None:
+            return value
+    return None
+
+
+def _classify(function: str, call: ast.Call) -> tuple[str | None, str, bool | None]:
+    unknowable = has_star_kwargs(call)
+    value = literal(_first_argument(call))
+    if function == "datasets.load_dataset" and isinstance(value, str):
+        if value in _FILE_BUILDERS:
+            value = literal(keyword(call, "data_files"))
+        elif not _looks_like_path(value):
+            pinned = keyword(call, "revision") is not None
+            return value, "hub", True if pinned else (None if unknowable else False)
+    if function == "tensorflow_datasets.load" and isinstance(value, str):
+        return value, "hub", ":" in value or (None if unknowable else False)
+    if not isinstance(value, str) or not value.strip():
+        return None, "unknown", None
+    if _scheme(value) == "lakefs":
+        return value, "remote", True
+    if _scheme(value) in _REMOTE_SCHEMES:
+        pinned = "versionid=" in value.lower() or keyword(call, "version_id") is not None
+        return value, "remote", True if pinned else (None if unknowable else False)
+    return value, "local", None
+
+
+def _s3_download(call: ast.Call) -> tuple[str | None, str, bool | None]:
+    bucket = literal(keyword(call, "Bucket") or (call.args[0] if call.args else None))
+    key = literal(keyword(call, "Key") or (call.args[1] if len(call.args) > 1 else None))
+    location = f"s3://{bucket}/{key}" if isinstance(bucket, str) and isinstance(key, str) else None
+    if keyword(call, "VersionId") is not None:
+        return location, "remote", True
+    extra = keyword(call, "ExtraArgs")
+    if isinstance(extra, ast.Dict):
+        pinned = any(literal(k) == "VersionId" for k in extra.keys if k is not None)
+        return location, "remote", pinned or (None if None in extra.keys else False)
+    if extra is not None or has_star_kwargs(call):
+        return location, "remote", None
+    return location, "remote", False
+
+
+def _scheme(value: str) -> str:
+    head, separator, _ = value.partition("://")
+    return head.lower() if separator and head.isalnum() else ""
+
+
+def _looks_like_path(value: str) -> bool:
+    return value.startswith((".", "/", "~")) or posixpath.splitext(value)[1] != "" or "://" in value
