@@ -234,7 +234,7 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
         first = reads[0]
         others = f" (and {len(reads) - 1} other reads)" if len(reads) > 1 else ""
         yield Violation(
-            f"`{first.function}` reads `{first.location}`{others}, whose content can change, "
+            f"{first.describe()}{others}, whose content can change, "
             "and nothing versions the data: no DVC, Git LFS, lakeFS, Delta, S3 "
             "`VersionId=` or data set `revision=`",
             Location(first.path, first.line, first.column),
@@ -366,7 +366,7 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     `expectations/` folder; a test file about data (`tests/data*/test_*.py`,
     `test_*data*.py`, `test_*schema*.py`, `test_*validat*.py`). A project whose code reads
     no data is not reported."""
-    reads = data_code(ctx.evidence).reads
+    reads = [read for read in data_code(ctx.evidence).reads if read.source == "code"]
     if not reads or _validation_evidence(ctx) is not None:
         return
     first = reads[0]

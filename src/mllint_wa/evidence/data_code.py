@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.kinds import PYTHON
+from mllint_wa.evidence.kinds import DATA_SUFFIXES, MLPROJECT, PARAMS, PYTHON, YAML
+from mllint_wa.parsers.ml_config import parse_config, parse_mlproject
 from mllint_wa.parsers.python_code import (
     PythonModule,
     has_star_kwargs,
@@ -147,6 +149,26 @@ _FILE_BUILDERS = frozenset(
         "webdataset",
     }
 )
+# Object stores whose URIs in configuration name data; web URLs count only for data files.
+_STORE_SCHEMES = _REMOTE_SCHEMES - {"http", "https", "ftp"}
+# Keys naming where results go or services live, not data that is read.
+_OUTPUT_WORDS = (
+    "model",
+    "output",
+    "artifact",
+    "checkpoint",
+    "log",
+    "tracking",
+    "registry",
+    "endpoint",
+    "image",
+    "code",
+    "dest",
+    "save",
+    "export",
+    "bucket_prefix",
+)
+_CONFIG_FOLDERS = frozenset({"conf", "configs", "config"})
 _PATH_KEYWORDS = ("filepath_or_buffer", "path", "source", "path_or_buf", "io", "fname", "file")
 
 
@@ -168,6 +190,14 @@ class DataRead:
     location: str | None
     kind: str
     versioned: bool | None
+    # "code" for a call; "config" for a location named in params.yaml, MLproject or Hydra
+    # configs, where ``function`` is the key path.
+    source: str = "code"
+
+    def describe(self) -> str:
+        if self.source == "config":
+            return f"`{self.path}` key `{self.function}` names `{self.location}`"
+        return f"`{self.function}` reads `{self.location}`"
 
 
 @dataclass(frozen=True)
@@ -192,7 +222,55 @@ def _data_code(ev: Evidence) -> DataCode:
         for name in sorted(_imported(module)):
             imports.setdefault(name, path)
         reads.extend(_reads(path, module))
+    reads.extend(_config_locations(ev))
     return DataCode(tuple(reads), imports)
+
+
+def _config_files(ev: Evidence) -> Iterator[tuple[str, Callable[[str], Any]]]:
+    """params.yaml, MLproject and Hydra configs: the YAML under a ``conf``/``configs``
+    folder that holds a config with a ``defaults`` list."""
+    yield from ((path, parse_config) for path in ev.files(PARAMS))
+    yield from ((path, parse_mlproject) for path in ev.files(MLPROJECT))
+    roots = {
+        _config_root(path)
+        for path in ev.files(YAML)
+        if _config_root(path)
+        and ev.mentions(path, b"defaults:")
+        and (parsed := ev.parse(path, parse_config)) is not None
+        and parsed.defaults
+    }
+    for path in ev.files(YAML):
+        if _config_root(path) in roots and PARAMS not in ev.kinds(path):
+            yield path, parse_config
+
+
+def _config_root(path: str) -> str:
+    parts = path.split("/")[:-1]
+    for index, part in enumerate(parts):
+        if part in _CONFIG_FOLDERS:
+            return "/".join(parts[: index + 1])
+    return ""
+
+
+def _config_locations(ev: Evidence) -> Iterator[DataRead]:
+    for path, parser in _config_files(ev):
+        if not ev.mentions(path, b"://"):
+            continue
+        parsed = ev.parse(path, parser)
+        for value in parsed.values if parsed is not None else ():
+            location = value.value.strip()
+            scheme = _scheme(location)
+            last_key = value.key.rsplit(".", 1)[-1].lower()
+            if any(word in last_key for word in _OUTPUT_WORDS):
+                continue
+            web_data = scheme in ("http", "https") and location.lower().endswith(
+                tuple(DATA_SUFFIXES)
+            )
+            if scheme == "lakefs" or (scheme in _STORE_SCHEMES or web_data):
+                pinned = scheme == "lakefs" or "versionid=" in location.lower()
+                yield DataRead(
+                    path, value.line, value.column, value.key, location, "remote", pinned, "config"
+                )
 
 
 def _imported(module: PythonModule) -> set[str]:
@@ -207,17 +285,22 @@ def _imported(module: PythonModule) -> set[str]:
 
 def _reads(path: str, module: PythonModule) -> list[DataRead]:
     found = []
-    uses_boto3 = "boto3" in module.imported_modules()
     for name, call in module.calls():
         if name in READERS:
-            location, kind, versioned = _classify(name, call)
-        elif uses_boto3 and name.rsplit(".", 1)[-1] in _S3_DOWNLOADS:
-            location, kind, versioned = _s3_download(call)
-        else:
-            continue
-        line, column = module.position(call)
-        found.append(DataRead(path, line, column, name, location, kind, versioned))
-    return found
+            line, column = module.position(call)
+            found.append(DataRead(path, line, column, name, *_classify(name, call)))
+    if "boto3" in module.imported_modules():
+        # Client methods hang off variables or calls (boto3.client("s3").get_object), which
+        # no import names: they are matched by method name.
+        for node in ast.walk(module.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _S3_DOWNLOADS
+            ):
+                line, column = module.position(node)
+                found.append(DataRead(path, line, column, node.func.attr, *_s3_download(node)))
+    return sorted(found, key=lambda read: (read.line, read.column))
 
 
 def _first_argument(call: ast.Call) -> ast.expr | None:
