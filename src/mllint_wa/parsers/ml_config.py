@@ -51,26 +51,27 @@ class ConfigFile:
 
 
 def string_values(node: Any, prefix: str = "") -> Iterator[ConfigValue]:
-    """Every string below ``node``, depth first, with its key path and position."""
-    stack: list[tuple[Any, str, int]] = [(node, prefix, 0)]
-    seen: set[int] = set()
-    while stack:
-        current, path, depth = stack.pop()
-        if id(current) in seen or depth > _MAX_DEPTH:
-            continue
-        seen.add(id(current))
-        if isinstance(current, Mapping):
-            items = [(str(k), v, value_position(current, k)) for k, v in current.items()]
-        elif isinstance(current, list):
-            items = [(str(i), v, item_position(current, i)) for i, v in enumerate(current)]
+    """Every string below ``node`` in document order, with its key path and position.
+    Aliases are shared nodes: each container is visited once."""
+    yield from _strings(node, prefix, 0, set())
+
+
+def _strings(node: Any, path: str, depth: int, seen: set[int]) -> Iterator[ConfigValue]:
+    if id(node) in seen or depth > _MAX_DEPTH:
+        return
+    seen.add(id(node))
+    if isinstance(node, Mapping):
+        items = [(str(k), v, value_position(node, k)) for k, v in node.items()]
+    elif isinstance(node, list):
+        items = [(str(i), v, item_position(node, i)) for i, v in enumerate(node)]
+    else:
+        return
+    for key, value, (line, column) in items:
+        child = f"{path}.{key}" if path else key
+        if isinstance(value, str):
+            yield ConfigValue(child, value, line, column)
         else:
-            continue
-        for key, value, (line, column) in reversed(items):
-            child = f"{path}.{key}" if path else key
-            if isinstance(value, str):
-                yield ConfigValue(child, value, line, column)
-            elif isinstance(value, (Mapping, list)):
-                stack.append((value, child, depth + 1))
+            yield from _strings(value, child, depth + 1, seen)
 
 
 def _mapping(text: str, what: str) -> Mapping[str, Any]:
