@@ -169,8 +169,8 @@ def test_without_git_it_is_said_once_on_the_first_data_file(lint, tmp_path):
     _write(tmp_path, {"lens.toml": "schema_version = 1\n", "a.csv": "1\n", "m/b.pt": "x"})
     assert lint(tmp_path, "DP010", "DP011") == [("DP011", "git-index-unavailable", "a.csv", 1, 1)]
     assert lint.messages(tmp_path, "DP011") == [
-        "no git repository holds the project: whether `a.csv` and 1 other data or model "
-        "files are committed to git, and how large they are, was not checked"
+        "no git repository holds the project: whether `a.csv` and 1 other data or model file "
+        "are committed to git, and how large they are, was not checked"
     ]
 
 
@@ -309,6 +309,18 @@ def test_versioned_or_locationless_data_is_not_reported(lint, tmp_path, files):
     if "conf/config.yaml" in files:
         code = "import pandas as pd\npd.read_csv(path)\n"
     repo = _repo(tmp_path, {"train.py": code, **files})
+    assert lint(repo, "DP012") == []
+
+
+def test_reads_in_tests_and_tfds_loads_are_not_mutable_data(lint, tmp_path):
+    repo = _repo(
+        tmp_path,
+        {
+            "tests/test_loading.py": "import pandas as pd\npd.read_csv('s3://b/x.csv')\n",
+            "src/test_io.py": "from datasets import load_dataset\nload_dataset('imdb')\n",
+            "src/train.py": "import tensorflow_datasets as tfds\ntfds.load('mnist')\n",
+        },
+    )
     assert lint(repo, "DP012") == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence.data_code import DataRead, data_code
+from mllint_wa.evidence.data_code import DataRead, data_code, is_test_file
 from mllint_wa.evidence.data_versioning import (
     DVC_TOOL,
     LFS_TOOL,
@@ -56,13 +56,16 @@ _VALIDATION_MODULES = {
     "sagemaker.model_monitor": "SageMaker Model Monitor",
 }
 _VALIDATION_FOLDERS = frozenset({"great_expectations", "gx", "expectations"})
-_TEST_FOLDERS = frozenset({"tests", "test"})
 _TEST_TOPICS = ("data", "schema", "validat", "expectation")
 
 
 def _kind_of_file(ctx: ProjectContext, path: str) -> str:
     kinds = ctx.evidence.kinds(path)
     return "model file" if MODEL in kinds else "data file" if DATA in kinds else "file"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def human_size(size: int) -> str:
@@ -154,10 +157,12 @@ def git_index_unavailable(ctx: ProjectContext) -> Iterator[Violation]:
     elif tracked.repository is None:
         data = ctx.evidence.files(DATA, MODEL)
         if data:
-            others = f" and {len(data) - 1} other data or model files" if len(data) > 1 else ""
+            others = f" and {_count(len(data) - 1, 'other data or model file')}" if data[1:] else ""
             yield Violation(
-                f"no git repository holds the project: whether `{data[0]}`{others} are "
-                "committed to git, and how large they are, was not checked",
+                f"no git repository holds the project: whether `{data[0]}`{others} "
+                f"{'are' if data[1:] else 'is'} "
+                f"committed to git, and how large {'they are' if data[1:] else 'it is'}, was "
+                "not checked",
                 Location(data[0]),
                 anchor="git-index",
             )
@@ -232,7 +237,7 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
         )
     elif reads:
         first = reads[0]
-        others = f" (and {len(reads) - 1} other reads)" if len(reads) > 1 else ""
+        others = f" (and {_count(len(reads) - 1, 'other read')})" if reads[1:] else ""
         yield Violation(
             f"{first.describe()}{others}, whose content can change, "
             "and nothing versions the data: no DVC, Git LFS, lakeFS, Delta, S3 "
@@ -335,13 +340,11 @@ def _validation_evidence(ctx: ProjectContext) -> str | None:
 
 
 def _is_data_test(parts: list[str]) -> bool:
-    name = parts[-1].lower()
-    is_test = name.startswith("test_") or name.endswith("_test.py")
-    in_tests = any(part in _TEST_FOLDERS for part in parts[:-1])
-    if not (is_test or in_tests):
+    if not is_test_file("/".join(parts)):
         return False
-    topic_in_folder = in_tests and any(p.lower().startswith("data") for p in parts[:-1])
-    return is_test and (topic_in_folder or any(topic in name for topic in _TEST_TOPICS))
+    name = parts[-1].lower()
+    topic_in_folder = any(p.lower().startswith("data") for p in parts[:-1])
+    return topic_in_folder or any(topic in name for topic in _TEST_TOPICS)
 
 
 @rule(
@@ -370,7 +373,7 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     if not reads or _validation_evidence(ctx) is not None:
         return
     first = reads[0]
-    others = f" ({len(reads) - 1} other reads too)" if len(reads) > 1 else ""
+    others = f" ({_count(len(reads) - 1, 'other read')} too)" if reads[1:] else ""
     yield Violation(
         f"`{first.function}` reads a data set here{others} but nothing validates the "
         "data: no schema or expectation checks (pandera, Great Expectations, TFDV, Deequ, "

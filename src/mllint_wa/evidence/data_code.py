@@ -68,6 +68,7 @@ READERS: frozenset[str] = frozenset(
     ]
     + [f"polars.{name}" for name in _POLARS_READERS]
     + [f"dask.dataframe.{name}" for name in ("read_csv", "read_parquet", "read_json", "read_table")]
+    + [f"ray.data.{name}" for name in ("read_csv", "read_parquet", "read_json", "read_images")]
     + [f"awswrangler.s3.{name}" for name in ("read_csv", "read_parquet", "read_json", "read_excel")]
     + [
         "pyarrow.parquet.read_table",
@@ -86,6 +87,7 @@ _S3_DOWNLOADS = frozenset({"get_object", "download_file", "download_fileobj"})
 # The byte needles that decide whether a module is parsed at all.
 NEEDLES = (
     b"read_",
+    b"ray.data",
     b"scan_",
     b"load_dataset",
     b"loadtxt",
@@ -168,6 +170,7 @@ _OUTPUT_WORDS = (
     "export",
     "bucket_prefix",
 )
+_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 _CONFIG_FOLDERS = frozenset({"conf", "configs", "config"})
 _PATH_KEYWORDS = ("filepath_or_buffer", "path", "source", "path_or_buf", "io", "fname", "file")
 
@@ -221,7 +224,8 @@ def _data_code(ev: Evidence) -> DataCode:
     for path, module in ev.parsed_files(PYTHON, parse_python, *NEEDLES):
         for name in sorted(_imported(module)):
             imports.setdefault(name, path)
-        reads.extend(_reads(path, module))
+        if not is_test_file(path):
+            reads.extend(_reads(path, module))
     reads.extend(_config_locations(ev))
     return DataCode(tuple(reads), imports)
 
@@ -271,6 +275,18 @@ def _config_locations(ev: Evidence) -> Iterator[DataRead]:
                 yield DataRead(
                     path, value.line, value.column, value.key, location, "remote", pinned, "config"
                 )
+
+
+def is_test_file(path: str) -> bool:
+    """Test code: its data are fixtures, not the data a pipeline processes."""
+    parts = path.split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(part in _TEST_FOLDERS for part in parts[:-1])
+    )
 
 
 def _imported(module: PythonModule) -> set[str]:
@@ -323,7 +339,9 @@ def _classify(function: str, call: ast.Call) -> tuple[str | None, str, bool | No
             pinned = keyword(call, "revision") is not None
             return value, "hub", True if pinned else (None if unknowable else False)
     if function == "tensorflow_datasets.load" and isinstance(value, str):
-        return value, "hub", ":" in value or (None if unknowable else False)
+        # A TFDS data set without ":version" is the version its (pinned) library release
+        # defines, not whatever the source holds today.
+        return value, "hub", True if ":" in value else None
     if not isinstance(value, str) or not value.strip():
         return None, "unknown", None
     if _scheme(value) == "lakefs":
