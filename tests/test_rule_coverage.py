@@ -7,6 +7,7 @@ on the complete project is a false alarm for every well-documented repository.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,9 +27,28 @@ def _unreadable_path(root: Path) -> Path:
     return root
 
 
+def _large_file_in_git(root: Path) -> Path:
+    """A repository with a 2 MB CSV committed: a fixture cannot hold a nested .git."""
+    (root / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
+    (root / "data").mkdir()
+    (root / "data" / "train.csv").write_bytes(b"a,b\n" + b"1,2\n" * 500_000)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    return root
+
+
+def _git_index_unavailable(root: Path) -> Path:
+    """Data files outside any git repository: tmp_path lies in none."""
+    (root / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
+    (root / "train.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    return root
+
+
 # Rules whose trigger fixture cannot live in the repository; each builds one in tmp_path.
 BUILT_IN_TMP: dict[str, Callable[[Path], Path]] = {
     "unreadable-path": _unreadable_path,
+    "large-file-in-git": _large_file_in_git,
+    "git-index-unavailable": _git_index_unavailable,
 }
 
 RULES = load_rules()

@@ -8,8 +8,9 @@ it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mllint_wa.model import Risk, Rule
@@ -23,6 +24,10 @@ from mllint_wa.wildmatch import InvalidPattern, parse_line
 TOOL_TABLE = "mllint-wa"
 SETTING_KEYS = tuple(SETTINGS)
 _LIST_KEYS = tuple(key for key, spec in SETTINGS.items() if spec.kind == "string-list")
+_SIZE_KEYS = ("large-file-threshold", "large-data-file-threshold")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS.update({f"{unit[0]}ib": 1024 ** "bkmgt".index(unit[0]) for unit in _UNITS if unit != "b"})
 
 
 class ConfigError(Exception):
@@ -39,6 +44,8 @@ class Layer:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str | None = None
+    # Rule options this source sets, by setting name (e.g. "large-file-threshold"), in bytes.
+    sizes: tuple[tuple[str, int], ...] = ()
     # The folder the exclude patterns are relative to: the pyproject.toml's, the lens.toml's
     # or the --config file's; None for the command line (each linted folder).
     base: Path | None = None
@@ -56,18 +63,43 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class RuleOptions:
+    """Settings that rules read through their context, in bytes."""
+
+    large_file_threshold: int = 10 * 10**6
+    large_data_file_threshold: int = 10**6
+
+
+@dataclass(frozen=True)
 class Settings:
     """The settings in force for one project."""
 
     rules: tuple[Rule, ...]
     fail_on: Risk | None  # None: no finding fails the run
     exclude: tuple[ExcludeGroup, ...]
+    options: RuleOptions = field(default_factory=RuleOptions)
+
+
+def parse_size(value: object) -> int | None:
+    """A size in bytes from a number or a string such as "10 MB" or "512KiB"; None when it
+    is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        return None
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
 
 
 def layer_from_table(table: Mapping[str, object], source: str, base: Path | None = None) -> Layer:
     """Validate one settings table; unknown keys and wrong types are errors."""
     lists: dict[str, tuple[str, ...]] = {}
     fail_on: str | None = None
+    sizes: dict[str, int] = {}
     for key, value in table.items():
         normalized = key.replace("_", "-")
         if normalized not in SETTING_KEYS:
@@ -78,6 +110,14 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{source}: `{key}` must be a list of strings")
             lists[normalized] = tuple(value)
+        elif normalized in _SIZE_KEYS:
+            size = parse_size(value)
+            if size is None:
+                raise ConfigError(
+                    f"{source}: `{key}` must be a size in bytes or with a unit "
+                    f'(e.g. "10 MB"), not {value!r}'
+                )
+            sizes[normalized] = size
         else:
             if value not in FAIL_ON_CHOICES:
                 raise ConfigError(
@@ -91,6 +131,7 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
         ignore=lists.get("ignore", ()),
         exclude=lists.get("exclude", ()),
         fail_on=fail_on,
+        sizes=tuple(sorted(sizes.items())),
         base=base,
     )
 
@@ -151,6 +192,7 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
     selected = list(rules)
     exclude: list[ExcludeGroup] = []
     fail_on = "low"
+    sizes: dict[str, int] = {}
     for layer in layers:
         try:
             if layer.select is not None:
@@ -165,9 +207,18 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
         if layer.exclude:
             exclude.append((layer.base, layer.exclude))
         fail_on = layer.fail_on or fail_on
+        sizes.update(layer.sizes)
     unique = sorted({r.code: r for r in selected}.values(), key=lambda r: r.code)
     return Settings(
         rules=tuple(unique),
         fail_on=None if fail_on == "none" else Risk(fail_on),
         exclude=tuple(exclude),
+        options=RuleOptions(
+            large_file_threshold=sizes.get(
+                "large-file-threshold", RuleOptions.large_file_threshold
+            ),
+            large_data_file_threshold=sizes.get(
+                "large-data-file-threshold", RuleOptions.large_data_file_threshold
+            ),
+        ),
     )

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mllint_wa.config import RuleOptions
 from mllint_wa.evidence import Evidence
 from mllint_wa.manifest import Manifest, ManifestProblem, ProblemKind
 from mllint_wa.model import Location, Rule, Stage, Violation
@@ -24,6 +25,8 @@ class ProjectContext:
     # Every rule available to this run, for rules that speak of other rules (waivers).
     rules: tuple[Rule, ...] = ()
     today: datetime.date = field(default_factory=datetime.date.today)
+    # Settings that rules read (thresholds), resolved for this project.
+    options: RuleOptions = field(default_factory=RuleOptions)
 
     @functools.cached_property
     def evidence(self) -> Evidence:

@@ -181,6 +181,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             unreadable=tuple(p for p in unreadable[project.root] if not excluded(p[0])),
             rules=load_rules(),
             today=options.today,
+            options=settings.options,
         )
         root = display_path(project.root, cwd)
         result.projects.append(

@@ -60,6 +60,14 @@ SETTINGS: Mapping[str, Spec] = {
     "ignore": _texts("Rules not to run"),
     "exclude": _texts("Gitignore patterns, relative to this file's folder, of paths to skip"),
     "fail-on": Spec("string", "Fail for findings of this risk or higher", FAIL_ON_CHOICES),
+    "large-file-threshold": Spec(
+        "number-or-string",
+        'Size from which a file committed to git is reported: bytes, or "10 MB", "512 KiB"',
+    ),
+    "large-data-file-threshold": Spec(
+        "number-or-string",
+        "Size from which a data or model file committed to git is reported (default 1 MB)",
+    ),
 }
 
 MANIFEST = Spec(

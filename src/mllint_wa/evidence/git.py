@@ -1,0 +1,289 @@
+"""What git tracks, read from the repository's index file, never by running git.
+
+Running git would run hooks and the fsmonitor of the repository being linted, so the index
+(``.git/index``, versions 2, 3 and 4) is read here directly, within bounds: the repository is
+found from the project upward (a ``.git`` folder, or a ``.git`` file whose ``gitdir:`` line
+names it, as worktrees and submodules have), and the index is read only when it is a regular
+file under :data:`INDEX_LIMIT`. A size comes from the entry's 32-bit size field, which git
+keeps equal to the working-tree file's size modulo 2**32; only when that field says 0 (git
+zeroes it for "racily clean" entries, and a multiple of 4 GiB wraps to it) or the file is a
+data or model file (where a wrapped size is plausible) is the file itself ``lstat``-ed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import stat
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.kinds import DATA, MODEL
+
+INDEX_LIMIT = 256 * 1024 * 1024
+# A ".git" file holds one "gitdir:" line; anything much larger is not one.
+_GITFILE_LIMIT = 4096
+_ENTRIES_LIMIT = 10_000_000
+_WRAP = 1 << 32
+
+
+class IndexUnreadable(Exception):
+    """An index that cannot be read; the message says why, for the one note about it."""
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where a work tree's repository lives: the work tree's root and its git directory."""
+
+    root: Path
+    git_dir: Path
+    common_dir: Path
+
+
+@dataclass(frozen=True)
+class TrackedFiles:
+    """The project's files that git tracks, with their sizes in bytes.
+
+    ``repository`` is None outside a repository; ``problem`` says why the index could not be
+    read (then nothing is known to be tracked); ``index_path`` is the index's path relative
+    to the project when it lies inside the project.
+    """
+
+    repository: Repository | None
+    sizes: dict[str, int] = field(default_factory=dict)
+    problem: str | None = None
+    index_path: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """Whether the rules can tell tracked files from the rest."""
+        return self.repository is not None and self.problem is None
+
+
+def find_repository(start: Path) -> Repository | None:
+    """The repository whose work tree holds ``start``, resolved statically: the nearest
+    ``.git`` folder, or ``.git`` file naming its git directory, at or above ``start``."""
+    for folder in (start, *start.parents):
+        dot_git = folder / ".git"
+        try:
+            mode = os.lstat(dot_git).st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            return Repository(folder, dot_git, _common_dir(dot_git))
+        if stat.S_ISREG(mode):
+            git_dir = _gitdir_from_file(dot_git)
+            return None if git_dir is None else Repository(folder, git_dir, _common_dir(git_dir))
+        return None
+    return None
+
+
+def _gitdir_from_file(dot_git: Path) -> Path | None:
+    try:
+        with open(dot_git, "rb") as handle:
+            head = handle.read(_GITFILE_LIMIT + 1)
+    except OSError:
+        return None
+    if len(head) > _GITFILE_LIMIT or not head.startswith(b"gitdir:"):
+        return None
+    target = os.fsdecode(head[len(b"gitdir:") :].strip())
+    if not target or "\n" in target or "\0" in target:
+        return None
+    git_dir = (dot_git.parent / target) if not os.path.isabs(target) else Path(target)
+    return git_dir if git_dir.is_dir() else None
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """A linked worktree's git directory names the main one in ``commondir``; the
+    repository's configuration lives there."""
+    try:
+        with open(git_dir / "commondir", "rb") as handle:
+            target = os.fsdecode(handle.read(_GITFILE_LIMIT).strip())
+    except OSError:
+        return git_dir
+    common = git_dir / target if target else git_dir
+    return common if common.is_dir() else git_dir
+
+
+def _hash_size(common_dir: Path) -> int:
+    """20 bytes (SHA-1), or 32 when the repository says ``objectformat = sha256``."""
+    try:
+        with open(common_dir / "config", "rb") as handle:
+            config = handle.read(64 * 1024).lower()
+    except OSError:
+        return 20
+    compact = config.replace(b" ", b"").replace(b"\t", b"")
+    return 32 if b"objectformat=sha256" in compact else 20
+
+
+def tracked_files(ev: Evidence) -> TrackedFiles:
+    """The project's tracked files and sizes, computed once per run (``ev.memo``)."""
+    return ev.memo(_TRACKED, lambda: _tracked_files(ev))
+
+
+_TRACKED = object()
+
+
+def _tracked_files(ev: Evidence) -> TrackedFiles:
+    root = ev.root.resolve()
+    repository = find_repository(root)
+    if repository is None:
+        return TrackedFiles(None)
+    index = repository.git_dir / "index"
+    index_path = _inside(index, root)
+    try:
+        paths = _read_index_cached(index, _hash_size(repository.common_dir))
+    except IndexUnreadable as error:
+        return TrackedFiles(repository, problem=str(error), index_path=index_path)
+    prefix = _inside(root, repository.root.resolve())
+    if prefix is None:
+        return TrackedFiles(repository, problem="the project lies outside its repository")
+    lead = "" if prefix == "." else prefix + "/"
+    sizes: dict[str, int] = {}
+    for path, size in paths:
+        if not path.startswith(lead):
+            continue
+        relative = path[len(lead) :]
+        sizes[relative] = _size(ev, relative, size)
+    return TrackedFiles(repository, sizes, index_path=index_path)
+
+
+def _inside(path: Path, root: Path) -> str | None:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _size(ev: Evidence, path: str, recorded: int) -> int:
+    if recorded != 0 and not ev.kinds(path) & {DATA, MODEL}:
+        return recorded
+    actual = ev.size(path)
+    if actual is None:
+        return recorded
+    # A zeroed field says nothing; otherwise only a size git wrapped is taken from lstat.
+    if recorded == 0 or actual % _WRAP == recorded:
+        return actual
+    return recorded
+
+
+def _read_index_cached(index: Path, hash_size: int) -> tuple[tuple[str, int], ...]:
+    try:
+        info = os.stat(index)
+    except FileNotFoundError:
+        return ()  # a repository where nothing was ever added
+    except OSError as error:
+        raise IndexUnreadable(f"cannot be read: {error.strerror or error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise IndexUnreadable("is not a regular file")
+    if info.st_size > INDEX_LIMIT:
+        raise IndexUnreadable(f"is larger than {INDEX_LIMIT // (1024 * 1024)} MiB and was not read")
+    return _read_index(str(index), info.st_mtime_ns, info.st_size, hash_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_index(index: str, _mtime: int, _size: int, hash_size: int) -> tuple[tuple[str, int], ...]:
+    # Keyed by mtime and size, so that several projects of one repository read it once.
+    try:
+        with open(index, "rb") as handle:
+            data = handle.read(INDEX_LIMIT + 1)
+    except OSError as error:
+        raise IndexUnreadable(f"cannot be read: {error.strerror or error}") from None
+    return parse_index(data, hash_size)
+
+
+def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]:
+    """(path, size) of each regular file or symlink at stage 0 of a git index, in index order.
+
+    Raises :class:`IndexUnreadable` for anything that is not a well-formed index of version 2,
+    3 or 4, or one split across a shared index file (``core.splitIndex``), which is not read.
+    """
+    if len(data) > INDEX_LIMIT:
+        raise IndexUnreadable("is too large to be read")
+    if len(data) < 12 + hash_size or data[:4] != b"DIRC":
+        raise IndexUnreadable("is not a git index")
+    version, count = struct.unpack_from(">II", data, 4)
+    if version not in (2, 3, 4):
+        raise IndexUnreadable(f"has version {version}; versions 2, 3 and 4 are read")
+    if count > _ENTRIES_LIMIT:
+        raise IndexUnreadable(f"claims {count} entries")
+    body_end = len(data) - hash_size
+    trailer = data[body_end:]
+    if (
+        trailer.strip(b"\0")
+        and hash_size == 20
+        and hashlib.sha1(data[:body_end]).digest() != trailer
+    ):
+        raise IndexUnreadable("fails its checksum")
+    entries: list[tuple[str, int]] = []
+    offset = 12
+    previous = b""
+    fixed = 40 + hash_size + 2  # stat data, object id, flags
+    for _ in range(count):
+        start = offset
+        if offset + fixed > body_end:
+            raise IndexUnreadable("ends in the middle of an entry")
+        (mode,) = struct.unpack_from(">I", data, offset + 24)
+        (size,) = struct.unpack_from(">I", data, offset + 36)
+        (flags,) = struct.unpack_from(">H", data, offset + 40 + hash_size)
+        offset += fixed
+        if flags & 0x4000:
+            if version < 3:
+                raise IndexUnreadable("has an extended entry in a version 2 index")
+            offset += 2
+        if version == 4:
+            strip, offset = _varint(data, offset, body_end)
+            end = data.find(b"\0", offset, body_end)
+            if end < 0 or strip > len(previous):
+                raise IndexUnreadable("has a malformed path")
+            path = previous[: len(previous) - strip] + data[offset:end]
+            offset = end + 1
+        else:
+            end = data.find(b"\0", offset, body_end)
+            if end < 0:
+                raise IndexUnreadable("has a malformed path")
+            path = data[offset:end]
+            # Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
+            offset = start + ((end - start) // 8 + 1) * 8
+        if offset > body_end:
+            raise IndexUnreadable("ends in the middle of an entry")
+        previous = path
+        stage_number = (flags >> 12) & 0x3
+        kind = mode & 0o170000
+        if stage_number == 0 and kind in (0o100000, 0o120000):
+            if not path or path.startswith(b"/") or b"\0" in path:
+                raise IndexUnreadable("has a malformed path")
+            entries.append((os.fsdecode(path), size))
+    _check_extensions(data, offset, body_end)
+    return tuple(entries)
+
+
+def _check_extensions(data: bytes, offset: int, body_end: int) -> None:
+    while offset + 8 <= body_end:
+        signature = data[offset : offset + 4]
+        (length,) = struct.unpack_from(">I", data, offset + 4)
+        if signature == b"link":
+            raise IndexUnreadable("is a split index (core.splitIndex), which is not read")
+        offset += 8 + length
+    if offset != body_end:
+        raise IndexUnreadable("has a malformed extension")
+
+
+def _varint(data: bytes, offset: int, end: int) -> tuple[int, int]:
+    """git's offset encoding (varint.c): big-endian 7-bit groups, each continuation adding
+    one, so that every number has a single encoding."""
+    if offset >= end:
+        raise IndexUnreadable("has a malformed path")
+    byte = data[offset]
+    offset += 1
+    value = byte & 0x7F
+    while byte & 0x80:
+        if offset >= end or value > (1 << 32):
+            raise IndexUnreadable("has a malformed path")
+        byte = data[offset]
+        offset += 1
+        value = ((value + 1) << 7) | (byte & 0x7F)
+    return value, offset
