@@ -129,6 +129,9 @@ class Rule:
     explanation: str = ""
     requires_manifest: bool = True
     first_stage: Stage | None = None
+    # Whether a [waivers.CODE] entry may suppress the rule's findings. A rule that judges the
+    # waivers themselves is not: a waiver could otherwise silence the check on waivers.
+    waivable: bool = True
 
     @property
     def phase(self) -> Phase:

@@ -48,6 +48,7 @@ def rule(
     lens_refs: Sequence[str],
     requires_manifest: bool = True,
     first_stage: Stage | None = None,
+    waivable: bool = True,
 ) -> Callable[[Check], Rule]:
     """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
 
@@ -63,6 +64,7 @@ def rule(
             explanation=_unwrapped(inspect.cleandoc(check.__doc__ or "")),
             requires_manifest=requires_manifest,
             first_stage=first_stage,
+            waivable=waivable,
         )
 
     return wrap
