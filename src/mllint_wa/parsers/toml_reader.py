@@ -21,8 +21,12 @@ from mllint_wa.parsers.tomlcompat import tomllib
 
 MAX_TOML_BYTES = 1024 * 1024
 # Deeper nesting than any manifest or pyproject.toml needs; refusing it keeps every
-# recursive walk safe. A dotted key nests one table per part, so it is held to the same bound.
+# recursive walk safe.
 MAX_NESTING = 64
+# tomllib and the position scanner spend time and memory on every prefix of a dotted key, so
+# a file of many long keys costs the square of their parts: 16 is four times what lens.toml
+# needs and more than any [tool.…] table uses.
+MAX_KEY_PARTS = 16
 # A bare key or a bare value (number, date, boolean) longer than this is no real setting;
 # it also keeps integers far below the digits that Python refuses to convert.
 MAX_BARE_CHARS = 1024
@@ -158,10 +162,10 @@ def _bound_exceeded(text: str) -> TomlError | None:
         elif ch == ".":
             dots += 1
             bare = 0
-            if dots >= MAX_NESTING:
+            if dots >= MAX_KEY_PARTS:
                 return TomlError(
                     "syntax",
-                    f"has a dotted key of more than {MAX_NESTING} parts",
+                    f"has a dotted key of more than {MAX_KEY_PARTS} parts",
                     line,
                     i - line_start + 1,
                 )
