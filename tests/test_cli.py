@@ -298,7 +298,7 @@ def test_a_broken_config_exits_2(cli: Cli, project: Path) -> None:
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("mllint-wa: error: ")
-    assert "pyproject.toml: not valid TOML" in result.stderr
+    assert "pyproject.toml is not valid TOML" in result.stderr
 
 
 def test_stage_override(cli: Cli) -> None:

@@ -308,7 +308,7 @@ def test_the_search_stops_at_the_repository_root(tmp_path: Path) -> None:
 def test_a_broken_pyproject_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path / "pyproject.toml", "[tool.mllint-wa\nselect = ['BG']\n")
-    with pytest.raises(ConfigError, match=r"pyproject\.toml: not valid TOML: "):
+    with pytest.raises(ConfigError, match=r"pyproject\.toml is not valid TOML: "):
         pyproject_layer(tmp_path)
 
 
@@ -360,7 +360,7 @@ def test_config_file_with_a_non_table_lint(tmp_path: Path) -> None:
 def test_config_file_broken(tmp_path: Path) -> None:
     file = tmp_path / "bad.toml"
     file.write_bytes(b"select = ['\xff']\n")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match=r"bad\.toml is not valid UTF-8 \(byte 0xff\)"):
         load_config_file(file)
 
 
@@ -445,7 +445,7 @@ def test_broken_pyproject_exits_2(repo: Path, lint: Lint) -> None:
     write(repo / "pyproject.toml", "[project\nname = 'x'\n")
     code, _, stderr = lint(repo)
     assert code == 2
-    assert stderr.startswith(f"mllint-wa: error: {repo / 'pyproject.toml'}: not valid TOML: ")
+    assert stderr.startswith(f"mllint-wa: error: {repo / 'pyproject.toml'} is not valid TOML: ")
     assert "Traceback" not in stderr
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from mllint_wa.parsers.toml_positions import KeyPosition, key_positions
+from mllint_wa.parsers.toml_positions import KeyPosition, key_positions, render
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,16 +18,17 @@ else:  # pragma: no cover
 
 
 def positions(text: str) -> dict[str, tuple[int, int, int, int]]:
-    """The positions as plain tuples, after checking that the text really is valid TOML."""
+    """The positions as plain tuples, by path as TOML writes it, after checking that the text
+    really is valid TOML."""
     tomllib.loads(text)
     return {
-        path: (p.line, p.column, p.value_line, p.value_column)
+        render(path): (p.line, p.column, p.value_line, p.value_column)
         for path, p in key_positions(text).items()
     }
 
 
 def test_returns_key_positions() -> None:
-    assert key_positions("a = 1\n") == {"a": KeyPosition(1, 1, 1, 5)}
+    assert key_positions("a = 1\n") == {("a",): KeyPosition(1, 1, 1, 5)}
 
 
 def test_empty_and_comment_only_documents() -> None:
@@ -114,10 +115,10 @@ def test_nested_inline_tables() -> None:
         "a.b": (1, 7, 1, 11),
         "a.c": (1, 14, 1, 18),
         "a.c.d": (1, 20, 1, 24),
-        "a.c.e f": (1, 29, 1, 37),
-        "a.c.e f[0]": (1, 38, 1, 38),
-        "a.c.e f[1]": (1, 41, 1, 41),
-        "a.c.e f[1].g": (1, 42, 1, 46),
+        'a.c."e f"': (1, 29, 1, 37),
+        'a.c."e f"[0]': (1, 38, 1, 38),
+        'a.c."e f"[1]': (1, 41, 1, 41),
+        'a.c."e f"[1].g': (1, 42, 1, 46),
         "z": (2, 1, 2, 5),
     }
 
@@ -133,7 +134,7 @@ def test_dotted_keys_record_their_implicit_parents() -> None:
         "a": (1, 1, 1, 1),
         "a.b": (1, 1, 1, 1),
         "a.b.c": (1, 1, 1, 9),
-        "a.q.k": (2, 1, 2, 13),
+        'a."q.k"': (2, 1, 2, 13),
         "t": (3, 1, 3, 1),
         "t.x": (4, 1, 4, 1),
         "t.x.y": (4, 1, 4, 7),
@@ -142,24 +143,33 @@ def test_dotted_keys_record_their_implicit_parents() -> None:
 
 def test_quoted_keys() -> None:
     text = "\"a b\" = 1\n'c.d' = 2\n[\"x y\".z]\nk = 1\n['lit']\nm = 2\n"
-    assert positions(text) == {
-        "a b": (1, 1, 1, 9),
-        "c.d": (2, 1, 2, 9),
-        "x y": (3, 1, 3, 1),
-        "x y.z": (3, 1, 3, 1),
-        "x y.z.k": (4, 1, 4, 5),
-        "lit": (5, 1, 5, 1),
-        "lit.m": (6, 1, 6, 5),
+    assert {path: p.line for path, p in key_positions(text).items()} == {
+        ("a b",): 1,
+        ("c.d",): 2,
+        ("x y",): 3,
+        ("x y", "z"): 3,
+        ("x y", "z", "k"): 4,
+        ("lit",): 5,
+        ("lit", "m"): 6,
     }
+
+
+def test_a_quoted_key_with_a_dot_is_not_a_dotted_path() -> None:
+    text = '[business]\n"costs.x" = 1\n[business.costs]\nx = 2\n"business.goal" = 3\n'
+    found = positions(text)
+    assert found['business."costs.x"'] == (2, 1, 2, 13)
+    assert found["business.costs.x"] == (4, 1, 4, 5)
+    assert found['business.costs."business.goal"'] == (5, 1, 5, 19)
+    assert "business.goal" not in found
 
 
 def test_quoted_keys_with_escapes_name_what_tomllib_returns() -> None:
     text = '"a\\"b" = 1\n"\\u00e9t\\u00e9" = 2\n"tab\\there" = 3\n["x\\\\y"]\nk = 1\n'
     data = tomllib.loads(text)
     found = positions(text)
-    assert list(found) == ['a"b', "été", "tab\there", "x\\y", "x\\y.k"]
-    assert set(data) <= set(found)
-    assert found["x\\y.k"] == (5, 1, 5, 5)
+    assert list(found) == ['"a\\"b"', '"été"', '"tab\\there"', '"x\\\\y"', '"x\\\\y".k']
+    assert {(key,) for key in data} <= set(key_positions(text))
+    assert key_positions(text)[("x\\y", "k")] == KeyPosition(5, 1, 5, 5)
 
 
 def test_arrays_of_tables_with_sub_tables() -> None:
@@ -273,7 +283,7 @@ def test_indented_keys_and_headers_with_inner_spaces() -> None:
 
 
 def test_columns_count_characters_not_bytes() -> None:
-    assert positions('"été" = "ü"\nb = 1\n')["été"] == (1, 1, 1, 9)
+    assert positions('"été" = "ü"\nb = 1\n')['"été"'] == (1, 1, 1, 9)
 
 
 # -- property: a random document's every key path gets a position where it is written -------
@@ -355,7 +365,7 @@ class _Doc:
         if isinstance(value, dict):
             parts = []
             for name, item in value.items():
-                child = f"{path}.{name}"
+                child = _child(path, name)
                 key = self.key(name)
                 self.expect[child] = (key, True)
                 parts.append(f"{key} = {self.value(item, child, inline=True)}")
@@ -389,7 +399,7 @@ class _Doc:
         """Write the key/value lines of a table; the sub-tables left for headers."""
         later: list[tuple[str, object]] = []
         for name, item in table.items():
-            child = f"{path}.{name}" if path else name
+            child = _child(path, name)
             if _is_table_or_table_list(item) and (defer_tables or self.rng.random() < 0.6):
                 later.append((name, item))
                 continue
@@ -404,8 +414,8 @@ class _Doc:
                 self.expect[child] = (key, True)
                 for sub, value in item.items():
                     dotted = f"{key}{self.rng.choice(['.', ' . '])}{self.key(sub)}"
-                    self.expect[f"{child}.{sub}"] = (dotted, True)
-                    self.lines.append(f"{dotted} = {self.value(value, f'{child}.{sub}', False)}")
+                    self.expect[_child(child, sub)] = (dotted, True)
+                    self.lines.append(f"{dotted} = {self.value(value, _child(child, sub), False)}")
                 continue
             self.expect[child] = (key, True)
             line = f"{key} = {self.value(item, child, inline=False)}"
@@ -418,7 +428,7 @@ class _Doc:
 
     def subtables(self, later: list[tuple[str, object]], header: list[str], path: str) -> None:
         for name, item in later:
-            child = f"{path}.{name}" if path else name
+            child = _child(path, name)
             parts = [*header, self.key(name)]
             line = "[" + ".".join(parts) + "]"
             if isinstance(item, dict):
@@ -497,13 +507,18 @@ def _paths(node: object, prefix: str = "") -> list[str]:
     found = []
     if isinstance(node, dict):
         for name, item in node.items():
-            path = f"{prefix}.{name}" if prefix else name
+            path = _child(prefix, name)
             found += [path, *_paths(item, path)]
     elif isinstance(node, list):
         for index, item in enumerate(node):
             path = f"{prefix}[{index}]"
             found += [path, *_paths(item, path)]
     return found
+
+
+def _child(path: str, name: str) -> str:
+    """A key path as :func:`render` writes it: the key quoted unless bare."""
+    return f"{path}.{render((name,))}" if path else render((name,))
 
 
 def _offset(text: str, line: int, column: int) -> int:
@@ -526,7 +541,7 @@ def test_every_key_path_of_a_random_document_stands_where_it_is_written(seed: in
         assert loaded == data, text  # the writer itself is right
     assert sorted(_paths(loaded)) == sorted(_paths(data))
 
-    found = key_positions(text)
+    found = {render(path): position for path, position in key_positions(text).items()}
     assert sorted(found) == sorted(_paths(data)), text
     for path, (snippet, exact) in doc.expect.items():
         position = found[path]

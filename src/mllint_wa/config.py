@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mllint_wa.model import Risk, Rule
-from mllint_wa.parsers.tomlcompat import tomllib
+from mllint_wa.parsers.toml_reader import TomlError, read_toml
 from mllint_wa.project import PYPROJECT_NAME, ExcludeGroup, settings_file_refusal
 from mllint_wa.registry import SelectorError, resolve
 from mllint_wa.schema import FAIL_ON_CHOICES, SETTINGS
@@ -96,16 +96,24 @@ def parse_size(value: object) -> int | None:
 
 
 def layer_from_table(table: Mapping[str, object], source: str, base: Path | None = None) -> Layer:
-    """Validate one settings table; unknown keys and wrong types are errors."""
+    """Validate one settings table; unknown keys, wrong types and a setting given under
+    both its spellings (`fail-on` and `fail_on`) are errors."""
     lists: dict[str, tuple[str, ...]] = {}
     fail_on: str | None = None
     sizes: dict[str, int] = {}
+    spelled: dict[str, str] = {}
     for key, value in table.items():
         normalized = key.replace("_", "-")
         if normalized not in SETTING_KEYS:
             raise ConfigError(
                 f"{source}: unknown setting `{key}`" + did_you_mean(normalized, SETTING_KEYS)
             )
+        if normalized in spelled:
+            # One would silently replace the other: say so rather than pick one.
+            raise ConfigError(
+                f"{source}: `{spelled[normalized]}` and `{key}` are the same setting; keep one"
+            )
+        spelled[normalized] = key
         if normalized in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{source}: `{key}` must be a list of strings")
@@ -137,14 +145,13 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
 
 
 def _read_toml(path: Path) -> dict[str, object]:
-    try:
-        with path.open("rb") as stream:
-            data: dict[str, object] = tomllib.load(stream)
-            return data
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    """A settings file read with the manifest's bounds: a regular file of at most 1 MiB,
+    bounded keys and lines, bounded nesting."""
+    read = read_toml(path)
+    if isinstance(read, TomlError):
+        where = f" (line {read.line}, column {read.column})" if read.kind == "syntax" else ""
+        raise ConfigError(f"{path} {read.message}{where}")
+    return read.data
 
 
 def load_config_file(path: Path) -> Layer:

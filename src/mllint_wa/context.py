@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from mllint_wa.config import RuleOptions
 from mllint_wa.evidence import Evidence
-from mllint_wa.manifest import Manifest, ManifestProblem, ProblemKind
+from mllint_wa.manifest import AnyPath, Manifest, ManifestProblem, ProblemKind
 from mllint_wa.model import Location, Rule, Stage, Violation
+from mllint_wa.parsers.toml_positions import key_path, render
 from mllint_wa.project import MANIFEST_NAME, Project
 
 
@@ -45,7 +46,7 @@ class ProjectContext:
                 location = Location(MANIFEST_NAME, problem.line, problem.column)
                 yield Violation(problem.message, location, problem.anchor)
 
-    def require(self, path: str, need: str) -> Iterator[Violation]:
+    def require(self, path: AnyPath, need: str) -> Iterator[Violation]:
         """One violation when a manifest value is absent or only a placeholder.
 
         It stands on the placeholder when there is one, else on the nearest table header
@@ -54,15 +55,15 @@ class ProjectContext:
         """
         if self.manifest is None or not self.manifest.is_missing(path):
             return
-        key = f"`{path}`"
+        shown = render(key_path(path) if isinstance(path, str) else path)
         if self.manifest.get(path) is None:
-            message = f"{key} is missing: {need}"
+            message = f"`{shown}` is missing: {need}"
         else:
-            message = f"{key} is only a placeholder: {need}"
-        yield Violation(message, self.manifest.location(path), anchor=path)
+            message = f"`{shown}` is only a placeholder: {need}"
+        yield Violation(message, self.manifest.location(path), anchor=shown)
 
-    def require_each(self, array: str, key: str, need: str) -> Iterator[Violation]:
+    def require_each(self, array: AnyPath, key: str, need: str) -> Iterator[Violation]:
         """:meth:`require` for ``key`` in every table of an array of tables."""
         if self.manifest is not None:
             for table, _ in self.manifest.tables(array):
-                yield from self.require(f"{table}.{key}", need)
+                yield from self.require((*table, key), need)

@@ -7,38 +7,56 @@ rules report.
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import enum
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.model import Location
-from mllint_wa.parsers.toml_positions import KeyPosition, key_positions
-from mllint_wa.parsers.tomlcompat import tomllib
+from mllint_wa.parsers.toml_positions import KeyPath, KeyPosition, key_path, key_positions, render
+from mllint_wa.parsers.toml_reader import (
+    MAX_TOML_BYTES,
+    TomlError,
+    parse_toml,
+    read_toml,
+)
 from mllint_wa.project import MANIFEST_NAME
 from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
 from mllint_wa.suggest import did_you_mean
 
-MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_MANIFEST_BYTES = MAX_TOML_BYTES
+
+# A path as rules write it ("problem.metrics[0].target", bare keys only) or as a tuple.
+AnyPath = KeyPath | str
 
 _PLACEHOLDER_WORDS = frozenset(
     {"todo", "tbd", "tbc", "tba", "fixme", "xxx", "n/a", "na", "placeholder", "changeme"}
 )
 # "TODO: …", "TBD by Q3" — but not "Todo-list app" or "XXX-large model".
 _PLACEHOLDER_PREFIX = re.compile(r"^(todo|tbd|tbc|fixme|xxx)(?=$|[\s:.,;!?)(])", re.IGNORECASE)
-# Deeper nesting than any manifest needs; refusing it keeps every recursive walk safe.
-MAX_NESTING = 64
-_TOMLLIB_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def is_number(value: object) -> bool:
+    """Whether a value is a TOML integer or float (TOML's true is no number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def as_number(value: object) -> float | None:
-    """A TOML integer or float as a float; None for anything else (TOML's true is no number)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
+    """A TOML number as a finite float; None for anything else.
+
+    ``nan``, ``inf`` and integers beyond a float's range are no usable figure: the schema
+    reports them (LN005) and every rule that compares numbers treats them as no number."""
+    if not is_number(value):
+        return None
+    assert isinstance(value, (int, float))
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def is_placeholder(value: object) -> bool:
@@ -79,64 +97,70 @@ class ManifestProblem:
     anchor: str = ""
 
 
+def _as_path(path: AnyPath) -> KeyPath:
+    return key_path(path) if isinstance(path, str) else path
+
+
 @dataclass(frozen=True)
 class Manifest:
     """A parsed lens.toml whose every value knows where it stands."""
 
     path: str
     data: Mapping[str, object]
-    positions: Mapping[str, KeyPosition]
+    positions: Mapping[KeyPath, KeyPosition]
 
-    def get(self, path: str) -> object | None:
+    def get(self, path: AnyPath) -> object | None:
         node: object = self.data
-        for name, index in _split(path):
-            if not isinstance(node, Mapping) or name not in node:
-                return None
-            node = node[name]
-            if index is not None:
-                if not isinstance(node, list) or index >= len(node):
+        for part in _as_path(path):
+            if isinstance(part, int):
+                if not isinstance(node, list) or part >= len(node):
                     return None
-                node = node[index]
+                node = node[part]
+            elif isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
+                return None
         return node
 
-    def is_missing(self, path: str) -> bool:
+    def is_missing(self, path: AnyPath) -> bool:
         """Absent, or only a placeholder. A present value of the wrong type is not missing:
         the schema rules report that, and other rules stay quiet about it."""
         value = self.get(path)
         return value is None or is_placeholder(value)
 
-    def location(self, path: str) -> Location:
+    def location(self, path: AnyPath) -> Location:
         """Where a key stands; for an absent key, its nearest present parent, else line 1."""
-        while path:
-            position = self.positions.get(path)
+        keys = _as_path(path)
+        while keys:
+            position = self.positions.get(keys)
             if position is not None:
                 return Location(self.path, position.line, position.column)
-            path = _parent(path)
+            keys = keys[:-1]
         return Location(self.path)
 
-    def value_location(self, path: str) -> Location:
-        position = self.positions.get(path)
+    def value_location(self, path: AnyPath) -> Location:
+        position = self.positions.get(_as_path(path))
         if position is None:
             return self.location(path)
         return Location(self.path, position.value_line, position.value_column)
 
-    def tables(self, path: str) -> list[tuple[str, Mapping[str, object]]]:
+    def tables(self, path: AnyPath) -> list[tuple[KeyPath, Mapping[str, object]]]:
         """The tables of an array of tables, each with its own path (``problem.metrics[0]``)."""
-        value = self.get(path)
+        keys = _as_path(path)
+        value = self.get(keys)
         if not isinstance(value, list):
             return []
-        return [(f"{path}[{i}]", item) for i, item in enumerate(value) if isinstance(item, dict)]
+        return [((*keys, i), item) for i, item in enumerate(value) if isinstance(item, dict)]
 
     def waivers(self) -> list[Waiver]:
         """The [waivers.CODE] entries, in file order, each with what keeps it from applying."""
-        table = self.get("waivers")
+        table = self.get(("waivers",))
         if not isinstance(table, dict):
             return []
         found = []
         for selector, entry in table.items():
             if not isinstance(entry, dict):
                 continue  # the schema rules report it
-            path = f"waivers.{selector}"
             lacking = [
                 k
                 for k in ("reason", "owner", "expires")
@@ -150,7 +174,10 @@ class Manifest:
             defect = f"it lacks {', '.join(lacking)}" if lacking else ""
             found.append(
                 Waiver(
-                    selector, path, expires if isinstance(expires, datetime.date) else None, defect
+                    selector,
+                    ("waivers", selector),
+                    expires if isinstance(expires, datetime.date) else None,
+                    defect,
                 )
             )
         return found
@@ -161,28 +188,17 @@ class Waiver:
     """An accepted risk: the findings of one rule (by code or name) that are not reported."""
 
     selector: str
-    path: str
+    path: KeyPath
     expires: datetime.date | None
     defect: str
 
+    @property
+    def name(self) -> str:
+        """The waiver as lens.toml spells it: ``waivers.DE003``."""
+        return render(self.path)
+
     def applies_on(self, today: datetime.date) -> bool:
         return not self.defect and self.expires is not None and today <= self.expires
-
-
-def _split(path: str) -> Iterator[tuple[str, int | None]]:
-    for part in path.split("."):
-        name, bracket, rest = part.partition("[")
-        index = rest.rstrip("]")
-        if bracket and index.isdigit():
-            yield name, int(index)
-        else:
-            yield part, None
-
-
-def _parent(path: str) -> str:
-    if path.endswith("]"):
-        return path[: path.rindex("[")]
-    return path.rpartition(".")[0]
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -197,89 +213,29 @@ class ManifestLoad:
 
 
 def load_manifest(file: Path, relative_path: str = MANIFEST_NAME) -> ManifestLoad:
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_MANIFEST_BYTES + 1)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return _unreadable(f"{relative_path} cannot be read: {reason}")
-    if len(raw) > MAX_MANIFEST_BYTES:
-        return _unreadable(f"{relative_path} is larger than {MAX_MANIFEST_BYTES // 1024} KiB")
-    # A byte-order mark is legal at the start of a UTF-8 file and means nothing.
-    raw = raw.removeprefix(codecs.BOM_UTF8)
-    if b"\x00" in raw:
-        return _unreadable(f"{relative_path} is a binary file, not TOML")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return ManifestLoad(
-            None,
-            (
-                ManifestProblem(
-                    ProblemKind.UNREADABLE,
-                    f"{relative_path} is not valid UTF-8 (byte {raw[error.start]:#04x})",
-                    line,
-                    column,
-                ),
-            ),
-        )
-    return parse_manifest(text, relative_path)
+    read = read_toml(file, MAX_MANIFEST_BYTES)
+    if isinstance(read, TomlError):
+        return _failed(read, relative_path)
+    return _loaded(read.text, read.data, relative_path)
 
 
 def parse_manifest(text: str, relative_path: str = MANIFEST_NAME) -> ManifestLoad:
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:
-        return _unreadable(f"{relative_path} nests arrays or tables too deeply to read")
-    except tomllib.TOMLDecodeError as error:
-        line, column, message = _decode_error_position(error, text)
-        problem = ManifestProblem(
-            ProblemKind.SYNTAX, f"{relative_path} is not valid TOML: {message}", line, column
-        )
-        return ManifestLoad(None, (problem,))
-    if _depth(data) > MAX_NESTING:
-        return _unreadable(f"{relative_path} nests arrays or tables more than {MAX_NESTING} deep")
+    data = parse_toml(text)
+    if isinstance(data, TomlError):
+        return _failed(data, relative_path)
+    return _loaded(text, data, relative_path)
+
+
+def _loaded(text: str, data: Mapping[str, object], relative_path: str) -> ManifestLoad:
     positions = key_positions(text)
     problems = tuple(_validate(data, positions))
     return ManifestLoad(Manifest(relative_path, data, positions), problems)
 
 
-def _depth(data: object) -> int:
-    """How deeply arrays and tables nest, measured without recursion."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(data, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_NESTING:
-            break
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        )
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _unreadable(message: str) -> ManifestLoad:
-    return ManifestLoad(None, (ManifestProblem(ProblemKind.UNREADABLE, message),))
-
-
-def _decode_error_position(error: tomllib.TOMLDecodeError, text: str) -> tuple[int, int, str]:
-    # tomli and Python >= 3.14 carry lineno/colno; Python 3.11-3.13 only put them in the text.
-    message = str(error)
-    lineno = getattr(error, "lineno", None)
-    colno = getattr(error, "colno", None)
-    match = _TOMLLIB_POSITION.search(message)
-    if lineno is None and match:
-        lineno, colno = int(match.group(1)), int(match.group(2))
-    message = _TOMLLIB_POSITION.sub("", getattr(error, "msg", message)).strip()
-    if lineno is None:  # "(at end of document)"
-        message = message.replace("(at end of document)", "").strip()
-        lineno = text.count("\n") + 1
-        colno = len(text) - (text.rfind("\n") + 1) + 1
-    return lineno, colno or 1, message
+def _failed(error: TomlError, relative_path: str) -> ManifestLoad:
+    kind = ProblemKind.SYNTAX if error.kind == "syntax" else ProblemKind.UNREADABLE
+    message = f"{relative_path} {error.message}"
+    return ManifestLoad(None, (ManifestProblem(kind, message, error.line, error.column),))
 
 
 # -- validation -----------------------------------------------------------------------------
@@ -318,7 +274,7 @@ def _type_name(value: object) -> str:
 
 
 def _fits(spec: Spec, value: object) -> bool:
-    number = as_number(value) is not None
+    number = is_number(value)
     checks = {
         "string": isinstance(value, str),
         "integer": isinstance(value, int) and not isinstance(value, bool),
@@ -334,37 +290,69 @@ def _fits(spec: Spec, value: object) -> bool:
     return checks[spec.kind]
 
 
+def _number_problem(spec: Spec, value: object) -> str:
+    """What is wrong with a number the schema asks for, or ""."""
+    if spec.kind not in ("number", "number-or-string") or not is_number(value):
+        return ""
+    number = as_number(value)
+    if number is None:
+        return "give a finite number"
+    if spec.minimum is not None and number < spec.minimum:
+        return f"it cannot be less than {spec.minimum:g}"
+    return ""
+
+
+def shown_number(value: object) -> str:
+    """A number as a message quotes it: a huge integer by its size, not its digits."""
+    if isinstance(value, int) and abs(value) >= 10**21:
+        return f"an integer of {len(str(abs(value)))} digits"
+    return str(value)
+
+
 def _validate(
-    data: Mapping[str, object], positions: Mapping[str, KeyPosition]
+    data: Mapping[str, object], positions: Mapping[KeyPath, KeyPosition]
 ) -> Iterator[ManifestProblem]:
-    def at(path: str, kind: ProblemKind, message: str, on_value: bool) -> ManifestProblem:
-        while path and path not in positions:
-            path = _parent(path)
-        position = positions.get(path)
+    def at(path: KeyPath, kind: ProblemKind, message: str, on_value: bool) -> ManifestProblem:
+        # The anchor is the path at fault even where the position is its parent's, so that
+        # two problems never share a fingerprint.
+        anchor = render(path)
+        stands = path
+        while stands and stands not in positions:
+            stands = stands[:-1]
+        position = positions.get(stands)
         if position is None:
-            return ManifestProblem(kind, message, anchor=path)
+            return ManifestProblem(kind, message, anchor=anchor)
         if on_value:
             return ManifestProblem(
-                kind, message, position.value_line, position.value_column, anchor=path
+                kind, message, position.value_line, position.value_column, anchor=anchor
             )
-        return ManifestProblem(kind, message, position.line, position.column, anchor=path)
+        return ManifestProblem(kind, message, position.line, position.column, anchor=anchor)
 
-    def walk(spec: Spec, value: object, path: str) -> Iterator[ManifestProblem]:
+    def walk(spec: Spec, value: object, path: KeyPath) -> Iterator[ManifestProblem]:
         if is_placeholder(value) and spec.kind not in ("table", "any-table"):
             return  # missing, not mistyped: the rule that needs the value reports it
+        shown = render(path)
         if not _fits(spec, value):
             yield at(
                 path,
                 ProblemKind.WRONG_TYPE,
-                f"`{path}` should be {_EXPECTED[spec.kind]}, not {_type_name(value)}",
+                f"`{shown}` should be {_EXPECTED[spec.kind]}, not {_type_name(value)}",
                 on_value=True,
             )
             return
+        number_problem = _number_problem(spec, value)
+        if number_problem:
+            yield at(
+                path,
+                ProblemKind.BAD_VALUE,
+                f"`{shown}` is {shown_number(value)}: {number_problem}",
+                on_value=True,
+            )
         if spec.enum and value not in spec.enum:
             yield at(
                 path,
                 ProblemKind.BAD_VALUE,
-                f'`{path}` is "{value}"; expected one of '
+                f'`{shown}` is "{value}"; expected one of '
                 + ", ".join(spec.enum)
                 + did_you_mean(str(value), spec.enum),
                 on_value=True,
@@ -372,39 +360,39 @@ def _validate(
         if spec.kind == "table-list":
             assert isinstance(value, list)
             for index, item in enumerate(value):
-                yield from walk(Spec("table", fields=spec.fields), item, f"{path}[{index}]")
+                yield from walk(Spec("table", fields=spec.fields), item, (*path, index))
         elif spec.kind == "table":
             assert isinstance(value, dict)
             for key, item in value.items():
-                child = f"{path}.{key}" if path else key
+                child = (*path, key)
                 if key in spec.fields:
                     yield from walk(spec.fields[key], item, child)
                 else:
                     yield at(
                         child,
                         ProblemKind.UNKNOWN_KEY,
-                        f"unknown key `{child}`" + did_you_mean(key, spec.fields),
+                        f"unknown key `{render(child)}`" + did_you_mean(key, spec.fields),
                         on_value=False,
                     )
         elif spec.kind == "any-table" and spec.entries is not None:
             assert isinstance(value, dict)
             for key, item in value.items():
-                yield from walk(spec.entries, item, f"{path}.{key}")
+                yield from walk(spec.entries, item, (*path, key))
 
-    yield from walk(MANIFEST, data, "")
+    yield from walk(MANIFEST, data, ())
     version = data.get("schema_version")
     if version is None or is_placeholder(version):
         yield at(
-            "schema_version",
+            ("schema_version",),
             ProblemKind.SCHEMA_VERSION,
             f"lens.toml does not declare its format: add `schema_version = {SCHEMA_VERSION}`",
             on_value=True,
         )
     elif isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
         yield at(
-            "schema_version",
+            ("schema_version",),
             ProblemKind.SCHEMA_VERSION,
-            f"schema_version {version} is not supported; this mllint-wa reads version "
-            f"{SCHEMA_VERSION}",
+            f"schema_version {shown_number(version)} is not supported; this mllint-wa reads "
+            f"version {SCHEMA_VERSION}",
             on_value=True,
         )

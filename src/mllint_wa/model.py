@@ -132,6 +132,9 @@ class Rule:
     # Runs after every other rule of the project, for rules that report what the others met
     # (the files they could not parse).
     runs_last: bool = False
+    # Whether a [waivers.CODE] entry may suppress the rule's findings. A rule that judges the
+    # waivers themselves is not: a waiver could otherwise silence the check on waivers.
+    waivable: bool = True
 
     @property
     def phase(self) -> Phase:

@@ -57,6 +57,7 @@ def rule(
     requires_manifest: bool = True,
     first_stage: Stage | None = None,
     runs_last: bool = False,
+    waivable: bool = True,
 ) -> Callable[[Check], Rule]:
     """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
 
@@ -73,6 +74,7 @@ def rule(
             requires_manifest=requires_manifest,
             first_stage=first_stage,
             runs_last=runs_last,
+            waivable=waivable,
         )
 
     return wrap

@@ -20,12 +20,13 @@ def apply_waivers(
     """Split findings into those still reported and those an applicable waiver suppresses.
 
     A waiver names one rule by code or name; an incomplete or expired waiver suppresses
-    nothing (the invalid-waiver rule reports it).
+    nothing (the invalid-waiver rule reports it), and neither does a waiver of a rule that is
+    not ``waivable``.
     """
     waived: dict[str, Waiver] = {}
     for waiver in waivers:
         rule = find_rule(waiver.selector, rules)
-        if rule is not None and waiver.applies_on(today):
+        if rule is not None and rule.waivable and waiver.applies_on(today):
             waived.setdefault(rule.code, waiver)
     kept: list[Finding] = []
     suppressed: list[Finding] = []
@@ -34,5 +35,5 @@ def apply_waivers(
         if match is None:
             kept.append(finding)
         else:
-            suppressed.append(dataclasses.replace(finding, suppressed_by=match.path))
+            suppressed.append(dataclasses.replace(finding, suppressed_by=match.name))
     return kept, suppressed

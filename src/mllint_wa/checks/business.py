@@ -156,7 +156,9 @@ def missing_cost_estimate(ctx: ProjectContext) -> Iterator[Violation]:
 )
 def missing_cost_currency(ctx: ProjectContext) -> Iterator[Violation]:
     """A bare number is not an estimate: 900 may be dollars, euros or yen, per month or per
-    year. Only non-zero numeric estimates need a currency; sentences carry their own."""
+    year. Only non-zero numeric estimates need a currency; sentences carry their own. A cost
+    that is no finite number (`nan`, `inf`) is no estimate, and LN005 reports it; a negative
+    one is reported by LN005 too, and still needs its currency."""
     assert ctx.manifest is not None
     amounts = [ctx.manifest.get(f"business.costs.{kind}") for kind in COST_KINDS]
     # Zero is zero in any currency.

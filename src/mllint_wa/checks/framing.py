@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.manifest import as_number
+from mllint_wa.manifest import as_number, is_number, shown_number
 from mllint_wa.model import Risk, Violation
+from mllint_wa.parsers.toml_positions import KeyPath, render
 from mllint_wa.registry import rule
 
 METRICS = "problem.metrics"
@@ -17,10 +18,10 @@ def _as_toml(value: object) -> str:
     """A value as it would be written in lens.toml, for messages."""
     if isinstance(value, (str, bool)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return shown_number(value)
 
 
-def _decisive_metrics(ctx: ProjectContext) -> list[tuple[str, Mapping[str, object]]]:
+def _decisive_metrics(ctx: ProjectContext) -> list[tuple[KeyPath, Mapping[str, object]]]:
     """The metrics that decide success: those marked primary, else the first one."""
     assert ctx.manifest is not None
     metrics = ctx.manifest.tables(METRICS)
@@ -55,18 +56,21 @@ def unquantified_success_metric(ctx: ProjectContext) -> Iterator[Violation]:
     """A direction ("improve recall") is not a goal. A numeric target says when the model is
     good enough to ship and when further training only burns resources (MLSUS04-BP01).
     A target written as words or as a quoted number (`"high"`, `"0.75"`) counts as no
-    numeric target too; LN004 reports its type as well."""
+    numeric target too; LN004 reports its type as well. So does a target that is no finite
+    number (`nan`, `inf`, an integer beyond a float's range); LN005 reports its value as well."""
     assert ctx.manifest is not None
     need = "give the success threshold as a number"
     for path, metric in ctx.manifest.tables(METRICS):
         target = metric.get("target")
-        if ctx.manifest.is_missing(f"{path}.target"):
-            yield from ctx.require(f"{path}.target", need)
+        key = (*path, "target")
+        if ctx.manifest.is_missing(key):
+            yield from ctx.require(key, need)
         elif as_number(target) is None:
+            kind = "a finite number" if is_number(target) else "a number"
             yield Violation(
-                f"`{path}.target` is {_as_toml(target)}, not a number: {need}",
-                ctx.manifest.value_location(f"{path}.target"),
-                anchor=f"{path}.target",
+                f"`{render(key)}` is {_as_toml(target)}, not {kind}: {need}",
+                ctx.manifest.value_location(key),
+                anchor=render(key),
             )
 
 
@@ -85,7 +89,9 @@ def missing_metric_baseline(ctx: ProjectContext) -> Iterator[Violation]:
     Only the metric that decides success (the primary one, else the first) is held to this;
     guardrails such as latency need none."""
     for path, _ in _decisive_metrics(ctx):
-        yield from ctx.require(f"{path}.baseline", "record today's non-ML or previous-model figure")
+        yield from ctx.require(
+            (*path, "baseline"), "record today's non-ML or previous-model figure"
+        )
 
 
 @rule(
@@ -100,7 +106,8 @@ def missing_metric_baseline(ctx: ProjectContext) -> Iterator[Violation]:
 def target_not_better_than_baseline(ctx: ProjectContext) -> Iterator[Violation]:
     """A target that a non-ML baseline already meets makes the project's success trivial, and
     usually means a swapped direction or a typo. Checked only when target, baseline and
-    direction are all given."""
+    direction are all given and both figures are finite numbers: `nan` compares false with
+    everything and `inf` beats any baseline, so LN005 reports those instead."""
     assert ctx.manifest is not None
     for path, metric in ctx.manifest.tables(METRICS):
         target, baseline = as_number(metric.get("target")), as_number(metric.get("baseline"))
@@ -109,12 +116,12 @@ def target_not_better_than_baseline(ctx: ProjectContext) -> Iterator[Violation]:
             continue
         better = target > baseline if direction == "maximize" else target < baseline
         if not better:
-            name = metric.get("name") or path
+            name = metric.get("name") or render(path)
             yield Violation(
                 f"metric `{name}` is to {direction}, but its target {metric['target']} does not "
                 f"improve on its baseline {metric['baseline']}",
-                ctx.manifest.value_location(f"{path}.target"),
-                anchor=path,
+                ctx.manifest.value_location((*path, "target")),
+                anchor=render(path),
             )
 
 
@@ -141,9 +148,10 @@ def ambiguous_primary_metric(ctx: ProjectContext) -> Iterator[Violation]:
         )
     for path in primary[1:]:
         yield Violation(
-            f"`{path}` is marked primary, but so is `{primary[0]}`: only one metric can decide",
-            ctx.manifest.location(f"{path}.primary"),
-            anchor=path,
+            f"`{render(path)}` is marked primary, but so is `{render(primary[0])}`: only one "
+            "metric can decide",
+            ctx.manifest.location((*path, "primary")),
+            anchor=render(path),
         )
 
 
@@ -160,7 +168,7 @@ def metric_not_linked_to_kpi(ctx: ProjectContext) -> Iterator[Violation]:
     """The lens asks for evaluation metrics that are tied to the business KPIs. Writing the
     link down exposes metrics that are easy to optimise but do not move the business."""
     for path, _ in _decisive_metrics(ctx):
-        yield from ctx.require(f"{path}.kpi_link", "say how this metric moves the business KPI")
+        yield from ctx.require((*path, "kpi_link"), "say how this metric moves the business KPI")
 
 
 @rule(

@@ -122,34 +122,47 @@ def unsupported_schema_version(ctx: ProjectContext) -> Iterator[Violation]:
     "names no rule.",
     fix="Give the waiver `reason`, `owner` and `expires = YYYY-MM-DD`, or delete it.",
     lens_refs=("MLOPS02-BP01",),
+    waivable=False,
 )
 def invalid_waiver(ctx: ProjectContext) -> Iterator[Violation]:
     """An accepted risk needs an owner who accepted it, a reason, and a date on which it is
     looked at again. A waiver without them suppresses nothing; an expired one no longer
     suppresses its findings, and this rule says so once. A waiver keyed by a misspelt rule
     name suppresses nothing either; one keyed by a well-formed code that no installed rule
-    has yet (a rule of a newer release or of a plugin) is left alone."""
+    has yet (a rule of a newer release or of a plugin) is left alone.
+
+    This rule's own findings cannot be waived, and a waiver of it is reported: a waiver
+    that silenced this rule would hide every broken and expired waiver."""
     assert ctx.manifest is not None
     for waiver in ctx.manifest.waivers():
-        if find_rule(waiver.selector, ctx.rules) is None and not is_rule_code(waiver.selector):
+        waived = find_rule(waiver.selector, ctx.rules)
+        location = ctx.manifest.location(waiver.path)
+        if waived is None and not is_rule_code(waiver.selector):
             names = [r.name for r in ctx.rules]
             yield Violation(
-                f"waiver `{waiver.path}` names no rule" + did_you_mean(waiver.selector, names),
-                ctx.manifest.location(waiver.path),
-                anchor=waiver.path,
+                f"waiver `{waiver.name}` names no rule" + did_you_mean(waiver.selector, names),
+                location,
+                anchor=waiver.name,
+            )
+        elif waived is not None and not waived.waivable:
+            yield Violation(
+                f"waiver `{waiver.name}` does not apply: {waived.code} ({waived.name}) "
+                "findings cannot be waived",
+                location,
+                anchor=waiver.name,
             )
         elif waiver.defect:
             yield Violation(
-                f"waiver `{waiver.path}` does not apply: {waiver.defect}",
-                ctx.manifest.location(waiver.path),
-                anchor=waiver.path,
+                f"waiver `{waiver.name}` does not apply: {waiver.defect}",
+                location,
+                anchor=waiver.name,
             )
         elif waiver.expires is not None and not waiver.applies_on(ctx.today):
             yield Violation(
-                f"waiver `{waiver.path}` expired on {waiver.expires.isoformat()}; "
+                f"waiver `{waiver.name}` expired on {waiver.expires.isoformat()}; "
                 "its findings are reported again",
-                ctx.manifest.value_location(f"{waiver.path}.expires"),
-                anchor=waiver.path,
+                ctx.manifest.value_location((*waiver.path, "expires")),
+                anchor=waiver.name,
             )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from mllint_wa.parsers.pep508 import Dependency, requirement, table_dependency
 from mllint_wa.parsers.toml_doc import load_toml
-from mllint_wa.parsers.toml_positions import KeyPosition, key_positions
+from mllint_wa.parsers.toml_positions import KeyPath, KeyPosition, key_path, key_positions
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def parse_pyproject(text: str) -> Declared:
     return Declared(tool, tuple(found), line, column)
 
 
-def _declared(data: dict[str, Any], positions: dict[str, KeyPosition]) -> Iterator[Dependency]:
+def _declared(data: dict[str, Any], positions: dict[KeyPath, KeyPosition]) -> Iterator[Dependency]:
     for path in _STRING_ARRAYS:
         yield from _strings(_get(data, path), path, "", positions)
     for table_path in _STRING_ARRAY_TABLES:
@@ -64,13 +64,13 @@ def _declared(data: dict[str, Any], positions: dict[str, KeyPosition]) -> Iterat
 
 
 def _strings(
-    items: object, path: str, group: str, positions: dict[str, KeyPosition]
+    items: object, path: str, group: str, positions: dict[KeyPath, KeyPosition]
 ) -> Iterator[Dependency]:
     if not isinstance(items, list):
         return
     for index, item in enumerate(items):
         if isinstance(item, str):  # PEP 735 also allows {include-group = "…"} tables
-            line, column = _at(positions, f"{path}[{index}]")
+            line, column = _at(positions, (*key_path(path), index))
             if item.strip().startswith("-e "):  # PDM's editable entries
                 item = item.strip()[3:]
             yield requirement(item, line, column, group=group)
@@ -86,16 +86,16 @@ def _get(data: dict[str, Any], path: str) -> object:
 
 
 def table_entries(
-    data: dict[str, Any], positions: dict[str, KeyPosition], path: str, group: str = ""
+    data: dict[str, Any], positions: dict[KeyPath, KeyPosition], path: str, group: str = ""
 ) -> Iterator[Dependency]:
     """Poetry- or Pipenv-style ``name = spec`` entries of the table at ``path``."""
     table = _get(data, path)
     if isinstance(table, dict):
         for name, value in table.items():
-            line, column = _at(positions, f"{path}.{name}")
+            line, column = _at(positions, (*key_path(path), name))
             yield table_dependency(name, value, line, column, group)
 
 
-def _at(positions: dict[str, KeyPosition], path: str) -> tuple[int, int]:
+def _at(positions: dict[KeyPath, KeyPosition], path: KeyPath) -> tuple[int, int]:
     position = positions.get(path)
     return (position.line, position.column) if position else (1, 1)

@@ -1,15 +1,20 @@
 """Where every key and value of a TOML document stands.
 
 tomllib gives values without positions, so this scanner walks the same text once more and
-records, for each dotted key path, the line and column of the key and of its value. Array
-elements get ``[i]`` paths (``problem.inputs[0]``) and each ``[[table]]`` occurrence gets its
-index (``problem.metrics[1].target``). The scanner assumes the text already parsed as TOML,
-so it never has to report syntax errors itself.
+records, for each key path, the line and column of the key and of its value. A key path is a
+tuple of the keys and array indices that lead to a value (``("problem", "metrics", 1,
+"target")``), never a dotted string: the key ``"costs.x"`` and the path ``costs.x`` are two
+different places. :func:`render` writes a path the way TOML would (``problem.metrics[1].target``,
+``business."costs.x"``), for messages and fingerprints. The scanner assumes the text already
+parsed as TOML, so it never has to report syntax errors itself.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,11 @@ class _Scanner:
         self.i = 0
         self.line = 1
         self.line_start = 0
-        self.positions: dict[str, KeyPosition] = {}
-        self.array_table_counts: dict[str, int] = {}
+        self.positions: dict[KeyPath, KeyPosition] = {}
+        self.array_table_counts: dict[KeyPath, int] = {}
         # Tables recorded only where a header of a sub-table implied them; their own header,
         # if one comes later, is where they stand.
-        self.implied: set[str] = set()
+        self.implied: set[KeyPath] = set()
 
     # -- low-level movement -------------------------------------------------------------------
 
@@ -69,7 +74,7 @@ class _Scanner:
 
     def record(
         self,
-        path: str,
+        path: KeyPath,
         key_at: tuple[int, int],
         value_at: tuple[int, int],
         implied: bool = False,
@@ -139,7 +144,7 @@ class _Scanner:
         self.advance()
         return content
 
-    def value(self, path: str) -> None:
+    def value(self, path: KeyPath) -> None:
         ch = self.peek()
         if ch in "\"'":
             self.string_literal()
@@ -151,7 +156,7 @@ class _Scanner:
             while self.i < len(self.text) and self.text[self.i] not in _SCALAR_END:
                 self.advance()
 
-    def array(self, path: str) -> None:
+    def array(self, path: KeyPath) -> None:
         self.advance()  # [
         index = 0
         while True:
@@ -159,7 +164,7 @@ class _Scanner:
             if self.peek() in ("]", ""):
                 self.advance()
                 return
-            item_path = f"{path}[{index}]"
+            item_path = (*path, index)
             at = self.here()
             self.record(item_path, at, at)
             self.value(item_path)
@@ -168,7 +173,7 @@ class _Scanner:
                 self.advance()
             index += 1
 
-    def inline_table(self, path: str) -> None:
+    def inline_table(self, path: KeyPath) -> None:
         self.advance()  # {
         while True:
             self.skip_blank(newlines=True)
@@ -180,23 +185,23 @@ class _Scanner:
             if self.peek() == ",":
                 self.advance()
 
-    def key_value(self, table: str) -> None:
+    def key_value(self, table: KeyPath) -> None:
         key_at = self.here()
         parts = self.dotted_key()
-        path = _join(table, parts)
+        path = (*table, *parts)
         self.skip_blank(newlines=False)
         self.advance()  # =
         self.skip_blank(newlines=False)
         value_at = self.here()
         # Each implicit parent of a dotted key stands where the key does.
         for n in range(1, len(parts)):
-            self.record(_join(table, parts[:n]), key_at, key_at)
+            self.record((*table, *parts[:n]), key_at, key_at)
         self.record(path, key_at, value_at)
         self.value(path)
 
     # -- document -------------------------------------------------------------------------
 
-    def header(self, array_of_tables: bool) -> str:
+    def header(self, array_of_tables: bool) -> KeyPath:
         at = self.here()
         self.advance(2 if array_of_tables else 1)
         self.skip_blank(newlines=False)
@@ -204,30 +209,28 @@ class _Scanner:
         self.advance(2 if array_of_tables else 1)
         table = self.resolve_header(parts)
         # A header also defines its parent tables implicitly (`[[problem.metrics]]` → problem).
-        parent = table
-        while "." in parent:
-            parent = parent.rpartition(".")[0]
-            self.record(parent, at, at, implied=True)
+        for length in range(len(table) - 1, 0, -1):
+            self.record(table[:length], at, at, implied=True)
         if array_of_tables:
             index = self.array_table_counts.get(table, 0)
             self.array_table_counts[table] = index + 1
             self.record(table, at, at)
-            table = f"{table}[{index}]"
+            table = (*table, index)
         self.record(table, at, at)
         return table
 
-    def resolve_header(self, parts: list[str]) -> str:
+    def resolve_header(self, parts: list[str]) -> KeyPath:
         """Point a header's parents at the latest element of any array of tables among them."""
-        path = ""
+        path: KeyPath = ()
         for depth, part in enumerate(parts, start=1):
-            path = _join(path, [part])
+            path = (*path, part)
             count = self.array_table_counts.get(path)
             if count and depth < len(parts):
-                path = f"{path}[{count - 1}]"
+                path = (*path, count - 1)
         return path
 
-    def scan(self) -> dict[str, KeyPosition]:
-        table = ""
+    def scan(self) -> dict[KeyPath, KeyPosition]:
+        table: KeyPath = ()
         while True:
             self.skip_blank(newlines=True)
             if self.i >= len(self.text):
@@ -266,10 +269,33 @@ def _unescape(raw: str) -> str:
     return "".join(out)
 
 
-def _join(prefix: str, parts: list[str]) -> str:
-    return ".".join([prefix, *parts]) if prefix else ".".join(parts)
-
-
-def key_positions(text: str) -> dict[str, KeyPosition]:
-    """Map every dotted key path in a valid TOML document to its position."""
+def key_positions(text: str) -> dict[KeyPath, KeyPosition]:
+    """Map every key path in a valid TOML document to its position."""
     return _Scanner(text).scan()
+
+
+def render(path: KeyPath) -> str:
+    """A key path as TOML writes it: bare keys as they are, others quoted, indices in brackets."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+            continue
+        if out:
+            out.append(".")
+        if part and all(ch in _BARE_KEY_CHARS for ch in part):
+            out.append(part)
+        else:
+            out.append(json.dumps(part, ensure_ascii=False))
+    return "".join(out)
+
+
+def key_path(text: str) -> KeyPath:
+    """The path a rule writes with bare keys (``problem.metrics[0].target``) as a tuple."""
+    path: list[str | int] = []
+    for part in text.split("."):
+        name, _, indices = part.partition("[")
+        path.append(name)
+        if indices:
+            path.extend(int(index) for index in indices.rstrip("]").split("]["))
+    return tuple(path)

@@ -35,6 +35,9 @@ class Spec:
     fields: Mapping[str, Spec] = field(default_factory=dict)
     # For tables keyed by the user's own names (e.g. [waivers.DE003]): the spec of each entry.
     entries: Spec | None = None
+    # For numbers: the least valid value. Numbers must also be finite (no nan or inf), which
+    # JSON Schema cannot say, since JSON has no such numbers.
+    minimum: float | None = None
 
 
 def _text(description: str) -> Spec:
@@ -46,7 +49,11 @@ def _texts(description: str) -> Spec:
 
 
 def _cost(what: str) -> Spec:
-    return Spec("number-or-string", f"Estimated cost of {what}: a number per month, or a sentence")
+    return Spec(
+        "number-or-string",
+        f"Estimated cost of {what}: a number per month (0 or more), or a sentence",
+        minimum=0,
+    )
 
 
 STAGES = ("discovery", "development", "production")
@@ -253,6 +260,8 @@ def _json_schema(spec: Spec) -> dict[str, object]:
         out["type"] = "object"
         if spec.entries is not None:
             out["additionalProperties"] = _json_schema(spec.entries)
+    if spec.minimum is not None:
+        out["minimum"] = spec.minimum
     return out
 
 
