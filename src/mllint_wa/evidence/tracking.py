@@ -36,6 +36,7 @@ _ALIASES = {
     "w&b": "wandb",
     "weights-and-biases": "wandb",
     "weights&biases": "wandb",
+    "weights-&-biases": "wandb",
     "dvclive": "dvc",
     "dvc-experiments": "dvc",
     "sagemaker": "sagemaker-experiments",
