@@ -70,6 +70,12 @@ def test_a_seed_set_by_the_entry_point_seeds_the_modules_it_imports(lint, tmp_pa
     assert ("src/churn/features.py", 6) in [(row[2], row[3]) for row in lint(repo, "MD001")]
 
 
+def test_code_that_configuration_instantiates_is_seeded_by_the_entry_point(lint, tmp_path):
+    repo = _copy("unseeded-randomness", tmp_path)
+    (repo / "configs/data/churn.yaml").write_text("batch_size: 64\n", encoding="utf-8")
+    assert "src/churn/datamodule.py" in [row[2] for row in lint(repo, "MD001")]
+
+
 def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint):
     paths = {row[2] for row in lint("unseeded-randomness", "MD001")}
     traps = {
@@ -77,6 +83,7 @@ def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint)
         "src/seed_in_variable.py",  # random_state=seed / random_state=SEED
         "src/forwarded.py",  # GradientBoostingClassifier(**params)
         "src/ports.py",  # random.randint in code that is no machine learning
+        "src/churn/datamodule.py",  # instantiated by Hydra from run.py, which seeds
         "tests/split_sizes.py",  # test code
         "notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb",  # an autosave copy
     }
@@ -222,6 +229,11 @@ _TRAIN = "from sklearn.linear_model import LogisticRegression\nLogisticRegressio
         # Not training code: preprocessing only, and a fit outside machine-learning code.
         {"prep.py": "import pandas as pd\nframe = pd.read_csv('x.csv')\n"},
         {"curve.py": "import scipy.optimize\nmodel.fit(x)\n"},
+        {"prep.py": "from sklearn.preprocessing import StandardScaler\nscaler.fit(x)\n"},
+        # SageMaker Pipelines record executions in SageMaker Experiments.
+        {"train.py": _TRAIN, "pipe.py": "from sagemaker.workflow.pipeline import Pipeline\n"},
+        # Hugging Face's Trainer reports to whichever tracker is installed by default.
+        {"train.py": "from transformers import Trainer\nTrainer(model=m).train()\n"},
         # Tracking mentioned in code that does not parse: undecided, so silent.
         {"train.py": _TRAIN, "log.py": "import mlflow\ndef f(:\n"},
     ],

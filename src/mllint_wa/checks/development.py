@@ -153,8 +153,9 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
 
     Tracking is found in code and notebooks (the MLflow, W&B, dvclive, SageMaker
     Experiments, Neptune, Comet, ClearML, Aim, TensorBoard or Sacred clients, Lightning
-    and Keras loggers, Hugging Face ``report_to``) and in configuration (``MLproject``,
-    ``dvc.yaml``, ``params.yaml``, a Hydra logger config). The rule only speaks when the
+    and Keras loggers, SageMaker Pipelines, Hugging Face ``Trainer`` reporting) and in
+    configuration (``MLproject``, ``dvc.yaml``, ``params.yaml``, a Hydra logger config).
+    The rule only speaks when the
     project has training code (a ``.fit(`` in machine-learning code, a Hugging Face or
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
     estimator); when ``[model] tracking`` names a tool, MD005 checks it instead."""
@@ -165,7 +166,7 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     if site is None:
         return
     found = tracking(ctx.evidence)
-    if found.uses or found.configured or found.undecided:
+    if found.uses or found.unnamed or found.undecided:
         return
     yield Violation(
         f"`{site.path}` trains a model (`{site.name}`) but nothing in the project tracks "

@@ -10,11 +10,12 @@ finds ``src/myproj/utils.py``) and by folder for relative imports; nothing is im
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.kinds import NOTEBOOK, PYTHON
+from mllint_wa.evidence.kinds import NOTEBOOK, PYTHON, YAML
 from mllint_wa.parsers.notebook import parse_notebook
 from mllint_wa.parsers.python_code import PythonModule, parse_python
 
@@ -39,6 +40,7 @@ ML_PACKAGES = frozenset(
     }
 )
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+_TARGET = re.compile(r"""_target_['"]?\s*:\s*['"]?([A-Za-z_][\w.]*)""")
 
 
 def is_test_path(path: str) -> bool:
@@ -94,14 +96,34 @@ def _module_index(ev: Evidence) -> dict[str, tuple[str, ...]]:
     return {name: tuple(paths) for name, paths in index.items()}
 
 
+def project_files_named(ev: Evidence, *dotted: str) -> set[str]:
+    """The project files that the dotted module names may refer to."""
+    index = ev.memo(_module_index, lambda: _module_index(ev))
+    return {path for name in dotted for path in index.get(name, ())}
+
+
 def project_imports(ev: Evidence, path: str, parsed: PythonModule) -> tuple[str, ...]:
     """The project files that ``parsed`` (the module at ``path``) imports, sorted."""
-    index = ev.memo(_module_index, lambda: _module_index(ev))
-    found: set[str] = set()
-    for name in _imported_names(path, parsed.tree):
-        found.update(index.get(name, ()))
+    found = project_files_named(ev, *_imported_names(path, parsed.tree))
     found.discard(path)
     return tuple(sorted(found))
+
+
+def configured_targets(ev: Evidence) -> set[str]:
+    """Project files that configuration instantiates by name (Hydra's ``_target_:
+    pkg.module.Class``): code reached that way is on the path of the entry point that
+    reads the configuration, though nothing imports it."""
+
+    def compute() -> set[str]:
+        names: set[str] = set()
+        for path in ev.files(YAML):
+            if ev.mentions(path, b"_target_"):
+                for match in _TARGET.finditer(ev.text(path) or ""):
+                    dotted = match.group(1)
+                    names.update((dotted, dotted.rpartition(".")[0]))
+        return project_files_named(ev, *names)
+
+    return ev.memo(configured_targets, compute)
 
 
 def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
@@ -153,6 +175,11 @@ class CodeSite:
     name: str
 
 
+# Receivers of ``.fit(`` that prepare data rather than train a model.
+_PREPROCESSOR = re.compile(
+    r"(?i)scaler|encoder|vectori[sz]er|imputer|tokeni[sz]er|normali[sz]er|binari[sz]er|pca|"
+    r"selector|transformer$|preprocess"
+)
 _TRAINERS = frozenset({"Trainer", "SFTTrainer", "Seq2SeqTrainer"})
 _TRAIN_FUNCTIONS = frozenset({"xgboost.train", "lightgbm.train", "catboost.train"})
 _ESTIMATORS = frozenset(
@@ -182,7 +209,7 @@ def _fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
     last = name.rpartition(".")[2]
     top = name.split(".")[0]
     if isinstance(call.func, ast.Attribute) and last == "fit":
-        return True
+        return not _PREPROCESSOR.search(name.rpartition(".")[0].rpartition(".")[2])
     if last == "backward" and "torch" in packages:
         return True
     if last in _TRAINERS and top in ("transformers", "lightning", "pytorch_lightning", "trl"):

@@ -20,6 +20,7 @@ from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import (
     ML_PACKAGES,
     CodeSite,
+    configured_targets,
     import_closure,
     modules,
 )
@@ -173,19 +174,24 @@ def unseeded_draws(ev: Evidence) -> list[RandomDraw]:
     if not candidates:
         return []
     seeding = _seeding_modules(ev)
-    seeded = import_closure(ev, seeding, _IMPORT_DEPTH)
+    roots = set(seeding)
+    if any("hydra" in parsed.imported_modules() for parsed in seeding.values()):
+        # The seeding entry point instantiates what its configuration names.
+        roots |= configured_targets(ev)
+    seeded = import_closure(ev, roots, _IMPORT_DEPTH)
     return [
         draw
         for draw in candidates
-        if draw.path not in seeded and not import_closure(ev, [draw.path], _IMPORT_DEPTH) & seeding
+        if draw.path not in seeded
+        and not import_closure(ev, [draw.path], _IMPORT_DEPTH) & seeding.keys()
     ]
 
 
-def _seeding_modules(ev: Evidence) -> set[str]:
+def _seeding_modules(ev: Evidence) -> dict[str, PythonModule]:
     """Code files that set a seed."""
     needles = (b"seed", b"default_rng", b"RandomState", b"Random(", b"PRNGKey")
     return {
-        path
+        path: parsed
         for path, parsed in modules(ev, *needles)
         if any(_sets_seed(name, call) for name, call in parsed.calls())
     }

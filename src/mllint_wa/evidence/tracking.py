@@ -5,8 +5,11 @@ Code (Python files and notebooks) uses a tracker when it imports its client (``m
 (Lightning's ``WandbLogger``, Keras's ``TensorBoard``) or names it in ``report_to=`` (Hugging
 Face). Configuration uses one when an ``MLproject`` (MLflow) or a ``dvc.yaml`` (DVC
 experiments) is present, or a YAML file (Hydra, say) instantiates a tracker's logger.
-``params.yaml`` is experiment configuration that names no tool. A code file that mentions a
-tracker but cannot be parsed leaves that tracker undecided: rules then stay silent about it.
+SageMaker Pipelines record their executions in SageMaker Experiments. Tracking that names
+no tool is kept apart: ``params.yaml`` (experiment configuration), and Hugging Face's
+``Trainer``/``TrainingArguments`` or ``transformers.integrations``, which report to whichever
+tracker is installed unless told ``report_to="none"``. A code file that mentions a tracker
+but cannot be parsed leaves that tracker undecided: rules then stay silent about it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import code_files, is_test_path, module
 from mllint_wa.evidence.kinds import DVC, MLPROJECT, PARAMS, YAML
-from mllint_wa.parsers.python_code import PythonModule, keyword
+from mllint_wa.parsers.python_code import PythonModule, keyword, literal
 
 # Tracker ids, as ``[model] tracking`` names them, and how messages name them.
 TRACKERS = {
@@ -50,6 +53,7 @@ _PACKAGES = {
     "wandb": "wandb",
     "dvclive": "dvc",
     "sagemaker.experiments": "sagemaker-experiments",
+    "sagemaker.workflow.pipeline": "sagemaker-experiments",
     "smexperiments": "sagemaker-experiments",
     "neptune": "neptune",
     "comet_ml": "comet",
@@ -88,7 +92,7 @@ _NEEDLES = {
     "mlflow": (b"mlflow", b"MLFlow", b"MLflow"),
     "wandb": (b"wandb", b"Wandb"),
     "dvc": (b"dvclive", b"DVCLive"),
-    "sagemaker-experiments": (b"sagemaker.experiments", b"smexperiments", b"experiments"),
+    "sagemaker-experiments": (b"experiments", b"sagemaker.workflow"),
     "neptune": (b"neptune", b"Neptune"),
     "comet": (b"comet_ml", b"Comet"),
     "clearml": (b"clearml",),
@@ -97,6 +101,10 @@ _NEEDLES = {
     "sacred": (b"sacred",),
 }
 _ALL_NEEDLES = tuple(needle for needles in _NEEDLES.values() for needle in needles)
+# Hugging Face names whose runs report to any installed tracker unless told otherwise.
+_HF_REPORTING = frozenset(
+    {"Trainer", "Seq2SeqTrainer", "TrainingArguments", "Seq2SeqTrainingArguments"}
+)
 # Logger classes whose name in a YAML file (a Hydra ``_target_``) configures a tracker.
 _CONFIG_NEEDLES = {name.encode(): tracker for name, tracker in _CLASSES.items() if "Logger" in name}
 
@@ -123,7 +131,7 @@ class TrackerUse:
 @dataclass(frozen=True)
 class Tracking:
     uses: tuple[TrackerUse, ...]  # one per tracker, the code use first
-    configured: tuple[str, ...]  # experiment configuration naming no tracker (params.yaml)
+    unnamed: tuple[str, ...]  # files that track or configure runs naming no tool
     undecided: frozenset[str]  # trackers mentioned in code that could not be parsed
 
     @property
@@ -142,8 +150,9 @@ def tracking(ev: Evidence) -> Tracking:
 def _tracking(ev: Evidence) -> Tracking:
     found: dict[str, TrackerUse] = {}
     undecided: set[str] = set()
+    unnamed = list(ev.files(PARAMS))
     for path in code_files(ev):
-        if is_test_path(path) or not ev.mentions(path, *_ALL_NEEDLES):
+        if is_test_path(path) or not ev.mentions(path, *_ALL_NEEDLES, b"transformers"):
             continue
         parsed = module(ev, path)
         if parsed is None:
@@ -151,11 +160,23 @@ def _tracking(ev: Evidence) -> Tracking:
             continue
         for use in sorted(_code_uses(path, parsed), key=lambda u: (u.line, u.column)):
             found.setdefault(use.tracker, use)
+        if _reports_to_installed_trackers(parsed):
+            unnamed.append(path)
     for use in _config_uses(ev):
         found.setdefault(use.tracker, use)
-    configured = tuple(ev.files(PARAMS))
     uses = tuple(found[tracker] for tracker in TRACKERS if tracker in found)
-    return Tracking(uses, configured, frozenset(undecided - found.keys()))
+    return Tracking(uses, tuple(unnamed), frozenset(undecided - found.keys()))
+
+
+def _reports_to_installed_trackers(parsed: PythonModule) -> bool:
+    if any(name.startswith("transformers.integrations") for name in parsed.imports.values()):
+        return True
+    for name, call in parsed.calls():
+        if name.startswith("transformers.") and name.rpartition(".")[2] in _HF_REPORTING:
+            report_to = keyword(call, "report_to")
+            if report_to is None or literal(report_to) not in ("none", None):
+                return True
+    return False
 
 
 def _code_uses(path: str, parsed: PythonModule) -> list[TrackerUse]:
