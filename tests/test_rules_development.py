@@ -232,8 +232,11 @@ _TRAIN = "from sklearn.linear_model import LogisticRegression\nLogisticRegressio
         {"prep.py": "from sklearn.preprocessing import StandardScaler\nscaler.fit(x)\n"},
         # SageMaker Pipelines record executions in SageMaker Experiments.
         {"train.py": _TRAIN, "pipe.py": "from sagemaker.workflow.pipeline import Pipeline\n"},
-        # Hugging Face's Trainer reports to whichever tracker is installed by default.
+        # Hugging Face's Trainer (and trl's) report to whichever tracker is installed.
         {"train.py": "from transformers import Trainer\nTrainer(model=m).train()\n"},
+        {"sft.py": "from trl import SFTTrainer\nSFTTrainer(model=m).train()\n"},
+        # A training recipe naming its trackers.
+        {"train.py": _TRAIN, "recipes/sft.yaml": "report_to:\n- tensorboard\n- wandb\n"},
         # Tracking mentioned in code that does not parse: undecided, so silent.
         {"train.py": _TRAIN, "log.py": "import mlflow\ndef f(:\n"},
     ],
@@ -285,6 +288,7 @@ def test_the_tracker_used_instead_is_reported_as_undeclared(lint):
         ("dvc", {"dvc.yaml": "stages: {}\n"}),
         ("W&B", {"configs/logger.yaml": "_target_: lightning.pytorch.loggers.WandbLogger\n"}),
         ("sagemaker", {"run.py": "from sagemaker.experiments.run import Run\n"}),
+        ("wandb", {"recipes/sft.yaml": "report_to: [tensorboard, wandb]\n"}),
         ("an in-house tracker", {}),  # names no tracker the rule knows: cannot decide
         ("none", {}),
         ("TODO", {}),

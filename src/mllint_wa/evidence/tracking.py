@@ -5,9 +5,10 @@ Code (Python files and notebooks) uses a tracker when it imports its client (``m
 (Lightning's ``WandbLogger``, Keras's ``TensorBoard``) or names it in ``report_to=`` (Hugging
 Face). Configuration uses one when an ``MLproject`` (MLflow) or a ``dvc.yaml`` (DVC
 experiments) is present, or a YAML file (Hydra, say) instantiates a tracker's logger.
-SageMaker Pipelines record their executions in SageMaker Experiments. Tracking that names
-no tool is kept apart: ``params.yaml`` (experiment configuration), and Hugging Face's
-``Trainer``/``TrainingArguments`` or ``transformers.integrations``, which report to whichever
+A training recipe in YAML may name trackers in ``report_to``. SageMaker Pipelines record
+their executions in SageMaker Experiments. Tracking that names no tool is kept apart:
+``params.yaml`` (experiment configuration), and Hugging Face's ``Trainer`` and
+``TrainingArguments`` (trl's too) or ``transformers.integrations``, which report to whichever
 tracker is installed unless told ``report_to="none"``. A code file that mentions a tracker
 but cannot be parsed leaves that tracker undecided: rules then stay silent about it.
 """
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import code_files, is_test_path, module
 from mllint_wa.evidence.kinds import DVC, MLPROJECT, PARAMS, YAML
 from mllint_wa.parsers.python_code import PythonModule, keyword, literal
+from mllint_wa.parsers.yaml_doc import load_yaml, value_position, walk
 
 # Tracker ids, as ``[model] tracking`` names them, and how messages name them.
 TRACKERS = {
@@ -101,7 +104,8 @@ _NEEDLES = {
     "sacred": (b"sacred",),
 }
 _ALL_NEEDLES = tuple(needle for needles in _NEEDLES.values() for needle in needles)
-# Hugging Face names whose runs report to any installed tracker unless told otherwise.
+# transformers names (and trl's trainers and configs) whose runs report to any installed
+# tracker unless told otherwise.
 _HF_REPORTING = frozenset(
     {"Trainer", "Seq2SeqTrainer", "TrainingArguments", "Seq2SeqTrainingArguments"}
 )
@@ -172,7 +176,10 @@ def _reports_to_installed_trackers(parsed: PythonModule) -> bool:
     if any(name.startswith("transformers.integrations") for name in parsed.imports.values()):
         return True
     for name, call in parsed.calls():
-        if name.startswith("transformers.") and name.rpartition(".")[2] in _HF_REPORTING:
+        top, last = name.partition(".")[0], name.rpartition(".")[2]
+        if (top == "transformers" and last in _HF_REPORTING) or (
+            top == "trl" and last.endswith(("Trainer", "Config"))
+        ):
             report_to = keyword(call, "report_to")
             if report_to is None or literal(report_to) not in ("none", None):
                 return True
@@ -217,6 +224,23 @@ def _reported_to(call: ast.Call) -> set[str | None]:
     }
 
 
+def _configured_report_to(path: str, documents: list[Any]) -> list[TrackerUse]:
+    """Trackers a training configuration names in ``report_to`` (Hugging Face arguments
+    kept in YAML recipes)."""
+    uses = []
+    for document in documents:
+        for container, key, value in walk(document):
+            if key != "report_to" or not isinstance(container, dict):
+                continue
+            names = value if isinstance(value, list) else [value]
+            line, column = value_position(container, key)
+            for name in names:
+                tracker = _REPORT_TO.get(name) if isinstance(name, str) else None
+                if tracker:
+                    uses.append(TrackerUse(tracker, path, line, column, False, "`report_to`"))
+    return uses
+
+
 def _config_uses(ev: Evidence) -> list[TrackerUse]:
     uses = [TrackerUse("mlflow", path, 1, 1, False, "`MLproject`") for path in ev.files(MLPROJECT)]
     uses += [
@@ -224,6 +248,8 @@ def _config_uses(ev: Evidence) -> list[TrackerUse]:
         for path in ev.files(DVC)
         if path.rpartition("/")[2] == "dvc.yaml"
     ]
+    for path, documents in ev.parsed_files(YAML, load_yaml, b"report_to"):
+        uses += _configured_report_to(path, documents)
     for path in ev.files(YAML):
         if not ev.mentions(path, *_CONFIG_NEEDLES):
             continue
