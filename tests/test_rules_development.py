@@ -190,7 +190,9 @@ def test_notebook_without_execution_order_at_the_first_cell_out_of_order(lint):
 
 def test_a_notebook_that_is_not_json_is_reported_once_by_ln009(lint, tmp_path):
     _write(tmp_path, {"lens.toml": "schema_version = 1\n", "nb.ipynb": '{"cells": [\n  {,\n'})
-    assert lint(tmp_path, "MD", "LN009") == [("LN009", "unparseable-file", "nb.ipynb", 2, 4)]
+    assert lint(tmp_path, "MD002", "MD003", "LN009") == [
+        ("LN009", "unparseable-file", "nb.ipynb", 2, 4)
+    ]
 
 
 # MD004 missing-experiment-tracking --------------------------------------------------------------
