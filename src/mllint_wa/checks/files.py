@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import kinds
 from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.parsers.notebook import parse_notebook
 from mllint_wa.parsers.pipfile import parse_pipfile
 from mllint_wa.parsers.pyproject import parse_pyproject
 from mllint_wa.parsers.requirements import parse_requirements
@@ -24,6 +25,7 @@ ALWAYS_PARSED = {
     kinds.REQUIREMENTS: parse_requirements,
     kinds.PYPROJECT: parse_pyproject,
     kinds.PIPFILE: parse_pipfile,
+    kinds.NOTEBOOK: parse_notebook,
 }
 
 

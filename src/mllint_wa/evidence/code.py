@@ -1,0 +1,219 @@
+"""The project's own code: Python files and notebooks' code cells as parsed modules, the
+project modules each one imports, and where the project trains a model.
+
+A notebook's module comes from its code cells, every position mapped to the ``.ipynb``;
+its syntax errors are recorded like a ``.py`` file's, once, at the notebook's line. Imports
+are resolved to project files by their dotted names (``from myproj.utils import set_seeds``
+finds ``src/myproj/utils.py``) and by folder for relative imports; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.kinds import NOTEBOOK, PYTHON, YAML
+from mllint_wa.parsers.notebook import parse_notebook
+from mllint_wa.parsers.python_code import PythonModule, parse_python
+
+# Packages whose presence makes a module machine-learning code.
+ML_PACKAGES = frozenset(
+    {
+        "sklearn",
+        "torch",
+        "torchvision",
+        "tensorflow",
+        "keras",
+        "jax",
+        "flax",
+        "xgboost",
+        "lightgbm",
+        "catboost",
+        "transformers",
+        "lightning",
+        "pytorch_lightning",
+        "statsmodels",
+        "sagemaker",
+    }
+)
+_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+_TARGET = re.compile(r"""_target_['"]?\s*:\s*['"]?([A-Za-z_][\w.]*)""")
+
+
+def is_test_path(path: str) -> bool:
+    """Test code: it exercises the project, it is not its training or data path."""
+    *folders, name = path.split("/")
+    return (
+        any(folder in _TEST_FOLDERS for folder in folders)
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def code_files(ev: Evidence) -> tuple[str, ...]:
+    """The project's Python files and notebooks."""
+    return ev.files(PYTHON, NOTEBOOK)
+
+
+def module(ev: Evidence, path: str) -> PythonModule | None:
+    """A Python file, or a notebook's code cells, parsed once; None when it cannot be
+    parsed (the failure is recorded) or the notebook runs another language."""
+    if NOTEBOOK in ev.kinds(path):
+        notebook = ev.parse(path, parse_notebook)
+        if notebook is None or not notebook.is_python:
+            return None
+        return ev.parse(path, notebook.python)
+    return ev.parse(path, parse_python)
+
+
+def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:
+    """Each code file that mentions one of ``needles`` (all when none are given), parsed;
+    test code is left out."""
+    for path in code_files(ev):
+        if not is_test_path(path) and (not needles or ev.mentions(path, *needles)):
+            parsed = module(ev, path)
+            if parsed is not None:
+                yield path, parsed
+
+
+# Project imports -----------------------------------------------------------------------------
+
+
+def _module_index(ev: Evidence) -> dict[str, tuple[str, ...]]:
+    """Every dotted name a project Python file could be imported by (``pkg.mod`` and
+    ``mod`` for ``src/pkg/mod.py``), to the files it may mean."""
+    index: dict[str, list[str]] = {}
+    for path in ev.files(PYTHON):
+        parts = path[: -len(".py")].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        for first in range(len(parts)):
+            index.setdefault(".".join(parts[first:]), []).append(path)
+    return {name: tuple(paths) for name, paths in index.items()}
+
+
+def project_files_named(ev: Evidence, *dotted: str) -> set[str]:
+    """The project files that the dotted module names may refer to."""
+    index = ev.memo(_module_index, lambda: _module_index(ev))
+    return {path for name in dotted for path in index.get(name, ())}
+
+
+def project_imports(ev: Evidence, path: str, parsed: PythonModule) -> tuple[str, ...]:
+    """The project files that ``parsed`` (the module at ``path``) imports, sorted."""
+    found = project_files_named(ev, *_imported_names(path, parsed.tree))
+    found.discard(path)
+    return tuple(sorted(found))
+
+
+def configured_targets(ev: Evidence) -> set[str]:
+    """Project files that configuration instantiates by name (Hydra's ``_target_:
+    pkg.module.Class``): code reached that way is on the path of the entry point that
+    reads the configuration, though nothing imports it."""
+
+    def compute() -> set[str]:
+        names: set[str] = set()
+        for path in ev.files(YAML):
+            if ev.mentions(path, b"_target_"):
+                for match in _TARGET.finditer(ev.text(path) or ""):
+                    dotted = match.group(1)
+                    names.update((dotted, dotted.rpartition(".")[0]))
+        return project_files_named(ev, *names)
+
+    return ev.memo(configured_targets, compute)
+
+
+def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
+    """Dotted names an import may load, relative imports resolved against ``path``."""
+    folder = path.split("/")[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if node.level - 1 > len(folder):
+                    continue
+                base = folder[: len(folder) - (node.level - 1)]
+                head = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            else:
+                head = node.module or ""
+            if head:
+                yield head
+            for alias in node.names:
+                if alias.name != "*":
+                    yield f"{head}.{alias.name}" if head else alias.name
+
+
+def import_closure(ev: Evidence, paths: Iterable[str], depth: int) -> set[str]:
+    """``paths`` and the project files they import, following imports ``depth`` levels."""
+    reached = set(paths)
+    frontier = set(reached)
+    for _ in range(depth):
+        following: set[str] = set()
+        for path in sorted(frontier):
+            parsed = module(ev, path)
+            if parsed is not None:
+                following.update(project_imports(ev, path, parsed))
+        frontier = following - reached
+        reached |= frontier
+    return reached
+
+
+# Training code -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeSite:
+    """A call in the project's code, named by what it refers to."""
+
+    path: str
+    line: int
+    column: int
+    name: str
+
+
+# Receivers of ``.fit(`` that prepare data rather than train a model.
+_PREPROCESSOR = re.compile(
+    r"(?i)scaler|encoder|vectori[sz]er|imputer|tokeni[sz]er|normali[sz]er|binari[sz]er|pca|"
+    r"selector|transformer$|preprocess"
+)
+_TRAINERS = frozenset({"Trainer", "SFTTrainer", "Seq2SeqTrainer"})
+_TRAIN_FUNCTIONS = frozenset({"xgboost.train", "lightgbm.train", "catboost.train"})
+_ESTIMATORS = frozenset(
+    {"Estimator", "PyTorch", "TensorFlow", "SKLearn", "XGBoost", "HuggingFace", "MXNet"}
+)
+
+
+def training_site(ev: Evidence) -> CodeSite | None:
+    """The first place (by path) where the project fits a model, or None."""
+    return ev.memo(training_site, lambda: _first_training_site(ev))
+
+
+def _first_training_site(ev: Evidence) -> CodeSite | None:
+    needles = (b"fit(", b"Trainer(", b"train(", b"backward(", b"Estimator(")
+    for path, parsed in modules(ev, *needles):
+        packages = parsed.imported_modules()
+        if not packages & ML_PACKAGES:
+            continue
+        for name, call in parsed.calls():
+            if _fits_a_model(name, call, packages):
+                line, column = parsed.position(call)
+                return CodeSite(path, line, column, name)
+    return None
+
+
+def _fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
+    last = name.rpartition(".")[2]
+    top = name.split(".")[0]
+    if isinstance(call.func, ast.Attribute) and last == "fit":
+        return not _PREPROCESSOR.search(name.rpartition(".")[0].rpartition(".")[2])
+    if last == "backward" and "torch" in packages:
+        return True
+    if last in _TRAINERS and top in ("transformers", "lightning", "pytorch_lightning", "trl"):
+        return True
+    if top == "sagemaker" and last in _ESTIMATORS:
+        return True
+    return name in _TRAIN_FUNCTIONS

@@ -1,0 +1,425 @@
+"""Jupyter notebooks (nbformat 4, and the older 3), read as JSON, positions in the ``.ipynb``.
+
+The standard library's :mod:`json` gives values but no positions, so a small scanner walks
+the raw text once and records where the values that matter start and end: each cell, its
+source strings, its execution count and its outputs. Whatever the layout (one source line
+per JSON line as nbformat writes it, or a whole notebook minified onto one line), every
+line of code therefore maps to the line and column in the file where it is stored.
+
+Code cells become one Python module for the rules that read code. IPython syntax that is
+not Python is neutralised line by line without moving anything: ``%line`` magics, ``!shell``
+commands, ``x = !cmd`` captures and ``obj?`` help; a cell that starts with a cell magic
+(``%%bash``, ``%%sql``) is not Python and is left out, except the magics whose body is
+Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import json
+import re
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.python_code import PythonModule, python_module
+
+# Deeper JSON than this is no notebook; the bound also keeps json.loads's recursion safe.
+MAX_DEPTH = 64
+# The bound python_code applies to a .py line, checked here so that the error points into
+# the .ipynb instead of at a line of the concatenated cells.
+_MAX_CODE_LINE = 20_000
+# Cell magics whose body is Python: the cell is kept without its first line.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+# Line magics followed by a Python statement (``%time model.fit(x, y)``).
+_PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
+
+_TOKEN = re.compile(
+    r'[ \t\n\r]*(?:([{}\[\],:])|("[^"\\]*(?:\\.[^"\\]*)*")'
+    r"|(-?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|Infinity)|true|false|null|NaN))",
+    re.S,
+)
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_NEWLINE = re.compile("\n")
+_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]() \t]+?=[ \t]*)?[!%]")
+_LINE_MAGIC = re.compile(r"(?P<indent>[ \t]*)%(?P<name>\w+)[ \t]+(?P<rest>[^-\s].*)")
+_HELP = re.compile(r"[ \t]*(\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of a code cell, where it starts in the file and what it holds."""
+
+    line: int
+    column: int
+    size: int  # bytes the output takes in the file
+    images: tuple[str, ...]  # MIME types of the images it embeds (``image/png`` …)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell. ``line``/``column`` are where its source starts in the file (its first
+    source string, else the cell itself); ``count_line``/``count_column`` where its
+    execution count stands."""
+
+    index: int
+    cell_type: str
+    source: str
+    line: int
+    column: int
+    execution_count: int | None = None
+    count_line: int = 1
+    count_column: int = 1
+    outputs: tuple[Output, ...] = ()
+
+
+@dataclass(eq=False)
+class Notebook:
+    """A parsed notebook; compared by identity, so that :meth:`python` can serve as a
+    parser key of its own in the evidence cache."""
+
+    nbformat: int
+    language: str
+    cells: tuple[Cell, ...]
+    code: str
+    line_map: tuple[int, ...]
+    column_offsets: tuple[int, ...]
+
+    @property
+    def is_python(self) -> bool:
+        return self.language.lower() in ("python", "python3", "ipython", "")
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        return tuple(cell for cell in self.cells if cell.cell_type == "code")
+
+    def python(self, _text: str = "") -> PythonModule:
+        """The code cells as one module, every position mapped to the ``.ipynb``.
+
+        Shaped as a parser (text in, parsed form out) so that the evidence layer can cache
+        it and record its syntax error once, at the notebook's line: pass the bound method
+        to ``Evidence.parse``. The text is ignored; the notebook already holds its code.
+        """
+        for number, line in enumerate(self.code.split("\n")):
+            if len(line) > _MAX_CODE_LINE:
+                at = self.line_map[number] if number < len(self.line_map) else 1
+                raise ParseError(f"has a code line longer than {_MAX_CODE_LINE} characters", at)
+        return python_module(self.code, self.line_map, self.column_offsets)
+
+
+def parse_notebook(text: str) -> Notebook:
+    """Read a notebook; input that is not a JSON notebook is a :class:`ParseError` at the
+    line and column where it goes wrong."""
+    spans = _scan(text)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"is not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    if not isinstance(document, dict):
+        raise ParseError("is not a Jupyter notebook: the top level is not a JSON object")
+    version = document.get("nbformat")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ParseError("is not a Jupyter notebook: it has no `nbformat` number")
+    if version < 3:
+        raise ParseError(f"is nbformat {version}, too old to be read (3 and later are)")
+    positions = _Positions(text)
+    raw_cells = list(_raw_cells(document, version))
+    cells = [
+        _cell(text, spans, positions, index, path, raw)
+        for index, (path, raw) in enumerate(raw_cells)
+    ]
+    code, line_map, column_offsets = _module_source(text, spans, positions, raw_cells, cells)
+    return Notebook(
+        nbformat=version,
+        language=_language(document, raw_cells),
+        cells=tuple(cells),
+        code=code,
+        line_map=line_map,
+        column_offsets=column_offsets,
+    )
+
+
+# The scanner -------------------------------------------------------------------------------
+
+
+def _wanted(path: Path) -> bool:
+    """Whether the scanner records a value's span: cells, their fields, and the items of
+    their source and outputs (not the insides of outputs, which can be huge)."""
+    if path[:1] == ("worksheets",):  # nbformat 3: worksheets[w].cells[i]…
+        path = path[2:]
+    return len(path) <= 3 or (len(path) == 4 and path[2] in ("source", "input", "outputs"))
+
+
+def _scan(text: str) -> dict[Path, tuple[int, int]]:
+    """Offsets (start, end) of the wanted values by JSON path. It trusts the input to be
+    JSON (json.loads decides that afterwards) and stops quietly where it is not, but it
+    refuses nesting deeper than :data:`MAX_DEPTH` before json.loads would recurse into it.
+    """
+    spans: dict[Path, tuple[int, int]] = {}
+    # Each open container: its path, start, whether it is an object, the key or index of
+    # the value being read in it, and (objects) whether a key is expected next.
+    stack: list[list[Any]] = []
+    position = 0
+    while True:
+        match = _TOKEN.match(text, position)
+        if match is None:
+            return spans
+        position = match.end()
+        punctuation, string, _ = match.groups()
+        start = match.start(1) if punctuation else match.start(2) if string else match.start(3)
+        top = stack[-1] if stack else None
+        if punctuation in ("}", "]"):
+            if top is None:
+                return spans
+            stack.pop()
+            if _wanted(top[0]):
+                spans[top[0]] = (top[1], position)
+            continue
+        if punctuation == ",":
+            if top is not None:
+                if top[2]:
+                    top[4] = True
+                else:
+                    top[3] += 1
+            continue
+        if punctuation == ":":
+            if top is not None:
+                top[4] = False
+            continue
+        if top is not None and top[2] and top[4]:  # an object's key
+            top[3] = json.loads(string) if string and "\\" in string else (string or "")[1:-1]
+            continue
+        path: Path = () if top is None else (*top[0], top[3])
+        if punctuation in ("{", "["):
+            if len(stack) >= MAX_DEPTH:
+                line, column = _Positions(text).at(start)
+                raise ParseError(f"is nested more than {MAX_DEPTH} levels deep", line, column)
+            stack.append([path, start, punctuation == "{", 0, True])
+        elif _wanted(path):
+            spans[path] = (start, position)
+
+
+class _Positions:
+    """Offsets to 1-based (line, column) by binary search over the line starts."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = array("q", [0])
+        self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
+
+    def at(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+
+# Cells -------------------------------------------------------------------------------------
+
+
+def _raw_cells(document: dict[str, Any], version: int) -> Iterator[tuple[Path, dict[str, Any]]]:
+    if version == 3:
+        worksheets = document.get("worksheets")
+        for w, sheet in enumerate(worksheets if isinstance(worksheets, list) else []):
+            cells = sheet.get("cells") if isinstance(sheet, dict) else None
+            for i, cell in enumerate(cells if isinstance(cells, list) else []):
+                if isinstance(cell, dict):
+                    yield ("worksheets", w, "cells", i), cell
+        return
+    cells = document.get("cells")
+    if not isinstance(cells, list):
+        raise ParseError("is not a Jupyter notebook: it has no list of `cells`")
+    for i, cell in enumerate(cells):
+        if isinstance(cell, dict):
+            yield ("cells", i), cell
+
+
+def _language(document: dict[str, Any], raw_cells: list[tuple[Path, dict[str, Any]]]) -> str:
+    metadata = document.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    for section, key in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(section)
+        if isinstance(value, dict) and isinstance(value.get(key), str):
+            return str(value[key])
+    for _, cell in raw_cells:  # nbformat 3 names the language per code cell
+        if cell.get("cell_type") == "code" and isinstance(cell.get("language"), str):
+            return str(cell["language"])
+    return "python"
+
+
+def _source_key(cell: dict[str, Any]) -> str:
+    return "input" if "input" in cell and "source" not in cell else "source"
+
+
+def _cell(
+    text: str,
+    spans: dict[Path, tuple[int, int]],
+    positions: _Positions,
+    index: int,
+    path: Path,
+    raw: dict[str, Any],
+) -> Cell:
+    cell_type = raw.get("cell_type")
+    key = _source_key(raw)
+    source = _joined(raw.get(key))
+    first = spans.get((*path, key, 0)) or spans.get((*path, key)) or spans.get(path)
+    line, column = positions.at(first[0]) if first else (1, 1)
+    count_key = "prompt_number" if "prompt_number" in raw else "execution_count"
+    count = raw.get(count_key)
+    count_span = spans.get((*path, count_key)) or spans.get(path)
+    count_line, count_column = positions.at(count_span[0]) if count_span else (line, column)
+    outputs = []
+    raw_outputs = raw.get("outputs")
+    for j, output in enumerate(raw_outputs if isinstance(raw_outputs, list) else []):
+        span = spans.get((*path, "outputs", j))
+        at = positions.at(span[0]) if span else (line, column)
+        size = _size(text[span[0] : span[1]]) if span else len(json.dumps(output))
+        outputs.append(Output(at[0], at[1], size, _images(output)))
+    return Cell(
+        index=index,
+        cell_type=cell_type if isinstance(cell_type, str) else "",
+        source=source,
+        line=line,
+        column=column,
+        execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        count_line=count_line,
+        count_column=count_column,
+        outputs=tuple(outputs),
+    )
+
+
+def _joined(source: object) -> str:
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list):
+        return "".join(item for item in source if isinstance(item, str))
+    return ""
+
+
+def _size(raw: str) -> int:
+    return len(raw) if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
+
+
+def _images(output: object) -> tuple[str, ...]:
+    if not isinstance(output, dict):
+        return ()
+    data = output.get("data")
+    keys = list(data) if isinstance(data, dict) else list(output)  # nbformat 3: png, jpeg…
+    found = []
+    for key in keys:
+        if key.startswith("image/"):
+            found.append(key)
+        elif key in ("png", "jpeg", "gif", "svg"):
+            found.append("image/svg+xml" if key == "svg" else f"image/{key}")
+    return tuple(found)
+
+
+# Code cells as one module ------------------------------------------------------------------
+
+
+def _module_source(
+    text: str,
+    spans: dict[Path, tuple[int, int]],
+    positions: _Positions,
+    raw_cells: list[tuple[Path, dict[str, Any]]],
+    cells: list[Cell],
+) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """The code cells' lines, one module, with each line's (line, column offset) in the
+    file; lines are kept in place so that positions stay exact."""
+    lines: list[str] = []
+    line_map: list[int] = []
+    offsets: list[int] = []
+    for (path, raw), cell in zip(raw_cells, cells, strict=True):
+        if cell.cell_type != "code":
+            continue
+        cell_lines, starts = _source_lines(text, spans, path, raw)
+        for source_line, start in zip(_python_lines(cell_lines), starts, strict=True):
+            shift, code = source_line
+            lines.append(code)
+            line, column = positions.at(start) if start >= 0 else (cell.line, cell.column)
+            line_map.append(line)
+            offsets.append(column - 1 + shift)
+    return "\n".join(lines) + "\n", tuple(line_map), tuple(offsets)
+
+
+def _source_lines(
+    text: str, spans: dict[Path, tuple[int, int]], path: Path, raw: dict[str, Any]
+) -> tuple[list[str], list[int]]:
+    """A cell's source lines and the offset in the file where each starts (-1: unknown).
+
+    A source is one string or a list of strings; a line may span several strings (when a
+    string does not end in a newline), and a string may hold several lines, whose starts
+    are found after the ``\\n`` escapes of the raw JSON string.
+    """
+    key = _source_key(raw)
+    source = raw.get(key)
+    items = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+    lines: list[str] = []
+    starts: list[int] = []
+    open_line = False
+    for j, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            continue
+        span = spans.get((*path, key, j) if isinstance(source, list) else (*path, key))
+        breaks = _line_breaks(text, span) if span else []
+        pieces = item.split("\n")
+        for k, piece in enumerate(pieces):
+            if k and k == len(pieces) - 1 and not piece:
+                break  # the string ended with a newline
+            if k == 0 and open_line:
+                lines[-1] += piece
+                continue
+            if not span:
+                start = -1
+            elif k == 0:
+                start = span[0] + 1
+            else:
+                start = breaks[k - 1] if k - 1 < len(breaks) else span[0] + 1
+            lines.append(piece)
+            starts.append(start)
+        open_line = not item.endswith("\n")
+    return lines, starts
+
+
+def _line_breaks(text: str, span: tuple[int, int]) -> list[int]:
+    """Offsets in the file just after each ``\\n`` escape of the JSON string at ``span``."""
+    raw = text[span[0] : span[1]]
+    return [span[0] + m.end() for m in _ESCAPE.finditer(raw) if m.group(1) == "n"]
+
+
+def _python_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """A code cell's lines as Python, each with how far its text moved right (a line
+    magic's statement keeps its column)."""
+    blank = [(0, "") for _ in lines]
+    if lines and lines[0].startswith("%%"):
+        name = lines[0][2:].split(maxsplit=1)[0] if lines[0][2:].strip() else ""
+        if name not in _PYTHON_CELL_MAGICS:
+            return blank
+        return [(0, ""), *_python_lines(lines[1:])]
+    if _parses("\n".join(lines)):
+        return [(0, line) for line in lines]
+    return [_python_line(line) for line in lines]
+
+
+def _python_line(line: str) -> tuple[int, str]:
+    magic = _LINE_MAGIC.match(line)
+    if magic and magic["name"] in _PYTHON_LINE_MAGICS:
+        return magic.start("rest") - magic.end("indent"), magic["indent"] + magic["rest"]
+    shell = _MAGIC.match(line)
+    if shell:
+        target = (shell["target"] or "").rstrip(" \t=")
+        statement = f"{target} = None" if target else "pass"
+        return 0, shell["indent"] + statement
+    if _HELP.fullmatch(line):
+        return 0, line[: len(line) - len(line.lstrip())] + "pass"
+    return 0, line
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True

@@ -1,0 +1,356 @@
+"""MD001-MD006: seeds, notebooks and experiment tracking, read from the code and notebooks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mllint_wa.evidence.tracking import canonical_tracker
+
+REPOS = Path(__file__).parent / "fixtures" / "repos"
+
+
+def _copy(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(REPOS / name, target)
+    return target
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+# MD001 unseeded-randomness ----------------------------------------------------------------
+
+
+def test_unseeded_randomness_reports_the_first_unseeded_draw_of_each_file(lint):
+    assert lint("unseeded-randomness", "MD001") == [
+        ("MD001", "unseeded-randomness", "notebooks/explore.ipynb", 38, 14),
+        ("MD001", "unseeded-randomness", "src/cross_validate.py", 5, 9),
+        ("MD001", "unseeded-randomness", "src/train.py", 9, 36),
+    ]
+    assert lint.messages("unseeded-randomness", "MD001") == [
+        "`numpy.random.normal` draws at random and nothing on its path sets a seed: seed it "
+        "with `np.random.seed(...)` or draw from `np.random.default_rng(seed)`",
+        "`sklearn.model_selection.KFold` draws at random and nothing on its path sets a seed: "
+        "`random_state=None` is no seed: pass a number",
+        "`sklearn.model_selection.train_test_split` draws at random and nothing on its path "
+        "sets a seed: pass `random_state=`",
+    ]
+
+
+def test_a_notebook_cell_that_is_not_python_is_reported_once_by_ln009(lint):
+    # broken.ipynb mentions `random`, so MD001 reads its code; its second cell does not parse.
+    found = lint("unseeded-randomness", "MD001", "LN009")
+    assert [row for row in found if row[0] == "LN009"] == [
+        ("LN009", "unparseable-file", "notebooks/broken.ipynb", 19, 20),
+    ]
+    assert "notebooks/broken.ipynb" not in [row[2] for row in found if row[0] == "MD001"]
+
+
+def test_a_seed_in_an_imported_helper_seeds_the_module_that_imports_it(lint, tmp_path):
+    repo = _copy("unseeded-randomness", tmp_path)
+    utils = repo / "src/churn/utils.py"
+    utils.write_text(utils.read_text().replace("seed(seed)", "getstate()"), encoding="utf-8")
+    paths = [row[2] for row in lint(repo, "MD001")]
+    assert "src/churn/augment.py" in paths
+
+
+def test_a_seed_set_by_the_entry_point_seeds_the_modules_it_imports(lint, tmp_path):
+    repo = _copy("unseeded-randomness", tmp_path)
+    (repo / "src/pipeline.py").write_text("from churn import features\n", encoding="utf-8")
+    assert ("src/churn/features.py", 6) in [(row[2], row[3]) for row in lint(repo, "MD001")]
+
+
+def test_code_that_configuration_instantiates_is_seeded_by_the_entry_point(lint, tmp_path):
+    repo = _copy("unseeded-randomness", tmp_path)
+    (repo / "configs/data/churn.yaml").write_text("batch_size: 64\n", encoding="utf-8")
+    assert "src/churn/datamodule.py" in [row[2] for row in lint(repo, "MD001")]
+
+
+def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint):
+    paths = {row[2] for row in lint("unseeded-randomness", "MD001")}
+    traps = {
+        "src/seed_from_config.py",  # np.random.seed(params["seed"])
+        "src/seed_in_variable.py",  # random_state=seed / random_state=SEED
+        "src/forwarded.py",  # GradientBoostingClassifier(**params)
+        "src/ports.py",  # random.randint in code that is no machine learning
+        "src/churn/datamodule.py",  # instantiated by Hydra from run.py, which seeds
+        "tests/split_sizes.py",  # test code
+        "notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb",  # an autosave copy
+    }
+    assert paths & traps == set()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from sklearn.model_selection import KFold\nKFold(5)\n",
+        "from sklearn.model_selection import KFold\nKFold(5, shuffle=flag)\n",
+        "import torch\nfrom torch.utils.data import DataLoader\nDataLoader(ds, shuffle=True, "
+        "generator=g)\n",
+        "import torch\nfrom torch.utils.data import DataLoader\nDataLoader(ds, batch_size=8)\n",
+        "import torch\ntorch.manual_seed(0)\nx = torch.randn(3)\n",
+        "import tensorflow as tf\nx = tf.random.normal([2], seed=1)\n",
+        "import jax\nkey = jax.random.PRNGKey(0)\nx = jax.random.normal(key, (2,))\n",
+        "import numpy as np\nimport sklearn\nrng = np.random.default_rng(7)\nx = rng.normal()\n",
+        "import pandas as pd\nimport sklearn\ntrain = frame.sample(frac=0.8, random_state=1)\n",
+        "import xgboost\nmodel = xgboost.XGBClassifier()\n",
+    ],
+)
+def test_seeded_or_deterministic_calls_are_not_reported(lint, tmp_path, code):
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "train.py": code})
+    assert lint(tmp_path, "MD001") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "advice"),
+    [
+        (
+            "import torch\nfrom torch.utils.data import DataLoader\n"
+            "loader = DataLoader(ds, shuffle=True)\n",
+            "torch.utils.data.DataLoader",
+            "pass `generator=` or seed the generator with `torch.manual_seed(...)`",
+        ),
+        (
+            "import pandas as pd\nimport sklearn\ntrain = frame.sample(frac=0.8)\n",
+            "frame.sample",
+            "pass `random_state=`",
+        ),
+        (
+            "import tensorflow as tf\nds = ds.shuffle(1000)\n",
+            "ds.shuffle",
+            "pass `seed=` or seed the generator with `tf.random.set_seed(...)`",
+        ),
+        (
+            "import random\nimport torch\nrandom.shuffle(rows)\n",
+            "random.shuffle",
+            "seed it with `random.seed(...)`",
+        ),
+    ],
+)
+def test_unseeded_draws_of_each_framework_are_named(lint, tmp_path, code, name, advice):
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "train.py": code})
+    [message] = lint.messages(tmp_path, "MD001")
+    assert message == f"`{name}` draws at random and nothing on its path sets a seed: {advice}"
+
+
+# MD002 notebook-outputs-committed, MD003 notebook-without-execution-order -------------------
+
+
+def test_notebook_outputs_committed_at_the_first_output_with_counts_and_size(lint):
+    assert lint("notebook-outputs-committed", "MD002") == [
+        ("MD002", "notebook-outputs-committed", "notebooks/eda.ipynb", 25, 5),
+    ]
+    assert lint.messages("notebook-outputs-committed", "MD002") == [
+        "`notebooks/eda.ipynb` is committed with the outputs of 2 cells (the largest 278 B, "
+        "1 embedded image)"
+    ]
+
+
+def test_notebook_outputs_committed_quiet_on_clean_notebooks_and_checkpoints(lint):
+    # clean.ipynb has no outputs; .ipynb_checkpoints/clean-checkpoint.ipynb is not the project's.
+    paths = [row[2] for row in lint("notebook-outputs-committed", "MD002")]
+    assert paths == ["notebooks/eda.ipynb"]
+
+
+def test_notebook_outputs_in_a_minified_notebook_point_at_line_one(lint, tmp_path):
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {},
+        "outputs": [{"name": "stdout", "output_type": "stream", "text": "4\n"}],
+        "source": "print(2 + 2)",
+    }
+    text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    (tmp_path / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(text, encoding="utf-8")
+    [(_, _, path, line, column)] = lint(tmp_path, "MD002")
+    assert (path, line) == ("nb.ipynb", 1)
+    assert text[column - 1 :].startswith('{"name": "stdout"')
+
+
+def test_notebook_without_execution_order_at_the_first_cell_out_of_order(lint):
+    assert lint("notebook-without-execution-order", "MD003") == [
+        ("MD003", "notebook-without-execution-order", "notebooks/train.ipynb", 23, 23),
+    ]
+    assert lint.messages("notebook-without-execution-order", "MD003") == [
+        "`notebooks/train.ipynb` was run out of order: this cell's execution count 2 follows 4 "
+        "in a cell above it"
+    ]
+
+
+def test_a_notebook_that_is_not_json_is_reported_once_by_ln009(lint, tmp_path):
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "nb.ipynb": '{"cells": [\n  {,\n'})
+    assert lint(tmp_path, "MD002", "MD003", "LN009") == [
+        ("LN009", "unparseable-file", "nb.ipynb", 2, 4)
+    ]
+
+
+# MD004 missing-experiment-tracking --------------------------------------------------------------
+
+
+def test_missing_experiment_tracking_at_the_training_code(lint):
+    assert lint("missing-experiment-tracking", "MD004") == [
+        ("MD004", "missing-experiment-tracking", "src/train.py", 10, 1),
+    ]
+    assert lint.messages("missing-experiment-tracking", "MD004") == [
+        "`src/train.py` trains a model (`model.fit`) but nothing in the project tracks its "
+        "experiments"
+    ]
+
+
+_TRAIN = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(x, y)\n"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"train.py": "import mlflow\n" + _TRAIN},
+        {"train.py": _TRAIN, "MLproject": "name: churn\n"},
+        {"train.py": _TRAIN, "dvc.yaml": "stages: {}\n"},
+        {"train.py": _TRAIN, "params.yaml": "seed: 1\n"},
+        {
+            "train.py": _TRAIN,
+            "configs/logger/wandb.yaml": "_target_: lightning.pytorch.loggers.WandbLogger\n",
+        },
+        {
+            "train.py": _TRAIN + "from transformers import TrainingArguments\n"
+            "TrainingArguments('out', report_to='wandb')\n"
+        },
+        {"train.py": _TRAIN, "log.py": "from dvclive import Live\n"},
+        {"train.py": _TRAIN, "lens.toml": 'schema_version = 1\n[model]\ntracking = "aim"\n'},
+        # Not training code: preprocessing only, and a fit outside machine-learning code.
+        {"prep.py": "import pandas as pd\nframe = pd.read_csv('x.csv')\n"},
+        {"curve.py": "import scipy.optimize\nmodel.fit(x)\n"},
+        {"prep.py": "from sklearn.preprocessing import StandardScaler\nscaler.fit(x)\n"},
+        # SageMaker Pipelines record executions in SageMaker Experiments.
+        {"train.py": _TRAIN, "pipe.py": "from sagemaker.workflow.pipeline import Pipeline\n"},
+        # Hugging Face's Trainer (and trl's) report to whichever tracker is installed.
+        {"train.py": "from transformers import Trainer\nTrainer(model=m).train()\n"},
+        {"sft.py": "from trl import SFTTrainer\nSFTTrainer(model=m).train()\n"},
+        # A training recipe naming its trackers.
+        {"train.py": _TRAIN, "recipes/sft.yaml": "report_to:\n- tensorboard\n- wandb\n"},
+        # Tracking mentioned in code that does not parse: undecided, so silent.
+        {"train.py": _TRAIN, "log.py": "import mlflow\ndef f(:\n"},
+    ],
+)
+def test_missing_experiment_tracking_quiet_with_any_tracking_or_no_training(lint, tmp_path, files):
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", **files})
+    assert lint(tmp_path, "MD004") == []
+
+
+def test_tracking_in_a_notebook_counts(lint, tmp_path):
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": ["import wandb\n"],
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    _write(
+        tmp_path,
+        {"lens.toml": "schema_version = 1\n", "train.py": _TRAIN, "nb.ipynb": json.dumps(notebook)},
+    )
+    assert lint(tmp_path, "MD004") == []
+
+
+# MD005 declared-tracking-not-used, MD006 undeclared-experiment-tracking ---------------------
+
+
+def test_declared_tracking_not_used_at_the_manifest_key(lint):
+    assert lint("declared-tracking-not-used", "MD005") == [
+        ("MD005", "declared-tracking-not-used", "lens.toml", 5, 1),
+    ]
+    assert lint.messages("declared-tracking-not-used", "MD005") == [
+        "`model.tracking` declares MLflow, but no code, notebook or configuration in the "
+        "repository uses it"
+    ]
+
+
+def test_the_tracker_used_instead_is_reported_as_undeclared(lint):
+    assert lint("declared-tracking-not-used", "MD006") == [
+        ("MD006", "undeclared-experiment-tracking", "lens.toml", 5, 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tracking", "files"),
+    [
+        ("mlflow", {"MLproject": "name: churn\n"}),
+        ("dvc", {"dvc.yaml": "stages: {}\n"}),
+        ("W&B", {"configs/logger.yaml": "_target_: lightning.pytorch.loggers.WandbLogger\n"}),
+        ("sagemaker", {"run.py": "from sagemaker.experiments.run import Run\n"}),
+        ("wandb", {"recipes/sft.yaml": "report_to: [tensorboard, wandb]\n"}),
+        ("an in-house tracker", {}),  # names no tracker the rule knows: cannot decide
+        ("none", {}),
+        ("TODO", {}),
+        ("mlflow", {"log.py": "import mlflow\ndef f(:\n"}),  # undecided: does not parse
+    ],
+)
+def test_declared_tracking_not_used_quiet_when_used_or_undecidable(lint, tmp_path, tracking, files):
+    lens = f'schema_version = 1\n[model]\ntracking = "{tracking}"\n'
+    _write(tmp_path, {"lens.toml": lens, **files})
+    assert lint(tmp_path, "MD005") == []
+
+
+def test_undeclared_experiment_tracking_names_each_tracker_code_uses(lint):
+    assert lint("undeclared-experiment-tracking", "MD006") == [
+        ("MD006", "undeclared-experiment-tracking", "lens.toml", 3, 1),
+        ("MD006", "undeclared-experiment-tracking", "lens.toml", 3, 1),
+    ]
+    assert lint.messages("undeclared-experiment-tracking", "MD006") == [
+        "`notebooks/train.ipynb` tracks experiments with Weights & Biases (`wandb`), which "
+        "`model.tracking` does not declare",
+        "`src/log.py` tracks experiments with TensorBoard "
+        "(`lightning.pytorch.loggers.TensorBoardLogger`), which `model.tracking` does not "
+        "declare",
+    ]
+
+
+def test_a_second_tracker_beside_the_declared_one_is_not_reported(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "lens.toml": 'schema_version = 1\n[model]\ntracking = "mlflow"\n',
+            "train.py": "import mlflow\nfrom torch.utils.tensorboard import SummaryWriter\n",
+        },
+    )
+    assert lint(tmp_path, "MD005", "MD006") == []
+
+
+def test_tracker_configuration_alone_is_not_reported_as_undeclared(lint, tmp_path):
+    # Hydra templates ship configs for many loggers; only code that uses one is evidence.
+    _write(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "configs/logger/wandb.yaml": "_target_: lightning.pytorch.loggers.WandbLogger\n",
+        },
+    )
+    assert lint(tmp_path, "MD006") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "tracker"),
+    [
+        ("MLflow", "mlflow"),
+        ("Weights & Biases", "wandb"),
+        ("w&b", "wandb"),
+        ("dvclive", "dvc"),
+        ("SageMaker Experiments", "sagemaker-experiments"),
+        ("comet_ml", "comet"),
+        ("none", None),
+    ],
+)
+def test_manifest_tracking_values_are_read_by_name_and_alias(value, tracker):
+    assert canonical_tracker(value) == tracker
