@@ -25,7 +25,9 @@ def test_missing_manifest_reported_on_line_1_of_the_absent_file(lint):
 
 def test_missing_manifest_only_ln_rules_that_need_no_manifest_run(lint):
     # Without a manifest the BG and PF rules have nothing to judge and stay quiet.
-    assert lint("missing-manifest") == [("LN001", "missing-manifest", "lens.toml", 1, 1)]
+    assert lint("missing-manifest", "BG", "PF", "LN") == [
+        ("LN001", "missing-manifest", "lens.toml", 1, 1)
+    ]
 
 
 def test_missing_manifest_symlinked_out_of_the_project_is_not_called_absent(lint, tmp_path):
