@@ -116,12 +116,15 @@ def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
     Reported on the first CI definition when CI exists and none of it runs a test command;
     when the project has tests but no CI at all, on its first test file. Not reported when
     the CI includes definitions it does not show (a GitLab `include:`, a reusable workflow
-    of another repository, a pipeline template, an orb, a Jenkins shared library), or when
-    the project has neither tests nor Python code."""
+    of another repository, a pipeline template, an orb, a Jenkins shared library), when a
+    CI system that is not read is configured too (Travis, Prow, Cloud Build, Buildkite,
+    Tekton, Drone, AppVeyor …), or when the project has neither tests nor Python code."""
     ev = ctx.evidence
     tests = test_evidence(ev)
     code = code_files(ev)
     ci = ci_evidence(ev)
+    if ci.unread:
+        return
     pipelines = ci.pipelines
     if not pipelines:
         if tests.files:

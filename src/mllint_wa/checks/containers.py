@@ -203,7 +203,7 @@ def mutable_image_tag(ctx: ProjectContext) -> Iterator[Violation]:
 # What marks an image built to run on SageMaker with its toolkits, which write below /etc
 # and /opt/ml at run time and are run as root by SageMaker's own containers.
 _SAGEMAKER = re.compile(
-    r"SAGEMAKER_|sagemaker[-_](?:training|inference|containers)|multi-model-server"
+    r"SAGEMAKER_|sagemaker[-_](?:[a-z]+[-_])?(?:training|inference|containers)|multi-model-server"
     r"|/opt/ml\b|/opt/program\b|763104351884\.dkr\.ecr",
     re.IGNORECASE,
 )

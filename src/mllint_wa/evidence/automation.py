@@ -33,6 +33,12 @@ from mllint_wa.parsers.yaml_doc import load_yaml
 MAX_LEVELS = 32
 MAX_ENTRIES = 256
 _CI_FOLDERS = ("", ".github/workflows", ".circleci")
+# Definitions of CI systems not read here: where one exists, what CI runs is unknown.
+UNREAD_CI = frozenset(
+    {".travis.yml", ".drone.yml", "appveyor.yml", ".appveyor.yml", "cloudbuild.yaml",
+     "cloudbuild.yml", "prow_config.yaml", ".prow.yaml", ".woodpecker.yml", "codefresh.yml",
+     ".buildkite", ".tekton", ".semaphore", "Earthfile"}
+)  # fmt: skip
 
 
 def is_templated(ev: Evidence, path: str) -> bool:
@@ -80,6 +86,8 @@ class CiEvidence:
 
     own: tuple[CiDefinition, ...]
     repository: tuple[CiDefinition, ...] = ()
+    # CI definitions of systems that are not read (``.travis.yml``, ``prow_config.yaml`` …).
+    unread: tuple[str, ...] = ()
 
     @property
     def pipelines(self) -> tuple[CiDefinition, ...]:
@@ -103,21 +111,24 @@ class CiEvidence:
 def ci_evidence(ev: Evidence) -> CiEvidence:
     def compute() -> CiEvidence:
         own = _definitions(ev, ev.files(kinds.CI, kinds.PRE_COMMIT))
-        if any(d.system != PRE_COMMIT for d in own):
-            return CiEvidence(own)
+        unread = tuple(name for name in sorted(UNREAD_CI) if ev.exists(name))
+        if unread or any(d.system != PRE_COMMIT for d in own):
+            return CiEvidence(own, unread=unread)
         found = repository_ci_files(ev.root)
         if found is None:
             return CiEvidence(own)
         root, paths = found
-        return CiEvidence(own, _definitions(Evidence(root, paths), paths))
+        unread = tuple(path for path in paths if path in UNREAD_CI)
+        paths = tuple(path for path in paths if path not in UNREAD_CI)
+        return CiEvidence(own, _definitions(Evidence(root, paths), paths), unread)
 
     return ev.memo(ci_evidence, compute)
 
 
 def repository_ci_files(project_root: Path) -> tuple[Path, tuple[str, ...]] | None:
     """The root of the repository enclosing ``project_root`` (strictly above it) and the
-    CI definitions there, relative to it; None when the project is itself a repository
-    root or lies in none."""
+    CI definitions there, relative to it (those of :data:`UNREAD_CI` included); None when
+    the project is itself a repository root or lies in none."""
     if os.path.lexists(project_root / ".git"):
         return None
     root = None
@@ -137,13 +148,15 @@ def repository_ci_files(project_root: Path) -> tuple[Path, tuple[str, ...]] | No
                 for count, entry in enumerate(entries):
                     if count >= MAX_ENTRIES:
                         break
-                    if entry.is_file(follow_symlinks=False):
+                    if entry.is_file(follow_symlinks=False) or (
+                        not folder and entry.name in UNREAD_CI
+                    ):
                         names.append(entry.name)
         except OSError:
             continue
         for name in sorted(names):
             path = f"{folder}/{name}" if folder else name
-            if ci_system(path) is not None:
+            if ci_system(path) is not None or path in UNREAD_CI:
                 found.append(path)
     return root, tuple(found)
 

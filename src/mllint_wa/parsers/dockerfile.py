@@ -151,7 +151,8 @@ def parse_dockerfile(text: str) -> Dockerfile:
             index += 1
             continue
         instruction, index = _instruction(lines, index, escape)
-        instructions.append(instruction)
+        if instruction is not None:
+            instructions.append(instruction)
     return _stages(tuple(instructions))
 
 
@@ -173,7 +174,7 @@ def _directives(lines: list[str]) -> tuple[str, int]:
     return escape, index
 
 
-def _instruction(lines: list[str], index: int, escape: str) -> tuple[Instruction, int]:
+def _instruction(lines: list[str], index: int, escape: str) -> tuple[Instruction | None, int]:
     first = lines[index]
     pieces: list[tuple[int, int, str]] = []
     line_text, column = first, 1
@@ -199,7 +200,8 @@ def _instruction(lines: list[str], index: int, escape: str) -> tuple[Instruction
         offset += len(piece)
     joined = Script("".join(piece for _, _, piece in pieces), tuple(segments))
     match = _KEYWORD.match(joined.text)
-    assert match is not None  # the first line is not blank
+    if match is None:  # nothing but continuation characters
+        return None, index
     keyword = match.group(1).upper()
     line, column = joined.position(match.start(1))
     if keyword not in INSTRUCTIONS:
@@ -253,7 +255,8 @@ def _stage(
     index: int, start: Instruction, body: list[Instruction], global_args: dict[str, str | None]
 ) -> BuildStage:
     words = start.arguments()
-    base = words[0] if words else ""
+    # FROM's words are unquoted like shell words: `FROM "ubuntu:22.04"` names ubuntu:22.04.
+    base = _words(words[0])[0] if words and _words(words[0]) else ""
     name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
     return BuildStage(index, base, substitute(base, global_args), name, start, tuple(body))
 
