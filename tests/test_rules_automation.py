@@ -191,3 +191,11 @@ def test_repository_ci_lookup_lists_a_bounded_number_of_names(tmp_path):
     (repo / "sub").mkdir()
     found = repository_ci_files(repo / "sub")
     assert found is not None and len(found[1]) <= MAX_ENTRIES
+
+
+def test_ci_without_tests_to_run_is_left_to_missing_tests(lint, tmp_path):
+    repo = _write(
+        tmp_path / "repo", {"src/train.py": CODE, ".github/workflows/ci.yml": LINT_WORKFLOW}
+    )
+    (repo / ".git").mkdir()
+    assert lint(repo, "MD033", "MD034") == [("MD033", "missing-tests", "src/train.py", 1, 1)]

@@ -118,7 +118,8 @@ def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
     the CI includes definitions it does not show (a GitLab `include:`, a reusable workflow
     of another repository, a pipeline template, an orb, a Jenkins shared library), when a
     CI system that is not read is configured too (Travis, Prow, Cloud Build, Buildkite,
-    Tekton, Drone, AppVeyor …), or when the project has neither tests nor Python code."""
+    Tekton, Drone, AppVeyor …), or when the project has no tests (then `missing-tests`
+    says so: CI cannot run tests that do not exist)."""
     ev = ctx.evidence
     tests = test_evidence(ev)
     code = code_files(ev)
@@ -135,11 +136,12 @@ def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
                 anchor="ci-tests",
             )
         return
-    if (not tests.present and not code) or any(p.opaque for p in pipelines) or _runs_tests(ci):
+    # Without tests, missing-tests is the finding: CI cannot run what does not exist.
+    if not tests.present or any(p.opaque for p in pipelines) or _runs_tests(ci):
         return
     if ci.from_repository:
         target = tests.files[0] if tests.files else _main_code(ctx, code) if code else None
-        if target is None:
+        if target is None:  # tests declared in a pytest configuration only
             return
         yield Violation(
             f"the repository's CI ({_described(pipelines)}, at the repository root) runs no "
