@@ -212,7 +212,11 @@ def _fails(finding: Finding, settings: Settings) -> bool:
 def _applies(rule: Rule, context: ProjectContext) -> bool:
     if rule.requires_manifest and context.manifest is None:
         return False
-    return context.stage.rank >= rule.applies_from.rank
+    if context.stage.rank >= rule.applies_from.rank:
+        return True
+    # Deployment and monitoring rules apply to deployment artefacts that already exist,
+    # whatever stage the manifest declares (ARCHITECTURE.md, "Lifecycle stage gating").
+    return rule.applies_from is Stage.PRODUCTION and context.has_deployment_artefacts
 
 
 def _run_rules(
