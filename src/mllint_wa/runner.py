@@ -40,6 +40,9 @@ class ProjectReport:
     root: str
     manifest: str | None
     stage: Stage
+    # The codes of the rules that ran to the end on the project (enabled, applicable at its
+    # stage, not failed): a practice those rules check and found nothing against is met.
+    rules_run: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,14 +187,16 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             options=settings.options,
         )
         root = display_path(project.root, cwd)
+        ran: list[str] = []
+        findings = _run_rules(context, settings, root, result.errors, ran)
         result.projects.append(
             ProjectReport(
                 root=root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
+                rules_run=tuple(ran),
             )
         )
-        findings = _run_rules(context, settings, root, result.errors)
         kept, suppressed = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
@@ -224,9 +229,10 @@ def _run_rules(
     settings: Settings,
     root: str,
     errors: list[RuleFailure],
+    ran: list[str],
 ) -> list[Finding]:
     """Run the rules that apply; ``root`` is the project as displayed (its path from the
-    working directory)."""
+    working directory). The codes of the rules that ran to the end are added to ``ran``."""
     findings: list[Finding] = []
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
@@ -243,6 +249,7 @@ def _run_rules(
             errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
         else:
             findings.extend(batch)
+            ran.append(rule.code)
     return findings
 
 
