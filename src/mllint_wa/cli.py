@@ -262,6 +262,8 @@ def check(
     from mllint_wa.report import ReportOptions, render
     from mllint_wa.runner import PathError, RunOptions, run
 
+    if baseline_prune and baseline_file is None:
+        _fail("--baseline-prune needs --baseline FILE")
     try:
         cli_layer = Layer(
             "command line",
@@ -273,8 +275,6 @@ def check(
             inline_ignores=False if no_inline_ignores else None,
             base=Path.cwd(),
         )
-        if baseline_prune and baseline_file is None:
-            raise click.UsageError("--baseline-prune needs --baseline FILE")
         options = RunOptions(
             cli=cli_layer,
             config_file=config_file,
