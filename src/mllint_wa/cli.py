@@ -19,6 +19,7 @@ from mllint_wa import __version__
 from mllint_wa.report import FORMATS, printable
 
 if TYPE_CHECKING:
+    from mllint_wa.baseline import Baseline
     from mllint_wa.runner import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -210,6 +211,27 @@ def main() -> None:
     "-q", "--quiet", is_flag=True, help="Print the findings only, without the summary line."
 )
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option(
+    "--no-inline-ignores",
+    is_flag=True,
+    help="`mllint-wa: ignore[…]` comments suppress nothing; each is reported instead.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only the findings this baseline file does not hold.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record this run's findings in FILE, for --baseline.",
+)
+@click.option(
+    "--baseline-prune",
+    is_flag=True,
+    help="Drop the entries that no finding matches any more from the --baseline file.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -226,15 +248,22 @@ def check(
     color: bool | None,
     quiet: bool,
     statistics: bool,
+    no_inline_ignores: bool,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    baseline_prune: bool,
     debug: bool,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
+    from mllint_wa.baseline import BaselineError, load_baseline
     from mllint_wa.config import ConfigError, Layer
     from mllint_wa.model import Stage
     from mllint_wa.registry import RegistryError
     from mllint_wa.report import ReportOptions, render
     from mllint_wa.runner import PathError, RunOptions, run
 
+    if baseline_prune and baseline_file is None:
+        _fail("--baseline-prune needs --baseline FILE")
     try:
         cli_layer = Layer(
             "command line",
@@ -243,10 +272,14 @@ def check(
             ignore=ignore,
             exclude=exclude,
             fail_on=fail_on,
+            inline_ignores=False if no_inline_ignores else None,
             base=Path.cwd(),
         )
         options = RunOptions(
-            cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
+            cli=cli_layer,
+            config_file=config_file,
+            stage=Stage(stage) if stage else None,
+            baseline=load_baseline(baseline_file) if baseline_file else None,
         )
         paths = paths or (Path(),)
         with warnings.catch_warnings():
@@ -254,7 +287,7 @@ def check(
             # file on stderr; what matters in it is reported as a finding instead.
             warnings.simplefilter("ignore")
             result = run(list(paths), options)
-    except (ConfigError, RegistryError, PathError) as error:
+    except (ConfigError, RegistryError, PathError, BaselineError) as error:
         if debug:
             _say_all(traceback.format_exc())
         _fail(str(error))
@@ -264,11 +297,14 @@ def check(
         hint = "" if debug else " (rerun with --debug for details)"
         _fail(f"internal error: {type(error).__name__}: {error}{hint}")
 
-    if output is not None:
-        clobbered = _read_by_the_run(output, paths, config_file, result)
-        if clobbered is not None:
-            same = "" if clobbered == str(output) else f" (it is {clobbered})"
-            _fail(f"refusing to write the report over {output}{same}: this run reads it")
+    for target, what in ((output, "the report"), (write_baseline, "the baseline")):
+        if target is not None:
+            clobbered = _read_by_the_run(target, paths, config_file, result)
+            if clobbered is not None:
+                same = "" if clobbered == str(target) else f" (it is {clobbered})"
+                _fail(f"refusing to write {what} over {target}{same}: this run reads it")
+    if output is not None and write_baseline is not None and _same_file(output, write_baseline):
+        _fail(f"refusing to write the report and the baseline to the same file {output}")
 
     for warning in result.warnings:
         _say(f"mllint-wa: warning: {warning}")
@@ -276,6 +312,11 @@ def check(
         _say(f"mllint-wa: error: {failure.message}")
         if debug:
             _say_all(failure.traceback)
+
+    if write_baseline is not None:
+        _write_baseline(write_baseline, result)
+    elif options.baseline is not None:
+        _report_stale_baseline(options.baseline, result, prune=baseline_prune)
 
     if color is None:
         # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
@@ -288,16 +329,63 @@ def check(
     if output is None:
         _emit(report)
     else:
-        from mllint_wa.atomic import write_atomically
-
-        try:
-            write_atomically(output, report.encode("utf-8", "surrogateescape"), overwrite=True)
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror or error}")
+        _save(output, report.encode("utf-8", "surrogateescape"))
 
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN)
+
+
+def _write_baseline(target: Path, result: RunResult) -> None:
+    """Record the findings this run reports, and those the old baseline absorbed; from here
+    on the run reports them as the new baseline's, as the next run will."""
+    from mllint_wa.baseline import Baseline
+    from mllint_wa.runner import absorb
+
+    kept = [f for f in result.suppressed if f.suppression_kind == "baseline"]
+    baseline = Baseline.of(str(target), [*result.findings, *kept])
+    _save(target, baseline.document().encode("utf-8"))
+    absorb(result, baseline)
+    result.stale_baseline = []
+    noun = "finding" if len(baseline.entries) == 1 else "findings"
+    _say(f"mllint-wa: recorded {len(baseline.entries)} {noun} in the baseline {target}")
+
+
+def _report_stale_baseline(baseline: Baseline, result: RunResult, *, prune: bool) -> None:
+    """Baseline entries that no finding matched: counted, or listed and dropped with
+    --baseline-prune (not after a rule failed: its findings are missing, not fixed)."""
+    source = baseline.source
+    stale = result.stale_baseline
+    if not stale:
+        return
+    if not prune:
+        _say(
+            f"mllint-wa: {len(stale)} entries of the baseline {source} match no finding any "
+            "more (--baseline-prune drops them)"
+        )
+        return
+    if result.errors:
+        _say(f"mllint-wa: warning: the baseline {source} was not pruned: a rule failed")
+        return
+    for entry in stale:
+        _say(f"mllint-wa: dropped from the baseline: {entry.path} {entry.code} {entry.message}")
+    _save(Path(source), baseline.without(stale).document().encode("utf-8"))
+
+
+def _save(target: Path, data: bytes) -> None:
+    from mllint_wa.atomic import write_atomically
+
+    try:
+        write_atomically(target, data, overwrite=True)
+    except OSError as error:
+        _fail(f"cannot write {target}: {error.strerror or error}")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.abspath(first) == os.path.abspath(second)
 
 
 def _read_by_the_run(

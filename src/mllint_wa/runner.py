@@ -6,10 +6,11 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_wa.baseline import Baseline, BaselineEntry
 from mllint_wa.config import (
     Layer,
     Settings,
@@ -19,6 +20,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
+from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
 from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
 from mllint_wa.parsers.secrets import redact
@@ -61,6 +63,10 @@ class RunResult:
     suppressed: list[Finding] = field(default_factory=list)
     errors: list[RuleFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The codes of the rules that ran to the end in some project.
+    ran: set[str] = field(default_factory=set)
+    # Entries of the --baseline file that no finding of this run matched.
+    stale_baseline: list[BaselineEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class RunOptions:
     config_file: Path | None = None
     stage: Stage | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
+    baseline: Baseline | None = None
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -185,29 +192,54 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             rules=load_rules(),
             today=options.today,
             options=settings.options,
+            manifest_text=load.text,
         )
         root = display_path(project.root, cwd)
-        ran: list[str] = []
-        findings = _run_rules(context, settings, root, result.errors, ran)
+        findings = _run_rules(context, settings, root, result.errors)
+        result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
                 root=root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
-                rules_run=tuple(ran),
+                rules_run=tuple(sorted(context.ran)),
             )
         )
-        kept, suppressed = apply_waivers(
+        ignored: list[Finding] = []
+        if settings.options.inline_ignores:
+            findings, ignored = apply_ignores(
+                findings, project_ignores(context), load_rules(), _within(root)
+            )
+        kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
         result.findings.extend(kept)
-        result.suppressed.extend(suppressed)
+        result.suppressed.extend(ignored + waived)
         result.failing.extend(f for f in kept if _fails(f, settings))
 
     result.findings = _sorted_unique(result.findings)
     result.failing = _sorted_unique(result.failing)
     result.suppressed = _sorted_unique(result.suppressed)
+    if options.baseline is not None:
+        absorb(result, options.baseline)
     return result
+
+
+def absorb(result: RunResult, baseline: Baseline) -> None:
+    """Move the findings the baseline holds from the reported ones to the suppressed ones,
+    and list its entries that no finding matched any more."""
+    kept, absorbed, stale = baseline.split(result.findings, result.ran)
+    gone = set(absorbed)
+    result.findings = kept
+    result.failing = [f for f in result.failing if f not in gone]
+    result.suppressed = _sorted_unique(result.suppressed + baseline.mark(absorbed))
+    result.stale_baseline = stale
+
+
+def _within(root: str) -> Callable[[Finding], str]:
+    """A finding's path relative to its project's root (``root`` as displayed)."""
+    prefix = 0 if root == "." else len(root) + 1
+    return lambda finding: finding.path[prefix:]
 
 
 def _fails(finding: Finding, settings: Settings) -> bool:
@@ -229,19 +261,20 @@ def _run_rules(
     settings: Settings,
     root: str,
     errors: list[RuleFailure],
-    ran: list[str],
 ) -> list[Finding]:
     """Run the rules that apply; ``root`` is the project as displayed (its path from the
-    working directory). The codes of the rules that ran to the end are added to ``ran``."""
+    working directory). The codes of the rules that ran to the end are recorded in the
+    context (``context.ran``), with what each reported."""
     findings: list[Finding] = []
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
-    for rule in sorted(settings.rules, key=lambda r: r.runs_last):
+    for rule in sorted(settings.rules, key=lambda r: (r.runs_last, r.sees_findings)):
         if not _applies(rule, context):
             continue
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
-            batch = [_finding(rule, v, root, identity_prefix) for v in rule.check(context)]
+            violations = [_checked(v) for v in rule.check(context)]
+            batch = [_finding(rule, v, root, identity_prefix) for v in violations]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
@@ -249,7 +282,8 @@ def _run_rules(
             errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
         else:
             findings.extend(batch)
-            ran.append(rule.code)
+            context.reported.extend((rule.code, v.location) for v in violations)
+            context.ran.add(rule.code)
     return findings
 
 
@@ -272,9 +306,8 @@ def _checked(violation: object) -> Violation:
     return violation
 
 
-def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> Finding:
-    location = _checked(violation).location
-    assert isinstance(violation, Violation)
+def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) -> Finding:
+    location = violation.location
     # Location paths are project-relative with "/": joining them to the project's own prefix
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.

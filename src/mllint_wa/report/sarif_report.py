@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from mllint_wa import __version__
 from mllint_wa.lens import PRACTICE_BY_ID
-from mllint_wa.model import Risk, Rule
+from mllint_wa.model import Finding, Risk, Rule
 from mllint_wa.report import ReportOptions, printable
 
 if TYPE_CHECKING:
@@ -50,8 +50,21 @@ def _descriptor(rule: Rule) -> dict[str, object]:
     }
 
 
+def _suppressions(finding: Finding) -> dict[str, object]:
+    """A suppressed finding's SARIF ``suppressions``: ``inSource`` for an ignore comment,
+    ``external`` for a waiver in lens.toml or a baseline entry."""
+    if not finding.suppression_kind:
+        return {}
+    kind = "inSource" if finding.suppression_kind == "inline" else "external"
+    suppression: dict[str, object] = {"kind": kind, "status": "accepted"}
+    if finding.justification:
+        suppression["justification"] = printable(finding.justification)
+    return {"suppressions": [suppression]}
+
+
 def document(result: RunResult) -> dict[str, object]:
-    rules = sorted({f.rule.code: f.rule for f in result.findings}.values(), key=lambda r: r.code)
+    reported = [*result.findings, *result.suppressed]
+    rules = sorted({f.rule.code: f.rule for f in reported}.values(), key=lambda r: r.code)
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = [
         {
@@ -69,8 +82,9 @@ def document(result: RunResult) -> dict[str, object]:
                 }
             ],
             "partialFingerprints": {"mllintWa/v1": f.fingerprint},
+            **_suppressions(f),
         }
-        for f in result.findings
+        for f in reported
     ]
     notifications = [
         {"level": "error", "message": {"text": failure.message}} for failure in result.errors

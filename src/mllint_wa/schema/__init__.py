@@ -75,6 +75,10 @@ SETTINGS: Mapping[str, Spec] = {
         "number-or-string",
         "Size from which a data or model file committed to git is reported (default 1 MB)",
     ),
+    "inline-ignores": Spec(
+        "boolean",
+        "Whether `mllint-wa: ignore[CODE] reason` comments suppress findings (default true)",
+    ),
 }
 
 MANIFEST = Spec(
