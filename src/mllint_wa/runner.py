@@ -40,6 +40,10 @@ class ProjectReport:
     root: str
     manifest: str | None
     stage: Stage
+    # The selected rules that ran on the project, and those its stage or its lack of a
+    # manifest kept from running (the JUnit report lists both).
+    ran: tuple[Rule, ...] = ()
+    not_applicable: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class RuleFailure:
 
     message: str
     traceback: str
+    code: str = ""
+    project: str = ""
 
 
 @dataclass
@@ -184,11 +190,14 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             options=settings.options,
         )
         root = display_path(project.root, cwd)
+        applicable = {rule: _applies(rule, context) for rule in settings.rules}
         result.projects.append(
             ProjectReport(
                 root=root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
+                ran=tuple(r for r, yes in applicable.items() if yes),
+                not_applicable=tuple(r for r, yes in applicable.items() if not yes),
             )
         )
         findings = _run_rules(context, settings, root, result.errors)
@@ -236,7 +245,9 @@ def _run_rules(
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
-            errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
+            errors.append(
+                RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
+            )
         else:
             findings.extend(batch)
     return findings
