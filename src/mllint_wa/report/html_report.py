@@ -10,6 +10,7 @@ click. Everything taken from the run is HTML-escaped.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
@@ -20,8 +21,10 @@ from mllint_wa.report.scorecard import (
     INLINE_IGNORE,
     PHASE_LABELS,
     PILLAR_LABELS,
+    PhaseGroup,
     RuleGroup,
     by_phase,
+    checked,
     grid,
     plural,
     prose,
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
 
 # Heat map shades: a cell's share of the busiest cell, in five steps.
 _SHADES = 5
+# A rule's findings beyond these are folded (still in the page, found by the browser's search).
+SHOWN_PER_RULE = 10
+_PROJECTS_OPEN = 5
 _STYLE = """
 :root { color-scheme: light; --high: #b42318; --medium: #b54708; --low: #175cd3;
   --line: #d0d5dd; --muted: #475467; }
@@ -44,6 +50,7 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 2px solid var(--line);
   padding-bottom: 4px; }
+h2 small { font-size: 15px; font-weight: 400; color: var(--muted); margin-left: 8px; }
 h3 { font-size: 16px; margin: 0; }
 code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 code { background: #f2f4f7; border-radius: 4px; padding: 0 4px; overflow-wrap: anywhere; }
@@ -62,7 +69,15 @@ table { border-collapse: collapse; }
 .heat th[scope=row] { text-align: left; }
 .heat td { min-width: 96px; font-variant-numeric: tabular-nums; }
 .heat td a { color: inherit; text-decoration: none; display: block; }
-.s0 { background: #fff; color: #98a2b3; } .s1 { background: #fee4e2; }
+.heat td.unchecked { background: repeating-linear-gradient(45deg, #f9fafb 0 6px, #eaecf0 6px 12px);
+  color: #98a2b3; }
+.heat td.total { font-weight: 600; background: #f9fafb; }
+.index { font-size: 14px; margin: 8px 0; }
+.index th, .index td { border-bottom: 1px solid #eaecf0; padding: 3px 12px 3px 0;
+  text-align: left; }
+.num { text-align: right !important; font-variant-numeric: tabular-nums; }
+details.more > summary { margin: 4px 8px; }
+.s0 { background: #fff; color: #667085; } .s1 { background: #fee4e2; }
 .s2 { background: #fecdca; } .s3 { background: #fda29b; } .s4 { background: #f97066; }
 .s5 { background: #d92d20; color: #fff; }
 .rule { border: 1px solid var(--line); border-radius: 8px; margin: 12px 0; padding: 12px 16px; }
@@ -111,28 +126,52 @@ def _tiles(result: RunResult) -> str:
     return f'<div class="tiles">{"".join(tiles)}</div>'
 
 
-def _heat_map(findings: list[Finding]) -> str:
-    cells = grid(findings)
+def _heat_map(result: RunResult) -> str:
+    cells, covered = grid(result.findings), checked(result.projects)
     busiest = max(cells.values(), default=0)
-    per_phase = {group.phase: group.count for group in by_phase(findings)}
+    per_phase = {group.phase: group.count for group in by_phase(result.findings)}
     head = "".join(f'<th scope="col">{PILLAR_LABELS[p]}</th>' for p in Pillar)
     rows = []
     for phase in Phase:
         row = [f'<th scope="row">{PHASE_LABELS[phase]}</th>']
         for pillar in Pillar:
             count = cells[phase, pillar]
-            shade = 0 if not count else 1 + (count * (_SHADES - 1)) // busiest
-            label = f"{PHASE_LABELS[phase]}, {PILLAR_LABELS[pillar]}: {plural(count, 'finding')}"
-            value = f'<a href="#{_anchor(phase)}">{count}</a>' if count else "·"
-            row.append(f'<td class="s{shade}" title="{label}">{value}</td>')
-        row.append(f"<td>{per_phase.get(phase, 0)}</td>")
+            where = f"{PHASE_LABELS[phase]}, {PILLAR_LABELS[pillar]}"
+            if count:
+                shade = 1 + (count * (_SHADES - 1)) // busiest
+                row.append(
+                    f'<td class="s{shade}" title="{where}: {plural(count, "finding")}">'
+                    f'<a href="#{_anchor(phase)}">{count}</a></td>'
+                )
+            elif (phase, pillar) in covered:
+                row.append(f'<td class="s0" title="{where}: checked, no finding">0</td>')
+            else:
+                row.append(f'<td class="unchecked" title="{where}: no rule checked this">—</td>')
+        row.append(f'<td class="total">{per_phase.get(phase, 0)}</td>')
         rows.append(f"<tr>{''.join(row)}</tr>")
     return (
         '<table class="heat"><thead><tr><th scope="col">Phase \\ Pillar</th>'
         f'{head}<th scope="col">Findings</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
-        '<p class="muted">A finding counts under each pillar its rule belongs to, so a row may '
-        "add up to more than the phase's findings.</p>"
+        '<p class="muted">Findings per phase and pillar: a finding counts under each pillar its '
+        "rule belongs to, so a row may add up to more than the phase's findings. "
+        "0: checked, nothing found. —: no rule checked this (none exists yet, or the "
+        "project's stage holds it back).</p>"
+    )
+
+
+def _index(groups: list[PhaseGroup]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="#rule-{_e(g.rule.code)}">{_e(g.rule.code)}</a></td>'
+        f"<td>{_e(g.rule.name)}</td>"
+        f'<td><span class="badge {g.rule.risk.value}">{g.rule.risk.value}</span></td>'
+        f'<td>{PHASE_LABELS[g.rule.phase]}</td><td class="num">{len(g.findings)}</td></tr>'
+        for phase_group in groups
+        for g in phase_group.rules
+    )
+    return (
+        '<table class="index"><thead><tr><th>Rule</th><th>Name</th><th>Risk</th>'
+        f'<th>Phase</th><th class="num">Findings</th></tr></thead><tbody>{rows}</tbody></table>'
     )
 
 
@@ -168,7 +207,7 @@ def _how_to_suppress(rule: Rule) -> str:
     )
 
 
-def _finding_rows(findings: tuple[Finding, ...] | list[Finding], waived: bool = False) -> str:
+def _finding_rows(findings: Sequence[Finding], waived: bool = False) -> str:
     rows = []
     for f in findings:
         by = f' <span class="muted">(waived by {_e(f.suppressed_by)})</span>' if waived else ""
@@ -176,7 +215,14 @@ def _finding_rows(findings: tuple[Finding, ...] | list[Finding], waived: bool = 
             f"<tr><td><code>{_e(f'{f.path}:{f.line}:{f.column}')}</code></td>"
             f"<td>{_prose(f.message)}{by}</td></tr>"
         )
-    return f'<table class="findings"><tbody>{"".join(rows)}</tbody></table>'
+    table = '<table class="findings"><tbody>{}</tbody></table>'
+    if len(rows) <= SHOWN_PER_RULE:
+        return table.format("".join(rows))
+    folded = len(rows) - SHOWN_PER_RULE
+    return table.format("".join(rows[:SHOWN_PER_RULE])) + (
+        f'<details class="more"><summary>{plural(folded, "more finding")}</summary>'
+        f"{table.format(''.join(rows[SHOWN_PER_RULE:]))}</details>"
+    )
 
 
 def _rule(group: RuleGroup) -> str:
@@ -201,7 +247,8 @@ def _projects(result: RunResult) -> str:
         for p in result.projects
     )
     summary = plural(len(result.projects), "project")
-    return f"<details><summary>{summary}</summary><ul>{items}</ul></details>"
+    opened = " open" if len(result.projects) <= _PROJECTS_OPEN else ""
+    return f"<details{opened}><summary>{summary}</summary><ul>{items}</ul></details>"
 
 
 def render(result: RunResult, options: ReportOptions) -> str:
@@ -216,18 +263,20 @@ def render(result: RunResult, options: ReportOptions) -> str:
         f'<p class="muted">{verdict}</p>{_projects(result)}</header>',
         "<section><h2>Scorecard</h2>",
         _tiles(result),
-        _heat_map(result.findings),
+        _heat_map(result),
         "</section>",
     ]
+    groups = by_phase(result.findings)
+    if groups:
+        body.append(f"<section><h2>Rules with findings</h2>{_index(groups)}</section>")
     if result.errors:
         items = "".join(f"<li>{_e(e.message)}</li>" for e in result.errors)
         body.append(f"<section><h2>Rules that failed to run</h2><ul>{items}</ul></section>")
-    for group in by_phase(result.findings):
+    for group in groups:
         phase_counts = risk_counts(f for g in group.rules for f in g.findings)
         body.append(
             f'<section id="{_anchor(group.phase)}"><h2>{PHASE_LABELS[group.phase]} '
-            f'<span class="muted">{plural(group.count, "finding")}: '
-            f"{risk_summary(phase_counts)}</span></h2>"
+            f"<small>{plural(group.count, 'finding')}: {risk_summary(phase_counts)}</small></h2>"
         )
         body.extend(_rule(rule_group) for rule_group in group.rules)
         body.append("</section>")

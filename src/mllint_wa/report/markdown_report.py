@@ -18,6 +18,7 @@ from mllint_wa.report.scorecard import (
     PHASE_LABELS,
     PILLAR_LABELS,
     by_phase,
+    checked,
     grid,
     plural,
     prose,
@@ -80,21 +81,27 @@ def _header(result: RunResult) -> list[str]:
         lines.append(f"**{plural(len(result.errors), 'rule')} failed to run**; see the log.")
     lines += ["", "| Risk | Findings |", "|---|---:|"]
     lines += [f"| {risk.value} | {counts[risk]} |" for risk in Risk]
-    if findings:
-        lines += ["", *_grid(findings)]
+    if result.projects:
+        lines += ["", *_grid(result)]
     return lines
 
 
-def _grid(findings: list[Finding]) -> list[str]:
-    cells = grid(findings)
+def _grid(result: RunResult) -> list[str]:
+    cells, covered = grid(result.findings), checked(result.projects)
+
+    def cell(phase: Phase, pillar: Pillar) -> str:
+        count = cells[phase, pillar]
+        return str(count) if count or (phase, pillar) in covered else "—"
+
     head = "| Phase | " + " | ".join(PILLAR_LABELS[p] for p in Pillar) + " |"
     rows = [
-        f"| {PHASE_LABELS[phase]} | "
-        + " | ".join(str(cells[phase, p]) if cells[phase, p] else "·" for p in Pillar)
-        + " |"
+        f"| {PHASE_LABELS[phase]} | " + " | ".join(cell(phase, p) for p in Pillar) + " |"
         for phase in Phase
     ]
-    note = "A finding counts under each pillar its rule belongs to."
+    note = (
+        "Findings per phase and pillar (a finding counts under each pillar its rule belongs "
+        "to); — : no rule checked this cell."
+    )
     return [head, "|---" + "|---:" * len(Pillar) + "|", *rows, "", note]
 
 

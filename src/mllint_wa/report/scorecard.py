@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mllint_wa.model import Finding, Phase, Pillar, Risk, Rule
 from mllint_wa.report import printable
+
+if TYPE_CHECKING:
+    from mllint_wa.runner import ProjectReport
 
 PHASE_LABELS = {
     Phase.BUSINESS_GOAL: "Business goal",
@@ -40,6 +44,13 @@ def grid(findings: Iterable[Finding]) -> dict[tuple[Phase, Pillar], int]:
     so a row may add up to more than the phase's findings."""
     counts = Counter((f.rule.phase, pillar) for f in findings for pillar in f.rule.pillars)
     return {(phase, pillar): counts[phase, pillar] for phase in Phase for pillar in Pillar}
+
+
+def checked(projects: Iterable[ProjectReport]) -> set[tuple[Phase, Pillar]]:
+    """The cells of the grid that some rule that ran looks at: an empty cell outside them was
+    not checked (no rule covers it yet, or the projects' stage holds its rules back), which a
+    scorecard must not present as clean."""
+    return {(r.phase, pillar) for p in projects for r in p.ran for pillar in r.pillars}
 
 
 @dataclass(frozen=True)
