@@ -48,7 +48,8 @@ def large_run(count: int = 3000) -> RunResult:
     findings = []
     for i in range(count):
         rule = rules[(i * 7) % len(rules)]
-        path = f"services/svc-{i % 40}/{'<script>alert(1)</script>' if i % 97 == 0 else 'lens'}.toml"
+        name = "<script>alert(1)</script>" if i % 97 == 0 else "lens"
+        path = f"services/svc-{i % 40}/{name}.toml"
         message = f"`key.{i}` is missing: finding number {i} <b>not bold</b> & more"
         findings.append(
             Finding(
@@ -63,8 +64,12 @@ def large_run(count: int = 3000) -> RunResult:
         )
     findings.sort(key=lambda f: f.sort_key)
     projects = [
-        ProjectReport(root=f"services/svc-{n}", manifest=f"services/svc-{n}/lens.toml",
-                      stage=Stage.PRODUCTION, ran=tuple(rules))
+        ProjectReport(
+            root=f"services/svc-{n}",
+            manifest=f"services/svc-{n}/lens.toml",
+            stage=Stage.PRODUCTION,
+            ran=tuple(rules),
+        )
         for n in range(40)
     ]
     return RunResult(projects=projects, findings=findings, failing=findings)
