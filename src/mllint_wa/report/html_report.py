@@ -203,7 +203,8 @@ def _how_to_suppress(rule: Rule) -> str:
         f"<pre>{_e(inline)}</pre>"
         "<p>or for the whole project, in <code>lens.toml</code> (a waiver needs a reason, "
         "an owner and an expiry date; until they are filled in it waives nothing):</p>"
-        f"<pre>{_e(waiver_snippet(rule))}</pre></details>"
+        # Escaped as a whole: printable() would turn its line breaks into "\\n".
+        f"<pre>{html.escape(waiver_snippet(rule))}</pre></details>"
     )
 
 
