@@ -430,3 +430,14 @@ def test_the_job_summary_is_never_a_file_the_run_reads(
     assert outcome.stdout == ""
     assert "refusing to write the report over" in outcome.stderr
     assert manifest.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["junit", "markdown", "html"])
+def test_non_utf8_and_control_characters_are_shown_escaped(fmt: str) -> None:
+    odd = result(finding("BG001", "a\udc80b\x00c\u2028.toml", text="m \udcff \x07"))
+    text = render(fmt, odd, ReportOptions())
+    text.encode("utf-8")  # no lone surrogate left
+    assert "a\\x80b\\x00c\\u2028.toml:1:1" in text
+    assert "\x00" not in text and "\x07" not in text and "\u2028" not in text
+    if fmt == "junit":
+        JUNIT_SCHEMA.validate(text)
