@@ -154,17 +154,20 @@ def main() -> None:
 )
 @click.option(
     "--format",
+    # Named as when it took one format, for the code that looks the option up.
     "format_name",
+    multiple=True,
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    help="Output format (default: text). Repeat it for several reports from one run: the "
+    "first -o FILE goes with the first --format, and so on; one format may be left without "
+    "-o and goes to standard output.",
 )
 @click.option(
     "-o",
     "--output",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE.",
+    help="Write the report of the matching --format to FILE.",
 )
 @click.option(
     "--select",
@@ -235,8 +238,8 @@ def main() -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
-    format_name: str,
-    output: Path | None,
+    format_name: tuple[str, ...],
+    output: tuple[Path, ...],
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -264,6 +267,7 @@ def check(
 
     if baseline_prune and baseline_file is None:
         _fail("--baseline-prune needs --baseline FILE")
+    reports = _paired(format_name, output)
     try:
         cli_layer = Layer(
             "command line",
@@ -297,14 +301,21 @@ def check(
         hint = "" if debug else " (rerun with --debug for details)"
         _fail(f"internal error: {type(error).__name__}: {error}{hint}")
 
-    for target, what in ((output, "the report"), (write_baseline, "the baseline")):
-        if target is not None:
-            clobbered = _read_by_the_run(target, paths, config_file, result)
-            if clobbered is not None:
-                same = "" if clobbered == str(target) else f" (it is {clobbered})"
-                _fail(f"refusing to write {what} over {target}{same}: this run reads it")
-    if output is not None and write_baseline is not None and _same_file(output, write_baseline):
-        _fail(f"refusing to write the report and the baseline to the same file {output}")
+    summary_file = _step_summary_file(format_name)
+    targets = [(out, "the report") for _, out in reports if out is not None]
+    if summary_file is not None:
+        targets.append((summary_file, "the job summary"))
+    if write_baseline is not None:
+        targets.append((write_baseline, "the baseline"))
+    for target, what in targets:
+        clobbered = _read_by_the_run(target, paths, config_file, result)
+        if clobbered is not None:
+            same = "" if clobbered == str(target) else f" (it is {clobbered})"
+            _fail(f"refusing to write {what} over {target}{same}: this run reads it")
+    if write_baseline is not None and any(
+        out is not None and _same_file(out, write_baseline) for _, out in reports
+    ):
+        _fail(f"refusing to write a report and the baseline to the same file {write_baseline}")
 
     for warning in result.warnings:
         _say(f"mllint-wa: warning: {warning}")
@@ -318,18 +329,27 @@ def check(
     elif options.baseline is not None:
         _report_stale_baseline(options.baseline, result, prune=baseline_prune)
 
-    if color is None:
-        # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
-        color = output is None and _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
-    report = render(
-        format_name,
-        result,
-        ReportOptions(color=color and format_name == "text", quiet=quiet, statistics=statistics),
-    )
-    if output is None:
-        _emit(report)
-    else:
-        _save(output, report.encode("utf-8", "surrogateescape"))
+    def report_in(fmt: str, target: Path | None) -> str:
+        coloured = fmt == "text" and (
+            color
+            if color is not None
+            # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
+            else target is None and _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
+        )
+        return render(
+            fmt, result, ReportOptions(color=coloured, quiet=quiet, statistics=statistics)
+        )
+
+    # Files first, standard output last: a report that cannot be written stops the run with
+    # exit 2 before anything else claims success.
+    for fmt, destination in reports:
+        if destination is not None:
+            _save(destination, report_in(fmt, destination).encode("utf-8", "surrogateescape"))
+    for fmt, destination in reports:
+        if destination is None:
+            _emit(report_in(fmt, None))
+    if summary_file is not None:
+        _append(summary_file, report_in("markdown", summary_file))
 
     if result.errors:
         sys.exit(EXIT_ERROR)
@@ -386,6 +406,48 @@ def _same_file(first: Path, second: Path) -> bool:
         return os.path.samefile(first, second)
     except OSError:
         return os.path.abspath(first) == os.path.abspath(second)
+
+
+def _paired(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tuple[str, Path | None]]:
+    """Each --format with its -o FILE, in order; the formats left over (at most one) go to
+    standard output. ``-o FILE`` alone writes the text report there."""
+    formats = formats or ("text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError(
+            f"{len(outputs)} --output files for {len(formats)} --format: "
+            "each -o FILE goes with the --format of the same position"
+        )
+    if len(formats) - len(outputs) > 1:
+        raise click.UsageError(
+            f"{len(formats) - len(outputs)} formats would go to standard output: "
+            "give all but one --format an -o FILE (the first -o goes with the first --format)"
+        )
+    seen: dict[str, Path] = {}
+    for output in outputs:
+        key = os.path.realpath(output)
+        if key in seen:
+            raise click.UsageError(f"two reports would be written to {output}")
+        seen[key] = output
+    return [(name, outputs[i] if i < len(outputs) else None) for i, name in enumerate(formats)]
+
+
+def _step_summary_file(formats: tuple[str, ...]) -> Path | None:
+    """With --format github on GitHub Actions, the job summary file the markdown report is
+    appended to (``$GITHUB_STEP_SUMMARY``)."""
+    value = os.environ.get("GITHUB_STEP_SUMMARY")
+    return Path(value) if "github" in formats and value else None
+
+
+def _append(target: Path, text: str) -> None:
+    """Append, never truncate: earlier steps' summaries stay. Non-blocking, so that a FIFO
+    nobody reads is an error rather than a hang."""
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8", "surrogateescape"))
+    except OSError as error:
+        reason = error.strerror or error
+        _fail(f"cannot append the summary to {target} ($GITHUB_STEP_SUMMARY): {reason}")
 
 
 def _read_by_the_run(

@@ -45,6 +45,10 @@ class ProjectReport:
     # The codes of the rules that ran to the end on the project (enabled, applicable at its
     # stage, not failed): a practice those rules check and found nothing against is met.
     rules_run: tuple[str, ...] = ()
+    # The selected rules that applied to the project, and those its stage or its lack of a
+    # manifest kept from running (the JUnit report lists both).
+    applicable: tuple[Rule, ...] = ()
+    not_applicable: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class RuleFailure:
 
     message: str
     traceback: str
+    code: str = ""
+    project: str = ""
 
 
 @dataclass
@@ -195,6 +201,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             manifest_text=load.text,
         )
         root = display_path(project.root, cwd)
+        applicable = {rule: _applies(rule, context) for rule in settings.rules}
         findings = _run_rules(context, settings, root, result.errors)
         result.ran.update(context.ran)
         result.projects.append(
@@ -203,6 +210,8 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
                 rules_run=tuple(sorted(context.ran)),
+                applicable=tuple(r for r, yes in applicable.items() if yes),
+                not_applicable=tuple(r for r, yes in applicable.items() if not yes),
             )
         )
         ignored: list[Finding] = []
@@ -279,7 +288,9 @@ def _run_rules(
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
-            errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
+            errors.append(
+                RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
+            )
         else:
             findings.extend(batch)
             context.reported.extend((rule.code, v.location) for v in violations)
