@@ -433,19 +433,42 @@ def explain(rule: str) -> None:
     default=".",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-def init(directory: Path) -> None:
-    """Write a lens.toml to fill in at DIRECTORY (default: the current directory)."""
+@click.option("--force", is_flag=True, help="Replace an existing lens.toml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a lens.toml for the project at DIRECTORY (default: the current directory).
+
+    What the repository shows (stage, problem type, experiment tracking, data versioning,
+    deployment target and infrastructure code, model card, datasheet, training entry point)
+    is filled in with a comment saying where it was found; the rest is left as TODOs.
+    """
     from mllint_wa.atomic import write_atomically
+    from mllint_wa.detect import detect
     from mllint_wa.project import MANIFEST_NAME
     from mllint_wa.scaffold import scaffold
 
     target = directory / MANIFEST_NAME
-    text = scaffold(directory.resolve().name)
+    if os.path.lexists(target):
+        if not force:
+            _fail(f"{target} already exists; edit it, or rerun with --force to replace it")
+        if os.path.islink(target) or not os.path.isfile(target):
+            # Replacing it would write wherever the link leads, or over a device or a folder.
+            _fail(f"{target} is not a regular file; remove it first")
+    with warnings.catch_warnings():
+        # As in a lint run: a library's warning may quote the files read.
+        warnings.simplefilter("ignore")
+        text = scaffold(directory.resolve().name, detect(directory.resolve()))
     try:
-        write_atomically(target, text.encode("utf-8"), overwrite=False)
+        write_atomically(target, text.encode("utf-8"), overwrite=force)
     except FileExistsError:
-        _fail(f"{target} already exists; edit it instead")
+        _fail(f"{target} already exists; edit it, or rerun with --force to replace it")
     except OSError as error:
         _fail(f"cannot write {target}: {error.strerror or error}")
+    detected = text.count("  # detected: ")
     command = f"mllint-wa {shlex.quote(str(directory))}"
-    _emit(printable(f"wrote {target}: replace its TODOs, then run `{command}`") + "\n")
+    _emit(
+        printable(
+            f"wrote {target} with {detected} detected value{'s' * (detected != 1)}: "
+            f"check them, replace its TODOs, then run `{command}`"
+        )
+        + "\n"
+    )
