@@ -211,6 +211,12 @@ def main() -> None:
 )
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings each project would be linted with, and where each comes from "
+    "(text, or JSON with --format json), then exit without linting.",
+)
 def check(
     paths: tuple[Path, ...],
     format_name: str,
@@ -227,6 +233,7 @@ def check(
     quiet: bool,
     statistics: bool,
     debug: bool,
+    show_settings: bool,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
     from mllint_wa.config import ConfigError, Layer
@@ -249,6 +256,13 @@ def check(
             cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
         )
         paths = paths or (Path(),)
+        if show_settings:
+            from mllint_wa.runner import plan
+            from mllint_wa.settings_view import render as render_settings
+
+            # SystemExit passes the handlers below: nothing is linted.
+            _emit(render_settings(plan(list(paths), options), options, format_name))
+            sys.exit(EXIT_CLEAN)
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
@@ -389,6 +403,7 @@ def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
     from mllint_wa.registry import RegistryError, load_rules, lookup
+    from mllint_wa.report.rules_doc import doc_url
     from mllint_wa.suggest import did_you_mean
 
     try:
@@ -418,13 +433,26 @@ def explain(rule: str) -> None:
         "How to fix",
         prose(found.fix),
         "",
-        "ML Lens best practices",
     ]
+    if found.example:
+        lines += ["Example", textwrap.indent(found.example, "  "), ""]
+    lines.append("ML Lens best practices")
     for ref in found.lens_refs:
         practice = PRACTICE_BY_ID[ref]
         lines.append(f"  {practice.id} ({practice.legacy_id}) {practice.title}")
         lines.append(f"    {practice.url}")
+    url = doc_url(found)
+    if url is not None:
+        lines += ["", f"Documentation: {url}"]
     _emit("\n".join(lines) + "\n")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of lens.toml, for editors and validators."""
+    from importlib.resources import files
+
+    _emit((files("mllint_wa.schema") / "lens.schema.json").read_text(encoding="utf-8"))
 
 
 @main.command()

@@ -135,6 +135,9 @@ class Rule:
     # Whether a [waivers.CODE] entry may suppress the rule's findings. A rule that judges the
     # waivers themselves is not: a waiver could otherwise silence the check on waivers.
     waivable: bool = True
+    # A short snippet (TOML, Python …) showing what passes, for the rules documentation and
+    # `explain`, when the fix text cannot show it in a phrase.
+    example: str = ""
 
     @property
     def phase(self) -> Phase:

@@ -58,6 +58,7 @@ def rule(
     first_stage: Stage | None = None,
     runs_last: bool = False,
     waivable: bool = True,
+    example: str = "",
 ) -> Callable[[Check], Rule]:
     """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
 
@@ -75,6 +76,7 @@ def rule(
             first_stage=first_stage,
             runs_last=runs_last,
             waivable=waivable,
+            example=inspect.cleandoc(example),
         )
 
     return wrap
