@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from mllint_wa import __version__
 from mllint_wa.cli import main
 from mllint_wa.registry import load_rules
+from mllint_wa.report.rules_doc import REPOSITORY_URL
 from mllint_wa.schema import json_schema
 
 ALL_CODES = [rule.code for rule in load_rules()]
@@ -132,7 +134,7 @@ def test_nothing_is_linted_and_the_exit_code_is_0(repo: Path) -> None:
     # The manifest is all placeholders short, and would fail a lint run.
     result = show()
     assert result.exit_code == 0
-    assert "BG001" not in result.stdout.replace('"BG001"', "")
+    assert "lens.toml:" not in result.stdout
     assert result.stdout.startswith("Settings for . (lens.toml)\n")
 
 
@@ -156,3 +158,9 @@ def test_schema_prints_the_shipped_json_schema() -> None:
     assert result.exit_code == 0
     assert result.stdout == json_schema()
     assert json.loads(result.stdout)["title"] == "lens.toml"
+
+
+def test_the_readme_names_this_releases_schema_in_its_schema_directive() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    raw = REPOSITORY_URL.replace("https://github.com/", "https://raw.githubusercontent.com/")
+    assert f"#:schema {raw}/v{__version__}/src/mllint_wa/schema/lens.schema.json\n" in readme
