@@ -191,6 +191,8 @@ PATTERNS = st.builds(
 @example("[]a]", "]", False)
 @example("[a-[ab]", "a", False)
 @example("[z-ab]", "b", False)
+@example("**/a*", "[a]", False)
+@example("x/**/b", "x/cb", False)
 @example("a\\/**", "a/b", False)
 def test_matches_like_git_wildmatch(line: str, path: str, is_dir: bool) -> None:
     try:

@@ -1,4 +1,4 @@
-"""The ``mllint-wa`` command: lint (the default), ``rules`` and ``explain``."""
+"""The ``mllint-wa`` command: lint (the default), ``rules``, ``explain`` and ``export-lens``."""
 
 from __future__ import annotations
 
@@ -395,6 +395,26 @@ def list_rules(format_name: str) -> None:
         )
         lines.append(f"       {item.summary}")
     _emit("".join(f"{line}\n" for line in lines))
+
+
+@main.command("export-lens")
+def export_lens() -> None:
+    """Print the ML Lens practices the rules check as a custom lens JSON for the AWS
+    Well-Architected Tool (import it, publish it, then answer it with
+    `mllint-wa --format wellarchitected`)."""
+    from mllint_wa.registry import RegistryError, load_rules
+    from mllint_wa.wellarchitected import build_lens, lens_problems
+
+    try:
+        lens = build_lens(load_rules())
+    except RegistryError as error:
+        _fail(str(error))
+    problems = lens_problems(lens)
+    if problems:
+        # Only a plugin's rules can get here (the built-in ones are tested); a lens the tool
+        # would refuse must not be printed as if it were importable.
+        _fail(f"the lens does not fit the Well-Architected Tool's format: {problems[0]}")
+    _emit(json.dumps(lens, indent=2, ensure_ascii=False) + "\n")
 
 
 @main.command()

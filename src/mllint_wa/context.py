@@ -35,6 +35,15 @@ class ProjectContext:
         whose rules read nothing but the manifest pays nothing for it."""
         return Evidence(self.project.root, self.project.files)
 
+    @functools.cached_property
+    def has_deployment_artefacts(self) -> bool:
+        """Whether the project defines a real-time or batch deployment (an endpoint, an
+        endpoint configuration, a batch transform) in code or infrastructure; asked only
+        before a production-stage rule runs at an earlier stage."""
+        from mllint_wa.evidence.resources import DEPLOYMENT_KINDS, resources
+
+        return bool(resources(self.evidence, *DEPLOYMENT_KINDS))
+
     @property
     def manifest_path(self) -> str:
         return MANIFEST_NAME

@@ -40,6 +40,9 @@ class ProjectReport:
     root: str
     manifest: str | None
     stage: Stage
+    # The codes of the rules that ran to the end on the project (enabled, applicable at its
+    # stage, not failed): a practice those rules check and found nothing against is met.
+    rules_run: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,14 +216,16 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             options=settings.options,
         )
         root = display_path(project.root, cwd)
+        ran: list[str] = []
+        findings = _run_rules(context, settings, root, result.errors, ran)
         result.projects.append(
             ProjectReport(
                 root=root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
+                rules_run=tuple(ran),
             )
         )
-        findings = _run_rules(context, settings, root, result.errors)
         kept, suppressed = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
@@ -241,7 +246,11 @@ def _fails(finding: Finding, settings: Settings) -> bool:
 def _applies(rule: Rule, context: ProjectContext) -> bool:
     if rule.requires_manifest and context.manifest is None:
         return False
-    return context.stage.rank >= rule.applies_from.rank
+    if context.stage.rank >= rule.applies_from.rank:
+        return True
+    # Deployment and monitoring rules apply to deployment artefacts that already exist,
+    # whatever stage the manifest declares (ARCHITECTURE.md, "Lifecycle stage gating").
+    return rule.applies_from is Stage.PRODUCTION and context.has_deployment_artefacts
 
 
 def _run_rules(
@@ -249,9 +258,10 @@ def _run_rules(
     settings: Settings,
     root: str,
     errors: list[RuleFailure],
+    ran: list[str],
 ) -> list[Finding]:
     """Run the rules that apply; ``root`` is the project as displayed (its path from the
-    working directory)."""
+    working directory). The codes of the rules that ran to the end are added to ``ran``."""
     findings: list[Finding] = []
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
@@ -268,6 +278,7 @@ def _run_rules(
             errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
         else:
             findings.extend(batch)
+            ran.append(rule.code)
     return findings
 
 

@@ -108,29 +108,37 @@ class Pattern:
         transitions = self._transitions
         if len(transitions) > _CACHE_LIMIT:
             transitions.clear()
-        state = self._closure(1)
+        state = self._closure(1, entered=1)
         for char in subject:
             key = (state, char)
             following = transitions.get(key)
             if following is None:
-                following = 0
+                stayed = entered = 0
                 for index, step in enumerate(steps):
                     if state >> index & 1 and step.accepts(char):
-                        following |= 1 << (index if step.repeat else index + 1)
-                following = self._closure(following)
+                        if step.repeat:
+                            stayed |= 1 << index
+                        else:
+                            entered |= 1 << (index + 1)
+                following = self._closure(stayed | entered, entered)
                 transitions[key] = following
             if not following:
                 return False
             state = following
         return bool(state & accept)
 
-    def _closure(self, state: int) -> int:
+    def _closure(self, state: int, entered: int) -> int:
+        """``state`` with every step reachable without reading a character. ``entered``
+        holds the steps just arrived at: "**/" matches no folder only where it starts, as in
+        git, not after it has taken characters ("**/a*" does not match "[a]")."""
         # Every jump goes forward, so one pass in order reaches everything reachable.
         for index, step in enumerate(self._steps):
             if state >> index & 1 and step.repeat:
                 state |= 1 << (index + 1)
-                if step.may_skip_slash:
+                entered |= 1 << (index + 1)
+                if step.may_skip_slash and entered >> index & 1:
                     state |= 1 << (index + 2)
+                    entered |= 1 << (index + 2)
         return state
 
 

@@ -1,1 +1,325 @@
-"""Container images the project builds."""
+"""Container images the project builds and runs: what they are built from, who they run as,
+and what they download and execute while being built."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.evidence import Evidence, kinds
+from mllint_wa.evidence.automation import ci_evidence, dockerfiles, is_templated
+from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.parsers.dockerfile import (
+    Dockerfile,
+    Instruction,
+    image_reference,
+    is_stage_reference,
+    stage_user,
+)
+from mllint_wa.parsers.python_code import PythonModule, keyword, parse_python
+from mllint_wa.parsers.shell import Script, parse_shell_script, remote_scripts
+from mllint_wa.registry import rule
+
+
+def _mutable(image: str) -> str | None:
+    """Why ``image`` can change under the same name (``latest``, ``untagged``), or None."""
+    reference = image_reference(image)
+    return reference.mutable_tag if reference is not None else None
+
+
+def _tag_problem(kind: str) -> str:
+    if kind == "latest":
+        return "uses the moving `latest` tag"
+    return "has no tag, so it is whatever `latest` is on the day it is pulled"
+
+
+def _word_position(instruction: Instruction, word: str) -> tuple[int, int]:
+    """Where ``word`` first appears in the instruction's arguments."""
+    offset = instruction.script.text.find(word)
+    return instruction.script.position(max(0, offset))
+
+
+def _dockerfile_images(path: str, dockerfile: Dockerfile) -> Iterator[Violation]:
+    for stage in dockerfile.stages:
+        if is_stage_reference(dockerfile, stage) or stage.image is None:
+            continue
+        if stage.image.lower() == "scratch":
+            continue
+        kind = _mutable(stage.image)
+        if kind is None:
+            continue
+        shown = f"`FROM {stage.base}`"
+        if stage.base != stage.image:
+            shown += f" (`{stage.image}` by its build-argument defaults)"
+        yield Violation(
+            f"{shown} {_tag_problem(kind)}",
+            Location(path, *_word_position(stage.from_instruction, stage.base)),
+            anchor=f"{path}:FROM:{stage.name or stage.index}:{stage.image}",
+        )
+        for instruction in stage.instructions:
+            source = instruction.flags().get("from") if instruction.keyword == "COPY" else None
+            if not source or dockerfile.stage_named(source) is not None:
+                continue
+            copied = _mutable(source)
+            if copied is not None:
+                yield Violation(
+                    f"`COPY --from={source}` {_tag_problem(copied)}",
+                    Location(path, *_word_position(instruction, source)),
+                    anchor=f"{path}:COPY:{stage.name or stage.index}:{source}",
+                )
+
+
+# Arguments and request fields that name the container image a job or model runs:
+# SageMaker SDK v2 (`image_uri=`) and v1 (`image_name=`), boto3 request dictionaries.
+_IMAGE_KEYWORDS = ("image_uri", "image_name")
+_IMAGE_KEYS = frozenset({"Image", "TrainingImage", "ImageUri"})
+_PYTHON_NEEDLES = (b"image_uri", b"image_name", b"Image")
+
+
+def _module_strings(module: PythonModule) -> dict[str, ast.expr]:
+    """Module-level names assigned exactly once, to the expression they hold."""
+    assigned: dict[str, list[ast.expr]] = {}
+    for node in module.tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            assigned.setdefault(node.target.id, []).append(node.value)
+    return {name: values[0] for name, values in assigned.items() if len(values) == 1}
+
+
+def _registry_path(text: str) -> bool:
+    """Whether a string names an image in a registry (``<host>/<repository>``), not a file
+    that happens to sit under an ``Image`` key: SageMaker takes registry paths only."""
+    host, slash, _ = text.partition("/")
+    return bool(slash) and ("." in host or ":" in host)
+
+
+def _known_image(node: ast.expr, names: dict[str, ast.expr]) -> tuple[str, str] | None:
+    """(image as shown, why it is mutable) when the expression's image is known to be
+    mutable; None when it is pinned or cannot be known (a parameter, a formatted tag)."""
+    if isinstance(node, ast.Name) and node.id in names:
+        node = names[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        kind = _mutable(node.value) if _registry_path(node.value) else None
+        return (node.value, kind) if kind else None
+    if isinstance(node, ast.JoinedStr) and node.values:
+        last = node.values[-1]
+        if not (isinstance(last, ast.Constant) and isinstance(last.value, str)):
+            return None
+        tail = last.value.rpartition("/")[2]
+        if not _registry_path(last.value) or not tail or "@" in tail:
+            return None
+        kind = _mutable(tail)
+        return (f"…{last.value}", kind) if kind else None
+    return None
+
+
+def _python_images(path: str, module: PythonModule) -> Iterator[Violation]:
+    names = _module_strings(module)
+    candidates: list[tuple[str, ast.expr]] = []
+    for _, call in module.calls():
+        for name in _IMAGE_KEYWORDS:
+            value = keyword(call, name)
+            if value is not None:
+                candidates.append((f"{name}=", value))
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in _IMAGE_KEYS:
+                    candidates.append((f'"{key.value}":', value))
+    seen: Counter[str] = Counter()
+    for label, value in candidates:
+        known = _known_image(value, names)
+        if known is None:
+            continue
+        image, kind = known
+        seen[image] += 1
+        yield Violation(
+            f"`{label}` image `{image}` {_tag_problem(kind)}",
+            Location(path, *module.position(value)),
+            anchor=f"{path}:{image}:{seen[image]}",
+        )
+
+
+def _ci_images(ev: Evidence) -> Iterator[Violation]:
+    for definition in ci_evidence(ev).own:
+        seen: Counter[str] = Counter()
+        for image in definition.images:
+            kind = _mutable(image.image)
+            if kind is None:
+                continue
+            seen[image.image] += 1
+            yield Violation(
+                f"CI image `{image.image}` {_tag_problem(kind)}",
+                Location(definition.path, image.line, image.column),
+                anchor=f"{definition.path}:{image.image}:{seen[image.image]}",
+            )
+
+
+@rule(
+    code="MD030",
+    name="mutable-image-tag",
+    risk=Risk.MEDIUM,
+    summary="A container image is named by a moving tag (`latest`, or no tag at all).",
+    fix="Pin a version tag, and better its digest: `FROM python:3.12.4-slim@sha256:…`; in "
+    "SageMaker code, pass a versioned `image_uri` (e.g. from `sagemaker.image_uris.retrieve`).",
+    lens_refs=("MLOPS04-BP02", "MLREL05-BP02"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def mutable_image_tag(ctx: ProjectContext) -> Iterator[Violation]:
+    """An image named `python` or `python:latest` is a different image whenever its
+    publisher pushes one: a rebuild of the same commit can bring another Python, another
+    CUDA or another system library, and a model that trained or served yesterday fails or
+    drifts today. The lens asks for approved, reliably packaged environments (MLOPS04-BP02)
+    and for every ingredient of an endpoint, its container image included, to be
+    versioned and reproducible (MLREL05-BP02).
+
+    Checked: every `FROM` of every stage of a Dockerfile or Containerfile (build stages
+    too: they decide what is copied into the final image) and `COPY --from=<image>`;
+    `image_uri=`/`image_name=` and the `Image`/`TrainingImage` fields of boto3 requests in
+    Python code; and the images CI jobs run in (`container:`, `services:`, `image:`,
+    `docker://` steps). Accepted: a version tag, a digest (`@sha256:…`, with or without a
+    tag), a reference to an earlier stage (`FROM builder`), `scratch`. An image built from
+    a build argument without a default (`FROM ${BASE}`), or from a tag computed in code,
+    cannot be known and is not reported; an `ARG` default counts as the value."""
+    ev = ctx.evidence
+    for path, dockerfile in dockerfiles(ev):
+        yield from _dockerfile_images(path, dockerfile)
+    for path in ev.files(kinds.PYTHON):
+        if not ev.mentions(path, *_PYTHON_NEEDLES):
+            continue
+        module = ev.parse(path, parse_python)
+        if module is not None:
+            yield from _python_images(path, module)
+    yield from _ci_images(ev)
+
+
+# What marks an image built to run on SageMaker with its toolkits, which write below /etc
+# and /opt/ml at run time and are run as root by SageMaker's own containers.
+_SAGEMAKER = re.compile(
+    r"SAGEMAKER_|sagemaker[-_](?:[a-z]+[-_])?(?:training|inference|containers)|multi-model-server"
+    r"|/opt/ml\b|/opt/program\b|763104351884\.dkr\.ecr",
+    re.IGNORECASE,
+)
+
+
+def _sagemaker_container(dockerfile: Dockerfile) -> bool:
+    return any(_SAGEMAKER.search(instruction.value) for instruction in dockerfile.instructions)
+
+
+@rule(
+    code="MD031",
+    name="container-runs-as-root",
+    risk=Risk.MEDIUM,
+    summary="The image a Dockerfile builds runs its processes as root.",
+    fix="Create an unprivileged user in the final stage and switch to it: "
+    "`RUN useradd --create-home --uid 10001 app` then `USER app` (after the steps that "
+    "need root).",
+    lens_refs=("MLSEC04-BP01",),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
+    """A training or inference process that runs as root turns any flaw in it, in a
+    deserialised model or in a dependency into root in the container, one step from the
+    host and from the credentials mounted into it. The lens asks for a secured ML
+    environment (MLSEC04-BP01); least privilege starts inside the image.
+
+    Only the final stage counts (build stages may need root, and are not shipped). It is
+    reported when its last `USER` is `root`, `0` or `0:<group>`, or when it has no `USER`
+    and neither has the stage it is built `FROM` in the same file — a base image from a
+    registry runs as root unless it says otherwise, and its tag saying `nonroot` is
+    taken as saying so. Not reported: a `USER` from a build argument without a default
+    (unknowable), an image built from such an argument, and images built to run on
+    SageMaker with its training or inference toolkits (`SAGEMAKER_*` settings, the
+    toolkits, `/opt/ml`, SageMaker's framework images): those toolkits write below `/etc`
+    and `/opt/ml` at run time and SageMaker runs its own such containers as root, so the
+    fix is not in the Dockerfile's hands. Risk is medium: root in a container is not a
+    breach by itself, it is what makes one worse."""
+    for path, dockerfile in dockerfiles(ctx.evidence):
+        if not dockerfile.stages or _sagemaker_container(dockerfile):
+            continue
+        final = dockerfile.stages[-1]
+        user = stage_user(dockerfile, final)
+        if user.state != "root":
+            continue
+        if user.instruction is not None:
+            message = (
+                f"the final stage switches to `USER {user.instruction.value}` and runs as root"
+            )
+            location = Location(path, user.instruction.line, user.instruction.column)
+        else:
+            message = f"the final stage (`FROM {final.base}`) has no `USER`, so it runs as root"
+            location = Location(path, final.from_instruction.line, final.from_instruction.column)
+        yield Violation(message, location, anchor=f"{path}:final-stage-user")
+
+
+def _remote(path: str, script: Script, seen: Counter[str]) -> Iterator[Violation]:
+    for found in remote_scripts(script.text):
+        source = f"`{found.host}`" if found.host else "the network"
+        seen[f"{found.shape}:{found.host}"] += 1
+        yield Violation(
+            f"`{found.shape}` runs a script downloaded from {source} without checking it",
+            Location(path, *script.position(found.offset)),
+            anchor=f"{path}:{found.shape}:{found.host}:{seen[f'{found.shape}:{found.host}']}",
+        )
+
+
+def _run_scripts(dockerfile: Dockerfile) -> Iterator[Script]:
+    """What each ``RUN`` runs: its command (shell or JSON form), and its heredocs' bodies."""
+    for instruction in dockerfile.instructions:
+        if instruction.keyword != "RUN":
+            continue
+        # The JSON form's text holds its command as written, quotes around it.
+        yield instruction.script
+        for heredoc in instruction.heredocs:
+            yield heredoc.body
+
+
+@rule(
+    code="MD032",
+    name="remote-script-piped-to-shell",
+    risk=Risk.MEDIUM,
+    summary="A script is downloaded and run in one step (`curl … | sh`), unverified.",
+    fix="Download the script or package to a file, check it against a published checksum or "
+    "signature (`sha256sum -c`), then run it; better, install a pinned release from a "
+    "package manager.",
+    lens_refs=("MLOPS04-BP02", "MLSEC04-BP03"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def remote_script_piped_to_shell(ctx: ProjectContext) -> Iterator[Violation]:
+    """`curl https://… | sh` runs whatever the server returns at that moment, with the
+    build's privileges: a compromised or changed installer, a truncated download or a
+    hijacked domain goes straight into the image or the CI runner that holds the deploy
+    credentials. Nothing records what was run, so the build cannot be reproduced either.
+    The lens asks for reliably packaged, approved software (MLOPS04-BP02) and for guarding
+    what enters training against tampering (MLSEC04-BP03).
+
+    Reported at the exact line, in Dockerfile `RUN` instructions (their heredoc bodies
+    too), CI scripts and `*.sh` files: a download by `curl` or `wget` piped into `sh`,
+    `bash` (also through `sudo` or `env`) or `python`, `bash <(curl …)`, `source
+    <(curl …)`, and `sh -c "$(curl …)"`/`eval "$(curl …)"`. Comments are not commands: a
+    commented-out `curl … | sh` is not reported. Downloading to a file, verifying it and
+    running it afterwards is the accepted form."""
+    ev = ctx.evidence
+    for path, dockerfile in dockerfiles(ev):
+        seen: Counter[str] = Counter()
+        for script in _run_scripts(dockerfile):
+            yield from _remote(path, script, seen)
+    for definition in ci_evidence(ev).own:
+        seen = Counter()
+        for command in definition.commands:
+            yield from _remote(definition.path, command.script, seen)
+    for path in ev.files(kinds.SHELL):
+        if not ev.mentions(path, b"curl", b"wget") or is_templated(ev, path):
+            continue
+        parsed = ev.parse(path, parse_shell_script)
+        if parsed is not None:
+            yield from _remote(path, parsed, Counter())

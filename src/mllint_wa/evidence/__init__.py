@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ T = TypeVar("T")
 # Bytes read of a file at most. Notebooks carry their outputs, so they may be larger.
 READ_LIMIT = 4 * 1024 * 1024
 READ_LIMIT_BY_KIND = {NOTEBOOK: 64 * 1024 * 1024}
-_TEMPLATE_MARKS = (b"{{", b"{%")
+# Jinja / cookiecutter placeholders; GitHub's and Azure's own `${{ … }}` expressions are not.
+TEMPLATE_MARK = re.compile(rb"(?<!\$)\{\{|\{%")
 
 
 class ParseError(Exception):
@@ -260,8 +262,7 @@ class Evidence:
                 yield path, parsed
 
     def _templated(self, path: str) -> bool:
-        raw = self.data(path) or b""
-        return any(mark in raw for mark in _TEMPLATE_MARKS)
+        return TEMPLATE_MARK.search(self.data(path) or b"") is not None
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()`` once per run for this project: derived evidence shared by rules."""

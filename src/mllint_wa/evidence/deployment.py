@@ -1,13 +1,15 @@
 """Where the project deploys its model, and the infrastructure-as-code it keeps, found once
 per run.
 
-A deployment site is something that serves predictions: a SageMaker SDK ``.deploy(`` or
-batch ``.transformer(`` call, a boto3 ``create_endpoint`` or ``create_transform_job``, a CDK
-``CfnEndpoint``, a CloudFormation ``AWS::SageMaker::Endpoint``, a Terraform
-``aws_sagemaker_endpoint``, or a Dockerfile that starts a model server. Each site names the
-``[deployment] target`` it stands for. Calls count only in code that imports the SDK they
-belong to (a ``.deploy(`` elsewhere is someone else's deploy); test code is not evidence.
-Lambda functions are not taken for a model's serving: templates use them as glue as often.
+A deployment site is something that serves predictions: an endpoint, endpoint configuration
+or batch transform in the resource model (:mod:`mllint_wa.evidence.resources`), and, read
+here directly, a SageMaker SDK ``.deploy(`` or batch ``.transformer(`` call, a boto3
+``create_endpoint`` or ``create_transform_job``, a CDK ``CfnEndpoint``, a CloudFormation
+``AWS::SageMaker::Endpoint``, a Terraform ``aws_sagemaker_endpoint``, or a Dockerfile that
+starts a model server. Each site names the ``[deployment] target`` it stands for. Calls count
+only in code that imports the SDK they belong to (a ``.deploy(`` elsewhere is someone else's
+deploy); test code is not evidence. Lambda functions are not taken for a model's serving:
+templates use them as glue as often.
 
 Infrastructure-as-code is Terraform, CloudFormation and SAM templates, and CDK apps
 (``cdk.json``), named by the folder that holds them (a template at the project's root by its
@@ -21,6 +23,13 @@ from dataclasses import dataclass
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import is_test_path, modules
 from mllint_wa.evidence.kinds import DOCKERFILE, JSON, TERRAFORM, YAML
+from mllint_wa.evidence.resources import (
+    DEPLOYMENT_KINDS,
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    TRANSFORM_JOB,
+    resources,
+)
 
 SAGEMAKER_ENDPOINT = "sagemaker-endpoint"
 SAGEMAKER_BATCH = "sagemaker-batch"
@@ -28,6 +37,11 @@ CONTAINER = "container"
 # The order a manifest's one target is chosen in when the project shows several.
 TARGETS = (SAGEMAKER_ENDPOINT, SAGEMAKER_BATCH, CONTAINER)
 
+_RESOURCE_TARGETS = {
+    ENDPOINT: SAGEMAKER_ENDPOINT,
+    ENDPOINT_CONFIG: SAGEMAKER_ENDPOINT,
+    TRANSFORM_JOB: SAGEMAKER_BATCH,
+}
 # Method names of SDK objects, by the package whose import makes them that SDK's, to targets.
 _SDK_METHODS = {
     "sagemaker": {"deploy": SAGEMAKER_ENDPOINT, "transformer": SAGEMAKER_BATCH},
@@ -98,7 +112,17 @@ def deployment(ev: Evidence) -> Deployment:
 
 
 def _sites(ev: Evidence) -> tuple[DeploymentSite, ...]:
-    found: list[DeploymentSite] = []
+    # The resource model first: what its extractors read of SDK calls, templates and CDK.
+    found = [
+        DeploymentSite(
+            _RESOURCE_TARGETS[r.kind],
+            r.location.path,
+            r.location.line,
+            r.location.column,
+            f"defines {r.kind} `{r.name}`",
+        )
+        for r in resources(ev, *DEPLOYMENT_KINDS)
+    ]
     for path, parsed in modules(ev, *_CODE_NEEDLES):
         packages = parsed.imported_modules()
         for name, call in parsed.calls():
@@ -116,11 +140,11 @@ def _sites(ev: Evidence) -> tuple[DeploymentSite, ...]:
             if target is not None:
                 line, column = parsed.position(call)
                 found.append(DeploymentSite(target, path, line, column, f"calls `{name}(...)`"))
-    for kind, resources in _TEMPLATE_RESOURCES.items():
+    for kind, types in _TEMPLATE_RESOURCES.items():
         for path in ev.files(kind):
             if is_test_path(path):
                 continue
-            for needle, target in resources:
+            for needle, target in types:
                 at = ev.find(path, needle)
                 if at is not None:
                     shown = needle.decode().strip('"')

@@ -1,0 +1,304 @@
+"""One model of the AWS resources a project defines, whatever defines them.
+
+SageMaker SDK calls, CloudFormation/SAM templates, Terraform and CDK apps are each read by an
+extractor into :class:`Resource` records in one vocabulary (resource kinds below, property
+names in :data:`PROPERTIES`), so that every infrastructure rule is written once, against this
+model, instead of once per source.
+
+Each property is a :class:`Value` that is **known** (a literal; also a CloudFormation
+parameter's or Terraform variable's declared default), **unknown** (a parameter without a
+default, a variable, a condition, an expression, ``**kwargs``) or **absent** (not set).
+Rules fire on absent or known-bad values only: an unknown value is never a finding.
+
+Extractors register themselves in :data:`EXTRACTORS` (source name → function taking an
+:class:`~mllint_wa.evidence.Evidence` and yielding resources) and run on first use, once per
+run; :func:`resources` returns everything, sorted by location.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.model import Location
+
+# Resource kinds -----------------------------------------------------------------------------
+TRAINING_JOB = "training-job"  # Estimator, AWS::SageMaker::TrainingJob-like definitions
+PROCESSING_JOB = "processing-job"
+TUNING_JOB = "tuning-job"
+TRANSFORM_JOB = "transform-job"  # batch transform: not an endpoint
+MODEL = "model"
+MODEL_PACKAGE_GROUP = "model-package-group"  # the model registry
+MODEL_PACKAGE = "model-package"
+ENDPOINT_CONFIG = "endpoint-config"
+ENDPOINT = "endpoint"
+NOTEBOOK_INSTANCE = "notebook-instance"
+NOTEBOOK_LIFECYCLE = "notebook-lifecycle-config"
+STUDIO_DOMAIN = "studio-domain"
+MONITORING_SCHEDULE = "monitoring-schedule"
+PIPELINE = "pipeline"
+IAM_ROLE = "iam-role"
+IAM_POLICY = "iam-policy"
+BUCKET = "bucket"
+SCALING_TARGET = "scaling-target"
+SCALING_POLICY = "scaling-policy"
+ALARM = "alarm"
+LOG_GROUP = "log-group"
+EVENT_RULE = "event-rule"  # EventBridge rule or schedule
+KMS_KEY = "kms-key"
+BUDGET = "budget"
+
+# What makes a project a deployed one, for stage gating.
+DEPLOYMENT_KINDS = (ENDPOINT, ENDPOINT_CONFIG, TRANSFORM_JOB)
+
+# Property vocabulary, by kind. Extractors set only these names; the comment says the value's
+# shape when known. A property an extractor cannot express for a source is left absent only
+# when the source really cannot set it; otherwise it is unknown.
+PROPERTIES: Mapping[str, Mapping[str, str]] = {
+    TRAINING_JOB: {
+        "instance_type": "str, e.g. ml.m5.xlarge",
+        "instance_count": "int",
+        "network_isolation": "bool",
+        "vpc": "bool: subnets and security groups are set",
+        "volume_kms_key": "str: KMS key for the ML storage volume",
+        "output_kms_key": "str: KMS key for the output",
+        "inter_container_encryption": "bool",
+        "max_runtime": "int seconds (StoppingCondition.MaxRuntimeInSeconds / max_run)",
+        "use_spot": "bool",
+        "max_wait": "int seconds",
+        "checkpoint_uri": "str: S3 checkpoint location",
+        "tags": "dict[str, str]",
+        "role": "str",
+        "image": "str: the container image URI",
+    },
+    PROCESSING_JOB: {
+        "instance_type": "str",
+        "instance_count": "int",
+        "network_isolation": "bool",
+        "vpc": "bool",
+        "volume_kms_key": "str",
+        "output_kms_key": "str",
+        "inter_container_encryption": "bool",
+        "max_runtime": "int seconds",
+        "tags": "dict[str, str]",
+        "role": "str",
+        "image": "str",
+    },
+    TUNING_JOB: {
+        "strategy": "str: Bayesian | Random | Hyperband | Grid",
+        "early_stopping": "str: Auto | Off",
+        "max_jobs": "int",
+        "max_parallel_jobs": "int",
+        "warm_start": "bool",
+        "training_job": "str: name of the training-job resource it tunes",
+    },
+    TRANSFORM_JOB: {"instance_type": "str", "instance_count": "int", "kms_key": "str"},
+    MODEL: {
+        "network_isolation": "bool",
+        "vpc": "bool",
+        "image": "str",
+        "model_package": "str: a registry model package (ARN or name)",
+        "role": "str",
+        "tags": "dict[str, str]",
+    },
+    MODEL_PACKAGE_GROUP: {"tags": "dict[str, str]"},
+    MODEL_PACKAGE: {"approval_status": "str: Approved | PendingManualApproval | Rejected"},
+    ENDPOINT_CONFIG: {
+        "kms_key": "str",
+        # list of dicts: variant_name, model, instance_type, instance_count (int),
+        # serverless (bool), each a Value
+        "variants": "list[dict[str, Value]]",
+        "data_capture": "bool: DataCaptureConfig enabled",
+        "async_inference": "bool",
+        "tags": "dict[str, str]",
+    },
+    ENDPOINT: {
+        "endpoint_config": "str: name of the endpoint-config resource",
+        "blue_green": "bool: DeploymentConfig BlueGreenUpdatePolicy present",
+        "traffic_routing": "str: ALL_AT_ONCE | CANARY | LINEAR",
+        "rolling_update": "bool: RollingUpdatePolicy present",
+        "auto_rollback_alarms": "list[str]: alarm names",
+        "tags": "dict[str, str]",
+        # SDK .deploy(): the variant's settings live on the endpoint itself
+        "instance_type": "str",
+        "instance_count": "int",
+        "serverless": "bool",
+        "async_inference": "bool",
+        "data_capture": "bool",
+        "kms_key": "str",
+        "model_package": "str: deployed from a registry model package",
+    },
+    NOTEBOOK_INSTANCE: {
+        "instance_type": "str",
+        "direct_internet_access": "bool",
+        "root_access": "bool",
+        "kms_key": "str",
+        "lifecycle_config": "str: name of the notebook-lifecycle-config resource",
+        "vpc": "bool",
+        "tags": "dict[str, str]",
+    },
+    NOTEBOOK_LIFECYCLE: {"auto_stop": "bool: the on-start script stops an idle instance"},
+    STUDIO_DOMAIN: {"app_network_access": "str: PublicInternetOnly | VpcOnly", "kms_key": "str"},
+    MONITORING_SCHEDULE: {
+        "monitor_type": "str: data-quality | model-quality | model-bias | model-explainability",
+        "endpoint": "str: name of the endpoint resource monitored",
+        "schedule": "str: cron expression",
+    },
+    PIPELINE: {
+        "steps": "list[str]: step kinds, e.g. training, processing, register-model, condition, "
+        "quality-check, clarify-check",
+        "schedule": "str: a schedule that starts it",
+    },
+    IAM_ROLE: {
+        "assumed_by": "list[str]: service principals, e.g. sagemaker.amazonaws.com",
+        "managed_policies": "list[str]: ARNs or names of attached managed policies",
+        # list of dicts: effect (str), actions (list[str]), resources (list[str]), each a Value
+        "statements": "list[dict[str, Value]]",
+    },
+    IAM_POLICY: {
+        "statements": "list[dict[str, Value]]",
+        "attached_to": "list[str]: role resource names",
+    },
+    BUCKET: {
+        "encryption": "str: AES256 | aws:kms",
+        "public_access_block": "bool: all four settings on",
+        "versioning": "bool",
+        "lifecycle_rules": "bool: at least one enabled rule",
+        "tags": "dict[str, str]",
+    },
+    SCALING_TARGET: {
+        "resource_id": "str: endpoint/<name>/variant/<variant>",
+        "endpoint": "str: name of the endpoint resource",
+        "min_capacity": "int",
+        "max_capacity": "int",
+    },
+    SCALING_POLICY: {"target": "str: name of the scaling-target resource"},
+    ALARM: {
+        "namespace": "str, e.g. AWS/SageMaker",
+        "metric_name": "str",
+        "endpoint": "str: the EndpointName dimension",
+    },
+    LOG_GROUP: {"retention_days": "int"},
+    EVENT_RULE: {"schedule": "str", "targets": "list[str]"},
+    KMS_KEY: {"rotation": "bool"},
+    BUDGET: {},
+}
+
+
+class State(str, enum.Enum):
+    KNOWN = "known"
+    UNKNOWN = "unknown"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A property's value with where it is written. ``written`` is the source text of an
+    unknown value (``!Ref KmsKeyId``, ``var.kms_key``, ``kwargs``), for messages."""
+
+    state: State
+    value: Any = None
+    location: Location | None = None
+    written: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.state is State.KNOWN
+
+    @property
+    def absent(self) -> bool:
+        return self.state is State.ABSENT
+
+    @property
+    def unknown(self) -> bool:
+        return self.state is State.UNKNOWN
+
+    def is_(self, expected: object) -> bool:
+        """Known and equal to ``expected``."""
+        return self.known and self.value == expected
+
+    def falsy(self) -> bool:
+        """Absent, or known and false/empty/zero: what "not set" rules fire on."""
+        return self.absent or (self.known and not self.value)
+
+
+ABSENT = Value(State.ABSENT)
+
+
+def known(value: object, location: Location | None = None) -> Value:
+    return Value(State.KNOWN, value, location)
+
+
+def unknown(written: str, location: Location | None = None) -> Value:
+    return Value(State.UNKNOWN, None, location, written)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource: its kind, the name a user knows it by (a logical ID, a Terraform address,
+    the SDK call and variable), where it is defined, and its properties."""
+
+    kind: str
+    name: str
+    source: str  # "sdk" | "cloudformation" | "terraform" | "cdk"
+    location: Location
+    properties: Mapping[str, Value] = field(default_factory=dict)
+    # The source's own type: AWS::SageMaker::Endpoint, aws_sagemaker_endpoint, Estimator …
+    type: str = ""
+    # The whole definition could not be read (a **kwargs constructor, a module call):
+    # rules about missing properties must stay silent.
+    opaque: bool = False
+
+    def get(self, name: str) -> Value:
+        return self.properties.get(name, ABSENT)
+
+    def where(self, name: str) -> Location:
+        """The property's location when it is written, else the resource's."""
+        value = self.properties.get(name)
+        return value.location if value is not None and value.location else self.location
+
+    @property
+    def anchor(self) -> str:
+        """A stable identity for fingerprints: path, kind and name, no line."""
+        return f"{self.location.path}:{self.kind}:{self.name}"
+
+
+Extractor = Callable[[Evidence], Iterable[Resource]]
+
+# Source name → "module:function". Imported only when resources are first asked for, so a run
+# whose rules read no infrastructure imports none of the extractors.
+EXTRACTORS: dict[str, str] = {}
+
+
+def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
+    """Every resource the project defines (of ``kinds``, when given), sorted by location."""
+    everything: tuple[Resource, ...] = ev.memo(resources, lambda: _extract_all(ev))
+    if not kinds:
+        return everything
+    return tuple(r for r in everything if r.kind in kinds)
+
+
+def _extract_all(ev: Evidence) -> tuple[Resource, ...]:
+    found: list[Resource] = []
+    for source in sorted(EXTRACTORS):
+        module_name, _, function = EXTRACTORS[source].partition(":")
+        extractor: Extractor = getattr(importlib.import_module(module_name), function)
+        found.extend(extractor(ev))
+    return tuple(sorted(found, key=lambda r: (r.location, r.kind, r.name)))
+
+
+def by_name(ev: Evidence, kind: str, name: str) -> Resource | None:
+    """The resource of ``kind`` the given name refers to (a logical ID, a Terraform address
+    or its `name` attribute, an SDK variable)."""
+    for resource in resources(ev, kind):
+        if resource.name == name:
+            return resource
+    return None
+
+
+def iter_properties(resource: Resource) -> Iterator[tuple[str, Value]]:
+    return iter(sorted(resource.properties.items()))
