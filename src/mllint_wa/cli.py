@@ -236,6 +236,12 @@ def main() -> None:
     help="Drop the entries that no finding matches any more from the --baseline file.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings each project would be linted with, and where each comes from "
+    "(text, or JSON with --format json), then exit without linting.",
+)
 def check(
     paths: tuple[Path, ...],
     format_name: tuple[str, ...],
@@ -256,6 +262,7 @@ def check(
     write_baseline: Path | None,
     baseline_prune: bool,
     debug: bool,
+    show_settings: bool,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
     from mllint_wa.baseline import BaselineError, load_baseline
@@ -286,6 +293,13 @@ def check(
             baseline=load_baseline(baseline_file) if baseline_file else None,
         )
         paths = paths or (Path(),)
+        if show_settings:
+            from mllint_wa.runner import plan
+            from mllint_wa.settings_view import render as render_settings
+
+            # SystemExit passes the handlers below: nothing is linted.
+            _emit(render_settings(plan(list(paths), options), options, format_name))
+            sys.exit(EXIT_CLEAN)
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
@@ -559,6 +573,7 @@ def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
     from mllint_wa.registry import RegistryError, load_rules, lookup
+    from mllint_wa.report.rules_doc import doc_url
     from mllint_wa.suggest import did_you_mean
 
     try:
@@ -588,13 +603,26 @@ def explain(rule: str) -> None:
         "How to fix",
         prose(found.fix),
         "",
-        "ML Lens best practices",
     ]
+    if found.example:
+        lines += ["Example", textwrap.indent(found.example, "  "), ""]
+    lines.append("ML Lens best practices")
     for ref in found.lens_refs:
         practice = PRACTICE_BY_ID[ref]
         lines.append(f"  {practice.id} ({practice.legacy_id}) {practice.title}")
         lines.append(f"    {practice.url}")
+    url = doc_url(found)
+    if url is not None:
+        lines += ["", f"Documentation: {url}"]
     _emit("\n".join(lines) + "\n")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of lens.toml, for editors and validators."""
+    from importlib.resources import files
+
+    _emit((files("mllint_wa.schema") / "lens.schema.json").read_text(encoding="utf-8"))
 
 
 @main.command()
@@ -603,19 +631,42 @@ def explain(rule: str) -> None:
     default=".",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-def init(directory: Path) -> None:
-    """Write a lens.toml to fill in at DIRECTORY (default: the current directory)."""
+@click.option("--force", is_flag=True, help="Replace an existing lens.toml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a lens.toml for the project at DIRECTORY (default: the current directory).
+
+    What the repository shows (stage, problem type, experiment tracking, data versioning,
+    deployment target and infrastructure code, model card, datasheet, training entry point)
+    is filled in with a comment saying where it was found; the rest is left as TODOs.
+    """
     from mllint_wa.atomic import write_atomically
+    from mllint_wa.detect import detect
     from mllint_wa.project import MANIFEST_NAME
     from mllint_wa.scaffold import scaffold
 
     target = directory / MANIFEST_NAME
-    text = scaffold(directory.resolve().name)
+    if os.path.lexists(target):
+        if not force:
+            _fail(f"{target} already exists; edit it, or rerun with --force to replace it")
+        if os.path.islink(target) or not os.path.isfile(target):
+            # Replacing it would write wherever the link leads, or over a device or a folder.
+            _fail(f"{target} is not a regular file; remove it first")
+    with warnings.catch_warnings():
+        # As in a lint run: a library's warning may quote the files read.
+        warnings.simplefilter("ignore")
+        text = scaffold(directory.resolve().name, detect(directory.resolve()))
     try:
-        write_atomically(target, text.encode("utf-8"), overwrite=False)
+        write_atomically(target, text.encode("utf-8"), overwrite=force)
     except FileExistsError:
-        _fail(f"{target} already exists; edit it instead")
+        _fail(f"{target} already exists; edit it, or rerun with --force to replace it")
     except OSError as error:
         _fail(f"cannot write {target}: {error.strerror or error}")
+    detected = text.count("  # detected: ")
     command = f"mllint-wa {shlex.quote(str(directory))}"
-    _emit(printable(f"wrote {target}: replace its TODOs, then run `{command}`") + "\n")
+    _emit(
+        printable(
+            f"wrote {target} with {detected} detected value{'s' * (detected != 1)}: "
+            f"check them, replace its TODOs, then run `{command}`"
+        )
+        + "\n"
+    )

@@ -139,6 +139,9 @@ class Rule:
     # waivers themselves is not: a waiver could otherwise silence the check on waivers. Nor
     # can an inline ignore or a baseline suppress such a rule's findings.
     waivable: bool = True
+    # A short snippet (TOML, Python …) showing what passes, for the rules documentation and
+    # `explain`, when the fix text cannot show it in a phrase.
+    example: str = ""
 
     @property
     def phase(self) -> Phase:

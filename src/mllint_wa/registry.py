@@ -60,6 +60,7 @@ def rule(
     runs_last: bool = False,
     sees_findings: bool = False,
     waivable: bool = True,
+    example: str = "",
 ) -> Callable[[Check], Rule]:
     """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
 
@@ -78,6 +79,7 @@ def rule(
             runs_last=runs_last,
             sees_findings=sees_findings,
             waivable=waivable,
+            example=inspect.cleandoc(example),
         )
 
     return wrap

@@ -90,13 +90,19 @@ def display_path(path: Path, cwd: Path) -> str:
     return Path(relative).as_posix()
 
 
-def _stage_of(manifest: Manifest | None, override: Stage | None) -> Stage:
+def stage_and_source(manifest: Manifest | None, override: Stage | None) -> tuple[Stage, str]:
+    """The stage a project is linted at, and what set it: the command line (--stage), the
+    manifest's ``[project] stage``, or the default."""
     if override is not None:
-        return override
+        return override, "command line"
     declared = manifest.get("project.stage") if manifest else None
     if isinstance(declared, str) and declared in {s.value for s in Stage}:
-        return Stage(declared)
-    return Stage.DEVELOPMENT
+        return Stage(declared), "[project] stage"
+    return Stage.DEVELOPMENT, "default"
+
+
+def _stage_of(manifest: Manifest | None, override: Stage | None) -> Stage:
+    return stage_and_source(manifest, override)[0]
 
 
 def _assign_problems(
@@ -115,12 +121,24 @@ def _assign_problems(
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """A project with its manifest read and its settings resolved, before any rule runs."""
+class Prepared:
+    """A project with its manifest read and its settings resolved, before any rule runs;
+    ``layers`` are the settings' sources, in the order they apply."""
 
     project: Project
     load: ManifestLoad
     settings: Settings
+    layers: tuple[Layer, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run will lint: the projects found (``found``) and, of those, the ones that
+    patterns leave to lint (``linted``), with what the walk could not read."""
+
+    found: tuple[Project, ...]
+    linted: tuple[Prepared, ...]
+    problems: tuple[WalkProblem, ...]
 
 
 class PathError(Exception):
@@ -135,7 +153,7 @@ def _walk_excludes(cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
     return [(layer.base, layer.exclude) for layer in layers if layer.exclude]
 
 
-def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> _Prepared:
+def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> Prepared:
     load = load_manifest(project.manifest_path) if project.has_manifest else ManifestLoad(None, ())
     base = explicit if explicit is not None else pyproject_layer(project.root)
     layers = [base] if base is not None else []
@@ -144,10 +162,10 @@ def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd:
         source = f"{display_path(project.manifest_path, cwd)} [lint]"
         layers.append(layer_from_table(lint_table, source, project.root))
     layers.append(options.cli)
-    return _Prepared(project, load, resolve_settings(layers, load_rules()))
+    return Prepared(project, load, resolve_settings(layers, load_rules()), tuple(layers))
 
 
-def _excluded_by_an_enclosing_project(prepared: _Prepared, by_root: dict[Path, _Prepared]) -> bool:
+def _excluded_by_an_enclosing_project(prepared: Prepared, by_root: dict[Path, Prepared]) -> bool:
     root = prepared.project.root
     for folder in root.parents:
         enclosing = by_root.get(folder)
@@ -158,9 +176,10 @@ def _excluded_by_an_enclosing_project(prepared: _Prepared, by_root: dict[Path, _
     return False
 
 
-def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
+def plan(paths: Sequence[Path], options: RunOptions) -> Plan:
+    """Discover the projects under ``paths``, read their manifests and resolve their
+    settings, without running a rule."""
     cwd = Path.cwd()
-    result = RunResult()
     # --config replaces pyproject.toml discovery for every project.
     explicit = load_config_file(options.config_file) if options.config_file else None
     discovery = discover(paths, exclude=_walk_excludes(options.cli, explicit))
@@ -168,12 +187,10 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
         problem = discovery.rejected[0]
         named = {Path(os.path.abspath(path)): path for path in paths}
         raise PathError(f"{named.get(problem.path, problem.path)}: {problem.message}")
-    unreadable, orphans = _assign_problems(discovery.problems, discovery.projects)
-    result.warnings.extend(orphans)
-
     prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
     by_root = {item.project.root: item for item in prepared}
     given = [Path(os.path.abspath(path)).resolve() for path in paths]
+    linted = []
     for item in prepared:
         # A PATH is linted as given: patterns drop the projects found below it, never the
         # one it names or lies in.
@@ -182,6 +199,18 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             continue
         if _excluded_by_an_enclosing_project(item, by_root):
             continue
+        linted.append(item)
+    return Plan(discovery.projects, tuple(linted), discovery.problems)
+
+
+def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
+    cwd = Path.cwd()
+    result = RunResult()
+    planned = plan(paths, options)
+    unreadable, orphans = _assign_problems(planned.problems, planned.found)
+    result.warnings.extend(orphans)
+
+    for item in planned.linted:
         project, load, settings = item.project, item.load, item.settings
         excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)

@@ -122,6 +122,12 @@ def unsupported_schema_version(ctx: ProjectContext) -> Iterator[Violation]:
     fix="Give the waiver `reason`, `owner` and `expires = YYYY-MM-DD`, or delete it.",
     lens_refs=("MLOPS02-BP01",),
     waivable=False,
+    example="""
+        [waivers.BG013]
+        reason = "sustainability goal is set after the pilot"
+        owner = "jane@example.com"
+        expires = 2027-03-31
+    """,
 )
 def invalid_waiver(ctx: ProjectContext) -> Iterator[Violation]:
     """An accepted risk needs an owner who accepted it, a reason, and a date on which it is

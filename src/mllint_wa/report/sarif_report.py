@@ -10,6 +10,7 @@ from mllint_wa import __version__
 from mllint_wa.lens import PRACTICE_BY_ID
 from mllint_wa.model import Finding, Risk, Rule
 from mllint_wa.report import ReportOptions, printable
+from mllint_wa.report.rules_doc import doc_url
 
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
@@ -40,7 +41,9 @@ def _descriptor(rule: Rule) -> dict[str, object]:
         "name": rule.name,
         "shortDescription": _text(rule.summary),
         "fullDescription": _text(rule.explanation or rule.summary),
-        "helpUri": practices[0].url,
+        # The rule's own section in docs/rules.md; a plugin's rule, which has none there,
+        # points at the first practice it enforces.
+        "helpUri": doc_url(rule) or practices[0].url,
         "help": {
             "text": f"{rule.fix}\n\nML Lens: {', '.join(rule.lens_refs_with_aliases)}",
             "markdown": f"{rule.fix}\n\n**ML Lens best practices**\n\n{references}",
