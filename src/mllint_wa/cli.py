@@ -298,7 +298,8 @@ def check(
             from mllint_wa.settings_view import render as render_settings
 
             # SystemExit passes the handlers below: nothing is linted.
-            _emit(render_settings(plan(list(paths), options), options, format_name))
+            shown = "json" if "json" in format_name else "text"
+            _emit(render_settings(plan(list(paths), options), options, shown))
             sys.exit(EXIT_CLEAN)
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
