@@ -34,10 +34,12 @@ default is not in the template), ``versioned`` (false), a Key's ``enable_key_rot
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
@@ -50,6 +52,7 @@ _MAX_DEPTH = 25  # how many assignments a value is followed through
 _WRITTEN = 60  # characters of an unknown value's source kept for messages
 _SNAKE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
+_MAX_NESTING = 60  # how deep structures (and values defined through themselves) are read
 # A field of a construct or struct: where its key is written, and its value's expression.
 Field = tuple[Location, ast.expr]
 
@@ -96,6 +99,28 @@ def _short(qualified: str) -> str:
 
 # Values -------------------------------------------------------------------------------------
 
+_T = TypeVar("_T")
+
+
+def _bounded(unreadable: object) -> Callable[[_T], _T]:
+    """Reading stops at a bounded depth, as ``unreadable``: a value defined through
+    itself (``rules = [*rules]``) or nested without end is not followed forever."""
+
+    def decorate(method: Any) -> Any:
+        @functools.wraps(method)
+        def bounded(self: _Module, expr: ast.expr) -> object:
+            if self.nesting >= _MAX_NESTING:
+                return unreadable
+            self.nesting += 1
+            try:
+                return method(self, expr)
+            finally:
+                self.nesting -= 1
+
+        return bounded
+
+    return decorate
+
 
 @dataclass
 class _Construct:
@@ -116,6 +141,7 @@ class _Module:
     def __init__(self, path: str, parsed: PythonModule) -> None:
         self.path = path
         self.parsed = parsed
+        self.nesting = 0
         self.parents: dict[int, ast.AST] = {}
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
@@ -245,6 +271,7 @@ class _Module:
         name = self.parsed.qualified_name(expr)
         return _short(name) if name is not None and name.startswith("aws_cdk") else ""
 
+    @_bounded(None)
     def struct(self, expr: ast.expr) -> dict[str, Field] | None:
         """The fields of a dict literal, a ``*Property(...)`` or other CDK struct call,
         or ``dict(...)``, keyed in snake_case; None when they cannot be read whole."""
@@ -278,6 +305,7 @@ class _Module:
             return fields
         return None
 
+    @_bounded(None)
     def seq(self, expr: ast.expr) -> list[ast.expr] | None:
         """The elements of a list or tuple literal (``*spread`` and ``+`` followed)."""
         node = self.resolve(expr)
@@ -297,6 +325,7 @@ class _Module:
             return None if left is None or right is None else left + right
         return None
 
+    @_bounded(...)
     def scalar(self, expr: ast.expr) -> object:
         """A literal value, followed; ``...`` when it cannot be known."""
         node = self.resolve(expr)
@@ -331,6 +360,7 @@ class _Module:
                 return self.scalar(default) if default is not None else ...
         return ...
 
+    @_bounded(...)
     def python(self, expr: ast.expr) -> object:
         """A whole literal structure (dicts, lists, scalars) as Python data, keys as
         written; ``...`` when any part is unknown."""
@@ -1223,10 +1253,13 @@ def _cfn_role(r: _Reader) -> Properties:
         if isinstance(paths, rm.Value)
         else [r.value(_document, *path, "policy_document") for path in paths]
     )
+    statements = _concat(documents)
+    if statements.known and isinstance(paths, list):
+        statements = rm.known(statements.value, r.c.fields["policies"][0])
     return {
         "assumed_by": r.value(_services, "assume_role_policy_document"),
         "managed_policies": r.value(lambda m, e: _listed(m, e, _name), "managed_policy_arns"),
-        "statements": _concat(documents),
+        "statements": statements,
     }
 
 
