@@ -356,7 +356,7 @@ def test_role_policies_added_later_and_statement_changes(tmp_path):
 
                 role = iam.Role(None, "R", assumed_by=iam.CompositePrincipal(
                     iam.ServicePrincipal("sagemaker.amazonaws.com"),
-                    iam.ServicePrincipal(service="events.amazonaws.com"),
+                    iam.ServicePrincipal(service="events"),
                 ))
                 statement = iam.PolicyStatement(effect=iam.Effect.DENY, actions=["s3:Delete*"])
                 statement.add_all_resources()
@@ -546,6 +546,25 @@ def test_monitoring_schedule_with_inline_definition(tmp_path):
     assert _props(resource) == {
         "monitor_type": (KNOWN, "data-quality", 5, 5),
         "endpoint": (KNOWN, "Ep", 6, 51),
+    }
+
+
+def test_a_module_function_returning_keywords_is_followed(tmp_path):
+    resource = _one(
+        tmp_path,
+        """
+        from aws_cdk import aws_s3 as s3
+
+        def bucket_params(name):
+            return {"bucket_name": name, "block_public_access": s3.BlockPublicAccess.BLOCK_ALL}
+
+        s3.Bucket(None, "Data", **bucket_params("data"))
+        """,
+    )
+    assert not resource.opaque
+    assert _props(resource) == {
+        "encryption": (KNOWN, "AES256", 6, 1),
+        "public_access_block": (KNOWN, True, 4, 34),
     }
 
 

@@ -291,6 +291,9 @@ class _Module:
                 fields[_snake(name)] = (self.loc(key), value)
             return fields
         if isinstance(node, ast.Call):
+            returned = self._returned(node)
+            if returned is not None:
+                return self.struct(returned)
             callee = self.parsed.qualified_name(node.func)
             if callee != "dict" and not self.qualified(node.func):
                 return None
@@ -304,6 +307,22 @@ class _Module:
                     fields[_snake(keyword.arg)] = (self.loc(keyword), keyword.value)
             return fields
         return None
+
+    @_bounded(None)
+    def _returned(self, call: ast.Call) -> ast.expr | None:
+        """What a module's own function returns, when it is one ``return`` of an expression
+        (``**bucket_params("name")``); its parameters stay unknown."""
+        if not isinstance(call.func, ast.Name):
+            return None
+        defined = [
+            node
+            for node in self.parsed.tree.body
+            if isinstance(node, ast.FunctionDef) and node.name == call.func.id
+        ]
+        if len(defined) != 1:
+            return None
+        returns = [node for node in ast.walk(defined[0]) if isinstance(node, ast.Return)]
+        return returns[0].value if len(returns) == 1 else None
 
     @_bounded(None)
     def seq(self, expr: ast.expr) -> list[ast.expr] | None:
@@ -1052,7 +1071,11 @@ def _principals(m: _Module, expr: ast.expr) -> object:
     if kind == "aws_iam.ServicePrincipal":
         given = node.args[0] if node.args else _keyword(node, "service")
         service = m.scalar(given) if given is not None else ...
-        return [service] if isinstance(service, str) else ...
+        if not isinstance(service, str):
+            return ...
+        # CDK completes a bare service name: ServicePrincipal("sagemaker") is
+        # sagemaker.amazonaws.com in the template.
+        return [service if "." in service else f"{service}.amazonaws.com"]
     if kind == "aws_iam.CompositePrincipal":
         found: list[str] = []
         for argument in node.args:
