@@ -18,7 +18,7 @@ literal, else by the variable it is assigned to. Links to other resources
 (``endpoint_config_name=config.attr_endpoint_config_name``) are the other construct's name.
 
 Where an L2 construct's default decides a property, the default is a known value at the
-construct's call (the CDK v2 API reference, found June 2025):
+construct's call (the CDK v2 API reference):
 
 - ``aws_s3.Bucket`` encryption: "KMS if encryptionKey is specified, or S3_MANAGED
   otherwise" (https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_s3/BucketProps.html).
