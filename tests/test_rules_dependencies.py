@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
@@ -230,6 +230,7 @@ def test_requirements_reader_rejects_an_include_without_a_file():
 
 @settings(max_examples=200, deadline=1000)
 @given(st.text(alphabet="ab=<>.;#\\-r @:/\n 1[]\"'", max_size=60))
+@example("1@//]")  # urlsplit's "Invalid IPv6 URL"
 def test_requirements_reader_raises_nothing_but_parse_errors(text):
     with contextlib.suppress(ParseError):
         parse_requirements(text)

@@ -96,7 +96,10 @@ def requirement(
 def _url_dependency(
     name: str, url: str, text: str, line: int, column: int, hashed: bool, group: str
 ) -> Dependency:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "Invalid IPv6 URL": a URL nobody can install from
+        return Dependency(name, text, line, column, None, hashed, group=group)
     if parts.scheme == "file" or url.startswith("file:"):
         return Dependency(name, text, line, column, local=True, group=group)
     if "+" in parts.scheme:  # git+https://…@ref
