@@ -786,13 +786,22 @@ class _File:
 
     # Resources --------------------------------------------------------------------------
 
-    def name(self, kind: str, call: ast.Call, aws_name: Val | None, default: str) -> str:
+    def name(
+        self,
+        kind: str,
+        call: ast.Call,
+        aws_name: Val | None,
+        default: str,
+        *,
+        by_target: bool = True,
+    ) -> str:
         """The resource's name: its literal AWS name when given, else the variable or
-        attribute it is assigned to, else ``default``; numbered when it repeats."""
+        attribute it is assigned to (unless that holds a response, ``by_target=False``),
+        else ``default``; numbered when it repeats."""
+        target = self.assigned_to(call) if by_target else None
         if aws_name is not None and aws_name.known and isinstance(aws_name.value, str):
             base = aws_name.value
         else:
-            target = self.assigned_to(call)
             base = written(target) if target is not None else default
         count = self._names.get((kind, base), 0) + 1
         self._names[(kind, base)] = count
@@ -955,7 +964,8 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
     elif method in _BOTO3 and _is_sagemaker_client(file, call, receiver, method):
         kind, name_key, readers = _BOTO3[method]
         args = file.call_args(call)
-        name = file.name(kind, call, file.dig(args, (name_key,)), default)
+        # What a boto3 call returns is the API's response, not the resource.
+        name = file.name(kind, call, file.dig(args, (name_key,)), default, by_target=False)
         file.add(kind, call, args, readers, f"boto3 {method}", name)
 
 
