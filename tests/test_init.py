@@ -177,7 +177,7 @@ def test_a_sagemaker_endpoint_in_code_makes_the_project_production(tmp_path: Pat
     # A folder inside a declared folder adds nothing; a root template is named itself.
     assert document["deployment"]["iac"] == ["infra/", "template.yaml"]
     found = detected(text)
-    assert found["stage"] == "deploy.py:5 calls `estimator.deploy(...)`"
+    assert found["stage"] == "deploy.py:5 defines endpoint `predictor`"
     assert found["iac"] == "infra/main.tf, template.yaml"
     assert ln_findings(tmp_path) == []
 

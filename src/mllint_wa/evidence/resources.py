@@ -271,7 +271,10 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 
 # Source name → "module:function". Imported only when resources are first asked for, so a run
 # whose rules read no infrastructure imports none of the extractors.
-EXTRACTORS: dict[str, str] = {"cdk": "mllint_wa.evidence.cdk_resources:extract"}
+EXTRACTORS: dict[str, str] = {
+    "cdk": "mllint_wa.evidence.cdk_resources:extract",
+    "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
+}
 
 
 def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:

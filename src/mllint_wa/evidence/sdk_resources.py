@@ -1,0 +1,1093 @@
+"""SageMaker resources defined in Python: SageMaker Python SDK calls and boto3 clients.
+
+Read from the project's Python files and notebooks (test code left out) that mention
+``sagemaker``, through the import resolver, so ``from sagemaker.pytorch import PyTorch as PT``
+is found as ``PT(...)``. A class is recognised by its last name under the ``sagemaker``
+package, whatever module path the SDK version puts it in (v2's ``sagemaker.estimator``, v3's
+``sagemaker.core`` / ``sagemaker.train``).
+
+* Estimators (``Estimator``, the framework estimators, ``sagemaker.amazon`` algorithms, v3's
+  ``ModelTrainer`` with its ``Compute``/``Networking``/``StoppingCondition`` objects) →
+  training jobs; ``Processor``s → processing jobs; ``Model``s and ``ModelPackage`` → models;
+  ``.deploy()`` on any of them (or on an object built from one) → an endpoint that carries
+  its variant's settings; ``Transformer`` and ``.transformer()`` → transform jobs;
+  ``HyperparameterTuner`` → tuning jobs; ``create_monitoring_schedule`` on a Model Monitor →
+  monitoring schedules; ``Pipeline(steps=…)`` → pipelines; ``.register()`` and
+  ``RegisterModel`` → model packages (and their group).
+* boto3 ``create_*`` calls on a ``sagemaker`` client → the same kinds, from the API's
+  PascalCase request (a request dict passed as ``**request`` is followed).
+
+Values follow names within the module (:mod:`mllint_wa.evidence.python_values`); settings
+made after construction (``est.enable_network_isolation = True``) override the constructor's.
+A ``**kwargs`` that cannot be followed makes the resource opaque and every property it did
+not set unknown.
+
+Names: what the resource is assigned to (``estimator``); for endpoints, pipelines and boto3
+resources the AWS name when it is a literal (``endpoint_name="churn"``), because alarms,
+scaling targets and schedules elsewhere refer to them by it; otherwise the call's text
+(``PyTorch(…)``), numbered ``#2``, ``#3`` … when it repeats in the file, so that names do not
+move with line numbers.
+
+SDK defaults are not filled in: an argument left out is absent. Each default a rule could
+need is either "off" (network isolation, spot, inter-container encryption, data capture:
+absent is falsy, as the default is), or not a constant the SDK fixes (instance counts are
+required arguments in v2; a tuner's strategy defaults to Bayesian, which no rule faults).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.code import modules
+from mllint_wa.evidence.python_values import Val, Values, written
+from mllint_wa.model import Location
+from mllint_wa.parsers.python_code import PythonModule
+
+SOURCE = "sdk"
+Path = tuple[str | int, ...]
+
+# Classes, by the last part of their qualified name under ``sagemaker``.
+_AMAZON_ALGORITHMS = (
+    "KMeans",
+    "PCA",
+    "LDA",
+    "NTM",
+    "LinearLearner",
+    "FactorizationMachines",
+    "RandomCutForest",
+    "KNN",
+    "Object2Vec",
+    "IPInsights",
+)
+_ESTIMATORS = frozenset(
+    {
+        "Estimator",
+        "EstimatorBase",
+        "Framework",
+        "PyTorch",
+        "TensorFlow",
+        "SKLearn",
+        "XGBoost",
+        "HuggingFace",
+        "MXNet",
+        "Chainer",
+        "RLEstimator",
+        "AlgorithmEstimator",
+        "JumpStartEstimator",
+        "ModelTrainer",
+        *_AMAZON_ALGORITHMS,
+    }
+)
+_MODELS = frozenset(
+    {
+        "Model",
+        "FrameworkModel",
+        "PyTorchModel",
+        "TensorFlowModel",
+        "SKLearnModel",
+        "XGBoostModel",
+        "HuggingFaceModel",
+        "MXNetModel",
+        "ChainerModel",
+        "SparkMLModel",
+        "MultiDataModel",
+        "PipelineModel",
+        "JumpStartModel",
+        "DJLModel",
+        "ModelPackage",
+        "ModelBuilder",
+    }
+)
+_TUNERS = frozenset({"HyperparameterTuner"})
+_TRANSFORMERS = frozenset({"Transformer"})
+_PIPELINES = frozenset({"Pipeline"})
+_REGISTER_STEPS = frozenset({"RegisterModel"})
+_MODEL_PACKAGE_GROUPS = frozenset({"ModelPackageGroup"})
+_MONITORS = {
+    "DefaultModelMonitor": "data-quality",
+    "ModelQualityMonitor": "model-quality",
+    "ModelBiasMonitor": "model-bias",
+    "ModelExplainabilityMonitor": "model-explainability",
+}
+# Pipeline step classes → the step kinds a pipeline resource lists.
+_STEPS = {
+    "TrainingStep": "training",
+    "ProcessingStep": "processing",
+    "ModelStep": "model",
+    "CreateModelStep": "create-model",
+    "RegisterModel": "register-model",
+    "ConditionStep": "condition",
+    "QualityCheckStep": "quality-check",
+    "ClarifyCheckStep": "clarify-check",
+    "TuningStep": "tuning",
+    "TransformStep": "transform",
+    "LambdaStep": "lambda",
+    "CallbackStep": "callback",
+    "FailStep": "fail",
+    "EMRStep": "emr",
+    "AutoMLStep": "automl",
+    "NotebookJobStep": "notebook-job",
+    "MonitorBatchTransformStep": "monitor-batch-transform",
+}
+# Leading positional parameters, by class or method, where the SDK's signature has them.
+_POSITIONAL: Mapping[str, tuple[str, ...]] = {
+    "Estimator": ("image_uri", "role", "instance_count", "instance_type"),
+    "EstimatorBase": ("role", "instance_count", "instance_type"),
+    "AlgorithmEstimator": ("algorithm_arn", "role", "instance_count", "instance_type"),
+    **dict.fromkeys(_AMAZON_ALGORITHMS, ("role", "instance_count", "instance_type")),
+    "Processor": ("role", "image_uri", "instance_count", "instance_type"),
+    "ScriptProcessor": ("role", "image_uri", "command", "instance_count", "instance_type"),
+    "SKLearnProcessor": ("framework_version", "role", "instance_type", "instance_count"),
+    "PySparkProcessor": ("role", "instance_type", "instance_count"),
+    "SparkJarProcessor": ("role", "instance_type", "instance_count"),
+    "FrameworkProcessor": (
+        "estimator_cls",
+        "framework_version",
+        "role",
+        "instance_count",
+        "instance_type",
+    ),
+    "Model": ("image_uri", "model_data", "role"),
+    "ModelPackage": ("role", "model_data", "algorithm_arn", "model_package_arn"),
+    "Transformer": ("model_name", "instance_count", "instance_type"),
+    "HyperparameterTuner": (
+        "estimator",
+        "objective_metric_name",
+        "hyperparameter_ranges",
+        "metric_definitions",
+        "strategy",
+        "objective_type",
+        "max_jobs",
+        "max_parallel_jobs",
+    ),
+    "deploy": ("initial_instance_count", "instance_type"),
+    "transformer": ("instance_count", "instance_type"),
+    "DataCaptureConfig": ("enable_capture", "sampling_percentage", "destination_s3_uri"),
+    "NetworkConfig": (
+        "enable_network_isolation",
+        "security_group_ids",
+        "subnets",
+        "encrypt_inter_container_traffic",
+    ),
+    "EndpointInput": ("endpoint_name",),
+    "WarmStartConfig": ("warm_start_type", "parents"),
+}
+# ``.deploy()`` keywords no other library's ``deploy`` takes: with one of them, a deploy on
+# an object this reading cannot trace (``self.model``) is still a SageMaker endpoint.
+_SAGEMAKER_DEPLOY_KEYWORDS = frozenset(
+    {
+        "initial_instance_count",
+        "serverless_inference_config",
+        "async_inference_config",
+        "data_capture_config",
+    }
+)
+# Model Monitor's CronExpressionGenerator methods that return a constant.
+_CRON = {"hourly": "cron(0 * ? * * *)", "daily": "cron(0 0 ? * * *)", "now": "NOW"}
+_MONITORING_TYPES = {
+    "DataQuality": "data-quality",
+    "ModelQuality": "model-quality",
+    "ModelBias": "model-bias",
+    "ModelExplainability": "model-explainability",
+}
+
+
+# Property readers ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Args:
+    """A call's arguments by name (keywords, named positionals, a followed ``**dict`` and
+    later ``obj.attr = …`` settings), and the ``**kwargs`` that could not be followed."""
+
+    values: dict[str, Val]
+    opaque: ast.AST | None = None
+
+
+Reader = Callable[["_File", _Args], rm.Value | None]
+
+
+def _typed(*types: type) -> Callable[[object], bool]:
+    def accepts(value: object) -> bool:
+        if isinstance(value, bool) and bool not in types:
+            return False
+        return isinstance(value, types)
+
+    return accepts
+
+
+_STR = _typed(str)
+_INT = _typed(int)
+_BOOL = _typed(bool)
+_NUMBER = _typed(int, float)
+
+
+def _scalar(accepts: Callable[[object], bool], *paths: Path) -> Reader:
+    """The first path that is set, its value when it has the accepted type (or is None)."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        return file.convert(found, lambda v: v if v is None or accepts(v) else ...)
+
+    return read
+
+
+def _present(*paths: Path) -> Reader:
+    """True when a configuration object is given, False for an explicit None."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        if found.known and (found.call is not None or isinstance(found.value, (dict, list))):
+            return rm.known(True, file.location(found.node))
+        return file.convert(found, lambda v: False if v is None else ...)
+
+    return read
+
+
+def _enabled(*paths: Path) -> Reader:
+    """The API's "Enabled" / "Disabled" as a bool."""
+    states = {"Enabled": True, "Disabled": False}
+    return _mapped(states, *paths)
+
+
+def _mapped(table: Mapping[str, object], *paths: Path) -> Reader:
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        return file.convert(found, lambda v: table.get(v, ...) if isinstance(v, str) else ...)
+
+    return read
+
+
+def _tags(*paths: Path) -> Reader:
+    """``[{"Key": k, "Value": v}, …]`` or ``{k: v}`` as a dict."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        return file.convert(found, _tag_dict)
+
+    return read
+
+
+def _tag_dict(value: object) -> object:
+    if value is None:
+        return {}
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return value
+    if isinstance(value, list):
+        tags: dict[str, str] = {}
+        for tag in value:
+            if not isinstance(tag, dict):
+                return ...
+            key, text = tag.get("Key", tag.get("key")), tag.get("Value", tag.get("value"))
+            if not (isinstance(key, str) and isinstance(text, str)):
+                return ...
+            tags[key] = text
+        return tags
+    return ...
+
+
+def _vpc(*pairs: tuple[Path, Path]) -> Reader:
+    """Whether both subnets and security groups are given (non-empty)."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        for subnets_path, groups_path in pairs:
+            subnets, groups = file.dig(args, subnets_path), file.dig(args, groups_path)
+            if subnets is None and groups is None:
+                continue
+            where = file.location((subnets or groups).node)  # type: ignore[union-attr]
+            parts = [p for p in (subnets, groups) if p is not None]
+            plain = [p.plain() for p in parts]
+            if len(parts) == 2 and all(v is not ... for v in plain):
+                return rm.known(all(bool(v) for v in plain), where)
+            if any(v is not ... and not v for v in plain):
+                return rm.known(False, where)
+            if len(parts) == 1:
+                return rm.known(False, where)
+            unknown = next(p for p, v in zip(parts, plain, strict=True) if v is ...)
+            return rm.unknown(unknown.written, where)
+        return None
+
+    return read
+
+
+def _link(kind: str, *paths: Path) -> Reader:
+    """The name of another resource this one refers to (an object built in this module,
+    or a literal name)."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        return file.link(found, kind)
+
+    return read
+
+
+_TRAINING: Mapping[str, Reader] = {
+    "instance_type": _scalar(
+        _STR, ("instance_type",), ("train_instance_type",), ("compute", "instance_type")
+    ),
+    "instance_count": _scalar(
+        _INT, ("instance_count",), ("train_instance_count",), ("compute", "instance_count")
+    ),
+    "network_isolation": _scalar(
+        _BOOL, ("enable_network_isolation",), ("networking", "enable_network_isolation")
+    ),
+    "vpc": _vpc(
+        (("subnets",), ("security_group_ids",)),
+        (("networking", "subnets"), ("networking", "security_group_ids")),
+    ),
+    "volume_kms_key": _scalar(
+        _STR, ("volume_kms_key",), ("train_volume_kms_key",), ("compute", "volume_kms_key_id")
+    ),
+    "output_kms_key": _scalar(_STR, ("output_kms_key",), ("output_data_config", "kms_key_id")),
+    "inter_container_encryption": _scalar(
+        _BOOL,
+        ("encrypt_inter_container_traffic",),
+        ("networking", "enable_inter_container_traffic_encryption"),
+    ),
+    "max_runtime": _scalar(
+        _INT, ("max_run",), ("train_max_run",), ("stopping_condition", "max_runtime_in_seconds")
+    ),
+    "use_spot": _scalar(
+        _BOOL,
+        ("use_spot_instances",),
+        ("train_use_spot_instances",),
+        ("compute", "enable_managed_spot_training"),
+    ),
+    "max_wait": _scalar(
+        _INT, ("max_wait",), ("train_max_wait",), ("stopping_condition", "max_wait_time_in_seconds")
+    ),
+    "checkpoint_uri": _scalar(_STR, ("checkpoint_s3_uri",), ("checkpoint_config", "s3_uri")),
+    "tags": _tags(("tags",)),
+    "role": _scalar(_STR, ("role",)),
+    "image": _scalar(_STR, ("image_uri",), ("image_name",), ("training_image",)),
+}
+_PROCESSING: Mapping[str, Reader] = {
+    "instance_type": _scalar(_STR, ("instance_type",)),
+    "instance_count": _scalar(_INT, ("instance_count",)),
+    "network_isolation": _scalar(_BOOL, ("network_config", "enable_network_isolation")),
+    "vpc": _vpc((("network_config", "subnets"), ("network_config", "security_group_ids"))),
+    "volume_kms_key": _scalar(_STR, ("volume_kms_key",)),
+    "output_kms_key": _scalar(_STR, ("output_kms_key",)),
+    "inter_container_encryption": _scalar(
+        _BOOL, ("network_config", "encrypt_inter_container_traffic")
+    ),
+    "max_runtime": _scalar(_INT, ("max_runtime_in_seconds",)),
+    "tags": _tags(("tags",)),
+    "role": _scalar(_STR, ("role",)),
+    "image": _scalar(_STR, ("image_uri",)),
+}
+_MODEL: Mapping[str, Reader] = {
+    "network_isolation": _scalar(_BOOL, ("enable_network_isolation",)),
+    "vpc": _vpc((("vpc_config", "Subnets"), ("vpc_config", "SecurityGroupIds"))),
+    "image": _scalar(_STR, ("image_uri",), ("image",)),
+    "model_package": _scalar(_STR, ("model_package_arn",)),
+    "role": _scalar(_STR, ("role",), ("role_arn",)),
+    "tags": _tags(("tags",)),
+}
+_DEPLOY: Mapping[str, Reader] = {
+    "instance_type": _scalar(_STR, ("instance_type",)),
+    "instance_count": _scalar(_INT, ("initial_instance_count",)),
+    "serverless": _present(("serverless_inference_config",)),
+    "async_inference": _present(("async_inference_config",)),
+    "data_capture": _scalar(_BOOL, ("data_capture_config", "enable_capture")),
+    "kms_key": _scalar(_STR, ("kms_key",)),
+    "tags": _tags(("tags",)),
+}
+_TRANSFORM: Mapping[str, Reader] = {
+    "instance_type": _scalar(_STR, ("instance_type",)),
+    "instance_count": _scalar(_INT, ("instance_count",)),
+    # The key that encrypts the results at rest; the volume's when only that one is given.
+    "kms_key": _scalar(_STR, ("output_kms_key",), ("volume_kms_key",)),
+}
+_TUNING: Mapping[str, Reader] = {
+    "strategy": _scalar(_STR, ("strategy",)),
+    "early_stopping": _scalar(_STR, ("early_stopping_type",)),
+    "max_jobs": _scalar(_INT, ("max_jobs",)),
+    "max_parallel_jobs": _scalar(_INT, ("max_parallel_jobs",)),
+    "warm_start": _present(("warm_start_config",)),
+    "training_job": _link(rm.TRAINING_JOB, ("estimator",)),
+}
+_MONITORING: Mapping[str, Reader] = {
+    "endpoint": _link(rm.ENDPOINT, ("endpoint_input",)),
+    "schedule": _scalar(_STR, ("schedule_cron_expression",)),
+}
+_REGISTER: Mapping[str, Reader] = {"approval_status": _scalar(_STR, ("approval_status",))}
+_VARIANT: Mapping[str, Reader] = {
+    "variant_name": _scalar(_STR, ("VariantName",)),
+    "model": _link(rm.MODEL, ("ModelName",)),
+    "instance_type": _scalar(_STR, ("InstanceType",)),
+    "instance_count": _scalar(_INT, ("InitialInstanceCount",)),
+    "serverless": _present(("ServerlessConfig",)),
+}
+
+
+def _monitored_endpoint(file: _File, args: _Args) -> rm.Value | None:
+    """The endpoint a boto3 schedule's inline job definition reads; unknown when the job
+    definition is a separate resource named here."""
+    inputs = ("MonitoringScheduleConfig", "MonitoringJobDefinition", "MonitoringInputs")
+    found = file.dig(args, (*inputs, 0, "EndpointInput", "EndpointName"))
+    if found is not None:
+        return file.link(found, rm.ENDPOINT)
+    by_name = file.dig(args, ("MonitoringScheduleConfig", "MonitoringJobDefinitionName"))
+    if by_name is not None:
+        return rm.unknown(by_name.written, file.location(by_name.node))
+    return None
+
+
+def _variants(file: _File, args: _Args) -> rm.Value | None:
+    found = file.dig(args, ("ProductionVariants",))
+    if found is None:
+        return None
+    where = file.location(found.node)
+    if not found.known or not isinstance(found.value, list):
+        return rm.unknown(found.written, where)
+    variants = []
+    for item in found.value:
+        if not item.known or not isinstance(item.value, dict):
+            return rm.unknown(item.written, where)
+        entry = _Args(item.value)
+        variants.append({p: read(file, entry) or rm.ABSENT for p, read in _VARIANT.items()})
+    return rm.known(variants, where)
+
+
+def _alarm_names(file: _File, args: _Args) -> rm.Value | None:
+    found = file.dig(args, ("DeploymentConfig", "AutoRollbackConfiguration", "Alarms"))
+    if found is None:
+        return None
+
+    def names(value: object) -> object:
+        if not isinstance(value, list):
+            return ...
+        alarms = [a.get("AlarmName") if isinstance(a, dict) else None for a in value]
+        return alarms if all(isinstance(a, str) for a in alarms) else ...
+
+    return file.convert(found, names)
+
+
+_GROUP: Mapping[str, Reader] = {"tags": _tags(("tags",))}
+
+# boto3 requests, by method: the resource kind, the request key holding its AWS name, and
+# the property readers over the PascalCase request.
+_VPC_API = (("VpcConfig", "Subnets"), ("VpcConfig", "SecurityGroupIds"))
+_BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
+    "create_training_job": (
+        rm.TRAINING_JOB,
+        "TrainingJobName",
+        {
+            "instance_type": _scalar(_STR, ("ResourceConfig", "InstanceType")),
+            "instance_count": _scalar(_INT, ("ResourceConfig", "InstanceCount")),
+            "network_isolation": _scalar(_BOOL, ("EnableNetworkIsolation",)),
+            "vpc": _vpc(_VPC_API),
+            "volume_kms_key": _scalar(_STR, ("ResourceConfig", "VolumeKmsKeyId")),
+            "output_kms_key": _scalar(_STR, ("OutputDataConfig", "KmsKeyId")),
+            "inter_container_encryption": _scalar(
+                _BOOL, ("EnableInterContainerTrafficEncryption",)
+            ),
+            "max_runtime": _scalar(_INT, ("StoppingCondition", "MaxRuntimeInSeconds")),
+            "use_spot": _scalar(_BOOL, ("EnableManagedSpotTraining",)),
+            "max_wait": _scalar(_INT, ("StoppingCondition", "MaxWaitTimeInSeconds")),
+            "checkpoint_uri": _scalar(_STR, ("CheckpointConfig", "S3Uri")),
+            "tags": _tags(("Tags",)),
+            "role": _scalar(_STR, ("RoleArn",)),
+            "image": _scalar(_STR, ("AlgorithmSpecification", "TrainingImage")),
+        },
+    ),
+    "create_processing_job": (
+        rm.PROCESSING_JOB,
+        "ProcessingJobName",
+        {
+            "instance_type": _scalar(
+                _STR, ("ProcessingResources", "ClusterConfig", "InstanceType")
+            ),
+            "instance_count": _scalar(
+                _INT, ("ProcessingResources", "ClusterConfig", "InstanceCount")
+            ),
+            "network_isolation": _scalar(_BOOL, ("NetworkConfig", "EnableNetworkIsolation")),
+            "vpc": _vpc(
+                (
+                    ("NetworkConfig", "VpcConfig", "Subnets"),
+                    ("NetworkConfig", "VpcConfig", "SecurityGroupIds"),
+                )
+            ),
+            "volume_kms_key": _scalar(
+                _STR, ("ProcessingResources", "ClusterConfig", "VolumeKmsKeyId")
+            ),
+            "output_kms_key": _scalar(_STR, ("ProcessingOutputConfig", "KmsKeyId")),
+            "inter_container_encryption": _scalar(
+                _BOOL, ("NetworkConfig", "EnableInterContainerTrafficEncryption")
+            ),
+            "max_runtime": _scalar(_INT, ("StoppingCondition", "MaxRuntimeInSeconds")),
+            "tags": _tags(("Tags",)),
+            "role": _scalar(_STR, ("RoleArn",)),
+            "image": _scalar(_STR, ("AppSpecification", "ImageUri")),
+        },
+    ),
+    "create_model": (
+        rm.MODEL,
+        "ModelName",
+        {
+            "network_isolation": _scalar(_BOOL, ("EnableNetworkIsolation",)),
+            "vpc": _vpc(_VPC_API),
+            "image": _scalar(_STR, ("PrimaryContainer", "Image"), ("Containers", 0, "Image")),
+            "model_package": _scalar(
+                _STR,
+                ("PrimaryContainer", "ModelPackageName"),
+                ("Containers", 0, "ModelPackageName"),
+            ),
+            "role": _scalar(_STR, ("ExecutionRoleArn",)),
+            "tags": _tags(("Tags",)),
+        },
+    ),
+    "create_endpoint_config": (
+        rm.ENDPOINT_CONFIG,
+        "EndpointConfigName",
+        {
+            "kms_key": _scalar(_STR, ("KmsKeyId",)),
+            "variants": _variants,
+            "data_capture": _scalar(_BOOL, ("DataCaptureConfig", "EnableCapture")),
+            "async_inference": _present(("AsyncInferenceConfig",)),
+            "tags": _tags(("Tags",)),
+        },
+    ),
+    "create_endpoint": (
+        rm.ENDPOINT,
+        "EndpointName",
+        {
+            "endpoint_config": _link(rm.ENDPOINT_CONFIG, ("EndpointConfigName",)),
+            "blue_green": _present(("DeploymentConfig", "BlueGreenUpdatePolicy")),
+            "traffic_routing": _scalar(
+                _STR,
+                (
+                    "DeploymentConfig",
+                    "BlueGreenUpdatePolicy",
+                    "TrafficRoutingConfiguration",
+                    "Type",
+                ),
+            ),
+            "rolling_update": _present(("DeploymentConfig", "RollingUpdatePolicy")),
+            "auto_rollback_alarms": _alarm_names,
+            "tags": _tags(("Tags",)),
+        },
+    ),
+    "create_notebook_instance": (
+        rm.NOTEBOOK_INSTANCE,
+        "NotebookInstanceName",
+        {
+            "instance_type": _scalar(_STR, ("InstanceType",)),
+            "direct_internet_access": _enabled(("DirectInternetAccess",)),
+            "root_access": _enabled(("RootAccess",)),
+            "kms_key": _scalar(_STR, ("KmsKeyId",)),
+            "lifecycle_config": _scalar(_STR, ("LifecycleConfigName",)),
+            "vpc": _vpc((("SubnetId",), ("SecurityGroupIds",))),
+            "tags": _tags(("Tags",)),
+        },
+    ),
+    "create_monitoring_schedule": (
+        rm.MONITORING_SCHEDULE,
+        "MonitoringScheduleName",
+        {
+            "monitor_type": _mapped(
+                _MONITORING_TYPES, ("MonitoringScheduleConfig", "MonitoringType")
+            ),
+            "endpoint": _monitored_endpoint,
+            "schedule": _scalar(
+                _STR, ("MonitoringScheduleConfig", "ScheduleConfig", "ScheduleExpression")
+            ),
+        },
+    ),
+    "create_transform_job": (
+        rm.TRANSFORM_JOB,
+        "TransformJobName",
+        {
+            "instance_type": _scalar(_STR, ("TransformResources", "InstanceType")),
+            "instance_count": _scalar(_INT, ("TransformResources", "InstanceCount")),
+            "kms_key": _scalar(
+                _STR, ("TransformOutput", "KmsKeyId"), ("TransformResources", "VolumeKmsKeyId")
+            ),
+        },
+    ),
+    "create_hyper_parameter_tuning_job": (
+        rm.TUNING_JOB,
+        "HyperParameterTuningJobName",
+        {
+            "strategy": _scalar(_STR, ("HyperParameterTuningJobConfig", "Strategy")),
+            "early_stopping": _scalar(
+                _STR, ("HyperParameterTuningJobConfig", "TrainingJobEarlyStoppingType")
+            ),
+            "max_jobs": _scalar(
+                _INT,
+                ("HyperParameterTuningJobConfig", "ResourceLimits", "MaxNumberOfTrainingJobs"),
+            ),
+            "max_parallel_jobs": _scalar(
+                _INT,
+                ("HyperParameterTuningJobConfig", "ResourceLimits", "MaxParallelTrainingJobs"),
+            ),
+            "warm_start": _present(("WarmStartConfig",)),
+        },
+    ),
+    "create_model_package_group": (
+        rm.MODEL_PACKAGE_GROUP,
+        "ModelPackageGroupName",
+        {"tags": _tags(("Tags",))},
+    ),
+    "create_model_package": (
+        rm.MODEL_PACKAGE,
+        "ModelPackageName",
+        {"approval_status": _scalar(_STR, ("ModelApprovalStatus",))},
+    ),
+}
+
+# The request key that tells a boto3 call is SageMaker's when the client cannot be traced,
+# where the name key alone is shared with another service's API (Comprehend's endpoints).
+_BOTO3_SIGNATURE = {"create_endpoint": "EndpointConfigName"}
+
+
+# Reading one file ----------------------------------------------------------------------------
+
+
+@dataclass
+class _File:
+    path: str
+    module: PythonModule
+    values: Values
+    found: list[rm.Resource] = field(default_factory=list)
+    # id() of the call that built a resource → the resource
+    built: dict[int, rm.Resource] = field(default_factory=dict)
+    _names: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    # Locations and values ---------------------------------------------------------------
+
+    def location(self, node: ast.AST | None) -> Location:
+        line, column = self.module.position(node) if node is not None else (1, 1)
+        return Location(self.path, line, column)
+
+    def convert(self, found: Val, shape: Callable[[object], object]) -> rm.Value:
+        where = self.location(found.node)
+        plain = found.plain()
+        converted = ... if plain is ... else shape(plain)
+        if converted is ...:
+            return rm.unknown(found.written, where)
+        return rm.known(converted, where)
+
+    def call_args(self, call: ast.Call, positional: tuple[str, ...] = ()) -> _Args:
+        args = _Args({})
+        for name, node in zip(positional, call.args, strict=False):
+            if isinstance(node, ast.Starred):
+                break
+            args.values[name] = self._at(self.values.value(node), node)
+        if any(isinstance(node, ast.Starred) for node in call.args):
+            args.opaque = next(n for n in call.args if isinstance(n, ast.Starred))
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                args.values[keyword.arg] = self._at(self.values.value(keyword.value), keyword)
+                continue
+            spread = self.values.value(keyword.value)
+            if spread.known and isinstance(spread.value, dict):
+                args.values.update(spread.value)
+            else:
+                args.opaque = keyword
+        return args
+
+    @staticmethod
+    def _at(found: Val, node: ast.AST) -> Val:
+        return Val(found.known, found.value, node, found.written, found.expr)
+
+    def dig(self, args: _Args, path: Path) -> Val | None:
+        """The value at ``path`` (argument name, then keys, indexes or a config object's
+        arguments); None when it is not set, unknown when a step cannot be read."""
+        head = path[0]
+        current = args.values.get(head) if isinstance(head, str) else None
+        if current is None:
+            return None
+        for step in path[1:]:
+            if not current.known:
+                return current
+            container = current.value
+            call = current.call
+            if call is not None:
+                inner = self.call_args(call, _POSITIONAL.get(_last(self.module, call), ()))
+                if isinstance(step, str) and step in inner.values:
+                    current = inner.values[step]
+                    continue
+                if inner.opaque is not None:
+                    return Val(False, node=inner.opaque, written=written(inner.opaque))
+                return None
+            if isinstance(container, dict) and isinstance(step, str):
+                if step not in container:
+                    return None
+                current = container[step]
+            elif isinstance(container, list) and isinstance(step, int):
+                if step >= len(container):
+                    return None
+                current = container[step]
+            elif container is None:
+                return Val(True, None, current.node, current.written)
+            else:
+                return Val(False, node=current.node, written=current.written)
+        return current
+
+    def first(self, args: _Args, paths: tuple[Path, ...]) -> Val | None:
+        for path in paths:
+            found = self.dig(args, path)
+            if found is not None:
+                return found
+        return None
+
+    def link(self, found: Val, kind: str) -> rm.Value:
+        """The name of the resource of ``kind`` a value refers to: an object built in this
+        module, an attribute of one (``predictor.endpoint_name``), a literal name, or a
+        ``Predictor``/``EndpointInput`` naming one."""
+        where = self.location(found.node)
+        target = self.resource_of(found)
+        if target is not None and target.kind == kind:
+            return rm.known(target.name, where)
+        call = found.call
+        if call is not None and _last(self.module, call) in ("Predictor", "EndpointInput"):
+            named = self.dig(self.call_args(call, ("endpoint_name",)), ("endpoint_name",))
+            if named is not None:
+                return self.convert(named, lambda v: v if isinstance(v, str) else ...)
+        if found.known and isinstance(found.value, str):
+            return rm.known(found.value, where)
+        return rm.unknown(found.written, where)
+
+    def resource_of(self, found: Val) -> rm.Resource | None:
+        """The resource a value is, or is built from (``est.create_model()``,
+        ``builder.build()``, ``predictor.endpoint_name``)."""
+        node: ast.AST | None = found.call if found.known else found.expr
+        for _ in range(8):
+            if isinstance(node, ast.Call):
+                if id(node) in self.built:
+                    return self.built[id(node)]
+                node = node.func.value if isinstance(node.func, ast.Attribute) else None
+            elif isinstance(node, ast.Attribute):
+                node = node.value
+            elif isinstance(node, ast.Name):
+                bound = self.values.value(node)
+                if not bound.known or bound.call is None:
+                    return None
+                node = bound.call
+            else:
+                return None
+        return None
+
+    # Resources --------------------------------------------------------------------------
+
+    def name(
+        self,
+        kind: str,
+        call: ast.Call,
+        aws_name: Val | None,
+        default: str,
+        *,
+        by_target: bool = True,
+    ) -> str:
+        """The resource's name: its literal AWS name when given, else the variable or
+        attribute it is assigned to (unless that holds a response, ``by_target=False``),
+        else ``default``; numbered when it repeats."""
+        target = self.assigned_to(call) if by_target else None
+        if aws_name is not None and aws_name.known and isinstance(aws_name.value, str):
+            base = aws_name.value
+        else:
+            base = written(target) if target is not None else default
+        count = self._names.get((kind, base), 0) + 1
+        self._names[(kind, base)] = count
+        return base if count == 1 else f"{base} #{count}"
+
+    def assigned_to(self, call: ast.AST) -> ast.expr | None:
+        statement = self.values.statement_of(call)
+        if isinstance(statement, ast.Assign) and statement.value is call:
+            return statement.targets[0] if len(statement.targets) == 1 else None
+        if isinstance(statement, ast.AnnAssign) and statement.value is call:
+            return statement.target
+        return None
+
+    def add(
+        self,
+        kind: str,
+        call: ast.Call,
+        args: _Args,
+        readers: Mapping[str, Reader],
+        resource_type: str,
+        name: str,
+        extra: Mapping[str, rm.Value] = {},
+    ) -> rm.Resource:
+        self.apply_settings(call, args)
+        properties: dict[str, rm.Value] = {}
+        for prop, reader in readers.items():
+            value = reader(self, args)
+            if value is not None:
+                properties[prop] = value
+        properties.update(extra)
+        if args.opaque is not None:
+            where = self.location(args.opaque)
+            for prop in rm.PROPERTIES.get(kind, {}):
+                properties.setdefault(prop, rm.unknown(written(args.opaque), where))
+        resource = rm.Resource(
+            kind,
+            name,
+            SOURCE,
+            self.location(call),
+            dict(sorted(properties.items())),
+            resource_type,
+            opaque=args.opaque is not None,
+        )
+        self.found.append(resource)
+        self.built[id(call)] = resource
+        return resource
+
+    def apply_settings(self, call: ast.Call, args: _Args) -> None:
+        """``obj.attr = value`` after ``obj = Class(...)`` overrides the argument."""
+        target = self.assigned_to(call)
+        statement = self.values.statement_of(call)
+        if not isinstance(target, ast.Name) or statement is None:
+            return
+        for setting in self.values.settings_after(target.id, statement):
+            attribute = setting.attribute.lstrip("_")
+            found = self.values.value(setting.value)
+            if setting.conditional:
+                found = Val(False, written=found.written)
+            args.values[attribute] = self._at(found, setting.target)
+
+
+def _last(module: PythonModule, call: ast.Call) -> str:
+    """The last part of a call's qualified name under ``sagemaker``; "" otherwise."""
+    name = module.qualified_name(call.func) or ""
+    if not name.startswith("sagemaker."):
+        return ""
+    return name.rpartition(".")[2]
+
+
+def sdk_resources(ev: Evidence) -> list[rm.Resource]:
+    """Every SageMaker resource defined by SDK or boto3 calls in the project's code."""
+    found: list[rm.Resource] = []
+    for path, parsed in modules(ev, b"sagemaker"):
+        # A module that imports neither only talks about SageMaker.
+        if parsed.imported_modules() & {"sagemaker", "boto3"}:
+            found.extend(read_module(path, parsed))
+    return found
+
+
+def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
+    """The resources one parsed module defines."""
+    file = _File(path, parsed, Values(parsed))
+    calls = sorted(
+        (node for node in ast.walk(parsed.tree) if isinstance(node, ast.Call)),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    # Constructors first, so that the methods called on their objects find them whatever
+    # the nesting of the calls; then methods, in source order.
+    for call in calls:
+        _constructor(file, call)
+    for call in calls:
+        if isinstance(call.func, ast.Attribute) and id(call) not in file.built:
+            _method(file, call, call.func.attr)
+    return file.found
+
+
+# Constructors: the kind, the property readers and the name of the resource a class builds.
+_CLASSES: tuple[tuple[Callable[[str, str], bool], str, Mapping[str, Reader]], ...] = (
+    (lambda last, _: last in _ESTIMATORS, rm.TRAINING_JOB, _TRAINING),
+    (lambda last, _: last.endswith("Processor"), rm.PROCESSING_JOB, _PROCESSING),
+    (
+        lambda last, name: (
+            last in _MODELS or (name.startswith("sagemaker.amazon.") and last.endswith("Model"))
+        ),
+        rm.MODEL,
+        _MODEL,
+    ),
+    (lambda last, _: last in _TRANSFORMERS, rm.TRANSFORM_JOB, _TRANSFORM),
+    (lambda last, _: last in _TUNERS, rm.TUNING_JOB, _TUNING),
+)
+# Objects a deploy, a transformer or a registration can be made from.
+_DEPLOYABLE = (rm.MODEL, rm.TRAINING_JOB, rm.TUNING_JOB)
+
+
+def _constructor(file: _File, call: ast.Call) -> None:
+    last = _last(file.module, call)
+    qualified = file.module.qualified_name(call.func) or ""
+    if not last or qualified.startswith(("sagemaker.core.resources.", "sagemaker.core.shapes.")):
+        return  # v3's resource API is read through its create() calls
+    default = f"{last}(…)"
+    for matches, kind, readers in _CLASSES:
+        if matches(last, qualified):
+            args = file.call_args(call, _POSITIONAL.get(last, ()))
+            file.add(kind, call, args, readers, last, file.name(kind, call, None, default))
+            return
+    if last in _PIPELINES:
+        args = file.call_args(call)
+        name = file.name(rm.PIPELINE, call, file.dig(args, ("name",)), default)
+        file.add(rm.PIPELINE, call, args, {}, last, name, _steps(file, args))
+    elif last in _REGISTER_STEPS:
+        _register(file, call, file.call_args(call), last)
+
+
+def _method(file: _File, call: ast.Call, method: str) -> None:
+    if not isinstance(call.func, ast.Attribute):
+        return
+    if method not in _METHODS and method not in _BOTO3:
+        return
+    receiver = file.values.value(call.func.value)
+    origin = file.resource_of(receiver)
+    deployable = origin is not None and origin.kind in _DEPLOYABLE
+    default = f"{written(call.func)}(…)"
+    if method == "deploy":
+        args = file.call_args(call, _POSITIONAL["deploy"])
+        if deployable or _SAGEMAKER_DEPLOY_KEYWORDS & set(args.values):
+            _deploy(file, call, args, origin, default)
+    elif method == "transformer" and deployable and origin is not None:
+        args = file.call_args(call, _POSITIONAL["transformer"])
+        name = file.name(rm.TRANSFORM_JOB, call, None, default)
+        file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, f"{origin.type}.transformer", name)
+    elif method == "register" and deployable and origin is not None:
+        _register(file, call, file.call_args(call), f"{origin.type}.register")
+    elif method == "create" and _group_create(file, call):
+        args = file.call_args(call)
+        aws_name = file.dig(args, ("model_package_group_name",))
+        name = file.name(rm.MODEL_PACKAGE_GROUP, call, aws_name, default)
+        file.add(rm.MODEL_PACKAGE_GROUP, call, args, _GROUP, "ModelPackageGroup", name)
+    elif method == "create_monitoring_schedule" and not _pascal_case(call):
+        _schedule(file, call, receiver, default)
+    elif method in _BOTO3 and _is_sagemaker_client(file, call, receiver, method):
+        kind, name_key, readers = _BOTO3[method]
+        args = file.call_args(call)
+        # What a boto3 call returns is the API's response, not the resource.
+        name = file.name(kind, call, file.dig(args, (name_key,)), default, by_target=False)
+        file.add(kind, call, args, readers, f"boto3 {method}", name)
+
+
+_SDK_SCHEDULE_KEYWORDS = frozenset({"endpoint_input", "monitor_schedule_name"})
+_METHODS = frozenset({"deploy", "transformer", "register", "create", "create_monitoring_schedule"})
+
+
+def _deploy(
+    file: _File, call: ast.Call, args: _Args, origin: rm.Resource | None, default: str
+) -> None:
+    extra = {}
+    if origin is not None and origin.kind == rm.MODEL and not origin.get("model_package").absent:
+        extra["model_package"] = origin.get("model_package")
+    resource_type = f"{origin.type}.deploy" if origin is not None else "deploy"
+    name = file.name(rm.ENDPOINT, call, file.dig(args, ("endpoint_name",)), default)
+    file.add(rm.ENDPOINT, call, args, _DEPLOY, resource_type, name, extra)
+
+
+def _group_create(file: _File, call: ast.Call) -> bool:
+    """``ModelPackageGroup.create(...)`` of v3's resource API."""
+    qualified = file.module.qualified_name(call.func) or ""
+    return qualified.startswith("sagemaker") and qualified.endswith(".ModelPackageGroup.create")
+
+
+def _pascal_case(call: ast.Call) -> bool:
+    """A boto3 request: its keywords are the API's PascalCase names."""
+    return any(k.arg and k.arg[0].isupper() for k in call.keywords) or any(
+        k.arg is None for k in call.keywords
+    )
+
+
+def _register(file: _File, call: ast.Call, args: _Args, resource_type: str) -> None:
+    """A model package registered in a group. The group is not a resource of its own here:
+    registering needs it to exist already, defined elsewhere (a template, the console)."""
+    name = file.name(rm.MODEL_PACKAGE, call, None, f"{written(call.func)}(…)")
+    file.add(rm.MODEL_PACKAGE, call, args, _REGISTER, resource_type, name)
+
+
+def _schedule(file: _File, call: ast.Call, receiver: Val, default: str) -> None:
+    args = file.call_args(call)
+    monitor = receiver.call
+    monitor_class = _last(file.module, monitor) if monitor is not None else ""
+    monitors = (*_MONITORS, "ModelMonitor")
+    if monitor_class not in monitors and not _SDK_SCHEDULE_KEYWORDS & set(args.values):
+        return
+    where = file.location(monitor if monitor is not None else call)
+    monitor_type = (
+        rm.known(_MONITORS[monitor_class], where)
+        if monitor_class in _MONITORS
+        else rm.unknown(receiver.written, where)
+    )
+    extra = {"monitor_type": monitor_type}
+    cron = file.dig(args, ("schedule_cron_expression",))
+    if cron is not None and cron.call is not None:
+        generator = cron.call.func
+        if isinstance(generator, ast.Attribute) and generator.attr in _CRON:
+            extra["schedule"] = rm.known(_CRON[generator.attr], file.location(cron.node))
+    aws_name = file.dig(args, ("monitor_schedule_name",))
+    name = file.name(rm.MONITORING_SCHEDULE, call, aws_name, default)
+    resource_type = f"{monitor_class or 'ModelMonitor'}.create_monitoring_schedule"
+    file.add(rm.MONITORING_SCHEDULE, call, args, _MONITORING, resource_type, name, extra)
+
+
+def _steps(file: _File, args: _Args) -> dict[str, rm.Value]:
+    """The pipeline's step kinds in order, condition branches after their condition; known
+    only when every step can be told."""
+    found = file.dig(args, ("steps",))
+    if found is None:
+        return {}
+    where = file.location(found.node)
+    kinds = _step_kinds(file, found, 0)
+    return {
+        "steps": rm.known(kinds, where) if kinds is not None else rm.unknown(found.written, where)
+    }
+
+
+def _step_kinds(file: _File, found: Val, depth: int) -> list[str] | None:
+    if depth > 8 or not found.known or not isinstance(found.value, list):
+        return None
+    kinds: list[str] = []
+    for item in found.value:
+        step = item.call
+        last = _last(file.module, step) if step is not None else ""
+        if step is None or last not in _STEPS:
+            return None
+        kind = _STEPS[last]
+        step_args = file.call_args(step)
+        if last == "ModelStep":
+            made = file.dig(step_args, ("step_args",))
+            made_by = made.call.func if made is not None and made.call is not None else None
+            if isinstance(made_by, ast.Attribute) and made_by.attr in ("register", "create"):
+                kind = f"{made_by.attr}-model"
+        kinds.append(kind)
+        if last == "ConditionStep":
+            for branch in ("if_steps", "else_steps"):
+                nested = file.dig(step_args, (branch,))
+                if nested is not None:
+                    inner = _step_kinds(file, nested, depth + 1)
+                    if inner is None:
+                        return None
+                    kinds.extend(inner)
+    return kinds
+
+
+def _is_sagemaker_client(file: _File, call: ast.Call, receiver: Val, method: str) -> bool:
+    """A boto3 SageMaker client (``boto3.client("sagemaker")``, a session's ``client``, the
+    SDK session's ``sagemaker_client``) or, when the client cannot be traced, a request
+    with the SageMaker API's own keys."""
+    client = receiver.call
+    if client is not None:
+        if isinstance(client.func, ast.Attribute) and client.func.attr == "client":
+            service = _first_argument(client, "service_name")
+            return isinstance(service, ast.Constant) and service.value == "sagemaker"
+        return False
+    if isinstance(receiver.expr, ast.Attribute) and receiver.expr.attr == "sagemaker_client":
+        return True
+    signature = _BOTO3_SIGNATURE.get(method, _BOTO3[method][1])
+    return signature in file.call_args(call).values
+
+
+def _first_argument(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return call.args[0] if call.args else None
