@@ -61,7 +61,8 @@ from mllint_wa.parsers.terraform import (
 )
 
 SOURCE = "terraform"
-_NEEDLES = (b'"aws_', b"sagemaker")
+# AWS resources, SageMaker modules, and module calls (whose inputs override defaults).
+_NEEDLES = (b'"aws_', b"sagemaker", b"module")
 _UNKNOWN = object()  # an expression whose value cannot be had
 _DEREF_STEPS = 8
 # Reference roots that are not resources.
