@@ -349,6 +349,38 @@ def test_the_syntax_error_is_reported_once_by_unparseable_file():
     ]
 
 
+def test_a_reusable_module_and_its_examples():
+    found = _resources("reusable")
+    # The same address in two example folders is two resources.
+    buckets = [r for r in extract(_evidence(FIXTURES)) if r.name == "aws_s3_bucket.artifacts"]
+    assert [r.location.path for r in buckets] == [
+        "reusable/examples/basic/main.tf",
+        "reusable/examples/encrypted/main.tf",
+    ]
+    config = found["aws_sagemaker_endpoint_configuration.this"][4]
+    # An example passes kms_key_arn to the module ("../.." is the module's folder), so its
+    # null default is not the value; no example passes instance_type, so its default is.
+    assert config["kms_key"] == ("unknown", "var.kms_key_arn", (37, 3))
+    assert config["variants"][1][0]["instance_type"] == ("known", "ml.m5.large", (42, 5))
+
+
+def test_aws_managed_policies_and_services_built_from_the_partition():
+    role = _resources("reusable")["aws_iam_role.endpoint"]
+    assert role[4] == {
+        # "sagemaker.${data.aws_partition.current.dns_suffix}"
+        "assumed_by": ("known", ["sagemaker.amazonaws.com"], (22, 3)),
+        # a data "aws_iam_policy" lookup, and format() with a module's partition output
+        "managed_policies": (
+            "known",
+            [
+                "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            ],
+            (27, 3),
+        ),
+    }
+
+
 def test_local_module_inputs_override_variable_defaults(tmp_path: Path):
     (tmp_path / "modules" / "endpoint").mkdir(parents=True)
     (tmp_path / "main.tf").write_text(

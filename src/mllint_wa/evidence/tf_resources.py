@@ -69,6 +69,8 @@ _DEREF_STEPS = 8
 _NOT_RESOURCES = frozenset(
     {"var", "local", "module", "data", "each", "count", "path", "self", "terraform"}
 )
+_PARTITION = {"partition": "aws", "dns_suffix": "amazonaws.com", "id": "aws"}
+_MANAGED_POLICY = re.compile(r":iam::aws:policy/([\w+=,.@/-]+)$")
 _PASSTHROUGH = frozenset({"tolist", "toset", "tomap", "tostring", "tonumber", "tobool"})
 _ENABLED = {"Enabled": True, "Disabled": False}
 _AUTO_STOP = re.compile(rb"auto[-_]?stop|idle[-_ ]?time|IDLE_TIME|autostop", re.I)
@@ -149,7 +151,8 @@ def _modules(ev: Evidence) -> list[_Module]:
         for _, call in module.blocks("module"):
             source = _literal(call.attr("source"))
             if isinstance(source, str) and source.startswith(("./", "../")):
-                callee = by_folder.get(posixpath.normpath(posixpath.join(module.folder, source)))
+                folder = posixpath.normpath(posixpath.join(module.folder, source))
+                callee = by_folder.get("" if folder == "." else folder)
                 if callee is not None:
                     callee.passed.update(call.attributes)
                     module.callees.add(callee.folder)
@@ -206,6 +209,14 @@ class _Scope:
             return _UNKNOWN
         if target.kind == LITERAL:
             return target.value
+        if (
+            target.kind == REF
+            and target.ref[:2] == ("data", "aws_partition")
+            and len(target.ref) == 4
+        ):
+            # Policy and service names are the same in every partition: read the ARNs and
+            # principals built from it in the commercial one.
+            return _PARTITION.get(target.ref[3], _UNKNOWN)
         if target.kind == TUPLE:
             items = [self.evaluate(item) for item in target.items]
             return _UNKNOWN if _UNKNOWN in items else items
@@ -280,6 +291,10 @@ class _Scope:
 
     def link_expr(self, expr: Expr, where: Location, types: tuple[str, ...], by: str) -> Value:
         address = self.address(expr)
+        if address is not None and address.startswith("data.aws_iam_policy."):
+            # A managed policy looked up by a data source: its ARN or name as written there.
+            written = self.project.data_attribute(self.module.folder, address, "arn", "name")
+            return known(written if isinstance(written, str) else address, where)
         if address is not None:
             kind = address.split(".")[1 if address.startswith("data.") else 0]
             if not types or kind in types or address.startswith("data."):
@@ -287,7 +302,8 @@ class _Scope:
             return unknown(expr.text, where)
         written = self.evaluate(expr)
         if isinstance(written, str):
-            return known(self.project.named(types, by, written) or written, where)
+            named = self.project.named(self.module.folder, types, by, written)
+            return known(named or written, where)
         if written is None:
             return known(None, where)
         return unknown(expr.text, where)
@@ -463,7 +479,7 @@ def _policy(scope: _Scope, attribute: Attribute | None) -> list[dict[str, Value]
     address = scope.address(target) if target is not None else None
     found: list[dict[str, Value]] | None = None
     if address is not None and address.startswith("data.aws_iam_policy_document."):
-        found = scope.project.document(address)
+        found = scope.project.document(scope.module.folder, address)
     elif target is not None:
         nodes = _statement_nodes(scope, _Node(target, here=target is attribute.value))
         if nodes is not None:
@@ -537,32 +553,58 @@ Mapper = Callable[[_Scope, Block], dict[str, Value]]
 
 
 class _Project:
+    """Every module's resources, by folder and address: addresses repeat across folders
+    (examples of one module often define the same ones), and references stay in theirs."""
+
     def __init__(self, modules: list[_Module]) -> None:
         self.modules = modules
-        self.drafts: dict[str, _Draft] = {}
-        self.documents: dict[str, tuple[_Scope, Block]] = {}
-        self._names: dict[tuple[str, str], dict[str, str]] = {}
+        self.drafts: dict[tuple[str, str], _Draft] = {}
+        self.data: dict[tuple[str, str], tuple[_Scope, Block]] = {}
+        self._names: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
 
-    def named(self, types: tuple[str, ...], by: str, name: str) -> str | None:
-        """The address of the resource of ``types`` whose ``by`` attribute is ``name``."""
+    def find(self, folder: str, address: object, resource_type: str = "") -> _Draft | None:
+        draft = self.drafts.get((folder, address)) if isinstance(address, str) else None
+        if draft is None or (resource_type and draft.type != resource_type):
+            return None
+        return draft
+
+    def named(self, folder: str, types: tuple[str, ...], by: str, name: str) -> str | None:
+        """The address of the resource of ``types`` whose ``by`` attribute is ``name``, in
+        ``folder`` first, else in any folder."""
         for resource_type in types:
             key = (resource_type, by)
             if key not in self._names:
-                index: dict[str, str] = {}
-                for address, draft in self.drafts.items():
+                index: dict[str, list[tuple[str, str]]] = {}
+                for (where, address), draft in self.drafts.items():
                     if draft.type == resource_type and draft.block and draft.scope:
                         written = draft.scope.evaluate(_expr(draft.block.attr(by)))
                         if isinstance(written, str):
-                            index.setdefault(written, address)
+                            index.setdefault(written, []).append((where, address))
                 self._names[key] = index
-            if name in self._names[key]:
-                return self._names[key][name]
+            found = self._names[key].get(name, [])
+            for where, address in found:
+                if where == folder:
+                    return address
+            if found:
+                return found[0][1]
         return None
 
-    def document(self, address: str) -> list[dict[str, Value]] | None:
+    def document(self, folder: str, address: str) -> list[dict[str, Value]] | None:
         """The statements of a ``data "aws_iam_policy_document"``."""
-        found = self.documents.get(address)
+        found = self.data.get((folder, address))
         return _document_statements(*found) if found is not None else None
+
+    def data_attribute(self, folder: str, address: str, *names: str) -> Any:
+        """The first of ``names`` a data source sets to a known value."""
+        found = self.data.get((folder, address))
+        if found is None:
+            return _UNKNOWN
+        scope, block = found
+        for name in names:
+            written = scope.evaluate(_expr(block.attr(name)))
+            if written is not _UNKNOWN and written is not None:
+                return written
+        return _UNKNOWN
 
     def resources(self) -> Iterator[Resource]:
         blocks: list[tuple[_Scope, Block]] = []
@@ -571,11 +613,8 @@ class _Project:
                 scope = _Scope(module, path, self)
                 for block in parsed.blocks:
                     if block.type == "data" and len(block.labels) == 2:
-                        if block.labels[0] == "aws_iam_policy_document":
-                            self.documents[f"data.{block.labels[0]}.{block.labels[1]}"] = (
-                                scope,
-                                block,
-                            )
+                        address = "data." + ".".join(block.labels)
+                        self.data.setdefault((module.folder, address), (scope, block))
                     elif block.type in ("resource", "module"):
                         blocks.append((scope, block))
         # First every resource by its address, so that links by literal name can be found.
@@ -585,7 +624,7 @@ class _Project:
                 address = ".".join(block.labels)
                 draft = _Draft(kind or "", address, block.labels[0], scope.at(block))
                 draft.block, draft.scope = block, scope
-                self.drafts.setdefault(address, draft)
+                self.drafts.setdefault((scope.module.folder, address), draft)
         for draft in list(self.drafts.values()):
             mapper = _MAPPERS.get(draft.type)
             if mapper is not None and draft.scope is not None and draft.block is not None:
@@ -594,7 +633,7 @@ class _Project:
             if block.type == "module":
                 opaque = _module_call(scope, block)
                 if opaque is not None:
-                    self.drafts.setdefault(opaque.name, opaque)
+                    self.drafts.setdefault((scope.module.folder, opaque.name), opaque)
         for merge in _MERGES:
             for draft in list(self.drafts.values()):
                 if draft.scope is not None and draft.block is not None:
@@ -672,7 +711,9 @@ def _module_call(scope: _Scope, block: Block) -> _Draft | None:
     return _Draft(kind, f"module.{name}", "module", scope.at(block), opaque=True)
 
 
-def _link_list(scope: _Scope, attribute: Attribute | None, *types: str) -> Value:
+def _link_list(
+    scope: _Scope, attribute: Attribute | None, link: Callable[[Expr, Location], Value]
+) -> Value:
     """A list of references or names, each as an address when it is one."""
     if attribute is None:
         return ABSENT
@@ -680,10 +721,28 @@ def _link_list(scope: _Scope, attribute: Attribute | None, *types: str) -> Value
     target = scope.deref(attribute.value)
     if target is None or target.kind != TUPLE:
         return scope.value(attribute, _strings)
-    links = [scope.link_expr(item, where, types, "name") for item in target.items]
+    links = [link(item, where) for item in target.items]
     if all(link.known and isinstance(link.value, str) for link in links):
         return known([link.value for link in links], where)
     return unknown(attribute.value.text, where)
+
+
+def _policy_link(scope: _Scope, expr: Expr, where: Location) -> Value:
+    """A policy as its address, its ARN or, for an AWS managed policy whose ARN is built
+    from an unknown partition (``"arn:${…}:iam::aws:policy/Name"``, ``format(…)``), the
+    ARN in the commercial partition: the policy's name is what matters."""
+    linked = scope.link_expr(expr, where, ("aws_iam_policy",), "name")
+    if not linked.unknown:
+        return linked
+    target = scope.deref(expr)
+    literal = None
+    if target is not None and target.kind == TEMPLATE:
+        literal = target.items[-1]
+    elif target is not None and target.kind == CALL and target.name == "format" and target.items:
+        literal = target.items[0]
+    text = literal.value if literal is not None and literal.kind == LITERAL else None
+    match = _MANAGED_POLICY.search(text) if isinstance(text, str) else None
+    return known(f"arn:aws:iam::aws:policy/{match.group(1)}", where) if match else linked
 
 
 def _block_list(scope: _Scope, block: Block, block_type: str, attribute: str, *types: str) -> Value:
@@ -824,7 +883,7 @@ def _monitoring_schedule(s: _Scope, b: Block) -> dict[str, Value]:
         "schedule": s.value(schedule.attr("schedule_expression")) if schedule else ABSENT,
     }
     job = s.link(config.attr("monitoring_job_definition_name"))
-    draft = s.project.drafts.get(job.value) if job.known else None
+    draft = s.project.find(s.module.folder, job.value) if job.known else None
     match = _JOB_DEFINITION.fullmatch(draft.type) if draft is not None else None
     if draft is None or match is None or draft.block is None or draft.scope is None:
         return properties
@@ -889,9 +948,8 @@ def _statements_value(
 
 
 def _role(s: _Scope, b: Block) -> dict[str, Value]:
-    properties = {
-        "managed_policies": _link_list(s, b.attr("managed_policy_arns"), "aws_iam_policy")
-    }
+    managed = _link_list(s, b.attr("managed_policy_arns"), lambda e, w: _policy_link(s, e, w))
+    properties = {"managed_policies": managed}
     trust = b.attr("assume_role_policy")
     statements = _policy(s, trust)
     if trust is not None and statements is not None:
@@ -994,7 +1052,7 @@ def _scaled_endpoint(s: _Scope, resource_id: Attribute) -> Value:
     if isinstance(written, str):
         parts = written.split("/")
         if len(parts) >= 2 and parts[0] == "endpoint":
-            name = s.project.named(("aws_sagemaker_endpoint",), "name", parts[1])
+            name = s.project.named(s.module.folder, ("aws_sagemaker_endpoint",), "name", parts[1])
             return known(name or parts[1], where)
         return ABSENT  # another service's scalable resource
     return unknown(resource_id.value.text, where)
@@ -1086,9 +1144,11 @@ _MAPPERS = {t: mapper for t, (_, mapper) in _RESOURCE_TYPES.items()}
 # Settings written as resources of their own -----------------------------------------
 
 
-def _target(project: _Project, value: Value, resource_type: str) -> _Draft | None:
-    draft = project.drafts.get(value.value) if value.known else None
-    return draft if draft is not None and draft.type == resource_type else None
+def _target(project: _Project, draft: _Draft, value: Value, resource_type: str) -> _Draft | None:
+    """The resource of ``resource_type`` a link written in ``draft`` points at."""
+    if not value.known or draft.scope is None:
+        return None
+    return project.find(draft.scope.module.folder, value.value, resource_type)
 
 
 def _append(draft: _Draft, name: str, item: str, where: Location) -> None:
@@ -1109,18 +1169,21 @@ def _merge_attachment(project: _Project, draft: _Draft) -> None:
     if draft.type == "aws_iam_role_policy_attachment":
         roles = [s.link(b.attr("role"), "aws_iam_role")]
     elif draft.type == "aws_iam_policy_attachment":
-        listed = _link_list(s, b.attr("roles"), "aws_iam_role")
+        listed = _link_list(
+            s, b.attr("roles"), lambda e, w: s.link_expr(e, w, ("aws_iam_role",), "name")
+        )
         roles = [known(r, listed.location) for r in listed.value] if listed.known else []
     else:
         return
-    policy = s.link(b.attr("policy_arn"), "aws_iam_policy")
+    arn = b.attr("policy_arn")
+    policy = _policy_link(s, arn.value, s.at(arn)) if arn is not None else ABSENT
     if not policy.known or not isinstance(policy.value, str):
         return
     for role in roles:
-        target = _target(project, role, "aws_iam_role")
+        target = _target(project, draft, role, "aws_iam_role")
         if target is not None:
             _append(target, "managed_policies", policy.value, policy.location or draft.location)
-        attached = _target(project, policy, "aws_iam_policy")
+        attached = _target(project, draft, policy, "aws_iam_policy")
         if attached is not None and role.known and isinstance(role.value, str):
             _append(attached, "attached_to", role.value, role.location or draft.location)
 
@@ -1132,9 +1195,8 @@ def _merge_bucket_settings(project: _Project, draft: _Draft) -> None:
     if not draft.type.startswith(prefix):
         return
     setting = draft.type[len(prefix) :]
-    bucket = _target(
-        project, s.link(b.attr("bucket"), "aws_s3_bucket", by="bucket"), "aws_s3_bucket"
-    )
+    link = s.link(b.attr("bucket"), "aws_s3_bucket", by="bucket")
+    bucket = _target(project, draft, link, "aws_s3_bucket")
     if bucket is None:
         return
     if setting == "server_side_encryption_configuration":
@@ -1175,9 +1237,8 @@ def _merge_event_target(project: _Project, draft: _Draft) -> None:
     assert s is not None and b is not None
     if draft.type != "aws_cloudwatch_event_target":
         return
-    rule = _target(
-        project, s.link(b.attr("rule"), "aws_cloudwatch_event_rule"), "aws_cloudwatch_event_rule"
-    )
+    link = s.link(b.attr("rule"), "aws_cloudwatch_event_rule")
+    rule = _target(project, draft, link, "aws_cloudwatch_event_rule")
     arn = s.link(b.attr("arn"))
     if rule is not None and arn.known and isinstance(arn.value, str):
         _append(rule, "targets", arn.value, arn.location or draft.location)
@@ -1190,8 +1251,8 @@ def _merge_pipeline_schedule(project: _Project, draft: _Draft) -> None:
     if draft.kind != rm.EVENT_RULE or not schedule.known or not targets.known:
         return
     for address in targets.value:
-        pipeline = project.drafts.get(address)
-        if pipeline is not None and pipeline.type == "aws_sagemaker_pipeline":
+        pipeline = _target(project, draft, known(address), "aws_sagemaker_pipeline")
+        if pipeline is not None:
             pipeline.properties.setdefault("schedule", schedule)
 
 
