@@ -274,6 +274,7 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 EXTRACTORS: dict[str, str] = {
     "cdk": "mllint_wa.evidence.cdk_resources:extract",
     "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
+    "terraform": "mllint_wa.evidence.tf_resources:extract",
 }
 
 
