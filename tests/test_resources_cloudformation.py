@@ -429,3 +429,58 @@ def test_the_extractor_never_raises_on_junk(tmp_path: Path, lines: list[str], no
     for resource in extract(ev):
         assert resource.location.line >= 1
     assert all(failure.line >= 1 for failure in ev.failures)
+
+
+PRODUCTION = """\
+Parameters:
+  ModelName: {Type: String}
+  JobId: {Type: String}
+Resources:
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointName: !Sub ${ModelName}-prd-${JobId}
+      EndpointConfigName: config
+      Tags: [{Key: owner, Value: !GetAtt Lookup.Owner}]
+  Scaling:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ResourceId: !Sub endpoint/${ModelName}-prd-${JobId}/variant/AllTraffic
+  OtherScaling:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ResourceId: !Join [/, [endpoint, !Sub "${ModelName}-dev", variant, AllTraffic]]
+  DriftAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: aws/sagemaker/Endpoints/data-metrics
+      Dimensions:
+        - {Name: Endpoint, Value: !Sub "${ModelName}-prd-${JobId}"}
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      ManagedPolicyArns: [!Ref Policy]
+"""
+
+
+def test_names_built_from_parameters_link_within_their_template(tmp_path: Path):
+    found = {r.name: r for r in _template(tmp_path, PRODUCTION)}
+    # The scaling target builds the endpoint's name the way the endpoint does.
+    assert _flat(found["Scaling"].get("endpoint")) == ("known", "Endpoint", 14, 7)
+    assert _flat(found["OtherScaling"].get("endpoint")) == ("unknown", "${ModelName}-dev", 18, 7)
+    # Model Monitor's metrics name the endpoint in an `Endpoint` dimension.
+    assert _flat(found["DriftAlarm"].get("endpoint")) == ("known", "Endpoint", 24, 28)
+
+
+def test_a_managed_policy_is_attached_to_the_roles_that_list_it(tmp_path: Path):
+    found = {r.name: r for r in _template(tmp_path, PRODUCTION)}
+    assert _flat(found["Policy"].get("attached_to")) == ("known", ["Role"], 32, 7)
+
+
+def test_tag_values_that_are_references_are_shown_as_written(tmp_path: Path):
+    found = {r.name: r for r in _template(tmp_path, PRODUCTION)}
+    assert found["Endpoint"].get("tags").value == {"owner": "!GetAtt Lookup.Owner"}

@@ -32,6 +32,8 @@ from mllint_wa.parsers.cloudformation import Intrinsic, Template, parse_template
 from mllint_wa.parsers.json_positions import Path, load_json
 
 SOURCE = "cloudformation"
+# (type, physical name), or (template path, type, name built from parameters).
+Names = tuple[str, ...]
 # Kinds whose YAML/JSON is some other tool's configuration, never a template.
 _NOT_TEMPLATES = frozenset({k.CI, k.DVC, k.CONDA_ENV, k.PRE_COMMIT, k.LOCK, k.PARAMS, k.MLPROJECT})
 _NESTED_STACKS = {
@@ -48,6 +50,8 @@ _NAME_PROPERTIES = {
     "AWS::IAM::Role": "RoleName",
     "AWS::CloudWatch::Alarm": "AlarmName",
 }
+_ENDPOINT = "AWS::SageMaker::Endpoint"
+_ROLE = "AWS::IAM::Role"
 _MONITOR_TYPES = {
     "DataQuality": "data-quality",
     "ModelQuality": "model-quality",
@@ -70,9 +74,9 @@ def extract(ev: Evidence) -> list[Resource]:
     """Every resource of every CloudFormation/SAM template in the project."""
     templates = _templates(ev)
     names = {
-        (resource.get("Type"), name.value): logical_id
+        key: logical_id
         for path, template in templates.items()
-        for logical_id, resource, name in _physical_names(_Reader(path, template, {}, {}))
+        for key, logical_id in _physical_names(_Reader(path, template, {}, {}))
     }
     passed = _passed_parameters(templates, names)
     found: list[Resource] = []
@@ -128,7 +132,7 @@ def _nested_stacks(path: str, template: Template) -> Iterator[tuple[str, str, Ma
 
 
 def _passed_parameters(
-    templates: Mapping[str, Template], names: Mapping[tuple[Any, Any], str]
+    templates: Mapping[str, Template], names: Mapping[Names, str]
 ) -> dict[str, dict[str, Value]]:
     """The values parent stacks pass to each nested template's parameters; a parameter two
     parents set differently is unknown."""
@@ -149,14 +153,19 @@ def _passed_parameters(
     return passed
 
 
-def _physical_names(reader: _Reader) -> Iterator[tuple[str, dict[str, Any], Value]]:
+def _physical_names(reader: _Reader) -> Iterator[tuple[Names, str]]:
+    """(name key, logical ID) of each resource that sets its physical name. A literal name
+    is the project's; a name built from parameters without defaults
+    (``!Sub ${Model}-prd``) is only the same name in the same template."""
     for logical_id, resource in reader.resources_section.items():
-        prop = _NAME_PROPERTIES.get(str(resource.get("Type")))
+        cfn_type = str(resource.get("Type"))
+        prop = _NAME_PROPERTIES.get(cfn_type)
         properties = resource.get("Properties")
         if prop and isinstance(properties, dict) and prop in properties:
-            name = reader.resolve(properties[prop], ("Resources", logical_id, "Properties", prop))
-            if name.known and isinstance(name.value, str):
-                yield logical_id, resource, name
+            name = reader.render(properties[prop])
+            if name is not None:
+                local = "${" in name
+                yield ((reader.path, cfn_type, name) if local else (cfn_type, name)), logical_id
 
 
 class _Reader:
@@ -167,7 +176,7 @@ class _Reader:
         path: str,
         template: Template,
         passed: Mapping[str, Value],
-        names: Mapping[tuple[Any, Any], str],
+        names: Mapping[Names, str],
     ) -> None:
         self.path = path
         self.template = template
@@ -273,8 +282,28 @@ class _Reader:
         resource = self.resources_section.get(name)
         if resource is not None and (not types or resource.get("Type") in types):
             return value
+        logical_id = self.named(name, *types)
+        return value if logical_id is None else known(logical_id, value.location)
+
+    def named(self, name: str, *types: str) -> str | None:
+        """The logical ID of the resource of ``types`` whose physical name is ``name``."""
         for kind in types:
-            logical_id = self.names.get((kind, name))
+            logical_id = self.names.get((kind, name)) or self.names.get((self.path, kind, name))
+            if logical_id is not None:
+                return logical_id
+        return None
+
+    def linked(self, node: Any, path: Path, *keys: str | int, to: str) -> Value:
+        """The value below ``keys`` as a link to a resource of type ``to``: its logical ID
+        when a reference or a physical name says which, also a name built with ``!Sub``
+        the way the resource builds its own."""
+        found, where, stopped = self.get(node, path, *keys)
+        if stopped is not None:
+            return stopped
+        value = self.link(self.resolve(found, where), to)
+        if value.unknown:
+            rendered = self.render(found)
+            logical_id = self.named(rendered, to) if rendered is not None else None
             if logical_id is not None:
                 return known(logical_id, value.location)
         return value
@@ -451,19 +480,20 @@ def _tags(r: _Reader, props: Props, base: Path) -> Value:
     if stopped is not None:
         return stopped
     if isinstance(found, Intrinsic):
-        return (
-            r.resolve(found, where)
-            if r.resolve(found, where).absent
-            else unknown(found.written, r.loc(where))
-        )
+        resolved = r.resolve(found, where)
+        return resolved if resolved.absent else unknown(found.written, resolved.location)
     tags: dict[str, str] = {}
     if isinstance(found, dict):  # SAM and a few types take a plain map
-        tags = {key: r.text(value) for key, value in found.items()}
+        tags = {key: _written(value) for key, value in found.items()}
     elif isinstance(found, list):
         for tag in found:
             if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
-                tags[tag["Key"]] = r.text(tag.get("Value", ""))
+                tags[tag["Key"]] = _written(tag.get("Value", ""))
     return known(tags, r.loc(where))
+
+
+def _written(node: Any) -> str:
+    return node.written if isinstance(node, Intrinsic) else str(node)
 
 
 def _statements(r: _Reader, document: Any, path: Path) -> Value:
@@ -517,7 +547,7 @@ def _variants(r: _Reader, props: Props, base: Path) -> Value:
         variants.append(
             {
                 "variant_name": r.value(variant, at, "VariantName"),
-                "model": r.link(r.value(variant, at, "ModelName"), "AWS::SageMaker::Model"),
+                "model": r.linked(variant, at, "ModelName", to="AWS::SageMaker::Model"),
                 "instance_type": as_str(r.value(variant, at, "InstanceType")),
                 "instance_count": as_int(r.value(variant, at, "InitialInstanceCount")),
                 "serverless": r.present(variant, at, "ServerlessConfig"),
@@ -539,13 +569,14 @@ def _endpoint(r: _Reader, props: Props, base: Path) -> dict[str, Value]:
             for alarm in alarms
         ]
         rollback_alarms = known(
-            [r.names.get(("AWS::CloudWatch::Alarm", n), n) for n in names], r.loc(alarms_path)
+            [r.named(name, "AWS::CloudWatch::Alarm") or name for name in names],
+            r.loc(alarms_path),
         )
     else:
         rollback_alarms = unknown(r.text(alarms), r.loc(alarms_path))
     return {
-        "endpoint_config": r.link(
-            r.value(props, base, "EndpointConfigName"), "AWS::SageMaker::EndpointConfig"
+        "endpoint_config": r.linked(
+            props, base, "EndpointConfigName", to="AWS::SageMaker::EndpointConfig"
         ),
         "blue_green": r.present(props, base, *blue_green),
         "traffic_routing": as_str(
@@ -566,7 +597,7 @@ def _model(r: _Reader, props: Props, base: Path) -> dict[str, Value]:
         "vpc": r.present(props, base, "VpcConfig"),
         "image": r.value(props, base, *container, "Image"),
         "model_package": r.value(props, base, *container, "ModelPackageName"),
-        "role": r.link(r.value(props, base, "ExecutionRoleArn"), "AWS::IAM::Role"),
+        "role": r.linked(props, base, "ExecutionRoleArn", to="AWS::IAM::Role"),
         "tags": _tags(r, props, base),
     }
 
@@ -578,9 +609,8 @@ def _notebook_instance(r: _Reader, props: Props, base: Path) -> dict[str, Value]
         "direct_internet_access": as_bool(r.value(props, base, "DirectInternetAccess")),
         "root_access": as_bool(r.value(props, base, "RootAccess")),
         "kms_key": r.value(props, base, "KmsKeyId"),
-        "lifecycle_config": r.link(
-            r.value(props, base, "LifecycleConfigName"),
-            "AWS::SageMaker::NotebookInstanceLifecycleConfig",
+        "lifecycle_config": r.linked(
+            props, base, "LifecycleConfigName", to="AWS::SageMaker::NotebookInstanceLifecycleConfig"
         ),
         "vpc": r.present(props, base, "SubnetId"),
         "tags": _tags(r, props, base),
@@ -629,9 +659,9 @@ def _monitoring_schedule(r: _Reader, props: Props, base: Path) -> dict[str, Valu
         monitor_type = dataclasses.replace(
             monitor_type, value=_MONITOR_TYPES.get(monitor_type.value, monitor_type.value)
         )
-    endpoint = r.value(props, base, "EndpointName")
+    endpoint = r.linked(props, base, "EndpointName", to=_ENDPOINT)
     if endpoint.absent:
-        endpoint = r.value(
+        endpoint = r.linked(
             props,
             base,
             *config,
@@ -640,6 +670,7 @@ def _monitoring_schedule(r: _Reader, props: Props, base: Path) -> dict[str, Valu
             0,
             "EndpointInput",
             "EndpointName",
+            to=_ENDPOINT,
         )
     definition = r.link(r.value(props, base, *config, "MonitoringJobDefinitionName"))
     job = r.resources_section.get(definition.value) if definition.known else None
@@ -649,15 +680,20 @@ def _monitoring_schedule(r: _Reader, props: Props, base: Path) -> dict[str, Valu
             monitor_type = known(job_type, definition.location)
         if endpoint.absent:
             job_base: Path = ("Resources", str(definition.value), "Properties")
-            endpoint = r.value(
-                job.get("Properties"), job_base, job_input, "EndpointInput", "EndpointName"
+            endpoint = r.linked(
+                job.get("Properties"),
+                job_base,
+                job_input,
+                "EndpointInput",
+                "EndpointName",
+                to=_ENDPOINT,
             )
     elif monitor_type.absent and r.present(props, base, *config, "MonitoringJobDefinition").known:
         where = r.loc((*base, *config, "MonitoringJobDefinition"))
         monitor_type = known("data-quality", where)  # an inline definition's only type
     return {
         "monitor_type": monitor_type,
-        "endpoint": r.link(endpoint, "AWS::SageMaker::Endpoint"),
+        "endpoint": endpoint,
         "schedule": as_str(r.value(props, base, *config, "ScheduleConfig", "ScheduleExpression")),
     }
 
@@ -737,13 +773,29 @@ def _policy(r: _Reader, props: Props, base: Path) -> dict[str, Value]:
     document, document_path, stopped = r.get(props, base, "PolicyDocument")
     roles = r.strings(props, base, "Roles")
     if roles.known:
-        roles = known(
-            [r.names.get(("AWS::IAM::Role", name), name) for name in roles.value], roles.location
-        )
+        roles = known([r.named(name, _ROLE) or name for name in roles.value], roles.location)
+    elif roles.absent:
+        roles = _attaching_roles(r, str(base[1]))
     return {
         "statements": stopped or _statements(r, document, document_path),
         "attached_to": roles,
     }
+
+
+def _attaching_roles(r: _Reader, policy: str) -> Value:
+    """The roles that attach a managed policy through their ``ManagedPolicyArns``."""
+    roles = []
+    where = None
+    for logical_id, resource in r.resources_section.items():
+        properties = resource.get("Properties")
+        arns = properties.get("ManagedPolicyArns") if isinstance(properties, dict) else None
+        attached = isinstance(arns, list) and any(
+            isinstance(arn, Intrinsic) and r.reference(arn) == policy for arn in arns
+        )
+        if resource.get("Type") == _ROLE and attached:
+            roles.append(logical_id)
+            where = where or r.loc(("Resources", logical_id, "Properties", "ManagedPolicyArns"))
+    return known(roles, where) if roles else ABSENT
 
 
 _PUBLIC_ACCESS_SETTINGS = (
@@ -820,7 +872,12 @@ def _scaled_endpoint(r: _Reader, props: Props, base: Path, resource_id: Value) -
         if placeholder["name"] in r.resources_section:
             return known(placeholder["name"], resource_id.location)
         return unknown(name, resource_id.location)
-    return r.link(known(name, resource_id.location), "AWS::SageMaker::Endpoint")
+    logical_id = r.named(name, _ENDPOINT)
+    if logical_id is not None:
+        return known(logical_id, resource_id.location)
+    return (
+        unknown(name, resource_id.location) if "${" in name else known(name, resource_id.location)
+    )
 
 
 def _scaling_policy(r: _Reader, props: Props, base: Path) -> dict[str, Value]:
@@ -857,12 +914,13 @@ def _alarm(r: _Reader, props: Props, base: Path) -> dict[str, Value]:
     dimensions, dimensions_path, stopped = r.get(props, base, *metric, "Dimensions")
     endpoint = stopped or ABSENT
     for index, dimension in enumerate(dimensions if isinstance(dimensions, list) else []):
-        if isinstance(dimension, dict) and dimension.get("Name") == "EndpointName":
-            endpoint = r.value(dimension, (*dimensions_path, index), "Value")
+        # Endpoint metrics name it EndpointName, Model Monitor's metrics Endpoint.
+        if isinstance(dimension, dict) and dimension.get("Name") in ("EndpointName", "Endpoint"):
+            endpoint = r.linked(dimension, (*dimensions_path, index), "Value", to=_ENDPOINT)
     return {
         "namespace": as_str(r.value(props, base, *metric, "Namespace")),
         "metric_name": as_str(r.value(props, base, *metric, "MetricName")),
-        "endpoint": r.link(endpoint, "AWS::SageMaker::Endpoint"),
+        "endpoint": endpoint,
     }
 
 
