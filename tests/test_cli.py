@@ -32,7 +32,7 @@ goal = "TODO"
 kpi = "monthly churn rate"
 """
 
-TOP_KEYS = ["tool", "projects", "findings", "summary"]
+TOP_KEYS = ["tool", "projects", "findings", "summary", "suppressed"]
 PROJECT_KEYS = ["root", "manifest", "stage"]
 FINDING_KEYS = [
     "code",
@@ -49,7 +49,7 @@ FINDING_KEYS = [
     "fingerprint",
     "project",
 ]
-SUMMARY_KEYS = ["high", "medium", "low", "suppressed"]
+SUMMARY_KEYS = ["high", "medium", "low", "suppressed", "inline", "waiver", "baseline"]
 RULE_KEYS = ["code", "name", "phase", "pillars", "risk", "stages", "lens_refs", "summary", "fix"]
 
 

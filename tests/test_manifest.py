@@ -547,14 +547,23 @@ expires = "2027-03-31"
 
 def test_waivers_in_file_order_with_their_defects() -> None:
     assert manifest(WAIVERS).waivers() == [
-        Waiver("DE003", ("waivers", "DE003"), datetime.date(2027, 3, 31), ""),
+        Waiver(
+            "DE003",
+            ("waivers", "DE003"),
+            datetime.date(2027, 3, 31),
+            "",
+            "pilot",
+            "jane@example.com",
+        ),
         Waiver(
             "missing-model-card",
             ("waivers", "missing-model-card"),
             None,
             "it lacks reason, expires",
+            "TODO",
+            "jane@example.com",
         ),
-        Waiver("BG001", ("waivers", "BG001"), None, "it lacks a date in expires"),
+        Waiver("BG001", ("waivers", "BG001"), None, "it lacks a date in expires", "r", "o"),
         Waiver("BG002", ("waivers", "BG002"), None, "it lacks reason, owner, expires"),
     ]
 

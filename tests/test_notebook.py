@@ -122,6 +122,40 @@ def test_ipython_syntax_is_neutralised_in_place():
     assert sites["make_model"].startswith("make_model(3)")  # the column past `%time ` is kept
 
 
+def test_shell_commands_continued_with_a_backslash_are_left_out_whole():
+    source = [
+        "!python train.py --epochs 10 \\\n",
+        "    --model tiny \\\n",
+        "    --lr 0.1\n",
+        "%time fit(1, \\\n",
+        "  2)\n",
+    ]
+    notebook = parse_notebook(_pretty(_notebook(_cell(source))))
+    assert notebook.code.split("\n")[:5] == ["pass", "", "", "fit(1, \\", "  2)"]
+
+
+def test_automagics_and_indented_cells_read_as_ipython_runs_them():
+    # IPython runs `pip install`, `cd` and `rm` without `%`, and dedents a cell first.
+    notebook = parse_notebook(
+        _pretty(
+            _notebook(
+                _cell(["pip install sagemaker\n", "cd data/\n", "rm -rf out*\n", "run = 3\n"]),
+                _cell(["    !pip install datasets\n", "    model = fit(3)\n"]),
+            )
+        )
+    )
+    assert [line for line in notebook.code.split("\n") if line] == [
+        "pass",
+        "pass",
+        "pass",
+        "run = 3",
+        "pass",
+        "model = fit(3)",
+    ]
+    sites = _call_sites(_pretty(_notebook(_cell(["    !pip install x\n", "    fit(3)\n"]))))
+    assert sites["fit"].startswith("fit(3)")  # the column in the file is kept
+
+
 def test_a_cell_that_is_python_already_is_not_touched():
     # `%` at the start of a continuation line is Python's modulo, not a magic.
     source = ["total = (hours\n", "% 24)\n"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -47,7 +48,15 @@ def result(*findings: Finding, suppressed: int = 0) -> RunResult:
         projects=[ProjectReport(root=".", manifest="lens.toml", stage=Stage.DEVELOPMENT)],
         findings=list(findings),
         failing=list(findings),
-        suppressed=[finding(LOW, message=f"waived {i}") for i in range(suppressed)],
+        suppressed=[
+            dataclasses.replace(
+                finding(LOW, message=f"waived {i}"),
+                suppressed_by="waivers.LN009",
+                suppression_kind="waiver",
+                justification="r (o, until 2030-01-01)",
+            )
+            for i in range(suppressed)
+        ],
     )
 
 
@@ -171,10 +180,25 @@ def document(run: RunResult) -> dict[str, object]:
 
 def test_json_document_shape() -> None:
     doc = document(result(finding(HIGH, "svc/lens.toml", 21, 1, "m", "svc"), suppressed=1))
-    assert list(doc) == ["tool", "projects", "findings", "summary"]
+    assert list(doc) == ["tool", "projects", "findings", "summary", "suppressed"]
     assert doc["tool"] == {"name": "mllint-wa", "version": __version__}
     assert doc["projects"] == [{"root": ".", "manifest": "lens.toml", "stage": "development"}]
-    assert doc["summary"] == {"high": 1, "medium": 0, "low": 0, "suppressed": 1}
+    assert doc["summary"] == {
+        "high": 1,
+        "medium": 0,
+        "low": 0,
+        "suppressed": 1,
+        "inline": 0,
+        "waiver": 1,
+        "baseline": 0,
+    }
+    (waived,) = doc["suppressed"]  # type: ignore[misc]
+    assert waived["message"] == "waived 0"
+    assert waived["suppression"] == {
+        "kind": "waiver",
+        "by": "waivers.LN009",
+        "justification": "r (o, until 2030-01-01)",
+    }
     (item,) = doc["findings"]  # type: ignore[misc]
     assert item == {
         "code": "BG001",
@@ -196,7 +220,16 @@ def test_json_document_shape() -> None:
 def test_json_of_a_clean_run() -> None:
     doc = document(RunResult())
     assert doc["projects"] == [] and doc["findings"] == []
-    assert doc["summary"] == {"high": 0, "medium": 0, "low": 0, "suppressed": 0}
+    assert doc["summary"] == {
+        "high": 0,
+        "medium": 0,
+        "low": 0,
+        "suppressed": 0,
+        "inline": 0,
+        "waiver": 0,
+        "baseline": 0,
+    }
+    assert doc["suppressed"] == []
 
 
 def test_json_project_without_a_manifest() -> None:

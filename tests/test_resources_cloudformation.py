@@ -484,3 +484,11 @@ def test_a_managed_policy_is_attached_to_the_roles_that_list_it(tmp_path: Path):
 def test_tag_values_that_are_references_are_shown_as_written(tmp_path: Path):
     found = {r.name: r for r in _template(tmp_path, PRODUCTION)}
     assert found["Endpoint"].get("tags").value == {"owner": "!GetAtt Lookup.Owner"}
+
+
+def test_templates_in_test_folders_are_fixtures_not_the_projects_infrastructure(tmp_path: Path):
+    (tmp_path / "tests").mkdir()
+    assert (
+        _template(tmp_path, "Resources: {E: {Type: AWS::SageMaker::Endpoint}}\n", "tests/e.yaml")
+        == []
+    )

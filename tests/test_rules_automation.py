@@ -117,6 +117,17 @@ QUIET_CI = {
         ".github/workflows/ci.yml": "on: [push]\njobs:\n  call:\n"
         "    uses: org/shared/.github/workflows/python.yml@v1\n"
     },
+    "script-of-the-project": {
+        ".github/workflows/ci.yml": LINT_WORKFLOW.replace("ruff check .", "bash ci/check.sh"),
+        "ci/check.sh": "set -e\nruff check .\npython -m pytest tests\n",
+    },
+    "job-file-running-a-script": {
+        ".github/workflows/ci.yml": LINT_WORKFLOW.replace(
+            "ruff check .", "anyscale jobs submit deploy/jobs/workloads.yaml --wait"
+        ),
+        "deploy/jobs/workloads.yaml": "name: workloads\nentrypoint: bash deploy/jobs/run.sh\n",
+        "deploy/jobs/run.sh": "pytest tests/code --verbose\n",
+    },
     "prow": {".github/workflows/ci.yml": LINT_WORKFLOW, "prow_config.yaml": "presubmits: []\n"},
     "travis": {".github/workflows/ci.yml": LINT_WORKFLOW, ".travis.yml": "script: pytest\n"},
 }

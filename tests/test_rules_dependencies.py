@@ -146,8 +146,9 @@ def test_unsafe_model_deserialization_findings(lint):
     )
     assert messages[1].startswith("`pickle.load` unpickles what `s3.download_file` downloaded")
     assert messages[5] == (
-        "`torch.load` without `weights_only=True` unpickles `path` under the pinned torch "
-        "2.1.2, which runs any code the file holds (2.6 made weights-only the default)"
+        "`torch.load` without `weights_only=True` unpickles what "
+        "`huggingface_hub.hf_hub_download` downloaded (line 47) under the pinned torch 2.1.2, "
+        "which runs any code the file holds (2.6 made weights-only the default)"
     )
     assert messages[9] == (
         "`transformers.AutoModelForCausalLM.from_pretrained(..., trust_remote_code=True)` "
@@ -162,14 +163,26 @@ def test_unsafe_model_deserialization_quiet_on_its_traps(lint):
     assert lines.isdisjoint(range(70, 110))
 
 
+DOWNLOAD_AND_LOAD = (
+    "import torch\nfrom huggingface_hub import hf_hub_download\n\n"
+    "def load():\n    return torch.load(hf_hub_download('acme/m', 'model.pt'))\n"
+)
+
+
 def test_torch_load_without_a_known_torch_version_is_undecided(lint, tmp_path):
-    code = "import torch\n\ndef load(path):\n    return torch.load(path)\n"
-    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "load.py": code})
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "load.py": DOWNLOAD_AND_LOAD})
     assert lint(tmp_path, "MD022") == []
     _write(tmp_path, {"requirements.txt": "torch==2.6.0\n"})
     assert lint(tmp_path, "MD022") == []
     _write(tmp_path, {"requirements.txt": "torch==2.5.1\n"})
-    assert lint(tmp_path, "MD022") == [("MD022", "unsafe-model-deserialization", "load.py", 4, 12)]
+    assert lint(tmp_path, "MD022") == [("MD022", "unsafe-model-deserialization", "load.py", 5, 12)]
+
+
+def test_torch_load_of_a_path_passed_in_is_not_judged_by_the_torch_version(lint, tmp_path):
+    # A checkpoint path handed to a loader is most often the project's own model.
+    code = "import torch\n\ndef load(path):\n    return torch.load(path)\n"
+    _write(tmp_path, {"load.py": code, "requirements.txt": "torch==2.0.0\n"})
+    assert lint(tmp_path, "MD022") == []
 
 
 def test_pinned_version_comes_from_locks_requirements_and_conda(tmp_path):
@@ -317,16 +330,15 @@ def test_checkpoints_named_in_code_or_configured_by_arguments_are_the_projects_o
 
 
 def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
-    code = "import torch\n\ndef load(path):\n    return torch.load(path)\n"
     _write(
         tmp_path,
         {
             "lens.toml": "schema_version = 1\n",
-            "load.py": code,
+            "load.py": DOWNLOAD_AND_LOAD,
             "scripts/legacy/requirements.txt": "torch==1.5.0\n",
-            "scripts/legacy/run.py": code,
+            "scripts/legacy/run.py": DOWNLOAD_AND_LOAD,
         },
     )
     assert lint(tmp_path, "MD022") == [
-        ("MD022", "unsafe-model-deserialization", "scripts/legacy/run.py", 4, 12)
+        ("MD022", "unsafe-model-deserialization", "scripts/legacy/run.py", 5, 12)
     ]

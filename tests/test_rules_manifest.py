@@ -266,38 +266,68 @@ def test_unsupported_schema_version_1_passes(lint, manifest):
 # -- LN007 invalid-waiver ------------------------------------------------------------------------
 
 
-def test_invalid_waiver_lacking_owner_expired_or_naming_no_rule(lint):
+def test_invalid_waiver_lacking_owner_or_naming_no_rule(lint):
     # On 2026-01-01: BG001's waiver is valid, missing-business-kpi's lacks an owner (→ its
-    # header), BG013's expired the day before (→ its expires value), missing-busines-goal
-    # names no rule (→ its header) and DE003, a code no installed rule has yet, is left alone.
+    # header), BG013's expired the day before (expired-waiver's, not this rule's),
+    # missing-busines-goal names no rule (→ its header) and DE003, a code no installed rule
+    # has yet, is left alone.
     assert lint("invalid-waiver", "LN007", today=date(2026, 1, 1)) == [
         ("LN007", "invalid-waiver", "lens.toml", 13, 1),
-        ("LN007", "invalid-waiver", "lens.toml", 20, 11),
         ("LN007", "invalid-waiver", "lens.toml", 22, 1),
     ]
     assert lint.messages("invalid-waiver", "LN007", today=date(2026, 1, 1)) == [
         "waiver `waivers.missing-business-kpi` does not apply: it lacks owner",
-        "waiver `waivers.BG013` expired on 2025-12-31; its findings are reported again",
         "waiver `waivers.missing-busines-goal` names no rule; did you mean "
         "`missing-business-goal`?",
     ]
 
 
-def test_invalid_waiver_applies_through_its_expiry_date(lint):
-    on_expiry = lint("invalid-waiver", "LN007", today=date(2026, 6, 30))
-    day_after = lint("invalid-waiver", "LN007", today=date(2026, 7, 1))
+# -- LN014 expired-waiver ------------------------------------------------------------------------
+
+
+def test_expired_waiver_on_the_waivers_line_from_the_day_after_its_date(lint):
+    on_expiry = lint("invalid-waiver", "LN007", "LN014", today=date(2026, 6, 30))
+    day_after = lint("invalid-waiver", "LN007", "LN014", today=date(2026, 7, 1))
     assert on_expiry == [
         ("LN007", "invalid-waiver", "lens.toml", 13, 1),
-        ("LN007", "invalid-waiver", "lens.toml", 20, 11),
+        ("LN014", "expired-waiver", "lens.toml", 17, 1),
         ("LN007", "invalid-waiver", "lens.toml", 22, 1),
     ]
+    # An invalid waiver is invalid-waiver's alone, expired or not (missing-business-kpi's);
+    # one for a code no installed rule has yet still expires (DE003's).
     assert day_after == [
-        ("LN007", "invalid-waiver", "lens.toml", 11, 11),
+        ("LN014", "expired-waiver", "lens.toml", 8, 1),
         ("LN007", "invalid-waiver", "lens.toml", 13, 1),
-        ("LN007", "invalid-waiver", "lens.toml", 20, 11),
+        ("LN014", "expired-waiver", "lens.toml", 17, 1),
         ("LN007", "invalid-waiver", "lens.toml", 22, 1),
-        ("LN007", "invalid-waiver", "lens.toml", 30, 11),
+        ("LN014", "expired-waiver", "lens.toml", 27, 1),
     ]
+    assert lint.messages("invalid-waiver", "LN014", today=date(2026, 1, 1)) == [
+        "waiver `waivers.BG013` expired on 2025-12-31; its findings are reported again",
+    ]
+
+
+def test_expired_waiver_brings_its_finding_back(lint):
+    result = lint.result("expired-waiver", "BG001", "LN014", today=date(2026, 1, 1))
+    assert [(f.rule.code, f.line) for f in result.findings] == [("BG001", 4), ("LN014", 6)]
+    assert result.suppressed == []
+    waived = lint.result("expired-waiver", "BG001", "LN014", today=date(2025, 12, 31))
+    assert [(f.rule.code, f.line) for f in waived.findings] == []
+    assert [(f.rule.code, f.suppression_kind) for f in waived.suppressed] == [("BG001", "waiver")]
+
+
+def test_expired_waiver_cannot_itself_be_waived(lint, manifest):
+    repo = manifest(
+        """
+        schema_version = 1
+
+        [waivers.expired-waiver]
+        reason = "renew them all at once"
+        owner = "jane@example.com"
+        expires = 2024-01-01
+        """
+    )
+    assert lint(repo, "LN007", "LN014") == [("LN007", "invalid-waiver", "lens.toml", 3, 1)]
 
 
 def test_invalid_waiver_valid_one_suppresses_expired_and_incomplete_do_not(lint):

@@ -1,4 +1,4 @@
-"""The ``mllint-wa`` command: lint (the default), ``rules`` and ``explain``."""
+"""The ``mllint-wa`` command: lint (the default), ``rules``, ``explain`` and ``export-lens``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from mllint_wa import __version__
 from mllint_wa.report import FORMATS, printable
 
 if TYPE_CHECKING:
+    from mllint_wa.baseline import Baseline
     from mllint_wa.runner import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -153,17 +154,20 @@ def main() -> None:
 )
 @click.option(
     "--format",
+    # Named as when it took one format, for the code that looks the option up.
     "format_name",
+    multiple=True,
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    help="Output format (default: text). Repeat it for several reports from one run: the "
+    "first -o FILE goes with the first --format, and so on; one format may be left without "
+    "-o and goes to standard output.",
 )
 @click.option(
     "-o",
     "--output",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE.",
+    help="Write the report of the matching --format to FILE.",
 )
 @click.option(
     "--select",
@@ -210,11 +214,38 @@ def main() -> None:
     "-q", "--quiet", is_flag=True, help="Print the findings only, without the summary line."
 )
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option(
+    "--no-inline-ignores",
+    is_flag=True,
+    help="`mllint-wa: ignore[…]` comments suppress nothing; each is reported instead.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only the findings this baseline file does not hold.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record this run's findings in FILE, for --baseline.",
+)
+@click.option(
+    "--baseline-prune",
+    is_flag=True,
+    help="Drop the entries that no finding matches any more from the --baseline file.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings each project would be linted with, and where each comes from "
+    "(text, or JSON with --format json), then exit without linting.",
+)
 def check(
     paths: tuple[Path, ...],
-    format_name: str,
-    output: Path | None,
+    format_name: tuple[str, ...],
+    output: tuple[Path, ...],
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -226,15 +257,24 @@ def check(
     color: bool | None,
     quiet: bool,
     statistics: bool,
+    no_inline_ignores: bool,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    baseline_prune: bool,
     debug: bool,
+    show_settings: bool,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
+    from mllint_wa.baseline import BaselineError, load_baseline
     from mllint_wa.config import ConfigError, Layer
     from mllint_wa.model import Stage
     from mllint_wa.registry import RegistryError
     from mllint_wa.report import ReportOptions, render
     from mllint_wa.runner import PathError, RunOptions, run
 
+    if baseline_prune and baseline_file is None:
+        _fail("--baseline-prune needs --baseline FILE")
+    reports = _paired(format_name, output)
     try:
         cli_layer = Layer(
             "command line",
@@ -243,18 +283,30 @@ def check(
             ignore=ignore,
             exclude=exclude,
             fail_on=fail_on,
+            inline_ignores=False if no_inline_ignores else None,
             base=Path.cwd(),
         )
         options = RunOptions(
-            cli=cli_layer, config_file=config_file, stage=Stage(stage) if stage else None
+            cli=cli_layer,
+            config_file=config_file,
+            stage=Stage(stage) if stage else None,
+            baseline=load_baseline(baseline_file) if baseline_file else None,
         )
         paths = paths or (Path(),)
+        if show_settings:
+            from mllint_wa.runner import plan
+            from mllint_wa.settings_view import render as render_settings
+
+            # SystemExit passes the handlers below: nothing is linted.
+            shown = "json" if "json" in format_name else "text"
+            _emit(render_settings(plan(list(paths), options), options, shown))
+            sys.exit(EXIT_CLEAN)
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
             warnings.simplefilter("ignore")
             result = run(list(paths), options)
-    except (ConfigError, RegistryError, PathError) as error:
+    except (ConfigError, RegistryError, PathError, BaselineError) as error:
         if debug:
             _say_all(traceback.format_exc())
         _fail(str(error))
@@ -264,11 +316,21 @@ def check(
         hint = "" if debug else " (rerun with --debug for details)"
         _fail(f"internal error: {type(error).__name__}: {error}{hint}")
 
-    if output is not None:
-        clobbered = _read_by_the_run(output, paths, config_file, result)
+    summary_file = _step_summary_file(format_name)
+    targets = [(out, "the report") for _, out in reports if out is not None]
+    if summary_file is not None:
+        targets.append((summary_file, "the job summary"))
+    if write_baseline is not None:
+        targets.append((write_baseline, "the baseline"))
+    for target, what in targets:
+        clobbered = _read_by_the_run(target, paths, config_file, result)
         if clobbered is not None:
-            same = "" if clobbered == str(output) else f" (it is {clobbered})"
-            _fail(f"refusing to write the report over {output}{same}: this run reads it")
+            same = "" if clobbered == str(target) else f" (it is {clobbered})"
+            _fail(f"refusing to write {what} over {target}{same}: this run reads it")
+    if write_baseline is not None and any(
+        out is not None and _same_file(out, write_baseline) for _, out in reports
+    ):
+        _fail(f"refusing to write a report and the baseline to the same file {write_baseline}")
 
     for warning in result.warnings:
         _say(f"mllint-wa: warning: {warning}")
@@ -277,27 +339,130 @@ def check(
         if debug:
             _say_all(failure.traceback)
 
-    if color is None:
-        # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
-        color = output is None and _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
-    report = render(
-        format_name,
-        result,
-        ReportOptions(color=color and format_name == "text", quiet=quiet, statistics=statistics),
-    )
-    if output is None:
-        _emit(report)
-    else:
-        from mllint_wa.atomic import write_atomically
+    if write_baseline is not None:
+        _write_baseline(write_baseline, result)
+    elif options.baseline is not None:
+        _report_stale_baseline(options.baseline, result, prune=baseline_prune)
 
-        try:
-            write_atomically(output, report.encode("utf-8", "surrogateescape"), overwrite=True)
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror or error}")
+    def report_in(fmt: str, target: Path | None) -> str:
+        coloured = fmt == "text" and (
+            color
+            if color is not None
+            # https://no-color.org: a set, non-empty NO_COLOR turns colour off by default.
+            else target is None and _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
+        )
+        return render(
+            fmt, result, ReportOptions(color=coloured, quiet=quiet, statistics=statistics)
+        )
+
+    # Files first, standard output last: a report that cannot be written stops the run with
+    # exit 2 before anything else claims success.
+    for fmt, destination in reports:
+        if destination is not None:
+            _save(destination, report_in(fmt, destination).encode("utf-8", "surrogateescape"))
+    for fmt, destination in reports:
+        if destination is None:
+            _emit(report_in(fmt, None))
+    if summary_file is not None:
+        _append(summary_file, report_in("markdown", summary_file))
 
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN)
+
+
+def _write_baseline(target: Path, result: RunResult) -> None:
+    """Record the findings this run reports, and those the old baseline absorbed; from here
+    on the run reports them as the new baseline's, as the next run will."""
+    from mllint_wa.baseline import Baseline
+    from mllint_wa.runner import absorb
+
+    kept = [f for f in result.suppressed if f.suppression_kind == "baseline"]
+    baseline = Baseline.of(str(target), [*result.findings, *kept])
+    _save(target, baseline.document().encode("utf-8"))
+    absorb(result, baseline)
+    result.stale_baseline = []
+    noun = "finding" if len(baseline.entries) == 1 else "findings"
+    _say(f"mllint-wa: recorded {len(baseline.entries)} {noun} in the baseline {target}")
+
+
+def _report_stale_baseline(baseline: Baseline, result: RunResult, *, prune: bool) -> None:
+    """Baseline entries that no finding matched: counted, or listed and dropped with
+    --baseline-prune (not after a rule failed: its findings are missing, not fixed)."""
+    source = baseline.source
+    stale = result.stale_baseline
+    if not stale:
+        return
+    if not prune:
+        _say(
+            f"mllint-wa: {len(stale)} entries of the baseline {source} match no finding any "
+            "more (--baseline-prune drops them)"
+        )
+        return
+    if result.errors:
+        _say(f"mllint-wa: warning: the baseline {source} was not pruned: a rule failed")
+        return
+    for entry in stale:
+        _say(f"mllint-wa: dropped from the baseline: {entry.path} {entry.code} {entry.message}")
+    _save(Path(source), baseline.without(stale).document().encode("utf-8"))
+
+
+def _save(target: Path, data: bytes) -> None:
+    from mllint_wa.atomic import write_atomically
+
+    try:
+        write_atomically(target, data, overwrite=True)
+    except OSError as error:
+        _fail(f"cannot write {target}: {error.strerror or error}")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.abspath(first) == os.path.abspath(second)
+
+
+def _paired(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tuple[str, Path | None]]:
+    """Each --format with its -o FILE, in order; the formats left over (at most one) go to
+    standard output. ``-o FILE`` alone writes the text report there."""
+    formats = formats or ("text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError(
+            f"{len(outputs)} --output files for {len(formats)} --format: "
+            "each -o FILE goes with the --format of the same position"
+        )
+    if len(formats) - len(outputs) > 1:
+        raise click.UsageError(
+            f"{len(formats) - len(outputs)} formats would go to standard output: "
+            "give all but one --format an -o FILE (the first -o goes with the first --format)"
+        )
+    seen: dict[str, Path] = {}
+    for output in outputs:
+        key = os.path.realpath(output)
+        if key in seen:
+            raise click.UsageError(f"two reports would be written to {output}")
+        seen[key] = output
+    return [(name, outputs[i] if i < len(outputs) else None) for i, name in enumerate(formats)]
+
+
+def _step_summary_file(formats: tuple[str, ...]) -> Path | None:
+    """With --format github on GitHub Actions, the job summary file the markdown report is
+    appended to (``$GITHUB_STEP_SUMMARY``)."""
+    value = os.environ.get("GITHUB_STEP_SUMMARY")
+    return Path(value) if "github" in formats and value else None
+
+
+def _append(target: Path, text: str) -> None:
+    """Append, never truncate: earlier steps' summaries stay. Non-blocking, so that a FIFO
+    nobody reads is an error rather than a hang."""
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8", "surrogateescape"))
+    except OSError as error:
+        reason = error.strerror or error
+        _fail(f"cannot append the summary to {target} ($GITHUB_STEP_SUMMARY): {reason}")
 
 
 def _read_by_the_run(
@@ -383,12 +548,33 @@ def list_rules(format_name: str) -> None:
     _emit("".join(f"{line}\n" for line in lines))
 
 
+@main.command("export-lens")
+def export_lens() -> None:
+    """Print the ML Lens practices the rules check as a custom lens JSON for the AWS
+    Well-Architected Tool (import it, publish it, then answer it with
+    `mllint-wa --format wellarchitected`)."""
+    from mllint_wa.registry import RegistryError, load_rules
+    from mllint_wa.wellarchitected import build_lens, lens_problems
+
+    try:
+        lens = build_lens(load_rules())
+    except RegistryError as error:
+        _fail(str(error))
+    problems = lens_problems(lens)
+    if problems:
+        # Only a plugin's rules can get here (the built-in ones are tested); a lens the tool
+        # would refuse must not be printed as if it were importable.
+        _fail(f"the lens does not fit the Well-Architected Tool's format: {problems[0]}")
+    _emit(json.dumps(lens, indent=2, ensure_ascii=False) + "\n")
+
+
 @main.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
     from mllint_wa.registry import RegistryError, load_rules, lookup
+    from mllint_wa.report.rules_doc import doc_url
     from mllint_wa.suggest import did_you_mean
 
     try:
@@ -418,13 +604,26 @@ def explain(rule: str) -> None:
         "How to fix",
         prose(found.fix),
         "",
-        "ML Lens best practices",
     ]
+    if found.example:
+        lines += ["Example", textwrap.indent(found.example, "  "), ""]
+    lines.append("ML Lens best practices")
     for ref in found.lens_refs:
         practice = PRACTICE_BY_ID[ref]
         lines.append(f"  {practice.id} ({practice.legacy_id}) {practice.title}")
         lines.append(f"    {practice.url}")
+    url = doc_url(found)
+    if url is not None:
+        lines += ["", f"Documentation: {url}"]
     _emit("\n".join(lines) + "\n")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of lens.toml, for editors and validators."""
+    from importlib.resources import files
+
+    _emit((files("mllint_wa.schema") / "lens.schema.json").read_text(encoding="utf-8"))
 
 
 @main.command()
@@ -433,19 +632,42 @@ def explain(rule: str) -> None:
     default=".",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-def init(directory: Path) -> None:
-    """Write a lens.toml to fill in at DIRECTORY (default: the current directory)."""
+@click.option("--force", is_flag=True, help="Replace an existing lens.toml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a lens.toml for the project at DIRECTORY (default: the current directory).
+
+    What the repository shows (stage, problem type, experiment tracking, data versioning,
+    deployment target and infrastructure code, model card, datasheet, training entry point)
+    is filled in with a comment saying where it was found; the rest is left as TODOs.
+    """
     from mllint_wa.atomic import write_atomically
+    from mllint_wa.detect import detect
     from mllint_wa.project import MANIFEST_NAME
     from mllint_wa.scaffold import scaffold
 
     target = directory / MANIFEST_NAME
-    text = scaffold(directory.resolve().name)
+    if os.path.lexists(target):
+        if not force:
+            _fail(f"{target} already exists; edit it, or rerun with --force to replace it")
+        if os.path.islink(target) or not os.path.isfile(target):
+            # Replacing it would write wherever the link leads, or over a device or a folder.
+            _fail(f"{target} is not a regular file; remove it first")
+    with warnings.catch_warnings():
+        # As in a lint run: a library's warning may quote the files read.
+        warnings.simplefilter("ignore")
+        text = scaffold(directory.resolve().name, detect(directory.resolve()))
     try:
-        write_atomically(target, text.encode("utf-8"), overwrite=False)
+        write_atomically(target, text.encode("utf-8"), overwrite=force)
     except FileExistsError:
-        _fail(f"{target} already exists; edit it instead")
+        _fail(f"{target} already exists; edit it, or rerun with --force to replace it")
     except OSError as error:
         _fail(f"cannot write {target}: {error.strerror or error}")
+    detected = text.count("  # detected: ")
     command = f"mllint-wa {shlex.quote(str(directory))}"
-    _emit(printable(f"wrote {target}: replace its TODOs, then run `{command}`") + "\n")
+    _emit(
+        printable(
+            f"wrote {target} with {detected} detected value{'s' * (detected != 1)}: "
+            f"check them, replace its TODOs, then run `{command}`"
+        )
+        + "\n"
+    )

@@ -25,6 +25,7 @@ TOOL_TABLE = "mllint-wa"
 SETTING_KEYS = tuple(SETTINGS)
 _LIST_KEYS = tuple(key for key, spec in SETTINGS.items() if spec.kind == "string-list")
 _SIZE_KEYS = ("large-file-threshold", "large-data-file-threshold")
+_FLAG_KEYS = ("inline-ignores",)
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNITS.update({f"{unit[0]}ib": 1024 ** "bkmgt".index(unit[0]) for unit in _UNITS if unit != "b"})
@@ -46,6 +47,8 @@ class Layer:
     fail_on: str | None = None
     # Rule options this source sets, by setting name (e.g. "large-file-threshold"), in bytes.
     sizes: tuple[tuple[str, int], ...] = ()
+    # Whether inline `mllint-wa: ignore[…]` comments suppress findings; None: not set here.
+    inline_ignores: bool | None = None
     # The folder the exclude patterns are relative to: the pyproject.toml's, the lens.toml's
     # or the --config file's; None for the command line (each linted folder).
     base: Path | None = None
@@ -68,6 +71,8 @@ class RuleOptions:
 
     large_file_threshold: int = 10 * 10**6
     large_data_file_threshold: int = 10**6
+    # Off: inline ignores suppress nothing, and each one is reported instead.
+    inline_ignores: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
     lists: dict[str, tuple[str, ...]] = {}
     fail_on: str | None = None
     sizes: dict[str, int] = {}
+    inline_ignores: bool | None = None
     spelled: dict[str, str] = {}
     for key, value in table.items():
         normalized = key.replace("_", "-")
@@ -126,6 +132,10 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
                     f'(e.g. "10 MB"), not {value!r}'
                 )
             sizes[normalized] = size
+        elif normalized in _FLAG_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: `{key}` must be true or false, not {value!r}")
+            inline_ignores = value
         else:
             if value not in FAIL_ON_CHOICES:
                 raise ConfigError(
@@ -140,6 +150,7 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
         exclude=lists.get("exclude", ()),
         fail_on=fail_on,
         sizes=tuple(sorted(sizes.items())),
+        inline_ignores=inline_ignores,
         base=base,
     )
 
@@ -200,6 +211,7 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
     exclude: list[ExcludeGroup] = []
     fail_on = "low"
     sizes: dict[str, int] = {}
+    inline_ignores = True
     for layer in layers:
         try:
             if layer.select is not None:
@@ -215,6 +227,8 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
             exclude.append((layer.base, layer.exclude))
         fail_on = layer.fail_on or fail_on
         sizes.update(layer.sizes)
+        if layer.inline_ignores is not None:
+            inline_ignores = layer.inline_ignores
     unique = sorted({r.code: r for r in selected}.values(), key=lambda r: r.code)
     return Settings(
         rules=tuple(unique),
@@ -227,5 +241,6 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
             large_data_file_threshold=sizes.get(
                 "large-data-file-threshold", RuleOptions.large_data_file_threshold
             ),
+            inline_ignores=inline_ignores,
         ),
     )

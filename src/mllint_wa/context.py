@@ -28,6 +28,12 @@ class ProjectContext:
     today: datetime.date = field(default_factory=datetime.date.today)
     # Settings that rules read (thresholds), resolved for this project.
     options: RuleOptions = field(default_factory=RuleOptions)
+    # lens.toml as read for the manifest, so that its comments are not read a second time.
+    manifest_text: str | None = None
+    # Filled by the runner as rules finish, for the rules that see the others' findings:
+    # each finding as (rule code, location), and the codes of the rules that ran to the end.
+    reported: list[tuple[str, Location]] = field(default_factory=list, compare=False)
+    ran: set[str] = field(default_factory=set, compare=False)
 
     @functools.cached_property
     def evidence(self) -> Evidence:

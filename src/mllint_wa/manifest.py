@@ -178,6 +178,8 @@ class Manifest:
                     ("waivers", selector),
                     expires if isinstance(expires, datetime.date) else None,
                     defect,
+                    _text_of(entry.get("reason")),
+                    _text_of(entry.get("owner")),
                 )
             )
         return found
@@ -191,6 +193,8 @@ class Waiver:
     path: KeyPath
     expires: datetime.date | None
     defect: str
+    reason: str = ""
+    owner: str = ""
 
     @property
     def name(self) -> str:
@@ -199,6 +203,10 @@ class Waiver:
 
     def applies_on(self, today: datetime.date) -> bool:
         return not self.defect and self.expires is not None and today <= self.expires
+
+
+def _text_of(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -210,6 +218,8 @@ class ManifestLoad:
 
     manifest: Manifest | None
     problems: tuple[ManifestProblem, ...]
+    # The file's text when it could be read, for what else is read from it (ignore comments).
+    text: str | None = None
 
 
 def load_manifest(file: Path, relative_path: str = MANIFEST_NAME) -> ManifestLoad:
@@ -229,7 +239,7 @@ def parse_manifest(text: str, relative_path: str = MANIFEST_NAME) -> ManifestLoa
 def _loaded(text: str, data: Mapping[str, object], relative_path: str) -> ManifestLoad:
     positions = key_positions(text)
     problems = tuple(_validate(data, positions))
-    return ManifestLoad(Manifest(relative_path, data, positions), problems)
+    return ManifestLoad(Manifest(relative_path, data, positions), problems, text)
 
 
 def _failed(error: TomlError, relative_path: str) -> ManifestLoad:

@@ -132,9 +132,16 @@ class Rule:
     # Runs after every other rule of the project, for rules that report what the others met
     # (the files they could not parse).
     runs_last: bool = False
+    # Runs after every other rule, the ``runs_last`` ones included, and reads what they
+    # reported (``ProjectContext.reported``): for rules that judge inline ignores.
+    sees_findings: bool = False
     # Whether a [waivers.CODE] entry may suppress the rule's findings. A rule that judges the
-    # waivers themselves is not: a waiver could otherwise silence the check on waivers.
+    # waivers themselves is not: a waiver could otherwise silence the check on waivers. Nor
+    # can an inline ignore or a baseline suppress such a rule's findings.
     waivable: bool = True
+    # A short snippet (TOML, Python …) showing what passes, for the rules documentation and
+    # `explain`, when the fix text cannot show it in a phrase.
+    example: str = ""
 
     @property
     def phase(self) -> Phase:
@@ -191,7 +198,11 @@ class Finding:
     # are named as the superproject's checkout sees them), which CI systems want whatever
     # folder mllint-wa ran in.
     repository_path: str = ""
+    # For a suppressed finding: what suppressed it (``waivers.DE003``, the ignore comment's
+    # ``path:line``, the baseline file), how (one of SUPPRESSION_KINDS) and why.
     suppressed_by: str = ""
+    suppression_kind: str = ""
+    justification: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -214,6 +225,11 @@ class Finding:
             "fingerprint": self.fingerprint,
             "project": self.project,
         }
+
+
+# How a finding can be suppressed: an ignore comment in the file, a [waivers.CODE] entry in
+# lens.toml, or an entry of the --baseline file.
+SUPPRESSION_KINDS = ("inline", "waiver", "baseline")
 
 
 def fingerprint(code: str, path: str, anchor: str, message: str) -> str:

@@ -186,6 +186,16 @@ def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Dis
     )
 
 
+def project_at(root: Path) -> tuple[Project, tuple[WalkProblem, ...]]:
+    """The files a project at ``root`` holds, walked as a lint run walks it (ignore files,
+    pruned folders, symlinks), without the projects nested below it, whether or not
+    ``root`` has a manifest yet: what ``init`` reads."""
+    walked = _walk(root, ())
+    roots = {*walked.manifest_dirs, ""}
+    files = tuple(sorted(rel for rel in walked.files if _nearest_root(rel, roots) == ""))
+    return Project(root, files), tuple(walked.problems)
+
+
 def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
     result = _Walk()
     root_str = os.fspath(root)

@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.containers",
     "mllint_wa.checks.automation",
     "mllint_wa.checks.documentation",
+    "mllint_wa.checks.suppression",
 )
 
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
@@ -57,7 +58,9 @@ def rule(
     requires_manifest: bool = True,
     first_stage: Stage | None = None,
     runs_last: bool = False,
+    sees_findings: bool = False,
     waivable: bool = True,
+    example: str = "",
 ) -> Callable[[Check], Rule]:
     """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
 
@@ -74,7 +77,9 @@ def rule(
             requires_manifest=requires_manifest,
             first_stage=first_stage,
             runs_last=runs_last,
+            sees_findings=sees_findings,
             waivable=waivable,
+            example=inspect.cleandoc(example),
         )
 
     return wrap

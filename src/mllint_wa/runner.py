@@ -6,10 +6,11 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_wa.baseline import Baseline, BaselineEntry
 from mllint_wa.config import (
     Layer,
     Settings,
@@ -19,6 +20,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
+from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
 from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
 from mllint_wa.parsers.secrets import redact
@@ -40,6 +42,13 @@ class ProjectReport:
     root: str
     manifest: str | None
     stage: Stage
+    # The codes of the rules that ran to the end on the project (enabled, applicable at its
+    # stage, not failed): a practice those rules check and found nothing against is met.
+    rules_run: tuple[str, ...] = ()
+    # The selected rules that applied to the project, and those its stage or its lack of a
+    # manifest kept from running (the JUnit report lists both).
+    applicable: tuple[Rule, ...] = ()
+    not_applicable: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ class RuleFailure:
 
     message: str
     traceback: str
+    code: str = ""
+    project: str = ""
 
 
 @dataclass
@@ -58,6 +69,10 @@ class RunResult:
     suppressed: list[Finding] = field(default_factory=list)
     errors: list[RuleFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The codes of the rules that ran to the end in some project.
+    ran: set[str] = field(default_factory=set)
+    # Entries of the --baseline file that no finding of this run matched.
+    stale_baseline: list[BaselineEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class RunOptions:
     config_file: Path | None = None
     stage: Stage | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
+    baseline: Baseline | None = None
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -74,13 +90,19 @@ def display_path(path: Path, cwd: Path) -> str:
     return Path(relative).as_posix()
 
 
-def _stage_of(manifest: Manifest | None, override: Stage | None) -> Stage:
+def stage_and_source(manifest: Manifest | None, override: Stage | None) -> tuple[Stage, str]:
+    """The stage a project is linted at, and what set it: the command line (--stage), the
+    manifest's ``[project] stage``, or the default."""
     if override is not None:
-        return override
+        return override, "command line"
     declared = manifest.get("project.stage") if manifest else None
     if isinstance(declared, str) and declared in {s.value for s in Stage}:
-        return Stage(declared)
-    return Stage.DEVELOPMENT
+        return Stage(declared), "[project] stage"
+    return Stage.DEVELOPMENT, "default"
+
+
+def _stage_of(manifest: Manifest | None, override: Stage | None) -> Stage:
+    return stage_and_source(manifest, override)[0]
 
 
 def _assign_problems(
@@ -99,12 +121,24 @@ def _assign_problems(
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """A project with its manifest read and its settings resolved, before any rule runs."""
+class Prepared:
+    """A project with its manifest read and its settings resolved, before any rule runs;
+    ``layers`` are the settings' sources, in the order they apply."""
 
     project: Project
     load: ManifestLoad
     settings: Settings
+    layers: tuple[Layer, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run will lint: the projects found (``found``) and, of those, the ones that
+    patterns leave to lint (``linted``), with what the walk could not read."""
+
+    found: tuple[Project, ...]
+    linted: tuple[Prepared, ...]
+    problems: tuple[WalkProblem, ...]
 
 
 class PathError(Exception):
@@ -119,7 +153,7 @@ def _walk_excludes(cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
     return [(layer.base, layer.exclude) for layer in layers if layer.exclude]
 
 
-def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> _Prepared:
+def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> Prepared:
     load = load_manifest(project.manifest_path) if project.has_manifest else ManifestLoad(None, ())
     base = explicit if explicit is not None else pyproject_layer(project.root)
     layers = [base] if base is not None else []
@@ -128,10 +162,10 @@ def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd:
         source = f"{display_path(project.manifest_path, cwd)} [lint]"
         layers.append(layer_from_table(lint_table, source, project.root))
     layers.append(options.cli)
-    return _Prepared(project, load, resolve_settings(layers, load_rules()))
+    return Prepared(project, load, resolve_settings(layers, load_rules()), tuple(layers))
 
 
-def _excluded_by_an_enclosing_project(prepared: _Prepared, by_root: dict[Path, _Prepared]) -> bool:
+def _excluded_by_an_enclosing_project(prepared: Prepared, by_root: dict[Path, Prepared]) -> bool:
     root = prepared.project.root
     for folder in root.parents:
         enclosing = by_root.get(folder)
@@ -142,9 +176,10 @@ def _excluded_by_an_enclosing_project(prepared: _Prepared, by_root: dict[Path, _
     return False
 
 
-def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
+def plan(paths: Sequence[Path], options: RunOptions) -> Plan:
+    """Discover the projects under ``paths``, read their manifests and resolve their
+    settings, without running a rule."""
     cwd = Path.cwd()
-    result = RunResult()
     # --config replaces pyproject.toml discovery for every project.
     explicit = load_config_file(options.config_file) if options.config_file else None
     discovery = discover(paths, exclude=_walk_excludes(options.cli, explicit))
@@ -152,12 +187,10 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
         problem = discovery.rejected[0]
         named = {Path(os.path.abspath(path)): path for path in paths}
         raise PathError(f"{named.get(problem.path, problem.path)}: {problem.message}")
-    unreadable, orphans = _assign_problems(discovery.problems, discovery.projects)
-    result.warnings.extend(orphans)
-
     prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
     by_root = {item.project.root: item for item in prepared}
     given = [Path(os.path.abspath(path)).resolve() for path in paths]
+    linted = []
     for item in prepared:
         # A PATH is linted as given: patterns drop the projects found below it, never the
         # one it names or lies in.
@@ -166,6 +199,18 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             continue
         if _excluded_by_an_enclosing_project(item, by_root):
             continue
+        linted.append(item)
+    return Plan(discovery.projects, tuple(linted), discovery.problems)
+
+
+def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
+    cwd = Path.cwd()
+    result = RunResult()
+    planned = plan(paths, options)
+    unreadable, orphans = _assign_problems(planned.problems, planned.found)
+    result.warnings.extend(orphans)
+
+    for item in planned.linted:
         project, load, settings = item.project, item.load, item.settings
         excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)
@@ -182,27 +227,57 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             rules=load_rules(),
             today=options.today,
             options=settings.options,
+            manifest_text=load.text,
         )
         root = display_path(project.root, cwd)
+        applicable = {rule: _applies(rule, context) for rule in settings.rules}
+        findings = _run_rules(context, settings, root, result.errors)
+        result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
                 root=root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
                 stage=stage,
+                rules_run=tuple(sorted(context.ran)),
+                applicable=tuple(r for r, yes in applicable.items() if yes),
+                not_applicable=tuple(r for r, yes in applicable.items() if not yes),
             )
         )
-        findings = _run_rules(context, settings, root, result.errors)
-        kept, suppressed = apply_waivers(
+        ignored: list[Finding] = []
+        if settings.options.inline_ignores:
+            findings, ignored = apply_ignores(
+                findings, project_ignores(context), load_rules(), _within(root)
+            )
+        kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
         result.findings.extend(kept)
-        result.suppressed.extend(suppressed)
+        result.suppressed.extend(ignored + waived)
         result.failing.extend(f for f in kept if _fails(f, settings))
 
     result.findings = _sorted_unique(result.findings)
     result.failing = _sorted_unique(result.failing)
     result.suppressed = _sorted_unique(result.suppressed)
+    if options.baseline is not None:
+        absorb(result, options.baseline)
     return result
+
+
+def absorb(result: RunResult, baseline: Baseline) -> None:
+    """Move the findings the baseline holds from the reported ones to the suppressed ones,
+    and list its entries that no finding matched any more."""
+    kept, absorbed, stale = baseline.split(result.findings, result.ran)
+    gone = set(absorbed)
+    result.findings = kept
+    result.failing = [f for f in result.failing if f not in gone]
+    result.suppressed = _sorted_unique(result.suppressed + baseline.mark(absorbed))
+    result.stale_baseline = stale
+
+
+def _within(root: str) -> Callable[[Finding], str]:
+    """A finding's path relative to its project's root (``root`` as displayed)."""
+    prefix = 0 if root == "." else len(root) + 1
+    return lambda finding: finding.path[prefix:]
 
 
 def _fails(finding: Finding, settings: Settings) -> bool:
@@ -226,23 +301,29 @@ def _run_rules(
     errors: list[RuleFailure],
 ) -> list[Finding]:
     """Run the rules that apply; ``root`` is the project as displayed (its path from the
-    working directory)."""
+    working directory). The codes of the rules that ran to the end are recorded in the
+    context (``context.ran``), with what each reported."""
     findings: list[Finding] = []
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
-    for rule in sorted(settings.rules, key=lambda r: r.runs_last):
+    for rule in sorted(settings.rules, key=lambda r: (r.runs_last, r.sees_findings)):
         if not _applies(rule, context):
             continue
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
-            batch = [_finding(rule, v, root, identity_prefix) for v in rule.check(context)]
+            violations = [_checked(v) for v in rule.check(context)]
+            batch = [_finding(rule, v, root, identity_prefix) for v in violations]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down
             message = (
                 f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
             )
-            errors.append(RuleFailure(redact(message), redact(traceback.format_exc())))
+            errors.append(
+                RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
+            )
         else:
             findings.extend(batch)
+            context.reported.extend((rule.code, v.location) for v in violations)
+            context.ran.add(rule.code)
     return findings
 
 
@@ -265,9 +346,8 @@ def _checked(violation: object) -> Violation:
     return violation
 
 
-def _finding(rule: Rule, violation: object, root: str, identity_prefix: str) -> Finding:
-    location = _checked(violation).location
-    assert isinstance(violation, Violation)
+def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) -> Finding:
+    location = violation.location
     # Location paths are project-relative with "/": joining them to the project's own prefix
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.

@@ -1,12 +1,17 @@
 """`mllint-wa init`: a lens.toml to fill in, generated from the schema.
 
-Every statement is a ``"TODO"`` placeholder and every boolean or number is commented out, so a
-freshly scaffolded manifest parses and passes the schema rules but still fails the rules that
-need real answers.
+What was detected in the repository is filled in, with a comment saying where it was found.
+Every other statement is a ``"TODO"`` placeholder and every boolean or number is commented
+out, each with a ``# TODO:`` comment saying what to write, so a fresh manifest parses and
+passes the schema rules but still fails the rules that need real answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from mllint_wa.detect import Detected
+from mllint_wa.parsers.toml_positions import KeyPath
 from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
 
 # TOML's short escapes; every other control character becomes \uXXXX.
@@ -32,6 +37,12 @@ def toml_string(value: str) -> str:
     return '"' + "".join(_escaped(ch) for ch in value) + '"'
 
 
+def toml_comment(text: str) -> str:
+    """``text`` fit for a TOML comment: one line, no control character, valid UTF-8
+    (quotes and backslashes stay as they are: a comment has no escapes)."""
+    return "".join(ch if ch in '"\\' else _escaped(ch) for ch in text)
+
+
 def _escaped(ch: str) -> str:
     if ch in _SHORT_ESCAPES:
         return _SHORT_ESCAPES[ch]
@@ -47,52 +58,70 @@ _PLACEHOLDER = toml_string("TODO")
 _EXAMPLE = {"number": "0.0", "boolean": "true", "date": "2099-12-31", "integer": "0"}
 
 
-def _line(key: str, spec: Spec) -> str:
-    hint = spec.description
+def _hint(spec: Spec) -> str:
     if spec.enum:
-        hint = f"{hint}: {' | '.join(spec.enum)}"
+        return f"{spec.description}: {' | '.join(spec.enum)}"
+    if spec.examples:
+        return f"{spec.description}, e.g. {', '.join(spec.examples)}"
+    return spec.description
+
+
+def _line(path: KeyPath, spec: Spec, detected: Mapping[KeyPath, Detected]) -> str:
+    key = str(path[-1])
+    found = detected.get(path)
+    if found is not None:
+        value = found.value
+        written = (
+            toml_string(value)
+            if isinstance(value, str)
+            else "[" + ", ".join(toml_string(item) for item in value) + "]"
+        )
+        if not found.where:
+            return f"{key} = {written}  # {_hint(spec)}"
+        # The comment quotes paths of the repository: one line, whatever they hold.
+        return f"{key} = {written}  # detected: {toml_comment(found.where)}"
     if spec.kind in ("string", "number-or-string"):
-        return f"{key} = {_PLACEHOLDER}  # {hint}"
+        return f"{key} = {_PLACEHOLDER}  # TODO: {_hint(spec)}"
     if spec.kind == "string-list":
-        return f"{key} = [{_PLACEHOLDER}]  # {hint}"
-    return f"# {key} = {_EXAMPLE[spec.kind]}  # {hint}"
+        return f"{key} = [{_PLACEHOLDER}]  # TODO: {_hint(spec)}"
+    return f"# {key} = {_EXAMPLE[spec.kind]}  # TODO: {_hint(spec)}"
 
 
-def _table(header: str, spec: Spec) -> list[str]:
+def _table(
+    header: str, path: KeyPath, spec: Spec, detected: Mapping[KeyPath, Detected]
+) -> list[str]:
     lines = [header]
     nested: list[str] = []
     for key, child in spec.fields.items():
+        dotted = ".".join(str(part) for part in (*path, key))
         if child.kind == "table":
-            nested += ["", *_table(f"[{header.strip('[]')}.{key}]", child)]
+            nested += ["", *_table(f"[{dotted}]", (*path, key), child, detected)]
         elif child.kind == "table-list":
-            nested += ["", *_table(f"[[{header.strip('[]')}.{key}]]", child)]
+            nested += ["", *_table(f"[[{dotted}]]", (*path, key), child, detected)]
         else:
-            lines.append(_line(key, child))
+            lines.append(_line((*path, key), child, detected))
     return lines + nested
 
 
-def scaffold(project_name: str) -> str:
-    """The text of a new lens.toml for a project of this name."""
+def scaffold(project_name: str, detected: Mapping[KeyPath, Detected] | None = None) -> str:
+    """The text of a new lens.toml for a project of this name, with the values ``detected``
+    in the repository filled in; the stage is ``discovery`` unless detected otherwise."""
+    known: dict[KeyPath, Detected] = {
+        ("project", "stage"): Detected("discovery", ""),
+        **(detected or {}),
+        ("project", "name"): Detected(project_name, ""),
+    }
     lines = [
         "# lens.toml: what this ML project intends, for the AWS Well-Architected ML Lens.",
-        "# Replace every TODO; `mllint-wa .` lists what is still missing.",
+        "# Values marked `detected` were read from the repository: check them. Replace every",
+        "# TODO with what only the team knows; `mllint-wa .` lists what is still missing.",
         f"schema_version = {SCHEMA_VERSION}",
     ]
     for key, spec in MANIFEST.fields.items():
         # Settings stay commented out below: a "TODO" selector would stop the run.
         if spec.kind != "table" or key == "lint":
             continue
-        table = _table(f"[{key}]", spec)
-        if key == "project":
-            table = [
-                f"name = {toml_string(project_name)}  # {spec.fields['name'].description}"
-                if line.startswith("name =")
-                else f"stage = {toml_string('discovery')}  # discovery | development | production"
-                if line.startswith("stage =")
-                else line
-                for line in table
-            ]
-        lines += ["", *table]
+        lines += ["", *_table(f"[{key}]", (key,), spec, known)]
     lines += [
         "",
         "# [lint]                 # settings, as in [tool.mllint-wa] of pyproject.toml",

@@ -35,5 +35,12 @@ def apply_waivers(
         if match is None:
             kept.append(finding)
         else:
-            suppressed.append(dataclasses.replace(finding, suppressed_by=match.name))
+            suppressed.append(
+                dataclasses.replace(
+                    finding,
+                    suppressed_by=match.name,
+                    suppression_kind="waiver",
+                    justification=f"{match.reason} ({match.owner}, until {match.expires})",
+                )
+            )
     return kept, suppressed

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence.automation import CiEvidence, ci_evidence, code_files, test_evidence
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.automation import (
+    CiEvidence,
+    ci_evidence,
+    code_files,
+    referenced_scripts,
+    test_evidence,
+)
 from mllint_wa.model import Location, Risk, Violation
 from mllint_wa.parsers.ci import CiDefinition
 from mllint_wa.parsers.shell import runs_pre_commit, runs_tests
@@ -70,11 +77,16 @@ def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
     )
 
 
-def _runs_tests(ci: CiEvidence) -> bool:
-    """Whether a CI pipeline runs a test command, itself or through pre-commit hooks."""
+def _runs_tests(ci: CiEvidence, ev: Evidence) -> bool:
+    """Whether a CI pipeline runs a test command, itself, through a script of the project
+    it runs, or through pre-commit hooks."""
     pipelines = ci.pipelines
     commands = [command.script.text for p in pipelines for command in p.commands]
     if any(runs_tests(text) for text in commands):
+        return True
+    if not ci.from_repository and any(
+        runs_tests(text) for text in referenced_scripts(ev, commands)
+    ):
         return True
     hooks_run = any(runs_pre_commit(text) for text in commands) or any(
         use.name.startswith("pre-commit/action") for p in pipelines for use in p.uses
@@ -109,7 +121,9 @@ def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
     those at the root of its repository (a sub-project of a monorepo is tested by the
     repository's CI). A test command is a test runner (`pytest`, `python -m pytest`,
     `python -m unittest`, `tox`, `nox`, `hatch test`, `poetry run pytest`, `uv run
-    pytest` …) or a command naming tests (`make test`, `./scripts/run_tests.sh`); a
+    pytest` …) or a command naming tests (`make test`, `./scripts/run_tests.sh`), also
+    inside a script or job file of the project that a CI step names (followed two files
+    deep: `anyscale jobs submit deploy/job.yaml` whose entry point runs `ci/test.sh`); a
     pre-commit run counts when a local hook runs one. `dvc repro` reproduces a pipeline and
     is not a test. Installing test dependencies is not running tests.
 
@@ -137,7 +151,7 @@ def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
             )
         return
     # Without tests, missing-tests is the finding: CI cannot run what does not exist.
-    if not tests.present or any(p.opaque for p in pipelines) or _runs_tests(ci):
+    if not tests.present or any(p.opaque for p in pipelines) or _runs_tests(ci, ev):
         return
     if ci.from_repository:
         target = tests.files[0] if tests.files else _main_code(ctx, code) if code else None

@@ -137,6 +137,14 @@ def missing_business_evaluation_data(ctx: ProjectContext) -> Iterator[Violation]
     fix="Give each of data_acquisition, training, inference and wrong_prediction a number (per "
     "month, in `currency`) or a sentence.",
     lens_refs=("MLCOST01-BP01",),
+    example="""
+        [business.costs]
+        currency = "USD"
+        data_acquisition = 2000
+        training = 350
+        inference = 900
+        wrong_prediction = "false negative ≈ $240 lost LTV; false positive ≈ $15 offer"
+    """,
 )
 def missing_cost_estimate(ctx: ProjectContext) -> Iterator[Violation]:
     """Return on investment needs both sides of the ledger. The lens names the costs to weigh:

@@ -137,10 +137,11 @@ def unsafe_model_deserialization(ctx: ProjectContext) -> Iterator[Violation]:
     `pickle`/`joblib`/`dill`/`cloudpickle` loads (and `pandas.read_pickle`) of a file the
     same function or module downloaded (`hf_hub_download`, boto3 `download_file` or
     `get_object`, `urllib`, `requests`, `torch.hub`, Keras `get_file`, a URL);
-    `torch.load` without `weights_only=True` when the project pins torch older than 2.6
-    (whose default unpickles anything) and `torch.load(..., weights_only=False)` whatever
-    the version; `numpy.load(..., allow_pickle=True)`; Keras `load_model(...,
-    safe_mode=False)`; and `trust_remote_code=True`, which runs Python shipped with a
+    `torch.load` of a downloaded file without `weights_only=True` when the project pins
+    torch older than 2.6 (whose default unpickles anything), and `torch.load(...,
+    weights_only=False)` of a file not known to be the project's own, whatever the
+    version; `numpy.load(..., allow_pickle=True)`; Keras `load_model(..., safe_mode=False)`;
+    and `trust_remote_code=True`, which runs Python shipped with a
     model or data set. Loading the project's own artefacts (a literal path, a path built
     from literals or from configuration such as `cfg`, `params` or `args`) is not
     reported, and nor is anything that cannot be decided: an unpinned torch, a flag or
@@ -192,6 +193,10 @@ def _torch_load(
     if weights_only is False:
         return f"`{callee}(..., weights_only=False)` unpickles {where}: it can run any code"
     if weights_only is not None or torch is None or torch.release[:2] >= TORCH_SAFE_DEFAULT:
+        return None
+    if origin is not Origin.REMOTE:
+        # A checkpoint path passed in from elsewhere is most often the project's own: the
+        # old default is a finding only for a file this code path downloaded.
         return None
     return (
         f"`{callee}` without `weights_only=True` unpickles {where} under the pinned torch "

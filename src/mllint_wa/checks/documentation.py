@@ -15,6 +15,7 @@ from mllint_wa.evidence.documents import (
 )
 from mllint_wa.evidence.kinds import DATA
 from mllint_wa.evidence.ml import uses_ml
+from mllint_wa.manifest import is_placeholder
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.markdown import parse_markdown
 from mllint_wa.registry import rule
@@ -192,13 +193,17 @@ def declared_path_missing(ctx: ProjectContext) -> Iterator[Violation]:
     """The manifest is only worth its claims: a model card, training entry point, datasheet
     or infrastructure folder that it names but that is not there is a claim nobody can
     check. Paths are relative to the folder of lens.toml; git-ignored files count as
-    present; a path outside the project is not judged."""
+    present; a path outside the project, and a placeholder such as `"TODO"`, are not
+    judged."""
     assert ctx.manifest is not None
     keys = [(key, _declared(ctx, key)) for key in DECLARED_PATHS]
     for key in DECLARED_PATH_LISTS:
         value = ctx.manifest.get(key)
         if isinstance(value, list):
-            keys.extend((f"{key}[{i}]", item) for i, item in enumerate(value))
+            # A "TODO" entry holds the place of a path, as it does for a single path.
+            keys.extend(
+                (f"{key}[{i}]", item) for i, item in enumerate(value) if not is_placeholder(item)
+            )
     for key, path in keys:
         if isinstance(path, str) and path.strip() and ctx.evidence.on_disk(path) is False:
             yield Violation(

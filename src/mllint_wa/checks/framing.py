@@ -37,6 +37,15 @@ def _decisive_metrics(ctx: ProjectContext) -> list[tuple[KeyPath, Mapping[str, o
     fix="Add `[[problem.metrics]]` with `name`, a numeric `target`, a `baseline`, a `direction` "
     "and `primary = true`.",
     lens_refs=("MLPERF02-BP01",),
+    example="""
+        [[problem.metrics]]
+        name = "recall"
+        target = 0.75
+        baseline = 0.52
+        direction = "maximize"
+        primary = true
+        kpi_link = "each +0.01 recall keeps about 40 subscribers a month"
+    """,
 )
 def missing_success_metric(ctx: ProjectContext) -> Iterator[Violation]:
     """Framing an ML problem means choosing the metric the model is optimised and judged on.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.manifest import ProblemKind
-from mllint_wa.model import Location, Risk, Violation
+from mllint_wa.manifest import ProblemKind, Waiver
+from mllint_wa.model import Location, Risk, Rule, Violation
 from mllint_wa.registry import find_rule, is_rule_code, rule
 from mllint_wa.suggest import did_you_mean
 
@@ -118,50 +118,74 @@ def unsupported_schema_version(ctx: ProjectContext) -> Iterator[Violation]:
     code="LN007",
     name="invalid-waiver",
     risk=Risk.MEDIUM,
-    summary="A [waivers.CODE] entry lacks its reason, owner or expiry date, has expired, or "
-    "names no rule.",
+    summary="A [waivers.CODE] entry lacks its reason, owner or expiry date, or names no rule.",
     fix="Give the waiver `reason`, `owner` and `expires = YYYY-MM-DD`, or delete it.",
     lens_refs=("MLOPS02-BP01",),
     waivable=False,
+    example="""
+        [waivers.BG013]
+        reason = "sustainability goal is set after the pilot"
+        owner = "jane@example.com"
+        expires = 2027-03-31
+    """,
 )
 def invalid_waiver(ctx: ProjectContext) -> Iterator[Violation]:
     """An accepted risk needs an owner who accepted it, a reason, and a date on which it is
-    looked at again. A waiver without them suppresses nothing; an expired one no longer
-    suppresses its findings, and this rule says so once. A waiver keyed by a misspelt rule
-    name suppresses nothing either; one keyed by a well-formed code that no installed rule
-    has yet (a rule of a newer release or of a plugin) is left alone.
+    looked at again. A waiver without them suppresses nothing. A waiver keyed by a misspelt
+    rule name suppresses nothing either; one keyed by a well-formed code that no installed
+    rule has yet (a rule of a newer release or of a plugin) is left alone. A waiver past its
+    date is reported by `expired-waiver`.
 
     This rule's own findings cannot be waived, and a waiver of it is reported: a waiver
-    that silenced this rule would hide every broken and expired waiver."""
+    that silenced this rule would hide every broken waiver."""
     assert ctx.manifest is not None
     for waiver in ctx.manifest.waivers():
-        waived = find_rule(waiver.selector, ctx.rules)
-        location = ctx.manifest.location(waiver.path)
-        if waived is None and not is_rule_code(waiver.selector):
-            names = [r.name for r in ctx.rules]
+        problem = _waiver_problem(waiver, ctx.rules)
+        if problem:
             yield Violation(
-                f"waiver `{waiver.name}` names no rule" + did_you_mean(waiver.selector, names),
-                location,
+                f"waiver `{waiver.name}` {problem}",
+                ctx.manifest.location(waiver.path),
                 anchor=waiver.name,
             )
-        elif waived is not None and not waived.waivable:
-            yield Violation(
-                f"waiver `{waiver.name}` does not apply: {waived.code} ({waived.name}) "
-                "findings cannot be waived",
-                location,
-                anchor=waiver.name,
-            )
-        elif waiver.defect:
-            yield Violation(
-                f"waiver `{waiver.name}` does not apply: {waiver.defect}",
-                location,
-                anchor=waiver.name,
-            )
-        elif waiver.expires is not None and not waiver.applies_on(ctx.today):
+
+
+def _waiver_problem(waiver: Waiver, rules: Sequence[Rule]) -> str:
+    """What makes a waiver invalid, as the end of a sentence; empty when nothing does."""
+    waived = find_rule(waiver.selector, rules)
+    if waived is None and not is_rule_code(waiver.selector):
+        return "names no rule" + did_you_mean(waiver.selector, [r.name for r in rules])
+    if waived is not None and not waived.waivable:
+        return f"does not apply: {waived.code} ({waived.name}) findings cannot be waived"
+    if waiver.defect:
+        return f"does not apply: {waiver.defect}"
+    return ""
+
+
+@rule(
+    code="LN014",
+    name="expired-waiver",
+    risk=Risk.MEDIUM,
+    summary="A [waivers.CODE] entry is past its `expires` date, so its findings are back.",
+    fix="Fix the findings and delete the waiver, or have its owner renew it with a new "
+    "`expires` date and a current reason.",
+    lens_refs=("MLOPS02-BP01",),
+    waivable=False,
+)
+def expired_waiver(ctx: ProjectContext) -> Iterator[Violation]:
+    """A waiver accepts a risk until a date, on which someone looks at it again. From the
+    day after, the waiver suppresses nothing: its findings are reported again, and this
+    rule says why, on the waiver's line. A waiver that `invalid-waiver` reports (no owner,
+    no reason, a misspelt rule) is not reported here as well. Its own findings cannot be
+    waived: a waiver of it would renew every waiver at once."""
+    assert ctx.manifest is not None
+    for waiver in ctx.manifest.waivers():
+        if _waiver_problem(waiver, ctx.rules):
+            continue
+        if waiver.expires is not None and not waiver.applies_on(ctx.today):
             yield Violation(
                 f"waiver `{waiver.name}` expired on {waiver.expires.isoformat()}; "
                 "its findings are reported again",
-                ctx.manifest.value_location((*waiver.path, "expires")),
+                ctx.manifest.location(waiver.path),
                 anchor=waiver.name,
             )
 

@@ -207,6 +207,15 @@ class Evidence:
         raw = self.data(path)
         return raw is not None and any(needle in raw for needle in needles)
 
+    def find(self, path: str, needle: bytes) -> tuple[int, int] | None:
+        """The 1-based line and column of the first ``needle`` in the file, or None: where
+        to point at what a byte test found, without parsing."""
+        raw = self.data(path)
+        at = -1 if raw is None else raw.find(needle)
+        if raw is None or at < 0:
+            return None
+        return raw.count(b"\n", 0, at) + 1, at - raw.rfind(b"\n", 0, at)
+
     # Parsing ---------------------------------------------------------------------------
 
     def parse(self, path: str, parser: Callable[[str], T]) -> T | None:

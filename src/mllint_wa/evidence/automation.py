@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,3 +223,35 @@ def code_files(ev: Evidence) -> tuple[str, ...]:
         )
 
     return ev.memo(code_files, compute)
+
+
+# A CI step often runs a script of the repository (`bash ci/test.sh`, `anyscale jobs submit
+# deploy/jobs/workloads.yaml`) that runs the tests: those files are followed this many hops.
+SCRIPT_HOPS = 2
+_MAX_SCRIPTS = 32
+_PATH_WORD = re.compile(r"[\w./-]+")
+
+
+def referenced_scripts(ev: Evidence, texts: list[str]) -> list[str]:
+    """The texts of the project files that ``texts`` name (``./scripts/test.sh``,
+    ``deploy/job.yaml``), and of the files those name in turn, up to :data:`SCRIPT_HOPS`
+    hops and :data:`_MAX_SCRIPTS` files; each read through the evidence layer's bounds."""
+    seen: set[str] = set()
+    found: list[str] = []
+    frontier = texts
+    for _ in range(SCRIPT_HOPS):
+        named: list[str] = []
+        for text in frontier:
+            for word in _PATH_WORD.findall(text):
+                path = os.path.normpath(word.removeprefix("./")).replace(os.sep, "/")
+                if ("/" not in path and "." not in path) or path in seen or path.startswith(".."):
+                    continue
+                if len(seen) >= _MAX_SCRIPTS or not ev.exists(path) or path.endswith(".py"):
+                    continue
+                seen.add(path)
+                content = ev.text(path)
+                if content is not None:
+                    named.append(content)
+        found.extend(named)
+        frontier = named
+    return found

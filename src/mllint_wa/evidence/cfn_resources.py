@@ -26,6 +26,7 @@ from typing import Any
 from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence import resources as m
+from mllint_wa.evidence.code import is_test_path
 from mllint_wa.evidence.resources import ABSENT, Resource, Value, known, unknown
 from mllint_wa.model import Location
 from mllint_wa.parsers.cloudformation import Intrinsic, Template, parse_template
@@ -86,10 +87,13 @@ def extract(ev: Evidence) -> list[Resource]:
 
 
 def template_candidates(ev: Evidence) -> Iterator[str]:
-    """The files that may be templates: YAML and JSON (not another tool's configuration)
-    that mention ``AWS::``. Whether one is a template, only parsing tells."""
+    """The files that may be templates: YAML and JSON (not another tool's configuration,
+    nor a test's fixture) that mention ``AWS::``. Whether one is a template, only parsing
+    tells."""
     for path in ev.files(k.YAML, k.JSON, k.CLOUDFORMATION):
-        if not ev.kinds(path) & _NOT_TEMPLATES and ev.mentions(path, b"AWS::"):
+        if is_test_path(path) or ev.kinds(path) & _NOT_TEMPLATES:
+            continue
+        if ev.mentions(path, b"AWS::"):
             yield path
 
 

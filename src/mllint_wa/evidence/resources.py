@@ -271,7 +271,10 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 
 # Source name → "module:function". Imported only when resources are first asked for, so a run
 # whose rules read no infrastructure imports none of the extractors.
-EXTRACTORS: dict[str, str] = {"cloudformation": "mllint_wa.evidence.cfn_resources:extract"}
+EXTRACTORS: dict[str, str] = {
+    "cdk": "mllint_wa.evidence.cdk_resources:extract",
+    "cloudformation": "mllint_wa.evidence.cfn_resources:extract",
+}
 
 
 def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:

@@ -253,11 +253,8 @@ def _config_uses(ev: Evidence) -> list[TrackerUse]:
     for path in ev.files(YAML):
         if not ev.mentions(path, *_CONFIG_NEEDLES):
             continue
-        raw = ev.data(path) or b""
         for needle, tracker in _CONFIG_NEEDLES.items():
-            at = raw.find(needle)
-            if at >= 0:
-                line = raw.count(b"\n", 0, at) + 1
-                column = at - raw.rfind(b"\n", 0, at)
-                uses.append(TrackerUse(tracker, path, line, column, False, f"`{needle.decode()}`"))
+            at = ev.find(path, needle)
+            if at is not None:
+                uses.append(TrackerUse(tracker, path, *at, False, f"`{needle.decode()}`"))
     return uses

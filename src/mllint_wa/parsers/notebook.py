@@ -38,6 +38,12 @@ _ESCAPE = re.compile(r"\\(.)", re.S)
 _MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]() \t]+?=[ \t]*)?[!%]")
 _LINE_MAGIC = re.compile(r"(?P<indent>[ \t]*)%(?P<name>\w+)[ \t]+(?P<rest>[^-\s].*)")
 _HELP = re.compile(r"[ \t]*(\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
+# IPython's automagics and default shell aliases, which run without `%` or `!`
+# (`pip install x`, `cd data/`): a line starting with one that is not Python is a command.
+_AUTOMAGIC = re.compile(
+    r"(?P<indent>[ \t]*)(?:pip3?|conda|mamba|cd|ls|rm|rmdir|mkdir|cp|mv|cat|pwd|env|less|"
+    r"man|clear|history|load_ext|matplotlib|autoreload|reset|who|whos|run|pylab)[ \t]"
+)
 
 
 @dataclass(frozen=True)
@@ -328,7 +334,26 @@ def _python_lines(lines: list[str]) -> list[tuple[int, str]]:
         return [(0, ""), *_python_lines(lines[1:])]
     if _parses("\n".join(lines)):
         return [(0, line) for line in lines]
-    return [_python_line(line) for line in lines]
+    # IPython removes the indentation common to a cell's lines before running it.
+    indent = _common_indent(lines)
+    if indent:
+        return [
+            (shift + indent, text) for shift, text in _python_lines([x[indent:] for x in lines])
+        ]
+    converted: list[tuple[int, str]] = []
+    continued = False
+    for line in lines:
+        if continued:
+            # The rest of a shell command or magic continued with a trailing backslash.
+            converted.append((0, ""))
+        else:
+            converted.append(_python_line(line))
+            # Only a line turned into a placeholder drops its continuation lines; a magic
+            # whose Python statement goes on keeps them.
+            kept = converted[-1][1]
+            continued = kept != line and not kept.rstrip().endswith("\\")
+        continued = continued and line.rstrip().endswith("\\")
+    return converted
 
 
 def _python_line(line: str) -> tuple[int, str]:
@@ -342,7 +367,16 @@ def _python_line(line: str) -> tuple[int, str]:
         return 0, shell["indent"] + statement
     if _HELP.fullmatch(line):
         return 0, line[: len(line) - len(line.lstrip())] + "pass"
+    automagic = _AUTOMAGIC.match(line)
+    if automagic and not _parses(line.strip()):
+        return 0, automagic["indent"] + "pass"
     return 0, line
+
+
+def _common_indent(lines: list[str]) -> int:
+    """The width of the leading whitespace every non-blank line shares."""
+    widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    return min(widths, default=0)
 
 
 def _parses(source: str) -> bool:

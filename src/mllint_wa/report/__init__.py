@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab")
+FORMATS = (
+    "text",
+    "json",
+    "sarif",
+    "github",
+    "gitlab",
+    "junit",
+    "markdown",
+    "html",
+    "wellarchitected",
+)
 
 
 @dataclass(frozen=True)

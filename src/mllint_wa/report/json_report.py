@@ -7,15 +7,27 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
-from mllint_wa.model import Risk
+from mllint_wa.model import SUPPRESSION_KINDS, Finding, Risk
 from mllint_wa.report import ReportOptions
 
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
 
 
+def _suppressed(finding: Finding) -> dict[str, object]:
+    return {
+        **finding.to_dict(),
+        "suppression": {
+            "kind": finding.suppression_kind,
+            "by": finding.suppressed_by,
+            "justification": finding.justification,
+        },
+    }
+
+
 def document(result: RunResult) -> dict[str, object]:
     by_risk = Counter(f.rule.risk for f in result.findings)
+    by_kind = Counter(f.suppression_kind for f in result.suppressed)
     return {
         "tool": {"name": "mllint-wa", "version": __version__},
         "projects": [
@@ -26,7 +38,10 @@ def document(result: RunResult) -> dict[str, object]:
         "summary": {
             **{risk.value: by_risk[risk] for risk in Risk},
             "suppressed": len(result.suppressed),
+            **{kind: by_kind[kind] for kind in SUPPRESSION_KINDS},
         },
+        # Every suppressed finding, with how and why: a report never drops one silently.
+        "suppressed": [_suppressed(f) for f in result.suppressed],
     }
 
 

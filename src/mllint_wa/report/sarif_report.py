@@ -8,8 +8,9 @@ from urllib.parse import quote
 
 from mllint_wa import __version__
 from mllint_wa.lens import PRACTICE_BY_ID
-from mllint_wa.model import Risk, Rule
+from mllint_wa.model import Finding, Risk, Rule
 from mllint_wa.report import ReportOptions, printable
+from mllint_wa.report.rules_doc import doc_url
 
 if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
@@ -40,7 +41,9 @@ def _descriptor(rule: Rule) -> dict[str, object]:
         "name": rule.name,
         "shortDescription": _text(rule.summary),
         "fullDescription": _text(rule.explanation or rule.summary),
-        "helpUri": practices[0].url,
+        # The rule's own section in docs/rules.md; a plugin's rule, which has none there,
+        # points at the first practice it enforces.
+        "helpUri": doc_url(rule) or practices[0].url,
         "help": {
             "text": f"{rule.fix}\n\nML Lens: {', '.join(rule.lens_refs_with_aliases)}",
             "markdown": f"{rule.fix}\n\n**ML Lens best practices**\n\n{references}",
@@ -50,8 +53,21 @@ def _descriptor(rule: Rule) -> dict[str, object]:
     }
 
 
+def _suppressions(finding: Finding) -> dict[str, object]:
+    """A suppressed finding's SARIF ``suppressions``: ``inSource`` for an ignore comment,
+    ``external`` for a waiver in lens.toml or a baseline entry."""
+    if not finding.suppression_kind:
+        return {}
+    kind = "inSource" if finding.suppression_kind == "inline" else "external"
+    suppression: dict[str, object] = {"kind": kind, "status": "accepted"}
+    if finding.justification:
+        suppression["justification"] = printable(finding.justification)
+    return {"suppressions": [suppression]}
+
+
 def document(result: RunResult) -> dict[str, object]:
-    rules = sorted({f.rule.code: f.rule for f in result.findings}.values(), key=lambda r: r.code)
+    reported = [*result.findings, *result.suppressed]
+    rules = sorted({f.rule.code: f.rule for f in reported}.values(), key=lambda r: r.code)
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = [
         {
@@ -69,8 +85,9 @@ def document(result: RunResult) -> dict[str, object]:
                 }
             ],
             "partialFingerprints": {"mllintWa/v1": f.fingerprint},
+            **_suppressions(f),
         }
-        for f in result.findings
+        for f in reported
     ]
     notifications = [
         {"level": "error", "message": {"text": failure.message}} for failure in result.errors

@@ -44,9 +44,14 @@ def _statistics(result: RunResult) -> list[str]:
     ]
 
 
+_SUPPRESSED_AS = {"inline": "ignored inline", "waiver": "waived", "baseline": "in the baseline"}
+
+
 def summary(result: RunResult) -> str:
-    """The closing line: how many findings of each risk, and how many were waived."""
-    suppressed = f"; {len(result.suppressed)} waived" if result.suppressed else ""
+    """The closing line: how many findings of each risk, and how many were suppressed how."""
+    by_kind = Counter(f.suppression_kind for f in result.suppressed)
+    counts = [f"{by_kind[kind]} {said}" for kind, said in _SUPPRESSED_AS.items() if by_kind[kind]]
+    suppressed = f"; {', '.join(counts)}" if counts else ""
     if not result.findings:
         return f"All checks passed{suppressed}."
     by_risk = Counter(f.rule.risk for f in result.findings)

@@ -35,6 +35,8 @@ class Spec:
     fields: Mapping[str, Spec] = field(default_factory=dict)
     # For tables keyed by the user's own names (e.g. [waivers.DE003]): the spec of each entry.
     entries: Spec | None = None
+    # Usual values of a free-text field, offered by editors and by `init`; others are valid.
+    examples: tuple[str, ...] = ()
     # For numbers: the least valid value. Numbers must also be finite (no nan or inf), which
     # JSON Schema cannot say, since JSON has no such numbers.
     minimum: float | None = None
@@ -57,6 +59,18 @@ def _cost(what: str) -> Spec:
 
 
 STAGES = ("discovery", "development", "production")
+PROBLEM_TYPES = (
+    "binary-classification",
+    "multiclass-classification",
+    "multilabel-classification",
+    "classification",
+    "regression",
+    "forecasting",
+    "ranking",
+    "clustering",
+    "anomaly-detection",
+    "generation",
+)
 FAIL_ON_CHOICES = ("high", "medium", "low", "none")
 
 # mllint-wa's own settings: [lint] here, [tool.mllint-wa] in pyproject.toml. Written with "-";
@@ -74,6 +88,10 @@ SETTINGS: Mapping[str, Spec] = {
     "large-data-file-threshold": Spec(
         "number-or-string",
         "Size from which a data or model file committed to git is reported (default 1 MB)",
+    ),
+    "inline-ignores": Spec(
+        "boolean",
+        "Whether `mllint-wa: ignore[CODE] reason` comments suppress findings (default true)",
     ),
 }
 
@@ -122,7 +140,7 @@ MANIFEST = Spec(
             "table",
             "ML problem framing",
             fields={
-                "type": _text("Kind of ML problem, e.g. binary-classification, regression"),
+                "type": Spec("string", "Kind of ML problem", examples=PROBLEM_TYPES),
                 "inputs": _texts("What is observed: the model's input features"),
                 "output": _text("What is predicted"),
                 "fairness": _text("Fairness review: sensitive attributes and checks"),
@@ -260,6 +278,8 @@ def _json_schema(spec: Spec) -> dict[str, object]:
         out["type"] = "object"
         if spec.entries is not None:
             out["additionalProperties"] = _json_schema(spec.entries)
+    if spec.examples:
+        out["examples"] = list(spec.examples)
     if spec.minimum is not None:
         out["minimum"] = spec.minimum
     return out

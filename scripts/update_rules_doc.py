@@ -1,0 +1,18 @@
+"""Rewrite docs/rules.md from the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mllint_wa.registry import load_rules
+from mllint_wa.report.rules_doc import RULES_DOC, render_rules_doc
+
+TARGET = Path(__file__).resolve().parent.parent / RULES_DOC
+
+
+def main() -> None:
+    TARGET.write_text(render_rules_doc(load_rules()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

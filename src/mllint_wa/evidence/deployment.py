@@ -1,0 +1,186 @@
+"""Where the project deploys its model, and the infrastructure-as-code it keeps, found once
+per run.
+
+A deployment site is something that serves predictions: an endpoint, endpoint configuration
+or batch transform in the resource model (:mod:`mllint_wa.evidence.resources`), and, read
+here directly, a SageMaker SDK ``.deploy(`` or batch ``.transformer(`` call, a boto3
+``create_endpoint`` or ``create_transform_job``, a CDK ``CfnEndpoint``, a CloudFormation
+``AWS::SageMaker::Endpoint``, a Terraform ``aws_sagemaker_endpoint``, or a Dockerfile that
+starts a model server. Each site names the ``[deployment] target`` it stands for. Calls count
+only in code that imports the SDK they belong to (a ``.deploy(`` elsewhere is someone else's
+deploy); test code is not evidence. Lambda functions are not taken for a model's serving:
+templates use them as glue as often.
+
+Infrastructure-as-code is Terraform, CloudFormation and SAM templates, and CDK apps
+(``cdk.json``), named by the folder that holds them (a template at the project's root by its
+own name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.code import is_test_path, modules
+from mllint_wa.evidence.kinds import DOCKERFILE, JSON, TERRAFORM, YAML
+from mllint_wa.evidence.resources import (
+    DEPLOYMENT_KINDS,
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    TRANSFORM_JOB,
+    resources,
+)
+
+SAGEMAKER_ENDPOINT = "sagemaker-endpoint"
+SAGEMAKER_BATCH = "sagemaker-batch"
+CONTAINER = "container"
+# The order a manifest's one target is chosen in when the project shows several.
+TARGETS = (SAGEMAKER_ENDPOINT, SAGEMAKER_BATCH, CONTAINER)
+
+_RESOURCE_TARGETS = {
+    ENDPOINT: SAGEMAKER_ENDPOINT,
+    ENDPOINT_CONFIG: SAGEMAKER_ENDPOINT,
+    TRANSFORM_JOB: SAGEMAKER_BATCH,
+}
+# Method names of SDK objects, by the package whose import makes them that SDK's, to targets.
+_SDK_METHODS = {
+    "sagemaker": {"deploy": SAGEMAKER_ENDPOINT, "transformer": SAGEMAKER_BATCH},
+    "boto3": {"create_endpoint": SAGEMAKER_ENDPOINT, "create_transform_job": SAGEMAKER_BATCH},
+}
+_SDK_CLASSES = {
+    "sagemaker.transformer.Transformer": SAGEMAKER_BATCH,
+    "aws_cdk.aws_sagemaker.CfnEndpoint": SAGEMAKER_ENDPOINT,
+}
+_CODE_NEEDLES = (
+    b"deploy(",
+    b"transformer(",
+    b"Transformer(",
+    b"create_endpoint(",
+    b"create_transform_job(",
+    b"CfnEndpoint(",
+)
+# Resource types in templates, by file kind, to targets.
+_TEMPLATE_RESOURCES = {
+    YAML: ((b"AWS::SageMaker::Endpoint", SAGEMAKER_ENDPOINT),),
+    JSON: ((b"AWS::SageMaker::Endpoint", SAGEMAKER_ENDPOINT),),
+    TERRAFORM: ((b'"aws_sagemaker_endpoint"', SAGEMAKER_ENDPOINT),),
+}
+# Commands that start a model server in a container.
+_SERVERS = (
+    b"torchserve",
+    b"tensorflow_model_server",
+    b"tritonserver",
+    b"mlflow models serve",
+    b"bentoml serve",
+    b"sagemaker_inference",
+    b"sagemaker-inference",
+    b"uvicorn",
+    b"gunicorn",
+)
+# What makes a YAML or JSON file a CloudFormation or SAM template.
+_TEMPLATE_NEEDLES = (
+    b"AWSTemplateFormatVersion",
+    b"Transform: AWS::Serverless",
+    b"Type: AWS::",
+    b'"Type": "AWS::',
+)
+CDK_APP = "cdk.json"
+
+
+@dataclass(frozen=True)
+class DeploymentSite:
+    target: str
+    path: str
+    line: int
+    column: int
+    evidence: str  # what shows it: "calls `estimator.deploy(...)`", "declares `AWS::…`" …
+
+
+@dataclass(frozen=True)
+class Deployment:
+    sites: tuple[DeploymentSite, ...]  # the first site of each target, in TARGETS order
+    iac: tuple[tuple[str, str], ...]  # (path to declare, the file that shows it), sorted
+
+    @property
+    def target(self) -> DeploymentSite | None:
+        return self.sites[0] if self.sites else None
+
+
+def deployment(ev: Evidence) -> Deployment:
+    """The project's deployment sites and infrastructure-as-code, computed once per run."""
+    return ev.memo(deployment, lambda: Deployment(_sites(ev), _iac(ev)))
+
+
+def _sites(ev: Evidence) -> tuple[DeploymentSite, ...]:
+    # The resource model first: what its extractors read of SDK calls, templates and CDK.
+    found = [
+        DeploymentSite(
+            _RESOURCE_TARGETS[r.kind],
+            r.location.path,
+            r.location.line,
+            r.location.column,
+            f"defines {r.kind} `{r.name}`",
+        )
+        for r in resources(ev, *DEPLOYMENT_KINDS)
+    ]
+    for path, parsed in modules(ev, *_CODE_NEEDLES):
+        packages = parsed.imported_modules()
+        for name, call in parsed.calls():
+            target = _SDK_CLASSES.get(name)
+            if target is None:
+                method = name.rpartition(".")[2]
+                target = next(
+                    (
+                        methods[method]
+                        for package, methods in _SDK_METHODS.items()
+                        if package in packages and method in methods and "." in name
+                    ),
+                    None,
+                )
+            if target is not None:
+                line, column = parsed.position(call)
+                found.append(DeploymentSite(target, path, line, column, f"calls `{name}(...)`"))
+    for kind, types in _TEMPLATE_RESOURCES.items():
+        for path in ev.files(kind):
+            if is_test_path(path):
+                continue
+            for needle, target in types:
+                at = ev.find(path, needle)
+                if at is not None:
+                    shown = needle.decode().strip('"')
+                    found.append(DeploymentSite(target, path, *at, f"declares `{shown}`"))
+    for path in ev.files(DOCKERFILE):
+        if is_test_path(path):
+            continue
+        for needle in _SERVERS:
+            at = ev.find(path, needle)
+            if at is not None:
+                found.append(DeploymentSite(CONTAINER, path, *at, f"runs `{needle.decode()}`"))
+                break
+    first: dict[str, DeploymentSite] = {}
+    for site in sorted(found, key=lambda s: (s.path, s.line, s.column)):
+        first.setdefault(site.target, site)
+    return tuple(first[target] for target in TARGETS if target in first)
+
+
+def _iac(ev: Evidence) -> tuple[tuple[str, str], ...]:
+    files = [path for path in ev.files(TERRAFORM) if not is_test_path(path)]
+    files += [
+        path
+        for path in ev.files(YAML, JSON)
+        if not is_test_path(path) and ev.mentions(path, *_TEMPLATE_NEEDLES)
+    ]
+    files += [path for path in ev.all_files if path.rpartition("/")[2] == CDK_APP]
+    declared: dict[str, str] = {}
+    for path in sorted(files):
+        folder = path.rpartition("/")[0]
+        declared.setdefault(f"{folder}/" if folder else path, path)
+    # A folder inside another one already declared adds nothing.
+    kept = {
+        path: shown
+        for path, shown in declared.items()
+        if not any(
+            path != other and path.startswith(other) for other in declared if other[-1:] == "/"
+        )
+    }
+    return tuple(sorted(kept.items()))

@@ -1,0 +1,111 @@
+"""``mllint-wa --show-settings``: the settings each project would be linted with, each with
+the source that set it.
+
+Sources apply in order (pyproject.toml ``[tool.mllint-wa]`` or ``--config``, then
+``lens.toml [lint]``, then the command line). A setting that one source replaces
+(``select``, ``fail-on``, the size thresholds) is shown with the last source that set it;
+a setting that sources add to (``extend-select``, ``ignore``, ``exclude``) is shown once
+for each source that adds to it — for ``extend-select`` and ``ignore``, only from the last
+``select`` on, since a ``select`` starts the rule set afresh.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mllint_wa.config import Layer, RuleOptions
+from mllint_wa.runner import Plan, Prepared, RunOptions, display_path, stage_and_source
+
+DEFAULT = "default"
+_Values = Callable[[Layer], tuple[str, ...]]
+_Value = Callable[[Layer], object]
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: object  # a string, a number or a list of strings
+    source: str
+
+
+def effective_settings(item: Prepared, options: RunOptions, cwd: Path) -> list[Setting]:
+    """The settings of one project, in a fixed order, each with its source."""
+    layers = item.layers
+    stage, stage_source = stage_and_source(item.load.manifest, options.stage)
+    if stage_source == "[project] stage":
+        stage_source = f"{display_path(item.project.manifest_path, cwd)} [project] stage"
+    found = [Setting("stage", stage.value, stage_source)]
+    last_select = max((i for i, layer in enumerate(layers) if layer.select is not None), default=-1)
+    if last_select < 0:
+        found.append(Setting("select", ["ALL"], DEFAULT))
+    else:
+        chosen = layers[last_select]
+        found.append(Setting("select", list(chosen.select or ()), chosen.source))
+    since_select = layers[max(last_select, 0) :]
+    found += _added("extend-select", since_select, lambda layer: layer.extend_select)
+    found += _added("ignore", since_select, lambda layer: layer.ignore)
+    found += _added("exclude", layers, lambda layer: layer.exclude)
+    found.append(_replaced("fail-on", layers, lambda layer: layer.fail_on, "low"))
+    defaults = RuleOptions()
+    for key, default in (
+        ("large-file-threshold", defaults.large_file_threshold),
+        ("large-data-file-threshold", defaults.large_data_file_threshold),
+    ):
+        found.append(_replaced(key, layers, _size(key), default))
+    return found
+
+
+def _size(key: str) -> _Value:
+    return lambda layer: dict(layer.sizes).get(key)
+
+
+def _added(key: str, layers: Sequence[Layer], values: _Values) -> list[Setting]:
+    added = [Setting(key, list(values(layer)), layer.source) for layer in layers if values(layer)]
+    return added or [Setting(key, [], DEFAULT)]
+
+
+def _replaced(key: str, layers: Sequence[Layer], value: _Value, default: object) -> Setting:
+    for layer in reversed(layers):
+        given = value(layer)
+        if given is not None:
+            return Setting(key, given, layer.source)
+    return Setting(key, default, DEFAULT)
+
+
+def _project(item: Prepared, options: RunOptions, cwd: Path) -> dict[str, object]:
+    project = item.project
+    return {
+        "root": display_path(project.root, cwd),
+        "manifest": display_path(project.manifest_path, cwd) if project.has_manifest else None,
+        "settings": [
+            {"key": s.key, "value": s.value, "source": s.source}
+            for s in effective_settings(item, options, cwd)
+        ],
+        "rules": [rule.code for rule in item.settings.rules],
+    }
+
+
+def render(plan: Plan, options: RunOptions, format_name: str = "text") -> str:
+    """The settings of every project the run would lint, as text or as JSON."""
+    cwd = Path.cwd()
+    projects = [_project(item, options, cwd) for item in plan.linted]
+    if format_name == "json":
+        return json.dumps({"projects": projects}, indent=2, ensure_ascii=False) + "\n"
+    blocks = []
+    for project in projects:
+        manifest = project["manifest"] or "no lens.toml"
+        lines = [f"Settings for {project['root']} ({manifest})"]
+        settings = project["settings"]
+        assert isinstance(settings, list)
+        rules = project["rules"]
+        assert isinstance(rules, list)
+        rows = [(f"{s['key']} = {json.dumps(s['value'])}", s["source"]) for s in settings]
+        rows.append((f"rules = {json.dumps(rules)}", f"{len(rules)} rules run"))
+        # Comments line up, except after the values too long to wait for.
+        width = max((len(text) for text, _ in rows if len(text) <= 60), default=0)
+        lines += [f"  {text:<{width}}  # {source}" for text, source in rows]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
