@@ -188,7 +188,7 @@ def test_a_sagemaker_endpoint_in_code_makes_the_project_production(tmp_path: Pat
         (
             {"cfn/endpoint.yml": "Resources:\n  E:\n    Type: AWS::SageMaker::Endpoint\n"},
             "sagemaker-endpoint",
-            "cfn/endpoint.yml:3 declares `AWS::SageMaker::Endpoint`",
+            "cfn/endpoint.yml:2 defines endpoint `E`",
         ),
         (
             {"serve/Dockerfile": "FROM python:3.12\nCMD uvicorn app:api --port 8080\n"},
