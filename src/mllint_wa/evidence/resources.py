@@ -273,7 +273,9 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 # whose rules read no infrastructure imports none of the extractors.
 EXTRACTORS: dict[str, str] = {
     "cdk": "mllint_wa.evidence.cdk_resources:extract",
+    "cloudformation": "mllint_wa.evidence.cfn_resources:extract",
     "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
+    "terraform": "mllint_wa.evidence.tf_resources:extract",
 }
 
 
