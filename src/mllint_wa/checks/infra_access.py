@@ -31,6 +31,8 @@ _STAR_ONLY_ACTIONS = frozenset(
         "cloudwatch:getmetricdata",
         "cloudwatch:getmetricstatistics",
         "sts:getcalleridentity",
+        "sagemaker:search",
+        "sagemaker:getsearchsuggestions",
         "xray:puttracesegments",
         "xray:puttelemetryrecords",
     }
@@ -290,7 +292,11 @@ def data_bucket_public_access(ctx: ProjectContext) -> Iterator[Violation]:
         block = bucket.get("public_access_block")
         if not block.falsy():
             continue
-        how = "has no public access block" if block.absent else "leaves public access open"
+        how = (
+            "has no public access block"
+            if block.absent
+            else "turns part of its public access block off"
+        )
         yield Violation(
             f"bucket `{bucket.name}` {how}: block public ACLs and policies with all four "
             "PublicAccessBlockConfiguration settings",

@@ -3,13 +3,14 @@ that apply to them.
 
 A SageMaker role is an IAM role whose trust policy lets ``sagemaker.amazonaws.com`` assume
 it (the role a training job, processing job, model or notebook runs as). The statements that
-apply to it are its inline policies and those of every policy attached to it by name; a
-policy whose roles cannot be read is left out, as is a role whose trust policy cannot.
+apply to it are its inline policies and those of every policy attached to it by name (in
+the same file or folder); a policy whose roles cannot be read is left out, as is a role whose
+trust policy cannot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
@@ -59,17 +60,36 @@ def sagemaker_role_statements(ev: Evidence) -> tuple[Statement, ...]:
 
 
 def _statements(ev: Evidence) -> list[Statement]:
-    roles = {role.name: role for role in sagemaker_roles(ev)}
+    roles = sagemaker_roles(ev)
     found: list[Statement] = []
-    for role in roles.values():
+    for role in roles:
         found += _of(role, role)
     for policy in resources(ev, IAM_POLICY):
         attached = policy.get("attached_to")
         names = attached.value if attached.known and isinstance(attached.value, list) else []
-        attached_role = next((roles[n] for n in names if isinstance(n, str) and n in roles), None)
+        attached_role = next(filter(None, (_role_named(roles, n, policy) for n in names)), None)
         if attached_role is not None:
             found += _of(policy, attached_role)
     return found
+
+
+def _role_named(roles: Sequence[Resource], name: object, policy: Resource) -> Resource | None:
+    """The role a policy names: names are a template's, a Terraform module's or a CDK
+    module's own, so the role defined in the policy's file, else in its folder."""
+    named = [role for role in roles if role.name == name]
+    for same in (_path, _folder):
+        near = [role for role in named if same(role) == same(policy)]
+        if near:
+            return near[0]
+    return None
+
+
+def _path(resource: Resource) -> str:
+    return resource.location.path
+
+
+def _folder(resource: Resource) -> str:
+    return resource.location.path.rpartition("/")[0]
 
 
 def _of(owner: Resource, role: Resource) -> list[Statement]:

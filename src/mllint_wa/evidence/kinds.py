@@ -40,8 +40,18 @@ DATA = "data"
 MODEL = "model"
 
 # Folders whose contents are someone else's code or a build's output, at any depth.
+# cdk.out holds the templates `cdk synth` generates from the CDK app, which is read itself.
 _VENDORED_DIRS = frozenset(
-    {"site-packages", "dist-packages", "vendor", "vendored", "third_party", "third-party", "build"}
+    {
+        "site-packages",
+        "dist-packages",
+        "vendor",
+        "vendored",
+        "third_party",
+        "third-party",
+        "build",
+        "cdk.out",
+    }
 )
 _VENDORED_SUFFIXES = (".dist-info", ".egg-info")
 # Jinja / cookiecutter placeholders: a templated path is not evidence of its format.
