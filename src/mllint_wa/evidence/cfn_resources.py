@@ -27,7 +27,7 @@ from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence import resources as m
 from mllint_wa.evidence.code import is_test_path
-from mllint_wa.evidence.resources import ABSENT, Resource, Value, known, unknown
+from mllint_wa.evidence.resources import ABSENT, Resource, Value, known, stops_when_idle, unknown
 from mllint_wa.model import Location
 from mllint_wa.parsers.cloudformation import Intrinsic, Template, parse_template
 from mllint_wa.parsers.json_positions import Path, load_json
@@ -64,7 +64,6 @@ _JOB_DEFINITIONS = {
     f"AWS::SageMaker::{name}JobDefinition": (monitor, f"{name}JobInput")
     for name, monitor in _MONITOR_TYPES.items()
 }
-_AUTO_STOP = re.compile(r"auto[-_ ]?stop|idle[-_ ]?time", re.I)
 _SCALING_RESOURCE = re.compile(r"^endpoint/(?P<name>[^/]+)/variant/")
 _PLACEHOLDER = re.compile(r"\$\{(?P<name>[^}.!]+)(?:\.[^}]*)?\}")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -631,7 +630,7 @@ def _notebook_lifecycle(r: _Reader, props: Props, base: Path) -> dict[str, Value
     texts = [value for value in _leaves(found) if isinstance(value, str)]
     if not texts:
         return {"auto_stop": unknown(r.text(found), r.loc(where))}
-    return {"auto_stop": known(any(_AUTO_STOP.search(text) for text in texts), r.loc(where))}
+    return {"auto_stop": known(any(stops_when_idle(text) for text in texts), r.loc(where))}
 
 
 def _leaves(node: Any) -> Iterator[Any]:

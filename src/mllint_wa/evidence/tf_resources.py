@@ -73,7 +73,6 @@ _PARTITION = {"partition": "aws", "dns_suffix": "amazonaws.com", "id": "aws"}
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/([\w+=,.@/-]+)$")
 _PASSTHROUGH = frozenset({"tolist", "toset", "tomap", "tostring", "tonumber", "tobool"})
 _ENABLED = {"Enabled": True, "Disabled": False}
-_AUTO_STOP = re.compile(rb"auto[-_]?stop|idle[-_ ]?time|IDLE_TIME|autostop", re.I)
 _MONITOR_TYPES = {
     "DataQuality": "data-quality",
     "ModelQuality": "model-quality",
@@ -835,19 +834,19 @@ def _notebook(s: _Scope, b: Block) -> dict[str, Value]:
     }
 
 
-def _script(s: _Scope, attribute: Attribute) -> bytes | None:
+def _script(s: _Scope, attribute: Attribute) -> str | None:
     """A lifecycle script's text: ``base64encode("…")`` or an already encoded literal."""
     target = s.deref(attribute.value)
     if target is not None and target.kind == CALL and target.name == "base64encode":
         text = s.evaluate(target.items[0]) if len(target.items) == 1 else _UNKNOWN
-        return text.encode() if isinstance(text, str) else None
+        return text if isinstance(text, str) else None
     text = s.evaluate(target)
     if not isinstance(text, str):
         return None
     try:
-        return base64.b64decode(text, validate=True)
+        return base64.b64decode(text, validate=True).decode("utf-8", "replace")
     except (binascii.Error, ValueError):
-        return text.encode()
+        return text
 
 
 def _lifecycle(s: _Scope, b: Block) -> dict[str, Value]:
@@ -856,7 +855,7 @@ def _lifecycle(s: _Scope, b: Block) -> dict[str, Value]:
         return {}
     texts = [(a, _script(s, a)) for a in scripts]
     for attribute, text in texts:
-        if text is not None and _AUTO_STOP.search(text):
+        if text is not None and rm.stops_when_idle(text):
             return {"auto_stop": known(True, s.at(attribute))}
     unread = [a for a, text in texts if text is None]
     if unread:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json
+from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json, nearest_position
 from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml
 
 # YAML aliases can make a small file expand into a huge tree; no real template has more
@@ -62,11 +62,7 @@ class Template:
 
     def position(self, path: Path) -> tuple[int, int]:
         """Where ``path`` is written, else its nearest written ancestor."""
-        for end in range(len(path), -1, -1):
-            found = self.positions.get(path[:end])
-            if found is not None:
-                return found
-        return 1, 1
+        return nearest_position(self.positions, path)
 
     def section(self, name: str) -> Mapping[str, Any]:
         value = self.body.get(name)

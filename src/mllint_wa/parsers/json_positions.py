@@ -116,11 +116,17 @@ class JsonDocument:
 
     def position(self, path: Path) -> tuple[int, int]:
         """Where ``path`` is written, else its nearest written ancestor."""
-        for end in range(len(path), -1, -1):
-            found = self.positions.get(path[:end])
-            if found is not None:
-                return found
-        return 1, 1
+        return nearest_position(self.positions, path)
+
+
+def nearest_position(positions: Mapping[Path, tuple[int, int]], path: Path) -> tuple[int, int]:
+    """Where ``path`` is written in ``positions``, else its nearest written ancestor, else
+    the document's first line."""
+    for end in range(len(path), -1, -1):
+        found = positions.get(path[:end])
+        if found is not None:
+            return found
+    return 1, 1
 
 
 def load_json(text: str) -> JsonDocument:
