@@ -151,7 +151,7 @@ def test_a_plugin_rule_is_merged(plugins: list[FakeEntryPoint]) -> None:
     assert [r.code for r in rules] == sorted([*builtins, "DE001"])
     assert plugin_rule in rules
     assert lookup("missing-rollback-plan") is plugin_rule
-    assert resolve("DE", rules) == [plugin_rule]
+    assert plugin_rule in resolve("DE", rules)
 
 
 def test_a_plugin_module_is_merged(plugins: list[FakeEntryPoint]) -> None:
@@ -165,10 +165,12 @@ def test_a_plugin_module_is_merged(plugins: list[FakeEntryPoint]) -> None:
 
 
 def test_a_plugin_list_is_merged(plugins: list[FakeEntryPoint]) -> None:
+    builtins = set(builtin_codes())
     plugins.append(
         FakeEntryPoint("deploy", [make_rule("DE001"), make_rule("DE002", "missing-canary")])
     )
-    assert [r.code for r in load_rules() if r.code.startswith("DE")] == ["DE001", "DE002"]
+    load_rules.cache_clear()
+    assert [r.code for r in load_rules() if r.code not in builtins] == ["DE001", "DE002"]
 
 
 def test_the_same_rule_from_two_plugins_counts_once(plugins: list[FakeEntryPoint]) -> None:
