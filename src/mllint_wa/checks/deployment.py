@@ -130,7 +130,7 @@ def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
                 f"{variant.describe()} has no autoscaling: no scaling target points at "
                 f"{_served(variant)}",
                 variant.where("variant_name"),
-                anchor=f"{variant.anchor}:autoscaling",
+                anchor=f"{variant.anchor}:{_served(variant)}:autoscaling",
             )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.code import modules
+from mllint_wa.evidence.code import calls_named, modules
 from mllint_wa.evidence.resources import (
     ABSENT,
     ENDPOINT,
@@ -216,6 +216,6 @@ def _scaling(ev: Evidence) -> Scaling:
         )
         targets.add((endpoint.value, match["variant"] if match else None))
     for _, parsed in modules(ev, _REGISTER_SCALING.encode()):
-        if any(name.rpartition(".")[2] == _REGISTER_SCALING for name, _ in parsed.calls()):
+        if any(calls_named(parsed, frozenset({_REGISTER_SCALING}))):
             undecidable = True
     return Scaling(frozenset(targets), undecidable)

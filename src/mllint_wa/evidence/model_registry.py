@@ -15,11 +15,12 @@ or not: a package ARN passed as a parameter is still a package.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.code import modules
+from mllint_wa.evidence.code import calls_named, modules
 from mllint_wa.evidence.endpoints import Variant
 from mllint_wa.evidence.resources import (
     MODEL,
@@ -74,10 +75,13 @@ def _uses_registry(ev: Evidence) -> bool:
 def _calls_registry(parsed: PythonModule) -> bool:
     if not parsed.imported_modules() & _REGISTRY_PACKAGES:
         return False
+    if any(calls_named(parsed, _REGISTRY_CALLS)):
+        return True
     return any(
-        name.rpartition(".")[2] in _REGISTRY_CALLS
-        or any(keyword.arg == _REGISTERED_NAME for keyword in call.keywords)
-        for name, call in parsed.calls()
+        keyword.arg == _REGISTERED_NAME
+        for node in ast.walk(parsed.tree)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
     )
 
 
