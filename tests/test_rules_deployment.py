@@ -41,12 +41,21 @@ def test_single_instance_endpoint_fires_on_a_known_count_of_one_in_every_source(
     assert lint("single-instance-endpoint", "DE003") == [
         ("DE003", "single-instance-endpoint", "app.py", 15, 21),
         ("DE003", "single-instance-endpoint", "deploy.py", 5, 14),
+        ("DE003", "single-instance-endpoint", "main.tf", 11, 5),
+        ("DE003", "single-instance-endpoint", "template.json", 8, 94),
+        ("DE003", "single-instance-endpoint", "template.yaml", 14, 11),
     ]
-    assert lint.messages("single-instance-endpoint", "DE003") == [
+    assert lint.messages("single-instance-endpoint", "DE003")[:2] == [
         "variant `AllTraffic` of endpoint configuration `Config` runs on one instance "
         "(`instance_count` is 1): run at least two for availability",
         "endpoint `churn` runs on one instance (`instance_count` is 1): run at least two for "
         "availability",
+    ]
+
+
+def test_a_broken_template_beside_them_is_reported_once(lint):
+    assert lint("single-instance-endpoint", "LN009") == [
+        ("LN009", "unparseable-file", "broken/template.yaml", 6, 1),
     ]
 
 
@@ -75,8 +84,10 @@ def test_endpoint_without_autoscaling_names_the_variant_no_target_points_at(lint
     assert lint("endpoint-without-autoscaling", "DE010") == [
         ("DE010", "endpoint-without-autoscaling", "app.py", 21, 21),
         ("DE010", "endpoint-without-autoscaling", "deploy.py", 5, 1),
+        ("DE010", "endpoint-without-autoscaling", "main.tf", 3, 5),
+        ("DE010", "endpoint-without-autoscaling", "template.yaml", 8, 11),
     ]
-    assert lint.messages("endpoint-without-autoscaling", "DE010") == [
+    assert lint.messages("endpoint-without-autoscaling", "DE010")[:2] == [
         "variant `Green` of endpoint configuration `Config` has no autoscaling: no scaling "
         "target points at endpoint `Endpoint` variant `Green`",
         "endpoint `churn` has no autoscaling: no scaling target points at its variant `AllTraffic`",

@@ -33,7 +33,6 @@ from mllint_wa.evidence.resources import (
     SCALING_TARGET,
     Resource,
     Value,
-    by_name,
     known,
     resources,
     unknown,
@@ -104,8 +103,20 @@ def config_of(ev: Evidence, endpoint: Resource) -> Resource | None:
     """The endpoint configuration an endpoint names, when the name is known and defined here."""
     link = endpoint.get("endpoint_config")
     if link.known and isinstance(link.value, str):
-        return by_name(ev, ENDPOINT_CONFIG, link.value)
+        return linked(ev, endpoint, ENDPOINT_CONFIG, link.value)
     return None
+
+
+def linked(ev: Evidence, source: Resource, kind: str, name: str) -> Resource | None:
+    """The resource of ``kind`` named ``name`` that ``source`` refers to: logical IDs repeat
+    across templates and apps, so one in the same file comes first, then one from the same
+    source."""
+    named = [r for r in resources(ev, kind) if r.name == name]
+    ranked = sorted(
+        named,
+        key=lambda r: (r.location.path != source.location.path, r.source != source.source),
+    )
+    return ranked[0] if ranked else None
 
 
 def holds_own_variant(endpoint: Resource) -> bool:
@@ -142,10 +153,10 @@ def _variants(ev: Evidence) -> Iterator[Variant]:
             continue
         config = config_of(ev, endpoint)
         if config is not None:
-            named.add(config.name)
+            named.add(config.anchor)
             yield from _config_variants(endpoint, config)
     for config in resources(ev, ENDPOINT_CONFIG):
-        if config.name not in named:
+        if config.anchor not in named:
             yield from _config_variants(None, config)
 
 

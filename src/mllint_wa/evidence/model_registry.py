@@ -21,14 +21,13 @@ from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import calls_named, modules
-from mllint_wa.evidence.endpoints import Variant
+from mllint_wa.evidence.endpoints import Variant, linked
 from mllint_wa.evidence.resources import (
     MODEL,
     MODEL_PACKAGE,
     MODEL_PACKAGE_GROUP,
     PIPELINE,
     Resource,
-    by_name,
     resources,
 )
 from mllint_wa.parsers.python_code import PythonModule
@@ -117,7 +116,7 @@ def _unregistered(ev: Evidence, variant: Variant) -> Unregistered | None:
     link = variant.get("model")
     if not (link.known and isinstance(link.value, str)):
         return None
-    model = by_name(ev, MODEL, link.value)
+    model = linked(ev, variant.holder, MODEL, link.value)
     if model is None or model.opaque or not model.get("model_package").absent:
         return None
     served_by = f"endpoint `{variant.endpoint.name}`" if variant.endpoint else variant.describe()
