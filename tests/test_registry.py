@@ -165,10 +165,12 @@ def test_a_plugin_module_is_merged(plugins: list[FakeEntryPoint]) -> None:
 
 
 def test_a_plugin_list_is_merged(plugins: list[FakeEntryPoint]) -> None:
+    builtins = set(builtin_codes())
     plugins.append(
         FakeEntryPoint("deploy", [make_rule("DE901"), make_rule("DE902", "missing-canary")])
     )
-    assert [r.code for r in load_rules() if r.code.startswith("DE9")] == ["DE901", "DE902"]
+    load_rules.cache_clear()
+    assert [r.code for r in load_rules() if r.code not in builtins] == ["DE901", "DE902"]
 
 
 def test_the_same_rule_from_two_plugins_counts_once(plugins: list[FakeEntryPoint]) -> None:

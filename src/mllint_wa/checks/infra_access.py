@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.buckets import data_buckets
-from mllint_wa.evidence.endpoints import Hosting, has_local_storage, hostings, is_serverless
+from mllint_wa.evidence.endpoints import Variant, has_local_storage, variants
 from mllint_wa.evidence.iam import Statement, sagemaker_role_statements, sagemaker_roles
 from mllint_wa.evidence.resources import BUCKET, ENDPOINT_CONFIG, Resource, resources
 from mllint_wa.manifest import Manifest
@@ -67,16 +67,22 @@ def endpoint_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
     a hardware module encrypts and for which "you can't request a KmsKeyId" (CreateEndpointConfig
     API reference). Also silent when the key, the variants or an instance type is a
     parameter without default, or the definition is built from `**kwargs`."""
-    for hosting in hostings(ctx.evidence):
-        resource = hosting.resource
-        key = resource.get("kms_key")
-        if resource.opaque or not key.falsy() or not _takes_a_kms_key(hosting):
+    holders: dict[str, tuple[Resource, set[int], list[Variant]]] = {}
+    for variant in variants(ctx.evidence):
+        holder, indices, found = holders.setdefault(
+            variant.holder.anchor, (variant.holder, set(), [])
+        )
+        indices.add(variant.index)
+        found.append(variant)
+    for holder, indices, found in holders.values():
+        key = holder.get("kms_key")
+        if holder.opaque or not key.falsy() or not _takes_a_kms_key(holder, indices, found):
             continue
         yield Violation(
-            f"{_describe(resource)} has no KMS key (`KmsKeyId`): its storage volume is not "
+            f"{_describe(holder)} has no KMS key (`KmsKeyId`): its storage volume is not "
             "encrypted with a customer managed key",
-            resource.where("kms_key"),
-            anchor=f"{resource.anchor}:kms_key",
+            holder.where("kms_key"),
+            anchor=f"{holder.anchor}:kms_key",
         )
 
 
@@ -85,15 +91,20 @@ def _describe(resource: Resource) -> str:
     return f"{kind} `{resource.name}`"
 
 
-def _takes_a_kms_key(hosting: Hosting) -> bool:
-    """Every variant is known to run on instances that accept a volume KMS key."""
-    if not hosting.variants:
-        return False
-    for variant in hosting.variants:
-        instance_type = variant.get("instance_type")
-        if is_serverless(variant) or instance_type is None or not instance_type.known:
+def _takes_a_kms_key(holder: Resource, indices: set[int], found: list[Variant]) -> bool:
+    """Every variant of the holder is instance-based (none serverless or unreadable) and
+    known to run on instances that accept a volume KMS key."""
+    if holder.kind == ENDPOINT_CONFIG:
+        listed = holder.get("variants")
+        if not (listed.known and isinstance(listed.value, list)):
             return False
-        if not isinstance(instance_type.value, str) or has_local_storage(instance_type.value):
+        if len(indices) != len(listed.value):
+            return False  # a serverless variant: the configuration cannot take a key
+    for variant in found:
+        instance_type = variant.get("instance_type")
+        if not instance_type.known or not isinstance(instance_type.value, str):
+            return False
+        if has_local_storage(instance_type.value):
             return False
     return True
 

@@ -217,3 +217,14 @@ def _fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
     if top == "sagemaker" and last in _ESTIMATORS:
         return True
     return name in _TRAIN_FUNCTIONS
+
+
+def calls_named(parsed: PythonModule, names: frozenset[str]) -> Iterator[ast.Call]:
+    """Calls of a function or method by its last name, whatever it is called on
+    (``boto3.client("x").method(...)`` too, which has no qualified name)."""
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in names:
+                yield node

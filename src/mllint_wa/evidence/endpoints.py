@@ -1,62 +1,238 @@
-"""How the project hosts its models: the endpoint definitions that carry production variants.
+"""Real-time, instance-based endpoint variants, whatever source defines them.
 
-A hosting definition is an endpoint configuration (CloudFormation, Terraform, CDK, boto3
-``create_endpoint_config``) with its production variants, or an SDK ``.deploy(...)``
-endpoint, which carries its one variant's settings (instance type and count, serverless)
-on the endpoint itself. An endpoint that names an endpoint configuration is not one: its
-configuration is. A batch transform is not an endpoint.
+An endpoint's production variants (model, instance type and count) are held in one of two
+places in the resource model (:mod:`mllint_wa.evidence.resources`):
+
+* an SDK ``.deploy()`` endpoint holds its one variant's settings itself;
+* a CloudFormation, Terraform, CDK or boto3 endpoint names its endpoint configuration,
+  whose ``variants`` hold them.
+
+An endpoint configuration that no endpoint of the project names (the endpoint is created
+elsewhere, or through a name this reading cannot follow) still defines variants: they are
+listed with no endpoint.
+
+Only real-time, instance-based variants are listed: a serverless variant or an asynchronous
+endpoint has no instance count, and its scaling and capture work differently; a batch
+transform is not an endpoint. A variant whose kind cannot be decided (the serverless or
+asynchronous setting is unknown, the variants list is an expression) is left out, so rules
+built on this list stay silent about it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.resources import ENDPOINT, ENDPOINT_CONFIG, Resource, Value, resources
+from mllint_wa.evidence.code import calls_named, modules
+from mllint_wa.evidence.resources import (
+    ABSENT,
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    SCALING_TARGET,
+    Resource,
+    Value,
+    known,
+    resources,
+    unknown,
+)
+from mllint_wa.model import Location
 
-Variant = Mapping[str, Value]
-_VARIANT_SETTINGS = ("instance_type", "instance_count", "serverless")
+# The variant settings a variant carries, in the resource model's vocabulary.
+VARIANT_SETTINGS = ("variant_name", "model", "instance_type", "instance_count")
+_SCALED_VARIANT = re.compile(r"endpoint/[^/]+/variant/(?P<variant>[^/]+)$")
+# The SDK names the one variant of a ``.deploy()`` so (``sagemaker.session.production_variant``).
+SDK_VARIANT_NAME = "AllTraffic"
+# boto3's Application Auto Scaling registration, which the resource model does not read.
+_REGISTER_SCALING = "register_scalable_target"
 
 
 @dataclass(frozen=True)
-class Hosting:
-    """A resource that decides how a model is hosted. ``variants`` is ``None`` when the list
-    of production variants cannot be read (a parameter, ``**kwargs``)."""
+class Variant:
+    """One real-time, instance-based production variant of an endpoint."""
 
-    resource: Resource
-    variants: tuple[Variant, ...] | None
+    # The endpoint serving it; None for a configuration that no endpoint here names.
+    endpoint: Resource | None
+    # The endpoint configuration holding it; None for an SDK ``.deploy()``.
+    config: Resource | None
+    settings: Mapping[str, Value]
+    index: int  # its position in the configuration's variants
+
+    @property
+    def holder(self) -> Resource:
+        """The resource where the variant is written."""
+        holder = self.config or self.endpoint
+        assert holder is not None  # a variant is always read from one of them
+        return holder
+
+    def get(self, name: str) -> Value:
+        return self.settings.get(name, ABSENT)
+
+    def where(self, name: str) -> Location:
+        """The setting's location when it is written, else the variant list's, else the
+        holder's."""
+        value = self.settings.get(name)
+        if value is not None and value.location is not None:
+            return value.location
+        return self.holder.where("variants")
+
+    @property
+    def name(self) -> str | None:
+        """The variant's name when it is a known string."""
+        named = self.get("variant_name")
+        return named.value if named.known and isinstance(named.value, str) else None
+
+    @property
+    def anchor(self) -> str:
+        """Stable across line shifts: the holder's anchor and the variant's name (or index)."""
+        if self.config is None:
+            return self.holder.anchor
+        return f"{self.holder.anchor}:variant:{self.name or self.index}"
+
+    def describe(self) -> str:
+        """How a message names it: "endpoint `x`", or "variant `AllTraffic` of endpoint
+        configuration `Config`"."""
+        if self.config is None:
+            return f"endpoint `{self.holder.name}`"
+        shown = f"`{self.name}`" if self.name else f"#{self.index + 1}"
+        return f"variant {shown} of endpoint configuration `{self.config.name}`"
 
 
-def hostings(ev: Evidence) -> tuple[Hosting, ...]:
-    """Every endpoint configuration, and every endpoint that carries its own variant."""
-    return ev.memo(hostings, lambda: tuple(_hostings(ev)))
+def config_of(ev: Evidence, endpoint: Resource) -> Resource | None:
+    """The endpoint configuration an endpoint names, when the name is known and defined here."""
+    link = endpoint.get("endpoint_config")
+    if link.known and isinstance(link.value, str):
+        return linked(ev, endpoint, ENDPOINT_CONFIG, link.value)
+    return None
 
 
-def _hostings(ev: Evidence) -> list[Hosting]:
-    found = []
-    for resource in resources(ev, ENDPOINT_CONFIG, ENDPOINT):
-        if resource.kind == ENDPOINT_CONFIG:
-            listed = resource.get("variants")
-            variants = (
-                tuple(v for v in listed.value if isinstance(v, Mapping))
-                if listed.known and isinstance(listed.value, list)
-                else None
-            )
-            found.append(Hosting(resource, variants))
-        elif resource.get("endpoint_config").absent and any(
-            not resource.get(name).absent for name in _VARIANT_SETTINGS
-        ):
-            own = {name: resource.get(name) for name in _VARIANT_SETTINGS}
-            found.append(Hosting(resource, (own,)))
-    return found
+def linked(ev: Evidence, source: Resource, kind: str, name: str) -> Resource | None:
+    """The resource of ``kind`` named ``name`` that ``source`` refers to: logical IDs repeat
+    across templates and apps, so one in the same file comes first, then one from the same
+    source."""
+    named = [r for r in resources(ev, kind) if r.name == name]
+    ranked = sorted(
+        named,
+        key=lambda r: (r.location.path != source.location.path, r.source != source.source),
+    )
+    return ranked[0] if ranked else None
 
 
-def is_serverless(variant: Variant) -> bool:
-    value = variant.get("serverless")
-    return value is not None and value.is_(True)
+def holds_own_variant(endpoint: Resource) -> bool:
+    """An SDK ``.deploy()`` endpoint: no configuration named, its variant's settings on it."""
+    return endpoint.source == "sdk" and endpoint.get("endpoint_config").absent
 
+
+def setting(ev: Evidence, endpoint: Resource, name: str) -> Value:
+    """An endpoint-wide setting (``data_capture``, ``kms_key``, ``async_inference``) from where
+    the source writes it: the SDK endpoint itself, else its endpoint configuration; unknown
+    when the configuration cannot be found."""
+    if holds_own_variant(endpoint):
+        return endpoint.get(name)
+    config = config_of(ev, endpoint)
+    if config is not None:
+        return config.get(name)
+    link = endpoint.get("endpoint_config")
+    return unknown(link.written or "endpoint_config", endpoint.where("endpoint_config"))
+
+
+def variants(ev: Evidence) -> tuple[Variant, ...]:
+    """Every real-time, instance-based variant the project defines, computed once per run."""
+    return ev.memo(variants, lambda: tuple(_variants(ev)))
+
+
+def _variants(ev: Evidence) -> Iterator[Variant]:
+    named: set[str] = set()
+    for endpoint in resources(ev, ENDPOINT):
+        if holds_own_variant(endpoint):
+            if _instance_based(endpoint):
+                settings = {k: endpoint.get(k) for k in VARIANT_SETTINGS}
+                settings["variant_name"] = known(SDK_VARIANT_NAME, endpoint.location)
+                yield Variant(endpoint, None, settings, 0)
+            continue
+        config = config_of(ev, endpoint)
+        if config is not None:
+            named.add(config.anchor)
+            yield from _config_variants(endpoint, config)
+    for config in resources(ev, ENDPOINT_CONFIG):
+        if config.anchor not in named:
+            yield from _config_variants(None, config)
+
+
+def _config_variants(endpoint: Resource | None, config: Resource) -> Iterator[Variant]:
+    listed = config.get("variants")
+    if not (_instance_based(config) and listed.known and isinstance(listed.value, list)):
+        return
+    for index, entry in enumerate(listed.value):
+        if isinstance(entry, dict) and _not_serverless(entry.get("serverless", ABSENT)):
+            yield Variant(endpoint, config, entry, index)
+
+
+def _instance_based(holder: Resource) -> bool:
+    """Neither asynchronous nor serverless, as far as the holder itself says."""
+    asynchronous = holder.get("async_inference")
+    return (asynchronous.absent or asynchronous.is_(False)) and _not_serverless(
+        holder.get("serverless")
+    )
+
+
+def _not_serverless(serverless: Value) -> bool:
+    return serverless.absent or serverless.is_(False)
+
+
+# Autoscaling ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """What the project registers with Application Auto Scaling for its endpoints."""
+
+    # (endpoint name, variant name or None for any variant) of each readable target
+    targets: frozenset[tuple[str, str | None]]
+    # A target this reading cannot place (its endpoint is unknown, it is opaque, or boto3
+    # registers one in code): it could scale any endpoint.
+    undecidable: bool
+
+    def covers(self, variant: Variant) -> bool | None:
+        """Whether a scaling target points at the variant; None when it cannot be decided."""
+        if variant.endpoint is None:
+            return None
+        name = variant.endpoint.name
+        if (name, None) in self.targets or (name, variant.name) in self.targets:
+            return True
+        if variant.name is None and any(endpoint == name for endpoint, _ in self.targets):
+            return None  # a target names a variant this one may be
+        return None if self.undecidable else False
+
+
+def scaling(ev: Evidence) -> Scaling:
+    """The project's endpoint scaling targets, computed once per run."""
+    return ev.memo(scaling, lambda: _scaling(ev))
+
+
+def _scaling(ev: Evidence) -> Scaling:
+    targets: set[tuple[str, str | None]] = set()
+    undecidable = False
+    for target in resources(ev, SCALING_TARGET):
+        endpoint = target.get("endpoint")
+        if target.opaque or not (endpoint.known and isinstance(endpoint.value, str)):
+            undecidable = undecidable or not endpoint.absent or target.opaque
+            continue
+        resource_id = target.get("resource_id")
+        match = (
+            _SCALED_VARIANT.search(resource_id.value)
+            if resource_id.known and isinstance(resource_id.value, str)
+            else None
+        )
+        targets.add((endpoint.value, match["variant"] if match else None))
+    for _, parsed in modules(ev, _REGISTER_SCALING.encode()):
+        if any(calls_named(parsed, frozenset({_REGISTER_SCALING}))):
+            undecidable = True
+    return Scaling(frozenset(targets), undecidable)
+
+
+# Instance storage ----------------------------------------------------------------------------
 
 # EC2 instance families with local NVMe instance storage, which SageMaker encrypts with a
 # hardware module and for which a KMS key cannot be requested: every family whose

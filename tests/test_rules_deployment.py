@@ -1,0 +1,266 @@
+"""Deployment rules (DE003, DE010 to DE015): endpoint capacity and scaling, release guardrails, the
+model registry, and the manifest's `[deployment]` against what the code and infrastructure
+define. Each trigger fixture holds an SDK script (deploy.py) and a CDK app (app.py) with the
+traps each rule must stay silent on."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from mllint_wa.registry import lookup
+
+SDK_DEPLOY = """
+from sagemaker.pytorch import PyTorchModel
+
+model = PyTorchModel(model_data="s3://acme-ml/model.tar.gz", role="arn:aws:iam::1:role/sm")
+model.deploy(initial_instance_count=1, instance_type="ml.m5.large", endpoint_name="churn")
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def _manifest(stage: str, deployment: str = "") -> str:
+    return f'schema_version = 1\n\n[project]\nstage = "{stage}"\n\n[deployment]\n{deployment}\n'
+
+
+def test_the_waiver_example_of_the_manifest_names_single_instance_endpoint():
+    assert lookup("DE003").name == "single-instance-endpoint"
+
+
+# -- DE003 single-instance-endpoint --------------------------------------------------------------
+
+
+def test_single_instance_endpoint_fires_on_a_known_count_of_one_in_every_source(lint):
+    assert lint("single-instance-endpoint", "DE003") == [
+        ("DE003", "single-instance-endpoint", "app.py", 15, 21),
+        ("DE003", "single-instance-endpoint", "deploy.py", 5, 14),
+        ("DE003", "single-instance-endpoint", "main.tf", 11, 5),
+        ("DE003", "single-instance-endpoint", "template.json", 8, 94),
+        ("DE003", "single-instance-endpoint", "template.yaml", 14, 11),
+    ]
+    assert lint.messages("single-instance-endpoint", "DE003")[:2] == [
+        "variant `AllTraffic` of endpoint configuration `Config` runs on one instance "
+        "(`instance_count` is 1): run at least two for availability",
+        "endpoint `churn` runs on one instance (`instance_count` is 1): run at least two for "
+        "availability",
+    ]
+
+
+def test_a_broken_template_beside_them_is_reported_once(lint):
+    assert lint("single-instance-endpoint", "LN009") == [
+        ("LN009", "unparseable-file", "broken/template.yaml", 6, 1),
+    ]
+
+
+def test_single_instance_endpoint_is_fine_in_development(lint, tmp_path):
+    repo = _write(tmp_path, {"lens.toml": _manifest("development"), "deploy.py": SDK_DEPLOY})
+    assert lint(repo, "DE003") == []
+    repo = _write(tmp_path, {"lens.toml": _manifest("production")})
+    assert lint(repo, "DE003") == [("DE003", "single-instance-endpoint", "deploy.py", 4, 14)]
+
+
+def test_single_instance_endpoint_is_waived_as_the_manifest_example_shows(lint, tmp_path):
+    waiver = (
+        '\n[waivers.DE003]\nreason = "single-instance endpoint is acceptable during the pilot"\n'
+        'owner = "jane@example.com"\nexpires = 2027-03-31\n'
+    )
+    repo = _write(
+        tmp_path, {"lens.toml": _manifest("production") + waiver, "deploy.py": SDK_DEPLOY}
+    )
+    assert lint(repo, "DE003") == []
+
+
+# -- DE010 endpoint-without-autoscaling ---------------------------------------------------------
+
+
+def test_endpoint_without_autoscaling_names_the_variant_no_target_points_at(lint):
+    assert lint("endpoint-without-autoscaling", "DE010") == [
+        ("DE010", "endpoint-without-autoscaling", "app.py", 21, 21),
+        ("DE010", "endpoint-without-autoscaling", "deploy.py", 5, 1),
+        ("DE010", "endpoint-without-autoscaling", "main.tf", 3, 5),
+        ("DE010", "endpoint-without-autoscaling", "template.yaml", 8, 11),
+    ]
+    assert lint.messages("endpoint-without-autoscaling", "DE010")[:2] == [
+        "variant `Green` of endpoint configuration `Config` has no autoscaling: no scaling "
+        "target points at endpoint `Endpoint` variant `Green`",
+        "endpoint `churn` has no autoscaling: no scaling target points at its variant `AllTraffic`",
+    ]
+
+
+def test_endpoint_without_autoscaling_is_silent_when_boto3_registers_a_target(lint, tmp_path):
+    scaling = """
+    import boto3
+
+    boto3.client("application-autoscaling").register_scalable_target(ResourceId=resource_id)
+    """
+    repo = _write(
+        tmp_path,
+        {"lens.toml": _manifest("production"), "deploy.py": SDK_DEPLOY, "scale.py": scaling},
+    )
+    assert lint(repo, "DE010") == []
+
+
+def test_endpoint_without_autoscaling_waits_for_a_deployment_in_development(lint, tmp_path):
+    training = "from sagemaker.pytorch import PyTorch\n\nPyTorch(entry_point='t.py').fit()\n"
+    repo = _write(tmp_path, {"lens.toml": _manifest("development"), "train.py": training})
+    assert lint(repo, "DE010") == []
+
+
+# -- DE011 deployment-without-guardrails --------------------------------------------------------
+
+
+def test_deployment_without_guardrails_when_the_manifest_asks_for_canary(lint):
+    assert lint("deployment-without-guardrails", "DE011") == [
+        ("DE011", "deployment-without-guardrails", "app.py", 23, 9),
+        ("DE011", "deployment-without-guardrails", "app.py", 30, 17),
+        ("DE011", "deployment-without-guardrails", "deploy.py", 4, 1),
+    ]
+    assert lint.messages("deployment-without-guardrails", "DE011")[:2] == [
+        "endpoint `Unguarded` has no `DeploymentConfig`: updates replace the model all at "
+        "once, with no blue/green traffic shifting and no automatic rollback",
+        "endpoint `NoRollback` shifts traffic without auto-rollback alarms: "
+        "`AutoRollbackConfiguration` names no CloudWatch alarm",
+    ]
+
+
+def test_deployment_without_guardrails_follows_stage_and_declared_strategy(lint, tmp_path):
+    cases = {
+        ("production", ""): 1,
+        ("development", ""): 0,
+        ("production", 'strategy = "all-at-once"'): 0,
+        ("production", 'strategy = "shadow"'): 0,
+        ("development", 'strategy = "blue-green"'): 1,
+    }
+    for (stage, deployment), expected in cases.items():
+        repo = _write(
+            tmp_path / f"{stage}{len(deployment)}",
+            {"lens.toml": _manifest(stage, deployment), "deploy.py": SDK_DEPLOY},
+        )
+        assert len(lint(repo, "DE011")) == expected, (stage, deployment)
+
+
+# -- DE012 deployment-strategy-mismatch ---------------------------------------------------------
+
+
+def test_deployment_strategy_mismatch_reads_the_deployment_config_as_a_strategy(lint):
+    assert lint("deployment-strategy-mismatch", "DE012") == [
+        ("DE012", "deployment-strategy-mismatch", "app.py", 28, 17),
+        ("DE012", "deployment-strategy-mismatch", "app.py", 38, 17),
+        ("DE012", "deployment-strategy-mismatch", "deploy.py", 4, 1),
+    ]
+    assert lint.messages("deployment-strategy-mismatch", "DE012") == [
+        'lens.toml declares `strategy = "canary"` but endpoint `AllAtOnce` is released '
+        "blue/green with all traffic shifted at once",
+        'lens.toml declares `strategy = "canary"` but endpoint `Rolling` is released by a '
+        "rolling update",
+        'lens.toml declares `strategy = "canary"` but endpoint `churn` is released all at '
+        "once (no `DeploymentConfig`)",
+    ]
+
+
+def test_deployment_strategy_mismatch_accepts_every_blue_green_form_for_blue_green(lint, tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "repos" / "deployment-strategy-mismatch"
+    app = (fixture / "app.py").read_text(encoding="utf-8")
+    repo = _write(
+        tmp_path, {"lens.toml": _manifest("production", 'strategy = "blue-green"'), "app.py": app}
+    )
+    assert lint(repo, "DE012") == [("DE012", "deployment-strategy-mismatch", "app.py", 38, 17)]
+
+
+# -- DE013 model-not-registered -----------------------------------------------------------------
+
+
+def test_model_not_registered_stands_on_the_deploy_or_the_model(lint):
+    assert lint("model-not-registered", "DE013") == [
+        ("DE013", "model-not-registered", "app.py", 8, 17),
+        ("DE013", "model-not-registered", "deploy.py", 13, 1),
+    ]
+    assert lint.messages("model-not-registered", "DE013") == [
+        "model `Model`, served by endpoint `Endpoint`, is not built from a registered model "
+        "package (no `ModelPackageName`), and nothing in the project registers models",
+        "endpoint `churn` deploys a model that is not a registered model package, and nothing "
+        "in the project registers models",
+    ]
+
+
+def test_model_not_registered_is_silent_when_the_project_uses_a_registry(lint, tmp_path):
+    registries = {
+        "mlflow.py": "import mlflow\n\nmlflow.register_model('runs:/1/model', 'churn')\n",
+        "log.py": "import mlflow\n\nmlflow.sklearn.log_model(m, 'm', registered_model_name='c')\n",
+        "lookup.py": "import boto3\n\nboto3.client('sagemaker').list_model_packages()\n",
+        "register.py": """
+            from sagemaker.pytorch import PyTorchModel
+
+            model = PyTorchModel(model_data="s3://b/m.tar.gz", role="r")
+            model.register(model_package_group_name="churn", approval_status="Approved")
+            """,
+    }
+    for name, code in registries.items():
+        repo = _write(
+            tmp_path / name,
+            {"lens.toml": _manifest("production"), "deploy.py": SDK_DEPLOY, name: code},
+        )
+        assert lint(repo, "DE013") == [], name
+
+
+# -- DE014 declared-deployment-not-found --------------------------------------------------------
+
+
+def test_declared_deployment_not_found_stands_on_the_target(lint):
+    assert lint("declared-deployment-not-found", "DE014") == [
+        ("DE014", "declared-deployment-not-found", "lens.toml", 7, 10),
+    ]
+    assert lint.messages("declared-deployment-not-found", "DE014") == [
+        '`deployment.target` is "sagemaker-endpoint" but no SageMaker endpoint is defined in '
+        "the project's code or infrastructure",
+    ]
+
+
+def test_declared_batch_needs_a_transform_and_other_targets_are_not_checked(lint, tmp_path):
+    batch = _manifest("production", 'target = "sagemaker-batch"')
+    transform = """
+    from sagemaker.transformer import Transformer
+
+    Transformer("churn", 1, "ml.m5.large").transform("s3://b/in/")
+    """
+    missing = _write(tmp_path / "missing", {"lens.toml": batch, "deploy.py": SDK_DEPLOY})
+    assert lint(missing, "DE014") == [
+        ("DE014", "declared-deployment-not-found", "lens.toml", 7, 10)
+    ]
+    found = _write(tmp_path / "found", {"lens.toml": batch, "batch.py": transform})
+    assert lint(found, "DE014") == []
+    lam = _write(tmp_path / "lambda", {"lens.toml": _manifest("production", 'target = "lambda"')})
+    assert lint(lam, "DE014") == []
+
+
+# -- DE015 undeclared-endpoint ------------------------------------------------------------------
+
+
+def test_undeclared_endpoint_when_the_target_is_none(lint):
+    assert lint("undeclared-endpoint", "DE015") == [
+        ("DE015", "undeclared-endpoint", "lens.toml", 7, 10),
+    ]
+    assert lint.messages("undeclared-endpoint", "DE015") == [
+        '`deployment.target` is "none" but the project defines endpoint `Endpoint` (app.py:20)',
+    ]
+
+
+def test_undeclared_endpoint_when_no_target_is_given_stands_on_the_table(lint, tmp_path):
+    repo = _write(tmp_path, {"lens.toml": _manifest("development"), "deploy.py": SDK_DEPLOY})
+    assert lint(repo, "DE015") == [("DE015", "undeclared-endpoint", "lens.toml", 6, 1)]
+    assert lint.messages(repo, "DE015") == [
+        "the project defines endpoint `churn` (deploy.py:4) but `deployment.target` is not "
+        "declared",
+    ]
+    declared = _write(
+        tmp_path / "declared",
+        {"lens.toml": _manifest("development", 'target = "container"'), "deploy.py": SDK_DEPLOY},
+    )
+    assert lint(declared, "DE015") == []
