@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mllint_wa.bounded import read_prefix
 from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
 
 T = TypeVar("T")
@@ -154,15 +155,7 @@ class Evidence:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return _ABSENT
-            chunks = []
-            remaining = limit + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1024 * 1024))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            content = b"".join(chunks)
+            content = read_prefix(fd, limit + 1)
             # A file that grew past the limit while being read is treated as too large.
             return _ABSENT if len(content) > limit else content
         except OSError as error:

@@ -33,6 +33,8 @@ TOML = "toml"
 INI = "ini"
 DOTENV = "dotenv"
 TERRAFORM = "terraform"
+# CloudFormation's own extension, YAML or JSON inside; .yaml/.json templates are yaml/json.
+CLOUDFORMATION = "cloudformation"
 SHELL = "shell"
 DATA = "data"
 MODEL = "model"
@@ -158,6 +160,7 @@ _BY_NAME: tuple[tuple[str, str], ...] = (
     (DOTENV, ".env.*"),
     (DOTENV, "*.env"),
     (TERRAFORM, "*.tf"),
+    (CLOUDFORMATION, "*.template"),
     (SHELL, "*.sh"),
 )
 
