@@ -98,7 +98,8 @@ def test_long_training_without_spot_past_the_default_day(lint):
 def test_missing_cost_tags_across_sources(lint):
     # Silent: tags from a module constant or a parameter, an SDK model (tagged by its
     # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
-    # CloudFormation tag whose value is a parameter.
+    # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
+    # (the app itself is the evidence).
     assert lint("missing-cost-tags", "MD074") == [
         ("MD074", "missing-cost-tags", "app.py", 8, 9),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),

@@ -40,8 +40,19 @@ DATA = "data"
 MODEL = "model"
 
 # Folders whose contents are someone else's code or a build's output, at any depth.
+# `cdk.out` is what `cdk synth` writes: templates synthesised from the app, which is read
+# as the evidence itself.
 _VENDORED_DIRS = frozenset(
-    {"site-packages", "dist-packages", "vendor", "vendored", "third_party", "third-party", "build"}
+    {
+        "site-packages",
+        "dist-packages",
+        "vendor",
+        "vendored",
+        "third_party",
+        "third-party",
+        "build",
+        "cdk.out",
+    }
 )
 _VENDORED_SUFFIXES = (".dist-info", ".egg-info")
 # Jinja / cookiecutter placeholders: a templated path is not evidence of its format.
