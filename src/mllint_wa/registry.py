@@ -34,6 +34,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.documentation",
     "mllint_wa.checks.infra_cost",
     "mllint_wa.checks.suppression",
+    "mllint_wa.checks.infra_access",
 )
 
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
