@@ -24,6 +24,10 @@ FIXTURE = Path(__file__).parent / "fixtures" / "infra" / "sdk"
 Summary = dict[tuple[str, str, str, int, int, bool], dict[str, tuple[str, object, int, int]]]
 
 
+# An SDK model's tags are given to the method that creates it in AWS (deploy(tags=…)).
+LATER_TAGS = ("unknown", "tags are given to deploy(), create() or transformer()", 0, 0)
+
+
 def _evidence(root: Path = FIXTURE) -> Evidence:
     (project,) = discover([root]).projects
     return Evidence(project.root, project.files)
@@ -90,6 +94,7 @@ def test_models_endpoints_transform_tuning_and_monitoring():
             "image": ("known", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:1.4.0", 17, 5),
             "network_isolation": ("known", True, 20, 5),
             "role": ("known", role, 19, 5),
+            "tags": LATER_TAGS,
         },
         ("endpoint", "churn-prod", "Model.deploy", 22, 13, False): {
             "data_capture": ("known", True, 14, 29),
@@ -100,6 +105,7 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         },
         ("model", "serverless", "HuggingFaceModel", 30, 14, False): {
             "role": ("known", role, 30, 31),
+            "tags": LATER_TAGS,
         },
         # Serverless: no instance type or count to ask for.
         ("endpoint", "serverless.deploy(…)", "HuggingFaceModel.deploy", 31, 1, False): {
@@ -108,6 +114,7 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         ("model", "package", "ModelPackage", 33, 11, False): {
             "model_package": ("known", package, 33, 35),
             "role": ("known", role, 33, 24),
+            "tags": LATER_TAGS,
         },
         ("endpoint", "package.deploy(…)", "ModelPackage.deploy", 34, 1, False): {
             "instance_count": ("known", 1, 34, 16),
@@ -168,6 +175,7 @@ def test_a_pipeline_lists_its_steps_and_its_jobs_are_resources():
         ("model", "model", "Model", 37, 13, False): {
             "image": ("unknown", "estimator.training_image_uri(…)", 37, 35),
             "role": ("unknown", "role", 37, 77),
+            "tags": LATER_TAGS,
         },
         ("model-package", "model.register(…)", "Model.register", 40, 19, False): {
             "approval_status": ("known", "PendingManualApproval", 40, 68),

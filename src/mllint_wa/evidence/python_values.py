@@ -16,6 +16,8 @@ declared default, as a CloudFormation parameter's default is. Nothing is importe
 from __future__ import annotations
 
 import ast
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from mllint_wa.parsers.python_code import PythonModule
@@ -28,6 +30,19 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _PIPELINE_PARAMETERS = frozenset(
     {"ParameterInteger", "ParameterString", "ParameterFloat", "ParameterBoolean"}
 )
+_ARITHMETIC: dict[type[ast.operator], Callable[[int, int], int]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+}
+_MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 # Expressions with more nodes than this are described, not unparsed, in messages.
 _UNPARSE_LIMIT = 40
 
@@ -282,6 +297,10 @@ class Values:
             number = inner.value
             if inner.known and isinstance(number, (int, float)) and not isinstance(number, bool):
                 return Val(True, -number, node, text, node)
+        elif isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+            found = self._arithmetic(node, depth)
+            if found is not None:
+                return Val(True, found, node, text, node)
         elif isinstance(node, (ast.List, ast.Tuple)):
             if not any(isinstance(e, ast.Starred) for e in node.elts):
                 items = [self.value(e, depth + 1) for e in node.elts]
@@ -301,6 +320,21 @@ class Values:
         elif isinstance(node, ast.Call):
             return self._call(node, depth, text)
         return Val(False, node=node, written=text, expr=node)
+
+    def _arithmetic(self, node: ast.BinOp, depth: int) -> int | None:
+        """Integer arithmetic on known integers (``24 * 60 * 60``, ``3 * DAY``), the way
+        durations and sizes are written; None when an operand is not a known integer or
+        the result leaves a bounded range."""
+        left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
+        operands = (left.value, right.value)
+        if not (left.known and right.known) or not all(_is_int(v) for v in operands):
+            return None
+        a, b = operands
+        assert isinstance(a, int) and isinstance(b, int)
+        if isinstance(node.op, ast.FloorDiv) and b == 0:
+            return None
+        result: int = _ARITHMETIC[type(node.op)](a, b)
+        return result if abs(result) <= _MAX_INT else None
 
     def _dict(self, node: ast.Dict, depth: int, text: str) -> Val:
         entries: dict[str, Val] = {}

@@ -32,6 +32,8 @@ SDK defaults are not filled in: an argument left out is absent. Each default a r
 need is either "off" (network isolation, spot, inter-container encryption, data capture:
 absent is falsy, as the default is), or not a constant the SDK fixes (instance counts are
 required arguments in v2; a tuner's strategy defaults to Bayesian, which no rule faults).
+A model's tags are unknown unless its constructor gives them: the SDK tags the model it
+creates with what ``deploy()``, ``create()`` or ``transformer()`` is given.
 """
 
 from __future__ import annotations
@@ -280,6 +282,18 @@ def _tags(*paths: Path) -> Reader:
     return read
 
 
+def _tags_given_later(written: str) -> Reader:
+    """Tags of an object the SDK creates in AWS later, by a method that takes them (a v2
+    ``Model`` has no ``tags`` argument; ``deploy(tags=…)`` tags the model it creates):
+    unknown from the constructor alone."""
+    read_now = _tags(("tags",))
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        return read_now(file, args) or rm.unknown(written)
+
+    return read
+
+
 def _tag_dict(value: object) -> object:
     if value is None:
         return {}
@@ -396,7 +410,7 @@ _MODEL: Mapping[str, Reader] = {
     "image": _scalar(_STR, ("image_uri",), ("image",)),
     "model_package": _scalar(_STR, ("model_package_arn",)),
     "role": _scalar(_STR, ("role",), ("role_arn",)),
-    "tags": _tags(("tags",)),
+    "tags": _tags_given_later("tags are given to deploy(), create() or transformer()"),
 }
 _DEPLOY: Mapping[str, Reader] = {
     "instance_type": _scalar(_STR, ("instance_type",)),

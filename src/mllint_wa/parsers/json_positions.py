@@ -79,7 +79,10 @@ def scan(
                 top[4] = False
             continue
         if top is not None and top[2] and top[4]:  # an object's key
-            top[3] = json.loads(string) if string and "\\" in string else (string or "")[1:-1]
+            try:
+                top[3] = json.loads(string) if string and "\\" in string else (string or "")[1:-1]
+            except json.JSONDecodeError:  # a key with a bad escape: the text is not JSON
+                return spans
             member: Path = (*top[0], top[3])
             if keys is not None and wanted(member):
                 keys[member] = start

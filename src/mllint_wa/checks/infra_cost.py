@@ -1,0 +1,350 @@
+"""What the project's AWS resources cost while they run and while they sit idle: instance
+generations, runtime caps, Spot capacity, cost-allocation tags, and how long data and logs
+are kept.
+
+Every rule reads the resource model (:mod:`mllint_wa.evidence.resources`), so one rule
+covers SageMaker SDK and boto3 calls, CDK apps and, as their extractors register,
+CloudFormation and Terraform. A rule fires on an absent or known-bad value only; an unknown
+value, an opaque resource (``**kwargs``), an instance type that is not an ``ml.*`` type
+and the SDK's local mode stay silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from mllint_wa.context import ProjectContext
+from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.instances import (
+    family,
+    instance_sites,
+    is_accelerated,
+    is_local_mode,
+    shown,
+)
+from mllint_wa.model import Risk, Stage, Violation
+from mllint_wa.registry import rule
+
+# Previous-generation instance families SageMaker still accepts, with what replaces them.
+# The EC2 "Previous Generation Instances" upgrade paths (https://aws.amazon.com/ec2/
+# previous-generation/) list M4, C4, R4, T2's T3 successor and the P2/P3 GPUs; AWS retired
+# P2 and M4 from its own SageMaker build fleet in 2024. G4dn is not here: it is a current
+# family (SageMaker Studio's default GPU instance).
+PREVIOUS_GENERATION: Mapping[str, str] = {
+    "m4": "ml.m5 or a later general-purpose family (ml.m6i, ml.m7i)",
+    "c4": "ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i)",
+    "r4": "ml.r5 or a later memory-optimised family (ml.r6i, ml.r7i)",
+    "t2": "ml.t3",
+    "p2": "ml.g4dn or ml.g5",
+    "p3": "ml.g5 for single-GPU work, ml.p4d or ml.p5 for large training, ml.trn1 where "
+    "the framework supports it",
+    "p3dn": "ml.p4d or ml.p5",
+}
+
+# SageMaker stops a training job after one day when no maximum runtime is given (the v2
+# SDK's `max_run` default is 24 * 60 * 60 and the API's StoppingCondition default is 1 day).
+DEFAULT_MAX_RUNTIME = 24 * 60 * 60
+# A cap raised above that default says the job is expected to run longer than a day: the
+# one figure in a definition that shows a long job, and the point where Spot savings
+# outweigh the wait for capacity (`max_wait`).
+LONG_TRAINING = DEFAULT_MAX_RUNTIME
+
+# SageMaker resources that take cost-allocation tags, where the model reads them.
+_TAGGED_KINDS = (
+    rm.TRAINING_JOB,
+    rm.PROCESSING_JOB,
+    rm.MODEL,
+    rm.ENDPOINT_CONFIG,
+    rm.ENDPOINT,
+    rm.NOTEBOOK_INSTANCE,
+    rm.PIPELINE,
+)
+
+
+@rule(
+    code="MD070",
+    name="previous-generation-instance",
+    risk=Risk.MEDIUM,
+    summary="A job, endpoint or notebook runs on a previous-generation instance family.",
+    fix="Move to the current family named in the message (e.g. `ml.m4.xlarge` → "
+    "`ml.m5.xlarge`), then benchmark: it usually costs less for the same work.",
+    lens_refs=("MLPERF04-BP01", "MLCOST04-BP01", "MLCOST05-BP02", "MLSUS05-BP02"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def previous_generation_instance(ctx: ProjectContext) -> Iterator[Violation]:
+    """Previous-generation families (`ml.m4`, `ml.c4`, `ml.r4`, `ml.t2`, `ml.p2`, `ml.p3`)
+    do less work per dollar and per watt than the families that replaced them, and AWS
+    retires them over time. The ML Lens asks for deliberately chosen, efficient instance
+    types for training and hosting.
+
+    Read from training, processing and batch transform jobs, notebook instances, SDK
+    `.deploy(...)` calls and each production variant of an endpoint configuration. An
+    instance type from a parameter, the SDK's local mode and types the table does not list
+    are not findings."""
+    for site in instance_sites(ctx.evidence):
+        name = family(site.value.value) if site.value.known else None
+        replacement = PREVIOUS_GENERATION.get(name or "")
+        if replacement is None:
+            continue
+        yield Violation(
+            f"{site.shown} uses `{site.value.value}`, a previous-generation instance "
+            f"family (current choice: {replacement})",
+            site.location,
+            anchor=site.anchor,
+        )
+
+
+def _training_jobs(ctx: ProjectContext) -> Iterator[rm.Resource]:
+    """Training jobs that run on AWS (not in the SDK's local mode)."""
+    for resource in rm.resources(ctx.evidence, rm.TRAINING_JOB):
+        if not is_local_mode(resource):
+            yield resource
+
+
+@rule(
+    code="MD071",
+    name="training-without-max-runtime",
+    risk=Risk.LOW,
+    summary="A GPU or Trainium training job leaves its maximum runtime to SageMaker's "
+    "one-day default.",
+    fix="Set the cap to a little above the expected duration: `max_run=` in the SDK, "
+    "`StoppingCondition.MaxRuntimeInSeconds` in a request or template.",
+    lens_refs=("MLCOST04-BP06", "MLCOST04-BP08", "MLSUS04-BP01"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def training_without_max_runtime(ctx: ProjectContext) -> Iterator[Violation]:
+    """The maximum runtime is the stopping condition that caps what a hung or diverging
+    job costs. Without one SageMaker stops a training job after one day (the SDK's
+    `max_run` and the API's `MaxRuntimeInSeconds` both default to a day), so an absent cap
+    is not an unbounded job, and on a CPU instance the default day costs little: those are
+    not findings. On accelerated instances (the `ml.p*`, `ml.g*`, `ml.trn*` and `ml.dl*`
+    families) a forgotten day is expensive, so there the cap should be a decision.
+
+    A cap from a parameter, an unknown instance type and `**kwargs` are not findings."""
+    for resource in _training_jobs(ctx):
+        instance = resource.get("instance_type")
+        if resource.opaque or not resource.get("max_runtime").absent:
+            continue
+        if not (instance.known and is_accelerated(instance.value)):
+            continue
+        yield Violation(
+            f"{shown(resource)} runs on `{instance.value}` with no maximum runtime: a "
+            "hung job bills its accelerated instances for SageMaker's default day",
+            resource.location,
+            anchor=f"{resource.anchor}:max_runtime",
+        )
+
+
+@rule(
+    code="MD072",
+    name="spot-training-without-checkpoints",
+    risk=Risk.MEDIUM,
+    summary="A managed Spot training job has no checkpoint location.",
+    fix="Give the job an S3 checkpoint location (`checkpoint_s3_uri=` in the SDK, "
+    "`CheckpointConfig.S3Uri` in a request) and save checkpoints to `/opt/ml/checkpoints`.",
+    lens_refs=("MLCOST04-BP10", "MLCOST04-BP06"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def spot_training_without_checkpoints(ctx: ProjectContext) -> Iterator[Violation]:
+    """Spot capacity can be reclaimed at any time. With a checkpoint location SageMaker
+    copies `/opt/ml/checkpoints` to S3 and restores it when the job resumes; without one,
+    every interruption starts training again from the first step, so the Spot discount is
+    paid back in repeated work, and a long job may never finish within `max_wait`.
+
+    A checkpoint location from a parameter counts as set."""
+    for resource in _training_jobs(ctx):
+        spot = resource.get("use_spot")
+        if not spot.is_(True) or not resource.get("checkpoint_uri").absent:
+            continue
+        yield Violation(
+            f"{shown(resource)} uses managed Spot training without a checkpoint location: "
+            "an interruption restarts training from the beginning",
+            resource.where("use_spot"),
+            anchor=f"{resource.anchor}:checkpoint_uri",
+        )
+
+
+@rule(
+    code="MD073",
+    name="long-training-without-spot",
+    risk=Risk.LOW,
+    summary="A training job expected to run longer than a day uses on-demand capacity.",
+    fix="Use managed Spot training with checkpoints (`use_spot_instances=True`, "
+    "`max_wait=`, `checkpoint_s3_uri=`) where the schedule allows interruptions.",
+    lens_refs=("MLCOST04-BP06", "MLCOST04-BP10"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def long_training_without_spot(ctx: ProjectContext) -> Iterator[Violation]:
+    """Managed Spot training costs up to 90% less than on-demand capacity. For a short job
+    the saving is small and waiting for capacity may cost more time than it saves; a
+    job whose maximum runtime is raised above SageMaker's one-day default is one its
+    authors expect to run long, and there the saving is large and checkpoints absorb the
+    interruptions.
+
+    Fires when the maximum runtime is known and longer than one day and Spot training is
+    not switched on; a runtime or Spot setting from a parameter is not a finding."""
+    for resource in _training_jobs(ctx):
+        runtime = resource.get("max_runtime")
+        if not (runtime.known and isinstance(runtime.value, int)):
+            continue
+        if runtime.value <= LONG_TRAINING or not resource.get("use_spot").falsy():
+            continue
+        yield Violation(
+            f"{shown(resource)} may run {_duration(runtime.value)} on on-demand capacity: "
+            "managed Spot training with checkpoints costs up to 90% less",
+            resource.where("max_runtime"),
+            anchor=f"{resource.anchor}:use_spot",
+        )
+
+
+def _duration(seconds: int) -> str:
+    hours = seconds / 3600
+    return f"{hours:g} hours" if hours < 48 else f"{hours / 24:g} days"
+
+
+@rule(
+    code="MD074",
+    name="missing-cost-tags",
+    risk=Risk.MEDIUM,
+    summary="A SageMaker resource carries no cost-allocation tags.",
+    fix="Tag it with at least the keys your cost-allocation reports group by (e.g. "
+    '`tags=[{"Key": "project", "Value": "churn"}]`, or `Tags.of(app).add(...)` in CDK, '
+    "`default_tags` in Terraform).",
+    lens_refs=("MLCOST04-BP12", "MLCOST06-BP01"),
+    requires_manifest=False,
+)
+def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
+    """Cost Explorer and budgets attribute SageMaker spend to a project, team or
+    environment only through cost-allocation tags; an untagged training job, endpoint or
+    notebook is spend nobody can trace. The ML Lens asks for budgets and tags on ML
+    resources.
+
+    Checked on training and processing jobs, models, endpoint configurations, endpoints,
+    notebook instances and pipelines, where the resource model reads their tags. Tags
+    applied to a whole CDK app or stack (`Tags.of(app).add(...)`) and Terraform's
+    `default_tags` count. Tags from a parameter, SDK models (the SDK tags them at
+    `.deploy(...)`), local-mode jobs and `**kwargs` are not findings."""
+    for resource in rm.resources(ctx.evidence, *_TAGGED_KINDS):
+        if "tags" not in rm.PROPERTIES[resource.kind]:
+            continue
+        if resource.opaque or is_local_mode(resource) or not resource.get("tags").falsy():
+            continue
+        yield Violation(
+            f"{shown(resource)} has no cost-allocation tags: its spend cannot be traced to "
+            "a project or team",
+            resource.where("tags"),
+            anchor=f"{resource.anchor}:tags",
+        )
+
+
+@rule(
+    code="MD075",
+    name="notebook-instance-without-auto-stop",
+    risk=Risk.MEDIUM,
+    summary="A notebook instance has nothing that stops it when it is idle.",
+    fix="Attach a lifecycle configuration whose on-start script installs an idle auto-stop "
+    "(e.g. the `auto-stop-idle` script of aws-samples/amazon-sagemaker-notebook-instance-"
+    "lifecycle-config-samples).",
+    lens_refs=("MLCOST04-BP08", "MLSUS03-BP01"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def notebook_instance_without_auto_stop(ctx: ProjectContext) -> Iterator[Violation]:
+    """A notebook instance bills every hour it is running, used or not, and people forget
+    to stop them. The usual remedy is a lifecycle configuration whose on-start script
+    stops the instance after an idle period.
+
+    Fires when a notebook instance has no lifecycle configuration, or when its lifecycle
+    configuration is defined in the project and its on-start script mentions no idle
+    auto-stop. A configuration defined elsewhere (named but not in the project), a script
+    from a file or parameter, and `**kwargs` are not findings."""
+    ev = ctx.evidence
+    for notebook in rm.resources(ev, rm.NOTEBOOK_INSTANCE):
+        if notebook.opaque:
+            continue
+        link = notebook.get("lifecycle_config")
+        if link.absent:
+            yield Violation(
+                f"{shown(notebook)} has no lifecycle configuration, so nothing stops it "
+                "when it is idle",
+                notebook.location,
+                anchor=f"{notebook.anchor}:lifecycle_config",
+            )
+            continue
+        config = rm.by_name(ev, rm.NOTEBOOK_LIFECYCLE, link.value) if link.known else None
+        if config is None or config.opaque or not config.get("auto_stop").falsy():
+            continue
+        yield Violation(
+            f"{shown(notebook)}: the on-start script of lifecycle configuration "
+            f"`{config.name}` never stops the instance when it is idle",
+            notebook.where("lifecycle_config"),
+            anchor=f"{notebook.anchor}:lifecycle_config",
+        )
+
+
+@rule(
+    code="DP050",
+    name="bucket-without-lifecycle",
+    risk=Risk.MEDIUM,
+    summary="An S3 bucket has no enabled lifecycle rule.",
+    fix="Add a lifecycle rule that expires or transitions what the project no longer "
+    "needs (raw extracts, intermediate features, old model artifacts, noncurrent versions).",
+    lens_refs=("MLSEC03-BP05", "MLSUS03-BP02", "MLSUS04-BP03"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def bucket_without_lifecycle(ctx: ProjectContext) -> Iterator[Violation]:
+    """ML projects accumulate data: raw extracts, features, checkpoints, model artifacts.
+    Without a lifecycle rule a bucket keeps all of it, at full storage price, for ever —
+    data the ML Lens asks to minimise (privacy), to move to colder storage or delete
+    (sustainability, cost).
+
+    Rules from a parameter, rules added after construction in CDK
+    (`add_lifecycle_rule`), Terraform's separate lifecycle-configuration resource and
+    `**kwargs` are read as the resource model reads them: only an absent or disabled rule
+    set is a finding."""
+    for bucket in rm.resources(ctx.evidence, rm.BUCKET):
+        if bucket.opaque or not bucket.get("lifecycle_rules").falsy():
+            continue
+        yield Violation(
+            f"{shown(bucket)} has no enabled lifecycle rule: everything written to it is "
+            "kept, and billed, for ever",
+            bucket.where("lifecycle_rules"),
+            anchor=f"{bucket.anchor}:lifecycle_rules",
+        )
+
+
+@rule(
+    code="MO020",
+    name="log-group-without-retention",
+    risk=Risk.LOW,
+    summary="A CloudWatch log group keeps its logs for ever.",
+    fix="Set a retention period that matches how long the logs are used (e.g. "
+    "`RetentionInDays: 90`, `retention=logs.RetentionDays.THREE_MONTHS`).",
+    lens_refs=("MLCOST06-BP04", "MLSUS04-BP03", "MLSEC03-BP05"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def log_group_without_retention(ctx: ProjectContext) -> Iterator[Violation]:
+    """Training, processing and inference logs are useful for weeks, rarely for years. A
+    log group without a retention period (CloudFormation and Terraform leave it unset, or
+    set it to 0) or set to never expire keeps, and bills, every line for ever.
+
+    CDK's `LogGroup` keeps logs for two years (731 days) when no retention is given: that
+    is a known period, not a finding. A retention from a parameter is not a finding."""
+    for group in rm.resources(ctx.evidence, rm.LOG_GROUP):
+        retention = group.get("retention_days")
+        if group.opaque or retention.unknown:
+            continue
+        if retention.known and retention.value:
+            continue
+        detail = "sets no retention" if retention.absent else "is set never to expire"
+        yield Violation(
+            f"{shown(group)} {detail}: its logs are kept, and billed, for ever",
+            group.where("retention_days"),
+            anchor=f"{group.anchor}:retention_days",
+        )

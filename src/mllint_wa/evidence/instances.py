@@ -1,0 +1,106 @@
+"""The instances a project's SageMaker resources run on, wherever the type is written.
+
+Jobs (training, processing, batch transform), notebook instances and SDK ``.deploy(...)``
+endpoints carry their ``instance_type``; an endpoint configuration carries one per production
+variant. Instance types follow the ``ml.<family>.<size>`` pattern; anything else (the SDK's
+local mode, ``local`` / ``local_gpu``, which runs on the developer's machine) has no family
+and is not an AWS instance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.resources import (
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    NOTEBOOK_INSTANCE,
+    PROCESSING_JOB,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    Resource,
+    Value,
+    resources,
+)
+from mllint_wa.model import Location
+
+_OWN_TYPE_KINDS = (TRAINING_JOB, PROCESSING_JOB, TRANSFORM_JOB, ENDPOINT, NOTEBOOK_INSTANCE)
+_TYPE = re.compile(r"^ml\.([a-z0-9-]+)\.[a-z0-9]+$")
+# GPU (P, G), Trainium (trn) and Gaudi (dl) families: the ones whose idle hours cost most.
+_ACCELERATED = re.compile(r"^(p|g|trn|dl)\d")
+
+
+@dataclass(frozen=True)
+class InstanceSite:
+    """Where one instance type is set: the resource, the value, and how to name it."""
+
+    resource: Resource
+    value: Value
+    shown: str  # "training-job `estimator`", "endpoint-config `Config` variant `AllTraffic`"
+    anchor: str
+
+    @property
+    def location(self) -> Location:
+        return self.value.location or self.resource.location
+
+
+def family(instance_type: object) -> str | None:
+    """``ml.p3.2xlarge`` → ``p3``; None for anything that is not an ``ml.*`` instance type."""
+    if not isinstance(instance_type, str):
+        return None
+    match = _TYPE.match(instance_type.strip().lower())
+    return match.group(1) if match else None
+
+
+def is_accelerated(instance_type: object) -> bool:
+    name = family(instance_type)
+    return name is not None and bool(_ACCELERATED.match(name))
+
+
+def is_local_mode(resource: Resource) -> bool:
+    """A job or endpoint the SDK runs in local mode, on the developer's machine."""
+    value = resource.get("instance_type")
+    return value.known and isinstance(value.value, str) and value.value.startswith("local")
+
+
+def shown(resource: Resource) -> str:
+    return f"{resource.kind} `{resource.name}`"
+
+
+def instance_sites(ev: Evidence) -> tuple[InstanceSite, ...]:
+    """Every instance type the project's resources set, in resource order."""
+    return ev.memo(instance_sites, lambda: tuple(_sites(ev)))
+
+
+def _sites(ev: Evidence) -> list[InstanceSite]:
+    found: list[InstanceSite] = []
+    for resource in resources(ev, *_OWN_TYPE_KINDS, ENDPOINT_CONFIG):
+        if resource.kind != ENDPOINT_CONFIG:
+            value = resource.get("instance_type")
+            if not value.absent:
+                anchor = f"{resource.anchor}:instance_type"
+                found.append(InstanceSite(resource, value, shown(resource), anchor))
+            continue
+        variants = resource.get("variants")
+        if not (variants.known and isinstance(variants.value, list)):
+            continue
+        for index, variant in enumerate(variants.value):
+            if not isinstance(variant, Mapping):
+                continue
+            setting = variant.get("instance_type")
+            if not isinstance(setting, Value) or setting.absent:
+                continue
+            name = variant.get("variant_name")
+            label = name.value if isinstance(name, Value) and name.known else f"#{index + 1}"
+            found.append(
+                InstanceSite(
+                    resource,
+                    setting,
+                    f"{shown(resource)} variant `{label}`",
+                    f"{resource.anchor}:variant:{label}:instance_type",
+                )
+            )
+    return found

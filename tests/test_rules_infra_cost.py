@@ -1,0 +1,216 @@
+"""MD070 to MD075, DP050, MO020: what the project's AWS resources cost while they run and sit
+idle, read from SDK and boto3 calls, CDK apps and CloudFormation templates alike."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from mllint_wa.checks.infra_cost import PREVIOUS_GENERATION
+from mllint_wa.evidence.instances import family, is_accelerated
+from mllint_wa.registry import lookup
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content).lstrip(), encoding="utf-8")
+    return root
+
+
+def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(lint):
+    # Silent in the same fixture: local mode, ml.g4dn (current), a type from a parameter,
+    # a family the table does not list, a current transform type, a serverless variant, a
+    # CloudFormation parameter whose default is a current family.
+    assert lint("previous-generation-instance", "MD070") == [
+        ("MD070", "previous-generation-instance", "app.py", 21, 21),
+        ("MD070", "previous-generation-instance", "app.py", 32, 31),
+        ("MD070", "previous-generation-instance", "template.json", 7, 9),
+        ("MD070", "previous-generation-instance", "template.yaml", 14, 11),
+        ("MD070", "previous-generation-instance", "train.py", 14, 9),
+        ("MD070", "previous-generation-instance", "train.py", 18, 47),
+        ("MD070", "previous-generation-instance", "train.py", 21, 48),
+    ]
+
+
+def test_previous_generation_messages_name_the_resource_the_type_and_the_successor(lint):
+    messages = lint.messages("previous-generation-instance", "MD070")
+    assert messages[0] == (
+        "endpoint-config `Config` variant `Legacy` uses `ml.r4.large`, a previous-generation "
+        "instance family (current choice: ml.r5 or a later memory-optimised family "
+        "(ml.r6i, ml.r7i))"
+    )
+    assert messages[6] == (
+        "endpoint `estimator.deploy(…)` uses `ml.c4.large`, a previous-generation instance "
+        "family (current choice: ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i))"
+    )
+
+
+def test_instance_families_are_read_from_ml_types_only():
+    assert family("ml.p3dn.24xlarge") == "p3dn"
+    assert family("ml.p6-b200.48xlarge") == "p6-b200"
+    assert family("ML.M4.XLarge") == "m4"
+    assert [family(t) for t in ("local", "local_gpu", "m4.xlarge", "", None, 3)] == [None] * 6
+    assert is_accelerated("ml.g5.xlarge") and is_accelerated("ml.trn1.32xlarge")
+    assert not is_accelerated("ml.m5.xlarge") and not is_accelerated("ml.inf2.xlarge")
+    # G4dn is a current family: it is not in the table.
+    assert "g4dn" not in PREVIOUS_GENERATION
+
+
+def test_training_without_max_runtime_only_on_accelerated_instances(lint):
+    # Silent: a CPU job (SageMaker's one-day default costs little), a set cap, a cap from a
+    # parameter, local mode, **kwargs.
+    assert lint("training-without-max-runtime", "MD071") == [
+        ("MD071", "training-without-max-runtime", "train.py", 9, 11),
+    ]
+    assert lint.messages("training-without-max-runtime", "MD071") == [
+        "training-job `gpu` runs on `ml.g5.2xlarge` with no maximum runtime: a hung job bills "
+        "its accelerated instances for SageMaker's default day"
+    ]
+
+
+def test_spot_training_without_checkpoints_in_sdk_and_boto3(lint):
+    # Silent: a checkpoint location, one from a parameter, one set after construction,
+    # on-demand capacity.
+    assert lint("spot-training-without-checkpoints", "MD072") == [
+        ("MD072", "spot-training-without-checkpoints", "train.py", 14, 9),
+        ("MD072", "spot-training-without-checkpoints", "train.py", 27, 9),
+    ]
+    assert lint.messages("spot-training-without-checkpoints", "MD072")[1] == (
+        "training-job `churn-spot` uses managed Spot training without a checkpoint location: "
+        "an interruption restarts training from the beginning"
+    )
+
+
+def test_long_training_without_spot_past_the_default_day(lint):
+    # max_run=3 * DAY is known through the module constant; silent: exactly one day, a long
+    # job on Spot, a cap or a Spot setting from a parameter.
+    assert lint("long-training-without-spot", "MD073") == [
+        ("MD073", "long-training-without-spot", "train.py", 14, 9),
+    ]
+    assert lint.messages("long-training-without-spot", "MD073") == [
+        "training-job `long_run` may run 3 days on on-demand capacity: managed Spot training "
+        "with checkpoints costs up to 90% less"
+    ]
+
+
+def test_missing_cost_tags_across_sources(lint):
+    # Silent: tags from a module constant or a parameter, an SDK model (tagged by its
+    # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
+    # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
+    # (the app itself is the evidence).
+    assert lint("missing-cost-tags", "MD074") == [
+        ("MD074", "missing-cost-tags", "app.py", 8, 9),
+        ("MD074", "missing-cost-tags", "template.json", 9, 9),
+        ("MD074", "missing-cost-tags", "template.yaml", 6, 3),
+        ("MD074", "missing-cost-tags", "train.py", 10, 16),
+        ("MD074", "missing-cost-tags", "train.py", 13, 85),
+        ("MD074", "missing-cost-tags", "train.py", 17, 5),
+    ]
+    assert lint.messages("missing-cost-tags", "MD074")[5] == (
+        "endpoint `churn` has no cost-allocation tags: its spend cannot be traced to a "
+        "project or team"
+    )
+
+
+def test_tags_on_the_whole_cdk_app_count(lint, tmp_path):
+    repo = _write(
+        tmp_path,
+        {
+            "app.py": """
+                from aws_cdk import App, Stack, Tags
+                from aws_cdk import aws_sagemaker as sagemaker
+
+
+                class Notebooks(Stack):
+                    def __init__(self, scope, construct_id):
+                        super().__init__(scope, construct_id)
+                        sagemaker.CfnNotebookInstance(
+                            self, "Notebook", instance_type="ml.t3.medium", role_arn="arn"
+                        )
+
+
+                app = App()
+                Notebooks(app, "notebooks")
+                Tags.of(app).add("project", "churn")
+                app.synth()
+            """
+        },
+    )
+    assert lint(repo, "MD074") == []
+
+
+def test_missing_cost_tags_waits_for_development(lint, tmp_path):
+    repo = _write(
+        tmp_path,
+        {
+            "lens.toml": 'schema_version = 1\n[project]\nstage = "discovery"\n',
+            "train.py": """
+                from sagemaker.estimator import Estimator
+                Estimator(image_uri="i", role="r", instance_count=1, instance_type="ml.m4.large")
+            """,
+        },
+    )
+    # A discovery spike is not asked for tags; its previous-generation instance is reported.
+    assert lint(repo, "MD074", "MD070") == [
+        ("MD070", "previous-generation-instance", "train.py", 2, 54),
+    ]
+
+
+def test_notebook_instances_without_auto_stop(lint):
+    # Silent: an auto-stop on-start script, a configuration defined outside the project,
+    # a script from a parameter, a commented-out LifecycleConfigName does not count.
+    assert lint("notebook-instance-without-auto-stop", "MD075") == [
+        ("MD075", "notebook-instance-without-auto-stop", "app.py", 17, 9),
+        ("MD075", "notebook-instance-without-auto-stop", "app.py", 26, 13),
+        ("MD075", "notebook-instance-without-auto-stop", "setup_notebook.py", 4, 1),
+        ("MD075", "notebook-instance-without-auto-stop", "template.json", 15, 9),
+        ("MD075", "notebook-instance-without-auto-stop", "template.yaml", 3, 3),
+    ]
+    messages = lint.messages("notebook-instance-without-auto-stop", "MD075")
+    assert messages[0] == (
+        "notebook-instance `Plain` has no lifecycle configuration, so nothing stops it when "
+        "it is idle"
+    )
+    assert messages[1] == (
+        "notebook-instance `Installed`: the on-start script of lifecycle configuration "
+        "`InstallOnly` never stops the instance when it is idle"
+    )
+
+
+def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
+    # Silent: an enabled rule, a rule added after construction, rules from a parameter or
+    # a condition, **kwargs.
+    assert lint("bucket-without-lifecycle", "DP050", "LN009") == [
+        ("DP050", "bucket-without-lifecycle", "app.py", 8, 9),
+        ("DP050", "bucket-without-lifecycle", "app.py", 12, 13),
+        ("LN009", "unparseable-file", "broken.yaml", 6, 1),
+        ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
+        ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
+    ]
+
+
+def test_log_groups_kept_for_ever(lint):
+    # Silent: CDK's LogGroup default (731 days), a period, a period from a parameter.
+    assert lint("log-group-without-retention", "MO020") == [
+        ("MO020", "log-group-without-retention", "app.py", 8, 40),
+        ("MO020", "log-group-without-retention", "app.py", 9, 9),
+        ("MO020", "log-group-without-retention", "template.json", 4, 5),
+        ("MO020", "log-group-without-retention", "template.yaml", 6, 3),
+    ]
+    messages = lint.messages("log-group-without-retention", "MO020")
+    assert messages[:2] == [
+        "log-group `Forever` is set never to expire: its logs are kept, and billed, for ever",
+        "log-group `Unset` sets no retention: its logs are kept, and billed, for ever",
+    ]
+
+
+def test_resource_rules_apply_at_every_stage_and_missing_tags_from_development():
+    present = ("MD070", "MD071", "MD072", "MD073", "MD075", "DP050", "MO020")
+    for code in present:
+        found = lookup(code)
+        assert found is not None and found.applies_from.value == "discovery", code
+        assert not found.requires_manifest
+    tags = lookup("MD074")
+    assert tags is not None and tags.applies_from.value == "development"
