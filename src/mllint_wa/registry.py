@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.containers",
     "mllint_wa.checks.automation",
     "mllint_wa.checks.documentation",
+    "mllint_wa.checks.infra_security",
     "mllint_wa.checks.suppression",
 )
 
