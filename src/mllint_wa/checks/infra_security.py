@@ -113,7 +113,10 @@ def _described(resource: Resource) -> str:
     shown = f"{_KINDS.get(resource.kind, resource.kind)} `{resource.name}`"
     # A CDK construct by its class (CfnNotebookInstance), not its module path.
     kind = resource.type.rpartition(".")[2] if resource.source == "cdk" else resource.type
-    return f"{shown} ({kind})" if kind and kind != resource.name else shown
+    # A Terraform address (aws_sagemaker_domain.studio) already says its type.
+    if not kind or resource.name == kind or resource.name.startswith(f"{kind}."):
+        return shown
+    return f"{shown} ({kind})"
 
 
 def _unset(resource: Resource, prop: str) -> bool:
