@@ -116,7 +116,8 @@ def test_inter_container_traffic_only_on_more_than_one_instance(lint):
 def test_notebook_instance_internet_access_in_every_source(lint):
     # Silent: Disabled (literal, or by add_property_override), a CDK parameter or a
     # CloudFormation parameter or Terraform variable without a default, an !If, **kwargs.
-    # Fires on a parameter whose default is Enabled, and on a commented-out setting.
+    # Fires on a parameter whose default is Enabled, and on a commented-out setting. The
+    # template CDK synthesised into cdk.out/ is a build's output, not a second definition.
     assert lint("notebook-instance-internet-access", "DP032") == _rule(
         "DP032",
         "notebook-instance-internet-access",

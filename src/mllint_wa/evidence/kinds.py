@@ -39,9 +39,22 @@ SHELL = "shell"
 DATA = "data"
 MODEL = "model"
 
-# Folders whose contents are someone else's code or a build's output, at any depth.
+# Folders whose contents are someone else's code or a build's output, at any depth: also
+# the templates CDK and SAM generate from the app or template that the project keeps
+# (cdk.out, .aws-sam), and the modules and providers Terraform downloads (.terraform).
 _VENDORED_DIRS = frozenset(
-    {"site-packages", "dist-packages", "vendor", "vendored", "third_party", "third-party", "build"}
+    {
+        "site-packages",
+        "dist-packages",
+        "vendor",
+        "vendored",
+        "third_party",
+        "third-party",
+        "build",
+        "cdk.out",
+        ".aws-sam",
+        ".terraform",
+    }
 )
 _VENDORED_SUFFIXES = (".dist-info", ".egg-info")
 # Jinja / cookiecutter placeholders: a templated path is not evidence of its format.
