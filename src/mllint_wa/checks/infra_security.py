@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence.jobs import aws_jobs, has_instance_storage
+from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_jobs, has_instance_storage
 from mllint_wa.evidence.resources import (
     NOTEBOOK_INSTANCE,
     PROCESSING_JOB,
@@ -166,22 +166,7 @@ def _risky_default(
 # itself), JumpStart models (isolated as each model's specification says), and the Chainer
 # and reinforcement-learning containers, which SageMaker cannot run isolated.
 _ISOLATION_EXEMPT = frozenset(
-    {
-        "KMeans",
-        "PCA",
-        "LDA",
-        "NTM",
-        "LinearLearner",
-        "FactorizationMachines",
-        "RandomCutForest",
-        "KNN",
-        "Object2Vec",
-        "IPInsights",
-        "AlgorithmEstimator",
-        "JumpStartEstimator",
-        "Chainer",
-        "RLEstimator",
-    }
+    {*AMAZON_ALGORITHMS, "AlgorithmEstimator", "JumpStartEstimator", "Chainer", "RLEstimator"}
 )
 
 

@@ -14,6 +14,20 @@ from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.resources import PROCESSING_JOB, TRAINING_JOB, Resource, resources
 
 JOB_KINDS = (TRAINING_JOB, PROCESSING_JOB)
+# The SDK's estimators of Amazon's built-in algorithms (``sagemaker.amazon``): their jobs run
+# Amazon's code on the project's data, none of the project's own.
+AMAZON_ALGORITHMS = (
+    "KMeans",
+    "PCA",
+    "LDA",
+    "NTM",
+    "LinearLearner",
+    "FactorizationMachines",
+    "RandomCutForest",
+    "KNN",
+    "Object2Vec",
+    "IPInsights",
+)
 LOCAL_MODE = frozenset({"local", "local_gpu"})
 
 # Instance families with local NVMe instance storage, which SageMaker encrypts with a hardware
