@@ -34,6 +34,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.documentation",
     "mllint_wa.checks.deployment",
     "mllint_wa.checks.infra_cost",
+    "mllint_wa.checks.infra_security",
     "mllint_wa.checks.suppression",
     "mllint_wa.checks.infra_access",
 )

@@ -39,8 +39,9 @@ SHELL = "shell"
 DATA = "data"
 MODEL = "model"
 
-# Folders whose contents are someone else's code or a build's output, at any depth.
-# cdk.out holds the templates `cdk synth` generates from the CDK app, which is read itself.
+# Folders whose contents are someone else's code or a build's output, at any depth: also
+# the templates CDK and SAM generate from the app or template that the project keeps
+# (cdk.out, .aws-sam), and the modules and providers Terraform downloads (.terraform).
 _VENDORED_DIRS = frozenset(
     {
         "site-packages",
@@ -51,6 +52,8 @@ _VENDORED_DIRS = frozenset(
         "third-party",
         "build",
         "cdk.out",
+        ".aws-sam",
+        ".terraform",
     }
 )
 _VENDORED_SUFFIXES = (".dist-info", ".egg-info")

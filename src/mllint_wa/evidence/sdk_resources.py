@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import modules
+from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS
 from mllint_wa.evidence.python_values import Val, Values, written
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
@@ -53,18 +54,6 @@ SOURCE = "sdk"
 Path = tuple[str | int, ...]
 
 # Classes, by the last part of their qualified name under ``sagemaker``.
-_AMAZON_ALGORITHMS = (
-    "KMeans",
-    "PCA",
-    "LDA",
-    "NTM",
-    "LinearLearner",
-    "FactorizationMachines",
-    "RandomCutForest",
-    "KNN",
-    "Object2Vec",
-    "IPInsights",
-)
 _ESTIMATORS = frozenset(
     {
         "Estimator",
@@ -81,7 +70,7 @@ _ESTIMATORS = frozenset(
         "AlgorithmEstimator",
         "JumpStartEstimator",
         "ModelTrainer",
-        *_AMAZON_ALGORITHMS,
+        *AMAZON_ALGORITHMS,
     }
 )
 _MODELS = frozenset(
@@ -140,7 +129,7 @@ _POSITIONAL: Mapping[str, tuple[str, ...]] = {
     "Estimator": ("image_uri", "role", "instance_count", "instance_type"),
     "EstimatorBase": ("role", "instance_count", "instance_type"),
     "AlgorithmEstimator": ("algorithm_arn", "role", "instance_count", "instance_type"),
-    **dict.fromkeys(_AMAZON_ALGORITHMS, ("role", "instance_count", "instance_type")),
+    **dict.fromkeys(AMAZON_ALGORITHMS, ("role", "instance_count", "instance_type")),
     "Processor": ("role", "image_uri", "instance_count", "instance_type"),
     "ScriptProcessor": ("role", "image_uri", "command", "instance_count", "instance_type"),
     "SKLearnProcessor": ("framework_version", "role", "instance_type", "instance_count"),

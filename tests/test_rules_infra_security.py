@@ -1,0 +1,282 @@
+"""DP030 to DP033 and MD050 to MD053: the security of training and processing jobs, notebook
+instances and Studio domains, read from SDK and boto3 calls, CDK apps, CloudFormation
+templates (YAML and JSON) and Terraform alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mllint_wa.evidence.jobs import has_instance_storage
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return root
+
+
+def _rule(
+    code: str, name: str, *places: tuple[str, int, int]
+) -> list[tuple[str, str, str, int, int]]:
+    return [(code, name, path, line, column) for path, line, column in places]
+
+
+def test_training_without_network_isolation(lint):
+    # Silent in the same fixture: a processor isolated through NetworkConfig, an estimator
+    # isolated after construction, local mode, a built-in algorithm (KMeans), a value from a
+    # parameter, **kwargs, an isolated boto3 request, and test code.
+    assert lint("training-without-network-isolation", "DP030") == _rule(
+        "DP030",
+        "training-without-network-isolation",
+        ("requests.py", 4, 1),
+        ("train.py", 12, 13),  # the commented-out argument is no setting
+        ("train.py", 25, 5),
+        ("train.py", 28, 8),
+    )
+    assert lint.messages("training-without-network-isolation", "DP030") == [
+        "training job `churn-train` (boto3 create_training_job) runs without network "
+        "isolation: `EnableNetworkIsolation` is not set",
+        "training job `estimator` (PyTorch) runs without network isolation: "
+        "`enable_network_isolation` is not set",
+        "training job `hub` (HuggingFace) runs without network isolation: "
+        "`enable_network_isolation` is `False`",
+        "processing job `prep` (ScriptProcessor) runs without network isolation: "
+        "`network_config.enable_network_isolation` is not set",
+    ]
+
+
+def test_training_without_vpc(lint):
+    # Silent: subnets and security groups both given, both from parameters, local_gpu.
+    assert lint("training-without-vpc", "DP031") == _rule(
+        "DP031",
+        "training-without-vpc",
+        ("notebooks/train.ipynb", 18, 18),  # the line in the .ipynb file
+        ("train.py", 11, 9),
+        ("train.py", 19, 5),
+        ("train.py", 27, 34),
+    )
+    messages = lint.messages("training-without-vpc", "DP031")
+    assert messages[1] == (
+        "training job `plain` (Estimator) runs outside any VPC: subnets and security groups "
+        "are not given (`subnets` and `security_group_ids`)"
+    )
+    assert messages[3] == (
+        "processing job `processor` (Processor) runs outside any VPC: subnets and security "
+        "groups are not both given (`network_config.subnets` and "
+        "`network_config.security_group_ids`)"
+    )
+
+
+def test_training_without_encryption_names_the_missing_keys(lint):
+    # Silent: a g4dn instance (local NVMe storage, no volume key allowed) with an output key,
+    # an instance type from a parameter with an output key, keys from parameters, local mode.
+    # The pipeline parameter's default instance type is known, so its volume key is asked.
+    assert lint("training-without-encryption", "MD050") == _rule(
+        "MD050",
+        "training-without-encryption",
+        ("train.py", 12, 11),
+        ("train.py", 22, 5),
+        ("train.py", 25, 8),
+        ("train.py", 58, 1),
+    )
+    assert lint.messages("training-without-encryption", "MD050") == [
+        "training job `neither` (PyTorch) sets no KMS key for its storage volume "
+        "(`volume_kms_key` is not set) or for its output (`output_kms_key` is not set)",
+        "training job `volume_only` (PyTorch) sets no KMS key for its output "
+        "(`output_kms_key` is empty)",
+        "processing job `prep` (SKLearnProcessor) sets no KMS key for its storage volume "
+        "(`volume_kms_key` is not set)",
+        "training job `churn-train` (boto3 create_training_job) sets no KMS key for its "
+        "storage volume (`ResourceConfig.VolumeKmsKeyId` is not set) or for its output "
+        "(`OutputDataConfig.KmsKeyId` is not set)",
+    ]
+
+
+def test_inter_container_traffic_only_on_more_than_one_instance(lint):
+    # Silent: one instance, encryption switched on after construction, a count from a
+    # parameter, two instances in local mode. A pipeline parameter's default of 2 is known.
+    assert lint("inter-container-traffic-unencrypted", "MD051") == _rule(
+        "MD051",
+        "inter-container-traffic-unencrypted",
+        ("train.py", 16, 5),
+        ("train.py", 19, 25),
+        ("train.py", 26, 9),
+    )
+    messages = lint.messages("inter-container-traffic-unencrypted", "MD051")
+    assert messages[1] == (
+        "training job `from_pipeline_default` (TensorFlow) runs on 2 instances and does not "
+        "encrypt the traffic between them: `encrypt_inter_container_traffic` is not set"
+    )
+
+
+def test_notebook_instance_internet_access_in_every_source(lint):
+    # Silent: Disabled (literal, or by add_property_override), a CDK parameter or a
+    # CloudFormation parameter or Terraform variable without a default, an !If, **kwargs.
+    # Fires on a parameter whose default is Enabled, and on a commented-out setting. The
+    # template CDK synthesised into cdk.out/ is a build's output, not a second definition.
+    assert lint("notebook-instance-internet-access", "DP032") == _rule(
+        "DP032",
+        "notebook-instance-internet-access",
+        ("app.py", 15, 9),
+        ("app.py", 27, 13),
+        ("app.py", 34, 13),
+        ("main.tf", 10, 1),
+        ("main.tf", 20, 3),
+        ("provision.py", 4, 1),
+        ("template.json", 9, 9),
+        ("template.yaml", 12, 3),
+        ("template.yaml", 23, 7),
+    )
+    messages = lint.messages("notebook-instance-internet-access", "DP032")
+    assert messages[0] == (
+        "notebook instance `Research` (CfnNotebookInstance) has direct internet access: "
+        "`direct_internet_access` is not set and defaults to `Enabled`"
+    )
+    assert messages[3] == (
+        "notebook instance `aws_sagemaker_notebook_instance.research` has direct internet "
+        "access: `direct_internet_access` is not set and defaults to `Enabled`"
+    )
+    assert messages[8] == (
+        "notebook instance `FromDefault` (AWS::SageMaker::NotebookInstance) has direct "
+        "internet access: `DirectInternetAccess` is `Enabled`"
+    )
+
+
+def test_notebook_instance_root_access(lint):
+    # A CDK attribute set after construction (root_access = "Enabled") wins over the
+    # constructor's Disabled.
+    assert lint("notebook-instance-root-access", "DP033") == _rule(
+        "DP033",
+        "notebook-instance-root-access",
+        ("app.py", 14, 9),
+        ("app.py", 25, 9),
+        ("main.tf", 10, 1),
+        ("main.tf", 20, 3),
+        ("template.json", 9, 9),
+        ("template.yaml", 12, 3),
+        ("template.yaml", 23, 7),
+    )
+    assert lint.messages("notebook-instance-root-access", "DP033")[4] == (
+        "notebook instance `Explicit` (AWS::SageMaker::NotebookInstance) gives its users root "
+        "access: `RootAccess` is `Enabled`"
+    )
+
+
+def test_notebook_instance_without_kms(lint):
+    # Silent: a key of the stack (key.key_arn), a literal key ARN, a key from a parameter
+    # without a default, an !If. An empty key (a parameter's default "") is no key.
+    assert lint("notebook-instance-without-kms", "MD052") == _rule(
+        "MD052",
+        "notebook-instance-without-kms",
+        ("app.py", 16, 9),
+        ("main.tf", 10, 1),
+        ("main.tf", 20, 3),
+        ("provision.py", 7, 5),
+        ("template.json", 9, 9),
+        ("template.yaml", 12, 3),
+        ("template.yaml", 23, 7),
+    )
+    assert lint.messages("notebook-instance-without-kms", "MD052")[3] == (
+        "notebook instance `exploration` (boto3 create_notebook_instance) sets no KMS key for "
+        "its storage volume: `KmsKeyId` is empty"
+    )
+
+
+def test_studio_domain_public_internet_and_a_broken_template_reported_once(lint):
+    # Silent: VpcOnly, a parameter or variable without a default. The broken template is
+    # one LN009 finding and stops nothing else.
+    assert lint("studio-domain-public-internet", "MD053", "LN009") == [
+        *_rule(
+            "MD053",
+            "studio-domain-public-internet",
+            ("app.py", 14, 9),
+            ("app.py", 26, 13),
+        ),
+        ("LN009", "unparseable-file", "infra/broken.yaml", 7, 15),
+        *_rule(
+            "MD053",
+            "studio-domain-public-internet",
+            ("main.tf", 10, 1),
+            ("main.tf", 26, 3),
+            ("template.json", 7, 9),
+            ("template.yaml", 11, 3),
+            ("template.yaml", 24, 7),
+        ),
+    ]
+    assert lint.messages("studio-domain-public-internet", "MD053")[5] == (
+        "Studio domain `Studio` (AWS::SageMaker::Domain) sends its apps' traffic through the "
+        "public internet: `AppNetworkAccessType` is not set and defaults to `PublicInternetOnly`"
+    )
+
+
+def test_rules_apply_at_discovery_and_without_a_manifest(lint, tmp_path):
+    train = (
+        "from sagemaker.estimator import Estimator\n"
+        'job = Estimator("image:1", "role", 2, "ml.m5.xlarge")\n'
+    )
+    with_manifest = _write(
+        tmp_path / "discovery",
+        {"lens.toml": 'schema_version = 1\n[project]\nstage = "discovery"\n', "train.py": train},
+    )
+    without = _write(tmp_path / "bare", {"train.py": train})
+    expected = [
+        ("DP030", "training-without-network-isolation", "train.py", 2, 7),
+        ("DP031", "training-without-vpc", "train.py", 2, 7),
+        ("MD050", "training-without-encryption", "train.py", 2, 7),
+        ("MD051", "inter-container-traffic-unencrypted", "train.py", 2, 7),
+    ]
+    assert lint(with_manifest, "DP030", "DP031", "MD050", "MD051") == expected
+    assert lint(without, "DP030", "DP031", "MD050", "MD051") == expected
+
+
+def test_a_well_configured_training_job_passes(lint, tmp_path):
+    repo = _write(
+        tmp_path,
+        {
+            "train.py": (
+                "from sagemaker.pytorch import PyTorch\n"
+                'KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd"\n'
+                "job = PyTorch(\n"
+                '    entry_point="train.py",\n'
+                '    role="arn:aws:iam::111122223333:role/training",\n'
+                '    instance_type="ml.m5.xlarge",\n'
+                "    instance_count=2,\n"
+                "    enable_network_isolation=True,\n"
+                '    subnets=["subnet-0a1b"],\n'
+                '    security_group_ids=["sg-0c2d"],\n'
+                "    volume_kms_key=KEY,\n"
+                "    output_kms_key=KEY,\n"
+                "    encrypt_inter_container_traffic=True,\n"
+                ")\n"
+            )
+        },
+    )
+    assert lint(repo, "DP030", "DP031", "DP032", "DP033", "MD050", "MD051", "MD052", "MD053") == []
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "expected"),
+    [
+        ("ml.g4dn.xlarge", True),
+        ("ml.p3dn.24xlarge", True),
+        ("ml.m5d.large", True),
+        ("ml.c6id.large", True),
+        ("ml.p4d.24xlarge", True),
+        ("ml.g5.2xlarge", True),
+        ("ml.trn1.32xlarge", True),
+        ("ml.p6-b200.48xlarge", True),
+        ("ml.m5.xlarge", False),
+        ("ml.p3.2xlarge", False),
+        ("ml.c5n.xlarge", False),
+        ("ml.inf2.xlarge", False),
+        ("local", False),
+        ("", False),
+        ("m5d.large", False),
+    ],
+)
+def test_instance_types_with_local_storage(instance_type, expected):
+    assert has_instance_storage(instance_type) is expected
