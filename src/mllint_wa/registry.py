@@ -33,6 +33,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.automation",
     "mllint_wa.checks.documentation",
     "mllint_wa.checks.suppression",
+    "mllint_wa.checks.monitoring",
 )
 
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")
