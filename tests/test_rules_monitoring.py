@@ -301,3 +301,21 @@ def test_a_jenkins_cron_trigger_is_a_schedule_but_not_in_a_comment():
         14,
     )
     assert parse_jenkinsfile("// triggers { cron('H 3 * * *') }\n").schedule is None
+
+
+def test_an_endpoint_its_own_code_deletes_is_not_held_to_monitoring(lint, tmp_path):
+    # A notebook's cleanup cell; the second endpoint is deleted before it is created.
+    code = MODEL + (
+        "predictor = " + DEPLOY + "predictor.delete_endpoint()\n"
+        "tuned = model.deploy(initial_instance_count=2, instance_type='ml.m5.large')\n"
+        "session.delete_endpoint(tuned.endpoint_name)\n"
+        "session.delete_endpoint('kept')\n"
+        "model.deploy(initial_instance_count=2, instance_type='ml.m5.large',\n"
+        "             endpoint_name='kept')\n"
+    )
+    repo = _write(tmp_path, {"deploy.py": code})
+    assert lint(repo, "MO001", "MO002", "MO003") == [
+        ("MO001", "endpoint-without-data-capture", "deploy.py", 8, 1),
+        ("MO002", "missing-monitoring-schedule", "deploy.py", 8, 1),
+        ("MO003", "missing-endpoint-alarms", "deploy.py", 8, 1),
+    ]

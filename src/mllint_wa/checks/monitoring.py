@@ -15,6 +15,7 @@ from mllint_wa.evidence.monitoring import (
     MODEL_QUALITY,
     alarms_in_code,
     capture_updates,
+    deleted_endpoints,
     monitors,
     retraining_triggers,
 )
@@ -43,12 +44,16 @@ class _Serving:
 
 def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
     found: list[_Serving] = []
+    lasting = _lasting_endpoints(ev)
     named: set[str] = set()
     for endpoint in rm.resources(ev, rm.ENDPOINT):
         link = endpoint.get("endpoint_config")
         if link.known:
-            config = rm.by_name(ev, rm.ENDPOINT_CONFIG, link.value)
             named.add(link.value)
+        if endpoint not in lasting:
+            continue
+        if link.known:
+            config = rm.by_name(ev, rm.ENDPOINT_CONFIG, link.value)
             if config is not None and _instance_based(config):
                 found.append(_Serving(endpoint, config))
         elif link.absent and _instance_based(endpoint):
@@ -57,6 +62,13 @@ def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
         if config.name not in named and _instance_based(config):
             found.append(_Serving(None, config))
     return found
+
+
+def _lasting_endpoints(ev: Evidence) -> list[rm.Resource]:
+    """The endpoints that are not deleted by the code that creates them: a demo's or a
+    test's throwaway endpoint is not asked to be monitored."""
+    deleted = deleted_endpoints(ev)
+    return [e for e in rm.resources(ev, rm.ENDPOINT) if e.anchor not in deleted]
 
 
 def _instance_based(settings: rm.Resource) -> bool:
@@ -101,7 +113,9 @@ def endpoint_without_data_capture(ctx: ProjectContext) -> Iterator[Violation]:
     Serverless endpoints do not support data capture and asynchronous endpoints are
     not monitored through it, so neither is reported; nor is a configuration whose variants
     or capture setting are not known (a parameter, ``**kwargs``), nor an SDK endpoint in a
-    file that turns capture on later (``update_data_capture_config``)."""
+    file that turns capture on later (``update_data_capture_config``). An endpoint that the
+    code creating it deletes further on (``predictor.delete_endpoint()``) is a demo's or a
+    test's, and is not asked for data capture, a monitoring schedule or alarms."""
     updated = capture_updates(ctx.evidence)
     reported: set[str] = set()
     for serving in _realtime_endpoints(ctx.evidence):
@@ -234,9 +248,8 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     ev = ctx.evidence
     if alarms_in_code(ev):
         return
-    endpoints = rm.resources(ev, rm.ENDPOINT)
-    names = {endpoint.name for endpoint in endpoints}
-    for endpoint in endpoints:
+    names = {endpoint.name for endpoint in rm.resources(ev, rm.ENDPOINT)}
+    for endpoint in _lasting_endpoints(ev):
         rollback = endpoint.get("auto_rollback_alarms")
         if not rollback.falsy() or _alarms_watching(ev, endpoint, names):
             continue
