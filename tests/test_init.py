@@ -188,7 +188,7 @@ def test_a_sagemaker_endpoint_in_code_makes_the_project_production(tmp_path: Pat
         (
             {"cfn/endpoint.yml": "Resources:\n  E:\n    Type: AWS::SageMaker::Endpoint\n"},
             "sagemaker-endpoint",
-            "cfn/endpoint.yml:3 declares `AWS::SageMaker::Endpoint`",
+            "cfn/endpoint.yml:2 defines endpoint `E`",
         ),
         (
             {"serve/Dockerfile": "FROM python:3.12\nCMD uvicorn app:api --port 8080\n"},
@@ -196,9 +196,12 @@ def test_a_sagemaker_endpoint_in_code_makes_the_project_production(tmp_path: Pat
             "serve/Dockerfile:2 runs `uvicorn`",
         ),
         (
-            {"batch.py": "import sagemaker\nt = model.transformer(instance_count=1)\n"},
+            {
+                "batch.py": "import sagemaker\nmodel = sagemaker.model.Model(image_uri='x')\n"
+                "t = model.transformer(instance_count=1, instance_type='ml.m5.large')\n"
+            },
             "sagemaker-batch",
-            "batch.py:2 calls `model.transformer(...)`",
+            "batch.py:3 defines transform-job `t`",
         ),
     ],
 )

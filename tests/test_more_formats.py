@@ -203,9 +203,10 @@ def test_markdown_of_the_example(example: RunResult) -> None:
     )
     assert f"1 project linted: `{EXAMPLE}` (development)." in lines
     assert f"| high | {counts['high']} |" in lines
-    # Deployment has no rule that ran: its cells say so instead of showing a clean 0.
+    # A pillar with no rule that ran says so instead of showing a clean 0: in deployment only
+    # the endpoint encryption rule applies before production.
     assert "| Business goal | 1 | 1 | — | 0 | 5 | 1 |" in lines
-    assert "| Deployment | — | — | — | — | — | — |" in lines
+    assert "| Deployment | — | 0 | — | — | — | — |" in lines
     assert "#### Business goal (7 findings: 1 high, 4 medium, 2 low)" in lines
     assert (
         f"- `{EXAMPLE}/lens.toml:15:1` `business.ml_justification` is only a placeholder: say "
@@ -326,7 +327,7 @@ def test_html_heat_map_tells_unchecked_cells_from_clean_ones() -> None:
         in page
     )
     assert 'title="Business goal, Security: checked, no finding">0<' in page
-    assert 'title="Deployment, Security: no rule checked this">—<' in page
+    assert 'title="Deployment, Operational excellence: no rule checked this">—<' in page
 
 
 # -- every new format --------------------------------------------------------------------------

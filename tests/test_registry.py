@@ -62,7 +62,7 @@ def plugins(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
 
 
 def make_rule(
-    code: str = "DE001",
+    code: str = "DE901",
     name: str = "missing-rollback-plan",
     lens_refs: tuple[str, ...] = ("MLREL01-BP01",),
     first_stage: Stage | None = None,
@@ -109,7 +109,7 @@ def test_load_rules_is_cached(plugins: list[FakeEntryPoint]) -> None:
 
 def test_the_rule_decorator() -> None:
     made = make_rule()
-    assert made.code == "DE001"
+    assert made.code == "DE901"
     assert made.name == "missing-rollback-plan"
     # The docstring, its paragraphs unwrapped so that each output can wrap them its own way.
     assert made.explanation == "A release that cannot be undone turns a bad model into an outage."
@@ -148,39 +148,39 @@ def test_a_plugin_rule_is_merged(plugins: list[FakeEntryPoint]) -> None:
     plugins.append(FakeEntryPoint("deploy", plugin_rule))
     load_rules.cache_clear()
     rules = load_rules()
-    assert [r.code for r in rules] == sorted([*builtins, "DE001"])
+    assert [r.code for r in rules] == sorted([*builtins, "DE901"])
     assert plugin_rule in rules
     assert lookup("missing-rollback-plan") is plugin_rule
-    assert resolve("DE", rules) == [plugin_rule]
+    assert resolve("DE9", rules) == [plugin_rule]
 
 
 def test_a_plugin_module_is_merged(plugins: list[FakeEntryPoint]) -> None:
     module = types.ModuleType("deploy_plugin")
-    module.first = make_rule("DE001", "missing-rollback-plan")  # type: ignore[attr-defined]
+    module.first = make_rule("DE901", "missing-rollback-plan")  # type: ignore[attr-defined]
     module.second = make_rule("MO901", "missing-drift-monitor")  # type: ignore[attr-defined]
     module.helper = "not a rule"  # type: ignore[attr-defined]
     plugins.append(FakeEntryPoint("deploy", module))
     codes = [r.code for r in load_rules()]
-    assert "DE001" in codes and "MO901" in codes
+    assert "DE901" in codes and "MO901" in codes
 
 
 def test_a_plugin_list_is_merged(plugins: list[FakeEntryPoint]) -> None:
     plugins.append(
-        FakeEntryPoint("deploy", [make_rule("DE001"), make_rule("DE002", "missing-canary")])
+        FakeEntryPoint("deploy", [make_rule("DE901"), make_rule("DE902", "missing-canary")])
     )
-    assert [r.code for r in load_rules() if r.code.startswith("DE")] == ["DE001", "DE002"]
+    assert [r.code for r in load_rules() if r.code.startswith("DE9")] == ["DE901", "DE902"]
 
 
 def test_the_same_rule_from_two_plugins_counts_once(plugins: list[FakeEntryPoint]) -> None:
     shared = make_rule()
     plugins.extend([FakeEntryPoint("a", shared), FakeEntryPoint("b", [shared])])
-    assert [r.code for r in load_rules()].count("DE001") == 1
+    assert [r.code for r in load_rules()].count("DE901") == 1
 
 
 def test_plugin_rules_apply_to_selection(plugins: list[FakeEntryPoint]) -> None:
     plugins.append(FakeEntryPoint("deploy", make_rule()))
     rules = load_rules()
-    assert [r.code for r in resolve("missing-rollback-plan", rules)] == ["DE001"]
+    assert [r.code for r in resolve("missing-rollback-plan", rules)] == ["DE901"]
     with pytest.raises(SelectorError, match="did you mean `missing-rollback-plan`"):
         resolve("missing-rollback-plam", rules)
 
@@ -194,7 +194,7 @@ def test_a_plugin_that_fails_to_load(plugins: list[FakeEntryPoint]) -> None:
     )
 
 
-@pytest.mark.parametrize("target", [42, "DE001", None, [make_rule(), "not a rule"]])
+@pytest.mark.parametrize("target", [42, "DE901", None, [make_rule(), "not a rule"]])
 def test_a_plugin_that_is_not_rules(plugins: list[FakeEntryPoint], target: object) -> None:
     plugins.append(FakeEntryPoint("odd", target))
     with pytest.raises(RegistryError, match="is not a rule, a module of rules or a list of rules"):
@@ -216,11 +216,11 @@ def test_duplicate_name_is_an_error(plugins: list[FakeEntryPoint]) -> None:
 def test_duplicate_code_between_two_plugins(plugins: list[FakeEntryPoint]) -> None:
     plugins.extend(
         [
-            FakeEntryPoint("a", make_rule("DE001", "missing-rollback-plan")),
-            FakeEntryPoint("b", make_rule("DE001", "missing-rollback-alarm")),
+            FakeEntryPoint("a", make_rule("DE901", "missing-rollback-plan")),
+            FakeEntryPoint("b", make_rule("DE901", "missing-rollback-alarm")),
         ]
     )
-    with pytest.raises(RegistryError, match="two rules are registered as DE001"):
+    with pytest.raises(RegistryError, match="two rules are registered as DE901"):
         load_rules()
 
 
@@ -243,7 +243,7 @@ def test_unknown_lens_ref_is_an_error(plugins: list[FakeEntryPoint]) -> None:
     plugins.append(FakeEntryPoint("bad", make_rule(lens_refs=("MLREL01-BP01", "MLREL99-BP99"))))
     with pytest.raises(RegistryError) as error:
         load_rules()
-    assert str(error.value) == "rule DE001 cites unknown ML Lens practices: MLREL99-BP99"
+    assert str(error.value) == "rule DE901 cites unknown ML Lens practices: MLREL99-BP99"
 
 
 def test_a_rule_without_lens_refs_is_an_error(plugins: list[FakeEntryPoint]) -> None:

@@ -37,13 +37,16 @@ def _manifest(monitoring: str) -> str:
 
 
 def test_data_capture_missing_or_off_on_real_time_endpoints(lint):
-    # Captured, serverless, asynchronous and **settings endpoints are not reported.
+    # Captured, serverless, asynchronous and **settings endpoints, and a capture setting
+    # from a template parameter, are not reported.
     assert lint("endpoint-without-data-capture", "MO001") == [
         ("MO001", "endpoint-without-data-capture", "app.py", 17, 1),
         ("MO001", "endpoint-without-data-capture", "deploy.py", 12, 1),
         ("MO001", "endpoint-without-data-capture", "deploy.py", 20, 9),
+        ("MO001", "endpoint-without-data-capture", "main.tf", 12, 5),
+        ("MO001", "endpoint-without-data-capture", "template.yaml", 6, 3),
     ]
-    assert lint.messages("endpoint-without-data-capture", "MO001") == [
+    assert lint.messages("endpoint-without-data-capture", "MO001")[:3] == [
         "endpoint configuration `ChurnConfig` has no `DataCaptureConfig`: the requests and "
         "predictions of real-time endpoint traffic are not recorded for monitoring",
         "endpoint `churn` has no `DataCaptureConfig`: the requests and predictions of "
@@ -144,10 +147,12 @@ def test_serverless_endpoints_are_not_asked_for_a_schedule(lint, tmp_path):
 
 
 def test_endpoint_alarms_missing(lint):
-    # ChurnEndpoint has a ModelLatency alarm; ChurnEuEndpoint only one on its traffic.
+    # ChurnEndpoint has a ModelLatency alarm, the Terraform endpoint an Invocation5XXErrors
+    # one; ChurnEuEndpoint only one on its traffic.
     assert lint("missing-endpoint-alarms", "MO003") == [
         ("MO003", "missing-endpoint-alarms", "app.py", 28, 13),
         ("MO003", "missing-endpoint-alarms", "deploy.py", 7, 1),
+        ("MO003", "missing-endpoint-alarms", "template.json", 4, 5),
     ]
     assert lint.messages("missing-endpoint-alarms", "MO003")[0] == (
         "endpoint `ChurnEuEndpoint` has no CloudWatch alarm on its errors "

@@ -65,3 +65,12 @@ def test_bundled_example_shows_real_findings(monkeypatch) -> None:
     assert ("BG004", 15) in found  # ml_justification = "TODO"
     assert ("LN005", 40) in found  # direction = "maximise"
     assert ("BG014", 45) in found  # a source without a licence
+
+
+def test_readme_shows_findings_as_the_example_prints_them(monkeypatch) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    monkeypatch.chdir(REPO)
+    printed = CliRunner().invoke(main, ["--no-color", "examples/churn-predictor"]).output
+    assert shown
+    assert [line for line in shown if line not in printed.splitlines()] == []

@@ -33,6 +33,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.automation",
     "mllint_wa.checks.documentation",
     "mllint_wa.checks.suppression",
+    "mllint_wa.checks.infra_access",
     "mllint_wa.checks.monitoring",
 )
 

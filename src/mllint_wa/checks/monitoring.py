@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.endpoints import Hosting, hostings
 from mllint_wa.evidence.monitoring import (
     DATA_QUALITY,
     MODEL_QUALITY,
@@ -43,48 +44,40 @@ class _Serving:
 
 
 def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
+    """Each lasting endpoint (or unused configuration) that serves in real time from
+    instances. An endpoint that the code creating it deletes further on is a demo's or a
+    test's throwaway, and is left out."""
+    deleted = deleted_endpoints(ev)
     found: list[_Serving] = []
-    lasting = _lasting_endpoints(ev)
-    named: set[str] = set()
-    for endpoint in rm.resources(ev, rm.ENDPOINT):
-        link = endpoint.get("endpoint_config")
-        if link.known:
-            named.add(link.value)
-        if endpoint not in lasting:
+    for hosting in hostings(ev):
+        settings = hosting.resource
+        if not _instance_based(hosting):
             continue
-        if link.known:
-            config = rm.by_name(ev, rm.ENDPOINT_CONFIG, link.value)
-            if config is not None and _instance_based(config):
-                found.append(_Serving(endpoint, config))
-        elif link.absent and _instance_based(endpoint):
-            found.append(_Serving(endpoint, endpoint))
-    for config in rm.resources(ev, rm.ENDPOINT_CONFIG):
-        if config.name not in named and _instance_based(config):
-            found.append(_Serving(None, config))
+        users = [settings] if settings.kind == rm.ENDPOINT else _users(ev, settings)
+        lasting = [e for e in users if e.anchor not in deleted]
+        if not users:
+            found.append(_Serving(None, settings))
+        found.extend(_Serving(endpoint, settings) for endpoint in lasting)
     return found
 
 
-def _lasting_endpoints(ev: Evidence) -> list[rm.Resource]:
-    """The endpoints that are not deleted by the code that creates them: a demo's or a
-    test's throwaway endpoint is not asked to be monitored."""
-    deleted = deleted_endpoints(ev)
-    return [e for e in rm.resources(ev, rm.ENDPOINT) if e.anchor not in deleted]
+def _users(ev: Evidence, config: rm.Resource) -> list[rm.Resource]:
+    """The endpoints that name a configuration, those of its own file first: logical IDs
+    repeat across templates."""
+    named = [e for e in rm.resources(ev, rm.ENDPOINT) if e.get("endpoint_config").is_(config.name)]
+    local = [e for e in named if e.location.path == config.location.path]
+    return local or named
 
 
-def _instance_based(settings: rm.Resource) -> bool:
-    """Known to serve in real time from instances: not asynchronous, and a variant (or the
-    endpoint itself) that is not serverless."""
-    if settings.opaque or not settings.get("async_inference").falsy():
+def _instance_based(hosting: Hosting) -> bool:
+    """Known to serve in real time from instances: not asynchronous, and with a variant
+    known not to be serverless."""
+    settings = hosting.resource
+    if settings.opaque or hosting.variants is None:
         return False
-    if settings.kind == rm.ENDPOINT:
-        shape = ("instance_type", "instance_count", "serverless", "async_inference")
-        if all(settings.get(p).absent for p in shape):
-            return False  # an endpoint whose settings live elsewhere
-        return settings.get("serverless").falsy()
-    variants = settings.get("variants")
-    if not variants.known:
+    if not settings.get("async_inference").falsy():
         return False
-    return any(v.get("serverless", rm.ABSENT).falsy() for v in variants.value)
+    return any(v.get("serverless", rm.ABSENT).falsy() for v in hosting.variants)
 
 
 def _named(resource: rm.Resource) -> str:
@@ -248,8 +241,12 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     ev = ctx.evidence
     if alarms_in_code(ev):
         return
-    names = {endpoint.name for endpoint in rm.resources(ev, rm.ENDPOINT)}
-    for endpoint in _lasting_endpoints(ev):
+    endpoints = rm.resources(ev, rm.ENDPOINT)
+    names = {endpoint.name for endpoint in endpoints}
+    deleted = deleted_endpoints(ev)
+    for endpoint in endpoints:
+        if endpoint.anchor in deleted:
+            continue
         rollback = endpoint.get("auto_rollback_alarms")
         if not rollback.falsy() or _alarms_watching(ev, endpoint, names):
             continue

@@ -12,6 +12,7 @@ rules share (say, "which experiment trackers does the code use") is computed onc
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mllint_wa.bounded import read_prefix
 from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
 
 T = TypeVar("T")
@@ -93,10 +95,7 @@ class Evidence:
     def exists(self, path: str) -> bool:
         """Whether a project-relative file or folder is part of the project as walked."""
         clean = path.strip("/")
-        if clean in self._file_set:
-            return True
-        prefix = clean + "/"
-        return any(f.startswith(prefix) for f in self.all_files)
+        return clean in self._file_set or clean in self._folder_set
 
     def on_disk(self, path: str) -> bool | None:
         """Whether a project-relative path exists, ignored or not (``lstat``, nothing read);
@@ -113,10 +112,22 @@ class Evidence:
 
     @property
     def _file_set(self) -> frozenset[str]:
-        cached = self._memo.get(_FILE_SET)
-        if cached is None:
-            cached = self._memo[_FILE_SET] = frozenset(self.all_files)
-        return cached
+        return self.memo(_FILE_SET, lambda: frozenset(self.all_files))
+
+    @property
+    def _folder_set(self) -> frozenset[str]:
+        """Every folder that holds a project file, at any depth."""
+
+        def folders() -> frozenset[str]:
+            found: set[str] = set()
+            for path in self.all_files:
+                folder = path.rpartition("/")[0]
+                while folder and folder not in found:
+                    found.add(folder)
+                    folder = folder.rpartition("/")[0]
+            return frozenset(found)
+
+        return self.memo(_FOLDER_SET, folders)
 
     def size(self, path: str) -> int | None:
         """The file's size from ``lstat``, without reading it; None when it cannot be had."""
@@ -154,15 +165,7 @@ class Evidence:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return _ABSENT
-            chunks = []
-            remaining = limit + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1024 * 1024))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            content = b"".join(chunks)
+            content = read_prefix(fd, limit + 1)
             # A file that grew past the limit while being read is treated as too large.
             return _ABSENT if len(content) > limit else content
         except OSError as error:
@@ -205,7 +208,7 @@ class Evidence:
         """Whether the file's bytes hold any of ``needles``: the cheap test that decides
         before anything is parsed."""
         raw = self.data(path)
-        return raw is not None and any(needle in raw for needle in needles)
+        return raw is not None and _needle_pattern(needles).search(raw) is not None
 
     def find(self, path: str, needle: bytes) -> tuple[int, int] | None:
         """The 1-based line and column of the first ``needle`` in the file, or None: where
@@ -282,3 +285,10 @@ class Evidence:
 
 
 _FILE_SET = object()
+_FOLDER_SET = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _needle_pattern(needles: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """One search for any of the needles: one pass over the file instead of one a needle."""
+    return re.compile(b"|".join(re.escape(needle) for needle in needles))

@@ -924,9 +924,6 @@ def _notebook(r: _Reader) -> Properties:
     }
 
 
-_AUTO_STOP = re.compile(r"(?i)auto-?stop|idle")
-
-
 def _lifecycle(r: _Reader) -> Properties:
     paths = r.items("on_start")
     if isinstance(paths, rm.Value):
@@ -936,7 +933,7 @@ def _lifecycle(r: _Reader) -> Properties:
     scripts = [r.value(_script, *path, "content") for path in paths]
     if any(script.unknown for script in scripts):
         return {"auto_stop": rm.unknown(r.m.written(hit[1]), hit[0])}
-    stops = any(script.known and _AUTO_STOP.search(script.value) for script in scripts)
+    stops = any(script.known and rm.stops_when_idle(script.value) for script in scripts)
     return {"auto_stop": rm.known(stops, hit[0])}
 
 

@@ -2,14 +2,11 @@
 per run.
 
 A deployment site is something that serves predictions: an endpoint, endpoint configuration
-or batch transform in the resource model (:mod:`mllint_wa.evidence.resources`), and, read
-here directly, a SageMaker SDK ``.deploy(`` or batch ``.transformer(`` call, a boto3
-``create_endpoint`` or ``create_transform_job``, a CDK ``CfnEndpoint``, a CloudFormation
-``AWS::SageMaker::Endpoint``, a Terraform ``aws_sagemaker_endpoint``, or a Dockerfile that
-starts a model server. Each site names the ``[deployment] target`` it stands for. Calls count
-only in code that imports the SDK they belong to (a ``.deploy(`` elsewhere is someone else's
-deploy); test code is not evidence. Lambda functions are not taken for a model's serving:
-templates use them as glue as often.
+or batch transform in the resource model (:mod:`mllint_wa.evidence.resources`, whose
+extractors read SDK and boto3 calls, CDK apps, CloudFormation and Terraform), or a Dockerfile
+that starts a model server. Each site names the ``[deployment] target`` it stands for; test
+code is not evidence. Lambda functions are not taken for a model's serving: templates use
+them as glue as often.
 
 Infrastructure-as-code is Terraform, CloudFormation and SAM templates, and CDK apps
 (``cdk.json``), named by the folder that holds them (a template at the project's root by its
@@ -21,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.code import is_test_path, modules
+from mllint_wa.evidence.code import is_test_path
 from mllint_wa.evidence.kinds import DOCKERFILE, JSON, TERRAFORM, YAML
 from mllint_wa.evidence.resources import (
     DEPLOYMENT_KINDS,
@@ -41,29 +38,6 @@ _RESOURCE_TARGETS = {
     ENDPOINT: SAGEMAKER_ENDPOINT,
     ENDPOINT_CONFIG: SAGEMAKER_ENDPOINT,
     TRANSFORM_JOB: SAGEMAKER_BATCH,
-}
-# Method names of SDK objects, by the package whose import makes them that SDK's, to targets.
-_SDK_METHODS = {
-    "sagemaker": {"deploy": SAGEMAKER_ENDPOINT, "transformer": SAGEMAKER_BATCH},
-    "boto3": {"create_endpoint": SAGEMAKER_ENDPOINT, "create_transform_job": SAGEMAKER_BATCH},
-}
-_SDK_CLASSES = {
-    "sagemaker.transformer.Transformer": SAGEMAKER_BATCH,
-    "aws_cdk.aws_sagemaker.CfnEndpoint": SAGEMAKER_ENDPOINT,
-}
-_CODE_NEEDLES = (
-    b"deploy(",
-    b"transformer(",
-    b"Transformer(",
-    b"create_endpoint(",
-    b"create_transform_job(",
-    b"CfnEndpoint(",
-)
-# Resource types in templates, by file kind, to targets.
-_TEMPLATE_RESOURCES = {
-    YAML: ((b"AWS::SageMaker::Endpoint", SAGEMAKER_ENDPOINT),),
-    JSON: ((b"AWS::SageMaker::Endpoint", SAGEMAKER_ENDPOINT),),
-    TERRAFORM: ((b'"aws_sagemaker_endpoint"', SAGEMAKER_ENDPOINT),),
 }
 # Commands that start a model server in a container.
 _SERVERS = (
@@ -112,7 +86,8 @@ def deployment(ev: Evidence) -> Deployment:
 
 
 def _sites(ev: Evidence) -> tuple[DeploymentSite, ...]:
-    # The resource model first: what its extractors read of SDK calls, templates and CDK.
+    # Endpoints and batch transforms from the resource model (SDK and boto3 calls, CDK apps,
+    # CloudFormation and Terraform), and container images that start a model server.
     found = [
         DeploymentSite(
             _RESOURCE_TARGETS[r.kind],
@@ -123,32 +98,6 @@ def _sites(ev: Evidence) -> tuple[DeploymentSite, ...]:
         )
         for r in resources(ev, *DEPLOYMENT_KINDS)
     ]
-    for path, parsed in modules(ev, *_CODE_NEEDLES):
-        packages = parsed.imported_modules()
-        for name, call in parsed.calls():
-            target = _SDK_CLASSES.get(name)
-            if target is None:
-                method = name.rpartition(".")[2]
-                target = next(
-                    (
-                        methods[method]
-                        for package, methods in _SDK_METHODS.items()
-                        if package in packages and method in methods and "." in name
-                    ),
-                    None,
-                )
-            if target is not None:
-                line, column = parsed.position(call)
-                found.append(DeploymentSite(target, path, line, column, f"calls `{name}(...)`"))
-    for kind, types in _TEMPLATE_RESOURCES.items():
-        for path in ev.files(kind):
-            if is_test_path(path):
-                continue
-            for needle, target in types:
-                at = ev.find(path, needle)
-                if at is not None:
-                    shown = needle.decode().strip('"')
-                    found.append(DeploymentSite(target, path, *at, f"declares `{shown}`"))
     for path in ev.files(DOCKERFILE):
         if is_test_path(path):
             continue

@@ -33,13 +33,25 @@ TOML = "toml"
 INI = "ini"
 DOTENV = "dotenv"
 TERRAFORM = "terraform"
+# CloudFormation's own extension, YAML or JSON inside; .yaml/.json templates are yaml/json.
+CLOUDFORMATION = "cloudformation"
 SHELL = "shell"
 DATA = "data"
 MODEL = "model"
 
 # Folders whose contents are someone else's code or a build's output, at any depth.
+# cdk.out holds the templates `cdk synth` generates from the CDK app, which is read itself.
 _VENDORED_DIRS = frozenset(
-    {"site-packages", "dist-packages", "vendor", "vendored", "third_party", "third-party", "build"}
+    {
+        "site-packages",
+        "dist-packages",
+        "vendor",
+        "vendored",
+        "third_party",
+        "third-party",
+        "build",
+        "cdk.out",
+    }
 )
 _VENDORED_SUFFIXES = (".dist-info", ".egg-info")
 # Jinja / cookiecutter placeholders: a templated path is not evidence of its format.
@@ -158,12 +170,36 @@ _BY_NAME: tuple[tuple[str, str], ...] = (
     (DOTENV, ".env.*"),
     (DOTENV, "*.env"),
     (TERRAFORM, "*.tf"),
+    (CLOUDFORMATION, "*.template"),
     (SHELL, "*.sh"),
 )
 
-_NAME_GLOBS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(fnmatch.translate(glob))) for kind, glob in _BY_NAME if "/" not in glob
-)
+
+def _split_globs() -> tuple[
+    dict[str, frozenset[str]], dict[str, frozenset[str]], tuple[tuple[str, re.Pattern[str]], ...]
+]:
+    """The name globs split by what they test, so that most names are decided by two
+    dictionary look-ups: exact names, plain ``*.suffix`` globs, and the rest as regexes."""
+    exact: dict[str, set[str]] = {}
+    suffixes: dict[str, set[str]] = {}
+    other: list[tuple[str, re.Pattern[str]]] = []
+    for kind, glob in _BY_NAME:
+        if "/" in glob:
+            continue
+        if not any(mark in glob for mark in "*?["):
+            exact.setdefault(glob, set()).add(kind)
+        elif glob.startswith("*.") and not any(mark in glob[2:] for mark in "*?[."):
+            suffixes.setdefault(glob[1:], set()).add(kind)
+        else:
+            other.append((kind, re.compile(fnmatch.translate(glob))))
+    return (
+        {name: frozenset(found) for name, found in exact.items()},
+        {suffix: frozenset(found) for suffix, found in suffixes.items()},
+        tuple(other),
+    )
+
+
+_EXACT, _SUFFIXES, _OTHER_GLOBS = _split_globs()
 _PATH_GLOBS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (kind, glob.rsplit("/", 1)[0], re.compile(fnmatch.translate(glob.rsplit("/", 1)[1])))
     for kind, glob in _BY_NAME
@@ -187,7 +223,11 @@ def kinds_of(path: str) -> frozenset[str]:
     if is_vendored(path) or is_templated_path(path):
         return frozenset()
     folder, _, name = path.rpartition("/")
-    found = {kind for kind, pattern in _NAME_GLOBS if pattern.match(name)}
+    found = set(_EXACT.get(name, ()))
+    dot = name.rfind(".")
+    if dot >= 0:
+        found.update(_SUFFIXES.get(name[dot:], ()))
+    found.update(kind for kind, pattern in _OTHER_GLOBS if pattern.match(name))
     for kind, parent, pattern in _PATH_GLOBS:
         if (folder == parent or folder.endswith("/" + parent)) and pattern.match(name):
             found.add(kind)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,6 +190,17 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
 }
 
 
+# What an on-start script that stops an idle notebook instance says: AWS's `autostop.py`
+# sample, an IDLE_TIME setting, an "auto-stop" step.
+_AUTO_STOP = re.compile(r"auto[-_ ]?stop|idle[-_ ]?time", re.IGNORECASE)
+
+
+def stops_when_idle(script: str) -> bool:
+    """Whether a notebook lifecycle script installs an idle auto-stop; every extractor asks
+    this one question, so that the sources agree on what counts."""
+    return _AUTO_STOP.search(script) is not None
+
+
 class State(str, enum.Enum):
     KNOWN = "known"
     UNKNOWN = "unknown"
@@ -273,7 +285,9 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 # whose rules read no infrastructure imports none of the extractors.
 EXTRACTORS: dict[str, str] = {
     "cdk": "mllint_wa.evidence.cdk_resources:extract",
+    "cloudformation": "mllint_wa.evidence.cfn_resources:extract",
     "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
+    "terraform": "mllint_wa.evidence.tf_resources:extract",
 }
 
 

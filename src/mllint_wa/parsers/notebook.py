@@ -16,19 +16,16 @@ Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
-import bisect
 import json
 import re
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.json_positions import Path, Positions, Spans, scan
 from mllint_wa.parsers.python_code import PythonModule, python_module
 
-# Deeper JSON than this is no notebook; the bound also keeps json.loads's recursion safe.
-MAX_DEPTH = 64
 # The bound python_code applies to a .py line, checked here so that the error points into
 # the .ipynb instead of at a line of the concatenated cells.
 _MAX_CODE_LINE = 20_000
@@ -37,13 +34,7 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 # Line magics followed by a Python statement (``%time model.fit(x, y)``).
 _PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
 
-_TOKEN = re.compile(
-    r'[ \t\n\r]*(?:([{}\[\],:])|("[^"\\]*(?:\\.[^"\\]*)*")'
-    r"|(-?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|Infinity)|true|false|null|NaN))",
-    re.S,
-)
 _ESCAPE = re.compile(r"\\(.)", re.S)
-_NEWLINE = re.compile("\n")
 _MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]() \t]+?=[ \t]*)?[!%]")
 _LINE_MAGIC = re.compile(r"(?P<indent>[ \t]*)%(?P<name>\w+)[ \t]+(?P<rest>[^-\s].*)")
 _HELP = re.compile(r"[ \t]*(\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
@@ -53,8 +44,6 @@ _AUTOMAGIC = re.compile(
     r"(?P<indent>[ \t]*)(?:pip3?|conda|mamba|cd|ls|rm|rmdir|mkdir|cp|mv|cat|pwd|env|less|"
     r"man|clear|history|load_ext|matplotlib|autoreload|reset|who|whos|run|pylab)[ \t]"
 )
-
-Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -121,7 +110,7 @@ class Notebook:
 def parse_notebook(text: str) -> Notebook:
     """Read a notebook; input that is not a JSON notebook is a :class:`ParseError` at the
     line and column where it goes wrong."""
-    spans = _scan(text)
+    spans = scan(text, _wanted)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -133,7 +122,7 @@ def parse_notebook(text: str) -> Notebook:
         raise ParseError("is not a Jupyter notebook: it has no `nbformat` number")
     if version < 3:
         raise ParseError(f"is nbformat {version}, too old to be read (3 and later are)")
-    positions = _Positions(text)
+    positions = Positions(text)
     raw_cells = list(_raw_cells(document, version))
     cells = [
         _cell(text, spans, positions, index, path, raw)
@@ -150,7 +139,7 @@ def parse_notebook(text: str) -> Notebook:
     )
 
 
-# The scanner -------------------------------------------------------------------------------
+# What the scanner records -------------------------------------------------------------------
 
 
 def _wanted(path: Path) -> bool:
@@ -159,67 +148,6 @@ def _wanted(path: Path) -> bool:
     if path[:1] == ("worksheets",):  # nbformat 3: worksheets[w].cells[i]…
         path = path[2:]
     return len(path) <= 3 or (len(path) == 4 and path[2] in ("source", "input", "outputs"))
-
-
-def _scan(text: str) -> dict[Path, tuple[int, int]]:
-    """Offsets (start, end) of the wanted values by JSON path. It trusts the input to be
-    JSON (json.loads decides that afterwards) and stops quietly where it is not, but it
-    refuses nesting deeper than :data:`MAX_DEPTH` before json.loads would recurse into it.
-    """
-    spans: dict[Path, tuple[int, int]] = {}
-    # Each open container: its path, start, whether it is an object, the key or index of
-    # the value being read in it, and (objects) whether a key is expected next.
-    stack: list[list[Any]] = []
-    position = 0
-    while True:
-        match = _TOKEN.match(text, position)
-        if match is None:
-            return spans
-        position = match.end()
-        punctuation, string, _ = match.groups()
-        start = match.start(1) if punctuation else match.start(2) if string else match.start(3)
-        top = stack[-1] if stack else None
-        if punctuation in ("}", "]"):
-            if top is None:
-                return spans
-            stack.pop()
-            if _wanted(top[0]):
-                spans[top[0]] = (top[1], position)
-            continue
-        if punctuation == ",":
-            if top is not None:
-                if top[2]:
-                    top[4] = True
-                else:
-                    top[3] += 1
-            continue
-        if punctuation == ":":
-            if top is not None:
-                top[4] = False
-            continue
-        if top is not None and top[2] and top[4]:  # an object's key
-            top[3] = json.loads(string) if string and "\\" in string else (string or "")[1:-1]
-            continue
-        path: Path = () if top is None else (*top[0], top[3])
-        if punctuation in ("{", "["):
-            if len(stack) >= MAX_DEPTH:
-                line, column = _Positions(text).at(start)
-                raise ParseError(f"is nested more than {MAX_DEPTH} levels deep", line, column)
-            stack.append([path, start, punctuation == "{", 0, True])
-        elif _wanted(path):
-            spans[path] = (start, position)
-
-
-class _Positions:
-    """Offsets to 1-based (line, column) by binary search over the line starts."""
-
-    def __init__(self, text: str) -> None:
-        self._starts = array("q", [0])
-        self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
-
-    def at(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
 
 
 # Cells -------------------------------------------------------------------------------------
@@ -261,8 +189,8 @@ def _source_key(cell: dict[str, Any]) -> str:
 
 def _cell(
     text: str,
-    spans: dict[Path, tuple[int, int]],
-    positions: _Positions,
+    spans: Spans,
+    positions: Positions,
     index: int,
     path: Path,
     raw: dict[str, Any],
@@ -327,8 +255,8 @@ def _images(output: object) -> tuple[str, ...]:
 
 def _module_source(
     text: str,
-    spans: dict[Path, tuple[int, int]],
-    positions: _Positions,
+    spans: Spans,
+    positions: Positions,
     raw_cells: list[tuple[Path, dict[str, Any]]],
     cells: list[Cell],
 ) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
@@ -351,7 +279,7 @@ def _module_source(
 
 
 def _source_lines(
-    text: str, spans: dict[Path, tuple[int, int]], path: Path, raw: dict[str, Any]
+    text: str, spans: Spans, path: Path, raw: dict[str, Any]
 ) -> tuple[list[str], list[int]]:
     """A cell's source lines and the offset in the file where each starts (-1: unknown).
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mllint_wa.bounded import read_prefix
 from mllint_wa.parsers.tomlcompat import tomllib
 
 MAX_TOML_BYTES = 1024 * 1024
@@ -62,7 +63,7 @@ def read_toml(path: Path, max_bytes: int = MAX_TOML_BYTES) -> TomlDocument | Tom
         try:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 return TomlError("unreadable", "is not a regular file")
-            raw = _read_prefix(descriptor, max_bytes + 1)
+            raw = read_prefix(descriptor, max_bytes + 1)
         finally:
             os.close(descriptor)
     except OSError as error:
@@ -70,18 +71,6 @@ def read_toml(path: Path, max_bytes: int = MAX_TOML_BYTES) -> TomlDocument | Tom
     if len(raw) > max_bytes:
         return TomlError("unreadable", f"is larger than {max_bytes // 1024} KiB")
     return decode_toml(raw)
-
-
-def _read_prefix(descriptor: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    remaining = limit
-    while remaining > 0:
-        chunk = os.read(descriptor, min(remaining, 64 * 1024))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
 
 
 def decode_toml(raw: bytes) -> TomlDocument | TomlError:

@@ -1,0 +1,358 @@
+"""Terraform (``.tf``, HCL2): blocks and attributes with their positions, expressions as data.
+
+The grammar is python-hcl2's (the Lark LALR grammar most Python IaC tools use), imported only
+when a ``.tf`` file is parsed. Its raw parse tree is read rather than its dict output because
+the tree carries the line and column of every block, attribute and expression, which the dict
+output gives for blocks only.
+
+Expressions are kept as data, never evaluated: a literal is a value; a tuple, an object, a
+reference (``var.x``, ``aws_s3_bucket.b.id``), a function call and a string template keep their
+parts, so that the resource extractor decides what it can resolve; anything else (operators,
+conditionals, ``for`` expressions, template directives) is :data:`OTHER`, which no one can
+know without running Terraform.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mllint_wa.evidence import ParseError
+
+# Expression kinds.
+LITERAL = "literal"  # value: str, int, float, bool or None
+TUPLE = "tuple"  # items
+OBJECT = "object"  # fields; a key that is an expression is None
+REF = "ref"  # ref: the names of a traversal, indices dropped (aws_x.y[0].id → aws_x, y, id)
+CALL = "call"  # name, items (the arguments)
+TEMPLATE = "template"  # items: literal text and interpolated expressions, in order
+OTHER = "other"  # anything that cannot be known without evaluating it
+
+# Nesting deeper than this (blocks in blocks, expressions in expressions) is refused with the
+# line where it happens: real configurations nest a handful of levels.
+MAX_DEPTH = 100
+_WRITTEN = 120  # characters of source kept per expression, for messages
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_HEREDOC = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)^[ \t]*\2\r?\n?\Z", re.S | re.M)
+_SKIPPED = frozenset({"new_line_or_comment"})
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An expression as written, with where it starts and its source text (shortened)."""
+
+    kind: str
+    line: int
+    column: int
+    text: str = ""
+    value: Any = None
+    items: tuple[Expr, ...] = ()
+    fields: tuple[tuple[str | None, Expr], ...] = ()
+    ref: tuple[str, ...] = ()
+    name: str = ""
+
+    def field(self, key: str) -> Expr | None:
+        """An object's field by key (the first one written)."""
+        return next((value for name, value in self.fields if name == key), None)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    value: Expr
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """``type "label" … { attributes and nested blocks }``."""
+
+    type: str
+    labels: tuple[str, ...]
+    line: int
+    column: int
+    attributes: Mapping[str, Attribute] = field(default_factory=dict)
+    blocks: tuple[Block, ...] = ()
+
+    def attr(self, name: str) -> Attribute | None:
+        return self.attributes.get(name)
+
+    def children(self, block_type: str) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.type == block_type)
+
+    def child(self, block_type: str) -> Block | None:
+        return next((b for b in self.blocks if b.type == block_type), None)
+
+
+@dataclass(frozen=True)
+class TerraformFile:
+    blocks: tuple[Block, ...]
+
+
+def parse_terraform(text: str) -> TerraformFile:
+    """Parse HCL2 text; a syntax error or a bound hit is a :class:`ParseError` at its line."""
+    collecting = gc.isenabled()
+    # A parse allocates millions of small objects that all stay alive until it ends: the
+    # cyclic collector's passes over them would make its time grow with the square of the
+    # file's size (23 s instead of 5 s for 1 MB).
+    gc.disable()
+    try:
+        return _parse(text)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str) -> TerraformFile:
+    from hcl2.api import parses_to_tree  # a run that reads no Terraform never imports it
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        tree = parses_to_tree(text)
+    except UnexpectedInput as error:
+        # The token's text is not quoted: it may be a secret written in the file.
+        line, column = _clamp(text, error.line, error.column)
+        raise ParseError("has a syntax error", line, column) from None
+    except LarkError:
+        raise ParseError("could not be parsed as HCL") from None
+    body = _first_tree(tree, "body")
+    return TerraformFile(_Reader(text).body(body, 0)[1] if body is not None else ())
+
+
+def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
+    # Errors at the end of input point past the newline the grammar needs appended.
+    lines = text.splitlines() or [""]
+    if line < 1 or line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, max(1, column)
+
+
+def _first_tree(tree: Any, data: str) -> Any:
+    return next((c for c in tree.children if getattr(c, "data", None) == data), None)
+
+
+def _parts(tree: Any) -> list[Any]:
+    """Children that carry meaning: comments and newlines dropped."""
+    return [c for c in tree.children if getattr(c, "data", None) not in _SKIPPED]
+
+
+def _subtrees(tree: Any) -> list[Any]:
+    return [c for c in _parts(tree) if hasattr(c, "data")]
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def _where(self, node: Any) -> tuple[int, int]:
+        meta = getattr(node, "meta", None)
+        if meta is not None and not meta.empty:
+            return meta.line, meta.column
+        return getattr(node, "line", 1) or 1, getattr(node, "column", 1) or 1
+
+    def _text(self, node: Any) -> str:
+        meta = getattr(node, "meta", None)
+        if meta is None or meta.empty:
+            return str(node) if not hasattr(node, "data") else ""
+        written = self.source[meta.start_pos : min(meta.end_pos, meta.start_pos + _WRITTEN)]
+        return " ".join(written.split())
+
+    def _deeper(self, node: Any, depth: int) -> int:
+        if depth >= MAX_DEPTH:
+            line, column = self._where(node)
+            raise ParseError("is nested too deeply to be read", line, column)
+        return depth + 1
+
+    # Structure -------------------------------------------------------------------------
+
+    def body(self, body: Any, depth: int) -> tuple[dict[str, Attribute], tuple[Block, ...]]:
+        attributes: dict[str, Attribute] = {}
+        blocks: list[Block] = []
+        for node in _subtrees(body):
+            if node.data == "attribute":
+                attribute = self.attribute(node, depth)
+                attributes.setdefault(attribute.name, attribute)
+            elif node.data == "block":
+                blocks.append(self.block(node, depth))
+        return attributes, tuple(blocks)
+
+    def attribute(self, node: Any, depth: int) -> Attribute:
+        parts = _parts(node)
+        line, column = self._where(node)
+        return Attribute(self._name(parts[0]), self.expr(parts[-1], depth), line, column)
+
+    def block(self, node: Any, depth: int) -> Block:
+        depth = self._deeper(node, depth)
+        parts = _parts(node)
+        line, column = self._where(node)
+        labels = []
+        body = None
+        for part in parts[1:]:
+            data = getattr(part, "data", None)
+            if data == "body":
+                body = part
+            elif data == "string":
+                labels.append(self._string_text(part))
+            elif data is not None:
+                labels.append(self._name(part))
+        attributes, blocks = self.body(body, depth) if body is not None else ({}, ())
+        return Block(self._name(parts[0]), tuple(labels), line, column, attributes, blocks)
+
+    def _name(self, node: Any) -> str:
+        if hasattr(node, "data"):
+            return "".join(str(t) for t in node.scan_values(lambda _: True))
+        return str(node)
+
+    def _string_text(self, node: Any) -> str:
+        expr = self.string(node, 0)
+        return expr.value if expr.kind == LITERAL and isinstance(expr.value, str) else ""
+
+    # Expressions -----------------------------------------------------------------------
+
+    def expr(self, node: Any, depth: int) -> Expr:
+        depth = self._deeper(node, depth)
+        line, column = self._where(node)
+        data = getattr(node, "data", None)
+        parts = _parts(node) if data is not None else []
+        if data == "expr_term":
+            inner = [p for p in parts if hasattr(p, "data")]
+            return self.expr(inner[0], depth) if len(inner) == 1 else self._other(node)
+        if data in ("int_lit", "float_lit"):
+            raw = str(parts[0])
+            try:
+                number: float = int(raw) if data == "int_lit" else float(raw)
+            except ValueError:  # more digits than Python converts
+                return self._other(node)
+            return Expr(LITERAL, line, column, raw, number)
+        if data == "literal_value":
+            raw = str(parts[0])
+            return Expr(LITERAL, line, column, raw, {"true": True, "false": False}.get(raw))
+        if data == "string":
+            return self.string(node, depth)
+        if data in ("heredoc_template", "heredoc_template_trim"):
+            return self._heredoc(node, line, column)
+        if data == "tuple":
+            items = tuple(self.expr(p, depth) for p in parts if hasattr(p, "data"))
+            return Expr(TUPLE, line, column, self._text(node), items=items)
+        if data == "object":
+            return self._object(node, parts, depth)
+        if data == "identifier":
+            return Expr(REF, line, column, str(parts[0]), ref=(str(parts[0]),))
+        if data in ("get_attr_expr_term", "index_expr_term"):
+            return self._traversal(node, parts, depth)
+        if data in ("attr_splat_expr_term", "full_splat_expr_term"):
+            return self._traversal(node, parts, depth)
+        if data == "function_call":
+            return self._call(node, parts, depth)
+        if data == "unary_op":
+            operand = self.expr(parts[-1], depth)
+            negated = operand.value if operand.kind == LITERAL else None
+            if str(parts[0]) == "-" and isinstance(negated, (int, float)):
+                return Expr(LITERAL, line, column, self._text(node), -negated)
+        return self._other(node)
+
+    def _other(self, node: Any) -> Expr:
+        line, column = self._where(node)
+        return Expr(OTHER, line, column, self._text(node))
+
+    def string(self, node: Any, depth: int) -> Expr:
+        line, column = self._where(node)
+        items: list[Expr] = []
+        chunk: list[str] = []
+        for part in _subtrees(node):
+            inner = part.children[0]
+            kind = getattr(inner, "type", None)
+            if kind == "STRING_CHARS":
+                chunk.append(_unescape(str(inner)))
+            elif kind in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                chunk.append(str(inner)[1:])
+            elif getattr(inner, "data", None) == "interpolation":
+                if chunk:
+                    items.append(Expr(LITERAL, line, column, value="".join(chunk)))
+                    chunk = []
+                expression = next(p for p in _parts(inner) if hasattr(p, "data"))
+                items.append(self.expr(expression, depth))
+            else:  # a template directive (%{ if }, %{ for }): evaluation only
+                return self._other(node)
+        if chunk:
+            items.append(Expr(LITERAL, line, column, value="".join(chunk)))
+        text = self._text(node)
+        if not items:
+            return Expr(LITERAL, line, column, text, "")
+        if len(items) == 1:
+            only = items[0]
+            # "${x}" is x itself in HCL; plain text is a literal.
+            if only.kind == LITERAL and not only.text:
+                return Expr(LITERAL, line, column, text, only.value)
+            return only
+        return Expr(TEMPLATE, line, column, text, items=tuple(items))
+
+    def _heredoc(self, node: Any, line: int, column: int) -> Expr:
+        raw = str(node.children[0])
+        match = _HEREDOC.match(raw)
+        body = match.group(3) if match else ""
+        if match and match.group(1):
+            body = textwrap.dedent(body)
+        if "${" in body.replace("$${", "") or "%{" in body.replace("%%{", ""):
+            return Expr(OTHER, line, column, self._text(node))
+        return Expr(LITERAL, line, column, self._text(node), body)
+
+    def _object(self, node: Any, parts: list[Any], depth: int) -> Expr:
+        line, column = self._where(node)
+        fields: list[tuple[str | None, Expr]] = []
+        for element in parts:
+            if getattr(element, "data", None) != "object_elem":
+                continue
+            key_node, *_, value_node = _parts(element)
+            key_expr = _parts(key_node)[0]
+            key: str | None = None
+            if getattr(key_expr, "data", None) == "keyword":
+                key = self._name(key_expr)
+            else:
+                written = self.expr(key_expr, depth)
+                if written.kind == REF and len(written.ref) == 1:
+                    key = written.ref[0]  # a bare name is the key itself
+                elif written.kind == LITERAL and isinstance(written.value, str):
+                    key = written.value
+            fields.append((key, self.expr(value_node, depth)))
+        return Expr(OBJECT, line, column, self._text(node), fields=tuple(fields))
+
+    def _traversal(self, node: Any, parts: list[Any], depth: int) -> Expr:
+        line, column = self._where(node)
+        base = self.expr(parts[0], depth)
+        if base.kind != REF:
+            return self._other(node)
+        names = list(base.ref)
+        for part in parts[1:]:
+            # get_attr adds a name; an index or a splat selects elements of the same thing.
+            steps = _subtrees(part) if part.data in ("attr_splat", "full_splat") else [part]
+            names.extend(self._name(_parts(s)[-1]) for s in steps if s.data == "get_attr")
+        return Expr(REF, line, column, self._text(node), ref=tuple(names))
+
+    def _call(self, node: Any, parts: list[Any], depth: int) -> Expr:
+        line, column = self._where(node)
+        names = [self._name(p) for p in parts if getattr(p, "data", None) == "identifier"]
+        arguments = next((p for p in parts if getattr(p, "data", None) == "arguments"), None)
+        items: tuple[Expr, ...] = ()
+        if arguments is not None:
+            items = tuple(self.expr(p, depth) for p in _subtrees(arguments))
+        return Expr(CALL, line, column, self._text(node), name="::".join(names), items=items)
+
+
+def _unescape(raw: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2)
+        if code:
+            try:
+                return chr(int(code, 16))
+            except ValueError:  # beyond Unicode: kept as written
+                return match.group(0)
+        return _ESCAPES.get(match.group(3), match.group(0))
+
+    return _ESCAPE.sub(replace, raw)
