@@ -157,11 +157,11 @@ def test_a_plugin_rule_is_merged(plugins: list[FakeEntryPoint]) -> None:
 def test_a_plugin_module_is_merged(plugins: list[FakeEntryPoint]) -> None:
     module = types.ModuleType("deploy_plugin")
     module.first = make_rule("DE901", "missing-rollback-plan")  # type: ignore[attr-defined]
-    module.second = make_rule("MO001", "missing-drift-monitor")  # type: ignore[attr-defined]
+    module.second = make_rule("MO901", "missing-drift-monitor")  # type: ignore[attr-defined]
     module.helper = "not a rule"  # type: ignore[attr-defined]
     plugins.append(FakeEntryPoint("deploy", module))
     codes = [r.code for r in load_rules()]
-    assert "DE901" in codes and "MO001" in codes
+    assert "DE901" in codes and "MO901" in codes
 
 
 def test_a_plugin_list_is_merged(plugins: list[FakeEntryPoint]) -> None:

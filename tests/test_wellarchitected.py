@@ -141,6 +141,8 @@ def test_the_lens_covers_the_six_pillars_in_framework_order(lens: dict[str, Any]
         "MLOPS02",
         "MLOPS03",
         "MLOPS04",
+        "MLOPS05",
+        "MLOPS06",
     ]
 
 

@@ -37,6 +37,7 @@ BUILTIN_MODULES = (
     "mllint_wa.checks.infra_security",
     "mllint_wa.checks.suppression",
     "mllint_wa.checks.infra_access",
+    "mllint_wa.checks.monitoring",
 )
 
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")

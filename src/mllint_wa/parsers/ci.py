@@ -72,6 +72,8 @@ class CiDefinition:
     # Where the definition's jobs (or hooks) start: where a finding about it stands.
     line: int = 1
     column: int = 1
+    # Where the definition says it runs on a timer (a cron), or None.
+    schedule: tuple[int, int] | None = None
 
     @property
     def opaque(self) -> bool:
@@ -165,9 +167,23 @@ class _Builder:
             number += 1
         return Script(str(value), tuple(segments) or ((0, line, column),))
 
-    def build(self, path: str, system: str, line: int = 1, column: int = 1) -> CiDefinition:
+    def build(
+        self,
+        path: str,
+        system: str,
+        line: int = 1,
+        column: int = 1,
+        schedule: tuple[int, int] | None = None,
+    ) -> CiDefinition:
         return CiDefinition(
-            path, system, tuple(self.commands), tuple(self.uses), tuple(self.images), line, column
+            path,
+            system,
+            tuple(self.commands),
+            tuple(self.uses),
+            tuple(self.images),
+            line,
+            column,
+            schedule,
         )
 
 
@@ -197,7 +213,45 @@ def ci_definition(path: str, system: str, documents: list[Any], text: str) -> Ci
         return builder.build(path, system)
     reader = _READERS[system]
     line, column = reader(document, builder)
-    return builder.build(path, system, line, column)
+    return builder.build(path, system, line, column, _schedule(system, document, text))
+
+
+# GitLab and Bitbucket keep their schedules in project settings, not in the file; a GitLab
+# job that runs only for scheduled pipelines is the file's sign that one exists.
+_GITLAB_SCHEDULED = re.compile(
+    r"""CI_PIPELINE_SOURCE\s*==\s*["']schedule["']"""
+    r"|^[ \t]*(?:only|refs):[ \t]*\[[^\]\n]*\bschedules\b"
+    r"|^[ \t]*-[ \t]*schedules[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _schedule(system: str, document: dict[Any, Any], text: str) -> tuple[int, int] | None:
+    """Where a YAML CI definition starts its pipeline on a timer: GitHub Actions'
+    ``on: schedule``, Azure Pipelines' ``schedules``, a CircleCI workflow's ``triggers:
+    - schedule``, a GitLab job ruled to scheduled pipelines."""
+    if system == GITHUB:
+        # YAML 1.1 readers take a bare ``on`` for true.
+        events = document.get("on", document.get(True))
+        if isinstance(events, dict) and "schedule" in events:
+            return key_position(events, "schedule")
+    elif system == AZURE and "schedules" in document:
+        return key_position(document, "schedules")
+    elif system == CIRCLECI and isinstance(document.get("workflows"), dict):
+        for workflow in document["workflows"].values():
+            triggers = workflow.get("triggers") if isinstance(workflow, dict) else None
+            for trigger in triggers if isinstance(triggers, list) else []:
+                if isinstance(trigger, dict) and "schedule" in trigger:
+                    return key_position(trigger, "schedule")
+    elif system == GITLAB:
+        found = _GITLAB_SCHEDULED.search(text)
+        if found is not None:
+            return _text_position(text, found.start())
+    return None
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def _github(document: dict[str, Any], builder: _Builder) -> tuple[int, int]:
@@ -382,6 +436,8 @@ _JENKINS_STEP = re.compile(
 _JENKINS_IMAGE = re.compile(r"(?<![\w.])image\s*\(?\s*(['\"])(?P<image>[^'\"\n]+)\1")
 _JENKINS_OPAQUE = re.compile(r"@Library\b|(?<![\w.])load\s*\(?\s*['\"]")
 _GROOVY_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\w\"'])//[^\n]*", re.DOTALL)
+# A declarative pipeline's ``triggers { cron('H 2 * * *') }`` (or ``parameterizedCron``).
+_JENKINS_CRON = re.compile(r"(?<![\w.])(?:parameterizedCron|cron)\s*\(")
 
 
 def parse_jenkinsfile(text: str, path: str = "Jenkinsfile") -> CiDefinition:
@@ -409,7 +465,9 @@ def parse_jenkinsfile(text: str, path: str = "Jenkinsfile") -> CiDefinition:
         builder.uses.append(CiUse(match.group().strip(), "library", line, 1, True))
     first = _JENKINS_STEP.search(code)
     line = code.count("\n", 0, first.start()) + 1 if first else 1
-    return builder.build(path, JENKINS, line, 1)
+    cron = _JENKINS_CRON.search(code)
+    schedule = _text_position(code, cron.start()) if cron else None
+    return builder.build(path, JENKINS, line, 1, schedule)
 
 
 def _closing(text: str, start: int, quote: str) -> int:
