@@ -75,6 +75,10 @@ def test_tmp_built_fixtures_have_no_directory_too():
 
 
 def test_complete_project_has_no_findings_with_all_rules(lint):
+    # The well-architected repository: SDK training with isolation, VPC and KMS; a
+    # CloudFormation endpoint with KMS, two instances, data capture, autoscaling, blue/green
+    # with rollback alarms, a monitoring schedule, alarms, tags, a bucket with lifecycle rules,
+    # log retention; a complete manifest, model card, datasheet, tests, CI and DVC.
     result = lint.result(COMPLETE, "ALL")
     assert [(f.rule.code, f.path, f.line, f.message) for f in result.findings] == []
     assert result.suppressed == []
@@ -101,3 +105,16 @@ def test_rule_is_documented(rule):
     assert rule.explanation.strip()
     assert rule.lens_refs
     assert all(ref.strip() for ref in rule.lens_refs)
+
+
+def test_every_phase_and_every_pillar_has_at_least_five_rules():
+    from mllint_wa.model import Phase, Pillar
+
+    by_phase = {phase: [r for r in RULES if r.phase is phase] for phase in Phase}
+    by_pillar = {pillar: [r for r in RULES if pillar in r.pillars] for pillar in Pillar}
+    assert {p.value: len(rules) for p, rules in by_phase.items() if len(rules) < 5} == {}
+    assert {p.value: len(rules) for p, rules in by_pillar.items() if len(rules) < 5} == {}
+
+
+def test_the_rules_cite_at_least_sixty_distinct_current_practices():
+    assert len({ref for r in RULES for ref in r.lens_refs}) >= 60
