@@ -310,7 +310,8 @@ def test_the_bundled_example_gets_a_manifest_without_manifest_findings(tmp_path:
     (example / "lens.toml").unlink()
     text = init(example)
     document = tomllib.loads(text)
-    assert document["project"]["stage"] == "development"
+    # src/deploy.py puts the model behind an endpoint.
+    assert document["project"]["stage"] == "production"
     assert document["problem"]["type"] == "binary-classification"
     assert document["model"]["training_entrypoint"] == "src/train.py"
     assert ln_findings(example) == []
