@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from conftest import REPOS
-from mllint_wa.evidence.endpoints import has_local_storage
+from mllint_wa.evidence.instances import has_instance_storage
 
 KMS = ("DE001", "endpoint-without-kms")
 WILDCARD = ("DP035", "iam-wildcard-policy")
@@ -55,9 +55,10 @@ def test_instance_types_with_local_storage_take_no_kms_key():
         "ml.g5.2xlarge",
         "ml.trn1.2xlarge",
     ]
-    assert all(has_local_storage(t) for t in local)
+    assert all(has_instance_storage(t) for t in local)
     assert not any(
-        has_local_storage(t) for t in ["ml.m5.large", "ml.c5.xlarge", "ml.inf2.xlarge", "local", ""]
+        has_instance_storage(t)
+        for t in ["ml.m5.large", "ml.c5.xlarge", "ml.inf2.xlarge", "local", ""]
     )
 
 

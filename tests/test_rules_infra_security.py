@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint_wa.evidence.jobs import has_instance_storage
+from mllint_wa.evidence.instances import has_instance_storage
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Sequence
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.buckets import data_buckets
-from mllint_wa.evidence.endpoints import Variant, has_local_storage, variants
+from mllint_wa.evidence.endpoints import Variant, variants
 from mllint_wa.evidence.iam import Statement, sagemaker_role_statements, sagemaker_roles
+from mllint_wa.evidence.instances import has_instance_storage
 from mllint_wa.evidence.resources import BUCKET, ENDPOINT_CONFIG, Resource, resources
 from mllint_wa.manifest import Manifest
 from mllint_wa.model import Risk, Stage, Violation
@@ -104,7 +105,7 @@ def _takes_a_kms_key(holder: Resource, indices: set[int], found: list[Variant]) 
         instance_type = variant.get("instance_type")
         if not instance_type.known or not isinstance(instance_type.value, str):
             return False
-        if has_local_storage(instance_type.value):
+        if has_instance_storage(instance_type.value):
             return False
     return True
 

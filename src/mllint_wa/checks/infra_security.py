@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_jobs, has_instance_storage
+from mllint_wa.evidence.instances import has_instance_storage
+from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_jobs
 from mllint_wa.evidence.resources import (
     NOTEBOOK_INSTANCE,
     PROCESSING_JOB,

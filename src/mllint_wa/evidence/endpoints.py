@@ -230,24 +230,3 @@ def _scaling(ev: Evidence) -> Scaling:
         if any(calls_named(parsed, frozenset({_REGISTER_SCALING}))):
             undecidable = True
     return Scaling(frozenset(targets), undecidable)
-
-
-# Instance storage ----------------------------------------------------------------------------
-
-# EC2 instance families with local NVMe instance storage, which SageMaker encrypts with a
-# hardware module and for which a KMS key cannot be requested: every family whose
-# attribute letters after the generation include "d" (m5d, c6id, g4dn, p4d …, the EC2
-# naming convention for instance store), and these without the letter.
-_LOCAL_STORAGE_FAMILIES = frozenset(
-    {"g5", "g6", "g6e", "gr6", "p5", "p5e", "p5en", "trn1", "trn1n", "trn2"}
-)
-_FAMILY = re.compile(r"^ml\.([a-z]+\d+)([a-z]*)\.")
-
-
-def has_local_storage(instance_type: str) -> bool:
-    """Whether an ``ml.*`` instance type has local instance storage (no KMS key allowed)."""
-    match = _FAMILY.match(instance_type.lower())
-    if match is None:
-        return False
-    family, attributes = match.groups()
-    return "d" in attributes or f"{family}{attributes}" in _LOCAL_STORAGE_FAMILIES

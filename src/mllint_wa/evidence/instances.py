@@ -55,6 +55,26 @@ def family(instance_type: object) -> str | None:
     return match.group(1) if match else None
 
 
+# Instance families with local NVMe instance storage, which SageMaker encrypts with a hardware
+# module and for which its API refuses a volume KMS key ("You can't request a VolumeKmsKeyId
+# when using an instance type with local storage", CreateTrainingJob ResourceConfig;
+# "you can't request a KmsKeyId", CreateEndpointConfig). A "d" among the letters after the
+# generation (ml.m5d, ml.g4dn, ml.p3dn, ml.p4d, ml.c6id …) marks them, as in EC2's naming;
+# these families have instance storage without the letter.
+_STORAGE_FAMILIES = frozenset(
+    {"g5", "g6", "g6e", "gr6", "p5", "p5e", "p5en", "p6", "trn1", "trn1n", "trn2"}
+)
+_FAMILY_OPTIONS = re.compile(r"^[a-z]+\d+(?P<options>[a-z]*)$")
+
+
+def has_instance_storage(instance_type: object) -> bool:
+    """Whether an ``ml.*`` instance type has local instance storage (hardware-encrypted, so
+    no volume KMS key can be given)."""
+    name = family(instance_type)
+    match = _FAMILY_OPTIONS.match(name.partition("-")[0]) if name is not None else None
+    return match is not None and (match.group(0) in _STORAGE_FAMILIES or "d" in match["options"])
+
+
 def is_accelerated(instance_type: object) -> bool:
     name = family(instance_type)
     return name is not None and bool(_ACCELERATED.match(name))
