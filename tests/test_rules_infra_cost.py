@@ -117,9 +117,10 @@ def test_missing_cost_tags_across_sources(lint):
     # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
     # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
     # (the app itself is the evidence), Terraform tags from a local or from a variable
-    # without a default, and the provider's `default_tags` (tagged/main.tf).
+    # without a default, and the provider's `default_tags` (tagged/main.tf); a stack class
+    # in stacks/exploration.py that app.py instantiates with `tags=`.
     assert lint("missing-cost-tags", "MD074") == [
-        ("MD074", "missing-cost-tags", "app.py", 8, 9),
+        ("MD074", "missing-cost-tags", "app.py", 9, 9),
         ("MD074", "missing-cost-tags", "main.tf", 9, 1),
         ("MD074", "missing-cost-tags", "main.tf", 21, 3),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),
