@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.endpoints import variants
+from mllint_wa.evidence.endpoints import deleted_endpoints, variants
 from mllint_wa.evidence.monitoring import (
     DATA_QUALITY,
     MODEL_QUALITY,
     alarms_in_code,
     capture_updates,
-    deleted_endpoints,
     monitors,
     retraining_triggers,
 )
@@ -47,11 +46,10 @@ def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
     """Each lasting endpoint (or unused configuration) that serves in real time from
     instances. An endpoint that the code creating it deletes further on is a demo's or a
     test's throwaway, and is left out."""
-    deleted = deleted_endpoints(ev)
     found: dict[tuple[str, str], _Serving] = {}
-    for variant in variants(ev):
+    for variant in variants(ev):  # throwaway endpoints are already left out
         settings, endpoint = variant.holder, variant.endpoint
-        if settings.opaque or (endpoint is not None and endpoint.anchor in deleted):
+        if settings.opaque:
             continue
         key = (endpoint.anchor if endpoint is not None else "", settings.anchor)
         found.setdefault(key, _Serving(endpoint, settings))
