@@ -263,11 +263,8 @@ def missing_retraining_trigger(ctx: ProjectContext) -> Iterator[Violation]:
     repository); an Airflow DAG whose schedule is not ``None``, Dagster schedules, Prefect
     cron deployments, Kubeflow recurring runs. A plan that says retraining is manual or
     none is not reported."""
-    manifest = ctx.manifest
-    if manifest is None or manifest.is_missing(_RETRAINING):
-        return
-    plan = manifest.get(_RETRAINING)
-    if not isinstance(plan, str) or _NO_RETRAINING.match(plan):
+    plan = ctx.declared(_RETRAINING)
+    if ctx.manifest is None or plan is None or _NO_RETRAINING.match(plan):
         return
     if retraining_triggers(ctx.evidence):
         return
@@ -275,7 +272,7 @@ def missing_retraining_trigger(ctx: ProjectContext) -> Iterator[Violation]:
         "lens.toml plans retraining but nothing in the repository schedules or triggers it "
         "(no EventBridge rule or schedule, pipeline schedule, scheduled CI workflow or "
         "scheduled DAG)",
-        manifest.location(_RETRAINING),
+        ctx.manifest.location(_RETRAINING),
         anchor="lens.toml:monitoring.retraining",
     )
 
