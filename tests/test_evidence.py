@@ -241,3 +241,15 @@ def test_yaml_syntax_error_has_its_line():
     with pytest.raises(ParseError) as error:
         load_yaml("a: 1\nb: [\n")
     assert error.value.line == 3
+
+
+def test_a_file_that_grows_while_it_is_read_is_still_read_up_to_the_limit(tmp_path):
+    from mllint_wa.bounded import read_prefix
+
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 5000)
+    with path.open("rb") as handle:
+        # fstat said 10 bytes: the first read asks for 11, gets them all, and reads on.
+        assert read_prefix(handle.fileno(), 3000, expected=11) == b"x" * 3000
+    with path.open("rb") as handle:
+        assert read_prefix(handle.fileno(), 10_000, expected=5001) == b"x" * 5000

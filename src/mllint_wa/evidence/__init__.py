@@ -171,7 +171,7 @@ class Evidence:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return _ABSENT
-            content = read_prefix(fd, limit + 1)
+            content = read_prefix(fd, limit + 1, info.st_size + 1)
             # A file that grew past the limit while being read is treated as too large.
             return _ABSENT if len(content) > limit else content
         except OSError as error:

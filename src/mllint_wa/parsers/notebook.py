@@ -44,6 +44,14 @@ _AUTOMAGIC = re.compile(
     r"(?P<indent>[ \t]*)(?:pip3?|conda|mamba|cd|ls|rm|rmdir|mkdir|cp|mv|cat|pwd|env|less|"
     r"man|clear|history|load_ext|matplotlib|autoreload|reset|who|whos|run|pylab)[ \t]"
 )
+# What a line needs to hold to be anything but Python: a magic or shell escape, help, a
+# capture or an automagic. A cell with no such line, and not indented as a whole, is Python
+# as it stands and is not compiled on its own first.
+_MAYBE_IPYTHON = re.compile(
+    r"[ \t]*[%!?]|.*\?[ \t]*$|.*=[ \t]*[!%]|"
+    r"[ \t]*(?:pip3?|conda|mamba|cd|ls|rm|rmdir|mkdir|cp|mv|cat|pwd|env|less|man|clear|"
+    r"history|load_ext|matplotlib|autoreload|reset|who|whos|run|pylab)[ \t]"
+)
 
 
 @dataclass(frozen=True)
@@ -332,7 +340,10 @@ def _python_lines(lines: list[str]) -> list[tuple[int, str]]:
         if name not in _PYTHON_CELL_MAGICS:
             return blank
         return [(0, ""), *_python_lines(lines[1:])]
-    if _parses("\n".join(lines)):
+    plain = not (lines and lines[0][:1].isspace()) and not any(
+        _MAYBE_IPYTHON.match(line) for line in lines
+    )
+    if plain or _parses("\n".join(lines)):
         return [(0, line) for line in lines]
     # IPython removes the indentation common to a cell's lines before running it.
     indent = _common_indent(lines)

@@ -61,9 +61,10 @@ def read_toml(path: Path, max_bytes: int = MAX_TOML_BYTES) -> TomlDocument | Tom
         # check is on what was opened, not on the name, which may change in between.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
                 return TomlError("unreadable", "is not a regular file")
-            raw = read_prefix(descriptor, max_bytes + 1)
+            raw = read_prefix(descriptor, max_bytes + 1, info.st_size + 1)
         finally:
             os.close(descriptor)
     except OSError as error:
