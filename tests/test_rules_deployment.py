@@ -89,10 +89,14 @@ def test_single_instance_endpoint_is_waived_as_the_manifest_example_shows(lint, 
 
 
 def test_endpoint_without_autoscaling_names_the_variant_no_target_points_at(lint):
+    # A target whose resource ID interpolates the endpoint's name (`!Sub`, Terraform
+    # `${…}`) still names its variant: JSON's `Blue` is scaled, `Green` is not. A serverless
+    # endpoint is not asked.
     assert lint("endpoint-without-autoscaling", "DE010") == [
         ("DE010", "endpoint-without-autoscaling", "app.py", 21, 21),
         ("DE010", "endpoint-without-autoscaling", "deploy.py", 5, 1),
         ("DE010", "endpoint-without-autoscaling", "main.tf", 3, 5),
+        ("DE010", "endpoint-without-autoscaling", "template.json", 9, 34),
         ("DE010", "endpoint-without-autoscaling", "template.yaml", 8, 11),
     ]
     assert lint.messages("endpoint-without-autoscaling", "DE010")[:2] == [
