@@ -44,6 +44,7 @@ def test_data_capture_missing_or_off_on_real_time_endpoints(lint):
         ("MO001", "endpoint-without-data-capture", "deploy.py", 12, 1),
         ("MO001", "endpoint-without-data-capture", "deploy.py", 20, 9),
         ("MO001", "endpoint-without-data-capture", "main.tf", 12, 5),
+        ("MO001", "endpoint-without-data-capture", "template.json", 11, 11),
         ("MO001", "endpoint-without-data-capture", "template.yaml", 6, 3),
     ]
     assert lint.messages("endpoint-without-data-capture", "MO001")[:3] == [
@@ -89,10 +90,15 @@ def test_data_capture_from_a_parameter_is_not_reported(lint, tmp_path):
 
 
 def test_monitoring_schedule_missing_for_each_unwatched_endpoint(lint):
-    # `churn` has a DefaultModelMonitor schedule; `churn-eu` and the CDK endpoint do not.
+    # `churn` has a DefaultModelMonitor schedule; `churn-eu` and the CDK endpoint do not. In
+    # each template, `Unwatched` has none; the endpoint a schedule names (directly or through
+    # its job definition) and a serverless endpoint are not reported.
     assert lint("missing-monitoring-schedule", "MO002") == [
         ("MO002", "missing-monitoring-schedule", "app.py", 26, 1),
         ("MO002", "missing-monitoring-schedule", "deploy.py", 16, 1),
+        ("MO002", "missing-monitoring-schedule", "main.tf", 17, 1),
+        ("MO002", "missing-monitoring-schedule", "template.json", 17, 5),
+        ("MO002", "missing-monitoring-schedule", "template.yaml", 16, 3),
     ]
     assert lint.messages("missing-monitoring-schedule", "MO002")[1] == (
         "endpoint `churn-eu` serves predictions in real time and nothing monitors it: no Model "
@@ -148,11 +154,13 @@ def test_serverless_endpoints_are_not_asked_for_a_schedule(lint, tmp_path):
 
 def test_endpoint_alarms_missing(lint):
     # ChurnEndpoint has a ModelLatency alarm, the Terraform endpoint an Invocation5XXErrors
-    # one; ChurnEuEndpoint only one on its traffic.
+    # one; ChurnEuEndpoint only one on its traffic. In template.yaml, `Alarmed` has a latency
+    # alarm on its `EndpointName` and `RollsBack` a rollback alarm; `Unalarmed` has none.
     assert lint("missing-endpoint-alarms", "MO003") == [
         ("MO003", "missing-endpoint-alarms", "app.py", 28, 13),
         ("MO003", "missing-endpoint-alarms", "deploy.py", 7, 1),
         ("MO003", "missing-endpoint-alarms", "template.json", 4, 5),
+        ("MO003", "missing-endpoint-alarms", "template.yaml", 3, 3),
     ]
     assert lint.messages("missing-endpoint-alarms", "MO003")[0] == (
         "endpoint `ChurnEuEndpoint` has no CloudWatch alarm on its errors "
