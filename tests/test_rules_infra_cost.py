@@ -1,5 +1,5 @@
 """MD070 to MD075, DP050, MO020: what the project's AWS resources cost while they run and sit
-idle, read from SDK and boto3 calls, CDK apps and CloudFormation templates alike."""
+idle, read from SDK and boto3 calls, CDK apps, CloudFormation templates and Terraform alike."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(lint):
     # Silent in the same fixture: local mode, ml.g4dn (current), a type from a parameter,
     # a family the table does not list, a current transform type, a serverless variant, a
-    # CloudFormation parameter whose default is a current family.
+    # CloudFormation parameter or Terraform variable whose default is a current family.
     assert lint("previous-generation-instance", "MD070") == [
         ("MD070", "previous-generation-instance", "app.py", 21, 21),
         ("MD070", "previous-generation-instance", "app.py", 32, 31),
+        ("MD070", "previous-generation-instance", "main.tf", 11, 5),
+        ("MD070", "previous-generation-instance", "main.tf", 18, 3),
         ("MD070", "previous-generation-instance", "template.json", 7, 9),
         ("MD070", "previous-generation-instance", "template.yaml", 14, 11),
         ("MD070", "previous-generation-instance", "train.py", 14, 9),
@@ -41,7 +43,12 @@ def test_previous_generation_messages_name_the_resource_the_type_and_the_success
         "instance family (current choice: ml.r5 or a later memory-optimised family "
         "(ml.r6i, ml.r7i))"
     )
-    assert messages[6] == (
+    assert messages[2] == (
+        "endpoint-config `aws_sagemaker_endpoint_configuration.legacy` variant `AllTraffic` "
+        "uses `ml.m4.xlarge`, a previous-generation instance family (current choice: ml.m5 or "
+        "a later general-purpose family (ml.m6i, ml.m7i))"
+    )
+    assert messages[8] == (
         "endpoint `estimator.deploy(…)` uses `ml.c4.large`, a previous-generation instance "
         "family (current choice: ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i))"
     )
@@ -99,16 +106,17 @@ def test_missing_cost_tags_across_sources(lint):
     # Silent: tags from a module constant or a parameter, an SDK model (tagged by its
     # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
     # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
-    # (the app itself is the evidence).
+    # (the app itself is the evidence), a Terraform tag whose value is a variable.
     assert lint("missing-cost-tags", "MD074") == [
         ("MD074", "missing-cost-tags", "app.py", 8, 9),
+        ("MD074", "missing-cost-tags", "main.tf", 5, 1),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),
         ("MD074", "missing-cost-tags", "template.yaml", 6, 3),
         ("MD074", "missing-cost-tags", "train.py", 10, 16),
         ("MD074", "missing-cost-tags", "train.py", 13, 85),
         ("MD074", "missing-cost-tags", "train.py", 17, 5),
     ]
-    assert lint.messages("missing-cost-tags", "MD074")[5] == (
+    assert lint.messages("missing-cost-tags", "MD074")[6] == (
         "endpoint `churn` has no cost-allocation tags: its spend cannot be traced to a "
         "project or team"
     )
@@ -164,6 +172,8 @@ def test_notebook_instances_without_auto_stop(lint):
     assert lint("notebook-instance-without-auto-stop", "MD075") == [
         ("MD075", "notebook-instance-without-auto-stop", "app.py", 17, 9),
         ("MD075", "notebook-instance-without-auto-stop", "app.py", 26, 13),
+        ("MD075", "notebook-instance-without-auto-stop", "main.tf", 1, 1),
+        ("MD075", "notebook-instance-without-auto-stop", "main.tf", 12, 3),
         ("MD075", "notebook-instance-without-auto-stop", "setup_notebook.py", 4, 1),
         ("MD075", "notebook-instance-without-auto-stop", "template.json", 15, 9),
         ("MD075", "notebook-instance-without-auto-stop", "template.yaml", 3, 3),
@@ -180,22 +190,27 @@ def test_notebook_instances_without_auto_stop(lint):
 
 
 def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
-    # Silent: an enabled rule, a rule added after construction, rules from a parameter or
-    # a condition, **kwargs.
+    # Silent: an enabled rule (inline, or in Terraform's own lifecycle configuration
+    # resource), a rule added after construction, rules from a parameter, variable or
+    # condition, **kwargs.
     assert lint("bucket-without-lifecycle", "DP050", "LN009") == [
         ("DP050", "bucket-without-lifecycle", "app.py", 8, 9),
         ("DP050", "bucket-without-lifecycle", "app.py", 12, 13),
         ("LN009", "unparseable-file", "broken.yaml", 6, 1),
+        ("DP050", "bucket-without-lifecycle", "main.tf", 1, 1),
         ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
         ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
     ]
 
 
 def test_log_groups_kept_for_ever(lint):
-    # Silent: CDK's LogGroup default (731 days), a period, a period from a parameter.
+    # Silent: CDK's LogGroup default (731 days), a period, a period from a parameter or a
+    # variable. Terraform's `retention_in_days = 0` keeps logs for ever.
     assert lint("log-group-without-retention", "MO020") == [
         ("MO020", "log-group-without-retention", "app.py", 8, 40),
         ("MO020", "log-group-without-retention", "app.py", 9, 9),
+        ("MO020", "log-group-without-retention", "main.tf", 5, 1),
+        ("MO020", "log-group-without-retention", "main.tf", 11, 3),
         ("MO020", "log-group-without-retention", "template.json", 4, 5),
         ("MO020", "log-group-without-retention", "template.yaml", 6, 3),
     ]
