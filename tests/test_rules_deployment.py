@@ -294,6 +294,7 @@ def test_model_not_registered_is_silent_when_the_project_uses_a_registry(lint, t
 def test_declared_deployment_not_found_stands_on_the_target(lint):
     # One project per source: a model, a bucket, an endpoint in a comment define no endpoint.
     assert lint("declared-deployment-not-found", "DE014") == [
+        ("DE014", "declared-deployment-not-found", "cdk/lens.toml", 7, 10),
         ("DE014", "declared-deployment-not-found", "cloudformation-json/lens.toml", 7, 10),
         ("DE014", "declared-deployment-not-found", "cloudformation-yaml/lens.toml", 7, 10),
         ("DE014", "declared-deployment-not-found", "lens.toml", 7, 10),
@@ -303,7 +304,7 @@ def test_declared_deployment_not_found_stands_on_the_target(lint):
         '`deployment.target` is "sagemaker-endpoint" but no SageMaker endpoint is defined in '
         "the project's code or infrastructure"
     )
-    assert lint.messages("declared-deployment-not-found", "DE014") == [message] * 4
+    assert lint.messages("declared-deployment-not-found", "DE014") == [message] * 5
 
 
 def test_declared_deployment_is_found_in_every_source_even_serverless(lint, tmp_path):
