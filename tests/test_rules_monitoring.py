@@ -205,7 +205,8 @@ def test_a_monitor_violation_alarm_counts(lint, tmp_path):
 
 
 def test_retraining_planned_and_nothing_triggers_it(lint):
-    # An Airflow DAG with `schedule=None` and a push-only workflow trigger nothing.
+    # An Airflow DAG with `schedule=None` and a push-only workflow trigger nothing; nor do
+    # EventBridge rules (CloudFormation YAML and JSON, Terraform) that only notify or log.
     assert lint("missing-retraining-trigger", "MO004") == [
         ("MO004", "missing-retraining-trigger", "lens.toml", 9, 1)
     ]
@@ -232,8 +233,32 @@ def test_retraining_planned_and_nothing_triggers_it(lint):
             "stack = cdk.Stack(cdk.App(), 'S')\n"
             "events.Rule(stack, 'Retrain', schedule=events.Schedule.expression('rate(30 days)'))\n"
         },
+        {
+            "template.yaml": "Resources:\n  Retrain:\n    Type: AWS::Events::Rule\n"
+            "    Properties:\n      ScheduleExpression: rate(30 days)\n"
+        },
+        {
+            "template.json": '{"Resources": {"OnDrift": {"Type": "AWS::Events::Rule", '
+            '"Properties": {"EventPattern": {"source": ["aws.cloudwatch"]}, "Targets": [{"Id": '
+            '"train", "Arn": "arn:aws:sagemaker:eu-west-1:111122223333:pipeline/churn-train"}]}}}}'
+        },
+        {
+            "main.tf": 'resource "aws_scheduler_schedule" "retrain" {\n'
+            '  schedule_expression = "rate(30 days)"\n}\n'
+        },
     ],
-    ids=["github", "gitlab", "jenkins", "airflow", "airflow-default", "pipeline", "eventbridge"],
+    ids=[
+        "github",
+        "gitlab",
+        "jenkins",
+        "airflow",
+        "airflow-default",
+        "pipeline",
+        "eventbridge",
+        "cloudformation-yaml-schedule",
+        "cloudformation-json-pipeline-target",
+        "terraform-scheduler",
+    ],
 )
 def test_a_trigger_anywhere_is_enough(lint, tmp_path, files):
     repo = _write(tmp_path, {"lens.toml": _manifest('retraining = "monthly"'), **files})
@@ -274,6 +299,39 @@ def test_declared_monitoring_implemented(lint, tmp_path, monitor):
     manifest = _manifest("data_drift = true\nmodel_quality = true")
     repo = _write(tmp_path, {"lens.toml": manifest, "monitor.py": monitor})
     assert lint(repo, "MO005") == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {
+            "template.yaml": "Resources:\n  Quality:\n"
+            "    Type: AWS::SageMaker::MonitoringSchedule\n    Properties:\n"
+            "      MonitoringScheduleConfig:\n        MonitoringType: ModelQuality\n"
+        },
+        {
+            "template.json": '{"Resources": {"Quality": {"Type": '
+            '"AWS::SageMaker::MonitoringSchedule", "Properties": {"MonitoringScheduleConfig": '
+            '{"MonitoringType": "ModelQuality"}}}}}'
+        },
+        {
+            "main.tf": 'resource "aws_sagemaker_monitoring_schedule" "quality" {\n'
+            "  monitoring_schedule_config {\n"
+            '    monitoring_type = "ModelQuality"\n  }\n}\n'
+        },
+    ],
+    ids=["cloudformation-yaml", "cloudformation-json", "terraform"],
+)
+def test_declared_model_quality_implemented_by_a_template_schedule(lint, tmp_path, files):
+    manifest = _manifest("model_quality = true")
+    assert lint(_write(tmp_path, {"lens.toml": manifest, **files}), "MO005") == []
+    # A data-quality schedule is not a model-quality one.
+    data_quality = {
+        name: text.replace("ModelQuality", "DataQuality") for name, text in files.items()
+    }
+    assert lint(_write(tmp_path, data_quality), "MO005") == [
+        ("MO005", "declared-monitoring-not-found", "lens.toml", 7, 1)
+    ]
 
 
 def test_monitoring_declared_false_asks_for_nothing(lint, tmp_path):
