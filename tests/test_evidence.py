@@ -143,6 +143,14 @@ def test_a_vanished_file_is_a_failure_not_an_exception(tmp_path):
     assert [f.message for f in ev.failures] == ["cannot be read: No such file or directory"]
 
 
+@pytest.mark.parametrize("path", ["//etc/passwd", "/etc/passwd", "a/../../x", "", "./a.py"])
+def test_a_path_that_is_not_inside_the_project_is_never_read_nor_reported(tmp_path, path):
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    ev = Evidence(tmp_path, ("a.py",))
+    assert ev.data(path) is None
+    assert ev.failures == ()
+
+
 def test_mentions_is_a_byte_test(tmp_path):
     ev = _project(tmp_path, {"a.py": "import sagemaker\n"})
     assert ev.mentions("a.py", b"torch", b"sagemaker")

@@ -346,6 +346,160 @@ def test_unknown_tag_values_make_tags_unknown(tmp_path):
     assert _show(resource.get("tags")) == (UNKNOWN, "team", 5, 5)
 
 
+def _project(tmp_path: Path, files: dict[str, str]) -> dict[str, rm.Resource]:
+    """Several modules of one CDK app, read together: resource name → resource."""
+    for name, source in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+    return {r.name: r for r in extract(Evidence(tmp_path, tuple(sorted(files))))}
+
+
+_NOTEBOOK_STACK = """
+    from aws_cdk import Stack
+    from aws_cdk import aws_sagemaker as sagemaker
+
+
+    class NotebookStack(Stack):
+        def __init__(self, scope, construct_id, **kwargs):
+            super().__init__(scope, construct_id, **kwargs)
+            sagemaker.CfnNotebookInstance(
+                self, "Notebook", instance_type="ml.t3.medium", role_arn="arn"
+            )
+            sagemaker.CfnModelPackageGroup(
+                self, "Registry", model_package_group_name="g", tags=[{"key": "team", "value": "x"}]
+            )
+    """
+
+
+def test_tags_given_to_a_stack_where_the_app_instantiates_it(tmp_path):
+    found = _project(
+        tmp_path,
+        {
+            "infra/stacks/notebooks.py": _NOTEBOOK_STACK,
+            "infra/app.py": """
+                import aws_cdk as cdk
+                from stacks.notebooks import NotebookStack
+
+                TAGS = {"project": "churn"}
+                app = cdk.App()
+                NotebookStack(app, "Notebooks", tags=TAGS)
+                app.synth()
+            """,
+        },
+    )
+    # The stack's tags, where the app gives them; a resource's own tags are merged in.
+    assert _show(found["Notebook"].get("tags")) == (KNOWN, {"project": "churn"}, 6, 33)
+    assert _show(found["Registry"].get("tags")) == (
+        KNOWN,
+        {"project": "churn", "team": "x"},
+        12,
+        61,
+    )
+
+
+def test_stack_tags_reach_nested_constructs_through_relative_imports_and_super(tmp_path):
+    found = _project(
+        tmp_path,
+        {
+            "deploy/constructs.py": """
+                from aws_cdk import aws_sagemaker as sagemaker
+                from constructs import Construct
+
+
+                class Hosting(Construct):
+                    def __init__(self, scope, construct_id):
+                        super().__init__(scope, construct_id)
+                        sagemaker.CfnEndpoint(self, "Endpoint", endpoint_config_name="churn")
+            """,
+            "deploy/stack.py": """
+                from aws_cdk import Stack
+
+                from .constructs import Hosting
+
+
+                class ServingStack(Stack):
+                    def __init__(self, scope, construct_id):
+                        super().__init__(scope, construct_id, tags={"team": "ml"})
+                        Hosting(self, "Hosting")
+            """,
+            "deploy/app.py": """
+                from aws_cdk import App, Stack
+                from aws_cdk import aws_logs as logs
+
+                from . import stack
+
+                app = App()
+                stack.ServingStack(app, "Serving")
+                plain = Stack(app, "Plain", tags={"cost-center": "42"})
+                logs.CfnLogGroup(plain, "Logs")
+            """,
+        },
+    )
+    assert _show(found["Endpoint"].get("tags")) == (KNOWN, {"team": "ml"}, 8, 52)
+    # Log groups take no tags in the model: a Stack(...) scope's tags are not invented.
+    assert "tags" not in found["Logs"].properties
+
+
+@pytest.mark.parametrize(
+    ("instantiations", "expected"),
+    [
+        # Tags from a parameter or an unread **props are unknown, not absent.
+        ('NotebookStack(app, "A", tags=load_tags())', (UNKNOWN, "load_tags()", 4, 25)),
+        ('NotebookStack(app, "A", **settings())', (UNKNOWN, "**settings()", 4, 25)),
+        # **props read whole: its tags count.
+        (
+            'NotebookStack(app, "A", **{"tags": {"project": "churn"}})',
+            (KNOWN, {"project": "churn"}, 4, 28),
+        ),
+        # Tagged in one instantiation only: no answer that holds for every instance.
+        (
+            'NotebookStack(app, "A", tags={"project": "churn"})\nNotebookStack(app, "B")',
+            (UNKNOWN, "tags given to some instances only", 4, 25),
+        ),
+        # Never tagged: still absent.
+        ('NotebookStack(app, "A")\nNotebookStack(app, "B", tags=None)', (ABSENT, "")),
+    ],
+)
+def test_stack_tags_known_only_when_every_instantiation_gives_known_tags(
+    tmp_path, instantiations, expected
+):
+    app = "from aws_cdk import App\nfrom notebooks import NotebookStack\napp = App()\n"
+    found = _project(
+        tmp_path, {"notebooks.py": _NOTEBOOK_STACK, "app.py": app + instantiations + "\n"}
+    )
+    assert _show(found["Notebook"].get("tags")) == expected
+
+
+def test_a_stack_that_keeps_its_tags_parameter_for_some_constructs_is_not_tagged(tmp_path):
+    found = _project(
+        tmp_path,
+        {
+            "stack.py": """
+                from aws_cdk import Stack
+                from aws_cdk import aws_sagemaker as sagemaker
+
+
+                class ServingStack(Stack):
+                    def __init__(self, scope, construct_id, tags, **kwargs):
+                        super().__init__(scope, construct_id, **kwargs)
+                        sagemaker.CfnModel(self, "Model", execution_role_arn="arn")
+                        sagemaker.CfnEndpoint(
+                            self, "Endpoint", endpoint_config_name="c", tags=tags
+                        )
+            """,
+            "app.py": """
+                from aws_cdk import App
+                from stack import ServingStack
+
+                ServingStack(App(), "Serving", tags=[{"key": "project", "value": "churn"}])
+            """,
+        },
+    )
+    # `tags` is the class's own parameter, not passed to the Stack: only the endpoint has it.
+    assert _show(found["Model"].get("tags")) == (ABSENT, "")
+    assert _show(found["Endpoint"].get("tags")) == (UNKNOWN, "tags", 10, 57)
+
+
 def test_role_policies_added_later_and_statement_changes(tmp_path):
     [policy, role] = sorted(
         extract(

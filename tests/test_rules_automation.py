@@ -210,3 +210,19 @@ def test_ci_without_tests_to_run_is_left_to_missing_tests(lint, tmp_path):
     )
     (repo / ".git").mkdir()
     assert lint(repo, "MD033", "MD034") == [("MD033", "missing-tests", "src/train.py", 1, 1)]
+
+
+def test_a_ci_step_naming_a_bucket_like_a_project_folder_is_not_read_as_a_script(lint, tmp_path):
+    # `s3://data/…` holds `//data/`, which names the project's data/ folder, not a file.
+    step = "aws s3 cp s3://data/results/ results/ --recursive"
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "src/train.py": CODE,
+            "tests/test_a.py": TEST,
+            "data/README.md": "# data\n",
+            ".github/workflows/ci.yml": LINT_WORKFLOW.replace("ruff check .", step),
+        },
+    )
+    (repo / ".git").mkdir()
+    assert [row[:2] for row in lint(repo, "MD034", "LN009")] == [("MD034", "missing-ci-tests")]

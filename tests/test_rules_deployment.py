@@ -369,3 +369,16 @@ def test_undeclared_endpoint_when_no_target_is_given_stands_on_the_table(lint, t
         {"lens.toml": _manifest("development", 'target = "container"'), "deploy.py": SDK_DEPLOY},
     )
     assert lint(declared, "DE015") == []
+
+
+def test_an_endpoint_the_code_deletes_further_on_is_a_throwaway_no_rule_holds(lint, tmp_path):
+    demo = SDK_DEPLOY.replace("model.deploy(", "predictor = model.deploy(") + (
+        "predictor.predict([1, 2])\npredictor.delete_endpoint()\n"
+    )
+    kept = _write(
+        tmp_path / "kept", {"lens.toml": _manifest("production"), "deploy.py": SDK_DEPLOY}
+    )
+    demo_repo = _write(tmp_path / "demo", {"lens.toml": _manifest("production"), "deploy.py": demo})
+    endpoint_rules = ("DE001", "DE003", "DE010", "MO001", "MO002", "MO003")
+    assert {row[0] for row in lint(kept, *endpoint_rules)} == set(endpoint_rules)
+    assert lint(demo_repo, *endpoint_rules) == []

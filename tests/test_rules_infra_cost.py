@@ -1,5 +1,12 @@
 """MD070 to MD075, DP050, MO020: what the project's AWS resources cost while they run and sit
-idle, read from SDK and boto3 calls, CDK apps, CloudFormation templates and Terraform alike."""
+idle, read from SDK and boto3 calls, CDK apps, CloudFormation templates and Terraform alike.
+
+Each trigger fixture holds one file per source that can express its rule: `train.py` or
+`setup_notebook.py` (SDK, boto3), `app.py` (CDK), `template.yaml` and `template.json`
+(CloudFormation) and `main.tf` (Terraform). The training-job rules (MD071 to MD073) have SDK
+fixtures only: CloudFormation, CDK's L1 constructs and the Terraform AWS provider have no
+SageMaker training-job resource (jobs are started by the SDK, boto3 or a pipeline), so none of
+them can define one."""
 
 from __future__ import annotations
 
@@ -22,12 +29,15 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(lint):
     # Silent in the same fixture: local mode, ml.g4dn (current), a type from a parameter,
     # a family the table does not list, a current transform type, a serverless variant, a
-    # CloudFormation parameter or Terraform variable whose default is a current family.
+    # CloudFormation parameter or Terraform variable whose default is a current family, a
+    # Terraform variable without a default. A variable whose default is ml.m4 is a finding
+    # (main.tf line 36).
     assert lint("previous-generation-instance", "MD070") == [
         ("MD070", "previous-generation-instance", "app.py", 21, 21),
         ("MD070", "previous-generation-instance", "app.py", 32, 31),
-        ("MD070", "previous-generation-instance", "main.tf", 11, 5),
         ("MD070", "previous-generation-instance", "main.tf", 18, 3),
+        ("MD070", "previous-generation-instance", "main.tf", 28, 5),
+        ("MD070", "previous-generation-instance", "main.tf", 36, 5),
         ("MD070", "previous-generation-instance", "template.json", 7, 9),
         ("MD070", "previous-generation-instance", "template.yaml", 14, 11),
         ("MD070", "previous-generation-instance", "train.py", 14, 9),
@@ -43,12 +53,12 @@ def test_previous_generation_messages_name_the_resource_the_type_and_the_success
         "instance family (current choice: ml.r5 or a later memory-optimised family "
         "(ml.r6i, ml.r7i))"
     )
-    assert messages[2] == (
-        "endpoint-config `aws_sagemaker_endpoint_configuration.legacy` variant `AllTraffic` "
-        "uses `ml.m4.xlarge`, a previous-generation instance family (current choice: ml.m5 or "
-        "a later general-purpose family (ml.m6i, ml.m7i))"
+    assert messages[4] == (
+        "endpoint-config `aws_sagemaker_endpoint_configuration.churn` variant `Cpu` uses "
+        "`ml.m4.xlarge`, a previous-generation instance family (current choice: ml.m5 or a "
+        "later general-purpose family (ml.m6i, ml.m7i))"
     )
-    assert messages[8] == (
+    assert messages[9] == (
         "endpoint `estimator.deploy(…)` uses `ml.c4.large`, a previous-generation instance "
         "family (current choice: ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i))"
     )
@@ -106,17 +116,25 @@ def test_missing_cost_tags_across_sources(lint):
     # Silent: tags from a module constant or a parameter, an SDK model (tagged by its
     # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
     # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
-    # (the app itself is the evidence), a Terraform tag whose value is a variable.
+    # (the app itself is the evidence), Terraform tags from a local or from a variable
+    # without a default, and the provider's `default_tags` (tagged/main.tf); a stack class
+    # in stacks/exploration.py that app.py instantiates with `tags=`.
     assert lint("missing-cost-tags", "MD074") == [
-        ("MD074", "missing-cost-tags", "app.py", 8, 9),
-        ("MD074", "missing-cost-tags", "main.tf", 5, 1),
+        ("MD074", "missing-cost-tags", "app.py", 9, 9),
+        ("MD074", "missing-cost-tags", "main.tf", 9, 1),
+        ("MD074", "missing-cost-tags", "main.tf", 21, 3),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),
         ("MD074", "missing-cost-tags", "template.yaml", 6, 3),
         ("MD074", "missing-cost-tags", "train.py", 10, 16),
         ("MD074", "missing-cost-tags", "train.py", 13, 85),
         ("MD074", "missing-cost-tags", "train.py", 17, 5),
     ]
-    assert lint.messages("missing-cost-tags", "MD074")[6] == (
+    messages = lint.messages("missing-cost-tags", "MD074")
+    assert messages[1] == (
+        "model `aws_sagemaker_model.churn` has no cost-allocation tags: its spend cannot be "
+        "traced to a project or team"
+    )
+    assert messages[7] == (
         "endpoint `churn` has no cost-allocation tags: its spend cannot be traced to a "
         "project or team"
     )
@@ -167,13 +185,15 @@ def test_missing_cost_tags_waits_for_development(lint, tmp_path):
 
 
 def test_notebook_instances_without_auto_stop(lint):
-    # Silent: an auto-stop on-start script, a configuration defined outside the project,
-    # a script from a parameter, a commented-out LifecycleConfigName does not count.
+    # Silent: an auto-stop on-start script (in Terraform linked by its literal name), a
+    # configuration defined outside the project, a script from a parameter or a file
+    # (`filebase64`); a commented-out LifecycleConfigName or lifecycle_config_name does not
+    # count.
     assert lint("notebook-instance-without-auto-stop", "MD075") == [
         ("MD075", "notebook-instance-without-auto-stop", "app.py", 17, 9),
         ("MD075", "notebook-instance-without-auto-stop", "app.py", 26, 13),
         ("MD075", "notebook-instance-without-auto-stop", "main.tf", 1, 1),
-        ("MD075", "notebook-instance-without-auto-stop", "main.tf", 12, 3),
+        ("MD075", "notebook-instance-without-auto-stop", "main.tf", 17, 3),
         ("MD075", "notebook-instance-without-auto-stop", "setup_notebook.py", 4, 1),
         ("MD075", "notebook-instance-without-auto-stop", "template.json", 15, 9),
         ("MD075", "notebook-instance-without-auto-stop", "template.yaml", 3, 3),
@@ -190,27 +210,30 @@ def test_notebook_instances_without_auto_stop(lint):
 
 
 def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
-    # Silent: an enabled rule (inline, or in Terraform's own lifecycle configuration
-    # resource), a rule added after construction, rules from a parameter, variable or
-    # condition, **kwargs.
+    # Silent: an enabled rule, a rule added after construction, rules from a parameter or
+    # a condition, **kwargs; in Terraform a lifecycle configuration resource found by the
+    # bucket's literal name, a `lifecycle_rule` inside the bucket, a rule status from a
+    # variable without a default. A disabled rule is reported where it is written.
     assert lint("bucket-without-lifecycle", "DP050", "LN009") == [
         ("DP050", "bucket-without-lifecycle", "app.py", 8, 9),
         ("DP050", "bucket-without-lifecycle", "app.py", 12, 13),
         ("LN009", "unparseable-file", "broken.yaml", 6, 1),
-        ("DP050", "bucket-without-lifecycle", "main.tf", 1, 1),
+        ("DP050", "bucket-without-lifecycle", "main.tf", 5, 1),
+        ("DP050", "bucket-without-lifecycle", "main.tf", 16, 3),
         ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
         ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
     ]
 
 
 def test_log_groups_kept_for_ever(lint):
-    # Silent: CDK's LogGroup default (731 days), a period, a period from a parameter or a
-    # variable. Terraform's `retention_in_days = 0` keeps logs for ever.
+    # Silent: CDK's LogGroup default (731 days), a period, a period from a parameter, a
+    # Terraform variable's default (90), a variable without a default. Terraform's
+    # `retention_in_days = 0` keeps logs for ever (main.tf line 16).
     assert lint("log-group-without-retention", "MO020") == [
         ("MO020", "log-group-without-retention", "app.py", 8, 40),
         ("MO020", "log-group-without-retention", "app.py", 9, 9),
-        ("MO020", "log-group-without-retention", "main.tf", 5, 1),
-        ("MO020", "log-group-without-retention", "main.tf", 11, 3),
+        ("MO020", "log-group-without-retention", "main.tf", 10, 1),
+        ("MO020", "log-group-without-retention", "main.tf", 16, 3),
         ("MO020", "log-group-without-retention", "template.json", 4, 5),
         ("MO020", "log-group-without-retention", "template.yaml", 6, 3),
     ]

@@ -61,6 +61,14 @@ class ProjectContext:
                 location = Location(MANIFEST_NAME, problem.line, problem.column)
                 yield Violation(problem.message, location, problem.anchor)
 
+    def declared(self, path: AnyPath) -> str | None:
+        """A manifest value that is a real string: not absent, not a placeholder, not of
+        another type (which the schema rules report)."""
+        if self.manifest is None or self.manifest.is_missing(path):
+            return None
+        value = self.manifest.get(path)
+        return value if isinstance(value, str) else None
+
     def require(self, path: AnyPath, need: str) -> Iterator[Violation]:
         """One violation when a manifest value is absent or only a placeholder.
 

@@ -48,15 +48,6 @@ _STRATEGY_PROPERTY = {
 }
 
 
-def _declared(ctx: ProjectContext, key: str) -> str | None:
-    """A `[deployment]` value when it is a string that is not a placeholder."""
-    manifest = ctx.manifest
-    if manifest is None or manifest.is_missing(key):
-        return None
-    value = manifest.get(key)
-    return value if isinstance(value, str) else None
-
-
 def _endpoints(ctx: ProjectContext) -> Iterator[Resource]:
     """Each endpoint serving at least one real-time, instance-based variant, once."""
     seen: set[str] = set()
@@ -192,7 +183,7 @@ def deployment_without_guardrails(ctx: ProjectContext) -> Iterator[Violation]:
     ``production`` and no strategy is declared. A declared ``all-at-once`` or ``shadow``
     strategy is the team's recorded choice (DE012 checks it against the configuration).
     SDK ``.deploy()`` calls cannot set a deployment policy, so they are held to it too."""
-    strategy = _declared(ctx, "deployment.strategy")
+    strategy = ctx.declared("deployment.strategy")
     asked = strategy in GUARDED_STRATEGIES or (strategy is None and ctx.stage is Stage.PRODUCTION)
     if not asked:
         return
@@ -238,7 +229,7 @@ def deployment_strategy_mismatch(ctx: ProjectContext) -> Iterator[Violation]:
     canary and linear; ``all-at-once`` accepts all-at-once and blue/green without a gradual
     shift. ``shadow`` (shadow variants) is not read, so it is never a mismatch; an unknown
     policy is not a finding."""
-    strategy = _declared(ctx, "deployment.strategy")
+    strategy = ctx.declared("deployment.strategy")
     accepted = SATISFIES.get(strategy or "")
     if accepted is None:
         return
@@ -323,12 +314,12 @@ def declared_deployment_not_found(ctx: ProjectContext) -> Iterator[Violation]:
     version control — not reproducible, not reviewable — or the manifest is wrong. The
     finding stands on the manifest's `target`. Other targets (``lambda``, ``container``) are
     not checked: their serving code is not told apart from the rest reliably."""
-    target = _declared(ctx, "deployment.target")
+    target = ctx.declared("deployment.target")
     if target not in (SAGEMAKER_ENDPOINT, SAGEMAKER_BATCH):
         return
     if any(site.target == target for site in deployment(ctx.evidence).sites):
         return
-    assert ctx.manifest is not None  # _declared read the target from it
+    assert ctx.manifest is not None  # ctx.declared read the target from it
     needed = "endpoint" if target == SAGEMAKER_ENDPOINT else "batch transform"
     yield Violation(
         f'`deployment.target` is "{target}" but no SageMaker {needed} is defined in the '
@@ -359,7 +350,7 @@ def undeclared_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     endpoint is not reported: the manifest holds one target."""
     manifest = ctx.manifest
     assert manifest is not None  # requires_manifest
-    target = _declared(ctx, "deployment.target")
+    target = ctx.declared("deployment.target")
     if target not in (None, "none"):
         return
     ev = ctx.evidence

@@ -126,14 +126,6 @@ def notebook_without_execution_order(ctx: ProjectContext) -> Iterator[Violation]
             previous = count
 
 
-def _declared(ctx: ProjectContext) -> str | None:
-    """``[model] tracking`` as written, or None when absent or only a placeholder."""
-    if ctx.manifest is None or ctx.manifest.is_missing(TRACKING_KEY):
-        return None
-    value = ctx.manifest.get(TRACKING_KEY)
-    return value if isinstance(value, str) else None
-
-
 @rule(
     code="MD004",
     name="missing-experiment-tracking",
@@ -159,7 +151,7 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     project has training code (a ``.fit(`` in machine-learning code, a Hugging Face or
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
     estimator); when ``[model] tracking`` names a tool, MD005 checks it instead."""
-    declared = _declared(ctx)
+    declared = ctx.declared(TRACKING_KEY)
     if declared is not None and declared.strip().lower() != "none":
         return
     site = training_site(ctx.evidence)
@@ -193,7 +185,7 @@ def declared_tracking_not_used(ctx: ProjectContext) -> Iterator[Violation]:
     for DVC) or a YAML file configures its logger. A value that names no tracker this
     rule knows, or a tracker mentioned in a file that could not be parsed, is not
     reported."""
-    declared = _declared(ctx)
+    declared = ctx.declared(TRACKING_KEY)
     tracker = canonical_tracker(declared) if declared else None
     if ctx.manifest is None or tracker is None:
         return
@@ -225,7 +217,7 @@ def undeclared_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     know."""
     if ctx.manifest is None:
         return
-    declared = _declared(ctx)
+    declared = ctx.declared(TRACKING_KEY)
     if declared is not None and declared.strip().lower() != "none":
         tracker = canonical_tracker(declared)
         if tracker is None or tracker in tracking(ctx.evidence).used:

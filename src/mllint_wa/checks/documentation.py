@@ -25,18 +25,10 @@ DECLARED_PATHS = ("model.card", "model.training_entrypoint", "data.datasheet")
 DECLARED_PATH_LISTS = ("deployment.iac",)
 
 
-def _declared(ctx: ProjectContext, key: str) -> str | None:
-    """A path the manifest declares under ``key``, when it is a real value."""
-    if ctx.manifest is None or ctx.manifest.is_missing(key):
-        return None
-    value = ctx.manifest.get(key)
-    return value if isinstance(value, str) else None
-
-
 def _document(ctx: ProjectContext, key: str, found: str | None) -> tuple[str, bool] | None:
     """The document the manifest names under ``key`` if it exists, else the one found by
     its usual names; with whether the manifest named it."""
-    declared = _declared(ctx, key)
+    declared = ctx.declared(key)
     if declared is not None:
         path = declared.strip("/")
         return (path, True) if ctx.evidence.exists(path) else None
@@ -97,7 +89,7 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, or a README
     whose YAML front matter makes it a Hugging Face model card. A project without a manifest
     is asked for one only when it holds model files or imports an ML framework."""
-    if _declared(ctx, "model.card") is not None:
+    if ctx.declared("model.card") is not None:
         return  # declared-path-missing and incomplete-model-card judge a declared card
     if ctx.manifest is None and not uses_ml(ctx.evidence):
         return
@@ -150,7 +142,7 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     Asked for when the manifest lists data sources or the project holds data files.
     Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
     `docs/datasheet.md` and the like, or a Hugging Face dataset-card README."""
-    if _declared(ctx, "data.datasheet") is not None or not _has_data(ctx):
+    if ctx.declared("data.datasheet") is not None or not _has_data(ctx):
         return
     if find_datasheet(ctx.evidence) is None:
         yield Violation(
@@ -196,7 +188,7 @@ def declared_path_missing(ctx: ProjectContext) -> Iterator[Violation]:
     present; a path outside the project, and a placeholder such as `"TODO"`, are not
     judged."""
     assert ctx.manifest is not None
-    keys = [(key, _declared(ctx, key)) for key in DECLARED_PATHS]
+    keys = [(key, ctx.declared(key)) for key in DECLARED_PATHS]
     for key in DECLARED_PATH_LISTS:
         value = ctx.manifest.get(key)
         if isinstance(value, list):

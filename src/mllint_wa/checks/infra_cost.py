@@ -225,9 +225,10 @@ def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
 
     Checked on training and processing jobs, models, endpoint configurations, endpoints,
     notebook instances and pipelines, where the resource model reads their tags. Tags
-    applied to a whole CDK app or stack (`Tags.of(app).add(...)`) and Terraform's
-    `default_tags` count. Tags from a parameter, SDK models (the SDK tags them at
-    `.deploy(...)`), local-mode jobs and `**kwargs` are not findings."""
+    applied to a whole CDK app or stack (`Tags.of(app).add(...)`, or `tags=` where the app
+    instantiates a stack) and Terraform's `default_tags` count. Tags from a parameter, SDK
+    models (the SDK tags them at `.deploy(...)`), local-mode jobs and `**kwargs` are not
+    findings."""
     for resource in rm.resources(ctx.evidence, *_TAGGED_KINDS):
         if "tags" not in rm.PROPERTIES[resource.kind]:
             continue

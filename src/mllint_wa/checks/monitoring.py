@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.endpoints import variants
+from mllint_wa.evidence.endpoints import deleted_endpoints, variants
 from mllint_wa.evidence.monitoring import (
     DATA_QUALITY,
     MODEL_QUALITY,
     alarms_in_code,
     capture_updates,
-    deleted_endpoints,
     monitors,
     retraining_triggers,
 )
@@ -47,11 +46,10 @@ def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
     """Each lasting endpoint (or unused configuration) that serves in real time from
     instances. An endpoint that the code creating it deletes further on is a demo's or a
     test's throwaway, and is left out."""
-    deleted = deleted_endpoints(ev)
     found: dict[tuple[str, str], _Serving] = {}
-    for variant in variants(ev):
+    for variant in variants(ev):  # throwaway endpoints are already left out
         settings, endpoint = variant.holder, variant.endpoint
-        if settings.opaque or (endpoint is not None and endpoint.anchor in deleted):
+        if settings.opaque:
             continue
         key = (endpoint.anchor if endpoint is not None else "", settings.anchor)
         found.setdefault(key, _Serving(endpoint, settings))
@@ -265,11 +263,8 @@ def missing_retraining_trigger(ctx: ProjectContext) -> Iterator[Violation]:
     repository); an Airflow DAG whose schedule is not ``None``, Dagster schedules, Prefect
     cron deployments, Kubeflow recurring runs. A plan that says retraining is manual or
     none is not reported."""
-    manifest = ctx.manifest
-    if manifest is None or manifest.is_missing(_RETRAINING):
-        return
-    plan = manifest.get(_RETRAINING)
-    if not isinstance(plan, str) or _NO_RETRAINING.match(plan):
+    plan = ctx.declared(_RETRAINING)
+    if ctx.manifest is None or plan is None or _NO_RETRAINING.match(plan):
         return
     if retraining_triggers(ctx.evidence):
         return
@@ -277,7 +272,7 @@ def missing_retraining_trigger(ctx: ProjectContext) -> Iterator[Violation]:
         "lens.toml plans retraining but nothing in the repository schedules or triggers it "
         "(no EventBridge rule or schedule, pipeline schedule, scheduled CI workflow or "
         "scheduled DAG)",
-        manifest.location(_RETRAINING),
+        ctx.manifest.location(_RETRAINING),
         anchor="lens.toml:monitoring.retraining",
     )
 

@@ -151,7 +151,13 @@ class Evidence:
             cached = self._data[path] = self._read(path)
         return None if isinstance(cached, _Absent) else cached
 
+    def is_file(self, path: str) -> bool:
+        """Whether ``path`` is one of the project's files as walked."""
+        return path in self._file_set
+
     def _read(self, path: str) -> bytes | _Absent:
+        if not _is_project_path(path):
+            return _ABSENT  # not a path a finding could name: nothing to read or report
         limit = max((READ_LIMIT_BY_KIND.get(k, READ_LIMIT) for k in kinds_of(path)), default=0)
         limit = limit or READ_LIMIT
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -286,6 +292,11 @@ class Evidence:
 
 _FILE_SET = object()
 _FOLDER_SET = object()
+
+
+def _is_project_path(path: str) -> bool:
+    """A relative ``/``-separated path inside the project: no empty, ``.`` or ``..`` part."""
+    return bool(path) and all(part not in ("", ".", "..") for part in path.split("/"))
 
 
 @functools.lru_cache(maxsize=1024)

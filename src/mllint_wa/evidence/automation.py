@@ -246,7 +246,7 @@ def referenced_scripts(ev: Evidence, texts: list[str]) -> list[str]:
                 path = os.path.normpath(word.removeprefix("./")).replace(os.sep, "/")
                 if ("/" not in path and "." not in path) or path in seen or path.startswith(".."):
                     continue
-                if len(seen) >= _MAX_SCRIPTS or not ev.exists(path) or path.endswith(".py"):
+                if len(seen) >= _MAX_SCRIPTS or not ev.is_file(path) or path.endswith(".py"):
                     continue
                 seen.add(path)
                 content = ev.text(path)

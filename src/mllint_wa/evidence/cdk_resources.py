@@ -11,7 +11,10 @@ parts and anything else are unknown. A construct called with ``**kwargs`` that c
 followed is opaque. Changes made after construction within the module are applied:
 ``add_property_override``, L1 attribute assignments, ``add_lifecycle_rule``,
 ``add_to_policy``, ``add_managed_policy``, ``attach_inline_policy``, ``add_target``,
-``scale_to_track_metric``, ``Tags.of(x).add``.
+``scale_to_track_metric``, ``Tags.of(x).add``. Tags given to a stack where the app
+instantiates it (``HostingStack(app, "Id", tags={...})``, the class found through the
+project's imports) tag the resources of that stack class and of the construct classes it
+instantiates (see :class:`_StackTags`).
 
 A resource is named by its construct id (the second positional argument) when it is a
 literal, else by the variable it is assigned to. Links to other resources
@@ -43,7 +46,7 @@ from typing import Any, TypeVar
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.code import modules
+from mllint_wa.evidence.code import bound_names, modules, project_files_named
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
 
@@ -72,9 +75,11 @@ def extract(ev: Evidence) -> Iterator[rm.Resource]:
     """Every resource the project's CDK apps define."""
     found: list[rm.Resource] = []
     app_tags: list[tuple[Location, ast.expr, ast.expr, _Module]] = []
-    for path, parsed in modules(ev, b"aws_cdk"):
-        module = _Module(path, parsed)
-        found.extend(module.resources())
+    cdk_modules = [_Module(path, parsed) for path, parsed in modules(ev, b"aws_cdk")]
+    stacks = _StackTags(ev, cdk_modules)
+    for module in cdk_modules:
+        for resource, construct in module.resources():
+            found.append(_with_tag_value(resource, stacks.of(module, construct)))
         app_tags.extend(module.app_tags)
     if app_tags:
         found = [_with_tags(resource, app_tags) for resource in found]
@@ -149,6 +154,11 @@ class _Module:
         self.params: dict[int, set[str]] = {}
         self.self_attrs: dict[int, dict[str, list[ast.expr | None]]] = {}
         self.target_names: dict[int, str] = {}  # id(value) → the variable it is assigned to
+        # Classes the module defines at its top level: the stacks and constructs whose
+        # instantiations may tag what they define.
+        self.classes = {
+            node.name: node for node in parsed.tree.body if isinstance(node, ast.ClassDef)
+        }
         self._index()
         # Method calls by the id of the call that made their receiver.
         self.methods: dict[int, list[tuple[str, ast.Call]]] = {}
@@ -551,8 +561,9 @@ class _Module:
 
     # Resources --------------------------------------------------------------------------
 
-    def resources(self) -> list[rm.Resource]:
-        found: list[rm.Resource] = []
+    def resources(self) -> list[tuple[rm.Resource, _Construct]]:
+        """Each resource with the construct call that defines it."""
+        found: list[tuple[rm.Resource, _Construct]] = []
         for construct in self.constructs.values():
             handler = _HANDLERS.get(construct.type)
             if handler is None:
@@ -560,7 +571,7 @@ class _Module:
             kind, mapper = handler
             reader = _Reader(self, construct)
             properties = mapper(reader)
-            found.extend(reader.extra)
+            found.extend((extra, construct) for extra in reader.extra)
             if kind is None or properties is None:
                 continue
             if "tags" in rm.PROPERTIES[kind]:
@@ -570,17 +581,16 @@ class _Module:
                 for name in rm.PROPERTIES[kind]:
                     if properties.get(name, rm.ABSENT).absent:
                         properties[name] = rm.unknown("**kwargs", construct.location)
-            found.append(
-                rm.Resource(
-                    kind,
-                    construct.name,
-                    SOURCE,
-                    construct.location,
-                    {k: v for k, v in properties.items() if not v.absent},
-                    "aws_cdk." + construct.type,
-                    construct.opaque,
-                )
+            resource = rm.Resource(
+                kind,
+                construct.name,
+                SOURCE,
+                construct.location,
+                {k: v for k, v in properties.items() if not v.absent},
+                "aws_cdk." + construct.type,
+                construct.opaque,
             )
+            found.append((resource, construct))
         return found
 
     def _tags(self, reader: _Reader, construct: _Construct) -> rm.Value:
@@ -624,21 +634,206 @@ def _tag_value(
 def _with_tags(
     resource: rm.Resource, app_tags: list[tuple[Location, ast.expr, ast.expr, _Module]]
 ) -> rm.Resource:
-    if resource.source != SOURCE or "tags" not in rm.PROPERTIES[resource.kind]:
-        return resource
-    current = resource.get("tags")
-    if current.unknown:
-        return resource
-    merged = rm.known({}, None) if current.absent else current
-    combined: dict[str, str] = dict(merged.value)
-    where = merged.location
     for location, key, value, module in app_tags:
-        single = _tag_value(module, [(location, key, value)], location)
-        if single.unknown:
-            return _replace(resource, "tags", single)
-        combined = {**single.value, **combined}
-        where = where or location
-    return _replace(resource, "tags", rm.known(combined, where))
+        resource = _with_tag_value(resource, _tag_value(module, [(location, key, value)], location))
+    return resource
+
+
+def _with_tag_value(resource: rm.Resource, added: rm.Value) -> rm.Resource:
+    """The resource with tags applied from outside it (its stack, the app) merged into its
+    own; its own win on a shared key. Unknown on either side makes them unknown."""
+    if added.absent or "tags" not in rm.PROPERTIES[resource.kind]:
+        return resource
+    return _replace(resource, "tags", _merged_tags(resource.get("tags"), added))
+
+
+def _merged_tags(own: rm.Value, added: rm.Value) -> rm.Value:
+    if own.unknown or added.absent:
+        return own
+    if added.unknown or own.absent:
+        return added
+    return rm.known({**added.value, **own.value}, own.location or added.location)
+
+
+# Stack-level tags ----------------------------------------------------------------------------
+
+ClassKey = tuple[str, str]  # (path, class name) of a class the project defines
+
+
+class _StackTags:
+    """Tags given where the project's stack and construct classes are instantiated.
+
+    ``HostingStack(app, "Hosting", tags={"project": "churn"})`` tags every resource the
+    ``HostingStack`` class defines, and, as CDK applies a scope's tags to its children, every
+    resource of the project's construct classes instantiated inside it. The class is found
+    through the instantiating module's imports (relative ones too), so a stack defined in
+    ``stacks/hosting.py`` and instantiated in ``app.py`` is followed. So are ``tags=`` passed
+    to ``super().__init__`` inside the class, and resources whose scope is a plain
+    ``Stack(app, "Id", tags=...)`` of the same module.
+
+    One class may be instantiated several times; the model has one resource per construct
+    call, so tags are known only when every instantiation gives known tags, absent when none
+    gives any, and unknown otherwise (tags from a parameter or ``**kwargs``, or a class
+    tagged in some instantiations only: no instantiation-independent answer)."""
+
+    def __init__(self, ev: Evidence, cdk_modules: list[_Module]) -> None:
+        self.ev = ev
+        self.by_path = {m.path: m for m in cdk_modules}
+        self.bindings = {m.path: bound_names(m.path, m.parsed) for m in cdk_modules}
+        self.sites: dict[ClassKey, list[tuple[_Module, ast.Call]]] = {}
+        for module in cdk_modules:
+            for node in ast.walk(module.parsed.tree):
+                if isinstance(node, ast.Call):
+                    key = self._class_called(module, node.func)
+                    if key is not None:
+                        self.sites.setdefault(key, []).append((module, node))
+        self._tags: dict[ClassKey, rm.Value] = {}
+
+    def of(self, module: _Module, construct: _Construct) -> rm.Value:
+        """The tags the construct receives from the stack or construct class it is
+        defined in, or from the ``Stack(...)`` call that is its scope."""
+        owner = module._enclosing(construct.call, (ast.ClassDef,))
+        if isinstance(owner, ast.ClassDef) and module.classes.get(owner.name) is owner:
+            return self._class_tags((module.path, owner.name), set())
+        scope = construct.call.args[0] if construct.call.args else None
+        made = module.resolve(scope) if scope is not None else None
+        if isinstance(made, ast.Call) and module.qualified(made.func) == "Stack":
+            return _given_tags(module, made)
+        return rm.ABSENT
+
+    def _class_called(self, module: _Module, func: ast.expr) -> ClassKey | None:
+        """The project class a call instantiates, found through the module's imports."""
+        if isinstance(func, ast.Name) and func.id in module.classes:
+            return module.path, func.id
+        parts: list[str] = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        bound = self.bindings[module.path].get(func.id) if isinstance(func, ast.Name) else None
+        if bound is None or bound.startswith("aws_cdk"):
+            return None
+        head, _, name = ".".join([bound, *reversed(parts)]).rpartition(".")
+        found = [
+            path
+            for path in project_files_named(self.ev, head)
+            if path in self.by_path and name in self.by_path[path].classes
+        ]
+        if not found:
+            return None
+        # Examples often repeat a module name: the file nearest the importer is meant.
+        return min(found, key=lambda path: (-_shared_folders(path, module.path), path)), name
+
+    def _class_tags(self, key: ClassKey, seen: set[ClassKey]) -> rm.Value:
+        if key in self._tags:
+            return self._tags[key]
+        if key in seen:  # a class instantiated inside itself: what it receives is unknown
+            return rm.unknown(key[1], None)
+        seen = seen | {key}
+        module = self.by_path[key[0]]
+        owner = module.classes[key[1]]
+        forwards = _forwards_tags(owner)
+        given: list[rm.Value] = []
+        for site_module, call in self.sites.get(key, []):
+            inherited = rm.ABSENT
+            parent = site_module._enclosing(call, (ast.ClassDef,))
+            if isinstance(parent, ast.ClassDef) and site_module.classes.get(parent.name) is parent:
+                inherited = self._class_tags((site_module.path, parent.name), seen)
+            own = _given_tags(site_module, call) if forwards else rm.ABSENT
+            given.append(_merged_tags(own, inherited))
+        tags = _merged_tags(_super_tags(module, owner), _combined(given))
+        self._tags[key] = tags
+        return tags
+
+
+def _shared_folders(path: str, other: str) -> int:
+    count = 0
+    for mine, theirs in zip(path.split("/")[:-1], other.split("/")[:-1], strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
+
+
+def _forwards_tags(owner: ast.ClassDef) -> bool:
+    """Whether ``tags=`` given to the class reaches its base (the Stack): through
+    ``**kwargs`` or an inherited ``__init__``, or a ``tags`` parameter passed on to
+    ``super().__init__``. A class that takes ``tags`` for itself (and passes it to some of
+    its constructs only) does not tag the rest of what it defines."""
+    inits = [n for n in owner.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"]
+    if not inits:
+        return True
+    args = inits[0].args
+    if "tags" not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+        return True
+    return any(
+        isinstance(passed, ast.Name) and passed.id == "tags"
+        for passed in _super_init_tags(inits[0])
+    )
+
+
+def _super_init_tags(node: ast.AST) -> Iterator[ast.expr]:
+    """What ``super().__init__(..., tags=...)`` calls inside ``node`` pass as tags."""
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            base = call.func.value
+            is_super = isinstance(base, ast.Call) and getattr(base.func, "id", "") == "super"
+            tags = _keyword(call, "tags") if is_super and call.func.attr == "__init__" else None
+            if tags is not None:
+                yield tags
+
+
+def _given_tags(module: _Module, call: ast.Call) -> rm.Value:
+    """The ``tags=`` a stack or construct is instantiated with (also inside ``**props``)."""
+    for keyword in call.keywords:
+        if keyword.arg == "tags":
+            return _tag_mapping(module, keyword.value, module.loc(keyword))
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            spread = module.struct(keyword.value)
+            if spread is None:
+                return rm.unknown(f"**{module.written(keyword.value)}", module.loc(keyword))
+            if "tags" in spread:
+                where, expr = spread["tags"]
+                return _tag_mapping(module, expr, where)
+    return rm.ABSENT
+
+
+def _super_tags(module: _Module, owner: ast.ClassDef) -> rm.Value:
+    """Tags a class passes to its base in ``super().__init__(..., tags=...)``; a parameter
+    passed on is the instantiations' business."""
+    for tags in _super_init_tags(owner):
+        scope = module._enclosing(tags, (ast.FunctionDef, ast.AsyncFunctionDef))
+        passed_on = module.resolve(tags)
+        if isinstance(passed_on, ast.Name) and passed_on.id in module.params.get(id(scope), ()):
+            return rm.ABSENT
+        return _tag_mapping(module, tags, module.loc(tags))
+    return rm.ABSENT
+
+
+def _tag_mapping(module: _Module, expr: ast.expr, where: Location) -> rm.Value:
+    """A stack's ``tags`` mapping: known when every key and value is a literal string."""
+    value = module.python(expr)
+    if value is None:
+        return rm.ABSENT
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return rm.known(value, where)
+    return rm.unknown(module.written(expr), where)
+
+
+def _combined(given: list[rm.Value]) -> rm.Value:
+    """What every instantiation of one class gives it (see :class:`_StackTags`)."""
+    if all(value.absent for value in given):
+        return rm.ABSENT
+    for value in given:
+        if value.unknown:
+            return value
+    first = next(value for value in given if value.known)
+    if any(value.absent for value in given):
+        return rm.unknown("tags given to some instances only", first.location)
+    merged: dict[str, str] = {}
+    for value in given:
+        merged = {**value.value, **merged}
+    return rm.known(merged, first.location)
 
 
 def _replace(resource: rm.Resource, name: str, value: rm.Value) -> rm.Resource:

@@ -126,6 +126,30 @@ def configured_targets(ev: Evidence) -> set[str]:
     return ev.memo(configured_targets, compute)
 
 
+def bound_names(path: str, parsed: PythonModule) -> dict[str, str]:
+    """The names the module at ``path`` binds by imports, to dotted names; relative imports
+    are resolved against ``path``, so that :func:`project_files_named` finds their files."""
+    bindings = dict(parsed.imports)
+    folder = path.split("/")[:-1]
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            head = _relative_head(folder, node)
+            for alias in node.names if head is not None else ():
+                if alias.name != "*":
+                    dotted = f"{head}.{alias.name}" if head else alias.name
+                    bindings[alias.asname or alias.name] = dotted
+    return bindings
+
+
+def _relative_head(folder: list[str], node: ast.ImportFrom) -> str | None:
+    """The dotted name of the module a relative import reads from, as a project path;
+    None when it climbs above the project."""
+    if node.level - 1 > len(folder):
+        return None
+    base = folder[: len(folder) - (node.level - 1)]
+    return ".".join([*base, *(node.module.split(".") if node.module else [])])
+
+
 def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
     """Dotted names an import may load, relative imports resolved against ``path``."""
     folder = path.split("/")[:-1]
@@ -133,13 +157,9 @@ def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                if node.level - 1 > len(folder):
-                    continue
-                base = folder[: len(folder) - (node.level - 1)]
-                head = ".".join([*base, *(node.module.split(".") if node.module else [])])
-            else:
-                head = node.module or ""
+            head = _relative_head(folder, node) if node.level else node.module or ""
+            if head is None:
+                continue
             if head:
                 yield head
             for alias in node.names:

@@ -15,17 +15,20 @@ Only real-time, instance-based variants are listed: a serverless variant or an a
 endpoint has no instance count, and its scaling and capture work differently; a batch
 transform is not an endpoint. A variant whose kind cannot be decided (the serverless or
 asynchronous setting is unknown, the variants list is an expression) is left out, so rules
-built on this list stay silent about it.
+built on this list stay silent about it. So is an endpoint that the code creating it deletes
+further on (``predictor.delete_endpoint()``): a notebook's or a test's throwaway, cleaned up
+when the demo is done, is no deployment to hold to production practices.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.code import calls_named, modules
+from mllint_wa.evidence.code import calls_named, module, modules
 from mllint_wa.evidence.resources import (
     ABSENT,
     ENDPOINT,
@@ -38,6 +41,7 @@ from mllint_wa.evidence.resources import (
     unknown,
 )
 from mllint_wa.model import Location
+from mllint_wa.parsers.python_code import PythonModule
 
 # The variant settings a variant carries, in the resource model's vocabulary.
 VARIANT_SETTINGS = ("variant_name", "model", "instance_type", "instance_count")
@@ -146,7 +150,10 @@ def variants(ev: Evidence) -> tuple[Variant, ...]:
 
 def _variants(ev: Evidence) -> Iterator[Variant]:
     named: set[str] = set()
+    deleted = deleted_endpoints(ev)
     for endpoint in resources(ev, ENDPOINT):
+        if endpoint.anchor in deleted:
+            continue
         if holds_own_variant(endpoint):
             if _instance_based(endpoint):
                 settings = {k: endpoint.get(k) for k in VARIANT_SETTINGS}
@@ -241,3 +248,61 @@ def _scaling(ev: Evidence) -> Scaling:
         if any(calls_named(parsed, frozenset({_REGISTER_SCALING}))):
             undecidable = True
     return Scaling(frozenset(targets), undecidable)
+
+
+# Throwaway endpoints -------------------------------------------------------------------------
+
+
+def deleted_endpoints(ev: Evidence) -> frozenset[str]:
+    """Anchors of the endpoints that the code creating them deletes further on
+    (``predictor.delete_endpoint()``, ``session.delete_endpoint(predictor.endpoint_name)``):
+    a notebook's or a test script's throwaway endpoint, cleaned up when the demo is done."""
+
+    def compute() -> frozenset[str]:
+        found = set()
+        for endpoint in resources(ev, ENDPOINT):
+            path = endpoint.location.path
+            parsed = module(ev, path) if ev.mentions(path, b"delete_endpoint(") else None
+            if parsed is None:
+                continue
+            # Known by its AWS name, or by the variable the predictor is assigned to.
+            known_as = {endpoint.name.split(" #")[0], *_assigned(parsed, endpoint.location)}
+            for line, names in _deletions(parsed):
+                if line > endpoint.location.line and known_as & names:
+                    found.add(endpoint.anchor)
+                    break
+        return frozenset(found)
+
+    return ev.memo(deleted_endpoints, compute)
+
+
+def _assigned(parsed: PythonModule, where: Location) -> Iterator[str]:
+    """The variable a call at ``where`` is assigned to."""
+    for node in ast.walk(parsed.tree):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and parsed.position(node.value) == (where.line, where.column)
+        ):
+            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+
+
+def _deletions(parsed: PythonModule) -> Iterator[tuple[int, set[str]]]:
+    """Each ``delete_endpoint`` call's line and what it names: the variable it is called on,
+    and the variables or literal names its arguments are written with."""
+    for node in ast.walk(parsed.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "delete_endpoint"
+        ):
+            continue
+        names = set()
+        for expr in (node.func.value, *node.args, *(k.value for k in node.keywords)):
+            while isinstance(expr, ast.Attribute):
+                expr = expr.value
+            if isinstance(expr, ast.Name):
+                names.add(expr.id)
+            elif isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+                names.add(expr.value)
+        yield parsed.position(node)[0], names

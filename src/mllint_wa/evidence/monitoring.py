@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.automation import ci_evidence
-from mllint_wa.evidence.code import module, modules
-from mllint_wa.model import Location
+from mllint_wa.evidence.code import modules
 from mllint_wa.parsers.python_code import PythonModule, keyword, literal
 
 DATA_QUALITY = "data-quality"
@@ -157,61 +156,6 @@ def capture_updates(ev: Evidence) -> frozenset[str]:
     """Files that turn data capture on after deployment
     (``predictor.update_data_capture_config(...)``)."""
     return files_calling(ev, "update_data_capture_config", "sagemaker")
-
-
-def deleted_endpoints(ev: Evidence) -> frozenset[str]:
-    """Anchors of the endpoints that the code creating them deletes further on
-    (``predictor.delete_endpoint()``, ``session.delete_endpoint(predictor.endpoint_name)``):
-    a notebook's or a test script's throwaway endpoint, cleaned up when the demo is done."""
-
-    def compute() -> frozenset[str]:
-        found = set()
-        for endpoint in rm.resources(ev, rm.ENDPOINT):
-            path = endpoint.location.path
-            parsed = module(ev, path) if ev.mentions(path, b"delete_endpoint(") else None
-            if parsed is None:
-                continue
-            # Known by its AWS name, or by the variable the predictor is assigned to.
-            known_as = {endpoint.name.split(" #")[0], *_assigned(parsed, endpoint.location)}
-            for line, names in _deletions(parsed):
-                if line > endpoint.location.line and known_as & names:
-                    found.add(endpoint.anchor)
-                    break
-        return frozenset(found)
-
-    return ev.memo(deleted_endpoints, compute)
-
-
-def _assigned(parsed: PythonModule, where: Location) -> Iterator[str]:
-    """The variable a call at ``where`` is assigned to."""
-    for node in ast.walk(parsed.tree):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and parsed.position(node.value) == (where.line, where.column)
-        ):
-            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
-
-
-def _deletions(parsed: PythonModule) -> Iterator[tuple[int, set[str]]]:
-    """Each ``delete_endpoint`` call's line and what it names: the variable it is called on,
-    and the variables or literal names its arguments are written with."""
-    for node in ast.walk(parsed.tree):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "delete_endpoint"
-        ):
-            continue
-        names = set()
-        for expr in (node.func.value, *node.args, *(k.value for k in node.keywords)):
-            while isinstance(expr, ast.Attribute):
-                expr = expr.value
-            if isinstance(expr, ast.Name):
-                names.add(expr.id)
-            elif isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-                names.add(expr.value)
-        yield parsed.position(node)[0], names
 
 
 # Retraining triggers --------------------------------------------------------------------------
