@@ -140,3 +140,43 @@ def test_a_scaling_target_registered_through_boto3_makes_every_variant_undecidab
     """
     ev = _evidence(tmp_path, **{"app.py": CDK, "scale.py": boto3_scaling})
     assert [scaling(ev).covers(v) for v in variants(ev)] == [True, None, None]
+
+
+TWO_VARIANTS = """
+resource "aws_sagemaker_endpoint_configuration" "main" {
+  production_variants {
+    variant_name           = "Blue"
+    model_name             = "churn"
+    instance_type          = "ml.m5.large"
+    initial_instance_count = 2
+  }
+  production_variants {
+    variant_name           = "Green"
+    model_name             = "churn"
+    instance_type          = "ml.m5.large"
+    initial_instance_count = 2
+  }
+}
+
+resource "aws_sagemaker_endpoint" "main" {
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.main.name
+}
+
+resource "aws_appautoscaling_target" "main" {
+  service_namespace  = "sagemaker"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  resource_id        = "endpoint/${aws_sagemaker_endpoint.main.name}/variant/%s"
+  min_capacity       = 2
+  max_capacity       = 4
+}
+"""
+
+
+def test_a_resource_id_interpolating_the_endpoint_still_names_its_literal_variant(tmp_path):
+    (tmp_path / "literal").mkdir()
+    (tmp_path / "expression").mkdir()
+    literal = _evidence(tmp_path / "literal", **{"main.tf": TWO_VARIANTS % "Blue"})
+    assert [scaling(literal).covers(v) for v in variants(literal)] == [True, False]
+    # A variant written as an expression may be either: the target counts for both.
+    expression = _evidence(tmp_path / "expression", **{"main.tf": TWO_VARIANTS % "${var.v}"})
+    assert [scaling(expression).covers(v) for v in variants(expression)] == [True, True]

@@ -1,14 +1,22 @@
 """Deployment rules (DE003, DE010 to DE015): endpoint capacity and scaling, release guardrails, the
 model registry, and the manifest's `[deployment]` against what the code and infrastructure
-define. Each trigger fixture holds an SDK script (deploy.py) and a CDK app (app.py) with the
-traps each rule must stay silent on."""
+define. Each trigger fixture holds one file per source — an SDK script (deploy.py), a CDK app
+(app.py), CloudFormation in YAML and JSON (template.yaml, template.json) and Terraform
+(main.tf) — with the traps each rule must stay silent on. The manifest cross-checks (DE014,
+DE015) decide once per project, so their fixtures hold one sub-project (its own lens.toml) per
+source."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 from mllint_wa.registry import lookup
+
+REPOS = Path(__file__).parent / "fixtures" / "repos"
+# The sub-project per infrastructure source in the DE014 and DE015 fixtures.
+IAC_PROJECTS = ("cloudformation-json", "cloudformation-yaml", "terraform")
 
 SDK_DEPLOY = """
 from sagemaker.pytorch import PyTorchModel
@@ -81,10 +89,14 @@ def test_single_instance_endpoint_is_waived_as_the_manifest_example_shows(lint, 
 
 
 def test_endpoint_without_autoscaling_names_the_variant_no_target_points_at(lint):
+    # A target whose resource ID interpolates the endpoint's name (`!Sub`, Terraform
+    # `${…}`) still names its variant: JSON's `Blue` is scaled, `Green` is not. A serverless
+    # endpoint is not asked.
     assert lint("endpoint-without-autoscaling", "DE010") == [
         ("DE010", "endpoint-without-autoscaling", "app.py", 21, 21),
         ("DE010", "endpoint-without-autoscaling", "deploy.py", 5, 1),
         ("DE010", "endpoint-without-autoscaling", "main.tf", 3, 5),
+        ("DE010", "endpoint-without-autoscaling", "template.json", 9, 34),
         ("DE010", "endpoint-without-autoscaling", "template.yaml", 8, 11),
     ]
     assert lint.messages("endpoint-without-autoscaling", "DE010")[:2] == [
@@ -117,16 +129,34 @@ def test_endpoint_without_autoscaling_waits_for_a_deployment_in_development(lint
 
 
 def test_deployment_without_guardrails_when_the_manifest_asks_for_canary(lint):
+    # In each source: an endpoint with no deployment policy (on the endpoint), and a
+    # blue/green one with no rollback alarm (on the policy, or on an empty `Alarms`). Silent:
+    # blue/green and rolling updates rolled back on an alarm, a guarded endpoint whose
+    # variant count is a parameter, a serverless endpoint, a policy from a parameter.
     assert lint("deployment-without-guardrails", "DE011") == [
         ("DE011", "deployment-without-guardrails", "app.py", 23, 9),
         ("DE011", "deployment-without-guardrails", "app.py", 30, 17),
         ("DE011", "deployment-without-guardrails", "deploy.py", 4, 1),
+        ("DE011", "deployment-without-guardrails", "main.tf", 15, 1),
+        ("DE011", "deployment-without-guardrails", "main.tf", 23, 5),
+        ("DE011", "deployment-without-guardrails", "template.json", 12, 5),
+        ("DE011", "deployment-without-guardrails", "template.json", 22, 41),
+        ("DE011", "deployment-without-guardrails", "template.yaml", 15, 3),
+        ("DE011", "deployment-without-guardrails", "template.yaml", 25, 9),
     ]
-    assert lint.messages("deployment-without-guardrails", "DE011")[:2] == [
+    messages = lint.messages("deployment-without-guardrails", "DE011")
+    assert messages[:2] == [
         "endpoint `Unguarded` has no `DeploymentConfig`: updates replace the model all at "
         "once, with no blue/green traffic shifting and no automatic rollback",
         "endpoint `NoRollback` shifts traffic without auto-rollback alarms: "
         "`AutoRollbackConfiguration` names no CloudWatch alarm",
+    ]
+    assert messages[3:5] == [
+        "endpoint `aws_sagemaker_endpoint.unguarded` has no `DeploymentConfig`: updates "
+        "replace the model all at once, with no blue/green traffic shifting and no automatic "
+        "rollback",
+        "endpoint `aws_sagemaker_endpoint.no_rollback` shifts traffic without auto-rollback "
+        "alarms: `AutoRollbackConfiguration` names no CloudWatch alarm",
     ]
 
 
@@ -150,44 +180,92 @@ def test_deployment_without_guardrails_follows_stage_and_declared_strategy(lint,
 
 
 def test_deployment_strategy_mismatch_reads_the_deployment_config_as_a_strategy(lint):
+    # In each infrastructure source: blue/green shifting all traffic at once, and a rolling
+    # update, against a declared canary release (each on its policy). Silent: canary and
+    # linear shifting, a routing type from a parameter, a serverless endpoint.
     assert lint("deployment-strategy-mismatch", "DE012") == [
         ("DE012", "deployment-strategy-mismatch", "app.py", 28, 17),
         ("DE012", "deployment-strategy-mismatch", "app.py", 38, 17),
         ("DE012", "deployment-strategy-mismatch", "deploy.py", 4, 1),
+        ("DE012", "deployment-strategy-mismatch", "main.tf", 21, 5),
+        ("DE012", "deployment-strategy-mismatch", "main.tf", 32, 5),
+        ("DE012", "deployment-strategy-mismatch", "template.json", 17, 30),
+        ("DE012", "deployment-strategy-mismatch", "template.json", 24, 30),
+        ("DE012", "deployment-strategy-mismatch", "template.yaml", 21, 9),
+        ("DE012", "deployment-strategy-mismatch", "template.yaml", 29, 9),
     ]
-    assert lint.messages("deployment-strategy-mismatch", "DE012") == [
+    assert lint.messages("deployment-strategy-mismatch", "DE012")[:5] == [
         'lens.toml declares `strategy = "canary"` but endpoint `AllAtOnce` is released '
         "blue/green with all traffic shifted at once",
         'lens.toml declares `strategy = "canary"` but endpoint `Rolling` is released by a '
         "rolling update",
         'lens.toml declares `strategy = "canary"` but endpoint `churn` is released all at '
         "once (no `DeploymentConfig`)",
+        'lens.toml declares `strategy = "canary"` but endpoint '
+        "`aws_sagemaker_endpoint.all_at_once` is released blue/green with all traffic shifted "
+        "at once",
+        'lens.toml declares `strategy = "canary"` but endpoint `aws_sagemaker_endpoint.rolling` '
+        "is released by a rolling update",
     ]
 
 
 def test_deployment_strategy_mismatch_accepts_every_blue_green_form_for_blue_green(lint, tmp_path):
-    fixture = Path(__file__).parent / "fixtures" / "repos" / "deployment-strategy-mismatch"
-    app = (fixture / "app.py").read_text(encoding="utf-8")
-    repo = _write(
-        tmp_path, {"lens.toml": _manifest("production", 'strategy = "blue-green"'), "app.py": app}
-    )
-    assert lint(repo, "DE012") == [("DE012", "deployment-strategy-mismatch", "app.py", 38, 17)]
+    fixture = REPOS / "deployment-strategy-mismatch"
+    shutil.copytree(fixture, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "deploy.py").unlink()
+    _write(tmp_path, {"lens.toml": _manifest("production", 'strategy = "blue-green"')})
+    # Only the rolling update of each source is not a blue/green release.
+    assert lint(tmp_path, "DE012") == [
+        ("DE012", "deployment-strategy-mismatch", "app.py", 38, 17),
+        ("DE012", "deployment-strategy-mismatch", "main.tf", 32, 5),
+        ("DE012", "deployment-strategy-mismatch", "template.json", 24, 30),
+        ("DE012", "deployment-strategy-mismatch", "template.yaml", 29, 9),
+    ]
 
 
 # -- DE013 model-not-registered -----------------------------------------------------------------
 
 
 def test_model_not_registered_stands_on_the_deploy_or_the_model(lint):
+    # Silent in each source: a model built from a package whose ARN is a parameter (served by
+    # a variant whose count is one too), a model no endpoint serves, an untraceable deploy.
     assert lint("model-not-registered", "DE013") == [
         ("DE013", "model-not-registered", "app.py", 8, 17),
         ("DE013", "model-not-registered", "deploy.py", 13, 1),
+        ("DE013", "model-not-registered", "main.tf", 9, 1),
+        ("DE013", "model-not-registered", "template.json", 5, 5),
+        ("DE013", "model-not-registered", "template.yaml", 8, 3),
     ]
-    assert lint.messages("model-not-registered", "DE013") == [
+    assert lint.messages("model-not-registered", "DE013")[:3] == [
         "model `Model`, served by endpoint `Endpoint`, is not built from a registered model "
         "package (no `ModelPackageName`), and nothing in the project registers models",
         "endpoint `churn` deploys a model that is not a registered model package, and nothing "
         "in the project registers models",
+        "model `aws_sagemaker_model.churn`, served by endpoint `aws_sagemaker_endpoint.churn`, "
+        "is not built from a registered model package (no `ModelPackageName`), and nothing in "
+        "the project registers models",
     ]
+
+
+def test_a_model_package_group_in_any_source_is_a_registry(lint, tmp_path):
+    groups = {
+        "cloudformation.yaml": """
+            Resources:
+              Group:
+                Type: AWS::SageMaker::ModelPackageGroup
+                Properties:
+                  ModelPackageGroupName: churn
+            """,
+        "registry.tf": """
+            resource "aws_sagemaker_model_package_group" "churn" {
+              model_package_group_name = "churn"
+            }
+            """,
+    }
+    for name, text in groups.items():
+        repo = shutil.copytree(REPOS / "model-not-registered", tmp_path / name)
+        _write(repo, {name: text})
+        assert lint(repo, "DE013") == [], name
 
 
 def test_model_not_registered_is_silent_when_the_project_uses_a_registry(lint, tmp_path):
@@ -214,13 +292,29 @@ def test_model_not_registered_is_silent_when_the_project_uses_a_registry(lint, t
 
 
 def test_declared_deployment_not_found_stands_on_the_target(lint):
+    # One project per source: a model, a bucket, an endpoint in a comment define no endpoint.
     assert lint("declared-deployment-not-found", "DE014") == [
+        ("DE014", "declared-deployment-not-found", "cdk/lens.toml", 7, 10),
+        ("DE014", "declared-deployment-not-found", "cloudformation-json/lens.toml", 7, 10),
+        ("DE014", "declared-deployment-not-found", "cloudformation-yaml/lens.toml", 7, 10),
         ("DE014", "declared-deployment-not-found", "lens.toml", 7, 10),
+        ("DE014", "declared-deployment-not-found", "terraform/lens.toml", 7, 10),
     ]
-    assert lint.messages("declared-deployment-not-found", "DE014") == [
+    message = (
         '`deployment.target` is "sagemaker-endpoint" but no SageMaker endpoint is defined in '
-        "the project's code or infrastructure",
-    ]
+        "the project's code or infrastructure"
+    )
+    assert lint.messages("declared-deployment-not-found", "DE014") == [message] * 5
+
+
+def test_declared_deployment_is_found_in_every_source_even_serverless(lint, tmp_path):
+    # The endpoints DE015 finds undeclared (a serverless one, a configuration alone, an
+    # endpoint) are what a declared `sagemaker-endpoint` target needs.
+    declared = (REPOS / "declared-deployment-not-found" / "lens.toml").read_text(encoding="utf-8")
+    for project in IAC_PROJECTS:
+        repo = shutil.copytree(REPOS / "undeclared-endpoint" / project, tmp_path / project)
+        (repo / "lens.toml").write_text(declared, encoding="utf-8")
+        assert lint(repo, "DE014") == [], project
 
 
 def test_declared_batch_needs_a_transform_and_other_targets_are_not_checked(lint, tmp_path):
@@ -243,12 +337,23 @@ def test_declared_batch_needs_a_transform_and_other_targets_are_not_checked(lint
 # -- DE015 undeclared-endpoint ------------------------------------------------------------------
 
 
-def test_undeclared_endpoint_when_the_target_is_none(lint):
+def test_undeclared_endpoint_in_every_source(lint):
+    # One project per source: a serverless endpoint (YAML), an endpoint configuration whose
+    # variant count is a parameter and no `[deployment]` table (JSON), an endpoint (Terraform).
     assert lint("undeclared-endpoint", "DE015") == [
+        ("DE015", "undeclared-endpoint", "cloudformation-json/lens.toml", 1, 1),
+        ("DE015", "undeclared-endpoint", "cloudformation-yaml/lens.toml", 7, 10),
         ("DE015", "undeclared-endpoint", "lens.toml", 7, 10),
+        ("DE015", "undeclared-endpoint", "terraform/lens.toml", 7, 10),
     ]
     assert lint.messages("undeclared-endpoint", "DE015") == [
+        "the project defines endpoint configuration `Config` (template.json:5) but "
+        "`deployment.target` is not declared",
+        '`deployment.target` is "none" but the project defines endpoint `Endpoint` '
+        "(template.yaml:13)",
         '`deployment.target` is "none" but the project defines endpoint `Endpoint` (app.py:20)',
+        '`deployment.target` is "none" but the project defines endpoint '
+        "`aws_sagemaker_endpoint.churn` (main.tf:10)",
     ]
 
 

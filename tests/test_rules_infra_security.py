@@ -148,7 +148,8 @@ def test_notebook_instance_internet_access_in_every_source(lint):
 
 def test_notebook_instance_root_access(lint):
     # A CDK attribute set after construction (root_access = "Enabled") wins over the
-    # constructor's Disabled.
+    # constructor's Disabled. boto3: explicit and defaulted root access; silent when
+    # disabled or given as a parameter.
     assert lint("notebook-instance-root-access", "DP033") == _rule(
         "DP033",
         "notebook-instance-root-access",
@@ -156,11 +157,18 @@ def test_notebook_instance_root_access(lint):
         ("app.py", 25, 9),
         ("main.tf", 10, 1),
         ("main.tf", 20, 3),
+        ("provision.py", 10, 5),
+        ("provision.py", 12, 1),
         ("template.json", 9, 9),
         ("template.yaml", 12, 3),
         ("template.yaml", 23, 7),
     )
-    assert lint.messages("notebook-instance-root-access", "DP033")[4] == (
+    messages = lint.messages("notebook-instance-root-access", "DP033")
+    assert messages[5] == (
+        "notebook instance `defaulted` (boto3 create_notebook_instance) gives its users root "
+        "access: `RootAccess` is not set and defaults to `Enabled`"
+    )
+    assert messages[6] == (
         "notebook instance `Explicit` (AWS::SageMaker::NotebookInstance) gives its users root "
         "access: `RootAccess` is `Enabled`"
     )

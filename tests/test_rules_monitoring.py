@@ -44,6 +44,7 @@ def test_data_capture_missing_or_off_on_real_time_endpoints(lint):
         ("MO001", "endpoint-without-data-capture", "deploy.py", 12, 1),
         ("MO001", "endpoint-without-data-capture", "deploy.py", 20, 9),
         ("MO001", "endpoint-without-data-capture", "main.tf", 12, 5),
+        ("MO001", "endpoint-without-data-capture", "template.json", 11, 11),
         ("MO001", "endpoint-without-data-capture", "template.yaml", 6, 3),
     ]
     assert lint.messages("endpoint-without-data-capture", "MO001")[:3] == [
@@ -89,10 +90,15 @@ def test_data_capture_from_a_parameter_is_not_reported(lint, tmp_path):
 
 
 def test_monitoring_schedule_missing_for_each_unwatched_endpoint(lint):
-    # `churn` has a DefaultModelMonitor schedule; `churn-eu` and the CDK endpoint do not.
+    # `churn` has a DefaultModelMonitor schedule; `churn-eu` and the CDK endpoint do not. In
+    # each template, `Unwatched` has none; the endpoint a schedule names (directly or through
+    # its job definition) and a serverless endpoint are not reported.
     assert lint("missing-monitoring-schedule", "MO002") == [
         ("MO002", "missing-monitoring-schedule", "app.py", 26, 1),
         ("MO002", "missing-monitoring-schedule", "deploy.py", 16, 1),
+        ("MO002", "missing-monitoring-schedule", "main.tf", 17, 1),
+        ("MO002", "missing-monitoring-schedule", "template.json", 17, 5),
+        ("MO002", "missing-monitoring-schedule", "template.yaml", 16, 3),
     ]
     assert lint.messages("missing-monitoring-schedule", "MO002")[1] == (
         "endpoint `churn-eu` serves predictions in real time and nothing monitors it: no Model "
@@ -148,11 +154,13 @@ def test_serverless_endpoints_are_not_asked_for_a_schedule(lint, tmp_path):
 
 def test_endpoint_alarms_missing(lint):
     # ChurnEndpoint has a ModelLatency alarm, the Terraform endpoint an Invocation5XXErrors
-    # one; ChurnEuEndpoint only one on its traffic.
+    # one; ChurnEuEndpoint only one on its traffic. In template.yaml, `Alarmed` has a latency
+    # alarm on its `EndpointName` and `RollsBack` a rollback alarm; `Unalarmed` has none.
     assert lint("missing-endpoint-alarms", "MO003") == [
         ("MO003", "missing-endpoint-alarms", "app.py", 28, 13),
         ("MO003", "missing-endpoint-alarms", "deploy.py", 7, 1),
         ("MO003", "missing-endpoint-alarms", "template.json", 4, 5),
+        ("MO003", "missing-endpoint-alarms", "template.yaml", 3, 3),
     ]
     assert lint.messages("missing-endpoint-alarms", "MO003")[0] == (
         "endpoint `ChurnEuEndpoint` has no CloudWatch alarm on its errors "
@@ -197,7 +205,8 @@ def test_a_monitor_violation_alarm_counts(lint, tmp_path):
 
 
 def test_retraining_planned_and_nothing_triggers_it(lint):
-    # An Airflow DAG with `schedule=None` and a push-only workflow trigger nothing.
+    # An Airflow DAG with `schedule=None` and a push-only workflow trigger nothing; nor do
+    # EventBridge rules (CloudFormation YAML and JSON, Terraform) that only notify or log.
     assert lint("missing-retraining-trigger", "MO004") == [
         ("MO004", "missing-retraining-trigger", "lens.toml", 9, 1)
     ]
@@ -224,8 +233,32 @@ def test_retraining_planned_and_nothing_triggers_it(lint):
             "stack = cdk.Stack(cdk.App(), 'S')\n"
             "events.Rule(stack, 'Retrain', schedule=events.Schedule.expression('rate(30 days)'))\n"
         },
+        {
+            "template.yaml": "Resources:\n  Retrain:\n    Type: AWS::Events::Rule\n"
+            "    Properties:\n      ScheduleExpression: rate(30 days)\n"
+        },
+        {
+            "template.json": '{"Resources": {"OnDrift": {"Type": "AWS::Events::Rule", '
+            '"Properties": {"EventPattern": {"source": ["aws.cloudwatch"]}, "Targets": [{"Id": '
+            '"train", "Arn": "arn:aws:sagemaker:eu-west-1:111122223333:pipeline/churn-train"}]}}}}'
+        },
+        {
+            "main.tf": 'resource "aws_scheduler_schedule" "retrain" {\n'
+            '  schedule_expression = "rate(30 days)"\n}\n'
+        },
     ],
-    ids=["github", "gitlab", "jenkins", "airflow", "airflow-default", "pipeline", "eventbridge"],
+    ids=[
+        "github",
+        "gitlab",
+        "jenkins",
+        "airflow",
+        "airflow-default",
+        "pipeline",
+        "eventbridge",
+        "cloudformation-yaml-schedule",
+        "cloudformation-json-pipeline-target",
+        "terraform-scheduler",
+    ],
 )
 def test_a_trigger_anywhere_is_enough(lint, tmp_path, files):
     repo = _write(tmp_path, {"lens.toml": _manifest('retraining = "monthly"'), **files})
@@ -266,6 +299,39 @@ def test_declared_monitoring_implemented(lint, tmp_path, monitor):
     manifest = _manifest("data_drift = true\nmodel_quality = true")
     repo = _write(tmp_path, {"lens.toml": manifest, "monitor.py": monitor})
     assert lint(repo, "MO005") == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {
+            "template.yaml": "Resources:\n  Quality:\n"
+            "    Type: AWS::SageMaker::MonitoringSchedule\n    Properties:\n"
+            "      MonitoringScheduleConfig:\n        MonitoringType: ModelQuality\n"
+        },
+        {
+            "template.json": '{"Resources": {"Quality": {"Type": '
+            '"AWS::SageMaker::MonitoringSchedule", "Properties": {"MonitoringScheduleConfig": '
+            '{"MonitoringType": "ModelQuality"}}}}}'
+        },
+        {
+            "main.tf": 'resource "aws_sagemaker_monitoring_schedule" "quality" {\n'
+            "  monitoring_schedule_config {\n"
+            '    monitoring_type = "ModelQuality"\n  }\n}\n'
+        },
+    ],
+    ids=["cloudformation-yaml", "cloudformation-json", "terraform"],
+)
+def test_declared_model_quality_implemented_by_a_template_schedule(lint, tmp_path, files):
+    manifest = _manifest("model_quality = true")
+    assert lint(_write(tmp_path, {"lens.toml": manifest, **files}), "MO005") == []
+    # A data-quality schedule is not a model-quality one.
+    data_quality = {
+        name: text.replace("ModelQuality", "DataQuality") for name, text in files.items()
+    }
+    assert lint(_write(tmp_path, data_quality), "MO005") == [
+        ("MO005", "declared-monitoring-not-found", "lens.toml", 7, 1)
+    ]
 
 
 def test_monitoring_declared_false_asks_for_nothing(lint, tmp_path):

@@ -46,6 +46,8 @@ from mllint_wa.parsers.python_code import PythonModule
 # The variant settings a variant carries, in the resource model's vocabulary.
 VARIANT_SETTINGS = ("variant_name", "model", "instance_type", "instance_count")
 _SCALED_VARIANT = re.compile(r"endpoint/[^/]+/variant/(?P<variant>[^/]+)$")
+# What SageMaker accepts as a variant name: an expression in its place is not one.
+_VARIANT_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 # The SDK names the one variant of a ``.deploy()`` so (``sagemaker.session.production_variant``).
 SDK_VARIANT_NAME = "AllTraffic"
 # boto3's Application Auto Scaling registration, which the resource model does not read.
@@ -213,6 +215,21 @@ class Scaling:
         return None if self.undecidable else False
 
 
+def _scaled_variant(resource_id: Value) -> str | None:
+    """The variant a scaling target's resource ID names, None for every variant of its
+    endpoint. An ID that interpolates the endpoint's name but writes the variant literally
+    (`!Sub endpoint/${Endpoint.EndpointName}/variant/Blue`, Terraform's
+    `"endpoint/${aws_sagemaker_endpoint.main.name}/variant/Blue"`) names that variant."""
+    if resource_id.known:
+        text = resource_id.value
+    else:
+        text = resource_id.written.strip().strip("\"'") if resource_id.unknown else None
+    match = _SCALED_VARIANT.search(text) if isinstance(text, str) else None
+    if match is None or not _VARIANT_NAME.fullmatch(match["variant"]):
+        return None
+    return match["variant"]
+
+
 def scaling(ev: Evidence) -> Scaling:
     """The project's endpoint scaling targets, computed once per run."""
     return ev.memo(scaling, lambda: _scaling(ev))
@@ -226,13 +243,7 @@ def _scaling(ev: Evidence) -> Scaling:
         if target.opaque or not (endpoint.known and isinstance(endpoint.value, str)):
             undecidable = undecidable or not endpoint.absent or target.opaque
             continue
-        resource_id = target.get("resource_id")
-        match = (
-            _SCALED_VARIANT.search(resource_id.value)
-            if resource_id.known and isinstance(resource_id.value, str)
-            else None
-        )
-        targets.add((endpoint.value, match["variant"] if match else None))
+        targets.add((endpoint.value, _scaled_variant(target.get("resource_id"))))
     for _, parsed in modules(ev, _REGISTER_SCALING.encode()):
         if any(calls_named(parsed, frozenset({_REGISTER_SCALING}))):
             undecidable = True
