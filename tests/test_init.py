@@ -4,7 +4,6 @@ documents show, says where each value was found, and leaves TODOs for what only 
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,9 @@ from click.testing import CliRunner
 from mllint_wa.cli import main
 from mllint_wa.manifest import parse_manifest
 from mllint_wa.parsers.tomlcompat import tomllib
+from trees import write_tree as write
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 def init(root: Path, *options: str) -> str:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mllint_wa.project import Discovery, Project, WalkProblem, discover, exclusion
+from trees import write_files as write
 
 GIT = shutil.which("git")
 
@@ -19,14 +20,6 @@ GIT = shutil.which("git")
 def base(tmp_path: Path) -> Path:
     # Resolved because discover() reports resolved roots (tmp dirs can sit behind a symlink).
     return tmp_path.resolve()
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def only_project(discovery: Discovery) -> Project:

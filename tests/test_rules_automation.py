@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from mllint_wa.evidence.automation import MAX_ENTRIES, repository_ci_files
+from trees import write_files as _write
 
 CODE = "def main() -> None:\n    print('training')\n"
 TEST = "def test_nothing() -> None:\n    assert True\n"
@@ -18,14 +17,6 @@ LINT_WORKFLOW = (
     "on: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n"
     "      - run: ruff check .\n"
 )
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return root
 
 
 def test_missing_tests_on_the_declared_training_entrypoint(lint):

@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import struct
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,9 @@ from mllint_wa.evidence.git import IndexUnreadable, find_repository, parse_index
 from mllint_wa.parsers.dvc import parse_dvc_config, parse_dvc_file, parse_dvc_pipeline
 from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.ml_config import parse_config, parse_mlproject
+from trees import write_tree as _write
 
 MB = 1_000_000
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 def _git(root: Path, *args: str) -> None:

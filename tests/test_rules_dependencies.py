@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import textwrap
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -23,14 +22,7 @@ from mllint_wa.parsers.pyproject import parse_pyproject
 from mllint_wa.parsers.requirements import parse_requirements
 from mllint_wa.parsers.setup_cfg import parse_setup_cfg
 from mllint_wa.project import Project
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
-
+from trees import write_tree as _write
 
 # -- unpinned-dependencies -------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ source."""
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 from mllint_wa.registry import lookup
+from trees import write_tree as _write
 
 REPOS = Path(__file__).parent / "fixtures" / "repos"
 # The sub-project per infrastructure source in the DE014 and DE015 fixtures.
@@ -24,14 +24,6 @@ from sagemaker.pytorch import PyTorchModel
 model = PyTorchModel(model_data="s3://acme-ml/model.tar.gz", role="arn:aws:iam::1:role/sm")
 model.deploy(initial_instance_count=1, instance_type="ml.m5.large", endpoint_name="churn")
 """
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 def _manifest(stage: str, deployment: str = "") -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from mllint_wa.evidence.tracking import canonical_tracker
+from trees import write_tree as _write
 
 REPOS = Path(__file__).parent / "fixtures" / "repos"
 
@@ -18,14 +18,6 @@ def _copy(name: str, tmp_path: Path) -> Path:
     target = tmp_path / name
     shutil.copytree(REPOS / name, target)
     return target
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 # MD001 unseeded-randomness ----------------------------------------------------------------

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
+from trees import write_tree as _write
 
 DOCS = ("MD040", "MD041", "DP020", "DP021")
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 HF_CARD = """

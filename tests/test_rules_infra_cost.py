@@ -10,20 +10,10 @@ them can define one."""
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 from mllint_wa.checks.infra_cost import PREVIOUS_GENERATION
 from mllint_wa.evidence.instances import family, is_accelerated
 from mllint_wa.registry import lookup
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(content).lstrip(), encoding="utf-8")
-    return root
+from trees import write_tree as _write
 
 
 def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(lint):

@@ -4,19 +4,10 @@ templates (YAML and JSON) and Terraform alike."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from mllint_wa.evidence.instances import has_instance_storage
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return root
+from trees import write_files as _write
 
 
 def _rule(

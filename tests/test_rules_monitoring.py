@@ -3,13 +3,13 @@ the monitoring lens.toml declares."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from mllint_wa.parsers.ci import ci_definition, parse_jenkinsfile
 from mllint_wa.parsers.yaml_doc import load_yaml
+from trees import write_tree as _write
 
 MODEL = (
     "from sagemaker.model import Model\n"
@@ -19,14 +19,6 @@ DEPLOY = (
     "model.deploy(initial_instance_count=2, instance_type='ml.m5.large', endpoint_name='churn')\n"
 )
 PRODUCTION = '[project]\nname = "churn"\nstage = "production"\n'
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(content), encoding="utf-8")
-    return root
 
 
 def _manifest(monitoring: str) -> str:

@@ -4,7 +4,6 @@ file kind, expired waivers, and baselines that survive inserted lines."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,13 @@ from jsonschema import Draft4Validator
 from mllint_wa.cli import main
 from mllint_wa.config import pyproject_layer
 from mllint_wa.parsers.comments import hash_comments, python_comments
+from trees import write_tree as write
 
 SARIF_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
 )
 AWS_KEY = "AKIAZ7Y6X5W4V3U2TMLK"
 SECRET_RULES = "hardcoded-secret,LN011,LN012,LN013"
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 @pytest.fixture
