@@ -374,3 +374,21 @@ def test_an_endpoint_the_code_deletes_further_on_is_a_throwaway_no_rule_holds(li
     endpoint_rules = ("DE001", "DE003", "DE010", "MO001", "MO002", "MO003")
     assert {row[0] for row in lint(kept, *endpoint_rules)} == set(endpoint_rules)
     assert lint(demo_repo, *endpoint_rules) == []
+
+
+def test_an_endpoint_deleted_through_its_estimator_or_its_name_is_a_throwaway(lint, tmp_path):
+    estimator = (
+        "from sagemaker.pytorch import PyTorch\n\n"
+        "estimator = PyTorch(entry_point='t.py', role='r', instance_count=1,\n"
+        "                    instance_type='ml.m5.large', framework_version='2.1')\n"
+        "estimator.fit()\n"
+        "predictor = estimator.deploy(initial_instance_count=1, instance_type='ml.m5.large')\n"
+        "estimator.delete_endpoint()\n"
+    )
+    by_name = SDK_DEPLOY + (
+        "import sagemaker\n\nendpoint_name = 'churn'\n"
+        "sagemaker.Session().delete_endpoint(endpoint_name)\n"
+    )
+    for name, code in {"estimator": estimator, "by-name": by_name}.items():
+        repo = _write(tmp_path / name, {"lens.toml": _manifest("production"), "deploy.py": code})
+        assert lint(repo, "DE003", "DE010", "MO001") == [], name

@@ -265,8 +265,9 @@ def deleted_endpoints(ev: Evidence) -> frozenset[str]:
             parsed = module(ev, path) if ev.mentions(path, b"delete_endpoint(") else None
             if parsed is None:
                 continue
-            # Known by its AWS name, or by the variable the predictor is assigned to.
-            known_as = {endpoint.name.split(" #")[0], *_assigned(parsed, endpoint.location)}
+            # Known by its AWS name, by the variable the predictor is assigned to, or by the
+            # estimator or model it was deployed from (``estimator.delete_endpoint()``).
+            known_as = {endpoint.name.split(" #")[0], *_creators(parsed, endpoint.location)}
             for line, names in _deletions(parsed):
                 if line > endpoint.location.line and known_as & names:
                     found.add(endpoint.anchor)
@@ -276,10 +277,14 @@ def deleted_endpoints(ev: Evidence) -> frozenset[str]:
     return ev.memo(deleted_endpoints, compute)
 
 
-def _assigned(parsed: PythonModule, where: Location) -> Iterator[str]:
-    """The variable a call at ``where`` is assigned to."""
+def _creators(parsed: PythonModule, where: Location) -> Iterator[str]:
+    """The variable a call at ``where`` is assigned to, and the object it is called on."""
     for node in ast.walk(parsed.tree):
-        if (
+        if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
+            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if isinstance(receiver, ast.Name):
+                yield receiver.id
+        elif (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
             and parsed.position(node.value) == (where.line, where.column)
@@ -287,9 +292,24 @@ def _assigned(parsed: PythonModule, where: Location) -> Iterator[str]:
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
 
 
+def _string_constants(parsed: PythonModule) -> dict[str, str]:
+    """Names assigned a string literal (``endpoint_name = "churn"``), by their last value."""
+    found: dict[str, str] = {}
+    for node in ast.walk(parsed.tree):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            found.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
+    return found
+
+
 def _deletions(parsed: PythonModule) -> Iterator[tuple[int, set[str]]]:
     """Each ``delete_endpoint`` call's line and what it names: the variable it is called on,
-    and the variables or literal names its arguments are written with."""
+    and the variables or literal names its arguments are written with (a variable holding a
+    literal name stands for that name too)."""
+    constants = _string_constants(parsed)
     for node in ast.walk(parsed.tree):
         if not (
             isinstance(node, ast.Call)
@@ -303,6 +323,8 @@ def _deletions(parsed: PythonModule) -> Iterator[tuple[int, set[str]]]:
                 expr = expr.value
             if isinstance(expr, ast.Name):
                 names.add(expr.id)
+                if expr.id in constants:
+                    names.add(constants[expr.id])
             elif isinstance(expr, ast.Constant) and isinstance(expr.value, str):
                 names.add(expr.value)
         yield parsed.position(node)[0], names
