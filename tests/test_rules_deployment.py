@@ -392,3 +392,22 @@ def test_an_endpoint_deleted_through_its_estimator_or_its_name_is_a_throwaway(li
     for name, code in {"estimator": estimator, "by-name": by_name}.items():
         repo = _write(tmp_path / name, {"lens.toml": _manifest("production"), "deploy.py": code})
         assert lint(repo, "DE003", "DE010", "MO001") == [], name
+
+
+def test_a_client_deleting_some_endpoint_does_not_make_every_endpoint_a_throwaway(lint, tmp_path):
+    code = (
+        "import boto3\n\nsm = boto3.client('sagemaker')\n"
+        "sm.create_endpoint_config(EndpointConfigName='kept', ProductionVariants=[{\n"
+        "    'VariantName': 'AllTraffic', 'ModelName': 'm', 'InitialInstanceCount': 1,\n"
+        "    'InstanceType': 'ml.m5.large'}])\n"
+        "sm.create_endpoint(EndpointName='kept', EndpointConfigName='kept')\n"
+        "old_name = 'old'\n"
+        "sm.delete_endpoint(EndpointName=old_name)\n"
+    )
+    repo = _write(tmp_path, {"lens.toml": _manifest("production"), "deploy.py": code})
+    assert [row[0] for row in lint(repo, "DE010")] == ["DE010"]
+    deleted = code.replace("old_name = 'old'", "old_name = 'kept'")
+    repo = _write(
+        tmp_path / "deleted", {"lens.toml": _manifest("production"), "deploy.py": deleted}
+    )
+    assert lint(repo, "DE010") == []

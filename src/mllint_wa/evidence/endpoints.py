@@ -278,18 +278,31 @@ def deleted_endpoints(ev: Evidence) -> frozenset[str]:
 
 
 def _creators(parsed: PythonModule, where: Location) -> Iterator[str]:
-    """The variable a call at ``where`` is assigned to, and the object it is called on."""
+    """What the code that creates the endpoint at ``where`` may delete it by: the variable
+    the call is assigned to, the estimator or model a ``.deploy()`` is called on, and the
+    variable its endpoint name is passed in (``EndpointName=endpoint_name``)."""
     for node in ast.walk(parsed.tree):
         if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
-            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
-            if isinstance(receiver, ast.Name):
-                yield receiver.id
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "deploy"
+                and isinstance(func.value, ast.Name)
+            ):
+                yield func.value.id
+            for argument in node.keywords:
+                if argument.arg in _NAME_ARGUMENTS and isinstance(argument.value, ast.Name):
+                    yield argument.value.id
         elif (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
             and parsed.position(node.value) == (where.line, where.column)
         ):
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+
+
+# The arguments an endpoint's name is given in: the SDK's ``.deploy()`` and boto3.
+_NAME_ARGUMENTS = frozenset({"endpoint_name", "EndpointName"})
 
 
 def _string_constants(parsed: PythonModule) -> dict[str, str]:
