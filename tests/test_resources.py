@@ -89,3 +89,15 @@ def test_production_rules_wait_for_production_without_deployment_artefacts(
     monkeypatch.setattr(model, "EXTRACTORS", {})
     context = ProjectContext(Project(tmp_path, ()), Stage.DEVELOPMENT, None)
     assert not _applies(_production_rule(), context)
+
+
+def test_a_source_none_of_whose_file_kinds_the_project_has_is_not_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    CALLS.clear()
+    monkeypatch.setattr(model, "EXTRACTORS", {"fake": f"{__name__}:fake_extractor"})
+    monkeypatch.setattr(model, "SOURCE_KINDS", {"fake": ("terraform",)})
+    assert model.resources(Evidence(tmp_path, ("train.py",))) == ()
+    assert CALLS == []
+    assert model.resources(Evidence(tmp_path, ("main.tf",))) == (ENDPOINT,)
+    assert CALLS == ["called"]

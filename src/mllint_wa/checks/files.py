@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import kinds
-from mllint_wa.evidence.cfn_resources import template_candidates
 from mllint_wa.model import Location, Risk, Stage, Violation
-from mllint_wa.parsers.cloudformation import parse_template
 from mllint_wa.parsers.notebook import parse_notebook
 from mllint_wa.parsers.pipfile import parse_pipfile
 from mllint_wa.parsers.pyproject import parse_pyproject
@@ -54,9 +52,14 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
         for path in evidence.files(kind):
             if kind != kinds.CI or path.endswith((".yml", ".yaml")):
                 evidence.parse(path, parser)
-    # Templates are known by their content, not their kind: every file that may be one.
-    for path in template_candidates(evidence):
-        evidence.parse(path, parse_template)
+    # Templates are known by their content, not their kind: every file that may be one. The
+    # template reader is imported only for a project that has such files.
+    if evidence.files(kinds.YAML, kinds.JSON, kinds.CLOUDFORMATION):
+        from mllint_wa.evidence.cfn_resources import template_candidates
+        from mllint_wa.parsers.cloudformation import parse_template
+
+        for path in template_candidates(evidence):
+            evidence.parse(path, parse_template)
     for failure in ctx.evidence.failures:
         yield Violation(
             f"`{failure.path}` {failure.message}",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mllint_wa.evidence import Evidence
+from mllint_wa.evidence import kinds as file_kinds
 from mllint_wa.model import Location
 
 # Resource kinds -----------------------------------------------------------------------------
@@ -289,6 +290,15 @@ EXTRACTORS: dict[str, str] = {
     "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
     "terraform": "mllint_wa.evidence.tf_resources:extract",
 }
+# The file kinds each source is read from: a source none of whose kinds the project has is
+# not even imported (a repository without `.tf` files never loads the HCL parser). A source
+# not listed here (a plugin's) always runs.
+SOURCE_KINDS: dict[str, tuple[str, ...]] = {
+    "cdk": (file_kinds.PYTHON,),
+    "cloudformation": (file_kinds.YAML, file_kinds.JSON, file_kinds.CLOUDFORMATION),
+    "sdk": (file_kinds.PYTHON, file_kinds.NOTEBOOK),
+    "terraform": (file_kinds.TERRAFORM,),
+}
 
 
 def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
@@ -302,6 +312,9 @@ def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
 def _extract_all(ev: Evidence) -> tuple[Resource, ...]:
     found: list[Resource] = []
     for source in sorted(EXTRACTORS):
+        read_from = SOURCE_KINDS.get(source)
+        if read_from is not None and not ev.files(*read_from):
+            continue
         module_name, _, function = EXTRACTORS[source].partition(":")
         extractor: Extractor = getattr(importlib.import_module(module_name), function)
         found.extend(extractor(ev))
