@@ -201,4 +201,6 @@ def test_ci_readers_take_any_shape_of_document(document):
     from mllint_wa.parsers.ci import _READERS
 
     for system in _READERS:
-        ci_definition("ci.yml", system, [document], "")
+        # Any document gives a definition of its file and system, never an exception.
+        definition = ci_definition("ci.yml", system, [document], "")
+        assert (definition.path, definition.system) == ("ci.yml", system)
