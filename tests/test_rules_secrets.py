@@ -264,3 +264,22 @@ def test_library_errors_and_warnings_never_quote_the_file(tmp_path):
     result = CliRunner().invoke(main, ["--select", "LN009", "--format", "json", str(tmp_path)])
     assert leaked(result.stdout) == [] and leaked(result.stderr) == []
     assert "could not be parsed (ValueError)" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "html", "markdown", "junit"])
+def test_a_secret_pasted_into_an_ignore_or_a_waiver_reason_is_not_shown(monkeypatch, tmp_path, fmt):
+    # Justifications quote the project's own comments and waivers.
+    token = SECRETS[3]
+    (tmp_path / "lens.toml").write_text(
+        "schema_version = 1\n\n[waivers.BG001]\n"
+        f'reason = "agreed with ops, see {token}"\nowner = "a@example.com"\nexpires = 2099-01-01\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "train.py").write_text(
+        f"import random  # mllint-wa: ignore[MD033] old key {token} in the ticket\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--format", fmt, "--select", "BG001,MD033", "."])
+    assert result.exit_code == 0, result.output  # both findings are suppressed
+    assert leaked(result.stdout + result.stderr) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import os
@@ -252,7 +253,10 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
         result.findings.extend(kept)
-        result.suppressed.extend(ignored + waived)
+        # A justification quotes a comment or a waiver of the project: redacted like messages.
+        result.suppressed.extend(
+            dataclasses.replace(f, justification=redact(f.justification)) for f in ignored + waived
+        )
         result.failing.extend(f for f in kept if _fails(f, settings))
 
     result.findings = _sorted_unique(result.findings)
