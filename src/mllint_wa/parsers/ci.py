@@ -444,6 +444,8 @@ def parse_jenkinsfile(text: str, path: str = "Jenkinsfile") -> CiDefinition:
     """A Jenkinsfile's ``sh``/``bat`` scripts and ``image`` names, read as text; comments
     are left out, and a shared library or ``load`` makes it opaque."""
     code = _GROOVY_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    # Offsets to lines and columns by binary search: a file of many steps is read once.
+    where = Script.at(code, 1, 1)
     builder = _Builder(text)
     for match in _JENKINS_STEP.finditer(code):
         quote = match.group("quote")
@@ -451,22 +453,17 @@ def parse_jenkinsfile(text: str, path: str = "Jenkinsfile") -> CiDefinition:
         end = _closing(code, start, quote)
         if end < 0:
             continue
-        line = code.count("\n", 0, start) + 1
-        column = start - code.rfind("\n", 0, start)
-        builder.commands.append(CiCommand(Script.at(code[start:end], line, column), ""))
+        builder.commands.append(CiCommand(Script.at(code[start:end], *where.position(start)), ""))
     for match in _JENKINS_IMAGE.finditer(code):
-        offset = match.start("image")
-        line = code.count("\n", 0, offset) + 1
-        builder.images.append(
-            CiImage(match.group("image"), line, offset - code.rfind("\n", 0, offset))
-        )
+        image = match.group("image")
+        builder.images.append(CiImage(image, *where.position(match.start("image"))))
     for match in _JENKINS_OPAQUE.finditer(code):
-        line = code.count("\n", 0, match.start()) + 1
+        line = where.position(match.start())[0]
         builder.uses.append(CiUse(match.group().strip(), "library", line, 1, True))
     first = _JENKINS_STEP.search(code)
-    line = code.count("\n", 0, first.start()) + 1 if first else 1
+    line = where.position(first.start())[0] if first else 1
     cron = _JENKINS_CRON.search(code)
-    schedule = _text_position(code, cron.start()) if cron else None
+    schedule = where.position(cron.start()) if cron else None
     return builder.build(path, JENKINS, line, 1, schedule)
 
 

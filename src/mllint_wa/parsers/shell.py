@@ -12,6 +12,7 @@ The readers here are text matchers, not a shell parser: they mask comments (a co
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -25,12 +26,17 @@ class Script:
     text: str
     segments: tuple[tuple[int, int, int], ...]
 
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        # Taken once: every lookup is then a binary search, so a script with a finding on
+        # each of its lines is read in time proportional to its length.
+        return [segment[0] for segment in self.segments]
+
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column in the file of the character at ``offset``."""
         if not self.segments:
             return 1, 1
-        starts = [segment[0] for segment in self.segments]
-        index = max(0, bisect.bisect_right(starts, offset) - 1)
+        index = max(0, bisect.bisect_right(self._starts, offset) - 1)
         start, line, column = self.segments[index]
         return line, column + max(0, offset - start)
 
@@ -58,11 +64,8 @@ class Script:
     def tail(self, start: int) -> Script:
         """The script from ``start`` on, with positions kept."""
         kept = [(0, *self.position(start))]
-        kept += [
-            (offset - start, line, column)
-            for offset, line, column in self.segments
-            if offset > start
-        ]
+        later = self.segments[bisect.bisect_right(self._starts, start) :]
+        kept += [(offset - start, line, column) for offset, line, column in later]
         return Script(self.text[start:], tuple(kept))
 
 
