@@ -3,9 +3,9 @@
 Each reproduction is fed as it was found and the test asserts what is read from it:
 patterns that rescanned a long run of blanks from each of its characters (a Markdown
 heading, a requirement, a Dockerfile directive) or the rest of a command from each of its
-`curl` words; position look-ups that scanned a list per finding. Then every regular
-expression of the package is run over long runs of what makes a pattern retry, and must
-find there what it finds on short ones.
+`curl` words; position look-ups that scanned a list per finding; Terraform that python-hcl2
+would spend minutes on. Then every regular expression of the package is run over long runs
+of what makes a pattern retry, and must find there what it finds on short ones.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from mllint_wa.parsers.dockerfile import parse_dockerfile, substitute
 from mllint_wa.parsers.markdown import Heading, parse_markdown
 from mllint_wa.parsers.requirements import parse_requirements
 from mllint_wa.parsers.shell import RemoteScript, remote_scripts
+from mllint_wa.parsers.terraform import MAX_LINES, parse_terraform
 from trees import write_files
 
 BLANKS = " " * 100_000
@@ -183,6 +184,71 @@ def test_a_run_instruction_continued_over_twenty_thousand_lines(
     assert len(found) == 20_000
     assert found[0] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 4, 8)
     assert found[-1] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 20_003, 8)
+
+
+# -- Terraform that python-hcl2 would spend minutes on ----------------------------------------
+
+BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "ml-data"\n'
+
+
+def test_an_unclosed_heredoc_is_unparseable_at_its_line(lint: Linter, tmp_path: Path) -> None:
+    repo = write_files(
+        tmp_path,
+        {"main.tf": BUCKET + "  policy = <<-POLICY\n" + " \n" * (MAX_LINES - 10)},
+    )
+    assert lint(repo, "LN009", "DP") == [("LN009", "unparseable-file", "main.tf", 3, 12)]
+    assert lint.messages(repo, "LN009", "DP") == [
+        "`main.tf` has a heredoc `<<-POLICY` that is never closed"
+    ]
+
+
+def test_a_terraform_file_of_too_many_lines_is_reported_once_and_not_read(
+    lint: Linter, tmp_path: Path
+) -> None:
+    # An unclosed heredoc followed by 60,000 short lines: 120 KB.
+    repo = write_files(tmp_path, {"main.tf": BUCKET + "  policy = <<EOT\n" + " \n" * 60_000})
+    assert lint(repo, "LN009", "DP") == [("LN009", "unparseable-file", "main.tf", MAX_LINES + 1, 1)]
+    assert lint.messages(repo, "LN009", "DP") == [
+        "`main.tf` has more than 10,000 lines: a Terraform file is read up to that length"
+    ]
+
+
+def test_a_terraform_file_of_four_mebibytes_is_reported_once_and_not_read(
+    lint: Linter, tmp_path: Path
+) -> None:
+    bucket = 'resource "aws_s3_bucket" "b{0}" {{\n  bucket = "name-{0}"\n}}\n'
+    text = "".join(bucket.format(index) for index in range(80_000))
+    repo = write_files(tmp_path, {"main.tf": text[: 4 * 1024 * 1024]})
+    assert lint(repo, "LN009", "DP") == [("LN009", "unparseable-file", "main.tf", 1, 1)]
+    assert lint.messages(repo, "LN009", "DP") == [
+        "`main.tf` is larger than 256 KiB: a Terraform file is read up to that size"
+    ]
+
+
+def test_heredoc_markers_in_strings_and_comments_open_nothing() -> None:
+    parsed = parse_terraform(
+        "# policy = <<EOT\n"
+        "// policy = <<EOT\n"
+        "/* policy = <<EOT\n*/\n"
+        'resource "aws_s3_bucket" "data" {\n'
+        '  bucket = "<<EOT"\n'
+        "  policy = <<-EOT\r\n"
+        "    {}\r\n"
+        "    EOT\r\n"
+        "}\n"
+    )
+    (bucket,) = parsed.blocks
+    assert (bucket.type, bucket.labels, bucket.line) == ("resource", ("aws_s3_bucket", "data"), 5)
+    assert {name: attribute.value.value for name, attribute in bucket.attributes.items()} == {
+        "bucket": "<<EOT",
+        "policy": "{}\r\n",
+    }
+
+
+def test_a_heredoc_closed_on_the_last_line_is_read() -> None:
+    parsed = parse_terraform("locals {\n  script = <<EOT\necho hi\nEOT\n}")
+    (block,) = parsed.blocks
+    assert block.attributes["script"].value.value == "echo hi\n"
 
 
 # -- Every pattern of the package -------------------------------------------------------------

@@ -46,7 +46,10 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     error hides its contents from every rule that reads it: a clean result would then be
     mistaken for a complete one. Each such file is reported once, at the error's line,
     whichever rules tried to read it. Templated files (Jinja or cookiecutter placeholders)
-    are not reported: they are not their format until rendered."""
+    are not reported: they are not their format until rendered. A Terraform file larger
+    than 256 KiB or longer than 10,000 lines, or with a heredoc that is never closed, is
+    reported the same way without being read, since its parser would spend minutes on it:
+    split it, close the heredoc, or exclude the file."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):
