@@ -468,7 +468,7 @@ def test_a_repository_without_lens_toml(cli: Cli, tmp_path: Path) -> None:
     result = cli("--select", "LN", cwd=bare)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("lens.toml:1:1: LN001 [high] no lens.toml")
+    assert lines[0].startswith("train.py:1:1: LN001 [high] no lens.toml")
     assert lines[1:] == ["", "Found 1 finding (1 high)."]
     document = json.loads(cli("--format", "json", "--select", "LN", cwd=bare).stdout)
     assert document["projects"] == [{"root": ".", "manifest": None, "stage": "development"}]

@@ -101,11 +101,17 @@ class Violation:
     ``anchor`` names the thing at fault independently of its line (a manifest key such as
     ``business.costs.training``), so baselines and SARIF fingerprints survive edits that move
     lines. ``path`` is relative to the project root.
+
+    ``about`` is, for a finding about something missing, the path of what is missing
+    (``MODEL_CARD.md``): the finding stands on a file that exists (the manifest, or the file
+    that made the rule apply), which may change as the project grows, so the fingerprint
+    names ``about`` instead of it.
     """
 
     message: str
     location: Location
     anchor: str = ""
+    about: str = ""
 
 
 Check = Callable[["ProjectContext"], Iterable[Violation]]

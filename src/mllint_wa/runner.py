@@ -336,10 +336,7 @@ def _checked(violation: object) -> Violation:
     if not isinstance(violation, Violation):
         raise TypeError(f"a rule must yield Violation objects, not {type(violation).__name__}")
     location = violation.location
-    parts = location.path.split("/") if isinstance(location.path, str) else [""]
-    # A backslash is an ordinary character of a POSIX file name, so it is not refused.
-    if "" in parts or ".." in parts:
-        raise ValueError(f"location path {location.path!r} is not a path inside the project")
+    _check_path(location.path, "location path")
     for name, number in (("line", location.line), ("column", location.column)):
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
             raise ValueError(f"location {name} {number!r} is not a number from 1")
@@ -347,7 +344,16 @@ def _checked(violation: object) -> Violation:
         raise ValueError("a violation needs a message")
     if not isinstance(violation.anchor, str):
         raise TypeError(f"anchor {violation.anchor!r} is not a string")
+    if violation.about != "":
+        _check_path(violation.about, "`about` path")
     return violation
+
+
+def _check_path(path: object, what: str) -> None:
+    parts = path.split("/") if isinstance(path, str) else [""]
+    # A backslash is an ordinary character of a POSIX file name, so it is not refused.
+    if "" in parts or ".." in parts:
+        raise ValueError(f"{what} {path!r} is not a path inside the project")
 
 
 def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) -> Finding:
@@ -356,6 +362,7 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.
     identity = _joined(identity_prefix, location.path)
+    about = _joined(identity_prefix, violation.about) if violation.about else identity
     # Messages may quote a file (a parse error, a manifest value): whatever in them looks
     # like a credential is redacted here, once for every rule and every output format.
     message = redact(violation.message)
@@ -366,7 +373,7 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
         column=location.column,
         message=message,
         project=root,
-        fingerprint=fingerprint(rule.code, identity, redact(violation.anchor), message),
+        fingerprint=fingerprint(rule.code, about, redact(violation.anchor), message),
         repository_path=identity,
     )
 
