@@ -48,6 +48,7 @@ FINDING_KEYS = [
     "lens_refs",
     "fingerprint",
     "project",
+    "related",
 ]
 SUMMARY_KEYS = ["high", "medium", "low", "suppressed", "inline", "waiver", "baseline"]
 RULE_KEYS = ["code", "name", "phase", "pillars", "risk", "stages", "lens_refs", "summary", "fix"]

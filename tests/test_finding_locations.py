@@ -4,7 +4,7 @@ GitHub code scanning and GitLab place an annotation on a file of the repository;
 about something missing (a model card, a datasheet, the manifest) that pointed at the file
 it asks for could not be shown. This runs every rule over every fixture repository, at the
 stage the manifest declares and at production (where every rule applies), and checks each
-reported and suppressed finding's path.
+reported and suppressed finding's path, and the paths of its related places.
 """
 
 from __future__ import annotations
@@ -35,10 +35,12 @@ def _lint_everything(directory: Path, monkeypatch: pytest.MonkeyPatch) -> list[F
 
 
 def _standing_on_nothing(findings: list[Finding]) -> list[str]:
+    """The findings, or their related places, whose file does not exist."""
     return [
-        f"{f.path}:{f.line} {f.rule.code} {f.message}"
+        f"{path}:{line} {f.rule.code} {f.message}"
         for f in findings
-        if not os.path.lexists(f.path)
+        for path, line in [(f.path, f.line), *((r.path, r.line) for r in f.related)]
+        if not os.path.lexists(path)
     ]
 
 

@@ -95,6 +95,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a violation concerns (another object with the same fault), with what
+    is there."""
+
+    location: Location
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Violation:
     """What a rule reports: where, what, and a stable logical anchor for fingerprints.
 
@@ -112,6 +121,7 @@ class Violation:
     location: Location
     anchor: str = ""
     about: str = ""
+    related: tuple[Related, ...] = ()
 
 
 Check = Callable[["ProjectContext"], Iterable[Violation]]
@@ -190,6 +200,26 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """Another place a finding concerns: ``path`` as findings show it, ``repository_path``
+    from the repository root, and what is there."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    repository_path: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
 class Finding:
     """A violation bound to its rule and project, with paths relative to the working directory."""
 
@@ -209,6 +239,9 @@ class Finding:
     suppressed_by: str = ""
     suppression_kind: str = ""
     justification: str = ""
+    # The other places of the same fault: in a notebook, the other objects a rule reported,
+    # folded into this finding (see mllint_wa.grouping).
+    related: tuple[RelatedLocation, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -230,6 +263,7 @@ class Finding:
             "lens_refs": meta["lens_refs"],
             "fingerprint": self.fingerprint,
             "project": self.project,
+            "related": [place.to_dict() for place in self.related],
         }
 
 

@@ -21,9 +21,19 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
+from mllint_wa.grouping import fold_notebooks
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
-from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
+from mllint_wa.model import (
+    Finding,
+    Location,
+    Related,
+    RelatedLocation,
+    Rule,
+    Stage,
+    Violation,
+    fingerprint,
+)
 from mllint_wa.parsers.secrets import redact
 from mllint_wa.project import (
     MANIFEST_NAME,
@@ -249,6 +259,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             findings, ignored = apply_ignores(
                 findings, project_ignores(context), load_rules(), _within(root)
             )
+        findings = fold_notebooks(findings, _within(root))
         kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
@@ -335,18 +346,31 @@ def _checked(violation: object) -> Violation:
     """A plugin's violation, refused unless every reporter can print it."""
     if not isinstance(violation, Violation):
         raise TypeError(f"a rule must yield Violation objects, not {type(violation).__name__}")
-    location = violation.location
-    _check_path(location.path, "location path")
-    for name, number in (("line", location.line), ("column", location.column)):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise ValueError(f"location {name} {number!r} is not a number from 1")
+    _check_location(violation.location)
     if not isinstance(violation.message, str) or not violation.message.strip():
         raise ValueError("a violation needs a message")
     if not isinstance(violation.anchor, str):
         raise TypeError(f"anchor {violation.anchor!r} is not a string")
     if violation.about != "":
         _check_path(violation.about, "`about` path")
+    if not isinstance(violation.related, tuple):
+        raise TypeError(f"related {violation.related!r} is not a tuple")
+    for place in violation.related:
+        if not isinstance(place, Related):
+            raise TypeError(f"a related location must be Related, not {type(place).__name__}")
+        _check_location(place.location)
+        if not isinstance(place.message, str):
+            raise TypeError(f"related message {place.message!r} is not a string")
     return violation
+
+
+def _check_location(location: object) -> None:
+    if not isinstance(location, Location):
+        raise TypeError(f"a location must be a Location, not {type(location).__name__}")
+    _check_path(location.path, "location path")
+    for name, number in (("line", location.line), ("column", location.column)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"location {name} {number!r} is not a number from 1")
 
 
 def _check_path(path: object, what: str) -> None:
@@ -375,6 +399,16 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
         project=root,
         fingerprint=fingerprint(rule.code, about, redact(violation.anchor), message),
         repository_path=identity,
+        related=tuple(
+            RelatedLocation(
+                _joined(root, place.location.path),
+                place.location.line,
+                place.location.column,
+                redact(place.message),
+                _joined(identity_prefix, place.location.path),
+            )
+            for place in violation.related
+        ),
     )
 
 

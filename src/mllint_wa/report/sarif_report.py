@@ -53,6 +53,32 @@ def _descriptor(rule: Rule) -> dict[str, object]:
     }
 
 
+def _physical(path: str, line: int, column: int) -> dict[str, object]:
+    # From the repository root, as code scanning resolves it.
+    return {
+        "artifactLocation": {"uri": _uri(path)},
+        "region": {"startLine": line, "startColumn": column},
+    }
+
+
+def _related(finding: Finding) -> dict[str, object]:
+    """The finding's other places (the other objects of a notebook folded into it) as
+    ``relatedLocations``, numbered from 1 so that each is distinct."""
+    if not finding.related:
+        return {}
+    places = [
+        {
+            "id": number,
+            "physicalLocation": _physical(
+                place.repository_path or place.path, place.line, place.column
+            ),
+            "message": {"text": printable(place.message)},
+        }
+        for number, place in enumerate(finding.related, start=1)
+    ]
+    return {"relatedLocations": places}
+
+
 def _suppressions(finding: Finding) -> dict[str, object]:
     """A suppressed finding's SARIF ``suppressions``: ``inSource`` for an ignore comment,
     ``external`` for a waiver in lens.toml or a baseline entry."""
@@ -76,15 +102,10 @@ def document(result: RunResult) -> dict[str, object]:
             "level": LEVELS[f.rule.risk],
             "message": {"text": printable(f.message)},
             "locations": [
-                {
-                    "physicalLocation": {
-                        # From the repository root, as code scanning resolves it.
-                        "artifactLocation": {"uri": _uri(f.repository_path or f.path)},
-                        "region": {"startLine": f.line, "startColumn": f.column},
-                    }
-                }
+                {"physicalLocation": _physical(f.repository_path or f.path, f.line, f.column)}
             ],
             "partialFingerprints": {"mllintWa/v1": f.fingerprint},
+            **_related(f),
             **_suppressions(f),
         }
         for f in reported
