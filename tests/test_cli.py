@@ -7,17 +7,17 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from mllint_wa import __version__, registry
+from mllint_wa import __version__
 from mllint_wa.cli import main
 from mllint_wa.config import pyproject_layer
 from mllint_wa.model import Location, Phase, Pillar, Risk, Stage, Violation
-from mllint_wa.registry import ENTRY_POINT_GROUP, load_rules, rule
+from mllint_wa.registry import load_rules, rule
+from plugins import FakeEntryPoint
 
 LENS = """\
 schema_version = 1
@@ -97,28 +97,6 @@ def findings(result: Result) -> list[dict[str, object]]:
     document = json.loads(result.stdout)
     found: list[dict[str, object]] = document["findings"]
     return found
-
-
-@dataclass
-class FakeEntryPoint:
-    name: str
-    target: object
-
-    value = "fake_plugin:rules"
-
-    def load(self) -> object:
-        return self.target
-
-
-@pytest.fixture
-def plugins(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
-    installed: list[FakeEntryPoint] = []
-    monkeypatch.setattr(
-        registry,
-        "entry_points",
-        lambda *, group: list(installed) if group == ENTRY_POINT_GROUP else [],
-    )
-    return installed
 
 
 # -- linting -----------------------------------------------------------------------------------

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from jsonschema import Draft4Validator
 
-from mllint_wa import registry
 from mllint_wa.cli import main
 from mllint_wa.config import pyproject_layer
 from mllint_wa.context import ProjectContext
 from mllint_wa.model import Location, Related, Risk, Violation, fingerprint
-from mllint_wa.registry import ENTRY_POINT_GROUP, load_rules, rule
+from mllint_wa.registry import rule
+from plugins import FakeEntryPoint
 from trees import write_tree as write
 
 SARIF_SCHEMA = json.loads(
@@ -295,30 +294,6 @@ def test_a_baseline_keeps_absorbing_a_notebook_that_gains_an_object(repo: Path) 
 
 
 # -- the mechanism is generic ------------------------------------------------------------------
-
-
-@dataclass
-class FakeEntryPoint:
-    name: str
-    target: object
-
-    value = "fake_plugin:rules"
-
-    def load(self) -> object:
-        return self.target
-
-
-@pytest.fixture
-def plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeEntryPoint]]:
-    installed: list[FakeEntryPoint] = []
-    monkeypatch.setattr(
-        registry,
-        "entry_points",
-        lambda *, group: list(installed) if group == ENTRY_POINT_GROUP else [],
-    )
-    load_rules.cache_clear()
-    yield installed
-    load_rules.cache_clear()
 
 
 @rule(
