@@ -51,7 +51,18 @@ FINDING_KEYS = [
     "related",
 ]
 SUMMARY_KEYS = ["high", "medium", "low", "suppressed", "inline", "waiver", "baseline"]
-RULE_KEYS = ["code", "name", "phase", "pillars", "risk", "stages", "lens_refs", "summary", "fix"]
+RULE_KEYS = [
+    "code",
+    "name",
+    "phase",
+    "pillars",
+    "risk",
+    "stages",
+    "lens_refs",
+    "summary",
+    "fix",
+    "preview",
+]
 
 
 @pytest.fixture(autouse=True)

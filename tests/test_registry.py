@@ -104,6 +104,7 @@ def test_metadata_fields() -> None:
         "lens_refs",
         "summary",
         "fix",
+        "preview",
     ]
 
 

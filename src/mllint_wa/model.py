@@ -158,6 +158,9 @@ class Rule:
     # A short snippet (TOML, Python …) showing what passes, for the rules documentation and
     # `explain`, when the fix text cannot show it in a phrase.
     example: str = ""
+    # A rule whose measured precision on the ecosystem check is below 90%: it is not in the
+    # default set, and runs only with --preview (or `preview = true` in the settings).
+    preview: bool = False
 
     @property
     def phase(self) -> Phase:
@@ -196,6 +199,7 @@ class Rule:
             "lens_refs": list(self.lens_refs_with_aliases),
             "summary": self.summary,
             "fix": self.fix,
+            "preview": self.preview,
         }
 
 

@@ -223,6 +223,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
 
     for item in planned.linted:
         project, load, settings = item.project, item.load, item.settings
+        result.warnings.extend(w for w in settings.warnings if w not in result.warnings)
         excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)
         context = ProjectContext(

@@ -36,6 +36,8 @@ def _descriptor(rule: Rule) -> dict[str, object]:
     practices = [PRACTICE_BY_ID[ref] for ref in rule.lens_refs]
     references = "\n".join(f"- [{p.id}]({p.url}) {p.title}" for p in practices)
     tags = [rule.phase.value, *(p.value for p in rule.pillars), *rule.lens_refs_with_aliases]
+    if rule.preview:
+        tags.insert(0, "preview")
     return {
         "id": rule.code,
         "name": rule.name,
@@ -49,7 +51,11 @@ def _descriptor(rule: Rule) -> dict[str, object]:
             "markdown": f"{rule.fix}\n\n**ML Lens best practices**\n\n{references}",
         },
         "defaultConfiguration": {"level": LEVELS[rule.risk]},
-        "properties": {"tags": list(dict.fromkeys(tags))[:20], "precision": "high"},
+        # A preview rule's measured precision is below 90%.
+        "properties": {
+            "tags": list(dict.fromkeys(tags))[:20],
+            "precision": "medium" if rule.preview else "high",
+        },
     }
 
 
