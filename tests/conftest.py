@@ -81,3 +81,14 @@ def plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeEntryPoint]]:
     load_rules.cache_clear()
     yield installed
     load_rules.cache_clear()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository whose lens.toml holds only its schema version, as the working
+    directory."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from mllint_wa.model import Check, Risk, Rule
+from mllint_wa.registry import rule
 
 
 @dataclass
@@ -22,3 +27,20 @@ class FakeEntryPoint:
         if self.error is not None:
             raise self.error
         return self.target
+
+
+def plugin_rule(code: str, name: str, **options: Any) -> Callable[[Check], Rule]:
+    """``@rule`` for a test plugin's rule: low risk, one practice, no manifest needed, a
+    summary and a fix that say so; ``options`` override any of them."""
+    return rule(
+        code=code,
+        name=name,
+        **{
+            "risk": Risk.LOW,
+            "summary": f"A test rule ({name}).",
+            "fix": "Nothing to fix.",
+            "lens_refs": ("MLOPS02-BP02",),
+            "requires_manifest": False,
+            **options,
+        },
+    )

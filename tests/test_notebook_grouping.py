@@ -9,16 +9,14 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 from jsonschema import Draft4Validator
 
 from mllint_wa.cli import main
 from mllint_wa.config import pyproject_layer
 from mllint_wa.context import ProjectContext
-from mllint_wa.model import Location, Related, Risk, Violation, fingerprint
-from mllint_wa.registry import rule
-from plugins import FakeEntryPoint
+from mllint_wa.model import Location, Related, Violation, fingerprint
+from plugins import FakeEntryPoint, plugin_rule
 from trees import write_tree as write
 
 SARIF_SCHEMA = json.loads(
@@ -72,15 +70,6 @@ def position(text: str, name: str) -> tuple[int, int]:
         if f'"{name} = PyTorch(' in line:
             return number, line.index("PyTorch(") + 1
     raise AssertionError(f"no {name} in the notebook")
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    (root / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
 
 
 def lint(*args: str, fmt: str = "json") -> Result:
@@ -296,15 +285,7 @@ def test_a_baseline_keeps_absorbing_a_notebook_that_gains_an_object(repo: Path) 
 # -- the mechanism is generic ------------------------------------------------------------------
 
 
-@rule(
-    code="MD901",
-    name="every-cell-counted",
-    risk=Risk.LOW,
-    summary="Reports each file's first three lines, the third with a related place.",
-    fix="Nothing.",
-    lens_refs=("MLOPS02-BP02",),
-    requires_manifest=False,
-)
+@plugin_rule("MD901", "every-cell-counted")
 def every_cell_counted(ctx: ProjectContext) -> Iterator[Violation]:
     """A test rule: any rule's findings in a notebook are folded."""
     for path in ctx.project.files:
@@ -335,15 +316,7 @@ def test_any_rule_is_folded_in_notebooks_and_its_own_related_places_are_kept(
     ]
 
 
-@rule(
-    code="MD902",
-    name="related-nowhere",
-    risk=Risk.LOW,
-    summary="Gives a related place outside the project.",
-    fix="Nothing.",
-    lens_refs=("MLOPS02-BP02",),
-    requires_manifest=False,
-)
+@plugin_rule("MD902", "related-nowhere")
 def related_nowhere(ctx: ProjectContext) -> Iterator[Violation]:
     """A broken test rule."""
     yield Violation("m", Location("lens.toml"), related=(Related(Location("../x"), "out"),))

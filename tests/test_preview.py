@@ -14,12 +14,12 @@ from click.testing import CliRunner, Result
 from mllint_wa.cli import PREVIEW_NOTE, main
 from mllint_wa.config import ConfigError, Layer, pyproject_layer, resolve_settings
 from mllint_wa.context import ProjectContext
-from mllint_wa.model import Location, Risk, Rule, Violation
-from mllint_wa.registry import load_rules, rule
+from mllint_wa.model import Location, Rule, Violation
+from mllint_wa.registry import load_rules
 from mllint_wa.report.rules_doc import render_rules_doc
 from mllint_wa.report.rules_table import render_markdown
 from mllint_wa.report.sarif_report import _descriptor
-from plugins import FakeEntryPoint
+from plugins import FakeEntryPoint, plugin_rule
 from trees import write_tree as write
 
 WARNING = (
@@ -29,16 +29,7 @@ WARNING = (
 
 
 def _train_py_rule(code: str, name: str, preview: bool) -> Rule:
-    @rule(
-        code=code,
-        name=name,
-        risk=Risk.LOW,
-        summary=f"Reports train.py ({'a preview rule' if preview else 'a stable rule'}).",
-        fix="Nothing to fix.",
-        lens_refs=("MLOPS02-BP02",),
-        requires_manifest=False,
-        preview=preview,
-    )
+    @plugin_rule(code, name, preview=preview)
     def check(ctx: ProjectContext) -> Iterator[Violation]:
         """A test rule that reports train.py."""
         if "train.py" in ctx.project.files:
@@ -213,15 +204,7 @@ def test_docs_and_sarif_mark_a_preview_rule() -> None:
 
     # The rules documentation covers the built-in rules only: this one passes for one.
     check.__module__ = "mllint_wa.checks.business"
-    documented = rule(
-        code="BG901",
-        name="guessed-goal",
-        risk=Risk.LOW,
-        summary="A preview rule.",
-        fix="Nothing.",
-        lens_refs=("MLOPS02-BP02",),
-        preview=True,
-    )(check)
+    documented = plugin_rule("BG901", "guessed-goal", requires_manifest=True, preview=True)(check)
     doc = render_rules_doc([documented])
     assert "| [BG901](#bg901-guessed-goal) | `guessed-goal` *(preview)* | low |" in doc
     assert "- **Preview:** yes: its measured precision on the ecosystem check is below 90%" in doc
