@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from mllint_wa.cli import PREVIEW_NOTE, main
+from mllint_wa.cli import main
 from mllint_wa.config import ConfigError, Layer, pyproject_layer, resolve_settings
 from mllint_wa.context import ProjectContext
 from mllint_wa.model import Location, Rule, Violation
 from mllint_wa.registry import load_rules
-from mllint_wa.report.rules_doc import render_rules_doc
+from mllint_wa.report.rules_doc import PREVIEW, render_rules_doc
 from mllint_wa.report.rules_table import render_markdown
 from mllint_wa.report.sarif_report import _descriptor
 from plugins import FakeEntryPoint, plugin_rule
@@ -172,7 +172,8 @@ def test_rules_marks_preview_rules_in_every_format(repo: Path) -> None:
     (line,) = [row for row in text if row.startswith("MD903")]
     assert line.endswith("  preview")
     assert not next(row for row in text if row.startswith("MD904")).endswith("preview")
-    assert text[-1].startswith("preview rules run only with --preview")
+    assert text[-1] == f"preview: {PREVIEW}"
+    assert "runs only with `--preview`" in PREVIEW
     listed = json.loads(runner.invoke(main, ["rules", "--format", "json"]).stdout)
     assert {r["code"]: r["preview"] for r in listed if r["code"].startswith("MD90")} == {
         "MD903": True,
@@ -185,16 +186,15 @@ def test_rules_marks_preview_rules_in_every_format(repo: Path) -> None:
 
 def test_explain_says_a_rule_is_preview(repo: Path) -> None:
     runner = CliRunner()
-    assert "Preview: preview rules run only with --preview" in (
-        runner.invoke(main, ["explain", "MD903"]).stdout
-    )
+    explained = runner.invoke(main, ["explain", "MD903"]).stdout
+    assert f"Preview: {PREVIEW}" in " ".join(explained.split())
     assert "Preview" not in runner.invoke(main, ["explain", "MD904"]).stdout
 
 
 def test_the_rules_listing_has_the_preview_note_only_when_a_rule_is_preview() -> None:
     load_rules.cache_clear()
     result = CliRunner().invoke(main, ["rules"])
-    assert (PREVIEW_NOTE in result.stdout) == any(r.preview for r in load_rules())
+    assert (PREVIEW in result.stdout) == any(r.preview for r in load_rules())
 
 
 def test_docs_and_sarif_mark_a_preview_rule() -> None:
@@ -207,7 +207,7 @@ def test_docs_and_sarif_mark_a_preview_rule() -> None:
     documented = plugin_rule("BG901", "guessed-goal", requires_manifest=True, preview=True)(check)
     doc = render_rules_doc([documented])
     assert "| [BG901](#bg901-guessed-goal) | `guessed-goal` *(preview)* | low |" in doc
-    assert "- **Preview:** yes: its measured precision on the ecosystem check is below 90%" in doc
+    assert "- **Preview:** measured precision below 90% on the ecosystem check: runs only" in doc
     assert "(preview)" in render_markdown([documented])
     descriptor = _descriptor(documented)
     assert descriptor["properties"] == {

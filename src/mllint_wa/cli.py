@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from mllint_wa.runner import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-PREVIEW_NOTE = (
-    "preview rules run only with --preview or `preview = true` in the settings (their "
-    "measured precision is below 90%)"
-)
 
 
 class LintByDefault(click.Group):
@@ -560,7 +556,9 @@ def list_rules(format_name: str) -> None:
         )
         lines.append(f"       {item.summary}")
     if any(item.preview for item in rules):
-        lines += ["", PREVIEW_NOTE]
+        from mllint_wa.report.rules_doc import PREVIEW
+
+        lines += ["", f"preview: {PREVIEW}"]
     _emit("".join(f"{line}\n" for line in lines))
 
 
@@ -590,7 +588,7 @@ def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
     from mllint_wa.registry import RegistryError, load_rules, lookup
-    from mllint_wa.report.rules_doc import doc_url
+    from mllint_wa.report.rules_doc import PREVIEW, doc_url
     from mllint_wa.suggest import did_you_mean
 
     try:
@@ -611,7 +609,7 @@ def explain(rule: str) -> None:
         "",
         f"Risk: {found.risk.value} · Phase: {found.phase.value} · Pillars: {pillars}",
         f"Applies at: {stages}",
-        *([f"Preview: {PREVIEW_NOTE}"] if found.preview else []),
+        *([prose(f"Preview: {PREVIEW}")] if found.preview else []),
         "",
         prose(found.summary),
         "",

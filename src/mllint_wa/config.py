@@ -222,8 +222,7 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
     preview = next(
         (layer.preview for layer in reversed(layers) if layer.preview is not None), False
     )
-    selectable = [r for r in rules if preview or not r.preview]
-    selected = list(selectable)
+    selected = [r for r in rules if preview or not r.preview]
     exclude: list[ExcludeGroup] = []
     fail_on = "low"
     sizes: dict[str, int] = {}

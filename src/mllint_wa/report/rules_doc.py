@@ -30,9 +30,10 @@ _PREFIX_TITLES = {
 }
 
 
+# What a preview rule is, wherever a rule is described.
 PREVIEW = (
-    "its measured precision on the ecosystem check is below 90%, so it runs only with "
-    "`--preview` or `preview = true` in the settings"
+    "measured precision below 90% on the ecosystem check: runs only with `--preview` or "
+    "`preview = true` in the settings"
 )
 
 
@@ -77,7 +78,7 @@ def _section(rule: Rule) -> list[str]:
         f"- **Pillars:** {', '.join(p.value for p in rule.pillars)}",
         f"- **Applies at stages:** {', '.join(s.value for s in rule.stages)}",
         f"- **Needs a lens.toml:** {'yes' if rule.requires_manifest else 'no'}",
-        *([f"- **Preview:** yes: {PREVIEW}"] if rule.preview else []),
+        *([f"- **Preview:** {PREVIEW}"] if rule.preview else []),
         "",
         "#### Why",
         "",
