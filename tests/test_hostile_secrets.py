@@ -1,8 +1,12 @@
-"""Hostile input against the secret scanner.
+"""Hostile input against what reaches a report: the secret scanner, and the text that
+messages quote from the project.
 
-Every repetition in a secret detector is bounded, and the notebook image blanker reads a list
-of strings in one way only: a scan is linear in its text, however the text is made. Each
-input below used to hang; the tests assert what it now gives.
+- Every repetition in a secret detector is bounded, and the notebook image blanker reads a
+  list of strings in one way only: a scan is linear in its text, however the text is made.
+- A message quotes the project's text through one helper that redacts before it cuts, so
+  a cut never leaves a secret that redaction no longer recognises.
+
+Each input below used to hang or leak; the tests assert what it now gives.
 """
 
 from __future__ import annotations
@@ -10,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from mllint_wa.parsers import secrets
-from mllint_wa.parsers.secrets import find_secrets
-from trees import write_files
+from mllint_wa.parsers.secrets import LONGEST_MATCH, find_secrets, quote, redact
+from trees import write_files, write_tree
 
 try:
     from re import _parser as sre_parser  # Python 3.11 and later
@@ -19,8 +23,15 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as sre_parser  # type: ignore[no-redef]
 
 TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+PASSWORD = "Zq8vR2mXp4LwT9sKd7Nb"
+KEY_ID = "AKIAQ7ZL4M2XKP9RWT3V"
 AWS_SECRET = "Kx9/Lw8+Mv7Nu6Ot5Ps4Qr3Sq2Tp1Uo0Vn9Wm8Xy"
 WANDB_KEY = "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b"
+
+
+def shows_part_of(secret: str, text: str) -> bool:
+    """Whether ``text`` shows any eight characters of ``secret`` in a row."""
+    return any(secret[i : i + 8] in text for i in range(len(secret) - 7))
 
 
 # -- the secret scanner ---------------------------------------------------------------------
@@ -42,9 +53,13 @@ def _upper_bounds(parsed: sre_parser.SubPattern) -> list[int]:
 @pytest.mark.parametrize("detector", secrets._DETECTORS, ids=lambda d: d.kind)
 def test_every_repetition_in_a_secret_detector_is_bounded(detector):
     pattern = detector.pattern
-    bounds = _upper_bounds(sre_parser.parse(pattern.pattern, pattern.flags))
+    parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+    bounds = _upper_bounds(parsed)
     assert bounds, pattern.pattern
     assert sre_parser.MAXREPEAT not in bounds, pattern.pattern
+    # So a match has a longest length, which a quote relies on when it cuts (a lookahead
+    # reads a few characters past the match).
+    assert parsed.getwidth()[1] + 16 <= LONGEST_MATCH, pattern.pattern
 
 
 # A detector's start followed by a long run of what its repetitions accept, and no value.
@@ -128,3 +143,74 @@ def test_the_unclosed_image_notebook_is_linted(lint, tmp_path):
         ("LN009", "unparseable-file", "explore.ipynb", 1, 57),
         ("DP001", "hardcoded-secret", "explore.ipynb", 1, 172),
     ]
+
+
+# -- quoting the project's text ---------------------------------------------------------------
+
+
+def test_quote_redacts_before_it_cuts():
+    url = f'fetch("https://svc:{PASSWORD}@host/m.pt")'
+    assert quote(url, 40) == 'fetch("https://svc:…@host/m.pt")'
+    assert quote(f"s3://bucket2/{KEY_ID}/m", 25) == "s3://bucket2/AKIA…T3V/m"
+    assert quote(f"s3://bucket2/{KEY_ID}/m", 20) == "s3://bucket2/AKIA…T…"
+    assert quote("nothing to hide here", 10) == "nothing t…"
+    assert quote("short", 10) == redact("short") == "short"
+
+
+def test_quote_reads_no_further_than_what_it_shows_needs(monkeypatch):
+    seen: list[int] = []
+    monkeypatch.setattr(secrets, "redact", lambda text: seen.append(len(text)) or text)
+    assert quote("x" * 1_000_000, 40) == "x" * 39 + "…"
+    assert seen == [40 + LONGEST_MATCH]
+
+
+def test_a_message_quoting_code_shows_no_part_of_a_secret_it_cuts(lint, tmp_path):
+    # The password lost its `@host` to the cut, the key ID its last characters: redaction
+    # that came after the cut no longer recognised either.
+    write_tree(
+        tmp_path,
+        {
+            "train.py": f"""
+                import torch
+
+                model = torch.load(fetch("https://svc:{PASSWORD}@host/m.pt"), weights_only=False)
+                state = torch.load(fetch("s3://bucket2/{KEY_ID}/m"), weights_only=False)
+                """,
+        },
+    )
+    messages = lint.messages(tmp_path, "MD022")
+    assert [m.split(" unpickles ")[1] for m in messages] == [
+        "`fetch('https://svc:…@host/m.pt')`: it can run any code",
+        "`fetch('s3://bucket2/AKIA…T3V/m')`: it can run any code",
+    ]
+
+
+def test_a_parse_error_quoting_a_line_shows_no_part_of_a_secret_it_cuts(lint, tmp_path):
+    write_files(
+        tmp_path,
+        {
+            "Dockerfile": "FROM python:3.12\n"
+            f"https://deployment-bot:{PASSWORD}@github.example.com/ml/x.git\n"
+        },
+    )
+    # LN009 reports the files other rules read: MD030 reads the Dockerfile.
+    assert lint.messages(tmp_path, "LN009", "MD030") == [
+        "`Dockerfile` has an unknown instruction `https://deployment-bot:…@github.example…`"
+    ]
+
+
+def test_terraform_and_cloudformation_quotes_are_redacted_before_they_are_cut():
+    from mllint_wa.parsers.cloudformation import Intrinsic
+    from mllint_wa.parsers.terraform import parse_terraform
+
+    url = f"https://deployment-bot:{PASSWORD}@registry.example.com/models/churn/v1"
+    sub = Intrinsic("Fn::Sub", f"{url}/${{Suffix}}/with/a/long/tail")
+    assert (
+        sub.written
+        == "!Sub https://deployment-bot:…@registry.example.com/models/churn/v1/${Suffix}/wi…"
+    )
+    parsed = parse_terraform(f'locals {{\n  x = format("%s/%s", "{url}", var.tail)\n}}\n')
+    (block,) = parsed.blocks
+    text = block.attr("x").value.text
+    assert not shows_part_of(PASSWORD, text)
+    assert text.startswith('format("%s/%s", "https://deployment-bot:…@registry')

@@ -48,7 +48,7 @@ from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import bound_names, modules, project_files_named
 from mllint_wa.model import Location
-from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.parsers.python_code import PythonModule, quote_expression
 
 SOURCE = "cdk"
 _MAX_DEPTH = 25  # how many assignments a value is followed through
@@ -461,8 +461,7 @@ class _Module:
         return Location(self.path, line, column)
 
     def written(self, expr: ast.expr) -> str:
-        text = ast.unparse(expr)
-        return text if len(text) <= _WRITTEN else text[: _WRITTEN - 1] + "…"
+        return quote_expression(expr, _WRITTEN)
 
     # Constructs -------------------------------------------------------------------------
 

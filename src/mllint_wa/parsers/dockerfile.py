@@ -20,6 +20,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.shell import Script
 
 INSTRUCTIONS = frozenset(
@@ -205,7 +206,7 @@ def _instruction(lines: list[str], index: int, escape: str) -> tuple[Instruction
     keyword = match.group(1).upper()
     line, column = joined.position(match.start(1))
     if keyword not in INSTRUCTIONS:
-        raise ParseError(f"has an unknown instruction `{match.group(1)[:40]}`", line, column)
+        raise ParseError(f"has an unknown instruction `{quote(match.group(1), 40)}`", line, column)
     script = joined.tail(match.end())
     heredocs: list[Heredoc] = []
     if keyword in _HEREDOC_INSTRUCTIONS:

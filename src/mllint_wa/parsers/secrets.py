@@ -31,6 +31,9 @@ from dataclasses import dataclass
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
 _SHOWN_FROM = 20
 _ELLIPSIS = "…"
+# No text a detector matches, with what it looks at around it, is longer than this: every
+# repetition is bounded. A quote cut this far past what it shows is redacted as if whole.
+LONGEST_MATCH = 512
 
 
 @dataclass(frozen=True)
@@ -394,6 +397,15 @@ def redact(text: str) -> str:
         position = end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def quote(text: str, limit: int) -> str:
+    """The project's ``text`` as a message may quote it: redacted, then cut to ``limit``
+    characters, the last of them an ellipsis when it was cut. Redacting comes first: a cut
+    secret no longer looks like one (a URL's password without its ``@host``, a key ID
+    without its length), and would be shown in full."""
+    shown = redact(text[: limit + LONGEST_MATCH])
+    return shown if len(shown) <= limit else shown[: limit - 1] + _ELLIPSIS
 
 
 # Folders and names that hold test data for secret scanners: fabricated secrets on purpose.
