@@ -4,15 +4,20 @@ messages quote from the project.
 - Every repetition in a secret detector is bounded, and the notebook image blanker reads a
   list of strings in one way only: a scan is linear in its text, however the text is made.
 - A message quotes the project's text through one helper that redacts before it cuts, so
-  a cut never leaves a secret that redaction no longer recognises.
+  a cut never leaves a secret that redaction no longer recognises; ``--show-settings``
+  redacts the settings it prints.
 
 Each input below used to hang or leak; the tests assert what it now gives.
 """
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from click.testing import CliRunner
+
+from mllint_wa.cli import main
 from mllint_wa.parsers import secrets
 from mllint_wa.parsers.secrets import LONGEST_MATCH, find_secrets, quote, redact
 from trees import write_files, write_tree
@@ -214,3 +219,27 @@ def test_terraform_and_cloudformation_quotes_are_redacted_before_they_are_cut():
     text = block.attr("x").value.text
     assert not shows_part_of(PASSWORD, text)
     assert text.startswith('format("%s/%s", "https://deployment-bot:…@registry')
+
+
+# -- --show-settings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_show_settings_redacts_secrets_in_values(tmp_path, monkeypatch, fmt):
+    (tmp_path / ".git").mkdir()
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.mllint-wa]\n"
+            f'exclude = ["vendor/{TOKEN}/", "https://svc:{PASSWORD}@host/x"]\n'
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--show-settings", "--format", fmt, "."])
+    assert result.exit_code == 0, result.output
+    assert not shows_part_of(TOKEN, result.stdout)
+    assert not shows_part_of(PASSWORD, result.stdout)
+    if fmt == "json":
+        settings = json.loads(result.stdout)["projects"][0]["settings"]
+        (exclude,) = [s["value"] for s in settings if s["key"] == "exclude"]
+        assert exclude == ["vendor/ghp_…7r8/", "https://svc:…@host/x"]
