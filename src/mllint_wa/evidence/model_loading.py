@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import PYTHON
 from mllint_wa.parsers.python_code import (
@@ -168,6 +169,7 @@ class _Scopes:
                 found.extend(self._block(node.body, top.copy()))
         yield from sorted(found, key=lambda load: (load.line, load.column))
 
+    @nesting_bounded(())
     def _block(self, body: list[ast.stmt], state: _State) -> Iterator[Load]:
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -270,6 +272,7 @@ class _Scopes:
             return Source(Origin.UNKNOWN, "")
         return self.source(argument, state)
 
+    @nesting_bounded(Source(Origin.UNKNOWN, ""))
     def source(self, node: ast.expr, state: _State) -> Source:
         """Where the value of ``node`` comes from, as far as this module tells."""
         if isinstance(node, ast.Name):
@@ -360,6 +363,7 @@ class _State:
         state.literals = dict(self.literals)
         return state
 
+    @nesting_bounded(None)
     def assign(self, target: ast.expr, source: Source, value: ast.expr | None = None) -> None:
         if isinstance(target, ast.Name):
             self.names[target.id] = source

@@ -20,6 +20,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.parsers.python_code import PythonModule, quote_expression
 from mllint_wa.parsers.secrets import quote
 
@@ -67,6 +68,7 @@ class Val:
     def call(self) -> ast.Call | None:
         return self.value if self.known and isinstance(self.value, ast.Call) else None
 
+    @nesting_bounded(...)
     def plain(self) -> object:
         """The value as plain Python; ``...`` when anything inside is unknown or a call."""
         if not self.known or isinstance(self.value, ast.Call):
@@ -153,6 +155,7 @@ class Values:
 
     # Scopes -------------------------------------------------------------------------------
 
+    @nesting_bounded(None)
     def _collect(self, body: list[ast.stmt], scope: _Scope, conditional: bool) -> None:
         """Record the bindings of ``body``'s statements in ``scope``; nested functions and
         classes get scopes of their own. Statement nesting is bounded by Python's parser."""
@@ -226,6 +229,7 @@ class Values:
                 if handler.name:
                     scope.bind(handler.name, handler, None, True)
 
+    @nesting_bounded(None)
     def _bind_target(
         self,
         target: ast.expr,

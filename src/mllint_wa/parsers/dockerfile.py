@@ -19,6 +19,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.shell import Script
@@ -308,6 +309,8 @@ def stage_user(dockerfile: Dockerfile, stage: BuildStage) -> StageUser:
     return _stage_state(dockerfile, stage)[1]
 
 
+# A stage built on more stages than the nesting bound runs as someone unknown.
+@nesting_bounded(({}, StageUser("unknown", None)))
 def _stage_state(
     dockerfile: Dockerfile, stage: BuildStage
 ) -> tuple[dict[str, str | None], StageUser]:

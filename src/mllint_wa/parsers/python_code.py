@@ -119,13 +119,18 @@ def quote_expression(node: ast.AST, limit: int) -> str:
 
 
 def literal(node: ast.expr | None) -> object:
-    """A constant's value; ``...`` (Ellipsis) when the expression is not a literal."""
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = literal(node.operand)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            return -inner
+    """A constant's value, negated numbers included (``-1``, ``--1``); ``...`` (Ellipsis)
+    when the expression is not a literal."""
+    negations = 0
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        negations, node = negations + 1, node.operand
+    if not isinstance(node, ast.Constant):
+        return ...
+    value = node.value
+    if negations == 0:
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -value if negations % 2 else value
     return ...
 
 
