@@ -503,6 +503,7 @@ UNBOUNDED_CYCLES = {
     ("evidence/endpoints.py", "where"): "the holder's",
     ("report/__init__.py", "render"): "the reporter module's",
     ("parsers/gitattributes.py", "matches"): "the compiled pattern's",
+    ("model.py", "to_dict"): "a related place's, from a finding's",
 }
 # Method names of built-in types: a call of one is not a call of the module's function.
 _BUILT_IN = set().union(*(dir(kind) for kind in (dict, list, str, set, bytes, int, object)))

@@ -21,9 +21,19 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
+from mllint_wa.grouping import fold_notebooks
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
-from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
+from mllint_wa.model import (
+    Finding,
+    Location,
+    Related,
+    RelatedLocation,
+    Rule,
+    Stage,
+    Violation,
+    fingerprint,
+)
 from mllint_wa.parsers.secrets import redact
 from mllint_wa.project import (
     MANIFEST_NAME,
@@ -213,6 +223,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
 
     for item in planned.linted:
         project, load, settings = item.project, item.load, item.settings
+        result.warnings.extend(w for w in settings.warnings if w not in result.warnings)
         excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)
         context = ProjectContext(
@@ -249,6 +260,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             findings, ignored = apply_ignores(
                 findings, project_ignores(context), load_rules(), _within(root)
             )
+        findings = fold_notebooks(findings, _within(root))
         kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
@@ -353,19 +365,38 @@ def _checked(violation: object) -> Violation:
     """A plugin's violation, refused unless every reporter can print it."""
     if not isinstance(violation, Violation):
         raise TypeError(f"a rule must yield Violation objects, not {type(violation).__name__}")
-    location = violation.location
-    parts = location.path.split("/") if isinstance(location.path, str) else [""]
-    # A backslash is an ordinary character of a POSIX file name, so it is not refused.
-    if "" in parts or ".." in parts:
-        raise ValueError(f"location path {location.path!r} is not a path inside the project")
-    for name, number in (("line", location.line), ("column", location.column)):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise ValueError(f"location {name} {number!r} is not a number from 1")
+    _check_location(violation.location)
     if not isinstance(violation.message, str) or not violation.message.strip():
         raise ValueError("a violation needs a message")
     if not isinstance(violation.anchor, str):
         raise TypeError(f"anchor {violation.anchor!r} is not a string")
+    if violation.about != "":
+        _check_path(violation.about, "`about` path")
+    if not isinstance(violation.related, tuple):
+        raise TypeError(f"related {violation.related!r} is not a tuple")
+    for place in violation.related:
+        if not isinstance(place, Related):
+            raise TypeError(f"a related location must be Related, not {type(place).__name__}")
+        _check_location(place.location)
+        if not isinstance(place.message, str):
+            raise TypeError(f"related message {place.message!r} is not a string")
     return violation
+
+
+def _check_location(location: object) -> None:
+    if not isinstance(location, Location):
+        raise TypeError(f"a location must be a Location, not {type(location).__name__}")
+    _check_path(location.path, "location path")
+    for name, number in (("line", location.line), ("column", location.column)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"location {name} {number!r} is not a number from 1")
+
+
+def _check_path(path: object, what: str) -> None:
+    parts = path.split("/") if isinstance(path, str) else [""]
+    # A backslash is an ordinary character of a POSIX file name, so it is not refused.
+    if "" in parts or ".." in parts:
+        raise ValueError(f"{what} {path!r} is not a path inside the project")
 
 
 def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) -> Finding:
@@ -374,6 +405,7 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.
     identity = _joined(identity_prefix, location.path)
+    about = _joined(identity_prefix, violation.about) if violation.about else identity
     # Messages may quote a file (a parse error, a manifest value): whatever in them looks
     # like a credential is redacted here, once for every rule and every output format.
     message = redact(violation.message)
@@ -384,8 +416,18 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
         column=location.column,
         message=message,
         project=root,
-        fingerprint=fingerprint(rule.code, identity, redact(violation.anchor), message),
+        fingerprint=fingerprint(rule.code, about, redact(violation.anchor), message),
         repository_path=identity,
+        related=tuple(
+            RelatedLocation(
+                _joined(root, place.location.path),
+                place.location.line,
+                place.location.column,
+                redact(place.message),
+                _joined(identity_prefix, place.location.path),
+            )
+            for place in violation.related
+        ),
     )
 
 

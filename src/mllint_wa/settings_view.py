@@ -3,10 +3,10 @@ the source that set it.
 
 Sources apply in order (pyproject.toml ``[tool.mllint-wa]`` or ``--config``, then
 ``lens.toml [lint]``, then the command line). A setting that one source replaces
-(``select``, ``fail-on``, the size thresholds) is shown with the last source that set it;
-a setting that sources add to (``extend-select``, ``ignore``, ``exclude``) is shown once
-for each source that adds to it — for ``extend-select`` and ``ignore``, only from the last
-``select`` on, since a ``select`` starts the rule set afresh.
+(``select``, ``fail-on``, ``preview``, the size thresholds) is shown with the last source
+that set it; a setting that sources add to (``extend-select``, ``ignore``, ``exclude``) is
+shown once for each source that adds to it — for ``extend-select`` and ``ignore``, only from
+the last ``select`` on, since a ``select`` starts the rule set afresh.
 
 Values are shown redacted, like every report: an ``exclude`` pattern may hold a token, or a
 URL with its password.
@@ -53,6 +53,7 @@ def effective_settings(item: Prepared, options: RunOptions, cwd: Path) -> list[S
     found += _added("ignore", since_select, lambda layer: layer.ignore)
     found += _added("exclude", layers, lambda layer: layer.exclude)
     found.append(_replaced("fail-on", layers, lambda layer: layer.fail_on, "low"))
+    found.append(_replaced("preview", layers, lambda layer: layer.preview, False))
     defaults = RuleOptions()
     for key, default in (
         ("large-file-threshold", defaults.large_file_threshold),
