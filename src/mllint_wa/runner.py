@@ -7,7 +7,7 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,8 +242,8 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             manifest_text=load.text,
         )
         root = display_path(project.root, cwd)
-        applicable = {rule: _applies(rule, context) for rule in settings.rules}
-        findings = _run_rules(context, settings, root, result.errors)
+        applicable = _applicable(context, settings.rules, root, result.errors)
+        findings = _run_rules(context, settings, applicable, root, result.errors)
         result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
@@ -300,6 +300,22 @@ def _fails(finding: Finding, settings: Settings) -> bool:
     return settings.fail_on is not None and finding.rule.risk.rank >= settings.fail_on.rank
 
 
+def _applicable(
+    context: ProjectContext, rules: Sequence[Rule], root: str, errors: list[RuleFailure]
+) -> dict[Rule, bool]:
+    """Whether each rule applies to the project. Deciding may read the project (are there
+    deployment artefacts?), so it runs behind the same guard as the rule itself: a rule
+    that cannot be decided does not run and is reported as failed, and the others run."""
+    applicable: dict[Rule, bool] = {}
+    for rule in rules:
+        try:
+            applicable[rule] = _applies(rule, context)
+        except (Exception, SystemExit) as error:
+            errors.append(_failure(rule, root, error))
+            applicable[rule] = False
+    return applicable
+
+
 def _applies(rule: Rule, context: ProjectContext) -> bool:
     if rule.requires_manifest and context.manifest is None:
         return False
@@ -313,6 +329,7 @@ def _applies(rule: Rule, context: ProjectContext) -> bool:
 def _run_rules(
     context: ProjectContext,
     settings: Settings,
+    applicable: Mapping[Rule, bool],
     root: str,
     errors: list[RuleFailure],
 ) -> list[Finding]:
@@ -323,24 +340,25 @@ def _run_rules(
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
     for rule in sorted(settings.rules, key=lambda r: (r.runs_last, r.sees_findings)):
-        if not _applies(rule, context):
+        if not applicable[rule]:
             continue
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
             violations = [_checked(v) for v in rule.check(context)]
             batch = [_finding(rule, v, root, identity_prefix) for v in violations]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down
-            message = (
-                f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
-            )
-            errors.append(
-                RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
-            )
+            errors.append(_failure(rule, root, error))
         else:
             findings.extend(batch)
             context.reported.extend((rule.code, v.location) for v in violations)
             context.ran.add(rule.code)
     return findings
+
+
+def _failure(rule: Rule, root: str, error: BaseException) -> RuleFailure:
+    """A rule that failed on a project, with the traceback being handled, both redacted."""
+    message = f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
+    return RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
 
 
 def _checked(violation: object) -> Violation:
