@@ -9,19 +9,15 @@ Below it, readers that collect from aliased nodes read each of them once.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from tests.trees import write_tree
 
-from mllint_wa.cli import main
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.ci import GITLAB, ci_definition
 from mllint_wa.parsers.cloudformation import parse_template
 from mllint_wa.parsers.yaml_doc import ALIAS_ALLOWANCE, load_yaml
+from trees import write_tree
 
 
 def laughs(indent: str = "") -> str:
@@ -35,22 +31,6 @@ def laughs(indent: str = "") -> str:
 def budget_message(text: str) -> str:
     limit = len(text) + ALIAS_ALLOWANCE
     return f"expands to more than {limit} values through aliases and merge keys"
-
-
-def lint(root: Path, *args: str) -> Result:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(main, ["--format", "json", *args])
-    finally:
-        os.chdir(cwd)
-
-
-def findings(result: Result) -> list[tuple[str, str, int, int, str]]:
-    return [
-        (f["code"], f["path"], f["line"], f["column"], f["message"])
-        for f in json.loads(result.stdout)["findings"]
-    ]
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -103,18 +83,17 @@ _BOMBS = {
 
 
 @pytest.mark.parametrize("path", sorted(_BOMBS))
-def test_an_alias_bomb_is_an_unparseable_file_where_it_expands(tmp_path: Path, path: str):
+def test_an_alias_bomb_is_an_unparseable_file_where_it_expands(lint, tmp_path: Path, path: str):
     text, (line, column) = _BOMBS[path]
-    result = lint(project(tmp_path, {path: text}), "--select", "LN009")
-    assert result.exit_code == 1, result.output
-    assert findings(result) == [("LN009", path, line, column, f"`{path}` {budget_message(text)}")]
+    root = project(tmp_path, {path: text})
+    assert lint(root, "LN009") == [("LN009", "unparseable-file", path, line, column)]
+    assert lint.messages(root, "LN009") == [f"`{path}` {budget_message(text)}"]
 
 
-def test_a_ci_definition_that_cannot_be_read_leaves_what_ci_runs_unknown(tmp_path: Path):
-    text = _BOMBS[".gitlab-ci.yml"][0]
-    result = lint(project(tmp_path, {".gitlab-ci.yml": text}), "--select", "LN009,MD034")
+def test_a_ci_definition_that_cannot_be_read_leaves_what_ci_runs_unknown(lint, tmp_path: Path):
+    root = project(tmp_path, {".gitlab-ci.yml": _BOMBS[".gitlab-ci.yml"][0]})
     # Not "the project has tests but no CI definition runs them": the definition exists.
-    assert [code for code, *_ in findings(result)] == ["LN009"]
+    assert [code for code, *_ in lint(root, "LN009", "MD034")] == ["LN009"]
 
 
 def test_a_cloudformation_template_bomb_is_refused_before_it_is_converted():

@@ -4,10 +4,17 @@ Running git would run hooks and the fsmonitor of the repository being linted, so
 (``.git/index``, versions 2, 3 and 4) is read here directly, within bounds: the repository is
 found from the project upward (a ``.git`` folder, or a ``.git`` file whose ``gitdir:`` line
 names it, as worktrees and submodules have), and the index is read only when it is a regular
-file under :data:`INDEX_LIMIT`. A size comes from the entry's 32-bit size field, which git
-keeps equal to the working-tree file's size modulo 2**32; only when that field says 0 (git
-zeroes it for "racily clean" entries, and a multiple of 4 GiB wraps to it) or the file is a
-data or model file (where a wrapped size is plausible) is the file itself ``lstat``-ed.
+file under :data:`INDEX_LIMIT`.
+
+A version 4 index keeps each path's prefix shared with the previous one, so a small index can
+stand for gigabytes of paths: an index's paths are read up to :data:`PATH_EXPANSION` times
+its size in total (real trees share about half of each path with the one before), never more
+than :data:`INDEX_LIMIT`.
+
+A size comes from the entry's 32-bit size field, which git keeps equal to the working-tree
+file's size modulo 2**32; only when that field says 0 (git zeroes it for "racily clean"
+entries, and a multiple of 4 GiB wraps to it) or the file is a data or model file (where a
+wrapped size is plausible) is the file itself ``lstat``-ed.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import DATA, MODEL
 
 INDEX_LIMIT = 256 * 1024 * 1024
+PATH_EXPANSION = 8
 # A ".git" file holds one "gitdir:" line; anything much larger is not one.
 _GITFILE_LIMIT = 4096
 _ENTRIES_LIMIT = 10_000_000
@@ -221,6 +229,8 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]
     entries: list[tuple[str, int]] = []
     offset = 12
     previous = b""
+    path_bytes = 0
+    path_limit = min(PATH_EXPANSION * len(data), INDEX_LIMIT)
     fixed = 40 + hash_size + 2  # stat data, object id, flags
     for _ in range(count):
         start = offset
@@ -234,20 +244,24 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]
             if version < 3:
                 raise IndexUnreadable("has an extended entry in a version 2 index")
             offset += 2
+        kept = 0
         if version == 4:
             strip, offset = _varint(data, offset, body_end)
-            end = data.find(b"\0", offset, body_end)
-            if end < 0 or strip > len(previous):
-                raise IndexUnreadable("has a malformed path")
-            path = previous[: len(previous) - strip] + data[offset:end]
-            offset = end + 1
-        else:
-            end = data.find(b"\0", offset, body_end)
-            if end < 0:
-                raise IndexUnreadable("has a malformed path")
-            path = data[offset:end]
-            # Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
-            offset = start + ((end - start) // 8 + 1) * 8
+            kept = len(previous) - strip
+        end = data.find(b"\0", offset, body_end)
+        if end < 0 or kept < 0:
+            raise IndexUnreadable("has a malformed path")
+        # Counted before the path is built: a compressed path is where the bytes multiply.
+        path_bytes += kept + end - offset
+        if path_bytes > path_limit:
+            raise IndexUnreadable(
+                f"holds more than {path_limit} bytes of paths once their shared prefixes are "
+                "expanded"
+            )
+        path = previous[:kept] + data[offset:end]
+        # Version 4 entries end with their path's NUL; earlier ones are padded with 1 to 8
+        # NULs to a multiple of 8 bytes.
+        offset = end + 1 if version == 4 else start + ((end - start) // 8 + 1) * 8
         if offset > body_end:
             raise IndexUnreadable("ends in the middle of an entry")
         previous = path
