@@ -47,11 +47,11 @@ def repo(tmp_path: Path) -> Path:
     )
 
 
-def report(repo: Path, format_name: str) -> str:
+def report(repo: Path, format_name: str, select: str = "LN009") -> str:
     cwd = Path.cwd()
     os.chdir(repo)
     try:
-        result = CliRunner().invoke(main, ["--select", "LN009", "--format", format_name])
+        result = CliRunner().invoke(main, ["--select", select, "--format", format_name])
     finally:
         os.chdir(cwd)
     assert result.exit_code == 1, result.output
@@ -102,3 +102,20 @@ def test_github_names_no_file_it_cannot_name_exactly(repo):
     title = "::notice title=LN009 unparseable-file::"
     assert annotations[1].startswith(f"{title}{shown}:1:2: `{shown}`")
     assert annotations[2].startswith("::notice file=svc-ghs_…3i2/broken.ipynb,")
+
+
+def test_the_related_places_of_a_folded_finding_are_redacted_too(tmp_path):
+    cells = [
+        {"cell_type": "code", "source": [source], "metadata": {}, "outputs": []}
+        for source in ('k = "AKIAZ7Y6X5W4V3U2TMLK"\n', 'j = "ASIAQ2R3S4T5U6V7W8XY"\n')
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    root = write_files(
+        tmp_path,
+        {"lens.toml": "schema_version = 1\n", f"{TOKEN}.ipynb": json.dumps(notebook, indent=1)},
+    )
+    (root / ".git").mkdir()
+    out = report(root, "json", "DP001")
+    (finding,) = json.loads(out)["findings"]
+    assert [place["path"] for place in finding["related"]] == ["ghp_…7r8.ipynb"]
+    assert TOKEN[4:12] not in out
