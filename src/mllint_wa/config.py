@@ -13,7 +13,6 @@ is reported as a warning, since it selects nothing.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -196,14 +195,43 @@ def load_config_file(path: Path) -> Layer:
     return layer_from_table(table, str(path), path.resolve().parent)
 
 
-@functools.cache
-def pyproject_layer(directory: Path) -> Layer | None:
-    """The ``[tool.mllint-wa]`` table of the nearest pyproject.toml that has one, looking up
-    from ``directory`` to the enclosing repository's root.
+class _PyprojectLayers:
+    """``pyproject_layer(directory)``: the ``[tool.mllint-wa]`` table of the nearest
+    pyproject.toml that has one, looking up from ``directory`` to the enclosing repository's
+    root.
 
-    Cached per folder and asked of the parent in turn, so that each pyproject.toml is read
-    once however many projects lie below it."""
-    candidate = directory / PYPROJECT_NAME
+    Remembered for every folder on the way up, so that each pyproject.toml is read once
+    however many projects lie below it. The folders are walked in a loop: a checkout may
+    nest them deeper than Python recurses."""
+
+    def __init__(self) -> None:
+        self._layers: dict[Path, Layer | None] = {}
+
+    def __call__(self, directory: Path) -> Layer | None:
+        walked: list[Path] = []
+        folder = directory
+        while folder not in self._layers:
+            walked.append(folder)
+            found = _own_pyproject_layer(folder)
+            if found is not None or (folder / ".git").exists() or folder.parent == folder:
+                break
+            folder = folder.parent
+        else:
+            found = self._layers[folder]
+        self._layers.update(dict.fromkeys(walked, found))
+        return found
+
+    def cache_clear(self) -> None:
+        """Read every pyproject.toml again: for a process that lints a tree it changed."""
+        self._layers.clear()
+
+
+pyproject_layer = _PyprojectLayers()
+
+
+def _own_pyproject_layer(folder: Path) -> Layer | None:
+    """The ``[tool.mllint-wa]`` table of the folder's own pyproject.toml, if it has one."""
+    candidate = folder / PYPROJECT_NAME
     # A pyproject.toml that the walk refuses (a symlink out of the tree) is not read either.
     if candidate.is_file() and settings_file_refusal(candidate) is None:
         tool = _read_toml(candidate).get("tool")
@@ -211,10 +239,8 @@ def pyproject_layer(directory: Path) -> Layer | None:
             table = tool[TOOL_TABLE]
             if not isinstance(table, dict):
                 raise ConfigError(f"{candidate}: [tool.{TOOL_TABLE}] must be a table")
-            return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", directory)
-    if (directory / ".git").exists() or directory.parent == directory:
-        return None
-    return pyproject_layer(directory.parent)
+            return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", folder)
+    return None
 
 
 def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings:

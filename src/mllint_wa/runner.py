@@ -7,7 +7,7 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,8 +242,8 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             manifest_text=load.text,
         )
         root = display_path(project.root, cwd)
-        applicable = {rule: _applies(rule, context) for rule in settings.rules}
-        findings = _run_rules(context, settings, root, result.errors)
+        applicable = _applicable(context, settings.rules, root, result.errors)
+        findings = _run_rules(context, settings, applicable, root, result.errors)
         result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
@@ -265,18 +265,50 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
         result.findings.extend(kept)
-        # A justification quotes a comment or a waiver of the project: redacted like messages.
-        result.suppressed.extend(
-            dataclasses.replace(f, justification=redact(f.justification)) for f in ignored + waived
-        )
+        result.suppressed.extend(ignored + waived)
         result.failing.extend(f for f in kept if _fails(f, settings))
 
+    _redact_project_text(result)
     result.findings = _sorted_unique(result.findings)
     result.failing = _sorted_unique(result.failing)
     result.suppressed = _sorted_unique(result.suppressed)
     if options.baseline is not None:
         absorb(result, options.baseline)
     return result
+
+
+def _redact_project_text(result: RunResult) -> None:
+    """Whatever the run reports of the project's own text, redacted once for every output
+    format: its folders' and files' names (a credential in a file name is redacted in the
+    path, a related place, the SARIF URI and the annotation alike), the ignore comment that
+    suppressed a finding and its justification. Messages, anchors and paths are redacted for
+    fingerprints as findings are made; suppressions are matched before this, on the real
+    paths."""
+
+    def redacted(finding: Finding) -> Finding:
+        return dataclasses.replace(
+            finding,
+            path=redact(finding.path),
+            project=redact(finding.project),
+            repository_path=redact(finding.repository_path),
+            suppressed_by=redact(finding.suppressed_by),
+            justification=redact(finding.justification),
+            related=tuple(
+                dataclasses.replace(
+                    place, path=redact(place.path), repository_path=redact(place.repository_path)
+                )
+                for place in finding.related
+            ),
+        )
+
+    result.projects = [
+        dataclasses.replace(p, root=redact(p.root), manifest=p.manifest and redact(p.manifest))
+        for p in result.projects
+    ]
+    result.errors = [dataclasses.replace(e, project=redact(e.project)) for e in result.errors]
+    result.findings = [redacted(f) for f in result.findings]
+    result.failing = [redacted(f) for f in result.failing]
+    result.suppressed = [redacted(f) for f in result.suppressed]
 
 
 def absorb(result: RunResult, baseline: Baseline) -> None:
@@ -300,6 +332,22 @@ def _fails(finding: Finding, settings: Settings) -> bool:
     return settings.fail_on is not None and finding.rule.risk.rank >= settings.fail_on.rank
 
 
+def _applicable(
+    context: ProjectContext, rules: Sequence[Rule], root: str, errors: list[RuleFailure]
+) -> dict[Rule, bool]:
+    """Whether each rule applies to the project. Deciding may read the project (are there
+    deployment artefacts?), so it runs behind the same guard as the rule itself: a rule
+    that cannot be decided does not run and is reported as failed, and the others run."""
+    applicable: dict[Rule, bool] = {}
+    for rule in rules:
+        try:
+            applicable[rule] = _applies(rule, context)
+        except (Exception, SystemExit) as error:
+            errors.append(_failure(rule, root, error))
+            applicable[rule] = False
+    return applicable
+
+
 def _applies(rule: Rule, context: ProjectContext) -> bool:
     if rule.requires_manifest and context.manifest is None:
         return False
@@ -313,6 +361,7 @@ def _applies(rule: Rule, context: ProjectContext) -> bool:
 def _run_rules(
     context: ProjectContext,
     settings: Settings,
+    applicable: Mapping[Rule, bool],
     root: str,
     errors: list[RuleFailure],
 ) -> list[Finding]:
@@ -323,24 +372,25 @@ def _run_rules(
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
     for rule in sorted(settings.rules, key=lambda r: (r.runs_last, r.sees_findings)):
-        if not _applies(rule, context):
+        if not applicable[rule]:
             continue
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
             violations = [_checked(v) for v in rule.check(context)]
             batch = [_finding(rule, v, root, identity_prefix) for v in violations]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down
-            message = (
-                f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
-            )
-            errors.append(
-                RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
-            )
+            errors.append(_failure(rule, root, error))
         else:
             findings.extend(batch)
             context.reported.extend((rule.code, v.location) for v in violations)
             context.ran.add(rule.code)
     return findings
+
+
+def _failure(rule: Rule, root: str, error: BaseException) -> RuleFailure:
+    """A rule that failed on a project, with the traceback being handled, both redacted."""
+    message = f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
+    return RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
 
 
 def _checked(violation: object) -> Violation:
@@ -398,7 +448,8 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
         column=location.column,
         message=message,
         project=root,
-        fingerprint=fingerprint(rule.code, about, redact(violation.anchor), message),
+        # No hash of a secret either, be it in the anchor or in a file's name.
+        fingerprint=fingerprint(rule.code, redact(about), redact(violation.anchor), message),
         repository_path=identity,
         related=tuple(
             RelatedLocation(

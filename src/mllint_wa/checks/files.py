@@ -45,8 +45,11 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     """A notebook that is not JSON, a workflow that is not YAML or a script with a syntax
     error hides its contents from every rule that reads it: a clean result would then be
     mistaken for a complete one. Each such file is reported once, at the error's line,
-    whichever rules tried to read it. Templated files (Jinja or cookiecutter placeholders)
-    are not reported: they are not their format until rendered."""
+    whichever rules tried to read it. YAML whose aliases and merge keys would expand it by
+    more than 100,000 values beyond its length (a "billion laughs" of a few hundred bytes)
+    is not read either, and is reported at the node that expands too far; a CI definition
+    that cannot be read leaves what CI runs unknown. Templated files (Jinja or cookiecutter
+    placeholders) are not reported: they are not their format until rendered."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):
