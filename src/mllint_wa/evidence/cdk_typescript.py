@@ -41,7 +41,6 @@ from __future__ import annotations
 import ast
 import json
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -65,7 +64,6 @@ _TEST_SUFFIXES = (".test.ts", ".spec.ts")
 # expression no one can know, no statements. Shared, never changed.
 _UNREADABLE: ast.expr = ast.Set([])
 _NOTHING: list[ast.stmt] = []
-_APP_FILE = re.compile(r"[\w./@-]+\.ts\b")
 
 
 def extract(ev: Evidence) -> Iterator[rm.Resource]:
@@ -111,9 +109,9 @@ def _entry_points(ev: Evidence, app: str) -> frozenset[str]:
     command = ev.parse(app, _app_command)
     folder = app.rpartition("/")[0]
     found = set()
-    for match in _APP_FILE.finditer(command or ""):
-        path = posixpath.normpath(posixpath.join(folder, match.group(0)))
-        if not path.startswith("../") and path != "..":
+    for word in (command or "").replace('"', " ").replace("'", " ").split():
+        path = posixpath.normpath(posixpath.join(folder, word))
+        if word.endswith(".ts") and not path.startswith("../"):
             found.add(path)
     return frozenset(found)
 
@@ -195,7 +193,7 @@ def python_name(name: str) -> str:
     return cdk._snake(name) if name[:1].islower() else name
 
 
-_LITERALS = frozenset({"string", "template_string", "number", "true", "false", "null"})
+_LITERALS = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined"})
 _WRAPPERS = frozenset(
     {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"}
 )
