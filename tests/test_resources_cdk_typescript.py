@@ -452,6 +452,35 @@ def test_an_app_command_may_name_a_file_outside_the_apps_folder(tmp_path):
     assert list(_resources(tmp_path)) == ["B"]
 
 
+def test_a_cdk_command_with_an_app_makes_an_app_of_its_folder(tmp_path):
+    deployspec = """
+        deploy:
+          phases:
+            build:
+              commands:
+                - cdk deploy --require-approval never --app "npx ts-node --prefer-ts-exts index.ts"
+        """
+    write_tree(
+        tmp_path,
+        {
+            "modules/endpoint/deployspec.yaml": deployspec,
+            "modules/endpoint/index.ts": f"{S3}new s3.Bucket(this, 'B');\n",
+            "modules/endpoint/lib/stack.ts": f"{S3}new s3.Bucket(this, 'C');\n",
+            # An unclosed quote is no command; a command without --app names no app.
+            "scripts/broken.sh": "cdk deploy --app 'npx ts-node app.ts\n",
+            "scripts/app.ts": f"{S3}new s3.Bucket(this, 'D');\n",
+            "deploy.sh": "npx cdk deploy --all\n",
+            "web/main.ts": f"{S3}new s3.Bucket(this, 'E');\n",
+        },
+    )
+    assert cdk_apps(_evidence(tmp_path)) == {
+        "modules/endpoint/deployspec.yaml": [
+            "modules/endpoint/index.ts",
+            "modules/endpoint/lib/stack.ts",
+        ]
+    }
+
+
 def test_tags_given_to_one_app_tag_that_apps_stacks_only(tmp_path):
     notebook = (
         "import * as cdk from 'aws-cdk-lib';\n"

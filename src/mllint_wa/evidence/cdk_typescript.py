@@ -2,10 +2,12 @@
 
 A TypeScript file is read when it belongs to a CDK app: a ``cdk.json`` lies in its folder or
 a folder above it, or the app command of a ``cdk.json`` names it (``npx ts-node
-bin/app.ts``). Declaration files (``*.d.ts``), tests (``test/``, ``*.test.ts``,
-``*.spec.ts``), ``node_modules/`` and ``cdk.out/`` are not; nor is a file that imports nothing
-from ``aws-cdk-lib`` or ``@aws-cdk/*``. Each app is read on its own: ``Tags.of(app)`` in one
-app's entry point tags that app's stacks only.
+bin/app.ts``). A script, CI file or Seed-Farmer ``deployspec.yaml`` that runs the CDK CLI with
+an app command (``cdk deploy --app "npx ts-node index.ts"``) makes an app of its folder too.
+Declaration files (``*.d.ts``), tests (``test/``, ``*.test.ts``, ``*.spec.ts``),
+``node_modules/`` and ``cdk.out/`` are not read; nor is a file that imports nothing from
+``aws-cdk-lib`` or ``@aws-cdk/*``. Each app is read on its own: ``Tags.of(app)`` in one app's
+entry point tags that app's stacks only.
 
 The file is parsed by tree-sitter's TypeScript grammar (:mod:`mllint_wa.parsers.typescript`)
 and its syntax tree lowered into the expression forms the Python CDK reader follows
@@ -41,6 +43,7 @@ from __future__ import annotations
 import ast
 import json
 import posixpath
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -49,7 +52,7 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import cdk_resources as cdk
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.kinds import JSON, TYPESCRIPT
+from mllint_wa.evidence.kinds import CI, JSON, SHELL, TYPESCRIPT, YAML
 from mllint_wa.parsers.python_code import PythonModule
 from mllint_wa.parsers.secrets import LONGEST_MATCH, quote
 from mllint_wa.parsers.typescript import TypeScriptSource, parse_typescript
@@ -83,10 +86,20 @@ def extract(ev: Evidence) -> Iterator[rm.Resource]:
 
 
 def cdk_apps(ev: Evidence) -> dict[str, list[str]]:
-    """The TypeScript files of each CDK app, by the ``cdk.json`` that makes the app; a file
-    two apps may claim belongs to the nearest."""
-    apps = [path for path in ev.files(JSON) if path.rpartition("/")[2] == "cdk.json"]
-    entries = {app: _entry_points(ev, app) for app in apps}
+    """The TypeScript files of each CDK app, by the file that makes the app (a ``cdk.json``,
+    or a file that runs ``cdk … --app "…"``); a file two apps may claim belongs to the
+    nearest."""
+    entries = {
+        path: _entry_points(path, ev.parse(path, _app_command))
+        for path in ev.files(JSON)
+        if path.rpartition("/")[2] == "cdk.json"
+    }
+    for path in ev.files(YAML, SHELL, CI):
+        if ev.mentions(path, b"--app"):
+            commands = _app_options(ev.text(path) or "")
+            if commands:
+                entries[path] = _entry_points(path, " ".join(commands))
+    apps = sorted(entries)
     found: dict[str, list[str]] = {}
     for path in ev.files(TYPESCRIPT):
         if path.endswith(".d.ts") or _is_test(path):
@@ -103,10 +116,9 @@ def _inside(path: str, app: str) -> bool:
     return not folder or path.startswith(folder + "/")
 
 
-def _entry_points(ev: Evidence, app: str) -> frozenset[str]:
+def _entry_points(app: str, command: str | None) -> frozenset[str]:
     """The ``.ts`` files an app's command runs (``npx ts-node --prefer-ts-exts
     bin/app.ts``), as project paths."""
-    command = ev.parse(app, _app_command)
     folder = app.rpartition("/")[0]
     found = set()
     for word in (command or "").replace('"', " ").replace("'", " ").split():
@@ -121,6 +133,25 @@ def _app_command(text: str) -> str:
     settings = json.loads(text)
     command = settings.get("app") if isinstance(settings, dict) else None
     return command if isinstance(command, str) else ""
+
+
+def _app_options(text: str) -> list[str]:
+    """The app commands a script, CI file or Seed-Farmer ``deployspec.yaml`` gives the CDK
+    CLI: ``cdk deploy --app "npx ts-node index.ts"``."""
+    found = []
+    for line in text.splitlines():
+        if "--app" not in line or "cdk" not in line:
+            continue
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:  # an unclosed quote: the line is not a command
+            continue
+        for word, following in zip(words, [*words[1:], ""], strict=True):
+            if word == "--app":
+                found.append(following)
+            elif word.startswith("--app="):
+                found.append(word.removeprefix("--app="))
+    return found
 
 
 def _is_test(path: str) -> bool:
