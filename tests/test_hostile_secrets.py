@@ -488,6 +488,7 @@ UNBOUNDED_CYCLES = {
     ("evidence/sdk_resources.py", "_step_kinds"): "a depth parameter, 8 levels",
     ("evidence/tf_resources.py", "_steps"): "a depth parameter, 3 levels",
     ("parsers/ml_config.py", "_strings"): "a depth parameter, _MAX_DEPTH",
+    ("parsers/shell.py", "_reread"): "a depth parameter, _MAX_REREADS",
     ("parsers/terraform.py", "expr"): "ParseError past MAX_DEPTH",
     ("parsers/terraform.py", "block"): "ParseError past MAX_DEPTH",
     ("parsers/cloudformation.py", "convert"): "ParseError past MAX_DEPTH",
