@@ -63,17 +63,33 @@ def test_container_runs_as_root_in_the_final_stage_only(lint):
     # Silent: a USER from an ARG without a default, a USER from an ARG default, a final
     # stage built FROM a stage that set a user, an image FROM an unknown build argument,
     # a distroless :nonroot base, SageMaker framework and toolkit images; a build stage
-    # that runs as root while the final stage does not.
+    # that runs as root while the final stage does not; a Jinja template and a
+    # cookiecutter template (its placeholder in a quoted LABEL).
     assert lint("container-runs-as-root", "MD031") == [
         ("MD031", "container-runs-as-root", "Dockerfile", 6, 1),
         ("MD031", "container-runs-as-root", "docker/Dockerfile.admin", 5, 1),
+        ("MD031", "container-runs-as-root", "docker/go-template.Dockerfile", 4, 1),
         ("MD031", "container-runs-as-root", "docker/zero.Dockerfile", 2, 1),
     ]
     assert lint.messages("container-runs-as-root", "MD031") == [
         "the final stage (`FROM python:3.11-slim`) has no `USER`, so it runs as root",
         "the final stage switches to `USER root` and runs as root",
+        "the final stage (`FROM python:3.12-slim`) has no `USER`, so it runs as root",
         "the final stage switches to `USER 0:0` and runs as root",
     ]
+
+
+def test_braces_in_a_quoted_argument_do_not_make_a_dockerfile_a_template(lint, tmp_path):
+    # A Go template for `go list -f` and a Jinja file the image writes are arguments of
+    # commands, not placeholders of the Dockerfile: it is read, and it runs as root.
+    found = lint("container-runs-as-root", "MD031")
+    assert ("MD031", "container-runs-as-root", "docker/go-template.Dockerfile", 4, 1) in found
+    templates = {
+        "Dockerfile": "FROM python:3.12\n{% if gpu %}\nRUN pip install torch==2.3.1\n{% endif %}\n",
+        "docker/base.Dockerfile": "FROM {{ base_image }}\nCMD serve\n",
+        "docker/label.Dockerfile": 'FROM python:3.12\nLABEL title="{{ cookiecutter.name }}"\n',
+    }
+    assert lint(_write(tmp_path, templates), "MD031", "LN009") == []
 
 
 def test_remote_scripts_piped_to_a_shell_at_their_line(lint):
@@ -87,6 +103,7 @@ def test_remote_scripts_piped_to_a_shell_at_their_line(lint):
         ("LN009", "unparseable-file", ".github/workflows/broken.yml", 7, 6),
         ("MD032", "remote-script-piped-to-shell", ".github/workflows/ci.yml", 14, 18),
         ("MD032", "remote-script-piped-to-shell", ".github/workflows/hints.yml", 14, 26),
+        ("MD032", "remote-script-piped-to-shell", ".github/workflows/image.yml", 8, 14),
         ("MD032", "remote-script-piped-to-shell", ".gitlab-ci.yml", 8, 16),
         ("MD032", "remote-script-piped-to-shell", "Containerfile", 3, 5),
         ("MD032", "remote-script-piped-to-shell", "Dockerfile", 5, 8),
@@ -152,6 +169,13 @@ def test_scripts_run_by_sh_c_substitutions_and_heredocs_are_reported(lint):
         "`curl … | bash` runs a script downloaded from `get.example.org` without checking it",
         "`curl … | python3` runs a script downloaded from `get.example.org` without checking it",
     ]
+
+
+def test_a_go_template_in_a_quoted_argument_leaves_a_workflow_read(lint):
+    # `docker inspect --format '{{.Config.User}}'` and `${{ github.sha }}` are not
+    # placeholders of a template: the workflow is read, and its `curl … | sh` reported.
+    rows = lint("remote-script-piped-to-shell", "MD032")
+    assert ("MD032", "remote-script-piped-to-shell", ".github/workflows/image.yml", 8, 14) in rows
 
 
 def test_a_workflow_with_github_expressions_and_a_syntax_error_is_reported_once(lint):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
-from mllint_wa.evidence.automation import ci_evidence, dockerfiles, is_templated
+from mllint_wa.evidence.automation import ci_evidence, dockerfiles
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.dockerfile import (
     Dockerfile,
@@ -241,7 +241,12 @@ def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
     toolkits, `/opt/ml`, SageMaker's framework images): those toolkits write below `/etc`
     and `/opt/ml` at run time and SageMaker runs its own such containers as root, so the
     fix is not in the Dockerfile's hands. Risk is medium: root in a container is not a
-    breach by itself, it is what makes one worse."""
+    breach by itself, it is what makes one worse.
+
+    A Dockerfile that is a template is not read (see `unparseable-file` for what makes
+    one): `FROM {{ base_image }}`, a `{% if %}` line or a cookiecutter tag. Braces in a
+    quoted argument (`go list -f '{{.Version}}'`, a Jinja file the image writes) or a Go
+    template handed to a tool (`docker inspect --format {{.Id}}`) do not make one."""
     for path, dockerfile in dockerfiles(ctx.evidence):
         if not dockerfile.stages or _sagemaker_container(dockerfile):
             continue
@@ -327,7 +332,7 @@ def remote_script_piped_to_shell(ctx: ProjectContext) -> Iterator[Violation]:
         for command in definition.commands:
             yield from _remote(definition.path, command.script, seen)
     for path in ev.files(kinds.SHELL):
-        if not ev.mentions(path, b"curl", b"wget") or is_templated(ev, path):
+        if not ev.mentions(path, b"curl", b"wget") or ev.templated(path):
             continue
         parsed = ev.parse(path, parse_shell_script)
         if parsed is not None:

@@ -51,8 +51,17 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     that cannot be read leaves what CI runs unknown. A Terraform file larger than 256 KiB or
     longer than 10,000 lines, or with a heredoc that is never closed, is not read and is
     reported the same way, since its parser would spend minutes on it: split it, close the
-    heredoc, or exclude the file. Templated files (Jinja or cookiecutter placeholders) are
-    not reported: they are not their format until rendered."""
+    heredoc, or exclude the file.
+
+    Templates are not reported: they are not their format until rendered. A file is a
+    template when a placeholder (`{{ name }}`, `{% if … %}`) stands in its own syntax
+    rather than in its data (a quoted shell argument; a YAML, JSON or Groovy string; a
+    Python string, where an f-string's `{{` is a brace), when any of its tags names
+    cookiecutter, quoted or not, when its path holds a placeholder
+    (`{{cookiecutter.name}}/`), or when it lies in a Helm chart's `templates/` (beside a
+    `Chart.yaml`). GitHub's and Azure's `${{ … }}`, CloudFormation's `{{resolve:…}}` and
+    Go templates handed to a tool in shell text (`docker inspect --format '{{.Id}}'`)
+    are not placeholders: a file with only those is read and reported."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):
