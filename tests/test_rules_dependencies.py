@@ -29,10 +29,13 @@ from trees import write_tree as _write
 
 def test_unpinned_dependencies_one_finding_per_file_at_the_first_unpinned_line(lint):
     assert lint("unpinned-dependencies", "MD020") == [
+        ("MD020", "unpinned-dependencies", "requirements-serve.txt", 3, 1),
         ("MD020", "unpinned-dependencies", "requirements.txt", 5, 1),
         ("MD020", "unpinned-dependencies", "requirements/dev.txt", 5, 1),
     ]
     assert lint.messages("unpinned-dependencies", "MD020") == [
+        # torch is pinned two lines further down
+        "`requirements-serve.txt` leaves 1 package unpinned: scikit-learn",
         # torch is pinned by -c constraints.txt; -e . and ./plugins/scoring are the project's
         "`requirements.txt` leaves 3 packages unpinned: fastapi, pandas, scikit-learn",
         # a VCS branch moves, a commit does not; `-r dev.txt` (itself) and an include out
@@ -45,7 +48,21 @@ def test_unpinned_dependencies_quiet_on_hashes_pip_compile_output_inputs_and_con
     # requirements-hashed.txt (--hash on each), requirements-lock.txt (pip-compile header),
     # requirements.in (pip-compile input) and constraints.txt (numpy<2) are not reported.
     paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
-    assert paths == {"requirements.txt", "requirements/dev.txt"}
+    assert paths == {"requirements-serve.txt", "requirements.txt", "requirements/dev.txt"}
+
+
+def test_a_package_pinned_anywhere_in_the_install_is_pinned(lint):
+    # requirements-train.txt names torch bare, and includes requirements-serve.txt, which
+    # pins it: pip merges the two into one pinned requirement.
+    paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
+    assert "requirements-train.txt" not in paths
+
+
+def test_a_package_pinned_only_under_another_name_is_still_unpinned(lint, tmp_path):
+    _write(tmp_path, {"requirements.txt": "torch\ntorchvision==0.18.1\n"})
+    assert lint.messages(tmp_path, "MD020") == [
+        "`requirements.txt` leaves 1 package unpinned: torch"
+    ]
 
 
 def test_unpinned_dependencies_names_are_truncated(lint, tmp_path):
@@ -65,7 +82,7 @@ def test_broken_requirement_and_toml_reported_once_by_unparseable_file(lint):
         ("LN009", "unparseable-file", "broken/Pipfile", 2, 11),
     ]
     # and the other rules still run
-    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 3
+    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 4
 
 
 # -- missing-lock-file -----------------------------------------------------------------------
@@ -89,6 +106,35 @@ def test_missing_lock_file_quiet_with_a_lock_or_a_pinned_requirements_file(lint)
     # conda/environment.yml pins every package itself.
     paths = {path for _, _, path, *_ in lint("missing-lock-file", "MD021")}
     assert paths == {"environment.yml", "pyproject.toml"}
+
+
+def test_missing_lock_file_quiet_on_a_pyproject_that_pins_every_dependency(lint):
+    # pinned/pyproject.toml: `==` pins, a dependency group pinned too, a VCS tag
+    paths = {path for _, _, path, *_ in lint("missing-lock-file", "MD021")}
+    assert "pinned/pyproject.toml" not in paths
+
+
+def test_an_in_file_beside_its_compiled_output_is_judged_once_on_the_output(lint):
+    # compiled/requirements.txt was compiled from compiled/requirements.in, then loosened:
+    # unpinned-dependencies reports the .txt; the .in is not reported again.
+    rows = lint("missing-lock-file", "MD020", "MD021")
+    assert [row for row in rows if row[2].startswith("compiled/")] == [
+        ("MD020", "unpinned-dependencies", "compiled/requirements.txt", 6, 1)
+    ]
+
+
+def test_a_pyproject_with_one_range_still_needs_a_lock(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": """
+                [project]
+                name = "x"
+                dependencies = ["pandas==2.2.2", "numpy>=1.26"]
+                """
+        },
+    )
+    assert lint(tmp_path, "MD021") == [("MD021", "missing-lock-file", "pyproject.toml", 3, 17)]
 
 
 def test_missing_lock_file_names_the_tool_in_use(lint, tmp_path):
