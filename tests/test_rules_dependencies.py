@@ -165,7 +165,8 @@ def test_missing_lock_file_names_the_tool_in_use(lint, tmp_path):
 
 
 def test_unsafe_model_deserialization_findings(lint):
-    assert [row[3] for row in lint("unsafe-model-deserialization", "MD022")] == [
+    rows = lint("unsafe-model-deserialization", "MD022")
+    assert [row[3] for row in rows if row[2] == "src/serve.py"] == [
         21,
         28,
         33,
@@ -197,8 +198,22 @@ def test_unsafe_model_deserialization_findings(lint):
 def test_unsafe_model_deserialization_quiet_on_its_traps(lint):
     # weights_only=True, the project's own pickle/joblib/checkpoint/npy, a config path,
     # trust_remote_code=False or a local model folder, a pickle of unknown origin, **kwargs
-    lines = {row[3] for row in lint("unsafe-model-deserialization", "MD022")}
+    lines = {
+        row[3] for row in lint("unsafe-model-deserialization", "MD022") if row[2] == "src/serve.py"
+    }
     assert lines.isdisjoint(range(70, 110))
+
+
+def test_files_a_test_wrote_itself_are_its_own(lint):
+    # tests/test_checkpoints.py: a checkpoint saved to tmp_path, one a Trainer wrote under
+    # tmp_path, a NamedTemporaryFile, an in-memory buffer, an array saved then loaded, a
+    # pickle dumped through a file object; a hub download into tmp_path and a path from
+    # elsewhere are still reported.
+    rows = lint("unsafe-model-deserialization", "MD022")
+    assert [row[3:] for row in rows if row[2] == "tests/test_checkpoints.py"] == [
+        (57, 12),
+        (61, 12),
+    ]
 
 
 DOWNLOAD_AND_LOAD = (
@@ -365,7 +380,7 @@ def test_lock_readers():
 def test_checkpoints_named_in_code_or_configured_by_arguments_are_the_projects_own(lint):
     # src/evaluate.py: os.path.join(run_dir, "best_model.pt"), args = parser.parse_args()
     paths = {path for _, _, path, *_ in lint("unsafe-model-deserialization", "MD022")}
-    assert paths == {"src/serve.py"}
+    assert paths == {"src/serve.py", "tests/test_checkpoints.py"}
 
 
 def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
@@ -381,3 +396,16 @@ def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
     assert lint(tmp_path, "MD022") == [
         ("MD022", "unsafe-model-deserialization", "scripts/legacy/run.py", 5, 12)
     ]
+
+
+def test_outside_tests_a_temporary_folder_excuses_only_what_was_saved_there(lint, tmp_path):
+    code = (
+        "import tempfile\nimport torch\n\n"
+        "def reload(model, path):\n"
+        "    scratch = tempfile.mkdtemp()\n"
+        "    torch.save(model, scratch)\n"
+        "    torch.load(scratch, weights_only=False)\n"
+        "    return torch.load(path, weights_only=False)\n"
+    )
+    _write(tmp_path, {"serve.py": code})
+    assert lint(tmp_path, "MD022") == [("MD022", "unsafe-model-deserialization", "serve.py", 8, 12)]

@@ -148,10 +148,16 @@ def unsafe_model_deserialization(ctx: ProjectContext) -> Iterator[Violation]:
     weights_only=False)` of a file not known to be the project's own, whatever the
     version; `numpy.load(..., allow_pickle=True)`; Keras `load_model(..., safe_mode=False)`;
     and `trust_remote_code=True`, which runs Python shipped with a
-    model or data set. Loading the project's own artefacts (a literal path, a path built
-    from literals or from configuration such as `cfg`, `params` or `args`) is not
-    reported, and nor is anything that cannot be decided: an unpinned torch, a flag or
-    path passed as a variable whose origin is unknown to a pickle load, `**kwargs`."""
+    model or data set. Loading the project's own artefacts is not reported: a literal
+    path, a path built from literals or from configuration such as `cfg`, `params` or
+    `args`, a file or buffer the same function saved earlier (`torch.save`,
+    `pickle.dump`, `joblib.dump`, `numpy.save`, a `.save(...)` method, through the file
+    object it was opened as), pytest's `tmp_path`/`tmpdir` and `tempfile` paths, and, in
+    test code, any load of unknown origin in a test that takes one of pytest's
+    temporary-folder fixtures or calls `tempfile` (it reads back what it wrote); a
+    download stays a download wherever it is written. Nor is anything that cannot be
+    decided: an unpinned torch, a flag or path passed as a variable whose origin is
+    unknown to a pickle load, `**kwargs`."""
     ev = ctx.evidence
     counts: dict[str, int] = {}
     for load in model_loads(ev):
