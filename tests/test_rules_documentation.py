@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mllint_wa.parsers.markdown import parse_markdown
 from trees import write_tree as _write
 
 DOCS = ("MD040", "MD041", "DP020", "DP021")
@@ -16,11 +17,17 @@ pipeline_tag: text-classification
 # Model Card for fraud-bert
 ## Uses
 ### Direct Use
+Scores card transactions for review.
 ### Out-of-Scope Use
+Blocking a card without a reviewer.
 ## Bias, Risks, and Limitations
+Recall is lower on new merchants.
 ### Recommendations
+Review the lowest-scored decile by hand.
 ## Training Details
+Twelve months of labelled transactions.
 ## Evaluation
+Recall at 1% alert rate on a held-out month.
 """
 
 # -- MD040 missing-model-card ------------------------------------------------------------------
@@ -58,14 +65,18 @@ def test_missing_model_card_readme_without_model_front_matter_is_no_card(lint, t
 
 
 def test_incomplete_model_card_names_the_missing_sections(lint):
-    assert lint("incomplete-model-card", "MD041") == [
-        ("MD041", "incomplete-model-card", "docs/model-card.md", 1, 1),
-    ]
+    assert lint("incomplete-model-card", "MD041")[0] == (
+        "MD041",
+        "incomplete-model-card",
+        "docs/model-card.md",
+        1,
+        1,
+    )
     # "Limitations" inside a fenced code block is no heading.
-    assert lint.messages("incomplete-model-card", "MD041") == [
+    assert lint.messages("incomplete-model-card", "MD041")[0] == (
         "model card `docs/model-card.md` has no section on out-of-scope use, evaluation data "
         "and metrics, limitations, ethical considerations or bias, caveats and recommendations"
-    ]
+    )
 
 
 def test_incomplete_model_card_quiet_on_the_hugging_face_template(lint, tmp_path):
@@ -74,9 +85,32 @@ def test_incomplete_model_card_quiet_on_the_hugging_face_template(lint, tmp_path
 
 
 def test_incomplete_model_card_out_of_scope_heading_is_not_intended_use(lint, tmp_path):
-    repo = _write(tmp_path, {"MODEL_CARD.md": "# Card\n## Out-of-scope use\n"})
+    repo = _write(tmp_path, {"MODEL_CARD.md": "# Card\n## Out-of-scope use\nMedical triage.\n"})
     [message] = lint.messages(repo, "MD041")
     assert "no section on intended use, training data" in message
+
+
+def test_incomplete_model_card_recognises_the_common_layouts(lint):
+    # layouts/paper: the Model Cards paper's sections, its intended use as list-item labels
+    # ("- Out-of-scope use cases: …") and limitations under its caveats; layouts/labels:
+    # bold labels under "## Intended Use" ("**Out-of-scope Uses** …"), also with a colon,
+    # in a list item, or with the text on the next line; layouts/hugging-face: the Hugging
+    # Face template filled in, its guidance comments left in place.
+    paths = {row[2] for row in lint("incomplete-model-card", "MD041")}
+    assert paths == {"docs/model-card.md", "layouts/unfilled/MODEL_CARD.md"}
+
+
+def test_incomplete_model_card_does_not_accept_an_empty_section(lint):
+    # layouts/unfilled: "Out-of-Scope Use" holds only the template's comment and
+    # "[More Information Needed]", "Recommendations" nothing, "**Metrics:**" nothing (but
+    # "**Results:** …" fills the evaluation section).
+    rows = lint("incomplete-model-card", "MD041")
+    messages = lint.messages("incomplete-model-card", "MD041")
+    assert [(row[2:], message) for row, message in zip(rows, messages, strict=True)][1] == (
+        ("layouts/unfilled/MODEL_CARD.md", 5, 1),
+        "model card `MODEL_CARD.md` has no section on out-of-scope use, caveats and "
+        "recommendations",
+    )
 
 
 def test_incomplete_model_card_reports_below_the_front_matter(lint, tmp_path):
@@ -145,3 +179,39 @@ def test_declared_path_missing_counts_git_ignored_files_as_present(lint, tmp_pat
         },
     )
     assert lint(repo, "LN010") == []
+
+
+def test_markdown_reader_finds_labels_and_empty_sections():
+    document = parse_markdown(
+        "# Card\n"
+        "## Intended use\n"
+        "<!-- a comment\n"
+        "over two lines -->\n"
+        "**Intended uses:** triage.\n"
+        "\n"
+        "- Out-of-scope uses:\n"
+        "  automated refusals\n"
+        "- **Users**:\n"
+        "\n"
+        "---\n"
+        "## Limitations\n"
+        "TODO\n"
+        "## Example\n"
+        "```\n"
+        "**Not a label** in code\n"
+        "```\n"
+        "Caveats\n"
+        "-------\n"
+    )
+    assert [(h.text, h.line, h.empty) for h in document.headings] == [
+        ("Card", 1, False),
+        ("Intended use", 2, False),
+        ("Limitations", 12, True),
+        ("Example", 14, False),
+        ("Caveats", 18, True),
+    ]
+    assert [(label.text, label.line, label.empty) for label in document.labels] == [
+        ("Intended uses", 5, False),
+        ("Out-of-scope uses", 7, False),
+        ("Users", 9, True),
+    ]

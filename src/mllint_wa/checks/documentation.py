@@ -107,8 +107,9 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     name="incomplete-model-card",
     risk=Risk.LOW,
     summary="The model card lacks sections its readers need (intended use, limitations, …).",
-    fix="Add a heading for each missing section; the Hugging Face, Model Card Toolkit and "
-    "SageMaker Model Card section names are all recognised.",
+    fix="Add each missing section and fill it in: a heading, or a bold label such as "
+    "`**Out-of-scope uses:**`; the Model Cards paper's, Hugging Face's, Model Card Toolkit's "
+    "and SageMaker Model Cards' section names are all recognised.",
     lens_refs=("MLOPS02-BP06", "MLPERF04-BP05", "MLOPS01-BP02"),
     requires_manifest=False,
 )
@@ -116,9 +117,15 @@ def incomplete_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     """A card that says what the model is for but not where it fails invites misuse. The
     sections asked for are those the common templates share: intended use, out-of-scope use,
     training data, evaluation data and metrics, limitations, ethical considerations or bias,
-    and caveats and recommendations. Each may appear under any of the templates' headings
+    and caveats and recommendations. Each may appear under any of the templates' titles
     (for example Hugging Face's "Bias, Risks, and Limitations" provides both limitations and
-    bias). JSON cards are not judged."""
+    bias, and the Model Cards paper's "Caveats and Recommendations" its limitations), as a
+    heading of any level or as a label: bold text opening a paragraph or list item
+    (`**Out-of-scope Uses** …` under `## Intended Use`, as in the paper and Meta's cards), or
+    a list item's text before a colon (`- Out-of-scope use cases: …`). A section counts only
+    when something stands under it (up to the next heading of its level or above, or the
+    next label): blank lines, HTML comments and placeholders such as `[More Information
+    Needed]` or `TODO` are no content. JSON cards are not judged."""
     yield from _incomplete(
         ctx, "model.card", find_model_card(ctx.evidence), MODEL_CARD_SECTIONS, "model card"
     )
@@ -165,7 +172,9 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
 def incomplete_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     """Datasheets for Datasets asks seven questions of every data set: why it was made,
     what it is composed of, how it was collected, how it was preprocessed and labelled,
-    what it may be used for, how it is distributed and who maintains it."""
+    what it may be used for, how it is distributed and who maintains it. Sections are
+    recognised as for `incomplete-model-card`: headings of any level or labels, with
+    Hugging Face dataset-card titles too, and only with content under them."""
     yield from _incomplete(
         ctx, "data.datasheet", find_datasheet(ctx.evidence), DATASHEET_SECTIONS, "datasheet"
     )
