@@ -34,8 +34,9 @@ ALWAYS_PARSED = {
     name="unparseable-file",
     risk=Risk.LOW,
     summary="A file the rules needed could not be parsed, so what it holds was not checked.",
-    fix="Fix the syntax error at the reported line, or exclude the file if it is not meant "
-    "to be valid (a fixture of broken input, say).",
+    fix="Fix the error at the reported line (fill in a placeholder, port Python 2 code to "
+    "Python 3), or exclude the file if it is not meant to be valid (a fixture of broken "
+    "input, say).",
     lens_refs=("MLOPS03-BP02",),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
@@ -45,8 +46,12 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     """A notebook that is not JSON, a workflow that is not YAML or a script with a syntax
     error hides its contents from every rule that reads it: a clean result would then be
     mistaken for a complete one. Each such file is reported once, at the error's line,
-    whichever rules tried to read it. Templated files (Jinja or cookiecutter placeholders)
-    are not reported: they are not their format until rendered."""
+    whichever rules tried to read it. Python that does not parse is named for what it is
+    when that can be told: a fill-in placeholder (`<PROJECT NAME>`) or Python 2 code. A
+    notebook is read cell by cell: a code cell that is not Python is left out, the
+    notebook is reported once at the first such cell, and its other cells are read by
+    every rule. Templated files (Jinja or cookiecutter placeholders) are not reported:
+    they are not their format until rendered."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):

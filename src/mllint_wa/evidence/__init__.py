@@ -281,6 +281,11 @@ class Evidence:
 
     # Failures --------------------------------------------------------------------------
 
+    def record_failure(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+        """Record a part of a file that could not be parsed while the rest was (a notebook
+        cell): reported like a file that could not be parsed, once per file."""
+        self._fail(path, message, line, column)
+
     def _fail(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
         # The first failure of a file is the one reported: once per file.
         self._failures.setdefault(path, ParseFailure(path, message, line, column))

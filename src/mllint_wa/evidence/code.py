@@ -2,7 +2,8 @@
 project modules each one imports, and where the project trains a model.
 
 A notebook's module comes from its code cells, every position mapped to the ``.ipynb``;
-its syntax errors are recorded like a ``.py`` file's, once, at the notebook's line. Imports
+a cell that is not Python is left out and recorded like a ``.py`` file's syntax error, once,
+at the notebook's line, while the other cells are read. Imports
 are resolved to project files by their dotted names (``from myproj.utils import set_seeds``
 finds ``src/myproj/utils.py``) and by folder for relative imports; nothing is imported.
 """
@@ -61,12 +62,25 @@ def code_files(ev: Evidence) -> tuple[str, ...]:
 
 def module(ev: Evidence, path: str) -> PythonModule | None:
     """A Python file, or a notebook's code cells, parsed once; None when it cannot be
-    parsed (the failure is recorded) or the notebook runs another language."""
+    parsed (the failure is recorded) or the notebook runs another language. A notebook's
+    cells that are not Python are left out of its module and recorded as its failure, at
+    the first of them."""
     if NOTEBOOK in ev.kinds(path):
         notebook = ev.parse(path, parse_notebook)
         if notebook is None or not notebook.is_python:
             return None
-        return ev.parse(path, notebook.python)
+        parsed = ev.parse(path, notebook.python)
+        if parsed is not None and parsed.left_out:
+            first, *others = parsed.left_out
+            left = " and ".join(["that cell", *(other.part for other in others)])
+            ev.record_failure(
+                path,
+                f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
+                "left out, the other cells were read",
+                first.line,
+                first.column,
+            )
+        return parsed
     return ev.parse(path, parse_python)
 
 

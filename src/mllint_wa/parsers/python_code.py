@@ -10,6 +10,7 @@ spells it. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,17 +19,49 @@ from mllint_wa.evidence import ParseError
 
 # Lines longer than this are minified or generated code, not worth an AST.
 _MAX_LINE = 20_000
+# A fill-in placeholder where code is expected: `project_name = <PROJECT NAME>`.
+_PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
+# Python 2 constructs, by what Python 3 says of them or by what the line holds there.
+_PYTHON2_MESSAGES = (
+    ("Missing parentheses in call to 'print'", "`print` used as a statement"),
+    ("Missing parentheses in call to 'exec'", "`exec` used as a statement"),
+    ("leading zeros in decimal integer literals", "an octal literal without `0o`"),
+)
+_PYTHON2_LINES = (
+    (re.compile(r"[ \t]*print[ \t]+[\w\"']"), "`print` used as a statement"),
+    (re.compile(r"[ \t]*except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"), "`except E, name:`"),
+    (re.compile(r"[ \t]*raise[ \t]+[\w.]+[ \t]*,"), "`raise E, message`"),
+)
+_PYTHON2_AT_ERROR = (
+    (re.compile(r"`"), "backquotes for `repr`"),
+    (re.compile(r"<>"), "the `<>` operator"),
+    (re.compile(r"\d+[lL]\b"), "a long integer literal"),
+)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A part of the source (``part``: "cell 4" of a notebook) that is not Python and was
+    left out of the module, with its problem (:func:`syntax_problem`) and where that
+    stands in the file."""
+
+    part: str
+    problem: str
+    line: int
+    column: int
 
 
 @dataclass
 class PythonModule:
     """A parsed module. ``line_map`` maps the module's line numbers to the lines of the file
-    it came from, and ``column_offsets`` the columns, when they differ (notebooks)."""
+    it came from, and ``column_offsets`` the columns, when they differ (notebooks);
+    ``left_out`` lists the parts that were not Python and were left out."""
 
     tree: ast.Module
     imports: dict[str, str]
     line_map: tuple[int, ...] = ()
     column_offsets: tuple[int, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
 
     def qualified_name(self, node: ast.AST) -> str | None:
@@ -136,17 +169,42 @@ def python_module(
         if len(source_line) > _MAX_LINE:
             raise ParseError(f"line {number} is longer than {_MAX_LINE} characters", number)
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences and the like are the project's business, not ours.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = syntax_tree(text)
     except SyntaxError as error:
         line = error.lineno or 1
         column = error.offset or 1
         if line_map and 1 <= line <= len(line_map):
             column += column_offsets[line - 1] if column_offsets else 0
             line = line_map[line - 1]
-        raise ParseError(f"has a syntax error: {error.msg}", line, column) from None
+        raise ParseError(f"has {syntax_problem(error)}", line, column) from None
     except ValueError as error:  # null bytes in source
         raise ParseError(f"is not Python source: {error}") from None
     return PythonModule(tree, import_bindings(tree), line_map, column_offsets)
+
+
+def syntax_tree(text: str) -> ast.Module:
+    """``ast.parse`` without the warnings that invalid escape sequences and the like raise:
+    they are the project's business, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+def syntax_problem(error: SyntaxError) -> str:
+    """What a syntax error is, for a message: a fill-in placeholder, Python 2 code, or the
+    error as Python states it."""
+    line = error.text or ""
+    at = (error.offset or 1) - 1
+    placeholder = next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
+    if placeholder is not None:
+        return f"a fill-in placeholder `{placeholder.group()}` where code belongs"
+    construct = next((what for text, what in _PYTHON2_MESSAGES if text in error.msg), None)
+    construct = construct or next(
+        (what for pattern, what in _PYTHON2_LINES if pattern.match(line)), None
+    )
+    construct = construct or next(
+        (what for pattern, what in _PYTHON2_AT_ERROR if pattern.match(line, at)), None
+    )
+    if construct is not None:
+        return f"Python 2 code ({construct}), which Python 3 cannot run"
+    return f"a syntax error: {error.msg}"
