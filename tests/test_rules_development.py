@@ -27,6 +27,7 @@ def test_unseeded_randomness_reports_the_first_unseeded_draw_of_each_file(lint):
     assert lint("unseeded-randomness", "MD001") == [
         ("MD001", "unseeded-randomness", "notebooks/explore.ipynb", 38, 14),
         ("MD001", "unseeded-randomness", "src/cross_validate.py", 5, 9),
+        ("MD001", "unseeded-randomness", "src/export.py", 18, 12),
         ("MD001", "unseeded-randomness", "src/train.py", 9, 36),
     ]
     assert lint.messages("unseeded-randomness", "MD001") == [
@@ -34,6 +35,8 @@ def test_unseeded_randomness_reports_the_first_unseeded_draw_of_each_file(lint):
         "with `np.random.seed(...)` or draw from `np.random.default_rng(seed)`",
         "`sklearn.model_selection.KFold` draws at random and nothing on its path sets a seed: "
         "`random_state=None` is no seed: pass a number",
+        "`torch.utils.data.DataLoader` draws at random and nothing on its path sets a seed: "
+        "pass `generator=` or seed the generator with `torch.manual_seed(...)`",
         "`sklearn.model_selection.train_test_split` draws at random and nothing on its path "
         "sets a seed: pass `random_state=`",
     ]
@@ -77,9 +80,33 @@ def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint)
         "src/ports.py",  # random.randint in code that is no machine learning
         "src/churn/datamodule.py",  # instantiated by Hydra from run.py, which seeds
         "tests/split_sizes.py",  # test code
+        "test_data/make_rows.py",  # writes test fixtures
+        "src/client.py",  # a request payload, a prediction's input, a number in a name
+        "src/names.py",  # random letters for a name, a number formatted into one
         "notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb",  # an autosave copy
     }
     assert paths & traps == set()
+
+
+def test_draws_that_only_give_an_exporter_its_input_shapes_are_not_reported(lint):
+    # src/export.py: torch.randn for torch.onnx.export (through a variable, and inline in a
+    # tuple), torch.rand for torch.jit.trace; its shuffled DataLoader further down is the
+    # file's first draw that may reach training.
+    rows = lint("unseeded-randomness", "MD001")
+    assert [row[3:] for row in rows if row[2] == "src/export.py"] == [(18, 12)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import torch\nx = torch.randn(3)\nmodel.fit(x * 2)\n",
+        "import torch\nx = torch.randn(3)\ny = x.tolist()\ntrain(y)\n",
+        "import random\nimport torch\nif random.random() < 0.5:\n    flip(image)\n",
+    ],
+)
+def test_draws_that_may_reach_training_are_reported(lint, tmp_path, code):
+    _write(tmp_path, {"train.py": code})
+    assert [row[0] for row in lint(tmp_path, "MD001")] == ["MD001"]
 
 
 @pytest.mark.parametrize(

@@ -40,12 +40,13 @@ ML_PACKAGES = frozenset(
         "sagemaker",
     }
 )
-_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+_TEST_FOLDERS = frozenset({"test", "tests", "testing", "test_data", "testdata", "test-data"})
 _TARGET = re.compile(r"""_target_['"]?\s*:\s*['"]?([A-Za-z_][\w.]*)""")
 
 
 def is_test_path(path: str) -> bool:
-    """Test code: it exercises the project, it is not its training or data path."""
+    """Test code and test data: it exercises the project, it is not its training or data
+    path."""
     *folders, name = path.split("/")
     return (
         any(folder in _TEST_FOLDERS for folder in folders)
