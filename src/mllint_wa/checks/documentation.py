@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
+from mllint_wa.evidence.data_files import data_files
 from mllint_wa.evidence.documents import (
     DATASHEET_SECTIONS,
     MODEL_CARD_SECTIONS,
@@ -13,7 +14,6 @@ from mllint_wa.evidence.documents import (
     find_model_card,
     missing_sections,
 )
-from mllint_wa.evidence.kinds import DATA
 from mllint_wa.evidence.ml import uses_ml
 from mllint_wa.manifest import is_placeholder
 from mllint_wa.model import Location, Risk, Stage, Violation
@@ -67,7 +67,7 @@ def _has_data(ctx: ProjectContext) -> bool:
     declares = manifest is not None and (
         manifest.get("data.sources") is not None or manifest.get("data.datasheet") is not None
     )
-    return declares or bool(ctx.evidence.files(DATA))
+    return declares or bool(data_files(ctx.evidence))
 
 
 @rule(
@@ -146,7 +146,8 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     included), how it was cleaned and labelled, and on what terms it may be used: the
     evidence for the lens's data permission, privacy and lineage practices.
 
-    Asked for when the manifest lists data sources or the project holds data files.
+    Asked for when the manifest lists data sources or the project holds data files (a
+    `.zip` only when its members are data, as for `large-file-in-git`).
     Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
     `docs/datasheet.md` and the like, or a Hugging Face dataset-card README."""
     if ctx.declared("data.datasheet") is not None or not _has_data(ctx):
