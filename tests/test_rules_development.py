@@ -228,6 +228,31 @@ def test_missing_experiment_tracking_at_the_training_code(lint):
 
 
 _TRAIN = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(x, y)\n"
+KINDS = Path(__file__).parent / "fixtures" / "repos" / "missing-model-card"
+
+
+@pytest.mark.parametrize(
+    ("kind", "site"),
+    [
+        ("application", ("train.py", 10, 5)),
+        # src/churn/train.py is named for training and imports the module that fits.
+        ("packaged-application", ("src/churn/model.py", 7, 12)),
+    ],
+)
+def test_missing_experiment_tracking_at_the_training_entry_points_call(lint, kind, site):
+    assert [row[2:] for row in lint(KINDS / kind, "MD004")] == [site]
+
+
+def test_fits_in_a_librarys_functions_cli_examples_and_tests_are_no_training_of_its_own(lint):
+    assert lint(KINDS / "library", "MD004") == []
+
+
+def test_without_a_manifest_a_fit_in_a_helper_no_program_runs_is_no_training(lint, tmp_path):
+    helper = "from sklearn.linear_model import LogisticRegression\n\n\ndef fit(x, y):\n"
+    _write(tmp_path, {"helpers.py": helper + "    return LogisticRegression().fit(x, y)\n"})
+    assert lint(tmp_path, "MD004") == []
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n"})
+    assert [row[2:4] for row in lint(tmp_path, "MD004")] == [("helpers.py", 5)]
 
 
 @pytest.mark.parametrize(

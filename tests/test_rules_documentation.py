@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from mllint_wa.parsers.markdown import parse_markdown
 from trees import write_tree as _write
+
+REPOS = Path(__file__).parent / "fixtures" / "repos"
 
 DOCS = ("MD040", "MD041", "DP020", "DP021")
 
@@ -33,17 +39,40 @@ Recall at 1% alert rate on a held-out month.
 # -- MD040 missing-model-card ------------------------------------------------------------------
 
 
+KINDS = REPOS / "missing-model-card"
+TRAINS = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(x, y)\n"
+
+
 def test_missing_model_card_reported_at_the_model_table(lint):
-    assert lint("missing-model-card", "MD040") == [
+    assert lint(KINDS / "declared", "MD040") == [
         ("MD040", "missing-model-card", "lens.toml", 6, 1),
     ]
 
 
-def test_missing_model_card_without_manifest_only_for_ml_code(lint, tmp_path):
-    ml = _write(tmp_path / "ml", {"train.py": "import torch\n"})
+def test_missing_model_card_without_manifest_only_for_a_model_of_the_projects_own(lint, tmp_path):
+    ml = _write(tmp_path / "ml", {"train.py": TRAINS})
+    imports = _write(tmp_path / "imports", {"train.py": "import torch\n"})
     plain = _write(tmp_path / "plain", {"app.py": "import flask\n"})
     assert lint(ml, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+    assert lint(imports, "MD040") == []
     assert lint(plain, "MD040") == []
+
+
+@pytest.mark.parametrize("kind", ["application", "packaged-application", "shipped-model"])
+def test_missing_model_card_for_projects_that_train_or_ship_a_model(lint, kind):
+    # application/train.py fits in a __main__ program; packaged-application/src/churn/train.py
+    # is named for training and imports the module that fits; shipped-model/ holds an ONNX
+    # model outside its tests and examples.
+    assert lint(KINDS / kind, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+
+
+@pytest.mark.parametrize("kind", ["library", "harness", "template"])
+def test_libraries_harnesses_and_templates_are_asked_for_no_model_documents(lint, kind):
+    # library/: a packaged AutoML library whose fits are in its functions, its CLI, its
+    # examples and its tests; harness/: an evaluation harness whose metric fits a
+    # calibrator, run by a script that trains nothing itself; template/: a cookiecutter
+    # template. Each holds data files too.
+    assert lint(KINDS / kind, "MD040", "DP020", "MD004") == []
 
 
 def test_missing_model_card_accepts_usual_names_json_cards_and_hugging_face_readmes(lint, tmp_path):
@@ -57,7 +86,7 @@ def test_missing_model_card_accepts_usual_names_json_cards_and_hugging_face_read
 
 
 def test_missing_model_card_readme_without_model_front_matter_is_no_card(lint, tmp_path):
-    repo = _write(tmp_path, {"train.py": "import torch\n", "README.md": "---\ntitle: x\n---\n"})
+    repo = _write(tmp_path, {"train.py": TRAINS, "README.md": "---\ntitle: x\n---\n"})
     assert lint(repo, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
 
 
@@ -135,6 +164,22 @@ def test_missing_datasheet_reported_when_the_manifest_lists_data_sources(lint):
         ("DP020", "missing-datasheet", "archives/data/lens.toml", 1, 1),
         ("DP020", "missing-datasheet", "lens.toml", 3, 1),
     ]
+
+
+def test_missing_datasheet_for_a_project_that_trains_on_its_data(lint):
+    # application/data/customers.csv; the library's, harness's and template's data files
+    # (bundled sample tables, test fixtures) ask for no datasheet.
+    assert lint(KINDS / "application", "DP020") == [
+        ("DP020", "missing-datasheet", "DATASHEET.md", 1, 1)
+    ]
+
+
+def test_missing_datasheet_quiet_on_test_and_example_data(lint, tmp_path):
+    repo = _write(
+        tmp_path,
+        {"train.py": TRAINS, "tests/data/rows.csv": "a\n1\n", "examples/rows.csv": "a\n1\n"},
+    )
+    assert lint(repo, "DP020") == []
 
 
 def test_missing_datasheet_quiet_without_data(lint, tmp_path):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.code import training_site
 from mllint_wa.evidence.kinds import NOTEBOOK
+from mllint_wa.evidence.project_kind import own_training
 from mllint_wa.evidence.randomness import unseeded_draws
 from mllint_wa.evidence.tracking import TRACKERS, canonical_tracker, tracking
 from mllint_wa.model import Location, Risk, Stage, Violation
@@ -158,11 +159,17 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     The rule only speaks when the
     project has training code (a ``.fit(`` in machine-learning code, a Hugging Face or
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
-    estimator); when ``[model] tracking`` names a tool, MD005 checks it instead."""
+    estimator) outside its tests: without a manifest, only the training of an entry point
+    of its own counts, as ``missing-model-card`` decides (the fits in a library's
+    functions, command line, examples and documentation do not), and the finding stands
+    at that training call; when ``[model] tracking`` names a tool, MD005 checks it
+    instead."""
     declared = ctx.declared(TRACKING_KEY)
     if declared is not None and declared.strip().lower() != "none":
         return
-    site = training_site(ctx.evidence)
+    site = own_training(ctx.evidence)
+    if site is None and ctx.manifest is not None:
+        site = training_site(ctx.evidence)
     if site is None:
         return
     found = tracking(ctx.evidence)

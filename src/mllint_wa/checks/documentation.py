@@ -14,7 +14,7 @@ from mllint_wa.evidence.documents import (
     find_model_card,
     missing_sections,
 )
-from mllint_wa.evidence.ml import uses_ml
+from mllint_wa.evidence.project_kind import ProjectKind, is_demo_path, own_model, project_kind
 from mllint_wa.manifest import is_placeholder
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.markdown import parse_markdown
@@ -63,11 +63,18 @@ def _absent_at(ctx: ProjectContext, key: str, usual: str) -> Location:
 
 
 def _has_data(ctx: ProjectContext) -> bool:
+    """Whether the project has data sets of its own to document."""
     manifest = ctx.manifest
-    declares = manifest is not None and (
+    if manifest is not None and (
         manifest.get("data.sources") is not None or manifest.get("data.datasheet") is not None
-    )
-    return declares or bool(data_files(ctx.evidence))
+    ):
+        return True
+    if manifest is None and project_kind(ctx.evidence) in (
+        ProjectKind.LIBRARY,
+        ProjectKind.TEMPLATE,
+    ):
+        return False
+    return any(not is_demo_path(path) for path in data_files(ctx.evidence))
 
 
 @rule(
@@ -87,11 +94,25 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
 
     Accepted: the file `[model] card` names, `MODEL_CARD.md`, `model_card.md` and the like
     (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, or a README
-    whose YAML front matter makes it a Hugging Face model card. A project without a manifest
-    is asked for one only when it holds model files or imports an ML framework."""
+    whose YAML front matter makes it a Hugging Face model card.
+
+    A project without a manifest is asked for one only when it trains or ships a model of
+    its own, as shown outside its tests (`tests/`, `test_*.py`), test data (`test_data/`),
+    examples, tutorials, demos, benchmarks and documentation (`docs/`): a training entry
+    point (a notebook or a program, with a `__main__`
+    block or a training call at module level, that trains a model itself; or a module
+    named for training, such as `train.py`, `train_model.py`, `model_train.py` or
+    `finetune.py`, that trains or imports code that does, two imports deep; inside a
+    package the project distributes, a folder with `__init__.py` in a project with
+    packaging metadata, only the latter), or a model file (`.pt`, `.onnx`, `.joblib` …,
+    not `.npy`/`.npz` arrays). Training is a `.fit(` in machine-learning code (not of a
+    scaler, encoder or other preprocessor), a Hugging Face or Lightning `Trainer`,
+    `xgboost.train`, a `backward()` pass or a SageMaker estimator. ML libraries, platforms
+    and evaluation harnesses, which train users' models in their functions, and
+    cookiecutter or copier templates are not asked."""
     if ctx.declared("model.card") is not None:
         return  # declared-path-missing and incomplete-model-card judge a declared card
-    if ctx.manifest is None and not uses_ml(ctx.evidence):
+    if ctx.manifest is None and own_model(ctx.evidence) is None:
         return
     if find_model_card(ctx.evidence) is None:
         yield Violation(
@@ -146,8 +167,14 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     included), how it was cleaned and labelled, and on what terms it may be used: the
     evidence for the lens's data permission, privacy and lineage practices.
 
-    Asked for when the manifest lists data sources or the project holds data files (a
-    `.zip` only when its members are data, as for `large-file-in-git`).
+    Asked for when the manifest lists data sources or names a datasheet, or the project
+    holds data files outside its tests, test data, examples, tutorials, demos, benchmarks
+    and documentation (a `.zip` only when its members are data, as for
+    `large-file-in-git`).
+    Without a manifest, a library (packaging metadata, `setup.py`, `setup.cfg` or a
+    `pyproject.toml` project, and no model of its own, as `missing-model-card` decides)
+    and a cookiecutter or copier template are not asked: their data files are samples
+    for their users.
     Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
     `docs/datasheet.md` and the like, or a Hugging Face dataset-card README."""
     if ctx.declared("data.datasheet") is not None or not _has_data(ctx):

@@ -224,23 +224,56 @@ _ESTIMATORS = frozenset(
 
 def training_site(ev: Evidence) -> CodeSite | None:
     """The first place (by path) where the project fits a model, or None."""
-    return ev.memo(training_site, lambda: _first_training_site(ev))
+    return next(iter(training_sites(ev).values()), None)
 
 
-def _first_training_site(ev: Evidence) -> CodeSite | None:
+def training_sites(ev: Evidence) -> dict[str, CodeSite]:
+    """The first place in each code file (by path, tests left out) where it fits a model."""
+    return ev.memo(training_sites, lambda: dict(_training_sites(ev)))
+
+
+def _training_sites(ev: Evidence) -> Iterator[tuple[str, CodeSite]]:
     needles = (b"fit(", b"Trainer(", b"train(", b"backward(", b"Estimator(")
     for path, parsed in modules(ev, *needles):
-        packages = parsed.imported_modules()
-        if not packages & ML_PACKAGES:
-            continue
-        for name, call in parsed.calls():
-            if _fits_a_model(name, call, packages):
-                line, column = parsed.position(call)
-                return CodeSite(path, line, column, name)
-    return None
+        for name, call in training_calls(parsed):
+            line, column = parsed.position(call)
+            yield path, CodeSite(path, line, column, name)
+            break
 
 
-def _fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
+def training_calls(
+    parsed: PythonModule, within: ast.AST | None = None
+) -> list[tuple[str, ast.Call]]:
+    """The calls that train a model, in source order, with their names: those of
+    :meth:`PythonModule.calls`, and ``.fit`` on an estimator built in the same expression
+    (``LogisticRegression().fit(x, y)``, named ``LogisticRegression().fit``); only in
+    machine-learning code, and only under ``within`` when it is given."""
+    packages = parsed.imported_modules()
+    if not packages & ML_PACKAGES:
+        return []
+    nodes = None if within is None else {id(node) for node in ast.walk(within)}
+    found = [
+        (name, call)
+        for name, call in parsed.calls()
+        if (nodes is None or id(call) in nodes) and fits_a_model(name, call, packages)
+    ]
+    for node in ast.walk(parsed.tree if within is None else within):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "fit"
+            and isinstance(node.func.value, ast.Call)
+        ):
+            built = parsed.qualified_name(node.func.value.func)
+            name = f"{(built or '').rpartition('.')[2]}().fit"
+            if built is not None and fits_a_model(name, node, packages):
+                found.append((name, node))
+    return sorted(found, key=lambda item: (item[1].lineno, item[1].col_offset))
+
+
+def fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
+    """Whether a call (by its qualified name) trains a model, in a module importing
+    ``packages``."""
     last = name.rpartition(".")[2]
     top = name.split(".")[0]
     if isinstance(call.func, ast.Attribute) and last == "fit":
