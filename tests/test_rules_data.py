@@ -394,10 +394,30 @@ def test_lfs_for_models_only_is_not_data_versioning(lint, manifest):
 # -- DP015 missing-data-validation -----------------------------------------------------------
 
 
-def test_reading_data_with_no_validation_is_reported_at_the_first_read(lint):
+def test_reading_data_with_no_validation_is_reported_at_the_raw_data_read(lint):
+    # src/evaluate.py reads what src/prepare.py writes (data/holdout.parquet) and a table
+    # in data/processed/; src/train.py reads a path it is given; src/prepare.py reads the
+    # raw export: the finding stands there.
     assert lint("missing-data-validation", "DP015") == [
-        ("DP015", "missing-data-validation", "src/train.py", 7, 13)
+        ("DP015", "missing-data-validation", "src/prepare.py", 7, 17)
     ]
+    assert lint.messages("missing-data-validation", "DP015") == [
+        "`pandas.read_csv` reads `data/raw/customers.csv` here (3 other reads too) but nothing "
+        "validates the data: no schema or expectation checks (pandera, Great Expectations, "
+        "TFDV, Deequ, deepchecks, whylogs, Evidently, pydantic) and no data tests"
+    ]
+
+
+def test_a_dvc_stage_output_is_an_intermediate_read_after_the_unknown_ones(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "dvc.yaml": "stages:\n  split:\n    cmd: python split.py\n    outs:\n    - out/\n",
+            "a_train.py": "import pandas as pd\npd.read_csv('out/train.csv')\n",
+            "b_score.py": "import pandas as pd\n\ndef score(path):\n    pd.read_csv(path)\n",
+        },
+    )
+    assert [row[2:4] for row in lint(tmp_path, "DP015")] == [("b_score.py", 4)]
 
 
 @pytest.mark.parametrize(

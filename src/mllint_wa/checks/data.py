@@ -374,14 +374,19 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     Monitor; a `great_expectations.yml` or a `gx/`, `great_expectations/` or
     `expectations/` folder; a test file about data (`tests/data*/test_*.py`,
     `test_*data*.py`, `test_*schema*.py`, `test_*validat*.py`). A project whose code reads
-    no data is not reported."""
-    reads = [read for read in data_code(ctx.evidence).reads if read.source == "code"]
+    no data is not reported. The finding stands at the first read of raw data: reads of
+    what the project made itself come last (a path its code writes with `to_csv`,
+    `to_parquet`, `write_parquet` …, a DVC stage's output, a file in an `interim`,
+    `intermediate`, `processed`, `prepared`, `features`, `staging` or `derived` folder),
+    after reads whose location is not a literal."""
+    reads = data_code(ctx.evidence).raw_first()
     if not reads or _validation_evidence(ctx) is not None:
         return
     first = reads[0]
     others = f" ({_count(len(reads) - 1, 'other read')} too)" if reads[1:] else ""
+    what = f"`{first.location}`" if first.location else "a data set"
     yield Violation(
-        f"`{first.function}` reads a data set here{others} but nothing validates the "
+        f"`{first.function}` reads {what} here{others} but nothing validates the "
         "data: no schema or expectation checks (pandera, Great Expectations, TFDV, Deequ, "
         "deepchecks, whylogs, Evidently, pydantic) and no data tests",
         Location(first.path, first.line, first.column),
