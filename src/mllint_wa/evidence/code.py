@@ -223,22 +223,36 @@ _ESTIMATORS = frozenset(
 
 
 def training_site(ev: Evidence) -> CodeSite | None:
-    """The first place (by path) where the project fits a model, or None."""
-    return next(iter(training_sites(ev).values()), None)
+    """The first place (by path) where the project fits a model, tests left out, or None."""
+
+    def first() -> CodeSite | None:
+        for path in code_files(ev):
+            site = training_site_in(ev, path)
+            if site is not None:
+                return site
+        return None
+
+    return ev.memo(training_site, first)
 
 
-def training_sites(ev: Evidence) -> dict[str, CodeSite]:
-    """The first place in each code file (by path, tests left out) where it fits a model."""
-    return ev.memo(training_sites, lambda: dict(_training_sites(ev)))
+_TRAINING_NEEDLES = (b"fit(", b"Trainer(", b"train(", b"backward(", b"Estimator(")
 
 
-def _training_sites(ev: Evidence) -> Iterator[tuple[str, CodeSite]]:
-    needles = (b"fit(", b"Trainer(", b"train(", b"backward(", b"Estimator(")
-    for path, parsed in modules(ev, *needles):
-        for name, call in training_calls(parsed):
-            line, column = parsed.position(call)
-            yield path, CodeSite(path, line, column, name)
-            break
+def training_site_in(ev: Evidence, path: str) -> CodeSite | None:
+    """The first place in a code file (not a test) where it fits a model, or None."""
+
+    def first() -> CodeSite | None:
+        if is_test_path(path) or not ev.mentions(path, *_TRAINING_NEEDLES):
+            return None
+        parsed = module(ev, path)
+        calls = [] if parsed is None else training_calls(parsed)
+        if parsed is None or not calls:
+            return None
+        name, call = calls[0]
+        line, column = parsed.position(call)
+        return CodeSite(path, line, column, name)
+
+    return ev.memo((training_site_in, path), first)
 
 
 def training_calls(
@@ -257,9 +271,9 @@ def training_calls(
         for name, call in parsed.calls()
         if (nodes is None or id(call) in nodes) and fits_a_model(name, call, packages)
     ]
-    for node in ast.walk(parsed.tree if within is None else within):
+    for node in parsed.unnamed_calls():
         if (
-            isinstance(node, ast.Call)
+            (nodes is None or id(node) in nodes)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "fit"
             and isinstance(node.func.value, ast.Call)

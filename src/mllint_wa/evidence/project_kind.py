@@ -38,7 +38,7 @@ from mllint_wa.evidence.code import (
     is_test_path,
     module,
     training_calls,
-    training_sites,
+    training_site_in,
 )
 from mllint_wa.evidence.kinds import MODEL, NOTEBOOK
 
@@ -138,29 +138,28 @@ def _own_model(ev: Evidence) -> ModelEvidence | None:
 
 def _entry_points(ev: Evidence) -> Iterator[CodeSite]:
     """The training call of each training entry point, by path."""
-    sites = {path: site for path, site in training_sites(ev).items() if not is_demo_path(path)}
-    if not sites:
-        return
     packaged = is_packaged(ev)
     for path in code_files(ev):
         if is_demo_path(path):
             continue
+        site = training_site_in(ev, path)
         stem = path.rpartition("/")[2].rpartition(".")[0]
         if _TRAINING_NAME.fullmatch(stem):
-            site = sites.get(path) or _reached(ev, path, sites)
+            site = site or _reached(ev, path)
             if site is not None:
                 yield site
                 continue
-        site = sites.get(path)
         if site is None or (packaged and _in_package(ev, path)):
             continue
         if NOTEBOOK in ev.kinds(path) or _is_program(ev, path):
             yield site
 
 
-def _reached(ev: Evidence, path: str, sites: dict[str, CodeSite]) -> CodeSite | None:
+def _reached(ev: Evidence, path: str) -> CodeSite | None:
+    """The training call of a project module that ``path`` imports, two imports deep."""
     reached = import_closure(ev, [path], _IMPORT_DEPTH) - {path}
-    return next((sites[p] for p in sorted(reached) if p in sites), None)
+    sites = (training_site_in(ev, p) for p in sorted(reached) if not is_demo_path(p))
+    return next(filter(None, sites), None)
 
 
 def _in_package(ev: Evidence, path: str) -> bool:

@@ -63,6 +63,7 @@ class PythonModule:
     column_offsets: tuple[int, ...] = ()
     left_out: tuple[LeftOut, ...] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
+    _unnamed: list[ast.Call] = field(default_factory=list, repr=False)
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """The dotted name an expression refers to through the module's imports, or None
@@ -86,9 +87,17 @@ class PythonModule:
                     name = self.qualified_name(node.func)
                     if name is not None:
                         found.append((name, node))
+                    else:
+                        self._unnamed.append(node)
             found.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
             self._calls = found
         return self._calls
+
+    def unnamed_calls(self) -> list[ast.Call]:
+        """The calls whose callee has no qualified name (``make().fit(x)``,
+        ``rows[0].strip()``), found with :meth:`calls`."""
+        self.calls()
+        return self._unnamed
 
     def calls_to(self, *names: str) -> Iterator[ast.Call]:
         """Calls whose qualified name is one of ``names``."""
