@@ -49,21 +49,37 @@ def test_missing_model_card_reported_at_the_model_table(lint):
     ]
 
 
+def test_missing_model_card_says_what_was_looked_for_and_that_the_manifest_names_none(lint):
+    assert lint.messages(KINDS / "declared", "MD040") == [
+        "no model card: nothing records the model's intended use, data, metrics and "
+        "limitations (no `MODEL_CARD.md`, `model_card.md`, `MODELCARD.md` or the like (at the "
+        "root or in `docs/`), nor a Hugging Face model-card README; `[model] card` names none)"
+    ]
+
+
 def test_missing_model_card_without_manifest_only_for_a_model_of_the_projects_own(lint, tmp_path):
     ml = _write(tmp_path / "ml", {"train.py": TRAINS})
     imports = _write(tmp_path / "imports", {"train.py": "import torch\n"})
     plain = _write(tmp_path / "plain", {"app.py": "import flask\n"})
-    assert lint(ml, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+    assert lint(ml, "MD040") == [("MD040", "missing-model-card", "train.py", 2, 1)]
     assert lint(imports, "MD040") == []
     assert lint(plain, "MD040") == []
 
 
-@pytest.mark.parametrize("kind", ["application", "packaged-application", "shipped-model"])
-def test_missing_model_card_for_projects_that_train_or_ship_a_model(lint, kind):
-    # application/train.py fits in a __main__ program; packaged-application/src/churn/train.py
-    # is named for training and imports the module that fits; shipped-model/ holds an ONNX
-    # model outside its tests and examples.
-    assert lint(KINDS / kind, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+@pytest.mark.parametrize(
+    ("kind", "where"),
+    [
+        # application/train.py fits in a __main__ program
+        ("application", ("train.py", 10, 5)),
+        # packaged-application/src/churn/train.py is named for training and imports the
+        # module that fits
+        ("packaged-application", ("src/churn/model.py", 7, 12)),
+        # shipped-model/ holds an ONNX model outside its tests and examples
+        ("shipped-model", ("models/ticket-classifier.onnx", 1, 1)),
+    ],
+)
+def test_missing_model_card_for_projects_that_train_or_ship_a_model(lint, kind, where):
+    assert [row[2:] for row in lint(KINDS / kind, "MD040")] == [where]
 
 
 @pytest.mark.parametrize("kind", ["library", "harness", "template"])
@@ -75,19 +91,62 @@ def test_libraries_harnesses_and_templates_are_asked_for_no_model_documents(lint
     assert lint(KINDS / kind, "MD040", "DP020", "MD004") == []
 
 
+def test_missing_model_card_without_manifest_stands_on_the_training_that_made_it_apply(
+    lint, tmp_path
+):
+    # Not on MODEL_CARD.md, which does not exist: code scanning could not show it there.
+    repo = _write(
+        tmp_path, {"README.md": "# Fraud\n", "src/app/train.py": "import json\n" + TRAINS}
+    )
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "src/app/train.py", 3, 1)]
+    assert lint.messages(repo, "MD040")[0].endswith(
+        "Hugging Face model-card README; `src/app/train.py` trains a model "
+        "(`LogisticRegression().fit`))"
+    )
+
+
+def test_missing_model_card_without_manifest_stands_on_the_first_model_file(lint, tmp_path):
+    repo = _write(tmp_path, {"models/b.onnx": b"\x08\x01", "models/a.pt": b"PK"})
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "models/a.pt", 1, 1)]
+    assert "`models/a.pt` is a model file)" in lint.messages(repo, "MD040")[0]
+
+
+def test_missing_model_card_without_manifest_stands_on_a_notebooks_training(lint, tmp_path):
+    notebook = (
+        '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],\n'
+        '  "source": ["from sklearn.linear_model import Ridge\\n",\n'
+        '             "Ridge().fit(x, y)\\n"]}],\n'
+        ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+    )
+    repo = _write(tmp_path, {"notebooks/fit.ipynb": notebook})
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "notebooks/fit.ipynb", 3, 15)]
+
+
+def test_missing_model_card_keeps_its_fingerprint_wherever_it_stands(lint, tmp_path):
+    # The finding is about the card, not about the file it is shown on: a new training
+    # script earlier in the tree moves it, and changes nothing else.
+    repo = _write(tmp_path, {"train.py": TRAINS})
+    before = lint.result(repo, "MD040").findings
+    _write(tmp_path, {"a_train.py": TRAINS})
+    after = lint.result(repo, "MD040").findings
+    assert [f.path for f in before] == ["train.py"]
+    assert [f.path for f in after] == ["a_train.py"]
+    assert [f.fingerprint for f in after] == [f.fingerprint for f in before]
+
+
 def test_missing_model_card_accepts_usual_names_json_cards_and_hugging_face_readmes(lint, tmp_path):
     for name, text in {
         "docs/model_card.md": "# Card\n",
         "model_card.json": "{}\n",
         "README.md": HF_CARD,
     }.items():
-        repo = _write(tmp_path / name.replace("/", "_"), {"train.py": "import torch\n", name: text})
+        repo = _write(tmp_path / name.replace("/", "_"), {"train.py": TRAINS, name: text})
         assert lint(repo, "MD040") == [], name
 
 
 def test_missing_model_card_readme_without_model_front_matter_is_no_card(lint, tmp_path):
     repo = _write(tmp_path, {"train.py": TRAINS, "README.md": "---\ntitle: x\n---\n"})
-    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "train.py", 2, 1)]
 
 
 # -- MD041 incomplete-model-card ---------------------------------------------------------------
@@ -170,7 +229,7 @@ def test_missing_datasheet_for_a_project_that_trains_on_its_data(lint):
     # application/data/customers.csv; the library's, harness's and template's data files
     # (bundled sample tables, test fixtures) ask for no datasheet.
     assert lint(KINDS / "application", "DP020") == [
-        ("DP020", "missing-datasheet", "DATASHEET.md", 1, 1)
+        ("DP020", "missing-datasheet", "data/customers.csv", 1, 1)
     ]
 
 
@@ -180,6 +239,17 @@ def test_missing_datasheet_quiet_on_test_and_example_data(lint, tmp_path):
         {"train.py": TRAINS, "tests/data/rows.csv": "a\n1\n", "examples/rows.csv": "a\n1\n"},
     )
     assert lint(repo, "DP020") == []
+
+
+def test_missing_datasheet_without_manifest_stands_on_the_first_data_file(lint, tmp_path):
+    repo = _write(tmp_path, {"data/train.csv": "a\n1\n", "data/test.csv": "a\n2\n"})
+    assert lint(repo, "DP020") == [("DP020", "missing-datasheet", "data/test.csv", 1, 1)]
+    assert lint.messages(repo, "DP020") == [
+        "no datasheet: nothing records the data's origin, contents, processing and terms (no "
+        "`DATASHEET.md`, `datasheet.md`, `DATA_CARD.md` or the like (at the root or in "
+        "`docs/`), nor a Hugging Face dataset-card README; the project holds data: "
+        "`data/test.csv` and 1 more)"
+    ]
 
 
 def test_missing_datasheet_quiet_without_data(lint, tmp_path):

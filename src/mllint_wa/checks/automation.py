@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.automation import (
+    TEST_FOLDERS,
     CiEvidence,
     ci_evidence,
     code_files,
@@ -18,8 +19,6 @@ from mllint_wa.parsers.ci import CiDefinition
 from mllint_wa.parsers.shell import runs_pre_commit, runs_tests
 from mllint_wa.registry import rule
 
-# Folders that hold tests by convention.
-_TEST_FOLDERS = ("tests", "test")
 # Words in a module's name that mark the code a model's behaviour depends on.
 _MAIN_CODE_WORDS = ("train", "serve", "inference", "predict", "handler", "pipeline", "model")
 
@@ -73,20 +72,22 @@ def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
     count = f"{len(code)} Python module{'s' if len(code) != 1 else ''}"
     yield Violation(
         f"the project has {count} ({_some([main, *(p for p in code if p != main)])}) but no "
-        f"tests: {_looked_for(ctx.evidence)}",
+        "tests: no `test_*.py` or `*_test.py` module, no Python module in a `tests/`, "
+        f"`test/` or `testing/` folder{_without_python(ctx.evidence)}, and no pytest "
+        "`testpaths` or `--doctest-modules`",
         Location(main),
         anchor="tests",
     )
 
 
-def _looked_for(ev: Evidence) -> str:
-    """What was looked for, said exactly: a test folder that exists is named as one that
-    holds no Python."""
-    folders = [f"`{name}/`" for name in _TEST_FOLDERS if ev.exists(name)]
-    if not folders:
-        return "no `test_*.py`, `*_test.py` or `tests/` folder"
-    holds = "holds" if len(folders) == 1 else "hold"
-    return f"no `test_*.py` or `*_test.py` file, and {' and '.join(folders)} {holds} no Python"
+def _without_python(ev: Evidence) -> str:
+    """A test folder the project has with no Python in it, as the message says it, so that
+    it does not seem to deny a folder the reader can see."""
+    for path in ev.all_files:
+        folder = path.partition("/")[0]
+        if path != folder and folder in TEST_FOLDERS:
+            return f" (`{folder}/` holds none)"
+    return ""
 
 
 def _runs_tests(ci: CiEvidence, ev: Evidence) -> bool:

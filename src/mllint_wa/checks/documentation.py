@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.data_files import data_files
 from mllint_wa.evidence.documents import (
+    DATASHEET_NAMES,
     DATASHEET_SECTIONS,
+    MODEL_CARD_NAMES,
     MODEL_CARD_SECTIONS,
     Section,
     find_datasheet,
@@ -54,12 +56,21 @@ def _incomplete(
         )
 
 
-def _absent_at(ctx: ProjectContext, key: str, usual: str) -> Location:
-    """Where to report a missing document: the manifest's table for it, or the file that
-    should exist."""
-    if ctx.manifest is not None:
-        return ctx.manifest.location(key)
-    return Location(usual)
+def _looked_for(names: tuple[str, ...], readme: str) -> str:
+    """What was looked for, for the message: the usual names, the first three shown."""
+    shown = ", ".join(f"`{name}`" for name in names[:3])
+    return f"no {shown} or the like (at the root or in `docs/`), nor a {readme} README"
+
+
+def _unnamed(key: str) -> str:
+    table, _, name = key.partition(".")
+    return f"`[{table}] {name}` names none"
+
+
+def _data_files(ctx: ProjectContext) -> tuple[str, ...]:
+    """The project's own data files: data (a zip only by its members) outside its tests,
+    examples and documentation."""
+    return tuple(path for path in data_files(ctx.evidence) if not is_demo_path(path))
 
 
 def _has_data(ctx: ProjectContext) -> bool:
@@ -74,7 +85,7 @@ def _has_data(ctx: ProjectContext) -> bool:
         ProjectKind.TEMPLATE,
     ):
         return False
-    return any(not is_demo_path(path) for path in data_files(ctx.evidence))
+    return bool(_data_files(ctx))
 
 
 @rule(
@@ -99,28 +110,43 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     A project without a manifest is asked for one only when it trains or ships a model of
     its own, as shown outside its tests (`tests/`, `test_*.py`), test data (`test_data/`),
     examples, tutorials, demos, benchmarks and documentation (`docs/`): a training entry
-    point (a notebook or a program, with a `__main__`
-    block or a training call at module level, that trains a model itself; or a module
-    named for training, such as `train.py`, `train_model.py`, `model_train.py` or
-    `finetune.py`, that trains or imports code that does, two imports deep; inside a
-    package the project distributes, a folder with `__init__.py` in a project with
-    packaging metadata, only the latter), or a model file (`.pt`, `.onnx`, `.joblib` …,
-    not `.npy`/`.npz` arrays). Training is a `.fit(` in machine-learning code (not of a
-    scaler, encoder or other preprocessor), a Hugging Face or Lightning `Trainer`,
-    `xgboost.train`, a `backward()` pass or a SageMaker estimator. ML libraries, platforms
-    and evaluation harnesses, which train users' models in their functions, and
-    cookiecutter or copier templates are not asked."""
+    point (a notebook or a program, with a `__main__` block or a training call at module
+    level, that trains a model itself; or a module named for training, such as
+    `train.py`, `train_model.py`, `model_train.py` or `finetune.py`, that trains or
+    imports code that does, two imports deep; inside a package the project distributes, a
+    folder with `__init__.py` in a project with packaging metadata, only the latter), or a
+    model file (`.pt`, `.onnx`, `.joblib` …, not `.npy`/`.npz` arrays). Training is a
+    `.fit(` in machine-learning code (not of a scaler, encoder or other preprocessor), a
+    Hugging Face or Lightning `Trainer`, `xgboost.train`, a `backward()` pass or a
+    SageMaker estimator. ML libraries, platforms and evaluation harnesses, which train
+    users' models in their functions, and cookiecutter or copier templates are not asked.
+
+    Reported on the manifest's `[model]` table, or without a manifest on the training call
+    or model file that made the rule apply."""
     if ctx.declared("model.card") is not None:
         return  # declared-path-missing and incomplete-model-card judge a declared card
-    if ctx.manifest is None and own_model(ctx.evidence) is None:
+    if find_model_card(ctx.evidence) is not None:
         return
-    if find_model_card(ctx.evidence) is None:
-        yield Violation(
-            "no model card: nothing records the model's intended use, data, metrics and "
-            "limitations",
-            _absent_at(ctx, "model.card", "MODEL_CARD.md"),
-            anchor="model.card",
-        )
+    looked = _looked_for(MODEL_CARD_NAMES, "Hugging Face model-card")
+    # Without a manifest the finding stands on the evidence of ML, which may change as the
+    # project grows; its identity stays that of the card it asks for.
+    about = ""
+    if ctx.manifest is not None:
+        where, why = ctx.manifest.location("model.card"), _unnamed("model.card")
+    else:
+        model = own_model(ctx.evidence)
+        if model is None:
+            return
+        where = Location(model.path, model.line, model.column)
+        why = f"`{model.path}` {model.what}"
+        about = MODEL_CARD_NAMES[0]
+    yield Violation(
+        "no model card: nothing records the model's intended use, data, metrics and "
+        f"limitations ({looked}; {why})",
+        where,
+        anchor="model.card",
+        about=about,
+    )
 
 
 @rule(
@@ -170,21 +196,35 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     Asked for when the manifest lists data sources or names a datasheet, or the project
     holds data files outside its tests, test data, examples, tutorials, demos, benchmarks
     and documentation (a `.zip` only when its members are data, as for
-    `large-file-in-git`).
-    Without a manifest, a library (packaging metadata, `setup.py`, `setup.cfg` or a
-    `pyproject.toml` project, and no model of its own, as `missing-model-card` decides)
-    and a cookiecutter or copier template are not asked: their data files are samples
-    for their users.
-    Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
-    `docs/datasheet.md` and the like, or a Hugging Face dataset-card README."""
+    `large-file-in-git`). Without a manifest, a library (packaging metadata, `setup.py`,
+    `setup.cfg` or a `pyproject.toml` project, and no model of its own, as
+    `missing-model-card` decides) and a cookiecutter or copier template are not asked:
+    their data files are samples for their users. Accepted: the file `[data] datasheet`
+    names, `DATASHEET.md`, `data_card.md`, `docs/datasheet.md` and the like, or a Hugging
+    Face dataset-card README.
+
+    Reported on the manifest's `[data]` table, or without a manifest on the first of those
+    data files."""
     if ctx.declared("data.datasheet") is not None or not _has_data(ctx):
         return
-    if find_datasheet(ctx.evidence) is None:
-        yield Violation(
-            "no datasheet: nothing records the data's origin, contents, processing and terms",
-            _absent_at(ctx, "data.datasheet", "DATASHEET.md"),
-            anchor="data.datasheet",
-        )
+    if find_datasheet(ctx.evidence) is not None:
+        return
+    about = ""
+    if ctx.manifest is not None:
+        where, why = ctx.manifest.location("data.datasheet"), _unnamed("data.datasheet")
+    else:
+        data = _data_files(ctx)
+        others = f" and {len(data) - 1} more" if data[1:] else ""
+        where, why = Location(data[0]), f"the project holds data: `{data[0]}`{others}"
+        about = DATASHEET_NAMES[0]
+    looked = _looked_for(DATASHEET_NAMES, "Hugging Face dataset-card")
+    yield Violation(
+        "no datasheet: nothing records the data's origin, contents, processing and terms "
+        f"({looked}; {why})",
+        where,
+        anchor="data.datasheet",
+        about=about,
+    )
 
 
 @rule(

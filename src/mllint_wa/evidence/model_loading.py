@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import is_test_path
 from mllint_wa.evidence.kinds import PYTHON
@@ -24,7 +25,9 @@ from mllint_wa.parsers.python_code import (
     keyword,
     literal,
     parse_python,
+    quote_expression,
 )
+from mllint_wa.parsers.secrets import quote
 
 PICKLE_LOADERS = frozenset(
     f"{module}.{function}"
@@ -65,6 +68,7 @@ _DOWNLOADS_TO = {
 _S3_DOWNLOAD_METHODS = {"download_file": "Filename", "download_fileobj": "Fileobj"}
 _S3_READ_METHODS = frozenset({"get_object"})
 _REMOTE_PREFIXES = ("http://", "https://", "s3://", "s3a://", "gs://", "hf://", "ftp://")
+_QUOTED = 40  # characters of the code a message quotes as where a model comes from
 _CONFIG_ROOTS = frozenset(
     {
         "cfg",
@@ -202,6 +206,7 @@ class _Scopes:
         name = self.module.qualified_name(call.func) or ""
         return name.startswith(f"{_TEMPORARY_MODULE}.")
 
+    @nesting_bounded(())
     def _block(self, body: list[ast.stmt], state: _State) -> Iterator[Load]:
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -262,7 +267,7 @@ class _Scopes:
             state.assign(target, self._downloaded(name or method, call))
         saved = self._save_target(name, method, call)
         if saved is not None:
-            state.written(saved, Source(Origin.OWN, f"`{_short(saved)}`"))
+            state.written(saved, Source(Origin.OWN, f"`{quote_expression(saved, _QUOTED)}`"))
         loader = self._loader(name, call)
         if loader is not None:
             line, column = self.module.position(call)
@@ -329,6 +334,7 @@ class _Scopes:
             return Source(Origin.UNKNOWN, "")
         return self.source(argument, state)
 
+    @nesting_bounded(Source(Origin.UNKNOWN, ""))
     def source(self, node: ast.expr, state: _State) -> Source:
         """Where the value of ``node`` comes from, as far as this module tells."""
         written = state.written_to(node)
@@ -346,22 +352,23 @@ class _Scopes:
             return Source(Origin.OWN if own else Origin.UNKNOWN, f"`{node.id}`")
         value = literal(node)
         if isinstance(value, str):
+            shown = f"`{quote(value, _QUOTED)}`"
             if value.lower().startswith(_REMOTE_PREFIXES):
-                return Source(Origin.REMOTE, f"`{value}`")
-            return state.literals.get(value, Source(Origin.OWN, f"`{value}`"))
+                return Source(Origin.REMOTE, shown)
+            return state.literals.get(value, Source(Origin.OWN, shown))
         if isinstance(node, ast.Call):
             name = self.module.qualified_name(node.func) or ""
             method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
             if name in _DOWNLOADS or method in _S3_READ_METHODS:
                 return self._downloaded(name or method, node)
             if self._is_temporary(node):
-                return Source(Origin.OWN, f"`{_short(node)}`")
+                return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
         root = _root_name(node)
         if root is not None and root.startswith("self.") and root[5:] in _CONFIG_ROOTS:
-            return Source(Origin.OWN, f"`{_short(node)}`")
+            return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
         parts = self._parts(node)
         if parts is None:
-            return Source(Origin.UNKNOWN, f"`{_short(node)}`")
+            return Source(Origin.UNKNOWN, f"`{quote_expression(node, _QUOTED)}`")
         sources = [self.source(part, state) for part in parts]
         remote = next((s for s in sources if s.origin is Origin.REMOTE), None)
         if remote is not None:
@@ -372,8 +379,8 @@ class _Scopes:
             all(s.origin is Origin.OWN for s in sources)
             or (self._joins_paths(node) and any(isinstance(literal(p), str) for p in parts))
         ):
-            return Source(Origin.OWN, f"`{_short(node)}`")
-        return Source(Origin.UNKNOWN, f"`{_short(node)}`")
+            return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
+        return Source(Origin.UNKNOWN, f"`{quote_expression(node, _QUOTED)}`")
 
     def _joins_paths(self, node: ast.expr) -> bool:
         """Whether ``node`` builds a path from parts (not reading or opening one)."""
@@ -418,7 +425,7 @@ class _State:
         self.names: dict[str, Source] = {}
         self.literals: dict[str, Source] = {}
         # Other expressions (`f.name`, `tmp_path / "m.pt"`) written to, by their AST.
-        self.expressions: dict[str, Source] = {}
+        self.expressions: dict[tuple[object, ...], Source] = {}
         # The file each name was opened from (`with open(path, "wb") as f`).
         self.opened: dict[str, ast.expr] = {}
         # Whether the function is a test working in a temporary folder.
@@ -432,6 +439,7 @@ class _State:
         state.opened = dict(self.opened)
         return state
 
+    @nesting_bounded(None)
     def assign(self, target: ast.expr, source: Source) -> None:
         if isinstance(target, ast.Name):
             self.names[target.id] = source
@@ -442,7 +450,9 @@ class _State:
         elif isinstance(target, ast.Constant) and isinstance(target.value, str):
             self.literals[target.value] = source
         else:
-            self.expressions[ast.dump(target)] = source
+            key = _expression_key(target)
+            if key is not None:
+                self.expressions[key] = source
 
     def written(self, target: ast.expr, source: Source) -> None:
         """``target`` (a path, a file object, a buffer) now holds what the code saved; so
@@ -455,7 +465,26 @@ class _State:
     def written_to(self, node: ast.expr) -> Source | None:
         if not self.expressions or isinstance(node, (ast.Name, ast.Constant)):
             return None
-        return self.expressions.get(ast.dump(node))
+        key = _expression_key(node)
+        return None if key is None else self.expressions.get(key)
+
+
+_KEY_NODES = 64
+
+
+def _expression_key(node: ast.expr) -> tuple[object, ...] | None:
+    """What identifies an expression as written (``f.name``, ``tmp_path / "m.pt"``): each
+    node breadth first, with its type, name or value and number of children, which together
+    fix the tree; None for an expression larger than :data:`_KEY_NODES` nodes."""
+    key: list[object] = []
+    for count, current in enumerate(ast.walk(node)):
+        if count >= _KEY_NODES:
+            return None
+        children = sum(1 for _ in ast.iter_child_nodes(current))
+        label = getattr(current, "id", None) or getattr(current, "attr", None)
+        value = repr(current.value) if isinstance(current, ast.Constant) else None
+        key.append((type(current).__name__, label, value, children))
+    return tuple(key)
 
 
 def _root_name(node: ast.expr) -> str | None:
@@ -471,8 +500,3 @@ def _root_name(node: ast.expr) -> str | None:
     if node.id == "self" and parts:
         return f"self.{parts[-1]}"
     return node.id
-
-
-def _short(node: ast.expr, limit: int = 40) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import (
     ML_PACKAGES,
@@ -342,6 +343,7 @@ class _Uses:
             return None
         return False
 
+    @nesting_bounded(False)
     def _all_uses_outside_training(self, assignment: ast.Assign, depth: int) -> bool:
         targets = assignment.targets
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
