@@ -76,6 +76,9 @@ def test_missing_model_card_without_manifest_only_for_a_model_of_the_projects_ow
         ("packaged-application", ("src/churn/model.py", 7, 12)),
         # shipped-model/ holds an ONNX model outside its tests and examples
         ("shipped-model", ("models/ticket-classifier.onnx", 1, 1)),
+        # packaged-sagemaker/src/churnops/classifier.py is a training program inside the
+        # package, and no console script names it
+        ("packaged-sagemaker", ("src/churnops/classifier.py", 17, 5)),
     ],
 )
 def test_missing_model_card_for_projects_that_train_or_ship_a_model(lint, kind, where):
@@ -84,8 +87,9 @@ def test_missing_model_card_for_projects_that_train_or_ship_a_model(lint, kind, 
 
 @pytest.mark.parametrize("kind", ["library", "harness", "template"])
 def test_libraries_harnesses_and_templates_are_asked_for_no_model_documents(lint, kind):
-    # library/: a packaged AutoML library whose fits are in its functions, its CLI, its
-    # examples and its tests; harness/: an evaluation harness whose metric fits a
+    # library/: a packaged AutoML library whose fits are in its functions, its
+    # `__main__.py` and console script, its examples, its tests and a release-test script;
+    # harness/: an evaluation harness whose metric fits a
     # calibrator, run by a script that trains nothing itself; template/: a cookiecutter
     # template. Each holds data files too.
     assert lint(KINDS / kind, "MD040", "DP020", "MD004") == []

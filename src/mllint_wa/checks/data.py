@@ -374,11 +374,12 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     Monitor; a `great_expectations.yml` or a `gx/`, `great_expectations/` or
     `expectations/` folder; a test file about data (`tests/data*/test_*.py`,
     `test_*data*.py`, `test_*schema*.py`, `test_*validat*.py`). A project whose code reads
-    no data is not reported. The finding stands at the first read of raw data: reads of
-    what the project made itself come last (a path its code writes with `to_csv`,
-    `to_parquet`, `write_parquet` …, a DVC stage's output, a file in an `interim`,
-    `intermediate`, `processed`, `prepared`, `features`, `staging` or `derived` folder),
-    after reads whose location is not a literal."""
+    no data is not reported. The finding stands at the first read of raw data by a
+    reading function with a literal location; then come object-store downloads and reads
+    whose location is not a literal, and last the reads of what the project made itself (a
+    path its code writes with `to_csv`, `to_parquet`, `write_parquet` …, a DVC stage's
+    output, a file in an `interim`, `intermediate`, `processed`, `prepared`, `features`,
+    `staging` or `derived` folder)."""
     reads = data_code(ctx.evidence).raw_first()
     if not reads or _validation_evidence(ctx) is not None:
         return

@@ -108,18 +108,19 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     whose YAML front matter makes it a Hugging Face model card.
 
     A project without a manifest is asked for one only when it trains or ships a model of
-    its own, as shown outside its tests (`tests/`, `test_*.py`), test data (`test_data/`),
-    examples, tutorials, demos, benchmarks and documentation (`docs/`): a training entry
-    point (a notebook or a program, with a `__main__` block or a training call at module
-    level, that trains a model itself; or a module named for training, such as
-    `train.py`, `train_model.py`, `model_train.py` or `finetune.py`, that trains or
-    imports code that does, two imports deep; inside a package the project distributes, a
-    folder with `__init__.py` in a project with packaging metadata, only the latter), or a
-    model file (`.pt`, `.onnx`, `.joblib` …, not `.npy`/`.npz` arrays). Training is a
-    `.fit(` in machine-learning code (not of a scaler, encoder or other preprocessor), a
-    Hugging Face or Lightning `Trainer`, `xgboost.train`, a `backward()` pass or a
-    SageMaker estimator. ML libraries, platforms and evaluation harnesses, which train
-    users' models in their functions, and cookiecutter or copier templates are not asked.
+    its own, as shown outside its tests (`tests/`, `test_*.py`, `integration-tests.py`),
+    test data (`test_data/`), examples, tutorials, demos, benchmarks and documentation
+    (`docs/`): a training entry point (a notebook or a program, with a `__main__` block or a
+    training call at module level, that trains a model itself; or a module named for
+    training, such as `train.py`, `train_model.py`, `model_train.py` or `finetune.py`,
+    that trains or imports code that does, two imports deep; in a project with packaging
+    metadata, a package's `__main__.py` and the modules its console scripts name are tools
+    for its users and count only when named for training), or a model file (`.pt`,
+    `.onnx`, `.joblib` …, not `.npy`/`.npz` arrays). Training is a `.fit(` in
+    machine-learning code (not of a scaler, encoder or other preprocessor), a Hugging Face
+    or Lightning `Trainer`, `xgboost.train`, a `backward()` pass or a SageMaker estimator.
+    ML libraries, platforms and evaluation harnesses, which train users' models in their
+    functions, and cookiecutter or copier templates are not asked.
 
     Reported on the manifest's `[model]` table, or without a manifest on the training call
     or model file that made the rule apply."""

@@ -255,12 +255,16 @@ class DataCode:
         )
 
     def raw_first(self) -> tuple[DataRead, ...]:
-        """The reads of code, those of data from outside the project first, then those
-        whose location is not known, then those of the project's intermediates."""
-        code = [read for read in self.reads if read.source == "code"]
-        return tuple(
-            sorted(code, key=lambda r: 2 if self.is_intermediate(r) else r.location is None)
-        )
+        """The reads of code: first those of a table from outside the project by a reading
+        function (``pandas.read_csv("s3://…")``), then downloads and reads whose location
+        is not known, then those of the project's intermediates."""
+
+        def rank(read: DataRead) -> int:
+            if self.is_intermediate(read):
+                return 2
+            return 0 if read.location is not None and read.function in READERS else 1
+
+        return tuple(sorted((read for read in self.reads if read.source == "code"), key=rank))
 
 
 def data_code(ev: Evidence) -> DataCode:

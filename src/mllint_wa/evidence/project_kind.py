@@ -10,9 +10,9 @@ documentation:
 - a training entry point: a notebook or a program (a ``__main__`` block, or a training
   call at module level) that trains a model itself, or a module named for training
   (``train.py``, ``train_model.py``, ``finetune.py`` …) that trains or imports code that
-  does, two imports deep; in a package the project distributes (a folder with
-  ``__init__.py`` in a project with packaging metadata), only the latter, since its other
-  programs are tools for the package's users;
+  does, two imports deep; in a project with packaging metadata, a package's
+  ``__main__.py`` and the modules its console scripts name are tools for its users and
+  count only by the latter;
 - a SageMaker estimator, which starts a training job (it counts as a training call);
 - a model file (``.pt``, ``.onnx``, ``.joblib`` …; arrays in ``.npy``/``.npz`` are data).
 
@@ -37,10 +37,11 @@ from mllint_wa.evidence.code import (
     import_closure,
     is_test_path,
     module,
+    project_files_named,
     training_calls,
     training_site_in,
 )
-from mllint_wa.evidence.kinds import MODEL, NOTEBOOK
+from mllint_wa.evidence.kinds import MODEL, NOTEBOOK, PYTHON
 
 # Folders of material about the project rather than the project's own work.
 DEMO_FOLDERS = frozenset(
@@ -60,10 +61,15 @@ DEMO_FOLDERS = frozenset(
 _TRAINING_NAME = re.compile(
     r"(?:train|training|fit|finetune|fine_tune)(?:_\w*)?|\w*_(?:train|training|finetune)"
 )
+# Scripts that run tests without being test modules: `tests.py`, `hf-integration-tests.py`.
+_TEST_SCRIPT_ENDINGS = ("_tests", "-tests", "-test")
 _IMPORT_DEPTH = 2
 # Model formats that are no model on their own: numpy arrays are as often data.
 _ARRAY_SUFFIXES = (".npy", ".npz")
 _TEMPLATE_FILES = ("cookiecutter.json", "copier.yml", "copier.yaml")
+_PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+# An entry point as packaging files write it: `name = package.module:function`.
+_ENTRY_POINT = re.compile(r"=[ \t]*[\"']?([A-Za-z_][\w.]*)[ \t]*:[ \t]*[A-Za-z_]")
 _PACKAGING_NEEDLES = (b"[project]", b"[tool.poetry]")
 
 
@@ -122,8 +128,12 @@ def is_packaged(ev: Evidence) -> bool:
 
 
 def is_demo_path(path: str) -> bool:
-    """Tests, test data, examples, tutorials, benchmarks and documentation."""
-    return is_test_path(path) or any(part in DEMO_FOLDERS for part in path.split("/")[:-1])
+    """Tests (also scripts named like ``integration-tests.py``), test data, examples,
+    tutorials, demos, benchmarks and documentation."""
+    *folders, name = path.split("/")
+    stem, _, suffix = name.rpartition(".")
+    test_script = suffix == "py" and (stem.endswith(_TEST_SCRIPT_ENDINGS) or stem == "tests")
+    return test_script or is_test_path(path) or any(f in DEMO_FOLDERS for f in folders)
 
 
 def _own_model(ev: Evidence) -> ModelEvidence | None:
@@ -149,7 +159,7 @@ def _entry_points(ev: Evidence) -> Iterator[CodeSite]:
             if site is not None:
                 yield site
                 continue
-        if site is None or (packaged and _in_package(ev, path)):
+        if site is None or (packaged and path in _tools(ev)):
             continue
         if NOTEBOOK in ev.kinds(path) or _is_program(ev, path):
             yield site
@@ -162,9 +172,20 @@ def _reached(ev: Evidence, path: str) -> CodeSite | None:
     return next(filter(None, sites), None)
 
 
-def _in_package(ev: Evidence, path: str) -> bool:
-    folder = path.rpartition("/")[0]
-    return ev.exists(f"{folder}/__init__.py" if folder else "__init__.py")
+def _tools(ev: Evidence) -> frozenset[str]:
+    """The modules a package gives its users to run: its ``__main__.py`` files and the
+    modules its console scripts name (``tabkit = "tabkit.cli:main"``)."""
+
+    def compute() -> frozenset[str]:
+        modules = set()
+        for path in _PACKAGING_FILES:
+            if ev.exists(path) and ev.mentions(path, b":"):
+                modules.update(_ENTRY_POINT.findall(ev.text(path) or ""))
+        named = project_files_named(ev, *modules)
+        mains = {p for p in ev.files(PYTHON) if p.rpartition("/")[2] == "__main__.py"}
+        return frozenset(named | mains)
+
+    return ev.memo(_tools, compute)
 
 
 def _is_program(ev: Evidence, path: str) -> bool:
