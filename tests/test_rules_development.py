@@ -398,3 +398,12 @@ def test_tracker_configuration_alone_is_not_reported_as_undeclared(lint, tmp_pat
 )
 def test_manifest_tracking_values_are_read_by_name_and_alias(value, tracker):
     assert canonical_tracker(value) == tracker
+
+
+def test_fitting_a_preprocessor_built_in_the_same_expression_is_no_training(lint, tmp_path):
+    code = (
+        "from sklearn.feature_extraction.text import TfidfTransformer\n\n"
+        "if __name__ == '__main__':\n    TfidfTransformer().fit(counts)\n"
+    )
+    _write(tmp_path, {"featurize.py": code})
+    assert lint(tmp_path, "MD004") == []

@@ -337,3 +337,15 @@ def test_markdown_reader_finds_labels_and_empty_sections():
         ("Out-of-scope uses", 7, False),
         ("Users", 9, True),
     ]
+
+
+def test_a_script_named_for_training_is_preferred_and_fastai_fine_tuning_is_training(
+    lint, tmp_path
+):
+    # src/a_fit.py fits at module level too, but src/train.py is named for training.
+    fastai = (
+        "from fastai.vision.all import vision_learner\n\n"
+        "def main(data):\n    learn = vision_learner(data, 'resnet34')\n    learn.fine_tune(3)\n"
+    )
+    _write(tmp_path, {"src/a_fit.py": TRAINS, "src/train.py": fastai})
+    assert lint(tmp_path, "MD040") == [("MD040", "missing-model-card", "src/train.py", 5, 5)]

@@ -156,8 +156,8 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     Experiments, Neptune, Comet, ClearML, Aim, TensorBoard or Sacred clients, Lightning
     and Keras loggers, SageMaker Pipelines, Hugging Face ``Trainer`` reporting) and in
     configuration (``MLproject``, ``dvc.yaml``, ``params.yaml``, a Hydra logger config).
-    The rule only speaks when the
-    project has training code (a ``.fit(`` in machine-learning code, a Hugging Face or
+    The rule only speaks when the project has training code (a ``.fit(`` in
+    machine-learning code, fastai's ``fine_tune`` or ``fit_one_cycle``, a Hugging Face or
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
     estimator) outside its tests: without a manifest, only the training of an entry point
     of its own counts, as ``missing-model-card`` decides (the fits in a library's

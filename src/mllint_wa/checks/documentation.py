@@ -117,8 +117,10 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     metadata, a package's `__main__.py` and the modules its console scripts name are tools
     for its users and count only when named for training), or a model file (`.pt`,
     `.onnx`, `.joblib` …, not `.npy`/`.npz` arrays). Training is a `.fit(` in
-    machine-learning code (not of a scaler, encoder or other preprocessor), a Hugging Face
-    or Lightning `Trainer`, `xgboost.train`, a `backward()` pass or a SageMaker estimator.
+    machine-learning code (not of a scaler, encoder or other preprocessor), fastai's
+    `fine_tune` or `fit_one_cycle`, a Hugging Face or Lightning `Trainer`, `xgboost.train`,
+    a `backward()` pass or a SageMaker estimator. The finding stands on the first training
+    entry point, those named for training first.
     ML libraries, platforms and evaluation harnesses, which train users' models in their
     functions, and cookiecutter or copier templates are not asked.
 

@@ -38,6 +38,7 @@ ML_PACKAGES = frozenset(
         "pytorch_lightning",
         "statsmodels",
         "sagemaker",
+        "fastai",
     }
 )
 _TEST_FOLDERS = frozenset({"test", "tests", "testing", "test_data", "testdata", "test-data"})
@@ -235,7 +236,17 @@ def training_site(ev: Evidence) -> CodeSite | None:
     return ev.memo(training_site, first)
 
 
-_TRAINING_NEEDLES = (b"fit(", b"Trainer(", b"train(", b"backward(", b"Estimator(")
+_TRAINING_NEEDLES = (
+    b"fit(",
+    b"fit_",
+    b"fine_tune(",
+    b"Trainer(",
+    b"train(",
+    b"backward(",
+    b"Estimator(",
+)
+# fastai's Learner methods that train.
+_FASTAI_FITS = frozenset({"fine_tune", "fit_one_cycle", "fit_flat_cos", "fit_sgdr"})
 
 
 def training_site_in(ev: Evidence, path: str) -> CodeSite | None:
@@ -278,10 +289,10 @@ def training_calls(
             and node.func.attr == "fit"
             and isinstance(node.func.value, ast.Call)
         ):
-            built = parsed.qualified_name(node.func.value.func)
-            name = f"{(built or '').rpartition('.')[2]}().fit"
-            if built is not None and fits_a_model(name, node, packages):
-                found.append((name, node))
+            built = (parsed.qualified_name(node.func.value.func) or "").rpartition(".")[2]
+            # Judged as `Estimator.fit` (a scaler's is no training), named as written.
+            if built and fits_a_model(f"{built}.fit", node, packages):
+                found.append((f"{built}().fit", node))
     return sorted(found, key=lambda item: (item[1].lineno, item[1].col_offset))
 
 
@@ -293,6 +304,8 @@ def fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
     if isinstance(call.func, ast.Attribute) and last == "fit":
         return not _PREPROCESSOR.search(name.rpartition(".")[0].rpartition(".")[2])
     if last == "backward" and "torch" in packages:
+        return True
+    if last in _FASTAI_FITS and "fastai" in packages and isinstance(call.func, ast.Attribute):
         return True
     if last in _TRAINERS and top in ("transformers", "lightning", "pytorch_lightning", "trl"):
         return True

@@ -149,12 +149,13 @@ def _own_model(ev: Evidence) -> ModelEvidence | None:
 def _entry_points(ev: Evidence) -> Iterator[CodeSite]:
     """The training call of each training entry point, by path."""
     packaged = is_packaged(ev)
-    for path in code_files(ev):
+    # Modules named for training first: the finding stands on the training script.
+    ordered = sorted(code_files(ev), key=lambda p: not _TRAINING_NAME.fullmatch(_stem(p)))
+    for path in ordered:
         if is_demo_path(path):
             continue
         site = training_site_in(ev, path)
-        stem = path.rpartition("/")[2].rpartition(".")[0]
-        if _TRAINING_NAME.fullmatch(stem):
+        if _TRAINING_NAME.fullmatch(_stem(path)):
             site = site or _reached(ev, path)
             if site is not None:
                 yield site
@@ -163,6 +164,10 @@ def _entry_points(ev: Evidence) -> Iterator[CodeSite]:
             continue
         if NOTEBOOK in ev.kinds(path) or _is_program(ev, path):
             yield site
+
+
+def _stem(path: str) -> str:
+    return path.rpartition("/")[2].rpartition(".")[0]
 
 
 def _reached(ev: Evidence, path: str) -> CodeSite | None:
