@@ -96,6 +96,19 @@ def test_draws_that_only_give_an_exporter_its_input_shapes_are_not_reported(lint
     assert [row[3:] for row in rows if row[2] == "src/export.py"] == [(18, 12)]
 
 
+def test_a_payload_drawn_element_by_element_is_no_training(lint, tmp_path):
+    code = (
+        "import random\nimport sagemaker\n\n"
+        "def smoke(predictor):\n"
+        "    rows = [random.random() for _ in range(784)]\n"
+        "    return predictor.predict(rows)\n"
+    )
+    _write(tmp_path, {"smoke.py": code})
+    assert lint(tmp_path, "MD001") == []
+    _write(tmp_path, {"smoke.py": code.replace("predictor.predict(rows)", "model.fit(rows)")})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("smoke.py", 5)]
+
+
 @pytest.mark.parametrize(
     "code",
     [

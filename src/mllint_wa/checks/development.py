@@ -45,13 +45,14 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     ``test_*.py``, ``conftest.py``) or code in a test-data folder (``test_data/``,
     ``testdata/``), nor a plain ``random``/``numpy.random`` draw in code that uses no
     machine-learning library. Nor is a draw whose value never reaches training or
-    splitting, followed through up to three assignments in its function (or module): one
-    that only makes a name (letters drawn from :mod:`string` or a literal, a number put
-    into an f-string, ``str()``, ``.format`` or ``.join``) or only feeds inference (a dummy
-    input for ``torch.onnx.export``, ``torch.jit.trace``, ``torch.export.export``,
-    ``coremltools`` or ``tf2onnx``, a payload for ``requests``, ``httpx`` or ``urllib``,
-    ``.predict``, ``invoke_endpoint``, Lightning's ``to_onnx``/``to_torchscript``). The
-    first unseeded draw of each file that may reach training is reported."""
+    splitting, followed through containers, comprehensions and up to three assignments in
+    its function (or module): one that only makes a name (letters drawn from
+    :mod:`string` or a literal, a number put into an f-string, ``str()``, ``.format`` or
+    ``.join``) or only feeds inference (a dummy input for ``torch.onnx.export``,
+    ``torch.jit.trace``, ``torch.export.export``, ``coremltools`` or ``tf2onnx``, a payload
+    for ``requests``, ``httpx`` or ``urllib``, ``.predict``, ``invoke_endpoint``,
+    Lightning's ``to_onnx``/``to_torchscript``). The first unseeded draw of each file that
+    may reach training is reported."""
     for draw in unseeded_draws(ctx.evidence):
         yield Violation(
             f"`{draw.name}` draws at random and nothing on its path sets a seed: {draw.advice}",

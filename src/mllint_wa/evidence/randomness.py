@@ -317,6 +317,8 @@ class _Uses:
                     return verdict
             elif isinstance(parent, ast.Assign) and depth > 0:
                 return self._all_uses_outside_training(parent, depth - 1)
+            elif isinstance(parent, (ast.ListComp, ast.GeneratorExp)) and node is parent.elt:
+                pass  # each element drawn: where the collection goes decides
             elif not isinstance(
                 parent,
                 (ast.Attribute, ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
