@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
 from mllint_wa.wildmatch import Pattern, decide, parse_lines
 
 MANIFEST_NAME = "lens.toml"
@@ -41,6 +42,8 @@ _PRUNED_DIRS = frozenset(
     }
 )
 _GITIGNORE = ".gitignore"
+# An ignore file larger than this (64 MiB) is reported and not read.
+_IGNORE_FILE_LIMIT = 64 * 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -199,8 +202,6 @@ def project_at(root: Path) -> tuple[Project, tuple[WalkProblem, ...]]:
 def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
     result = _Walk()
     root_str = os.fspath(root)
-    # A trailing separator keeps "/repo-other" from passing as inside "/repo".
-    inside_prefix = root_str.rstrip(os.sep) + os.sep
     stack = [(root_str, "", _ancestor_layers(root, result.problems))]
     while stack:
         dir_path, rel_dir, layers = stack.pop()
@@ -216,9 +217,7 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
         if rel_dir and "pyvenv.cfg" in names:
             continue
         if _GITIGNORE in names:
-            rules = _load_ignore_file(
-                os.path.join(dir_path, _GITIGNORE), result.problems, follow_symlinks=False
-            )
+            rules = _load_ignore_file(Path(dir_path, _GITIGNORE), result.problems)
             if rules:
                 layers = (*layers, _IgnoreSource(rules, "", len(rel_dir) + 1 if rel_dir else 0))
         # Like git's command-line excludes, these outrank every ignore file.
@@ -249,7 +248,7 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
                 if entry.is_file(follow_symlinks=False):
                     problem = None
                 elif entry.is_symlink():
-                    problem = _symlink_problem(entry.path, root_str, inside_prefix)
+                    problem = _symlink_problem(entry.path, root_str)
                     if problem is None and entry.is_dir():
                         # Not followed, which rules out loops; its real path inside the
                         # project is walked anyway, so there is nothing to report.
@@ -288,16 +287,16 @@ def _decision(rules: _Rules, path: str) -> bool | None:
     return decide(rules, path[:-1] if is_dir else path, is_dir)
 
 
-def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
+def _symlink_problem(path: str, root: str) -> str | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
             return "broken symlink"
         return _describe(exc)
-    target = os.path.realpath(path)
-    if target != root and not target.startswith(inside_prefix):
-        return "symlink points outside the project"
+    refusal = symlink_refusal(os.path.realpath(path), root)
+    if refusal is not None:
+        return refusal
     if stat.S_ISDIR(mode):
         return None  # inside the project: the caller skips it
     if not stat.S_ISREG(mode):
@@ -313,40 +312,40 @@ def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSo
         return ()
     below_repo = root.relative_to(repo).parts
     layers: list[_IgnoreSource] = []
-    exclude_rules = _load_ignore_file(
-        os.path.join(repo, ".git", "info", "exclude"), problems, follow_symlinks=True
-    )
+    exclude_rules = _load_ignore_file(repo / ".git" / "info" / "exclude", problems, repo)
     if exclude_rules:
         layers.append(_IgnoreSource(exclude_rules, "".join(f"{part}/" for part in below_repo), 0))
     base = repo
     for depth, part in enumerate(below_repo):
-        rules = _load_ignore_file(os.path.join(base, _GITIGNORE), problems, follow_symlinks=False)
+        rules = _load_ignore_file(base / _GITIGNORE, problems)
         if rules:
             layers.append(_IgnoreSource(rules, "".join(f"{p}/" for p in below_repo[depth:]), 0))
         base = base / part
     return tuple(layers)
 
 
-def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks: bool) -> _Rules:
+def _load_ignore_file(
+    path: Path, problems: list[WalkProblem], git_data_from: Path | None = None
+) -> _Rules:
     """Parse one ignore file; no rules when it is missing or not a regular file.
 
-    git does not follow a symlinked .gitignore in the work tree, hence ``follow_symlinks``.
+    A symlinked ``.gitignore`` is not read, as git does not read one in the work tree; git's
+    own ``info/exclude`` is read only where no symlink leads to it from the folder holding
+    ``.git`` (``git_data_from``), and a link on the way is reported.
     """
-    refusal = settings_file_refusal(Path(path)) if follow_symlinks else None
-    if refusal is not None:
-        problems.append(WalkProblem(Path(path), refusal))
-        return ()
     try:
-        mode = (os.stat if follow_symlinks else os.lstat)(path).st_mode
-        if not stat.S_ISREG(mode):
-            return ()
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (FileNotFoundError, NotADirectoryError):
+        data = read_unlinked(path, _IGNORE_FILE_LIMIT + 1, git_data_from or path.parent)
+    except (FileNotFoundError, NotADirectoryError, NotRegularFile):
         # NotADirectoryError: ".git" is a worktree's or submodule's "gitdir:" file.
         return ()
     except OSError as exc:
-        problems.append(WalkProblem(Path(path), _describe(exc)))
+        if exc.errno != errno.ELOOP:
+            problems.append(WalkProblem(path, _describe(exc)))
+        elif git_data_from is not None:
+            problems.append(WalkProblem(path, "git data is not read through a symlink"))
+        return ()
+    if len(data) > _IGNORE_FILE_LIMIT:
+        problems.append(WalkProblem(path, "larger than 64 MiB, not read"))
         return ()
     # Decoded exactly as os.scandir decodes names, so a pattern spelling an undecodable file
     # name still matches it; git splits on "\n" only and drops one "\r" before it.
@@ -419,7 +418,7 @@ def settings_file_refusal(path: Path) -> str | None:
     except OSError:
         return None
     tree = os.fspath(_repository_of(path.parent) or path.parent)
-    return _symlink_problem(os.fspath(path), tree, tree.rstrip(os.sep) + os.sep)
+    return _symlink_problem(os.fspath(path), tree)
 
 
 def _up_to_repository(start: Path) -> Iterator[Path]:

@@ -50,8 +50,11 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     when that can be told: a fill-in placeholder (`<PROJECT NAME>`) or Python 2 code. A
     notebook is read cell by cell: a code cell that is not Python is left out, the
     notebook is reported once at the first such cell, and its other cells are read by
-    every rule. Templated files (Jinja or cookiecutter placeholders) are not reported:
-    they are not their format until rendered."""
+    every rule. YAML whose aliases and merge keys would expand it by more than 100,000
+    values beyond its length (a "billion laughs" of a few hundred bytes) is not read
+    either, and is reported at the node that expands too far; a CI definition that cannot
+    be read leaves what CI runs unknown. Templated files (Jinja or cookiecutter
+    placeholders) are not reported: they are not their format until rendered."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):

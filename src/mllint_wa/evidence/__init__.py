@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mllint_wa.bounded import read_prefix
+from mllint_wa.bounded import read_prefix, symlink_refusal
 from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
 
 T = TypeVar("T")
@@ -164,7 +164,7 @@ class Evidence:
         try:
             fd = os.open(self._inside(path), flags)
         except OSError as error:
-            if error.errno != errno.ELOOP:  # ELOOP: a symlink out of the project, not read
+            if error.errno != errno.ELOOP:  # ELOOP: a symlink to no evidence, not read
                 self._fail(path, f"cannot be read: {error.strerror or error}")
             return _ABSENT
         try:
@@ -204,14 +204,14 @@ class Evidence:
             os.close(fd)
 
     def _inside(self, path: str) -> str:
-        """The path to open: a symlink's target when it stays inside the project (the walk
-        lists such links as files), else the path itself, which O_NOFOLLOW then refuses."""
+        """The path to open: a symlink's target when it stays inside the project and out of
+        git's data (the walk lists such links as files), else the path itself, which
+        O_NOFOLLOW then refuses."""
         full = os.path.join(self.root, path)
         if not os.path.islink(full):
             return full
         target = os.path.realpath(full)
-        root = os.path.realpath(self.root)
-        return target if target.startswith(root.rstrip(os.sep) + os.sep) else full
+        return target if symlink_refusal(target, os.path.realpath(self.root)) is None else full
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (a BOM dropped), once; undecodable text is a failure

@@ -25,9 +25,6 @@ from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json, nearest
 from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml
 
-# YAML aliases can make a small file expand into a huge tree; no real template has more
-# nodes than this.
-MAX_NODES = 500_000
 _WRITTEN_LENGTH = 80
 
 
@@ -124,16 +121,13 @@ def _intrinsic(mapping: dict[str, Any]) -> Any:
 
 class _Converter:
     """ruamel's round-trip nodes to plain data, short-form tags to :class:`Intrinsic`,
-    positions recorded as it goes; bounded in depth and in nodes."""
+    positions recorded as it goes; bounded in depth. Aliased nodes are converted at each
+    path that names them, which :func:`load_yaml`'s budget on their expansion bounds."""
 
     def __init__(self, positions: dict[Path, tuple[int, int]]) -> None:
         self.positions = positions
-        self.nodes = 0
 
     def convert(self, node: Any, path: Path, depth: int) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise ParseError(f"has more than {MAX_NODES} values (aliases expanding?)")
         if depth > MAX_DEPTH:
             line, column = self.positions.get(path, (1, 1))
             raise ParseError(f"is nested more than {MAX_DEPTH} levels deep", line, column)
