@@ -589,3 +589,20 @@ def test_zip_member_names_raise_nothing_on_any_bytes(head, tail):
     for data in (head, head + b"PK\x05\x06" + tail, head + b"PK\x06\x07" + tail + b"PK\x05\x06"):
         names = _names(data)
         assert names is None or isinstance(names, tuple)
+
+
+def test_only_downloads_of_data_files_are_data_reads(lint, tmp_path):
+    # A settings file or an artefact of unknown name is not known to be a data set, and a
+    # model archive is no data at all; a CSV object is.
+    code = (
+        "import boto3\n\ns3 = boto3.client('s3')\n"
+        "s3.download_file('ci-bucket', key, '/tmp/artefact.zip')\n"
+        "s3.download_file('models', 'churn/model.tar.gz', '/tmp/model.tar.gz')\n"
+    )
+    _write(tmp_path, {"job.py": code})
+    assert lint(tmp_path, "DP012", "DP015") == []
+    _write(tmp_path, {"job.py": code + "s3.download_file('raw', 'customers.csv', 'c.csv')\n"})
+    assert [row[:4] for row in lint(tmp_path, "DP012", "DP015")] == [
+        ("DP012", "missing-data-versioning", "job.py", 6),
+        ("DP015", "missing-data-validation", "job.py", 6),
+    ]

@@ -96,6 +96,24 @@ def test_draws_that_only_give_an_exporter_its_input_shapes_are_not_reported(lint
     assert [row[3:] for row in rows if row[2] == "src/export.py"] == [(18, 12)]
 
 
+@pytest.mark.parametrize(
+    "use",
+    [
+        "print(rows[random.randint(0, 9)])",
+        "plt.imshow(images[random.randint(0, 9)])",
+        "SchemaBuilder(sample_input=torch.randn(1, 28), sample_output=torch.randn(1, 10))",
+        "cloudwatch.put_metric_data(MetricData=[{'Value': random.uniform(0, 1)}])",
+    ],
+)
+def test_draws_that_are_only_shown_or_describe_a_request_are_not_reported(lint, tmp_path, use):
+    header = (
+        "import random\nimport matplotlib.pyplot as plt\nimport torch\n"
+        "from sagemaker.serve import SchemaBuilder\n\n"
+    )
+    _write(tmp_path, {"show.py": header + use + "\n"})
+    assert lint(tmp_path, "MD001") == []
+
+
 def test_a_payload_drawn_element_by_element_is_no_training(lint, tmp_path):
     code = (
         "import random\nimport sagemaker\n\n"

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 
+import pytest
+
+from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.python_code import parse_python
 from trees import write_files as _write
 
 
@@ -77,3 +82,23 @@ def test_unparseable_file_reports_python_a_rule_needed(lint, tmp_path):
     assert ctx.evidence.parse("train.py", parse_python) is None
     [failure] = ctx.evidence.failures
     assert (failure.path, failure.line) == ("train.py", 2)
+
+
+def test_a_value_left_blank_is_named_as_such(lint, tmp_path):
+    text = _notebook("import torch\n", 'TRACKING_ARN = # "arn:…" or None\nprint(1)\n')
+    _write(tmp_path, {"nb.ipynb": text})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`nb.ipynb` cell 2 has a value left blank to fill in (`TRACKING_ARN =` and nothing "
+        "after it); that cell was left out, the other cells were read"
+    ]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-string")
+def test_an_f_string_newer_than_the_running_python_is_said_to_be_so():
+    with pytest.raises(ParseError) as raised:
+        parse_python('name = f"{row["name"]}"\n')
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert raised.value.message.startswith(
+        f"has an f-string that the Python {running} running mllint-wa cannot read (f-string:"
+    )
+    assert raised.value.message.endswith("Python 3.12 reads more f-strings")

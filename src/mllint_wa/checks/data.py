@@ -220,9 +220,10 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     `https://` path, a Hugging Face data set without `revision=`, a file in a `data/`
     folder that git does not hold) or data files (a `.zip` only when its members are data,
     as for `large-file-in-git`) of more than `large-data-file-threshold` in all are
-    committed to git, and no data-versioning tool is in use: DVC, Git LFS for
-    the data, lakeFS, Delta Lake or Iceberg, S3 object versions (`VersionId=`). Reads whose
-    location is not a literal, and projects that read no data, are not reported."""
+    committed to git, and no data-versioning tool is in use: DVC, Git LFS for the data,
+    lakeFS, Delta Lake or Iceberg, S3 object versions (`VersionId=`). Reads whose location
+    is not a literal, downloads of a model (`model.tar.gz`, a `.pt` or `.joblib` file …),
+    and projects that read no data, are not reported."""
     evidence = ctx.evidence
     versioning = data_versioning(evidence)
     tools = set(versioning.tools)
@@ -378,13 +379,16 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     Monitor; a `great_expectations.yml` or a `gx/`, `great_expectations/` or
     `expectations/` folder; a test file about data (`tests/data*/test_*.py`,
     `test_*data*.py`, `test_*schema*.py`, `test_*validat*.py`). A project whose code reads
-    no data is not reported. The finding stands at the first read of raw data by a
-    reading function with a literal location; then come object-store downloads and reads
-    whose location is not a literal, and last the reads of what the project made itself (a
+    no data is not reported; a boto3 download counts as a read only when its object is
+    named like a data file (`.csv`, `.parquet`, `.jsonl` …), since other objects may be
+    anything (a settings file, an artefact to copy). The finding stands at the first read
+    of raw data by a reading function with a literal location; then come downloads and
+    reads whose location is not a literal, and last the reads of what the project made
+    itself (a
     path its code writes with `to_csv`, `to_parquet`, `write_parquet` …, a DVC stage's
     output, a file in an `interim`, `intermediate`, `processed`, `prepared`, `features`,
     `staging` or `derived` folder)."""
-    reads = data_code(ctx.evidence).raw_first()
+    reads = [read for read in data_code(ctx.evidence).raw_first() if read.of_data_set]
     if not reads or _validation_evidence(ctx) is not None:
         return
     first = reads[0]

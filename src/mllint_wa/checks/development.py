@@ -48,11 +48,13 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     splitting, followed through containers, comprehensions and up to three assignments in
     its function (or module): one that only makes a name (letters drawn from
     :mod:`string` or a literal, a number put into an f-string, ``str()``, ``.format`` or
-    ``.join``) or only feeds inference (a dummy input for ``torch.onnx.export``,
+    ``.join``), only feeds inference (a dummy input for ``torch.onnx.export``,
     ``torch.jit.trace``, ``torch.export.export``, ``coremltools`` or ``tf2onnx``, a payload
     for ``requests``, ``httpx`` or ``urllib``, ``.predict``, ``invoke_endpoint``,
-    Lightning's ``to_onnx``/``to_torchscript``). The first unseeded draw of each file that
-    may reach training is reported."""
+    Lightning's ``to_onnx``/``to_torchscript``, a sample for SageMaker's
+    ``SchemaBuilder``, a made-up value for ``put_metric_data``) or is only shown
+    (``print``, ``display``, ``imshow``). The first unseeded draw of each file that may
+    reach training is reported."""
     for draw in unseeded_draws(ctx.evidence):
         yield Violation(
             f"`{draw.name}` draws at random and nothing on its path sets a seed: {draw.advice}",

@@ -47,7 +47,9 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     error hides its contents from every rule that reads it: a clean result would then be
     mistaken for a complete one. Each such file is reported once, at the error's line,
     whichever rules tried to read it. Python that does not parse is named for what it is
-    when that can be told: a fill-in placeholder (`<PROJECT NAME>`) or Python 2 code. A
+    when that can be told: a fill-in placeholder (`<PROJECT NAME>`), a value left blank
+    (`ARN = # …`), Python 2 code, or an f-string newer than the Python running the
+    linter. A
     notebook is read cell by cell: a code cell that is not Python is left out, the
     notebook is reported once at the first such cell, and its other cells are read by
     every rule. YAML whose aliases and merge keys would expand it by more than 100,000

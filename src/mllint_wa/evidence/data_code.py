@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.kinds import DATA_SUFFIXES, DVC, MLPROJECT, PARAMS, PYTHON, YAML
+from mllint_wa.evidence.kinds import (
+    DATA_SUFFIXES,
+    DVC,
+    MLPROJECT,
+    MODEL_SUFFIXES,
+    PARAMS,
+    PYTHON,
+    YAML,
+)
 from mllint_wa.parsers.dvc import parse_dvc_pipeline
 from mllint_wa.parsers.ml_config import parse_config, parse_mlproject
 from mllint_wa.parsers.python_code import (
@@ -224,6 +232,15 @@ class DataRead:
     # configs, where ``function`` is the key path.
     source: str = "code"
 
+    @property
+    def of_data_set(self) -> bool:
+        """Whether the call is known to read a data set: a reading function's, or a
+        download of an object named like a data file."""
+        if self.function in READERS:
+            return True
+        name = (self.location or "").rpartition("/")[2].lower()
+        return name.endswith(tuple(DATA_SUFFIXES))
+
     def describe(self) -> str:
         if self.source == "config":
             return f"`{self.path}` key `{self.function}` names `{self.location}`"
@@ -405,8 +422,13 @@ def _reads(path: str, module: PythonModule) -> list[DataRead]:
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in _S3_DOWNLOADS
             ):
+                location, kind, versioned = _s3_download(node)
+                if location is not None and _is_model_artefact(location):
+                    continue  # a model to serve or evaluate, not data
                 line, column = module.position(node)
-                found.append(DataRead(path, line, column, node.func.attr, *_s3_download(node)))
+                found.append(
+                    DataRead(path, line, column, node.func.attr, location, kind, versioned)
+                )
     return sorted(found, key=lambda read: (read.line, read.column))
 
 
@@ -456,6 +478,14 @@ def _s3_download(call: ast.Call) -> tuple[str | None, str, bool | None]:
     if extra is not None or has_star_kwargs(call):
         return location, "remote", None
     return location, "remote", False
+
+
+def _is_model_artefact(location: str) -> bool:
+    """A model file or SageMaker's packed ``model.tar.gz``."""
+    name = location.rpartition("/")[2].lower()
+    return name.endswith(tuple(MODEL_SUFFIXES)) or (
+        name.startswith("model") and name.endswith((".tar.gz", ".tgz"))
+    )
 
 
 def _scheme(value: str) -> str:

@@ -182,7 +182,21 @@ _INFERENCE_CALLS = frozenset(
     }
 )
 _INFERENCE_METHODS = frozenset(
-    {"predict", "invoke_endpoint", "invoke_endpoint_async", "to_onnx", "to_torchscript"}
+    {
+        "predict",
+        "invoke_endpoint",
+        "invoke_endpoint_async",
+        "to_onnx",
+        "to_torchscript",
+        "put_metric_data",
+    }
+)
+# Where a draw only shows something to the reader: a printed row, a plotted image.
+_DISPLAY_CALLS = frozenset({"print", "display", "pprint.pprint", "IPython.display.display"})
+_DISPLAY_METHODS = frozenset({"imshow", "set_title"})
+# SageMaker's serving schema takes sample inputs to describe a request, not to train.
+_SCHEMA_BUILDERS = frozenset(
+    {"sagemaker.serve.SchemaBuilder", "sagemaker.serve.builder.schema_builder.SchemaBuilder"}
 )
 # Calls that make a name or a text of what they are given.
 _TEXT_CALLS = frozenset({"str", "repr", "format", "os.path.join", "hex"})
@@ -332,7 +346,9 @@ class _Uses:
         call passes it on, False when it may go on to train."""
         name = self.parsed.qualified_name(call.func) or ""
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        if name in _INFERENCE_CALLS or method in _INFERENCE_METHODS:
+        if name in _INFERENCE_CALLS or method in _INFERENCE_METHODS or name in _SCHEMA_BUILDERS:
+            return True
+        if name in _DISPLAY_CALLS or method in _DISPLAY_METHODS:
             return True
         text_method = (
             isinstance(call.func, ast.Attribute)

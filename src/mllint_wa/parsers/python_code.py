@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,8 +25,11 @@ _MAX_LINE = 20_000
 # up to six frames per level, and a message keeps a few dozen characters of what it makes.
 _QUOTED_DEPTH = 32
 _QUOTED_NODES = 400
+_QUOTED_NAME = 40
 # A fill-in placeholder where code is expected: `project_name = <PROJECT NAME>`.
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
+# A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
+_BLANK_VALUE = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*(?:#.*)?")
 # Python 2 constructs, by what Python 3 says of them or by what the line holds there.
 _PYTHON2_MESSAGES = (
     ("Missing parentheses in call to 'print'", "`print` used as a statement"),
@@ -236,6 +240,17 @@ def syntax_problem(error: SyntaxError) -> str:
     placeholder = next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
     if placeholder is not None:
         return f"a fill-in placeholder `{placeholder.group()}` where code belongs"
+    if _BLANK_VALUE.fullmatch(line.rstrip("\r\n")):
+        name = line.partition("=")[0].strip()
+        return (
+            f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
+        )
+    if error.msg.startswith("f-string") and sys.version_info < (3, 12):
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (
+            f"an f-string that the Python {running} running mllint-wa cannot read "
+            f"({error.msg}); Python 3.12 reads more f-strings"
+        )
     construct = next((what for text, what in _PYTHON2_MESSAGES if text in error.msg), None)
     construct = construct or next(
         (what for pattern, what in _PYTHON2_LINES if pattern.match(line)), None
