@@ -349,3 +349,14 @@ def test_a_script_named_for_training_is_preferred_and_fastai_fine_tuning_is_trai
     )
     _write(tmp_path, {"src/a_fit.py": TRAINS, "src/train.py": fastai})
     assert lint(tmp_path, "MD040") == [("MD040", "missing-model-card", "src/train.py", 5, 5)]
+
+
+def test_markdown_reader_is_linear_in_headings_and_labels():
+    # Every heading looks for the next one of its level or above, every setext underline
+    # for a label above it: neither search rescans the document.
+    text = "".join(f"{'#' * (1 + i % 6)} h\n**L:** x\nT\n---\n" for i in range(30_000))
+    document = parse_markdown(text)
+    assert len(document.headings) == 60_000
+    assert len(document.labels) == 30_000
+    # "T" is an empty second-level section whenever the next heading is of its level.
+    assert [h.empty for h in document.headings[:6]] == [False, True, False, False, False, False]

@@ -49,14 +49,16 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     whichever rules tried to read it. Python that does not parse is named for what it is
     when that can be told: a fill-in placeholder (`<PROJECT NAME>`), a value left blank
     (`ARN = # …`), Python 2 code, or an f-string newer than the Python running the
-    linter. A
-    notebook is read cell by cell: a code cell that is not Python is left out, the
-    notebook is reported once at the first such cell, and its other cells are read by
+    linter. A notebook is read cell by cell: a code cell that is not Python is left out,
+    the notebook is reported once at the first such cell, and its other cells are read by
     every rule. YAML whose aliases and merge keys would expand it by more than 100,000
     values beyond its length (a "billion laughs" of a few hundred bytes) is not read
     either, and is reported at the node that expands too far; a CI definition that cannot
-    be read leaves what CI runs unknown. Templated files (Jinja or cookiecutter
-    placeholders) are not reported: they are not their format until rendered."""
+    be read leaves what CI runs unknown. A Terraform file larger than 256 KiB or longer
+    than 10,000 lines, or with a heredoc that is never closed, is not read and is reported
+    the same way, since its parser would spend minutes on it: split it, close the heredoc,
+    or exclude the file. Templated files (Jinja or cookiecutter placeholders) are not
+    reported: they are not their format until rendered."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):

@@ -19,10 +19,15 @@ from typing import Any
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.yaml_doc import load_yaml
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# The opening `#`s of an ATX heading. The closing sequence is cut off without a pattern: one
+# that ends in optional blanks before `$` retries them after every character of the text.
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# A link's text stops at the next bracket and its target at the next `[`, so that a search
+# retried from every `[` of an unclosed run reads each character once.
+_LINK = re.compile(r"\[([^\][]*)\]\([^)[]*\)")
+_EMPHASIS = re.compile(r"[*_`]+")
 # A label in bold opening a paragraph or list item: `**Out-of-scope uses:** text`.
 _BOLD_LABEL = re.compile(
     r" {0,3}(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"
@@ -44,8 +49,9 @@ class Heading:
     level: int
     line: int
     # Nothing but blank lines, comments and placeholders stands below it, up to the next
-    # heading of its level or above.
-    empty: bool = False
+    # heading of its level or above. Derived from the lines around it, so not part of what
+    # makes two headings the same.
+    empty: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -112,13 +118,15 @@ def parse_markdown(text: str) -> MarkdownDocument:
         text, comment = _uncommented(line, comment)
         atx = _ATX.match(line)
         if atx:
-            headings.append(Heading(_clean(atx.group(2) or ""), len(atx.group(1)), index + 1))
+            title = _without_closing_sequence(line[atx.end() :])
+            headings.append(Heading(_clean(title), len(atx.group(1)), index + 1))
         elif _SETEXT.match(line) and previous.strip() and not previous.startswith((" " * 4, "\t")):
             level = 1 if line.strip().startswith("=") else 2
             headings.append(Heading(_clean(previous), level, index))
             if content and content[-1] == index:
                 content.pop()  # the line above is the heading's text
-            labels[:] = [label for label in labels if label[1] != index]
+            if labels and labels[-1][1] == index:
+                labels.pop()  # nor a label
             line = ""
         elif _is_content(text):
             content.append(index + 1)
@@ -141,7 +149,7 @@ def _uncommented(line: str, in_comment: bool) -> tuple[str, bool]:
         if end < 0:
             return "", True
         line = line[end + 3 :]
-    line = _HTML_COMMENT.sub("", line)
+    line = _without_html_comments(line)
     opened = line.find("<!--")
     if opened >= 0:
         return line[:opened], True
@@ -165,11 +173,16 @@ def _label(text: str) -> tuple[str, bool] | None:
 
 
 def _with_emptiness(headings: list[Heading], content: list[int]) -> tuple[Heading, ...]:
+    """Each heading with whether content stands below it, up to the next heading of its
+    level or above: found from the end, with the nearest following heading of each level."""
+    nearest: dict[int, int] = {}
     found = []
-    for position, heading in enumerate(headings):
-        end = next((h.line for h in headings[position + 1 :] if h.level <= heading.level), None)
+    for heading in reversed(headings):
+        ends = [line for level, line in nearest.items() if level <= heading.level]
+        end = min(ends, default=None)
         found.append(replace(heading, empty=not _holds(content, heading.line, end)))
-    return tuple(found)
+        nearest[heading.level] = heading.line
+    return tuple(reversed(found))
 
 
 def _labels_with_emptiness(
@@ -189,8 +202,32 @@ def _holds(content: list[int], after: int, before: int | None) -> bool:
     return first < len(content) and (before is None or content[first] < before)
 
 
+def _without_closing_sequence(text: str) -> str:
+    """An ATX heading's text: blanks around it dropped, and the closing `#`s when a blank
+    precedes them or they are all there is (``## Uses ##`` reads ``Uses``)."""
+    text = text.strip(" \t")
+    bare = text.rstrip("#")
+    if not bare or bare[-1] in " \t":
+        return bare.rstrip(" \t")
+    return text
+
+
 def _clean(text: str) -> str:
     """Heading text without inline markup, so that ``**Intended use**`` reads ``Intended use``."""
-    text = _HTML_COMMENT.sub("", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"[*_`]+", "", text).strip()
+    text = _LINK.sub(r"\1", _without_html_comments(text))
+    return _EMPHASIS.sub("", text).strip()
+
+
+def _without_html_comments(text: str) -> str:
+    """``text`` without its closed ``<!-- … -->`` comments. Found with ``str.find``: once no
+    ``-->`` follows an opening, none follows a later one, so the text is read once."""
+    kept: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        kept.append(text[position:start])
+        position = end + 3
+    kept.append(text[position:])
+    return "".join(kept)
