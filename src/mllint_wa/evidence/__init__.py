@@ -73,6 +73,7 @@ class Evidence:
         self._memo: dict[object, Any] = {}
         self._sizes: dict[str, int | None] = {}
         self._failures: dict[str, ParseFailure] = {}
+        self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
 
     # Files -----------------------------------------------------------------------------
 
@@ -212,9 +213,15 @@ class Evidence:
 
     def mentions(self, path: str, *needles: bytes) -> bool:
         """Whether the file's bytes hold any of ``needles``: the cheap test that decides
-        before anything is parsed."""
-        raw = self.data(path)
-        return raw is not None and _needle_pattern(needles).search(raw) is not None
+        before anything is parsed. Answered once per file and needles: rules that ask it for
+        each resource a large file defines do not search the file again each time."""
+        key = (path, needles)
+        found = self._mentions.get(key)
+        if found is None:
+            raw = self.data(path)
+            found = raw is not None and _needle_pattern(needles).search(raw) is not None
+            self._mentions[key] = found
+        return found
 
     def find(self, path: str, needle: bytes) -> tuple[int, int] | None:
         """The 1-based line and column of the first ``needle`` in the file, or None: where
