@@ -8,13 +8,20 @@ found, never how long it takes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from mllint_wa.evidence import Evidence
+from conftest import Linter
+from mllint_wa.checks import files as files_rules
+from mllint_wa.evidence import Derived, Evidence, ParseError, ParseFailure, kinds
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.endpoints import variants
 from mllint_wa.model import Location
+from mllint_wa.parsers import ml_config
+from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
+from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
+from trees import write_files
 
 # The resource model ---------------------------------------------------------------------------
 
@@ -62,3 +69,91 @@ def test_each_of_thousands_of_endpoints_finds_its_configuration_by_name(
     assert [(v.endpoint and v.endpoint.name, v.config and v.config.name) for v in found] == [
         (f"Endpoint{i}", f"Config{i}") for i in range(ENDPOINTS)
     ]
+
+
+# YAML -------------------------------------------------------------------------------------------
+
+
+def test_a_megabyte_of_params_is_reported_once_as_too_large(tmp_path: Path, lint: Linter) -> None:
+    # Read once for every rule that needs it (LN009's syntax check, the data rules' config
+    # locations), and no further than the token bound.
+    params = "".join(f"p{i}: s3://bucket/data/part-{i}.csv\n" for i in range(25_000))
+    assert 900_000 < len(params) < MAX_CHARACTERS
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", "params.yaml": params})
+    found = lint.result(tmp_path, "LN009", "DP012").findings
+    assert [(f.rule.code, f.path, f.line, f.message) for f in found] == [
+        (
+            "LN009",
+            "params.yaml",
+            1,
+            f"`params.yaml` is too large to be read: more than {MAX_TOKENS:,} YAML tokens",
+        )
+    ]
+
+
+def test_params_within_the_bounds_are_read_once_for_every_rule(
+    tmp_path: Path, lint: Linter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []
+
+    def counted(text: str) -> list[Any]:
+        loads.append(text)
+        return load_yaml(text)
+
+    always = {**files_rules.ALWAYS_PARSED, kinds.PARAMS: counted}
+    monkeypatch.setattr(files_rules, "ALWAYS_PARSED", always)
+    monkeypatch.setattr(ml_config.parse_config, "base", counted)
+    params = "train:\n  data: s3://bucket/train.csv\n"
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", "params.yaml": params})
+    assert lint(tmp_path, "LN009", "DP012") == [
+        ("DP012", "missing-data-versioning", "params.yaml", 2, 9)
+    ]
+    assert loads == [params]
+
+
+def test_a_derived_parser_reads_what_its_base_made_of_the_file(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def words(text: str) -> list[str]:
+        calls.append(text)
+        if not text.strip():
+            raise ParseError("is empty", 1, 1)
+        return text.split()
+
+    count, first = Derived(words, len), Derived(words, lambda found: found[0])
+    write_files(tmp_path, {"a.txt": "one two three\n", "empty.txt": "\n"})
+    ev = Evidence(tmp_path, ("a.txt", "empty.txt"))
+    assert (ev.parse("a.txt", count), ev.parse("a.txt", first)) == (3, "one")
+    assert ev.parse("a.txt", words) == ["one", "two", "three"]
+    assert (ev.parse("empty.txt", count), ev.parse("empty.txt", first)) == (None, None)
+    assert calls == ["one two three\n", "\n"]
+    assert ev.failures == (ParseFailure("empty.txt", "is empty"),)
+    assert count("a b\n") == 2  # called on text, it parses the text itself
+
+
+TOO_MANY_TOKENS = f"is too large to be read: more than {MAX_TOKENS:,} YAML tokens"
+TOO_MANY_CHARACTERS = f"is too large to be read: more than {MAX_CHARACTERS:,} characters of YAML"
+TOO_DEEP = f"is nested more than {MAX_YAML_DEPTH} levels deep"
+
+
+@pytest.mark.parametrize(
+    ("yaml", "message"),
+    [
+        # The densest YAML there is: a token for each character.
+        ("steps: [" + ",".join("1" for _ in range(MAX_TOKENS)) + "]\n", TOO_MANY_TOKENS),
+        ("a: 1\n" + "\n" * MAX_CHARACTERS, TOO_MANY_CHARACTERS),
+        ("a: " + "[" * (MAX_YAML_DEPTH + 1) + "]" * (MAX_YAML_DEPTH + 1) + "\n", TOO_DEEP),
+    ],
+)
+def test_yaml_beyond_its_bounds_is_reported_as_unparseable(
+    tmp_path: Path, lint: Linter, yaml: str, message: str
+) -> None:
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", ".gitlab-ci.yml": yaml})
+    assert lint.messages(tmp_path, "LN009") == [f"`.gitlab-ci.yml` {message}"]
+
+
+def test_yaml_at_its_bounds_is_read() -> None:
+    within = "steps: [" + ",".join("1" for _ in range(MAX_TOKENS // 2 - 10)) + "]\n"
+    assert len(load_yaml(within)[0]["steps"]) == MAX_TOKENS // 2 - 10
+    nested = "a: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH + "\n"
+    assert load_yaml(nested)[0]["a"] is not None

@@ -19,11 +19,12 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from mllint_wa.bounded import read_prefix
 from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
 
+S = TypeVar("S")
 T = TypeVar("T")
 
 # Bytes read of a file at most. Notebooks carry their outputs, so they may be larger.
@@ -51,6 +52,19 @@ class ParseFailure:
     message: str
     line: int = 1
     column: int = 1
+
+
+class Derived(Generic[S, T]):
+    """A parser that reads what another parser made of a file (YAML documents, say), so
+    that :meth:`Evidence.parse` parses the file once, whichever readers ask for it. Called
+    on text, it parses the text itself."""
+
+    def __init__(self, base: Callable[[str], S], read: Callable[[S], T]) -> None:
+        self.base = base
+        self.read = read
+
+    def __call__(self, text: str) -> T:
+        return self.read(self.base(text))
 
 
 class _Absent:
@@ -239,17 +253,24 @@ class Evidence:
 
         None when the file cannot be read or parsed; the failure is recorded for the rule
         that reports unparseable files. A templated file (Jinja or cookiecutter
-        placeholders) that does not parse is not a failure: it is not its format yet.
+        placeholders) that does not parse is not a failure: it is not its format yet. A
+        :class:`Derived` parser reads what its base parser made of the file, which is
+        itself parsed once.
         """
         key = (path, parser)
         if key in self._parsed:
             value = self._parsed[key]
             return None if value is _ABSENT else value
-        text = self.text(path)
+        source: Any
+        if isinstance(parser, Derived):
+            # What the base parser made of the file, parsed once for every reader of it.
+            source, read = self.parse(path, parser.base), parser.read
+        else:
+            source, read = self.text(path), parser
         result: Any = _ABSENT
-        if text is not None:
+        if source is not None:
             try:
-                result = parser(text)
+                result = read(source)
             except ParseError as error:
                 if not self._templated(path):
                     self._fail(path, error.message, error.line, error.column)
