@@ -7,18 +7,23 @@ found, never how long it takes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Linter
 from mllint_wa.checks import files as files_rules
-from mllint_wa.evidence import Derived, Evidence, ParseError, ParseFailure, kinds
+from mllint_wa.evidence import READ_LIMIT, Derived, Evidence, ParseError, ParseFailure, kinds
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.endpoints import variants
 from mllint_wa.model import Location
 from mllint_wa.parsers import ml_config
+from mllint_wa.parsers.cloudformation import MAX_TEMPLATE, parse_template
+from mllint_wa.parsers.json_positions import MAX_DEPTH, Positions, load_json
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
 from trees import write_files
@@ -69,6 +74,139 @@ def test_each_of_thousands_of_endpoints_finds_its_configuration_by_name(
     assert [(v.endpoint and v.endpoint.name, v.config and v.config.name) for v in found] == [
         (f"Endpoint{i}", f"Config{i}") for i in range(ENDPOINTS)
     ]
+
+
+# CloudFormation templates --------------------------------------------------------------------
+
+
+def endpoints_template(count: int) -> str:
+    """``count`` endpoints, each with its configuration (without a KMS key) and model."""
+    resources: dict[str, Any] = {}
+    for i in range(count):
+        variant = {"ModelName": {"Ref": f"Model{i}"}, "InstanceType": "ml.m5.large"}
+        config = {"ProductionVariants": [variant]}
+        link = {"Fn::GetAtt": [f"Config{i}", "EndpointConfigName"]}
+        resources[f"Endpoint{i}"] = {
+            "Type": "AWS::SageMaker::Endpoint",
+            "Properties": {"EndpointConfigName": link},
+        }
+        resources[f"Config{i}"] = {"Type": "AWS::SageMaker::EndpointConfig", "Properties": config}
+        resources[f"Model{i}"] = {"Type": "AWS::SageMaker::Model", "Properties": {}}
+    body = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+    return json.dumps(body, indent=2)
+
+
+def test_a_template_larger_than_cloudformation_takes_is_reported_not_read(
+    tmp_path: Path, lint: Linter
+) -> None:
+    template = endpoints_template(3000)
+    assert MAX_TEMPLATE < len(template) <= READ_LIMIT
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", "template.json": template})
+    assert lint.messages(tmp_path, "LN009", "DE001") == [
+        "`template.json` is larger than 1 MiB, more than CloudFormation takes in a template: "
+        "not read"
+    ]
+
+
+def test_a_large_json_file_that_is_no_template_is_left_alone(tmp_path: Path, lint: Linter) -> None:
+    policies = [
+        {"Effect": "Allow", "Resource": f"arn:aws:s3:::b{i}", "Note": "AWS::S3"}
+        for i in range(40_000)
+    ]
+    data = json.dumps(policies)
+    assert len(data) > MAX_TEMPLATE
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", "policies.json": data})
+    assert lint(tmp_path, "LN009") == []
+
+
+def test_a_yaml_template_beyond_the_yaml_bounds_is_reported_and_other_yaml_is_left_alone(
+    tmp_path: Path, lint: Linter
+) -> None:
+    entries = "".join(f"  - {{Name: n{i}, Type: AWS::S3::Bucket}}\n" for i in range(MAX_TOKENS))
+    resources = "".join(
+        f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties: {{BucketName: b{i}}}\n"
+        for i in range(MAX_TOKENS // 8)
+    )
+    write_files(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "inventory.yaml": "buckets:\n" + entries,
+            "template.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + resources,
+        },
+    )
+    assert lint.messages(tmp_path, "LN009") == [f"`template.yaml` {TOO_MANY_TOKENS}"]
+
+
+def nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for level in range(depth):
+        value = {f"k{level}": value, "n": level}
+    return value
+
+
+def test_a_member_nested_to_the_depth_bound_is_found_at_its_key() -> None:
+    # Positions are kept as a tree shaped like the document, and a path is spelled out only
+    # when asked for: a template's cost grows with its values, not values times depth.
+    count, depth = 300, MAX_DEPTH - 6
+    blob = [nested(depth) for _ in range(count)]
+    body = {"Resources": {"F": {"Type": "AWS::Lambda::Function", "Properties": {"Blob": blob}}}}
+    text = json.dumps(body, separators=(",", ":")).replace("{", "\n{")
+    assert len(text) <= MAX_TEMPLATE
+    template = parse_template(text)
+    assert template is not None
+    inner = tuple(f"k{level}" for level in reversed(range(depth)))
+    deepest = ("Resources", "F", "Properties", "Blob", count - 1, *inner, "leaf")
+    line = text.count("\n", 0, text.rindex('"leaf"')) + 1
+    assert template.position(deepest) == (line, 2)
+    assert template.position((*deepest, "missing")) == (line, 2)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_json, st.sampled_from([None, 0, 2]))
+def test_every_member_is_at_its_key_and_every_item_at_its_value(
+    value: Any, indent: int | None
+) -> None:
+    text = json.dumps(value, indent=indent)
+    document = load_json(text)
+    offsets = Positions(text)
+    decoder = json.JSONDecoder()
+    for path in document.positions:
+        line, column = document.positions[path]
+        starts = [offset for offset in range(len(text)) if offsets.at(offset) == (line, column)]
+        assert len(starts) == 1
+        written, _ = decoder.raw_decode(text, starts[0])
+        if path and isinstance(path[-1], str):
+            assert written == path[-1]  # the member's key
+        else:
+            assert written == _at(value, path)
+    assert sorted(map(repr, document.positions)) == sorted(map(repr, _paths(value)))
+
+
+def _at(value: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
 
 
 # YAML -------------------------------------------------------------------------------------------
