@@ -23,9 +23,13 @@ from mllint_wa.evidence.endpoints import variants
 from mllint_wa.model import Location
 from mllint_wa.parsers import ml_config
 from mllint_wa.parsers.cloudformation import MAX_TEMPLATE, parse_template
+from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Positions, load_json
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
+from mllint_wa.project import MAX_IGNORE_FILE, WalkProblem, discover
+from mllint_wa.wildmatch import MAX_PATTERN_LENGTH, MAX_PATTERNS, PatternList, parse_lines
+from test_wildmatch import PATHS, PATTERNS
 from trees import write_files
 
 # The resource model ---------------------------------------------------------------------------
@@ -295,3 +299,122 @@ def test_yaml_at_its_bounds_is_read() -> None:
     assert len(load_yaml(within)[0]["steps"]) == MAX_TOKENS // 2 - 10
     nested = "a: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH + "\n"
     assert load_yaml(nested)[0]["a"] is not None
+
+
+# Ignore files ---------------------------------------------------------------------------------
+
+
+def test_twenty_thousand_ignore_patterns_over_five_thousand_files(tmp_path: Path) -> None:
+    # Each path is tested against the patterns that share one of its literal parts (its
+    # name, its start, its end, a folder's name), not against every pattern.
+    patterns: list[str] = []
+    files: dict[str, str] = {"lens.toml": ""}
+    kept = {"lens.toml", ".gitignore"}
+    for i in range(20_000 // 7):
+        patterns += [
+            f"*.ext{i}",
+            f"/gen/module{i}/",
+            f"cache{i}/",
+            f"src/**/artifact{i}_*.log",
+            f"**/tmp{i}/**",
+            f"notes{i}_*.bak",
+            f"!notes{i}_keep.bak",
+        ]
+    for j in range(5000 // 10):
+        ignored = [
+            f"data/d{j % 9}/f{j}.ext{j}",
+            f"gen/module{j}/main.py",
+            f"lib/cache{j}/x.py",
+            f"src/p{j % 5}/q/artifact{j}_1.log",
+            f"w/tmp{j}/deep/y.py",
+            f"notes/notes{j}_draft.bak",
+        ]
+        walked = [
+            f"data/d{j % 9}/f{j}.ext{j}x",
+            f"gen/module{j}.py",
+            f"lib/cache{j}.txt",
+            f"src/p{j % 5}/q/artifact{j}x_1.log",
+            f"notes/notes{j}_keep.bak",
+            f"src/pkg{j % 20}/mod{j}.py",
+        ]
+        files.update((path, "") for path in [*ignored, *walked])
+        kept.update(walked)
+    files[".gitignore"] = "\n".join(patterns) + "\n"
+    write_files(tmp_path, files)
+    found = discover([tmp_path])
+    assert found.problems == ()
+    assert set(found.projects[0].files) == kept
+
+
+def test_an_ignore_file_beyond_its_bounds_is_reported_and_not_applied(tmp_path: Path) -> None:
+    many = "\n".join(f"build{i}/" for i in range(MAX_PATTERNS + 1)) + "\n"
+    large = "# " + "x" * MAX_IGNORE_FILE + "\n*.log\n"
+    write_files(
+        tmp_path,
+        {
+            "lens.toml": "",
+            "a/.gitignore": many,
+            "a/build1/x.py": "",
+            "b/.gitignore": large,
+            "b/run.log": "",
+            "c/.gitignore": "*" * (MAX_PATTERN_LENGTH + 1) + "\n*.log\n",
+            "c/run.log": "",
+            "c/keep.py": "",
+        },
+    )
+    found = discover([tmp_path])
+    root = found.projects[0].root
+    too_long = f"the pattern is longer than {MAX_PATTERN_LENGTH:,} characters"
+    assert found.problems == (
+        WalkProblem(
+            root / "a/.gitignore", f"holds more than {MAX_PATTERNS:,} patterns: not applied"
+        ),
+        WalkProblem(root / "b/.gitignore", "is larger than 1 MiB: not applied"),
+        WalkProblem(root / "c/.gitignore", f"invalid ignore pattern skipped: {too_long}"),
+    )
+    assert found.projects[0].files == (
+        "a/.gitignore",
+        "a/build1/x.py",
+        "b/.gitignore",
+        "b/run.log",
+        "c/.gitignore",
+        "c/keep.py",
+        "lens.toml",
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PATTERNS, min_size=1, max_size=12), PATHS, st.booleans())
+def test_the_index_finds_the_pattern_a_full_scan_finds(
+    lines: list[str], path: str, is_dir: bool
+) -> None:
+    patterns, _ = parse_lines(lines)
+    expected = next(
+        (i for i in reversed(range(len(patterns))) if patterns[i].matches(path, is_dir)), None
+    )
+    found = PatternList(patterns).last_match(path, is_dir)
+    # A pattern written twice is kept once, at its last place.
+    if expected is not None and found is not None:
+        assert patterns[found].text == patterns[expected].text
+        expected = max(i for i, p in enumerate(patterns) if p.text == patterns[expected].text)
+    assert found == expected
+
+
+def test_many_lfs_patterns_decide_each_path_through_the_index() -> None:
+    sets = 12_000
+    lines = [f"data/set{i}/*.parquet filter=lfs diff=lfs merge=lfs -text" for i in range(sets)]
+    lines += [f"data/set{i}/small.parquet -filter" for i in range(0, sets, 2)]
+    attributes = parse_gitattributes("\n".join(lines) + "\n")
+    names = [f"data/set{i}/{name}.parquet" for i in range(5_000) for name in ("big", "small")]
+    assert [attributes.lfs(name) for name in names] == [
+        answer for i in range(5_000) for answer in (True, bool(i % 2))
+    ]
+    assert attributes.lfs("data/other/big.parquet") is None
+
+
+def test_gitattributes_beyond_the_pattern_bound_is_unparseable() -> None:
+    lines = [f"*.ext{i} filter=lfs" for i in range(MAX_PATTERNS + 1)]
+    with pytest.raises(ParseError) as raised:
+        parse_gitattributes("\n".join(lines) + "\n")
+    assert raised.value.message == f"sets filters for more than {MAX_PATTERNS:,} patterns"
+    assert raised.value.line == MAX_PATTERNS + 1

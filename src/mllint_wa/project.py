@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from mllint_wa.wildmatch import Pattern, decide, parse_lines
+from mllint_wa.bounded import read_prefix
+from mllint_wa.wildmatch import MAX_PATTERNS, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -42,6 +43,11 @@ _PRUNED_DIRS = frozenset(
 )
 _GITIGNORE = ".gitignore"
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Bytes of an ignore file read at most; git itself refuses pattern files over 100 MiB. A file
+# over this or over MAX_PATTERNS is not applied at all, and said so, as git does.
+MAX_IGNORE_FILE = 1024 * 1024
+# Invalid patterns are quoted in the problem they cause up to this length.
+_QUOTED_PATTERN = 120
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,7 @@ class Discovery:
     rejected: tuple[WalkProblem, ...] = ()
 
 
-# One ignore source's patterns, last pattern first: the order git asks.
-_Rules = tuple[Pattern, ...]
+_NO_RULES = PatternList(())
 
 
 class _IgnoreSource(NamedTuple):
@@ -85,7 +90,7 @@ class _IgnoreSource(NamedTuple):
     speaks only of paths under that root-relative folder.
     """
 
-    rules: _Rules
+    rules: PatternList
     prefix: str
     strip: int
     scope: str = ""
@@ -281,11 +286,11 @@ def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
     return False
 
 
-def _decision(rules: _Rules, path: str) -> bool | None:
+def _decision(rules: PatternList, path: str) -> bool | None:
     """git's verdict of one ignore source on ``path`` (a directory ends with "/"): the last
     pattern matching the path itself decides; the walker has already settled every parent."""
     is_dir = path.endswith("/")
-    return decide(rules, path[:-1] if is_dir else path, is_dir)
+    return rules.decide(path[:-1] if is_dir else path, is_dir)
 
 
 def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
@@ -327,7 +332,9 @@ def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSo
     return tuple(layers)
 
 
-def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks: bool) -> _Rules:
+def _load_ignore_file(
+    path: str, problems: list[WalkProblem], *, follow_symlinks: bool
+) -> PatternList:
     """Parse one ignore file; no rules when it is missing or not a regular file.
 
     git does not follow a symlinked .gitignore in the work tree, hence ``follow_symlinks``.
@@ -335,30 +342,44 @@ def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks
     refusal = settings_file_refusal(Path(path)) if follow_symlinks else None
     if refusal is not None:
         problems.append(WalkProblem(Path(path), refusal))
-        return ()
+        return _NO_RULES
     try:
         mode = (os.stat if follow_symlinks else os.lstat)(path).st_mode
         if not stat.S_ISREG(mode):
-            return ()
+            return _NO_RULES
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = read_prefix(handle.fileno(), MAX_IGNORE_FILE + 1)
     except (FileNotFoundError, NotADirectoryError):
         # NotADirectoryError: ".git" is a worktree's or submodule's "gitdir:" file.
-        return ()
+        return _NO_RULES
     except OSError as exc:
         problems.append(WalkProblem(Path(path), _describe(exc)))
-        return ()
+        return _NO_RULES
+    if len(data) > MAX_IGNORE_FILE:
+        problems.append(
+            WalkProblem(Path(path), f"is larger than {MAX_IGNORE_FILE >> 20} MiB: not applied")
+        )
+        return _NO_RULES
     # Decoded exactly as os.scandir decodes names, so a pattern spelling an undecodable file
     # name still matches it; git splits on "\n" only and drops one "\r" before it.
     lines = [
         line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
     ]
+    if sum(1 for line in lines if line.rstrip(" ") and line[0] != "#") > MAX_PATTERNS:
+        message = f"holds more than {MAX_PATTERNS:,} patterns: not applied"
+        problems.append(WalkProblem(Path(path), message))
+        return _NO_RULES
     patterns, invalid = parse_lines(lines)
     # git skips a pattern that can match nothing and keeps the rest of the file; so do we,
     # but say so.
-    for line, _ in invalid:
-        problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
-    return _rules(patterns)
+    for line, reason in invalid:
+        message = (
+            f"invalid ignore pattern {line!r} skipped"
+            if len(line) <= _QUOTED_PATTERN
+            else f"invalid ignore pattern skipped: {reason}"
+        )
+        problems.append(WalkProblem(Path(path), message))
+    return PatternList(patterns)
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
@@ -367,7 +388,7 @@ def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_Ignor
     for base, patterns in groups:
         if not patterns:
             continue
-        rules = _rules(parse_lines(patterns)[0])
+        rules = PatternList(parse_lines(patterns)[0])
         if base is None or base == root:
             sources.append(_IgnoreSource(rules, "", 0))
         elif base in root.parents:
@@ -402,10 +423,6 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
         return any(_is_ignored(path, sources) for path in (*folders, *own))
 
     return excluded
-
-
-def _rules(patterns: Sequence[Pattern]) -> _Rules:
-    return tuple(reversed(patterns))
 
 
 def settings_file_refusal(path: Path) -> str | None:
