@@ -25,6 +25,7 @@ from mllint_wa.parsers import ml_config
 from mllint_wa.parsers.cloudformation import MAX_TEMPLATE, parse_template
 from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Positions, load_json
+from mllint_wa.parsers.python_code import MAX_WORDS, parse_python
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
 from mllint_wa.project import MAX_IGNORE_FILE, WalkProblem, discover
@@ -418,3 +419,25 @@ def test_gitattributes_beyond_the_pattern_bound_is_unparseable() -> None:
         parse_gitattributes("\n".join(lines) + "\n")
     assert raised.value.message == f"sets filters for more than {MAX_PATTERNS:,} patterns"
     assert raised.value.line == MAX_PATTERNS + 1
+
+
+# Python -----------------------------------------------------------------------------------------
+
+
+def test_four_megabytes_of_python_is_reported_as_too_large(tmp_path: Path, lint: Linter) -> None:
+    # Its syntax tree alone took 2 GB.
+    source = "import torch\n" + "x = f(a, b)\n" * ((READ_LIMIT - 100) // 12)
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", "train.py": source})
+    found = lint.result(tmp_path).findings
+    assert [f.message for f in found if f.rule.code == "LN009"] == [
+        f"`train.py` is too large to be read: more than {MAX_WORDS:,} names and numbers"
+    ]
+
+
+def test_python_up_to_the_bound_is_parsed() -> None:
+    at_bound = "".join(f"v{i} = {i}\n" for i in range(MAX_WORDS // 2))
+    assert len(parse_python(at_bound).tree.body) == MAX_WORDS // 2
+    with pytest.raises(ParseError) as raised:
+        parse_python(at_bound + "one_more\n")
+    too_large = f"is too large to be read: more than {MAX_WORDS:,} names and numbers"
+    assert raised.value.message == too_large
