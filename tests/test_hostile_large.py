@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from conftest import Linter
 from mllint_wa.checks import files as files_rules
-from mllint_wa.evidence import READ_LIMIT, Derived, Evidence, ParseError, ParseFailure, kinds
+from mllint_wa.evidence import (
+    PARSE_LIMIT_BY_KIND,
+    READ_LIMIT,
+    Derived,
+    Evidence,
+    ParseError,
+    ParseFailure,
+    kinds,
+)
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.endpoints import variants
 from mllint_wa.model import Location
@@ -25,6 +33,7 @@ from mllint_wa.parsers import ml_config
 from mllint_wa.parsers.cloudformation import MAX_TEMPLATE, parse_template
 from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Positions, load_json
+from mllint_wa.parsers.pipfile import parse_pipfile
 from mllint_wa.parsers.python_code import MAX_WORDS, parse_python
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
@@ -441,3 +450,42 @@ def test_python_up_to_the_bound_is_parsed() -> None:
         parse_python(at_bound + "one_more\n")
     too_large = f"is too large to be read: more than {MAX_WORDS:,} names and numbers"
     assert raised.value.message == too_large
+
+
+# TOML and INI -----------------------------------------------------------------------------------
+
+
+def _dense(head: str, line: str, size: int) -> str:
+    """``head``, then ``line`` formatted with a running number, up to ``size`` characters."""
+    lines = [head]
+    total, number = len(head), 0
+    while total + len(line.format(number)) <= size:
+        lines.append(line.format(number))
+        total += len(lines[-1])
+        number += 1
+    return "".join(lines)
+
+
+PIPFILE = ("[packages]\n", 'torch{} = "==2.1"\n')
+SETUP_CFG = ("[options]\ninstall_requires =\n", "    torch{}==2.1\n")
+
+
+@pytest.mark.parametrize(("name", "form"), [("Pipfile", PIPFILE), ("setup.cfg", SETUP_CFG)])
+def test_dependency_files_beyond_their_parse_bound_are_reported(
+    tmp_path: Path, lint: Linter, name: str, form: tuple[str, str]
+) -> None:
+    # Their readers are pure Python, at 1-2 µs a byte: four megabytes took 5-8 s each.
+    text = _dense(*form, READ_LIMIT)
+    write_files(tmp_path, {"lens.toml": "schema_version = 1\n", name: text})
+    found = lint.result(tmp_path).findings
+    assert [f.message for f in found if f.rule.code == "LN009"] == [
+        f"`{name}` is too large to be read: more than 256 KiB"
+    ]
+
+
+def test_dependency_files_within_their_parse_bound_are_read(tmp_path: Path) -> None:
+    write_files(tmp_path, {"Pipfile": _dense(*PIPFILE, PARSE_LIMIT_BY_KIND[kinds.PIPFILE])})
+    ev = Evidence(tmp_path, ("Pipfile",))
+    parsed = ev.parse("Pipfile", parse_pipfile)
+    assert parsed is not None and ev.failures == ()
+    assert len(parsed.dependencies) > 12_000

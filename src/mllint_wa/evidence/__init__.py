@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from mllint_wa.bounded import read_prefix
-from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
+from mllint_wa.evidence.kinds import (
+    DVC,
+    LOCK,
+    NOTEBOOK,
+    PIPFILE,
+    PYPROJECT,
+    SETUP_CFG,
+    kinds_of,
+)
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -30,6 +38,19 @@ T = TypeVar("T")
 # Bytes read of a file at most. Notebooks carry their outputs, so they may be larger.
 READ_LIMIT = 4 * 1024 * 1024
 READ_LIMIT_BY_KIND = {NOTEBOOK: 64 * 1024 * 1024}
+# Bytes of a file handed to a parser at most, for the kinds whose readers are pure Python
+# and cost 1-2 µs a byte (TOML with positions, INI; lock files are read without positions,
+# at a quarter of that), with the dependencies they declare to read after: about a second,
+# many times the largest such files written by hand. A larger file is reported as too
+# large to be read. Other formats are bounded inside their parsers, in what drives their
+# cost: YAML tokens, Python names, CloudFormation's own template size, ignore patterns.
+PARSE_LIMIT_BY_KIND = {
+    PYPROJECT: 256 * 1024,
+    PIPFILE: 256 * 1024,
+    SETUP_CFG: 256 * 1024,
+    DVC: 256 * 1024,
+    LOCK: 2 * 1024 * 1024,
+}
 # Jinja / cookiecutter placeholders; GitHub's and Azure's own `${{ … }}` expressions are not.
 TEMPLATE_MARK = re.compile(rb"(?<!\$)\{\{|\{%")
 
@@ -266,7 +287,7 @@ class Evidence:
             # What the base parser made of the file, parsed once for every reader of it.
             source, read = self.parse(path, parser.base), parser.read
         else:
-            source, read = self.text(path), parser
+            source, read = self._parsable_text(path), parser
         result: Any = _ABSENT
         if source is not None:
             try:
@@ -285,6 +306,15 @@ class Evidence:
                     self._fail(path, f"could not be parsed ({type(error).__name__})")
         self._parsed[key] = result
         return None if result is _ABSENT else result
+
+    def _parsable_text(self, path: str) -> str | None:
+        """The file's text, unless it is larger than its kinds let a parser read."""
+        limit = min((PARSE_LIMIT_BY_KIND.get(k, READ_LIMIT) for k in kinds_of(path)), default=0)
+        raw = self.data(path)
+        if raw is not None and limit and len(raw) > limit:
+            self._fail(path, f"is too large to be read: more than {limit >> 10:,} KiB")
+            return None
+        return self.text(path)
 
     def parsed_files(
         self, kind: str, parser: Callable[[str], T], *needles: bytes
