@@ -374,12 +374,12 @@ def test_an_ignore_file_beyond_its_bounds_is_reported_and_not_applied(tmp_path: 
     )
     found = discover([tmp_path])
     root = found.projects[0].root
+    too_many = f"it holds more than {MAX_PATTERNS:,} patterns, none of which is applied"
+    too_large = "it is larger than 1 MiB, so none of its patterns is applied"
     too_long = f"the pattern is longer than {MAX_PATTERN_LENGTH:,} characters"
     assert found.problems == (
-        WalkProblem(
-            root / "a/.gitignore", f"holds more than {MAX_PATTERNS:,} patterns: not applied"
-        ),
-        WalkProblem(root / "b/.gitignore", "is larger than 1 MiB: not applied"),
+        WalkProblem(root / "a/.gitignore", too_many),
+        WalkProblem(root / "b/.gitignore", too_large),
         WalkProblem(root / "c/.gitignore", f"invalid ignore pattern skipped: {too_long}"),
     )
     assert found.projects[0].files == (

@@ -356,9 +356,10 @@ def _load_ignore_file(
         problems.append(WalkProblem(Path(path), _describe(exc)))
         return _NO_RULES
     if len(data) > MAX_IGNORE_FILE:
-        problems.append(
-            WalkProblem(Path(path), f"is larger than {MAX_IGNORE_FILE >> 20} MiB: not applied")
+        message = (
+            f"it is larger than {MAX_IGNORE_FILE >> 20} MiB, so none of its patterns is applied"
         )
+        problems.append(WalkProblem(Path(path), message))
         return _NO_RULES
     # Decoded exactly as os.scandir decodes names, so a pattern spelling an undecodable file
     # name still matches it; git splits on "\n" only and drops one "\r" before it.
@@ -366,7 +367,7 @@ def _load_ignore_file(
         line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
     ]
     if sum(1 for line in lines if line.rstrip(" ") and line[0] != "#") > MAX_PATTERNS:
-        message = f"holds more than {MAX_PATTERNS:,} patterns: not applied"
+        message = f"it holds more than {MAX_PATTERNS:,} patterns, none of which is applied"
         problems.append(WalkProblem(Path(path), message))
         return _NO_RULES
     patterns, invalid = parse_lines(lines)
