@@ -42,6 +42,11 @@ from mllint_wa.wildmatch import MAX_PATTERN_LENGTH, MAX_PATTERNS, PatternList, p
 from test_wildmatch import PATHS, PATTERNS
 from trees import write_files
 
+# What LN009 says of YAML beyond its bounds.
+TOO_MANY_TOKENS = f"is too large to be read: more than {MAX_TOKENS:,} YAML tokens"
+TOO_MANY_CHARACTERS = f"is too large to be read: more than {MAX_CHARACTERS:,} characters of YAML"
+TOO_DEEP = f"is nested more than {MAX_YAML_DEPTH} levels deep"
+
 # The resource model ---------------------------------------------------------------------------
 
 STACK = "stacks/serving.json"
@@ -283,11 +288,6 @@ def test_a_derived_parser_reads_what_its_base_made_of_the_file(tmp_path: Path) -
     assert count("a b\n") == 2  # called on text, it parses the text itself
 
 
-TOO_MANY_TOKENS = f"is too large to be read: more than {MAX_TOKENS:,} YAML tokens"
-TOO_MANY_CHARACTERS = f"is too large to be read: more than {MAX_CHARACTERS:,} characters of YAML"
-TOO_DEEP = f"is nested more than {MAX_YAML_DEPTH} levels deep"
-
-
 @pytest.mark.parametrize(
     ("yaml", "message"),
     [
@@ -307,8 +307,8 @@ def test_yaml_beyond_its_bounds_is_reported_as_unparseable(
 def test_yaml_at_its_bounds_is_read() -> None:
     within = "steps: [" + ",".join("1" for _ in range(MAX_TOKENS // 2 - 10)) + "]\n"
     assert len(load_yaml(within)[0]["steps"]) == MAX_TOKENS // 2 - 10
-    nested = "a: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH + "\n"
-    assert load_yaml(nested)[0]["a"] is not None
+    deepest = "a: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH + "\n"
+    assert load_yaml(deepest)[0]["a"] is not None
 
 
 # Ignore files ---------------------------------------------------------------------------------
