@@ -1,11 +1,34 @@
-"""Reading a bounded prefix of an open file: what every reader of the linted tree uses, so
-that no file, however large or however fast it grows, is read past its limit."""
+"""Bounds on what reading the linted tree may cost, shared by every reader of it.
+
+- :func:`read_prefix`: no file, however large or however fast it grows, is read past its
+  limit.
+- :func:`nesting_bounded`: no reader that recurses into what it reads (a Python expression,
+  a value followed through names, a data structure) recurses past :data:`MAX_NESTING`
+  levels, so that nothing the project writes can raise ``RecursionError``.
+- :func:`read_unlinked`: git's own files are read only where no symlink leads to them, and
+  :func:`symlink_refusal` says which symlinks lead to evidence at all (those that stay
+  inside the project and out of git's data).
+"""
 
 from __future__ import annotations
 
+import errno
+import functools
+import inspect
 import os
+import stat
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 _CHUNK = 1024 * 1024
+
+# Nested calls of bounded readers, all of them together. Real code and configuration nest a
+# handful of levels; a few hundred Python frames stay free below the interpreter's limit.
+MAX_NESTING = 60
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def read_prefix(descriptor: int, limit: int, expected: int = _CHUNK) -> bytes:
@@ -28,3 +51,98 @@ def read_prefix(descriptor: int, limit: int, expected: int = _CHUNK) -> bytes:
             break
         request = _CHUNK
     return b"".join(chunks)
+
+
+class _Nesting(threading.local):
+    depth = 0
+
+
+_nesting = _Nesting()
+
+
+def nesting_bounded(unreadable: object) -> Callable[[_F], _F]:
+    """A recursive reader that gives ``unreadable`` instead of going deeper than
+    :data:`MAX_NESTING` nested calls of bounded readers: what is nested without end
+    (``a+a+…+a``, a class built from itself, a value defined through itself) reads as
+    unknown where the bound is hit, and the levels above it still read what they can.
+
+    One count serves every bounded reader, so readers that call each other stay within the
+    bound too. A generator gives the items of ``unreadable`` (an empty tuple: nothing) past
+    the bound; it counts as nested only while it runs, not while it waits for its consumer."""
+
+    def decorate(function: _F) -> _F:
+        if inspect.isgeneratorfunction(function):
+
+            @functools.wraps(function)
+            def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+                if _nesting.depth >= MAX_NESTING:
+                    yield from cast(Iterable[Any], unreadable)
+                    return
+                items = function(*args, **kwargs)
+                while True:
+                    _nesting.depth += 1
+                    try:
+                        item = next(items, _DONE)
+                    finally:
+                        _nesting.depth -= 1
+                    if item is _DONE:
+                        return
+                    yield item
+
+            return cast(_F, generator)
+
+        @functools.wraps(function)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            if _nesting.depth >= MAX_NESTING:
+                return unreadable
+            _nesting.depth += 1
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _nesting.depth -= 1
+
+        return cast(_F, bounded)
+
+    return decorate
+
+
+_DONE = object()
+
+
+class NotRegularFile(OSError):
+    """A folder, FIFO, device or socket where a regular file was to be read."""
+
+
+def read_unlinked(path: Path, limit: int, links_from: Path) -> bytes:
+    """At most ``limit`` bytes of the regular file ``path``, read only when no symlink lies on
+    the way from ``links_from`` (exclusive) down to it: git's own files, whose links could
+    name another repository's data. A symlink is an ``OSError`` with ``errno.ELOOP``, what is
+    not a regular file a :class:`NotRegularFile`, a missing file a ``FileNotFoundError``."""
+    folder = links_from
+    for part in path.relative_to(links_from).parts[:-1]:
+        folder = folder / part
+        if stat.S_ISLNK(os.lstat(folder).st_mode):
+            raise OSError(errno.ELOOP, "a symlink is on the way", os.fspath(folder))
+    # Non-blocking, so that opening a FIFO returns at once and fstat can refuse it.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", os.fspath(path))
+        return read_prefix(descriptor, limit, info.st_size + 1)
+    finally:
+        os.close(descriptor)
+
+
+def symlink_refusal(target: str, root: str) -> str | None:
+    """Why a symlink whose resolved target is ``target`` leads to nothing a rule may read of
+    the project at (resolved) ``root``: out of the project, or into git's data (a ``.git``
+    folder or file below the root: its config and index are never the project's evidence).
+    None when it leads inside."""
+    inside = root.rstrip(os.sep) + os.sep
+    if target != root and not target.startswith(inside):
+        return "symlink points outside the project"
+    if ".git" in target[len(inside) :].split(os.sep):
+        return "symlink points into git's data (.git)"
+    return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from mllint_wa.bounded import read_prefix
+from mllint_wa.bounded import read_prefix, symlink_refusal
 from mllint_wa.evidence.kinds import (
     DVC,
     LOCK,
@@ -200,7 +200,7 @@ class Evidence:
         try:
             fd = os.open(self._inside(path), flags)
         except OSError as error:
-            if error.errno != errno.ELOOP:  # ELOOP: a symlink out of the project, not read
+            if error.errno != errno.ELOOP:  # ELOOP: a symlink to no evidence, not read
                 self._fail(path, f"cannot be read: {error.strerror or error}")
             return _ABSENT
         try:
@@ -217,14 +217,14 @@ class Evidence:
             os.close(fd)
 
     def _inside(self, path: str) -> str:
-        """The path to open: a symlink's target when it stays inside the project (the walk
-        lists such links as files), else the path itself, which O_NOFOLLOW then refuses."""
+        """The path to open: a symlink's target when it stays inside the project and out of
+        git's data (the walk lists such links as files), else the path itself, which
+        O_NOFOLLOW then refuses."""
         full = os.path.join(self.root, path)
         if not os.path.islink(full):
             return full
         target = os.path.realpath(full)
-        root = os.path.realpath(self.root)
-        return target if target.startswith(root.rstrip(os.sep) + os.sep) else full
+        return target if symlink_refusal(target, os.path.realpath(self.root)) is None else full
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (a BOM dropped), once; undecodable text is a failure
@@ -278,20 +278,32 @@ class Evidence:
         :class:`Derived` parser reads what its base parser made of the file, which is
         itself parsed once.
         """
-        key = (path, parser)
-        if key in self._parsed:
-            value = self._parsed[key]
-            return None if value is _ABSENT else value
-        source: Any
+        found: T | None
         if isinstance(parser, Derived):
             # What the base parser made of the file, parsed once for every reader of it.
-            source, read = self.parse(path, parser.base), parser.read
+            base = self._parse_once(path, parser.base, self._parsable_text)
+            found = self._parse_once(path, parser, lambda _: base, parser.read)
         else:
-            source, read = self._parsable_text(path), parser
+            found = self._parse_once(path, parser, self._parsable_text)
+        return found
+
+    def _parse_once(
+        self,
+        path: str,
+        key: Callable[..., Any],
+        source: Callable[[str], Any],
+        read: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """``read`` (by default ``key``) of the ``source`` of the file, once per ``key``;
+        None when there is no source or reading it fails, the failure recorded."""
+        if (path, key) in self._parsed:
+            value = self._parsed[path, key]
+            return None if value is _ABSENT else value
+        given = source(path)
         result: Any = _ABSENT
-        if source is not None:
+        if given is not None:
             try:
-                result = read(source)
+                result = (read or key)(given)
             except ParseError as error:
                 if not self._templated(path):
                     self._fail(path, error.message, error.line, error.column)
@@ -304,7 +316,7 @@ class Evidence:
                 # included, in a form no redaction can recognise ('ghp_x' read as an int).
                 if not self._templated(path):
                     self._fail(path, f"could not be parsed ({type(error).__name__})")
-        self._parsed[key] = result
+        self._parsed[path, key] = result
         return None if result is _ABSENT else result
 
     def _parsable_text(self, path: str) -> str | None:

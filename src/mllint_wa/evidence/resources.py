@@ -305,7 +305,7 @@ def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
     """Every resource the project defines (of ``kinds``, when given), sorted by location."""
     everything: tuple[Resource, ...] = ev.memo(resources, lambda: _extract_all(ev))
     if len(kinds) == 1:
-        return _index(ev).by_kind.get(kinds[0], ())
+        return _index(ev, everything).by_kind.get(kinds[0], ())
     if not kinds:
         return everything
     return tuple(r for r in everything if r.kind in kinds)
@@ -314,7 +314,7 @@ def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
 def named_resources(ev: Evidence, kind: str, name: str) -> tuple[Resource, ...]:
     """The resources of ``kind`` named ``name``, sorted by location: one look-up, however
     many resources the project defines and however many rules ask."""
-    return _index(ev).by_name.get((kind, name), ())
+    return _index(ev, resources(ev)).by_name.get((kind, name), ())
 
 
 @dataclass(frozen=True)
@@ -323,11 +323,11 @@ class _Index:
     by_name: Mapping[tuple[str, str], tuple[Resource, ...]]
 
 
-def _index(ev: Evidence) -> _Index:
+def _index(ev: Evidence, everything: tuple[Resource, ...]) -> _Index:
     def build() -> _Index:
         by_kind: dict[str, list[Resource]] = {}
         by_name: dict[tuple[str, str], list[Resource]] = {}
-        for resource in resources(ev):
+        for resource in everything:
             by_kind.setdefault(resource.kind, []).append(resource)
             by_name.setdefault((resource.kind, resource.name), []).append(resource)
         return _Index(

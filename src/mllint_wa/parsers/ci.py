@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.parsers.shell import Script
 from mllint_wa.parsers.yaml_doc import item_position, key_position, value_position, walk
 
@@ -110,14 +111,20 @@ class _Builder:
         self.commands: list[CiCommand] = []
         self.uses: list[CiUse] = []
         self.images: list[CiImage] = []
+        self._script_lists: set[int] = set()
 
+    @nesting_bounded(None)
     def command(self, container: Any, key: object, value: object, job: str) -> None:
         """A script held at ``container[key]``: a string or a (nested) list of strings;
-        ``!reference`` sequences name another job's script and are left as data."""
+        ``!reference`` sequences name another job's script and are left as data. A list
+        that aliases name again is read once: its commands are written in one place."""
         if isinstance(value, str):
             line, column = _position(container, key)
             self.commands.append(CiCommand(self._located(value, line, column), job))
         elif isinstance(value, list) and _tag(value) is None:
+            if id(value) in self._script_lists:
+                return
+            self._script_lists.add(id(value))
             for index, item in enumerate(value):
                 self.command(value, index, item, job)
 

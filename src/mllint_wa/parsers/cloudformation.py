@@ -22,11 +22,9 @@ from typing import Any
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json, nearest_position
+from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.yaml_doc import TooLarge, item_position, key_position, load_yaml
 
-# YAML aliases can make a small file expand into a huge tree; no real template has more
-# nodes than this.
-MAX_NODES = 500_000
 # CloudFormation itself takes templates of at most 1 MB. A larger file that reads like a
 # template is reported rather than read: it would cost seconds and hundreds of megabytes.
 MAX_TEMPLATE = 1024 * 1024
@@ -48,8 +46,7 @@ class Intrinsic:
         if name == "GetAtt" and isinstance(argument, list):
             argument = ".".join(str(part) for part in argument)
         shown = argument if isinstance(argument, str) else json.dumps(argument, default=_shown)
-        text = f"!{name} {shown}"
-        return text if len(text) <= _WRITTEN_LENGTH else text[: _WRITTEN_LENGTH - 1] + "…"
+        return quote(f"!{name} {shown}", _WRITTEN_LENGTH)
 
 
 def _shown(value: object) -> str:
@@ -149,16 +146,13 @@ def _intrinsic(mapping: dict[str, Any]) -> Any:
 
 class _Converter:
     """ruamel's round-trip nodes to plain data, short-form tags to :class:`Intrinsic`,
-    positions recorded as it goes; bounded in depth and in nodes."""
+    positions recorded as it goes; bounded in depth. Aliased nodes are converted at each
+    path that names them, which :func:`load_yaml`'s budget on their expansion bounds."""
 
     def __init__(self, positions: dict[Path, tuple[int, int]]) -> None:
         self.positions = positions
-        self.nodes = 0
 
     def convert(self, node: Any, path: Path, depth: int) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise ParseError(f"has more than {MAX_NODES} values (aliases expanding?)")
         if depth > MAX_DEPTH:
             line, column = self.positions.get(path, (1, 1))
             raise ParseError(f"is nested more than {MAX_DEPTH} levels deep", line, column)
