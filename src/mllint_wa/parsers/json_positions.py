@@ -31,8 +31,9 @@ MAX_DEPTH = 64
 Path = tuple[str | int, ...]
 Spans = dict[Path, tuple[int, int]]
 
+# A token after blanks: punctuation, a quoted string or another scalar, each its own group.
 _TOKEN = re.compile(
-    r'[ \t\n\r]*(?:([{}\[\],:])|("[^"\\]*(?:\\.[^"\\]*)*")'
+    r'[ \t\n\r]*(([{}\[\],:])|("[^"\\]*(?:\\.[^"\\]*)*")'
     r"|(-?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|Infinity)|true|false|null|NaN))",
     re.S,
 )
@@ -56,13 +57,9 @@ def scan(
     # the value being read in it, and (objects) whether a key is expected next.
     stack: list[list[Any]] = []
     position = 0
-    while True:
-        match = _TOKEN.match(text, position)
-        if match is None:
-            return spans
-        position = match.end()
-        punctuation, string, _ = match.groups()
-        start = match.start(1) if punctuation else match.start(2) if string else match.start(3)
+    while (match := _TOKEN.match(text, position)) is not None:
+        _, punctuation, string, _ = match.groups()
+        start, position = match.span(1)
         top = stack[-1] if stack else None
         if punctuation in ("}", "]"):
             if top is None:
@@ -96,6 +93,7 @@ def scan(
             stack.append([path, start, punctuation == "{", 0, True])
         elif wanted(path):
             spans[path] = (start, position)
+    return spans
 
 
 # Where a value is written (a member's key, else the value's start) and, for an object or an
@@ -111,14 +109,7 @@ def _tree(text: str) -> _Entry | None:
     # Each open container: its members or items, whether it is an object, the name of the
     # member being read, whether a key is expected next, and where that key is written.
     stack: list[list[Any]] = []
-    position = 0
-    while True:
-        match = _TOKEN.match(text, position)
-        if match is None:
-            break
-        position = match.end()
-        punctuation, string, _ = match.groups()
-        start = match.start(1) if punctuation else match.start(2) if string else match.start(3)
+    for punctuation, string, start in _tokens(text):
         top = stack[-1] if stack else None
         if punctuation in ("}", "]"):
             if top is None:
@@ -146,6 +137,16 @@ def _tree(text: str) -> _Entry | None:
                 _check_depth(text, len(stack), start)
                 stack.append([children, punctuation == "{", None, True, start])
     return document[0] if document else None
+
+
+def _tokens(text: str) -> Iterator[tuple[str | None, str | None, int]]:
+    """(punctuation, quoted string, start) of each token of ``text``, neither for the other
+    scalars, up to the first character that is not JSON."""
+    position = 0
+    while (match := _TOKEN.match(text, position)) is not None:
+        _, punctuation, string, _ = match.groups()
+        start, position = match.span(1)
+        yield punctuation, string, start
 
 
 def _member_name(string: str | None) -> str | None:
