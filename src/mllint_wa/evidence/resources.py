@@ -286,15 +286,18 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 # whose rules read no infrastructure imports none of the extractors.
 EXTRACTORS: dict[str, str] = {
     "cdk": "mllint_wa.evidence.cdk_resources:extract",
+    "cdk-typescript": "mllint_wa.evidence.cdk_typescript:extract",
     "cloudformation": "mllint_wa.evidence.cfn_resources:extract",
     "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
     "terraform": "mllint_wa.evidence.tf_resources:extract",
 }
 # The file kinds each source is read from: a source none of whose kinds the project has is
-# not even imported (a repository without `.tf` files never loads the HCL parser). A source
+# not even imported (a repository without `.tf` files never loads the HCL parser, one without
+# `.ts` files never loads tree-sitter). A source
 # not listed here (a plugin's) always runs.
 SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "cdk": (file_kinds.PYTHON,),
+    "cdk-typescript": (file_kinds.TYPESCRIPT,),
     "cloudformation": (file_kinds.YAML, file_kinds.JSON, file_kinds.CLOUDFORMATION),
     "sdk": (file_kinds.PYTHON, file_kinds.NOTEBOOK),
     "terraform": (file_kinds.TERRAFORM,),
