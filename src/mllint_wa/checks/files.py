@@ -36,7 +36,7 @@ ALWAYS_PARSED = {
     summary="A file the rules needed could not be parsed, so what it holds was not checked.",
     fix="Fix the error at the reported line (fill in a placeholder, port Python 2 code to "
     "Python 3), or exclude the file if it is not meant to be valid (a fixture of broken "
-    "input, say).",
+    "input, say) or is too large to be read (generated code or data).",
     lens_refs=("MLOPS03-BP02",),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
@@ -57,8 +57,11 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     be read leaves what CI runs unknown. A Terraform file larger than 256 KiB or longer
     than 10,000 lines, or with a heredoc that is never closed, is not read and is reported
     the same way, since its parser would spend minutes on it: split it, close the heredoc,
-    or exclude the file. Templated files (Jinja or cookiecutter placeholders) are not
-    reported: they are not their format until rendered."""
+    or exclude the file. So is any other file larger than its format can be read in about
+    a second (a YAML file of more than 30,000 tokens, a template over 1 MiB, a module or a
+    notebook's code of more than 60,000 names): nothing of it is read. Templated files
+    (Jinja or cookiecutter placeholders) are not reported: they are not their format
+    until rendered."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):

@@ -28,6 +28,7 @@ from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import Path, Positions, Spans, scan
 from mllint_wa.parsers.python_code import (
     LeftOut,
+    NotPython,
     PythonModule,
     python_module,
     syntax_problem,
@@ -140,7 +141,7 @@ class Notebook:
                 raise ParseError(f"has a code line longer than {_MAX_CODE_LINE} characters", at)
         try:
             return python_module(self.code, self.line_map, self.column_offsets)
-        except ParseError as whole:
+        except NotPython as whole:
             left_out = list(self._cells_not_python(lines))
             if not left_out:
                 raise
