@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.parsers.notebook import parse_notebook
+from mllint_wa.evidence.code import module
 from mllint_wa.parsers.python_code import parse_python
 from mllint_wa.parsers.templates import DOCKERFILE, JSON, PYTHON, SHELL, TEXT, is_template
 from mllint_wa.parsers.yaml_doc import load_yaml
@@ -96,26 +96,27 @@ def test_a_helm_charts_templates_are_templates_and_its_values_are_not(tmp_path):
     assert not ev.templated("deploy/other/templates/deployment.yaml")
 
 
+def _notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [
+                {"cell_type": "code", "metadata": {}, "outputs": [], "source": source}
+                for source in cells
+            ],
+        }
+    )
+
+
 def test_braces_in_a_string_do_not_excuse_a_syntax_error(tmp_path):
     ev = _evidence(
         tmp_path,
         {
             "report.py": 'header = f"{{{{ {name} }}}}"\ndef broken(:\n',
-            "prompts.ipynb": json.dumps(
-                {
-                    "nbformat": 4,
-                    "nbformat_minor": 5,
-                    "metadata": {},
-                    "cells": [
-                        {
-                            "cell_type": "code",
-                            "metadata": {},
-                            "outputs": [],
-                            "execution_count": 1,
-                            "source": ['prompt = "Answer: {{ question }}"\n', "print(prompt\n"],
-                        }
-                    ],
-                }
+            "prompts.ipynb": _notebook(
+                'prompt = "Answer: {{ question }}"\n', "print(prompt\n", "x = 1\n"
             ),
             ".github/workflows/ci.yml": (
                 "jobs:\n  a:\n    steps:\n      - run: docker inspect -f '{{.Id}}' x\n"
@@ -124,9 +125,7 @@ def test_braces_in_a_string_do_not_excuse_a_syntax_error(tmp_path):
         },
     )
     assert ev.parse("report.py", parse_python) is None
-    notebook = ev.parse("prompts.ipynb", parse_notebook)
-    assert notebook is not None
-    assert ev.parse("prompts.ipynb", notebook.python) is None
+    module(ev, "prompts.ipynb")
     assert ev.parse(".github/workflows/ci.yml", load_yaml) is None
     assert [(failure.path, failure.line) for failure in ev.failures] == [
         (".github/workflows/ci.yml", 5),
@@ -142,8 +141,10 @@ def test_a_template_that_does_not_parse_is_no_failure(tmp_path):
             "{{cookiecutter.name}}/setup.py": "from {{ cookiecutter.module }} import x\n",
             "train.py": "import {{ cookiecutter.module }}\n",
             "ci.yml": "name: {{ project }}\njobs: {% if gpu %}[\n",
+            "train.ipynb": _notebook("import {{ cookiecutter.module }}\n", "x = 1\n"),
         },
     )
     assert ev.parse("train.py", parse_python) is None
     assert ev.parse("ci.yml", load_yaml) is None
+    module(ev, "train.ipynb")
     assert ev.failures == ()
