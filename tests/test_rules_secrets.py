@@ -5,6 +5,7 @@ Every credential in the fixtures is fabricated: it has the provider's format, an
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from mllint_wa.cli import main
 from mllint_wa.parsers.secrets import find_secrets, is_secret_fixture, redact
 from mllint_wa.report import FORMATS
-from trees import write_files
+from trees import write_files, write_tree
 
 REPOS = Path(__file__).parent / "fixtures" / "repos"
 FIXTURE = REPOS / "hardcoded-secret"
@@ -536,3 +537,192 @@ def test_allowed_values_are_still_redacted_in_messages():
     assert redact(f'TOKEN = "{SECRETS[3]}"  # gitleaks:allow') == (
         'TOKEN = "ghp_…7r8"  # gitleaks:allow'
     )
+
+
+# -- DE020 deployable-default-credentials --------------------------------------------------
+
+DEPLOYABLE = REPOS / "deployable-default-credentials"
+# What the fixture's deployable manifests hold, decoded: none may reach a report.
+SHIPPED = (
+    "pg-dev-password",
+    "cGctZGV2LXBhc3N3b3Jk",
+    "minio-storage-123",
+    "admin123",
+    "mlflow-db-2024",
+    "minio-admin-pw",
+)
+
+
+def test_deployable_default_credentials_in_secrets_generators_and_chart_values(lint):
+    found = lint.result("deployable-default-credentials", "DE020").findings
+    assert [(f.path, f.line, f.column, f.message.split(", and")[0]) for f in found] == [
+        (
+            "charts/serving/values.yaml",
+            4,
+            18,
+            "`auth.adminPassword` of the Helm chart's default values is a literal credential",
+        ),
+        (
+            "charts/serving/values.yaml",
+            8,
+            15,
+            "`postgresql.auth.password` of the Helm chart's default values is a literal credential",
+        ),
+        (
+            "manifests/base/kustomization.yaml",
+            10,
+            9,
+            "`password` of secretGenerator `mlflow-db` is a literal credential",
+        ),
+        (
+            "manifests/base/minio.env",
+            2,
+            1,
+            "`MINIO_ROOT_PASSWORD` of secretGenerator `minio-root` is a literal credential",
+        ),
+        (
+            "manifests/base/minio.yaml",
+            21,
+            14,
+            "`secretkey` of Secret `minio-artifacts` is a literal credential",
+        ),
+        (
+            "manifests/base/postgres-secret.yaml",
+            8,
+            22,
+            "`POSTGRES_PASSWORD` of Secret `postgres` is a literal credential (base64 in `data`)",
+        ),
+    ]
+    assert found[4].message.endswith(
+        "and `manifests/base/kustomization.yaml` deploys it as written: every installation "
+        "that does not replace it runs with a password published in the repository"
+    )
+    assert {(f.rule.code, f.rule.risk.value, f.rule.preview) for f in found} == {
+        ("DE020", "high", True)
+    }
+
+
+def test_deployable_default_credentials_quiet_on_ci_tests_references_and_loose_examples(lint):
+    # tests/e2e (a tests folder), deploy/ci-overlay (applied by the e2e workflow only),
+    # deploy/kind (beside a kind cluster's configuration), examples/ (listed by no
+    # kustomization), the chart's ci/ values and templates, the base's references and
+    # fill-ins, and the access key (the public half of MinIO's pair).
+    paths = {row[2] for row in lint("deployable-default-credentials", "DE020")}
+    assert paths == {
+        "charts/serving/values.yaml",
+        "manifests/base/kustomization.yaml",
+        "manifests/base/minio.env",
+        "manifests/base/minio.yaml",
+        "manifests/base/postgres-secret.yaml",
+    }
+
+
+def test_a_secret_the_scanner_reports_is_not_reported_again(lint):
+    found = lint("deployable-default-credentials", "DE020", "DP001")
+    assert [row for row in found if row[2] == "manifests/base/tracking.yaml"] == [
+        ("DP001", "hardcoded-secret", "manifests/base/tracking.yaml", 12, 16)
+    ]
+    # A Secret's base64 `data` reads as a random password to a scan of the text.
+    assert [row for row in found if row[2].endswith("postgres-secret.yaml")] == [
+        ("DE020", "deployable-default-credentials", "manifests/base/postgres-secret.yaml", 8, 22)
+    ]
+
+
+def test_deployable_default_credentials_is_a_preview_rule(monkeypatch):
+    monkeypatch.chdir(DEPLOYABLE)
+    default = CliRunner().invoke(main, ["--format", "json", "."])
+    preview = CliRunner().invoke(main, ["--format", "json", "--preview", "."])
+    assert "DE020" not in {f["code"] for f in json.loads(default.stdout)["findings"]}
+    assert "DE020" in {f["code"] for f in json.loads(preview.stdout)["findings"]}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_output_format_shows_a_shipped_credential(monkeypatch, fmt):
+    monkeypatch.chdir(DEPLOYABLE)
+    stdout, stderr = _invoke(["--format", fmt, "--preview", "--select", "DE020", "."])
+    assert "DE020" in stdout or fmt == "wellarchitected"
+    assert [value for value in SHIPPED if value in stdout + stderr] == []
+
+
+def test_a_kustomization_people_are_told_to_apply_is_deployable_even_if_ci_applies_it(
+    lint, tmp_path
+):
+    write_tree(
+        tmp_path,
+        {
+            "deploy/dev/kustomization.yaml": """
+                secretGenerator:
+                  - name: db
+                    literals: [password=dev-db-pw]
+                """,
+            ".github/workflows/e2e.yml": """
+                jobs:
+                  e2e:
+                    steps:
+                      - run: kubectl apply -k deploy/dev
+                """,
+            "README.md": "Deploy with `kubectl apply -k deploy/dev`.\n",
+        },
+    )
+    assert lint(tmp_path, "DE020") == [
+        ("DE020", "deployable-default-credentials", "deploy/dev/kustomization.yaml", 3, 16)
+    ]
+    (tmp_path / "README.md").write_text("Deploy with the chart.\n", encoding="utf-8")
+    assert lint(tmp_path, "DE020") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "A" * 5000,  # past the decoding bound: not judged
+        "not base64!",
+        "//79/w==",  # base64 of bytes that are no text
+        "",
+    ],
+)
+def test_a_secret_data_value_that_decodes_to_no_text_is_not_judged(lint, tmp_path, value):
+    write_tree(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": "resources: [secret.yaml]\n",
+            "k8s/secret.yaml": f"""
+                kind: Secret
+                metadata:
+                  name: db
+                data:
+                  password: "{value}"
+                """,
+        },
+    )
+    assert lint(tmp_path, "DE020") == []
+
+
+def test_chart_values_shared_through_aliases_are_read_once(lint, tmp_path):
+    # Every component refers to one anchored mapping: its password is reported at the anchor
+    # only, and a walk over aliases visits each mapping once.
+    components = "\n".join(f"component{n}: *shared" for n in range(500))
+    write_files(
+        tmp_path,
+        {
+            "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 1.0.0\n",
+            "chart/values.yaml": f"shared: &shared\n  password: shared-default-1\n{components}\n",
+        },
+    )
+    (found,) = lint.result(tmp_path, "DE020").findings
+    assert (found.path, found.line, found.column) == ("chart/values.yaml", 2, 13)
+    assert found.message.startswith("`shared.password` of the Helm chart's default values")
+
+
+def test_a_kustomization_naming_files_outside_the_project_reads_none(lint, tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": """
+                resources: [../../outside.yaml, /etc/secret.yaml, https://example.com/x.yaml]
+                secretGenerator:
+                  - name: db
+                    envs: [../../../etc/db.env, /etc/db.env]
+                """,
+        },
+    )
+    assert lint(tmp_path, "DE020") == []

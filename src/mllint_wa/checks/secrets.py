@@ -1,4 +1,4 @@
-"""Secrets committed to the repository."""
+"""Secrets committed to the repository, and default credentials shipped in what it deploys."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from mllint_wa.evidence.kinds import is_templated_path, is_vendored
 from mllint_wa.evidence.manifests import (
     is_manifest_or_compose,
     secret_data_lines,
+    shipped_credentials,
     used_only_by_ci_or_tests,
 )
 from mllint_wa.model import Location, Related, Risk, Stage, Violation
@@ -128,10 +129,9 @@ def hardcoded_secret(ctx: ProjectContext) -> Iterator[Violation]:
     its line. Throwaways of CI and tests are not reported: a password (by its name, or in a
     connection string to `localhost` or a container's name) in a CI definition (its service
     containers), in test code, or in a compose file or Kubernetes manifest used only by CI or
-    tests (under a tests or CI folder, named for tests or CI, beside a kind cluster's
-    configuration, or named by CI jobs alone); nor are secrets known by their names in test
+    tests (see deployable-default-credentials); nor are secrets known by their names in test
     code (files under `tests/`, `test_*.py`, `conftest.py`), nor a Kubernetes Secret's
-    base64 `data`, which a scan of the text cannot judge. Test data for secret
+    base64 `data`, which deployable-default-credentials decodes. Test data for secret
     scanners (files under `testdata/` or a tests folder's `fixtures/`, and files named like
     `test_secrets.py`) is fabricated on purpose: it is skipped, not reported."""
     evidence = ctx.evidence
@@ -152,8 +152,9 @@ def hardcoded_secret(ctx: ProjectContext) -> Iterator[Violation]:
 
 def _reported(evidence: Evidence, path: str, match: SecretMatch) -> bool:
     """Whether a secret the scan found is one to report here: a secret known by its name
-    is test data in test code and base64 in a Kubernetes Secret's `data`, and a password is
-    a throwaway where only CI or tests use it."""
+    is test data in test code and base64 in a Kubernetes Secret's `data` (which
+    deployable-default-credentials decodes), and a password is a throwaway where only CI or
+    tests use it."""
     if match.name and (is_test_path(path) or match.line in secret_data_lines(evidence, path)):
         return False
     password = match.kind == PASSWORD or (match.kind == URL_PASSWORD and match.local)
@@ -192,3 +193,56 @@ def _violation(path: str, match: SecretMatch, ordinal: int) -> Violation:
 
 def _article(kind: str) -> str:
     return "An" if kind[0] in "AEIOU" else "A"
+
+
+@rule(
+    code="DE020",
+    name="deployable-default-credentials",
+    risk=Risk.HIGH,
+    summary="A Kubernetes Secret, kustomize secretGenerator or Helm chart's values that the "
+    "project deploys set a literal password.",
+    fix="Keep the value out of what is deployed: create the Secret at deploy time (a "
+    "secretGenerator reading an env file that is not committed, External Secrets or Sealed "
+    "Secrets, `helm install --set` from a secrets store, the chart's `existingSecret`), and "
+    "change the password wherever the published one was deployed.",
+    lens_refs=("MLSEC05-BP01", "MLSEC06-BP01", "MLSEC03-BP02"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+    preview=True,
+)
+def deployable_default_credentials(ctx: ProjectContext) -> Iterator[Violation]:
+    """A password written into a manifest that deploys as written is the password of every
+    installation that did not change it: of a model server's database, of the object store
+    holding the training data and the models (MinIO's `minio123`), of a tracking server.
+    Everyone who can read the repository can read it, and published defaults are the first
+    passwords an attacker tries. The ML Lens asks for protection against malicious
+    activity around the deployed model (MLSEC05-BP01), for access restricted to its
+    legitimate consumers (MLSEC06-BP01) and for secrets kept in a secrets store
+    (MLSEC03-BP02).
+
+    Reported: a literal value under a key named for a credential (`password`, `secretkey`,
+    `POSTGRES_PASSWORD`, `api-key`, `token` …) in a Kubernetes `Secret` (`stringData`, or
+    `data` — base64, decoded here to judge it and never shown) that a kustomization lists
+    in its `resources`; a `secretGenerator`'s `literals` and env files; and the default
+    values (`values.yaml`) of a Helm chart (beside `Chart.yaml`). A default such as
+    `minio123` or `changeme` is reported: it is what an installation runs with.
+
+    Not reported: manifests only CI or tests use — under a tests or CI folder (`tests/`,
+    `e2e/`, `ci/`, `.github/`), named for tests or CI (`secret.test.yaml`), beside a kind
+    cluster's configuration or under a `kind`/`minikube` folder, or named by CI jobs and by
+    no kustomization, documentation or script outside CI and tests; Secrets no kustomization
+    lists; the parts of a chart switched off by default (`enabled: false`); empty values,
+    references and templates (`${VAR}`, `$(VAR)`, `{{ }}`, `<your-password>`), fill-ins
+    (`TODO`, `REPLACE_ME`, `your-api-key-here`), the name of a variable or key that holds
+    the credential (`DB_PASSWORD`), and a password's hash (`$2y$…`, bcrypt); and values that
+    hardcoded-secret reports itself (a token of a known format, a generated-looking password
+    in plain text). A preview rule: it runs with `--preview`."""
+    for found in shipped_credentials(ctx.evidence):
+        encoded = " (base64 in `data`)" if found.encoded else ""
+        yield Violation(
+            f"`{found.key}` of {found.holder} is a literal credential{encoded}, and "
+            f"`{found.deployed_by}` deploys it as written: every installation that does not "
+            "replace it runs with a password published in the repository",
+            Location(found.path, found.line, found.column),
+            anchor=f"{found.path}:{found.holder}:{found.key}",
+        )
