@@ -267,7 +267,12 @@ def _scanner_lines(ev: Evidence, path: str) -> frozenset[int]:
 def secret_data_lines(ev: Evidence, path: str) -> frozenset[int]:
     """The lines of a YAML file's Kubernetes Secret ``data`` values: base64, which no scan
     of the text can judge."""
-    return frozenset(line for _, section, line, _ in _secret_entries(ev, path) if section == "data")
+
+    def compute() -> frozenset[int]:
+        entries = _secret_entries(ev, path)
+        return frozenset(line for _, section, line, _ in entries if section == "data")
+
+    return ev.memo((secret_data_lines, path), compute)
 
 
 def _secret_entries(ev: Evidence, path: str) -> list[tuple[str, str, int, tuple[Any, Any]]]:
@@ -294,7 +299,7 @@ def _secret_entries(ev: Evidence, path: str) -> list[tuple[str, str, int, tuple[
                     found.append((str(name or "?"), section, line, (entries, key)))
         return found
 
-    return ev.memo(("secret-entries", path), compute)
+    return ev.memo((_secret_entries, path), compute)
 
 
 def _secret_credentials(ev: Evidence, path: str, deployed_by: str) -> Iterator[ShippedCredential]:

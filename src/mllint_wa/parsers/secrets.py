@@ -34,12 +34,12 @@ The same value written several times in a text is one secret, reported once.
 
 from __future__ import annotations
 
-import dataclasses
+import heapq
 import math
 import re
 import string
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
@@ -637,32 +637,43 @@ def _spans(text: str, validate: bool, code: bool = False) -> list[_Span]:
     (a GitHub token inside a URL is a GitHub token). A secret known by its name counts only
     when the name is a credential's, validated or not; ``code`` says that values are string
     literals (an unquoted value is an expression)."""
-    found: list[tuple[int, _Span]] = []
-    for rank, detector in enumerate(_DETECTORS):
-        if not any(needle in text for needle in detector.needles):
-            continue
-        for match in detector.pattern.finditer(text):
-            start, end = match.span(detector.group)
-            if detector.named:
-                name = _assigned_name(match)
-                kind = named_kind(name)
-                if kind is None or (validate and not _named_secret(match, kind, name, code)):
-                    continue
-                found.append((rank, _Span(start, end, kind, kind != PASSWORD, name)))
-                continue
-            if validate and (
-                (detector.bounded and not _starts_token(text, start))
-                or not detector.valid(match.group(detector.group), match)
-            ):
-                continue
-            local = detector.kind == URL_PASSWORD and _local_host(text, end + 1)
-            found.append((rank, _Span(start, end, detector.kind, detector.showable, local=local)))
-    found.sort(key=lambda item: (item[0], item[1].start))
     kept: list[_Span] = []
-    for _, span in found:
-        if all(span.end <= other.start or span.start >= other.end for other in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda span: span.start)
+    for detector in _DETECTORS:
+        if any(needle in text for needle in detector.needles):
+            kept = _merged(kept, _detected(text, detector, validate, code))
+    return kept
+
+
+def _detected(text: str, detector: _Detector, validate: bool, code: bool) -> Iterator[_Span]:
+    """What one detector finds, earliest first and none overlapping another."""
+    for match in detector.pattern.finditer(text):
+        start, end = match.span(detector.group)
+        if detector.named:
+            name = _assigned_name(match)
+            kind = named_kind(name)
+            if kind is not None and not (validate and not _named_secret(match, kind, name, code)):
+                yield _Span(start, end, kind, kind != PASSWORD, name)
+            continue
+        if validate and (
+            (detector.bounded and not _starts_token(text, start))
+            or not detector.valid(match.group(detector.group), match)
+        ):
+            continue
+        local = detector.kind == URL_PASSWORD and _local_host(text, end + 1)
+        yield _Span(start, end, detector.kind, detector.showable, local=local)
+
+
+def _merged(kept: list[_Span], found: Iterator[_Span]) -> list[_Span]:
+    """``kept`` with each span of ``found`` that overlaps none of them, in order: one sweep
+    over both (each is sorted and free of overlaps), however many secrets a text holds."""
+    added: list[_Span] = []
+    index = 0
+    for span in found:
+        while index < len(kept) and kept[index].end <= span.start:
+            index += 1
+        if index == len(kept) or kept[index].start >= span.end:
+            added.append(span)
+    return list(heapq.merge(kept, added, key=lambda span: span.start))
 
 
 # Other scanners' marks on a value the project reviewed as no secret: detect-secrets'
@@ -677,23 +688,24 @@ _ALLOWED_NEXT = re.compile(
 _GITLEAKS_ALLOW = "gitleaks:allow"
 
 
-def _line_bounds(text: str, at: int) -> tuple[int, int]:
-    """The start and end of the line holding ``at``."""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    return start, len(text) if end < 0 else end
+# How far around a secret a mark is looked for: a line longer than this (a minified file) is
+# read this far either side, so that each secret costs a bounded look.
+_MARK_REACH = 1024
 
 
 def _allowlisted(text: str, span: _Span) -> bool:
     """Whether another scanner's mark says the secret on these lines is no secret."""
-    start, _ = _line_bounds(text, span.start)
-    _, end = _line_bounds(text, max(span.start, span.end - 1))
-    lines = text[start:end]
-    if _GITLEAKS_ALLOW in lines or _ALLOWED_HERE.search(lines):
+    low = max(0, span.start - _MARK_REACH)
+    high = min(len(text), span.end + _MARK_REACH)
+    start = text.rfind("\n", low, span.start) + 1 or low
+    end = text.find("\n", span.end, high)
+    lines = text[start : high if end < 0 else end]
+    if _GITLEAKS_ALLOW in lines or ("pragma" in lines and _ALLOWED_HERE.search(lines)):
         return True
-    if start == 0:
-        return False
-    previous = text[_line_bounds(text, start - 1)[0] : start - 1]
+    if start == 0 or text[start - 1] != "\n":
+        return False  # the first line, or one too long to hold only a mark before it
+    before = max(0, start - 1 - _MARK_REACH)
+    previous = text[text.rfind("\n", before, start - 1) + 1 : start - 1]
     return _ALLOWED_NEXT.match(previous) is not None
 
 
@@ -703,8 +715,7 @@ def find_secrets(text: str, notebook: bool = False, code: bool = False) -> list[
     says that the text is code, where only a string literal is a value."""
     if notebook and ('"image/' in text or '"application/pdf"' in text):
         text = _NOTEBOOK_BINARY.sub(_blank, text)
-    results: list[SecretMatch] = []
-    first: dict[str, int] = {}
+    found: dict[str, tuple[_Span, list[tuple[int, int]]]] = {}
     line, line_start, scanned = 1, 0, 0
     for span in _spans(text, validate=True, code=code or notebook):
         if _allowlisted(text, span):
@@ -714,18 +725,19 @@ def find_secrets(text: str, notebook: bool = False, code: bool = False) -> list[
             line += breaks
             line_start = text.rfind("\n", scanned, span.start) + 1
         scanned = span.start
-        column = span.start - line_start + 1
         value = text[span.start : span.end]
-        if value in first:
-            index = first[value]
-            results[index] = dataclasses.replace(
-                results[index], also=(*results[index].also, (line, column))
-            )
-            continue
-        first[value] = len(results)
-        shown = redacted(value, span.showable)
-        results.append(SecretMatch(span.kind, line, column, shown, span.name, span.local))
-    return results
+        found.setdefault(value, (span, []))[1].append((line, span.start - line_start + 1))
+    return [
+        SecretMatch(
+            span.kind,
+            *places[0],
+            redacted(value, span.showable),
+            span.name,
+            span.local,
+            tuple(places[1:]),
+        )
+        for value, (span, places) in found.items()
+    ]
 
 
 def redact(text: str) -> str:
