@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence, kinds
-from mllint_wa.evidence.automation import ci_evidence, is_templated
+from mllint_wa.evidence.automation import ci_evidence
 from mllint_wa.parsers.ci import ci_system
 from mllint_wa.parsers.secrets import find_secrets, named_kind
 from mllint_wa.parsers.yaml_doc import item_position, load_yaml, value_position
@@ -183,7 +183,7 @@ def _kustomizations(ev: Evidence) -> list[tuple[str, dict[Any, Any]]]:
     def compute() -> list[tuple[str, dict[Any, Any]]]:
         found = []
         for path in ev.files(kinds.YAML):
-            if path.rpartition("/")[2] not in KUSTOMIZATIONS or is_templated(ev, path):
+            if path.rpartition("/")[2] not in KUSTOMIZATIONS or ev.templated(path):
                 continue
             documents = ev.parse(path, load_yaml)
             if documents and isinstance(documents[0], dict):
@@ -282,7 +282,7 @@ def _secret_entries(ev: Evidence, path: str) -> list[tuple[str, str, int, tuple[
     def compute() -> list[tuple[str, str, int, tuple[Any, Any]]]:
         if not (ev.mentions(path, b"Secret") and ev.mentions(path, b"kind")):
             return []
-        if is_templated(ev, path):
+        if ev.templated(path):
             return []
         found = []
         for document in ev.parse(path, load_yaml) or ():
@@ -413,7 +413,7 @@ def shipped_credentials(ev: Evidence) -> list[ShippedCredential]:
             if (
                 name == HELM_VALUES
                 and ev.is_file(chart)
-                and not is_templated(ev, path)
+                and not ev.templated(path)
                 and not used_only_by_ci_or_tests(ev, path)
             ):
                 found.extend(_helm_credentials(ev, path, chart))
