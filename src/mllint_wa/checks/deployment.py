@@ -49,10 +49,13 @@ _STRATEGY_PROPERTY = {
 
 
 def _endpoints(ctx: ProjectContext) -> Iterator[Resource]:
-    """Each endpoint serving at least one real-time, instance-based variant, once."""
+    """Each endpoint serving at least one real-time, instance-based variant, once; not one
+    a configuration deploys for a stage before production."""
     seen: set[str] = set()
     for variant in variants(ctx.evidence):
         endpoint = variant.endpoint
+        if variant.pre_production:
+            continue
         if endpoint is not None and endpoint.anchor not in seen:
             seen.add(endpoint.anchor)
             yield endpoint
@@ -73,15 +76,22 @@ def single_instance_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     one instance has nowhere to fail over to, so an instance or zone failure, or a host
     replacement, is an outage. The rule reads each real-time, instance-based production
     variant (an SDK ``.deploy()``, or an endpoint configuration's ``ProductionVariants``) and
-    fires when its initial instance count is known to be 1 — a literal, or a parameter's or
-    variable's default. It applies when the project's stage is ``production``: one instance
-    is the right size for a development endpoint. Serverless and asynchronous endpoints have
-    no instance count and are not asked; an unknown count is not a finding. A pilot that
-    accepts the risk says so with a `[waivers.DE003]` entry."""
+    fires when its initial instance count is known to be 1 — a literal, a parameter's or
+    variable's default, or the value a template configuration file or deploy command gives a
+    CloudFormation parameter. It applies when the project's stage is ``production``: one instance
+    is the right size for a development endpoint, and so for an endpoint a template is
+    deployed with by a configuration named for an earlier stage (``staging-config.json``,
+    ``deploy-dev.sh``; a word of the name is dev, develop, development, test, testing,
+    staging, stage, stg, qa, uat, sandbox, demo, preprod or beta), which is not asked.
+    Serverless and asynchronous endpoints have no instance count and are not asked; an
+    unknown count is not a finding. A pilot that accepts the risk says so with a
+    `[waivers.DE003]` entry."""
     if ctx.stage is not Stage.PRODUCTION:
         return
     reported: set[str] = set()
     for variant in variants(ctx.evidence):
+        if variant.pre_production:
+            continue
         if variant.get("instance_count").is_(1) and variant.anchor not in reported:
             reported.add(variant.anchor)
             yield Violation(
@@ -112,11 +122,13 @@ def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
     points at that endpoint and variant. It stays silent when a scaling target cannot be
     placed (its resource ID is an expression, or boto3 registers one in code), for a
     configuration no endpoint here names, and for serverless or asynchronous endpoints,
-    which scale by themselves or differently. It is about something missing, so it applies
-    in production, or as soon as the project defines an endpoint."""
+    which scale by themselves or differently, and for an endpoint read for a configuration
+    named for a stage before production (as DE003 `single-instance-endpoint` tells). It is
+    about something missing, so it applies in production, or as soon as the project
+    defines an endpoint."""
     targets = scaling(ctx.evidence)
     for variant in variants(ctx.evidence):
-        if targets.covers(variant) is False:
+        if targets.covers(variant) is False and not variant.pre_production:
             yield Violation(
                 f"{variant.describe()} has no autoscaling: no scaling target points at "
                 f"{_served(variant)}",
@@ -182,7 +194,9 @@ def deployment_without_guardrails(ctx: ProjectContext) -> Iterator[Violation]:
     when `[deployment] strategy` is ``blue-green`` or ``canary``, or when the stage is
     ``production`` and no strategy is declared. A declared ``all-at-once`` or ``shadow``
     strategy is the team's recorded choice (DE012 checks it against the configuration).
-    SDK ``.deploy()`` calls cannot set a deployment policy, so they are held to it too."""
+    SDK ``.deploy()`` calls cannot set a deployment policy, so they are held to it too. An
+    endpoint read for a configuration named for a stage before production (as DE003
+    `single-instance-endpoint` tells) is not asked."""
     strategy = ctx.declared("deployment.strategy")
     asked = strategy in GUARDED_STRATEGIES or (strategy is None and ctx.stage is Stage.PRODUCTION)
     if not asked:
@@ -228,7 +242,8 @@ def deployment_strategy_mismatch(ctx: ProjectContext) -> Iterator[Violation]:
     ``all-at-once``. Declared ``blue-green`` accepts every blue/green form; ``canary`` accepts
     canary and linear; ``all-at-once`` accepts all-at-once and blue/green without a gradual
     shift. ``shadow`` (shadow variants) is not read, so it is never a mismatch; an unknown
-    policy is not a finding."""
+    policy is not a finding, nor is an endpoint read for a configuration named for a stage
+    before production (as DE003 `single-instance-endpoint` tells)."""
     strategy = ctx.declared("deployment.strategy")
     accepted = SATISFIES.get(strategy or "")
     if accepted is None:

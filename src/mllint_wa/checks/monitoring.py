@@ -45,11 +45,12 @@ class _Serving:
 def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
     """Each lasting endpoint (or unused configuration) that serves in real time from
     instances. An endpoint that the code creating it deletes further on is a demo's or a
-    test's throwaway, and is left out."""
+    test's throwaway, and is left out, as is one a configuration deploys for a stage before
+    production."""
     found: dict[tuple[str, str], _Serving] = {}
     for variant in variants(ev):  # throwaway endpoints are already left out
         settings, endpoint = variant.holder, variant.endpoint
-        if settings.opaque:
+        if settings.opaque or variant.pre_production:
             continue
         key = (endpoint.anchor if endpoint is not None else "", settings.anchor)
         found.setdefault(key, _Serving(endpoint, settings))
@@ -84,7 +85,9 @@ def endpoint_without_data_capture(ctx: ProjectContext) -> Iterator[Violation]:
     or capture setting are not known (a parameter, ``**kwargs``), nor an SDK endpoint in a
     file that turns capture on later (``update_data_capture_config``). An endpoint that the
     code creating it deletes further on (``predictor.delete_endpoint()``) is a demo's or a
-    test's, and is not asked for data capture, a monitoring schedule or alarms."""
+    test's, and is not asked for data capture, a monitoring schedule or alarms; nor is an
+    endpoint read for a configuration named for a stage before production (as DE003
+    `single-instance-endpoint` tells)."""
     updated = capture_updates(ctx.evidence)
     reported: set[str] = set()
     for serving in _realtime_endpoints(ctx.evidence):
@@ -141,7 +144,9 @@ def missing_monitoring_schedule(ctx: ProjectContext) -> Iterator[Violation]:
     client, Frouros, TorchDrift, River's drift detectors). A schedule whose endpoint is
     not known, or named otherwise than any endpoint the project defines, counts for every
     endpoint. Serverless and asynchronous endpoints, which Model Monitor does not watch
-    through data capture, are not reported. When lens.toml declares `data_drift` or
+    through data capture, are not reported, nor are endpoints read for a configuration
+    named for a stage before production (as DE003 `single-instance-endpoint` tells). When
+    lens.toml declares `data_drift` or
     `model_quality` monitoring and nothing monitors at all, MO005
     `declared-monitoring-not-found` reports it instead, once, at the manifest."""
     found = monitors(ctx.evidence)
@@ -213,7 +218,9 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     by, or cannot be read; an alarm whose metric cannot be read counts too. Rollback
     alarms in the endpoint's deployment configuration, and alarms created in code with
     boto3's ``put_metric_alarm``, count for every endpoint. Serverless and asynchronous
-    endpoints are held to this too: they publish the same invocation metrics."""
+    endpoints are held to this too: they publish the same invocation metrics. An endpoint
+    read for a configuration named for a stage before production (as DE003
+    `single-instance-endpoint` tells) is not asked."""
     ev = ctx.evidence
     if alarms_in_code(ev):
         return
@@ -221,7 +228,7 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     names = {endpoint.name for endpoint in endpoints}
     deleted = deleted_endpoints(ev)
     for endpoint in endpoints:
-        if endpoint.anchor in deleted:
+        if endpoint.anchor in deleted or endpoint.pre_production:
             continue
         rollback = endpoint.get("auto_rollback_alarms")
         if not rollback.falsy() or _alarms_watching(ev, endpoint, names):
