@@ -21,7 +21,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
-from mllint_wa.grouping import Reported, fold
+from mllint_wa.grouping import Reported, content_ids, fold
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
 from mllint_wa.model import (
@@ -262,7 +262,11 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
                 findings, project_ignores(context), load_rules(), _within(root)
             )
         standing = {id(finding) for finding in findings}
-        findings = fold([item for item in reported if id(item.finding) in standing], _within(root))
+        findings = fold(
+            [item for item in reported if id(item.finding) in standing],
+            _within(root),
+            content_ids(context.evidence),
+        )
         kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )

@@ -57,15 +57,17 @@ class Repository:
 
 
 class IndexEntry(NamedTuple):
-    """A file the index holds: its path and its recorded size."""
+    """A file the index holds: its path, its recorded size and its object id (the hash git
+    gave its content when it was added)."""
 
     path: str
     size: int
+    object_id: bytes
 
 
 @dataclass(frozen=True)
 class TrackedFiles:
-    """The project's files that git tracks, with their sizes in bytes.
+    """The project's files that git tracks, with their sizes in bytes and object ids.
 
     ``repository`` is None outside a repository; ``problem`` says why the index could not be
     read (then nothing is known to be tracked); ``index_path`` is the index's path relative
@@ -76,6 +78,7 @@ class TrackedFiles:
     sizes: dict[str, int] = field(default_factory=dict)
     problem: str | None = None
     index_path: str | None = None
+    object_ids: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def known(self) -> bool:
@@ -170,9 +173,11 @@ def _tracked_files(ev: Evidence) -> TrackedFiles:
     if lead is None:
         return TrackedFiles(repository, problem="the project lies outside its repository")
     sizes: dict[str, int] = {}
+    object_ids: dict[str, bytes] = {}
     for relative, entry in _below(entries, lead):
         sizes[relative] = _size(ev, relative, entry.size)
-    return TrackedFiles(repository, sizes, index_path=index_path)
+        object_ids[relative] = entry.object_id
+    return TrackedFiles(repository, sizes, index_path=index_path, object_ids=object_ids)
 
 
 def tracked_below(root: Path) -> tuple[str, ...]:
@@ -334,7 +339,8 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[IndexEntry, ...]:
         if stage_number == 0 and kind in (0o100000, 0o120000):
             if not path or path.startswith(b"/") or b"\0" in path:
                 raise IndexUnreadable("has a malformed path")
-            entries.append(IndexEntry(os.fsdecode(path), size))
+            object_id = data[start + 40 : start + 40 + hash_size]
+            entries.append(IndexEntry(os.fsdecode(path), size, object_id))
     _check_extensions(data, offset, body_end)
     return tuple(entries)
 
