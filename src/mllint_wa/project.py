@@ -505,6 +505,11 @@ def _repository_of(directory: Path) -> Path | None:
     return next((d for d in (directory, *directory.parents) if _has_git(d)), None)
 
 
+def tree_root(directory: Path) -> Path:
+    """The root of the repository holding ``directory``; outside one, ``directory``."""
+    return _repository_of(directory) or directory
+
+
 def _find_manifest_upward(start: Path) -> Path | None:
     """Nearest directory from ``start`` upward holding lens.toml, not leaving the repository."""
     return next((d for d in _up_to_repository(start) if _is_regular_file(d / MANIFEST_NAME)), None)

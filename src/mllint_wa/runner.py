@@ -43,6 +43,7 @@ from mllint_wa.project import (
     discover,
     excludes_folder,
     exclusion,
+    tree_root,
 )
 from mllint_wa.registry import load_rules
 from mllint_wa.suppress import apply_waivers
@@ -161,7 +162,7 @@ def _walk_excludes(cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
     line's and the --config file's. A pyproject.toml's or a lens.toml's apply per project,
     once the walk has found which project a file belongs to."""
     layers = [cli] if explicit is None else [explicit, cli]
-    return [(layer.base, layer.exclude) for layer in layers if layer.exclude]
+    return [(layer.base, layer.exclude_patterns) for layer in layers if layer.exclude_patterns]
 
 
 def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> Prepared:
@@ -173,7 +174,10 @@ def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd:
         source = f"{display_path(project.manifest_path, cwd)} [lint]"
         layers.append(layer_from_table(lint_table, source, project.root))
     layers.append(options.cli)
-    return Prepared(project, load, resolve_settings(layers, load_rules()), tuple(layers))
+    # The default exclusions speak of the whole repository, so that a project inside an
+    # archived folder is left out as the folder's files are.
+    settings = resolve_settings(layers, load_rules(), tree_root(project.root))
+    return Prepared(project, load, settings, tuple(layers))
 
 
 def _excluded_by_an_enclosing_project(prepared: Prepared, by_root: dict[Path, Prepared]) -> bool:
