@@ -343,10 +343,24 @@ def test_a_finding_about_what_the_project_lacks_keeps_the_fingerprint_naming_it(
     root = tmp_path / "repo"
     (root / ".git").mkdir(parents=True)
     monkeypatch.chdir(root)
-    write_notebook(root, "fit.ipynb", estimator("a"), estimator("b"), ["import sklearn"])
+    write_notebook(
+        root,
+        "fit.ipynb",
+        ["from sagemaker.pytorch import PyTorch"],
+        estimator("a"),
+        estimator("b"),
+        ["a.fit()"],
+    )
     (on_notebook,) = findings("--select", "missing-model-card")
     (root / "fit.ipynb").unlink()
-    write(root, {"train.py": "import sklearn\n"})
+    write(
+        root,
+        {
+            "train.py": "\n".join(
+                ["from sagemaker.pytorch import PyTorch", *estimator("a"), "a.fit()"]
+            )
+        },
+    )
     (on_module,) = findings("--select", "missing-model-card")
     assert on_notebook["path"] == "fit.ipynb"
     assert on_notebook["related"] == []
