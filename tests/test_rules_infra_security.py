@@ -23,20 +23,43 @@ def test_training_without_network_isolation(lint):
     assert lint("training-without-network-isolation", "DP030") == _rule(
         "DP030",
         "training-without-network-isolation",
+        ("aws_containers.py", 51, 12),
+        ("aws_containers.py", 58, 15),
+        ("aws_containers.py", 65, 8),
         ("requests.py", 4, 1),
+        ("requests.py", 33, 1),
         ("train.py", 12, 13),  # the commented-out argument is no setting
         ("train.py", 25, 5),
         ("train.py", 28, 8),
     )
-    assert lint.messages("training-without-network-isolation", "DP030") == [
+    assert lint.messages("training-without-network-isolation", "DP030")[3:] == [
         "training job `churn-train` (boto3 create_training_job) runs without network "
         "isolation: `EnableNetworkIsolation` is not set",
+        "training job `churn-xgboost-script` (boto3 create_training_job) runs without "
+        "network isolation: `EnableNetworkIsolation` is not set",
         "training job `estimator` (PyTorch) runs without network isolation: "
         "`enable_network_isolation` is not set",
         "training job `hub` (HuggingFace) runs without network isolation: "
         "`enable_network_isolation` is `False`",
         "processing job `prep` (ScriptProcessor) runs without network isolation: "
         "`network_config.enable_network_isolation` is not set",
+    ]
+
+
+def test_jobs_running_aws_code_need_no_network_isolation(lint):
+    # AWS's own containers: a built-in algorithm through a generic Estimator (an
+    # image_uris.retrieve name, also through a variable or keywords), SageMaker Clarify's
+    # processor, Model Monitor and Data Wrangler images, a literal Model Monitor image URI,
+    # and boto3 requests with a built-in algorithm's or Clarify's image. Still reported: the
+    # project's script in an AWS framework image, XGBoost in script mode (entry_point, or the
+    # sagemaker_program hyperparameter), a ScriptProcessor in the scikit-learn image.
+    findings = lint.result("training-without-network-isolation", "DP030").findings
+    assert [f.message.partition(" runs ")[0] for f in findings if f.path != "train.py"] == [
+        "training job `scripted` (Estimator)",
+        "training job `script_mode` (Estimator)",
+        "processing job `prep` (ScriptProcessor)",
+        "training job `churn-train` (boto3 create_training_job)",
+        "training job `churn-xgboost-script` (boto3 create_training_job)",
     ]
 
 

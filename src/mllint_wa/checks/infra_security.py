@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.instances import has_instance_storage
-from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_jobs
+from mllint_wa.evidence.jobs import aws_jobs, runs_aws_code
 from mllint_wa.evidence.resources import (
     NOTEBOOK_INSTANCE,
     PROCESSING_JOB,
@@ -162,12 +162,12 @@ def _risky_default(
     )
 
 
-# Estimator classes whose jobs run no code of the project, or take their isolation from
-# elsewhere: Amazon's built-in algorithms, AWS Marketplace algorithms (SageMaker isolates them
-# itself), JumpStart models (isolated as each model's specification says), and the Chainer
-# and reinforcement-learning containers, which SageMaker cannot run isolated.
+# Estimator classes whose jobs take their isolation from elsewhere: AWS Marketplace
+# algorithms (SageMaker isolates them itself), JumpStart models (isolated as each model's
+# specification says), and the Chainer and reinforcement-learning containers, which
+# SageMaker cannot run isolated.
 _ISOLATION_EXEMPT = frozenset(
-    {*AMAZON_ALGORITHMS, "AlgorithmEstimator", "JumpStartEstimator", "Chainer", "RLEstimator"}
+    {"AlgorithmEstimator", "JumpStartEstimator", "Chainer", "RLEstimator"}
 )
 
 
@@ -198,14 +198,20 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
     risk as a waiver. That is why the risk is medium and not high.
 
     Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`) do not run in
-    AWS and are not checked, nor are jobs whose code is not the project's or whose isolation
-    SageMaker decides: Amazon's built-in algorithms (`KMeans`, `LinearLearner` …), AWS
-    Marketplace algorithms (`AlgorithmEstimator`), JumpStart estimators, and the Chainer and
-    reinforcement-learning containers, which cannot run isolated. Models (inference
-    containers) have the same setting; it is a deployment concern and not checked here. A
-    value SageMaker gets from a parameter or `**kwargs` is not judged."""
+    AWS and are not checked. Nor are jobs whose container runs AWS's code and none of the
+    project's: Amazon's algorithm estimators (`KMeans`, `LinearLearner` …); a generic
+    `Estimator` or a boto3 request whose image is a built-in algorithm's
+    (`image_uris.retrieve("xgboost", …)`, or a literal image URI in that algorithm's ECR
+    repository) when no script of the project's is given (`entry_point`, `source_dir`,
+    the `sagemaker_program` hyperparameter); `SageMakerClarifyProcessor`; and processors
+    or requests running the Model Monitor, Clarify, Data Wrangler or Debugger-rules
+    images. Nor are jobs whose isolation SageMaker decides: AWS Marketplace algorithms
+    (`AlgorithmEstimator`), JumpStart estimators, and the Chainer and reinforcement-learning
+    containers, which cannot run isolated. Models (inference containers) have the same
+    setting; it is a deployment concern and not checked here. A value SageMaker gets from a
+    parameter or `**kwargs` is not judged."""
     for job in aws_jobs(ctx.evidence):
-        if job.source == "sdk" and job.type in _ISOLATION_EXEMPT:
+        if runs_aws_code(job) or (job.source == "sdk" and job.type in _ISOLATION_EXEMPT):
             continue
         if _unset(job, "network_isolation"):
             yield _off(job, "network_isolation", "runs without network isolation")

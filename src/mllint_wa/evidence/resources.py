@@ -76,6 +76,9 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "tags": "dict[str, str]",
         "role": "str",
         "image": "str: the container image URI",
+        "aws_container": "str: the container AWS provides that the image is, by its "
+        "`sagemaker.image_uris.retrieve` name (xgboost, kmeans …)",
+        "own_code": "bool: a script of the project's is run in it (entry_point, source_dir)",
     },
     PROCESSING_JOB: {
         "instance_type": "str",
@@ -89,6 +92,7 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "tags": "dict[str, str]",
         "role": "str",
         "image": "str",
+        "aws_container": "str: as for training jobs (model-monitor, clarify, data-wrangler …)",
     },
     TUNING_JOB: {
         "strategy": "str: Bayesian | Random | Hyperband | Grid",

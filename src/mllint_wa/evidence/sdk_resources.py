@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import modules
-from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS
+from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_image
 from mllint_wa.evidence.python_values import Val, Values, written
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
@@ -301,6 +301,56 @@ def _tag_dict(value: object) -> object:
     return ...
 
 
+def _given(*paths: Path) -> Reader:
+    """True when an argument is given (whatever its value, unless it is None)."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        return rm.known(not (found.known and found.value is None), file.location(found.node))
+
+    return read
+
+
+# ``image_uris.retrieve(framework, …)`` and the v1 SDK's ``get_image_uri(region, repo_name)``:
+# where the name of an image AWS provides is the first or the second argument.
+_IMAGE_LOOKUPS = {"retrieve": (0, "framework"), "get_image_uri": (1, "repo_name")}
+
+
+def _aws_container(*paths: Path) -> Reader:
+    """The container AWS provides that the job's image is, by its ``image_uris`` name:
+    from an ``image_uris.retrieve(...)`` call or a literal ECR image URI; None for
+    another image."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        where = file.location(found.node)
+        call = found.call
+        if call is None:
+            plain = found.plain()
+            if not isinstance(plain, str):
+                return rm.unknown(found.written, where) if plain is ... else None
+            name = aws_image(plain)
+            return rm.known(name, where) if name is not None else None
+        qualified = file.module.qualified_name(call.func) or ""
+        lookup = _IMAGE_LOOKUPS.get(qualified.rpartition(".")[2])
+        if not qualified.startswith("sagemaker.") or lookup is None:
+            return None
+        index, keyword = lookup
+        argument = next((k.value for k in call.keywords if k.arg == keyword), None)
+        if argument is None and len(call.args) > index:
+            argument = call.args[index]
+        framework = file.values.value(argument).plain() if argument is not None else ...
+        if not isinstance(framework, str):
+            return rm.unknown(written(call), where)
+        return rm.known(framework, where)
+
+    return read
+
+
 def _vpc(*pairs: tuple[Path, Path]) -> Reader:
     """Whether both subnets and security groups are given (non-empty)."""
 
@@ -377,6 +427,8 @@ _TRAINING: Mapping[str, Reader] = {
     "tags": _tags(("tags",)),
     "role": _scalar(_STR, ("role",)),
     "image": _scalar(_STR, ("image_uri",), ("image_name",), ("training_image",)),
+    "aws_container": _aws_container(("image_uri",), ("image_name",), ("training_image",)),
+    "own_code": _given(("entry_point",), ("source_dir",), ("source_code",)),
 }
 _PROCESSING: Mapping[str, Reader] = {
     "instance_type": _scalar(_STR, ("instance_type",)),
@@ -392,6 +444,7 @@ _PROCESSING: Mapping[str, Reader] = {
     "tags": _tags(("tags",)),
     "role": _scalar(_STR, ("role",)),
     "image": _scalar(_STR, ("image_uri",)),
+    "aws_container": _aws_container(("image_uri",)),
 }
 _MODEL: Mapping[str, Reader] = {
     "network_isolation": _scalar(_BOOL, ("enable_network_isolation",)),
@@ -507,6 +560,9 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "tags": _tags(("Tags",)),
             "role": _scalar(_STR, ("RoleArn",)),
             "image": _scalar(_STR, ("AlgorithmSpecification", "TrainingImage")),
+            "aws_container": _aws_container(("AlgorithmSpecification", "TrainingImage")),
+            # Script mode in an AWS framework image names the script in a hyperparameter.
+            "own_code": _given(("HyperParameters", "sagemaker_program")),
         },
     ),
     "create_processing_job": (
@@ -537,6 +593,7 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "tags": _tags(("Tags",)),
             "role": _scalar(_STR, ("RoleArn",)),
             "image": _scalar(_STR, ("AppSpecification", "ImageUri")),
+            "aws_container": _aws_container(("AppSpecification", "ImageUri")),
         },
     ),
     "create_model": (
