@@ -44,6 +44,8 @@ def test_single_instance_endpoint_fires_on_a_known_count_of_one_in_every_source(
         ("DE003", "single-instance-endpoint", "main.tf", 11, 5),
         ("DE003", "single-instance-endpoint", "template.json", 8, 94),
         ("DE003", "single-instance-endpoint", "template.yaml", 14, 11),
+        # A project of its own, with throwaway endpoints beside this lasting one.
+        ("DE003", "single-instance-endpoint", "throwaway/hosting.py", 13, 13),
     ]
     assert lint.messages("single-instance-endpoint", "DE003")[:2] == [
         "variant `AllTraffic` of endpoint configuration `Config` runs on one instance "
@@ -411,3 +413,22 @@ def test_a_client_deleting_some_endpoint_does_not_make_every_endpoint_a_throwawa
         tmp_path / "deleted", {"lens.toml": _manifest("production"), "deploy.py": deleted}
     )
     assert lint(repo, "DE010") == []
+
+
+def test_endpoints_and_configurations_a_notebook_or_script_deletes_are_throwaways(lint):
+    # A notebook creates a model, a configuration and an endpoint under generated names and
+    # deletes them through a boto3 client; a script deletes an SDK endpoint by a variable
+    # copying the name the SDK gave it; a smoke-test endpoint is deleted while the lasting
+    # endpoint sharing its configuration is kept, and only the lasting one is reported.
+    endpoint_rules = ("DE001", "DE003", "DE010", "DE011", "DE015", "MO001", "MO002", "MO003")
+    findings = lint("single-instance-endpoint/throwaway", *endpoint_rules)
+    assert {row[2] for row in findings} == {"hosting.py", "lens.toml"}
+    assert [row[0] for row in findings] == [
+        "DE001", "MO001", "DE010", "DE003", "DE011", "MO002", "MO003", "DE015"
+    ]  # fmt: skip
+    messages = lint.messages("single-instance-endpoint/throwaway", *endpoint_rules)
+    assert not any("churn-smoke-test" in message for message in messages)
+    assert messages[-1] == (
+        "the project defines endpoint `churn` (hosting.py:18) but `deployment.target` is not "
+        "declared"
+    )

@@ -26,13 +26,14 @@ def test_training_without_network_isolation(lint):
         ("aws_containers.py", 51, 12),
         ("aws_containers.py", 58, 15),
         ("aws_containers.py", 65, 8),
+        ("local-mode/on_sagemaker.py", 5, 13),
         ("requests.py", 4, 1),
         ("requests.py", 33, 1),
         ("train.py", 12, 13),  # the commented-out argument is no setting
         ("train.py", 25, 5),
         ("train.py", 28, 8),
     )
-    assert lint.messages("training-without-network-isolation", "DP030")[3:] == [
+    assert lint.messages("training-without-network-isolation", "DP030")[4:] == [
         "training job `churn-train` (boto3 create_training_job) runs without network "
         "isolation: `EnableNetworkIsolation` is not set",
         "training job `churn-xgboost-script` (boto3 create_training_job) runs without "
@@ -54,7 +55,8 @@ def test_jobs_running_aws_code_need_no_network_isolation(lint):
     # project's script in an AWS framework image, XGBoost in script mode (entry_point, or the
     # sagemaker_program hyperparameter), a ScriptProcessor in the scikit-learn image.
     findings = lint.result("training-without-network-isolation", "DP030").findings
-    assert [f.message.partition(" runs ")[0] for f in findings if f.path != "train.py"] == [
+    own = ("aws_containers.py", "requests.py")
+    assert [f.message.partition(" runs ")[0] for f in findings if f.path in own] == [
         "training job `scripted` (Estimator)",
         "training job `script_mode` (Estimator)",
         "processing job `prep` (ScriptProcessor)",
@@ -302,3 +304,18 @@ def test_a_well_configured_training_job_passes(lint, tmp_path):
 )
 def test_instance_types_with_local_storage(instance_type, expected):
     assert has_instance_storage(instance_type) is expected
+
+
+def test_jobs_and_endpoints_in_local_mode_are_not_held_to_aws_settings(lint):
+    # A pipeline tried out with a LocalPipelineSession (its processor and estimator name
+    # ml.* instance types), an estimator with a LocalSession and its deploy to the "local"
+    # instance type: nothing runs in AWS. The same estimator without the local session is
+    # still reported by every rule.
+    rules = ("DP030", "DP031", "MD050", "MD070", "MD071", "MD074", "DE", "MO")
+    assert lint("training-without-network-isolation/local-mode", *rules) == [
+        ("DP030", "training-without-network-isolation", "on_sagemaker.py", 5, 13),
+        ("DP031", "training-without-vpc", "on_sagemaker.py", 5, 13),
+        ("MD050", "training-without-encryption", "on_sagemaker.py", 5, 13),
+        ("MD071", "training-without-max-runtime", "on_sagemaker.py", 5, 13),
+        ("MD074", "missing-cost-tags", "on_sagemaker.py", 5, 13),
+    ]

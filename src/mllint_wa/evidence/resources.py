@@ -79,6 +79,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "aws_container": "str: the container AWS provides that the image is, by its "
         "`sagemaker.image_uris.retrieve` name (xgboost, kmeans …)",
         "own_code": "bool: a script of the project's is run in it (entry_point, source_dir)",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     PROCESSING_JOB: {
         "instance_type": "str",
@@ -93,6 +95,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "role": "str",
         "image": "str",
         "aws_container": "str: as for training jobs (model-monitor, clarify, data-wrangler …)",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     TUNING_JOB: {
         "strategy": "str: Bayesian | Random | Hyperband | Grid",
@@ -102,7 +106,13 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "warm_start": "bool",
         "training_job": "str: name of the training-job resource it tunes",
     },
-    TRANSFORM_JOB: {"instance_type": "str", "instance_count": "int", "kms_key": "str"},
+    TRANSFORM_JOB: {
+        "instance_type": "str",
+        "instance_count": "int",
+        "kms_key": "str",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
+    },
     MODEL: {
         "network_isolation": "bool",
         "vpc": "bool",
@@ -110,6 +120,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "model_package": "str: a registry model package (ARN or name)",
         "role": "str",
         "tags": "dict[str, str]",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     MODEL_PACKAGE_GROUP: {"tags": "dict[str, str]"},
     MODEL_PACKAGE: {"approval_status": "str: Approved | PendingManualApproval | Rejected"},
@@ -137,6 +149,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "data_capture": "bool",
         "kms_key": "str",
         "model_package": "str: deployed from a registry model package",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     NOTEBOOK_INSTANCE: {
         "instance_type": "str",
@@ -158,6 +172,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "steps": "list[str]: step kinds, e.g. training, processing, register-model, condition, "
         "quality-check, clarify-check",
         "schedule": "str: a schedule that starts it",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     IAM_ROLE: {
         "assumed_by": "list[str]: service principals, e.g. sagemaker.amazonaws.com",

@@ -167,6 +167,8 @@ _POSITIONAL: Mapping[str, tuple[str, ...]] = {
     "EndpointInput": ("endpoint_name",),
     "WarmStartConfig": ("warm_start_type", "parents"),
 }
+# Sessions that run jobs, models and pipelines in local mode, on the developer's machine.
+_LOCAL_SESSIONS = frozenset({"LocalSession", "LocalPipelineSession"})
 # ``.deploy()`` keywords no other library's ``deploy`` takes: with one of them, a deploy on
 # an object this reading cannot trace (``self.model``) is still a SageMaker endpoint.
 _SAGEMAKER_DEPLOY_KEYWORDS = frozenset(
@@ -891,6 +893,9 @@ class _File:
             value = reader(self, args)
             if value is not None:
                 properties[prop] = value
+        session = args.values.get("sagemaker_session")
+        if session is not None and _last(self.module, session.call) in _LOCAL_SESSIONS:
+            properties["local_mode"] = rm.known(True, self.location(session.node))
         properties.update(extra)
         if args.opaque is not None:
             where = self.location(args.opaque)
@@ -923,8 +928,10 @@ class _File:
             args.values[attribute] = self._at(found, setting.target)
 
 
-def _last(module: PythonModule, call: ast.Call) -> str:
+def _last(module: PythonModule, call: ast.Call | None) -> str:
     """The last part of a call's qualified name under ``sagemaker``; "" otherwise."""
+    if call is None:
+        return ""
     name = module.qualified_name(call.func) or ""
     if not name.startswith("sagemaker."):
         return ""
@@ -1011,7 +1018,9 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
     elif method == "transformer" and deployable and origin is not None:
         args = file.call_args(call, _POSITIONAL["transformer"])
         name = file.name(rm.TRANSFORM_JOB, call, None, default)
-        file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, f"{origin.type}.transformer", name)
+        resource_type = f"{origin.type}.transformer"
+        extra = _inherited_local_mode(origin)
+        file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, resource_type, name, extra)
     elif method == "register" and deployable and origin is not None:
         _register(file, call, file.call_args(call), f"{origin.type}.register")
     elif method == "create" and _group_create(file, call):
@@ -1036,12 +1045,19 @@ _METHODS = frozenset({"deploy", "transformer", "register", "create", "create_mon
 def _deploy(
     file: _File, call: ast.Call, args: _Args, origin: rm.Resource | None, default: str
 ) -> None:
-    extra = {}
+    extra = _inherited_local_mode(origin)
     if origin is not None and origin.kind == rm.MODEL and not origin.get("model_package").absent:
         extra["model_package"] = origin.get("model_package")
     resource_type = f"{origin.type}.deploy" if origin is not None else "deploy"
     name = file.name(rm.ENDPOINT, call, file.dig(args, ("endpoint_name",)), default)
     file.add(rm.ENDPOINT, call, args, _DEPLOY, resource_type, name, extra)
+
+
+def _inherited_local_mode(origin: rm.Resource | None) -> dict[str, rm.Value]:
+    """What a deploy or a transformer made from an object in local mode runs in: the same."""
+    if origin is not None and origin.get("local_mode").is_(True):
+        return {"local_mode": origin.get("local_mode")}
+    return {}
 
 
 def _group_create(file: _File, call: ast.Call) -> bool:
