@@ -103,31 +103,67 @@ def test_long_training_without_spot_past_the_default_day(lint):
 
 
 def test_missing_cost_tags_across_sources(lint):
-    # Silent: tags from a module constant or a parameter, an SDK model (tagged by its
-    # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
+    # Silent: tags from a module constant or a parameter, local mode, **kwargs, a CDK
+    # construct tagged after construction (positional and keyword Tags.of(x).add), a
     # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
     # (the app itself is the evidence), Terraform tags from a local or from a variable
     # without a default, and the provider's `default_tags` (tagged/main.tf); a stack class
-    # in stacks/exploration.py that app.py instantiates with `tags=`.
+    # in stacks/exploration.py that app.py instantiates with `tags=`. Models and endpoint
+    # configurations, which bill nothing of their own, in every source.
     assert lint("missing-cost-tags", "MD074") == [
         ("MD074", "missing-cost-tags", "app.py", 9, 9),
-        ("MD074", "missing-cost-tags", "main.tf", 9, 1),
         ("MD074", "missing-cost-tags", "main.tf", 21, 3),
+        ("MD074", "missing-cost-tags", "pipeline.py", 40, 12),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),
         ("MD074", "missing-cost-tags", "template.yaml", 6, 3),
         ("MD074", "missing-cost-tags", "train.py", 10, 16),
         ("MD074", "missing-cost-tags", "train.py", 13, 85),
         ("MD074", "missing-cost-tags", "train.py", 17, 5),
+        ("MD074", "missing-cost-tags", "unconfigured/endpoint.yml", 4, 3),
     ]
     messages = lint.messages("missing-cost-tags", "MD074")
     assert messages[1] == (
-        "model `aws_sagemaker_model.churn` has no cost-allocation tags: its spend cannot be "
-        "traced to a project or team"
+        "endpoint `aws_sagemaker_endpoint.churn` has no cost-allocation tags: its spend "
+        "cannot be traced to a project or team"
     )
     assert messages[7] == (
         "endpoint `churn` has no cost-allocation tags: its spend cannot be traced to a "
         "project or team"
     )
+
+
+def test_jobs_are_tagged_by_the_pipeline_that_runs_them(lint):
+    # pipeline.py: a processor and an estimator run by the steps of a pipeline created with
+    # `upsert(tags=…)`, one through step_args; an estimator in an untagged pipeline is
+    # still reported.
+    findings = lint("missing-cost-tags", "MD074")
+    assert [row[2:] for row in findings if row[2] == "pipeline.py"] == [("pipeline.py", 40, 12)]
+
+
+def test_stack_tags_from_a_template_configuration_or_a_deploy_script_count(lint):
+    # codepipeline/: a CodePipeline template configuration file beside the template gives
+    # the stack its tags; templates/research.yaml: scripts/deploy.py creates its stack with
+    # Tags. unconfigured/: a JSON file with other members is no template configuration.
+    reported = {row[2] for row in lint("missing-cost-tags", "MD074")}
+    assert {"codepipeline/endpoint.yml", "templates/research.yaml"}.isdisjoint(reported)
+    assert "unconfigured/endpoint.yml" in reported
+
+
+def test_a_deploy_script_whose_template_cannot_be_told_leaves_stack_tags_unknown(lint, tmp_path):
+    template = (
+        "Resources:\n  Notebook:\n    Type: AWS::SageMaker::NotebookInstance\n"
+        "    Properties:\n      InstanceType: ml.t3.medium\n      RoleArn: arn\n"
+    )
+    script = (
+        "import sys\n\nimport boto3\n\n"
+        "boto3.client('cloudformation').create_stack(\n"
+        "    StackName='research', TemplateBody=open(sys.argv[1]).read(),\n"
+        "    Tags=[{'Key': 'project', 'Value': 'churn'}],\n)\n"
+    )
+    alone = _write(tmp_path / "alone", {"template.yaml": template})
+    assert [row[0] for row in lint(alone, "MD074")] == ["MD074"]
+    deployed = _write(tmp_path / "deployed", {"template.yaml": template, "deploy.py": script})
+    assert lint(deployed, "MD074") == []
 
 
 def test_tags_on_the_whole_cdk_app_count(lint, tmp_path):

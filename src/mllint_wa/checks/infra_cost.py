@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.endpoints import throwaways
 from mllint_wa.evidence.instances import (
     family,
     instance_sites,
@@ -49,16 +50,10 @@ DEFAULT_MAX_RUNTIME = 24 * 60 * 60
 # outweigh the wait for capacity (`max_wait`).
 LONG_TRAINING = DEFAULT_MAX_RUNTIME
 
-# SageMaker resources that take cost-allocation tags, where the model reads them.
-_TAGGED_KINDS = (
-    rm.TRAINING_JOB,
-    rm.PROCESSING_JOB,
-    rm.MODEL,
-    rm.ENDPOINT_CONFIG,
-    rm.ENDPOINT,
-    rm.NOTEBOOK_INSTANCE,
-    rm.PIPELINE,
-)
+# SageMaker resources that bill for their instances, and so need cost-allocation tags:
+# models, endpoint configurations and pipelines bill nothing of their own (the endpoint and
+# the jobs that run them do).
+_BILLED_KINDS = (rm.TRAINING_JOB, rm.PROCESSING_JOB, rm.ENDPOINT, rm.NOTEBOOK_INSTANCE)
 
 
 @rule(
@@ -223,16 +218,25 @@ def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
     notebook is spend nobody can trace. The ML Lens asks for budgets and tags on ML
     resources.
 
-    Checked on training and processing jobs, models, endpoint configurations, endpoints,
-    notebook instances and pipelines, where the resource model reads their tags. Tags
-    applied to a whole CDK app or stack (`Tags.of(app).add(...)`, or `tags=` where the app
-    instantiates a stack) and Terraform's `default_tags` count. Tags from a parameter, SDK
-    models (the SDK tags them at `.deploy(...)`), local-mode jobs and `**kwargs` are not
-    findings."""
-    for resource in rm.resources(ctx.evidence, *_TAGGED_KINDS):
-        if "tags" not in rm.PROPERTIES[resource.kind]:
+    Checked on what bills for its instances: training and processing jobs, endpoints and
+    notebook instances. Models, endpoint configurations and pipelines bill nothing of their
+    own and are not asked. Tags given from outside a resource count: applied to a whole CDK
+    app, stack or construct (`Tags.of(x).add(key, value)`, positional or by keyword, or
+    `tags=` where the app instantiates a stack); Terraform's `default_tags`; a
+    CloudFormation stack's tags, from a CodePipeline template configuration file
+    (`{"Parameters": …, "Tags": {…}}`) in the template's folder or from a boto3
+    `create_stack`/`update_stack`/`create_change_set` with `Tags` whose template is named
+    in the call (a parent stack's reach its nested stacks); and an SDK pipeline's tags
+    (`pipeline.upsert(tags=…)` or `create(tags=…)`) for the jobs its steps run. A deploy
+    script that tags a stack whose template cannot be told leaves every template's tags
+    unknown. Tags from a parameter, local-mode jobs and endpoints, endpoints that the code
+    creating them deletes further on (a demo's throwaway) and `**kwargs` are not findings."""
+    ev = ctx.evidence
+    throwaway = throwaways(ev)
+    for resource in rm.resources(ev, *_BILLED_KINDS):
+        if resource.opaque or is_local_mode(resource) or resource.anchor in throwaway:
             continue
-        if resource.opaque or is_local_mode(resource) or not resource.get("tags").falsy():
+        if not resource.get("tags").falsy():
             continue
         yield Violation(
             f"{shown(resource)} has no cost-allocation tags: its spend cannot be traced to "

@@ -79,7 +79,7 @@ def extract(ev: Evidence) -> Iterator[rm.Resource]:
     stacks = _StackTags(ev, cdk_modules)
     for module in cdk_modules:
         for resource, construct in module.resources():
-            found.append(_with_tag_value(resource, stacks.of(module, construct)))
+            found.append(rm.with_tags(resource, stacks.of(module, construct)))
         app_tags.extend(module.app_tags)
     if app_tags:
         found = [_with_tags(resource, app_tags) for resource in found]
@@ -510,8 +510,11 @@ class _Module:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver = node.func.value
                 if isinstance(receiver, ast.Call) and self.qualified(receiver.func) == "Tags.of":
-                    if node.func.attr == "add" and receiver.args and len(node.args) >= 2:
-                        self._tag(receiver.args[0], node)
+                    # Tags.of(scope).add(key, value), positional or by keyword.
+                    tag = node.args[0] if node.args else _keyword(node, "key")
+                    text = node.args[1] if len(node.args) > 1 else _keyword(node, "value")
+                    if node.func.attr == "add" and receiver.args and tag and text:
+                        self._tag(receiver.args[0], node, tag, text)
                     continue
                 made = self.resolve(receiver)
                 if isinstance(made, ast.Call):
@@ -545,8 +548,8 @@ class _Module:
         key = tuple(_snake(part) for part in path.split("."))
         target.overrides[key] = (self.loc(call), call.args[1])
 
-    def _tag(self, scope: ast.expr, call: ast.Call) -> None:
-        entry = (self.loc(call), call.args[0], call.args[1])
+    def _tag(self, scope: ast.expr, call: ast.Call, key: ast.expr, value: ast.expr) -> None:
+        entry = (self.loc(call), key, value)
         target = self.construct_of(scope)
         if target is not None and self.resolve(scope) is target.call:
             self._scope_tags.setdefault(id(target.call), []).append(entry)
@@ -635,24 +638,8 @@ def _with_tags(
     resource: rm.Resource, app_tags: list[tuple[Location, ast.expr, ast.expr, _Module]]
 ) -> rm.Resource:
     for location, key, value, module in app_tags:
-        resource = _with_tag_value(resource, _tag_value(module, [(location, key, value)], location))
+        resource = rm.with_tags(resource, _tag_value(module, [(location, key, value)], location))
     return resource
-
-
-def _with_tag_value(resource: rm.Resource, added: rm.Value) -> rm.Resource:
-    """The resource with tags applied from outside it (its stack, the app) merged into its
-    own; its own win on a shared key. Unknown on either side makes them unknown."""
-    if added.absent or "tags" not in rm.PROPERTIES[resource.kind]:
-        return resource
-    return _replace(resource, "tags", _merged_tags(resource.get("tags"), added))
-
-
-def _merged_tags(own: rm.Value, added: rm.Value) -> rm.Value:
-    if own.unknown or added.absent:
-        return own
-    if added.unknown or own.absent:
-        return added
-    return rm.known({**added.value, **own.value}, own.location or added.location)
 
 
 # Stack-level tags ----------------------------------------------------------------------------
@@ -739,8 +726,8 @@ class _StackTags:
             if isinstance(parent, ast.ClassDef) and site_module.classes.get(parent.name) is parent:
                 inherited = self._class_tags((site_module.path, parent.name), seen)
             own = _given_tags(site_module, call) if forwards else rm.ABSENT
-            given.append(_merged_tags(own, inherited))
-        tags = _merged_tags(_super_tags(module, owner), _combined(given))
+            given.append(rm.merged_tags(own, inherited))
+        tags = rm.merged_tags(_super_tags(module, owner), _combined(given))
         self._tags[key] = tags
         return tags
 
@@ -834,20 +821,6 @@ def _combined(given: list[rm.Value]) -> rm.Value:
     for value in given:
         merged = {**value.value, **merged}
     return rm.known(merged, first.location)
-
-
-def _replace(resource: rm.Resource, name: str, value: rm.Value) -> rm.Resource:
-    properties = dict(resource.properties)
-    properties[name] = value
-    return rm.Resource(
-        resource.kind,
-        resource.name,
-        resource.source,
-        resource.location,
-        properties,
-        resource.type,
-        resource.opaque,
-    )
 
 
 def _constant(node: ast.AST) -> object:

@@ -12,7 +12,10 @@ the template decides it:
   without variables is its text; every other function is unknown.
 
 Resources are named by their logical ID; a literal physical name (``EndpointName: churn``)
-used elsewhere in the project is mapped back to the logical ID that declares it.
+used elsewhere in the project is mapped back to the logical ID that declares it. Tags the
+stack is created with (a template configuration file, a deploy script's ``create_stack``:
+:mod:`mllint_wa.evidence.stack_tags`) are merged into every resource's own, as
+CloudFormation propagates them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence import resources as m
 from mllint_wa.evidence.code import is_test_path
-from mllint_wa.evidence.resources import ABSENT, Resource, Value, known, stops_when_idle, unknown
+from mllint_wa.evidence.resources import (
+    ABSENT,
+    Resource,
+    Value,
+    known,
+    stops_when_idle,
+    unknown,
+    with_tags,
+)
+from mllint_wa.evidence.stack_tags import stack_tags
 from mllint_wa.model import Location
 from mllint_wa.parsers.cloudformation import Intrinsic, Template, parse_template
 from mllint_wa.parsers.json_positions import Path, load_json
@@ -79,10 +91,28 @@ def extract(ev: Evidence) -> list[Resource]:
         for key, logical_id in _physical_names(_Reader(path, template, {}, {}))
     }
     passed = _passed_parameters(templates, names)
+    tagged = _stack_tags(ev, templates)
     found: list[Resource] = []
     for path, template in templates.items():
-        found.extend(_Reader(path, template, passed.get(path, {}), names).resources())
+        reader = _Reader(path, template, passed.get(path, {}), names)
+        found.extend(with_tags(resource, tagged[path]) for resource in reader.resources())
     return found
+
+
+def _stack_tags(ev: Evidence, templates: Mapping[str, Template]) -> dict[str, Value]:
+    """Each template's stack tags (:mod:`mllint_wa.evidence.stack_tags`), passed on to the
+    nested stacks it creates, as CloudFormation propagates them."""
+    tagged = stack_tags(ev, templates)
+    for _ in range(len(templates)):  # a parent's tags reach a nested stack a level a turn
+        changed = False
+        for path, template in templates.items():
+            for _, child, _ in _nested_stacks(path, template):
+                if child in tagged and tagged[path].known and tagged[child].absent:
+                    tagged[child] = tagged[path]
+                    changed = True
+        if not changed:
+            break
+    return tagged
 
 
 def template_candidates(ev: Evidence) -> Iterator[str]:

@@ -17,6 +17,7 @@ run; :func:`resources` returns everything, sorted by location.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import importlib
 import re
@@ -348,6 +349,25 @@ def by_name(ev: Evidence, kind: str, name: str) -> Resource | None:
         if resource.name == name:
             return resource
     return None
+
+
+def merged_tags(own: Value, added: Value) -> Value:
+    """Tags applied to a resource from outside it (its stack, its app, the pipeline that
+    runs it) merged into its own: its own win on a shared key; unknown on either side makes
+    them unknown."""
+    if own.unknown or added.absent:
+        return own
+    if added.unknown or own.absent:
+        return added
+    return known({**added.value, **own.value}, own.location or added.location)
+
+
+def with_tags(resource: Resource, added: Value) -> Resource:
+    """The resource with tags applied from outside it merged into its own."""
+    if added.absent or "tags" not in PROPERTIES[resource.kind]:
+        return resource
+    tags = merged_tags(resource.get("tags"), added)
+    return dataclasses.replace(resource, properties={**resource.properties, "tags": tags})
 
 
 def iter_properties(resource: Resource) -> Iterator[tuple[str, Value]]:

@@ -729,6 +729,9 @@ class _File:
     found: list[rm.Resource] = field(default_factory=list)
     # id() of the call that built a resource → the resource
     built: dict[int, rm.Resource] = field(default_factory=dict)
+    # A pipeline's anchor → the jobs its steps run, and the tags it is created with
+    step_jobs: dict[str, list[rm.Resource]] = field(default_factory=dict)
+    pipeline_tags: dict[str, rm.Value] = field(default_factory=dict)
     _names: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # Locations and values ---------------------------------------------------------------
@@ -962,7 +965,17 @@ def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
     for call in calls:
         if isinstance(call.func, ast.Attribute) and id(call) not in file.built:
             _method(file, call, call.func.attr)
-    return file.found
+    return _with_pipeline_tags(file)
+
+
+def _with_pipeline_tags(file: _File) -> list[rm.Resource]:
+    """The module's resources, each job a pipeline's step runs tagged with what the
+    pipeline is created with (``pipeline.upsert(tags=…)``), its own tags winning."""
+    tagged: dict[int, rm.Resource] = {}
+    for anchor, tags in file.pipeline_tags.items():
+        for job in file.step_jobs.get(anchor, ()):
+            tagged[id(job)] = rm.with_tags(tagged.get(id(job), job), tags)
+    return [tagged.get(id(resource), resource) for resource in file.found]
 
 
 # Constructors: the kind, the property readers and the name of the resource a class builds.
@@ -997,7 +1010,8 @@ def _constructor(file: _File, call: ast.Call) -> None:
     if last in _PIPELINES:
         args = file.call_args(call)
         name = file.name(rm.PIPELINE, call, file.dig(args, ("name",)), default)
-        file.add(rm.PIPELINE, call, args, {}, last, name, _steps(file, args))
+        pipeline = file.add(rm.PIPELINE, call, args, {}, last, name, _steps(file, args))
+        file.step_jobs[pipeline.anchor] = _step_jobs(file, args)
     elif last in _REGISTER_STEPS:
         _register(file, call, file.call_args(call), last)
 
@@ -1023,6 +1037,10 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
         file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, resource_type, name, extra)
     elif method == "register" and deployable and origin is not None:
         _register(file, call, file.call_args(call), f"{origin.type}.register")
+    elif method in ("upsert", "create") and origin is not None and origin.kind == rm.PIPELINE:
+        tags = _tags(("tags",))(file, file.call_args(call))
+        if tags is not None:
+            file.pipeline_tags[origin.anchor] = tags
     elif method == "create" and _group_create(file, call):
         args = file.call_args(call)
         aws_name = file.dig(args, ("model_package_group_name",))
@@ -1039,7 +1057,9 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
 
 
 _SDK_SCHEDULE_KEYWORDS = frozenset({"endpoint_input", "monitor_schedule_name"})
-_METHODS = frozenset({"deploy", "transformer", "register", "create", "create_monitoring_schedule"})
+_METHODS = frozenset(
+    {"deploy", "transformer", "register", "create", "upsert", "create_monitoring_schedule"}
+)
 
 
 def _deploy(
@@ -1116,6 +1136,40 @@ def _steps(file: _File, args: _Args) -> dict[str, rm.Value]:
     return {
         "steps": rm.known(kinds, where) if kinds is not None else rm.unknown(found.written, where)
     }
+
+
+# Step arguments that hold the job a step runs, or the call on it that made its arguments.
+_STEP_JOB_ARGUMENTS = ("estimator", "processor", "tuner", "transformer", "step_args")
+_JOB_KINDS = (rm.TRAINING_JOB, rm.PROCESSING_JOB, rm.TUNING_JOB, rm.TRANSFORM_JOB)
+_MAX_STEP_LISTS = 64
+
+
+def _step_jobs(file: _File, args: _Args) -> list[rm.Resource]:
+    """The jobs a pipeline's steps run, condition branches included: the estimator,
+    processor, tuner or transformer a step is given, or whose method made its
+    ``step_args`` (``estimator.fit(...)`` with a pipeline session)."""
+    found = file.dig(args, ("steps",))
+    pending = [found] if found is not None else []
+    jobs: list[rm.Resource] = []
+    for _ in range(_MAX_STEP_LISTS):
+        if not pending:
+            break
+        steps = pending.pop()
+        for item in steps.value if steps.known and isinstance(steps.value, list) else ():
+            if item.call is None:
+                continue
+            step_args = file.call_args(item.call)
+            for key in _STEP_JOB_ARGUMENTS:
+                given = step_args.values.get(key)
+                job = file.resource_of(given) if given is not None else None
+                if job is not None and job.kind in _JOB_KINDS:
+                    jobs.append(job)
+            pending.extend(
+                branch
+                for key in ("if_steps", "else_steps")
+                if (branch := step_args.values.get(key)) is not None
+            )
+    return jobs
 
 
 def _step_kinds(file: _File, found: Val, depth: int) -> list[str] | None:
