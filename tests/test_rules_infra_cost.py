@@ -92,14 +92,23 @@ def test_spot_training_without_checkpoints_in_sdk_and_boto3(lint):
 
 def test_long_training_without_spot_past_the_default_day(lint):
     # max_run=3 * DAY is known through the module constant; silent: exactly one day, a long
-    # job on Spot, a cap or a Spot setting from a parameter.
+    # job on Spot, a cap or a Spot setting from a parameter, and a generous cap on a job
+    # that saves no checkpoints.
     assert lint("long-training-without-spot", "MD073") == [
         ("MD073", "long-training-without-spot", "train.py", 14, 9),
     ]
     assert lint.messages("long-training-without-spot", "MD073") == [
-        "training-job `long_run` may run 3 days on on-demand capacity: managed Spot training "
-        "with checkpoints costs up to 90% less"
+        "training-job `long_run` saves checkpoints and may run 3 days on on-demand capacity: "
+        "managed Spot training resumes from them and costs up to 90% less"
     ]
+
+
+def test_a_generous_maximum_runtime_is_no_finding_of_either_runtime_rule(lint):
+    # training-without-max-runtime asks accelerated jobs for a cap; setting a generous one
+    # must not trade its finding for long-training-without-spot's: the cap is a bound, not
+    # the job's duration. `capped` (ml.g5.12xlarge, max_run five days, no checkpoints).
+    messages = lint.messages("long-training-without-spot", "MD071", "MD073")
+    assert messages and not any("`capped`" in message for message in messages)
 
 
 def test_missing_cost_tags_across_sources(lint):

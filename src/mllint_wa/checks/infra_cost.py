@@ -45,9 +45,9 @@ PREVIOUS_GENERATION: Mapping[str, str] = {
 # SageMaker stops a training job after one day when no maximum runtime is given (the v2
 # SDK's `max_run` default is 24 * 60 * 60 and the API's StoppingCondition default is 1 day).
 DEFAULT_MAX_RUNTIME = 24 * 60 * 60
-# A cap raised above that default says the job is expected to run longer than a day: the
-# one figure in a definition that shows a long job, and the point where Spot savings
-# outweigh the wait for capacity (`max_wait`).
+# A job allowed to run past that default, where Spot savings outweigh the wait for capacity
+# (`max_wait`). A cap is a bound, not a duration: it makes a job long only for one built to
+# resume (it saves checkpoints).
 LONG_TRAINING = DEFAULT_MAX_RUNTIME
 
 # SageMaker resources that bill for their instances, and so need cost-allocation tags:
@@ -115,7 +115,9 @@ def training_without_max_runtime(ctx: ProjectContext) -> Iterator[Violation]:
     `max_run` and the API's `MaxRuntimeInSeconds` both default to a day), so an absent cap
     is not an unbounded job, and on a CPU instance the default day costs little: those are
     not findings. On accelerated instances (the `ml.p*`, `ml.g*`, `ml.trn*` and `ml.dl*`
-    families) a forgotten day is expensive, so there the cap should be a decision.
+    families) a forgotten day is expensive, so there the cap should be a decision. Any cap
+    answers it, a generous one too: MD073 `long-training-without-spot` does not take a cap
+    by itself for the job's duration.
 
     A cap from a parameter, an unknown instance type and `**kwargs` are not findings."""
     for resource in _training_jobs(ctx):
@@ -166,31 +168,39 @@ def spot_training_without_checkpoints(ctx: ProjectContext) -> Iterator[Violation
     code="MD073",
     name="long-training-without-spot",
     risk=Risk.LOW,
-    summary="A training job expected to run longer than a day uses on-demand capacity.",
-    fix="Use managed Spot training with checkpoints (`use_spot_instances=True`, "
-    "`max_wait=`, `checkpoint_s3_uri=`) where the schedule allows interruptions.",
+    summary="A training job that saves checkpoints and may run longer than a day uses "
+    "on-demand capacity.",
+    fix="Use managed Spot training (`use_spot_instances=True` with `max_wait=` at or above "
+    "`max_run`; `EnableManagedSpotTraining` in a request) where the schedule allows "
+    "interruptions: the job resumes from its checkpoints.",
     lens_refs=("MLCOST04-BP06", "MLCOST04-BP10"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
 )
 def long_training_without_spot(ctx: ProjectContext) -> Iterator[Violation]:
-    """Managed Spot training costs up to 90% less than on-demand capacity. For a short job
-    the saving is small and waiting for capacity may cost more time than it saves; a
-    job whose maximum runtime is raised above SageMaker's one-day default is one its
-    authors expect to run long, and there the saving is large and checkpoints absorb the
-    interruptions.
+    """Managed Spot training costs up to 90% less than on-demand capacity. An interruption
+    costs a job that saves checkpoints only the time to resume, so for a long job built to
+    resume the saving comes almost free; for a short job the saving is small and waiting for
+    capacity may cost more time than it saves.
 
-    Fires when the maximum runtime is known and longer than one day and Spot training is
-    not switched on; a runtime or Spot setting from a parameter is not a finding."""
+    A definition does not say how long a job runs: its maximum runtime is a bound, which
+    MD071 `training-without-max-runtime` asks to set, a generous one included. So the rule
+    fires only on a job that saves checkpoints (an S3 checkpoint location is given) and whose
+    maximum runtime is known and longer than SageMaker's one-day default, when Spot training
+    is not switched on. A job without checkpoints, however long its cap, is not a finding;
+    nor is a runtime, checkpoint location or Spot setting from a parameter."""
     for resource in _training_jobs(ctx):
         runtime = resource.get("max_runtime")
         if not (runtime.known and isinstance(runtime.value, int)):
             continue
         if runtime.value <= LONG_TRAINING or not resource.get("use_spot").falsy():
             continue
+        if not resource.get("checkpoint_uri").known:
+            continue
         yield Violation(
-            f"{shown(resource)} may run {_duration(runtime.value)} on on-demand capacity: "
-            "managed Spot training with checkpoints costs up to 90% less",
+            f"{shown(resource)} saves checkpoints and may run {_duration(runtime.value)} on "
+            "on-demand capacity: managed Spot training resumes from them and costs up to 90% "
+            "less",
             resource.where("max_runtime"),
             anchor=f"{resource.anchor}:use_spot",
         )
