@@ -253,11 +253,29 @@ def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
         ("DP050", "bucket-without-lifecycle", "app.py", 8, 9),
         ("DP050", "bucket-without-lifecycle", "app.py", 12, 13),
         ("LN009", "unparseable-file", "broken.yaml", 6, 1),
+        ("DP050", "bucket-without-lifecycle", "cdk/app.py", 10, 9),
+        ("DP050", "bucket-without-lifecycle", "cdk/app.py", 13, 13),
         ("DP050", "bucket-without-lifecycle", "main.tf", 5, 1),
         ("DP050", "bucket-without-lifecycle", "main.tf", 16, 3),
+        ("DP050", "bucket-without-lifecycle", "sam/template.yaml", 5, 3),
         ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
         ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
     ]
+
+
+def test_each_bucket_is_reported_once(lint):
+    # sam/packaged.yaml is `sam package` output: sam/template.yaml with its CodeUri uploaded
+    # to S3. cdk/synth/data.template.json is `cdk synth` output of cdk/app.py, which the
+    # project holds. cdk/app.py defines its Features bucket in both branches of an `if`.
+    rows = [row[2:] for row in lint("bucket-without-lifecycle", "DP050")]
+    assert not any(
+        path in ("sam/packaged.yaml", "cdk/synth/data.template.json") for path, *_ in rows
+    )
+    assert [row for row in rows if row[0] == "cdk/app.py"] == [
+        ("cdk/app.py", 10, 9),
+        ("cdk/app.py", 13, 13),
+    ]
+    assert [row for row in rows if row[0] == "sam/template.yaml"] == [("sam/template.yaml", 5, 3)]
 
 
 def test_log_groups_kept_for_ever(lint):
@@ -287,3 +305,20 @@ def test_resource_rules_apply_at_every_stage_and_missing_tags_from_development()
         assert not found.requires_manifest
     tags = lookup("MD074")
     assert tags is not None and tags.applies_from.value == "development"
+
+
+def test_synthesised_templates_are_read_when_the_project_has_no_python_cdk_app(lint, tmp_path):
+    # A TypeScript CDK app's `cdk synth` output is the only reading of its resources; and
+    # two templates whose buckets differ are not copies of each other.
+    synthesised = (
+        '{"Resources": {"RawA1B2": {"Type": "AWS::S3::Bucket",'
+        ' "Metadata": {"aws:cdk:path": "data/Raw/Resource"}}}}\n'
+    )
+    versioned = synthesised.replace(
+        '"Metadata"', '"Properties": {"VersioningConfiguration": {"Status": "Enabled"}}, "Metadata"'
+    )
+    repo = _write(
+        tmp_path,
+        {"cdk.out.json": synthesised, "synth/data.template.json": versioned, "bin/app.ts": "//\n"},
+    )
+    assert [row[2] for row in lint(repo, "DP050")] == ["cdk.out.json", "synth/data.template.json"]

@@ -17,8 +17,10 @@ project's imports) tag the resources of that stack class and of the construct cl
 instantiates (see :class:`_StackTags`).
 
 A resource is named by its construct id (the second positional argument) when it is a
-literal, else by the variable it is assigned to. Links to other resources
-(``endpoint_config_name=config.attr_endpoint_config_name``) are the other construct's name.
+literal, else by the variable it is assigned to. Constructs of one kind and id in the
+branches of one ``if`` are one resource, its properties known where the branches agree.
+Links to other resources (``endpoint_config_name=config.attr_endpoint_config_name``) are the
+other construct's name.
 
 Where an L2 construct's default decides a property, the default is a known value at the
 construct's call (the CDK v2 API reference):
@@ -37,6 +39,7 @@ default is not in the template), ``versioned`` (false), a Key's ``enable_key_rot
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import json
 import re
@@ -78,12 +81,44 @@ def extract(ev: Evidence) -> Iterator[rm.Resource]:
     cdk_modules = [_Module(path, parsed) for path, parsed in modules(ev, b"aws_cdk")]
     stacks = _StackTags(ev, cdk_modules)
     for module in cdk_modules:
-        for resource, construct in module.resources():
+        for resource, construct in _one_per_branch(module, module.resources()):
             found.append(rm.with_tags(resource, stacks.of(module, construct)))
         app_tags.extend(module.app_tags)
     if app_tags:
         found = [_with_tags(resource, app_tags) for resource in found]
     yield from found
+
+
+def _one_per_branch(
+    module: _Module, found: list[tuple[rm.Resource, _Construct]]
+) -> list[tuple[rm.Resource, _Construct]]:
+    """One resource for the constructs of one kind and id that the branches of an ``if``
+    each define their own way (a bucket configured by environment): CDK creates one of
+    them. A property the branches set alike keeps its value; one they set differently is
+    unknown."""
+    kept: list[tuple[rm.Resource, _Construct]] = []
+    first: dict[tuple[str, str], int] = {}
+    for resource, construct in found:
+        index = first.get((resource.kind, resource.name))
+        if index is not None and module.exclusive(kept[index][1].call, construct.call):
+            kept[index] = (_either(kept[index][0], resource), kept[index][1])
+            continue
+        first.setdefault((resource.kind, resource.name), len(kept))
+        kept.append((resource, construct))
+    return kept
+
+
+def _either(one: rm.Resource, other: rm.Resource) -> rm.Resource:
+    """The resource one branch or the other defines, as far as both agree."""
+    properties: dict[str, rm.Value] = {}
+    for name in sorted({*one.properties, *other.properties}):
+        mine, theirs = one.get(name), other.get(name)
+        if mine.state == theirs.state and mine.value == theirs.value:
+            properties[name] = mine
+        else:
+            where = mine.location or theirs.location or one.location
+            properties[name] = rm.unknown("set differently by branch", where)
+    return dataclasses.replace(one, properties=properties, opaque=one.opaque or other.opaque)
 
 
 def _snake(name: str) -> str:
@@ -216,6 +251,25 @@ class _Module:
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element.value if isinstance(element, ast.Starred) else element, None)
+
+    def exclusive(self, one: ast.AST, other: ast.AST) -> bool:
+        """Whether two nodes sit in different branches of one ``if`` (or conditional
+        expression), so that one runs or the other, never both."""
+        sides = dict(self._branches(one))
+        return any(sides.get(node, side) != side for node, side in self._branches(other))
+
+    def _branches(self, node: ast.AST) -> Iterator[tuple[int, str]]:
+        """(id of each enclosing ``if``, the branch ``node`` is in)."""
+        child, parent = node, self.parents.get(id(node))
+        while parent is not None:
+            if isinstance(parent, (ast.If, ast.IfExp)):
+                body = parent.body if isinstance(parent.body, list) else [parent.body]
+                orelse = parent.orelse if isinstance(parent.orelse, list) else [parent.orelse]
+                if any(child is statement for statement in body):
+                    yield id(parent), "body"
+                elif any(child is statement for statement in orelse):
+                    yield id(parent), "orelse"
+            child, parent = parent, self.parents.get(id(parent))
 
     def _enclosing(self, node: ast.AST, kinds: tuple[type, ...]) -> ast.AST | None:
         parent = self.parents.get(id(node))
