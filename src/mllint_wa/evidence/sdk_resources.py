@@ -14,8 +14,9 @@ package, whatever module path the SDK version puts it in (v2's ``sagemaker.estim
   ``HyperparameterTuner`` → tuning jobs; ``create_monitoring_schedule`` on a Model Monitor →
   monitoring schedules; ``Pipeline(steps=…)`` → pipelines; ``.register()`` and
   ``RegisterModel`` → model packages (and their group).
-* boto3 ``create_*`` calls on a ``sagemaker`` client → the same kinds, from the API's
-  PascalCase request (a request dict passed as ``**request`` is followed).
+* boto3 ``create_*`` calls (and ``update_endpoint``) on a ``sagemaker`` client → the same
+  kinds, from the API's PascalCase request (a request dict passed as ``**request`` is
+  followed).
 
 Values follow names within the module (:mod:`mllint_wa.evidence.python_values`); settings
 made after construction (``est.enable_network_isolation = True``) override the constructor's.
@@ -26,7 +27,12 @@ Names: what the resource is assigned to (``estimator``); for endpoints, pipeline
 resources the AWS name when it is a literal (``endpoint_name="churn"``), because alarms,
 scaling targets and schedules elsewhere refer to them by it; otherwise the call's text
 (``PyTorch(…)``), numbered ``#2``, ``#3`` … when it repeats in the file, so that names do not
-move with line numbers.
+move with line numbers. Calls in one file that create or update an endpoint of one literal
+name (a redeploy, boto3 ``update_endpoint``) are one endpoint, as the last of them leaves it.
+
+A job run by a step of a pipeline the module creates with tags (``pipeline.upsert(tags=…)``)
+carries the pipeline's tags; a job, model or endpoint given a ``LocalSession`` or
+``LocalPipelineSession`` (or made from an object that is) runs in local mode.
 
 SDK defaults are not filled in: an argument left out is absent. Each default a rule could
 need is either "off" (network isolation, spot, inter-container encryption, data capture:
@@ -39,6 +45,7 @@ creates with what ``deploy()``, ``create()`` or ``transformer()`` is given.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -537,6 +544,17 @@ def _alarm_names(file: _File, args: _Args) -> rm.Value | None:
 
 
 _GROUP: Mapping[str, Reader] = {"tags": _tags(("tags",))}
+# What CreateEndpoint and UpdateEndpoint requests say of an endpoint.
+_ENDPOINT_REQUEST: Mapping[str, Reader] = {
+    "endpoint_config": _link(rm.ENDPOINT_CONFIG, ("EndpointConfigName",)),
+    "blue_green": _present(("DeploymentConfig", "BlueGreenUpdatePolicy")),
+    "traffic_routing": _scalar(
+        _STR,
+        ("DeploymentConfig", "BlueGreenUpdatePolicy", "TrafficRoutingConfiguration", "Type"),
+    ),
+    "rolling_update": _present(("DeploymentConfig", "RollingUpdatePolicy")),
+    "auto_rollback_alarms": _alarm_names,
+}
 
 # boto3 requests, by method: the resource kind, the request key holding its AWS name, and
 # the property readers over the PascalCase request.
@@ -628,23 +646,11 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
     "create_endpoint": (
         rm.ENDPOINT,
         "EndpointName",
-        {
-            "endpoint_config": _link(rm.ENDPOINT_CONFIG, ("EndpointConfigName",)),
-            "blue_green": _present(("DeploymentConfig", "BlueGreenUpdatePolicy")),
-            "traffic_routing": _scalar(
-                _STR,
-                (
-                    "DeploymentConfig",
-                    "BlueGreenUpdatePolicy",
-                    "TrafficRoutingConfiguration",
-                    "Type",
-                ),
-            ),
-            "rolling_update": _present(("DeploymentConfig", "RollingUpdatePolicy")),
-            "auto_rollback_alarms": _alarm_names,
-            "tags": _tags(("Tags",)),
-        },
+        {**_ENDPOINT_REQUEST, "tags": _tags(("Tags",))},
     ),
+    # A new configuration (and deployment policy) for an endpoint: read as the endpoint
+    # defined again, which the endpoint's earlier definitions give way to.
+    "update_endpoint": (rm.ENDPOINT, "EndpointName", _ENDPOINT_REQUEST),
     "create_notebook_instance": (
         rm.NOTEBOOK_INSTANCE,
         "NotebookInstanceName",
@@ -715,7 +721,10 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
 
 # The request key that tells a boto3 call is SageMaker's when the client cannot be traced,
 # where the name key alone is shared with another service's API (Comprehend's endpoints).
-_BOTO3_SIGNATURE = {"create_endpoint": "EndpointConfigName"}
+_BOTO3_SIGNATURE = {
+    "create_endpoint": "EndpointConfigName",
+    "update_endpoint": "EndpointConfigName",
+}
 
 
 # Reading one file ----------------------------------------------------------------------------
@@ -733,6 +742,8 @@ class _File:
     step_jobs: dict[str, list[rm.Resource]] = field(default_factory=dict)
     pipeline_tags: dict[str, rm.Value] = field(default_factory=dict)
     _names: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (kind, name) of the resources named by a literal AWS name
+    aws_names: set[tuple[str, str]] = field(default_factory=set)
 
     # Locations and values ---------------------------------------------------------------
 
@@ -866,6 +877,7 @@ class _File:
         target = self.assigned_to(call) if by_target else None
         if aws_name is not None and aws_name.known and isinstance(aws_name.value, str):
             base = aws_name.value
+            self.aws_names.add((kind, base))
         else:
             base = written(target) if target is not None else default
         count = self._names.get((kind, base), 0) + 1
@@ -965,7 +977,7 @@ def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
     for call in calls:
         if isinstance(call.func, ast.Attribute) and id(call) not in file.built:
             _method(file, call, call.func.attr)
-    return _with_pipeline_tags(file)
+    return _one_per_endpoint(_with_pipeline_tags(file), file.aws_names)
 
 
 def _with_pipeline_tags(file: _File) -> list[rm.Resource]:
@@ -976,6 +988,41 @@ def _with_pipeline_tags(file: _File) -> list[rm.Resource]:
         for job in file.step_jobs.get(anchor, ()):
             tagged[id(job)] = rm.with_tags(tagged.get(id(job), job), tags)
     return [tagged.get(id(resource), resource) for resource in file.found]
+
+
+def _one_per_endpoint(
+    found: list[rm.Resource], aws_names: set[tuple[str, str]]
+) -> list[rm.Resource]:
+    """One endpoint for the calls that create or update an endpoint of one literal name
+    (a redeploy, ``update_endpoint``): the last call's, as the code leaves the endpoint,
+    with the tags an earlier call gave it when the last gives none. A configuration that
+    only the superseded calls named serves nothing any more and is left out."""
+    definitions: dict[str, list[rm.Resource]] = {}
+    for resource in found:
+        base = resource.name.split(" #")[0]
+        if resource.kind == rm.ENDPOINT and (rm.ENDPOINT, base) in aws_names:
+            definitions.setdefault(base, []).append(resource)
+    dropped: set[int] = set()
+    kept: dict[int, rm.Resource] = {}
+    for base, calls in definitions.items():
+        if len(calls) < 2:
+            continue
+        last = max(calls, key=lambda r: r.location)
+        tags = next((r.get("tags") for r in reversed(calls) if not r.get("tags").absent), None)
+        properties = dict(last.properties)
+        if tags is not None and last.get("tags").absent:
+            properties["tags"] = tags
+        kept[id(last)] = dataclasses.replace(last, name=base, properties=properties)
+        dropped.update(id(r) for r in calls if r is not last)
+        still = {_linked_config(last)}
+        stale = {_linked_config(r) for r in calls if r is not last} - still
+        dropped.update(id(r) for r in found if r.kind == rm.ENDPOINT_CONFIG and r.name in stale)
+    return [kept.get(id(r), r) for r in found if id(r) not in dropped]
+
+
+def _linked_config(endpoint: rm.Resource) -> str | None:
+    link = endpoint.get("endpoint_config")
+    return link.value if link.known and isinstance(link.value, str) else None
 
 
 # Constructors: the kind, the property readers and the name of the resource a class builds.
