@@ -12,10 +12,12 @@ request through its Content-Security-Policy.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from mllint_wa.config import Layer
@@ -68,17 +70,40 @@ def large_run(count: int = 3000) -> RunResult:
             root=f"services/svc-{n}",
             manifest=f"services/svc-{n}/lens.toml",
             stage=Stage.PRODUCTION,
-            ran=tuple(rules),
+            rules_run=tuple(rule.code for rule in rules),
+            applicable=rules,
         )
         for n in range(40)
     ]
-    return RunResult(projects=projects, findings=findings, failing=findings)
+    return RunResult(
+        projects=projects,
+        findings=findings,
+        failing=findings,
+        ran={rule.code for rule in rules},
+    )
 
 
-def screenshot(html_file: Path, png: Path) -> None:
+def write_pages(out: Path) -> list[tuple[Path, int]]:
+    """Write the HTML report of each run into ``out``: each page, with its number of
+    findings."""
+    out.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for name, result in (("example", example_run()), ("large", large_run())):
+        page = out / f"{name}.html"
+        page.write_text(render("html", result, ReportOptions()), encoding="utf-8")
+        pages.append((page, len(result.findings)))
+    return pages
+
+
+def chromium() -> str:
+    """The Chromium executable; the script stops, saying how to install it, without one."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         sys.exit("chromium is not installed: apt-get install -y chromium")
+    return browser
+
+
+def screenshot(browser: str, html_file: Path, png: Path) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [
@@ -95,14 +120,17 @@ def screenshot(html_file: Path, png: Path) -> None:
         )
 
 
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    for name, result in (("example", example_run()), ("large", large_run())):
-        page = out / f"{name}.html"
-        page.write_text(render("html", result, ReportOptions()), encoding="utf-8")
-        screenshot(page, out / f"{name}.png")
-        print(f"{out / (name + '.png')}: {len(result.findings)} findings")
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="Render the HTML report to PNG with headless Chromium."
+    )
+    parser.add_argument("out_dir", nargs="?", default="screenshots", type=Path)
+    out: Path = parser.parse_args(argv).out_dir
+    browser = chromium()
+    for page, count in write_pages(out):
+        png = page.with_suffix(".png")
+        screenshot(browser, page, png)
+        print(f"{png}: {count} findings")
 
 
 if __name__ == "__main__":

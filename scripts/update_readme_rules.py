@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from mllint_wa.registry import load_rules
@@ -11,7 +13,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- rules:start -->\n", "<!-- rules:end -->"
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args(argv)
     text = README.read_text(encoding="utf-8")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)

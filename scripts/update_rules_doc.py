@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from mllint_wa.registry import load_rules
@@ -10,7 +12,8 @@ from mllint_wa.report.rules_doc import RULES_DOC, render_rules_doc
 TARGET = Path(__file__).resolve().parent.parent / RULES_DOC
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args(argv)
     TARGET.write_text(render_rules_doc(load_rules()), encoding="utf-8")
 
 

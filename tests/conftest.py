@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from mllint_wa import registry
 from mllint_wa.config import Layer
+from mllint_wa.registry import ENTRY_POINT_GROUP, load_rules
 from mllint_wa.runner import RunOptions, RunResult, run
+from plugins import FakeEntryPoint
 
 REPOS = Path(__file__).parent / "fixtures" / "repos"
 TODAY = date(2026, 1, 1)
@@ -63,3 +66,29 @@ def manifest(tmp_path: Path) -> Callable[[str], Path]:
         return tmp_path
 
     return write
+
+
+@pytest.fixture
+def plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeEntryPoint]]:
+    """The installed plugins: append FakeEntryPoints (tests/plugins.py) to this list. The
+    rules are loaded afresh before and after the test."""
+    installed: list[FakeEntryPoint] = []
+    monkeypatch.setattr(
+        registry,
+        "entry_points",
+        lambda *, group: list(installed) if group == ENTRY_POINT_GROUP else [],
+    )
+    load_rules.cache_clear()
+    yield installed
+    load_rules.cache_clear()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository whose lens.toml holds only its schema version, as the working
+    directory."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from mllint_wa import registry
 from mllint_wa.cli import main
 from mllint_wa.model import Phase, Pillar, Risk, Rule, Stage, Violation
 from mllint_wa.registry import (
-    ENTRY_POINT_GROUP,
     RegistryError,
     SelectorError,
     load_rules,
@@ -22,6 +19,7 @@ from mllint_wa.registry import (
     resolve,
     rule,
 )
+from plugins import FakeEntryPoint
 
 
 @pytest.fixture(autouse=True)
@@ -29,36 +27,6 @@ def _fresh_registry() -> Iterator[None]:
     load_rules.cache_clear()
     yield
     load_rules.cache_clear()
-
-
-@dataclass
-class FakeEntryPoint:
-    """What importlib.metadata.EntryPoint offers the registry: a name, a value and load()."""
-
-    name: str
-    target: object = None
-    error: Exception | None = None
-
-    @property
-    def value(self) -> str:
-        return f"{self.name}_plugin:rules"
-
-    def load(self) -> object:
-        if self.error is not None:
-            raise self.error
-        return self.target
-
-
-@pytest.fixture
-def plugins(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
-    """The installed plugins: append FakeEntryPoints to this list."""
-    installed: list[FakeEntryPoint] = []
-
-    def entry_points(*, group: str) -> list[FakeEntryPoint]:
-        return list(installed) if group == ENTRY_POINT_GROUP else []
-
-    monkeypatch.setattr(registry, "entry_points", entry_points)
-    return installed
 
 
 def make_rule(
@@ -136,6 +104,7 @@ def test_metadata_fields() -> None:
         "lens_refs",
         "summary",
         "fix",
+        "preview",
     ]
 
 

@@ -214,6 +214,7 @@ def test_json_document_shape() -> None:
         "lens_refs": ["MLPERF01-BP01", "MLCOST01-BP01", "MLPER-01", "MLCOST-01"],
         "fingerprint": fingerprint("BG001", "svc/lens.toml", "", "m"),
         "project": "svc",
+        "related": [],
     }
 
 

@@ -26,7 +26,17 @@ def test_missing_tests_on_the_declared_training_entrypoint(lint):
     ]
     assert lint.messages("missing-tests", "MD033") == [
         "the project has 2 Python modules (`src/churn/train.py`, `src/churn/features.py`) but "
-        "no tests: no `test_*.py`, `*_test.py` or `tests/` folder"
+        "no tests: no `test_*.py` or `*_test.py` module, no Python module in a `tests/`, "
+        "`test/` or `testing/` folder, and no pytest `testpaths` or `--doctest-modules`"
+    ]
+
+
+def test_missing_tests_does_not_deny_a_tests_folder_that_holds_no_python(lint, tmp_path):
+    repo = _write(tmp_path, {"train.py": "import torch\n", "tests/data/sample.csv": "a\n"})
+    assert lint.messages(repo, "MD033") == [
+        "the project has 1 Python module (`train.py`) but no tests: no `test_*.py` or "
+        "`*_test.py` module, no Python module in a `tests/`, `test/` or `testing/` folder "
+        "(`tests/` holds none), and no pytest `testpaths` or `--doctest-modules`"
     ]
 
 

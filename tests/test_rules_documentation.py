@@ -32,11 +32,65 @@ def test_missing_model_card_reported_at_the_model_table(lint):
     ]
 
 
+def test_missing_model_card_says_what_was_looked_for_and_that_the_manifest_names_none(lint):
+    assert lint.messages("missing-model-card", "MD040") == [
+        "no model card: nothing records the model's intended use, data, metrics and "
+        "limitations (no `MODEL_CARD.md`, `model_card.md`, `MODELCARD.md` or the like (at the "
+        "root or in `docs/`), nor a Hugging Face model-card README; `[model] card` names none)"
+    ]
+
+
 def test_missing_model_card_without_manifest_only_for_ml_code(lint, tmp_path):
     ml = _write(tmp_path / "ml", {"train.py": "import torch\n"})
     plain = _write(tmp_path / "plain", {"app.py": "import flask\n"})
-    assert lint(ml, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+    assert lint(ml, "MD040") == [("MD040", "missing-model-card", "train.py", 1, 1)]
     assert lint(plain, "MD040") == []
+
+
+def test_missing_model_card_without_manifest_stands_on_the_import_that_made_it_apply(
+    lint, tmp_path
+):
+    # Not on MODEL_CARD.md, which does not exist: code scanning could not show it there.
+    repo = _write(
+        tmp_path,
+        {
+            "README.md": "# Fraud\n",
+            "src/app/serve.py": '"""Serving."""\nimport json\n\ndef f():\n    import torch\n',
+        },
+    )
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "src/app/serve.py", 5, 5)]
+    assert lint.messages(repo, "MD040")[0].endswith(
+        "Hugging Face model-card README; `src/app/serve.py` imports `torch`)"
+    )
+
+
+def test_missing_model_card_without_manifest_stands_on_the_first_model_file(lint, tmp_path):
+    repo = _write(tmp_path, {"models/b.onnx": b"\x08\x01", "models/a.pt": b"PK"})
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "models/a.pt", 1, 1)]
+    assert "`models/a.pt` is a model file)" in lint.messages(repo, "MD040")[0]
+
+
+def test_missing_model_card_without_manifest_stands_on_a_notebook_import(lint, tmp_path):
+    notebook = (
+        '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],\n'
+        '  "source": ["x = 1\\n",\n'
+        '             "from sklearn.linear_model import Ridge\\n"]}],\n'
+        ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+    )
+    repo = _write(tmp_path, {"notebooks/fit.ipynb": notebook})
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "notebooks/fit.ipynb", 3, 15)]
+
+
+def test_missing_model_card_keeps_its_fingerprint_wherever_it_stands(lint, tmp_path):
+    # The finding is about the card, not about the file it is shown on: a new module that
+    # imports an ML framework earlier in the tree moves it, and changes nothing else.
+    repo = _write(tmp_path, {"train.py": "import torch\n"})
+    before = lint.result(repo, "MD040").findings
+    _write(tmp_path, {"a_features.py": "import sklearn\n"})
+    after = lint.result(repo, "MD040").findings
+    assert [f.path for f in before] == ["train.py"]
+    assert [f.path for f in after] == ["a_features.py"]
+    assert [f.fingerprint for f in after] == [f.fingerprint for f in before]
 
 
 def test_missing_model_card_accepts_usual_names_json_cards_and_hugging_face_readmes(lint, tmp_path):
@@ -51,7 +105,7 @@ def test_missing_model_card_accepts_usual_names_json_cards_and_hugging_face_read
 
 def test_missing_model_card_readme_without_model_front_matter_is_no_card(lint, tmp_path):
     repo = _write(tmp_path, {"train.py": "import torch\n", "README.md": "---\ntitle: x\n---\n"})
-    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "MODEL_CARD.md", 1, 1)]
+    assert lint(repo, "MD040") == [("MD040", "missing-model-card", "train.py", 1, 1)]
 
 
 # -- MD041 incomplete-model-card ---------------------------------------------------------------
@@ -97,6 +151,17 @@ def test_incomplete_model_card_broken_front_matter_is_one_unparseable_file(lint,
 def test_missing_datasheet_reported_when_the_manifest_lists_data_sources(lint):
     assert lint("missing-datasheet", "DP020") == [
         ("DP020", "missing-datasheet", "lens.toml", 3, 1),
+    ]
+
+
+def test_missing_datasheet_without_manifest_stands_on_the_first_data_file(lint, tmp_path):
+    repo = _write(tmp_path, {"data/train.csv": "a\n1\n", "data/test.csv": "a\n2\n"})
+    assert lint(repo, "DP020") == [("DP020", "missing-datasheet", "data/test.csv", 1, 1)]
+    assert lint.messages(repo, "DP020") == [
+        "no datasheet: nothing records the data's origin, contents, processing and terms (no "
+        "`DATASHEET.md`, `datasheet.md`, `DATA_CARD.md` or the like (at the root or in "
+        "`docs/`), nor a Hugging Face dataset-card README; the project holds data: "
+        "`data/test.csv` and 1 more)"
     ]
 
 

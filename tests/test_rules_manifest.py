@@ -10,24 +10,53 @@ from datetime import date
 
 import pytest
 
+from trees import write_tree
+
 # -- LN001 missing-manifest ----------------------------------------------------------------------
 
 
-def test_missing_manifest_reported_on_line_1_of_the_absent_file(lint):
+def test_missing_manifest_reported_on_a_file_that_exists(lint):
+    # Not on the absent lens.toml: code scanning cannot place an annotation there.
     assert lint("missing-manifest", "LN001") == [
-        ("LN001", "missing-manifest", "lens.toml", 1, 1),
+        ("LN001", "missing-manifest", "train.py", 1, 1),
     ]
     assert lint.messages("missing-manifest", "LN001") == [
-        "no lens.toml: the project states no business goal, success metric or plans "
-        "(run `mllint-wa init` to scaffold one)"
+        "no lens.toml at the project's root: the project states no business goal, success "
+        "metric or plans (run `mllint-wa init` to scaffold one)"
     ]
+
+
+def test_missing_manifest_prefers_the_readme_then_the_packaging_file(lint, tmp_path):
+    files = {"a.py": "", "src/x.py": "", "setup.py": "", "pyproject.toml": "", "README.rst": ""}
+    repo = write_tree(tmp_path, files)
+    assert lint(repo, "LN001") == [("LN001", "missing-manifest", "README.rst", 1, 1)]
+    (repo / "README.rst").unlink()
+    assert lint(repo, "LN001") == [("LN001", "missing-manifest", "pyproject.toml", 1, 1)]
+    (repo / "pyproject.toml").unlink()
+    (repo / "setup.py").unlink()
+    assert lint(repo, "LN001") == [("LN001", "missing-manifest", "a.py", 1, 1)]
+    (repo / "a.py").unlink()
+    assert lint(repo, "LN001") == [("LN001", "missing-manifest", "src/x.py", 1, 1)]
+
+
+def test_missing_manifest_keeps_the_fingerprint_of_the_absent_file(lint, tmp_path):
+    from mllint_wa.model import fingerprint
+
+    repo = write_tree(tmp_path, {"README.md": "# x\n"})
+    (finding,) = lint.result(repo, "LN001").findings
+    # What it was when the finding stood on lens.toml: baselines written then still match.
+    assert finding.fingerprint == fingerprint("LN001", "lens.toml", "lens.toml", "")
+
+
+def test_missing_manifest_in_a_project_without_files_names_the_absent_file(lint, tmp_path):
+    assert lint(tmp_path, "LN001") == [("LN001", "missing-manifest", "lens.toml", 1, 1)]
 
 
 def test_missing_manifest_only_ln_rules_that_need_no_manifest_run(lint):
     # Without a manifest the BG and PF rules have nothing to judge and stay quiet; evidence
     # rules still read the repository.
     assert lint("missing-manifest", "LN", "BG", "PF") == [
-        ("LN001", "missing-manifest", "lens.toml", 1, 1)
+        ("LN001", "missing-manifest", "train.py", 1, 1)
     ]
 
 
@@ -411,10 +440,10 @@ def test_unreadable_path_broken_outward_and_special_files(lint, manifest, tmp_pa
 def test_unreadable_path_reported_without_a_manifest(lint, tmp_path):
     (tmp_path / "train.py").write_text("print('train')\n", encoding="utf-8")
     os.symlink("gone.parquet", tmp_path / "features.parquet")
-    # Sorted by path: features.parquet before lens.toml.
+    # Sorted by path: features.parquet before train.py.
     assert lint(tmp_path, "LN001", "LN008") == [
         ("LN008", "unreadable-path", "features.parquet", 1, 1),
-        ("LN001", "missing-manifest", "lens.toml", 1, 1),
+        ("LN001", "missing-manifest", "train.py", 1, 1),
     ]
 
 

@@ -80,11 +80,9 @@ def test_hardcoded_secret_in_every_file_kind(lint):
         ("deploy.cfg", 3, 25, "An AWS secret access key (`Kx9/…8Xy`)"),
         ("keys/deploy.pem", 1, 1, "A private key"),
         ("lens.toml", 5, 10, "A GitHub token (`ghp_…7r8`)"),
-        # Lines of the .ipynb file: two in a cell's output, two in cell sources.
+        # Lines of the .ipynb file: two in a cell's output, two in cell sources, folded
+        # into one finding at the first.
         ("notebooks/explore.ipynb", 13, 21, "An AWS access key ID (`ASIA…8XY`)"),
-        ("notebooks/explore.ipynb", 14, 13, "An OpenAI API key (`sk-P…3Pq`)"),
-        ("notebooks/explore.ipynb", 30, 35, "A Hugging Face token (`hf_M…h1I`)"),
-        ("notebooks/explore.ipynb", 41, 19, "A W&B API key (`0a1b…a9b`)"),
         ("scripts/run.sh", 2, 30, "An AWS secret access key (`Kx9/…8Xy`)"),
         ("scripts/run.sh", 3, 13, "A W&B API key (`0a1b…a9b`)"),
         ("scripts/run.sh", 4, 72, "A Slack webhook URL (`T0AB…z3A`)"),
@@ -104,6 +102,16 @@ def test_hardcoded_secret_in_every_file_kind(lint):
         "A W&B API key (`0a1b…a9b`) is committed in `.env`: revoke it and read it from the "
         "environment or a secrets manager at run time"
     )
+    (notebook,) = [f for f in found if f.path.endswith(".ipynb")]
+    assert notebook.message.endswith(
+        "; also in this notebook at line 14 (`sk-P…3Pq`), line 30 (`hf_M…h1I`) and line 41 "
+        "(`0a1b…a9b`)"
+    )
+    assert [(r.line, r.column, r.message.split(" is committed")[0]) for r in notebook.related] == [
+        (14, 13, "An OpenAI API key (`sk-P…3Pq`)"),
+        (30, 35, "A Hugging Face token (`hf_M…h1I`)"),
+        (41, 19, "A W&B API key (`0a1b…a9b`)"),
+    ]
 
 
 def test_hardcoded_secret_points_at_the_first_character_of_the_secret(lint):

@@ -78,6 +78,7 @@ def test_each_setting_names_the_source_that_set_it(repo: Path) -> None:
         "exclude": [(["scratch/"], pyproject)],
         # fail-on is replaced: the last source that sets it wins.
         "fail-on": [("high", "lens.toml [lint]")],
+        "preview": [(False, "default")],
         "large-file-threshold": [(5_000_000, pyproject)],
         "large-data-file-threshold": [(1_000_000, "default")],
     }
@@ -116,7 +117,7 @@ def test_a_project_without_settings_shows_the_defaults_as_text(
     result = show()
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:9] == [
+    assert lines[:10] == [
         "Settings for . (no lens.toml)",
         '  stage = "development"                # default',
         '  select = ["ALL"]                     # default',
@@ -124,10 +125,11 @@ def test_a_project_without_settings_shows_the_defaults_as_text(
         "  ignore = []                          # default",
         "  exclude = []                         # default",
         '  fail-on = "low"                      # default',
+        "  preview = false                      # default",
         "  large-file-threshold = 10000000      # default",
         "  large-data-file-threshold = 1000000  # default",
     ]
-    assert lines[9].endswith(f"]  # {len(ALL_CODES)} rules run")
+    assert lines[10].endswith(f"]  # {len(ALL_CODES)} rules run")
 
 
 def test_nothing_is_linted_and_the_exit_code_is_0(repo: Path) -> None:

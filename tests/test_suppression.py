@@ -22,15 +22,6 @@ AWS_KEY = "AKIAZ7Y6X5W4V3U2TMLK"
 SECRET_RULES = "hardcoded-secret,LN011,LN012,LN013"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    (root / "lens.toml").write_text("schema_version = 1\n", encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
-
-
 def lint(*args: str) -> Result:
     # Settings files are read once per process, and the tests write theirs between runs.
     pyproject_layer.cache_clear()

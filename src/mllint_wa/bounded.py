@@ -1,11 +1,28 @@
-"""Reading a bounded prefix of an open file: what every reader of the linted tree uses, so
-that no file, however large or however fast it grows, is read past its limit."""
+"""Bounds on what reading the linted tree may cost, shared by every reader of it.
+
+- :func:`read_prefix`: no file, however large or however fast it grows, is read past its
+  limit.
+- :func:`nesting_bounded`: no reader that recurses into what it reads (a Python expression,
+  a value followed through names, a data structure) recurses past :data:`MAX_NESTING`
+  levels, so that nothing the project writes can raise ``RecursionError``.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar, cast
 
 _CHUNK = 1024 * 1024
+
+# Nested calls of bounded readers, all of them together. Real code and configuration nest a
+# handful of levels; a few hundred Python frames stay free below the interpreter's limit.
+MAX_NESTING = 60
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def read_prefix(descriptor: int, limit: int, expected: int = _CHUNK) -> bytes:
@@ -28,3 +45,59 @@ def read_prefix(descriptor: int, limit: int, expected: int = _CHUNK) -> bytes:
             break
         request = _CHUNK
     return b"".join(chunks)
+
+
+class _Nesting(threading.local):
+    depth = 0
+
+
+_nesting = _Nesting()
+
+
+def nesting_bounded(unreadable: object) -> Callable[[_F], _F]:
+    """A recursive reader that gives ``unreadable`` instead of going deeper than
+    :data:`MAX_NESTING` nested calls of bounded readers: what is nested without end
+    (``a+a+…+a``, a class built from itself, a value defined through itself) reads as
+    unknown where the bound is hit, and the levels above it still read what they can.
+
+    One count serves every bounded reader, so readers that call each other stay within the
+    bound too. A generator gives the items of ``unreadable`` (an empty tuple: nothing) past
+    the bound; it counts as nested only while it runs, not while it waits for its consumer."""
+
+    def decorate(function: _F) -> _F:
+        if inspect.isgeneratorfunction(function):
+
+            @functools.wraps(function)
+            def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+                if _nesting.depth >= MAX_NESTING:
+                    yield from cast(Iterable[Any], unreadable)
+                    return
+                items = function(*args, **kwargs)
+                while True:
+                    _nesting.depth += 1
+                    try:
+                        item = next(items, _DONE)
+                    finally:
+                        _nesting.depth -= 1
+                    if item is _DONE:
+                        return
+                    yield item
+
+            return cast(_F, generator)
+
+        @functools.wraps(function)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            if _nesting.depth >= MAX_NESTING:
+                return unreadable
+            _nesting.depth += 1
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _nesting.depth -= 1
+
+        return cast(_F, bounded)
+
+    return decorate
+
+
+_DONE = object()

@@ -215,6 +215,12 @@ def main() -> None:
 )
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option(
+    "--preview/--no-preview",
+    default=None,
+    help="Run the preview rules too (below 90% measured precision), or not (default: the "
+    "`preview` setting, else not).",
+)
+@click.option(
     "--no-inline-ignores",
     is_flag=True,
     help="`mllint-wa: ignore[…]` comments suppress nothing; each is reported instead.",
@@ -257,6 +263,7 @@ def check(
     color: bool | None,
     quiet: bool,
     statistics: bool,
+    preview: bool | None,
     no_inline_ignores: bool,
     baseline_file: Path | None,
     write_baseline: Path | None,
@@ -284,6 +291,7 @@ def check(
             exclude=exclude,
             fail_on=fail_on,
             inline_ignores=False if no_inline_ignores else None,
+            preview=preview,
             base=Path.cwd(),
         )
         options = RunOptions(
@@ -540,11 +548,17 @@ def list_rules(format_name: str) -> None:
     lines = []
     for item in rules:
         pillars = ", ".join(p.value for p in item.pillars)
+        preview = "  preview" if item.preview else ""
         lines.append(
             f"{item.code}  {item.name:<{width}}  {item.risk.value:<6}  {item.phase.value}  "
-            f"from {item.applies_from.value}  [{pillars}]  {', '.join(item.lens_refs_with_aliases)}"
+            f"from {item.applies_from.value}  [{pillars}]  "
+            f"{', '.join(item.lens_refs_with_aliases)}{preview}"
         )
         lines.append(f"       {item.summary}")
+    if any(item.preview for item in rules):
+        from mllint_wa.report.rules_doc import PREVIEW
+
+        lines += ["", f"preview: {PREVIEW}"]
     _emit("".join(f"{line}\n" for line in lines))
 
 
@@ -574,7 +588,7 @@ def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
     from mllint_wa.registry import RegistryError, load_rules, lookup
-    from mllint_wa.report.rules_doc import doc_url
+    from mllint_wa.report.rules_doc import PREVIEW, doc_url
     from mllint_wa.suggest import did_you_mean
 
     try:
@@ -594,6 +608,7 @@ def explain(rule: str) -> None:
         "",
         f"Risk: {found.risk.value} · Phase: {found.phase.value} · Pillars: {pillars}",
         f"Applies at: {found.stages_described}",
+        *([prose(f"Preview: {PREVIEW}")] if found.preview else []),
         "",
         prose(found.summary),
         "",

@@ -3,11 +3,16 @@
 Each source is a :class:`Layer`; layers apply in that order the way ruff's do: a layer's
 ``select`` replaces the rule set so far, ``extend-select`` adds to it, ``ignore`` removes from
 it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
+
+Preview rules (``Rule.preview``) follow ruff's preview mode: the last ``preview`` given
+(``--preview``/``--no-preview``, ``preview = true``) says whether they run. With preview on,
+every selector that matches them selects them, the default ``ALL`` included; with it off,
+none does, not even their exact code or name, and a selector that matches only preview rules
+is reported as a warning, since it selects nothing.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +30,7 @@ TOOL_TABLE = "mllint-wa"
 SETTING_KEYS = tuple(SETTINGS)
 _LIST_KEYS = tuple(key for key, spec in SETTINGS.items() if spec.kind == "string-list")
 _SIZE_KEYS = ("large-file-threshold", "large-data-file-threshold")
-_FLAG_KEYS = ("inline-ignores",)
+_FLAG_KEYS = ("inline-ignores", "preview")
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNITS.update({f"{unit[0]}ib": 1024 ** "bkmgt".index(unit[0]) for unit in _UNITS if unit != "b"})
@@ -49,6 +54,8 @@ class Layer:
     sizes: tuple[tuple[str, int], ...] = ()
     # Whether inline `mllint-wa: ignore[…]` comments suppress findings; None: not set here.
     inline_ignores: bool | None = None
+    # Whether preview rules run; None: not set here.
+    preview: bool | None = None
     # The folder the exclude patterns are relative to: the pyproject.toml's, the lens.toml's
     # or the --config file's; None for the command line (each linted folder).
     base: Path | None = None
@@ -83,6 +90,9 @@ class Settings:
     fail_on: Risk | None  # None: no finding fails the run
     exclude: tuple[ExcludeGroup, ...]
     options: RuleOptions = field(default_factory=RuleOptions)
+    preview: bool = False
+    # What the run should say about these settings: selectors that select nothing.
+    warnings: tuple[str, ...] = ()
 
 
 def parse_size(value: object) -> int | None:
@@ -106,7 +116,7 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
     lists: dict[str, tuple[str, ...]] = {}
     fail_on: str | None = None
     sizes: dict[str, int] = {}
-    inline_ignores: bool | None = None
+    flags: dict[str, bool] = {}
     spelled: dict[str, str] = {}
     for key, value in table.items():
         normalized = key.replace("_", "-")
@@ -135,7 +145,7 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
         elif normalized in _FLAG_KEYS:
             if not isinstance(value, bool):
                 raise ConfigError(f"{source}: `{key}` must be true or false, not {value!r}")
-            inline_ignores = value
+            flags[normalized] = value
         else:
             if value not in FAIL_ON_CHOICES:
                 raise ConfigError(
@@ -150,7 +160,8 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
         exclude=lists.get("exclude", ()),
         fail_on=fail_on,
         sizes=tuple(sorted(sizes.items())),
-        inline_ignores=inline_ignores,
+        inline_ignores=flags.get("inline-ignores"),
+        preview=flags.get("preview"),
         base=base,
     )
 
@@ -184,14 +195,43 @@ def load_config_file(path: Path) -> Layer:
     return layer_from_table(table, str(path), path.resolve().parent)
 
 
-@functools.cache
-def pyproject_layer(directory: Path) -> Layer | None:
-    """The ``[tool.mllint-wa]`` table of the nearest pyproject.toml that has one, looking up
-    from ``directory`` to the enclosing repository's root.
+class _PyprojectLayers:
+    """``pyproject_layer(directory)``: the ``[tool.mllint-wa]`` table of the nearest
+    pyproject.toml that has one, looking up from ``directory`` to the enclosing repository's
+    root.
 
-    Cached per folder and asked of the parent in turn, so that each pyproject.toml is read
-    once however many projects lie below it."""
-    candidate = directory / PYPROJECT_NAME
+    Remembered for every folder on the way up, so that each pyproject.toml is read once
+    however many projects lie below it. The folders are walked in a loop: a checkout may
+    nest them deeper than Python recurses."""
+
+    def __init__(self) -> None:
+        self._layers: dict[Path, Layer | None] = {}
+
+    def __call__(self, directory: Path) -> Layer | None:
+        walked: list[Path] = []
+        folder = directory
+        while folder not in self._layers:
+            walked.append(folder)
+            found = _own_pyproject_layer(folder)
+            if found is not None or (folder / ".git").exists() or folder.parent == folder:
+                break
+            folder = folder.parent
+        else:
+            found = self._layers[folder]
+        self._layers.update(dict.fromkeys(walked, found))
+        return found
+
+    def cache_clear(self) -> None:
+        """Read every pyproject.toml again: for a process that lints a tree it changed."""
+        self._layers.clear()
+
+
+pyproject_layer = _PyprojectLayers()
+
+
+def _own_pyproject_layer(folder: Path) -> Layer | None:
+    """The ``[tool.mllint-wa]`` table of the folder's own pyproject.toml, if it has one."""
+    candidate = folder / PYPROJECT_NAME
     # A pyproject.toml that the walk refuses (a symlink out of the tree) is not read either.
     if candidate.is_file() and settings_file_refusal(candidate) is None:
         tool = _read_toml(candidate).get("tool")
@@ -199,24 +239,26 @@ def pyproject_layer(directory: Path) -> Layer | None:
             table = tool[TOOL_TABLE]
             if not isinstance(table, dict):
                 raise ConfigError(f"{candidate}: [tool.{TOOL_TABLE}] must be a table")
-            return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", directory)
-    if (directory / ".git").exists() or directory.parent == directory:
-        return None
-    return pyproject_layer(directory.parent)
+            return layer_from_table(table, f"{candidate} [tool.{TOOL_TABLE}]", folder)
+    return None
 
 
 def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings:
     """Apply the layers in order to the full rule set."""
-    selected = list(rules)
+    preview = next(
+        (layer.preview for layer in reversed(layers) if layer.preview is not None), False
+    )
+    selected = [r for r in rules if preview or not r.preview]
     exclude: list[ExcludeGroup] = []
     fail_on = "low"
     sizes: dict[str, int] = {}
     inline_ignores = True
+    warnings: list[str] = []
     for layer in layers:
         try:
             if layer.select is not None:
-                selected = [r for s in layer.select for r in resolve(s, rules)]
-            selected += [r for s in layer.extend_select for r in resolve(s, rules)]
+                selected = _selected(layer, layer.select, rules, preview, warnings)
+            selected += _selected(layer, layer.extend_select, rules, preview, warnings)
             ignored = {
                 r.code for s in layer.ignore for r in resolve(s, rules, unknown_code_ok=True)
             }
@@ -243,4 +285,28 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
             ),
             inline_ignores=inline_ignores,
         ),
+        preview=preview,
+        warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+def _selected(
+    layer: Layer,
+    selectors: Sequence[str],
+    rules: Sequence[Rule],
+    preview: bool,
+    warnings: list[str],
+) -> list[Rule]:
+    """The rules ``selectors`` select: without preview, none of the preview rules, and a
+    warning for each selector that matches preview rules only (ruff's behaviour)."""
+    found: list[Rule] = []
+    for selector in selectors:
+        matched = resolve(selector, rules)
+        kept = [r for r in matched if preview or not r.preview]
+        if matched and not kept:
+            warnings.append(
+                f"{layer.source}: selection `{selector}` has no effect because preview is not "
+                "enabled (--preview, or `preview = true`)"
+            )
+        found += kept
+    return found

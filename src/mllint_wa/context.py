@@ -14,6 +14,8 @@ from mllint_wa.model import Location, Rule, Stage, Violation
 from mllint_wa.parsers.toml_positions import key_path, render
 from mllint_wa.project import MANIFEST_NAME, Project
 
+_PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
 
 @dataclass(frozen=True)
 class ProjectContext:
@@ -53,6 +55,18 @@ class ProjectContext:
     @property
     def manifest_path(self) -> str:
         return MANIFEST_NAME
+
+    @functools.cached_property
+    def front_file(self) -> str | None:
+        """The file a finding about the whole project stands on when it has no manifest: the
+        README at its root, else its packaging file, else its first file at the root, else
+        its first file; None for a project without files. Code scanning and merge-request
+        annotations can only be placed on a file that exists."""
+        files = self.project.files
+        top = [path for path in files if "/" not in path]
+        readmes = [path for path in top if path.upper().startswith("README")]
+        packaging = [path for path in _PACKAGING_FILES if path in top]
+        return next(iter(readmes + packaging + top + list(files)), None)
 
     def problems(self, *kinds: ProblemKind) -> Iterator[Violation]:
         """The manifest problems of the given kinds, as violations."""

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.model import Location
 from mllint_wa.parsers.toml_positions import KeyPath, KeyPosition, key_path, key_positions, render
 from mllint_wa.parsers.toml_reader import (
@@ -59,6 +60,7 @@ def as_number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+@nesting_bounded(False)
 def is_placeholder(value: object) -> bool:
     """Whether a value only holds a place: ``""``, ``TODO``, ``TBD``, ``?``, ``n/a``, ``<…>``…
 
@@ -338,6 +340,7 @@ def _validate(
             )
         return ManifestProblem(kind, message, position.line, position.column, anchor=anchor)
 
+    @nesting_bounded(())
     def walk(spec: Spec, value: object, path: KeyPath) -> Iterator[ManifestProblem]:
         if is_placeholder(value) and spec.kind not in ("table", "any-table"):
             return  # missing, not mistyped: the rule that needs the value reports it

@@ -95,17 +95,33 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a violation concerns (another object with the same fault), with what
+    is there."""
+
+    location: Location
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Violation:
     """What a rule reports: where, what, and a stable logical anchor for fingerprints.
 
     ``anchor`` names the thing at fault independently of its line (a manifest key such as
     ``business.costs.training``), so baselines and SARIF fingerprints survive edits that move
     lines. ``path`` is relative to the project root.
+
+    ``about`` is, for a finding about something missing, the path of what is missing
+    (``MODEL_CARD.md``): the finding stands on a file that exists (the manifest, or the file
+    that made the rule apply), which may change as the project grows, so the fingerprint
+    names ``about`` instead of it.
     """
 
     message: str
     location: Location
     anchor: str = ""
+    about: str = ""
+    related: tuple[Related, ...] = ()
 
 
 Check = Callable[["ProjectContext"], Iterable[Violation]]
@@ -142,6 +158,9 @@ class Rule:
     # A short snippet (TOML, Python …) showing what passes, for the rules documentation and
     # `explain`, when the fix text cannot show it in a phrase.
     example: str = ""
+    # A rule whose measured precision on the ecosystem check is below 90%: it is not in the
+    # default set, and runs only with --preview (or `preview = true` in the settings).
+    preview: bool = False
 
     @property
     def phase(self) -> Phase:
@@ -192,6 +211,27 @@ class Rule:
             "lens_refs": list(self.lens_refs_with_aliases),
             "summary": self.summary,
             "fix": self.fix,
+            "preview": self.preview,
+        }
+
+
+@dataclass(frozen=True)
+class RelatedLocation:
+    """Another place a finding concerns: ``path`` as findings show it, ``repository_path``
+    from the repository root, and what is there."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    repository_path: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
         }
 
 
@@ -215,6 +255,9 @@ class Finding:
     suppressed_by: str = ""
     suppression_kind: str = ""
     justification: str = ""
+    # The other places of the same fault: in a notebook, the other objects a rule reported,
+    # folded into this finding (see mllint_wa.grouping).
+    related: tuple[RelatedLocation, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -236,6 +279,7 @@ class Finding:
             "lens_refs": meta["lens_refs"],
             "fingerprint": self.fingerprint,
             "project": self.project,
+            "related": [place.to_dict() for place in self.related],
         }
 
 

@@ -66,8 +66,10 @@ def rule(
     sees_findings: bool = False,
     waivable: bool = True,
     example: str = "",
+    preview: bool = False,
 ) -> Callable[[Check], Rule]:
-    """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints."""
+    """Turn a check function into a Rule; its docstring is what `mllint-wa explain` prints.
+    A ``preview`` rule runs only when preview is on (see mllint_wa.config)."""
 
     def wrap(check: Check) -> Rule:
         return Rule(
@@ -85,6 +87,7 @@ def rule(
             sees_findings=sees_findings,
             waivable=waivable,
             example=inspect.cleandoc(example),
+            preview=preview,
         )
 
     return wrap

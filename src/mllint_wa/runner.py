@@ -7,7 +7,7 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +21,19 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
+from mllint_wa.grouping import fold_notebooks
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
-from mllint_wa.model import Finding, Rule, Stage, Violation, fingerprint
+from mllint_wa.model import (
+    Finding,
+    Location,
+    Related,
+    RelatedLocation,
+    Rule,
+    Stage,
+    Violation,
+    fingerprint,
+)
 from mllint_wa.parsers.secrets import redact
 from mllint_wa.project import (
     MANIFEST_NAME,
@@ -213,6 +223,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
 
     for item in planned.linted:
         project, load, settings = item.project, item.load, item.settings
+        result.warnings.extend(w for w in settings.warnings if w not in result.warnings)
         excluded = exclusion(project.root, settings.exclude)
         stage = _stage_of(load.manifest, options.stage)
         context = ProjectContext(
@@ -231,8 +242,8 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             manifest_text=load.text,
         )
         root = display_path(project.root, cwd)
-        applicable = {rule: _applies(rule, context) for rule in settings.rules}
-        findings = _run_rules(context, settings, root, result.errors)
+        applicable = _applicable(context, settings.rules, root, result.errors)
+        findings = _run_rules(context, settings, applicable, root, result.errors)
         result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
@@ -249,6 +260,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             findings, ignored = apply_ignores(
                 findings, project_ignores(context), load_rules(), _within(root)
             )
+        findings = fold_notebooks(findings, _within(root))
         kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
@@ -288,6 +300,22 @@ def _fails(finding: Finding, settings: Settings) -> bool:
     return settings.fail_on is not None and finding.rule.risk.rank >= settings.fail_on.rank
 
 
+def _applicable(
+    context: ProjectContext, rules: Sequence[Rule], root: str, errors: list[RuleFailure]
+) -> dict[Rule, bool]:
+    """Whether each rule applies to the project. Deciding may read the project (are there
+    deployment artefacts?), so it runs behind the same guard as the rule itself: a rule
+    that cannot be decided does not run and is reported as failed, and the others run."""
+    applicable: dict[Rule, bool] = {}
+    for rule in rules:
+        try:
+            applicable[rule] = _applies(rule, context)
+        except (Exception, SystemExit) as error:
+            errors.append(_failure(rule, root, error))
+            applicable[rule] = False
+    return applicable
+
+
 def _applies(rule: Rule, context: ProjectContext) -> bool:
     if rule.requires_manifest and context.manifest is None:
         return False
@@ -306,6 +334,7 @@ def _applies(rule: Rule, context: ProjectContext) -> bool:
 def _run_rules(
     context: ProjectContext,
     settings: Settings,
+    applicable: Mapping[Rule, bool],
     root: str,
     errors: list[RuleFailure],
 ) -> list[Finding]:
@@ -316,19 +345,14 @@ def _run_rules(
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
     for rule in sorted(settings.rules, key=lambda r: (r.runs_last, r.sees_findings)):
-        if not _applies(rule, context):
+        if not applicable[rule]:
             continue
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
             violations = [_checked(v) for v in rule.check(context)]
             batch = [_finding(rule, v, root, identity_prefix) for v in violations]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down
-            message = (
-                f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
-            )
-            errors.append(
-                RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
-            )
+            errors.append(_failure(rule, root, error))
         else:
             findings.extend(batch)
             context.reported.extend((rule.code, v.location) for v in violations)
@@ -336,23 +360,48 @@ def _run_rules(
     return findings
 
 
+def _failure(rule: Rule, root: str, error: BaseException) -> RuleFailure:
+    """A rule that failed on a project, with the traceback being handled, both redacted."""
+    message = f"rule {rule.code} ({rule.name}) failed on {root}: {type(error).__name__}: {error}"
+    return RuleFailure(redact(message), redact(traceback.format_exc()), rule.code, root)
+
+
 def _checked(violation: object) -> Violation:
     """A plugin's violation, refused unless every reporter can print it."""
     if not isinstance(violation, Violation):
         raise TypeError(f"a rule must yield Violation objects, not {type(violation).__name__}")
-    location = violation.location
-    parts = location.path.split("/") if isinstance(location.path, str) else [""]
-    # A backslash is an ordinary character of a POSIX file name, so it is not refused.
-    if "" in parts or ".." in parts:
-        raise ValueError(f"location path {location.path!r} is not a path inside the project")
-    for name, number in (("line", location.line), ("column", location.column)):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise ValueError(f"location {name} {number!r} is not a number from 1")
+    _check_location(violation.location)
     if not isinstance(violation.message, str) or not violation.message.strip():
         raise ValueError("a violation needs a message")
     if not isinstance(violation.anchor, str):
         raise TypeError(f"anchor {violation.anchor!r} is not a string")
+    if violation.about != "":
+        _check_path(violation.about, "`about` path")
+    if not isinstance(violation.related, tuple):
+        raise TypeError(f"related {violation.related!r} is not a tuple")
+    for place in violation.related:
+        if not isinstance(place, Related):
+            raise TypeError(f"a related location must be Related, not {type(place).__name__}")
+        _check_location(place.location)
+        if not isinstance(place.message, str):
+            raise TypeError(f"related message {place.message!r} is not a string")
     return violation
+
+
+def _check_location(location: object) -> None:
+    if not isinstance(location, Location):
+        raise TypeError(f"a location must be a Location, not {type(location).__name__}")
+    _check_path(location.path, "location path")
+    for name, number in (("line", location.line), ("column", location.column)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"location {name} {number!r} is not a number from 1")
+
+
+def _check_path(path: object, what: str) -> None:
+    parts = path.split("/") if isinstance(path, str) else [""]
+    # A backslash is an ordinary character of a POSIX file name, so it is not refused.
+    if "" in parts or ".." in parts:
+        raise ValueError(f"{what} {path!r} is not a path inside the project")
 
 
 def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) -> Finding:
@@ -361,6 +410,7 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
     # spares an os.path.relpath per finding. Fingerprints use the path within the repository,
     # so that they do not change with the directory mllint-wa is run from.
     identity = _joined(identity_prefix, location.path)
+    about = _joined(identity_prefix, violation.about) if violation.about else identity
     # Messages may quote a file (a parse error, a manifest value): whatever in them looks
     # like a credential is redacted here, once for every rule and every output format.
     message = redact(violation.message)
@@ -371,8 +421,18 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
         column=location.column,
         message=message,
         project=root,
-        fingerprint=fingerprint(rule.code, identity, redact(violation.anchor), message),
+        fingerprint=fingerprint(rule.code, about, redact(violation.anchor), message),
         repository_path=identity,
+        related=tuple(
+            RelatedLocation(
+                _joined(root, place.location.path),
+                place.location.line,
+                place.location.column,
+                redact(place.message),
+                _joined(identity_prefix, place.location.path),
+            )
+            for place in violation.related
+        ),
     )
 
 

@@ -3,10 +3,13 @@ the source that set it.
 
 Sources apply in order (pyproject.toml ``[tool.mllint-wa]`` or ``--config``, then
 ``lens.toml [lint]``, then the command line). A setting that one source replaces
-(``select``, ``fail-on``, the size thresholds) is shown with the last source that set it;
-a setting that sources add to (``extend-select``, ``ignore``, ``exclude``) is shown once
-for each source that adds to it — for ``extend-select`` and ``ignore``, only from the last
-``select`` on, since a ``select`` starts the rule set afresh.
+(``select``, ``fail-on``, ``preview``, the size thresholds) is shown with the last source
+that set it; a setting that sources add to (``extend-select``, ``ignore``, ``exclude``) is
+shown once for each source that adds to it — for ``extend-select`` and ``ignore``, only from
+the last ``select`` on, since a ``select`` starts the rule set afresh.
+
+Values are shown redacted, like every report: an ``exclude`` pattern may hold a token, or a
+URL with its password.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.config import Layer, RuleOptions
+from mllint_wa.parsers.secrets import redact
 from mllint_wa.runner import Plan, Prepared, RunOptions, display_path, stage_and_source
 
 DEFAULT = "default"
@@ -49,6 +53,7 @@ def effective_settings(item: Prepared, options: RunOptions, cwd: Path) -> list[S
     found += _added("ignore", since_select, lambda layer: layer.ignore)
     found += _added("exclude", layers, lambda layer: layer.exclude)
     found.append(_replaced("fail-on", layers, lambda layer: layer.fail_on, "low"))
+    found.append(_replaced("preview", layers, lambda layer: layer.preview, False))
     defaults = RuleOptions()
     for key, default in (
         ("large-file-threshold", defaults.large_file_threshold),
@@ -81,11 +86,19 @@ def _project(item: Prepared, options: RunOptions, cwd: Path) -> dict[str, object
         "root": display_path(project.root, cwd),
         "manifest": display_path(project.manifest_path, cwd) if project.has_manifest else None,
         "settings": [
-            {"key": s.key, "value": s.value, "source": s.source}
+            {"key": s.key, "value": _redacted(s.value), "source": s.source}
             for s in effective_settings(item, options, cwd)
         ],
         "rules": [rule.code for rule in item.settings.rules],
     }
+
+
+def _redacted(value: object) -> object:
+    """A setting's value (a string, a number or a list of strings) with anything that looks
+    like a credential redacted."""
+    if isinstance(value, list):
+        return [redact(item) if isinstance(item, str) else item for item in value]
+    return redact(value) if isinstance(value, str) else value
 
 
 def render(plan: Plan, options: RunOptions, format_name: str = "text") -> str:

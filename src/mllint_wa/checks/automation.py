@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.automation import (
+    TEST_FOLDERS,
     CiEvidence,
     ci_evidence,
     code_files,
@@ -71,10 +72,22 @@ def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
     count = f"{len(code)} Python module{'s' if len(code) != 1 else ''}"
     yield Violation(
         f"the project has {count} ({_some([main, *(p for p in code if p != main)])}) but no "
-        "tests: no `test_*.py`, `*_test.py` or `tests/` folder",
+        "tests: no `test_*.py` or `*_test.py` module, no Python module in a `tests/`, "
+        f"`test/` or `testing/` folder{_without_python(ctx.evidence)}, and no pytest "
+        "`testpaths` or `--doctest-modules`",
         Location(main),
         anchor="tests",
     )
+
+
+def _without_python(ev: Evidence) -> str:
+    """A test folder the project has with no Python in it, as the message says it, so that
+    it does not seem to deny a folder the reader can see."""
+    for path in ev.all_files:
+        folder = path.partition("/")[0]
+        if path != folder and folder in TEST_FOLDERS:
+            return f" (`{folder}/` holds none)"
+    return ""
 
 
 def _runs_tests(ci: CiEvidence, ev: Evidence) -> bool:

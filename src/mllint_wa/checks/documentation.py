@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.documents import (
+    DATASHEET_NAMES,
     DATASHEET_SECTIONS,
+    MODEL_CARD_NAMES,
     MODEL_CARD_SECTIONS,
     Section,
     find_datasheet,
@@ -14,7 +16,7 @@ from mllint_wa.evidence.documents import (
     missing_sections,
 )
 from mllint_wa.evidence.kinds import DATA
-from mllint_wa.evidence.ml import uses_ml
+from mllint_wa.evidence.ml import ml_use
 from mllint_wa.manifest import is_placeholder
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.markdown import parse_markdown
@@ -54,12 +56,19 @@ def _incomplete(
         )
 
 
-def _absent_at(ctx: ProjectContext, key: str, usual: str) -> Location:
-    """Where to report a missing document: the manifest's table for it, or the file that
-    should exist."""
-    if ctx.manifest is not None:
-        return ctx.manifest.location(key)
-    return Location(usual)
+def _looked_for(names: tuple[str, ...], readme: str) -> str:
+    """What was looked for, for the message: the usual names, the first three shown."""
+    shown = ", ".join(f"`{name}`" for name in names[:3])
+    return f"no {shown} or the like (at the root or in `docs/`), nor a {readme} README"
+
+
+def _unnamed(key: str) -> str:
+    table, _, name = key.partition(".")
+    return f"`[{table}] {name}` names none"
+
+
+def _data_files(ctx: ProjectContext) -> tuple[str, ...]:
+    return ctx.evidence.files(DATA)
 
 
 def _has_data(ctx: ProjectContext) -> bool:
@@ -67,7 +76,7 @@ def _has_data(ctx: ProjectContext) -> bool:
     declares = manifest is not None and (
         manifest.get("data.sources") is not None or manifest.get("data.datasheet") is not None
     )
-    return declares or bool(ctx.evidence.files(DATA))
+    return declares or bool(_data_files(ctx))
 
 
 @rule(
@@ -88,18 +97,33 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     Accepted: the file `[model] card` names, `MODEL_CARD.md`, `model_card.md` and the like
     (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, or a README
     whose YAML front matter makes it a Hugging Face model card. A project without a manifest
-    is asked for one only when it holds model files or imports an ML framework."""
+    is asked for one only when it holds model files or imports an ML framework.
+
+    Reported on the manifest's `[model]` table, or without a manifest on the first model
+    file, else on the first import of an ML framework."""
     if ctx.declared("model.card") is not None:
         return  # declared-path-missing and incomplete-model-card judge a declared card
-    if ctx.manifest is None and not uses_ml(ctx.evidence):
+    if find_model_card(ctx.evidence) is not None:
         return
-    if find_model_card(ctx.evidence) is None:
-        yield Violation(
-            "no model card: nothing records the model's intended use, data, metrics and "
-            "limitations",
-            _absent_at(ctx, "model.card", "MODEL_CARD.md"),
-            anchor="model.card",
-        )
+    looked = _looked_for(MODEL_CARD_NAMES, "Hugging Face model-card")
+    # Without a manifest the finding stands on the evidence of ML, which may change as the
+    # project grows; its identity stays that of the card it asks for.
+    about = ""
+    if ctx.manifest is not None:
+        where, why = ctx.manifest.location("model.card"), _unnamed("model.card")
+    else:
+        use = ml_use(ctx.evidence)
+        if use is None:
+            return
+        where, why = Location(use.path, use.line, use.column), f"`{use.path}` {use.what}"
+        about = MODEL_CARD_NAMES[0]
+    yield Violation(
+        "no model card: nothing records the model's intended use, data, metrics and "
+        f"limitations ({looked}; {why})",
+        where,
+        anchor="model.card",
+        about=about,
+    )
 
 
 @rule(
@@ -141,15 +165,30 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
 
     Asked for when the manifest lists data sources or the project holds data files.
     Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
-    `docs/datasheet.md` and the like, or a Hugging Face dataset-card README."""
+    `docs/datasheet.md` and the like, or a Hugging Face dataset-card README.
+
+    Reported on the manifest's `[data]` table, or without a manifest on the first data
+    file."""
     if ctx.declared("data.datasheet") is not None or not _has_data(ctx):
         return
-    if find_datasheet(ctx.evidence) is None:
-        yield Violation(
-            "no datasheet: nothing records the data's origin, contents, processing and terms",
-            _absent_at(ctx, "data.datasheet", "DATASHEET.md"),
-            anchor="data.datasheet",
-        )
+    if find_datasheet(ctx.evidence) is not None:
+        return
+    about = ""
+    if ctx.manifest is not None:
+        where, why = ctx.manifest.location("data.datasheet"), _unnamed("data.datasheet")
+    else:
+        data = _data_files(ctx)
+        others = f" and {len(data) - 1} more" if data[1:] else ""
+        where, why = Location(data[0]), f"the project holds data: `{data[0]}`{others}"
+        about = DATASHEET_NAMES[0]
+    looked = _looked_for(DATASHEET_NAMES, "Hugging Face dataset-card")
+    yield Violation(
+        "no datasheet: nothing records the data's origin, contents, processing and terms "
+        f"({looked}; {why})",
+        where,
+        anchor="data.datasheet",
+        about=about,
+    )
 
 
 @rule(

@@ -25,22 +25,30 @@ _PROFILE = ("MLOPS02-BP02",)
 def missing_manifest(ctx: ProjectContext) -> Iterator[Violation]:
     """Every ML Lens review starts from what the workload is for and how success is measured.
     lens.toml is where the project writes that down, next to the code, so that the rest of
-    the repository can be held to it. Without it no other rule can judge the project."""
-    if not ctx.project.has_manifest:
-        # A lens.toml the walk had to skip (an outward or broken symlink) is there but unread:
-        # saying "no lens.toml" would send the author looking for a file they can see.
-        skipped = dict(ctx.unreadable).get(ctx.manifest_path)
-        if skipped is not None:
-            message = (
-                f"lens.toml was not read ({skipped}): the project states no business goal, "
-                "success metric or plans"
-            )
-        else:
-            message = (
-                "no lens.toml: the project states no business goal, success metric or plans "
-                "(run `mllint-wa init` to scaffold one)"
-            )
-        yield Violation(message, Location(ctx.manifest_path), anchor="lens.toml")
+    the repository can be held to it. Without it no other rule can judge the project.
+
+    Reported on a file that exists, so that code scanning can show it: the project's README,
+    else its `pyproject.toml`, `setup.py` or `setup.cfg`, else its first file (a skipped
+    lens.toml is reported on itself); a project without any file is reported on the
+    lens.toml it lacks."""
+    if ctx.project.has_manifest:
+        return
+    # A lens.toml the walk had to skip (an outward or broken symlink) is there but unread:
+    # saying "no lens.toml" would send the author looking for a file they can see.
+    skipped = dict(ctx.unreadable).get(ctx.manifest_path)
+    if skipped is not None:
+        message = (
+            f"lens.toml was not read ({skipped}): the project states no business goal, "
+            "success metric or plans"
+        )
+        where = ctx.manifest_path
+    else:
+        message = (
+            "no lens.toml at the project's root: the project states no business goal, "
+            "success metric or plans (run `mllint-wa init` to scaffold one)"
+        )
+        where = ctx.front_file or ctx.manifest_path
+    yield Violation(message, Location(where), anchor="lens.toml", about=ctx.manifest_path)
 
 
 @rule(

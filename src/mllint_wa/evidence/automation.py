@@ -162,7 +162,7 @@ def repository_ci_files(project_root: Path) -> tuple[Path, tuple[str, ...]] | No
     return root, tuple(found)
 
 
-_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 _NOT_CODE = frozenset({"setup.py", "conftest.py", "noxfile.py", "__init__.py", "manage.py"})
 # A pytest configuration that says where tests are, or collects doctests from the modules.
 _PYTEST_CONFIGS = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini")
@@ -176,7 +176,7 @@ def is_test_file(path: str) -> bool:
     return (
         name.startswith("test_")
         or name.endswith("_test.py")
-        or any(part in _TEST_FOLDERS for part in folder.split("/"))
+        or any(part in TEST_FOLDERS for part in folder.split("/"))
     )
 
 

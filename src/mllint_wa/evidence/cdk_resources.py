@@ -40,25 +40,22 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import bound_names, modules, project_files_named
 from mllint_wa.model import Location
-from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.parsers.python_code import PythonModule, literal, quote_expression
 
 SOURCE = "cdk"
 _MAX_DEPTH = 25  # how many assignments a value is followed through
 _WRITTEN = 60  # characters of an unknown value's source kept for messages
 _SNAKE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-_MAX_NESTING = 60  # how deep structures (and values defined through themselves) are read
 # A field of a construct or struct: where its key is written, and its value's expression.
 Field = tuple[Location, ast.expr]
 
@@ -139,28 +136,6 @@ def _short(qualified: str) -> str:
 
 # Values -------------------------------------------------------------------------------------
 
-_T = TypeVar("_T")
-
-
-def _bounded(unreadable: object) -> Callable[[_T], _T]:
-    """Reading stops at a bounded depth, as ``unreadable``: a value defined through
-    itself (``rules = [*rules]``) or nested without end is not followed forever."""
-
-    def decorate(method: Any) -> Any:
-        @functools.wraps(method)
-        def bounded(self: _Module, expr: ast.expr) -> object:
-            if self.nesting >= _MAX_NESTING:
-                return unreadable
-            self.nesting += 1
-            try:
-                return method(self, expr)
-            finally:
-                self.nesting -= 1
-
-        return bounded
-
-    return decorate
-
 
 @dataclass
 class _Construct:
@@ -181,7 +156,6 @@ class _Module:
     def __init__(self, path: str, parsed: PythonModule) -> None:
         self.path = path
         self.parsed = parsed
-        self.nesting = 0
         self.parents: dict[int, ast.AST] = {}
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
@@ -231,6 +205,7 @@ class _Module:
                     if item.optional_vars is not None:
                         self._bind(item.optional_vars, None)
 
+    @nesting_bounded(None)
     def _bind(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             scope = self._scope(target)
@@ -319,7 +294,7 @@ class _Module:
                 return values[0] if values is not None and len(values) == 1 else None
             return None
         if isinstance(expr, ast.Subscript):
-            key = _constant(expr.slice)
+            key = literal(expr.slice)
             container = self.resolve(expr.value)
             if isinstance(container, ast.Dict) and isinstance(key, str):
                 entries = self.struct(container)
@@ -335,7 +310,7 @@ class _Module:
         name = self.parsed.qualified_name(expr)
         return _short(name) if name is not None and name.startswith("aws_cdk") else ""
 
-    @_bounded(None)
+    @nesting_bounded(None)
     def struct(self, expr: ast.expr) -> dict[str, Field] | None:
         """The fields of a dict literal, a ``*Property(...)`` or other CDK struct call,
         or ``dict(...)``, keyed in snake_case; None when they cannot be read whole."""
@@ -349,7 +324,7 @@ class _Module:
                         return None
                     fields.update(spread)
                     continue
-                name = _constant(self.resolve(key))
+                name = literal(self.resolve(key))
                 if not isinstance(name, str):
                     return None
                 fields[_snake(name)] = (self.loc(key), value)
@@ -372,7 +347,7 @@ class _Module:
             return fields
         return None
 
-    @_bounded(None)
+    @nesting_bounded(None)
     def _returned(self, call: ast.Call) -> ast.expr | None:
         """What a module's own function returns, when it is one ``return`` of an expression
         (``**bucket_params("name")``); its parameters stay unknown."""
@@ -388,7 +363,7 @@ class _Module:
         returns = [node for node in ast.walk(defined[0]) if isinstance(node, ast.Return)]
         return returns[0].value if len(returns) == 1 else None
 
-    @_bounded(None)
+    @nesting_bounded(None)
     def seq(self, expr: ast.expr) -> list[ast.expr] | None:
         """The elements of a list or tuple literal (``*spread`` and ``+`` followed)."""
         node = self.resolve(expr)
@@ -408,11 +383,11 @@ class _Module:
             return None if left is None or right is None else left + right
         return None
 
-    @_bounded(...)
+    @nesting_bounded(...)
     def scalar(self, expr: ast.expr) -> object:
         """A literal value, followed; ``...`` when it cannot be known."""
         node = self.resolve(expr)
-        value = _constant(node)
+        value = literal(node)
         if value is not ...:
             return value
         if isinstance(node, ast.JoinedStr):
@@ -443,7 +418,7 @@ class _Module:
                 return self.scalar(default) if default is not None else ...
         return ...
 
-    @_bounded(...)
+    @nesting_bounded(...)
     def python(self, expr: ast.expr) -> object:
         """A whole literal structure (dicts, lists, scalars) as Python data, keys as
         written; ``...`` when any part is unknown."""
@@ -451,7 +426,7 @@ class _Module:
         if isinstance(node, ast.Dict):
             result: dict[str, object] = {}
             for key, value in zip(node.keys, node.values, strict=True):
-                name = _constant(key) if key is not None else ...
+                name = literal(key) if key is not None else ...
                 inner = self.python(value)
                 if not isinstance(name, str) or inner is ...:
                     return ...
@@ -515,8 +490,7 @@ class _Module:
         return Location(self.path, line, column)
 
     def written(self, expr: ast.expr) -> str:
-        text = ast.unparse(expr)
-        return text if len(text) <= _WRITTEN else text[: _WRITTEN - 1] + "…"
+        return quote_expression(expr, _WRITTEN)
 
     # Constructs -------------------------------------------------------------------------
 
@@ -764,6 +738,7 @@ class _StackTags:
         # Examples often repeat a module name: the file nearest the importer is meant.
         return min(found, key=lambda path: (-_shared_folders(path, module.path), path)), name
 
+    @nesting_bounded(rm.unknown("…"))
     def _class_tags(self, key: ClassKey, seen: set[ClassKey]) -> rm.Value:
         if key in self._tags:
             return self._tags[key]
@@ -877,15 +852,6 @@ def _combined(given: list[rm.Value]) -> rm.Value:
     return rm.known(merged, first.location)
 
 
-def _constant(node: ast.AST) -> object:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _constant(node.operand)
-        return -inner if _number(inner) else ...  # type: ignore[operator]
-    return ...
-
-
 def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -940,7 +906,7 @@ class _Reader:
                 if key not in entries:
                     return None
                 location, expr = entries[key]
-        if _constant(self.m.resolve(expr)) is None:
+        if literal(self.m.resolve(expr)) is None:
             return None  # ``kms_key_id=None`` is not setting it
         return location, expr
 
@@ -1280,6 +1246,7 @@ def _role(r: _Reader) -> Properties:
     }
 
 
+@nesting_bounded(...)
 def _principals(m: _Module, expr: ast.expr) -> object:
     """Service principals of ``ServicePrincipal`` / ``CompositePrincipal``; other
     principals (accounts, ARNs) are not services and are left out."""

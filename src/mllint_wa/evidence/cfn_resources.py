@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence import resources as m
@@ -328,6 +329,7 @@ class _Reader:
 
     # Values ----------------------------------------------------------------------------
 
+    @nesting_bounded(unknown("…"))
     def resolve(self, node: Any, path: Path) -> Value:
         """What the template decides about one value written at ``path``."""
         where = self.loc(path)
@@ -483,6 +485,7 @@ class _Reader:
         items = found if isinstance(found, list) else [found]
         return known([self.text(item) for item in items], self.loc(where))
 
+    @nesting_bounded(None)
     def render(self, node: Any) -> str | None:
         """A ``!Sub``/``!Join`` as text, resources left as ``${LogicalId}``; None when a
         part cannot be decided."""
@@ -763,6 +766,7 @@ def _notebook_lifecycle(r: _Reader, props: Props, base: Path) -> dict[str, Value
     return {"auto_stop": known(any(stops_when_idle(text) for text in texts), r.loc(where))}
 
 
+@nesting_bounded(())
 def _leaves(node: Any) -> Iterator[Any]:
     """Every scalar below ``node``, intrinsic arguments included (bounded: the parser
     bounded the depth)."""

@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import PYTHON
 from mllint_wa.parsers.python_code import (
@@ -23,7 +24,9 @@ from mllint_wa.parsers.python_code import (
     keyword,
     literal,
     parse_python,
+    quote_expression,
 )
+from mllint_wa.parsers.secrets import quote
 
 PICKLE_LOADERS = frozenset(
     f"{module}.{function}"
@@ -64,6 +67,7 @@ _DOWNLOADS_TO = {
 _S3_DOWNLOAD_METHODS = {"download_file": "Filename", "download_fileobj": "Fileobj"}
 _S3_READ_METHODS = frozenset({"get_object"})
 _REMOTE_PREFIXES = ("http://", "https://", "s3://", "s3a://", "gs://", "hf://", "ftp://")
+_QUOTED = 40  # characters of the code a message quotes as where a model comes from
 _CONFIG_ROOTS = frozenset(
     {
         "cfg",
@@ -165,6 +169,7 @@ class _Scopes:
                 found.extend(self._block(node.body, top.copy()))
         yield from sorted(found, key=lambda load: (load.line, load.column))
 
+    @nesting_bounded(())
     def _block(self, body: list[ast.stmt], state: _State) -> Iterator[Load]:
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -267,6 +272,7 @@ class _Scopes:
             return Source(Origin.UNKNOWN, "")
         return self.source(argument, state)
 
+    @nesting_bounded(Source(Origin.UNKNOWN, ""))
     def source(self, node: ast.expr, state: _State) -> Source:
         """Where the value of ``node`` comes from, as far as this module tells."""
         if isinstance(node, ast.Name):
@@ -280,9 +286,10 @@ class _Scopes:
             return Source(origin, f"`{node.id}`")
         value = literal(node)
         if isinstance(value, str):
+            shown = f"`{quote(value, _QUOTED)}`"
             if value.lower().startswith(_REMOTE_PREFIXES):
-                return Source(Origin.REMOTE, f"`{value}`")
-            return state.literals.get(value, Source(Origin.OWN, f"`{value}`"))
+                return Source(Origin.REMOTE, shown)
+            return state.literals.get(value, Source(Origin.OWN, shown))
         if isinstance(node, ast.Call):
             name = self.module.qualified_name(node.func) or ""
             method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
@@ -290,10 +297,10 @@ class _Scopes:
                 return self._downloaded(name or method, node)
         root = _root_name(node)
         if root is not None and root.startswith("self.") and root[5:] in _CONFIG_ROOTS:
-            return Source(Origin.OWN, f"`{_short(node)}`")
+            return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
         parts = self._parts(node)
         if parts is None:
-            return Source(Origin.UNKNOWN, f"`{_short(node)}`")
+            return Source(Origin.UNKNOWN, f"`{quote_expression(node, _QUOTED)}`")
         sources = [self.source(part, state) for part in parts]
         remote = next((s for s in sources if s.origin is Origin.REMOTE), None)
         if remote is not None:
@@ -304,8 +311,8 @@ class _Scopes:
             all(s.origin is Origin.OWN for s in sources)
             or (self._joins_paths(node) and any(isinstance(literal(p), str) for p in parts))
         ):
-            return Source(Origin.OWN, f"`{_short(node)}`")
-        return Source(Origin.UNKNOWN, f"`{_short(node)}`")
+            return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
+        return Source(Origin.UNKNOWN, f"`{quote_expression(node, _QUOTED)}`")
 
     def _joins_paths(self, node: ast.expr) -> bool:
         """Whether ``node`` builds a path from parts (not reading or opening one)."""
@@ -356,6 +363,7 @@ class _State:
         state.literals = dict(self.literals)
         return state
 
+    @nesting_bounded(None)
     def assign(self, target: ast.expr, source: Source, value: ast.expr | None = None) -> None:
         if isinstance(target, ast.Name):
             self.names[target.id] = source
@@ -379,8 +387,3 @@ def _root_name(node: ast.expr) -> str | None:
     if node.id == "self" and parts:
         return f"self.{parts[-1]}"
     return node.id
-
-
-def _short(node: ast.expr, limit: int = 40) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -20,7 +20,9 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.bounded import nesting_bounded
+from mllint_wa.parsers.python_code import PythonModule, quote_expression
+from mllint_wa.parsers.secrets import quote
 
 # Followed names and nested containers deeper than this are unknown: a bound on cycles
 # (``x = y; y = x``) and on hostile nesting.
@@ -45,6 +47,7 @@ def _is_int(value: object) -> bool:
 
 # Expressions with more nodes than this are described, not unparsed, in messages.
 _UNPARSE_LIMIT = 40
+_WRITTEN = 80  # characters of an expression's source kept for messages
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Val:
     def call(self) -> ast.Call | None:
         return self.value if self.known and isinstance(self.value, ast.Call) else None
 
+    @nesting_bounded(...)
     def plain(self) -> object:
         """The value as plain Python; ``...`` when anything inside is unknown or a call."""
         if not self.known or isinstance(self.value, ast.Call):
@@ -80,22 +84,28 @@ class Val:
 
 def written(node: ast.AST) -> str:
     """Short source text of an expression: a call's callee with ``(…)``, small expressions
-    in full, anything bigger by kind."""
-    if isinstance(node, ast.Call):
-        return f"{written(node.func)}(…)"
-    if isinstance(node, ast.Attribute):
-        return f"{written(node.value)}.{node.attr}"
-    if isinstance(node, ast.Name):
-        return node.id
+    in full, anything bigger by kind; redacted and cut like every quote of the project."""
+    prefix = ""
     if isinstance(node, ast.keyword):
-        return f"**{written(node.value)}" if node.arg is None else node.arg
-    for count, _ in enumerate(ast.walk(node)):
-        if count >= _UNPARSE_LIMIT:
-            return "an expression"
-    try:
-        return ast.unparse(node)
-    except (ValueError, RecursionError):
-        return "an expression"
+        if node.arg is not None:
+            return node.arg
+        prefix, node = "**", node.value
+    # A chain of calls and attributes is read from its end, as long as it is.
+    suffixes: list[str] = []
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            suffixes.append("(…)")
+            node = node.func
+        else:
+            suffixes.append(f".{node.attr}")
+            node = node.value
+    if isinstance(node, ast.Name):
+        head = node.id
+    elif any(count >= _UNPARSE_LIMIT for count, _ in enumerate(ast.walk(node))):
+        head = "an expression"
+    else:
+        head = quote_expression(node, _WRITTEN)
+    return quote(prefix + head + "".join(reversed(suffixes)), _WRITTEN)
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,7 @@ class Values:
 
     # Scopes -------------------------------------------------------------------------------
 
+    @nesting_bounded(None)
     def _collect(self, body: list[ast.stmt], scope: _Scope, conditional: bool) -> None:
         """Record the bindings of ``body``'s statements in ``scope``; nested functions and
         classes get scopes of their own. Statement nesting is bounded by Python's parser."""
@@ -218,6 +229,7 @@ class Values:
                 if handler.name:
                     scope.bind(handler.name, handler, None, True)
 
+    @nesting_bounded(None)
     def _bind_target(
         self,
         target: ast.expr,

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.kinds import TERRAFORM
@@ -201,6 +202,7 @@ class _Scope:
                 expr = local[1].value
         return None
 
+    @nesting_bounded(_UNKNOWN)
     def evaluate(self, expr: Expr | None) -> Any:
         """The Python value of an expression, or ``_UNKNOWN``."""
         target = self.deref(expr) if expr is not None else None

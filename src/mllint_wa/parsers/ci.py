@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.parsers.shell import Script
 from mllint_wa.parsers.yaml_doc import item_position, key_position, value_position, walk
 
@@ -111,6 +112,7 @@ class _Builder:
         self.uses: list[CiUse] = []
         self.images: list[CiImage] = []
 
+    @nesting_bounded(None)
     def command(self, container: Any, key: object, value: object, job: str) -> None:
         """A script held at ``container[key]``: a string or a (nested) list of strings;
         ``!reference`` sequences name another job's script and are left as data."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json, nearest_position
+from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml
 
 # YAML aliases can make a small file expand into a huge tree; no real template has more
@@ -45,8 +46,7 @@ class Intrinsic:
         if name == "GetAtt" and isinstance(argument, list):
             argument = ".".join(str(part) for part in argument)
         shown = argument if isinstance(argument, str) else json.dumps(argument, default=_shown)
-        text = f"!{name} {shown}"
-        return text if len(text) <= _WRITTEN_LENGTH else text[: _WRITTEN_LENGTH - 1] + "…"
+        return quote(f"!{name} {shown}", _WRITTEN_LENGTH)
 
 
 def _shown(value: object) -> str:

@@ -19,7 +19,9 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.shell import Script
 
 INSTRUCTIONS = frozenset(
@@ -205,7 +207,7 @@ def _instruction(lines: list[str], index: int, escape: str) -> tuple[Instruction
     keyword = match.group(1).upper()
     line, column = joined.position(match.start(1))
     if keyword not in INSTRUCTIONS:
-        raise ParseError(f"has an unknown instruction `{match.group(1)[:40]}`", line, column)
+        raise ParseError(f"has an unknown instruction `{quote(match.group(1), 40)}`", line, column)
     script = joined.tail(match.end())
     heredocs: list[Heredoc] = []
     if keyword in _HEREDOC_INSTRUCTIONS:
@@ -307,6 +309,8 @@ def stage_user(dockerfile: Dockerfile, stage: BuildStage) -> StageUser:
     return _stage_state(dockerfile, stage)[1]
 
 
+# A stage built on more stages than the nesting bound runs as someone unknown.
+@nesting_bounded(({}, StageUser("unknown", None)))
 def _stage_state(
     dockerfile: Dockerfile, stage: BuildStage
 ) -> tuple[dict[str, str | None], StageUser]:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import Path, Positions, Spans, scan
 from mllint_wa.parsers.python_code import PythonModule, python_module
@@ -333,13 +334,20 @@ def _line_breaks(text: str, span: tuple[int, int]) -> list[int]:
 
 def _python_lines(lines: list[str]) -> list[tuple[int, str]]:
     """A code cell's lines as Python, each with how far its text moved right (a line
-    magic's statement keeps its column)."""
-    blank = [(0, "") for _ in lines]
+    magic's statement keeps its column); every line blank when the cell is not Python."""
+    return _python_view(lines) or [(0, "") for _ in lines]
+
+
+@nesting_bounded(None)
+def _python_view(lines: list[str]) -> list[tuple[int, str]] | None:
+    """What :func:`_python_lines` gives, or None for a cell in another language (a cell
+    magic such as ``%%bash``) or that nests cell magics and indentation past reading."""
     if lines and lines[0].startswith("%%"):
         name = lines[0][2:].split(maxsplit=1)[0] if lines[0][2:].strip() else ""
         if name not in _PYTHON_CELL_MAGICS:
-            return blank
-        return [(0, ""), *_python_lines(lines[1:])]
+            return None
+        rest = _python_view(lines[1:])
+        return None if rest is None else [(0, ""), *rest]
     plain = not (lines and lines[0][:1].isspace()) and not any(
         _MAYBE_IPYTHON.match(line) for line in lines
     )
@@ -348,9 +356,8 @@ def _python_lines(lines: list[str]) -> list[tuple[int, str]]:
     # IPython removes the indentation common to a cell's lines before running it.
     indent = _common_indent(lines)
     if indent:
-        return [
-            (shift + indent, text) for shift, text in _python_lines([x[indent:] for x in lines])
-        ]
+        dedented = _python_view([x[indent:] for x in lines])
+        return None if dedented is None else [(shift + indent, text) for shift, text in dedented]
     converted: list[tuple[int, str]] = []
     continued = False
     for line in lines:

@@ -143,12 +143,19 @@ def table_dependency(
     each one is."""
     canonical = canonicalize_name(name)
     if isinstance(value, list):
-        entries = [table_dependency(name, v, line, column, group) for v in value]
+        entries = [_table_entry(name, v, line, column, group) for v in value]
         pinned = bool(entries) and all(e.pinned for e in entries)
         versions = [e.version for e in entries if e.version is not None]
         return Dependency(
             canonical, name, line, column, min(versions, default=None), pinned, group=group
         )
+    return _table_entry(name, value, line, column, group)
+
+
+def _table_entry(name: str, value: object, line: int, column: int, group: str) -> Dependency:
+    """One alternative: a version string or a table (a list inside the list of alternatives
+    is no version, so it reads as an unpinned one)."""
+    canonical = canonicalize_name(name)
     if isinstance(value, dict):
         if "path" in value or ("file" in value and not str(value["file"]).startswith("http")):
             return Dependency(canonical, name, line, column, local=True, group=group)

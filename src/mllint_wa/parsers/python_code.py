@@ -15,9 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.secrets import quote
 
 # Lines longer than this are minified or generated code, not worth an AST.
 _MAX_LINE = 20_000
+# Expressions are unparsed for messages only up to this depth and size: ast.unparse recurses
+# up to six frames per level, and a message keeps a few dozen characters of what it makes.
+_QUOTED_DEPTH = 32
+_QUOTED_NODES = 400
 
 
 @dataclass
@@ -94,14 +99,38 @@ def has_star_kwargs(call: ast.Call) -> bool:
     )
 
 
+def quote_expression(node: ast.AST, limit: int) -> str:
+    """An expression's source as a message quotes it: unparsed, redacted, then cut to
+    ``limit`` characters (see :func:`~mllint_wa.parsers.secrets.quote`). An expression
+    nested too deeply or too large to be unparsed safely is quoted as ``…``. This is the
+    one place that unparses the project's code."""
+    pending = [(node, 1)]
+    counted = 0
+    while pending:
+        current, depth = pending.pop()
+        counted += 1
+        if depth > _QUOTED_DEPTH or counted > _QUOTED_NODES:
+            return "…"
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
+    try:
+        return quote(ast.unparse(node), limit)
+    except ValueError:  # a node ast.unparse cannot write (an odd f-string)
+        return "…"
+
+
 def literal(node: ast.expr | None) -> object:
-    """A constant's value; ``...`` (Ellipsis) when the expression is not a literal."""
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = literal(node.operand)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            return -inner
+    """A constant's value, negated numbers included (``-1``, ``--1``); ``...`` (Ellipsis)
+    when the expression is not a literal."""
+    negations = 0
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        negations, node = negations + 1, node.operand
+    if not isinstance(node, ast.Constant):
+        return ...
+    value = node.value
+    if negations == 0:
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -value if negations % 2 else value
     return ...
 
 

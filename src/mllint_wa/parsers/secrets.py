@@ -13,6 +13,11 @@ provider's charset and length, enough entropy, and no placeholder word (``exampl
 family) are not secrets; neither are references to one (``${VAR}``, ``$VAR``,
 ``${{ secrets.X }}``, ``{{resolve:secretsmanager:…}}``, ``<your-key>``), which fail the
 charset of every detector that reads a value.
+
+Every repetition in a detector's pattern is bounded (``{0,32}``, never ``*`` or ``+``), so one
+attempt at a match costs at most a constant and a scan is linear in the text, however the
+text is made: a keyword followed by 40 KB of blanks is read in one pass, not retried from
+every blank.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from dataclasses import dataclass
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
 _SHOWN_FROM = 20
 _ELLIPSIS = "…"
+# No text a detector matches, with what it looks at around it, is longer than this: every
+# repetition is bounded. A quote cut this far past what it shows is redacted as if whole.
+LONGEST_MATCH = 512
 
 
 @dataclass(frozen=True)
@@ -175,8 +183,12 @@ def _url_password(value: str, match: re.Match[str]) -> bool:
 
 
 # The body of a PEM key: a long run of base64 after its header (possibly after JSON "\n"s).
-_PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
+_PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{40}")
 _Q = r"""(?:\\?["'])?"""  # an optional quote, JSON-escaped in notebooks
+# Between a key's name and its value: `=`, `:`, `:=` or `=>` (blanks around it, a line break
+# after it), or blanks alone. Each run is bounded and the blanks before the sign cannot be
+# taken for those after it, so a long run of blanks is not split in every possible way.
+_ASSIGNED = r"(?:[ \t]{0,32}(?::=|=>|[:=])\s{0,32}|[ \t]{1,32})"
 
 
 def _aws_key_id(value: str, match: re.Match[str]) -> bool:
@@ -203,7 +215,7 @@ _DETECTORS: tuple[_Detector, ...] = (
         re.compile(
             r"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)"
             + _Q
-            + r"\s*(?::=|=>|[:=]|\s)\s*"
+            + _ASSIGNED
             + _Q
             + r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
         ),
@@ -214,7 +226,7 @@ _DETECTORS: tuple[_Detector, ...] = (
     ),
     _Detector(
         "private key",
-        re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----"),
         ("PRIVATE KEY",),
         valid=lambda value, match: (
             _PEM_BODY.search(match.string, match.end(), match.end() + 400) is not None
@@ -241,7 +253,7 @@ _DETECTORS: tuple[_Detector, ...] = (
     ),
     _Detector(
         "Slack token",
-        re.compile(r"xox[baprse]-[0-9]{6,}(?:-[0-9A-Za-z]{6,}){1,3}" + _END),
+        re.compile(r"xox[baprse]-[0-9]{6,20}(?:-[0-9A-Za-z]{6,64}){1,3}" + _END),
         ("xox",),
         valid=lambda value, match: _random(value.rsplit("-", 1)[1], 2.5),
     ),
@@ -276,11 +288,11 @@ _DETECTORS: tuple[_Detector, ...] = (
         re.compile(
             r"(?:(?i:wandb_api_key)"
             + _Q
-            + r"\s*(?:[:=]|\s)\s*"
+            + _ASSIGNED
             + _Q
-            + r"|wandb\.login\([^)\n]{0,80}?key\s*=\s*"
+            + r"|wandb\.login\([^)\n]{0,80}?key[ \t]{0,32}=[ \t]{0,32}"
             + _Q
-            + r"|wandb\s+login\s+(?:--relogin\s+)?"
+            + r"|wandb[ \t]{1,32}login[ \t]{1,32}(?:--relogin[ \t]{1,32})?"
             + r")([0-9a-f]{40})(?![0-9A-Za-z])"
         ),
         ("andb", "ANDB"),
@@ -294,7 +306,7 @@ _DETECTORS: tuple[_Detector, ...] = (
             # After a scheme (checked by _url_password): the engine looks for "://" only.
             r"://(?P<user>[^\s:/@'\"\\]{0,200}):(?P<password>[^\s@/'\"\\]{1,200})@"
             # a host, not an image digest (docker://python:3.12@sha256:…)
-            r"(?!sha\d+:)[A-Za-z0-9\-_.\[]"
+            r"(?!sha\d{1,4}:)[A-Za-z0-9\-_.\[]"
         ),
         ("://",),
         group=2,
@@ -311,9 +323,13 @@ NEEDLES: tuple[bytes, ...] = tuple(
 
 # Embedded images and PDFs in notebook outputs: base64 that must not be read as tokens. They
 # are blanked out (same length, same line breaks) so that positions stay those of the file.
+# A JSON string ends at its first unescaped quote and strings in a list are separated by
+# commas, never by blanks alone, so the text has one reading: no unclosed list is retried
+# in every way of splitting it into strings.
+_JSON_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 _NOTEBOOK_BINARY = re.compile(
     r'"(?:image/[\w.+\-]+|application/pdf)"\s*:\s*'
-    r'(?:"(?:[^"\\]|\\.)*"|\[\s*(?:"(?:[^"\\]|\\.)*"\s*,?\s*)*\])'
+    rf"(?:{_JSON_STRING}|\[\s*(?:{_JSON_STRING}\s*(?:,\s*{_JSON_STRING}\s*)*)?\])"
 )
 
 
@@ -381,6 +397,15 @@ def redact(text: str) -> str:
         position = end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def quote(text: str, limit: int) -> str:
+    """The project's ``text`` as a message may quote it: redacted, then cut to ``limit``
+    characters, the last of them an ellipsis when it was cut. Redacting comes first: a cut
+    secret no longer looks like one (a URL's password without its ``@host``, a key ID
+    without its length), and would be shown in full."""
+    shown = redact(text[: limit + LONGEST_MATCH])
+    return shown if len(shown) <= limit else shown[: limit - 1] + _ELLIPSIS
 
 
 # Folders and names that hold test data for secret scanners: fabricated secrets on purpose.

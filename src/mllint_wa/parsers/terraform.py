@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.secrets import LONGEST_MATCH, quote
 
 # Expression kinds.
 LITERAL = "literal"  # value: str, int, float, bool or None
@@ -160,8 +161,8 @@ class _Reader:
         meta = getattr(node, "meta", None)
         if meta is None or meta.empty:
             return str(node) if not hasattr(node, "data") else ""
-        written = self.source[meta.start_pos : min(meta.end_pos, meta.start_pos + _WRITTEN)]
-        return " ".join(written.split())
+        end = min(meta.end_pos, meta.start_pos + _WRITTEN + LONGEST_MATCH)
+        return " ".join(quote(self.source[meta.start_pos : end], _WRITTEN).split())
 
     def _deeper(self, node: Any, depth: int) -> int:
         if depth >= MAX_DEPTH:

@@ -30,6 +30,13 @@ _PREFIX_TITLES = {
 }
 
 
+# What a preview rule is, wherever a rule is described.
+PREVIEW = (
+    "measured precision below 90% on the ecosystem check: runs only with `--preview` or "
+    "`preview = true` in the settings"
+)
+
+
 def anchor(rule: Rule) -> str:
     """The rule's anchor in docs/rules.md: GitHub's slug of its heading (``BG001
     missing-business-goal`` → ``bg001-missing-business-goal``)."""
@@ -71,6 +78,7 @@ def _section(rule: Rule) -> list[str]:
         f"- **Pillars:** {', '.join(p.value for p in rule.pillars)}",
         f"- **Applies at stages:** {rule.stages_described}",
         f"- **Needs a lens.toml:** {'yes' if rule.requires_manifest else 'no'}",
+        *([f"- **Preview:** {PREVIEW}"] if rule.preview else []),
         "",
         "#### Why",
         "",
@@ -105,13 +113,15 @@ def render_rules_doc(rules: Sequence[Rule]) -> str:
         f"mllint-wa has {len(documented)} rules. `mllint-wa explain CODE` prints a rule's "
         "section in the terminal, and every SARIF report links each rule to its section here.",
         "Risks are the Well-Architected Tool's (high, medium, low); a rule applies from the "
-        "first stage listed.",
+        "first stage listed. A rule marked *(preview)* runs only with `--preview` or "
+        "`preview = true` in the settings.",
         "",
         "| Code | Name | Risk | Summary |",
         "|---|---|---|---|",
     ]
     lines += [
-        f"| [{r.code}](#{anchor(r)}) | `{r.name}` | {r.risk.value} | {_cell(r.summary)} |"
+        f"| [{r.code}](#{anchor(r)}) | `{r.name}`{' *(preview)*' if r.preview else ''} | "
+        f"{r.risk.value} | {_cell(r.summary)} |"
         for r in documented
     ]
     for prefix in PHASE_BY_PREFIX:

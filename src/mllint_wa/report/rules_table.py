@@ -16,8 +16,9 @@ def render_markdown(rules: Sequence[Rule]) -> str:
         pillars = ", ".join(p.value for p in rule.pillars)
         refs = ", ".join(rule.lens_refs_with_aliases)
         summary = rule.summary.replace("|", "\\|")
+        preview = " (preview)" if rule.preview else ""
         lines.append(
-            f"| {rule.code} | `{rule.name}` | {rule.risk.value} | {rule.phase.value} | "
+            f"| {rule.code} | `{rule.name}`{preview} | {rule.risk.value} | {rule.phase.value} | "
             f"{pillars} | {refs} | {summary} |"
         )
     return "\n".join(lines) + "\n"

@@ -36,6 +36,8 @@ def _descriptor(rule: Rule) -> dict[str, object]:
     practices = [PRACTICE_BY_ID[ref] for ref in rule.lens_refs]
     references = "\n".join(f"- [{p.id}]({p.url}) {p.title}" for p in practices)
     tags = [rule.phase.value, *(p.value for p in rule.pillars), *rule.lens_refs_with_aliases]
+    if rule.preview:
+        tags.insert(0, "preview")
     return {
         "id": rule.code,
         "name": rule.name,
@@ -49,8 +51,38 @@ def _descriptor(rule: Rule) -> dict[str, object]:
             "markdown": f"{rule.fix}\n\n**ML Lens best practices**\n\n{references}",
         },
         "defaultConfiguration": {"level": LEVELS[rule.risk]},
-        "properties": {"tags": list(dict.fromkeys(tags))[:20], "precision": "high"},
+        # A preview rule's measured precision is below 90%.
+        "properties": {
+            "tags": list(dict.fromkeys(tags))[:20],
+            "precision": "medium" if rule.preview else "high",
+        },
     }
+
+
+def _physical(path: str, line: int, column: int) -> dict[str, object]:
+    # From the repository root, as code scanning resolves it.
+    return {
+        "artifactLocation": {"uri": _uri(path)},
+        "region": {"startLine": line, "startColumn": column},
+    }
+
+
+def _related(finding: Finding) -> dict[str, object]:
+    """The finding's other places (the other objects of a notebook folded into it) as
+    ``relatedLocations``, numbered from 1 so that each is distinct."""
+    if not finding.related:
+        return {}
+    places = [
+        {
+            "id": number,
+            "physicalLocation": _physical(
+                place.repository_path or place.path, place.line, place.column
+            ),
+            "message": {"text": printable(place.message)},
+        }
+        for number, place in enumerate(finding.related, start=1)
+    ]
+    return {"relatedLocations": places}
 
 
 def _suppressions(finding: Finding) -> dict[str, object]:
@@ -76,15 +108,10 @@ def document(result: RunResult) -> dict[str, object]:
             "level": LEVELS[f.rule.risk],
             "message": {"text": printable(f.message)},
             "locations": [
-                {
-                    "physicalLocation": {
-                        # From the repository root, as code scanning resolves it.
-                        "artifactLocation": {"uri": _uri(f.repository_path or f.path)},
-                        "region": {"startLine": f.line, "startColumn": f.column},
-                    }
-                }
+                {"physicalLocation": _physical(f.repository_path or f.path, f.line, f.column)}
             ],
             "partialFingerprints": {"mllintWa/v1": f.fingerprint},
+            **_related(f),
             **_suppressions(f),
         }
         for f in reported

@@ -93,6 +93,11 @@ SETTINGS: Mapping[str, Spec] = {
         "boolean",
         "Whether `mllint-wa: ignore[CODE] reason` comments suppress findings (default true)",
     ),
+    "preview": Spec(
+        "boolean",
+        "Whether preview rules (below 90% measured precision) run too; without it, selecting "
+        "one has no effect (default false)",
+    ),
 }
 
 MANIFEST = Spec(
