@@ -26,6 +26,7 @@ def test_training_without_network_isolation(lint):
         ("aws_containers.py", 51, 12),
         ("aws_containers.py", 58, 15),
         ("aws_containers.py", 65, 8),
+        ("aws_containers.py", 72, 9),
         ("local-mode/on_sagemaker.py", 5, 13),
         ("requests.py", 4, 1),
         ("requests.py", 33, 1),
@@ -33,7 +34,7 @@ def test_training_without_network_isolation(lint):
         ("train.py", 25, 5),
         ("train.py", 28, 8),
     )
-    assert lint.messages("training-without-network-isolation", "DP030")[4:] == [
+    assert lint.messages("training-without-network-isolation", "DP030")[5:] == [
         "training job `churn-train` (boto3 create_training_job) runs without network "
         "isolation: `EnableNetworkIsolation` is not set",
         "training job `churn-xgboost-script` (boto3 create_training_job) runs without "
@@ -53,13 +54,15 @@ def test_jobs_running_aws_code_need_no_network_isolation(lint):
     # processor, Model Monitor and Data Wrangler images, a literal Model Monitor image URI,
     # and boto3 requests with a built-in algorithm's or Clarify's image. Still reported: the
     # project's script in an AWS framework image, XGBoost in script mode (entry_point, or the
-    # sagemaker_program hyperparameter), a ScriptProcessor in the scikit-learn image.
+    # sagemaker_program hyperparameter), ScriptProcessors in the scikit-learn image and in
+    # the XGBoost algorithm's image, which run the project's script.
     findings = lint.result("training-without-network-isolation", "DP030").findings
     own = ("aws_containers.py", "requests.py")
     assert [f.message.partition(" runs ")[0] for f in findings if f.path in own] == [
         "training job `scripted` (Estimator)",
         "training job `script_mode` (Estimator)",
         "processing job `prep` (ScriptProcessor)",
+        "processing job `score` (ScriptProcessor)",
         "training job `churn-train` (boto3 create_training_job)",
         "training job `churn-xgboost-script` (boto3 create_training_job)",
     ]

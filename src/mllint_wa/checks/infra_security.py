@@ -197,20 +197,20 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
     is not possible, run the job in a VPC whose egress you control and record the accepted
     risk as a waiver. That is why the risk is medium and not high.
 
-    Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`, or a
-    `LocalSession` or `LocalPipelineSession` as their `sagemaker_session`) do not run in
-    AWS and are not checked. Nor are jobs whose container runs AWS's code and none of the
-    project's: Amazon's algorithm estimators (`KMeans`, `LinearLearner` …); a generic
-    `Estimator` or a boto3 request whose image is a built-in algorithm's
-    (`image_uris.retrieve("xgboost", …)`, or a literal image URI in that algorithm's ECR
-    repository) when no script of the project's is given (`entry_point`, `source_dir`,
-    the `sagemaker_program` hyperparameter); `SageMakerClarifyProcessor`; and processors
-    or requests running the Model Monitor, Clarify, Data Wrangler or Debugger-rules
-    images. Nor are jobs whose isolation SageMaker decides: AWS Marketplace algorithms
-    (`AlgorithmEstimator`), JumpStart estimators, and the Chainer and reinforcement-learning
-    containers, which cannot run isolated. Models (inference containers) have the same
-    setting; it is a deployment concern and not checked here. A value SageMaker gets from a
-    parameter or `**kwargs` is not judged."""
+    Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`, or a `LocalSession`
+    or `LocalPipelineSession` as their `sagemaker_session`) do not run in AWS and are not
+    checked. Nor are jobs whose container runs AWS's code and none of the project's: Amazon's
+    algorithm estimators (`KMeans`, `LinearLearner` …); a generic `Estimator` or a boto3
+    training request whose image is a built-in algorithm's (`image_uris.retrieve("xgboost", …)`,
+    or a literal image URI in that algorithm's ECR repository) when no script of the project's
+    is given (`entry_point`, `source_dir`, the `sagemaker_program` hyperparameter);
+    `SageMakerClarifyProcessor`; and processors or requests running the Model Monitor, Clarify,
+    Data Wrangler or Debugger-rules images (a processor on an algorithm's image runs the
+    project's script and is checked). Nor are jobs whose isolation SageMaker decides: AWS
+    Marketplace algorithms (`AlgorithmEstimator`), JumpStart estimators, and the Chainer and
+    reinforcement-learning containers, which cannot run isolated. Models (inference containers)
+    have the same setting; it is a deployment concern and not checked here. A value SageMaker
+    gets from a parameter or `**kwargs` is not judged."""
     for job in aws_jobs(ctx.evidence):
         if runs_aws_code(job) or (job.source == "sdk" and job.type in _ISOLATION_EXEMPT):
             continue

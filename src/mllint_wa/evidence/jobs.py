@@ -91,9 +91,10 @@ def aws_image(image_uri: str) -> str | None:
 
 def runs_aws_code(job: Resource) -> bool:
     """Whether a job's container runs AWS's code and none of the project's: an Amazon
-    algorithm estimator, a SageMaker Clarify processor, a built-in algorithm's image with
-    no script of the project's given, or a Model Monitor, Clarify, Data Wrangler or
-    Debugger image."""
+    algorithm estimator, a SageMaker Clarify processor, a training job on a built-in
+    algorithm's image with no script of the project's given, or a Model Monitor, Clarify,
+    Data Wrangler or Debugger image. A processor on an algorithm's image runs the
+    project's script (``ScriptProcessor``'s ``code``)."""
     if job.source == "sdk" and job.type in (*AMAZON_ALGORITHMS, "SageMakerClarifyProcessor"):
         return True
     container = job.get("aws_container")
@@ -101,7 +102,11 @@ def runs_aws_code(job: Resource) -> bool:
         return False
     if container.value in SERVICE_IMAGES:
         return True
-    return container.value in BUILT_IN_ALGORITHM_IMAGES and job.get("own_code").falsy()
+    return (
+        job.kind == TRAINING_JOB
+        and container.value in BUILT_IN_ALGORITHM_IMAGES
+        and job.get("own_code").falsy()
+    )
 
 
 def aws_jobs(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
