@@ -293,20 +293,45 @@ def throwaways(ev: Evidence) -> frozenset[str]:
                 if line > resource.location.line and known_as & names:
                     found.add(resource.anchor)
                     break
-        for endpoint in resources(ev, ENDPOINT):
-            config = config_of(ev, endpoint) if endpoint.anchor in found else None
-            if config is not None and not _serves_lasting(ev, config, found):
+        endpoints = resources(ev, ENDPOINT)
+        for config in resources(ev, ENDPOINT_CONFIG):
+            served = [endpoint for endpoint in endpoints if _serves(ev, endpoint, config)]
+            if served and all(endpoint.anchor in found for endpoint in served):
                 found.add(config.anchor)
         return frozenset(found)
 
     return ev.memo(throwaways, compute)
 
 
-def _serves_lasting(ev: Evidence, config: Resource, throwaway: set[str]) -> bool:
-    return any(
-        endpoint.anchor not in throwaway and config_of(ev, endpoint) is config
-        for endpoint in resources(ev, ENDPOINT)
-    )
+_CONFIG_ARGUMENTS = _DELETERS[ENDPOINT_CONFIG][1]
+
+
+def _serves(ev: Evidence, endpoint: Resource, config: Resource) -> bool:
+    """Whether the endpoint is created on the configuration: it names it, or the two calls
+    of one file pass its name in the same variable (``EndpointConfigName=config_name``)."""
+    if config_of(ev, endpoint) is config:
+        return True
+    path = endpoint.location.path
+    if path != config.location.path or not endpoint.get("endpoint_config").unknown:
+        return False
+    parsed = module(ev, path)
+    if parsed is None:
+        return False
+    given = _passed(_call_at(parsed, endpoint.location), _CONFIG_ARGUMENTS)
+    return bool(given & _passed(_call_at(parsed, config.location), _CONFIG_ARGUMENTS))
+
+
+def _call_at(parsed: PythonModule, where: Location) -> ast.Call | None:
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
+            return node
+    return None
+
+
+def _passed(call: ast.Call | None, arguments: frozenset[str]) -> set[str]:
+    """The variables a call passes in the given keyword arguments."""
+    keywords = call.keywords if call is not None else []
+    return {k.value.id for k in keywords if k.arg in arguments and isinstance(k.value, ast.Name)}
 
 
 def _creators(parsed: PythonModule, resource: Resource, arguments: frozenset[str]) -> Iterator[str]:
@@ -314,19 +339,18 @@ def _creators(parsed: PythonModule, resource: Resource, arguments: frozenset[str
     assigned to, the estimator or model a ``.deploy()`` is called on, and the variable its
     name is passed in (``EndpointName=endpoint_name``)."""
     where = resource.location
+    call = _call_at(parsed, where)
+    if call is not None:
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "deploy"
+            and isinstance(func.value, ast.Name)
+        ):
+            yield func.value.id
+        yield from _passed(call, arguments)
     for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
-            func = node.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr == "deploy"
-                and isinstance(func.value, ast.Name)
-            ):
-                yield func.value.id
-            for argument in node.keywords:
-                if argument.arg in arguments and isinstance(argument.value, ast.Name):
-                    yield argument.value.id
-        elif (
+        if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
             and parsed.position(node.value) == (where.line, where.column)
@@ -334,16 +358,27 @@ def _creators(parsed: PythonModule, resource: Resource, arguments: frozenset[str
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
 
 
+# How many nodes of an assigned value are searched for a creator's name.
+_MAX_COPY_NODES = 64
+
+
 def _copies(parsed: PythonModule, creators: set[str]) -> Iterator[str]:
-    """Variables assigned an attribute of a creator (``name = predictor.endpoint_name``)."""
+    """Variables assigned a creator's name (``name = predictor.endpoint_name``), or an
+    object built with it (``Predictor(endpoint_name=endpoint.endpoint_name)``)."""
     for node in ast.walk(parsed.tree):
-        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)):
+        if not isinstance(node, ast.Assign):
             continue
-        base: ast.expr = node.value
-        while isinstance(base, ast.Attribute):
-            base = base.value
-        if isinstance(base, ast.Name) and base.id in creators:
-            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+        for _, part in zip(range(_MAX_COPY_NODES), ast.walk(node.value), strict=False):
+            if isinstance(part, ast.Attribute) and _rooted_in(part, creators):
+                yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+                break
+
+
+def _rooted_in(expr: ast.Attribute, names: set[str]) -> bool:
+    base: ast.expr = expr
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name) and base.id in names
 
 
 def _string_constants(parsed: PythonModule) -> dict[str, str]:
