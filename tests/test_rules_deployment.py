@@ -420,12 +420,13 @@ def test_a_client_deleting_some_endpoint_does_not_make_every_endpoint_a_throwawa
 
 def test_endpoints_and_configurations_a_notebook_or_script_deletes_are_throwaways(lint):
     # A notebook creates a model, a configuration and an endpoint under generated names and
-    # deletes them through a boto3 client; a script deletes an SDK endpoint by a variable
-    # copying the name the SDK gave it (sdk_demo.py), another through a predictor built on
-    # it (tuned.py); a configuration whose endpoint, created on it through one variable, is
-    # deleted serves nothing (byo_model.py); a smoke-test endpoint is deleted while the
-    # lasting endpoint sharing its configuration is kept, and only the lasting one is
-    # reported.
+    # deletes them through a boto3 client; a script deletes SDK endpoints by a variable
+    # copying the name the SDK gave one and by a predictor built on a name of its own
+    # (sdk_demo.py); another deletes one through a predictor built on the deployed
+    # endpoint (tuned.py); a configuration whose endpoint, created on it through one
+    # variable, is deleted serves nothing (byo_model.py); a smoke-test endpoint is deleted
+    # while the lasting endpoint sharing its configuration is kept, and only the lasting
+    # one is reported.
     endpoint_rules = ("DE001", "DE003", "DE010", "DE011", "DE015", "MO001", "MO002", "MO003")
     findings = lint("single-instance-endpoint/throwaway", *endpoint_rules)
     assert {row[2] for row in findings} == {"hosting.py", "lens.toml"}

@@ -358,27 +358,32 @@ def _creators(parsed: PythonModule, resource: Resource, arguments: frozenset[str
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
 
 
-# How many nodes of an assigned value are searched for a creator's name.
-_MAX_COPY_NODES = 64
-
-
 def _copies(parsed: PythonModule, creators: set[str]) -> Iterator[str]:
     """Variables assigned a creator's name (``name = predictor.endpoint_name``), or an
-    object built with it (``Predictor(endpoint_name=endpoint.endpoint_name)``)."""
+    object built on it (``Predictor(endpoint_name=endpoint.endpoint_name)``,
+    ``Predictor(endpoint_name)``)."""
     for node in ast.walk(parsed.tree):
         if not isinstance(node, ast.Assign):
             continue
-        for _, part in zip(range(_MAX_COPY_NODES), ast.walk(node.value), strict=False):
-            if isinstance(part, ast.Attribute) and _rooted_in(part, creators):
-                yield from (t.id for t in node.targets if isinstance(t, ast.Name))
-                break
+        given = [node.value, *(_name_given(node.value) if isinstance(node.value, ast.Call) else [])]
+        if any(_rooted_in(expr, creators) for expr in given):
+            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
 
 
-def _rooted_in(expr: ast.Attribute, names: set[str]) -> bool:
-    base: ast.expr = expr
-    while isinstance(base, ast.Attribute):
-        base = base.value
-    return isinstance(base, ast.Name) and base.id in names
+_NAME_ARGUMENTS = _DELETERS[ENDPOINT][1]
+
+
+def _name_given(call: ast.Call) -> list[ast.expr]:
+    """Where a call building an object on an endpoint may pass its name: the first
+    positional argument, or an ``endpoint_name``/``EndpointName`` keyword."""
+    return [*call.args[:1], *(k.value for k in call.keywords if k.arg in _NAME_ARGUMENTS)]
+
+
+def _rooted_in(expr: ast.expr, names: set[str]) -> bool:
+    """A name, or an attribute of one, among ``names``."""
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name) and expr.id in names
 
 
 def _string_constants(parsed: PythonModule) -> dict[str, str]:
@@ -395,9 +400,10 @@ def _string_constants(parsed: PythonModule) -> dict[str, str]:
 
 
 def _deletions(parsed: PythonModule, method: str) -> Iterator[tuple[int, set[str]]]:
-    """Each ``method`` call's line and what it names: the variable it is called on, and the
-    variables or literal names its arguments are written with (a variable holding a literal
-    name stands for that name too)."""
+    """Each ``method`` call's line and what it names: the variable it is called on (or the
+    name an object it is called on is built with, ``Predictor(name).delete_endpoint()``),
+    and the variables or literal names its arguments are written with (a variable holding
+    a literal name stands for that name too)."""
     constants = _string_constants(parsed)
     for node in ast.walk(parsed.tree):
         if not (
@@ -407,7 +413,9 @@ def _deletions(parsed: PythonModule, method: str) -> Iterator[tuple[int, set[str
         ):
             continue
         names = set()
-        for expr in (node.func.value, *node.args, *(k.value for k in node.keywords)):
+        receiver = node.func.value
+        built_on = _name_given(receiver) if isinstance(receiver, ast.Call) else []
+        for expr in (receiver, *built_on, *node.args, *(k.value for k in node.keywords)):
             while isinstance(expr, ast.Attribute):
                 expr = expr.value
             if isinstance(expr, ast.Name):
