@@ -75,8 +75,9 @@ def previous_generation_instance(ctx: ProjectContext) -> Iterator[Violation]:
 
     Read from training, processing and batch transform jobs, notebook instances, SDK
     `.deploy(...)` calls and each production variant of an endpoint configuration. An
-    instance type from a parameter, the SDK's local mode and types the table does not list
-    are not findings."""
+    instance type from a parameter, what the SDK runs in local mode (a `local` instance
+    type, or a `LocalSession` or `LocalPipelineSession`, whatever type it names) and types
+    the table does not list are not findings."""
     for site in instance_sites(ctx.evidence):
         name = family(site.value.value) if site.value.known else None
         replacement = PREVIOUS_GENERATION.get(name or "")
@@ -119,7 +120,8 @@ def training_without_max_runtime(ctx: ProjectContext) -> Iterator[Violation]:
     answers it, a generous one too: MD073 `long-training-without-spot` does not take a cap
     by itself for the job's duration.
 
-    A cap from a parameter, an unknown instance type and `**kwargs` are not findings."""
+    A cap from a parameter, an unknown instance type, jobs in SageMaker local mode (a `local`
+    instance type or a local session) and `**kwargs` are not findings."""
     for resource in _training_jobs(ctx):
         instance = resource.get("instance_type")
         if resource.opaque or not resource.get("max_runtime").absent:
@@ -151,7 +153,8 @@ def spot_training_without_checkpoints(ctx: ProjectContext) -> Iterator[Violation
     every interruption starts training again from the first step, so the Spot discount is
     paid back in repeated work, and a long job may never finish within `max_wait`.
 
-    A checkpoint location from a parameter counts as set."""
+    A checkpoint location from a parameter counts as set; jobs in SageMaker local mode (a
+    `local` instance type or a local session) are not checked."""
     for resource in _training_jobs(ctx):
         spot = resource.get("use_spot")
         if not spot.is_(True) or not resource.get("checkpoint_uri").absent:
@@ -188,7 +191,8 @@ def long_training_without_spot(ctx: ProjectContext) -> Iterator[Violation]:
     fires only on a job that saves checkpoints (an S3 checkpoint location is given) and whose
     maximum runtime is known and longer than SageMaker's one-day default, when Spot training
     is not switched on. A job without checkpoints, however long its cap, is not a finding;
-    nor is a runtime, checkpoint location or Spot setting from a parameter."""
+    nor is a runtime, checkpoint location or Spot setting from a parameter, or a job in
+    SageMaker local mode (a `local` instance type or a local session)."""
     for resource in _training_jobs(ctx):
         runtime = resource.get("max_runtime")
         if not (runtime.known and isinstance(runtime.value, int)):
