@@ -81,11 +81,17 @@ def test_container_runs_as_root_in_the_final_stage_only(lint):
 def test_images_built_for_sagemaker_or_lambda_may_run_as_root(lint):
     # A com.amazonaws.sagemaker label (docker/labelled.Dockerfile); scripts copied from the
     # build context that read /opt/ml, named as a folder (byo/Dockerfile) or by a pattern
-    # (byo/glob.Dockerfile); Lambda base images from ECR Public and Docker Hub, the latter
+    # (byo/glob.Dockerfile); a copied requirements file installing sagemaker-training
+    # (toolkit/Dockerfile); Lambda base images from ECR Public and Docker Hub, the latter
     # through two stages (lambda/). A plain web service copying its app is still reported.
     reported = {row[2] for row in lint("container-runs-as-root", "MD031")}
     assert reported.isdisjoint(
-        {"docker/labelled.Dockerfile", "byo/Dockerfile", "byo/glob.Dockerfile"}
+        {
+            "docker/labelled.Dockerfile",
+            "byo/Dockerfile",
+            "byo/glob.Dockerfile",
+            "toolkit/Dockerfile",
+        }
     )
     assert reported.isdisjoint({"lambda/Dockerfile", "lambda/hub.Dockerfile"})
     assert "serving/Dockerfile" in reported

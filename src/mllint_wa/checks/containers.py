@@ -212,15 +212,26 @@ _SAGEMAKER = re.compile(
 )
 # How many of the files a Dockerfile copies are read for SageMaker's paths, at most.
 _COPIED_FILES_READ = 256
+# What a file copied into an image says of SageMaker: a script reading its channels and
+# hyperparameters below /opt/ml, a requirements or conda file installing its toolkits.
+_SAGEMAKER_NEEDLES = (
+    b"/opt/ml",
+    b"sagemaker-training",
+    b"sagemaker_training",
+    b"sagemaker-inference",
+    b"sagemaker_inference",
+    b"sagemaker-containers",
+    b"multi-model-server",
+)
 
 
 def _built_for_sagemaker(ev: Evidence, path: str, dockerfile: Dockerfile) -> bool:
     """An image built to run on SageMaker: its instructions say so, or a file it copies
-    into the image (a script that reads its channels and hyperparameters) uses `/opt/ml`."""
+    into the image uses `/opt/ml` or installs SageMaker's toolkits."""
     if any(_SAGEMAKER.search(instruction.value) for instruction in dockerfile.instructions):
         return True
     copied = _copied_files(ev, path, dockerfile)
-    return any(ev.mentions(source, b"/opt/ml") for source in copied)
+    return any(ev.mentions(source, *_SAGEMAKER_NEEDLES) for source in copied)
 
 
 def _copied_files(ev: Evidence, path: str, dockerfile: Dockerfile) -> list[str]:
@@ -296,21 +307,21 @@ def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
     environment (MLSEC04-BP01); least privilege starts inside the image.
 
     Only the final stage counts (build stages may need root, and are not shipped). It is
-    reported when its last `USER` is `root`, `0` or `0:<group>`, or when it has no `USER`
-    and neither has the stage it is built `FROM` in the same file — a base image from a
-    registry runs as root unless it says otherwise, and its tag saying `nonroot` is
-    taken as saying so. Not reported: a `USER` from a build argument without a default
-    (unknowable), an image built from such an argument, and images built to run on
-    SageMaker with its training or inference toolkits: a Dockerfile that mentions
-    `SAGEMAKER_*` settings, the toolkits, `/opt/ml` or `/opt/program`, SageMaker's
-    framework images or a `com.amazonaws.sagemaker.*` label, or that copies a file using
-    `/opt/ml` into the image (read from the Dockerfile's folder, else the project's root,
-    as the build context). Those toolkits write below `/etc` and `/opt/ml` at run time and
-    SageMaker runs its own such containers as root, so the fix is not in the Dockerfile's
-    hands. Nor are images built on an AWS Lambda base image (`public.ecr.aws/lambda/…`,
-    `amazon/aws-lambda-…`), directly or through earlier stages: Lambda runs them as its own
-    least-privileged user whatever the image says. Risk is medium: root in a container is not a
-    breach by itself, it is what makes one worse."""
+    reported when its last `USER` is `root`, `0` or `0:<group>`, or when it has no `USER` and
+    neither has the stage it is built `FROM` in the same file — a base image from a registry
+    runs as root unless it says otherwise, and its tag saying `nonroot` is taken as saying so.
+    Not reported: a `USER` from a build argument without a default (unknowable), an image built
+    from such an argument, and images built to run on SageMaker with its training or inference
+    toolkits: a Dockerfile that mentions `SAGEMAKER_*` settings, the toolkits, `/opt/ml` or
+    `/opt/program`, SageMaker's framework images or a `com.amazonaws.sagemaker.*` label, or that
+    copies into the image a file using `/opt/ml` or installing the toolkits (a requirements or
+    conda file), read from the Dockerfile's folder, else the project's root, as the build
+    context. Those toolkits write below `/etc` and `/opt/ml` at run time and SageMaker runs its
+    own such containers as root, so the fix is not in the Dockerfile's hands. Nor are images
+    built on an AWS Lambda base image (`public.ecr.aws/lambda/…`, `amazon/aws-lambda-…`),
+    directly or through earlier stages: Lambda runs them as its own least-privileged user
+    whatever the image says. Risk is medium: root in a container is not a breach by itself, it
+    is what makes one worse."""
     ev = ctx.evidence
     for path, dockerfile in dockerfiles(ev):
         if not dockerfile.stages or _lambda_image(dockerfile):

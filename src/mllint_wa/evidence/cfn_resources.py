@@ -183,7 +183,9 @@ def _generated_copies(ev: Evidence, templates: Mapping[str, Template]) -> set[st
     cloudformation package``, which is its template with local artefact paths replaced by S3
     locations. Of templates that define the same resources, the same way but for those
     locations, one is kept: the one that still names local paths, then one whose file
-    name does not say ``packaged`` or ``export``, then the first by path."""
+    name does not say ``packaged`` or ``export``, then the first by path. A template whose
+    file name says so is a copy also when it has drifted from its source: when another
+    template declares the same logical IDs with the same types."""
     copies: set[str] = set()
     if any(_synthesised(template) for template in templates.values()) and _has_cdk_app(ev):
         copies.update(path for path, template in templates.items() if _synthesised(template))
@@ -191,9 +193,24 @@ def _generated_copies(ev: Evidence, templates: Mapping[str, Template]) -> set[st
     for path in sorted(set(templates) - copies):
         twins.setdefault(_shape(templates[path]), []).append(path)
     for paths in twins.values():
-        ranked = sorted(paths, key=lambda p: (_uploaded(templates[p]), bool(_named_copy(p)), p))
+        ranked = sorted(paths, key=lambda p: (_uploaded(templates[p]), _named_copy(p), p))
         copies.update(ranked[1:])
+    sources = {_declared(t) for p, t in templates.items() if p not in copies and not _named_copy(p)}
+    copies.update(
+        path
+        for path, template in templates.items()
+        if _named_copy(path) and template.section("Resources") and _declared(template) in sources
+    )
     return copies
+
+
+def _declared(template: Template) -> frozenset[tuple[str, str]]:
+    """The template's logical IDs with their types."""
+    return frozenset(
+        (logical_id, str(resource.get("Type")))
+        for logical_id, resource in template.section("Resources").items()
+        if isinstance(resource, dict)
+    )
 
 
 def _synthesised(template: Template) -> bool:
@@ -226,9 +243,20 @@ def _shape(template: Template) -> str:
             properties = {k: v for k, v in properties.items() if k not in _PACKAGED_PROPERTIES}
         shape[logical_id] = {**resource, "Properties": properties}
     try:
-        return json.dumps(shape, sort_keys=True, default=repr)
+        return json.dumps(shape, sort_keys=True, default=_long_intrinsic)
     except (TypeError, ValueError):  # keys of mixed types: written order it is
         return repr(shape)
+
+
+def _long_intrinsic(node: Any) -> Any:
+    """An intrinsic in JSON's long form whichever form it is written in: packaging rewrites
+    the short ``!GetAtt Role.Arn`` as ``Fn::GetAtt: [Role, Arn]``."""
+    if not isinstance(node, Intrinsic):
+        return repr(node)
+    argument = node.argument
+    if node.function == "Fn::GetAtt" and isinstance(argument, str):
+        argument = argument.split(".", 1)
+    return {node.function: argument}
 
 
 def _uploaded(template: Template) -> bool:
