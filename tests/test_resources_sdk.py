@@ -124,10 +124,11 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         },
         # **kwargs: opaque, and everything it might set is unknown.
         ("training-job", "sklearn", "SKLearn", 38, 15, True): {
+            # Every property **kwargs may set is unknown; local mode is not taken from it.
             **{
                 name: unknown_kwargs
                 for name in rm.PROPERTIES[rm.TRAINING_JOB]
-                if name not in ("role", "own_code")
+                if name not in ("role", "own_code", "local_mode")
             },
             "own_code": ("known", True, 38, 23),
             "role": ("known", role, 38, 45),
@@ -274,6 +275,8 @@ def test_traps_predictors_other_libraries_conditions_and_test_code():
         ("training-job", "xgb", "XGBoost", 20, 7, False): {
             "instance_count": ("known", 3, 19, 12),
             "instance_type": ("unknown", "instance_type", 20, 64),
+            # The instance type is "local" on one path: the job may run in local mode.
+            "local_mode": ("unknown", "instance_type", 20, 64),
             "network_isolation": ("unknown", "True", 22, 5),
             "own_code": ("known", True, 20, 15),
             "role": ("known", "arn:aws:iam::111122223333:role/train", 19, 33),

@@ -77,11 +77,11 @@ def single_instance_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     It applies when the project's stage is ``production``: one instance is the right size for a
     development endpoint. Serverless and asynchronous endpoints have no instance count and are
     not asked; an unknown count is not a finding. Endpoints the SDK runs in local mode
-    (`instance_type="local"`, a local session), and endpoints and configurations that the code
-    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
-    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported. A pilot that accepts the risk
-    says so with a `[waivers.DE003]` entry."""
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported. A pilot that accepts the risk says so with a `[waivers.DE003]` entry."""
     if ctx.stage is not Stage.PRODUCTION:
         return
     reported: set[str] = set()
@@ -116,12 +116,12 @@ def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
     endpoint and variant. It stays silent when a scaling target cannot be placed (its resource
     ID is an expression, or boto3 registers one in code), for a configuration no endpoint here
     names, and for serverless or asynchronous endpoints, which scale by themselves or
-    differently. Endpoints the SDK runs in local mode (`instance_type="local"`, a local
-    session), and endpoints and configurations that the code creating them deletes further on
-    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
-    with the configurations only such endpoints serve), are demos' throwaways and are not
-    reported. It is about something missing, so it applies in production, or as soon as the
-    project defines an endpoint."""
+    differently. Endpoints the SDK runs in local mode (`instance_type="local"`, a local session,
+    or a variable the code may set to either), and endpoints and configurations that the code
+    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported. It is about something missing,
+    so it applies in production, or as soon as the project defines an endpoint."""
     targets = scaling(ctx.evidence)
     for variant in variants(ctx.evidence):
         if targets.covers(variant) is False:
@@ -181,21 +181,20 @@ def _guardrails(endpoint: Resource) -> Violation | None:
     requires_manifest=False,
 )
 def deployment_without_guardrails(ctx: ProjectContext) -> Iterator[Violation]:
-    """A new model version that misbehaves in production should reach a fraction of the
-    traffic and be rolled back automatically, not replace the old one for everyone. SageMaker
-    does this with an endpoint's ``DeploymentConfig``: a blue/green update (all at once
-    after baking, canary or linear traffic shifting) or a rolling update, with
-    ``AutoRollbackConfiguration`` alarms. The rule fires for each endpoint serving real-time,
-    instance-based variants that has no such policy, or has one with no rollback alarm —
-    when `[deployment] strategy` is ``blue-green`` or ``canary``, or when the stage is
-    ``production`` and no strategy is declared. A declared ``all-at-once`` or ``shadow``
-    strategy is the team's recorded choice (DE012 checks it against the configuration).
-    SDK ``.deploy()`` calls cannot set a deployment policy, so they are held to it too.
-    Endpoints the SDK runs in local mode (`instance_type="local"`, a local session), and
-    endpoints and configurations that the code creating them deletes further on
-    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by
-    name, with the configurations only such endpoints serve), are demos' throwaways and
-    are not reported."""
+    """A new model version that misbehaves in production should reach a fraction of the traffic and
+    be rolled back automatically, not replace the old one for everyone. SageMaker does this with
+    an endpoint's ``DeploymentConfig``: a blue/green update (all at once after baking, canary or
+    linear traffic shifting) or a rolling update, with ``AutoRollbackConfiguration`` alarms. The
+    rule fires for each endpoint serving real-time, instance-based variants that has no such
+    policy, or has one with no rollback alarm — when `[deployment] strategy` is ``blue-green``
+    or ``canary``, or when the stage is ``production`` and no strategy is declared. A declared
+    ``all-at-once`` or ``shadow`` strategy is the team's recorded choice (DE012 checks it
+    against the configuration). SDK ``.deploy()`` calls cannot set a deployment policy, so they
+    are held to it too. Endpoints the SDK runs in local mode (`instance_type="local"`, a local
+    session, or a variable the code may set to either), and endpoints and configurations that
+    the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported."""
     strategy = ctx.declared("deployment.strategy")
     asked = strategy in GUARDED_STRATEGIES or (strategy is None and ctx.stage is Stage.PRODUCTION)
     if not asked:
@@ -285,20 +284,19 @@ def _shown(strategy: str) -> str:
     requires_manifest=False,
 )
 def model_not_registered(ctx: ProjectContext) -> Iterator[Violation]:
-    """A model registry gives every deployed model a version, its lineage (data, code,
-    metrics) and an approval status, so that a release is reviewed and a rollback is a
-    redeploy of the previous approved version. The rule fires on each model an endpoint
-    serves that is not built from a model package — an SDK ``estimator.deploy()`` or
-    ``Model(...).deploy()``, or an IaC model with an image and model data but no
-    ``ModelPackageName`` — when nothing in the project registers models either: no model
-    package group or package in any source, no pipeline with a register step, no MLflow or
-    W&B registry call, no boto3 lookup of approved model packages. A model package given as
-    a parameter counts as registered; a model this reading cannot trace is not a finding.
-    Endpoints the SDK runs in local mode (`instance_type="local"`, a local session), and
-    endpoints and configurations that the code creating them deletes further on
-    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by
-    name, with the configurations only such endpoints serve), are demos' throwaways and
-    are not reported."""
+    """A model registry gives every deployed model a version, its lineage (data, code, metrics) and
+    an approval status, so that a release is reviewed and a rollback is a redeploy of the
+    previous approved version. The rule fires on each model an endpoint serves that is not built
+    from a model package — an SDK ``estimator.deploy()`` or ``Model(...).deploy()``, or an IaC
+    model with an image and model data but no ``ModelPackageName`` — when nothing in the project
+    registers models either: no model package group or package in any source, no pipeline with a
+    register step, no MLflow or W&B registry call, no boto3 lookup of approved model packages. A
+    model package given as a parameter counts as registered; a model this reading cannot trace
+    is not a finding. Endpoints the SDK runs in local mode (`instance_type="local"`, a local
+    session, or a variable the code may set to either), and endpoints and configurations that
+    the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported."""
     ev = ctx.evidence
     if uses_model_registry(ev):
         return
@@ -370,10 +368,11 @@ def undeclared_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     it stands on `target` when it is written, else where it belongs. A project that declares
     another target (``sagemaker-batch``, ``container``) while also defining an endpoint is not
     reported: the manifest holds one target. Endpoints the SDK runs in local mode
-    (`instance_type="local"`, a local session), and endpoints and configurations that the code
-    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
-    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported."""
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     manifest = ctx.manifest
     assert manifest is not None  # requires_manifest
     target = ctx.declared("deployment.target")

@@ -68,10 +68,11 @@ def endpoint_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
     and for which "you can't request a KmsKeyId" (CreateEndpointConfig API reference). Also
     silent when the key, the variants or an instance type is a parameter without default, or the
     definition is built from `**kwargs`. Endpoints the SDK runs in local mode
-    (`instance_type="local"`, a local session), and endpoints and configurations that the code
-    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
-    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported."""
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     holders: dict[str, tuple[Resource, set[int], list[Variant]]] = {}
     for variant in variants(ctx.evidence):
         holder, indices, found = holders.setdefault(

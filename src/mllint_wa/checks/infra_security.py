@@ -198,7 +198,8 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
     risk as a waiver. That is why the risk is medium and not high.
 
     Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`, or a `LocalSession`
-    or `LocalPipelineSession` as their `sagemaker_session`) do not run in AWS and are not
+    or `LocalPipelineSession` as their `sagemaker_session`; also a session or instance type
+    variable that some path of the code sets to a local one) do not run in AWS and are not
     checked. Nor are jobs whose container runs AWS's code and none of the project's: Amazon's
     algorithm estimators (`KMeans`, `LinearLearner` …); a generic `Estimator` or a boto3
     training request whose image is a built-in algorithm's (`image_uris.retrieve("xgboost", …)`,
@@ -237,7 +238,7 @@ def training_without_vpc(ctx: ProjectContext) -> Iterator[Violation]:
     network, and security groups and flow logs cannot govern or record what the job
     talks to. Subnets and security groups are both needed; one without the other, or an
     empty list, is no VPC. Jobs in SageMaker local mode (a `local` instance type, a local
-    session) are not checked; values from
+    session, or a variable the code may set to either) are not checked; values from
     parameters or `**kwargs` are not judged."""
     for job in aws_jobs(ctx.evidence):
         if _unset(job, "vpc"):
@@ -270,10 +271,10 @@ def training_without_encryption(ctx: ProjectContext) -> Iterator[Violation]:
 
     Instance types with local instance storage (`ml.g4dn`, `ml.p3dn`, `ml.m5d`, `ml.g5`,
     `ml.p4d` …) encrypt it in hardware and SageMaker refuses a volume key for them: only the
-    output key is asked of them. When the instance type is not known (a parameter), the
-    volume key is not asked either, because it may not be allowed. Jobs in SageMaker local
-    mode (a `local` instance type, a local session) are not checked; keys from parameters,
-    variables or `**kwargs` are not judged."""
+    output key is asked of them. When the instance type is not known (a parameter), the volume
+    key is not asked either, because it may not be allowed. Jobs in SageMaker local mode (a
+    `local` instance type, a local session, or a variable the code may set to either) are not
+    checked; keys from parameters, variables or `**kwargs` are not judged."""
     for job in aws_jobs(ctx.evidence):
         missing = [
             prop
@@ -322,7 +323,7 @@ def inter_container_traffic_unencrypted(ctx: ProjectContext) -> Iterator[Violati
     Only jobs known to run on more than one instance are checked: one instance has no
     inter-node traffic, and an instance count from a parameter without a default is not
     judged (a parameter's default counts). Jobs in SageMaker local mode (a `local` instance
-    type, a local session) are not checked."""
+    type, a local session, or a variable the code may set to either) are not checked."""
     for job in aws_jobs(ctx.evidence):
         count = job.get("instance_count")
         if not (count.known and isinstance(count.value, int) and count.value > 1):

@@ -82,10 +82,11 @@ def endpoint_without_data_capture(ctx: ProjectContext) -> Iterator[Violation]:
     monitored through it, so neither is reported; nor is a configuration whose variants or
     capture setting are not known (a parameter, ``**kwargs``), nor an SDK endpoint in a file
     that turns capture on later (``update_data_capture_config``). Endpoints the SDK runs in
-    local mode (`instance_type="local"`, a local session), and endpoints and configurations that
-    the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
-    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported."""
+    local mode (`instance_type="local"`, a local session, or a variable the code may set to
+    either), and endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     updated = capture_updates(ctx.evidence)
     reported: set[str] = set()
     for serving in _realtime_endpoints(ctx.evidence):
@@ -144,11 +145,11 @@ def missing_monitoring_schedule(ctx: ProjectContext) -> Iterator[Violation]:
     asynchronous endpoints, which Model Monitor does not watch through data capture, are not
     reported. When lens.toml declares `data_drift` or `model_quality` monitoring and nothing
     monitors at all, MO005 `declared-monitoring-not-found` reports it instead, once, at the
-    manifest. Endpoints the SDK runs in local mode (`instance_type="local"`, a local session),
-    and endpoints and configurations that the code creating them deletes further on
-    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
-    with the configurations only such endpoints serve), are demos' throwaways and are not
-    reported."""
+    manifest. Endpoints the SDK runs in local mode (`instance_type="local"`, a local session, or
+    a variable the code may set to either), and endpoints and configurations that the code
+    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported."""
     found = monitors(ctx.evidence)
     if not found and _declared_monitoring(ctx):
         return
@@ -219,10 +220,11 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     deployment configuration, and alarms created in code with boto3's ``put_metric_alarm``,
     count for every endpoint. Serverless and asynchronous endpoints are held to this too: they
     publish the same invocation metrics. Endpoints the SDK runs in local mode
-    (`instance_type="local"`, a local session), and endpoints and configurations that the code
-    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
-    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported."""
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     ev = ctx.evidence
     if alarms_in_code(ev):
         return

@@ -81,11 +81,14 @@ def is_accelerated(instance_type: object) -> bool:
 
 
 def is_local_mode(resource: Resource) -> bool:
-    """A job, endpoint or pipeline the SDK runs in local mode, on the developer's machine:
-    its instance type is ``local`` or ``local_gpu``, or its session is a local one."""
+    """A job, endpoint or pipeline the SDK runs, or may run, in local mode, on the
+    developer's machine: its instance type is ``local`` or ``local_gpu``, or its session is
+    a local one (or one of them is a variable the code may set so): no AWS setting is
+    judged of it."""
     value = resource.get("instance_type")
     local_type = value.known and isinstance(value.value, str) and value.value.startswith("local")
-    return local_type or resource.get("local_mode").is_(True)
+    local_session = resource.source == "sdk" and not resource.get("local_mode").falsy()
+    return local_type or local_session
 
 
 def shown(resource: Resource) -> str:

@@ -744,6 +744,8 @@ class _File:
     _names: dict[tuple[str, str], int] = field(default_factory=dict)
     # (kind, name) of the resources named by a literal AWS name
     aws_names: set[tuple[str, str]] = field(default_factory=set)
+    # Names some assignment binds to a local session or a local instance type
+    local_bindings: frozenset[str] = frozenset()
 
     # Locations and values ---------------------------------------------------------------
 
@@ -908,13 +910,14 @@ class _File:
             value = reader(self, args)
             if value is not None:
                 properties[prop] = value
-        session = args.values.get("sagemaker_session")
-        if session is not None and _last(self.module, session.call) in _LOCAL_SESSIONS:
-            properties["local_mode"] = rm.known(True, self.location(session.node))
+        local = self.local_mode(args)
+        if local is not None:
+            properties["local_mode"] = local
         properties.update(extra)
         if args.opaque is not None:
             where = self.location(args.opaque)
-            for prop in rm.PROPERTIES.get(kind, {}):
+            # Local mode is a session the code chooses; **kwargs is not taken for one.
+            for prop in rm.PROPERTIES.get(kind, {}).keys() - {"local_mode"}:
                 properties.setdefault(prop, rm.unknown(written(args.opaque), where))
         resource = rm.Resource(
             kind,
@@ -928,6 +931,21 @@ class _File:
         self.found.append(resource)
         self.built[id(call)] = resource
         return resource
+
+    def local_mode(self, args: _Args) -> rm.Value | None:
+        """Known true when the call's session is a local one; unknown when its session or
+        instance type is a variable that the module binds, on some path, to a local
+        session or a ``local`` instance type (a sample's ``if local_mode:`` switch)."""
+        session = args.values.get("sagemaker_session")
+        if session is not None and _last(self.module, session.call) in _LOCAL_SESSIONS:
+            return rm.known(True, self.location(session.node))
+        for key in ("sagemaker_session", "instance_type"):
+            given = args.values.get(key)
+            if given is None or given.known or not isinstance(given.expr, ast.Name):
+                continue
+            if given.expr.id in self.local_bindings:
+                return rm.unknown(given.written, self.location(given.node))
+        return None
 
     def apply_settings(self, call: ast.Call, args: _Args) -> None:
         """``obj.attr = value`` after ``obj = Class(...)`` overrides the argument."""
@@ -965,7 +983,7 @@ def sdk_resources(ev: Evidence) -> list[rm.Resource]:
 
 def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
     """The resources one parsed module defines."""
-    file = _File(path, parsed, Values(parsed))
+    file = _File(path, parsed, Values(parsed), local_bindings=_local_bindings(parsed))
     calls = sorted(
         (node for node in ast.walk(parsed.tree) if isinstance(node, ast.Call)),
         key=lambda node: (node.lineno, node.col_offset),
@@ -1120,9 +1138,25 @@ def _deploy(
     file.add(rm.ENDPOINT, call, args, _DEPLOY, resource_type, name, extra)
 
 
+def _local_bindings(parsed: PythonModule) -> frozenset[str]:
+    """Names the module assigns, anywhere, a local session (``LocalSession()``,
+    ``LocalPipelineSession()``) or a local-mode instance type (``"local"``, ``"local_gpu"``)."""
+    found: set[str] = set()
+    for node in ast.walk(parsed.tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        value = node.value
+        local_type = isinstance(value, ast.Constant) and value.value in ("local", "local_gpu")
+        session = isinstance(value, ast.Call) and _last(parsed, value) in _LOCAL_SESSIONS
+        if local_type or session:
+            found.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(found)
+
+
 def _inherited_local_mode(origin: rm.Resource | None) -> dict[str, rm.Value]:
-    """What a deploy or a transformer made from an object in local mode runs in: the same."""
-    if origin is not None and origin.get("local_mode").is_(True):
+    """What a deploy or a transformer made from an object in local mode runs in: the same
+    (or, when the object may run locally, maybe)."""
+    if origin is not None and not origin.get("local_mode").absent:
         return {"local_mode": origin.get("local_mode")}
     return {}
 
