@@ -26,6 +26,8 @@ Summary = dict[tuple[str, str, str, int, int, bool], dict[str, tuple[str, object
 
 # An SDK model's tags are given to the method that creates it in AWS (deploy(tags=…)).
 LATER_TAGS = ("unknown", "tags are given to deploy(), create() or transformer()", 0, 0)
+# A pipeline step's job is tagged where its pipeline is created.
+PIPELINE_TAGS = ("unknown", "tags given where the pipeline is created", 0, 0)
 
 
 def _evidence(root: Path = FIXTURE) -> Evidence:
@@ -171,6 +173,8 @@ def test_a_pipeline_lists_its_steps_and_its_jobs_are_resources():
             "inter_container_encryption": ("known", True, 24, 69),
             "network_isolation": ("known", True, 24, 38),
             "role": ("unknown", "role", 21, 9),
+            # The module builds the pipeline and leaves creating (and tagging) it to others.
+            "tags": PIPELINE_TAGS,
             "volume_kms_key": ("unknown", "pipeline parameter KmsKeyId", 25, 9),
         },
         ("training-job", "estimator", "Estimator", 28, 17, False): {
@@ -180,6 +184,7 @@ def test_a_pipeline_lists_its_steps_and_its_jobs_are_resources():
             "instance_count": ("known", 1, 32, 9),
             "instance_type": ("known", "ml.m5.xlarge", 31, 9),
             "role": ("unknown", "role", 30, 9),
+            "tags": PIPELINE_TAGS,
         },
         ("model", "model", "Model", 37, 13, False): {
             "image": ("unknown", "estimator.training_image_uri(…)", 37, 35),

@@ -143,10 +143,11 @@ def test_missing_cost_tags_across_sources(lint):
 
 def test_jobs_are_tagged_by_the_pipeline_that_runs_them(lint):
     # pipeline.py: a processor and an estimator run by the steps of a pipeline created with
-    # `upsert(tags=…)`, one through step_args; an estimator in an untagged pipeline is
-    # still reported.
+    # `upsert(tags=…)`, one through step_args; an estimator in a pipeline created without
+    # tags is still reported. pipelines/churn.py: a pipeline the module returns, for the
+    # code that creates it to tag: its jobs' tags are decided there.
     findings = lint("missing-cost-tags", "MD074")
-    assert [row[2:] for row in findings if row[2] == "pipeline.py"] == [("pipeline.py", 40, 12)]
+    assert [row[2:] for row in findings if "pipeline" in row[2]] == [("pipeline.py", 40, 12)]
 
 
 def test_stack_tags_from_a_template_configuration_or_a_deploy_script_count(lint):

@@ -235,18 +235,19 @@ def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
     resources.
 
     Checked on what bills for its instances: training and processing jobs, endpoints and
-    notebook instances. Models, endpoint configurations and pipelines bill nothing of their
-    own and are not asked. Tags given from outside a resource count: applied to a whole CDK
-    app, stack or construct (`Tags.of(x).add(key, value)`, positional or by keyword, or
-    `tags=` where the app instantiates a stack); Terraform's `default_tags`; a
-    CloudFormation stack's tags, from a CodePipeline template configuration file
-    (`{"Parameters": …, "Tags": {…}}`) in the template's folder or from a boto3
-    `create_stack`/`update_stack`/`create_change_set` with `Tags` whose template is named
-    in the call (a parent stack's reach its nested stacks); and an SDK pipeline's tags
-    (`pipeline.upsert(tags=…)` or `create(tags=…)`) for the jobs its steps run. A deploy
-    script that tags a stack whose template cannot be told leaves every template's tags
-    unknown. Tags from a parameter, local-mode jobs and endpoints, endpoints that the code
-    creating them deletes further on (a demo's throwaway) and `**kwargs` are not findings."""
+    notebook instances. Models, endpoint configurations and pipelines bill nothing of their own
+    and are not asked. Tags given from outside a resource count: applied to a whole CDK app,
+    stack or construct (`Tags.of(x).add(key, value)`, positional or by keyword, or `tags=` where
+    the app instantiates a stack); Terraform's `default_tags`; a CloudFormation stack's tags,
+    from a CodePipeline template configuration file (`{"Parameters": …, "Tags": {…}}`) in the
+    template's folder or from a boto3 `create_stack`/`update_stack`/`create_change_set` with
+    `Tags` whose template is named in the call (a parent stack's reach its nested stacks); and
+    an SDK pipeline's tags (`pipeline.upsert(tags=…)` or `create(tags=…)`) for the jobs its
+    steps run, unknown for a pipeline the module builds but does not create (a `get_pipeline()`
+    that another script or a CI job creates, tagging it there). A deploy script that tags a
+    stack whose template cannot be told leaves every template's tags unknown. Tags from a
+    parameter, local-mode jobs and endpoints, endpoints that the code creating them deletes
+    further on (a demo's throwaway) and `**kwargs` are not findings."""
     ev = ctx.evidence
     throwaway = throwaways(ev)
     for resource in rm.resources(ev, *_BILLED_KINDS):

@@ -1000,12 +1000,18 @@ def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
 
 def _with_pipeline_tags(file: _File) -> list[rm.Resource]:
     """The module's resources, each job a pipeline's step runs tagged with what the
-    pipeline is created with (``pipeline.upsert(tags=…)``), its own tags winning."""
+    pipeline is created with (``pipeline.upsert(tags=…)``), its own tags winning. A
+    pipeline the module builds but does not create (a ``get_pipeline()`` that a deploy
+    script or CI job calls) gets its tags there: its jobs' tags are unknown."""
     tagged: dict[int, rm.Resource] = {}
-    for anchor, tags in file.pipeline_tags.items():
-        for job in file.step_jobs.get(anchor, ()):
+    for anchor, jobs in file.step_jobs.items():
+        tags = file.pipeline_tags.get(anchor, _CREATED_ELSEWHERE)
+        for job in jobs:
             tagged[id(job)] = rm.with_tags(tagged.get(id(job), job), tags)
     return [tagged.get(id(resource), resource) for resource in file.found]
+
+
+_CREATED_ELSEWHERE = rm.unknown("tags given where the pipeline is created")
 
 
 def _one_per_endpoint(
@@ -1104,8 +1110,7 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
         _register(file, call, file.call_args(call), f"{origin.type}.register")
     elif method in ("upsert", "create") and origin is not None and origin.kind == rm.PIPELINE:
         tags = _tags(("tags",))(file, file.call_args(call))
-        if tags is not None:
-            file.pipeline_tags[origin.anchor] = tags
+        file.pipeline_tags[origin.anchor] = tags or rm.ABSENT
     elif method == "create" and _group_create(file, call):
         args = file.call_args(call)
         aws_name = file.dig(args, ("model_package_group_name",))
