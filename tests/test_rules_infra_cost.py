@@ -123,6 +123,7 @@ def test_missing_cost_tags_across_sources(lint):
         ("MD074", "missing-cost-tags", "app.py", 9, 9),
         ("MD074", "missing-cost-tags", "main.tf", 21, 3),
         ("MD074", "missing-cost-tags", "pipeline.py", 40, 12),
+        ("MD074", "missing-cost-tags", "pipelines/fraud.py", 11, 13),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),
         ("MD074", "missing-cost-tags", "template.yaml", 6, 3),
         ("MD074", "missing-cost-tags", "train.py", 10, 16),
@@ -135,7 +136,7 @@ def test_missing_cost_tags_across_sources(lint):
         "endpoint `aws_sagemaker_endpoint.churn` has no cost-allocation tags: its spend "
         "cannot be traced to a project or team"
     )
-    assert messages[7] == (
+    assert messages[8] == (
         "endpoint `churn` has no cost-allocation tags: its spend cannot be traced to a "
         "project or team"
     )
@@ -145,9 +146,13 @@ def test_jobs_are_tagged_by_the_pipeline_that_runs_them(lint):
     # pipeline.py: a processor and an estimator run by the steps of a pipeline created with
     # `upsert(tags=…)`, one through step_args; an estimator in a pipeline created without
     # tags is still reported. pipelines/churn.py: a pipeline the module returns, for the
-    # code that creates it to tag: its jobs' tags are decided there.
+    # code that creates it to tag: its jobs' tags are decided there. pipelines/fraud.py: a
+    # pipeline a function builds and main() upserts without tags: reported.
     findings = lint("missing-cost-tags", "MD074")
-    assert [row[2:] for row in findings if "pipeline" in row[2]] == [("pipeline.py", 40, 12)]
+    assert [row[2:] for row in findings if "pipeline" in row[2]] == [
+        ("pipeline.py", 40, 12),
+        ("pipelines/fraud.py", 11, 13),
+    ]
 
 
 def test_stack_tags_from_a_template_configuration_or_a_deploy_script_count(lint):

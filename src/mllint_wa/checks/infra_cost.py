@@ -242,7 +242,8 @@ def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
     from a CodePipeline template configuration file (`{"Parameters": …, "Tags": {…}}`) in the
     template's folder or from a boto3 `create_stack`/`update_stack`/`create_change_set` with
     `Tags` whose template is named in the call (a parent stack's reach its nested stacks); and
-    an SDK pipeline's tags (`pipeline.upsert(tags=…)` or `create(tags=…)`) for the jobs its
+    an SDK pipeline's tags (`pipeline.upsert(tags=…)` or `create(tags=…)`, also an `upsert`
+    on a result this reading cannot trace in a module building one pipeline) for the jobs its
     steps run, unknown for a pipeline the module builds but does not create (a `get_pipeline()`
     that another script or a CI job creates, tagging it there). A deploy script that tags a
     stack whose template cannot be told leaves every template's tags unknown. Tags from a

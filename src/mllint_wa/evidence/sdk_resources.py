@@ -1108,9 +1108,10 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
         file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, resource_type, name, extra)
     elif method == "register" and deployable and origin is not None:
         _register(file, call, file.call_args(call), f"{origin.type}.register")
-    elif method in ("upsert", "create") and origin is not None and origin.kind == rm.PIPELINE:
+    elif method in ("upsert", "create") and _created_pipeline(file, origin, method):
+        pipeline = origin or next(r for r in file.found if r.kind == rm.PIPELINE)
         tags = _tags(("tags",))(file, file.call_args(call))
-        file.pipeline_tags[origin.anchor] = tags or rm.ABSENT
+        file.pipeline_tags[pipeline.anchor] = tags or rm.ABSENT
     elif method == "create" and _group_create(file, call):
         args = file.call_args(call)
         aws_name = file.dig(args, ("model_package_group_name",))
@@ -1156,6 +1157,16 @@ def _local_bindings(parsed: PythonModule) -> frozenset[str]:
         if local_type or session:
             found.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return frozenset(found)
+
+
+def _created_pipeline(file: _File, origin: rm.Resource | None, method: str) -> bool:
+    """Whether the call creates a pipeline the module builds: ``upsert``/``create`` on it,
+    or ``upsert`` on an object this reading cannot trace (``create_pipeline(...)``'s
+    result) in a module that builds one pipeline only."""
+    if origin is not None:
+        return origin.kind == rm.PIPELINE
+    pipelines = [r for r in file.found if r.kind == rm.PIPELINE]
+    return method == "upsert" and len(pipelines) == 1
 
 
 def _inherited_local_mode(origin: rm.Resource | None) -> dict[str, rm.Value]:
