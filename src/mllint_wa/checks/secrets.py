@@ -81,7 +81,10 @@ def hardcoded_secret(ctx: ProjectContext) -> Iterator[Violation]:
     (cell sources and outputs), YAML, JSON, TOML, INI, `.env`, Dockerfiles, shell scripts,
     CI, DVC, requirements, Terraform and credential files (`.netrc`, `.pypirc`, `*.pem`).
     A value must have the provider's format and look random; the finding shows at most its
-    first four and last three characters, and nothing of a password or a key.
+    first four and last three characters, and nothing of a password or a key. A credential
+    in a file's or folder's name is redacted in the path of every finding on that file, in
+    every output format and in the fingerprint: the report names the file by its redacted
+    form (`data/ghp_…7r8.csv`), which a CI annotation cannot open but which leaks nothing.
 
     Not reported: references (`${{ secrets.X }}`, `${VAR}`, `os.environ[...]`, `!Ref`,
     `{{resolve:secretsmanager:…}}`), placeholders (`<your-key>`, `xxxx`, `changeme`,

@@ -62,8 +62,13 @@ def dockerfiles(ev: Evidence) -> list[tuple[str, Dockerfile]]:
     return ev.memo(dockerfiles, compute)
 
 
-def _definitions(ev: Evidence, paths: tuple[str, ...]) -> tuple[CiDefinition, ...]:
+def _definitions(
+    ev: Evidence, paths: tuple[str, ...]
+) -> tuple[tuple[CiDefinition, ...], tuple[str, ...]]:
+    """The definitions read from ``paths``, and the paths of those that could not be read
+    or parsed (what they run is unknown)."""
     found = []
+    unreadable = []
     for path in paths:
         system = ci_system(path)
         if system is None or is_templated(ev, path):
@@ -77,7 +82,9 @@ def _definitions(ev: Evidence, paths: tuple[str, ...]) -> tuple[CiDefinition, ..
         text = ev.text(path)
         if documents is not None and text is not None:
             found.append(ci_definition(path, system, documents, text))
-    return tuple(found)
+        else:
+            unreadable.append(path)
+    return tuple(found), tuple(unreadable)
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,8 @@ class CiEvidence:
 
     own: tuple[CiDefinition, ...]
     repository: tuple[CiDefinition, ...] = ()
-    # CI definitions of systems that are not read (``.travis.yml``, ``prow_config.yaml`` …).
+    # CI definitions of systems that are not read (``.travis.yml``, ``prow_config.yaml`` …),
+    # and definitions that could not be read or parsed.
     unread: tuple[str, ...] = ()
 
     @property
@@ -111,17 +119,18 @@ class CiEvidence:
 
 def ci_evidence(ev: Evidence) -> CiEvidence:
     def compute() -> CiEvidence:
-        own = _definitions(ev, ev.files(kinds.CI, kinds.PRE_COMMIT))
-        unread = tuple(name for name in sorted(UNREAD_CI) if ev.exists(name))
+        own, unparsed = _definitions(ev, ev.files(kinds.CI, kinds.PRE_COMMIT))
+        unread = (*(name for name in sorted(UNREAD_CI) if ev.exists(name)), *unparsed)
         if unread or any(d.system != PRE_COMMIT for d in own):
             return CiEvidence(own, unread=unread)
         found = repository_ci_files(ev.root)
         if found is None:
             return CiEvidence(own)
         root, paths = found
-        unread = tuple(path for path in paths if path in UNREAD_CI)
-        paths = tuple(path for path in paths if path not in UNREAD_CI)
-        return CiEvidence(own, _definitions(Evidence(root, paths), paths), unread)
+        read = tuple(path for path in paths if path not in UNREAD_CI)
+        repository, unparsed = _definitions(Evidence(root, read), read)
+        unread = (*(path for path in paths if path in UNREAD_CI), *unparsed)
+        return CiEvidence(own, repository, unread)
 
     return ev.memo(ci_evidence, compute)
 

@@ -8,13 +8,12 @@ file's content is kept out of git by DVC or Git LFS.
 
 from __future__ import annotations
 
-import os
 import posixpath
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mllint_wa.bounded import read_unlinked
 from mllint_wa.evidence import READ_LIMIT, Evidence
 from mllint_wa.evidence.data_code import data_code
 from mllint_wa.evidence.git import find_repository
@@ -176,24 +175,24 @@ def _repository_sources(root: Path) -> list[_AttributesSource]:
         return []
     prefix = "".join(f"{part}/" for part in below)
     found = []
-    info = _read_attributes(repository.common_dir / "info" / "attributes")
+    common_dir = repository.common_dir
+    info = _read_attributes(common_dir / "info" / "attributes", common_dir.parent)
     if info is not None:
         found.append(_AttributesSource("", prefix, info))
     for depth in range(len(below) - 1, -1, -1):
-        attributes = _read_attributes(repository.root.joinpath(*below[:depth]) / ".gitattributes")
+        folder = repository.root.joinpath(*below[:depth])
+        attributes = _read_attributes(folder / ".gitattributes", folder)
         if attributes is not None:
             found.append(_AttributesSource("", "".join(f"{p}/" for p in below[depth:]), attributes))
     return found
 
 
-def _read_attributes(path: Path) -> GitAttributes | None:
-    """An attributes file outside the project, read within the evidence layer's bound;
-    None when it is absent, not a regular file, too large or not text."""
+def _read_attributes(path: Path, links_from: Path) -> GitAttributes | None:
+    """An attributes file outside the project, read within the evidence layer's bound and
+    only where no symlink leads to it from ``links_from``; None when it is absent, linked,
+    not a regular file, too large or not text."""
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        with open(path, "rb") as handle:
-            raw = handle.read(READ_LIMIT + 1)
+        raw = read_unlinked(path, READ_LIMIT + 1, links_from)
     except OSError:
         return None
     if len(raw) > READ_LIMIT or b"filter" not in raw:

@@ -4,14 +4,23 @@ Running git would run hooks and the fsmonitor of the repository being linted, so
 (``.git/index``, versions 2, 3 and 4) is read here directly, within bounds: the repository is
 found from the project upward (a ``.git`` folder, or a ``.git`` file whose ``gitdir:`` line
 names it, as worktrees and submodules have), and the index is read only when it is a regular
-file under :data:`INDEX_LIMIT`. A size comes from the entry's 32-bit size field, which git
-keeps equal to the working-tree file's size modulo 2**32; only when that field says 0 (git
-zeroes it for "racily clean" entries, and a multiple of 4 GiB wraps to it) or the file is a
-data or model file (where a wrapped size is plausible) is the file itself ``lstat``-ed.
+file under :data:`INDEX_LIMIT`. Nothing of git's is read through a symlink: a linked index or
+git directory could name another repository's, and decide what counts as committed here.
+
+A version 4 index keeps each path's prefix shared with the previous one, so a small index can
+stand for gigabytes of paths: an index's paths are read up to :data:`PATH_EXPANSION` times
+its size in total (real trees share about half of each path with the one before), never more
+than :data:`INDEX_LIMIT`.
+
+A size comes from the entry's 32-bit size field, which git keeps equal to the working-tree
+file's size modulo 2**32; only when that field says 0 (git zeroes it for "racily clean"
+entries, and a multiple of 4 GiB wraps to it) or the file is a data or model file (where a
+wrapped size is plausible) is the file itself ``lstat``-ed.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -20,10 +29,12 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_wa.bounded import NotRegularFile, read_unlinked
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import DATA, MODEL
 
 INDEX_LIMIT = 256 * 1024 * 1024
+PATH_EXPANSION = 8
 # A ".git" file holds one "gitdir:" line; anything much larger is not one.
 _GITFILE_LIMIT = 4096
 _ENTRIES_LIMIT = 10_000_000
@@ -72,19 +83,26 @@ def find_repository(start: Path) -> Repository | None:
             mode = os.lstat(dot_git).st_mode
         except OSError:
             continue
-        if stat.S_ISDIR(mode):
-            return Repository(folder, dot_git, _common_dir(dot_git))
         if stat.S_ISREG(mode):
             git_dir = _gitdir_from_file(dot_git)
             return None if git_dir is None else Repository(folder, git_dir, _common_dir(git_dir))
+        # A folder, or a symlink: still the repository's root, but a linked one is not read.
+        if stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+            return Repository(folder, dot_git, _common_dir(dot_git))
         return None
     return None
 
 
+def _read_git_file(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file in a git directory (``path``'s parent), when neither
+    the file nor that directory is a symlink; ``OSError`` otherwise (``errno.ELOOP`` for a
+    symlink, :class:`~mllint_wa.bounded.NotRegularFile` for what is not a regular file)."""
+    return read_unlinked(path, limit, path.parent.parent)
+
+
 def _gitdir_from_file(dot_git: Path) -> Path | None:
     try:
-        with open(dot_git, "rb") as handle:
-            head = handle.read(_GITFILE_LIMIT + 1)
+        head = read_unlinked(dot_git, _GITFILE_LIMIT + 1, dot_git.parent)
     except OSError:
         return None
     if len(head) > _GITFILE_LIMIT or not head.startswith(b"gitdir:"):
@@ -100,19 +118,20 @@ def _common_dir(git_dir: Path) -> Path:
     """A linked worktree's git directory names the main one in ``commondir``; the
     repository's configuration lives there."""
     try:
-        with open(git_dir / "commondir", "rb") as handle:
-            target = os.fsdecode(handle.read(_GITFILE_LIMIT).strip())
+        target = os.fsdecode(_read_git_file(git_dir / "commondir", _GITFILE_LIMIT).strip())
     except OSError:
         return git_dir
     common = git_dir / target if target else git_dir
-    return common if common.is_dir() else git_dir
+    try:
+        return common if stat.S_ISDIR(os.lstat(common).st_mode) else git_dir
+    except OSError:
+        return git_dir
 
 
 def _hash_size(common_dir: Path) -> int:
     """20 bytes (SHA-1), or 32 when the repository says ``objectformat = sha256``."""
     try:
-        with open(common_dir / "config", "rb") as handle:
-            config = handle.read(64 * 1024).lower()
+        config = _read_git_file(common_dir / "config", 64 * 1024).lower()
     except OSError:
         return 20
     compact = config.replace(b" ", b"").replace(b"\t", b"")
@@ -135,7 +154,7 @@ def _tracked_files(ev: Evidence) -> TrackedFiles:
     index = repository.git_dir / "index"
     index_path = _inside(index, root)
     try:
-        paths = _read_index_cached(index, _hash_size(repository.common_dir))
+        paths = _read_index_cached(repository)
     except IndexUnreadable as error:
         return TrackedFiles(repository, problem=str(error), index_path=index_path)
     prefix = _inside(root, repository.root.resolve())
@@ -170,28 +189,46 @@ def _size(ev: Evidence, path: str, recorded: int) -> int:
     return recorded
 
 
-def _read_index_cached(index: Path, hash_size: int) -> tuple[tuple[str, int], ...]:
+def _read_index_cached(repository: Repository) -> tuple[tuple[str, int], ...]:
+    if os.path.islink(repository.git_dir):
+        raise IndexUnreadable("is in a git directory that is a symlink, which is not followed")
+    index = repository.git_dir / "index"
     try:
-        info = os.stat(index)
+        info = os.lstat(index)
     except FileNotFoundError:
         return ()  # a repository where nothing was ever added
     except OSError as error:
-        raise IndexUnreadable(f"cannot be read: {error.strerror or error}") from None
+        raise _unreadable(error) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise IndexUnreadable(_LINKED)
     if not stat.S_ISREG(info.st_mode):
         raise IndexUnreadable("is not a regular file")
     if info.st_size > INDEX_LIMIT:
         raise IndexUnreadable(f"is larger than {INDEX_LIMIT // (1024 * 1024)} MiB and was not read")
-    return _read_index(str(index), info.st_mtime_ns, info.st_size, hash_size)
+    hash_size = _hash_size(repository.common_dir)
+    return _read_index(index, info.st_mtime_ns, info.st_size, hash_size)
+
+
+_LINKED = "is a symlink, which is not followed"
+
+
+def _unreadable(error: OSError) -> IndexUnreadable:
+    if isinstance(error, NotRegularFile):
+        return IndexUnreadable("is not a regular file")
+    if error.errno == errno.ELOOP:
+        return IndexUnreadable(_LINKED)
+    return IndexUnreadable(f"cannot be read: {error.strerror or error}")
 
 
 @functools.lru_cache(maxsize=4)
-def _read_index(index: str, _mtime: int, _size: int, hash_size: int) -> tuple[tuple[str, int], ...]:
+def _read_index(
+    index: Path, _mtime: int, _size: int, hash_size: int
+) -> tuple[tuple[str, int], ...]:
     # Keyed by mtime and size, so that several projects of one repository read it once.
     try:
-        with open(index, "rb") as handle:
-            data = handle.read(INDEX_LIMIT + 1)
+        data = _read_git_file(index, INDEX_LIMIT + 1)
     except OSError as error:
-        raise IndexUnreadable(f"cannot be read: {error.strerror or error}") from None
+        raise _unreadable(error) from None
     return parse_index(data, hash_size)
 
 
@@ -221,6 +258,8 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]
     entries: list[tuple[str, int]] = []
     offset = 12
     previous = b""
+    path_bytes = 0
+    path_limit = min(PATH_EXPANSION * len(data), INDEX_LIMIT)
     fixed = 40 + hash_size + 2  # stat data, object id, flags
     for _ in range(count):
         start = offset
@@ -234,20 +273,24 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]
             if version < 3:
                 raise IndexUnreadable("has an extended entry in a version 2 index")
             offset += 2
+        kept = 0
         if version == 4:
             strip, offset = _varint(data, offset, body_end)
-            end = data.find(b"\0", offset, body_end)
-            if end < 0 or strip > len(previous):
-                raise IndexUnreadable("has a malformed path")
-            path = previous[: len(previous) - strip] + data[offset:end]
-            offset = end + 1
-        else:
-            end = data.find(b"\0", offset, body_end)
-            if end < 0:
-                raise IndexUnreadable("has a malformed path")
-            path = data[offset:end]
-            # Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
-            offset = start + ((end - start) // 8 + 1) * 8
+            kept = len(previous) - strip
+        end = data.find(b"\0", offset, body_end)
+        if end < 0 or kept < 0:
+            raise IndexUnreadable("has a malformed path")
+        # Counted before the path is built: a compressed path is where the bytes multiply.
+        path_bytes += kept + end - offset
+        if path_bytes > path_limit:
+            raise IndexUnreadable(
+                f"holds more than {path_limit} bytes of paths once their shared prefixes are "
+                "expanded"
+            )
+        path = previous[:kept] + data[offset:end]
+        # Version 4 entries end with their path's NUL; earlier ones are padded with 1 to 8
+        # NULs to a multiple of 8 bytes.
+        offset = end + 1 if version == 4 else start + ((end - start) // 8 + 1) * 8
         if offset > body_end:
             raise IndexUnreadable("ends in the middle of an entry")
         previous = path

@@ -13,10 +13,15 @@ from typing import Any
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.yaml_doc import load_yaml
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# The opening `#`s of an ATX heading. The closing sequence is cut off without a pattern: one
+# that ends in optional blanks before `$` retries them after every character of the text.
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# A link's text stops at the next bracket and its target at the next `[`, so that a search
+# retried from every `[` of an unclosed run reads each character once.
+_LINK = re.compile(r"\[([^\][]*)\]\([^)[]*\)")
+_EMPHASIS = re.compile(r"[*_`]+")
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def parse_markdown(text: str) -> MarkdownDocument:
             continue
         atx = _ATX.match(line)
         if atx:
-            headings.append(Heading(_clean(atx.group(2) or ""), len(atx.group(1)), index + 1))
+            title = _without_closing_sequence(line[atx.end() :])
+            headings.append(Heading(_clean(title), len(atx.group(1)), index + 1))
         elif _SETEXT.match(line) and previous.strip() and not previous.startswith((" " * 4, "\t")):
             level = 1 if line.strip().startswith("=") else 2
             headings.append(Heading(_clean(previous), level, index))
@@ -81,8 +87,32 @@ def parse_markdown(text: str) -> MarkdownDocument:
     return MarkdownDocument(tuple(headings), front_matter, start + 1)
 
 
+def _without_closing_sequence(text: str) -> str:
+    """An ATX heading's text: blanks around it dropped, and the closing `#`s when a blank
+    precedes them or they are all there is (``## Uses ##`` reads ``Uses``)."""
+    text = text.strip(" \t")
+    bare = text.rstrip("#")
+    if not bare or bare[-1] in " \t":
+        return bare.rstrip(" \t")
+    return text
+
+
 def _clean(text: str) -> str:
     """Heading text without inline markup, so that ``**Intended use**`` reads ``Intended use``."""
-    text = _HTML_COMMENT.sub("", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"[*_`]+", "", text).strip()
+    text = _LINK.sub(r"\1", _without_html_comments(text))
+    return _EMPHASIS.sub("", text).strip()
+
+
+def _without_html_comments(text: str) -> str:
+    """``text`` without its closed ``<!-- … -->`` comments. Found with ``str.find``: once no
+    ``-->`` follows an opening, none follows a later one, so the text is read once."""
+    kept: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        kept.append(text[position:start])
+        position = end + 3
+    kept.append(text[position:])
+    return "".join(kept)

@@ -36,7 +36,9 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
 
 _ESCAPE = re.compile(r"\\(.)", re.S)
-_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]() \t]+?=[ \t]*)?[!%]")
+# A capture's target starts after the indentation: were its first character a blank too,
+# each blank of a long indentation would be tried as its start.
+_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]()][\w.,\[\]() \t]*?=[ \t]*)?[!%]")
 _LINE_MAGIC = re.compile(r"(?P<indent>[ \t]*)%(?P<name>\w+)[ \t]+(?P<rest>[^-\s].*)")
 _HELP = re.compile(r"[ \t]*(\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
 # IPython's automagics and default shell aliases, which run without `%` or `!`

@@ -10,6 +10,8 @@ spells it. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +21,12 @@ from mllint_wa.parsers.secrets import quote
 
 # Lines longer than this are minified or generated code, not worth an AST.
 _MAX_LINE = 20_000
+# Parsing and the rules' walks cost a few microseconds a node of the AST, and a module takes
+# one or two nodes a name or number it holds (counted at C speed before parsing); this many
+# make about a second and 100 MB, three times the largest hand-written modules' count.
+# Larger modules are generated code or data written as code.
+MAX_WORDS = 60_000
+_WORD = re.compile(r"\w+")
 # Expressions are unparsed for messages only up to this depth and size: ast.unparse recurses
 # up to six frames per level, and a message keeps a few dozen characters of what it makes.
 _QUOTED_DEPTH = 32
@@ -164,6 +172,8 @@ def python_module(
     for number, source_line in enumerate(text.splitlines(), start=1):
         if len(source_line) > _MAX_LINE:
             raise ParseError(f"line {number} is longer than {_MAX_LINE} characters", number)
+    if sum(1 for _ in itertools.islice(_WORD.finditer(text), MAX_WORDS + 1)) > MAX_WORDS:
+        raise ParseError(f"is too large to be read: more than {MAX_WORDS:,} names and numbers")
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences and the like are the project's business, not ours.

@@ -2,26 +2,64 @@
 
 ruamel.yaml's round-trip loader keeps every mapping key's and sequence item's line and
 column, and reads unknown tags (CloudFormation's ``!Ref``, ``!Sub``, GitLab's ``!reference``)
-as tagged data instead of constructing objects. Aliases are shared, not copied, so
-:func:`walk` tracks what it has seen instead of expanding them.
+as tagged data instead of constructing objects.
+
+Aliases are shared, not copied, and merge keys (``<<: *defaults``) copy a mapping's entries:
+a few hundred bytes of aliases to aliases stand for billions of values, and a chain of merges
+costs the loader time quadratic in its length. So every document is measured before it is
+constructed: a walk that expanded every alias and merge may visit at most
+:data:`ALIAS_ALLOWANCE` values more than the text has characters (an aliasless document
+never has more values than characters), or the file is refused with a :class:`ParseError` at
+the node that expands too far. That one budget bounds every reader of YAML in the package,
+however it walks; :func:`walk` and the readers that collect from aliased nodes also visit
+each of them once.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mllint_wa.evidence import ParseError
 
+if TYPE_CHECKING:
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.scanner import RoundTripScanner
+
+# ruamel.yaml reads YAML in pure Python, at about 25 µs a token (a key, a value, a "-", a
+# "," or a comment) and 1 µs a character of blank lines or long scalars on a 2-core
+# machine. These bounds keep any one file to about a second; a file beyond them is reported
+# as unparseable rather than read for a minute.
+MAX_CHARACTERS = 1024 * 1024
+MAX_TOKENS = 30_000
+# Deeper YAML than this is no configuration anyone writes; the scanner's work per token grows
+# with the depth.
+MAX_DEPTH = 64
+# Values that aliases and merge keys may add to a file's YAML beyond one per character.
+ALIAS_ALLOWANCE = 100_000
+
+
+class TooLarge(ParseError):
+    """YAML beyond :data:`MAX_CHARACTERS` or :data:`MAX_TOKENS`: not read, whatever it
+    holds."""
+
 
 def load_yaml(text: str) -> list[Any]:
-    """Every document in ``text``; a YAML error is a :class:`ParseError` at its mark."""
+    """Every document in ``text``; a YAML error, or documents whose aliases expand past the
+    budget, is a :class:`ParseError` at its mark, and so is YAML beyond
+    :data:`MAX_CHARACTERS`, :data:`MAX_TOKENS` or :data:`MAX_DEPTH`."""
+    if len(text) > MAX_CHARACTERS:
+        raise TooLarge(f"is too large to be read: more than {MAX_CHARACTERS:,} characters of YAML")
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt", pure=True)
+    yaml.Scanner = _bounded_scanner()
     yaml.allow_duplicate_keys = True
+    yaml.Composer = _bounded_composer()
+    yaml.composer.budget = len(text) + ALIAS_ALLOWANCE
     try:
         return [doc for doc in yaml.load_all(io.StringIO(text)) if doc is not None]
     except MarkedYAMLError as error:
@@ -31,6 +69,83 @@ def load_yaml(text: str) -> list[Any]:
         raise ParseError(message, line, column) from None
     except YAMLError as error:
         raise ParseError(f"is not valid YAML: {error}") from None
+
+
+@functools.cache
+def _bounded_scanner() -> type[RoundTripScanner]:
+    """ruamel's round-trip scanner, counting the tokens it reads and the depth it is at;
+    built on first use so that ruamel is imported only when YAML is read."""
+    from ruamel.yaml.scanner import RoundTripScanner
+
+    class BoundedScanner(RoundTripScanner):
+        def fetch_more_tokens(self) -> Any:
+            # Tokens handed on plus those queued: one fetch may queue several.
+            if self.tokens_taken + len(self.tokens) > MAX_TOKENS:
+                raise TooLarge(f"is too large to be read: more than {MAX_TOKENS:,} YAML tokens")
+            if self.flow_level > MAX_DEPTH or len(self.indents) > MAX_DEPTH:
+                raise ParseError(
+                    f"is nested more than {MAX_DEPTH} levels deep",
+                    self.reader.line + 1,
+                    self.reader.column + 1,
+                )
+            return super().fetch_more_tokens()
+
+    return BoundedScanner
+
+
+@functools.cache
+def _bounded_composer() -> type[Composer]:
+    """ruamel's composer, measuring each document it composes against what is left of the
+    load's budget, before anything is constructed from it."""
+    from ruamel.yaml.composer import Composer
+
+    class BoundedComposer(Composer):
+        budget = 0
+
+        def compose_document(self) -> Any:
+            node = super().compose_document()
+            self.budget -= _expanded_size(node, self.budget)
+            return node
+
+    return BoundedComposer
+
+
+def _expanded_size(root: Any, limit: int) -> int:
+    """How many values a walk of the composed node ``root`` would visit with every alias
+    and merge key expanded (each mapping entry and sequence item counts one), computed once
+    per distinct node; a :class:`ParseError` at the first node whose expansion passes
+    ``limit``. A node that contains itself through an alias adds nothing for that alias:
+    the constructor does not expand it either."""
+    from ruamel.yaml.nodes import CollectionNode, MappingNode
+
+    def inner(node: Any) -> list[Any]:
+        mapping = isinstance(node, MappingNode)
+        parts = [part for pair in node.value for part in pair] if mapping else node.value
+        return [part for part in parts if isinstance(part, CollectionNode)]
+
+    if not isinstance(root, CollectionNode):
+        return 0
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if not finished:
+            if id(node) not in entered:
+                entered.add(id(node))
+                stack.append((node, True))
+                stack.extend((child, False) for child in inner(node) if id(child) not in entered)
+            continue
+        size = len(node.value) + sum(sizes.get(id(child), 0) for child in inner(node))
+        if size > limit:
+            mark = node.start_mark
+            raise ParseError(
+                f"expands to more than {limit} values through aliases and merge keys",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        sizes[id(node)] = size
+    return sizes[id(root)]
 
 
 def key_position(mapping: Any, key: object) -> tuple[int, int]:

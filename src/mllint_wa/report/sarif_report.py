@@ -117,7 +117,8 @@ def document(result: RunResult) -> dict[str, object]:
         for f in reported
     ]
     notifications = [
-        {"level": "error", "message": {"text": failure.message}} for failure in result.errors
+        {"level": "error", "message": {"text": printable(failure.message)}}
+        for failure in result.errors
     ]
     return {
         "$schema": SCHEMA_URI,
