@@ -216,6 +216,29 @@ class Evidence:
         finally:
             os.close(fd)
 
+    def read_at(self, path: str, offset: int, size: int) -> bytes | None:
+        """At most ``size`` bytes (and at most the read limit) of a project file from
+        ``offset``, fewer at its end, without reading the rest: for formats whose index
+        stands at the end (ZIP). Not cached. None when the path is not a readable regular
+        file of the project."""
+        if not _is_project_path(path) or offset < 0:
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self._inside(path), flags)
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            os.lseek(fd, offset, os.SEEK_SET)
+            wanted = max(0, min(size, READ_LIMIT))
+            return read_prefix(fd, wanted, wanted + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+
     def _inside(self, path: str) -> str:
         """The path to open: a symlink's target when it stays inside the project and out of
         git's data (the walk lists such links as files), else the path itself, which
@@ -350,6 +373,11 @@ class Evidence:
         return self._memo[key]  # type: ignore[no-any-return]
 
     # Failures --------------------------------------------------------------------------
+
+    def record_failure(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+        """Record a part of a file that could not be parsed while the rest was (a notebook
+        cell): reported like a file that could not be parsed, once per file."""
+        self._fail(path, message, line, column)
 
     def _fail(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
         # The first failure of a file is the one reported: once per file.
