@@ -86,25 +86,38 @@ def configurations(
 # Template configuration files ------------------------------------------------------------------
 
 
+def configuration_files(
+    ev: Evidence, templates: Iterable[str], member: str
+) -> Iterator[tuple[str, JsonDocument]]:
+    """(path, document) of each template configuration file that has ``member``: JSON
+    outside tests, no template, an object whose members are among ``Parameters``, ``Tags``
+    and ``StackPolicy``. Parsed once, for its parameters and for its tags."""
+    needle = f'"{member}"'.encode()
+    for path in ev.files(k.JSON):
+        if path in templates or is_test_path(path) or not ev.mentions(path, needle):
+            continue
+        document = ev.parse(path, load_json)
+        if document is not None and _is_configuration(document.value, member):
+            yield path, document
+
+
+def _is_configuration(body: Any, member: str) -> bool:
+    return isinstance(body, dict) and member in body and body.keys() <= _CONFIGURATION_MEMBERS
+
+
 def _configuration_files(
     ev: Evidence, templates: Mapping[str, Template]
 ) -> Iterator[tuple[str, Configuration]]:
     """(folder, configuration) of each template configuration file that sets parameters."""
-    for path in ev.files(k.JSON):
-        if path in templates or is_test_path(path) or not ev.mentions(path, b'"Parameters"'):
-            continue
-        document = ev.parse(path, load_json)
-        configuration = _configured(path, document) if document is not None else None
+    for path, document in configuration_files(ev, templates, "Parameters"):
+        configuration = _configured(path, document)
         if configuration is not None:
             yield posixpath.dirname(path), configuration
 
 
 def _configured(path: str, document: JsonDocument) -> Configuration | None:
-    """A template configuration file's parameters; None for any other JSON."""
-    body = document.value
-    if not isinstance(body, dict) or not body.keys() <= _CONFIGURATION_MEMBERS:
-        return None
-    parameters = body.get("Parameters")
+    """A template configuration file's parameters; None when it sets none."""
+    parameters = document.value.get("Parameters")
     if not isinstance(parameters, dict) or not parameters:
         return None
     values = {
