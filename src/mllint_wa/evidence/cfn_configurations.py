@@ -70,7 +70,8 @@ class Configuration:
 def configurations(
     ev: Evidence, templates: Mapping[str, Template]
 ) -> dict[str, list[Configuration]]:
-    """The configurations of each template that has some, in path order."""
+    """The configurations of each template that has some: its configuration files, then
+    the deploy commands naming it, each in path order."""
     found: dict[str, list[Configuration]] = {}
     for folder, configuration in _configuration_files(ev, templates):
         for path, template in templates.items():
