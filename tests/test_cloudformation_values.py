@@ -3,7 +3,8 @@
 The fixtures sit in the rules' own fixture repositories, under ``configured/``:
 previous-generation-instance holds an endpoint deployed by CodePipeline with a staging and a
 prod template configuration file, a notebook a CodeBuild buildspec creates with
-``--parameters``, and a template whose instance types come from its ``Mappings``;
+``--parameters`` and a CLI parameters file configures another way, and a template whose
+instance types come from its ``Mappings``;
 notebook-instance-internet-access holds notebooks a deploy script gives their internet
 access with ``--parameter-overrides`` (literal, through ``sam package``/``sam deploy``, from
 a shell variable) and a configuration file that sets a parameter no template there declares.
@@ -148,9 +149,19 @@ def test_parameter_overrides_of_a_deploy_script_decide_both_ways(lint):
 
 
 def test_create_stack_parameters_in_a_buildspec_set_the_instance_type(lint):
+    # The buildspec creates the stack with ml.t2 (a finding); the CLI parameters file beside
+    # the template gives ml.t3 (none): two configurations, each named.
     found = lint.result("previous-generation-instance", "MD070").findings
     (sized,) = [f for f in found if "SizedNotebook" in f.message]
     assert (sized.path, sized.line, sized.column) == ("configured/notebooks/buildspec.yml", 8, 22)
+    assert "`SizedNotebook (configured/notebooks/buildspec.yml:6)`" in sized.message
+    resources = _resources(REPOS / "previous-generation-instance" / "configured")
+    size = resources["SizedNotebook (sized-parameters.json)"].get("instance_type")
+    assert (size.value, size.location.path, size.location.line) == (
+        "ml.t3.medium",
+        "notebooks/sized-parameters.json",
+        2,
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,7 +179,7 @@ def test_create_stack_parameters_in_a_buildspec_set_the_instance_type(lint):
         (
             "infra/t.yaml",
             "aws cloudformation update-stack --stack-name s --template-body "
-            "file://infra/t.yaml --parameters file://scripts/params.json",
+            "file://infra/t.yaml --parameters file://params/sizes.json",
             "ml.c4.large",
             None,
         ),
@@ -190,7 +201,7 @@ def test_each_way_of_giving_parameters_is_read(tmp_path, template, command, size
         tmp_path,
         {
             template: _NOTEBOOK,
-            "scripts/params.json": '[{"ParameterKey": "Size", "ParameterValue": "ml.c4.large"}]',
+            "params/sizes.json": '[{"ParameterKey": "Size", "ParameterValue": "ml.c4.large"}]',
             "scripts/deploy.sh": command + "\n",
         },
     )

@@ -6,9 +6,10 @@ often says elsewhere what they are. Two places are read, statically:
 * a CodePipeline **template configuration file** in the template's folder: a JSON object
   with ``Parameters``, ``Tags`` and ``StackPolicy`` members only, its ``Parameters`` a map
   of parameter names to values (AWS CloudFormation User Guide, "CloudFormation artifacts"
-  in continuous delivery with CodePipeline). It names no template; CloudFormation refuses
-  a parameter the template does not declare, so it counts for each template of its folder
-  that declares every parameter it sets;
+  in continuous delivery with CodePipeline), or a parameters file in the CLI's form (a JSON
+  list of ``ParameterKey``/``ParameterValue`` pairs). Neither names a template;
+  CloudFormation refuses a parameter the template does not declare, so each counts for
+  every template of its folder that declares every parameter it sets;
 * a **deploy command** in a shell script or a CI definition of the project (test code left
   out): ``aws cloudformation deploy --parameter-overrides Key=Value …``, ``sam deploy
   --parameter-overrides`` (``Key=Value`` or ``ParameterKey=Key,ParameterValue=Value``),
@@ -109,11 +110,20 @@ def _is_configuration(body: Any, member: str) -> bool:
 def _configuration_files(
     ev: Evidence, templates: Mapping[str, Template]
 ) -> Iterator[tuple[str, Configuration]]:
-    """(folder, configuration) of each template configuration file that sets parameters."""
+    """(folder, configuration) of each template configuration file that sets parameters,
+    and of each parameters file in the CLI's form (a JSON list of ``ParameterKey`` and
+    ``ParameterValue`` pairs, what ``--parameters file://…`` reads)."""
     for path, document in configuration_files(ev, templates, "Parameters"):
         configuration = _configured(path, document)
         if configuration is not None:
             yield posixpath.dirname(path), configuration
+    for path in ev.files(k.JSON):
+        if path in templates or is_test_path(path) or not ev.mentions(path, b'"ParameterKey"'):
+            continue
+        listed = ev.parse(path, load_json)
+        values = _listed(listed.value, Location(path, 1, 1), listed) if listed else None
+        if values:
+            yield posixpath.dirname(path), Configuration(posixpath.basename(path), values)
 
 
 def _configured(path: str, document: JsonDocument) -> Configuration | None:
