@@ -154,7 +154,7 @@ def _tracked_files(ev: Evidence) -> TrackedFiles:
     index = repository.git_dir / "index"
     index_path = _inside(index, root)
     try:
-        paths = _read_index_cached(repository)
+        paths = read_index_of(repository)
     except IndexUnreadable as error:
         return TrackedFiles(repository, problem=str(error), index_path=index_path)
     prefix = _inside(root, repository.root.resolve())
@@ -189,7 +189,9 @@ def _size(ev: Evidence, path: str, recorded: int) -> int:
     return recorded
 
 
-def _read_index_cached(repository: Repository) -> tuple[tuple[str, int], ...]:
+def read_index_of(repository: Repository) -> tuple[tuple[str, int], ...]:
+    """(path, size) of each file the repository's index tracks; :class:`IndexUnreadable`
+    when it cannot be read (a symlink, too large, malformed)."""
     if os.path.islink(repository.git_dir):
         raise IndexUnreadable("is in a git directory that is a symlink, which is not followed")
     index = repository.git_dir / "index"
