@@ -305,3 +305,76 @@ def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert not (root / CACHE_DIR_NAME).exists()
     cli(root, monkeypatch=monkeypatch)
     assert (root / CACHE_DIR_NAME / "CACHEDIR.TAG").is_file()
+
+
+def reports(tree: Path, out: Path, *args: str, seed: str, cache: Path | None) -> list[bytes]:
+    """The text, JSON and SARIF reports of one run in a fresh process."""
+    out.mkdir()
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    env.pop("MLLINT_WA_NO_CACHE")
+    if cache is None:
+        env["MLLINT_WA_NO_CACHE"] = "1"
+    else:
+        env["MLLINT_WA_CACHE_DIR"] = str(cache)
+    formats = ["--format", "json", "-o", str(out / "json"), "--format", "sarif"]
+    formats += ["-o", str(out / "sarif"), "--format", "text", "--preview"]
+    command = [sys.executable, "-m", "mllint_wa", ".", *formats, *args]
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, check=False)
+    assert done.returncode == 1, done.stderr
+    return [done.stdout, done.stderr, (out / "json").read_bytes(), (out / "sarif").read_bytes()]
+
+
+def test_output_is_byte_identical_across_jobs_cache_and_hash_seeds(
+    tree: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    variants = [
+        ("--jobs", "1", "0", None),
+        ("--jobs", "2", "1", None),
+        ("--jobs", "2", "2", cache),  # cold
+        ("--jobs", "1", "3", cache),  # warm
+        ("--jobs", "2", "4", cache),  # warm
+    ]
+    outputs = [
+        reports(tree, tmp_path / f"out{i}", flag, jobs, seed=seed, cache=folder)
+        for i, (flag, jobs, seed, folder) in enumerate(variants)
+    ]
+    assert b"DP001" in outputs[0][0]
+    assert all(output == outputs[0] for output in outputs[1:])
+
+
+def test_what_git_tracks_is_part_of_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(
+        tmp_path / "r",
+        {"lens.toml": '[lint]\nlarge-file-threshold = "10 B"\n', "big.txt": "x" * 100},
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "lens.toml"], check=True)
+    cache = Cache.open(tmp_path / "cache")
+    untracked = shown(lint(root, cache, monkeypatch))
+    subprocess.run(["git", "-C", str(root), "add", "big.txt"], check=True)
+    tracked = shown(lint(root, cache, monkeypatch))
+    assert tracked == shown(lint(root, None, monkeypatch))
+    assert [row[:2] for row in tracked if row[1] == "big.txt"] == [("DP010", "big.txt")]
+    assert [row for row in untracked if row[1] == "big.txt"] == []
+
+
+def test_projects_linted_in_worker_processes_report_as_one_process_does(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mllint_wa import parallel, runner
+
+    used: list[int] = []
+
+    def spy(task: object, count: int, workers: int) -> object:
+        used.append(workers)
+        return parallel.map_indexed(task, count, workers)  # type: ignore[arg-type]
+
+    serial = shown(lint(tree, None, monkeypatch))
+    monkeypatch.setattr(runner, "map_indexed", spy)
+    monkeypatch.chdir(tree)
+    options = RunOptions(cli=Layer("test", preview=True), jobs=2)
+    assert shown(run([Path(".")], options)) == serial
+    assert used == [2]

@@ -37,6 +37,14 @@ def workers_for(requested: int | None, sizes: Sequence[int]) -> int:
     return min(len(sizes), available_cpus())
 
 
+def threads_for(requested: int | None, files: int) -> int:
+    """How many threads hash ``files`` files: ``requested`` (``--jobs``), by default one a
+    CPU from :data:`PARALLEL_FROM_FILES` files on."""
+    if requested is not None:
+        return requested
+    return available_cpus() if files >= PARALLEL_FROM_FILES else 1
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 

@@ -48,7 +48,7 @@ from mllint_wa.model import (
 )
 from mllint_wa.outcome import NotAnOutcome, Outcome, from_data, to_data
 from mllint_wa.outcome import RuleFailure as RuleFailure
-from mllint_wa.parallel import map_indexed, workers_for
+from mllint_wa.parallel import map_indexed, threads_for, workers_for
 from mllint_wa.parsers.secrets import redact
 from mllint_wa.project import (
     MANIFEST_NAME,
@@ -308,9 +308,9 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
     changed, else by running its rules (in worker processes when ``--jobs`` asks for them
     or the tree is large), then kept in the cache."""
     sizes = [len(one.context.project.files) for one in linted]
-    workers = workers_for(options.jobs, sizes)
+    threads = threads_for(options.jobs, sum(sizes))
     cache = options.cache
-    lookups = [_look_up(one, cache, workers) for one in linted] if cache is not None else []
+    lookups = [_look_up(one, cache, threads) for one in linted] if cache is not None else []
     outcomes: list[Outcome | None] = [found for found, _ in lookups] or [None] * len(linted)
     missing = [index for index, found in enumerate(outcomes) if found is None]
     workers = workers_for(options.jobs, [sizes[index] for index in missing])
@@ -342,7 +342,7 @@ class _Lookup:
     files: dict[str, Fingerprint]
 
 
-def _look_up(one: Linted, cache: Cache, workers: int) -> tuple[Outcome | None, _Lookup]:
+def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _Lookup]:
     """The project's outcome as the cache holds it, if its key, its files and the answers
     its rules had about other paths are all as they were; and what to store otherwise."""
     context, settings = one.context, one.item.settings
@@ -365,7 +365,7 @@ def _look_up(one: Linted, cache: Cache, workers: int) -> tuple[Outcome | None, _
     entry = cache.load(name)
     paths = [(path, os.path.join(root, path)) for path in context.project.files]
     paths += [(path, path) for path in outside]
-    files = fingerprints(paths, entry.files if entry is not None else {}, workers)
+    files = fingerprints(paths, entry.files if entry is not None else {}, threads)
     lookup = _Lookup(name, key, files)
     if entry is None or entry.key != key or _digests(entry.files) != _digests(files):
         return None, lookup
