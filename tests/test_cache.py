@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -147,11 +148,11 @@ def entry_files(cache: Cache) -> list[Path]:
     ],
 )
 def test_a_spoiled_entry_is_ignored_and_rebuilt(
-    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, spoil: object
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, spoil: Callable[[str], str]
 ) -> None:
     expected = shown(lint(tree, cache, monkeypatch))
     for entry in entry_files(cache):
-        entry.write_text(spoil(entry.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+        entry.write_text(spoil(entry.read_text(encoding="utf-8")), encoding="utf-8")
     assert shown(lint(tree, cache, monkeypatch)) == expected
     # Rebuilt: the next run reads nothing.
     reading_fails(monkeypatch)

@@ -34,7 +34,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -112,8 +111,11 @@ class Entry:
     it; see :mod:`mllint_wa.outcome`)."""
 
     key: str
-    files: Mapping[str, Fingerprint]
+    # Each file's fingerprint as stored, checked where it is used (see unchanged).
+    files: Mapping[str, object]
     outcome: Mapping[str, object]
+    # The git index's digest and the digest of what it tracks (see outside_inputs).
+    index: tuple[str, str] | None = None
 
 
 class Cache:
@@ -165,7 +167,8 @@ class Cache:
         document = {
             "format": _FORMAT,
             "key": entry.key,
-            "files": {path: [*info, digest] for path, (info, digest) in entry.files.items()},
+            "files": entry.files,
+            "index": entry.index and list(entry.index),
             "outcome": entry.outcome,
         }
         data = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
@@ -179,28 +182,54 @@ def entry_name(project_root: Path, shown_as: str) -> str:
 
 
 def fingerprints(
-    paths: Sequence[tuple[str, str]], known: Mapping[str, Fingerprint], threads: int = 1
+    paths: Sequence[tuple[str, str]], known: Mapping[str, object], threads: int = 1
 ) -> dict[str, Fingerprint]:
     """Each (name, absolute path)'s fingerprint; a file whose stat is the one ``known``
-    under its name keeps its recorded digest without being read. Hashing releases the
-    interpreter's lock, so ``threads`` hash side by side."""
+    under its name keeps its recorded digest without being read. The files to hash are
+    hashed by ``threads`` threads (hashing releases the interpreter's lock)."""
+    found: dict[str, Fingerprint] = {}
+    to_hash: list[tuple[str, str]] = []
+    for name, path in paths:
+        print_ = _without_reading(path, known.get(name))
+        if print_ is None:
+            to_hash.append((name, path))
+        else:
+            found[name] = print_
 
-    def one(pair: tuple[str, str]) -> Fingerprint:
-        return fingerprint(pair[1], known.get(pair[0]))
+    def hashed(share: Sequence[tuple[str, str]]) -> list[tuple[str, Fingerprint]]:
+        return [(name, fingerprint(path)) for name, path in share]
 
-    if threads > 1 and len(paths) > 1:
+    # One share a thread, not one task a file: most files are small.
+    shares = [to_hash[start :: max(1, threads)] for start in range(max(1, threads))]
+    if len(shares) > 1 and len(to_hash) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(threads) as pool:
-            found = list(pool.map(one, paths))
+        with ThreadPoolExecutor(len(shares)) as pool:
+            for done in pool.map(hashed, shares):
+                found.update(done)
     else:
-        found = [one(pair) for pair in paths]
-    return {name: print_ for (name, _), print_ in zip(paths, found, strict=True)}
+        found.update(hashed(to_hash))
+    # In the order given, whatever was hashed when.
+    return {name: found[name] for name, _ in paths}
 
 
-def fingerprint(path: str, known: Fingerprint | None = None) -> Fingerprint:
+def fingerprint(path: str) -> Fingerprint:
     """A file's stat and content digest. A symlink's digest covers its target's name and
     content; what is missing or not a regular file has a digest that says so."""
+    found = _without_reading(path, None)
+    if found is not None:
+        return found
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return _NO_STAT, "absent"
+    return _stat(info), _content_digest(path)
+
+
+def _without_reading(path: str, known: object) -> Fingerprint | None:
+    """The fingerprint when it can be had without reading the file: what is not a regular
+    file, and a file whose stat is the one ``known`` (as an entry stores it: ``[size, mtime,
+    ctime, inode, digest]``); None for a file to hash."""
     try:
         info = os.lstat(path)
     except OSError:
@@ -215,10 +244,14 @@ def fingerprint(path: str, known: Fingerprint | None = None) -> Fingerprint:
         return _NO_STAT, digest_of(["link", target, content])
     if not stat.S_ISREG(info.st_mode):
         return _NO_STAT, f"mode {stat.S_IFMT(info.st_mode):o}"
-    current = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    if known is not None and known[0] == current:
-        return known
-    return current, _content_digest(path)
+    now = _stat(info)
+    if type(known) is list and len(known) == 5 and type(known[4]) is str and known[:4] == [*now]:
+        return now, known[4]
+    return None
+
+
+def _stat(info: os.stat_result) -> Stat:
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 def _content_digest(path: str) -> str:
@@ -254,22 +287,34 @@ class _Invalid(Exception):
 
 
 def _entry(document: object) -> Entry:
-    if not isinstance(document, dict) or set(document) != {"format", "key", "files", "outcome"}:
+    fields = {"format", "key", "files", "outcome", "index"}
+    if not isinstance(document, dict) or set(document) != fields:
         raise _Invalid
+    files, outcome, index = document["files"], document["outcome"], document["index"]
     if document["format"] != _FORMAT or not isinstance(document["key"], str):
         raise _Invalid
-    files, outcome = document["files"], document["outcome"]
     if not isinstance(files, dict) or not isinstance(outcome, dict):
         raise _Invalid
-    checked: dict[str, Fingerprint] = {}
-    for name, value in files.items():
-        if not (isinstance(value, list) and len(value) == 5 and isinstance(value[4], str)):
-            raise _Invalid
-        numbers = value[:4]
-        if not all(type(number) is int for number in numbers):
-            raise _Invalid
-        checked[name] = ((numbers[0], numbers[1], numbers[2], numbers[3]), value[4])
-    return Entry(document["key"], checked, outcome)
+    if not (isinstance(index, list) and len(index) == 2 and all(isinstance(i, str) for i in index)):
+        raise _Invalid
+    return Entry(document["key"], files, outcome, (index[0], index[1]))
+
+
+def unchanged(stored: Mapping[str, object], now: Mapping[str, Fingerprint]) -> bool:
+    """Whether the files an entry recorded (``[size, mtime, ctime, inode, digest]`` each)
+    are exactly the files now, with the same digests."""
+    if len(stored) != len(now):
+        return False
+    for name, (_, digest) in now.items():
+        known = stored.get(name)
+        if type(known) is not list or len(known) != 5 or known[4] != digest:
+            return False
+    return True
+
+
+def stored_files(files: Mapping[str, Fingerprint]) -> dict[str, object]:
+    """The fingerprints as an entry stores them, settled (see :func:`settled`)."""
+    return {name: [*info, digest] for name, (info, digest) in settled(files).items()}
 
 
 def _read_regular(path: Path) -> bytes:
@@ -298,6 +343,8 @@ def _write_new(path: Path, data: bytes) -> None:
 def _replace(folder: Path, name: str, data: bytes) -> None:
     """A temporary file in ``folder``, written and renamed over ``name``: readers see the
     old file or the new one, never part of one. Renaming replaces a symlink itself."""
+    import tempfile
+
     descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as stream:
@@ -328,27 +375,37 @@ def _tracked_below(folder: Path) -> str | None:
     return next((path for path, _ in paths if path.startswith(prefix)), None)
 
 
-def outside_inputs(project_root: Path) -> tuple[list[str], object]:
+def outside_inputs(
+    project_root: Path, recorded: tuple[str, str] | None
+) -> tuple[list[str], tuple[str, str]]:
     """What a run over the project reads besides its walked files: the paths of git's
     files it reads (the ``.git`` entry, ``commondir``, the configuration, the attributes)
-    and of the repository's CI files above the project, and what the git index tracks
-    (the index itself changes with every ``git add``; only its paths and sizes matter)."""
+    and of the repository's CI files above the project; and the digest of what the git
+    index tracks, with the digest of the index it was read from. The index itself changes
+    with every ``git add``, so only its paths and sizes go into the key; they are read
+    again only when the index is not the ``recorded`` one."""
     from mllint_wa.evidence.automation import repository_ci_files
     from mllint_wa.evidence.git import IndexUnreadable, find_repository, read_index_of
 
     paths: list[Path] = []
-    tracked: object = None
+    index = ("", digest_of(None))
     repository = find_repository(project_root.resolve())
     if repository is not None:
         git_dir, common = repository.git_dir, repository.common_dir
         paths += [repository.root / ".git", git_dir / "commondir", common / "config"]
         paths.append(common / "info" / "attributes")
-        try:
-            tracked = [list(entry) for entry in read_index_of(repository)]
-        except IndexUnreadable as error:
-            tracked = str(error)
+        # Read with O_NOFOLLOW: a linked index is read, and refused, by read_index_of.
+        content = _content_digest(os.fspath(git_dir / "index"))
+        if recorded is not None and recorded[0] == content and len(content) == 64:
+            index = recorded
+        else:
+            try:
+                tracked: object = [list(entry) for entry in read_index_of(repository)]
+            except IndexUnreadable as error:
+                tracked = str(error)
+            index = (content, digest_of(tracked))
     found = repository_ci_files(project_root)
     if found is not None:
         ci_root, names = found
         paths += [ci_root / name for name in names]
-    return [os.fspath(path) for path in paths], tracked
+    return [os.fspath(path) for path in paths], index

@@ -7,7 +7,6 @@ so that the output never depends on which worker finished first.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -46,6 +45,8 @@ def threads_for(requested: int | None, files: int) -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -64,6 +65,7 @@ def map_indexed(task: Callable[[int], T], count: int, workers: int) -> list[T]:
     global _task
     if workers <= 1 or count <= 1 or not can_fork():
         return [task(index) for index in range(count)]
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _task = task

@@ -20,8 +20,9 @@ from mllint_wa.cache import (
     entry_name,
     fingerprints,
     outside_inputs,
-    settled,
+    stored_files,
     tool_digest,
+    unchanged,
 )
 from mllint_wa.config import (
     Layer,
@@ -329,7 +330,8 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
         outcomes[index] = outcome
         if cache is not None and not outcome.errors:
             _, lookup = lookups[index]
-            cache.store(lookup.name, Entry(lookup.key, settled(lookup.files), to_data(outcome)))
+            files = stored_files(lookup.files)
+            cache.store(lookup.name, Entry(lookup.key, files, to_data(outcome), lookup.index))
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -340,6 +342,7 @@ class _Lookup:
     name: str
     key: str
     files: dict[str, Fingerprint]
+    index: tuple[str, str]
 
 
 def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _Lookup]:
@@ -347,7 +350,9 @@ def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _
     its rules had about other paths are all as they were; and what to store otherwise."""
     context, settings = one.context, one.item.settings
     root = context.project.root
-    outside, tracked = outside_inputs(root)
+    name = entry_name(root, one.root)
+    entry = cache.load(name)
+    outside, index = outside_inputs(root, entry.index if entry is not None else None)
     key = digest_of(
         [
             tool_digest(),
@@ -358,16 +363,15 @@ def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _
             one.root,
             display_path(root, _repository_root(root)),
             [list(problem) for problem in context.unreadable],
-            tracked,
+            index[1],
         ]
     )
-    name = entry_name(root, one.root)
-    entry = cache.load(name)
-    paths = [(path, os.path.join(root, path)) for path in context.project.files]
+    prefix = os.path.join(root, "")
+    paths = [(path, prefix + path) for path in context.project.files]
     paths += [(path, path) for path in outside]
     files = fingerprints(paths, entry.files if entry is not None else {}, threads)
-    lookup = _Lookup(name, key, files)
-    if entry is None or entry.key != key or _digests(entry.files) != _digests(files):
+    lookup = _Lookup(name, key, files, index)
+    if entry is None or entry.key != key or not unchanged(entry.files, files):
         return None, lookup
     try:
         outcome = from_data(entry.outcome, settings.rules)
@@ -376,10 +380,6 @@ def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _
     if outcome.errors or any(exists_below(root, p) != a for p, a in outcome.probes.items()):
         return None, lookup
     return outcome, lookup
-
-
-def _digests(files: Mapping[str, Fingerprint]) -> dict[str, str]:
-    return {name: digest for name, (_, digest) in files.items()}
 
 
 def lint_project(one: Linted) -> Outcome:
