@@ -61,7 +61,7 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
     executable = shutil.which("mllint-wa")
     if executable is None:
         sys.exit("mllint-wa is not on PATH: install the package first")
-    base = [executable, "--exit-zero", "--format", "json", "."]
+    base = [executable, "--select", "ALL", "--exit-zero", "-q", "."]
     if jobs is not None:
         base += ["--jobs", jobs]
     rows: dict[str, list[tuple[float, float]]] = {"no cache": [], "cold": [], "warm": []}

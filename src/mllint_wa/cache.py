@@ -38,8 +38,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
+
+if TYPE_CHECKING:
+    from mllint_wa.evidence.git import Repository
 
 CACHE_DIR_NAME = ".mllint_wa_cache"
 # https://bford.info/cachedir/: backup and archiving tools skip a folder holding this tag.
@@ -367,12 +371,25 @@ def _tracked_below(folder: Path) -> str | None:
         relative = folder.parent.resolve().relative_to(repository.root.resolve()) / folder.name
     except ValueError:
         return None
+    prefix = relative.as_posix() + "/"
+    if _not_in_index(repository.git_dir / "index", os.fsencode(prefix)):
+        return None
     try:
         paths = read_index_of(repository)
     except IndexUnreadable:
         return None
-    prefix = relative.as_posix() + "/"
     return next((path for path, _ in paths if path.startswith(prefix)), None)
+
+
+def _not_in_index(index: Path, prefix: bytes) -> bool:
+    """Whether an index of version 2 or 3, which stores every path whole, holds no path
+    starting with ``prefix``, told by a byte search instead of reading every entry. False
+    when it cannot be told so (version 4 stores each path as a change to the one before)."""
+    try:
+        data = _read_regular(index)
+    except OSError:
+        return False
+    return data[4:8] in (b"\0\0\0\x02", b"\0\0\0\x03") and prefix not in data
 
 
 def outside_inputs(
@@ -385,7 +402,7 @@ def outside_inputs(
     with every ``git add``, so only its paths and sizes go into the key; they are read
     again only when the index is not the ``recorded`` one."""
     from mllint_wa.evidence.automation import repository_ci_files
-    from mllint_wa.evidence.git import IndexUnreadable, find_repository, read_index_of
+    from mllint_wa.evidence.git import find_repository
 
     paths: list[Path] = []
     index = ("", digest_of(None))
@@ -399,13 +416,22 @@ def outside_inputs(
         if recorded is not None and recorded[0] == content and len(content) == 64:
             index = recorded
         else:
-            try:
-                tracked: object = [list(entry) for entry in read_index_of(repository)]
-            except IndexUnreadable as error:
-                tracked = str(error)
-            index = (content, digest_of(tracked))
+            index = (content, _tracked_digest(repository, content))
     found = repository_ci_files(project_root)
     if found is not None:
         ci_root, names = found
         paths += [ci_root / name for name in names]
     return [os.fspath(path) for path in paths], index
+
+
+@functools.lru_cache(maxsize=4)
+def _tracked_digest(repository: Repository, _content: str) -> str:
+    """The digest of what the index tracks, once per index content for all the projects of
+    a repository."""
+    from mllint_wa.evidence.git import IndexUnreadable, read_index_of
+
+    try:
+        tracked: object = [list(entry) for entry in read_index_of(repository)]
+    except IndexUnreadable as error:
+        tracked = str(error)
+    return digest_of(tracked)
