@@ -378,7 +378,7 @@ def _tracked_below(folder: Path) -> str | None:
         paths = read_index_of(repository)
     except IndexUnreadable:
         return None
-    return next((path for path, _ in paths if path.startswith(prefix)), None)
+    return next((e.path for e in paths if e.path.startswith(prefix)), None)
 
 
 def _not_in_index(index: Path, prefix: bytes) -> bool:
@@ -431,7 +431,9 @@ def _tracked_digest(repository: Repository, _content: str) -> str:
     from mllint_wa.evidence.git import IndexUnreadable, read_index_of
 
     try:
-        tracked: object = [list(entry) for entry in read_index_of(repository)]
+        tracked: object = [
+            [entry.path, entry.size, entry.object_id.hex()] for entry in read_index_of(repository)
+        ]
     except IndexUnreadable as error:
         tracked = str(error)
     return digest_of(tracked)

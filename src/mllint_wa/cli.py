@@ -187,8 +187,13 @@ def main() -> None:
 @click.option(
     "--exclude",
     multiple=True,
-    help="A gitignore-style pattern of paths to skip, relative to the working directory "
-    "(repeat the option for more).",
+    help="A gitignore-style pattern of paths to skip, relative to the working directory, "
+    "instead of the default exclusions (repeat the option for more).",
+)
+@click.option(
+    "--extend-exclude",
+    multiple=True,
+    help="Like --exclude, but in addition to the default exclusions.",
 )
 @click.option(
     "--fail-on",
@@ -278,6 +283,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     fail_on: str | None,
     exit_zero: bool,
     stage: str | None,
@@ -313,7 +319,8 @@ def check(
             select=select or None,
             extend_select=extend_select,
             ignore=ignore,
-            exclude=exclude,
+            exclude=exclude or None,
+            extend_exclude=extend_exclude,
             fail_on=fail_on,
             inline_ignores=False if no_inline_ignores else None,
             preview=preview,

@@ -244,7 +244,7 @@ class Finding:
     suppression_kind: str = ""
     justification: str = ""
     # The other places of the same fault: in a notebook, the other objects a rule reported,
-    # folded into this finding (see mllint_wa.grouping).
+    # and the identical copies of the file, folded into this finding (see mllint_wa.grouping).
     related: tuple[RelatedLocation, ...] = ()
 
     @property
