@@ -73,7 +73,7 @@ def tree(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Cache:
-    return Cache.open(tmp_path / "cache")
+    return Cache.at(tmp_path / "cache")
 
 
 def test_a_warm_run_over_an_unchanged_tree_reads_and_parses_nothing(
@@ -240,7 +240,7 @@ def test_concurrent_runs_share_a_cache(tree: Path, tmp_path: Path) -> None:
 
 
 def test_the_cache_folder_is_tagged_and_ignores_itself(tmp_path: Path) -> None:
-    cache = Cache.open(tmp_path / "c")
+    cache = Cache.at(tmp_path / "c")
     assert (cache.folder / "CACHEDIR.TAG").read_bytes() == CACHEDIR_TAG
     assert (cache.folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
@@ -353,7 +353,7 @@ def test_what_git_tracks_is_part_of_the_key(
     )
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "lens.toml"], check=True)
-    cache = Cache.open(tmp_path / "cache")
+    cache = Cache.at(tmp_path / "cache")
     untracked = shown(lint(root, cache, monkeypatch))
     subprocess.run(["git", "-C", str(root), "add", "big.txt"], check=True)
     tracked = shown(lint(root, cache, monkeypatch))

@@ -129,7 +129,7 @@ class Cache:
         self.folder = folder
 
     @classmethod
-    def open(cls, folder: Path) -> Cache:
+    def at(cls, folder: Path) -> Cache:
         """The cache in ``folder``, created with its ``CACHEDIR.TAG`` and its ``.gitignore``
         when missing; :class:`CacheUnusable` when it is a symlink or not a folder, is tracked
         by git, or cannot be created."""

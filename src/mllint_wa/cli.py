@@ -420,7 +420,7 @@ def _open_cache(folder: Path | None) -> Cache | None:
     from mllint_wa.cache import Cache, CacheUnusable, default_folder
 
     try:
-        return Cache.open(folder if folder is not None else default_folder(Path.cwd()))
+        return Cache.at(folder if folder is not None else default_folder(Path.cwd()))
     except CacheUnusable as error:
         _say(f"mllint-wa: warning: running without the cache: {error}")
         return None
