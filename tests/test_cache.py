@@ -66,6 +66,19 @@ def reading_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Evidence, "parse", refuse)
 
 
+def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From here on, the paths of the files the rules read, in the list returned."""
+    reads: list[str] = []
+    original = Evidence.data
+
+    def data(self: Evidence, path: str) -> bytes | None:
+        reads.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(Evidence, "data", data)
+    return reads
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     return monorepo(tmp_path / "repo")
@@ -180,11 +193,7 @@ def test_an_entry_that_is_a_symlink_is_not_followed(
         elsewhere = tmp_path / f"elsewhere-{entry.name}"
         entry.rename(elsewhere)
         entry.symlink_to(elsewhere)
-    reads: list[str] = []
-    original = Evidence.data
-    monkeypatch.setattr(
-        Evidence, "data", lambda self, path: reads.append(path) or original(self, path)
-    )
+    reads = recorded_reads(monkeypatch)
     assert shown(lint(tree, cache, monkeypatch)) == expected
     assert reads, "the linked entries were used"
     # Rewritten in place of the links, which are replaced, not written through.
@@ -379,3 +388,15 @@ def test_projects_linted_in_worker_processes_report_as_one_process_does(
     options = RunOptions(cli=Layer("test", preview=True), jobs=2)
     assert shown(run([Path(".")], options)) == serial
     assert used == [2]
+
+
+def test_an_entry_another_version_of_the_tool_wrote_is_not_used(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mllint_wa import runner
+
+    expected = shown(lint(tree, cache, monkeypatch))
+    monkeypatch.setattr(runner, "tool_digest", lambda: "another version")
+    reads = recorded_reads(monkeypatch)
+    assert shown(lint(tree, cache, monkeypatch)) == expected
+    assert reads
