@@ -646,7 +646,6 @@ def explain(rule: str) -> None:
         names = [name for r in load_rules() for name in (r.code, r.name)]
         _fail(f"no rule `{rule}`{did_you_mean(rule, names)} (`mllint-wa rules` lists them)")
     pillars = ", ".join(p.value for p in found.pillars)
-    stages = ", ".join(s.value for s in found.stages)
 
     def prose(text: str) -> str:
         return "\n\n".join(textwrap.fill(p, width=88) for p in text.split("\n\n"))
@@ -655,7 +654,7 @@ def explain(rule: str) -> None:
         f"{found.code} {found.name}",
         "",
         f"Risk: {found.risk.value} · Phase: {found.phase.value} · Pillars: {pillars}",
-        f"Applies at: {stages}",
+        f"Applies at: {found.stages_described}",
         *([prose(f"Preview: {PREVIEW}")] if found.preview else []),
         "",
         prose(found.summary),

@@ -487,9 +487,14 @@ def _applies(rule: Rule, context: ProjectContext) -> bool:
         return False
     if context.stage.rank >= rule.applies_from.rank:
         return True
-    # Deployment and monitoring rules apply to deployment artefacts that already exist,
-    # whatever stage the manifest declares (ARCHITECTURE.md, "Lifecycle stage gating").
-    return rule.applies_from is Stage.PRODUCTION and context.has_deployment_artefacts
+    # Deployment and monitoring rules apply to deployment artefacts that already exist at
+    # development too (ARCHITECTURE.md, "Lifecycle stage gating"); a project in discovery
+    # explores, and what it deploys is a demo, not a deployment to hold to them.
+    return (
+        rule.applies_from is Stage.PRODUCTION
+        and context.stage is Stage.DEVELOPMENT
+        and context.has_deployment_artefacts
+    )
 
 
 def _run_rules(
