@@ -32,7 +32,10 @@ ecosystem = _load()
 SERVICES = {f"svc{index}/requirements.txt": "numpy\npandas\n" for index in range(10)}
 FILES = {
     **SERVICES,
-    "train.py": 'import pandas as pd\n\ndf = pd.read_csv("data/rows.csv")\n',
+    "train.py": (
+        'import pandas as pd\nfrom sklearn.svm import SVC\n\ndf = pd.read_csv("data/rows.csv")\n'
+        'SVC().fit(df[["a"]], df["b"])\n'
+    ),
     "data/rows.csv": "a,b\n1,2\n",
     "data/huge.csv": "x\n" * 50,
 }
