@@ -110,3 +110,26 @@ def test_an_f_string_newer_than_the_running_python_is_said_to_be_so():
         f"has an f-string that the Python {running} running mllint-wa cannot read (f-string:"
     )
     assert raised.value.message.endswith("Python 3.12 reads more f-strings")
+
+
+def test_syntax_that_a_newer_python_reads_is_no_unparseable_file(lint):
+    # src/report.py and cell 2 of notebooks/holdout.ipynb reuse an f-string's quotes inside
+    # its braces, valid from Python 3.12 (PEP 701): whatever Python runs, no finding says
+    # they are broken, and the notebook's split in cell 3 is read.
+    rows = lint("unparseable-file", "LN009", "MD001")
+    assert [row[2:] for row in rows if row[2] in ("src/report.py", "notebooks/holdout.ipynb")] == [
+        ("notebooks/holdout.ipynb", 30, 20)
+    ]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-strings")
+def test_a_run_warns_of_what_a_newer_python_would_have_read(lint):
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    cannot = f"has an f-string that the Python {running} running mllint-wa cannot read"
+    assert lint.result("unparseable-file", "LN009", "MD001").warnings == [
+        f"`notebooks/holdout.ipynb` cell 2 {cannot} (f-string: expecting '}}'); Python 3.12 "
+        "reads more f-strings; that cell was left out, the other cells were read (line 19): "
+        "not checked, and not reported as unparseable",
+        f"`src/report.py` {cannot} (f-string: unmatched '['); Python 3.12 reads more "
+        "f-strings (line 7): not checked, and not reported as unparseable",
+    ]

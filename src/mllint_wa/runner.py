@@ -7,7 +7,7 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,6 +244,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
         root = display_path(project.root, cwd)
         applicable = _applicable(context, settings.rules, root, result.errors)
         findings = _run_rules(context, settings, applicable, root, result.errors)
+        result.warnings.extend(_not_read_by_this_python(context, root))
         result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
@@ -320,6 +321,16 @@ def absorb(result: RunResult, baseline: Baseline) -> None:
     result.failing = [f for f in result.failing if f not in gone]
     result.suppressed = _sorted_unique(result.suppressed + baseline.mark(absorbed))
     result.stale_baseline = stale
+
+
+def _not_read_by_this_python(context: ProjectContext, root: str) -> Iterator[str]:
+    """A warning for each file that a newer Python may read and this one cannot: no
+    finding of the file's (it may well be valid), but the run did not check it."""
+    for unread in context.evidence.unread:
+        yield (
+            f"`{_joined(root, unread.path)}` {unread.message} (line {unread.line}): not "
+            "checked, and not reported as unparseable"
+        )
 
 
 def _within(root: str) -> Callable[[Finding], str]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import NOTEBOOK, PYTHON, YAML
 from mllint_wa.parsers.notebook import parse_notebook
-from mllint_wa.parsers.python_code import PythonModule, parse_python
+from mllint_wa.parsers.python_code import LeftOut, PythonModule, parse_python
 
 # Packages whose presence makes a module machine-learning code.
 ML_PACKAGES = frozenset(
@@ -75,17 +75,27 @@ def module(ev: Evidence, path: str) -> PythonModule | None:
             return None
         parsed = ev.parse(path, notebook.python)
         if parsed is not None and parsed.left_out:
-            first, *others = parsed.left_out
-            left = " and ".join(["that cell", *(other.part for other in others)])
-            ev.record_failure(
-                path,
-                f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
-                "left out, the other cells were read",
-                first.line,
-                first.column,
-            )
+            _note_left_out(ev, path, parsed.left_out)
         return parsed
     return ev.parse(path, parse_python)
+
+
+def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None:
+    """A notebook's cells left out of its module: a failure at the first that is not
+    Python, and a note at the first that a newer Python may read."""
+    broken = [cell for cell in left_out if not cell.newer_python]
+    newer = [cell for cell in left_out if cell.newer_python]
+    for cells, record in ((broken, ev.record_failure), (newer, ev.note_unread)):
+        if cells:
+            first, *others = cells
+            left = " and ".join(["that cell", *(other.part for other in others)])
+            # Exact only when no cell of either kind is left out besides these.
+            rest = "" if broken and newer else ", the other cells were read"
+            message = (
+                f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
+                f"left out{rest}"
+            )
+            record(path, message, first.line, first.column)
 
 
 def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:

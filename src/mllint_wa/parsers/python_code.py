@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mllint_wa.evidence import ParseError
+from mllint_wa.evidence import NewerSyntax, ParseError
 from mllint_wa.parsers.secrets import quote
 
 # Lines longer than this are minified or generated code, not worth an AST.
@@ -59,6 +59,10 @@ class NotPython(ParseError):
     """Source that is not Python (a syntax error), as opposed to source too large to read."""
 
 
+class NewerPython(NotPython, NewerSyntax):
+    """Source that a newer Python may read: whether it is Python cannot be told here."""
+
+
 @dataclass(frozen=True)
 class LeftOut:
     """A part of the source (``part``: "cell 4" of a notebook) that is not Python and was
@@ -69,6 +73,7 @@ class LeftOut:
     problem: str
     line: int
     column: int
+    newer_python: bool = False  # a newer Python may read it (:func:`newer_python`)
 
 
 @dataclass
@@ -231,7 +236,8 @@ def python_module(
         if line_map and 1 <= line <= len(line_map):
             column += column_offsets[line - 1] if column_offsets else 0
             line = line_map[line - 1]
-        raise NotPython(f"has {syntax_problem(error)}", line, column) from None
+        kind = NewerPython if newer_python(error) else NotPython
+        raise kind(f"has {syntax_problem(error)}", line, column) from None
     except ValueError as error:  # null bytes in source
         raise ParseError(f"is not Python source: {error}") from None
     return PythonModule(tree, import_bindings(tree), line_map, column_offsets)
@@ -243,6 +249,13 @@ def syntax_tree(text: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(text)
+
+
+def newer_python(error: SyntaxError) -> bool:
+    """Whether a newer Python than the one running may read what raised ``error``: Python
+    3.12 lets an f-string's expressions reuse its quotes and hold backslashes and comments
+    (PEP 701), which is no syntax error there, so an older one cannot judge an f-string."""
+    return error.msg.startswith("f-string") and sys.version_info < (3, 12)
 
 
 def syntax_problem(error: SyntaxError) -> str:
@@ -258,7 +271,7 @@ def syntax_problem(error: SyntaxError) -> str:
         return (
             f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
         )
-    if error.msg.startswith("f-string") and sys.version_info < (3, 12):
+    if newer_python(error):
         running = f"{sys.version_info.major}.{sys.version_info.minor}"
         return (
             f"an f-string that the Python {running} running mllint-wa cannot read "
