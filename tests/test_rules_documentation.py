@@ -223,10 +223,12 @@ def test_incomplete_model_card_broken_front_matter_is_one_unparseable_file(lint,
 
 
 def test_missing_datasheet_reported_when_the_manifest_lists_data_sources(lint):
-    # archives/data holds a zip of images and labels; archives/site a zip of a web site,
-    # which is no data set.
+    # archives/data holds a zip of images and labels, archives/tables a tar of labelled
+    # tables; archives/site a zip of a web site and archives/product a Service Catalog
+    # product's .tar.gz of one Terraform file, which are no data sets.
     assert lint("missing-datasheet", "DP020") == [
         ("DP020", "missing-datasheet", "archives/data/lens.toml", 1, 1),
+        ("DP020", "missing-datasheet", "archives/tables/lens.toml", 1, 1),
         ("DP020", "missing-datasheet", "lens.toml", 3, 1),
     ]
 

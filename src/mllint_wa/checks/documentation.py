@@ -71,7 +71,7 @@ def _unnamed(key: str) -> str:
 
 
 def _data_files(ctx: ProjectContext) -> tuple[str, ...]:
-    """The project's own data files: data (a zip only by its members) outside its tests,
+    """The project's own data files: data (an archive only by its members) outside its tests,
     examples and documentation."""
     return tuple(path for path in data_files(ctx.evidence) if not is_demo_path(path))
 
@@ -204,7 +204,7 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
 
     Asked for when the manifest lists data sources or names a datasheet, or the project
     holds data files outside its tests, test data, examples, tutorials, demos, benchmarks
-    and documentation (a `.zip` only when its members are data, as for
+    and documentation (an archive only when its members are data, as for
     `large-file-in-git`). Without a manifest, a library (packaging metadata, `setup.py`,
     `setup.cfg` or a `pyproject.toml` project, and no model of its own, as
     `missing-model-card` decides) and a cookiecutter or copier template are not asked:
