@@ -101,6 +101,17 @@ def test_a_value_left_blank_is_named_as_such(lint, tmp_path):
     ]
 
 
+def test_arguments_left_out_as_an_ellipsis_are_named_as_such(lint, tmp_path):
+    # Documentation writes `...` for the arguments it does not show; after a keyword
+    # argument that is no Python. A call that only passes `...` is Python and is read.
+    text = _notebook("import torch\n", "trainer = Trainer(model=model, ...)\ntrainer.train()\n")
+    _write(tmp_path, {"nb.ipynb": text, "ok.ipynb": _notebook("import torch\n", "f(...)\n")})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`nb.ipynb` cell 2 has an ellipsis (`...`) standing for arguments the example leaves "
+        "out; that cell was left out, the other cells were read"
+    ]
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-string")
 def test_an_f_string_newer_than_the_running_python_is_said_to_be_so():
     with pytest.raises(ParseError) as raised:

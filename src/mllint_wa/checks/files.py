@@ -48,12 +48,13 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     mistaken for a complete one. Each such file is reported once, at the error's line,
     whichever rules tried to read it. Python that does not parse is named for what it is
     when that can be told: a fill-in placeholder (`<PROJECT NAME>`), a value left blank
-    (`ARN = # …`) or Python 2 code. Syntax that a newer Python than the one running
-    mllint-wa may read (an f-string that reuses its quotes inside its braces, valid from
-    Python 3.12) is no finding, since the file may well be valid: the run warns that it was
-    not checked instead. A notebook is read cell by cell: a code cell that is not Python is
-    left out, the notebook is reported once at the first such cell, and its other cells are
-    read by every rule. YAML whose aliases and merge keys would expand it by more than
+    (`ARN = # …`), arguments an example leaves out as `...` after keyword ones
+    (`Trainer(model=model, ...)`) or Python 2 code. Syntax that a newer Python than the one
+    running mllint-wa may read (an f-string that reuses its quotes inside its braces, valid
+    from Python 3.12) is no finding, since the file may well be valid: the run warns that it
+    was not checked instead. A notebook is read cell by cell: a code cell that is not Python
+    is left out, the notebook is reported once at the first such cell, and its other cells
+    are read by every rule. YAML whose aliases and merge keys would expand it by more than
     100,000 values beyond its length (a "billion laughs" of a few hundred bytes) is not read
     either, and is reported at the node that expands too far; a CI definition that cannot be
     read leaves what CI runs unknown. A Terraform file larger than 256 KiB or longer than

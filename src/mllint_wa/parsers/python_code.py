@@ -37,6 +37,8 @@ _QUOTED_NAME = 40
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
 # A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
 _BLANK_VALUE = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*(?:#.*)?")
+# Documentation's `...` for arguments it leaves out, after keyword ones: `Trainer(model=m, ...)`.
+_ELIDED_ARGUMENTS = re.compile(r"[(,][ \t]*\.\.\.[ \t]*[,)]")
 # Python 2 constructs, by what Python 3 says of them or by what the line holds there.
 _PYTHON2_MESSAGES = (
     ("Missing parentheses in call to 'print'", "`print` used as a statement"),
@@ -259,8 +261,8 @@ def newer_python(error: SyntaxError) -> bool:
 
 
 def syntax_problem(error: SyntaxError) -> str:
-    """What a syntax error is, for a message: a fill-in placeholder, Python 2 code, or the
-    error as Python states it."""
+    """What a syntax error is, for a message: a fill-in placeholder, a value left blank,
+    arguments left out as `...`, Python 2 code, or the error as Python states it."""
     line = error.text or ""
     at = (error.offset or 1) - 1
     placeholder = next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
@@ -271,6 +273,10 @@ def syntax_problem(error: SyntaxError) -> str:
         return (
             f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
         )
+    if error.msg == "positional argument follows keyword argument" and _ELIDED_ARGUMENTS.search(
+        line
+    ):
+        return "an ellipsis (`...`) standing for arguments the example leaves out"
     if newer_python(error):
         running = f"{sys.version_info.major}.{sys.version_info.minor}"
         return (
