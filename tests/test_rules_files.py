@@ -144,3 +144,32 @@ def test_a_run_warns_of_what_a_newer_python_would_have_read(lint):
         f"`src/report.py` {cannot} (f-string: unmatched '['); Python 3.12 reads more "
         "f-strings (line 7): not checked, and not reported as unparseable",
     ]
+
+
+def test_an_f_string_broken_on_every_python_is_reported(lint, tmp_path):
+    # An empty `{}` and a brace left open are errors on Python 3.12 too: reported, whatever
+    # Python runs the linter.
+    cells = ("import torch\n", 'print(f"loss {}")\n', 'print(f"Answer: {answer")\n')
+    _write(tmp_path, {"a.ipynb": _notebook(cells[0], cells[1]), "b.ipynb": _notebook(*cells[::2])})
+    assert [row[2:4] for row in lint(tmp_path, "LN009", "MD001")] == [
+        ("a.ipynb", 13),
+        ("b.ipynb", 13),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "newer"),
+    [
+        ('name = f"{row["name"]}"', True),  # the quote reused inside the braces
+        ("print(f'{sys.version.split('|')[0]}')", True),
+        ("print(f\"{'\\n'.join(lines)}\")", True),  # a backslash inside the braces
+        ('x = f"{{literal}}" + rf"{a["b"]}"', True),
+        ('print(f"loss {}")', False),  # empty on every Python
+        ('print(f"Answer: {answer")', False),  # never closed
+        ('x = f"{a}" "b"', False),
+    ],
+)
+def test_what_python_3_12_reads_of_an_f_string_is_told_from_the_line(line, newer):
+    from mllint_wa.parsers.python_code import reads_as_pep701
+
+    assert reads_as_pep701(line) is newer

@@ -37,6 +37,8 @@ _QUOTED_NAME = 40
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
 # A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
 _BLANK_VALUE = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*(?:#.*)?")
+# Where an f-string opens: its prefix (f, rf, fr in any case) and quote.
+_FSTRING_START = re.compile(r"(?<![\w'\"])[rR]?[fF][rR]?(['\"])")
 # Documentation's `...` for arguments it leaves out, after keyword ones: `Trainer(model=m, ...)`.
 _ELIDED_ARGUMENTS = re.compile(r"[(,][ \t]*\.\.\.[ \t]*[,)]")
 # Python 2 constructs, by what Python 3 says of them or by what the line holds there.
@@ -255,9 +257,62 @@ def syntax_tree(text: str) -> ast.Module:
 
 def newer_python(error: SyntaxError) -> bool:
     """Whether a newer Python than the one running may read what raised ``error``: Python
-    3.12 lets an f-string's expressions reuse its quotes and hold backslashes and comments
-    (PEP 701), which is no syntax error there, so an older one cannot judge an f-string."""
-    return error.msg.startswith("f-string") and sys.version_info < (3, 12)
+    3.12 lets an f-string's expressions reuse its quotes and hold backslashes (PEP 701), so
+    an f-string error on an older Python, on a line whose f-string does either and closes
+    as 3.12 reads it, is no judgement on the code. An empty ``{}`` or an unclosed brace is
+    a syntax error on every Python."""
+    return (
+        error.msg.startswith("f-string")
+        and sys.version_info < (3, 12)
+        and reads_as_pep701(error.text or "")
+    )
+
+
+def reads_as_pep701(line: str) -> bool:
+    """Whether a one-line f-string of ``line`` closes as Python 3.12 reads it and reuses
+    its quote or holds a backslash inside its braces. Each character is looked at once."""
+    at = 0
+    while (start := _FSTRING_START.search(line, at)) is not None:
+        quote, at = start.group(1), start.end()
+        if line.startswith(quote * 2, at):
+            at += 2  # triple-quoted: older Pythons read quotes inside it already
+            continue
+        closed, newer, at = _scan_fstring(line, at, quote)
+        if not closed:
+            return False
+        if newer:
+            return True
+    return False
+
+
+def _scan_fstring(line: str, at: int, quote: str) -> tuple[bool, bool, int]:
+    """From just after an f-string's opening ``quote``: whether it closes on the line,
+    whether its braces reuse the quote or hold a backslash, and where it ends."""
+    depth, newer = 0, False
+    while at < len(line):
+        char = line[at]
+        if char == "\\":
+            newer = newer or depth > 0
+            at += 2
+            continue
+        if depth == 0 and char == quote:
+            return True, newer, at + 1
+        if depth > 0 and char in "'\"":
+            end = line.find(char, at + 1)  # a string inside the expression
+            if end < 0:
+                return False, newer, len(line)
+            newer = newer or char == quote or "\\" in line[at + 1 : end]
+            at = end + 1
+            continue
+        if depth == 0 and line.startswith("{{", at):
+            at += 2  # a literal brace
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        at += 1
+    return False, newer, at
 
 
 def syntax_problem(error: SyntaxError) -> str:
