@@ -383,6 +383,13 @@ def test_a_readme_on_the_use_case_and_the_data_source_is_the_card_and_the_datash
     ]
 
 
+def test_a_readme_listing_use_cases_without_data_of_its_own_is_no_model_card(lint, tmp_path):
+    # A collection of examples: its README's "Use cases" lists what the examples show.
+    readme = "# Examples\n\n## Use cases\nChurn, fraud and forecasting notebooks.\n"
+    repo = _write(tmp_path, {"README.md": readme, "train.py": TRAINS})
+    assert [row[:3] for row in lint(repo, "MD040")] == [("MD040", "missing-model-card", "train.py")]
+
+
 def test_a_readme_on_installation_and_usage_is_no_card_nor_datasheet(lint, tmp_path):
     repo = _write(
         tmp_path,

@@ -110,8 +110,10 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, a README
     whose YAML front matter makes it a Hugging Face model card, or a README with a section
     (a heading with text under it) on the model's intended use, use case, model card or
-    model details; then `incomplete-model-card` judges that README. A README's "Usage" or
-    "How to use" is about the code and does not count.
+    model details and one on its data, as `missing-datasheet` reads them ("Use Case" and
+    "Dataset source"); then `incomplete-model-card` judges that README. A README's "Usage"
+    or "How to use" is about the code, and a collection's list of use cases without data
+    of its own makes no model card.
 
     A project without a manifest is asked for one only when it trains or ships a model of
     its own, as shown outside its tests (`tests/`, `test_*.py`, `integration-tests.py`),
@@ -212,7 +214,7 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     names, `DATASHEET.md`, `data_card.md`, `docs/datasheet.md` and the like, a Hugging
     Face dataset-card README, or a README with a section (a heading with text under it)
     on the data set's source or description ("Dataset source", "Data source", "About the
-    data", "Datasets"); then `incomplete-datasheet` judges that README.
+    data", "Training data", "Datasets"); then `incomplete-datasheet` judges that README.
 
     Reported on the manifest's `[data]` table, or without a manifest on the first of those
     data files."""

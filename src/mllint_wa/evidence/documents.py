@@ -101,14 +101,16 @@ DATASHEET_NAMES = (
     "docs/dataset_card.md",
     "data/README.md",
 )
-# Headings that make a project's README its model card or its datasheet: a section on what
-# the model is for ("## Use Case"), or on where the data comes from ("## Dataset source").
-# A README's "Usage" or "How to use" is about the code, so it is not one of them.
-_README_MODEL_CARD = re.compile(r"intended (use|purpose)|use cases?\b|model card|model details")
+# Headings that make a project's README its datasheet: a section on where the data comes
+# from or what it holds ("## Dataset source"); and its model card: that, and a section on
+# what the model is for ("## Use Case"), as a collection of examples with a "Use cases" list
+# has no data of its own. A README's "Usage" or "How to use" is about the code.
 _README_DATASHEET = re.compile(
     r"data ?set (source|description|card)|data (source|description|card)|source data|"
-    r"datasheet|about the data|^data ?sets?$"
+    r"datasheet|about the data|^data ?sets?$|training data"
 )
+_README_USE = re.compile(r"intended (use|purpose)|use cases?\b|model card|model details")
+_README_MODEL_CARD = (_README_USE, _README_DATASHEET)
 # Front-matter keys that make a README a Hugging Face model card or dataset card.
 _HF_MODEL_KEYS = frozenset({"model-index", "pipeline_tag", "library_name", "base_model"})
 _HF_DATASET_KEYS = frozenset({"dataset_info", "task_categories", "configs", "size_categories"})
@@ -132,34 +134,32 @@ def missing_sections(document: MarkdownDocument, sections: tuple[Section, ...]) 
 
 def find_model_card(ev: Evidence) -> str | None:
     """The project's model card by its usual names, a Hugging Face card README, or a README
-    with a section on the model's intended use or use case."""
+    with a section on the model's intended use or use case and one on its data."""
     return _find(ev, MODEL_CARD_NAMES, _HF_MODEL_KEYS, _README_MODEL_CARD)
 
 
 def find_datasheet(ev: Evidence) -> str | None:
     """The project's datasheet by its usual names, a Hugging Face dataset-card README, or a
     README with a section on the data set's source or description."""
-    return _find(ev, DATASHEET_NAMES, _HF_DATASET_KEYS, _README_DATASHEET)
+    return _find(ev, DATASHEET_NAMES, _HF_DATASET_KEYS, (_README_DATASHEET,))
 
 
 def _find(
     ev: Evidence,
     names: tuple[str, ...],
     front_matter_keys: frozenset[str],
-    readme_heading: re.Pattern[str],
+    readme_sections: tuple[re.Pattern[str], ...],
 ) -> str | None:
     for name in names:
         if ev.exists(name):
             return name
     for readme in ("README.md", "readme.md"):
         document = ev.parse(readme, parse_markdown) if ev.exists(readme) else None
-        if document is not None and (
-            front_matter_keys & set(document.front_matter)
-            or any(
-                readme_heading.search(heading.text.lower())
-                for heading in document.headings
-                if not heading.empty
-            )
+        if document is None:
+            continue
+        titles = [heading.text.lower() for heading in document.headings if not heading.empty]
+        if front_matter_keys & set(document.front_matter) or all(
+            any(section.search(title) for title in titles) for section in readme_sections
         ):
             return readme
     return None
