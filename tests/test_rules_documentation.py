@@ -377,9 +377,11 @@ def test_a_readme_on_the_use_case_and_the_data_source_is_the_card_and_the_datash
         ("DP021", "incomplete-datasheet", "README.md", 1, 1),
         ("MD041", "incomplete-model-card", "README.md", 1, 1),
     ]
-    assert lint.messages(repo, "MD041") == [
+    assert lint.messages(repo, "MD041", "DP021") == [
+        "datasheet `README.md` has no section on motivation, preprocessing and labelling, "
+        "distribution, maintenance",
         "model card `README.md` has no section on out-of-scope use, evaluation data and "
-        "metrics, limitations, ethical considerations or bias, caveats and recommendations"
+        "metrics, limitations, ethical considerations or bias, caveats and recommendations",
     ]
 
 

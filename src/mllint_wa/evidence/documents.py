@@ -61,7 +61,8 @@ DATASHEET_SECTIONS = (
     _section("motivation", r"motivation|rationale|purpose|dataset summary|summary"),
     _section(
         "composition",
-        r"composition|structure|data fields|data instances|contents?|schema|data splits",
+        r"composition|structure|data fields|data instances|contents?|schema|data splits"
+        r"|^(data ?set )?description$",
     ),
     _section(
         "collection process",
