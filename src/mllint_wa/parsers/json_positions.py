@@ -1,11 +1,16 @@
 """JSON read as data, with the line and column where each value (or member key) stands.
 
-The standard library's :mod:`json` gives values but no positions, so a small scanner walks
-the raw text once, without recursion, and records where the values a caller wants start
-and end, keyed by their path (``("Resources", "Bucket", "Type")``, ``("cells", 3)``). It
-trusts the input to be JSON (``json.loads`` decides that afterwards, with its own line and
-column) but refuses nesting deeper than :data:`MAX_DEPTH` before ``json.loads`` would
-recurse into it.
+The standard library's :mod:`json` gives values but no positions. Two ways to the positions:
+
+* :func:`scan`, a small scanner that walks the raw text once, without recursion, and records
+  where the values a caller wants start and end, keyed by their path
+  (``("Resources", "Bucket", "Type")``, ``("cells", 3)``). It trusts the input to be JSON
+  (``json.loads`` decides that afterwards, with its own line and column) but refuses
+  nesting deeper than :data:`MAX_DEPTH` before ``json.loads`` would recurse into it.
+* :class:`Locator`, for a text that ``json.loads`` has already read: it finds the span of
+  one path when asked, entering only the containers on the way there and stepping over
+  every other value with the json module's own decoder, so that a caller who needs the
+  positions of a few parts of a large document pays for those alone.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import bisect
 import json
 import re
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +100,119 @@ def scan(
             stack.append([path, start, punctuation == "{", 0, True])
         elif wanted(path):
             spans[path] = (start, position)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def loads_bounded(text: str) -> Any:
+    """``json.loads(text)``, refusing nesting deeper than :data:`MAX_DEPTH` as :func:`scan`
+    does, at the same place. Bad JSON is a :class:`ParseError` at its line, unless it is
+    nested too deeply before it goes wrong, as :func:`scan` would find first.
+
+    The text is decoded first, at the json module's speed; the scanner runs only to place
+    an error."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        scan(text, _nothing)  # raises when the text nests too deeply before its error
+        raise ParseError(f"is not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    except RecursionError:
+        scan(text, _nothing)  # deeper than json.loads recurses is deeper than MAX_DEPTH
+        raise
+    if _deeper_than(value, MAX_DEPTH):
+        scan(text, _nothing)
+    return value
+
+
+def _nothing(_path: Path) -> bool:
+    return False
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether a decoded JSON value nests containers more than ``depth`` levels deep."""
+    pending = [(value, 1)] if type(value) in (dict, list) else []
+    while pending:
+        container, level = pending.pop()
+        if level > depth:
+            return True
+        for item in container.values() if type(container) is dict else container:
+            if type(item) in (dict, list):  # exact types: json.loads makes no subclasses
+                pending.append((item, level + 1))
+    return False
+
+
+# A container's direct child: its key (an index in an array), and its value's start and end.
+Member = tuple[str | int, int, int]
+
+
+class Locator:
+    """Where the values of a valid JSON text start and end, found on demand.
+
+    Asked for a path, it enters the containers on the way there, lists each one's members
+    once (kept for the next question) and steps over every member's value with the json
+    module's decoder: what is never asked for is never walked in Python. The text must be
+    JSON that ``json.loads`` has read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._members: dict[int, list[Member]] = {}
+
+    def span(self, path: Path) -> tuple[int, int] | None:
+        """The offsets (start, end) of the value at ``path``, or None when there is none;
+        of repeated object keys the last one counts, as in ``json.loads``."""
+        start = _after_space(self.text, 0)
+        found = start, -1
+        for step in path:
+            member = self.member(found[0], step)
+            if member is None:
+                return None
+            found = member[1], member[2]
+        return found if path else (start, _DECODER.raw_decode(self.text, start)[1])
+
+    def member(self, container: int, step: str | int) -> Member | None:
+        """The member ``step`` (a key, or an index) of the container that starts at offset
+        ``container``, or None."""
+        members = self.members(container)
+        if isinstance(step, int):
+            is_array = self.text.startswith("[", container)
+            return members[step] if is_array and 0 <= step < len(members) else None
+        return next((member for member in reversed(members) if member[0] == step), None)
+
+    def members(self, container: int) -> list[Member]:
+        """The members of the object or array that starts at offset ``container``; none
+        for a value that is no container."""
+        found = self._members.get(container)
+        if found is None:
+            found = self._members[container] = list(self._read_members(container))
+        return found
+
+    def _read_members(self, container: int) -> Iterator[Member]:
+        text = self.text
+        opening = text[container : container + 1]
+        if opening not in ("{", "["):
+            return
+        position = _after_space(text, container + 1)
+        index = 0
+        while text[position] not in "}]":
+            key: str | int = index
+            if opening == "{":
+                key, position = _DECODER.raw_decode(text, position)
+                position = _after_space(text, _after_space(text, position) + 1)  # the colon
+            start = position
+            _, position = _DECODER.raw_decode(text, position)
+            yield key, start, position
+            position = _after_space(text, position)
+            if text[position] == ",":
+                position = _after_space(text, position + 1)
+            index += 1
+
+
+def _after_space(text: str, position: int) -> int:
+    """The offset of the first character at or after ``position`` that is no JSON space."""
+    space = _SPACE.match(text, position)
+    return position if space is None else space.end()
 
 
 class Positions:

@@ -1,10 +1,12 @@
 """Jupyter notebooks (nbformat 4, and the older 3), read as JSON, positions in the ``.ipynb``.
 
-The standard library's :mod:`json` gives values but no positions, so a small scanner walks
-the raw text once and records where the values that matter start and end: each cell, its
-source strings, its execution count and its outputs. Whatever the layout (one source line
-per JSON line as nbformat writes it, or a whole notebook minified onto one line), every
-line of code therefore maps to the line and column in the file where it is stored.
+A notebook is read with :mod:`json`, which gives values but no positions. Where a cell,
+its source strings, its execution count and its outputs stand in the file is found only
+when a rule asks, for that cell alone (:class:`~mllint_wa.parsers.json_positions.Locator`):
+most of a notebook's bytes are outputs that no position is ever asked of. Whatever the
+layout (one source line per JSON line as nbformat writes it, or a whole notebook minified
+onto one line), every line of code maps to the line and column in the file where it is
+stored.
 
 Code cells become one Python module for the rules that read code. IPython syntax that is
 not Python is neutralised line by line without moving anything: ``%line`` magics, ``!shell``
@@ -16,15 +18,16 @@ Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.json_positions import Path, Positions, Spans, scan
+from mllint_wa.parsers.json_positions import Locator, Path, Positions, loads_bounded
 from mllint_wa.parsers.python_code import PythonModule, python_module
 
 # The bound python_code applies to a .py line, checked here so that the error points into
@@ -65,21 +68,110 @@ class Output:
     images: tuple[str, ...]  # MIME types of the images it embeds (``image/png`` …)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One cell. ``line``/``column`` are where its source starts in the file (its first
-    source string, else the cell itself); ``count_line``/``count_column`` where its
-    execution count stands."""
+class _Layout:
+    """Where the parts of one notebook's text stand: the JSON is entered only along the
+    paths asked about, and its line starts are counted on the first position asked for."""
 
-    index: int
-    cell_type: str
-    source: str
-    line: int
-    column: int
-    execution_count: int | None = None
-    count_line: int = 1
-    count_column: int = 1
-    outputs: tuple[Output, ...] = ()
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def _locator(self) -> Locator:
+        return Locator(self.text)
+
+    @functools.cached_property
+    def _positions(self) -> Positions:
+        return Positions(self.text)
+
+    def span(self, *paths: Path) -> tuple[int, int] | None:
+        """The span of the first of ``paths`` that the text holds, or None."""
+        for path in paths:
+            found = self._locator.span(path)
+            if found is not None:
+                return found
+        return None
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of an offset."""
+        return self._positions.at(offset)
+
+
+class Cell:
+    """One cell. Its type, source and execution count are read with the notebook; where it
+    stands in the file is found when first asked for: ``line``/``column`` where its source
+    starts (its first source string, else the cell itself), ``count_line``/``count_column``
+    where its execution count stands, and its outputs with their places and sizes."""
+
+    def __init__(self, layout: _Layout, index: int, path: Path, raw: dict[str, Any]) -> None:
+        self.index = index
+        cell_type = raw.get("cell_type")
+        self.cell_type = cell_type if isinstance(cell_type, str) else ""
+        self.source_key = _source_key(raw)
+        self.source = _joined(raw.get(self.source_key))
+        self._count_key = "prompt_number" if "prompt_number" in raw else "execution_count"
+        count = raw.get(self._count_key)
+        self.execution_count = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
+        )
+        self.raw = raw
+        self.path = path
+        self._layout = layout
+
+    @functools.cached_property
+    def _start(self) -> tuple[int, int]:
+        key = self.source_key
+        first = self._layout.span((*self.path, key, 0), (*self.path, key), self.path)
+        return self._layout.at(first[0]) if first else (1, 1)
+
+    @property
+    def line(self) -> int:
+        return self._start[0]
+
+    @property
+    def column(self) -> int:
+        return self._start[1]
+
+    @functools.cached_property
+    def _count(self) -> tuple[int, int]:
+        span = self._layout.span((*self.path, self._count_key), self.path)
+        return self._layout.at(span[0]) if span else self._start
+
+    @property
+    def count_line(self) -> int:
+        return self._count[0]
+
+    @property
+    def count_column(self) -> int:
+        return self._count[1]
+
+    @functools.cached_property
+    def outputs(self) -> tuple[Output, ...]:
+        raw_outputs = self.raw.get("outputs")
+        outputs = []
+        for j, output in enumerate(raw_outputs if isinstance(raw_outputs, list) else []):
+            span = self._layout.span((*self.path, "outputs", j))
+            line, column = self._layout.at(span[0]) if span else self._start
+            text = self._layout.text
+            size = _size(text[span[0] : span[1]]) if span else len(json.dumps(output))
+            outputs.append(Output(line, column, size, _images(output)))
+        return tuple(outputs)
+
+    def line_start(self, string: int, piece: int) -> int:
+        """The offset in the file where line ``piece`` of source string ``string`` starts
+        (-1: unknown): after the opening quote, or after its ``piece``-th ``\\n`` escape."""
+        key = self.source_key
+        listed = isinstance(self.raw.get(key), list)
+        span = self._layout.span((*self.path, key, string) if listed else (*self.path, key))
+        if span is None:
+            return -1
+        if piece == 0:
+            return span[0] + 1
+        breaks = _line_breaks(self._layout.text, span)
+        return breaks[piece - 1] if piece - 1 < len(breaks) else span[0] + 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The line and column of an offset, the cell's own place for an unknown one."""
+        return self._layout.at(offset) if offset >= 0 else self._start
 
 
 @dataclass(eq=False)
@@ -91,8 +183,8 @@ class Notebook:
     language: str
     cells: tuple[Cell, ...]
     code: str
-    line_map: tuple[int, ...]
-    column_offsets: tuple[int, ...]
+    line_map: Sequence[int]
+    column_offsets: Sequence[int]
 
     @property
     def is_python(self) -> bool:
@@ -119,11 +211,7 @@ class Notebook:
 def parse_notebook(text: str) -> Notebook:
     """Read a notebook; input that is not a JSON notebook is a :class:`ParseError` at the
     line and column where it goes wrong."""
-    spans = scan(text, _wanted)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ParseError(f"is not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    document = loads_bounded(text)
     if not isinstance(document, dict):
         raise ParseError("is not a Jupyter notebook: the top level is not a JSON object")
     version = document.get("nbformat")
@@ -131,32 +219,18 @@ def parse_notebook(text: str) -> Notebook:
         raise ParseError("is not a Jupyter notebook: it has no `nbformat` number")
     if version < 3:
         raise ParseError(f"is nbformat {version}, too old to be read (3 and later are)")
-    positions = Positions(text)
+    layout = _Layout(text)
     raw_cells = list(_raw_cells(document, version))
-    cells = [
-        _cell(text, spans, positions, index, path, raw)
-        for index, (path, raw) in enumerate(raw_cells)
-    ]
-    code, line_map, column_offsets = _module_source(text, spans, positions, raw_cells, cells)
+    cells = [Cell(layout, index, path, raw) for index, (path, raw) in enumerate(raw_cells)]
+    code, places = _module_source(cells)
     return Notebook(
         nbformat=version,
         language=_language(document, raw_cells),
         cells=tuple(cells),
         code=code,
-        line_map=line_map,
-        column_offsets=column_offsets,
+        line_map=_Coordinate(places, 0),
+        column_offsets=_Coordinate(places, 1),
     )
-
-
-# What the scanner records -------------------------------------------------------------------
-
-
-def _wanted(path: Path) -> bool:
-    """Whether the scanner records a value's span: cells, their fields, and the items of
-    their source and outputs (not the insides of outputs, which can be huge)."""
-    if path[:1] == ("worksheets",):  # nbformat 3: worksheets[w].cells[i]…
-        path = path[2:]
-    return len(path) <= 3 or (len(path) == 4 and path[2] in ("source", "input", "outputs"))
 
 
 # Cells -------------------------------------------------------------------------------------
@@ -196,43 +270,6 @@ def _source_key(cell: dict[str, Any]) -> str:
     return "input" if "input" in cell and "source" not in cell else "source"
 
 
-def _cell(
-    text: str,
-    spans: Spans,
-    positions: Positions,
-    index: int,
-    path: Path,
-    raw: dict[str, Any],
-) -> Cell:
-    cell_type = raw.get("cell_type")
-    key = _source_key(raw)
-    source = _joined(raw.get(key))
-    first = spans.get((*path, key, 0)) or spans.get((*path, key)) or spans.get(path)
-    line, column = positions.at(first[0]) if first else (1, 1)
-    count_key = "prompt_number" if "prompt_number" in raw else "execution_count"
-    count = raw.get(count_key)
-    count_span = spans.get((*path, count_key)) or spans.get(path)
-    count_line, count_column = positions.at(count_span[0]) if count_span else (line, column)
-    outputs = []
-    raw_outputs = raw.get("outputs")
-    for j, output in enumerate(raw_outputs if isinstance(raw_outputs, list) else []):
-        span = spans.get((*path, "outputs", j))
-        at = positions.at(span[0]) if span else (line, column)
-        size = _size(text[span[0] : span[1]]) if span else len(json.dumps(output))
-        outputs.append(Output(at[0], at[1], size, _images(output)))
-    return Cell(
-        index=index,
-        cell_type=cell_type if isinstance(cell_type, str) else "",
-        source=source,
-        line=line,
-        column=column,
-        execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-        count_line=count_line,
-        count_column=count_column,
-        outputs=tuple(outputs),
-    )
-
-
 def _joined(source: object) -> str:
     if isinstance(source, str):
         return source
@@ -262,68 +299,96 @@ def _images(output: object) -> tuple[str, ...]:
 # Code cells as one module ------------------------------------------------------------------
 
 
-def _module_source(
-    text: str,
-    spans: Spans,
-    positions: Positions,
-    raw_cells: list[tuple[Path, dict[str, Any]]],
-    cells: list[Cell],
-) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
-    """The code cells' lines, one module, with each line's (line, column offset) in the
-    file; lines are kept in place so that positions stay exact."""
+class _CodePlaces:
+    """Where each line of the notebook's code stands in the file, as (line, column offset):
+    found a cell at a time, for the cells a position is asked of."""
+
+    def __init__(self) -> None:
+        # Each code line: its cell, where it starts in that cell's source (string, line in
+        # the string), and how far its text moved right.
+        self._lines: list[tuple[Cell, int, int, int]] = []
+        self._found: dict[int, tuple[int, int]] = {}
+
+    def add(self, cell: Cell, string: int, piece: int, shift: int) -> None:
+        self._lines.append((cell, string, piece, shift))
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def at(self, number: int) -> tuple[int, int]:
+        if number < 0:
+            number += len(self._lines)
+        found = self._found.get(number)
+        if found is None:
+            cell, string, piece, shift = self._lines[number]  # IndexError past the end
+            line, column = cell.position(cell.line_start(string, piece))
+            found = self._found[number] = line, column - 1 + shift
+        return found
+
+
+class _Coordinate(Sequence[int]):
+    """One coordinate of :class:`_CodePlaces` (0: the line, 1: the column offset), as the
+    sequence a :class:`~mllint_wa.parsers.python_code.PythonModule` maps its lines by."""
+
+    def __init__(self, places: _CodePlaces, which: int) -> None:
+        self._places = places
+        self._which = which
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        return self._places.at(index)[self._which]
+
+
+def _module_source(cells: list[Cell]) -> tuple[str, _CodePlaces]:
+    """The code cells' lines, one module, with where each line stands in the file; lines
+    are kept in place so that positions stay exact."""
     lines: list[str] = []
-    line_map: list[int] = []
-    offsets: list[int] = []
-    for (path, raw), cell in zip(raw_cells, cells, strict=True):
+    places = _CodePlaces()
+    for cell in cells:
         if cell.cell_type != "code":
             continue
-        cell_lines, starts = _source_lines(text, spans, path, raw)
-        for source_line, start in zip(_python_lines(cell_lines), starts, strict=True):
-            shift, code = source_line
+        cell_lines, origins = _source_lines(cell.raw.get(cell.source_key))
+        for (shift, code), (string, piece) in zip(_python_lines(cell_lines), origins, strict=True):
             lines.append(code)
-            line, column = positions.at(start) if start >= 0 else (cell.line, cell.column)
-            line_map.append(line)
-            offsets.append(column - 1 + shift)
-    return "\n".join(lines) + "\n", tuple(line_map), tuple(offsets)
+            places.add(cell, string, piece, shift)
+    return "\n".join(lines) + "\n", places
 
 
-def _source_lines(
-    text: str, spans: Spans, path: Path, raw: dict[str, Any]
-) -> tuple[list[str], list[int]]:
-    """A cell's source lines and the offset in the file where each starts (-1: unknown).
+def _source_lines(source: object) -> tuple[list[str], list[tuple[int, int]]]:
+    """A cell's source lines, each with where it starts: the index of its source string
+    and its line in that string.
 
     A source is one string or a list of strings; a line may span several strings (when a
-    string does not end in a newline), and a string may hold several lines, whose starts
-    are found after the ``\\n`` escapes of the raw JSON string.
+    string does not end in a newline), and a string may hold several lines.
     """
-    key = _source_key(raw)
-    source = raw.get(key)
     items = [source] if isinstance(source, str) else source if isinstance(source, list) else []
     lines: list[str] = []
-    starts: list[int] = []
+    origins: list[tuple[int, int]] = []
     open_line = False
-    for j, item in enumerate(items):
+    for string, item in enumerate(items):
         if not isinstance(item, str) or not item:
             continue
-        span = spans.get((*path, key, j) if isinstance(source, list) else (*path, key))
-        breaks = _line_breaks(text, span) if span else []
         pieces = item.split("\n")
-        for k, piece in enumerate(pieces):
-            if k and k == len(pieces) - 1 and not piece:
+        for piece, text in enumerate(pieces):
+            if piece and piece == len(pieces) - 1 and not text:
                 break  # the string ended with a newline
-            if k == 0 and open_line:
-                lines[-1] += piece
+            if piece == 0 and open_line:
+                lines[-1] += text
                 continue
-            if not span:
-                start = -1
-            elif k == 0:
-                start = span[0] + 1
-            else:
-                start = breaks[k - 1] if k - 1 < len(breaks) else span[0] + 1
-            lines.append(piece)
-            starts.append(start)
+            lines.append(text)
+            origins.append((string, piece))
         open_line = not item.endswith("\n")
-    return lines, starts
+    return lines, origins
 
 
 def _line_breaks(text: str, span: tuple[int, int]) -> list[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mllint_wa.evidence import ParseError
@@ -32,8 +32,8 @@ class PythonModule:
 
     tree: ast.Module
     imports: dict[str, str]
-    line_map: tuple[int, ...] = ()
-    column_offsets: tuple[int, ...] = ()
+    line_map: Sequence[int] = ()
+    column_offsets: Sequence[int] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
 
     def qualified_name(self, node: ast.AST) -> str | None:
@@ -158,7 +158,7 @@ def parse_python(text: str) -> PythonModule:
 
 
 def python_module(
-    text: str, line_map: tuple[int, ...] = (), column_offsets: tuple[int, ...] = ()
+    text: str, line_map: Sequence[int] = (), column_offsets: Sequence[int] = ()
 ) -> PythonModule:
     """Parse source text whose lines come from elsewhere (a notebook's cells)."""
     for number, source_line in enumerate(text.splitlines(), start=1):
