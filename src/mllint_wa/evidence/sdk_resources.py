@@ -39,7 +39,7 @@ creates with what ``deploy()``, ``create()`` or ``transformer()`` is given.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from mllint_wa.evidence import Evidence
@@ -874,14 +874,13 @@ def _last(module: PythonModule, call: ast.Call) -> str:
     return name.rpartition(".")[2]
 
 
-def sdk_resources(ev: Evidence) -> list[rm.Resource]:
-    """Every SageMaker resource defined by SDK or boto3 calls in the project's code."""
-    found: list[rm.Resource] = []
+def sdk_resources(ev: Evidence) -> Iterator[rm.Resource]:
+    """Every SageMaker resource defined by SDK or boto3 calls in the project's code, a
+    module at a time."""
     for path, parsed in modules(ev, b"sagemaker"):
         # A module that imports neither only talks about SageMaker.
         if parsed.imported_modules() & {"sagemaker", "boto3"}:
-            found.extend(read_module(path, parsed))
-    return found
+            yield from read_module(path, parsed)
 
 
 def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
