@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from mllint_wa.evidence.iam_actions import IamAction, Reference
-from mllint_wa.registry import load_rules
+from mllint_wa.registry import describe, load_rules
 from mllint_wa.report.rules_doc import render_rules_doc
 from trees import write_files
 
@@ -64,13 +64,15 @@ def test_the_screenshot_script_without_chromium_says_how_to_install_it(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_update_rules_doc_writes_the_rules_documentation(
+def test_update_rules_doc_writes_the_rules_documentation_and_descriptions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module = script("update_rules_doc")
     monkeypatch.setattr(module, "TARGET", tmp_path / "rules.md")
+    monkeypatch.setattr(module, "DESCRIBED", tmp_path / "rules.json")
     module.main([])
     assert (tmp_path / "rules.md").read_text(encoding="utf-8") == render_rules_doc(load_rules())
+    assert (tmp_path / "rules.json").read_text(encoding="utf-8") == describe(load_rules())
 
 
 def test_update_readme_rules_rewrites_only_the_table(

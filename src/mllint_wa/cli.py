@@ -529,10 +529,10 @@ def _inputs(paths: Sequence[Path], config_file: Path | None, result: RunResult) 
 )
 def list_rules(format_name: str) -> None:
     """List every rule with its phase, pillars, risk, stages and ML Lens practices."""
-    from mllint_wa.registry import RegistryError, load_rules
+    from mllint_wa.registry import RegistryError, described_rules
 
     try:
-        rules = load_rules()
+        rules = described_rules()
     except RegistryError as error:
         _fail(str(error))
     if format_name == "json":
@@ -567,11 +567,11 @@ def export_lens() -> None:
     """Print the ML Lens practices the rules check as a custom lens JSON for the AWS
     Well-Architected Tool (import it, publish it, then answer it with
     `mllint-wa --format wellarchitected`)."""
-    from mllint_wa.registry import RegistryError, load_rules
+    from mllint_wa.registry import RegistryError, described_rules
     from mllint_wa.wellarchitected import build_lens, lens_problems
 
     try:
-        lens = build_lens(load_rules())
+        lens = build_lens(described_rules())
     except RegistryError as error:
         _fail(str(error))
     problems = lens_problems(lens)
@@ -587,7 +587,7 @@ def export_lens() -> None:
 def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
-    from mllint_wa.registry import RegistryError, load_rules, lookup
+    from mllint_wa.registry import RegistryError, described_rules, lookup
     from mllint_wa.report.rules_doc import PREVIEW, doc_url
     from mllint_wa.suggest import did_you_mean
 
@@ -596,7 +596,7 @@ def explain(rule: str) -> None:
     except RegistryError as error:
         _fail(str(error))
     if found is None:
-        names = [name for r in load_rules() for name in (r.code, r.name)]
+        names = [name for r in described_rules() for name in (r.code, r.name)]
         _fail(f"no rule `{rule}`{did_you_mean(rule, names)} (`mllint-wa rules` lists them)")
     pillars = ", ".join(p.value for p in found.pillars)
     stages = ", ".join(s.value for s in found.stages)
