@@ -19,7 +19,7 @@ import bisect
 import json
 import re
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,21 +143,18 @@ def _deeper_than(value: Any, depth: int) -> bool:
     return False
 
 
-# A container's direct child: its key (an index in an array), and its value's start and end.
-Member = tuple[str | int, int, int]
-
-
 class Locator:
     """Where the values of a valid JSON text start and end, found on demand.
 
     Asked for a path, it enters the containers on the way there, lists each one's members
-    once (kept for the next question) and steps over every member's value with the json
-    module's decoder: what is never asked for is never walked in Python. The text must be
-    JSON that ``json.loads`` has read."""
+    once (kept, compactly, for the next question) and steps over every member's value with
+    the json module's decoder: what is never asked for is never walked in Python. The text
+    must be JSON that ``json.loads`` has read."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._members: dict[int, list[Member]] = {}
+        self._members: dict[int, _Members] = {}
+        self._keys: dict[str, str] = {}  # one copy of each key, however often it is used
 
     def span(self, path: Path) -> tuple[int, int] | None:
         """The offsets (start, end) of the value at ``path``, or None when there is none;
@@ -165,48 +162,64 @@ class Locator:
         start = _after_space(self.text, 0)
         found = start, -1
         for step in path:
-            member = self.member(found[0], step)
+            member = self.members(found[0]).find(step)
             if member is None:
                 return None
-            found = member[1], member[2]
+            found = member
         return found if path else (start, _DECODER.raw_decode(self.text, start)[1])
 
-    def member(self, container: int, step: str | int) -> Member | None:
-        """The member ``step`` (a key, or an index) of the container that starts at offset
-        ``container``, or None."""
-        members = self.members(container)
-        if isinstance(step, int):
-            is_array = self.text.startswith("[", container)
-            return members[step] if is_array and 0 <= step < len(members) else None
-        return next((member for member in reversed(members) if member[0] == step), None)
-
-    def members(self, container: int) -> list[Member]:
+    def members(self, container: int) -> _Members:
         """The members of the object or array that starts at offset ``container``; none
         for a value that is no container."""
         found = self._members.get(container)
         if found is None:
-            found = self._members[container] = list(self._read_members(container))
+            found = self._members[container] = self._read_members(container)
         return found
 
-    def _read_members(self, container: int) -> Iterator[Member]:
+    def _read_members(self, container: int) -> _Members:
         text = self.text
         opening = text[container : container + 1]
+        members = _Members([] if opening == "{" else None)
         if opening not in ("{", "["):
-            return
+            return members
         position = _after_space(text, container + 1)
-        index = 0
         while text[position] not in "}]":
-            key: str | int = index
-            if opening == "{":
+            if members.keys is not None:
                 key, position = _DECODER.raw_decode(text, position)
+                members.keys.append(self._keys.setdefault(key, key))
                 position = _after_space(text, _after_space(text, position) + 1)  # the colon
-            start = position
+            members.starts.append(position)
             _, position = _DECODER.raw_decode(text, position)
-            yield key, start, position
+            members.ends.append(position)
             position = _after_space(text, position)
             if text[position] == ",":
                 position = _after_space(text, position + 1)
-            index += 1
+        return members
+
+
+class _Members:
+    """A container's members: their keys (None for an array, whose keys are the indexes),
+    and the offsets where their values start and end."""
+
+    __slots__ = ("ends", "keys", "starts")
+
+    def __init__(self, keys: list[str] | None) -> None:
+        self.keys = keys
+        self.starts = array("q")
+        self.ends = array("q")
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def find(self, step: str | int) -> tuple[int, int] | None:
+        """The span of member ``step`` (a key, or an index), or None."""
+        if isinstance(step, int):
+            index = step if self.keys is None and 0 <= step < len(self) else -1
+        else:
+            keys = [] if self.keys is None else self.keys
+            # The last of repeated keys counts.
+            index = next((i for i in range(len(keys) - 1, -1, -1) if keys[i] == step), -1)
+        return None if index < 0 else (self.starts[index], self.ends[index])
 
 
 def _after_space(text: str, position: int) -> int:
@@ -219,7 +232,8 @@ class Positions:
     """Offsets to 1-based (line, column) by binary search over the line starts."""
 
     def __init__(self, text: str) -> None:
-        self._starts = array("q", [0])
+        # Four bytes a line where offsets fit (every file the evidence layer reads).
+        self._starts = array("i" if len(text) < 2**31 else "q", [0])
         self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
 
     def at(self, offset: int) -> tuple[int, int]:

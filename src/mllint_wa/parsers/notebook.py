@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
 import re
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -102,6 +102,24 @@ class Cell:
     starts (its first source string, else the cell itself), ``count_line``/``count_column``
     where its execution count stands, and its outputs with their places and sizes."""
 
+    # A notebook may have thousands of cells, each kept for the whole run.
+    __slots__ = (
+        "_breaks",
+        "_count_at",
+        "_count_key",
+        "_images",
+        "_layout",
+        "_listed",
+        "_outputs",
+        "_start_at",
+        "cell_type",
+        "execution_count",
+        "index",
+        "path",
+        "source",
+        "source_key",
+    )
+
     def __init__(self, layout: _Layout, index: int, path: Path, raw: dict[str, Any]) -> None:
         self.index = index
         cell_type = raw.get("cell_type")
@@ -113,15 +131,19 @@ class Cell:
         self.execution_count = (
             count if isinstance(count, int) and not isinstance(count, bool) else None
         )
-        self.raw = raw
+        # What placing the cell's parts needs of its JSON, which is not kept: its outputs
+        # can be most of the notebook.
+        self._listed = isinstance(raw.get(self.source_key), list)
+        outputs = raw.get("outputs")
+        listed = outputs if isinstance(outputs, list) else ()
+        self._images = tuple(_images(output) for output in listed)
         self.path = path
         self._layout = layout
-
-    @functools.cached_property
-    def _start(self) -> tuple[int, int]:
-        key = self.source_key
-        first = self._layout.span((*self.path, key, 0), (*self.path, key), self.path)
-        return self._layout.at(first[0]) if first else (1, 1)
+        # Found when first asked for.
+        self._start_at: tuple[int, int] | None = None
+        self._count_at: tuple[int, int] | None = None
+        self._outputs: tuple[Output, ...] | None = None
+        self._breaks: dict[int, list[int]] | None = None  # by source string
 
     @property
     def line(self) -> int:
@@ -131,10 +153,13 @@ class Cell:
     def column(self) -> int:
         return self._start[1]
 
-    @functools.cached_property
-    def _count(self) -> tuple[int, int]:
-        span = self._layout.span((*self.path, self._count_key), self.path)
-        return self._layout.at(span[0]) if span else self._start
+    @property
+    def _start(self) -> tuple[int, int]:
+        if self._start_at is None:
+            key = self.source_key
+            first = self._layout.span((*self.path, key, 0), (*self.path, key), self.path)
+            self._start_at = self._layout.at(first[0]) if first else (1, 1)
+        return self._start_at
 
     @property
     def count_line(self) -> int:
@@ -144,29 +169,40 @@ class Cell:
     def count_column(self) -> int:
         return self._count[1]
 
-    @functools.cached_property
+    @property
+    def _count(self) -> tuple[int, int]:
+        if self._count_at is None:
+            span = self._layout.span((*self.path, self._count_key), self.path)
+            self._count_at = self._layout.at(span[0]) if span else self._start
+        return self._count_at
+
+    @property
     def outputs(self) -> tuple[Output, ...]:
-        raw_outputs = self.raw.get("outputs")
-        outputs = []
-        for j, output in enumerate(raw_outputs if isinstance(raw_outputs, list) else []):
-            span = self._layout.span((*self.path, "outputs", j))
-            line, column = self._layout.at(span[0]) if span else self._start
-            text = self._layout.text
-            size = _size(text[span[0] : span[1]]) if span else len(json.dumps(output))
-            outputs.append(Output(line, column, size, _images(output)))
-        return tuple(outputs)
+        if self._outputs is None:
+            outputs = []
+            for j, images in enumerate(self._images):
+                # Found: json.loads read the outputs from this text.
+                start, end = self._layout.span((*self.path, "outputs", j)) or (-1, -1)
+                line, column = self.position(start)
+                size = _size(self._layout.text[start:end])
+                outputs.append(Output(line, column, size, images))
+            self._outputs = tuple(outputs)
+        return self._outputs
 
     def line_start(self, string: int, piece: int) -> int:
         """The offset in the file where line ``piece`` of source string ``string`` starts
         (-1: unknown): after the opening quote, or after its ``piece``-th ``\\n`` escape."""
         key = self.source_key
-        listed = isinstance(self.raw.get(key), list)
-        span = self._layout.span((*self.path, key, string) if listed else (*self.path, key))
+        span = self._layout.span((*self.path, key, string) if self._listed else (*self.path, key))
         if span is None:
             return -1
         if piece == 0:
             return span[0] + 1
-        breaks = _line_breaks(self._layout.text, span)
+        if self._breaks is None:
+            self._breaks = {}
+        breaks = self._breaks.get(string)
+        if breaks is None:
+            breaks = self._breaks[string] = _line_breaks(self._layout.text, span)
         return breaks[piece - 1] if piece - 1 < len(breaks) else span[0] + 1
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -222,7 +258,7 @@ def parse_notebook(text: str) -> Notebook:
     layout = _Layout(text)
     raw_cells = list(_raw_cells(document, version))
     cells = [Cell(layout, index, path, raw) for index, (path, raw) in enumerate(raw_cells)]
-    code, places = _module_source(cells)
+    code, places = _module_source(raw_cells, cells)
     return Notebook(
         nbformat=version,
         language=_language(document, raw_cells),
@@ -300,30 +336,32 @@ def _images(output: object) -> tuple[str, ...]:
 
 
 class _CodePlaces:
-    """Where each line of the notebook's code stands in the file, as (line, column offset):
-    found a cell at a time, for the cells a position is asked of."""
+    """Where each line of the notebook's code stands in the file, as (line, column offset),
+    found when asked, for the lines a position is asked of."""
 
-    def __init__(self) -> None:
-        # Each code line: its cell, where it starts in that cell's source (string, line in
-        # the string), and how far its text moved right.
-        self._lines: list[tuple[Cell, int, int, int]] = []
-        self._found: dict[int, tuple[int, int]] = {}
+    def __init__(self, cells: list[Cell]) -> None:
+        self._cells = cells
+        # Each code line: its cell (an index in ``cells``), where it starts in that cell's
+        # source (the source string, the line in the string) and how far its text moved
+        # right; compact, since a notebook's code may run to many thousand lines.
+        self._cell = array("i")
+        self._string = array("i")
+        self._piece = array("i")
+        self._shift = array("i")
 
-    def add(self, cell: Cell, string: int, piece: int, shift: int) -> None:
-        self._lines.append((cell, string, piece, shift))
+    def add(self, cell: int, string: int, piece: int, shift: int) -> None:
+        self._cell.append(cell)
+        self._string.append(string)
+        self._piece.append(piece)
+        self._shift.append(shift)
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self._cell)
 
     def at(self, number: int) -> tuple[int, int]:
-        if number < 0:
-            number += len(self._lines)
-        found = self._found.get(number)
-        if found is None:
-            cell, string, piece, shift = self._lines[number]  # IndexError past the end
-            line, column = cell.position(cell.line_start(string, piece))
-            found = self._found[number] = line, column - 1 + shift
-        return found
+        cell = self._cells[self._cell[number]]  # IndexError past the end, as a sequence's
+        line, column = cell.position(cell.line_start(self._string[number], self._piece[number]))
+        return line, column - 1 + self._shift[number]
 
 
 class _Coordinate(Sequence[int]):
@@ -349,18 +387,20 @@ class _Coordinate(Sequence[int]):
         return self._places.at(index)[self._which]
 
 
-def _module_source(cells: list[Cell]) -> tuple[str, _CodePlaces]:
+def _module_source(
+    raw_cells: list[tuple[Path, dict[str, Any]]], cells: list[Cell]
+) -> tuple[str, _CodePlaces]:
     """The code cells' lines, one module, with where each line stands in the file; lines
     are kept in place so that positions stay exact."""
     lines: list[str] = []
-    places = _CodePlaces()
-    for cell in cells:
+    places = _CodePlaces(cells)
+    for number, ((_, raw), cell) in enumerate(zip(raw_cells, cells, strict=True)):
         if cell.cell_type != "code":
             continue
-        cell_lines, origins = _source_lines(cell.raw.get(cell.source_key))
+        cell_lines, origins = _source_lines(raw.get(cell.source_key))
         for (shift, code), (string, piece) in zip(_python_lines(cell_lines), origins, strict=True):
             lines.append(code)
-            places.add(cell, string, piece, shift)
+            places.add(number, string, piece, shift)
     return "\n".join(lines) + "\n", places
 
 
