@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shlex
@@ -309,6 +310,7 @@ def check(
             shown = "json" if "json" in format_name else "text"
             _emit(render_settings(plan(list(paths), options), options, shown))
             sys.exit(EXIT_CLEAN)
+        _collect_garbage_less_often()
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
@@ -377,6 +379,14 @@ def check(
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN)
+
+
+def _collect_garbage_less_often() -> None:
+    """A run builds millions of small objects (syntax trees, parsed files) that live until
+    it ends and hold few reference cycles. At the default thresholds the cycle collector
+    walks them over and over, a fifth of the CPU time of a large repository; collecting
+    after 100,000 allocations instead of 700 costs no memory that a run would notice."""
+    gc.set_threshold(100_000, 50, 100)
 
 
 def _write_baseline(target: Path, result: RunResult) -> None:
