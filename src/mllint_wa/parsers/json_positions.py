@@ -104,6 +104,9 @@ def scan(
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 
 
 def loads_bounded(text: str) -> Any:
@@ -155,18 +158,29 @@ class Locator:
         self.text = text
         self._members: dict[int, _Members] = {}
         self._keys: dict[str, str] = {}  # one copy of each key, however often it is used
+        # Where the containers asked about start, by path: their members' paths are asked
+        # one after the other (a cell's outputs, a source's lines).
+        self._containers: dict[Path, int | None] = {}
 
     def span(self, path: Path) -> tuple[int, int] | None:
         """The offsets (start, end) of the value at ``path``, or None when there is none;
         of repeated object keys the last one counts, as in ``json.loads``."""
-        start = _after_space(self.text, 0)
-        found = start, -1
+        if not path:
+            start = _after(_SPACE, self.text, 0)
+            return start, _DECODER.raw_decode(self.text, start)[1]
+        parent = path[:-1]
+        if parent in self._containers:
+            container = self._containers[parent]
+        else:
+            container = self._containers[parent] = self._start_of(parent)
+        return None if container is None else self.members(container).find(path[-1])
+
+    def _start_of(self, path: Path) -> int | None:
+        start: int | None = _after(_SPACE, self.text, 0)
         for step in path:
-            member = self.members(found[0]).find(step)
-            if member is None:
-                return None
-            found = member
-        return found if path else (start, _DECODER.raw_decode(self.text, start)[1])
+            found = None if start is None else self.members(start).find(step)
+            start = None if found is None else found[0]
+        return start
 
     def members(self, container: int) -> _Members:
         """The members of the object or array that starts at offset ``container``; none
@@ -182,18 +196,19 @@ class Locator:
         members = _Members([] if opening == "{" else None)
         if opening not in ("{", "["):
             return members
-        position = _after_space(text, container + 1)
+        position = _after(_SPACE, text, container + 1)
         while text[position] not in "}]":
             if members.keys is not None:
                 key, position = _DECODER.raw_decode(text, position)
                 members.keys.append(self._keys.setdefault(key, key))
-                position = _after_space(text, _after_space(text, position) + 1)  # the colon
+                position = _after(_COLON, text, position)
             members.starts.append(position)
-            _, position = _DECODER.raw_decode(text, position)
+            if text[position] == '"':  # most values of a notebook: stepped over, not decoded
+                position = _after(_STRING, text, position)
+            else:
+                position = _DECODER.raw_decode(text, position)[1]
             members.ends.append(position)
-            position = _after_space(text, position)
-            if text[position] == ",":
-                position = _after_space(text, position + 1)
+            position = _after(_SEPARATOR, text, position)
         return members
 
 
@@ -213,19 +228,23 @@ class _Members:
 
     def find(self, step: str | int) -> tuple[int, int] | None:
         """The span of member ``step`` (a key, or an index), or None."""
+        index = -1
         if isinstance(step, int):
             index = step if self.keys is None and 0 <= step < len(self) else -1
-        else:
-            keys = [] if self.keys is None else self.keys
-            # The last of repeated keys counts.
-            index = next((i for i in range(len(keys) - 1, -1, -1) if keys[i] == step), -1)
+        elif self.keys is not None:
+            keys = self.keys
+            for candidate in range(len(keys) - 1, -1, -1):  # the last of repeated keys counts
+                if keys[candidate] == step:
+                    index = candidate
+                    break
         return None if index < 0 else (self.starts[index], self.ends[index])
 
 
-def _after_space(text: str, position: int) -> int:
-    """The offset of the first character at or after ``position`` that is no JSON space."""
-    space = _SPACE.match(text, position)
-    return position if space is None else space.end()
+def _after(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """The offset after what ``pattern`` matches at ``position`` (always something, in
+    JSON that ``json.loads`` has read)."""
+    found = pattern.match(text, position)
+    return position if found is None else found.end()
 
 
 class Positions:

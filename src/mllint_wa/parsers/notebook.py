@@ -348,6 +348,8 @@ class _CodePlaces:
         self._string = array("i")
         self._piece = array("i")
         self._shift = array("i")
+        # The last line placed: its line and its column are asked one after the other.
+        self._last = (-1, (1, 0))
 
     def add(self, cell: int, string: int, piece: int, shift: int) -> None:
         self._cell.append(cell)
@@ -359,9 +361,14 @@ class _CodePlaces:
         return len(self._cell)
 
     def at(self, number: int) -> tuple[int, int]:
+        if number < 0:
+            number += len(self)
+        if number == self._last[0]:
+            return self._last[1]
         cell = self._cells[self._cell[number]]  # IndexError past the end, as a sequence's
         line, column = cell.position(cell.line_start(self._string[number], self._piece[number]))
-        return line, column - 1 + self._shift[number]
+        self._last = number, (line, column - 1 + self._shift[number])
+        return self._last[1]
 
 
 class _Coordinate(Sequence[int]):
