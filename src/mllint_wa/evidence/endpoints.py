@@ -281,24 +281,28 @@ def _creators(parsed: PythonModule, where: Location) -> Iterator[str]:
     """What the code that creates the endpoint at ``where`` may delete it by: the variable
     the call is assigned to, the estimator or model a ``.deploy()`` is called on, and the
     variable its endpoint name is passed in (``EndpointName=endpoint_name``)."""
+    at = (where.line, where.column)
+    # Only a node that names something is placed: a notebook places its lines when asked.
     for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
+        if isinstance(node, ast.Call):
             func = node.func
+            names = [
+                argument.value.id
+                for argument in node.keywords
+                if argument.arg in _NAME_ARGUMENTS and isinstance(argument.value, ast.Name)
+            ]
             if (
                 isinstance(func, ast.Attribute)
                 and func.attr == "deploy"
                 and isinstance(func.value, ast.Name)
             ):
-                yield func.value.id
-            for argument in node.keywords:
-                if argument.arg in _NAME_ARGUMENTS and isinstance(argument.value, ast.Name):
-                    yield argument.value.id
-        elif (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and parsed.position(node.value) == (where.line, where.column)
-        ):
-            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+                names.insert(0, func.value.id)
+            if names and parsed.position(node) == at:
+                yield from names
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if names and parsed.position(node.value) == at:
+                yield from names
 
 
 # The arguments an endpoint's name is given in: the SDK's ``.deploy()`` and boto3.
