@@ -215,13 +215,13 @@ def _described_builtins() -> list[Rule]:
 def _deferred_check(module_name: str, code: str) -> Check:
     """The check of the built-in rule ``code`` of ``module_name``, imported when it runs."""
 
-    def check(context: ProjectContext) -> Iterable[Violation]:
+    def deferred(context: ProjectContext) -> Iterable[Violation]:
         module = importlib.import_module(module_name)
         return next(r for r in _rules_in(module) if r.code == code).check(context)
 
     # Where the rule is defined, as for a loaded rule (documentation links go by it).
-    check.__module__ = module_name
-    return check
+    deferred.__module__ = module_name
+    return deferred
 
 
 def resolve(selector: str, rules: Sequence[Rule], *, unknown_code_ok: bool = False) -> list[Rule]:

@@ -83,7 +83,7 @@ class _Layout:
     def _positions(self) -> Positions:
         return Positions(self.text)
 
-    def span(self, *paths: Path) -> tuple[int, int] | None:
+    def first_span(self, *paths: Path) -> tuple[int, int] | None:
         """The span of the first of ``paths`` that the text holds, or None."""
         for path in paths:
             found = self._locator.span(path)
@@ -91,7 +91,7 @@ class _Layout:
                 return found
         return None
 
-    def at(self, offset: int) -> tuple[int, int]:
+    def place(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of an offset."""
         return self._positions.at(offset)
 
@@ -157,8 +157,8 @@ class Cell:
     def _start(self) -> tuple[int, int]:
         if self._start_at is None:
             key = self.source_key
-            first = self._layout.span((*self.path, key, 0), (*self.path, key), self.path)
-            self._start_at = self._layout.at(first[0]) if first else (1, 1)
+            first = self._layout.first_span((*self.path, key, 0), (*self.path, key), self.path)
+            self._start_at = self._layout.place(first[0]) if first else (1, 1)
         return self._start_at
 
     @property
@@ -172,8 +172,8 @@ class Cell:
     @property
     def _count(self) -> tuple[int, int]:
         if self._count_at is None:
-            span = self._layout.span((*self.path, self._count_key), self.path)
-            self._count_at = self._layout.at(span[0]) if span else self._start
+            span = self._layout.first_span((*self.path, self._count_key), self.path)
+            self._count_at = self._layout.place(span[0]) if span else self._start
         return self._count_at
 
     @property
@@ -182,7 +182,7 @@ class Cell:
             outputs = []
             for j, images in enumerate(self._images):
                 # Found: json.loads read the outputs from this text.
-                start, end = self._layout.span((*self.path, "outputs", j)) or (-1, -1)
+                start, end = self._layout.first_span((*self.path, "outputs", j)) or (-1, -1)
                 line, column = self.position(start)
                 size = _size(self._layout.text[start:end])
                 outputs.append(Output(line, column, size, images))
@@ -193,7 +193,9 @@ class Cell:
         """The offset in the file where line ``piece`` of source string ``string`` starts
         (-1: unknown): after the opening quote, or after its ``piece``-th ``\\n`` escape."""
         key = self.source_key
-        span = self._layout.span((*self.path, key, string) if self._listed else (*self.path, key))
+        span = self._layout.first_span(
+            (*self.path, key, string) if self._listed else (*self.path, key)
+        )
         if span is None:
             return -1
         if piece == 0:
@@ -207,7 +209,7 @@ class Cell:
 
     def position(self, offset: int) -> tuple[int, int]:
         """The line and column of an offset, the cell's own place for an unknown one."""
-        return self._layout.at(offset) if offset >= 0 else self._start
+        return self._layout.place(offset) if offset >= 0 else self._start
 
 
 @dataclass(eq=False)
@@ -360,7 +362,8 @@ class _CodePlaces:
     def __len__(self) -> int:
         return len(self._cell)
 
-    def at(self, number: int) -> tuple[int, int]:
+    def placed(self, number: int) -> tuple[int, int]:
+        """Where code line ``number`` (from 0) stands: its line and column offset."""
         if number < 0:
             number += len(self)
         if number == self._last[0]:
@@ -391,7 +394,7 @@ class _Coordinate(Sequence[int]):
     def __getitem__(self, index: int | slice) -> int | Sequence[int]:
         if isinstance(index, slice):
             return [self[number] for number in range(*index.indices(len(self)))]
-        return self._places.at(index)[self._which]
+        return self._places.placed(index)[self._which]
 
 
 def _module_source(
