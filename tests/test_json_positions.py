@@ -94,20 +94,46 @@ def test_the_locator_finds_every_value_where_the_scanner_does(value, layout, crl
     assert {path: locator.span(path) for path in spans} == spans
 
 
-def test_the_locator_enters_only_the_containers_on_the_way():
+def _entered(locator: Locator, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The offsets of the containers whose members the locator reads, in order."""
+    entered: list[int] = []
+    read = locator._read_members
+
+    def counted(container: int) -> object:
+        entered.append(container)
+        return read(container)
+
+    monkeypatch.setattr(locator, "_read_members", counted)
+    return entered
+
+
+def test_the_locator_enters_only_the_containers_on_the_way(monkeypatch: pytest.MonkeyPatch):
     text = '{"skip": [[1, 2], {"a": "]"}], "cells": [{"x": 1}, {"source": ["a\\n", "b"]}]}'
     locator = Locator(text)
+    entered = _entered(locator, monkeypatch)
     start, end = locator.span(("cells", 1, "source", 1))  # type: ignore[misc]
     assert text[start:end] == '"b"'
-    assert sorted(locator._members) == [
-        0,
-        text.index('[{"x"'),
-        text.index('{"source"'),
-        text.index('["a'),
-    ]
+    assert entered == [0, text.index('[{"x"'), text.index('{"source"'), text.index('["a')]
     assert locator.span(("skip", 5)) is None
     assert locator.span(("cells", "0")) is None  # an array has no keys
     assert locator.span((0,)) is None  # an object has no indexes
+
+
+def test_the_locator_keeps_what_it_learns_of_large_containers_only(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    cells = [{"source": [f"x = {i}\n", "y = x\n"], "outputs": ["o" * 2000]} for i in range(4)]
+    text = json.dumps({"cells": cells, "metadata": {}}, indent=1)
+    locator = Locator(text)
+    entered = _entered(locator, monkeypatch)
+    for cell in range(4):
+        for line in range(2):
+            start, end = locator.span(("cells", cell, "source", line))  # type: ignore[misc]
+            assert json.loads(text[start:end]) == cells[cell]["source"][line]
+    # The document and its cells (over 4,000 characters) once; each cell (2,000 characters)
+    # and its source again for each line asked, as cheap as keeping them.
+    assert len(entered) == 2 + 4 * 2 * 2
+    assert entered[:2] == [0, text.index("[", text.index('"cells"'))]
 
 
 def test_the_locator_reads_a_repeated_key_as_json_loads_does():

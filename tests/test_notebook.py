@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers import notebook as notebook_module
+from mllint_wa.parsers.json_positions import Locator, scan
 from mllint_wa.parsers.json_positions import Path as JsonPath
-from mllint_wa.parsers.json_positions import scan
 from mllint_wa.parsers.notebook import Notebook, parse_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -319,6 +319,12 @@ class _EagerLocator:
     def span(self, path: JsonPath) -> tuple[int, int] | None:
         return self._spans.get(path)
 
+    def items(self, path: JsonPath) -> list[tuple[int, int]] | None:
+        found: list[tuple[int, int]] = []
+        while (*path, len(found)) in self._spans:
+            found.append(self._spans[(*path, len(found))])
+        return found if path in self._spans else None
+
 
 def _every_position(notebook: Notebook) -> list[object]:
     """Every place the notebook reports: its cells', their execution counts' and outputs',
@@ -402,7 +408,7 @@ def test_the_odd_notebooks_are_read_and_placed():
             assert stored.startswith(call_name.rpartition(".")[2]), (name, call_name, stored)
 
 
-def test_a_notebook_places_only_what_is_asked_of_it():
+def test_a_notebook_places_only_what_is_asked_of_it(monkeypatch):
     text = _pretty(
         _notebook(
             *(
@@ -411,11 +417,17 @@ def test_a_notebook_places_only_what_is_asked_of_it():
             )
         )
     )
+    entered: list[int] = []
+    read = Locator._read_members
+
+    def counted(self: Locator, container: int) -> object:
+        entered.append(container)
+        return read(self, container)
+
+    monkeypatch.setattr(Locator, "_read_members", counted)
     notebook = parse_notebook(text)
     notebook.python()
-    layout = notebook.cells[0]._layout
-    assert "_locator" not in vars(layout)  # read and parsed, nothing located
+    assert entered == []  # read and parsed, nothing located
     assert notebook.cells[3].count_line == text.split("\n").index('   "execution_count": 4,') + 1
-    entered = set(layout._locator._members)
     fourth = text.rindex("{", 0, text.index('"execution_count": 4'))
-    assert entered == {0, text.index("[\n  {"), fourth}
+    assert entered == [0, text.index("[\n  {"), fourth]

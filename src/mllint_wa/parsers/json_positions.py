@@ -106,6 +106,10 @@ _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
 _COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
+# Texts up to this many characters are placed by counting their line breaks: nothing kept.
+_COUNTED = 16_384
+# What a container must span (in characters) for what is learnt of it to be kept.
+_KEPT = 4096
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 
 
@@ -149,18 +153,16 @@ def _deeper_than(value: Any, depth: int) -> bool:
 class Locator:
     """Where the values of a valid JSON text start and end, found on demand.
 
-    Asked for a path, it enters the containers on the way there, lists each one's members
-    once (kept, compactly, for the next question) and steps over every member's value with
-    the json module's decoder: what is never asked for is never walked in Python. The text
-    must be JSON that ``json.loads`` has read."""
+    Asked for a path, it enters the containers on the way there and steps over every
+    member's value with the json module's decoder: what is never asked for is never walked
+    in Python. What it learns of a large container (where the container is, where its
+    members are) is kept for the next question; a small one is read again, as cheap as
+    keeping it. The text must be JSON that ``json.loads`` has read."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._members: dict[int, _Members] = {}
-        self._keys: dict[str, str] = {}  # one copy of each key, however often it is used
-        # Where the containers asked about start, by path: their members' paths are asked
-        # one after the other (a cell's outputs, a source's lines).
-        self._containers: dict[Path, int | None] = {}
+        self._members: dict[int, _Members] = {}  # by the container's offset
+        self._containers: dict[Path, int] = {}  # the container's offset, by its path
 
     def span(self, path: Path) -> tuple[int, int] | None:
         """The offsets (start, end) of the value at ``path``, or None when there is none;
@@ -169,25 +171,39 @@ class Locator:
             start = _after(_SPACE, self.text, 0)
             return start, _DECODER.raw_decode(self.text, start)[1]
         parent = path[:-1]
-        if parent in self._containers:
-            container = self._containers[parent]
-        else:
-            container = self._containers[parent] = self._start_of(parent)
-        return None if container is None else self.members(container).find(path[-1])
+        container = self._containers.get(parent)
+        if container is None:
+            found = self._walk(parent)
+            if found is None:
+                return None
+            container = found[0]
+            if found[1] - found[0] >= _KEPT:
+                self._containers[parent] = container
+        return self.members(container).find(path[-1])
 
-    def _start_of(self, path: Path) -> int | None:
-        start: int | None = _after(_SPACE, self.text, 0)
+    def items(self, path: Path) -> list[tuple[int, int]] | None:
+        """The span of each item of the array at ``path``, or None when there is none."""
+        found = self.span(path)
+        if found is None or not self.text.startswith("[", found[0]):
+            return None
+        members = self.members(found[0])
+        return list(zip(members.starts, members.ends, strict=True))
+
+    def _walk(self, path: Path) -> tuple[int, int] | None:
+        start = _after(_SPACE, self.text, 0)
+        found: tuple[int, int] | None = start, len(self.text)
         for step in path:
-            found = None if start is None else self.members(start).find(step)
-            start = None if found is None else found[0]
-        return start
+            found = None if found is None else self.members(found[0]).find(step)
+        return found
 
     def members(self, container: int) -> _Members:
         """The members of the object or array that starts at offset ``container``; none
         for a value that is no container."""
         found = self._members.get(container)
         if found is None:
-            found = self._members[container] = self._read_members(container)
+            found = self._read_members(container)
+            if found.ends and found.ends[-1] - container >= _KEPT:
+                self._members[container] = found
         return found
 
     def _read_members(self, container: int) -> _Members:
@@ -200,7 +216,7 @@ class Locator:
         while text[position] not in "}]":
             if members.keys is not None:
                 key, position = _DECODER.raw_decode(text, position)
-                members.keys.append(self._keys.setdefault(key, key))
+                members.keys.append(key)
                 position = _after(_COLON, text, position)
             members.starts.append(position)
             if text[position] == '"':  # most values of a notebook: stepped over, not decoded
@@ -248,14 +264,21 @@ def _after(pattern: re.Pattern[str], text: str, position: int) -> int:
 
 
 class Positions:
-    """Offsets to 1-based (line, column) by binary search over the line starts."""
+    """Offsets to 1-based (line, column): in a short text by counting its line breaks, in a
+    longer one by binary search over its line starts, counted on the first question."""
 
     def __init__(self, text: str) -> None:
-        # Four bytes a line where offsets fit (every file the evidence layer reads).
-        self._starts = array("i" if len(text) < 2**31 else "q", [0])
-        self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
+        self._text = text
+        self._starts: array[int] | None = None
 
     def at(self, offset: int) -> tuple[int, int]:
+        text = self._text
+        if len(text) <= _COUNTED:
+            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+        if self._starts is None:
+            # Four bytes a line where offsets fit (every file the evidence layer reads).
+            self._starts = array("i" if len(text) < 2**31 else "q", [0])
+            self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
 

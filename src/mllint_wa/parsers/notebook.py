@@ -91,6 +91,10 @@ class _Layout:
                 return found
         return None
 
+    def items(self, path: Path) -> list[tuple[int, int]] | None:
+        """The span of each item of the array at ``path``, or None."""
+        return self._locator.items(path)
+
     def place(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of an offset."""
         return self._positions.at(offset)
@@ -112,6 +116,7 @@ class Cell:
         "_listed",
         "_outputs",
         "_start_at",
+        "_strings",
         "cell_type",
         "execution_count",
         "index",
@@ -143,6 +148,7 @@ class Cell:
         self._start_at: tuple[int, int] | None = None
         self._count_at: tuple[int, int] | None = None
         self._outputs: tuple[Output, ...] | None = None
+        self._strings: array[int] | None = None  # the source strings' spans, flat
         self._breaks: dict[int, list[int]] | None = None  # by source string
 
     @property
@@ -192,10 +198,7 @@ class Cell:
     def line_start(self, string: int, piece: int) -> int:
         """The offset in the file where line ``piece`` of source string ``string`` starts
         (-1: unknown): after the opening quote, or after its ``piece``-th ``\\n`` escape."""
-        key = self.source_key
-        span = self._layout.first_span(
-            (*self.path, key, string) if self._listed else (*self.path, key)
-        )
+        span = self._string_span(string)
         if span is None:
             return -1
         if piece == 0:
@@ -206,6 +209,19 @@ class Cell:
         if breaks is None:
             breaks = self._breaks[string] = _line_breaks(self._layout.text, span)
         return breaks[piece - 1] if piece - 1 < len(breaks) else span[0] + 1
+
+    def _string_span(self, string: int) -> tuple[int, int] | None:
+        if self._strings is None:
+            source = (*self.path, self.source_key)
+            if self._listed:
+                spans = self._layout.items(source) or []
+            else:
+                found = self._layout.first_span(source)
+                spans = [] if found is None else [found]
+            self._strings = array("q", (offset for span in spans for offset in span))
+        if 2 * string + 1 >= len(self._strings):
+            return None
+        return self._strings[2 * string], self._strings[2 * string + 1]
 
     def position(self, offset: int) -> tuple[int, int]:
         """The line and column of an offset, the cell's own place for an unknown one."""
