@@ -16,7 +16,7 @@ from trees import write_tree as _write
 
 REPOS = Path(__file__).parent / "fixtures" / "repos"
 # The sub-project per infrastructure source in the DE014 and DE015 fixtures.
-IAC_PROJECTS = ("cloudformation-json", "cloudformation-yaml", "terraform")
+IAC_PROJECTS = ("cloudformation-json", "cloudformation-yaml", "terraform", "typescript")
 
 SDK_DEPLOY = """
 from sagemaker.pytorch import PyTorchModel
@@ -44,6 +44,7 @@ def test_single_instance_endpoint_fires_on_a_known_count_of_one_in_every_source(
         ("DE003", "single-instance-endpoint", "main.tf", 11, 5),
         ("DE003", "single-instance-endpoint", "template.json", 8, 94),
         ("DE003", "single-instance-endpoint", "template.yaml", 14, 11),
+        ("DE003", "single-instance-endpoint", "typescript/app.ts", 13, 11),
     ]
     assert lint.messages("single-instance-endpoint", "DE003")[:2] == [
         "variant `AllTraffic` of endpoint configuration `Config` runs on one instance "
@@ -90,6 +91,7 @@ def test_endpoint_without_autoscaling_names_the_variant_no_target_points_at(lint
         ("DE010", "endpoint-without-autoscaling", "main.tf", 3, 5),
         ("DE010", "endpoint-without-autoscaling", "template.json", 9, 34),
         ("DE010", "endpoint-without-autoscaling", "template.yaml", 8, 11),
+        ("DE010", "endpoint-without-autoscaling", "typescript/app.ts", 19, 11),
     ]
     assert lint.messages("endpoint-without-autoscaling", "DE010")[:2] == [
         "variant `Green` of endpoint configuration `Config` has no autoscaling: no scaling "
@@ -135,6 +137,8 @@ def test_deployment_without_guardrails_when_the_manifest_asks_for_canary(lint):
         ("DE011", "deployment-without-guardrails", "template.json", 22, 41),
         ("DE011", "deployment-without-guardrails", "template.yaml", 15, 3),
         ("DE011", "deployment-without-guardrails", "template.yaml", 25, 9),
+        ("DE011", "deployment-without-guardrails", "typescript/app.ts", 21, 5),
+        ("DE011", "deployment-without-guardrails", "typescript/app.ts", 26, 9),
     ]
     messages = lint.messages("deployment-without-guardrails", "DE011")
     assert messages[:2] == [
@@ -185,6 +189,8 @@ def test_deployment_strategy_mismatch_reads_the_deployment_config_as_a_strategy(
         ("DE012", "deployment-strategy-mismatch", "template.json", 24, 30),
         ("DE012", "deployment-strategy-mismatch", "template.yaml", 21, 9),
         ("DE012", "deployment-strategy-mismatch", "template.yaml", 29, 9),
+        ("DE012", "deployment-strategy-mismatch", "typescript/app.ts", 22, 9),
+        ("DE012", "deployment-strategy-mismatch", "typescript/app.ts", 30, 9),
     ]
     assert lint.messages("deployment-strategy-mismatch", "DE012")[:5] == [
         'lens.toml declares `strategy = "canary"` but endpoint `AllAtOnce` is released '
@@ -205,13 +211,15 @@ def test_deployment_strategy_mismatch_accepts_every_blue_green_form_for_blue_gre
     fixture = REPOS / "deployment-strategy-mismatch"
     shutil.copytree(fixture, tmp_path, dirs_exist_ok=True)
     (tmp_path / "deploy.py").unlink()
-    _write(tmp_path, {"lens.toml": _manifest("production", 'strategy = "blue-green"')})
+    blue_green = _manifest("production", 'strategy = "blue-green"')
+    _write(tmp_path, {"lens.toml": blue_green, "typescript/lens.toml": blue_green})
     # Only the rolling update of each source is not a blue/green release.
     assert lint(tmp_path, "DE012") == [
         ("DE012", "deployment-strategy-mismatch", "app.py", 38, 17),
         ("DE012", "deployment-strategy-mismatch", "main.tf", 32, 5),
         ("DE012", "deployment-strategy-mismatch", "template.json", 24, 30),
         ("DE012", "deployment-strategy-mismatch", "template.yaml", 29, 9),
+        ("DE012", "deployment-strategy-mismatch", "typescript/app.ts", 30, 9),
     ]
 
 
@@ -227,6 +235,7 @@ def test_model_not_registered_stands_on_the_deploy_or_the_model(lint):
         ("DE013", "model-not-registered", "main.tf", 9, 1),
         ("DE013", "model-not-registered", "template.json", 5, 5),
         ("DE013", "model-not-registered", "template.yaml", 8, 3),
+        ("DE013", "model-not-registered", "typescript/app.ts", 8, 19),
     ]
     assert lint.messages("model-not-registered", "DE013")[:3] == [
         "model `Model`, served by endpoint `Endpoint`, is not built from a registered model "
@@ -253,11 +262,24 @@ def test_a_model_package_group_in_any_source_is_a_registry(lint, tmp_path):
               model_package_group_name = "churn"
             }
             """,
+        "typescript/registry.ts": """
+            import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+
+            export function registry(stack: Stack) {
+              const group = { modelPackageGroupName: 'churn' };
+              new sagemaker.CfnModelPackageGroup(stack, 'Group', group);
+            }
+            """,
     }
     for name, text in groups.items():
         repo = shutil.copytree(REPOS / "model-not-registered", tmp_path / name)
         _write(repo, {name: text})
-        assert lint(repo, "DE013") == [], name
+        # The TypeScript app is a project of its own: a registry serves the project it is in.
+        in_project = name.startswith("typescript/")
+        found = [
+            row for row in lint(repo, "DE013") if row[2].startswith("typescript/") == in_project
+        ]
+        assert found == [], name
 
 
 def test_model_not_registered_is_silent_when_the_project_uses_a_registry(lint, tmp_path):
@@ -291,12 +313,13 @@ def test_declared_deployment_not_found_stands_on_the_target(lint):
         ("DE014", "declared-deployment-not-found", "cloudformation-yaml/lens.toml", 7, 10),
         ("DE014", "declared-deployment-not-found", "lens.toml", 7, 10),
         ("DE014", "declared-deployment-not-found", "terraform/lens.toml", 7, 10),
+        ("DE014", "declared-deployment-not-found", "typescript/lens.toml", 7, 10),
     ]
     message = (
         '`deployment.target` is "sagemaker-endpoint" but no SageMaker endpoint is defined in '
         "the project's code or infrastructure"
     )
-    assert lint.messages("declared-deployment-not-found", "DE014") == [message] * 5
+    assert lint.messages("declared-deployment-not-found", "DE014") == [message] * 6
 
 
 def test_declared_deployment_is_found_in_every_source_even_serverless(lint, tmp_path):
@@ -337,6 +360,7 @@ def test_undeclared_endpoint_in_every_source(lint):
         ("DE015", "undeclared-endpoint", "cloudformation-yaml/lens.toml", 7, 10),
         ("DE015", "undeclared-endpoint", "lens.toml", 7, 10),
         ("DE015", "undeclared-endpoint", "terraform/lens.toml", 7, 10),
+        ("DE015", "undeclared-endpoint", "typescript/lens.toml", 7, 10),
     ]
     assert lint.messages("undeclared-endpoint", "DE015") == [
         "the project defines endpoint configuration `Config` (template.json:5) but "
@@ -346,6 +370,7 @@ def test_undeclared_endpoint_in_every_source(lint):
         '`deployment.target` is "none" but the project defines endpoint `Endpoint` (app.py:20)',
         '`deployment.target` is "none" but the project defines endpoint '
         "`aws_sagemaker_endpoint.churn` (main.tf:10)",
+        '`deployment.target` is "none" but the project defines endpoint `Endpoint` (app.ts:18)',
     ]
 
 

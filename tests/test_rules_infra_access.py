@@ -39,6 +39,8 @@ def test_endpoint_without_kms_on_every_source(lint):
             ("main.tf", 5, 1),
             ("template.json", 4, 5),
             ("template.yaml", 9, 3),
+            ("typescript/app.ts", 15, 5),
+            ("typescript/app.ts", 16, 5),
         ),
     ]
 
@@ -81,6 +83,8 @@ def test_iam_wildcard_policy_on_every_source(lint):
         ("template.yaml", 21, 17),
         ("template.yaml", 35, 13),
         ("template.yaml", 59, 13),
+        ("typescript/app.ts", 12, 33),
+        ("typescript/app.ts", 30, 75),
     )
 
 
@@ -109,6 +113,9 @@ def test_iam_wildcard_policy_says_what_is_allowed_and_to_which_role(lint):
         "policy `ModelAccess`, attached to SageMaker role `ExecutionRole`, allows `sagemaker:*`",
         "policy `ImagePulls`, attached to SageMaker role `ExecutionRole`, allows "
         "`ecr:GetRepositoryPolicy` on every resource (`*`)",
+        "an inline policy of SageMaker role `TrainingRole` allows `s3:*`",
+        "an inline policy of SageMaker role `TrainingRole` allows `iam:PassRole` on every "
+        "resource (`*`)",
     ]
 
 
@@ -127,6 +134,9 @@ def test_iam_wildcard_policy_accepts_on_star_what_cannot_be_scoped_and_image_pul
         ("template.json", 29),  # ecr:GetAuthorization*, cloudwatch:PutMetricData
         ("template.yaml", 53),  # ecr:GetAuthorizationToken and the three image pulls
         ("template.yaml", 56),  # a Describe read, a List action
+        ("typescript/app.ts", 14),  # ecr:GetAuthorizationToken
+        ("typescript/app.ts", 22),  # image pulls, addAllResources()
+        ("typescript/app.ts", 27),  # X-Ray's sampling rules and targets, trace segments
     }
     assert reported.isdisjoint(traps)
 
@@ -198,6 +208,7 @@ def test_sagemaker_full_access_role_on_every_source(lint):
         ("main.tf", 15, 3),
         ("template.json", 16, 9),
         ("template.yaml", 12, 7),
+        ("typescript/app.ts", 10, 7),
     )
     assert lint.messages("sagemaker-full-access-role", "DP036")[0] == (
         "SageMaker role `TrainingRole` has the AWS managed policy AmazonSageMakerFullAccess: it "
@@ -214,6 +225,8 @@ def test_data_bucket_public_access_on_every_source(lint):
         ("template.json", 4, 5),
         ("template.yaml", 6, 3),
         ("template.yaml", 11, 7),
+        ("typescript/app.ts", 8, 5),
+        ("typescript/app.ts", 9, 35),
     )
     messages = lint.messages("data-bucket-public-access", "DP038")
     assert messages[0].startswith("bucket `Raw` has no public access block:")
@@ -229,6 +242,8 @@ def test_data_bucket_unencrypted_when_a_source_holds_personal_data(lint):
         ("template.json", 4, 5),
         ("template.yaml", 6, 3),
         ("template.yaml", 14, 15),
+        ("typescript/app.ts", 10, 5),
+        ("typescript/app.ts", 11, 39),
     )
     messages = lint.messages("data-bucket-unencrypted", "DP037")
     assert messages[2] == (
@@ -239,9 +254,11 @@ def test_data_bucket_unencrypted_when_a_source_holds_personal_data(lint):
 
 
 def _with_manifest(tmp_path: Path, fixture: str, manifest: str) -> Path:
+    """A copy of the fixture whose projects (the TypeScript app's too) have ``manifest``."""
     copy = tmp_path / fixture
     shutil.copytree(REPOS / fixture, copy)
-    (copy / "lens.toml").write_text(manifest, encoding="utf-8")
+    for project in (copy, copy / "typescript"):
+        (project / "lens.toml").write_text(manifest, encoding="utf-8")
     return copy
 
 
@@ -262,6 +279,7 @@ def test_data_bucket_unversioned_when_versions_live_in_s3(lint):
         ("template.json", 4, 5),
         ("template.yaml", 6, 3),
         ("template.yaml", 12, 9),
+        ("typescript/app.ts", 8, 5),
     )
     assert lint.messages("data-bucket-unversioned", "DP039")[0] == (
         "bucket `Tickets` does not keep object versions, while lens.toml says `[data] "

@@ -33,6 +33,8 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
         ("MD070", "previous-generation-instance", "train.py", 14, 9),
         ("MD070", "previous-generation-instance", "train.py", 18, 47),
         ("MD070", "previous-generation-instance", "train.py", 21, 48),
+        ("MD070", "previous-generation-instance", "typescript/app.ts", 19, 11),
+        ("MD070", "previous-generation-instance", "typescript/app.ts", 30, 7),
     ]
 
 
@@ -118,6 +120,7 @@ def test_missing_cost_tags_across_sources(lint):
         ("MD074", "missing-cost-tags", "train.py", 10, 16),
         ("MD074", "missing-cost-tags", "train.py", 13, 85),
         ("MD074", "missing-cost-tags", "train.py", 17, 5),
+        ("MD074", "missing-cost-tags", "typescript/bin/app.ts", 9, 5),
     ]
     messages = lint.messages("missing-cost-tags", "MD074")
     assert messages[1] == (
@@ -187,6 +190,8 @@ def test_notebook_instances_without_auto_stop(lint):
         ("MD075", "notebook-instance-without-auto-stop", "setup_notebook.py", 4, 1),
         ("MD075", "notebook-instance-without-auto-stop", "template.json", 15, 9),
         ("MD075", "notebook-instance-without-auto-stop", "template.yaml", 3, 3),
+        ("MD075", "notebook-instance-without-auto-stop", "typescript/app.ts", 18, 5),
+        ("MD075", "notebook-instance-without-auto-stop", "typescript/app.ts", 25, 7),
     ]
     messages = lint.messages("notebook-instance-without-auto-stop", "MD075")
     assert messages[0] == (
@@ -212,6 +217,8 @@ def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
         ("DP050", "bucket-without-lifecycle", "main.tf", 16, 3),
         ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
         ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
+        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 8, 5),
+        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 10, 7),
     ]
 
 
@@ -226,6 +233,8 @@ def test_log_groups_kept_for_ever(lint):
         ("MO020", "log-group-without-retention", "main.tf", 16, 3),
         ("MO020", "log-group-without-retention", "template.json", 4, 5),
         ("MO020", "log-group-without-retention", "template.yaml", 6, 3),
+        ("MO020", "log-group-without-retention", "typescript/app.ts", 8, 42),
+        ("MO020", "log-group-without-retention", "typescript/app.ts", 9, 5),
     ]
     messages = lint.messages("log-group-without-retention", "MO020")
     assert messages[:2] == [

@@ -121,6 +121,9 @@ def test_notebook_instance_internet_access_in_every_source(lint):
         ("template.json", 9, 9),
         ("template.yaml", 12, 3),
         ("template.yaml", 23, 7),
+        ("typescript/app.ts", 15, 5),
+        ("typescript/app.ts", 23, 7),
+        ("typescript/app.ts", 28, 7),
     )
     messages = lint.messages("notebook-instance-internet-access", "DP032")
     assert messages[0] == (
@@ -153,6 +156,8 @@ def test_notebook_instance_root_access(lint):
         ("template.json", 9, 9),
         ("template.yaml", 12, 3),
         ("template.yaml", 23, 7),
+        ("typescript/app.ts", 14, 5),
+        ("typescript/app.ts", 25, 5),
     )
     messages = lint.messages("notebook-instance-root-access", "DP033")
     assert messages[5] == (
@@ -178,6 +183,7 @@ def test_notebook_instance_without_kms(lint):
         ("template.json", 9, 9),
         ("template.yaml", 12, 3),
         ("template.yaml", 23, 7),
+        ("typescript/app.ts", 16, 5),
     )
     assert lint.messages("notebook-instance-without-kms", "MD052")[3] == (
         "notebook instance `exploration` (boto3 create_notebook_instance) sets no KMS key for "
@@ -204,6 +210,8 @@ def test_studio_domain_public_internet_and_a_broken_template_reported_once(lint)
             ("template.json", 7, 9),
             ("template.yaml", 11, 3),
             ("template.yaml", 24, 7),
+            ("typescript/app.ts", 15, 5),
+            ("typescript/app.ts", 22, 7),
         ),
     ]
     assert lint.messages("studio-domain-public-internet", "MD053")[5] == (

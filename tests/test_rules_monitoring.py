@@ -38,6 +38,7 @@ def test_data_capture_missing_or_off_on_real_time_endpoints(lint):
         ("MO001", "endpoint-without-data-capture", "main.tf", 12, 5),
         ("MO001", "endpoint-without-data-capture", "template.json", 11, 11),
         ("MO001", "endpoint-without-data-capture", "template.yaml", 6, 3),
+        ("MO001", "endpoint-without-data-capture", "typescript/app.ts", 17, 1),
     ]
     assert lint.messages("endpoint-without-data-capture", "MO001")[:3] == [
         "endpoint configuration `ChurnConfig` has no `DataCaptureConfig`: the requests and "
@@ -91,6 +92,7 @@ def test_monitoring_schedule_missing_for_each_unwatched_endpoint(lint):
         ("MO002", "missing-monitoring-schedule", "main.tf", 17, 1),
         ("MO002", "missing-monitoring-schedule", "template.json", 17, 5),
         ("MO002", "missing-monitoring-schedule", "template.yaml", 16, 3),
+        ("MO002", "missing-monitoring-schedule", "typescript/app.ts", 24, 1),
     ]
     assert lint.messages("missing-monitoring-schedule", "MO002")[1] == (
         "endpoint `churn-eu` serves predictions in real time and nothing monitors it: no Model "
@@ -153,6 +155,7 @@ def test_endpoint_alarms_missing(lint):
         ("MO003", "missing-endpoint-alarms", "deploy.py", 7, 1),
         ("MO003", "missing-endpoint-alarms", "template.json", 4, 5),
         ("MO003", "missing-endpoint-alarms", "template.yaml", 3, 3),
+        ("MO003", "missing-endpoint-alarms", "typescript/app.ts", 24, 19),
     ]
     assert lint.messages("missing-endpoint-alarms", "MO003")[0] == (
         "endpoint `ChurnEuEndpoint` has no CloudWatch alarm on its errors "

@@ -70,17 +70,22 @@ Lookup = Field | _Unread | None
 
 def extract(ev: Evidence) -> Iterator[rm.Resource]:
     """Every resource the project's CDK apps define."""
+    cdk_modules = [_Module(path, parsed) for path, parsed in modules(ev, b"aws_cdk")]
+    yield from app_resources(cdk_modules, _StackTags(ev, cdk_modules))
+
+
+def app_resources(cdk_modules: list[_Module], stacks: _StackTags) -> list[rm.Resource]:
+    """The resources the modules of one app define, tags from their stacks and the app
+    applied (also the TypeScript reader's, whose modules are read into this form)."""
     found: list[rm.Resource] = []
     app_tags: list[tuple[Location, ast.expr, ast.expr, _Module]] = []
-    cdk_modules = [_Module(path, parsed) for path, parsed in modules(ev, b"aws_cdk")]
-    stacks = _StackTags(ev, cdk_modules)
     for module in cdk_modules:
         for resource, construct in module.resources():
             found.append(_with_tag_value(resource, stacks.of(module, construct)))
         app_tags.extend(module.app_tags)
     if app_tags:
         found = [_with_tags(resource, app_tags) for resource in found]
-    yield from found
+    return found
 
 
 def _snake(name: str) -> str:
@@ -689,13 +694,17 @@ class _StackTags:
         head, _, name = ".".join([bound, *reversed(parts)]).rpartition(".")
         found = [
             path
-            for path in project_files_named(self.ev, head)
+            for path in self.files_named(module.path, head)
             if path in self.by_path and name in self.by_path[path].classes
         ]
         if not found:
             return None
         # Examples often repeat a module name: the file nearest the importer is meant.
         return min(found, key=lambda path: (-_shared_folders(path, module.path), path)), name
+
+    def files_named(self, importer: str, module: str) -> set[str]:
+        """The project files an import in ``importer`` of ``module`` may read."""
+        return project_files_named(self.ev, module)
 
     @nesting_bounded(rm.unknown("…"))
     def _class_tags(self, key: ClassKey, seen: set[ClassKey]) -> rm.Value:

@@ -33,6 +33,7 @@ TOML = "toml"
 INI = "ini"
 DOTENV = "dotenv"
 TERRAFORM = "terraform"
+TYPESCRIPT = "typescript"
 # CloudFormation's own extension, YAML or JSON inside; .yaml/.json templates are yaml/json.
 CLOUDFORMATION = "cloudformation"
 SHELL = "shell"
@@ -173,6 +174,7 @@ _BY_NAME: tuple[tuple[str, str], ...] = (
     (DOTENV, ".env.*"),
     (DOTENV, "*.env"),
     (TERRAFORM, "*.tf"),
+    (TYPESCRIPT, "*.ts"),
     (CLOUDFORMATION, "*.template"),
     (SHELL, "*.sh"),
 )

@@ -60,11 +60,13 @@ BUDGET = "budget"
 DEPLOYMENT_KINDS = (ENDPOINT, ENDPOINT_CONFIG, TRANSFORM_JOB)
 # Bytes one of a source's files must hold for the source to define one of DEPLOYMENT_KINDS:
 # SDK deploy and transformer calls and boto3 requests; CloudFormation endpoint types, and
-# the nested stacks that may hold them; CDK endpoint constructs (or a CfnResource of the
-# type); Terraform endpoint resources, and module calls (a module named for an endpoint).
+# the nested stacks that may hold them; CDK endpoint constructs, in Python or TypeScript (or
+# a CfnResource of the type); Terraform endpoint resources, and module calls (a module named
+# for an endpoint).
 # A source not listed (a plugin's) is always read.
 DEPLOYMENT_NEEDLES: dict[str, tuple[bytes, ...]] = {
     "cdk": (b"CfnEndpoint", b"AWS::SageMaker::Endpoint"),
+    "cdk-typescript": (b"CfnEndpoint", b"AWS::SageMaker::Endpoint"),
     "cloudformation": (
         b"AWS::SageMaker::Endpoint",
         b"AWS::CloudFormation::Stack",
@@ -303,15 +305,18 @@ Extractor = Callable[[Evidence], Iterable[Resource]]
 # whose rules read no infrastructure imports none of the extractors.
 EXTRACTORS: dict[str, str] = {
     "cdk": "mllint_wa.evidence.cdk_resources:extract",
+    "cdk-typescript": "mllint_wa.evidence.cdk_typescript:extract",
     "cloudformation": "mllint_wa.evidence.cfn_resources:extract",
     "sdk": "mllint_wa.evidence.sdk_resources:sdk_resources",
     "terraform": "mllint_wa.evidence.tf_resources:extract",
 }
 # The file kinds each source is read from: a source none of whose kinds the project has is
-# not even imported (a repository without `.tf` files never loads the HCL parser). A source
+# not even imported (a repository without `.tf` files never loads the HCL parser, one without
+# `.ts` files never loads tree-sitter). A source
 # not listed here (a plugin's) always runs.
 SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "cdk": (file_kinds.PYTHON,),
+    "cdk-typescript": (file_kinds.TYPESCRIPT,),
     "cloudformation": (file_kinds.YAML, file_kinds.JSON, file_kinds.CLOUDFORMATION),
     "sdk": (file_kinds.PYTHON, file_kinds.NOTEBOOK),
     "terraform": (file_kinds.TERRAFORM,),
@@ -321,9 +326,38 @@ SOURCE_KINDS: dict[str, tuple[str, ...]] = {
 def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
     """Every resource the project defines (of ``kinds``, when given), sorted by location."""
     everything: tuple[Resource, ...] = ev.memo(resources, lambda: _extract_all(ev))
+    if len(kinds) == 1:
+        return _index(ev, everything).by_kind.get(kinds[0], ())
     if not kinds:
         return everything
     return tuple(r for r in everything if r.kind in kinds)
+
+
+def named_resources(ev: Evidence, kind: str, name: str) -> tuple[Resource, ...]:
+    """The resources of ``kind`` named ``name``, sorted by location: one look-up, however
+    many resources the project defines and however many rules ask."""
+    return _index(ev, resources(ev)).by_name.get((kind, name), ())
+
+
+@dataclass(frozen=True)
+class _Index:
+    by_kind: Mapping[str, tuple[Resource, ...]]
+    by_name: Mapping[tuple[str, str], tuple[Resource, ...]]
+
+
+def _index(ev: Evidence, everything: tuple[Resource, ...]) -> _Index:
+    def build() -> _Index:
+        by_kind: dict[str, list[Resource]] = {}
+        by_name: dict[tuple[str, str], list[Resource]] = {}
+        for resource in everything:
+            by_kind.setdefault(resource.kind, []).append(resource)
+            by_name.setdefault((resource.kind, resource.name), []).append(resource)
+        return _Index(
+            {kind: tuple(found) for kind, found in by_kind.items()},
+            {key: tuple(found) for key, found in by_name.items()},
+        )
+
+    return ev.memo(_index, build)
 
 
 def defines_deployment(ev: Evidence) -> bool:
@@ -408,10 +442,8 @@ class _Replayed(Generic[T]):
 def by_name(ev: Evidence, kind: str, name: str) -> Resource | None:
     """The resource of ``kind`` the given name refers to (a logical ID, a Terraform address
     or its `name` attribute, an SDK variable)."""
-    for resource in resources(ev, kind):
-        if resource.name == name:
-            return resource
-    return None
+    found = named_resources(ev, kind, name)
+    return found[0] if found else None
 
 
 def iter_properties(resource: Resource) -> Iterator[tuple[str, Value]]:

@@ -8,11 +8,12 @@ layout (one source line per JSON line as nbformat writes it, or a whole notebook
 onto one line), every line of code maps to the line and column in the file where it is
 stored.
 
-Code cells become one Python module for the rules that read code. IPython syntax that is
-not Python is neutralised line by line without moving anything: ``%line`` magics, ``!shell``
-commands, ``x = !cmd`` captures and ``obj?`` help; a cell that starts with a cell magic
-(``%%bash``, ``%%sql``) is not Python and is left out, except the magics whose body is
-Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
+Code cells become one Python module for the rules that read code; a cell that is not
+Python (a fill-in placeholder, Python 2) is left out of it without costing the others.
+IPython syntax that is not Python is neutralised line by line without moving anything:
+``%line`` magics, ``!shell`` commands, ``x = !cmd`` captures and ``obj?`` help; a cell that
+starts with a cell magic (``%%bash``, ``%%sql``) is not Python and is left out, except the
+magics whose body is Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from typing import Any, overload
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import Locator, Path, Positions, loads_bounded
-from mllint_wa.parsers.python_code import PythonModule, python_module
+from mllint_wa.parsers.python_code import (
+    LeftOut,
+    NotPython,
+    PythonModule,
+    python_module,
+    syntax_problem,
+    syntax_tree,
+)
 
 # The bound python_code applies to a .py line, checked here so that the error points into
 # the .ipynb instead of at a line of the concatenated cells.
@@ -39,7 +47,9 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
 
 _ESCAPE = re.compile(r"\\(.)", re.S)
-_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]() \t]+?=[ \t]*)?[!%]")
+# A capture's target starts after the indentation: were its first character a blank too,
+# each blank of a long indentation would be tried as its start.
+_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]()][\w.,\[\]() \t]*?=[ \t]*)?[!%]")
 _LINE_MAGIC = re.compile(r"(?P<indent>[ \t]*)%(?P<name>\w+)[ \t]+(?P<rest>[^-\s].*)")
 _HELP = re.compile(r"[ \t]*(\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
 # IPython's automagics and default shell aliases, which run without `%` or `!`
@@ -228,6 +238,16 @@ class Cell:
         return self._layout.place(offset) if offset >= 0 else self._start
 
 
+@dataclass(frozen=True)
+class CodeSpan:
+    """Where a code cell's lines stand in :attr:`Notebook.code`: ``first`` and ``end`` are
+    0-based line numbers of the module, ``end`` excluded."""
+
+    cell: int
+    first: int
+    end: int
+
+
 @dataclass(eq=False)
 class Notebook:
     """A parsed notebook; compared by identity, so that :meth:`python` can serve as a
@@ -239,6 +259,7 @@ class Notebook:
     code: str
     line_map: Sequence[int]
     column_offsets: Sequence[int]
+    code_spans: tuple[CodeSpan, ...] = ()
 
     @property
     def is_python(self) -> bool:
@@ -254,12 +275,44 @@ class Notebook:
         Shaped as a parser (text in, parsed form out) so that the evidence layer can cache
         it and record its syntax error once, at the notebook's line: pass the bound method
         to ``Evidence.parse``. The text is ignored; the notebook already holds its code.
+
+        A cell that is not Python (a fill-in placeholder, Python 2, a syntax error) does
+        not cost the others: it is left out, blanked in place so that every other line
+        keeps its position, and named in :attr:`PythonModule.left_out`.
         """
-        for number, line in enumerate(self.code.split("\n")):
+        lines = self.code.split("\n")
+        for number, line in enumerate(lines):
             if len(line) > _MAX_CODE_LINE:
                 at = self.line_map[number] if number < len(self.line_map) else 1
                 raise ParseError(f"has a code line longer than {_MAX_CODE_LINE} characters", at)
-        return python_module(self.code, self.line_map, self.column_offsets)
+        try:
+            return python_module(self.code, self.line_map, self.column_offsets)
+        except NotPython as whole:
+            left_out = list(self._cells_not_python(lines))
+            if not left_out:
+                raise
+            try:
+                module = python_module("\n".join(lines), self.line_map, self.column_offsets)
+            except ParseError:
+                raise whole from None
+        module.left_out = tuple(left_out)
+        return module
+
+    def _cells_not_python(self, lines: list[str]) -> Iterator[LeftOut]:
+        """Each code cell that does not parse on its own, described where its error
+        stands in the file; its lines in ``lines`` are blanked."""
+        for span in self.code_spans:
+            try:
+                syntax_tree("\n".join(lines[span.first : span.end]))
+            except (SyntaxError, ValueError) as error:
+                row = span.first
+                column = 1
+                if isinstance(error, SyntaxError):
+                    row = min(span.first + (error.lineno or 1) - 1, span.end - 1)
+                    column = (error.offset or 1) + self.column_offsets[row]
+                what = syntax_problem(error) if isinstance(error, SyntaxError) else "null bytes"
+                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column)
+                lines[span.first : span.end] = [""] * (span.end - span.first)
 
 
 def parse_notebook(text: str) -> Notebook:
@@ -276,7 +329,7 @@ def parse_notebook(text: str) -> Notebook:
     layout = _Layout(text)
     raw_cells = list(_raw_cells(document, version))
     cells = [Cell(layout, index, path, raw) for index, (path, raw) in enumerate(raw_cells)]
-    code, places = _module_source(raw_cells, cells)
+    code, places, code_spans = _module_source(raw_cells, cells)
     return Notebook(
         nbformat=version,
         language=_language(document, raw_cells),
@@ -284,6 +337,7 @@ def parse_notebook(text: str) -> Notebook:
         code=code,
         line_map=_Coordinate(places, 0),
         column_offsets=_Coordinate(places, 1),
+        code_spans=code_spans,
     )
 
 
@@ -415,19 +469,24 @@ class _Coordinate(Sequence[int]):
 
 def _module_source(
     raw_cells: list[tuple[Path, dict[str, Any]]], cells: list[Cell]
-) -> tuple[str, _CodePlaces]:
-    """The code cells' lines, one module, with where each line stands in the file; lines
-    are kept in place so that positions stay exact."""
+) -> tuple[str, _CodePlaces, tuple[CodeSpan, ...]]:
+    """The code cells' lines, one module, with where each line stands in the file and where
+    each cell's lines stand in the module; lines are kept in place so that positions stay
+    exact."""
     lines: list[str] = []
     places = _CodePlaces(cells)
+    code_spans: list[CodeSpan] = []
     for number, ((_, raw), cell) in enumerate(zip(raw_cells, cells, strict=True)):
         if cell.cell_type != "code":
             continue
+        first = len(lines)
         cell_lines, origins = _source_lines(raw.get(cell.source_key))
         for (shift, code), (string, piece) in zip(_python_lines(cell_lines), origins, strict=True):
             lines.append(code)
             places.add(number, string, piece, shift)
-    return "\n".join(lines) + "\n", places
+        if len(lines) > first:
+            code_spans.append(CodeSpan(cell.index, first, len(lines)))
+    return "\n".join(lines) + "\n", places, tuple(code_spans)
 
 
 def _source_lines(source: object) -> tuple[list[str], list[tuple[int, int]]]:
