@@ -1,13 +1,17 @@
-"""One walk per module: the node index gives what a walk of the whole tree would."""
+"""One walk per module: the node index every extractor reads gives what a walk of the whole
+tree would, and nothing else walks a whole module again."""
 
 from __future__ import annotations
 
 import ast
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import Linter
+from mllint_wa.parsers import python_code
 from mllint_wa.parsers.ast_index import NodeIndex
 from mllint_wa.parsers.python_code import parse_python
 
@@ -89,3 +93,62 @@ def test_a_parsed_module_reads_its_calls_and_imports_from_its_index() -> None:
     ]
     assert parsed.imports == {"np": "numpy", "s": "sklearn.svm"}
     assert parsed.index.tree is parsed.tree
+
+
+def _walks_a_tree(call: ast.Call) -> bool:
+    is_walk = isinstance(call.func, ast.Attribute) and call.func.attr == "walk"
+    if not is_walk or not call.args:
+        return False
+    argument = call.args[0]
+    named = argument.attr if isinstance(argument, ast.Attribute) else getattr(argument, "id", "")
+    return named in ("tree", "module")
+
+
+def test_no_code_but_the_index_walks_a_whole_module() -> None:
+    offenders = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if path.name == "ast_index.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _walks_a_tree(node):
+                offenders.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "complete",
+        "unseeded-randomness",
+        "unsafe-model-deserialization",
+        "model-not-registered",
+        "training-without-vpc",
+        "endpoint-without-autoscaling",
+        "missing-endpoint-alarms",
+        "missing-data-validation",
+        "declared-tracking-not-used",
+    ],
+)
+def test_a_run_walks_no_module_but_in_its_index(
+    repo: str, lint: Linter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked_modules: list[ast.Module] = []
+    indexed: list[ast.AST] = []
+    walk = ast.walk
+
+    def watched(node: ast.AST) -> Iterator[ast.AST]:
+        if isinstance(node, ast.Module):
+            walked_modules.append(node)
+        return walk(node)
+
+    class Counted(NodeIndex):
+        def __init__(self, tree: ast.AST) -> None:
+            indexed.append(tree)
+            super().__init__(tree)
+
+    monkeypatch.setattr(ast, "walk", watched)
+    monkeypatch.setattr(python_code, "NodeIndex", Counted)
+    lint(repo)
+    assert indexed  # the run read Python code
+    assert walked_modules == []

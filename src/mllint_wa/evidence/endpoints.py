@@ -283,7 +283,7 @@ def _creators(parsed: PythonModule, where: Location) -> Iterator[str]:
     variable its endpoint name is passed in (``EndpointName=endpoint_name``)."""
     at = (where.line, where.column)
     # Only a node that names something is placed: a notebook places its lines when asked.
-    for node in ast.walk(parsed.tree):
+    for node in parsed.index.of_any(ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             func = node.func
             names = [
@@ -312,12 +312,8 @@ _NAME_ARGUMENTS = frozenset({"endpoint_name", "EndpointName"})
 def _string_constants(parsed: PythonModule) -> dict[str, str]:
     """Names assigned a string literal (``endpoint_name = "churn"``), by their last value."""
     found: dict[str, str] = {}
-    for node in ast.walk(parsed.tree):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
+    for node in parsed.index.of(ast.Assign):
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             found.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
     return found
 
@@ -327,12 +323,8 @@ def _deletions(parsed: PythonModule) -> Iterator[tuple[int, set[str]]]:
     and the variables or literal names its arguments are written with (a variable holding a
     literal name stands for that name too)."""
     constants = _string_constants(parsed)
-    for node in ast.walk(parsed.tree):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "delete_endpoint"
-        ):
+    for node in parsed.index.of(ast.Call):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "delete_endpoint"):
             continue
         names = set()
         for expr in (node.func.value, *node.args, *(k.value for k in node.keywords)):

@@ -887,7 +887,7 @@ def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
     """The resources one parsed module defines."""
     file = _File(path, parsed, Values(parsed))
     calls = sorted(
-        (node for node in ast.walk(parsed.tree) if isinstance(node, ast.Call)),
+        parsed.index.of(ast.Call),
         key=lambda node: (node.lineno, node.col_offset),
     )
     # Constructors first, so that the methods called on their objects find them whatever
