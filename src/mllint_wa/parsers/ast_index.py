@@ -1,9 +1,9 @@
 """One walk of a parsed module, its nodes kept by type for every extractor and rule.
 
-A module's syntax tree is walked once, when it is parsed: each node is filed under its
-type, in the order :func:`ast.walk` gives (breadth first), so that asking for the calls,
-the assignments or the imports of a module costs as many steps as there are of them, not
-a walk of every node. This is the one module that walks a whole tree; what walks a part
+A module's syntax tree is walked once, when it is parsed: each node is kept in the order
+:func:`ast.walk` gives (breadth first) with its type, so that asking for the calls, the
+assignments or the imports of a module costs a byte search and a step for each of them,
+not a walk of every node. This is the one module that walks a whole tree; what walks a part
 of one (a function's body, an expression) may still use :func:`ast.walk` on that part.
 """
 
@@ -11,45 +11,50 @@ from __future__ import annotations
 
 import ast
 import heapq
-from array import array
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeVar, cast
 
 N = TypeVar("N", bound=ast.AST)
 
 # Shared singletons that no extractor asks for (``Load``, ``Add`` …): not filed.
 _UNFILED = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+# A one-byte code for each node type seen, 0 for the unfiled ones: an index keeps a byte a
+# node for its types instead of a list per type, which cost a small module kilobytes.
+# Python has about 120 node types.
+_CODES: dict[type[ast.AST], int] = {}
+
+
+def _code(kind: type[ast.AST]) -> int:
+    code = 0 if issubclass(kind, _UNFILED) else len(_CODES) + 1
+    if code > 255:
+        raise ValueError(f"more node types than one byte numbers, at {kind.__name__}")
+    _CODES[kind] = code
+    return code
 
 
 class NodeIndex:
-    """The nodes of one tree by type, in :func:`ast.walk` order."""
+    """The nodes of one tree in :func:`ast.walk` order, with each one's type as a byte, so
+    that the nodes of a type are found by a byte search."""
 
-    __slots__ = ("_by_type", "_matching", "_order", "tree")
+    __slots__ = ("_codes", "_matching", "_nodes", "tree")
 
     def __init__(self, tree: ast.AST) -> None:
         self.tree = tree
-        by_type: dict[type[ast.AST], list[ast.AST]] = {}
-        # Where each filed node stands in the walk, by type: what merges the nodes of
-        # several types back into walk order.
-        order: dict[type[ast.AST], array[int]] = {}
+        nodes: list[ast.AST] = []
+        codes = bytearray()
         pending = deque([tree])
-        position = 0
         while pending:
             node = pending.popleft()
-            kind = type(node)
-            filed = by_type.get(kind)
-            if filed is None:
-                if issubclass(kind, _UNFILED):
-                    continue
-                filed = by_type[kind] = []
-                order[kind] = array("i")
-            filed.append(node)
-            order[kind].append(position)
-            position += 1
-            pending.extend(ast.iter_child_nodes(node))
-        self._by_type = by_type
-        self._order = order
+            code = _CODES.get(type(node))
+            if code is None:
+                code = _code(type(node))
+            if code:
+                nodes.append(node)
+                codes.append(code)
+                pending.extend(ast.iter_child_nodes(node))
+        self._nodes = nodes
+        self._codes = bytes(codes)
         self._matching: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
 
     def of(self, kind: type[N]) -> Sequence[N]:
@@ -62,17 +67,16 @@ class NodeIndex:
         """The nodes that are instances of any of ``kinds``, in walk order."""
         found = self._matching.get(kinds)
         if found is None:
-            types = [kind for kind in self._by_type if issubclass(kind, kinds)]
-            if len(types) == 1:
-                found = self._by_type[types[0]]
-            else:
-                merged = heapq.merge(
-                    *(zip(self._order[kind], self._by_type[kind], strict=True) for kind in types),
-                    key=lambda item: item[0],
-                )
-                found = [node for _, node in merged]
-            self._matching[kinds] = found
+            wanted = [code for kind, code in _CODES.items() if code and issubclass(kind, kinds)]
+            places = heapq.merge(*(self._places(code) for code in wanted))
+            found = self._matching[kinds] = [self._nodes[at] for at in places]
         return found
+
+    def _places(self, code: int) -> Iterator[int]:
+        at = self._codes.find(code)
+        while at >= 0:
+            yield at
+            at = self._codes.find(code, at + 1)
 
     def imports(self) -> Sequence[ast.Import | ast.ImportFrom]:
         """The ``import`` and ``from … import`` statements, in walk order."""
@@ -91,9 +95,4 @@ class NodeIndex:
         """Each node's parent, the tree's own children included. Made anew on each call from
         the filed nodes and not kept: an index lasts as long as its module, the whole run,
         and a parent per node would double what it holds. Keep it while asking."""
-        return {
-            child: parent
-            for nodes in self._by_type.values()
-            for parent in nodes
-            for child in ast.iter_child_nodes(parent)
-        }
+        return {child: parent for parent in self._nodes for child in ast.iter_child_nodes(parent)}
