@@ -293,9 +293,18 @@ def throwaways(ev: Evidence) -> frozenset[str]:
                 if line > resource.location.line and known_as & names:
                     found.add(resource.anchor)
                     break
-        endpoints = resources(ev, ENDPOINT)
-        for config in resources(ev, ENDPOINT_CONFIG):
-            served = [endpoint for endpoint in endpoints if _serves(ev, endpoint, config)]
+        configs = resources(ev, ENDPOINT_CONFIG)
+        # Each endpoint's configurations, found from the endpoint: asking every pair of
+        # endpoint and configuration took minutes for thousands of each.
+        serving: dict[int, list[Resource]] = {}
+        in_file: dict[str, list[Resource]] = {}
+        for config in configs:
+            in_file.setdefault(config.location.path, []).append(config)
+        for endpoint in resources(ev, ENDPOINT):
+            for config in _served(ev, endpoint, in_file):
+                serving.setdefault(id(config), []).append(endpoint)
+        for config in configs:
+            served = serving.get(id(config))
             if served and all(endpoint.anchor in found for endpoint in served):
                 found.add(config.anchor)
         return frozenset(found)
@@ -306,19 +315,27 @@ def throwaways(ev: Evidence) -> frozenset[str]:
 _CONFIG_ARGUMENTS = _DELETERS[ENDPOINT_CONFIG][1]
 
 
-def _serves(ev: Evidence, endpoint: Resource, config: Resource) -> bool:
-    """Whether the endpoint is created on the configuration: it names it, or the two calls
-    of one file pass its name in the same variable (``EndpointConfigName=config_name``)."""
-    if config_of(ev, endpoint) is config:
-        return True
+def _served(
+    ev: Evidence, endpoint: Resource, in_file: Mapping[str, list[Resource]]
+) -> Iterator[Resource]:
+    """The configurations (of ``in_file``, by path) the endpoint is created on: the one it
+    names, or one whose call in the same file passes its name in the same variable
+    (``EndpointConfigName=config_name``)."""
+    named = config_of(ev, endpoint)
+    if named is not None:
+        yield named
     path = endpoint.location.path
-    if path != config.location.path or not endpoint.get("endpoint_config").unknown:
-        return False
+    if not endpoint.get("endpoint_config").unknown or path not in in_file:
+        return
     parsed = module(ev, path)
     if parsed is None:
-        return False
+        return
     given = _passed(_call_at(parsed, endpoint.location), _CONFIG_ARGUMENTS)
-    return bool(given & _passed(_call_at(parsed, config.location), _CONFIG_ARGUMENTS))
+    for config in in_file[path] if given else ():
+        if config is not named and given & _passed(
+            _call_at(parsed, config.location), _CONFIG_ARGUMENTS
+        ):
+            yield config
 
 
 def _call_at(parsed: PythonModule, where: Location) -> ast.Call | None:
