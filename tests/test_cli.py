@@ -847,3 +847,53 @@ def test_a_pattern_matching_the_named_path_does_not_drop_its_project(
         result = cli("--format", "json", "--exclude", pattern, "repo", cwd=tmp_path)
         assert _projects(result) == ["repo"]
         assert result.exit_code == 1
+
+
+# What a command loads: those that lint nothing read no project file, so they need no parser,
+# no evidence and no check (the rules they describe come from mllint_wa/data/rules.json).
+_LOADED = """
+import json, sys
+from mllint_wa.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    code = done.code
+prefixes = ("mllint_wa.parsers", "mllint_wa.evidence", "mllint_wa.checks", "ruamel", "hcl2",
+            "lark", "tree_sitter")
+sys.stderr.write(json.dumps([code, sorted(m for m in sys.modules if m.startswith(prefixes))]))
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--version"],
+        ["rules"],
+        ["rules", "--format", "json"],
+        ["rules", "--format", "markdown"],
+        ["explain", "MD002"],
+        ["explain", "hardcoded-secret"],
+        ["schema"],
+        ["export-lens"],
+    ],
+    ids=" ".join,
+)
+def test_a_command_that_lints_nothing_imports_no_parser_evidence_or_check(command: list[str]):
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, *command], capture_output=True, text=True, check=False
+    )
+    assert json.loads(done.stderr) == [0, []]
+    assert done.stdout
+
+
+def test_a_lint_run_imports_the_parsers_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("import numpy\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, "--exit-zero", "-q", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, loaded = json.loads(done.stderr)
+    assert code == 0
+    assert "mllint_wa.parsers.python_code" in loaded

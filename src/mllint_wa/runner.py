@@ -420,28 +420,31 @@ def _redact_project_text(result: RunResult) -> None:
     suppressed a finding and its justification. Messages, anchors and paths are redacted for
     fingerprints as findings are made; suppressions are matched before this, on the real
     paths."""
+    # Once per distinct text: the findings of a file share its path, and every finding its
+    # project's.
+    once = functools.cache(redact)
 
     def redacted(finding: Finding) -> Finding:
         return dataclasses.replace(
             finding,
-            path=redact(finding.path),
-            project=redact(finding.project),
-            repository_path=redact(finding.repository_path),
-            suppressed_by=redact(finding.suppressed_by),
-            justification=redact(finding.justification),
+            path=once(finding.path),
+            project=once(finding.project),
+            repository_path=once(finding.repository_path),
+            suppressed_by=once(finding.suppressed_by),
+            justification=once(finding.justification),
             related=tuple(
                 dataclasses.replace(
-                    place, path=redact(place.path), repository_path=redact(place.repository_path)
+                    place, path=once(place.path), repository_path=once(place.repository_path)
                 )
                 for place in finding.related
             ),
         )
 
     result.projects = [
-        dataclasses.replace(p, root=redact(p.root), manifest=p.manifest and redact(p.manifest))
+        dataclasses.replace(p, root=once(p.root), manifest=p.manifest and once(p.manifest))
         for p in result.projects
     ]
-    result.errors = [dataclasses.replace(e, project=redact(e.project)) for e in result.errors]
+    result.errors = [dataclasses.replace(e, project=once(e.project)) for e in result.errors]
     result.findings = [redacted(f) for f in result.findings]
     result.failing = [redacted(f) for f in result.failing]
     result.suppressed = [redacted(f) for f in result.suppressed]

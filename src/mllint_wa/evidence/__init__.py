@@ -12,9 +12,7 @@ rules share (say, "which experiment trackers does the code use") is computed onc
 from __future__ import annotations
 
 import errno
-import functools
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -290,7 +288,9 @@ class Evidence:
         found = self._mentions.get(key)
         if found is None:
             raw = self.data(path)
-            found = raw is not None and _needle_pattern(needles).search(raw) is not None
+            # One fast substring search a needle: quicker than one regex alternation, which
+            # tries every needle at every byte where no needle can start.
+            found = raw is not None and any(needle in raw for needle in needles)
             self._mentions[key] = found
         return found
 
@@ -466,9 +466,3 @@ _FOLDER_SET = object()
 def _is_project_path(path: str) -> bool:
     """A relative ``/``-separated path inside the project: no empty, ``.`` or ``..`` part."""
     return bool(path) and all(part not in ("", ".", "..") for part in path.split("/"))
-
-
-@functools.lru_cache(maxsize=1024)
-def _needle_pattern(needles: tuple[bytes, ...]) -> re.Pattern[bytes]:
-    """One search for any of the needles: one pass over the file instead of one a needle."""
-    return re.compile(b"|".join(re.escape(needle) for needle in needles))

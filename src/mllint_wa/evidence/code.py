@@ -132,7 +132,7 @@ def project_files_named(ev: Evidence, *dotted: str) -> set[str]:
 
 def project_imports(ev: Evidence, path: str, parsed: PythonModule) -> tuple[str, ...]:
     """The project files that ``parsed`` (the module at ``path``) imports, sorted."""
-    found = project_files_named(ev, *_imported_names(path, parsed.tree))
+    found = project_files_named(ev, *_imported_names(path, parsed))
     found.discard(path)
     return tuple(sorted(found))
 
@@ -180,8 +180,8 @@ def bound_names(path: str, parsed: PythonModule) -> dict[str, str]:
     are resolved against ``path``, so that :func:`project_files_named` finds their files."""
     bindings = dict(parsed.imports)
     folder = path.split("/")[:-1]
-    for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.ImportFrom) and node.level:
+    for node in parsed.index.of(ast.ImportFrom):
+        if node.level:
             head = _relative_head(folder, node)
             for alias in node.names if head is not None else ():
                 if alias.name != "*":
@@ -199,10 +199,10 @@ def _relative_head(folder: list[str], node: ast.ImportFrom) -> str | None:
     return ".".join([*base, *(node.module.split(".") if node.module else [])])
 
 
-def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
+def _imported_names(path: str, parsed: PythonModule) -> Iterator[str]:
     """Dotted names an import may load, relative imports resolved against ``path``."""
     folder = path.split("/")[:-1]
-    for node in ast.walk(tree):
+    for node in parsed.index.imports():
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -311,26 +311,18 @@ def training_site_in(ev: Evidence, path: str) -> CodeSite | None:
     return ev.memo((training_site_in, path), first)
 
 
-def training_calls(
-    parsed: PythonModule, within: ast.AST | None = None
-) -> list[tuple[str, ast.Call]]:
+def training_calls(parsed: PythonModule) -> list[tuple[str, ast.Call]]:
     """The calls that train a model, in source order, with their names: those of
     :meth:`PythonModule.calls`, and ``.fit`` on an estimator built in the same expression
     (``LogisticRegression().fit(x, y)``, named ``LogisticRegression().fit``); only in
-    machine-learning code, and only under ``within`` when it is given."""
+    machine-learning code."""
     packages = parsed.imported_modules()
     if not packages & ML_PACKAGES:
         return []
-    nodes = None if within is None else {id(node) for node in ast.walk(within)}
-    found = [
-        (name, call)
-        for name, call in parsed.calls()
-        if (nodes is None or id(call) in nodes) and fits_a_model(name, call, packages)
-    ]
+    found = [(name, call) for name, call in parsed.calls() if fits_a_model(name, call, packages)]
     for node in parsed.unnamed_calls():
         if (
-            (nodes is None or id(node) in nodes)
-            and isinstance(node.func, ast.Attribute)
+            isinstance(node.func, ast.Attribute)
             and node.func.attr == "fit"
             and isinstance(node.func.value, ast.Call)
         ):
@@ -362,9 +354,8 @@ def fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
 def calls_named(parsed: PythonModule, names: frozenset[str]) -> Iterator[ast.Call]:
     """Calls of a function or method by its last name, whatever it is called on
     (``boto3.client("x").method(...)`` too, which has no qualified name)."""
-    for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name in names:
-                yield node
+    for node in parsed.index.of(ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in names:
+            yield node

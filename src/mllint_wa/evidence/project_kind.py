@@ -25,6 +25,7 @@ A template is a project with a ``cookiecutter.json`` or ``copier.yml``, or paths
 from __future__ import annotations
 
 import ast
+import bisect
 import enum
 import re
 from collections.abc import Iterator
@@ -207,14 +208,25 @@ def _is_program(ev: Evidence, path: str) -> bool:
     parsed = module(ev, path)
     if parsed is None:
         return False
-    for statement in parsed.tree.body:
-        if _is_main_block(statement):
-            return True
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        if training_calls(parsed, within=statement):
+    body = parsed.tree.body
+    if any(_is_main_block(statement) for statement in body):
+        return True
+    # Module-level statements do not overlap: each training call is looked up among them by
+    # where it starts, instead of every statement being searched for calls.
+    run = [
+        s for s in body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    starts = [(s.lineno, s.col_offset) for s in run]
+    for _, call in training_calls(parsed):
+        at = bisect.bisect_right(starts, (call.lineno, call.col_offset)) - 1
+        if at >= 0 and _ends_within(call, run[at]):
             return True
     return False
+
+
+def _ends_within(node: ast.expr, statement: ast.stmt) -> bool:
+    node_end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+    return node_end <= (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
 
 
 def _is_main_block(statement: ast.stmt) -> bool:

@@ -301,11 +301,7 @@ class _Uses:
 
     def __init__(self, parsed: PythonModule) -> None:
         self.parsed = parsed
-        self.parents = {
-            child: parent
-            for parent in ast.walk(parsed.tree)
-            for child in ast.iter_child_nodes(parent)
-        }
+        self.parents = parsed.index.parents()
 
     def reaches_training(self, call: ast.Call, name: str) -> bool:
         """False when the draw only makes a name (``random.choices(string.ascii_lowercase,
@@ -378,9 +374,12 @@ class _Uses:
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
             return False
         variable = targets[0].id
+        scope = self._scope(assignment)
+        # A function's body is walked; the module's names are in its index.
+        nodes = self.parsed.index.of(ast.Name) if scope is self.parsed.tree else ast.walk(scope)
         uses = [
             node
-            for node in ast.walk(self._scope(assignment))
+            for node in nodes
             if isinstance(node, ast.Name) and node.id == variable and isinstance(node.ctx, ast.Load)
         ]
         return bool(uses) and all(self._ends_outside_training(use, depth) for use in uses)

@@ -14,10 +14,11 @@ import itertools
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mllint_wa.evidence import NewerSyntax, ParseError
+from mllint_wa.parsers.ast_index import NodeIndex
 from mllint_wa.parsers.secrets import quote
 
 # Lines longer than this are minified or generated code, not worth an AST.
@@ -88,11 +89,20 @@ class PythonModule:
 
     tree: ast.Module
     imports: dict[str, str]
-    line_map: tuple[int, ...] = ()
-    column_offsets: tuple[int, ...] = ()
+    line_map: Sequence[int] = ()
+    column_offsets: Sequence[int] = ()
     left_out: tuple[LeftOut, ...] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
     _unnamed: list[ast.Call] = field(default_factory=list, repr=False)
+    _index: NodeIndex | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> NodeIndex:
+        """The module's nodes by type, from its one walk: what every extractor reads
+        instead of walking the tree again."""
+        if self._index is None:
+            self._index = NodeIndex(self.tree)
+        return self._index
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """The dotted name an expression refers to through the module's imports, or None
@@ -111,13 +121,12 @@ class PythonModule:
         """Every call whose callee has a qualified name, in source order, computed once."""
         if self._calls is None:
             found = []
-            for node in ast.walk(self.tree):
-                if isinstance(node, ast.Call):
-                    name = self.qualified_name(node.func)
-                    if name is not None:
-                        found.append((name, node))
-                    else:
-                        self._unnamed.append(node)
+            for node in self.index.of(ast.Call):
+                name = self.qualified_name(node.func)
+                if name is not None:
+                    found.append((name, node))
+                else:
+                    self._unnamed.append(node)
             found.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
             self._calls = found
         return self._calls
@@ -200,10 +209,10 @@ def literal(node: ast.expr | None) -> object:
     return ...
 
 
-def import_bindings(tree: ast.AST) -> dict[str, str]:
+def import_bindings(index: NodeIndex) -> dict[str, str]:
     """Names bound by imports anywhere in the module, to the dotted names they stand for."""
     bindings: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in index.imports():
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -224,7 +233,7 @@ def parse_python(text: str) -> PythonModule:
 
 
 def python_module(
-    text: str, line_map: tuple[int, ...] = (), column_offsets: tuple[int, ...] = ()
+    text: str, line_map: Sequence[int] = (), column_offsets: Sequence[int] = ()
 ) -> PythonModule:
     """Parse source text whose lines come from elsewhere (a notebook's cells)."""
     for number, source_line in enumerate(text.splitlines(), start=1):
@@ -244,7 +253,8 @@ def python_module(
         raise kind(f"has {syntax_problem(error)}", line, column) from None
     except ValueError as error:  # null bytes in source
         raise ParseError(f"is not Python source: {error}") from None
-    return PythonModule(tree, import_bindings(tree), line_map, column_offsets)
+    index = NodeIndex(tree)
+    return PythonModule(tree, import_bindings(index), line_map, column_offsets, _index=index)
 
 
 def syntax_tree(text: str) -> ast.Module:
