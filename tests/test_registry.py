@@ -103,7 +103,13 @@ def test_the_rule_descriptions_are_generated_from_the_checks() -> None:
 
 def test_a_described_rule_runs_its_check_from_its_module(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# Churn\n", encoding="utf-8")
-    context = ProjectContext(Project(tmp_path, ("README.md",)), Stage.DEVELOPMENT, None)
+    # A project that trains a model of its own is asked for its manifest.
+    (tmp_path / "train.py").write_text(
+        "from sklearn.linear_model import LogisticRegression\n"
+        "LogisticRegression().fit([[0]], [0])\n",
+        encoding="utf-8",
+    )
+    context = ProjectContext(Project(tmp_path, ("README.md", "train.py")), Stage.DEVELOPMENT, None)
     described = lookup("LN001")
     [loaded] = [r for r in load_rules() if r.code == "LN001"]
     assert described is not None and described.check is not loaded.check
