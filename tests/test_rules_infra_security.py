@@ -20,15 +20,20 @@ def test_training_without_network_isolation(lint):
     # Silent in the same fixture: a processor isolated through NetworkConfig, an estimator
     # isolated after construction, local mode, a built-in algorithm (KMeans), a value from a
     # parameter, **kwargs, an isolated boto3 request, and test code.
+    # flow/ reaches the setting through a helper, dicts and configuration files (see
+    # test_value_flow_python.py).
     assert lint("training-without-network-isolation", "DP030") == _rule(
         "DP030",
         "training-without-network-isolation",
+        ("flow/config/open.yaml", 1, 11),
+        ("flow/train.py", 16, 39),
+        ("flow/train.py", 19, 42),
         ("requests.py", 4, 1),
         ("train.py", 12, 13),  # the commented-out argument is no setting
         ("train.py", 25, 5),
         ("train.py", 28, 8),
     )
-    assert lint.messages("training-without-network-isolation", "DP030") == [
+    assert lint.messages("training-without-network-isolation", "DP030")[3:] == [
         "training job `churn-train` (boto3 create_training_job) runs without network "
         "isolation: `EnableNetworkIsolation` is not set",
         "training job `estimator` (PyTorch) runs without network isolation: "
