@@ -13,6 +13,7 @@ from mllint_wa.evidence.python_values import Values
 from mllint_wa.evidence.sdk_resources import read_module
 from mllint_wa.parsers.python_code import parse_python
 from mllint_wa.project import discover
+from trees import write_tree
 
 REPOS = Path(__file__).parent / "fixtures" / "repos"
 TYPES = "previous-generation-instance"
@@ -74,6 +75,48 @@ def test_a_helper_builds_one_resource_per_call_with_each_call_sites_values():
     # Keywords that reach the constructor through **settings.
     assert spot.get("use_spot").value is True
     assert spot.get("max_runtime").value == 3600
+
+
+def test_the_cdk_reader_asks_the_shared_resolver_for_what_it_cannot_follow(lint, tmp_path):
+    # A Python CDK app (the TypeScript reader keeps its own values): a type from a JSON file
+    # is reported there; one that str.format builds from known parts is read and safe.
+    write_tree(
+        tmp_path,
+        {
+            "config/notebook.json": '{"instance_type": "ml.t2.medium"}\n',
+            "app.py": """
+                import json
+
+                from aws_cdk import App, Stack
+                from aws_cdk import aws_sagemaker as sagemaker
+
+                ROLE = "arn:aws:iam::111122223333:role/notebook"
+                with open("config/notebook.json") as handle:
+                    NOTEBOOK = json.load(handle)
+
+
+                class NotebookStack(Stack):
+                    def __init__(self, scope, construct_id):
+                        super().__init__(scope, construct_id)
+                        configured = NOTEBOOK["instance_type"]
+                        formatted = "ml.{}.medium".format("t3")
+                        sagemaker.CfnNotebookInstance(
+                            self, "Configured", instance_type=configured, role_arn=ROLE
+                        )
+                        sagemaker.CfnNotebookInstance(
+                            self, "Formatted", instance_type=formatted, role_arn=ROLE
+                        )
+
+
+                NotebookStack(App(), "notebooks")
+            """,
+        },
+    )
+    (project,) = discover([tmp_path]).projects
+    found = rm.resources(Evidence(project.root, project.files))
+    types = {r.name: r.get("instance_type").value for r in found if r.kind == rm.NOTEBOOK_INSTANCE}
+    assert types == {"Configured": "ml.t2.medium", "Formatted": "ml.t3.medium"}
+    assert lint(tmp_path, "MD070") == [("MD070", "previous-generation-instance", "app.py", 17, 33)]
 
 
 def test_a_default_is_read_where_the_helper_writes_it():
