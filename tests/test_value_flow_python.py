@@ -170,6 +170,12 @@ def test_a_dict_changed_in_place_is_read_with_its_changes_or_not_at_all():
         gs.append("sg-0c2d")  # a list changed by a method is no longer known
         appended = Estimator("image", "r", 1, "ml.m5.large", subnets=["s"], security_group_ids=gs)
 
+        maybe = dict(role="r", instance_count=1, instance_type="ml.m5.xlarge")
+        if use_vpc:  # only the keys it sets become unknown
+            maybe["subnets"] = ["subnet-0a1b"]
+            maybe["security_group_ids"] = ["sg-0c2d"]
+        conditional = Estimator("image", **maybe)
+
         open_args = dict(role="r", instance_count=1, instance_type="ml.m5.xlarge")
         outside = Estimator("image", **open_args)
         open_args["subnets"] = ["subnet-0a1b"]  # after the use: not seen by it
@@ -177,6 +183,7 @@ def test_a_dict_changed_in_place_is_read_with_its_changes_or_not_at_all():
     ) == {
         "inside": ("known", True),
         "appended": ("unknown", None),
+        "conditional": ("unknown", None),
         "outside": ("absent", None),
     }
 

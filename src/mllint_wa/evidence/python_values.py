@@ -473,8 +473,9 @@ class Values:
         context: Context | None,
     ) -> Val:
         """The dict or list a name holds with the changes made to it in place between its
-        assignment and ``use``: ``d["key"] = value`` in the same scope, unconditionally,
-        is applied; any other change, or one made in another function, makes it unknown."""
+        assignment and ``use``: ``d["key"] = value`` in the same scope sets that key (to an
+        unknown value when it is made under a condition); any other change, or one made in
+        another function, makes the whole value unknown."""
         scope, binding, same_scope = found
         here = (use.lineno, use.col_offset)
         unknown = Val(False, node=use, written=use.id, expr=use)
@@ -490,11 +491,12 @@ class Values:
             if change.at < binding.end or (same_scope and change.at >= here):
                 continue
             key = self.value(change.key, depth + 1, context).plain() if change.key else None
-            if change.conditional or entries is None or change.value is None:
+            if entries is None or change.value is None or not isinstance(key, str):
                 return unknown
-            if not isinstance(key, str):
-                return unknown
-            entries[key] = self.value(change.value, depth + 1, context)
+            changed = self.value(change.value, depth + 1, context)
+            if change.conditional:
+                changed = Val(False, node=change.value, written=changed.written, expr=change.value)
+            entries[key] = changed
         return held if entries is None else replace(held, value=entries)
 
     @staticmethod
