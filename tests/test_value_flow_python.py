@@ -176,6 +176,11 @@ def test_a_dict_changed_in_place_is_read_with_its_changes_or_not_at_all():
             maybe["security_group_ids"] = ["sg-0c2d"]
         conditional = Estimator("image", **maybe)
 
+        updated = dict(role="r", instance_count=1, instance_type="ml.m5.xlarge")
+        updated.update({"subnets": ["subnet-0a1b"]})
+        updated.update(security_group_ids=["sg-0c2d"])
+        by_update = Estimator("image", **updated)
+
         open_args = dict(role="r", instance_count=1, instance_type="ml.m5.xlarge")
         outside = Estimator("image", **open_args)
         open_args["subnets"] = ["subnet-0a1b"]  # after the use: not seen by it
@@ -184,6 +189,7 @@ def test_a_dict_changed_in_place_is_read_with_its_changes_or_not_at_all():
         "inside": ("known", True),
         "appended": ("unknown", None),
         "conditional": ("unknown", None),
+        "by_update": ("known", True),
         "outside": ("absent", None),
     }
 

@@ -164,7 +164,8 @@ class _Binding:
 @dataclass(frozen=True)
 class _Change:
     """A change made in place to the dict or list a name holds: ``key`` and ``value`` of a
-    ``name["key"] = value`` statement, both None for any other change."""
+    ``name["key"] = value`` statement or a ``name.update(…)`` of known keys, both None for
+    any other change."""
 
     at: tuple[int, int]
     key: ast.expr | None
@@ -273,8 +274,8 @@ class Values:
                 and node.func.attr in _IN_PLACE
                 and isinstance(node.func.value, ast.Name)
             ):
-                change = _Change(at, None, None, conditional)
-                scope.changes.setdefault(node.func.value.id, []).append(change)
+                changes = scope.changes.setdefault(node.func.value.id, [])
+                changes.extend(_Change(at, k, v, conditional) for k, v in _updated_keys(node))
 
     def _lambda_scope(self, node: ast.Lambda, parent: _Scope) -> None:
         inner = _Scope(node, parent)
@@ -875,6 +876,22 @@ def _single_return(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr
     if len(returns) != 1 or returns[0].value is None:
         return None
     return returns[0].value
+
+
+def _updated_keys(call: ast.Call) -> list[tuple[ast.expr | None, ast.expr | None]]:
+    """The keys and values ``d.update({"key": value})`` or ``d.update(key=value)`` sets;
+    ``[(None, None)]`` (a change that cannot be read) for any other in-place change."""
+    unreadable: list[tuple[ast.expr | None, ast.expr | None]] = [(None, None)]
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "update":
+        return unreadable
+    if len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Dict):
+        entries = call.args[0]
+        if any(key is None for key in entries.keys):
+            return unreadable
+        return list(zip(entries.keys, entries.values, strict=True))
+    if not call.args and all(item.arg for item in call.keywords):
+        return [(ast.copy_location(ast.Constant(k.arg), k), k.value) for k in call.keywords]
+    return unreadable
 
 
 def _opens_file(module: PythonModule, item: ast.withitem) -> bool:
