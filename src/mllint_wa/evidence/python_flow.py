@@ -56,6 +56,8 @@ class PythonFlow:
         self._owners: dict[int, Values] = {}
         self._sites: dict[int, list[tuple[Values, ast.Call]] | None] = {}
         self._documents: dict[tuple[str, str], Val | None] = {}
+        self._bindings: dict[str, dict[str, str]] = {}
+        self._defined: dict[int, dict[str, Function | None]] = {}
 
     def values(self, path: str, parsed: PythonModule) -> Values:
         """The resolver of one module, built once."""
@@ -83,7 +85,7 @@ class PythonFlow:
         """The project function ``func`` names: defined at the top of this module, a method
         of the enclosing class called on ``self``, or imported from a project module."""
         if isinstance(func, ast.Name):
-            defined = _top_level(values.module.tree, func.id)
+            defined = self._top_level(values.module.tree, func.id)
             if defined is not None:
                 return values, defined
             return self._imported(values, func.id)
@@ -93,19 +95,32 @@ class PythonFlow:
             and func.value.id == "self"
         ):
             owner = _enclosing_class(values, func)
-            method = _top_level(owner, func.attr) if owner is not None else None
+            method = self._top_level(owner, func.attr) if owner is not None else None
             return (values, method) if method is not None else None
         return None
 
+    def _top_level(self, owner: ast.Module | ast.ClassDef, name: str) -> Function | None:
+        """The one function ``name`` defined directly in a module or class body."""
+        if id(owner) not in self._defined:
+            defined: dict[str, Function | None] = {}
+            for node in owner.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    # A name defined twice is not one function.
+                    defined[node.name] = None if node.name in defined else node
+            self._defined[id(owner)] = defined
+        return self._defined[id(owner)].get(name)
+
     def _imported(self, values: Values, name: str) -> tuple[Values, Function] | None:
-        dotted = bound_names(values.path, values.module).get(name)
+        if values.path not in self._bindings:
+            self._bindings[values.path] = bound_names(values.path, values.module)
+        dotted = self._bindings[values.path].get(name)
         if dotted is None or "." not in dotted:
             return None
         head, _, last = dotted.rpartition(".")
         found: list[tuple[Values, Function]] = []
         for path in sorted(project_files_named(self.ev, head)):
             other = self._module_values(path)
-            defined = _top_level(other.module.tree, last) if other is not None else None
+            defined = self._top_level(other.module.tree, last) if other is not None else None
             if other is not None and defined is not None:
                 found.append((other, defined))
         return found[0] if len(found) == 1 else None
@@ -158,16 +173,6 @@ class PythonFlow:
         if loaded is None or len(loaded) != 1:
             return None
         return _yaml_values(found, loaded[0], Location(found, 1, 1), budget)
-
-
-def _top_level(owner: ast.Module | ast.ClassDef, name: str) -> Function | None:
-    """The one function ``name`` defined directly in a module or class body."""
-    found = [
-        node
-        for node in owner.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
-    ]
-    return found[0] if len(found) == 1 else None
 
 
 def _enclosing_class(values: Values, node: ast.AST) -> ast.ClassDef | None:
