@@ -133,11 +133,12 @@ class PythonFlow:
         if id(function) in self._sites:
             return self._sites[id(function)]
         found: list[tuple[Values, ast.Call]] = []
-        for path, parsed in modules(self.ev, function.name.encode()):
-            caller = self.values(path, parsed)
+        for path, parsed in self._callers(values, function):
+            caller: Values | None = None
             for name, call in parsed.calls():
                 if name.rpartition(".")[2] != function.name:
                     continue
+                caller = caller or self.values(path, parsed)
                 target = self.function(caller, call.func)
                 if target is not None and target[1] is function:
                     found.append((caller, call))
@@ -146,6 +147,22 @@ class PythonFlow:
                 return None
         self._sites[id(function)] = found
         return found
+
+    def _callers(self, values: Values, function: Function) -> list[tuple[str, PythonModule]]:
+        """The modules that may call ``function``: its own, and the project files that
+        mention both its name and its module's (as an import of it must). A notebook is
+        imported by nothing."""
+        own = [(values.path, values.module)]
+        if values.path.endswith(".ipynb") or not values.path:
+            return own
+        parts = values.path.removesuffix(".py").split("/")
+        stem = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+        others = [
+            (path, parsed)
+            for path, parsed in modules(self.ev, function.name.encode())
+            if path != values.path and self.ev.mentions(path, stem.encode())
+        ]
+        return own + others
 
     # Configuration files ------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -265,11 +265,9 @@ class Values:
                 value = statement.value if isinstance(statement, ast.Assign) and keyed else None
                 change = _Change(at, target.slice if keyed else None, value, conditional)
                 scope.changes.setdefault(target.value.id, []).append(change)
-        nested = {id(n) for _, body in _blocks(statement) for s in body for n in ast.walk(s)}
-        for node in ast.walk(statement):
+        for node in _own_nodes(statement):
             if (
-                id(node) not in nested
-                and isinstance(node, ast.Call)
+                isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in _IN_PLACE
                 and isinstance(node.func.value, ast.Name)
@@ -876,6 +874,18 @@ def _single_return(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr
     if len(returns) != 1 or returns[0].value is None:
         return None
     return returns[0].value
+
+
+def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement outside the statements nested in it (those are collected
+    on their own): a compound statement's header, a simple statement whole."""
+    for _, value in ast.iter_fields(statement):
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, ast.expr):
+                yield from ast.walk(item)
+            elif isinstance(item, ast.withitem):
+                yield from ast.walk(item.context_expr)
 
 
 def _updated_keys(call: ast.Call) -> list[tuple[ast.expr | None, ast.expr | None]]:
