@@ -9,8 +9,11 @@ module (:mod:`mllint_wa.evidence.python_values`) leave it.
 - **Call sites.** A function's parameters are read from each call of it in the project's
   code (test code left out), when it is called at most
   :data:`~mllint_wa.evidence.python_values.MAX_CALL_SITES` times, through at most
-  :data:`~mllint_wa.evidence.python_values.MAX_CALL_DEPTH` levels of calls. A function
-  called more often, or not at all, keeps its parameters unknown.
+  :data:`~mllint_wa.evidence.python_values.MAX_CALL_DEPTH` levels of calls. Calls are
+  looked for in the function's own module and in the project files that name both the
+  function and its module (as an import of it must); a notebook's functions are called only
+  from that notebook. A function called more often, or not at all, keeps its parameters
+  unknown.
 - **Configuration files.** ``json.load``, ``json.loads`` and ``yaml.safe_load`` of a file
   opened by a literal path (``open("config.json")``, ``Path("cfg.yaml").read_text()``, a
   ``with open(...) as f``) read that file of the repository through the evidence layer, as
