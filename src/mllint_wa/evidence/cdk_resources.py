@@ -164,6 +164,14 @@ class _Construct:
     overrides: dict[tuple[str, ...], Field] = field(default_factory=dict)
 
 
+# The nodes that bind names or take parameters, which :meth:`_Module._index` reads.
+_BINDERS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Assign, ast.AnnAssign,
+    ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.With,
+    ast.AsyncWith,
+)  # fmt: skip
+
+
 class _Module:
     """One parsed module: its assignments, its constructs and the resources they make."""
 
@@ -172,7 +180,7 @@ class _Module:
         self.parsed = parsed
         # The project's Python resolver, asked for the scalars this reader cannot follow.
         self.values = values
-        self.parents: dict[int, ast.AST] = {}
+        self.parents = parsed.index.parents()
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
         self.assigned: dict[int, dict[str, list[ast.expr | None]]] = {}
@@ -197,11 +205,7 @@ class _Module:
     # Indexing ---------------------------------------------------------------------------
 
     def _index(self) -> None:
-        tree = self.parsed.tree
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-        for node in ast.walk(tree):
+        for node in self.parsed.index.of_any(*_BINDERS):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 args = node.args
                 names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
@@ -251,7 +255,7 @@ class _Module:
 
     def _branches(self, node: ast.AST) -> Iterator[tuple[int, str]]:
         """(id of each enclosing ``if``, the branch ``node`` is in)."""
-        child, parent = node, self.parents.get(id(node))
+        child, parent = node, self.parents.get(node)
         while parent is not None:
             if isinstance(parent, (ast.If, ast.IfExp)):
                 body = parent.body if isinstance(parent.body, list) else [parent.body]
@@ -260,12 +264,12 @@ class _Module:
                     yield id(parent), "body"
                 elif any(child is statement for statement in orelse):
                     yield id(parent), "orelse"
-            child, parent = parent, self.parents.get(id(parent))
+            child, parent = parent, self.parents.get(parent)
 
     def _enclosing(self, node: ast.AST, kinds: tuple[type, ...]) -> ast.AST | None:
-        parent = self.parents.get(id(node))
+        parent = self.parents.get(node)
         while parent is not None and not isinstance(parent, kinds):
-            parent = self.parents.get(id(parent))
+            parent = self.parents.get(parent)
         return parent
 
     def _scope(self, node: ast.AST) -> ast.AST:
@@ -520,18 +524,17 @@ class _Module:
     # Constructs -------------------------------------------------------------------------
 
     def _find_constructs(self) -> None:
-        for node in ast.walk(self.parsed.tree):
-            if isinstance(node, ast.Call):
-                kind = self.qualified(node.func)
-                if kind in _HANDLERS:
-                    self._add_construct(node, kind)
-                elif isinstance(node.func, ast.Attribute) and node.func.attr == "create_alarm":
-                    # metric.create_alarm(self, "Id", ...): an alarm on that metric.
-                    metric = self.resolve(node.func.value)
-                    is_call = isinstance(metric, ast.Call)
-                    if is_call and self.qualified(metric.func) == "aws_cloudwatch.Metric":  # type: ignore[attr-defined]
-                        self._add_construct(node, _METRIC_ALARM)
-                        self.constructs[id(node)].fields["metric"] = (self.loc(metric), metric)
+        for node in self.parsed.index.of(ast.Call):
+            kind = self.qualified(node.func)
+            if kind in _HANDLERS:
+                self._add_construct(node, kind)
+            elif isinstance(node.func, ast.Attribute) and node.func.attr == "create_alarm":
+                # metric.create_alarm(self, "Id", ...): an alarm on that metric.
+                metric = self.resolve(node.func.value)
+                is_call = isinstance(metric, ast.Call)
+                if is_call and self.qualified(metric.func) == "aws_cloudwatch.Metric":  # type: ignore[attr-defined]
+                    self._add_construct(node, _METRIC_ALARM)
+                    self.constructs[id(node)].fields["metric"] = (self.loc(metric), metric)
 
     def _add_construct(self, call: ast.Call, kind: str) -> None:
         fields: dict[str, Field] = {}
@@ -559,7 +562,7 @@ class _Module:
         return variable if variable is not None else kind.rpartition(".")[2]
 
     def _find_changes(self) -> None:
-        for node in ast.walk(self.parsed.tree):
+        for node in self.parsed.index.of_any(ast.Call, ast.Assign):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver = node.func.value
                 if isinstance(receiver, ast.Call) and self.qualified(receiver.func) == "Tags.of":
@@ -722,11 +725,10 @@ class _StackTags:
         self.bindings = {m.path: bound_names(m.path, m.parsed) for m in cdk_modules}
         self.sites: dict[ClassKey, list[tuple[_Module, ast.Call]]] = {}
         for module in cdk_modules:
-            for node in ast.walk(module.parsed.tree):
-                if isinstance(node, ast.Call):
-                    key = self._class_called(module, node.func)
-                    if key is not None:
-                        self.sites.setdefault(key, []).append((module, node))
+            for node in module.parsed.index.of(ast.Call):
+                key = self._class_called(module, node.func)
+                if key is not None:
+                    self.sites.setdefault(key, []).append((module, node))
         self._tags: dict[ClassKey, rm.Value] = {}
 
     def of(self, module: _Module, construct: _Construct) -> rm.Value:

@@ -68,9 +68,8 @@ class PythonFlow:
         if found is None:
             found = Values(parsed, path, self)
             self._values[path] = found
-            for node in ast.walk(parsed.tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    self._owners[id(node)] = found
+            for node in parsed.index.functions():
+                self._owners[id(node)] = found
         return found
 
     def _module_values(self, path: str) -> Values | None:

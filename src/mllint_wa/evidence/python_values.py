@@ -201,8 +201,16 @@ class Values:
         self.path = path
         self.project = project
         self._scopes: dict[int, _Scope] = {}
-        self._scope_of: dict[int, _Scope] = {}
-        self._statement_of: dict[int, ast.stmt] = {}
+        self._parents = module.index.parents()
+        # The walrus targets and lambdas of the module, by each statement that holds them:
+        # what a statement binds beside its own targets.
+        self._held: dict[int, list[ast.AST]] = {}
+        for node in module.index.of_any(ast.NamedExpr, ast.Lambda):
+            holder = self._parents.get(node)
+            while holder is not None:
+                if isinstance(holder, ast.stmt):
+                    self._held.setdefault(id(holder), []).append(node)
+                holder = self._parents.get(holder)
         root = _Scope(module.tree, None)
         self._scopes[id(module.tree)] = root
         self._collect(module.tree.body, root, conditional=False)
@@ -214,10 +222,6 @@ class Values:
         """Record the bindings of ``body``'s statements in ``scope``; nested functions and
         classes get scopes of their own. Statement nesting is bounded by Python's parser."""
         for statement in body:
-            for node in ast.walk(statement):
-                self._scope_of.setdefault(id(node), scope)
-                # Nested statements are walked again below and take over their nodes.
-                self._statement_of[id(node)] = statement
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 scope.bind(statement.name, statement, None, conditional)
                 inner = _Scope(statement, scope)
@@ -233,14 +237,11 @@ class Values:
                             *(x for x in (arguments.vararg, arguments.kwarg) if x),
                         )
                     )
-                for node in ast.walk(statement):
-                    if node is not statement:
-                        self._scope_of[id(node)] = inner
                 self._collect(statement.body, inner, conditional=False)
                 continue
             self._bind_statement(statement, scope, conditional)
             self._record_changes(statement, scope, conditional)
-            for node in ast.walk(statement):
+            for node in self._held.get(id(statement), ()):
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                     scope.bind(node.target.id, statement, None, conditional)
                 elif isinstance(node, ast.Lambda):
@@ -281,8 +282,6 @@ class Values:
         inner.parameters.update(a.arg for a in (*arguments.posonlyargs, *arguments.args))
         inner.parameters.update(a.arg for a in arguments.kwonlyargs)
         self._scopes[id(node)] = inner
-        for child in ast.walk(node.body):
-            self._scope_of[id(child)] = inner
 
     def _bind_statement(self, statement: ast.stmt, scope: _Scope, conditional: bool) -> None:
         if isinstance(statement, ast.Assign):
@@ -337,11 +336,26 @@ class Values:
             self._bind_target(target.value, statement, None, scope, conditional)
 
     def statement_of(self, node: ast.AST) -> ast.stmt | None:
-        """The innermost statement holding ``node``."""
-        return self._statement_of.get(id(node))
+        """The innermost statement holding ``node`` (``node`` itself, a statement)."""
+        found: ast.AST | None = node
+        while found is not None and not isinstance(found, ast.stmt):
+            found = self._parents.get(found)
+        return found
 
     def scope(self, node: ast.AST) -> _Scope:
-        return self._scope_of.get(id(node)) or self._scopes[id(self.module.tree)]
+        """The scope ``node`` stands in: the innermost function or class around it (its
+        decorators and defaults included), or lambda whose body holds it, else the
+        module's."""
+        child, parent = node, self._parents.get(node)
+        while parent is not None:
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or (
+                isinstance(parent, ast.Lambda) and child is parent.body
+            ):
+                found = self._scopes.get(id(parent))
+                if found is not None:
+                    return found
+            child, parent = parent, self._parents.get(parent)
+        return self._scopes[id(self.module.tree)]
 
     # Names --------------------------------------------------------------------------------
 

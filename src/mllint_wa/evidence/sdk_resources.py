@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from mllint_wa.bounded import nesting_bounded
@@ -1042,15 +1042,14 @@ def _last(module: PythonModule, call: ast.Call | None) -> str:
     return name.rpartition(".")[2]
 
 
-def sdk_resources(ev: Evidence) -> list[rm.Resource]:
-    """Every SageMaker resource defined by SDK or boto3 calls in the project's code."""
-    found: list[rm.Resource] = []
+def sdk_resources(ev: Evidence) -> Iterator[rm.Resource]:
+    """Every SageMaker resource defined by SDK or boto3 calls in the project's code, a
+    module at a time."""
     project = flow(ev)
     for path, parsed in modules(ev, b"sagemaker"):
         # A module that imports neither only talks about SageMaker.
         if parsed.imported_modules() & {"sagemaker", "boto3"}:
-            found.extend(read_module(path, parsed, project.values(path, parsed)))
-    return found
+            yield from read_module(path, parsed, project.values(path, parsed))
 
 
 def read_module(path: str, parsed: PythonModule, values: Values | None = None) -> list[rm.Resource]:
@@ -1063,7 +1062,7 @@ def read_module(path: str, parsed: PythonModule, values: Values | None = None) -
         local_bindings=_local_bindings(parsed),
     )
     calls = sorted(
-        (node for node in ast.walk(parsed.tree) if isinstance(node, ast.Call)),
+        parsed.index.of(ast.Call),
         key=lambda node: (node.lineno, node.col_offset),
     )
     # Constructors first, so that the methods called on their objects find them whatever
@@ -1227,9 +1226,7 @@ def _local_bindings(parsed: PythonModule) -> frozenset[str]:
     """Names the module assigns, anywhere, a local session (``LocalSession()``,
     ``LocalPipelineSession()``) or a local-mode instance type (``"local"``, ``"local_gpu"``)."""
     found: set[str] = set()
-    for node in ast.walk(parsed.tree):
-        if not isinstance(node, ast.Assign):
-            continue
+    for node in parsed.index.of(ast.Assign):
         value = node.value
         local_type = isinstance(value, ast.Constant) and value.value in ("local", "local_gpu")
         session = isinstance(value, ast.Call) and _last(parsed, value) in _LOCAL_SESSIONS
