@@ -6,8 +6,11 @@ are recognised by what they refer to, not by how they are spelled. Nothing is im
 run. Values are followed within the module: literals are known; module constants, local
 variables, ``self.x`` attributes, dict and list literals and ``*Property(...)`` objects
 assigned once are followed to what they hold; a ``CfnParameter``'s declared default is
-known; function parameters, ``self.node.try_get_context(...)``, f-strings with unknown
-parts and anything else are unknown. A construct called with ``**kwargs`` that cannot be
+known. A scalar this reader cannot follow is asked of the project's Python resolver
+(:mod:`mllint_wa.evidence.python_values`): ``str.format`` and joins of known parts, values of
+JSON and YAML files of the repository, what a project function returns. Function
+parameters, ``self.node.try_get_context(...)``, f-strings with unknown parts and anything
+else are unknown. A construct called with ``**kwargs`` that cannot be
 followed is opaque. Changes made after construction within the module are applied:
 ``add_property_override``, L1 attribute assignments, ``add_lifecycle_rule``,
 ``add_to_policy``, ``add_managed_policy``, ``attach_inline_policy``, ``add_target``,
@@ -49,6 +52,8 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import bound_names, modules, project_files_named
+from mllint_wa.evidence.python_flow import flow
+from mllint_wa.evidence.python_values import Values
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, literal, quote_expression
 
@@ -73,7 +78,11 @@ Lookup = Field | _Unread | None
 
 def extract(ev: Evidence) -> Iterator[rm.Resource]:
     """Every resource the project's CDK apps define."""
-    cdk_modules = [_Module(path, parsed) for path, parsed in modules(ev, b"aws_cdk")]
+    project = flow(ev)
+    cdk_modules = [
+        _Module(path, parsed, project.values(path, parsed))
+        for path, parsed in modules(ev, b"aws_cdk")
+    ]
     yield from app_resources(cdk_modules, _StackTags(ev, cdk_modules))
 
 
@@ -166,9 +175,11 @@ _BINDERS = (
 class _Module:
     """One parsed module: its assignments, its constructs and the resources they make."""
 
-    def __init__(self, path: str, parsed: PythonModule) -> None:
+    def __init__(self, path: str, parsed: PythonModule, values: Values | None = None) -> None:
         self.path = path
         self.parsed = parsed
+        # The project's Python resolver, asked for the scalars this reader cannot follow.
+        self.values = values
         self.parents = parsed.index.parents()
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
@@ -425,7 +436,16 @@ class _Module:
             if isinstance(parameter, ast.Call) and self.qualified(parameter.func) == "CfnParameter":
                 default = _keyword(parameter, "default")
                 return self.scalar(default) if default is not None else ...
-        return ...
+        return self._shared_scalar(node)
+
+    def _shared_scalar(self, node: ast.expr) -> object:
+        """A scalar the project's resolver knows: ``str.format`` and joins of known parts,
+        a value of a JSON or YAML file of the repository, what a project function returns;
+        ``...`` otherwise."""
+        if self.values is None:
+            return ...
+        found = self.values.value(node).plain()
+        return found if found is None or isinstance(found, (str, int, float, bool)) else ...
 
     @nesting_bounded(...)
     def python(self, expr: ast.expr) -> object:
