@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence import kinds
-from mllint_wa.evidence.kinds import is_templated_path, is_vendored
+from mllint_wa.evidence import Evidence, kinds
+from mllint_wa.evidence.kinds import is_templated_path
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.secrets import NEEDLES, find_secrets, is_secret_fixture
 from mllint_wa.registry import rule
@@ -40,11 +40,11 @@ _KEY_SUFFIXES = (".pem", ".key", ".p8")
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 
 
-def _credential_file(path: str) -> bool:
+def _credential_file(evidence: Evidence, path: str) -> bool:
     name = path.rpartition("/")[2]
     return (
         (name in _CREDENTIAL_NAMES or name in _KEY_NAMES or name.endswith(_KEY_SUFFIXES))
-        and not is_vendored(path)
+        and not evidence.is_vendored(path)
         and not is_templated_path(path)
     )
 
@@ -52,7 +52,7 @@ def _credential_file(path: str) -> bool:
 def _scanned_files(ctx: ProjectContext) -> list[str]:
     evidence = ctx.evidence
     paths = set(evidence.files(*_SCANNED_KINDS))
-    paths.update(p for p in evidence.all_files if _credential_file(p))
+    paths.update(p for p in evidence.all_files if _credential_file(evidence, p))
     return sorted(p for p in paths if not is_secret_fixture(p))
 
 

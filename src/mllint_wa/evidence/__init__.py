@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mllint_wa.bounded import read_prefix, symlink_refusal
-from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
+from mllint_wa.evidence.kinds import NOTEBOOK, is_installed_or_generated, kinds_of
 
 T = TypeVar("T")
 
@@ -82,6 +82,8 @@ class Evidence:
         if self._by_kind is None:
             index: dict[str, list[str]] = {}
             for path in self.all_files:
+                if self.is_vendored(path):
+                    continue
                 for kind in kinds_of(path):
                     index.setdefault(kind, []).append(path)
             self._by_kind = {kind: tuple(paths) for kind, paths in index.items()}
@@ -91,6 +93,26 @@ class Evidence:
 
     def kinds(self, path: str) -> frozenset[str]:
         return kinds_of(path)
+
+    def is_vendored(self, path: str) -> bool:
+        """Whether a project-relative path lies in someone else's code or a tool's output:
+        installed packages and generated folders by their names, copies of other packages
+        by evidence (:mod:`mllint_wa.evidence.vendoring`)."""
+        if is_installed_or_generated(path):
+            return True
+        roots = self.memo(_VENDORED_ROOTS, self._vendored_roots)
+        if not roots:
+            return False
+        while path:
+            if path in roots:
+                return True
+            path = path.rpartition("/")[0]
+        return False
+
+    def _vendored_roots(self) -> frozenset[str]:
+        from mllint_wa.evidence.vendoring import vendored_roots  # it reads through this class
+
+        return vendored_roots(self)
 
     def exists(self, path: str) -> bool:
         """Whether a project-relative file or folder is part of the project as walked."""
@@ -292,6 +314,7 @@ class Evidence:
 
 _FILE_SET = object()
 _FOLDER_SET = object()
+_VENDORED_ROOTS = object()
 
 
 def _is_project_path(path: str) -> bool:
