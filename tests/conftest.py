@@ -27,6 +27,7 @@ class Linter:
 
     ``repo`` is a path, or the name of a directory under ``tests/fixtures/repos``. ``select``
     holds rule selectors (codes, prefixes or names); none means the project's own settings.
+    Preview rules run, as every rule is tested.
     """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,7 +37,7 @@ class Linter:
         directory = repo if isinstance(repo, Path) else REPOS / repo
         assert directory.is_dir(), f"no fixture repository {directory}"
         self._monkeypatch.chdir(directory)
-        options = RunOptions(cli=Layer("test", select=select or None), today=today)
+        options = RunOptions(cli=Layer("test", select=select or None, preview=True), today=today)
         result = run([Path(".")], options)
         assert result.errors == [], result.errors
         return result

@@ -346,8 +346,10 @@ def test_version(cli: Cli) -> None:
 def test_rules_text(cli: Cli) -> None:
     result = cli("rules")
     assert result.exit_code == 0
-    codes = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
+    listing, _, legend = result.stdout.partition("\n\npreview: ")
+    codes = [line.split()[0] for line in listing.splitlines() if not line.startswith(" ")]
     assert codes == [r.code for r in load_rules()]
+    assert legend.startswith("measured precision below 90%")
     assert "BG001  missing-business-goal" in result.stdout
 
 
