@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 
@@ -254,14 +255,37 @@ def test_deep_nesting_is_refused_before_json_recursion():
     assert (raised.value.line, raised.value.column) == (1, 42 + 63)
 
 
-def test_a_syntax_error_in_a_cell_is_raised_at_its_line_in_the_file():
-    text = _pretty(_notebook(_cell("x = 1\n"), _cell(["import random\n", "random.shuffle(rows\n"])))
-    notebook = parse_notebook(text)  # the notebook itself reads fine
-    with pytest.raises(ParseError) as raised:
-        notebook.python()
-    line = text.split("\n")[raised.value.line - 1]
+def test_a_cell_with_a_syntax_error_is_left_out_at_its_line_in_the_file():
+    text = _pretty(
+        _notebook(
+            _cell("x = 1\n"),
+            _cell(["import random\n", "random.shuffle(rows\n"]),
+            _cell("y = 2\n"),
+        )
+    )
+    module = parse_notebook(text).python()  # the notebook itself reads fine
+    [left_out] = module.left_out
+    assert (left_out.part, left_out.problem) == ("cell 2", "a syntax error: '(' was never closed")
+    line = text.split("\n")[left_out.line - 1]
     assert line == '    "random.shuffle(rows\\n"'
-    assert line[raised.value.column - 1] == "("
+    assert line[left_out.column - 1] == "("
+    # The cells around it are read, each at its own line in the file.
+    assigned = [node for node in ast.walk(module.tree) if isinstance(node, ast.Assign)]
+    lines = text.split("\n")
+    assert [lines[module.position(node)[0] - 1].strip() for node in assigned] == [
+        '"source": "x = 1\\n"',
+        '"source": "y = 2\\n"',
+    ]
+    assert "random" not in module.imports
+
+
+def test_a_placeholder_cell_is_named_for_what_it_is():
+    text = _pretty(_notebook(_cell("role = <YOUR ROLE ARN>\n"), _cell("import sagemaker\n")))
+    module = parse_notebook(text).python()
+    assert [(o.part, o.problem) for o in module.left_out] == [
+        ("cell 1", "a fill-in placeholder `<YOUR ROLE ARN>` where code belongs")
+    ]
+    assert module.imports == {"sagemaker": "sagemaker"}
 
 
 _IDENTIFIER = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(

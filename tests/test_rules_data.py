@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import shutil
 import struct
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,9 @@ from hypothesis import strategies as st
 
 from mllint_wa.config import ConfigError, layer_from_table, parse_size
 from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.data_files import is_data_archive
 from mllint_wa.evidence.git import IndexUnreadable, find_repository, parse_index, tracked_files
+from mllint_wa.parsers.archive import zip_member_names
 from mllint_wa.parsers.dvc import parse_dvc_config, parse_dvc_file, parse_dvc_pipeline
 from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.ml_config import parse_config, parse_mlproject
@@ -389,10 +394,30 @@ def test_lfs_for_models_only_is_not_data_versioning(lint, manifest):
 # -- DP015 missing-data-validation -----------------------------------------------------------
 
 
-def test_reading_data_with_no_validation_is_reported_at_the_first_read(lint):
+def test_reading_data_with_no_validation_is_reported_at_the_raw_data_read(lint):
+    # src/evaluate.py reads what src/prepare.py writes (data/holdout.parquet) and a table
+    # in data/processed/; src/train.py reads a path it is given; src/prepare.py reads the
+    # raw export: the finding stands there.
     assert lint("missing-data-validation", "DP015") == [
-        ("DP015", "missing-data-validation", "src/train.py", 7, 13)
+        ("DP015", "missing-data-validation", "src/prepare.py", 7, 17)
     ]
+    assert lint.messages("missing-data-validation", "DP015") == [
+        "`pandas.read_csv` reads `data/raw/customers.csv` here (3 other reads too) but nothing "
+        "validates the data: no schema or expectation checks (pandera, Great Expectations, "
+        "TFDV, Deequ, deepchecks, whylogs, Evidently, pydantic) and no data tests"
+    ]
+
+
+def test_a_dvc_stage_output_is_an_intermediate_read_after_the_unknown_ones(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "dvc.yaml": "stages:\n  split:\n    cmd: python split.py\n    outs:\n    - out/\n",
+            "a_train.py": "import pandas as pd\npd.read_csv('out/train.csv')\n",
+            "b_score.py": "import pandas as pd\n\ndef score(path):\n    pd.read_csv(path)\n",
+        },
+    )
+    assert [row[2:4] for row in lint(tmp_path, "DP015")] == [("b_score.py", 4)]
 
 
 @pytest.mark.parametrize(
@@ -474,3 +499,110 @@ def test_mlproject_and_hydra_configs_give_their_values_with_positions():
     ]
     hydra = parse_config("defaults:\n  - model: xgb\n  - _self_\nseed: 7\n")
     assert hydra.defaults == ("model: xgb", "_self_")
+
+
+# -- archives: data sets by their members ------------------------------------------------------
+
+ARCHIVES = Path(__file__).parent / "fixtures" / "repos" / "missing-datasheet" / "archives"
+
+
+def _archive_repo(tmp_path: Path, name: str) -> Path:
+    repo = tmp_path / name
+    shutil.copytree(ARCHIVES / name, repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    return repo
+
+
+def test_a_zip_of_a_web_site_is_no_data_set(lint, tmp_path):
+    # site/docs/handbook-site.zip holds HTML, CSS, a script, a font and a logo: it is no
+    # data, so the 10 kB data threshold, data versioning and a datasheet do not apply.
+    repo = _archive_repo(tmp_path, "site")
+    assert lint(repo, "DP010", "DP012", "DP020") == []
+
+
+def test_a_zip_of_images_and_labels_is_a_data_set(lint, tmp_path):
+    # data/data/scans.zip holds images and their labels.
+    repo = _archive_repo(tmp_path, "data")
+    assert lint(repo, "DP010", "DP012", "DP020") == [
+        ("DP010", "large-file-in-git", "data/scans.zip", 1, 1),
+        ("DP012", "missing-data-versioning", "data/scans.zip", 1, 1),
+        ("DP020", "missing-datasheet", "lens.toml", 1, 1),
+    ]
+    assert lint.messages(repo, "DP012") == [
+        "1 data file (14.4 kB in all, the largest `data/scans.zip`) is committed to git and "
+        "nothing versions the data: no DVC, Git LFS, lakeFS or Delta"
+    ]
+
+
+def _zip(members: dict[str, bytes], *, comment: bytes = b"") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.comment = comment
+    return buffer.getvalue()
+
+
+def _names(data: bytes) -> tuple[str, ...] | None:
+    return zip_member_names(len(data), lambda at, size: data[at : at + size])
+
+
+def test_zip_member_names_come_from_the_central_directory():
+    data = _zip({"a/b.csv": b"1,2\n", "c.png": b"\x89PNG"}, comment=b"x" * 500)
+    assert _names(data) == ("a/b.csv", "c.png")
+    assert _names(b"PK\x03\x04 not a whole archive") is None
+    assert _names(b"") is None
+    # A directory that says it lies past the end of the file is no directory.
+    plain = _zip({"a.csv": b"1\n"})
+    assert _names(plain[:-6] + struct.pack("<I", 10**9) + plain[-2:]) is None
+
+
+def test_zip64_member_names_are_found_through_the_locator():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", allowZip64=True) as archive:
+        for number in range(0x10001):  # more entries than a classic end record can count
+            archive.writestr(f"rows/{number}.csv", b"")
+    names = _names(buffer.getvalue())
+    assert names is not None and names[:2] == ("rows/0.csv", "rows/1.csv")
+    # Only the first MiB of the directory is read: a prefix of the members, in order.
+    assert 0 < len(names) < 0x10001
+
+
+@pytest.mark.parametrize(
+    ("names", "data"),
+    [
+        (("train.csv", "README.md"), True),
+        (("images/1.jpg", "images/2.jpg"), True),
+        (("site/index.html", "site/font.woff2", "site/rows.json"), False),
+        (("lambda/handler.py", "lambda/config.json"), False),
+        (("docs/", "LICENSE"), False),
+    ],
+)
+def test_an_archive_is_data_when_it_holds_records_and_no_site_or_code(names, data):
+    assert is_data_archive(names) is data
+
+
+@settings(max_examples=200, deadline=2000)
+@given(st.binary(max_size=300), st.binary(max_size=60))
+def test_zip_member_names_raise_nothing_on_any_bytes(head, tail):
+    for data in (head, head + b"PK\x05\x06" + tail, head + b"PK\x06\x07" + tail + b"PK\x05\x06"):
+        names = _names(data)
+        assert names is None or isinstance(names, tuple)
+
+
+def test_only_downloads_of_data_files_are_data_reads(lint, tmp_path):
+    # A settings file or an artefact of unknown name is not known to be a data set, and a
+    # model archive is no data at all; a CSV object is.
+    code = (
+        "import boto3\n\ns3 = boto3.client('s3')\n"
+        "s3.download_file('ci-bucket', key, '/tmp/artefact.zip')\n"
+        "s3.download_file('models', 'churn/model.tar.gz', '/tmp/model.tar.gz')\n"
+    )
+    _write(tmp_path, {"job.py": code})
+    assert lint(tmp_path, "DP012", "DP015") == []
+    _write(tmp_path, {"job.py": code + "s3.download_file('raw', 'customers.csv', 'c.csv')\n"})
+    assert [row[:4] for row in lint(tmp_path, "DP012", "DP015")] == [
+        ("DP012", "missing-data-versioning", "job.py", 6),
+        ("DP015", "missing-data-validation", "job.py", 6),
+    ]

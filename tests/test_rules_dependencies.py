@@ -29,10 +29,13 @@ from trees import write_tree as _write
 
 def test_unpinned_dependencies_one_finding_per_file_at_the_first_unpinned_line(lint):
     assert lint("unpinned-dependencies", "MD020") == [
+        ("MD020", "unpinned-dependencies", "requirements-serve.txt", 3, 1),
         ("MD020", "unpinned-dependencies", "requirements.txt", 5, 1),
         ("MD020", "unpinned-dependencies", "requirements/dev.txt", 5, 1),
     ]
     assert lint.messages("unpinned-dependencies", "MD020") == [
+        # torch is pinned two lines further down
+        "`requirements-serve.txt` leaves 1 package unpinned: scikit-learn",
         # torch is pinned by -c constraints.txt; -e . and ./plugins/scoring are the project's
         "`requirements.txt` leaves 3 packages unpinned: fastapi, pandas, scikit-learn",
         # a VCS branch moves, a commit does not; `-r dev.txt` (itself) and an include out
@@ -45,7 +48,21 @@ def test_unpinned_dependencies_quiet_on_hashes_pip_compile_output_inputs_and_con
     # requirements-hashed.txt (--hash on each), requirements-lock.txt (pip-compile header),
     # requirements.in (pip-compile input) and constraints.txt (numpy<2) are not reported.
     paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
-    assert paths == {"requirements.txt", "requirements/dev.txt"}
+    assert paths == {"requirements-serve.txt", "requirements.txt", "requirements/dev.txt"}
+
+
+def test_a_package_pinned_anywhere_in_the_install_is_pinned(lint):
+    # requirements-train.txt names torch bare, and includes requirements-serve.txt, which
+    # pins it: pip merges the two into one pinned requirement.
+    paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
+    assert "requirements-train.txt" not in paths
+
+
+def test_a_package_pinned_only_under_another_name_is_still_unpinned(lint, tmp_path):
+    _write(tmp_path, {"requirements.txt": "torch\ntorchvision==0.18.1\n"})
+    assert lint.messages(tmp_path, "MD020") == [
+        "`requirements.txt` leaves 1 package unpinned: torch"
+    ]
 
 
 def test_unpinned_dependencies_names_are_truncated(lint, tmp_path):
@@ -65,7 +82,7 @@ def test_broken_requirement_and_toml_reported_once_by_unparseable_file(lint):
         ("LN009", "unparseable-file", "broken/Pipfile", 2, 11),
     ]
     # and the other rules still run
-    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 3
+    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 4
 
 
 # -- missing-lock-file -----------------------------------------------------------------------
@@ -89,6 +106,35 @@ def test_missing_lock_file_quiet_with_a_lock_or_a_pinned_requirements_file(lint)
     # conda/environment.yml pins every package itself.
     paths = {path for _, _, path, *_ in lint("missing-lock-file", "MD021")}
     assert paths == {"environment.yml", "pyproject.toml"}
+
+
+def test_missing_lock_file_quiet_on_a_pyproject_that_pins_every_dependency(lint):
+    # pinned/pyproject.toml: `==` pins, a dependency group pinned too, a VCS tag
+    paths = {path for _, _, path, *_ in lint("missing-lock-file", "MD021")}
+    assert "pinned/pyproject.toml" not in paths
+
+
+def test_an_in_file_beside_its_compiled_output_is_judged_once_on_the_output(lint):
+    # compiled/requirements.txt was compiled from compiled/requirements.in, then loosened:
+    # unpinned-dependencies reports the .txt; the .in is not reported again.
+    rows = lint("missing-lock-file", "MD020", "MD021")
+    assert [row for row in rows if row[2].startswith("compiled/")] == [
+        ("MD020", "unpinned-dependencies", "compiled/requirements.txt", 6, 1)
+    ]
+
+
+def test_a_pyproject_with_one_range_still_needs_a_lock(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": """
+                [project]
+                name = "x"
+                dependencies = ["pandas==2.2.2", "numpy>=1.26"]
+                """
+        },
+    )
+    assert lint(tmp_path, "MD021") == [("MD021", "missing-lock-file", "pyproject.toml", 3, 17)]
 
 
 def test_missing_lock_file_names_the_tool_in_use(lint, tmp_path):
@@ -119,7 +165,8 @@ def test_missing_lock_file_names_the_tool_in_use(lint, tmp_path):
 
 
 def test_unsafe_model_deserialization_findings(lint):
-    assert [row[3] for row in lint("unsafe-model-deserialization", "MD022")] == [
+    rows = lint("unsafe-model-deserialization", "MD022")
+    assert [row[3] for row in rows if row[2] == "src/serve.py"] == [
         21,
         28,
         33,
@@ -151,8 +198,22 @@ def test_unsafe_model_deserialization_findings(lint):
 def test_unsafe_model_deserialization_quiet_on_its_traps(lint):
     # weights_only=True, the project's own pickle/joblib/checkpoint/npy, a config path,
     # trust_remote_code=False or a local model folder, a pickle of unknown origin, **kwargs
-    lines = {row[3] for row in lint("unsafe-model-deserialization", "MD022")}
+    lines = {
+        row[3] for row in lint("unsafe-model-deserialization", "MD022") if row[2] == "src/serve.py"
+    }
     assert lines.isdisjoint(range(70, 110))
+
+
+def test_files_a_test_wrote_itself_are_its_own(lint):
+    # tests/test_checkpoints.py: a checkpoint saved to tmp_path, one a Trainer wrote under
+    # tmp_path, a NamedTemporaryFile, an in-memory buffer, an array saved then loaded, a
+    # pickle dumped through a file object; a hub download into tmp_path and a path from
+    # elsewhere are still reported.
+    rows = lint("unsafe-model-deserialization", "MD022")
+    assert [row[3:] for row in rows if row[2] == "tests/test_checkpoints.py"] == [
+        (57, 12),
+        (61, 12),
+    ]
 
 
 DOWNLOAD_AND_LOAD = (
@@ -319,7 +380,7 @@ def test_lock_readers():
 def test_checkpoints_named_in_code_or_configured_by_arguments_are_the_projects_own(lint):
     # src/evaluate.py: os.path.join(run_dir, "best_model.pt"), args = parser.parse_args()
     paths = {path for _, _, path, *_ in lint("unsafe-model-deserialization", "MD022")}
-    assert paths == {"src/serve.py"}
+    assert paths == {"src/serve.py", "tests/test_checkpoints.py"}
 
 
 def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
@@ -335,3 +396,16 @@ def test_a_torch_pin_applies_to_code_in_its_folder_and_below(lint, tmp_path):
     assert lint(tmp_path, "MD022") == [
         ("MD022", "unsafe-model-deserialization", "scripts/legacy/run.py", 5, 12)
     ]
+
+
+def test_outside_tests_a_temporary_folder_excuses_only_what_was_saved_there(lint, tmp_path):
+    code = (
+        "import tempfile\nimport torch\n\n"
+        "def reload(model, path):\n"
+        "    scratch = tempfile.mkdtemp()\n"
+        "    torch.save(model, scratch)\n"
+        "    torch.load(scratch, weights_only=False)\n"
+        "    return torch.load(path, weights_only=False)\n"
+    )
+    _write(tmp_path, {"serve.py": code})
+    assert lint(tmp_path, "MD022") == [("MD022", "unsafe-model-deserialization", "serve.py", 8, 12)]

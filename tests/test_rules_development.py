@@ -27,6 +27,7 @@ def test_unseeded_randomness_reports_the_first_unseeded_draw_of_each_file(lint):
     assert lint("unseeded-randomness", "MD001") == [
         ("MD001", "unseeded-randomness", "notebooks/explore.ipynb", 38, 14),
         ("MD001", "unseeded-randomness", "src/cross_validate.py", 5, 9),
+        ("MD001", "unseeded-randomness", "src/export.py", 18, 12),
         ("MD001", "unseeded-randomness", "src/train.py", 9, 36),
     ]
     assert lint.messages("unseeded-randomness", "MD001") == [
@@ -34,6 +35,8 @@ def test_unseeded_randomness_reports_the_first_unseeded_draw_of_each_file(lint):
         "with `np.random.seed(...)` or draw from `np.random.default_rng(seed)`",
         "`sklearn.model_selection.KFold` draws at random and nothing on its path sets a seed: "
         "`random_state=None` is no seed: pass a number",
+        "`torch.utils.data.DataLoader` draws at random and nothing on its path sets a seed: "
+        "pass `generator=` or seed the generator with `torch.manual_seed(...)`",
         "`sklearn.model_selection.train_test_split` draws at random and nothing on its path "
         "sets a seed: pass `random_state=`",
     ]
@@ -77,9 +80,64 @@ def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint)
         "src/ports.py",  # random.randint in code that is no machine learning
         "src/churn/datamodule.py",  # instantiated by Hydra from run.py, which seeds
         "tests/split_sizes.py",  # test code
+        "test_data/make_rows.py",  # writes test fixtures
+        "src/client.py",  # a request payload, a prediction's input, a number in a name
+        "src/names.py",  # random letters for a name, a number formatted into one
         "notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb",  # an autosave copy
     }
     assert paths & traps == set()
+
+
+def test_draws_that_only_give_an_exporter_its_input_shapes_are_not_reported(lint):
+    # src/export.py: torch.randn for torch.onnx.export (through a variable, and inline in a
+    # tuple), torch.rand for torch.jit.trace; its shuffled DataLoader further down is the
+    # file's first draw that may reach training.
+    rows = lint("unseeded-randomness", "MD001")
+    assert [row[3:] for row in rows if row[2] == "src/export.py"] == [(18, 12)]
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "print(rows[random.randint(0, 9)])",
+        "plt.imshow(images[random.randint(0, 9)])",
+        "SchemaBuilder(sample_input=torch.randn(1, 28), sample_output=torch.randn(1, 10))",
+        "cloudwatch.put_metric_data(MetricData=[{'Value': random.uniform(0, 1)}])",
+    ],
+)
+def test_draws_that_are_only_shown_or_describe_a_request_are_not_reported(lint, tmp_path, use):
+    header = (
+        "import random\nimport matplotlib.pyplot as plt\nimport torch\n"
+        "from sagemaker.serve import SchemaBuilder\n\n"
+    )
+    _write(tmp_path, {"show.py": header + use + "\n"})
+    assert lint(tmp_path, "MD001") == []
+
+
+def test_a_payload_drawn_element_by_element_is_no_training(lint, tmp_path):
+    code = (
+        "import random\nimport sagemaker\n\n"
+        "def smoke(predictor):\n"
+        "    rows = [random.random() for _ in range(784)]\n"
+        "    return predictor.predict(rows)\n"
+    )
+    _write(tmp_path, {"smoke.py": code})
+    assert lint(tmp_path, "MD001") == []
+    _write(tmp_path, {"smoke.py": code.replace("predictor.predict(rows)", "model.fit(rows)")})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("smoke.py", 5)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import torch\nx = torch.randn(3)\nmodel.fit(x * 2)\n",
+        "import torch\nx = torch.randn(3)\ny = x.tolist()\ntrain(y)\n",
+        "import random\nimport torch\nif random.random() < 0.5:\n    flip(image)\n",
+    ],
+)
+def test_draws_that_may_reach_training_are_reported(lint, tmp_path, code):
+    _write(tmp_path, {"train.py": code})
+    assert [row[0] for row in lint(tmp_path, "MD001")] == ["MD001"]
 
 
 @pytest.mark.parametrize(
@@ -201,6 +259,31 @@ def test_missing_experiment_tracking_at_the_training_code(lint):
 
 
 _TRAIN = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(x, y)\n"
+KINDS = Path(__file__).parent / "fixtures" / "repos" / "missing-model-card"
+
+
+@pytest.mark.parametrize(
+    ("kind", "site"),
+    [
+        ("application", ("train.py", 10, 5)),
+        # src/churn/train.py is named for training and imports the module that fits.
+        ("packaged-application", ("src/churn/model.py", 7, 12)),
+    ],
+)
+def test_missing_experiment_tracking_at_the_training_entry_points_call(lint, kind, site):
+    assert [row[2:] for row in lint(KINDS / kind, "MD004")] == [site]
+
+
+def test_fits_in_a_librarys_functions_cli_examples_and_tests_are_no_training_of_its_own(lint):
+    assert lint(KINDS / "library", "MD004") == []
+
+
+def test_without_a_manifest_a_fit_in_a_helper_no_program_runs_is_no_training(lint, tmp_path):
+    helper = "from sklearn.linear_model import LogisticRegression\n\n\ndef fit(x, y):\n"
+    _write(tmp_path, {"helpers.py": helper + "    return LogisticRegression().fit(x, y)\n"})
+    assert lint(tmp_path, "MD004") == []
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n"})
+    assert [row[2:4] for row in lint(tmp_path, "MD004")] == [("helpers.py", 5)]
 
 
 @pytest.mark.parametrize(
@@ -346,3 +429,12 @@ def test_tracker_configuration_alone_is_not_reported_as_undeclared(lint, tmp_pat
 )
 def test_manifest_tracking_values_are_read_by_name_and_alias(value, tracker):
     assert canonical_tracker(value) == tracker
+
+
+def test_fitting_a_preprocessor_built_in_the_same_expression_is_no_training(lint, tmp_path):
+    code = (
+        "from sklearn.feature_extraction.text import TfidfTransformer\n\n"
+        "if __name__ == '__main__':\n    TfidfTransformer().fit(counts)\n"
+    )
+    _write(tmp_path, {"featurize.py": code})
+    assert lint(tmp_path, "MD004") == []

@@ -2,21 +2,73 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
+import pytest
+
+from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.python_code import parse_python
+from trees import write_files as _write
+
 
 def test_unparseable_file_reported_once_at_the_error_line(lint):
-    assert lint("unparseable-file", "LN009") == [
-        ("LN009", "unparseable-file", ".github/workflows/ci.yml", 8, 6),
-    ]
-    assert lint.messages("unparseable-file", "LN009") == [
+    assert lint("unparseable-file", "LN009")[0] == (
+        "LN009",
+        "unparseable-file",
+        ".github/workflows/ci.yml",
+        8,
+        6,
+    )
+    assert lint.messages("unparseable-file", "LN009")[0] == (
         "`.github/workflows/ci.yml` is not valid YAML: expected <block end>, but found "
         "'<block sequence start>'"
-    ]
+    )
 
 
 def test_unparseable_file_quiet_on_templated_workflows(lint):
     # templates/ and {{cookiecutter.project}}/ hold Jinja workflows that are not YAML yet.
     found = lint("unparseable-file", "LN009")
     assert [path for _, _, path, *_ in found] == [".github/workflows/ci.yml"]
+
+
+def test_a_notebook_cell_that_is_not_python_is_reported_and_the_others_are_read(lint):
+    # notebooks/train.ipynb: cell 2 holds `<PROJECT NAME>`, cell 4 a Python 2 print
+    # statement; cells 3 and 5 split the data and start a SageMaker training job.
+    rows = lint("unparseable-file", "LN009", "MD001", "DP031")
+    assert [row for row in rows if row[2] == "notebooks/train.ipynb"] == [
+        ("LN009", "unparseable-file", "notebooks/train.ipynb", 18, 21),
+        ("MD001", "unseeded-randomness", "notebooks/train.ipynb", 32, 20),
+        ("DP031", "training-without-vpc", "notebooks/train.ipynb", 53, 18),
+    ]
+    assert lint.messages("unparseable-file", "LN009", "MD001")[1] == (
+        "`notebooks/train.ipynb` cell 2 has a fill-in placeholder `<PROJECT NAME>` where code "
+        "belongs; that cell and cell 4 were left out, the other cells were read"
+    )
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "metadata": {}, "outputs": [], "source": source}
+                for source in cells
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+def test_a_python_2_cell_is_named_as_such(lint, tmp_path):
+    text = _notebook("import torch\n", "try:\n    run()\nexcept IOError, error:\n    pass\n")
+    _write(tmp_path, {"nb.ipynb": text})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`nb.ipynb` cell 2 has Python 2 code (`except E, name:`), which Python 3 cannot run; "
+        "that cell was left out, the other cells were read"
+    ]
 
 
 def test_unparseable_file_reports_python_a_rule_needed(lint, tmp_path):
@@ -30,3 +82,23 @@ def test_unparseable_file_reports_python_a_rule_needed(lint, tmp_path):
     assert ctx.evidence.parse("train.py", parse_python) is None
     [failure] = ctx.evidence.failures
     assert (failure.path, failure.line) == ("train.py", 2)
+
+
+def test_a_value_left_blank_is_named_as_such(lint, tmp_path):
+    text = _notebook("import torch\n", 'TRACKING_ARN = # "arn:…" or None\nprint(1)\n')
+    _write(tmp_path, {"nb.ipynb": text})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`nb.ipynb` cell 2 has a value left blank to fill in (`TRACKING_ARN =` and nothing "
+        "after it); that cell was left out, the other cells were read"
+    ]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-string")
+def test_an_f_string_newer_than_the_running_python_is_said_to_be_so():
+    with pytest.raises(ParseError) as raised:
+        parse_python('name = f"{row["name"]}"\n')
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert raised.value.message.startswith(
+        f"has an f-string that the Python {running} running mllint-wa cannot read (f-string:"
+    )
+    assert raised.value.message.endswith("Python 3.12 reads more f-strings")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
-from mllint_wa.wildmatch import Pattern, decide, parse_lines
+from mllint_wa.wildmatch import MAX_PATTERNS, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -42,9 +42,12 @@ _PRUNED_DIRS = frozenset(
     }
 )
 _GITIGNORE = ".gitignore"
-# An ignore file larger than this (64 MiB) is reported and not read.
-_IGNORE_FILE_LIMIT = 64 * 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Bytes of an ignore file read at most; git itself refuses pattern files over 100 MiB. A file
+# over this or over MAX_PATTERNS is not applied at all, and said so, as git does.
+MAX_IGNORE_FILE = 1024 * 1024
+# Invalid patterns are quoted in the problem they cause up to this length.
+_QUOTED_PATTERN = 120
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,7 @@ class Discovery:
     rejected: tuple[WalkProblem, ...] = ()
 
 
-# One ignore source's patterns, last pattern first: the order git asks.
-_Rules = tuple[Pattern, ...]
+_NO_RULES = PatternList(())
 
 
 class _IgnoreSource(NamedTuple):
@@ -88,7 +90,7 @@ class _IgnoreSource(NamedTuple):
     speaks only of paths under that root-relative folder.
     """
 
-    rules: _Rules
+    rules: PatternList
     prefix: str
     strip: int
     scope: str = ""
@@ -280,11 +282,11 @@ def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
     return False
 
 
-def _decision(rules: _Rules, path: str) -> bool | None:
+def _decision(rules: PatternList, path: str) -> bool | None:
     """git's verdict of one ignore source on ``path`` (a directory ends with "/"): the last
     pattern matching the path itself decides; the walker has already settled every parent."""
     is_dir = path.endswith("/")
-    return decide(rules, path[:-1] if is_dir else path, is_dir)
+    return rules.decide(path[:-1] if is_dir else path, is_dir)
 
 
 def _symlink_problem(path: str, root: str) -> str | None:
@@ -326,7 +328,7 @@ def _ancestor_layers(root: Path, problems: list[WalkProblem]) -> tuple[_IgnoreSo
 
 def _load_ignore_file(
     path: Path, problems: list[WalkProblem], git_data_from: Path | None = None
-) -> _Rules:
+) -> PatternList:
     """Parse one ignore file; no rules when it is missing or not a regular file.
 
     A symlinked ``.gitignore`` is not read, as git does not read one in the work tree; git's
@@ -334,30 +336,42 @@ def _load_ignore_file(
     ``.git`` (``git_data_from``), and a link on the way is reported.
     """
     try:
-        data = read_unlinked(path, _IGNORE_FILE_LIMIT + 1, git_data_from or path.parent)
+        data = read_unlinked(path, MAX_IGNORE_FILE + 1, git_data_from or path.parent)
     except (FileNotFoundError, NotADirectoryError, NotRegularFile):
         # NotADirectoryError: ".git" is a worktree's or submodule's "gitdir:" file.
-        return ()
+        return _NO_RULES
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             problems.append(WalkProblem(path, _describe(exc)))
         elif git_data_from is not None:
             problems.append(WalkProblem(path, "git data is not read through a symlink"))
-        return ()
-    if len(data) > _IGNORE_FILE_LIMIT:
-        problems.append(WalkProblem(path, "larger than 64 MiB, not read"))
-        return ()
+        return _NO_RULES
+    if len(data) > MAX_IGNORE_FILE:
+        message = (
+            f"it is larger than {MAX_IGNORE_FILE >> 20} MiB, so none of its patterns is applied"
+        )
+        problems.append(WalkProblem(path, message))
+        return _NO_RULES
     # Decoded exactly as os.scandir decodes names, so a pattern spelling an undecodable file
     # name still matches it; git splits on "\n" only and drops one "\r" before it.
     lines = [
         line.removesuffix("\r") for line in os.fsdecode(data.removeprefix(_UTF8_BOM)).split("\n")
     ]
+    if sum(1 for line in lines if line.rstrip(" ") and line[0] != "#") > MAX_PATTERNS:
+        message = f"it holds more than {MAX_PATTERNS:,} patterns, none of which is applied"
+        problems.append(WalkProblem(path, message))
+        return _NO_RULES
     patterns, invalid = parse_lines(lines)
     # git skips a pattern that can match nothing and keeps the rest of the file; so do we,
     # but say so.
-    for line, _ in invalid:
-        problems.append(WalkProblem(Path(path), f"invalid ignore pattern {line!r} skipped"))
-    return _rules(patterns)
+    for line, reason in invalid:
+        message = (
+            f"invalid ignore pattern {line!r} skipped"
+            if len(line) <= _QUOTED_PATTERN
+            else f"invalid ignore pattern skipped: {reason}"
+        )
+        problems.append(WalkProblem(path, message))
+    return PatternList(patterns)
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
@@ -366,7 +380,7 @@ def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_Ignor
     for base, patterns in groups:
         if not patterns:
             continue
-        rules = _rules(parse_lines(patterns)[0])
+        rules = PatternList(parse_lines(patterns)[0])
         if base is None or base == root:
             sources.append(_IgnoreSource(rules, "", 0))
         elif base in root.parents:
@@ -401,10 +415,6 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
         return any(_is_ignored(path, sources) for path in (*folders, *own))
 
     return excluded
-
-
-def _rules(patterns: Sequence[Pattern]) -> _Rules:
-    return tuple(reversed(patterns))
 
 
 def settings_file_refusal(path: Path) -> str | None:

@@ -63,6 +63,8 @@ class Limits:
 
 LIMITS = Limits()
 ID_PATTERN = re.compile(r"[A-Za-z0-9_]+")
+# Starts at a run's first digit only: tried from each digit, a long run is read once per digit.
+_TRAILING_NUMBER = re.compile(r"(?<!\d)\d+$")
 RISKS = ("NO_RISK", "MEDIUM_RISK", "HIGH_RISK")
 NONE_SUFFIX = "_no"
 
@@ -115,7 +117,7 @@ def questions(rules: Iterable[Rule]) -> tuple[Question, ...]:
 
 
 def _question_number(qid: str) -> int:
-    digits = re.search(r"\d+$", qid)
+    digits = _TRAILING_NUMBER.search(qid)
     return int(digits.group()) if digits else 0
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.data_code import DataRead, data_code, is_test_file
+from mllint_wa.evidence.data_files import data_files
 from mllint_wa.evidence.data_versioning import (
     DVC_TOOL,
     LFS_TOOL,
@@ -13,7 +14,7 @@ from mllint_wa.evidence.data_versioning import (
     data_versioning,
 )
 from mllint_wa.evidence.git import tracked_files
-from mllint_wa.evidence.kinds import DATA, MODEL, PYTHON
+from mllint_wa.evidence.kinds import MODEL, PYTHON
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.project import MANIFEST_NAME
 from mllint_wa.registry import rule
@@ -60,8 +61,9 @@ _TEST_TOPICS = ("data", "schema", "validat", "expectation")
 
 
 def _kind_of_file(ctx: ProjectContext, path: str) -> str:
-    kinds = ctx.evidence.kinds(path)
-    return "model file" if MODEL in kinds else "data file" if DATA in kinds else "file"
+    if MODEL in ctx.evidence.kinds(path):
+        return "model file"
+    return "data file" if path in data_files(ctx.evidence) else "file"
 
 
 def _count(number: int, noun: str) -> str:
@@ -94,21 +96,24 @@ def large_file_in_git(ctx: ProjectContext) -> Iterator[Violation]:
     the way a data-versioning tool does. Reported: a file git tracks (from the git index,
     without reading the file) that is larger than `large-data-file-threshold` (default
     1 MB) for data and model files (.csv, .parquet, .pkl, .pt, .onnx, .h5 …) or
-    `large-file-threshold` (default 10 MB) for any other file. Accepted: files that
-    `.gitattributes` sends to Git LFS (`filter=lfs`), outputs that DVC tracks (their `.dvc`
-    file or `dvc.yaml` stage committed, the data itself git-ignored), and files git does not
-    track. Without a git repository this rule says nothing."""
+    `large-file-threshold` (default 10 MB) for any other file. A `.zip` is a data file only
+    when its members, read from its central directory, are data (tables, records, images,
+    audio) and none is a web page, style sheet, script, font, program or Python code.
+    Accepted: files that `.gitattributes` sends to Git LFS (`filter=lfs`), outputs that DVC
+    tracks (their `.dvc` file or `dvc.yaml` stage committed, the data itself git-ignored),
+    and files git does not track. Without a git repository this rule says nothing."""
     tracked = tracked_files(ctx.evidence)
     if not tracked.known:
         return
     evidence = ctx.evidence
     versioning = data_versioning(evidence)
     options = ctx.options
+    data = set(data_files(evidence))
     for path in evidence.all_files:
         size = tracked.sizes.get(path)
         if size is None:
             continue
-        data_like = bool(evidence.kinds(path) & {DATA, MODEL})
+        data_like = path in data or MODEL in evidence.kinds(path)
         limit = options.large_data_file_threshold if data_like else options.large_file_threshold
         if size <= limit or versioning.in_lfs(path) or versioning.dvc_managed(path):
             continue
@@ -159,7 +164,7 @@ def git_index_unavailable(ctx: ProjectContext) -> Iterator[Violation]:
                 anchor="git-index",
             )
     elif tracked.repository is None:
-        data = ctx.evidence.files(DATA, MODEL)
+        data = sorted({*data_files(ctx.evidence), *ctx.evidence.files(MODEL)})
         if data:
             others = f" and {_count(len(data) - 1, 'other data or model file')}" if data[1:] else ""
             yield Violation(
@@ -213,14 +218,16 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     trained on can be had again. Reported once per project, where the evidence is, when
     the code reads data from a location whose content can change under it (an `s3://` or
     `https://` path, a Hugging Face data set without `revision=`, a file in a `data/`
-    folder that git does not hold) or data files of more than `large-data-file-threshold`
-    in all are committed to git, and no data-versioning tool is in use: DVC, Git LFS for
-    the data, lakeFS, Delta Lake or Iceberg, S3 object versions (`VersionId=`). Reads whose
-    location is not a literal, and projects that read no data, are not reported."""
+    folder that git does not hold) or data files (a `.zip` only when its members are data,
+    as for `large-file-in-git`) of more than `large-data-file-threshold` in all are
+    committed to git, and no data-versioning tool is in use: DVC, Git LFS for the data,
+    lakeFS, Delta Lake or Iceberg, S3 object versions (`VersionId=`). Reads whose location
+    is not a literal, downloads of a model (`model.tar.gz`, a `.pt` or `.joblib` file …),
+    and projects that read no data, are not reported."""
     evidence = ctx.evidence
     versioning = data_versioning(evidence)
     tools = set(versioning.tools)
-    if LFS_TOOL in tools and not versioning.lfs_holds_data(evidence.files(DATA)):
+    if LFS_TOOL in tools and not versioning.lfs_holds_data(data_files(evidence)):
         tools.discard(LFS_TOOL)
     if tools - {"s3-versioning"}:
         return
@@ -233,9 +240,9 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     if total > ctx.options.large_data_file_threshold:
         path = committed[0][0]
         yield Violation(
-            f"{len(committed)} data files ({human_size(total)} in all, the largest "
-            f"`{path}`) are committed to git and nothing versions the data: no DVC, Git LFS, "
-            "lakeFS or Delta",
+            f"{_count(len(committed), 'data file')} ({human_size(total)} in all, the largest "
+            f"`{path}`) {'are' if committed[1:] else 'is'} committed to git and nothing "
+            "versions the data: no DVC, Git LFS, lakeFS or Delta",
             Location(path),
             anchor="data-versioning",
         )
@@ -312,7 +319,7 @@ def undeclared_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     versioning = data_versioning(evidence)
     if DVC_TOOL in versioning.tools:
         tool, advice = DVC_TOOL, 'declare `versioning = "dvc"`'
-    elif declared == "none" and versioning.lfs_holds_data(evidence.files(DATA)):
+    elif declared == "none" and versioning.lfs_holds_data(data_files(evidence)):
         tool, advice = LFS_TOOL, 'remove `versioning = "none"`'
     else:
         return
@@ -372,14 +379,23 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     Monitor; a `great_expectations.yml` or a `gx/`, `great_expectations/` or
     `expectations/` folder; a test file about data (`tests/data*/test_*.py`,
     `test_*data*.py`, `test_*schema*.py`, `test_*validat*.py`). A project whose code reads
-    no data is not reported."""
-    reads = [read for read in data_code(ctx.evidence).reads if read.source == "code"]
+    no data is not reported; a boto3 download counts as a read only when its object is
+    named like a data file (`.csv`, `.parquet`, `.jsonl` …), since other objects may be
+    anything (a settings file, an artefact to copy). The finding stands at the first read
+    of raw data by a reading function with a literal location; then come downloads and
+    reads whose location is not a literal, and last the reads of what the project made
+    itself (a
+    path its code writes with `to_csv`, `to_parquet`, `write_parquet` …, a DVC stage's
+    output, a file in an `interim`, `intermediate`, `processed`, `prepared`, `features`,
+    `staging` or `derived` folder)."""
+    reads = [read for read in data_code(ctx.evidence).raw_first() if read.of_data_set]
     if not reads or _validation_evidence(ctx) is not None:
         return
     first = reads[0]
     others = f" ({_count(len(reads) - 1, 'other read')} too)" if reads[1:] else ""
+    what = f"`{first.location}`" if first.location else "a data set"
     yield Violation(
-        f"`{first.function}` reads a data set here{others} but nothing validates the "
+        f"`{first.function}` reads {what} here{others} but nothing validates the "
         "data: no schema or expectation checks (pandera, Great Expectations, TFDV, Deequ, "
         "deepchecks, whylogs, Evidently, pydantic) and no data tests",
         Location(first.path, first.line, first.column),

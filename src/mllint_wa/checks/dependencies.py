@@ -12,6 +12,7 @@ from mllint_wa.evidence.dependencies import (
     constraint_files,
     constraint_pins,
     declarations,
+    install_pins,
     is_pip_compile_input,
     lock_for,
     pinned_version,
@@ -57,8 +58,10 @@ def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
     the same commit trains a different model next month, and a compromised release lands
     without review. Reported once per file, at the first unpinned line, naming every
     unpinned package. Pinned means `==`/`===` to one version, a `--hash`, a VCS tag or
-    commit, or an archive URL; a package pinned by a `-c` constraints file that applies
-    to the file counts as pinned. `-e .` and local paths are the project's own code and
+    commit, or an archive URL. A package counts as pinned when any requirement of the same
+    install pins it, since pip merges them: another line of the file (`torch` on one line,
+    `torch==2.3.1` further down), a file it includes with `-r`, or a `-c` constraints file
+    that applies to it. `-e .` and local paths are the project's own code and
     need no pin. pip-compile output, constraints files and pip-tools `.in` inputs are not
     reported (`missing-lock-file` covers an `.in` without compiled output); neither are
     the ranges of `pyproject.toml` or `setup.cfg`, which are normal for a library: a lock
@@ -68,7 +71,7 @@ def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
     for path, parsed in requirements_files(ev).items():
         if parsed.compiled or is_pip_compile_input(path) or path in constraints:
             continue
-        pinned_elsewhere = constraint_pins(ev, path)
+        pinned_elsewhere = constraint_pins(ev, path) | install_pins(ev, path)
         loose = [d for d in parsed.third_party if not d.pinned and d.name not in pinned_elsewhere]
         if not loose:
             continue
@@ -101,10 +104,13 @@ def missing_lock_file(ctx: ProjectContext) -> Iterator[Violation]:
     each upgrade reviewed. A lock counts when it sits in the declaring file's folder or a
     folder above it: `poetry.lock`, `uv.lock`, `pdm.lock`, `pylock.toml`, `Pipfile.lock`,
     a requirements file pinned throughout (pip-compile output, hash-pinned files, also in
-    a `requirements/` folder there) for Python manifests; a conda-lock file, or every
-    package pinned to a version in the environment file itself, for conda. Reported at the
-    first declared dependency. Plain `requirements.txt` files are `unpinned-dependencies`'
-    business, not this rule's."""
+    a `requirements/` folder there) for Python manifests; a conda-lock file for conda. A
+    manifest that pins every package itself (`==` to one version, a VCS commit, an archive
+    URL; a conda spec with its exact version) needs no lock, nor does a pip-tools `.in`
+    file whose compiled output (the same name ending in `.txt`) is in the project:
+    `unpinned-dependencies` judges that file. Reported at the first declared dependency.
+    Plain `requirements.txt` files are `unpinned-dependencies`' business, not this
+    rule's."""
     ev = ctx.evidence
     for declaration in declarations(ev):
         if lock_for(ev, declaration) is not None:
@@ -143,10 +149,16 @@ def unsafe_model_deserialization(ctx: ProjectContext) -> Iterator[Violation]:
     weights_only=False)` of a file not known to be the project's own, whatever the
     version; `numpy.load(..., allow_pickle=True)`; Keras `load_model(..., safe_mode=False)`;
     and `trust_remote_code=True`, which runs Python shipped with a
-    model or data set. Loading the project's own artefacts (a literal path, a path built
-    from literals or from configuration such as `cfg`, `params` or `args`) is not
-    reported, and nor is anything that cannot be decided: an unpinned torch, a flag or
-    path passed as a variable whose origin is unknown to a pickle load, `**kwargs`."""
+    model or data set. Loading the project's own artefacts is not reported: a literal
+    path, a path built from literals or from configuration such as `cfg`, `params` or
+    `args`, a file or buffer the same function saved earlier (`torch.save`,
+    `pickle.dump`, `joblib.dump`, `numpy.save`, a `.save(...)` method, through the file
+    object it was opened as), pytest's `tmp_path`/`tmpdir` and `tempfile` paths, and, in
+    test code, any load of unknown origin in a test that takes one of pytest's
+    temporary-folder fixtures or calls `tempfile` (it reads back what it wrote); a
+    download stays a download wherever it is written. Nor is anything that cannot be
+    decided: an unpinned torch, a flag or path passed as a variable whose origin is
+    unknown to a pickle load, `**kwargs`."""
     ev = ctx.evidence
     counts: dict[str, int] = {}
     for load in model_loads(ev):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.code import training_site
 from mllint_wa.evidence.kinds import NOTEBOOK
+from mllint_wa.evidence.project_kind import own_training
 from mllint_wa.evidence.randomness import unseeded_draws
 from mllint_wa.evidence.tracking import TRACKERS, canonical_tracker, tracking
 from mllint_wa.model import Location, Risk, Stage, Violation
@@ -40,9 +41,20 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     (``seed``, ``manual_seed``, ``set_seed``, ``seed_everything``, ``default_rng(seed)`` …)
     in the same file or notebook, in a project module it imports, or in a project module
     that imports it, two levels deep. ``random_state=None`` is no seed. A call that passes
-    ``**kwargs`` may carry its seed and is not reported, nor is test code, nor a plain
-    ``random``/``numpy.random`` draw in code that uses no machine-learning library. The
-    first unseeded draw of each file is reported."""
+    ``**kwargs`` may carry its seed and is not reported, nor is test code (``tests/``,
+    ``test_*.py``, ``conftest.py``) or code in a test-data folder (``test_data/``,
+    ``testdata/``), nor a plain ``random``/``numpy.random`` draw in code that uses no
+    machine-learning library. Nor is a draw whose value never reaches training or
+    splitting, followed through containers, comprehensions and up to three assignments in
+    its function (or module): one that only makes a name (letters drawn from
+    :mod:`string` or a literal, a number put into an f-string, ``str()``, ``.format`` or
+    ``.join``), only feeds inference (a dummy input for ``torch.onnx.export``,
+    ``torch.jit.trace``, ``torch.export.export``, ``coremltools`` or ``tf2onnx``, a payload
+    for ``requests``, ``httpx`` or ``urllib``, ``.predict``, ``invoke_endpoint``,
+    Lightning's ``to_onnx``/``to_torchscript``, a sample for SageMaker's
+    ``SchemaBuilder``, a made-up value for ``put_metric_data``) or is only shown
+    (``print``, ``display``, ``imshow``). The first unseeded draw of each file that may
+    reach training is reported."""
     for draw in unseeded_draws(ctx.evidence):
         yield Violation(
             f"`{draw.name}` draws at random and nothing on its path sets a seed: {draw.advice}",
@@ -147,14 +159,20 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     Experiments, Neptune, Comet, ClearML, Aim, TensorBoard or Sacred clients, Lightning
     and Keras loggers, SageMaker Pipelines, Hugging Face ``Trainer`` reporting) and in
     configuration (``MLproject``, ``dvc.yaml``, ``params.yaml``, a Hydra logger config).
-    The rule only speaks when the
-    project has training code (a ``.fit(`` in machine-learning code, a Hugging Face or
+    The rule only speaks when the project has training code (a ``.fit(`` in
+    machine-learning code, fastai's ``fine_tune`` or ``fit_one_cycle``, a Hugging Face or
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
-    estimator); when ``[model] tracking`` names a tool, MD005 checks it instead."""
+    estimator) outside its tests: without a manifest, only the training of an entry point
+    of its own counts, as ``missing-model-card`` decides (the fits in a library's
+    functions, command line, examples and documentation do not), and the finding stands
+    at that training call; when ``[model] tracking`` names a tool, MD005 checks it
+    instead."""
     declared = ctx.declared(TRACKING_KEY)
     if declared is not None and declared.strip().lower() != "none":
         return
-    site = training_site(ctx.evidence)
+    site = own_training(ctx.evidence)
+    if site is None and ctx.manifest is not None:
+        site = training_site(ctx.evidence)
     if site is None:
         return
     found = tracking(ctx.evidence)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
+from mllint_wa.evidence.data_files import data_files
 from mllint_wa.evidence.documents import (
     DATASHEET_NAMES,
     DATASHEET_SECTIONS,
@@ -15,8 +16,7 @@ from mllint_wa.evidence.documents import (
     find_model_card,
     missing_sections,
 )
-from mllint_wa.evidence.kinds import DATA
-from mllint_wa.evidence.ml import ml_use
+from mllint_wa.evidence.project_kind import ProjectKind, is_demo_path, own_model, project_kind
 from mllint_wa.manifest import is_placeholder
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.markdown import parse_markdown
@@ -68,15 +68,24 @@ def _unnamed(key: str) -> str:
 
 
 def _data_files(ctx: ProjectContext) -> tuple[str, ...]:
-    return ctx.evidence.files(DATA)
+    """The project's own data files: data (a zip only by its members) outside its tests,
+    examples and documentation."""
+    return tuple(path for path in data_files(ctx.evidence) if not is_demo_path(path))
 
 
 def _has_data(ctx: ProjectContext) -> bool:
+    """Whether the project has data sets of its own to document."""
     manifest = ctx.manifest
-    declares = manifest is not None and (
+    if manifest is not None and (
         manifest.get("data.sources") is not None or manifest.get("data.datasheet") is not None
-    )
-    return declares or bool(_data_files(ctx))
+    ):
+        return True
+    if manifest is None and project_kind(ctx.evidence) in (
+        ProjectKind.LIBRARY,
+        ProjectKind.TEMPLATE,
+    ):
+        return False
+    return bool(_data_files(ctx))
 
 
 @rule(
@@ -96,11 +105,27 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
 
     Accepted: the file `[model] card` names, `MODEL_CARD.md`, `model_card.md` and the like
     (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, or a README
-    whose YAML front matter makes it a Hugging Face model card. A project without a manifest
-    is asked for one only when it holds model files or imports an ML framework.
+    whose YAML front matter makes it a Hugging Face model card.
 
-    Reported on the manifest's `[model]` table, or without a manifest on the first model
-    file, else on the first import of an ML framework."""
+    A project without a manifest is asked for one only when it trains or ships a model of
+    its own, as shown outside its tests (`tests/`, `test_*.py`, `integration-tests.py`),
+    test data (`test_data/`), examples, tutorials, demos, benchmarks and documentation
+    (`docs/`): a training entry point (a notebook or a program, with a `__main__` block or a
+    training call at module level, that trains a model itself; or a module named for
+    training, such as `train.py`, `train_model.py`, `model_train.py` or `finetune.py`,
+    that trains or imports code that does, two imports deep; in a project with packaging
+    metadata, a package's `__main__.py` and the modules its console scripts name are tools
+    for its users and count only when named for training), or a model file (`.pt`,
+    `.onnx`, `.joblib` …, not `.npy`/`.npz` arrays). Training is a `.fit(` in
+    machine-learning code (not of a scaler, encoder or other preprocessor), fastai's
+    `fine_tune` or `fit_one_cycle`, a Hugging Face or Lightning `Trainer`, `xgboost.train`,
+    a `backward()` pass or a SageMaker estimator. The finding stands on the first training
+    entry point, those named for training first.
+    ML libraries, platforms and evaluation harnesses, which train users' models in their
+    functions, and cookiecutter or copier templates are not asked.
+
+    Reported on the manifest's `[model]` table, or without a manifest on the training call
+    or model file that made the rule apply."""
     if ctx.declared("model.card") is not None:
         return  # declared-path-missing and incomplete-model-card judge a declared card
     if find_model_card(ctx.evidence) is not None:
@@ -112,10 +137,11 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     if ctx.manifest is not None:
         where, why = ctx.manifest.location("model.card"), _unnamed("model.card")
     else:
-        use = ml_use(ctx.evidence)
-        if use is None:
+        model = own_model(ctx.evidence)
+        if model is None:
             return
-        where, why = Location(use.path, use.line, use.column), f"`{use.path}` {use.what}"
+        where = Location(model.path, model.line, model.column)
+        why = f"`{model.path}` {model.what}"
         about = MODEL_CARD_NAMES[0]
     yield Violation(
         "no model card: nothing records the model's intended use, data, metrics and "
@@ -131,8 +157,9 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     name="incomplete-model-card",
     risk=Risk.LOW,
     summary="The model card lacks sections its readers need (intended use, limitations, …).",
-    fix="Add a heading for each missing section; the Hugging Face, Model Card Toolkit and "
-    "SageMaker Model Card section names are all recognised.",
+    fix="Add each missing section and fill it in: a heading, or a bold label such as "
+    "`**Out-of-scope uses:**`; the Model Cards paper's, Hugging Face's, Model Card Toolkit's "
+    "and SageMaker Model Cards' section names are all recognised.",
     lens_refs=("MLOPS02-BP06", "MLPERF04-BP05", "MLOPS01-BP02"),
     requires_manifest=False,
 )
@@ -140,9 +167,15 @@ def incomplete_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     """A card that says what the model is for but not where it fails invites misuse. The
     sections asked for are those the common templates share: intended use, out-of-scope use,
     training data, evaluation data and metrics, limitations, ethical considerations or bias,
-    and caveats and recommendations. Each may appear under any of the templates' headings
+    and caveats and recommendations. Each may appear under any of the templates' titles
     (for example Hugging Face's "Bias, Risks, and Limitations" provides both limitations and
-    bias). JSON cards are not judged."""
+    bias, and the Model Cards paper's "Caveats and Recommendations" its limitations), as a
+    heading of any level or as a label: bold text opening a paragraph or list item
+    (`**Out-of-scope Uses** …` under `## Intended Use`, as in the paper and Meta's cards), or
+    a list item's text before a colon (`- Out-of-scope use cases: …`). A section counts only
+    when something stands under it (up to the next heading of its level or above, or the
+    next label): blank lines, HTML comments and placeholders such as `[More Information
+    Needed]` or `TODO` are no content. JSON cards are not judged."""
     yield from _incomplete(
         ctx, "model.card", find_model_card(ctx.evidence), MODEL_CARD_SECTIONS, "model card"
     )
@@ -163,12 +196,18 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     included), how it was cleaned and labelled, and on what terms it may be used: the
     evidence for the lens's data permission, privacy and lineage practices.
 
-    Asked for when the manifest lists data sources or the project holds data files.
-    Accepted: the file `[data] datasheet` names, `DATASHEET.md`, `data_card.md`,
-    `docs/datasheet.md` and the like, or a Hugging Face dataset-card README.
+    Asked for when the manifest lists data sources or names a datasheet, or the project
+    holds data files outside its tests, test data, examples, tutorials, demos, benchmarks
+    and documentation (a `.zip` only when its members are data, as for
+    `large-file-in-git`). Without a manifest, a library (packaging metadata, `setup.py`,
+    `setup.cfg` or a `pyproject.toml` project, and no model of its own, as
+    `missing-model-card` decides) and a cookiecutter or copier template are not asked:
+    their data files are samples for their users. Accepted: the file `[data] datasheet`
+    names, `DATASHEET.md`, `data_card.md`, `docs/datasheet.md` and the like, or a Hugging
+    Face dataset-card README.
 
-    Reported on the manifest's `[data]` table, or without a manifest on the first data
-    file."""
+    Reported on the manifest's `[data]` table, or without a manifest on the first of those
+    data files."""
     if ctx.declared("data.datasheet") is not None or not _has_data(ctx):
         return
     if find_datasheet(ctx.evidence) is not None:
@@ -204,7 +243,9 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
 def incomplete_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     """Datasheets for Datasets asks seven questions of every data set: why it was made,
     what it is composed of, how it was collected, how it was preprocessed and labelled,
-    what it may be used for, how it is distributed and who maintains it."""
+    what it may be used for, how it is distributed and who maintains it. Sections are
+    recognised as for `incomplete-model-card`: headings of any level or labels, with
+    Hugging Face dataset-card titles too, and only with content under them."""
     yield from _incomplete(
         ctx, "data.datasheet", find_datasheet(ctx.evidence), DATASHEET_SECTIONS, "datasheet"
     )

@@ -34,8 +34,9 @@ ALWAYS_PARSED = {
     name="unparseable-file",
     risk=Risk.LOW,
     summary="A file the rules needed could not be parsed, so what it holds was not checked.",
-    fix="Fix the syntax error at the reported line, or exclude the file if it is not meant "
-    "to be valid (a fixture of broken input, say).",
+    fix="Fix the error at the reported line (fill in a placeholder, port Python 2 code to "
+    "Python 3), or exclude the file if it is not meant to be valid (a fixture of broken "
+    "input, say) or is too large to be read (generated code or data).",
     lens_refs=("MLOPS03-BP02",),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
@@ -45,11 +46,22 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     """A notebook that is not JSON, a workflow that is not YAML or a script with a syntax
     error hides its contents from every rule that reads it: a clean result would then be
     mistaken for a complete one. Each such file is reported once, at the error's line,
-    whichever rules tried to read it. YAML whose aliases and merge keys would expand it by
-    more than 100,000 values beyond its length (a "billion laughs" of a few hundred bytes)
-    is not read either, and is reported at the node that expands too far; a CI definition
-    that cannot be read leaves what CI runs unknown. Templated files (Jinja or cookiecutter
-    placeholders) are not reported: they are not their format until rendered."""
+    whichever rules tried to read it. Python that does not parse is named for what it is
+    when that can be told: a fill-in placeholder (`<PROJECT NAME>`), a value left blank
+    (`ARN = # …`), Python 2 code, or an f-string newer than the Python running the
+    linter. A notebook is read cell by cell: a code cell that is not Python is left out,
+    the notebook is reported once at the first such cell, and its other cells are read by
+    every rule. YAML whose aliases and merge keys would expand it by more than 100,000
+    values beyond its length (a "billion laughs" of a few hundred bytes) is not read
+    either, and is reported at the node that expands too far; a CI definition that cannot
+    be read leaves what CI runs unknown. A Terraform file larger than 256 KiB or longer
+    than 10,000 lines, or with a heredoc that is never closed, is not read and is reported
+    the same way, since its parser would spend minutes on it: split it, close the heredoc,
+    or exclude the file. So is any other file larger than its format can be read in about
+    a second (a YAML file of more than 30,000 tokens, a template over 1 MiB, a module or a
+    notebook's code of more than 60,000 names): nothing of it is read. Templated files
+    (Jinja or cookiecutter placeholders) are not reported: they are not their format
+    until rendered."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):

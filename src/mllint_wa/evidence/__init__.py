@@ -19,16 +19,39 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from mllint_wa.bounded import read_prefix, symlink_refusal
-from mllint_wa.evidence.kinds import NOTEBOOK, is_installed_or_generated, kinds_of
+from mllint_wa.evidence.kinds import (
+    DVC,
+    LOCK,
+    NOTEBOOK,
+    PIPFILE,
+    PYPROJECT,
+    SETUP_CFG,
+    is_installed_or_generated,
+    kinds_of,
+)
 
+S = TypeVar("S")
 T = TypeVar("T")
 
 # Bytes read of a file at most. Notebooks carry their outputs, so they may be larger.
 READ_LIMIT = 4 * 1024 * 1024
 READ_LIMIT_BY_KIND = {NOTEBOOK: 64 * 1024 * 1024}
+# Bytes of a file handed to a parser at most, for the kinds whose readers are pure Python
+# and cost 1-2 µs a byte (TOML with positions, INI; lock files are read without positions,
+# at a quarter of that), with the dependencies they declare to read after: about a second,
+# many times the largest such files written by hand. A larger file is reported as too
+# large to be read. Other formats are bounded inside their parsers, in what drives their
+# cost: YAML tokens, Python names, CloudFormation's own template size, ignore patterns.
+PARSE_LIMIT_BY_KIND = {
+    PYPROJECT: 256 * 1024,
+    PIPFILE: 256 * 1024,
+    SETUP_CFG: 256 * 1024,
+    DVC: 256 * 1024,
+    LOCK: 2 * 1024 * 1024,
+}
 # Jinja / cookiecutter placeholders; GitHub's and Azure's own `${{ … }}` expressions are not.
 TEMPLATE_MARK = re.compile(rb"(?<!\$)\{\{|\{%")
 
@@ -53,6 +76,19 @@ class ParseFailure:
     column: int = 1
 
 
+class Derived(Generic[S, T]):
+    """A parser that reads what another parser made of a file (YAML documents, say), so
+    that :meth:`Evidence.parse` parses the file once, whichever readers ask for it. Called
+    on text, it parses the text itself."""
+
+    def __init__(self, base: Callable[[str], S], read: Callable[[S], T]) -> None:
+        self.base = base
+        self.read = read
+
+    def __call__(self, text: str) -> T:
+        return self.read(self.base(text))
+
+
 class _Absent:
     """What the caches hold for a file that could not be had."""
 
@@ -73,6 +109,7 @@ class Evidence:
         self._memo: dict[object, Any] = {}
         self._sizes: dict[str, int | None] = {}
         self._failures: dict[str, ParseFailure] = {}
+        self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
 
     # Files -----------------------------------------------------------------------------
 
@@ -202,6 +239,29 @@ class Evidence:
         finally:
             os.close(fd)
 
+    def read_at(self, path: str, offset: int, size: int) -> bytes | None:
+        """At most ``size`` bytes (and at most the read limit) of a project file from
+        ``offset``, fewer at its end, without reading the rest: for formats whose index
+        stands at the end (ZIP). Not cached. None when the path is not a readable regular
+        file of the project."""
+        if not _is_project_path(path) or offset < 0:
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self._inside(path), flags)
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            os.lseek(fd, offset, os.SEEK_SET)
+            wanted = max(0, min(size, READ_LIMIT))
+            return read_prefix(fd, wanted, wanted + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+
     def _inside(self, path: str) -> str:
         """The path to open: a symlink's target when it stays inside the project and out of
         git's data (the walk lists such links as files), else the path itself, which
@@ -234,9 +294,15 @@ class Evidence:
 
     def mentions(self, path: str, *needles: bytes) -> bool:
         """Whether the file's bytes hold any of ``needles``: the cheap test that decides
-        before anything is parsed."""
-        raw = self.data(path)
-        return raw is not None and _needle_pattern(needles).search(raw) is not None
+        before anything is parsed. Answered once per file and needles: rules that ask it for
+        each resource a large file defines do not search the file again each time."""
+        key = (path, needles)
+        found = self._mentions.get(key)
+        if found is None:
+            raw = self.data(path)
+            found = raw is not None and _needle_pattern(needles).search(raw) is not None
+            self._mentions[key] = found
+        return found
 
     def find(self, path: str, needle: bytes) -> tuple[int, int] | None:
         """The 1-based line and column of the first ``needle`` in the file, or None: where
@@ -254,17 +320,36 @@ class Evidence:
 
         None when the file cannot be read or parsed; the failure is recorded for the rule
         that reports unparseable files. A templated file (Jinja or cookiecutter
-        placeholders) that does not parse is not a failure: it is not its format yet.
+        placeholders) that does not parse is not a failure: it is not its format yet. A
+        :class:`Derived` parser reads what its base parser made of the file, which is
+        itself parsed once.
         """
-        key = (path, parser)
-        if key in self._parsed:
-            value = self._parsed[key]
+        found: T | None
+        if isinstance(parser, Derived):
+            # What the base parser made of the file, parsed once for every reader of it.
+            base = self._parse_once(path, parser.base, self._parsable_text)
+            found = self._parse_once(path, parser, lambda _: base, parser.read)
+        else:
+            found = self._parse_once(path, parser, self._parsable_text)
+        return found
+
+    def _parse_once(
+        self,
+        path: str,
+        key: Callable[..., Any],
+        source: Callable[[str], Any],
+        read: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """``read`` (by default ``key``) of the ``source`` of the file, once per ``key``;
+        None when there is no source or reading it fails, the failure recorded."""
+        if (path, key) in self._parsed:
+            value = self._parsed[path, key]
             return None if value is _ABSENT else value
-        text = self.text(path)
+        given = source(path)
         result: Any = _ABSENT
-        if text is not None:
+        if given is not None:
             try:
-                result = parser(text)
+                result = (read or key)(given)
             except ParseError as error:
                 if not self._templated(path):
                     self._fail(path, error.message, error.line, error.column)
@@ -277,8 +362,17 @@ class Evidence:
                 # included, in a form no redaction can recognise ('ghp_x' read as an int).
                 if not self._templated(path):
                     self._fail(path, f"could not be parsed ({type(error).__name__})")
-        self._parsed[key] = result
+        self._parsed[path, key] = result
         return None if result is _ABSENT else result
+
+    def _parsable_text(self, path: str) -> str | None:
+        """The file's text, unless it is larger than its kinds let a parser read."""
+        limit = min((PARSE_LIMIT_BY_KIND.get(k, READ_LIMIT) for k in kinds_of(path)), default=0)
+        raw = self.data(path)
+        if raw is not None and limit and len(raw) > limit:
+            self._fail(path, f"is too large to be read: more than {limit >> 10:,} KiB")
+            return None
+        return self.text(path)
 
     def parsed_files(
         self, kind: str, parser: Callable[[str], T], *needles: bytes
@@ -302,6 +396,11 @@ class Evidence:
         return self._memo[key]  # type: ignore[no-any-return]
 
     # Failures --------------------------------------------------------------------------
+
+    def record_failure(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+        """Record a part of a file that could not be parsed while the rest was (a notebook
+        cell): reported like a file that could not be parsed, once per file."""
+        self._fail(path, message, line, column)
 
     def _fail(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
         # The first failure of a file is the one reported: once per file.

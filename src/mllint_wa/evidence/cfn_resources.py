@@ -66,7 +66,9 @@ _JOB_DEFINITIONS = {
     for name, monitor in _MONITOR_TYPES.items()
 }
 _SCALING_RESOURCE = re.compile(r"^endpoint/(?P<name>[^/]+)/variant/")
-_PLACEHOLDER = re.compile(r"\$\{(?P<name>[^}.!]+)(?:\.[^}]*)?\}")
+# A placeholder's name stops at the next brace: in a run of unclosed `${x`, each is then
+# read up to the next one only, not to the end of the text.
+_PLACEHOLDER = re.compile(r"\$\{(?P<name>[^{}.!]+)(?:\.[^{}]*)?\}")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _MAX_PIPELINE_STEPS = 1000
 

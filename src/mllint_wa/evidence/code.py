@@ -2,7 +2,8 @@
 project modules each one imports, and where the project trains a model.
 
 A notebook's module comes from its code cells, every position mapped to the ``.ipynb``;
-its syntax errors are recorded like a ``.py`` file's, once, at the notebook's line. Imports
+a cell that is not Python is left out and recorded like a ``.py`` file's syntax error, once,
+at the notebook's line, while the other cells are read. Imports
 are resolved to project files by their dotted names (``from myproj.utils import set_seeds``
 finds ``src/myproj/utils.py``) and by folder for relative imports; nothing is imported.
 """
@@ -37,14 +38,16 @@ ML_PACKAGES = frozenset(
         "pytorch_lightning",
         "statsmodels",
         "sagemaker",
+        "fastai",
     }
 )
-_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+_TEST_FOLDERS = frozenset({"test", "tests", "testing", "test_data", "testdata", "test-data"})
 _TARGET = re.compile(r"""_target_['"]?\s*:\s*['"]?([A-Za-z_][\w.]*)""")
 
 
 def is_test_path(path: str) -> bool:
-    """Test code: it exercises the project, it is not its training or data path."""
+    """Test code and test data: it exercises the project, it is not its training or data
+    path."""
     *folders, name = path.split("/")
     return (
         any(folder in _TEST_FOLDERS for folder in folders)
@@ -61,12 +64,25 @@ def code_files(ev: Evidence) -> tuple[str, ...]:
 
 def module(ev: Evidence, path: str) -> PythonModule | None:
     """A Python file, or a notebook's code cells, parsed once; None when it cannot be
-    parsed (the failure is recorded) or the notebook runs another language."""
+    parsed (the failure is recorded) or the notebook runs another language. A notebook's
+    cells that are not Python are left out of its module and recorded as its failure, at
+    the first of them."""
     if NOTEBOOK in ev.kinds(path):
         notebook = ev.parse(path, parse_notebook)
         if notebook is None or not notebook.is_python:
             return None
-        return ev.parse(path, notebook.python)
+        parsed = ev.parse(path, notebook.python)
+        if parsed is not None and parsed.left_out:
+            first, *others = parsed.left_out
+            left = " and ".join(["that cell", *(other.part for other in others)])
+            ev.record_failure(
+                path,
+                f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
+                "left out, the other cells were read",
+                first.line,
+                first.column,
+            )
+        return parsed
     return ev.parse(path, parse_python)
 
 
@@ -208,29 +224,88 @@ _ESTIMATORS = frozenset(
 
 
 def training_site(ev: Evidence) -> CodeSite | None:
-    """The first place (by path) where the project fits a model, or None."""
-    return ev.memo(training_site, lambda: _first_training_site(ev))
+    """The first place (by path) where the project fits a model, tests left out, or None."""
+
+    def first() -> CodeSite | None:
+        for path in code_files(ev):
+            site = training_site_in(ev, path)
+            if site is not None:
+                return site
+        return None
+
+    return ev.memo(training_site, first)
 
 
-def _first_training_site(ev: Evidence) -> CodeSite | None:
-    needles = (b"fit(", b"Trainer(", b"train(", b"backward(", b"Estimator(")
-    for path, parsed in modules(ev, *needles):
-        packages = parsed.imported_modules()
-        if not packages & ML_PACKAGES:
-            continue
-        for name, call in parsed.calls():
-            if _fits_a_model(name, call, packages):
-                line, column = parsed.position(call)
-                return CodeSite(path, line, column, name)
-    return None
+_TRAINING_NEEDLES = (
+    b"fit(",
+    b"fit_",
+    b"fine_tune(",
+    b"Trainer(",
+    b"train(",
+    b"backward(",
+    b"Estimator(",
+)
+# fastai's Learner methods that train.
+_FASTAI_FITS = frozenset({"fine_tune", "fit_one_cycle", "fit_flat_cos", "fit_sgdr"})
 
 
-def _fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
+def training_site_in(ev: Evidence, path: str) -> CodeSite | None:
+    """The first place in a code file (not a test) where it fits a model, or None."""
+
+    def first() -> CodeSite | None:
+        if is_test_path(path) or not ev.mentions(path, *_TRAINING_NEEDLES):
+            return None
+        parsed = module(ev, path)
+        calls = [] if parsed is None else training_calls(parsed)
+        if parsed is None or not calls:
+            return None
+        name, call = calls[0]
+        line, column = parsed.position(call)
+        return CodeSite(path, line, column, name)
+
+    return ev.memo((training_site_in, path), first)
+
+
+def training_calls(
+    parsed: PythonModule, within: ast.AST | None = None
+) -> list[tuple[str, ast.Call]]:
+    """The calls that train a model, in source order, with their names: those of
+    :meth:`PythonModule.calls`, and ``.fit`` on an estimator built in the same expression
+    (``LogisticRegression().fit(x, y)``, named ``LogisticRegression().fit``); only in
+    machine-learning code, and only under ``within`` when it is given."""
+    packages = parsed.imported_modules()
+    if not packages & ML_PACKAGES:
+        return []
+    nodes = None if within is None else {id(node) for node in ast.walk(within)}
+    found = [
+        (name, call)
+        for name, call in parsed.calls()
+        if (nodes is None or id(call) in nodes) and fits_a_model(name, call, packages)
+    ]
+    for node in parsed.unnamed_calls():
+        if (
+            (nodes is None or id(node) in nodes)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "fit"
+            and isinstance(node.func.value, ast.Call)
+        ):
+            built = (parsed.qualified_name(node.func.value.func) or "").rpartition(".")[2]
+            # Judged as `Estimator.fit` (a scaler's is no training), named as written.
+            if built and fits_a_model(f"{built}.fit", node, packages):
+                found.append((f"{built}().fit", node))
+    return sorted(found, key=lambda item: (item[1].lineno, item[1].col_offset))
+
+
+def fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
+    """Whether a call (by its qualified name) trains a model, in a module importing
+    ``packages``."""
     last = name.rpartition(".")[2]
     top = name.split(".")[0]
     if isinstance(call.func, ast.Attribute) and last == "fit":
         return not _PREPROCESSOR.search(name.rpartition(".")[0].rpartition(".")[2])
     if last == "backward" and "torch" in packages:
+        return True
+    if last in _FASTAI_FITS and "fastai" in packages and isinstance(call.func, ast.Attribute):
         return True
     if last in _TRAINERS and top in ("transformers", "lightning", "pytorch_lightning", "trl"):
         return True

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.kinds import DATA_SUFFIXES, MLPROJECT, PARAMS, PYTHON, YAML
+from mllint_wa.evidence.kinds import (
+    DATA_SUFFIXES,
+    DVC,
+    MLPROJECT,
+    MODEL_SUFFIXES,
+    PARAMS,
+    PYTHON,
+    YAML,
+)
+from mllint_wa.parsers.dvc import parse_dvc_pipeline
 from mllint_wa.parsers.ml_config import parse_config, parse_mlproject
 from mllint_wa.parsers.python_code import (
     PythonModule,
@@ -171,6 +180,32 @@ _OUTPUT_WORDS = (
     "bucket_prefix",
 )
 _TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+# Methods that write a table to the path given first: what the project writes, it reads
+# back as an intermediate.
+_WRITERS = frozenset(
+    {
+        "to_csv",
+        "to_parquet",
+        "to_json",
+        "to_feather",
+        "to_excel",
+        "to_pickle",
+        "to_hdf",
+        "to_orc",
+        "write_csv",
+        "write_parquet",
+        "write_json",
+        "write_ndjson",
+        "write_ipc",
+        "sink_csv",
+        "sink_parquet",
+        "save_to_disk",
+    }
+)
+# Folders that, by the common project layouts, hold data the project derived itself.
+_INTERMEDIATE_FOLDERS = frozenset(
+    {"interim", "intermediate", "processed", "prepared", "features", "staging", "derived"}
+)
 _CONFIG_FOLDERS = frozenset({"conf", "configs", "config"})
 _PATH_KEYWORDS = ("filepath_or_buffer", "path", "source", "path_or_buf", "io", "fname", "file")
 
@@ -197,6 +232,15 @@ class DataRead:
     # configs, where ``function`` is the key path.
     source: str = "code"
 
+    @property
+    def of_data_set(self) -> bool:
+        """Whether the call is known to read a data set: a reading function's, or a
+        download of an object named like a data file."""
+        if self.function in READERS:
+            return True
+        name = (self.location or "").rpartition("/")[2].lower()
+        return name.endswith(tuple(DATA_SUFFIXES))
+
     def describe(self) -> str:
         if self.source == "config":
             return f"`{self.path}` key `{self.function}` names `{self.location}`"
@@ -208,6 +252,36 @@ class DataCode:
     reads: tuple[DataRead, ...]
     # Top-level module imported → the first file (in path order) that imports it.
     imports: Mapping[str, str]
+    # Project paths (normalised) that code writes tables to or DVC stages output.
+    written: frozenset[str] = frozenset()
+
+    def is_intermediate(self, read: DataRead) -> bool:
+        """Whether a read takes data the project made itself: a path its code writes or a
+        DVC stage outputs (or a file inside such a folder), or a path in an ``interim``,
+        ``processed``, ``features`` … folder."""
+        if read.kind != "local" or read.location is None:
+            return False
+        parts = read.location.replace("\\", "/").split("/")
+        if any(part in _INTERMEDIATE_FOLDERS for part in parts[:-1]):
+            return True
+        candidates = set(_project_paths(read.path, read.location))
+        return any(
+            "/".join(path.split("/")[:n]) in self.written
+            for path in candidates
+            for n in range(1, path.count("/") + 2)
+        )
+
+    def raw_first(self) -> tuple[DataRead, ...]:
+        """The reads of code: first those of a table from outside the project by a reading
+        function (``pandas.read_csv("s3://…")``), then downloads and reads whose location
+        is not known, then those of the project's intermediates."""
+
+        def rank(read: DataRead) -> int:
+            if self.is_intermediate(read):
+                return 2
+            return 0 if read.location is not None and read.function in READERS else 1
+
+        return tuple(sorted((read for read in self.reads if read.source == "code"), key=rank))
 
 
 def data_code(ev: Evidence) -> DataCode:
@@ -221,13 +295,47 @@ _DATA_CODE = object()
 def _data_code(ev: Evidence) -> DataCode:
     reads: list[DataRead] = []
     imports: dict[str, str] = {}
+    written: set[str] = set(_stage_outputs(ev))
     for path, module in ev.parsed_files(PYTHON, parse_python, *NEEDLES):
         for name in sorted(_imported(module)):
             imports.setdefault(name, path)
         if not is_test_file(path):
             reads.extend(_reads(path, module))
+            written.update(_writes(path, module))
     reads.extend(_config_locations(ev))
-    return DataCode(tuple(reads), imports)
+    return DataCode(tuple(reads), imports, frozenset(written))
+
+
+def _writes(path: str, module: PythonModule) -> Iterator[str]:
+    """The literal paths a module writes tables to, as written and from its folder."""
+    for node in ast.walk(module.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _WRITERS
+        ):
+            target = literal(_first_argument(node))
+            if isinstance(target, str) and target.strip() and not _scheme(target):
+                yield from _project_paths(path, target)
+
+
+def _project_paths(path: str, location: str) -> tuple[str, str]:
+    """The project paths a relative location in the code at ``path`` may mean: from the
+    project's root, and from the code's folder (the usual working directories)."""
+    written = posixpath.normpath(location.replace("\\", "/"))
+    folder = path.rpartition("/")[0]
+    from_folder = posixpath.normpath(posixpath.join(folder, written))
+    return written.lstrip("./"), from_folder.lstrip("./")
+
+
+def _stage_outputs(ev: Evidence) -> Iterator[str]:
+    """What DVC pipeline stages output, as project paths."""
+    for path in ev.files(DVC):
+        if path.rpartition("/")[2] in ("dvc.yaml", "dvc.yml"):
+            pipeline = ev.parse(path, parse_dvc_pipeline)
+            folder = path.rpartition("/")[0]
+            for output in pipeline.outputs if pipeline is not None else ():
+                yield posixpath.normpath(posixpath.join(folder, output.path))
 
 
 def _config_files(ev: Evidence) -> Iterator[tuple[str, Callable[[str], Any]]]:
@@ -314,8 +422,13 @@ def _reads(path: str, module: PythonModule) -> list[DataRead]:
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in _S3_DOWNLOADS
             ):
+                location, kind, versioned = _s3_download(node)
+                if location is not None and _is_model_artefact(location):
+                    continue  # a model to serve or evaluate, not data
                 line, column = module.position(node)
-                found.append(DataRead(path, line, column, node.func.attr, *_s3_download(node)))
+                found.append(
+                    DataRead(path, line, column, node.func.attr, location, kind, versioned)
+                )
     return sorted(found, key=lambda read: (read.line, read.column))
 
 
@@ -365,6 +478,14 @@ def _s3_download(call: ast.Call) -> tuple[str | None, str, bool | None]:
     if extra is not None or has_star_kwargs(call):
         return location, "remote", None
     return location, "remote", False
+
+
+def _is_model_artefact(location: str) -> bool:
+    """A model file or SageMaker's packed ``model.tar.gz``."""
+    name = location.rpartition("/")[2].lower()
+    return name.endswith(tuple(MODEL_SUFFIXES)) or (
+        name.startswith("model") and name.endswith((".tar.gz", ".tgz"))
+    )
 
 
 def _scheme(value: str) -> str:

@@ -16,8 +16,9 @@ from pathlib import Path
 from mllint_wa.bounded import read_unlinked
 from mllint_wa.evidence import READ_LIMIT, Evidence
 from mllint_wa.evidence.data_code import data_code
+from mllint_wa.evidence.data_files import data_files
 from mllint_wa.evidence.git import find_repository
-from mllint_wa.evidence.kinds import DATA, DATA_SUFFIXES, DVC, GITATTRIBUTES, JSON, TERRAFORM, YAML
+from mllint_wa.evidence.kinds import DATA_SUFFIXES, DVC, GITATTRIBUTES, JSON, TERRAFORM, YAML
 from mllint_wa.parsers.dvc import DvcFile, parse_dvc_config, parse_dvc_file, parse_dvc_pipeline
 from mllint_wa.parsers.gitattributes import GitAttributes, parse_gitattributes
 
@@ -209,7 +210,7 @@ def committed_data(ev: Evidence, tracked: Mapping[str, int]) -> list[tuple[str, 
     versioning = data_versioning(ev)
     found = [
         (path, tracked[path])
-        for path in ev.files(DATA)
+        for path in data_files(ev)
         if path in tracked and not versioning.in_lfs(path) and not versioning.dvc_managed(path)
     ]
     return sorted(found, key=lambda item: (-item[1], item[0]))

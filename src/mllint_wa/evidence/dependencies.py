@@ -147,6 +147,31 @@ def _reachable(start: str, edges: dict[str, list[tuple[str, str]]]) -> set[str]:
     return {target for _, target in _walk_edges(start, edges)}
 
 
+def install_pins(ev: Evidence, path: str) -> frozenset[str]:
+    """Names pinned by one of the requirements of the install ``path`` starts: its own
+    lines and those of the files it includes with ``-r``, transitively. pip merges every
+    requirement of a name into one, so a pin anywhere in that install pins the name."""
+
+    def compute() -> dict[str, frozenset[str]]:
+        files = requirements_files(ev)
+        edges = {
+            name: [edge for edge in includes(ev, name, parsed) if edge[0] == "requirement"]
+            for name, parsed in files.items()
+        }
+        pins: dict[str, frozenset[str]] = {}
+        for start in files:
+            members = {start} | _reachable(start, edges)
+            pins[start] = frozenset(
+                d.name
+                for member in sorted(members & files.keys())
+                for d in files[member].requirements
+                if d.pinned and d.name
+            )
+        return pins
+
+    return ev.memo(("dependencies", "install-pins"), compute).get(path, frozenset())
+
+
 def is_pip_compile_input(path: str) -> bool:
     """A pip-tools ``.in`` file: ranges by design, pinned by the file compiled from it."""
     return path.endswith(".in")
@@ -201,16 +226,29 @@ def _declarations(ev: Evidence) -> Iterator[Declaration]:
 
 def lock_for(ev: Evidence, declaration: Declaration) -> Lock | None:
     """A lock that pins what ``declaration`` declares: one of its ecosystem in the
-    declaring file's folder or a folder above it (or in a ``requirements/`` folder there).
-    A conda environment that pins every package exactly is its own lock."""
+    declaring file's folder or a folder above it (or in a ``requirements/`` folder there);
+    for a pip-tools ``.in`` file, the file compiled from it, whose own pins
+    ``unpinned-dependencies`` judges. A manifest that pins every package exactly is its
+    own lock."""
     scopes = _scopes(posixpath.dirname(declaration.path))
     for lock in locks(ev):
         if lock.ecosystem == declaration.ecosystem and posixpath.dirname(lock.path) in scopes:
             return lock
-    deps = declaration.declared.third_party
-    if declaration.ecosystem == CONDA and all(d.pinned for d in deps):
-        return Lock(declaration.path, CONDA, {})
+    compiled = compiled_output(ev, declaration.path)
+    if compiled is not None:
+        return Lock(compiled, PYTHON, {})
+    if all(d.pinned for d in declaration.declared.third_party):
+        return Lock(declaration.path, declaration.ecosystem, {})
     return None
+
+
+def compiled_output(ev: Evidence, path: str) -> str | None:
+    """The requirements file pip-compile writes from a ``.in`` file by default (the same
+    name ending in ``.txt``), when the project has it; None for any other file."""
+    if not is_pip_compile_input(path):
+        return None
+    output = path[: -len(".in")] + ".txt"
+    return output if output in requirements_files(ev) else None
 
 
 def _folders_up(folder: str) -> Iterator[str]:

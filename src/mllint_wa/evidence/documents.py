@@ -2,7 +2,10 @@
 
 Section names differ between templates (Hugging Face model and dataset cards, Google's Model
 Card Toolkit, SageMaker Model Cards, Datasheets for Datasets), so each required section is a
-set of heading patterns; a heading that matches any of them provides the section.
+set of title patterns; a heading or a label that matches any of them provides the section,
+when something stands under it. Labels are how the Model Cards paper and many published cards
+title the parts of a section (``**Out-of-scope uses**`` under ``## Intended Use``, or a list
+item ``- Primary intended users: …``).
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ MODEL_CARD_SECTIONS = (
         "evaluation data and metrics",
         r"evaluation|metrics?|results|performance|quantitative analysis|testing data|benchmark",
     ),
-    _section("limitations", r"limitation|\brisks?\b"),
+    # The Model Cards paper has no limitations section of its own: its caveats hold them.
+    _section("limitations", r"limitation|\brisks?\b|failure modes?|caveat"),
     _section("ethical considerations or bias", r"ethic|bias|fairness|responsible|societal"),
     _section(
         "caveats and recommendations", r"caveat|recommendation|warning|known issues|trade-?offs"
@@ -97,14 +101,17 @@ _HF_DATASET_KEYS = frozenset({"dataset_info", "task_categories", "configs", "siz
 
 
 def missing_sections(document: MarkdownDocument, sections: tuple[Section, ...]) -> list[str]:
-    """The names of the sections no heading of ``document`` provides."""
-    headings = [heading.text.lower() for heading in document.headings]
+    """The names of the sections that no heading or label of ``document`` with content
+    under it provides."""
+    titles = [heading.text.lower() for heading in document.headings if not heading.empty] + [
+        label.text.lower() for label in document.labels if not label.empty
+    ]
     return [
         section.name
         for section in sections
         if not any(
             section.pattern.search(text) and not (section.unless and section.unless.search(text))
-            for text in headings
+            for text in titles
         )
     ]
 

@@ -37,6 +37,7 @@ from mllint_wa.evidence.resources import (
     Resource,
     Value,
     known,
+    named_resources,
     resources,
     unknown,
 )
@@ -117,9 +118,8 @@ def linked(ev: Evidence, source: Resource, kind: str, name: str) -> Resource | N
     """The resource of ``kind`` named ``name`` that ``source`` refers to: logical IDs repeat
     across templates and apps, so one in the same file comes first, then one from the same
     source."""
-    named = [r for r in resources(ev, kind) if r.name == name]
     ranked = sorted(
-        named,
+        named_resources(ev, kind, name),
         key=lambda r: (r.location.path != source.location.path, r.source != source.source),
     )
     return ranked[0] if ranked else None

@@ -4,8 +4,8 @@ Within each function (and the module's top level) assignments are followed in so
 order, so that a value is known to come from a download (``hf_hub_download``, boto3's
 ``download_file``/``get_object``, ``urllib``/``requests``, ``torch.hub``, ``keras``'s
 ``get_file``, a URL literal), from the project itself (a literal path, a path built from
-literals or from configuration such as ``cfg``/``params``/``args``), or from somewhere
-this reading cannot tell.
+literals or from configuration such as ``cfg``/``params``/``args``, a file the code saved
+to just before, a temporary file or folder), or from somewhere this reading cannot tell.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.code import is_test_path
 from mllint_wa.evidence.kinds import PYTHON
 from mllint_wa.parsers.python_code import (
     PythonModule,
@@ -100,6 +101,24 @@ _PATH_BUILDERS = frozenset(
 )
 # Openers: only their first argument (the file) tells where the content comes from.
 _OPENERS = frozenset({"open", "io.open", "gzip.open", "bz2.open", "lzma.open"})
+# Calls that write an object to the file (or buffer) given as the argument at this index or
+# keyword: what is loaded from it afterwards is what the code itself wrote.
+_SAVES = {
+    "torch.save": (1, "f"),
+    "pickle.dump": (1, "file"),
+    "dill.dump": (1, "file"),
+    "cloudpickle.dump": (1, "file"),
+    "joblib.dump": (1, "filename"),
+    "numpy.save": (0, "file"),
+    "numpy.savez": (0, "file"),
+    "numpy.savez_compressed": (0, "file"),
+}
+# Methods that save a model to the path given first (Keras, Hugging Face, scikit-learn
+# wrappers), whatever object they are called on.
+_SAVE_METHODS = frozenset({"save", "save_model", "save_pretrained", "save_weights"})
+# pytest's temporary folders, and the tempfile module: a test writes its artefacts there.
+_TEMPORARY_FIXTURES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory"})
+_TEMPORARY_MODULE = "tempfile"
 TORCH_SAFE_DEFAULT = (2, 6)
 _NEEDLES = (
     b"pickle",
@@ -160,14 +179,32 @@ class _Scopes:
     def __init__(self, path: str, module: PythonModule) -> None:
         self.path = path
         self.module = module
+        self.test_code = is_test_path(path)
 
     def loads(self) -> Iterator[Load]:
         top = _State()
         found = list(self._block(self.module.tree.body, top))
         for node in ast.walk(self.module.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                found.extend(self._block(node.body, top.copy()))
+                state = top.copy()
+                state.temporary = self.test_code and self._writes_to_temporary_folder(node)
+                found.extend(self._block(node.body, state))
         yield from sorted(found, key=lambda load: (load.line, load.column))
+
+    def _writes_to_temporary_folder(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Whether a test works in a temporary folder: it takes one of pytest's
+        temporary-folder fixtures, or calls :mod:`tempfile`."""
+        arguments = function.args
+        names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        if names & _TEMPORARY_FIXTURES:
+            return True
+        return any(
+            isinstance(node, ast.Call) and self._is_temporary(node) for node in ast.walk(function)
+        )
+
+    def _is_temporary(self, call: ast.Call) -> bool:
+        name = self.module.qualified_name(call.func) or ""
+        return name.startswith(f"{_TEMPORARY_MODULE}.")
 
     @nesting_bounded(())
     def _block(self, body: list[ast.stmt], state: _State) -> Iterator[Load]:
@@ -202,15 +239,25 @@ class _Scopes:
     def _bind(self, statement: ast.stmt, state: _State) -> None:
         if isinstance(statement, ast.Assign):
             for target in statement.targets:
-                state.assign(target, self.source(statement.value, state), statement.value)
+                self._assign(target, statement.value, state)
         elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and statement.value:
-            state.assign(statement.target, self.source(statement.value, state), statement.value)
+            self._assign(statement.target, statement.value, state)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             for item in statement.items:
                 if item.optional_vars is not None:
-                    state.assign(item.optional_vars, self.source(item.context_expr, state))
+                    self._assign(item.optional_vars, item.context_expr, state)
         elif isinstance(statement, (ast.For, ast.AsyncFor)):
             state.assign(statement.target, self.source(statement.iter, state))
+
+    def _assign(self, target: ast.expr, value: ast.expr, state: _State) -> None:
+        state.assign(target, self.source(value, state))
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Call)
+            and value.args
+            and self.module.qualified_name(value.func) in _OPENERS
+        ):
+            state.opened[target.id] = value.args[0]
 
     def _call(self, call: ast.Call, state: _State) -> Iterator[Load]:
         name = self.module.qualified_name(call.func) or ""
@@ -218,11 +265,26 @@ class _Scopes:
         target = self._download_target(name, method, call)
         if target is not None:
             state.assign(target, self._downloaded(name or method, call))
+        saved = self._save_target(name, method, call)
+        if saved is not None:
+            state.written(saved, Source(Origin.OWN, f"`{quote_expression(saved, _QUOTED)}`"))
         loader = self._loader(name, call)
         if loader is not None:
             line, column = self.module.position(call)
             source = self._argument_source(loader, call, state)
+            if source.origin is Origin.UNKNOWN and state.temporary:
+                # A test working in a temporary folder loads what it wrote there.
+                source = Source(Origin.OWN, source.description)
             yield Load(self.path, line, column, loader, call, source, self.module)
+
+    @staticmethod
+    def _save_target(name: str, method: str, call: ast.Call) -> ast.expr | None:
+        """The file or buffer a call saves an object to, or None when it saves nothing."""
+        if name in _SAVES:
+            index, key = _SAVES[name]
+            given = keyword(call, key)
+            return given or (call.args[index] if len(call.args) > index else None)
+        return call.args[0] if method in _SAVE_METHODS and call.args else None
 
     @staticmethod
     def _download_target(name: str, method: str, call: ast.Call) -> ast.expr | None:
@@ -275,15 +337,19 @@ class _Scopes:
     @nesting_bounded(Source(Origin.UNKNOWN, ""))
     def source(self, node: ast.expr, state: _State) -> Source:
         """Where the value of ``node`` comes from, as far as this module tells."""
+        written = state.written_to(node)
+        if written is not None:
+            return written
         if isinstance(node, ast.Name):
             bound = state.names.get(node.id)
             if bound is not None and (
                 bound.origin is Origin.REMOTE or node.id not in _CONFIG_ROOTS
             ):
                 return bound
-            # `args = parser.parse_args()`, `cfg = load_config(...)`: configuration still.
-            origin = Origin.OWN if node.id in _CONFIG_ROOTS else Origin.UNKNOWN
-            return Source(origin, f"`{node.id}`")
+            # `args = parser.parse_args()`, `cfg = load_config(...)`: configuration still;
+            # pytest's `tmp_path`: a folder the test writes.
+            own = node.id in _CONFIG_ROOTS or (bound is None and node.id in _TEMPORARY_FIXTURES)
+            return Source(Origin.OWN if own else Origin.UNKNOWN, f"`{node.id}`")
         value = literal(node)
         if isinstance(value, str):
             shown = f"`{quote(value, _QUOTED)}`"
@@ -295,6 +361,8 @@ class _Scopes:
             method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
             if name in _DOWNLOADS or method in _S3_READ_METHODS:
                 return self._downloaded(name or method, node)
+            if self._is_temporary(node):
+                return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
         root = _root_name(node)
         if root is not None and root.startswith("self.") and root[5:] in _CONFIG_ROOTS:
             return Source(Origin.OWN, f"`{quote_expression(node, _QUOTED)}`")
@@ -356,22 +424,67 @@ class _State:
     def __init__(self) -> None:
         self.names: dict[str, Source] = {}
         self.literals: dict[str, Source] = {}
+        # Other expressions (`f.name`, `tmp_path / "m.pt"`) written to, by their AST.
+        self.expressions: dict[tuple[object, ...], Source] = {}
+        # The file each name was opened from (`with open(path, "wb") as f`).
+        self.opened: dict[str, ast.expr] = {}
+        # Whether the function is a test working in a temporary folder.
+        self.temporary = False
 
     def copy(self) -> _State:
         state = _State()
         state.names = dict(self.names)
         state.literals = dict(self.literals)
+        state.expressions = dict(self.expressions)
+        state.opened = dict(self.opened)
         return state
 
     @nesting_bounded(None)
-    def assign(self, target: ast.expr, source: Source, value: ast.expr | None = None) -> None:
+    def assign(self, target: ast.expr, source: Source) -> None:
         if isinstance(target, ast.Name):
             self.names[target.id] = source
+            self.opened.pop(target.id, None)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self.assign(element, source)
         elif isinstance(target, ast.Constant) and isinstance(target.value, str):
             self.literals[target.value] = source
+        else:
+            key = _expression_key(target)
+            if key is not None:
+                self.expressions[key] = source
+
+    def written(self, target: ast.expr, source: Source) -> None:
+        """``target`` (a path, a file object, a buffer) now holds what the code saved; so
+        does the file a file object was opened from."""
+        opened = self.opened.get(target.id) if isinstance(target, ast.Name) else None
+        self.assign(target, source)
+        if opened is not None:
+            self.assign(opened, source)
+
+    def written_to(self, node: ast.expr) -> Source | None:
+        if not self.expressions or isinstance(node, (ast.Name, ast.Constant)):
+            return None
+        key = _expression_key(node)
+        return None if key is None else self.expressions.get(key)
+
+
+_KEY_NODES = 64
+
+
+def _expression_key(node: ast.expr) -> tuple[object, ...] | None:
+    """What identifies an expression as written (``f.name``, ``tmp_path / "m.pt"``): each
+    node breadth first, with its type, name or value and number of children, which together
+    fix the tree; None for an expression larger than :data:`_KEY_NODES` nodes."""
+    key: list[object] = []
+    for count, current in enumerate(ast.walk(node)):
+        if count >= _KEY_NODES:
+            return None
+        children = sum(1 for _ in ast.iter_child_nodes(current))
+        label = getattr(current, "id", None) or getattr(current, "attr", None)
+        value = repr(current.value) if isinstance(current, ast.Constant) else None
+        key.append((type(current).__name__, label, value, children))
+    return tuple(key)
 
 
 def _root_name(node: ast.expr) -> str | None:

@@ -307,9 +307,38 @@ SOURCE_KINDS: dict[str, tuple[str, ...]] = {
 def resources(ev: Evidence, *kinds: str) -> tuple[Resource, ...]:
     """Every resource the project defines (of ``kinds``, when given), sorted by location."""
     everything: tuple[Resource, ...] = ev.memo(resources, lambda: _extract_all(ev))
+    if len(kinds) == 1:
+        return _index(ev, everything).by_kind.get(kinds[0], ())
     if not kinds:
         return everything
     return tuple(r for r in everything if r.kind in kinds)
+
+
+def named_resources(ev: Evidence, kind: str, name: str) -> tuple[Resource, ...]:
+    """The resources of ``kind`` named ``name``, sorted by location: one look-up, however
+    many resources the project defines and however many rules ask."""
+    return _index(ev, resources(ev)).by_name.get((kind, name), ())
+
+
+@dataclass(frozen=True)
+class _Index:
+    by_kind: Mapping[str, tuple[Resource, ...]]
+    by_name: Mapping[tuple[str, str], tuple[Resource, ...]]
+
+
+def _index(ev: Evidence, everything: tuple[Resource, ...]) -> _Index:
+    def build() -> _Index:
+        by_kind: dict[str, list[Resource]] = {}
+        by_name: dict[tuple[str, str], list[Resource]] = {}
+        for resource in everything:
+            by_kind.setdefault(resource.kind, []).append(resource)
+            by_name.setdefault((resource.kind, resource.name), []).append(resource)
+        return _Index(
+            {kind: tuple(found) for kind, found in by_kind.items()},
+            {key: tuple(found) for key, found in by_name.items()},
+        )
+
+    return ev.memo(_index, build)
 
 
 def _extract_all(ev: Evidence) -> tuple[Resource, ...]:
@@ -327,10 +356,8 @@ def _extract_all(ev: Evidence) -> tuple[Resource, ...]:
 def by_name(ev: Evidence, kind: str, name: str) -> Resource | None:
     """The resource of ``kind`` the given name refers to (a logical ID, a Terraform address
     or its `name` attribute, an SDK variable)."""
-    for resource in resources(ev, kind):
-        if resource.name == name:
-            return resource
-    return None
+    found = named_resources(ev, kind, name)
+    return found[0] if found else None
 
 
 def iter_properties(resource: Resource) -> Iterator[tuple[str, Value]]:

@@ -435,14 +435,17 @@ _READERS = {
     PRE_COMMIT: _pre_commit,
 }
 
-# Jenkinsfile steps that run a script, with their string argument.
+# Jenkinsfile steps that run a script, with their string argument. The blanks after a `(`
+# are a quantifier of their own, never adjacent to the blanks before it: two runs of blanks
+# side by side split a long run in every way before failing.
 _JENKINS_STEP = re.compile(
-    r"(?<![\w.])(?P<step>sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?"
+    r"(?<![\w.])(?P<step>sh|bat|powershell|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?"
     r"(?P<quote>'''|\"\"\"|'|\")"
 )
-_JENKINS_IMAGE = re.compile(r"(?<![\w.])image\s*\(?\s*(['\"])(?P<image>[^'\"\n]+)\1")
-_JENKINS_OPAQUE = re.compile(r"@Library\b|(?<![\w.])load\s*\(?\s*['\"]")
-_GROOVY_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\w\"'])//[^\n]*", re.DOTALL)
+_JENKINS_IMAGE = re.compile(r"(?<![\w.])image\s*(?:\(\s*)?(['\"])(?P<image>[^'\"\n]+)\1")
+_JENKINS_OPAQUE = re.compile(r"@Library\b|(?<![\w.])load\s*(?:\(\s*)?['\"]")
+_GROOVY_COMMENT_START = re.compile(r"/\*|(?<![:\w\"'])//")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 # A declarative pipeline's ``triggers { cron('H 2 * * *') }`` (or ``parameterizedCron``).
 _JENKINS_CRON = re.compile(r"(?<![\w.])(?:parameterizedCron|cron)\s*\(")
 
@@ -450,7 +453,9 @@ _JENKINS_CRON = re.compile(r"(?<![\w.])(?:parameterizedCron|cron)\s*\(")
 def parse_jenkinsfile(text: str, path: str = "Jenkinsfile") -> CiDefinition:
     """A Jenkinsfile's ``sh``/``bat`` scripts and ``image`` names, read as text; comments
     are left out, and a shared library or ``load`` makes it opaque."""
-    code = _GROOVY_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    code = _without_groovy_comments(text)
+    # Offsets to lines and columns by binary search: a file of many steps is read once.
+    where = Script.at(code, 1, 1)
     builder = _Builder(text)
     for match in _JENKINS_STEP.finditer(code):
         quote = match.group("quote")
@@ -458,23 +463,44 @@ def parse_jenkinsfile(text: str, path: str = "Jenkinsfile") -> CiDefinition:
         end = _closing(code, start, quote)
         if end < 0:
             continue
-        line = code.count("\n", 0, start) + 1
-        column = start - code.rfind("\n", 0, start)
-        builder.commands.append(CiCommand(Script.at(code[start:end], line, column), ""))
+        builder.commands.append(CiCommand(Script.at(code[start:end], *where.position(start)), ""))
     for match in _JENKINS_IMAGE.finditer(code):
-        offset = match.start("image")
-        line = code.count("\n", 0, offset) + 1
-        builder.images.append(
-            CiImage(match.group("image"), line, offset - code.rfind("\n", 0, offset))
-        )
+        image = match.group("image")
+        builder.images.append(CiImage(image, *where.position(match.start("image"))))
     for match in _JENKINS_OPAQUE.finditer(code):
-        line = code.count("\n", 0, match.start()) + 1
+        line = where.position(match.start())[0]
         builder.uses.append(CiUse(match.group().strip(), "library", line, 1, True))
     first = _JENKINS_STEP.search(code)
-    line = code.count("\n", 0, first.start()) + 1 if first else 1
+    line = where.position(first.start())[0] if first else 1
     cron = _JENKINS_CRON.search(code)
-    schedule = _text_position(code, cron.start()) if cron else None
+    schedule = where.position(cron.start()) if cron else None
     return builder.build(path, JENKINS, line, 1, schedule)
+
+
+def _without_groovy_comments(text: str) -> str:
+    """``text`` with its ``//`` and ``/* … */`` comments blanked, lines kept in place. An
+    unclosed ``/*`` is no comment, and once one is found no later one is closed either: the
+    closing ``*/`` is looked for once, not from each opening."""
+    kept: list[str] = []
+    position = 0
+    unclosed = False
+    while (opening := _GROOVY_COMMENT_START.search(text, position)) is not None:
+        start = opening.start()
+        if opening.group() == "//":
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+        else:
+            end = -1 if unclosed else text.find("*/", start + 2)
+            if end < 0:
+                unclosed = True
+                kept.append(text[position : start + 2])
+                position = start + 2
+                continue
+            end += 2
+        kept += (text[position:start], _NOT_NEWLINE.sub(" ", text[start:end]))
+        position = end
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def _closing(text: str, start: int, quote: str) -> int:

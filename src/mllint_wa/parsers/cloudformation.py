@@ -23,8 +23,11 @@ from typing import Any
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json, nearest_position
 from mllint_wa.parsers.secrets import quote
-from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml
+from mllint_wa.parsers.yaml_doc import TooLarge, item_position, key_position, load_yaml
 
+# CloudFormation itself takes templates of at most 1 MB. A larger file that reads like a
+# template is reported rather than read: it would cost seconds and hundreds of megabytes.
+MAX_TEMPLATE = 1024 * 1024
 _WRITTEN_LENGTH = 80
 
 
@@ -68,11 +71,29 @@ class Template:
 
 def parse_template(text: str) -> Template | None:
     """The template in ``text``, None when it is YAML or JSON but no template; bad syntax is
-    a :class:`ParseError` at its line."""
-    if text.lstrip().startswith("{"):
+    a :class:`ParseError` at its line. A file too large to be read (over
+    :data:`MAX_TEMPLATE`, or over the bounds of YAML) is one too when it reads like a
+    template; any other large file that mentions ``AWS::`` is no template."""
+    start = text.lstrip()[:1]
+    if start == "[":  # a list, in JSON or YAML, is no template
+        return None
+    if len(text) > MAX_TEMPLATE:
+        if _reads_like_template(text):
+            raise ParseError(
+                f"is larger than {MAX_TEMPLATE >> 20} MiB, more than CloudFormation takes "
+                "in a template: not read"
+            )
+        return None
+    if start == "{":
         document = load_json(text)
-        return _template(_long_form(document.value), dict(document.positions))
-    for root in load_yaml(text):
+        return _template(_long_form(document.value), document.positions)
+    try:
+        roots = load_yaml(text)
+    except TooLarge:
+        if _reads_like_template(text):
+            raise
+        return None
+    for root in roots:
         positions: dict[Path, tuple[int, int]] = {}
         body = _Converter(positions).convert(root, (), 0)
         found = _template(body, positions)
@@ -81,7 +102,11 @@ def parse_template(text: str) -> Template | None:
     return None
 
 
-def _template(body: Any, positions: dict[Path, tuple[int, int]]) -> Template | None:
+def _reads_like_template(text: str) -> bool:
+    return "AWSTemplateFormatVersion" in text or "Resources" in text
+
+
+def _template(body: Any, positions: Mapping[Path, tuple[int, int]]) -> Template | None:
     if not isinstance(body, dict):
         return None
     resources = body.get("Resources")

@@ -37,11 +37,12 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def _comment_start(
-    line: str, leaders: tuple[str, ...], *, after_space: bool, quotes: str
+    line: str, leaders: tuple[str, ...], *, after_space: bool, quotes: str, start: int = 0
 ) -> int | None:
-    """Where the line's comment starts (the leader's index), if it has one."""
+    """Where the line's comment starts (the leader's index), if it has one; the line is read
+    from ``start``, where a token starts."""
     quote = ""
-    index = 0
+    index = start
     while index < len(line):
         char = line[index]
         if quote:
@@ -50,7 +51,7 @@ def _comment_start(
                 continue
             if char == quote:
                 quote = ""
-        elif char in quotes and (index == 0 or line[index - 1] in _TOKEN_START):
+        elif char in quotes and (index == start or line[index - 1] in _TOKEN_START):
             quote = char
         elif any(line.startswith(leader, index) for leader in leaders) and (
             not after_space or index == 0 or line[index - 1].isspace()
@@ -125,17 +126,20 @@ def _block_comments(
                 inside = False
                 index = end + len(closer)
                 continue
-            rest = line[index:]
-            start = _comment_start(rest, (*line_leaders, opener), after_space=False, quotes=quotes)
+            # Read on from where the last block comment closed, not from a copy of the rest
+            # of the line: a line of many comments is then read once.
+            start = _comment_start(
+                line, (*line_leaders, opener), after_space=False, quotes=quotes, start=index
+            )
             if start is None:
                 break
-            if rest.startswith(opener, start):
+            if line.startswith(opener, start):
                 inside = True
-                index += start + len(opener)
+                index = start + len(opener)
                 continue
-            at = rest.find(needle, start)
+            at = line.find(needle, start)
             if at >= 0:
-                yield number, index + at + 1, rest[at:]
+                yield number, at + 1, line[at:]
             break
 
 
@@ -154,7 +158,7 @@ def notebook_comments(text: str, needle: str) -> Iterator[Comment]:
     for number, line in enumerate(text.splitlines(), 1):
         if needle not in line:
             continue
-        for match in _JSON_STRING.finditer(line):
+        for match in _json_strings(line):
             if needle not in match.group():
                 continue
             try:
@@ -171,6 +175,19 @@ def notebook_comments(text: str, needle: str) -> Iterator[Comment]:
                 column = line.find(needle, match.start()) + 1
                 yield number, column, _close(source[at:].rstrip("\n"), "-->")
             break
+
+
+def _json_strings(line: str) -> Iterator[re.Match[str]]:
+    """The JSON strings of a line, in order. A string that is never closed ends the line:
+    every later quote lies inside it, so none of them opens a closed string either (tried
+    from each quote, an unclosed string would be read once per quote)."""
+    start = line.find('"')
+    while start >= 0:
+        match = _JSON_STRING.match(line, start)
+        if match is None:
+            return
+        yield match
+        start = line.find('"', match.end())
 
 
 def strip_closer(comment: str) -> str:

@@ -32,11 +32,15 @@ INSTRUCTIONS = frozenset(
     }
 )  # fmt: skip
 _HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
-_DIRECTIVE = re.compile(r"^\s*#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+# A parser directive; its value is stripped afterwards, since a lazy value before optional
+# blanks and `$` would rescan the blanks after each of the value's characters.
+_DIRECTIVE = re.compile(r"^\s*#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=(.*)")
 _KEYWORD = re.compile(r"\s*(\S+)\s*")
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+# A default or alternative word stops at the next brace: in a run of unclosed `${A:-`, each
+# is then read up to the next one only, not to the end of the text.
 _VARIABLE = re.compile(
-    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^{}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
 )
 
 
@@ -166,12 +170,14 @@ def _directives(lines: list[str]) -> tuple[str, int]:
         match = _DIRECTIVE.match(lines[index])
         if match is None:
             break
+        value = match.group(2).strip()
         if match.group(1).lower() == "escape":
-            if match.group(2) not in ("\\", "`"):
+            if value not in ("\\", "`"):
                 raise ParseError(
-                    f"has an invalid escape directive {match.group(2)!r} (use \\ or `)", index + 1
+                    f"has an invalid escape directive {quote(value, 40)!r} (use \\ or `)",
+                    index + 1,
                 )
-            escape = match.group(2)
+            escape = value
         index += 1
     return escape, index
 

@@ -9,9 +9,10 @@ skipped. This is the subset that decides ``filter``; other attributes are not ke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from mllint_wa.wildmatch import InvalidPattern, Pattern, parse_line
+from mllint_wa.evidence import ParseError
+from mllint_wa.wildmatch import MAX_PATTERNS, InvalidPattern, Pattern, PatternList, parse_line
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,16 @@ class FilterRule:
 @dataclass(frozen=True)
 class GitAttributes:
     rules: tuple[FilterRule, ...]
+    _patterns: PatternList = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        patterns = PatternList([rule.compiled for rule in self.rules])
+        object.__setattr__(self, "_patterns", patterns)
 
     def lfs(self, path: str) -> bool | None:
         """True or False when a line decides ``path``'s filter, None when none speaks of it."""
-        for rule in reversed(self.rules):
-            if rule.matches(path):
-                return rule.lfs
-        return None
+        position = self._patterns.last_match(path, is_dir=False)
+        return None if position is None else self.rules[position].lfs
 
 
 def parse_gitattributes(text: str) -> GitAttributes:
@@ -60,6 +64,8 @@ def parse_gitattributes(text: str) -> GitAttributes:
             continue  # git skips a pattern it cannot read; so do we
         if compiled is not None:
             rules.append(FilterRule(pattern, compiled, decision, number))
+            if len(rules) > MAX_PATTERNS:
+                raise ParseError(f"sets filters for more than {MAX_PATTERNS:,} patterns", number)
     return GitAttributes(tuple(rules))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mllint_wa.evidence import ParseError
+from mllint_wa.evidence import Derived, ParseError
 from mllint_wa.parsers.yaml_doc import item_position, load_yaml, value_position
 
 # Key paths are at most this deep; deeper nesting is data, not configuration.
@@ -74,8 +74,7 @@ def _strings(node: Any, path: str, depth: int, seen: set[int]) -> Iterator[Confi
             yield from _strings(value, child, depth + 1, seen)
 
 
-def _mapping(text: str, what: str) -> Mapping[str, Any]:
-    documents = load_yaml(text)
+def _mapping(documents: list[Any], what: str) -> Mapping[str, Any]:
     if not documents:
         return {}
     if not isinstance(documents[0], Mapping):
@@ -83,8 +82,8 @@ def _mapping(text: str, what: str) -> Mapping[str, Any]:
     return documents[0]
 
 
-def parse_mlproject(text: str) -> MLProject:
-    document = _mapping(text, "MLproject settings")
+def _mlproject(documents: list[Any]) -> MLProject:
+    document = _mapping(documents, "MLproject settings")
     entry_points = []
     raw_entry_points = document.get("entry_points")
     if isinstance(raw_entry_points, Mapping):
@@ -110,9 +109,8 @@ def parse_mlproject(text: str) -> MLProject:
     )
 
 
-def parse_config(text: str) -> ConfigFile:
-    """``params.yaml`` or a Hydra config file."""
-    document = _mapping(text, "settings")
+def _config(documents: list[Any]) -> ConfigFile:
+    document = _mapping(documents, "settings")
     defaults: list[str] = []
     raw = document.get("defaults")
     if isinstance(raw, list):
@@ -122,3 +120,9 @@ def parse_config(text: str) -> ConfigFile:
             elif isinstance(entry, Mapping):
                 defaults.extend(f"{key}: {value}" for key, value in entry.items())
     return ConfigFile(tuple(string_values(document)), tuple(defaults))
+
+
+# Read from the documents every other reader of the file shares: the YAML is parsed once.
+parse_mlproject = Derived(load_yaml, _mlproject)
+# ``params.yaml`` or a Hydra config file.
+parse_config = Derived(load_yaml, _config)

@@ -6,11 +6,12 @@ source strings, its execution count and its outputs. Whatever the layout (one so
 per JSON line as nbformat writes it, or a whole notebook minified onto one line), every
 line of code therefore maps to the line and column in the file where it is stored.
 
-Code cells become one Python module for the rules that read code. IPython syntax that is
-not Python is neutralised line by line without moving anything: ``%line`` magics, ``!shell``
-commands, ``x = !cmd`` captures and ``obj?`` help; a cell that starts with a cell magic
-(``%%bash``, ``%%sql``) is not Python and is left out, except the magics whose body is
-Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
+Code cells become one Python module for the rules that read code; a cell that is not
+Python (a fill-in placeholder, Python 2) is left out of it without costing the others.
+IPython syntax that is not Python is neutralised line by line without moving anything:
+``%line`` magics, ``!shell`` commands, ``x = !cmd`` captures and ``obj?`` help; a cell that
+starts with a cell magic (``%%bash``, ``%%sql``) is not Python and is left out, except the
+magics whose body is Python (``%%time``, ``%%capture`` …). Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from typing import Any
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import Path, Positions, Spans, scan
-from mllint_wa.parsers.python_code import PythonModule, python_module
+from mllint_wa.parsers.python_code import (
+    LeftOut,
+    NotPython,
+    PythonModule,
+    python_module,
+    syntax_problem,
+    syntax_tree,
+)
 
 # The bound python_code applies to a .py line, checked here so that the error points into
 # the .ipynb instead of at a line of the concatenated cells.
@@ -36,7 +44,9 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
 
 _ESCAPE = re.compile(r"\\(.)", re.S)
-_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]() \t]+?=[ \t]*)?[!%]")
+# A capture's target starts after the indentation: were its first character a blank too,
+# each blank of a long indentation would be tried as its start.
+_MAGIC = re.compile(r"(?P<indent>[ \t]*)(?P<target>[\w.,\[\]()][\w.,\[\]() \t]*?=[ \t]*)?[!%]")
 _LINE_MAGIC = re.compile(r"(?P<indent>[ \t]*)%(?P<name>\w+)[ \t]+(?P<rest>[^-\s].*)")
 _HELP = re.compile(r"[ \t]*(\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*")
 # IPython's automagics and default shell aliases, which run without `%` or `!`
@@ -82,6 +92,16 @@ class Cell:
     outputs: tuple[Output, ...] = ()
 
 
+@dataclass(frozen=True)
+class CodeSpan:
+    """Where a code cell's lines stand in :attr:`Notebook.code`: ``first`` and ``end`` are
+    0-based line numbers of the module, ``end`` excluded."""
+
+    cell: int
+    first: int
+    end: int
+
+
 @dataclass(eq=False)
 class Notebook:
     """A parsed notebook; compared by identity, so that :meth:`python` can serve as a
@@ -93,6 +113,7 @@ class Notebook:
     code: str
     line_map: tuple[int, ...]
     column_offsets: tuple[int, ...]
+    code_spans: tuple[CodeSpan, ...] = ()
 
     @property
     def is_python(self) -> bool:
@@ -108,12 +129,44 @@ class Notebook:
         Shaped as a parser (text in, parsed form out) so that the evidence layer can cache
         it and record its syntax error once, at the notebook's line: pass the bound method
         to ``Evidence.parse``. The text is ignored; the notebook already holds its code.
+
+        A cell that is not Python (a fill-in placeholder, Python 2, a syntax error) does
+        not cost the others: it is left out, blanked in place so that every other line
+        keeps its position, and named in :attr:`PythonModule.left_out`.
         """
-        for number, line in enumerate(self.code.split("\n")):
+        lines = self.code.split("\n")
+        for number, line in enumerate(lines):
             if len(line) > _MAX_CODE_LINE:
                 at = self.line_map[number] if number < len(self.line_map) else 1
                 raise ParseError(f"has a code line longer than {_MAX_CODE_LINE} characters", at)
-        return python_module(self.code, self.line_map, self.column_offsets)
+        try:
+            return python_module(self.code, self.line_map, self.column_offsets)
+        except NotPython as whole:
+            left_out = list(self._cells_not_python(lines))
+            if not left_out:
+                raise
+            try:
+                module = python_module("\n".join(lines), self.line_map, self.column_offsets)
+            except ParseError:
+                raise whole from None
+        module.left_out = tuple(left_out)
+        return module
+
+    def _cells_not_python(self, lines: list[str]) -> Iterator[LeftOut]:
+        """Each code cell that does not parse on its own, described where its error
+        stands in the file; its lines in ``lines`` are blanked."""
+        for span in self.code_spans:
+            try:
+                syntax_tree("\n".join(lines[span.first : span.end]))
+            except (SyntaxError, ValueError) as error:
+                row = span.first
+                column = 1
+                if isinstance(error, SyntaxError):
+                    row = min(span.first + (error.lineno or 1) - 1, span.end - 1)
+                    column = (error.offset or 1) + self.column_offsets[row]
+                what = syntax_problem(error) if isinstance(error, SyntaxError) else "null bytes"
+                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column)
+                lines[span.first : span.end] = [""] * (span.end - span.first)
 
 
 def parse_notebook(text: str) -> Notebook:
@@ -137,7 +190,9 @@ def parse_notebook(text: str) -> Notebook:
         _cell(text, spans, positions, index, path, raw)
         for index, (path, raw) in enumerate(raw_cells)
     ]
-    code, line_map, column_offsets = _module_source(text, spans, positions, raw_cells, cells)
+    code, line_map, column_offsets, code_spans = _module_source(
+        text, spans, positions, raw_cells, cells
+    )
     return Notebook(
         nbformat=version,
         language=_language(document, raw_cells),
@@ -145,6 +200,7 @@ def parse_notebook(text: str) -> Notebook:
         code=code,
         line_map=line_map,
         column_offsets=column_offsets,
+        code_spans=code_spans,
     )
 
 
@@ -268,15 +324,18 @@ def _module_source(
     positions: Positions,
     raw_cells: list[tuple[Path, dict[str, Any]]],
     cells: list[Cell],
-) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+) -> tuple[str, tuple[int, ...], tuple[int, ...], tuple[CodeSpan, ...]]:
     """The code cells' lines, one module, with each line's (line, column offset) in the
-    file; lines are kept in place so that positions stay exact."""
+    file and where each cell's lines stand; lines are kept in place so that positions stay
+    exact."""
     lines: list[str] = []
     line_map: list[int] = []
     offsets: list[int] = []
+    code_spans: list[CodeSpan] = []
     for (path, raw), cell in zip(raw_cells, cells, strict=True):
         if cell.cell_type != "code":
             continue
+        first = len(lines)
         cell_lines, starts = _source_lines(text, spans, path, raw)
         for source_line, start in zip(_python_lines(cell_lines), starts, strict=True):
             shift, code = source_line
@@ -284,7 +343,9 @@ def _module_source(
             line, column = positions.at(start) if start >= 0 else (cell.line, cell.column)
             line_map.append(line)
             offsets.append(column - 1 + shift)
-    return "\n".join(lines) + "\n", tuple(line_map), tuple(offsets)
+        if len(lines) > first:
+            code_spans.append(CodeSpan(cell.index, first, len(lines)))
+    return "\n".join(lines) + "\n", tuple(line_map), tuple(offsets), tuple(code_spans)
 
 
 def _source_lines(

@@ -31,6 +31,8 @@ _VCS = ("git+", "hg+", "svn+", "bzr+")
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _HASH_FRAGMENT = re.compile(r"#(sha256|sha384|sha512|md5)=", re.IGNORECASE)
+# pip separates a URL from its markers by " ;" since ";" may occur in a URL.
+_MARKERS = re.compile(r"(?<=\s);")
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,7 @@ def requirement(
     spec = text.strip()
     if _is_local_path(spec.split(";", 1)[0].strip()):
         return Dependency("", spec, line, column, local=True, group=group)
-    # pip separates a URL from its markers by " ;" since ";" may occur in a URL.
-    url = re.split(r"\s+;", spec, maxsplit=1)[0].strip()
+    url = _MARKERS.split(spec, maxsplit=1)[0].strip()
     if "://" in url.split("@", 1)[0] or url.startswith(_VCS):
         match = _EGG.search(url)
         name = canonicalize_name(match.group(1)) if match else ""

@@ -10,6 +10,9 @@ spells it. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import itertools
+import re
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,22 +22,68 @@ from mllint_wa.parsers.secrets import quote
 
 # Lines longer than this are minified or generated code, not worth an AST.
 _MAX_LINE = 20_000
+# Parsing and the rules' walks cost a few microseconds a node of the AST, and a module takes
+# one or two nodes a name or number it holds (counted at C speed before parsing); this many
+# make about a second and 100 MB, three times the largest hand-written modules' count.
+# Larger modules are generated code or data written as code.
+MAX_WORDS = 60_000
+_WORD = re.compile(r"\w+")
 # Expressions are unparsed for messages only up to this depth and size: ast.unparse recurses
 # up to six frames per level, and a message keeps a few dozen characters of what it makes.
 _QUOTED_DEPTH = 32
 _QUOTED_NODES = 400
+_QUOTED_NAME = 40
+# A fill-in placeholder where code is expected: `project_name = <PROJECT NAME>`.
+_PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
+# A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
+_BLANK_VALUE = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*(?:#.*)?")
+# Python 2 constructs, by what Python 3 says of them or by what the line holds there.
+_PYTHON2_MESSAGES = (
+    ("Missing parentheses in call to 'print'", "`print` used as a statement"),
+    ("Missing parentheses in call to 'exec'", "`exec` used as a statement"),
+    ("leading zeros in decimal integer literals", "an octal literal without `0o`"),
+)
+_PYTHON2_LINES = (
+    (re.compile(r"[ \t]*print[ \t]+[\w\"']"), "`print` used as a statement"),
+    (re.compile(r"[ \t]*except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"), "`except E, name:`"),
+    (re.compile(r"[ \t]*raise[ \t]+[\w.]+[ \t]*,"), "`raise E, message`"),
+)
+_PYTHON2_AT_ERROR = (
+    (re.compile(r"`"), "backquotes for `repr`"),
+    (re.compile(r"<>"), "the `<>` operator"),
+    (re.compile(r"\d+[lL]\b"), "a long integer literal"),
+)
+
+
+class NotPython(ParseError):
+    """Source that is not Python (a syntax error), as opposed to source too large to read."""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A part of the source (``part``: "cell 4" of a notebook) that is not Python and was
+    left out of the module, with its problem (:func:`syntax_problem`) and where that
+    stands in the file."""
+
+    part: str
+    problem: str
+    line: int
+    column: int
 
 
 @dataclass
 class PythonModule:
     """A parsed module. ``line_map`` maps the module's line numbers to the lines of the file
-    it came from, and ``column_offsets`` the columns, when they differ (notebooks)."""
+    it came from, and ``column_offsets`` the columns, when they differ (notebooks);
+    ``left_out`` lists the parts that were not Python and were left out."""
 
     tree: ast.Module
     imports: dict[str, str]
     line_map: tuple[int, ...] = ()
     column_offsets: tuple[int, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
+    _unnamed: list[ast.Call] = field(default_factory=list, repr=False)
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """The dotted name an expression refers to through the module's imports, or None
@@ -58,9 +107,17 @@ class PythonModule:
                     name = self.qualified_name(node.func)
                     if name is not None:
                         found.append((name, node))
+                    else:
+                        self._unnamed.append(node)
             found.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
             self._calls = found
         return self._calls
+
+    def unnamed_calls(self) -> list[ast.Call]:
+        """The calls whose callee has no qualified name (``make().fit(x)``,
+        ``rows[0].strip()``), found with :meth:`calls`."""
+        self.calls()
+        return self._unnamed
 
     def calls_to(self, *names: str) -> Iterator[ast.Call]:
         """Calls whose qualified name is one of ``names``."""
@@ -164,18 +221,56 @@ def python_module(
     for number, source_line in enumerate(text.splitlines(), start=1):
         if len(source_line) > _MAX_LINE:
             raise ParseError(f"line {number} is longer than {_MAX_LINE} characters", number)
+    if sum(1 for _ in itertools.islice(_WORD.finditer(text), MAX_WORDS + 1)) > MAX_WORDS:
+        raise ParseError(f"is too large to be read: more than {MAX_WORDS:,} names and numbers")
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences and the like are the project's business, not ours.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = syntax_tree(text)
     except SyntaxError as error:
         line = error.lineno or 1
         column = error.offset or 1
         if line_map and 1 <= line <= len(line_map):
             column += column_offsets[line - 1] if column_offsets else 0
             line = line_map[line - 1]
-        raise ParseError(f"has a syntax error: {error.msg}", line, column) from None
+        raise NotPython(f"has {syntax_problem(error)}", line, column) from None
     except ValueError as error:  # null bytes in source
         raise ParseError(f"is not Python source: {error}") from None
     return PythonModule(tree, import_bindings(tree), line_map, column_offsets)
+
+
+def syntax_tree(text: str) -> ast.Module:
+    """``ast.parse`` without the warnings that invalid escape sequences and the like raise:
+    they are the project's business, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+def syntax_problem(error: SyntaxError) -> str:
+    """What a syntax error is, for a message: a fill-in placeholder, Python 2 code, or the
+    error as Python states it."""
+    line = error.text or ""
+    at = (error.offset or 1) - 1
+    placeholder = next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
+    if placeholder is not None:
+        return f"a fill-in placeholder `{placeholder.group()}` where code belongs"
+    if _BLANK_VALUE.fullmatch(line.rstrip("\r\n")):
+        name = line.partition("=")[0].strip()
+        return (
+            f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
+        )
+    if error.msg.startswith("f-string") and sys.version_info < (3, 12):
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (
+            f"an f-string that the Python {running} running mllint-wa cannot read "
+            f"({error.msg}); Python 3.12 reads more f-strings"
+        )
+    construct = next((what for text, what in _PYTHON2_MESSAGES if text in error.msg), None)
+    construct = construct or next(
+        (what for pattern, what in _PYTHON2_LINES if pattern.match(line)), None
+    )
+    construct = construct or next(
+        (what for pattern, what in _PYTHON2_AT_ERROR if pattern.match(line, at)), None
+    )
+    if construct is not None:
+        return f"Python 2 code ({construct}), which Python 3 cannot run"
+    return f"a syntax error: {error.msg}"

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.pep508 import Dependency, requirement
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# A comment starts at a `#` that starts the line or follows a blank; the blanks before it
+# are stripped with the line. (A pattern that matched the blanks too would rescan a long run
+# of them from each of its characters.)
+_COMMENT = re.compile(r"(?:^|(?<=\s))#.*")
+# Options start at the first " -" / " --" token, as in pip.
+_OPTION = re.compile(r"(?<=\s)--?[A-Za-z]")
 _INCLUDES = {
     "-r": "requirement",
     "--requirement": "requirement",
@@ -87,15 +92,14 @@ def _requirement(content: str, line: int, column: int) -> Dependency:
 
 
 def _split_requirement_options(content: str) -> tuple[str, list[str]]:
-    # Options start at the first " -" / " --" token, as in pip.
-    match = re.search(r"\s+--?[A-Za-z]", content)
+    match = _OPTION.search(content)
     if match is None:
         return content, []
     try:
         options = shlex.split(content[match.start() :], posix=True)
     except ValueError:
         options = content[match.start() :].split()
-    return content[: match.start()], options
+    return content[: match.start()].rstrip(), options
 
 
 def _split_option(content: str) -> tuple[str, str]:

@@ -11,6 +11,8 @@ from mllint_wa.parsers.pyproject import Declared
 
 _SECTION = re.compile(r"^\[([^\]]+)\]\s*$")
 _KEY = re.compile(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*(.*)$")
+# An inline comment: a `#` after a blank (the blanks are stripped with it).
+_COMMENT = re.compile(r"(?<=\s)#")
 
 
 def parse_setup_cfg(text: str) -> Declared:
@@ -38,7 +40,7 @@ def parse_setup_cfg(text: str) -> Declared:
         group = _group(section, key)
         if group is None or not value or value.startswith("file:"):
             continue
-        value = re.sub(r"\s+#.*$", "", value)
+        value = _COMMENT.split(value, maxsplit=1)[0].rstrip()
         column = raw.find(value) + 1
         found.append(requirement(value, number, column, group=group))
     line, column = (found[0].line, found[0].column) if found else (1, 1)

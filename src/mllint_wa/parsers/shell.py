@@ -12,7 +12,9 @@ The readers here are text matchers, not a shell parser: they mask comments (a co
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -25,12 +27,17 @@ class Script:
     text: str
     segments: tuple[tuple[int, int, int], ...]
 
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        # Taken once: every lookup is then a binary search, so a script with a finding on
+        # each of its lines is read in time proportional to its length.
+        return [segment[0] for segment in self.segments]
+
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column in the file of the character at ``offset``."""
         if not self.segments:
             return 1, 1
-        starts = [segment[0] for segment in self.segments]
-        index = max(0, bisect.bisect_right(starts, offset) - 1)
+        index = max(0, bisect.bisect_right(self._starts, offset) - 1)
         start, line, column = self.segments[index]
         return line, column + max(0, offset - start)
 
@@ -58,11 +65,8 @@ class Script:
     def tail(self, start: int) -> Script:
         """The script from ``start`` on, with positions kept."""
         kept = [(0, *self.position(start))]
-        kept += [
-            (offset - start, line, column)
-            for offset, line, column in self.segments
-            if offset > start
-        ]
+        later = self.segments[bisect.bisect_right(self._starts, start) :]
+        kept += [(offset - start, line, column) for offset, line, column in later]
         return Script(self.text[start:], tuple(kept))
 
 
@@ -109,10 +113,12 @@ _SHELL = (
     r"(?:/usr)?(?:/local)?(?:/bin/)?(?P<shell>(?:ba|z|da|k|fi)?sh|python(?:[23](?:\.\d+)?)?)"
     r"(?![\w.-])"
 )
-_REMOTE_PATTERNS = (
-    # curl … | sh, wget -qO- … | sudo bash -s -- (the pipe in the same command: `&&`, `;`
-    # and a lone `&` end it, the `&` of a redirection such as `2>&1` does not)
-    (re.compile(_FETCH + r"(?:[^|;&\n]|&(?=[\d-]))*\|\s*" + _SHELL), "{tool} … | {shell}"),
+_DOWNLOAD = re.compile(_FETCH)
+# Where a command ends for a pipe: `&&`, `;`, `|`, a newline and a lone `&`; the `&` of a
+# redirection such as `2>&1` does not end it.
+_SEPARATOR = re.compile(r"[|;\n]|&(?![\d-])")
+_PIPED_TO_SHELL = re.compile(r"\|\s*" + _SHELL)
+_SUBSTITUTED = (
     # bash <(curl …), source <(curl …)
     (
         re.compile(r"(?<![\w.-])(?P<shell>(?:ba|z|k)?sh|source|\.)\s+<\(\s*" + _FETCH),
@@ -125,6 +131,7 @@ _REMOTE_PATTERNS = (
     ),
 )
 _URL = re.compile(r"(?:https?|ftp)://[^\s'\"|;)`]+")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -140,18 +147,49 @@ class RemoteScript:
 def remote_scripts(text: str) -> list[RemoteScript]:
     """Every place ``text`` pipes a download into a shell or interpreter, comments aside."""
     code = _code(text)
+    # A download's URL is the first one after it on its line. The URLs and line ends are
+    # found once and looked up by binary search: searched for from each download, they
+    # would be read again for every download of a long line.
+    urls = list(_URL.finditer(code))
+    url_starts = [url.start() for url in urls]
+    line_ends = [newline.start() for newline in _NEWLINE.finditer(code)]
     found: dict[int, RemoteScript] = {}
-    for pattern, shape in _REMOTE_PATTERNS:
-        for match in pattern.finditer(code):
-            tool = match.start("tool")
-            shell = " ".join(match.group("shell").split())
-            line_end = code.find("\n", tool)
-            url = _URL.search(code, tool, len(code) if line_end < 0 else line_end)
-            host = urlsplit(url.group()).hostname if url else None
-            found.setdefault(
-                tool, RemoteScript(tool, shape.format(tool=match.group("tool"), shell=shell), host)
-            )
+    for tool, shape in (*_piped(code), *_substituted(code)):
+        line = bisect.bisect_left(line_ends, tool)
+        line_end = line_ends[line] if line < len(line_ends) else len(code)
+        after = bisect.bisect_left(url_starts, tool)
+        url = urls[after] if after < len(urls) and url_starts[after] < line_end else None
+        host = urlsplit(url.group()).hostname if url else None
+        found.setdefault(tool, RemoteScript(tool, shape, host))
     return [found[offset] for offset in sorted(found)]
+
+
+def _piped(code: str) -> Iterator[tuple[int, str]]:
+    """``curl … | sh``, ``wget -qO- … | sudo bash -s --``: the first download of a command
+    whose pipe feeds an interpreter, with its shape.
+
+    A command's end is looked up once for all the downloads in it, not searched for from
+    each of them: a command of thousands of ``curl`` words is read once."""
+    separators = [match.start() for match in _SEPARATOR.finditer(code)]
+    decided = -1  # the separator whose command has had its first download read
+    resume = 0
+    for download in _DOWNLOAD.finditer(code):
+        index = bisect.bisect_left(separators, download.end())
+        if index == decided or download.start() < resume:
+            continue
+        decided = index
+        piped = _PIPED_TO_SHELL.match(code, separators[index]) if index < len(separators) else None
+        if piped is not None:
+            yield download.start(), f"{download.group('tool')} … | {piped.group('shell')}"
+            resume = piped.end()
+
+
+def _substituted(code: str) -> Iterator[tuple[int, str]]:
+    """``bash <(curl …)``, ``sh -c "$(curl …)"``: downloads run by substitution."""
+    for pattern, shape in _SUBSTITUTED:
+        for match in pattern.finditer(code):
+            shell = " ".join(match.group("shell").split())
+            yield match.start("tool"), shape.format(tool=match.group("tool"), shell=shell)
 
 
 # Words that mean a test runner runs; a word holding "test" also counts (``make test``,

@@ -36,11 +36,21 @@ OTHER = "other"  # anything that cannot be known without evaluating it
 # Nesting deeper than this (blocks in blocks, expressions in expressions) is refused with the
 # line where it happens: real configurations nest a handful of levels.
 MAX_DEPTH = 100
+# What python-hcl2 is given at most: about four times the largest file of the common AWS
+# modules. It spends some 65 µs on a line of a real configuration, so such a file is read in
+# under a second, and its heredoc pattern, which rescans a run of blank lines from each of
+# their ends, in about as long. A larger file is reported, not read.
+MAX_BYTES = 256 * 1024
+MAX_LINES = 10_000
 _WRITTEN = 120  # characters of source kept per expression, for messages
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)^[ \t]*\2\r?\n?\Z", re.S | re.M)
 _SKIPPED = frozenset({"new_line_or_comment"})
+# What the bounds check skips to find heredocs: strings, comments, and the heredoc openers
+# themselves (python-hcl2's: `<<` or `<<-`, an identifier, the end of the line).
+_LEXEME = re.compile(r'"|#|//|/\*|<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n')
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class TerraformFile:
 
 def parse_terraform(text: str) -> TerraformFile:
     """Parse HCL2 text; a syntax error or a bound hit is a :class:`ParseError` at its line."""
+    _check_bounds(text)
     collecting = gc.isenabled()
     # A parse allocates millions of small objects that all stay alive until it ends: the
     # cyclic collector's passes over them would make its time grow with the square of the
@@ -108,6 +119,58 @@ def parse_terraform(text: str) -> TerraformFile:
     finally:
         if collecting:
             gc.enable()
+
+
+def _check_bounds(text: str) -> None:
+    """Refuse what python-hcl2 would spend minutes on: a file larger than
+    :data:`MAX_BYTES` or longer than :data:`MAX_LINES`, and a heredoc that is never closed,
+    which its lexer looks for a closing line for from every line end to the end of the file.
+
+    One pass over the text: strings and comments are skipped, so that a ``<<EOT`` in them
+    opens nothing, and each heredoc's body is read once, up to its closing line."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ParseError(
+            f"is larger than {MAX_BYTES // 1024} KiB: a Terraform file is read up to that size"
+        )
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise ParseError(
+            f"has more than {MAX_LINES:,} lines: a Terraform file is read up to that length",
+            MAX_LINES + 1,
+        )
+    position = 0
+    while (lexeme := _LEXEME.search(text, position)) is not None:
+        token = lexeme.group()
+        if token == '"':
+            rest = _STRING_REST.match(text, lexeme.end())
+            end = rest.end() if rest else -1
+        elif token in ("#", "//"):
+            end = text.find("\n", lexeme.end())
+        elif token == "/*":
+            end = text.find("*/", lexeme.end())
+            end = end + 2 if end >= 0 else end
+        else:
+            end = _heredoc_end(text, lexeme.end(), lexeme.group(1))
+            if end < 0:
+                line = text.count("\n", 0, lexeme.start()) + 1
+                column = lexeme.start() - text.rfind("\n", 0, lexeme.start())
+                message = f"has a heredoc `{token.rstrip()}` that is never closed"
+                raise ParseError(message, line, column)
+        if end < 0:  # an unclosed string or comment: python-hcl2 reports it at once
+            return
+        position = end
+
+
+def _heredoc_end(text: str, start: int, identifier: str) -> int:
+    """Where the line that closes a heredoc whose body starts at ``start`` ends (the line
+    holds the identifier alone, indented or not), or -1."""
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if text[start:end].lstrip().removesuffix("\r") == identifier:
+            return end
+        start = end + 1
+    return -1
 
 
 def _parse(text: str) -> TerraformFile:

@@ -26,18 +26,37 @@ from mllint_wa.evidence import ParseError
 
 if TYPE_CHECKING:
     from ruamel.yaml.composer import Composer
+    from ruamel.yaml.scanner import RoundTripScanner
 
+# ruamel.yaml reads YAML in pure Python, at about 25 µs a token (a key, a value, a "-", a
+# "," or a comment) and 1 µs a character of blank lines or long scalars on a 2-core
+# machine. These bounds keep any one file to about a second; a file beyond them is reported
+# as unparseable rather than read for a minute.
+MAX_CHARACTERS = 1024 * 1024
+MAX_TOKENS = 30_000
+# Deeper YAML than this is no configuration anyone writes; the scanner's work per token grows
+# with the depth.
+MAX_DEPTH = 64
 # Values that aliases and merge keys may add to a file's YAML beyond one per character.
 ALIAS_ALLOWANCE = 100_000
 
 
+class TooLarge(ParseError):
+    """YAML beyond :data:`MAX_CHARACTERS` or :data:`MAX_TOKENS`: not read, whatever it
+    holds."""
+
+
 def load_yaml(text: str) -> list[Any]:
     """Every document in ``text``; a YAML error, or documents whose aliases expand past the
-    budget, is a :class:`ParseError` at its mark."""
+    budget, is a :class:`ParseError` at its mark, and so is YAML beyond
+    :data:`MAX_CHARACTERS`, :data:`MAX_TOKENS` or :data:`MAX_DEPTH`."""
+    if len(text) > MAX_CHARACTERS:
+        raise TooLarge(f"is too large to be read: more than {MAX_CHARACTERS:,} characters of YAML")
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt", pure=True)
+    yaml.Scanner = _bounded_scanner()
     yaml.allow_duplicate_keys = True
     yaml.Composer = _bounded_composer()
     yaml.composer.budget = len(text) + ALIAS_ALLOWANCE
@@ -50,6 +69,28 @@ def load_yaml(text: str) -> list[Any]:
         raise ParseError(message, line, column) from None
     except YAMLError as error:
         raise ParseError(f"is not valid YAML: {error}") from None
+
+
+@functools.cache
+def _bounded_scanner() -> type[RoundTripScanner]:
+    """ruamel's round-trip scanner, counting the tokens it reads and the depth it is at;
+    built on first use so that ruamel is imported only when YAML is read."""
+    from ruamel.yaml.scanner import RoundTripScanner
+
+    class BoundedScanner(RoundTripScanner):
+        def fetch_more_tokens(self) -> Any:
+            # Tokens handed on plus those queued: one fetch may queue several.
+            if self.tokens_taken + len(self.tokens) > MAX_TOKENS:
+                raise TooLarge(f"is too large to be read: more than {MAX_TOKENS:,} YAML tokens")
+            if self.flow_level > MAX_DEPTH or len(self.indents) > MAX_DEPTH:
+                raise ParseError(
+                    f"is nested more than {MAX_DEPTH} levels deep",
+                    self.reader.line + 1,
+                    self.reader.column + 1,
+                )
+            return super().fetch_more_tokens()
+
+    return BoundedScanner
 
 
 @functools.cache
