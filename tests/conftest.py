@@ -27,7 +27,7 @@ class Linter:
 
     ``repo`` is a path, or the name of a directory under ``tests/fixtures/repos``. ``select``
     holds rule selectors (codes, prefixes or names); none means the project's own settings.
-    Preview rules run, as every rule is tested.
+    Preview rules run too: a rule's tests hold whether or not it is in the default set.
     """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:

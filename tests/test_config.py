@@ -27,7 +27,7 @@ from mllint_wa.registry import load_rules
 from mllint_wa.runner import RunOptions, RunResult, run
 
 RULES = load_rules()
-# The default set: every rule but the preview rules.
+# What runs by default: every rule but the preview ones.
 ALL = [r.code for r in RULES if not r.preview]
 
 

@@ -137,10 +137,71 @@ def test_jenkinsfile_scripts_and_comments():
         ("curl -o i.sh https://x.example && sha256sum -c i.sha && sh i.sh", []),
         ("curl https://x.example/key.asc | gpg --dearmor -o key.gpg", []),
         ("curl https://x.example || sh fallback.sh", []),
+        # Text that is printed, written, assigned or handed to a program as data
+        ('echo "install: curl -fsSL https://x.example | sh"', []),
+        ("printf '%s\\n' 'curl -fsSL https://x.example | bash'", []),
+        ("HINT='curl -fsSL https://x.example | sh'", []),
+        ("alias get='curl -fsSL https://x.example | sh'", []),
+        ("cat <<EOF\ncurl -fsSL https://x.example | sh\nEOF\n", []),
+        ("cat > i.sh <<'EOF'\n$(curl -fsSL https://x.example | sh)\nEOF\n", []),
+        ("python3 <<EOF\nprint('curl https://x.example | sh')\nEOF\n", []),
+        ("echo curl https://x.example | sh", []),
+        ("curl https://x.example/v.json | python3 -c 'import json, sys; json.load(sys.stdin)'", []),
+        ("curl https://x.example/i.sh | bash i.sh", []),
+        ("command -v curl | sh", []),
+        # What the shell runs all the same
+        ('echo "$(curl -fsSL https://x.example | sh)"', ["curl … | sh"]),
+        ("V=`curl -fsSL https://x.example | sh`", ["curl … | sh"]),
+        ("cat <<EOF\n$(curl -fsSL https://x.example | sh)\nEOF\n", ["curl … | sh"]),
+        ("bash <<EOF\ncurl -fsSL https://x.example | sh\nEOF\n", ["curl … | sh"]),
+        ('sudo sh -c "curl -fsSL https://x.example | sh"', ["curl … | sh"]),
+        ("bash -lc 'wget -qO- https://x.example | bash -s -- -y'", ["wget … | bash"]),
+        ("eval 'curl -fsSL https://x.example | sh'", ["curl … | sh"]),
+        ('eval "$(curl -fsSL https://x.example)"', ['eval "$(curl …)"']),
+        ('bash -c "$(wget -qO- https://x.example)"', ['bash -c "$(wget …)"']),
+        ("bash < <(curl -s https://x.example)", ["bash <(curl …)"]),
+        ("source <(curl -s https://x.example)", ["source <(curl …)"]),
+        ("if curl -fsSL https://x.example |\n  sudo -u root bash; then :; fi", ["curl … | bash"]),
+        ("sudo curl -fsSL https://x.example | sudo env A=1 /bin/bash", ["curl … | bash"]),
+        (
+            'case "$1" in\n  i) curl https://x.example | sh ;;\n  *) echo no ;;\nesac',
+            ["curl … | sh"],
+        ),
     ],
 )
 def test_remote_scripts(script, shapes):
     assert [found.shape for found in remote_scripts(script)] == shapes
+
+
+def test_a_string_run_by_sh_c_is_placed_in_the_text_that_holds_it():
+    script = 'sudo sh -c "echo \\"hi\\" && curl -fsSL https://x.example | sh"'
+    [found] = remote_scripts(script)
+    assert script[found.offset : found.offset + 4] == "curl"
+    assert found.host == "x.example"
+
+
+def test_a_dockerfile_run_is_read_as_its_shell_reads_it():
+    dockerfile = parse_dockerfile(
+        "FROM python:3.12\n"
+        "RUN --mount=type=cache,target=/root/.cache curl -fsSL https://a.example | sh\n"
+        'RUN ["sh", "-c", "curl -fsSL https://b.example | sh"]\n'
+        'RUN ["echo", "curl -fsSL https://c.example", "|", "sh"]\n'
+        "RUN <<EOF\ncurl -fsSL https://d.example | sh\nEOF\n"
+        "RUN cat <<EOF > /x.sh\ncurl -fsSL https://e.example | sh\nEOF\n"
+        "RUN <<EOF\n#!/usr/bin/env python3\nprint('curl https://f.example | sh')\nEOF\n"
+        "RUN <<EOF bash\ncurl -fsSL https://g.example | sh\nEOF\n"
+    )
+    found = []
+    for instruction in dockerfile.instructions[1:]:
+        run = instruction.run_script()
+        for remote in remote_scripts(run.script.text, run.bodies):
+            found.append((remote.host, run.script.position(remote.offset)))
+    assert found == [
+        ("a.example", (2, 44)),
+        ("b.example", (3, 19)),
+        ("d.example", (6, 1)),
+        ("g.example", (16, 1)),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -104,8 +104,14 @@ def test_a_command_of_twenty_thousand_curl_words_is_read_once() -> None:
     assert remote_scripts(f"{CURLS}https://get.example.com | sh") == [
         RemoteScript(0, "curl … | sh", "get.example.com")
     ]
-    assert remote_scripts("bash <(curl " * 20_000) == [
-        RemoteScript(7 + 12 * index, "bash <(curl …)", None) for index in range(20_000)
+
+
+def test_substitutions_nested_twenty_thousand_deep_are_read_without_recursion() -> None:
+    # Only the outermost download is bash's script; the others are arguments of curl.
+    assert remote_scripts("bash <(curl " * 20_000) == [RemoteScript(7, "bash <(curl …)", None)]
+    nested = "$(curl -fsSL https://x.example | sh; "
+    assert remote_scripts(nested * 20_000) == [
+        RemoteScript(2 + len(nested) * index, "curl … | sh", "x.example") for index in range(20_000)
     ]
 
 
@@ -389,7 +395,7 @@ def test_the_sweep_finds_the_package_patterns() -> None:
     wheres = {use.where for use in PATTERNS}
     assert {
         "mllint_wa.parsers.markdown._ATX",
-        "mllint_wa.parsers.shell._PIPED_TO_SHELL",
+        "mllint_wa.parsers.shell._PLAIN",
         "mllint_wa.parsers.dockerfile._DIRECTIVE",
     } <= wheres
     assert any(where.endswith("MODEL_CARD_SECTIONS[0].pattern") for where in wheres)

@@ -63,27 +63,47 @@ def test_container_runs_as_root_in_the_final_stage_only(lint):
     # Silent: a USER from an ARG without a default, a USER from an ARG default, a final
     # stage built FROM a stage that set a user, an image FROM an unknown build argument,
     # a distroless :nonroot base, SageMaker framework and toolkit images; a build stage
-    # that runs as root while the final stage does not.
+    # that runs as root while the final stage does not; a Jinja template and a
+    # cookiecutter template (its placeholder in a quoted LABEL).
     assert lint("container-runs-as-root", "MD031") == [
         ("MD031", "container-runs-as-root", "Dockerfile", 6, 1),
         ("MD031", "container-runs-as-root", "docker/Dockerfile.admin", 5, 1),
+        ("MD031", "container-runs-as-root", "docker/go-template.Dockerfile", 4, 1),
         ("MD031", "container-runs-as-root", "docker/zero.Dockerfile", 2, 1),
     ]
     assert lint.messages("container-runs-as-root", "MD031") == [
         "the final stage (`FROM python:3.11-slim`) has no `USER`, so it runs as root",
         "the final stage switches to `USER root` and runs as root",
+        "the final stage (`FROM python:3.12-slim`) has no `USER`, so it runs as root",
         "the final stage switches to `USER 0:0` and runs as root",
     ]
+
+
+def test_braces_in_a_quoted_argument_do_not_make_a_dockerfile_a_template(lint, tmp_path):
+    # A Go template for `go list -f` and a Jinja file the image writes are arguments of
+    # commands, not placeholders of the Dockerfile: it is read, and it runs as root.
+    found = lint("container-runs-as-root", "MD031")
+    assert ("MD031", "container-runs-as-root", "docker/go-template.Dockerfile", 4, 1) in found
+    templates = {
+        "Dockerfile": "FROM python:3.12\n{% if gpu %}\nRUN pip install torch==2.3.1\n{% endif %}\n",
+        "docker/base.Dockerfile": "FROM {{ base_image }}\nCMD serve\n",
+        "docker/label.Dockerfile": 'FROM python:3.12\nLABEL title="{{ cookiecutter.name }}"\n',
+    }
+    assert lint(_write(tmp_path, templates), "MD031", "LN009") == []
 
 
 def test_remote_scripts_piped_to_a_shell_at_their_line(lint):
     # Silent: a commented-out Dockerfile RUN, a comment in a heredoc, a download checked
     # with sha256sum before it runs, a commented line in a workflow script and in a shell
-    # script, a Groovy comment in the Jenkinsfile, a Jinja-templated workflow, and the
-    # broken workflow (reported once by LN009 instead).
+    # script, a Groovy comment in the Jenkinsfile, a Jinja-templated workflow, the broken
+    # workflow (reported once by LN009 instead), and every hint that is printed, written
+    # to a file or assigned (scripts/hints.sh and the hints in docker/hints.Dockerfile and
+    # .github/workflows/hints.yml).
     assert lint("remote-script-piped-to-shell", "MD032", "LN009") == [
         ("LN009", "unparseable-file", ".github/workflows/broken.yml", 7, 6),
         ("MD032", "remote-script-piped-to-shell", ".github/workflows/ci.yml", 14, 18),
+        ("MD032", "remote-script-piped-to-shell", ".github/workflows/hints.yml", 14, 26),
+        ("MD032", "remote-script-piped-to-shell", ".github/workflows/image.yml", 8, 14),
         ("MD032", "remote-script-piped-to-shell", ".gitlab-ci.yml", 8, 16),
         ("MD032", "remote-script-piped-to-shell", "Containerfile", 3, 5),
         ("MD032", "remote-script-piped-to-shell", "Dockerfile", 5, 8),
@@ -91,20 +111,71 @@ def test_remote_scripts_piped_to_a_shell_at_their_line(lint):
         ("MD032", "remote-script-piped-to-shell", "Dockerfile", 17, 24),
         ("MD032", "remote-script-piped-to-shell", "Jenkinsfile", 7, 13),
         ("MD032", "remote-script-piped-to-shell", "ci/buildspec.yml", 5, 9),
+        ("MD032", "remote-script-piped-to-shell", "docker/hints.Dockerfile", 12, 14),
+        ("MD032", "remote-script-piped-to-shell", "docker/hints.Dockerfile", 15, 1),
+        ("MD032", "remote-script-piped-to-shell", "scripts/bootstrap.sh", 4, 13),
+        ("MD032", "remote-script-piped-to-shell", "scripts/bootstrap.sh", 5, 12),
+        ("MD032", "remote-script-piped-to-shell", "scripts/bootstrap.sh", 6, 20),
+        ("MD032", "remote-script-piped-to-shell", "scripts/bootstrap.sh", 8, 1),
+        ("MD032", "remote-script-piped-to-shell", "scripts/bootstrap.sh", 10, 4),
         ("MD032", "remote-script-piped-to-shell", "scripts/setup.sh", 7, 1),
     ]
 
 
+def _messages_by_place(lint, repo):
+    result = lint.result(repo, "MD032")
+    return {(f.path, f.line): f.message for f in result.findings}
+
+
 def test_remote_script_messages_name_the_shape_and_host_never_the_url(lint):
-    messages = lint.messages("remote-script-piped-to-shell", "MD032")
-    assert messages[0] == (
+    messages = _messages_by_place(lint, "remote-script-piped-to-shell")
+    assert messages[".github/workflows/ci.yml", 14] == (
         "`bash <(curl …)` runs a script downloaded from `codecov.io` without checking it"
     )
-    assert messages[1] == (
+    assert messages[".gitlab-ci.yml", 8] == (
         '`sh -c "$(curl …)"` runs a script downloaded from `raw.githubusercontent.com` '
         "without checking it"
     )
-    assert all("https://" not in message for message in messages)
+    assert messages["scripts/bootstrap.sh", 5] == (
+        '`bash -c "$(curl …)"` runs a script downloaded from `get.example.org` without checking it'
+    )
+    assert all("https://" not in message for message in messages.values())
+
+
+def test_text_that_is_printed_written_or_assigned_runs_no_script(lint):
+    # echo, printf and a Python step print the hints; cat writes them to a file or the step
+    # summary; variables and an alias hold them; the JSON form of RUN hands `|` to echo as
+    # a word; a heredoc read by python3 or cat is not a shell's script. Only `bash -c` and
+    # a bare heredoc (BuildKit runs it) run theirs.
+    rows = lint("remote-script-piped-to-shell", "MD032")
+    hints = [row[2:] for row in rows if "hints" in row[2]]
+    assert hints == [
+        (".github/workflows/hints.yml", 14, 26),
+        ("docker/hints.Dockerfile", 12, 14),
+        ("docker/hints.Dockerfile", 15, 1),
+    ]
+
+
+def test_scripts_run_by_sh_c_substitutions_and_heredocs_are_reported(lint):
+    # sudo sh -c "curl … | sh", bash -c "$(curl …)", a pipe inside echo's $(…), a heredoc
+    # read by bash, and a pipe continued on the next line inside an `if`.
+    messages = _messages_by_place(lint, "remote-script-piped-to-shell")
+    assert [
+        message for (path, _), message in sorted(messages.items()) if path.endswith("bootstrap.sh")
+    ] == [
+        "`curl … | sh` runs a script downloaded from `get.example.org` without checking it",
+        '`bash -c "$(curl …)"` runs a script downloaded from `get.example.org` without checking it',
+        "`curl … | sh` runs a script downloaded from `get.example.org` without checking it",
+        "`curl … | bash` runs a script downloaded from `get.example.org` without checking it",
+        "`curl … | python3` runs a script downloaded from `get.example.org` without checking it",
+    ]
+
+
+def test_a_go_template_in_a_quoted_argument_leaves_a_workflow_read(lint):
+    # `docker inspect --format '{{.Config.User}}'` and `${{ github.sha }}` are not
+    # placeholders of a template: the workflow is read, and its `curl … | sh` reported.
+    rows = lint("remote-script-piped-to-shell", "MD032")
+    assert ("MD032", "remote-script-piped-to-shell", ".github/workflows/image.yml", 8, 14) in rows
 
 
 def test_a_workflow_with_github_expressions_and_a_syntax_error_is_reported_once(lint):

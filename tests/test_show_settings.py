@@ -16,7 +16,6 @@ from mllint_wa.registry import load_rules
 from mllint_wa.report.rules_doc import REPOSITORY_URL
 from mllint_wa.schema import json_schema
 
-# The default set: preview rules run only when asked for.
 ALL_CODES = [rule.code for rule in load_rules() if not rule.preview]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
-from mllint_wa.evidence.automation import ci_evidence, dockerfiles, is_templated
+from mllint_wa.evidence.automation import ci_evidence, dockerfiles
 from mllint_wa.evidence.dependencies import pinned_version
 from mllint_wa.evidence.image_installs import ImageInstall, PlacedPackage, image_installs
 from mllint_wa.model import Location, Related, Risk, Stage, Violation
@@ -243,7 +243,12 @@ def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
     toolkits, `/opt/ml`, SageMaker's framework images): those toolkits write below `/etc`
     and `/opt/ml` at run time and SageMaker runs its own such containers as root, so the
     fix is not in the Dockerfile's hands. Risk is medium: root in a container is not a
-    breach by itself, it is what makes one worse."""
+    breach by itself, it is what makes one worse.
+
+    A Dockerfile that is a template is not read (see `unparseable-file` for what makes
+    one): `FROM {{ base_image }}`, a `{% if %}` line or a cookiecutter tag. Braces in a
+    quoted argument (`go list -f '{{.Version}}'`, a Jinja file the image writes) or a Go
+    template handed to a tool (`docker inspect --format {{.Id}}`) do not make one."""
     for path, dockerfile in dockerfiles(ctx.evidence):
         if not dockerfile.stages or _sagemaker_container(dockerfile):
             continue
@@ -262,8 +267,13 @@ def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
         yield Violation(message, location, anchor=f"{path}:final-stage-user")
 
 
-def _remote(path: str, script: Script, seen: Counter[str]) -> Iterator[Violation]:
-    for found in remote_scripts(script.text):
+def _remote(
+    path: str,
+    script: Script,
+    seen: Counter[str],
+    heredoc_bodies: tuple[tuple[int, int], ...] | None = None,
+) -> Iterator[Violation]:
+    for found in remote_scripts(script.text, heredoc_bodies):
         source = f"`{found.host}`" if found.host else "the network"
         seen[f"{found.shape}:{found.host}"] += 1
         yield Violation(
@@ -271,17 +281,6 @@ def _remote(path: str, script: Script, seen: Counter[str]) -> Iterator[Violation
             Location(path, *script.position(found.offset)),
             anchor=f"{path}:{found.shape}:{found.host}:{seen[f'{found.shape}:{found.host}']}",
         )
-
-
-def _run_scripts(dockerfile: Dockerfile) -> Iterator[Script]:
-    """What each ``RUN`` runs: its command (shell or JSON form), and its heredocs' bodies."""
-    for instruction in dockerfile.instructions:
-        if instruction.keyword != "RUN":
-            continue
-        # The JSON form's text holds its command as written, quotes around it.
-        yield instruction.script
-        for heredoc in instruction.heredocs:
-            yield heredoc.body
 
 
 @rule(
@@ -304,23 +303,38 @@ def remote_script_piped_to_shell(ctx: ProjectContext) -> Iterator[Violation]:
     The lens asks for reliably packaged, approved software (MLOPS04-BP02) and for guarding
     what enters training against tampering (MLSEC04-BP03).
 
-    Reported at the exact line, in Dockerfile `RUN` instructions (their heredoc bodies
-    too), CI scripts and `*.sh` files: a download by `curl` or `wget` piped into `sh`,
-    `bash` (also through `sudo` or `env`) or `python`, `bash <(curl …)`, `source
-    <(curl …)`, and `sh -c "$(curl …)"`/`eval "$(curl …)"`. Comments are not commands: a
-    commented-out `curl … | sh` is not reported. Downloading to a file, verifying it and
-    running it afterwards is the accepted form."""
+    Reported at the exact line, in Dockerfile `RUN` instructions, CI scripts and `*.sh`
+    files: a download by `curl` or `wget` piped into a shell (`sh`, `bash`, `zsh`, `dash`,
+    `ksh`, `fish`) or Python that runs what it reads (`| sh`, `| sudo -E bash -s --`,
+    `| python3 -`; also through `sudo`, `env` and the like), `bash <(curl …)`, `bash <
+    <(curl …)`, `source <(curl …)`, and `sh -c "$(curl …)"`/`eval "$(curl …)"`.
+
+    Only what the shell runs counts, and scripts are read as the shell reads them — words,
+    quotes, comments, substitutions, heredocs. So these are reported wherever they run: in
+    a `$(…)` or backticks (inside an `echo`'s quotes, or an unquoted heredoc, too), in the
+    string `sh -c`, `bash -c` or `eval` runs, in a heredoc a shell reads (`bash <<EOF`), and
+    in a Dockerfile's bare `RUN <<EOF`, which BuildKit runs (unless its `#!` line names
+    another interpreter). And text that is not run is not reported: comments; arguments of
+    `echo`, `printf` and any other command (an install hint printed for the reader);
+    strings assigned to variables or aliases; heredocs written by `cat` or read by Python;
+    the words of `RUN`'s JSON form, which no shell reads (`RUN ["sh", "-c", "…"]` does run
+    its string); and a download piped into `python -c …` or `bash script.sh`, which run
+    their own code, not what they are sent. Templated files (see
+    `unparseable-file`) are not read. Downloading to a file, verifying it and running it
+    afterwards is the accepted form."""
     ev = ctx.evidence
     for path, dockerfile in dockerfiles(ev):
         seen: Counter[str] = Counter()
-        for script in _run_scripts(dockerfile):
-            yield from _remote(path, script, seen)
+        for instruction in dockerfile.instructions:
+            if instruction.keyword == "RUN":
+                run = instruction.run_script()
+                yield from _remote(path, run.script, seen, run.bodies)
     for definition in ci_evidence(ev).own:
         seen = Counter()
         for command in definition.commands:
             yield from _remote(definition.path, command.script, seen)
     for path in ev.files(kinds.SHELL):
-        if not ev.mentions(path, b"curl", b"wget") or is_templated(ev, path):
+        if not ev.mentions(path, b"curl", b"wget") or ev.templated(path):
             continue
         parsed = ev.parse(path, parse_shell_script)
         if parsed is not None:

@@ -59,9 +59,17 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     the same way, since its parser would spend minutes on it: split it, close the heredoc,
     or exclude the file. So is any other file larger than its format can be read in about
     a second (a YAML file of more than 30,000 tokens, a template over 1 MiB, a module or a
-    notebook's code of more than 60,000 names): nothing of it is read. Templated files
-    (Jinja or cookiecutter placeholders) are not reported: they are not their format
-    until rendered."""
+    notebook's code of more than 60,000 names): nothing of it is read.
+
+    Templates are not reported: they are not their format until rendered. A file is a
+    template when a placeholder (`{{ name }}`, `{% if … %}`) stands in its own syntax
+    rather than in its data (a quoted shell argument; a YAML, JSON or Groovy string; a
+    Python string, where an f-string's `{{` is a brace), when any of its tags names
+    cookiecutter, quoted or not, when its path holds a placeholder
+    (`{{cookiecutter.name}}/`), or when it lies in a Helm chart's `templates/` (beside a
+    `Chart.yaml`). GitHub's and Azure's `${{ … }}`, CloudFormation's `{{resolve:…}}` and
+    Go templates handed to a tool in shell text (`docker inspect --format '{{.Id}}'`)
+    are not placeholders: a file with only those is read and reported."""
     evidence = ctx.evidence
     for kind, parser in ALWAYS_PARSED.items():
         for path in evidence.files(kind):

@@ -23,15 +23,20 @@ from typing import Any, Generic, TypeVar
 
 from mllint_wa.bounded import read_prefix, symlink_refusal
 from mllint_wa.evidence.kinds import (
+    DOCKERFILE,
     DVC,
+    JSON,
     LOCK,
     NOTEBOOK,
     PIPFILE,
     PYPROJECT,
+    PYTHON,
     SETUP_CFG,
+    SHELL,
     is_installed_or_generated,
     kinds_of,
 )
+from mllint_wa.parsers import templates
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -52,8 +57,6 @@ PARSE_LIMIT_BY_KIND = {
     DVC: 256 * 1024,
     LOCK: 2 * 1024 * 1024,
 }
-# Jinja / cookiecutter placeholders; GitHub's and Azure's own `${{ … }}` expressions are not.
-TEMPLATE_MARK = re.compile(rb"(?<!\$)\{\{|\{%")
 
 
 class ParseError(Exception):
@@ -109,6 +112,7 @@ class Evidence:
         self._memo: dict[object, Any] = {}
         self._sizes: dict[str, int | None] = {}
         self._failures: dict[str, ParseFailure] = {}
+        self._templates: dict[str, bool] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
 
     # Files -----------------------------------------------------------------------------
@@ -319,10 +323,9 @@ class Evidence:
         """``parser(text)`` of the file, computed once per parser and shared by every rule.
 
         None when the file cannot be read or parsed; the failure is recorded for the rule
-        that reports unparseable files. A templated file (Jinja or cookiecutter
-        placeholders) that does not parse is not a failure: it is not its format yet. A
-        :class:`Derived` parser reads what its base parser made of the file, which is
-        itself parsed once.
+        that reports unparseable files. A template (:meth:`templated`) that does not parse
+        is not a failure: it is not its format yet. A :class:`Derived` parser reads what its
+        base parser made of the file, which is itself parsed once.
         """
         found: T | None
         if isinstance(parser, Derived):
@@ -351,7 +354,7 @@ class Evidence:
             try:
                 result = (read or key)(given)
             except ParseError as error:
-                if not self._templated(path):
+                if not self.templated(path):
                     self._fail(path, error.message, error.line, error.column)
             except RecursionError:
                 self._fail(path, "is nested too deeply to be read")
@@ -360,7 +363,7 @@ class Evidence:
             except Exception as error:  # the parsing contract: nothing escapes a parser
                 # Only the error's type: a library's message may quote the file, secrets
                 # included, in a form no redaction can recognise ('ghp_x' read as an int).
-                if not self._templated(path):
+                if not self.templated(path):
                     self._fail(path, f"could not be parsed ({type(error).__name__})")
         self._parsed[path, key] = result
         return None if result is _ABSENT else result
@@ -386,8 +389,25 @@ class Evidence:
             if parsed is not None:
                 yield path, parsed
 
-    def _templated(self, path: str) -> bool:
-        return TEMPLATE_MARK.search(self.data(path) or b"") is not None
+    def templated(self, path: str) -> bool:
+        """Whether the file is a template, not its format until rendered: Jinja or
+        cookiecutter placeholders in its own syntax, not in a quoted argument or string
+        (see :mod:`mllint_wa.parsers.templates`), or a Helm chart's Go templates."""
+        if path not in self._templates:
+            text = self.text(path)
+            self._templates[path] = text is not None and templates.is_template(
+                text, _template_syntax(kinds_of(path)), renders_go=self._in_helm_chart(path)
+            )
+        return self._templates[path]
+
+    def _in_helm_chart(self, path: str) -> bool:
+        """Whether ``path`` lies in the ``templates/`` folder of a chart (a folder that
+        holds a ``Chart.yaml``), which Helm renders as Go templates."""
+        parts = path.split("/")[:-1]
+        return any(
+            part == "templates" and self.is_file("/".join([*parts[:index], "Chart.yaml"]))
+            for index, part in enumerate(parts)
+        )
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()`` once per run for this project: derived evidence shared by rules."""
@@ -399,8 +419,10 @@ class Evidence:
 
     def record_failure(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
         """Record a part of a file that could not be parsed while the rest was (a notebook
-        cell): reported like a file that could not be parsed, once per file."""
-        self._fail(path, message, line, column)
+        cell): reported like a file that could not be parsed, once per file, and not for a
+        template."""
+        if not self.templated(path):
+            self._fail(path, message, line, column)
 
     def _fail(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
         # The first failure of a file is the one reported: once per file.
@@ -409,6 +431,19 @@ class Evidence:
     @property
     def failures(self) -> tuple[ParseFailure, ...]:
         return tuple(self._failures[path] for path in sorted(self._failures))
+
+
+def _template_syntax(kinds: frozenset[str]) -> str:
+    """How a file of ``kinds`` quotes text, for :func:`templates.is_template`."""
+    if PYTHON in kinds:
+        return templates.PYTHON
+    if NOTEBOOK in kinds or JSON in kinds:
+        return templates.JSON
+    if DOCKERFILE in kinds:
+        return templates.DOCKERFILE
+    if SHELL in kinds:
+        return templates.SHELL
+    return templates.TEXT
 
 
 _FILE_SET = object()

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mllint_wa.evidence import TEMPLATE_MARK, Evidence, kinds
+from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.parsers.ci import (
     PRE_COMMIT,
     CiDefinition,
@@ -42,12 +42,6 @@ UNREAD_CI = frozenset(
 )  # fmt: skip
 
 
-def is_templated(ev: Evidence, path: str) -> bool:
-    """Whether a file's content holds Jinja or cookiecutter placeholders: then it is not its
-    format yet, and not evidence of what the project does."""
-    return TEMPLATE_MARK.search(ev.data(path) or b"") is not None
-
-
 def dockerfiles(ev: Evidence) -> list[tuple[str, Dockerfile]]:
     """The project's Dockerfiles and Containerfiles, parsed, templated ones left out."""
 
@@ -55,8 +49,7 @@ def dockerfiles(ev: Evidence) -> list[tuple[str, Dockerfile]]:
         return [
             (path, parsed)
             for path in ev.files(kinds.DOCKERFILE)
-            if not is_templated(ev, path)
-            and (parsed := ev.parse(path, parse_dockerfile)) is not None
+            if not ev.templated(path) and (parsed := ev.parse(path, parse_dockerfile)) is not None
         ]
 
     return ev.memo(dockerfiles, compute)
@@ -71,7 +64,7 @@ def _definitions(
     unreadable = []
     for path in paths:
         system = ci_system(path)
-        if system is None or is_templated(ev, path):
+        if system is None or ev.templated(path):
             continue
         if path.rpartition("/")[2] == "Jenkinsfile":
             parsed = ev.parse(path, parse_jenkinsfile)

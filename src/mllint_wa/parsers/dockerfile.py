@@ -39,6 +39,9 @@ _KEYWORD = re.compile(r"\s*(\S+)\s*")
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 # A default or alternative word stops at the next brace: in a run of unclosed `${A:-`, each
 # is then read up to the next one only, not to the end of the text.
+# BuildKit's options of a RUN (`--mount=…`, `--network=none`), before its command.
+_RUN_FLAG = re.compile(r"[ \t]*--[^ \t]*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _VARIABLE = re.compile(
     r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^{}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
 )
@@ -48,6 +51,15 @@ _VARIABLE = re.compile(
 class Heredoc:
     delimiter: str
     body: Script
+
+
+@dataclass(frozen=True)
+class RunScript:
+    """What a ``RUN`` hands its shell: ``script`` holds the command and after it, a line
+    apart, each heredoc's body; ``bodies`` says where each body lies in it."""
+
+    script: Script
+    bodies: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,35 @@ class Instruction:
         if isinstance(loaded, list) and all(isinstance(item, str) for item in loaded):
             return tuple(loaded)
         return None
+
+    def run_script(self) -> RunScript:
+        """The instruction's command as a shell reads it, positions kept: BuildKit's flags
+        (``--mount=…``) left out, and in the JSON form the brackets and commas blanked, so
+        that its strings read as the quoted words they are (no shell splits or expands them:
+        ``RUN ["echo", "a | b"]`` pipes nothing)."""
+        start = 0
+        while (flag := _RUN_FLAG.match(self.script.text, start)) is not None:
+            start = flag.end()
+        command = self.script.tail(start)
+        text = command.text
+        if self.exec_form is not None:
+            words: list[str] = []
+            last = 0
+            for string in _JSON_STRING.finditer(text):
+                words += (" " * (string.start() - last), string.group())
+                last = string.end()
+            text = "".join([*words, " " * (len(text) - last)])
+        pieces = [text]
+        segments = list(command.segments)
+        bodies = []
+        offset = len(text)
+        for heredoc in self.heredocs:
+            offset += 1
+            segments += [(offset + at, line, column) for at, line, column in heredoc.body.segments]
+            pieces.append(heredoc.body.text)
+            bodies.append((offset, offset + len(heredoc.body.text)))
+            offset += len(heredoc.body.text)
+        return RunScript(Script("\n".join(pieces), tuple(segments)), tuple(bodies))
 
     def flags(self) -> dict[str, str]:
         """Leading ``--name=value`` flags (``COPY --from=builder``, ``FROM --platform=…``)."""

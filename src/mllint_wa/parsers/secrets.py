@@ -18,14 +18,28 @@ Every repetition in a detector's pattern is bounded (``{0,32}``, never ``*`` or 
 attempt at a match costs at most a constant and a scan is linear in the text, however the
 text is made: a keyword followed by 40 KB of blanks is read in one pass, not retried from
 every blank.
+
+Besides the providers' formats, a secret is known by the name it is assigned to
+(:data:`_NAMED`): a key, header, keyword argument or variable named for a password, token,
+secret or API key (``api_key``, ``X-Api-Key``, ``db_password``, ``client_secret``) given a
+literal of a secret's shape. The name alone decides what a quote redacts; what a scan
+reports must also look generated (:func:`_secret_shaped`) and be no placeholder, no
+throwaway password (:func:`throwaway_password`) and no hash or ID, which the name tells.
+
+A value the project has reviewed and marked for another scanner is not reported:
+detect-secrets' ``pragma: allowlist secret`` in a comment on its line (or ``pragma: allowlist
+nextline secret`` alone on the line before), and gitleaks' ``gitleaks:allow`` on its line.
+The same value written several times in a text is one secret, reported once.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+import string
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
@@ -42,6 +56,18 @@ class SecretMatch:
     line: int
     column: int
     redacted: str
+    # What a secret known by its name is assigned to (`X-Api-Key`); empty for the others.
+    name: str = ""
+    # Whether a connection string's host is this machine or a container beside it
+    # (`@localhost`, `@db`): what a CI job's own database is reached at.
+    local: bool = False
+    # Where else the text holds the same value, as (line, column): one secret, one report.
+    also: tuple[tuple[int, int], ...] = ()
+
+
+# The kinds a secret known by its name is reported as, and that of a URL's password.
+PASSWORD = "password"
+URL_PASSWORD = "password in a connection string"
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,9 @@ class _Detector:
     showable: bool = True
     # Whether the secret must start a token (not continue an identifier or base64 run).
     bounded: bool = True
+    # Whether the secret is known by the name it is assigned to (group "name"), which
+    # decides its kind even where nothing is validated.
+    named: bool = False
 
 
 def _starts_token(text: str, start: int) -> bool:
@@ -135,7 +164,8 @@ def _hex_key(value: str, match: re.Match[str]) -> bool:
     return _random(value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
-# Passwords that are placeholders, local-development defaults or the user name again.
+# Passwords that are placeholders, documentation examples (Docker's `mysecretpassword` for
+# Postgres, `my-secret-pw` for MySQL) or local-development defaults.
 _DEFAULT_PASSWORDS = frozenset(
     {
         "pass",
@@ -161,13 +191,54 @@ _DEFAULT_PASSWORDS = frozenset(
         "token",
         "none",
         "null",
+        "mysecretpassword",
+        "my-secret-pw",
+        "changeit",
+        "letmein",
+        "qwerty",
     }
+)
+# Words that a chosen value holds when it was made up to show or test something: a value a
+# person typed (a password, a name's value) holding one is no secret of theirs.
+_MADE_UP_WORDS = (
+    "test",
+    "secret",
+    "passw",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "default",
+    "demo",
+    "local",
+    "mock",
+    "admin",
+    "qwerty",
+    "letmein",
 )
 _REFERENCE_MARKS = ("$", "{", "}", "<", ">", "%", "*", "[", "]", "(", ")")
 
 
-def _url_password(value: str, match: re.Match[str]) -> bool:
+def _squeezed(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def throwaway_password(value: str, *names: str) -> bool:
+    """Whether a chosen value is a placeholder, a documentation or local-development default,
+    a made-up word, or one of ``names`` (the key it is assigned to, the user) again: a
+    password no one would keep secret."""
     lowered = value.lower()
+    squeezed = _squeezed(value)
+    return (
+        lowered in _DEFAULT_PASSWORDS
+        or any(squeezed == _squeezed(name) for name in names if name)
+        or _placeholder(value)
+        or any(word in lowered for word in _MADE_UP_WORDS)
+        or len(set(value)) < 3
+    )
+
+
+def _url_password(value: str, match: re.Match[str]) -> bool:
     scheme_end = match.start()
     if scheme_end == 0 or not match.string[scheme_end - 1].isalnum():
         return False  # "://" without a scheme before it is no URL
@@ -175,10 +246,28 @@ def _url_password(value: str, match: re.Match[str]) -> bool:
         any(mark in value for mark in _REFERENCE_MARKS)
         or "..." in value  # elided: https://user:...token...@host
         or "…" in value
-        or lowered in _DEFAULT_PASSWORDS
-        or lowered == match.group("user").lower()
-        or _placeholder(value)
-        or len(set(value)) < 3
+        or throwaway_password(value, match.group("user"))
+    )
+
+
+_LOCAL_HOSTS = frozenset({"localhost", "0.0.0.0", "[::1]", "host.docker.internal"})
+_HOST_END = frozenset(":/?#\"' \t\r\n\\,;)")
+_HOST_REACH = 256
+
+
+def _local_host(text: str, at: int) -> bool:
+    """Whether the host starting at ``at`` is this machine or a container beside it: a name
+    without a dot (`db`, `postgres`) is a service of the same compose file or CI job, and
+    `….svc.cluster.local` one of the same Kubernetes cluster."""
+    end = at
+    while end < len(text) and end - at < _HOST_REACH and text[end] not in _HOST_END:
+        end += 1
+    host = text[at:end].lower()
+    return (
+        host in _LOCAL_HOSTS
+        or host.startswith("127.")
+        or host.endswith((".svc", ".svc.cluster.local"))
+        or (bool(host) and "." not in host)
     )
 
 
@@ -189,6 +278,182 @@ _Q = r"""(?:\\?["'])?"""  # an optional quote, JSON-escaped in notebooks
 # after it), or blanks alone. Each run is bounded and the blanks before the sign cannot be
 # taken for those after it, so a long run of blanks is not split in every possible way.
 _ASSIGNED = r"(?:[ \t]{0,32}(?::=|=>|[:=])\s{0,32}|[ \t]{1,32})"
+
+
+# -- secrets known by their names -----------------------------------------------------------
+
+# A word that ends a credential's name, anywhere in the text (what the scan looks for first);
+# the whole name around it decides (:func:`named_kind`). Spelt out in its three cases rather
+# than matched case-insensitively, which lets the regex engine skip ahead to a first letter.
+_CREDENTIAL_WORDS = ("key", "token", "secret", "pass", "pwd", "auth", "cred")
+_CREDENTIAL_WORD = "(?:{})".format(
+    "|".join(
+        variant for word in _CREDENTIAL_WORDS for variant in (word, word.capitalize(), word.upper())
+    )
+)
+_NAMED = re.compile(
+    rf"(?P<name>{_CREDENTIAL_WORD}[A-Za-z0-9_\-]{{0,24}})"  # the rest of the name
+    + _Q
+    + r"\]?"  # a subscript's closing bracket: os.environ["API_KEY"] = …
+    + r"(?::[ \t]{0,8}str)?"  # a type annotation
+    + r"[ \t]{0,32}(?::=|=>|[:=])[ \t]{0,32}"
+    + r"(?P<quote>\\?[\"'])?"
+    + r"(?:(?i:bearer|basic|token)[ \t]{1,8})?"  # an Authorization header's scheme
+    + r"(?P<value>[A-Za-z0-9+/=_\-.~]{8,200})"
+    + r"(?=[\s\"'\\,;)}\]#]|\Z)"
+)
+# How far back from its last word a name is read (`aws_session_token`, `X-Api-Key`).
+_NAME_REACH = 64
+
+# Words of a name that make it no credential's: what names a credential (its ID, name,
+# file, URL, length, hash or type), a credential's reference (`existing_secret`), test
+# data, and the many keys and tokens that are no credential (public keys, tokenizers'
+# special tokens, pagination and idempotency tokens).
+_NOT_A_CREDENTIAL = frozenset(
+    {
+        "id", "ids", "name", "names", "arn", "file", "files", "path", "dir", "url", "uri",
+        "endpoint", "length", "len", "size", "type", "hash", "hashed", "sha", "sha1",
+        "sha256", "sha512", "md5", "checksum", "digest", "etag", "fingerprint", "prefix",
+        "suffix", "field", "env", "var", "param", "ref", "policy", "version", "count", "num",
+        "max", "min", "expiry", "expires", "expiration", "ttl", "format", "template",
+        "pattern", "regex", "mode", "bucket", "region", "kms", "alias", "existing", "public",
+        "pub", "placeholder", "example", "sample", "dummy", "fake", "mock", "test", "label",
+        "index", "idx", "column", "vault", "rotation", "manager", "arg", "option", "help",
+        "description", "location", "primary", "foreign", "partition", "sort", "cache",
+        "pad", "eos", "bos", "unk", "sep", "mask", "cls", "special", "vocab", "csrf", "xsrf",
+        "next", "page", "pagination", "continuation", "cursor", "marker", "idempotency",
+        "request", "start", "end", "stop", "begin", "image", "audio", "video", "vision",
+    }
+)  # fmt: skip
+# Qualifiers that make a `…_key` a credential: `api_key`, `secret_key`, `X-Api-Key`. Not
+# `access`: an access key is the public half of a pair (an AWS key ID is found by its format).
+_KEY_QUALIFIERS = frozenset(
+    {
+        "api", "secret", "private", "auth", "client", "account", "service",
+        "master", "signing", "subscription", "app", "application", "consumer", "encryption",
+        "session", "shared", "storage", "admin", "license", "webhook", "hmac", "jwt",
+    }
+)  # fmt: skip
+_COMPOUND_KINDS = {
+    "apikey": "API key",
+    "secretkey": "secret",
+    "privatekey": "secret",
+    "authkey": "secret",
+    "masterkey": "secret",
+    "clientsecret": "secret",
+    "authtoken": "token",
+    "accesstoken": "token",
+    "apitoken": "token",
+    "refreshtoken": "token",
+    "sessiontoken": "token",
+    "bearertoken": "token",
+}
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
+
+
+def _words(name: str) -> list[str]:
+    """A name's words, lowercase: `X-Api-Key`, `x_api_key`, `xApiKey` and `XAPIKey` give
+    x, api, key; numbers are left out (`token2` is a token)."""
+    words: list[str] = []
+    current = ""
+    for index, char in enumerate(name):
+        if not char.isalpha():
+            if current:
+                words.append(current)
+            current = ""
+            continue
+        if current and char.isupper():
+            before = name[index - 1]
+            following = name[index + 1] if index + 1 < len(name) else ""
+            # aB starts a word, and so does the B of ABc (the end of an acronym).
+            if before.islower() or following.islower():
+                words.append(current)
+                current = ""
+        current += char
+    if current:
+        words.append(current)
+    return [word.lower() for word in words]
+
+
+def named_kind(name: str) -> str | None:
+    """What credential a name says its value is — ``password``, ``API key``, ``token`` or
+    ``secret`` — or None when it names something else (`tokenizer`, `key_id`,
+    `secret_name`, `pad_token`, `password_hash`)."""
+    words = _words(name)
+    if not words or any(word in _NOT_A_CREDENTIAL for word in words):
+        return None
+    last = words[-1]
+    before = words[-2] if len(words) > 1 else ""
+    if last in _PASSWORD_WORDS or last.endswith(("password", "passwd")):
+        return PASSWORD
+    if last in _COMPOUND_KINDS:
+        return _COMPOUND_KINDS[last]
+    if last == "key" and (before in _KEY_QUALIFIERS or "secret" in words or "private" in words):
+        return "API key" if before == "api" else "secret"
+    if last in ("token", "auth", "authorization"):
+        return "token"
+    # Not `credential`: SigV4's `Credential=AKIA…/date/region/service` is a public scope.
+    if last in ("secret", "credentials", "creds"):
+        return "secret"
+    return None
+
+
+def _assigned_name(match: re.Match[str]) -> str:
+    """The whole name a credential word ends: read back from the word over a name's
+    characters (`aws_session_` of `aws_session_token`)."""
+    text = match.string
+    word = match.start("name")
+    begin = word
+    while begin > 0 and word - begin < _NAME_REACH:
+        before = text[begin - 1]
+        if not (before.isalnum() or before in "_-."):
+            break
+        begin -= 1
+    # A JSON-escaped line break or tab before the name (in a notebook) is no part of it.
+    if begin >= 1 and text[begin - 1] == "\\" and text[begin] in "nrt":
+        begin += 1
+    return text[begin : match.end("name")].strip(".-")
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SEPARATORS = re.compile(r"[\-_./~]")
+
+
+def _wordy(value: str) -> bool:
+    """Words and numbers joined by separators (`delete-user-pass`, `model-2024-01`): a name
+    someone wrote, not a generated value."""
+    parts = [part for part in _SEPARATORS.split(value) if part]
+    return len(parts) >= 2 and all(part.isalpha() or part.isdigit() for part in parts)
+
+
+def _secret_shaped(value: str, kind: str, name: str) -> bool:
+    """Whether a value assigned to a credential's name looks like a real one: long enough,
+    letters and digits mixed, random enough (hexadecimal has fewer symbols, so a lower
+    bar), and no placeholder, made-up word, the name again, identifier or UUID."""
+    if len(value) < (12 if kind == PASSWORD else 16):
+        return False
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return False
+    if _wordy(value) or _CAMEL_WORDS.fullmatch(value) or _UUID.fullmatch(value):
+        return False
+    if throwaway_password(value, name) or _squeezed(name) in _squeezed(value):
+        return False
+    hexadecimal = all(c in string.hexdigits for c in value)
+    return _entropy(value) >= (3.0 if hexadecimal or kind == PASSWORD else 3.5)
+
+
+def _named_secret(match: re.Match[str], kind: str, name: str, code: bool) -> bool:
+    """Whether a value assigned to a credential's name is a literal credential: quoted in
+    code (an unquoted value there is an expression), closed by its own quote, and of a
+    secret's shape."""
+    quote = match.group("quote")
+    after = match.string[match.end("value") : match.end("value") + 2]
+    if quote:
+        if not after.lstrip("\\").startswith(quote[-1]):
+            return False
+    elif code:
+        return False
+    return _secret_shaped(match.group("value"), kind, name)
 
 
 def _aws_key_id(value: str, match: re.Match[str]) -> bool:
@@ -314,6 +579,19 @@ _DETECTORS: tuple[_Detector, ...] = (
         showable=False,
         bounded=False,
     ),
+    # Last: a provider's format says more than a name (an AWS key ID assigned to `api_key`).
+    _Detector(
+        "secret",
+        _NAMED,
+        tuple(
+            variant
+            for word in _CREDENTIAL_WORDS
+            for variant in (word, word.capitalize(), word.upper())
+        ),
+        group=_NAMED.groupindex["value"],
+        bounded=False,
+        named=True,
+    ),
 )
 
 # Bytes of which a file must hold at least one before it is scanned: the cheap prefilter.
@@ -344,40 +622,122 @@ def redacted(value: str, showable: bool = True) -> str:
     return value[:4] + _ELLIPSIS + value[-3:]
 
 
-def _spans(text: str, validate: bool) -> list[tuple[int, int, _Detector]]:
-    """(start, end, detector) of each secret, earliest first, overlaps resolved in favour
-    of the detector listed first (a GitHub token inside a URL is a GitHub token)."""
-    found: list[tuple[int, int, int, _Detector]] = []
-    for rank, detector in enumerate(_DETECTORS):
-        if not any(needle in text for needle in detector.needles):
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    kind: str
+    showable: bool
+    name: str = ""
+    local: bool = False
+
+
+def _spans(text: str, validate: bool, code: bool = False) -> list[_Span]:
+    """Each secret, earliest first, overlaps resolved in favour of the detector listed first
+    (a GitHub token inside a URL is a GitHub token). A secret known by its name counts only
+    when the name is a credential's, validated or not; ``code`` says that values are string
+    literals (an unquoted value is an expression)."""
+    kept: list[_Span] = []
+    for detector in _DETECTORS:
+        if any(needle in text for needle in detector.needles):
+            kept = _merged(kept, _detected(text, detector, validate, code))
+    return kept
+
+
+def _detected(text: str, detector: _Detector, validate: bool, code: bool) -> Iterator[_Span]:
+    """What one detector finds, earliest first and none overlapping another."""
+    for match in detector.pattern.finditer(text):
+        start, end = match.span(detector.group)
+        if detector.named:
+            name = _assigned_name(match)
+            kind = named_kind(name)
+            if kind is not None and not (validate and not _named_secret(match, kind, name, code)):
+                yield _Span(start, end, kind, kind != PASSWORD, name)
             continue
-        for match in detector.pattern.finditer(text):
-            start, end = match.span(detector.group)
-            if validate and (
-                (detector.bounded and not _starts_token(text, start))
-                or not detector.valid(match.group(detector.group), match)
-            ):
-                continue
-            found.append((rank, start, end, detector))
-    found.sort(key=lambda item: item[:2])
-    kept: list[tuple[int, int, _Detector]] = []
-    for _, start, end, detector in found:
-        if all(end <= s or start >= e for s, e, _ in kept):
-            kept.append((start, end, detector))
-    return sorted(kept, key=lambda item: item[0])
+        if validate and (
+            (detector.bounded and not _starts_token(text, start))
+            or not detector.valid(match.group(detector.group), match)
+        ):
+            continue
+        local = detector.kind == URL_PASSWORD and _local_host(text, end + 1)
+        yield _Span(start, end, detector.kind, detector.showable, local=local)
 
 
-def find_secrets(text: str, notebook: bool = False) -> list[SecretMatch]:
-    """Every credential in ``text``, in order; ``notebook`` blanks embedded images first."""
+def _merged(kept: list[_Span], found: Iterator[_Span]) -> list[_Span]:
+    """``kept`` with each span of ``found`` that overlaps none of them, in order: one sweep
+    over both (each is sorted and free of overlaps), however many secrets a text holds."""
+    added: list[_Span] = []
+    index = 0
+    for span in found:
+        while index < len(kept) and kept[index].end <= span.start:
+            index += 1
+        if index == len(kept) or kept[index].start >= span.end:
+            added.append(span)
+    return list(heapq.merge(kept, added, key=lambda span: span.start))
+
+
+# Other scanners' marks on a value the project reviewed as no secret: detect-secrets'
+# pragma in a comment on the value's line, or alone on the line before it (a notebook's
+# line may open with the JSON string's quote), and gitleaks' mark anywhere on the line.
+_ALLOWED_HERE = re.compile(
+    r"(?:#|//|/\*|--|<!--)[ \t#]{0,16}pragma: ?(?:allow|white)list[ -]secret"
+)
+_ALLOWED_NEXT = re.compile(
+    r'[ \t]{0,64}"?(?:#|//|/\*|--|<!--)[ \t#]{0,16}pragma: ?allowlist[ -]nextline[ -]secret'
+)
+_GITLEAKS_ALLOW = "gitleaks:allow"
+
+
+# How far around a secret a mark is looked for: a line longer than this (a minified file) is
+# read this far either side, so that each secret costs a bounded look.
+_MARK_REACH = 1024
+
+
+def _allowlisted(text: str, span: _Span) -> bool:
+    """Whether another scanner's mark says the secret on these lines is no secret."""
+    low = max(0, span.start - _MARK_REACH)
+    high = min(len(text), span.end + _MARK_REACH)
+    start = text.rfind("\n", low, span.start) + 1 or low
+    end = text.find("\n", span.end, high)
+    lines = text[start : high if end < 0 else end]
+    if _GITLEAKS_ALLOW in lines or ("pragma" in lines and _ALLOWED_HERE.search(lines)):
+        return True
+    if start == 0 or text[start - 1] != "\n":
+        return False  # the first line, or one too long to hold only a mark before it
+    before = max(0, start - 1 - _MARK_REACH)
+    previous = text[text.rfind("\n", before, start - 1) + 1 : start - 1]
+    return _ALLOWED_NEXT.match(previous) is not None
+
+
+def find_secrets(text: str, notebook: bool = False, code: bool = False) -> list[SecretMatch]:
+    """Every credential in ``text``, in order, each value once (with the other places it
+    stands); ``notebook`` blanks embedded images first; ``code`` (implied by ``notebook``)
+    says that the text is code, where only a string literal is a value."""
     if notebook and ('"image/' in text or '"application/pdf"' in text):
         text = _NOTEBOOK_BINARY.sub(_blank, text)
-    results = []
-    for start, end, detector in _spans(text, validate=True):
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        value = text[start:end]
-        results.append(SecretMatch(detector.kind, line, column, redacted(value, detector.showable)))
-    return results
+    found: dict[str, tuple[_Span, list[tuple[int, int]]]] = {}
+    line, line_start, scanned = 1, 0, 0
+    for span in _spans(text, validate=True, code=code or notebook):
+        if _allowlisted(text, span):
+            continue
+        breaks = text.count("\n", scanned, span.start)
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", scanned, span.start) + 1
+        scanned = span.start
+        value = text[span.start : span.end]
+        found.setdefault(value, (span, []))[1].append((line, span.start - line_start + 1))
+    return [
+        SecretMatch(
+            span.kind,
+            *places[0],
+            redacted(value, span.showable),
+            span.name,
+            span.local,
+            tuple(places[1:]),
+        )
+        for value, (span, places) in found.items()
+    ]
 
 
 def redact(text: str) -> str:
@@ -391,10 +751,10 @@ def redact(text: str) -> str:
         return text
     parts = []
     position = 0
-    for start, end, detector in spans:
-        parts.append(text[position:start])
-        parts.append(redacted(text[start:end], detector.showable))
-        position = end
+    for span in spans:
+        parts.append(text[position : span.start])
+        parts.append(redacted(text[span.start : span.end], span.showable))
+        position = span.end
     parts.append(text[position:])
     return "".join(parts)
 
