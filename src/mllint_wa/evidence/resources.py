@@ -42,6 +42,9 @@ NOTEBOOK_INSTANCE = "notebook-instance"
 NOTEBOOK_LIFECYCLE = "notebook-lifecycle-config"
 STUDIO_DOMAIN = "studio-domain"
 MONITORING_SCHEDULE = "monitoring-schedule"
+# A Model Monitor job definition of its own (data or model quality, bias, explainability),
+# which schedules name; a schedule's inline definition is read into the schedule.
+MONITORING_JOB = "monitoring-job"
 PIPELINE = "pipeline"
 IAM_ROLE = "iam-role"
 IAM_POLICY = "iam-policy"
@@ -98,7 +101,12 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "warm_start": "bool",
         "training_job": "str: name of the training-job resource it tunes",
     },
-    TRANSFORM_JOB: {"instance_type": "str", "instance_count": "int", "kms_key": "str"},
+    TRANSFORM_JOB: {
+        "instance_type": "str",
+        "instance_count": "int",
+        "kms_key": "str",
+        "model": "str: name of the SDK model resource it runs",
+    },
     MODEL: {
         "network_isolation": "bool",
         "vpc": "bool",
@@ -133,12 +141,14 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "data_capture": "bool",
         "kms_key": "str",
         "model_package": "str: deployed from a registry model package",
+        "model": "str: name of the SDK model resource deployed",
     },
     NOTEBOOK_INSTANCE: {
         "instance_type": "str",
         "direct_internet_access": "bool",
         "root_access": "bool",
         "kms_key": "str",
+        "imds_version": "str: the minimum instance metadata service version, 1 | 2",
         "lifecycle_config": "str: name of the notebook-lifecycle-config resource",
         "vpc": "bool",
         "tags": "dict[str, str]",
@@ -149,7 +159,11 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "monitor_type": "str: data-quality | model-quality | model-bias | model-explainability",
         "endpoint": "str: name of the endpoint resource monitored",
         "schedule": "str: cron expression",
+        # the inline job definition's, absent when the schedule names a definition
+        "instance_count": "int",
+        "inter_container_encryption": "bool",
     },
+    MONITORING_JOB: {"instance_count": "int", "inter_container_encryption": "bool"},
     PIPELINE: {
         "steps": "list[str]: step kinds, e.g. training, processing, register-model, condition, "
         "quality-check, clarify-check",
