@@ -472,7 +472,6 @@ def studio_domain_public_internet(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=_ENCRYPTION,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
-    preview=True,
 )
 def studio_domain_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
     """A Studio domain keeps every user's home directory on the domain's Amazon EFS volume,

@@ -208,7 +208,6 @@ def _article(kind: str) -> str:
     lens_refs=("MLSEC05-BP01", "MLSEC06-BP01", "MLSEC03-BP02"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
-    preview=True,
 )
 def deployable_default_credentials(ctx: ProjectContext) -> Iterator[Violation]:
     """A password written into a manifest that deploys as written is the password of every
@@ -236,7 +235,7 @@ def deployable_default_credentials(ctx: ProjectContext) -> Iterator[Violation]:
     (`TODO`, `REPLACE_ME`, `your-api-key-here`), the name of a variable or key that holds
     the credential (`DB_PASSWORD`), and a password's hash (`$2y$…`, bcrypt); and values that
     hardcoded-secret reports itself (a token of a known format, a generated-looking password
-    in plain text). A preview rule: it runs with `--preview`."""
+    in plain text)."""
     for found in shipped_credentials(ctx.evidence):
         encoded = " (base64 in `data`)" if found.encoded else ""
         yield Violation(
