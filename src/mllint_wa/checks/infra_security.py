@@ -563,7 +563,6 @@ _MODEL_ISOLATION_EXEMPT = frozenset(
     lens_refs=_ENVIRONMENT,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
-    preview=True,
 )
 def model_without_network_isolation(ctx: ProjectContext) -> Iterator[Violation]:
     """An endpoint's or a batch transform's container runs the project's inference code and
