@@ -69,6 +69,12 @@ class ParseError(Exception):
         self.column = max(1, column)
 
 
+class NewerSyntax(ParseError):
+    """Raised for input that is valid in a newer version of its language than the one
+    running mllint-wa can read (an f-string of Python 3.12 on Python 3.11): no fault of the
+    file, so it is no failure to report; the run notes that the file was not read."""
+
+
 @dataclass(frozen=True)
 class ParseFailure:
     """A file a rule needed that could not be read or parsed, with where it went wrong."""
@@ -112,8 +118,11 @@ class Evidence:
         self._memo: dict[object, Any] = {}
         self._sizes: dict[str, int | None] = {}
         self._failures: dict[str, ParseFailure] = {}
+        self._unread: dict[str, ParseFailure] = {}
         self._templates: dict[str, bool] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
+        # Paths asked about outside the walked files, with the answer (see on_disk).
+        self.probes: dict[str, bool | None] = {}
 
     # Files -----------------------------------------------------------------------------
 
@@ -163,15 +172,10 @@ class Evidence:
     def on_disk(self, path: str) -> bool | None:
         """Whether a project-relative path exists, ignored or not (``lstat``, nothing read);
         None when the path is absolute or climbs out of the project, which cannot be judged
-        from inside it."""
-        parts = path.replace("\\", "/").split("/")
-        if os.path.isabs(path) or ".." in parts:
-            return None
-        try:
-            os.lstat(self.root / path)
-        except OSError:
-            return False
-        return True
+        from inside it. Each answer is kept in :attr:`probes`: it depends on more than the
+        project's files, so the cache asks it again before it reuses a run's findings."""
+        found = self.probes[path] = exists_below(self.root, path)
+        return found
 
     @property
     def _file_set(self) -> frozenset[str]:
@@ -358,6 +362,8 @@ class Evidence:
         if given is not None:
             try:
                 result = (read or key)(given)
+            except NewerSyntax as error:
+                self.note_unread(path, error.message, error.line, error.column)
             except ParseError as error:
                 if not self.templated(path):
                     self._fail(path, error.message, error.line, error.column)
@@ -436,6 +442,31 @@ class Evidence:
     @property
     def failures(self) -> tuple[ParseFailure, ...]:
         return tuple(self._failures[path] for path in sorted(self._failures))
+
+    def note_unread(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+        """Record a file (or a notebook's cell) written for a newer Python than the one
+        running: it was not read, and that is no fault of the file (see
+        :class:`NewerSyntax`). Noted once per file, and not for a template."""
+        if not self.templated(path):
+            self._unread.setdefault(path, ParseFailure(path, message, line, column))
+
+    @property
+    def unread(self) -> tuple[ParseFailure, ...]:
+        """The files noted by :meth:`note_unread`, by path."""
+        return tuple(self._unread[path] for path in sorted(self._unread))
+
+
+def exists_below(root: Path, path: str) -> bool | None:
+    """Whether ``path`` exists below ``root``, ignored or not; None when it is absolute or
+    climbs out of ``root``."""
+    parts = path.replace("\\", "/").split("/")
+    if os.path.isabs(path) or ".." in parts:
+        return None
+    try:
+        os.lstat(root / path)
+    except OSError:
+        return False
+    return True
 
 
 def _template_syntax(kinds: frozenset[str]) -> str:

@@ -120,11 +120,19 @@ def is_template(ev: Evidence) -> bool:
 
 def is_packaged(ev: Evidence) -> bool:
     """Whether the project has packaging metadata at its root."""
-    if ev.exists("setup.py"):
-        return True
-    if ev.exists("setup.cfg") and ev.mentions("setup.cfg", b"[metadata]"):
-        return True
-    return ev.exists("pyproject.toml") and ev.mentions("pyproject.toml", *_PACKAGING_NEEDLES)
+    return ev.exists("setup.py") or any(
+        ev.exists(name) and is_package_manifest(ev, name)
+        for name in ("setup.cfg", "pyproject.toml")
+    )
+
+
+def is_package_manifest(ev: Evidence, path: str) -> bool:
+    """Whether a ``setup.cfg`` (with ``[metadata]``) or a ``pyproject.toml`` (with
+    ``[project]`` or ``[tool.poetry]``) describes a package to build and publish."""
+    name = path.rpartition("/")[2]
+    if name == "setup.cfg":
+        return ev.mentions(path, b"[metadata]")
+    return name == "pyproject.toml" and ev.mentions(path, *_PACKAGING_NEEDLES)
 
 
 def is_demo_path(path: str) -> bool:

@@ -7,7 +7,9 @@ TensorFlow). It is seeded when it is given its seed (``random_state=``, ``seed=`
 is set on its path: a seeding call (``seed``, ``manual_seed``, ``set_seed``,
 ``seed_everything``, ``default_rng(seed)`` …) in its own module, in a project module it
 imports, or in a project module that imports it (an entry point that seeds, then calls into
-a helper), following imports two levels. ``random_state=None`` is no seed; a call that passes
+a helper), following imports two levels (a package's ``__init__.py`` is no level), or in
+the package whose YAML task files name the module's functions (``!function mod.f``).
+``random_state=None`` is no seed; a call that passes
 ``**kwargs`` may carry one, so it is not reported.
 """
 
@@ -22,6 +24,7 @@ from mllint_wa.evidence.code import (
     ML_PACKAGES,
     CodeSite,
     configured_targets,
+    function_targets,
     import_closure,
     modules,
 )
@@ -240,6 +243,9 @@ def unseeded_draws(ev: Evidence) -> list[RandomDraw]:
     if any("hydra" in parsed.imported_modules() for parsed in seeding.values()):
         # The seeding entry point instantiates what its configuration names.
         roots |= configured_targets(ev)
+    # A package that seeds loads the functions its own task files name.
+    packages = {_package(path) for path in seeding}
+    roots |= {path for path in function_targets(ev) if _package(path) in packages}
     seeded = import_closure(ev, roots, _IMPORT_DEPTH)
     return [
         draw
@@ -247,6 +253,11 @@ def unseeded_draws(ev: Evidence) -> list[RandomDraw]:
         if draw.path not in seeded
         and not import_closure(ev, [draw.path], _IMPORT_DEPTH) & seeding.keys()
     ]
+
+
+def _package(path: str) -> str:
+    """The top folder of a path: the package a module belongs to."""
+    return path.partition("/")[0]
 
 
 def _seeding_modules(ev: Evidence) -> dict[str, PythonModule]:

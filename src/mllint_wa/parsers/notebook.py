@@ -30,6 +30,7 @@ from mllint_wa.parsers.python_code import (
     LeftOut,
     NotPython,
     PythonModule,
+    newer_python,
     python_module,
     syntax_problem,
     syntax_tree,
@@ -164,8 +165,10 @@ class Notebook:
                 if isinstance(error, SyntaxError):
                     row = min(span.first + (error.lineno or 1) - 1, span.end - 1)
                     column = (error.offset or 1) + self.column_offsets[row]
-                what = syntax_problem(error) if isinstance(error, SyntaxError) else "null bytes"
-                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column)
+                syntax = error if isinstance(error, SyntaxError) else None
+                what = "null bytes" if syntax is None else syntax_problem(syntax)
+                newer = syntax is not None and newer_python(syntax)
+                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column, newer)
                 lines[span.first : span.end] = [""] * (span.end - span.first)
 
 
