@@ -543,7 +543,7 @@ def retired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def reported(*args: str) -> list[str]:
     pyproject_layer.cache_clear()
-    result = CliRunner().invoke(main, ["--format", "json", "--select", "MD022", *args])
+    result = CliRunner().invoke(main, ["--format", "json", "--preview", "--select", "MD022", *args])
     assert result.exit_code in (0, 1), result.output
     return [finding["path"] for finding in json.loads(result.stdout)["findings"]]
 

@@ -47,7 +47,7 @@ MESSAGE = (
 
 def lint(*args: str, fmt: str = "json") -> Result:
     pyproject_layer.cache_clear()
-    return CliRunner().invoke(main, ["--format", fmt, *args])
+    return CliRunner().invoke(main, ["--format", fmt, "--preview", *args])
 
 
 def document(*args: str) -> dict[str, list[dict[str, object]]]:

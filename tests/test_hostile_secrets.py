@@ -333,7 +333,7 @@ def test_a_deeply_nested_cdk_argument_empties_no_report(tmp_path, monkeypatch):
     # The stage gate read the resource model outside every rule's guard: exit 2, no report.
     write_tree(tmp_path, {"app.py": _cdk_app(_DEEP_SUM)})
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["--format", "json", "--select", "MO003", "."])
+    result = CliRunner().invoke(main, ["--format", "json", "--preview", "--select", "MO003", "."])
     assert result.exit_code == 1, result.output
     assert [(f["code"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]] == [
         ("MO003", "app.py", 8)
@@ -365,7 +365,7 @@ def test_a_stage_gate_that_fails_costs_only_the_rules_it_gates(monkeypatch, tmp_
     monkeypatch.setattr(ProjectContext, "has_deployment_artefacts", property(broken))
     write_files(tmp_path, {"train.py": "import torch\n"})
     monkeypatch.chdir(tmp_path)
-    options = runner.RunOptions(cli=Layer("test", select=("MO003", "MD033")))
+    options = runner.RunOptions(cli=Layer("test", select=("MO003", "MD033"), preview=True))
     result = runner.run([Path(".")], options)
     assert [finding.rule.code for finding in result.findings] == ["MD033"]
     assert [(failure.code, failure.message) for failure in result.errors] == [

@@ -70,9 +70,10 @@ def result(
 
 @pytest.fixture
 def example(monkeypatch: pytest.MonkeyPatch) -> RunResult:
-    """The bundled example, linted from the repository root."""
+    """The bundled example, linted from the repository root, preview rules included: the
+    reports are shown with every kind of finding the example holds."""
     monkeypatch.chdir(ROOT)
-    return run([Path(EXAMPLE)], RunOptions(cli=Layer("test")))
+    return run([Path(EXAMPLE)], RunOptions(cli=Layer("test", preview=True)))
 
 
 def many(count: int) -> RunResult:

@@ -398,7 +398,7 @@ def test_endpoint_rules_hold_a_defined_endpoint_from_development_not_in_discover
     production_rules = ("MO001", "MO002", "MO003", "DE010")
 
     def codes(stage: Stage | None) -> list[str]:
-        options = RunOptions(cli=Layer("test", select=production_rules), stage=stage)
+        options = RunOptions(cli=Layer("test", select=production_rules, preview=True), stage=stage)
         result = run([repo], options)
         assert result.errors == []
         return sorted({finding.rule.code for finding in result.findings})

@@ -51,6 +51,7 @@ def _some(paths: list[str]) -> str:
     "the training step on a tiny dataset, and the inference handler's input and output.",
     lens_refs=("MLREL03-BP01", "MLOPS04-BP01"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
     """Feature engineering, training and inference code that nothing tests breaks
@@ -126,6 +127,7 @@ def _described(definitions: tuple[CiDefinition, ...]) -> str:
     "phase command.",
     lens_refs=("MLOPS04-BP01", "MLREL03-BP01", "MLPERF04-BP03"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
     """Tests that only run when someone remembers to run them do not gate anything: the

@@ -173,6 +173,7 @@ def _ci_images(ev: Evidence) -> Iterator[Violation]:
     lens_refs=("MLOPS04-BP02", "MLREL05-BP02"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def mutable_image_tag(ctx: ProjectContext) -> Iterator[Violation]:
     """An image named `python` or `python:latest` is a different image whenever its
@@ -300,6 +301,7 @@ def _lambda_image(dockerfile: Dockerfile) -> bool:
     lens_refs=("MLSEC04-BP01",),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
     """A training or inference process that runs as root turns any flaw in it, in a

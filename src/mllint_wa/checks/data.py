@@ -89,6 +89,7 @@ def human_size(size: int) -> str:
     lens_refs=("MLREL02-BP03", "MLOPS03-BP02"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def large_file_in_git(ctx: ProjectContext) -> Iterator[Violation]:
     """Data sets and model weights committed to git bloat every clone forever (git keeps
@@ -214,6 +215,7 @@ def _local_data_path(read: DataRead, committed: set[str]) -> bool:
     "`revision=`; then say which in `[data] versioning`.",
     lens_refs=("MLREL02-BP03", "MLOPS03-BP02", "MLSEC03-BP04"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     """A model can only be reproduced, audited or rolled back if the exact data it was
@@ -370,6 +372,7 @@ def _is_data_test(parts: list[str]) -> bool:
     "or tests of the data under tests/ (e.g. tests/test_data.py).",
     lens_refs=("MLOPS03-BP01", "MLSEC04-BP03"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     """Malformed, drifted or poisoned data trains a bad model silently; the lens asks for

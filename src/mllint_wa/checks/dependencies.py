@@ -54,6 +54,7 @@ _PYTHON_LOCKS = "a lock file (`uv lock`, `poetry lock`, `pdm lock`) or a `pip-co
     lens_refs=("MLOPS04-BP02", "MLSEC04-BP03"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
     """A requirements file with ranges or bare names installs whatever is newest on the day:
@@ -109,6 +110,7 @@ def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
     "`pipenv lock`, `conda-lock`) or a `pip-compile` output next to the manifest.",
     lens_refs=("MLOPS04-BP02", "MLSEC04-BP03"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_lock_file(ctx: ProjectContext) -> Iterator[Violation]:
     """Ranges in `pyproject.toml`, `setup.cfg`, a `Pipfile`, a conda `environment.yml` or a
@@ -168,6 +170,7 @@ def missing_lock_file(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=("MLSEC04-BP03", "MLSEC04-BP01"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def unsafe_model_deserialization(ctx: ProjectContext) -> Iterator[Violation]:
     """Pickle-based formats execute code while loading: a model file from a hub, a bucket

@@ -117,6 +117,7 @@ def single_instance_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     "`SageMakerVariantInvocationsPerInstance`.",
     lens_refs=("MLREL05-BP01", "MLCOST05-BP03", "MLCOST06-BP03"),
     requires_manifest=False,
+    preview=True,
 )
 def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
     """A fixed fleet is both too small for a traffic peak and too large at night: the lens asks for
@@ -297,6 +298,7 @@ def _shown(strategy: str) -> str:
     "deploy the approved package (`ModelPackageName`, `ModelPackage(...)`).",
     lens_refs=("MLREL05-BP02", "MLREL03-BP01", "MLOPS02-BP04"),
     requires_manifest=False,
+    preview=True,
 )
 def model_not_registered(ctx: ProjectContext) -> Iterator[Violation]:
     """A model registry gives every deployed model a version, its lineage (data, code, metrics) and

@@ -30,6 +30,7 @@ _TRACKING_PRACTICES = ("MLPERF04-BP02", "MLOPS03-BP02", "MLOPS02-BP03")
     lens_refs=_REPRODUCIBILITY,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     """A split, a shuffle, a random initialisation or a sampled search that is not seeded
@@ -81,6 +82,7 @@ def _notebooks(ctx: ProjectContext) -> Iterator[tuple[str, Notebook]]:
     lens_refs=("MLSUS04-BP03", "MLSEC03-BP03"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def notebook_outputs_committed(ctx: ProjectContext) -> Iterator[Violation]:
     """Outputs are results of one run on one machine, stored beside the code: they bloat
@@ -118,6 +120,7 @@ def notebook_outputs_committed(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=_REPRODUCIBILITY,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def notebook_without_execution_order(ctx: ProjectContext) -> Iterator[Violation]:
     """When a cell's execution count is not higher than that of a cell above it, the

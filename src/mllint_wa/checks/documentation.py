@@ -100,6 +100,7 @@ def _has_data(ctx: ProjectContext) -> bool:
     "metrics, limitations, ethical considerations, caveats) and name it in `[model] card`.",
     lens_refs=("MLOPS02-BP06", "MLPERF04-BP05", "MLOPS01-BP02"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     """A model card tells its users what the model is for, what it must not be used for,
@@ -198,6 +199,7 @@ def incomplete_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     "distribution, maintenance) and name it in `[data] datasheet`.",
     lens_refs=("MLSEC01-BP01", "MLSEC03-BP03", "MLOPS03-BP01"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     """A datasheet records where the data came from, what it contains (personal data

@@ -48,6 +48,7 @@ _SHOWN_ACTIONS = 3
     lens_refs=("MLSEC02-BP01", "MLSEC03-BP03"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def endpoint_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
     """The ML storage volume of an endpoint holds the model artefacts and whatever the container
@@ -123,6 +124,7 @@ def _takes_a_kms_key(holder: Resource, indices: set[int], found: list[Variant]) 
     lens_refs=("MLSEC03-BP01", "MLSEC04-BP01"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def iam_wildcard_policy(ctx: ProjectContext) -> Iterator[Violation]:
     """A SageMaker execution role runs the project's training code, processing scripts and

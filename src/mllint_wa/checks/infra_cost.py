@@ -66,6 +66,7 @@ _BILLED_KINDS = (rm.TRAINING_JOB, rm.PROCESSING_JOB, rm.ENDPOINT, rm.NOTEBOOK_IN
     lens_refs=("MLPERF04-BP01", "MLCOST04-BP01", "MLCOST05-BP02", "MLSUS05-BP02"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def previous_generation_instance(ctx: ProjectContext) -> Iterator[Violation]:
     """Previous-generation families (`ml.m4`, `ml.c4`, `ml.r4`, `ml.t2`, `ml.p2`, `ml.p3`)
@@ -109,6 +110,7 @@ def _training_jobs(ctx: ProjectContext) -> Iterator[rm.Resource]:
     lens_refs=("MLCOST04-BP06", "MLCOST04-BP08", "MLSUS04-BP01"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def training_without_max_runtime(ctx: ProjectContext) -> Iterator[Violation]:
     """The maximum runtime is the stopping condition that caps what a hung or diverging
@@ -227,6 +229,7 @@ def _duration(seconds: int) -> str:
     "`default_tags` in Terraform).",
     lens_refs=("MLCOST04-BP12", "MLCOST06-BP01"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
     """Cost Explorer and budgets attribute SageMaker spend to a project, team or
@@ -275,6 +278,7 @@ def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=("MLCOST04-BP08", "MLSUS03-BP01"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def notebook_instance_without_auto_stop(ctx: ProjectContext) -> Iterator[Violation]:
     """A notebook instance bills every hour it is running, used or not, and people forget
@@ -319,6 +323,7 @@ def notebook_instance_without_auto_stop(ctx: ProjectContext) -> Iterator[Violati
     lens_refs=("MLSEC03-BP05", "MLSUS03-BP02", "MLSUS04-BP03"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def bucket_without_lifecycle(ctx: ProjectContext) -> Iterator[Violation]:
     """ML projects accumulate data: raw extracts, features, checkpoints, model artifacts.

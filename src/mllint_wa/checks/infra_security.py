@@ -219,6 +219,7 @@ _ISOLATION_EXEMPT = frozenset(
     lens_refs=_ENVIRONMENT,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violation]:
     """Training and processing containers run the project's code and every dependency it
@@ -266,6 +267,7 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
     lens_refs=_ENVIRONMENT,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def training_without_vpc(ctx: ProjectContext) -> Iterator[Violation]:
     """A job without a VPC configuration runs in a network SageMaker manages for it: its
@@ -298,6 +300,7 @@ def training_without_vpc(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=_ENCRYPTION,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def training_without_encryption(ctx: ProjectContext) -> Iterator[Violation]:
     """Training data, checkpoints and the model land on the job's storage volume and in its
@@ -392,6 +395,7 @@ def inter_container_traffic_unencrypted(ctx: ProjectContext) -> Iterator[Violati
     lens_refs=_ENVIRONMENT,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def notebook_instance_internet_access(ctx: ProjectContext) -> Iterator[Violation]:
     """A notebook instance holds credentials for the project's data and whatever its users
@@ -417,6 +421,7 @@ def notebook_instance_internet_access(ctx: ProjectContext) -> Iterator[Violation
     lens_refs=("MLSEC03-BP02", "MLSEC03-BP01"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def notebook_instance_root_access(ctx: ProjectContext) -> Iterator[Violation]:
     """With root access every notebook user can change the instance itself: install
@@ -440,6 +445,7 @@ def notebook_instance_root_access(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=_ENCRYPTION,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
+    preview=True,
 )
 def notebook_instance_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
     """A notebook instance's volume keeps the data its users load, intermediate results and

@@ -71,6 +71,7 @@ def _named(resource: rm.Resource) -> str:
     "an S3 destination.",
     lens_refs=_OBSERVABILITY,
     requires_manifest=False,
+    preview=True,
 )
 def endpoint_without_data_capture(ctx: ProjectContext) -> Iterator[Violation]:
     """Model Monitor, drift analysis, ground-truth labelling and the next training set all
@@ -131,6 +132,7 @@ def _declared_monitoring(ctx: ProjectContext) -> list[tuple[str, str]]:
     "`QualityCheckStep`, Evidently, NannyML, whylogs).",
     lens_refs=(*_OBSERVABILITY, "MLOPS01-BP03"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_monitoring_schedule(ctx: ProjectContext) -> Iterator[Violation]:
     """A model in production degrades silently: the data it is sent drifts away from the
@@ -210,6 +212,7 @@ def _alarms_watching(ev: Evidence, endpoint: rm.Resource, names: set[str]) -> bo
     "that notifies the owners.",
     lens_refs=("MLOPS05-BP01", "MLCOST06-BP03", "MLPERF06-BP04"),
     requires_manifest=False,
+    preview=True,
 )
 def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     """Metrics nobody is alerted on are read after the incident. An endpoint needs an
