@@ -7,19 +7,33 @@ or SageMaker is parsed, and its ``variable``, ``locals``, ``resource``, ``data``
 aws_sagemaker_endpoint_configuration.main.name``) is stored as that address, and a literal
 name is turned into the address of the resource that declares it, when one does.
 
-Values are resolved without evaluating Terraform:
+Values are resolved without evaluating Terraform, by one resolver that every resource reader
+asks, so that no reader learns where a value came from:
 
-- literals, tuples and objects of literals are known; so is a template whose parts all are;
-- ``var.x`` is the variable's ``default`` (known, ``null`` included), unless the folder is a
-  local module whose callers pass ``x`` or the variable has no default: unknown;
-- ``local.x`` is the local's expression, resolved the same way (references followed a few
-  steps, never in a cycle);
-- ``tolist``/``toset``/``tomap``/``concat``/``merge``/``jsonencode`` of known values are known;
-  every other function, conditional, operator and ``for`` expression is unknown;
+- literals, tuples and objects are known, part by part; so is a template whose parts all are;
+- ``var.x`` is what the module's caller passes for ``x`` (located at the caller's argument),
+  else the variable's ``default`` (known, ``null`` included), else unknown; a variable whose
+  type has ``optional(…)`` attributes is unknown, since the type fills what a caller leaves out;
+- ``local.x`` is the local's expression, resolved the same way; a value that refers to
+  itself, however indirectly, is unknown;
+- object keys and list indices written as literals are followed (``local.m["k"]``,
+  ``var.l[0]``); a computed index or a splat is unknown;
+- ``lookup``, ``try`` (past what Terraform would refuse: a key a known object lacks),
+  ``coalesce``, ``format`` (``%s``, ``%d``, ``%v``, ``%t``), ``join``, ``merge``, ``concat``,
+  ``jsonencode`` and the ``to…`` conversions of known values are known; so are ``==``/``!=``,
+  a conditional whose condition is known or whose branches agree, and a ``for`` expression
+  over a known collection; every other function and operator is unknown;
+- a local module (``source = "./…"``) is read once per caller (an instance), 4 calls deep and
+  for 8 callers of a module at most; its resources are named ``module.<call>.<address>``, and
+  callers that make the same resource make it once;
+- a ``for_each`` resource is one resource: it is read for each element of a known collection
+  of up to 16 (``each.key``, ``each.value``), and a property that differs between elements is
+  unknown;
 - a ``dynamic`` block stands for its ``content``: in a list (production variants, policy
   statements) it is one entry whose values are as written, iterator references unknown; for
   a single setting (a ``vpc_config``) its presence is unknown, since ``for_each`` may be empty;
-- a resource whose ``count`` (or ``for_each``) is known to be zero (empty) does not exist;
+- a resource whose ``count`` (or ``for_each``) is zero (empty) as written or as a caller
+  passes it does not exist; a variable's default does not decide it;
 - the separate S3 bucket settings resources (encryption, public access block, versioning,
   lifecycle), IAM policy attachments, EventBridge targets and the provider's ``default_tags``
   are merged into the resource they configure.
@@ -27,7 +41,6 @@ Values are resolved without evaluating Terraform:
 A call of a module from a registry or a remote source whose name says SageMaker is one
 opaque resource of the kind its source or name says (endpoint, notebook, domain, pipeline,
 model): its inputs are not interpreted, so rules about missing settings stay silent on it.
-Local modules (``source = "./…"``) are read as folders of their own.
 """
 
 from __future__ import annotations
@@ -76,6 +89,9 @@ _DEREF_STEPS = 8
 _MODULE_DEPTH = 4
 _CALLERS = 8
 _ELEMENTS = 16
+# Elements that `for` expressions may read in one project, all together: `for` in `for` in
+# `for` would otherwise multiply.
+_FOR_BUDGET = 20_000
 # Reference roots that are not resources.
 _NOT_RESOURCES = frozenset(
     {"var", "local", "module", "data", "each", "count", "path", "self", "terraform"}
@@ -184,8 +200,10 @@ class _Instance:
     call: Block | None = None
     caller: _Scope | None = None
     parent: _Instance | None = None
+    # Elements `for` expressions may still read, shared by every instance of the project.
+    budget: list[int] = field(default_factory=lambda: [_FOR_BUDGET])
     # var.x and local.x as resolved once for this instance, with where they come from.
-    values: dict[tuple[str, str], tuple[Any, Location | None]] = field(default_factory=dict)
+    values: dict[tuple[str, str, bool], tuple[Any, Location | None]] = field(default_factory=dict)
 
     def chain(self) -> Iterator[_Instance]:
         instance: _Instance | None = self
@@ -198,7 +216,10 @@ def _instances(modules: list[_Module]) -> list[_Instance]:
     """The roots, then the calls they make, each module judged once per caller: at most
     :data:`_CALLERS` callers of one module and :data:`_MODULE_DEPTH` calls deep."""
     called = {callee.folder for module in modules for _, _, callee in module.calls}
-    instances = [_Instance(m, m.folder, m.folder) for m in modules if m.folder not in called]
+    budget = [_FOR_BUDGET]
+    instances = [
+        _Instance(m, m.folder, m.folder, budget=budget) for m in modules if m.folder not in called
+    ]
     uses: dict[str, int] = {}
     pending = list(instances)
     while pending:
@@ -220,6 +241,7 @@ def _instances(modules: list[_Module]) -> list[_Instance]:
                 call,
                 caller,
                 parent,
+                budget=parent.budget,
             )
             instances.append(child)
             pending.append(child)
@@ -242,12 +264,15 @@ class _Scope:
         path: str,
         project: _Project | None = None,
         bindings: dict[str, _Resolved] | None = None,
+        defaults: bool = True,
     ) -> None:
         self.instance = instance
         self.path = path
         self._project = project
         # each.key, each.value, count.index and the names a for expression gives.
         self.bindings = bindings or {}
+        # Whether a variable no caller sets is its default, or unknown.
+        self.defaults = defaults
 
     @property
     def module(self) -> _Module:
@@ -260,7 +285,12 @@ class _Scope:
 
     def bound(self, names: dict[str, _Resolved]) -> _Scope:
         """The same scope with more names bound."""
-        return _Scope(self.instance, self.path, self._project, {**self.bindings, **names})
+        bindings = {**self.bindings, **names}
+        return _Scope(self.instance, self.path, self._project, bindings, self.defaults)
+
+    def inputs_only(self) -> _Scope:
+        """The same scope with the variables no caller sets unknown, not their defaults."""
+        return _Scope(self.instance, self.path, self._project, self.bindings, defaults=False)
 
     def at(self, item: Expr | Attribute | Block) -> Location:
         return Location(self.path, item.line, item.column)
@@ -312,15 +342,17 @@ class _Scope:
             return None
         return found[0]
 
-    def _default(self, name: str) -> Attribute | None:
+    def _variable_setting(self, name: str, setting: str) -> Attribute | None:
         variable = self.module.variables.get(name)
-        if variable is None:
-            return None
-        declared = variable.attr("type")
+        return variable.attr(setting) if variable is not None else None
+
+    def _default(self, name: str) -> Attribute | None:
+        """A variable's default; None when it has none, or when its type has optional
+        attributes, whose defaults fill what a caller leaves out and are not read."""
+        declared = self._variable_setting(name, "type")
         if declared is not None and "optional(" in declared.value.text:
-            # Attributes a caller leaves out take the type's defaults, which are not read.
             return None
-        return variable.attr("default")
+        return self._variable_setting(name, "default")
 
     def evaluate(self, expr: Expr | None) -> Any:
         """The Python value of an expression, or ``_UNKNOWN`` unless all of it is known."""
@@ -387,22 +419,26 @@ class _Scope:
         """``var.name`` or ``local.name``, resolved once per instance; one that refers to
         itself, however indirectly, is unknown."""
         values = self.instance.values
-        if (root, name) not in values:
-            values[(root, name)] = (_UNKNOWN, None)
-            values[(root, name)] = self._declared(root, name)
-        return values[(root, name)]
+        key = (root, name, self.defaults)
+        if key not in values:
+            values[key] = (_UNKNOWN, None)
+            values[key] = self._declared(root, name)
+        return values[key]
 
     def _declared(self, root: str, name: str) -> _Resolved:
-        scope = _Scope(self.instance, self.path, self._project)  # no each, no for names
+        # No each, no names of for expressions.
+        scope = _Scope(self.instance, self.path, self._project, defaults=self.defaults)
         if root == "local":
             local = self.module.locals.get(name)
             return scope.resolve(local[1].value) if local is not None else (_UNKNOWN, None)
         call, caller = self.instance.call, self.instance.caller
         if call is not None and caller is not None and name in call.attributes:
             argument = call.attributes[name]
+            caller = caller if self.defaults else caller.inputs_only()
             value, origin = caller.resolve(argument.value)
-            return value, origin or caller.at(argument)
-        default = self._default(name)
+            if value is not None or _literal(self._variable_setting(name, "nullable")) is not False:
+                return value, origin or caller.at(argument)
+        default = self._default(name) if self.defaults else None
         return scope.resolve(default.value) if default is not None else (_UNKNOWN, None)
 
     def _conditional(self, condition: Expr, yes: Expr, no: Expr) -> _Resolved:
@@ -432,6 +468,10 @@ class _Scope:
         if elements is None or len(names) not in (1, 2) or len(results) not in (1, 2):
             return _UNKNOWN, None
         keyed = expr.kind == FOR_OBJECT
+        budget = self.instance.budget
+        if budget[0] < len(elements):
+            return _UNKNOWN, None
+        budget[0] -= len(elements)
         made: list[tuple[Any, Any]] = []
         for key, element in elements:
             bound = {names[-1]: element}
@@ -1076,9 +1116,12 @@ def _expr(attribute: Attribute | None) -> Expr | None:
 
 
 def _exists(scope: _Scope, block: Block) -> bool:
-    """False when ``count`` is known to be 0 or ``for_each`` known to be empty."""
-    count = scope.evaluate(_expr(block.attr("count")))
-    for_each = scope.resolve(_expr(block.attr("for_each")))[0]
+    """False when ``count`` is known to be 0 or ``for_each`` known to be empty. A
+    variable's default does not decide it: a collection empty by default (``[]``, a flag
+    ``false``) is an input not given yet, and what the module would make stays judged."""
+    written = scope.inputs_only()
+    count = written.evaluate(_expr(block.attr("count")))
+    for_each = written.resolve(_expr(block.attr("for_each")))[0]
     if isinstance(count, (int, float)) and count == 0:
         return False
     return not (isinstance(for_each, (list, dict)) and not for_each)
