@@ -16,13 +16,16 @@ from mllint_wa.evidence.tf_resources import extract
 from mllint_wa.model import Location
 from trees import write_tree
 
-REPO = "terraform-value-flow"
+REPOS = Path(__file__).parent / "fixtures" / "repos"
+# Under each rule's fixture repository, the folder of Terraform whose values are followed.
+NOTEBOOKS = REPOS / "notebook-instance-internet-access" / "terraform-values"
+ROLES = REPOS / "sagemaker-full-access-role" / "terraform-values"
 
 
-def _rows(lint, folder: str, code: str = "DP032") -> list[tuple[str, int, int]]:
+def _rows(lint, folder: str) -> list[tuple[str, int, int]]:
     return [
         (path, line, column)
-        for _, _, path, line, column in lint(REPO, code)
+        for _, _, path, line, column in lint(NOTEBOOKS, "DP032")
         if path.startswith(folder)
     ]
 
@@ -51,7 +54,7 @@ def test_format_and_join_build_principals_and_policy_arns(lint):
     # training: format("sagemaker.%s", …) and join("/", [… , "AmazonSageMakerFullAccess"]);
     # scheduler has the same policy but SageMaker does not assume it; reviewer's join gives
     # the read-only policy.
-    assert _rows(lint, "functions/", "DP036") == [("functions/roles.tf", 11, 3)]
+    assert [row[2:] for row in lint(ROLES, "DP036")] == [("roles.tf", 11, 3)]
 
 
 def test_a_module_is_judged_per_caller_at_the_argument_or_the_resource(lint):
@@ -62,7 +65,7 @@ def test_a_module_is_judged_per_caller_at_the_argument_or_the_resource(lint):
         # research passes nothing: the module's default, where the module uses it.
         ("modules/modules/notebook/main.tf", 6, 3),
     ]
-    messages = [m for m in lint.messages(REPO, "DP032") if "module." in m]
+    messages = [m for m in lint.messages(NOTEBOOKS, "DP032") if "module." in m]
     assert messages == [
         "notebook instance `module.labelling.module.notebook.aws_sagemaker_notebook_instance"
         ".this` has direct internet access: `direct_internet_access` is `Enabled`",
