@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from mllint_wa.cli import main
 from mllint_wa.config import (
+    DEFAULT_EXCLUDE,
     ConfigError,
     Layer,
     layer_from_table,
@@ -95,11 +96,11 @@ def lint(monkeypatch: pytest.MonkeyPatch) -> Lint:
 # -- layering ----------------------------------------------------------------------------------
 
 
-def test_no_layers_means_every_rule_and_fail_on_low() -> None:
+def test_no_layers_means_every_rule_fail_on_low_and_the_default_exclusions() -> None:
     settings = resolve_settings([], RULES)
     assert [r.code for r in settings.rules] == ALL
     assert settings.fail_on is Risk.LOW
-    assert settings.exclude == ()
+    assert settings.exclude == ((None, DEFAULT_EXCLUDE),)
 
 
 def test_select_replaces_the_rules_so_far() -> None:
@@ -197,7 +198,8 @@ def test_excludes_accumulate_and_the_last_fail_on_wins() -> None:
         ],
         RULES,
     )
-    # Each group keeps the folder its patterns are relative to (None: the command line's).
+    # Each group keeps the folder its patterns are relative to (None: the command line's);
+    # a layer that sets `exclude` replaces the default exclusions.
     assert settings.exclude == ((Path("/repo"), ("data/",)), (None, ("notebooks/",)))
     assert settings.fail_on is Risk.HIGH
 
@@ -505,6 +507,74 @@ def test_exclude_from_a_config_file(
 ) -> None:
     config = write(tmp_path / "settings.toml", "exclude = ['b']\n")
     assert projects(monorepo, monkeypatch, "--config", str(config)) == ["a"]
+
+
+# -- default exclusions: retired folders ------------------------------------------------------
+
+
+def unpickling(name: str) -> str:
+    """A module that unpickles a download (unsafe-model-deserialization), unlike any other."""
+    return (
+        f"# {name}\nimport pickle\n\nimport requests\n\n"
+        "model = pickle.loads(requests.get(URL, timeout=10).content)\n"
+    )
+
+
+RETIRED = (" archived/v1/serve.py", "Archived/serve.py", "examples/_archived/serve.py")
+LIVE = (
+    "archive/serve.py",
+    "deprecated/serve.py",
+    "legacy/serve.py",
+    "old/serve.py",
+    "serve.py",
+    "unarchived_notes/serve.py",
+)
+
+
+@pytest.fixture
+def retired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    for path in (*RETIRED, *LIVE):
+        write(root / path, unpickling(path))
+    monkeypatch.chdir(root)
+    return root
+
+
+def reported(*args: str) -> list[str]:
+    pyproject_layer.cache_clear()
+    result = CliRunner().invoke(main, ["--format", "json", "--select", "MD022", *args])
+    assert result.exit_code in (0, 1), result.output
+    return [finding["path"] for finding in json.loads(result.stdout)["findings"]]
+
+
+def test_folders_named_archived_are_excluded_by_default_and_no_other_name(retired: Path) -> None:
+    assert reported() == sorted(LIVE)
+
+
+def test_extend_exclude_adds_to_the_defaults(retired: Path) -> None:
+    assert reported("--extend-exclude", "legacy/") == sorted(set(LIVE) - {"legacy/serve.py"})
+    write(retired / "pyproject.toml", "[tool.mllint-wa]\nextend-exclude = ['old/']\n")
+    assert reported() == sorted(set(LIVE) - {"old/serve.py"})
+
+
+def test_an_exclude_replaces_the_defaults_and_an_empty_one_lints_every_folder(
+    retired: Path,
+) -> None:
+    everything = sorted((*RETIRED, *LIVE))
+    assert reported("--exclude", "legacy/") == sorted(set(everything) - {"legacy/serve.py"})
+    write(retired / "lens.toml", "schema_version = 1\n[lint]\nexclude = []\n")
+    assert reported() == everything
+
+
+def test_a_project_in_an_archived_folder_is_linted_only_when_named(retired: Path) -> None:
+    write(retired / " archived/v1/lens.toml", "schema_version = 1\n")
+    # The repository's only project lies in an archived folder: nothing is linted.
+    assert reported() == []
+    write(retired / "lens.toml", "schema_version = 1\n")
+    assert reported() == sorted(LIVE)
+    # A path named on the command line is linted as given, as ruff lints a file passed to it.
+    assert reported(" archived/v1") == [" archived/v1/serve.py"]
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")

@@ -29,7 +29,10 @@ def _load() -> ModuleType:
 ecosystem = _load()
 
 # Ten services with unpinned requirements give ten findings of one rule: more than a sample.
-SERVICES = {f"svc{index}/requirements.txt": "numpy\npandas\n" for index in range(10)}
+# Each file differs from the others, so that none is folded into another as its copy.
+SERVICES = {
+    f"svc{index}/requirements.txt": f"# service {index}\nnumpy\npandas\n" for index in range(10)
+}
 FILES = {
     **SERVICES,
     "train.py": 'import pandas as pd\n\ndf = pd.read_csv("data/rows.csv")\n',

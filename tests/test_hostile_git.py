@@ -65,7 +65,7 @@ def test_a_crafted_index_is_reported_by_dp011_and_large_files_stay_unjudged(lint
 def test_paths_that_share_prefixes_within_the_budget_are_read():
     index = growing_v4_index(16 * 1024, step=1)  # 251 entries of 1 to 251 bytes
     paths = parse_index(index)
-    assert [len(path) for path, _ in paths] == list(range(1, len(paths) + 1))
+    assert [len(entry.path) for entry in paths] == list(range(1, len(paths) + 1))
 
 
 # -- git data and evidence through symlinks ----------------------------------------------------

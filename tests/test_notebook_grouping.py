@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from jsonschema import Draft4Validator
 
@@ -329,3 +330,68 @@ def test_a_related_place_outside_the_project_is_a_rule_failure(
     result = lint("--select", "MD902")
     assert result.exit_code == 2
     assert "location path '../x' is not a path inside the project" in result.stderr
+
+
+# -- what is not about the notebook -------------------------------------------------------------
+
+
+def test_a_finding_about_what_the_project_lacks_keeps_the_fingerprint_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No manifest: missing-model-card stands on the notebook that imports an ML framework,
+    # and its identity is that of the card it asks for, wherever it stands.
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    write_notebook(
+        root,
+        "fit.ipynb",
+        ["from sagemaker.pytorch import PyTorch"],
+        estimator("a"),
+        estimator("b"),
+        ["a.fit()"],
+    )
+    (on_notebook,) = findings("--select", "missing-model-card")
+    (root / "fit.ipynb").unlink()
+    write(
+        root,
+        {
+            "train.py": "\n".join(
+                ["from sagemaker.pytorch import PyTorch", *estimator("a"), "a.fit()"]
+            )
+        },
+    )
+    (on_module,) = findings("--select", "missing-model-card")
+    assert on_notebook["path"] == "fit.ipynb"
+    assert on_notebook["related"] == []
+    assert on_notebook["fingerprint"] == on_module["fingerprint"]
+    assert on_notebook["fingerprint"] == fingerprint(
+        "MD040", "MODEL_CARD.md", "model.card", on_notebook["message"]
+    )
+
+
+@plugin_rule("MD903", "project-facts")
+def project_facts(ctx: ProjectContext) -> Iterator[Violation]:
+    """A test rule: two facts of the project that stand on a notebook, and one of its cells."""
+    yield Violation("no tests at all", Location("nb.ipynb", 2), anchor="tests")
+    yield Violation("no card", Location("nb.ipynb", 3), anchor="card", about="CARD.md")
+    yield Violation("cell 4", Location("nb.ipynb", 4), anchor="nb.ipynb:cell:4")
+
+
+def test_a_finding_whose_anchor_names_no_part_of_the_notebook_is_not_folded(
+    repo: Path, plugins: list[FakeEntryPoint]
+) -> None:
+    plugins.append(FakeEntryPoint("facts", project_facts))
+    write(repo, {"nb.ipynb": notebook(["x = 1"])})
+    found = findings("--select", "MD903")
+    assert [(f["line"], f["message"], f["related"]) for f in found] == [
+        (2, "no tests at all", []),
+        (3, "no card", []),
+        (4, "cell 4", []),
+    ]
+    assert [f["fingerprint"] for f in found] == [
+        fingerprint("MD903", "nb.ipynb", "tests", ""),
+        fingerprint("MD903", "CARD.md", "card", ""),
+        # The notebook's own finding, folded alone: the notebook's fingerprint.
+        fingerprint("MD903", "nb.ipynb", "nb.ipynb", ""),
+    ]

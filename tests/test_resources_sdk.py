@@ -26,6 +26,8 @@ Summary = dict[tuple[str, str, str, int, int, bool], dict[str, tuple[str, object
 
 # An SDK model's tags are given to the method that creates it in AWS (deploy(tags=…)).
 LATER_TAGS = ("unknown", "tags are given to deploy(), create() or transformer()", 0, 0)
+# A pipeline step's job is tagged where its pipeline is created.
+PIPELINE_TAGS = ("unknown", "tags given where the pipeline is created", 0, 0)
 
 
 def _evidence(root: Path = FIXTURE) -> Evidence:
@@ -67,6 +69,7 @@ def test_an_estimator_reads_constants_pipeline_parameter_defaults_and_later_sett
             "max_runtime": ("known", 3600, 21, 9),
             "max_wait": ("known", 7200, 23, 9),
             "output_kms_key": ("known", "arn:aws:kms:eu-west-1:111122223333:key/abcd", 17, 9),
+            "own_code": ("known", True, 12, 9),  # entry_point
             # A parameter of the enclosing function: its callers decide.
             "role": ("unknown", "role", 13, 9),
             "tags": ("known", {"cost-center": "ml"}, 24, 9),
@@ -123,7 +126,13 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         },
         # **kwargs: opaque, and everything it might set is unknown.
         ("training-job", "sklearn", "SKLearn", 38, 15, True): {
-            **{name: unknown_kwargs for name in rm.PROPERTIES[rm.TRAINING_JOB] if name != "role"},
+            # Every property **kwargs may set is unknown; local mode is not taken from it.
+            **{
+                name: unknown_kwargs
+                for name in rm.PROPERTIES[rm.TRAINING_JOB]
+                if name not in ("role", "own_code", "local_mode")
+            },
+            "own_code": ("known", True, 38, 23),
             "role": ("known", role, 38, 45),
         },
         ("tuning-job", "tuner", "HyperparameterTuner", 39, 13, False): {
@@ -164,13 +173,18 @@ def test_a_pipeline_lists_its_steps_and_its_jobs_are_resources():
             "inter_container_encryption": ("known", True, 24, 69),
             "network_isolation": ("known", True, 24, 38),
             "role": ("unknown", "role", 21, 9),
+            # The module builds the pipeline and leaves creating (and tagging) it to others.
+            "tags": PIPELINE_TAGS,
             "volume_kms_key": ("unknown", "pipeline parameter KmsKeyId", 25, 9),
         },
         ("training-job", "estimator", "Estimator", 28, 17, False): {
+            # The built-in XGBoost algorithm's image, by the name image_uris.retrieve takes.
+            "aws_container": ("known", "xgboost", 29, 9),
             "image": ("unknown", "sagemaker.image_uris.retrieve(…)", 29, 9),
             "instance_count": ("known", 1, 32, 9),
             "instance_type": ("known", "ml.m5.xlarge", 31, 9),
             "role": ("unknown", "role", 30, 9),
+            "tags": PIPELINE_TAGS,
         },
         ("model", "model", "Model", 37, 13, False): {
             "image": ("unknown", "estimator.training_image_uri(…)", 37, 35),
@@ -254,6 +268,7 @@ def test_a_notebook_is_read_at_its_own_lines():
             "instance_count": ("known", 1, 30, 10),
             "instance_type": ("known", "ml.c5.xlarge", 29, 10),
             "network_isolation": ("known", True, 32, 6),
+            "own_code": ("known", True, 28, 10),
         },
     }
 
@@ -265,7 +280,10 @@ def test_traps_predictors_other_libraries_conditions_and_test_code():
         ("training-job", "xgb", "XGBoost", 20, 7, False): {
             "instance_count": ("known", 3, 19, 12),
             "instance_type": ("unknown", "instance_type", 20, 64),
+            # The instance type is "local" on one path: the job may run in local mode.
+            "local_mode": ("unknown", "instance_type", 20, 64),
             "network_isolation": ("unknown", "True", 22, 5),
+            "own_code": ("known", True, 20, 15),
             "role": ("known", "arn:aws:iam::111122223333:role/train", 19, 33),
         },
     }

@@ -70,12 +70,14 @@ def test_container_runs_as_root_in_the_final_stage_only(lint):
         ("MD031", "container-runs-as-root", "docker/Dockerfile.admin", 5, 1),
         ("MD031", "container-runs-as-root", "docker/go-template.Dockerfile", 4, 1),
         ("MD031", "container-runs-as-root", "docker/zero.Dockerfile", 2, 1),
+        ("MD031", "container-runs-as-root", "serving/Dockerfile", 1, 1),
     ]
     assert lint.messages("container-runs-as-root", "MD031") == [
         "the final stage (`FROM python:3.11-slim`) has no `USER`, so it runs as root",
         "the final stage switches to `USER root` and runs as root",
         "the final stage (`FROM python:3.12-slim`) has no `USER`, so it runs as root",
         "the final stage switches to `USER 0:0` and runs as root",
+        "the final stage (`FROM python:3.11-slim`) has no `USER`, so it runs as root",
     ]
 
 
@@ -90,6 +92,25 @@ def test_braces_in_a_quoted_argument_do_not_make_a_dockerfile_a_template(lint, t
         "docker/label.Dockerfile": 'FROM python:3.12\nLABEL title="{{ cookiecutter.name }}"\n',
     }
     assert lint(_write(tmp_path, templates), "MD031", "LN009") == []
+
+
+def test_images_built_for_sagemaker_or_lambda_may_run_as_root(lint):
+    # A com.amazonaws.sagemaker label (docker/labelled.Dockerfile); scripts copied from the
+    # build context that read /opt/ml, named as a folder (byo/Dockerfile) or by a pattern
+    # (byo/glob.Dockerfile); a copied requirements file installing sagemaker-training
+    # (toolkit/Dockerfile); Lambda base images from ECR Public and Docker Hub, the latter
+    # through two stages (lambda/). A plain web service copying its app is still reported.
+    reported = {row[2] for row in lint("container-runs-as-root", "MD031")}
+    assert reported.isdisjoint(
+        {
+            "docker/labelled.Dockerfile",
+            "byo/Dockerfile",
+            "byo/glob.Dockerfile",
+            "toolkit/Dockerfile",
+        }
+    )
+    assert reported.isdisjoint({"lambda/Dockerfile", "lambda/hub.Dockerfile"})
+    assert "serving/Dockerfile" in reported
 
 
 def test_remote_scripts_piped_to_a_shell_at_their_line(lint):

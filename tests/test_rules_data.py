@@ -117,11 +117,11 @@ def test_version_4_paths_are_rebuilt_from_the_previous_path_by_prefix_compressio
         ],
         4,
     )
-    assert parse_index(data) == (
+    assert [(entry.path, entry.size) for entry in parse_index(data)] == [
         ("data/raw/a.csv", 10),
         ("data/raw/b.csv", 20),
         ("data/model.pt", 30),
-    )
+    ]
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,13 @@ def test_single_instance_endpoint_fires_on_a_known_count_of_one_in_every_source(
         ("DE003", "single-instance-endpoint", "app.py", 15, 21),
         ("DE003", "single-instance-endpoint", "deploy.py", 5, 14),
         ("DE003", "single-instance-endpoint", "main.tf", 11, 5),
+        # Projects of their own: endpoints deployed again or updated (redeploy/), and
+        # throwaway endpoints beside a lasting one (throwaway/).
+        ("DE003", "single-instance-endpoint", "redeploy/redeploy.py", 11, 18),
+        ("DE003", "single-instance-endpoint", "redeploy/rollout.py", 29, 13),
         ("DE003", "single-instance-endpoint", "template.json", 8, 94),
         ("DE003", "single-instance-endpoint", "template.yaml", 14, 11),
+        ("DE003", "single-instance-endpoint", "throwaway/hosting.py", 13, 13),
         ("DE003", "single-instance-endpoint", "typescript/app.ts", 13, 11),
     ]
     assert lint.messages("single-instance-endpoint", "DE003")[:2] == [
@@ -436,3 +441,40 @@ def test_a_client_deleting_some_endpoint_does_not_make_every_endpoint_a_throwawa
         tmp_path / "deleted", {"lens.toml": _manifest("production"), "deploy.py": deleted}
     )
     assert lint(repo, "DE010") == []
+
+
+def test_endpoints_and_configurations_a_notebook_or_script_deletes_are_throwaways(lint):
+    # A notebook creates a model, a configuration and an endpoint under generated names and
+    # deletes them through a boto3 client; a script deletes SDK endpoints by a variable
+    # copying the name the SDK gave one and by a predictor built on a name of its own
+    # (sdk_demo.py); another deletes one through a predictor built on the deployed
+    # endpoint (tuned.py); a configuration whose endpoint, created on it through one
+    # variable, is deleted serves nothing (byo_model.py); a smoke-test endpoint is deleted
+    # while the lasting endpoint sharing its configuration is kept, and only the lasting
+    # one is reported.
+    endpoint_rules = ("DE001", "DE003", "DE010", "DE011", "DE015", "MO001", "MO002", "MO003")
+    findings = lint("single-instance-endpoint/throwaway", *endpoint_rules)
+    assert {row[2] for row in findings} == {"hosting.py", "lens.toml"}
+    assert [row[0] for row in findings] == [
+        "DE001", "MO001", "DE010", "DE003", "DE011", "MO002", "MO003", "DE015"
+    ]  # fmt: skip
+    messages = lint.messages("single-instance-endpoint/throwaway", *endpoint_rules)
+    assert not any("churn-smoke-test" in message for message in messages)
+    assert messages[-1] == (
+        "the project defines endpoint `churn` (hosting.py:18) but `deployment.target` is not "
+        "declared"
+    )
+
+
+def test_an_endpoint_deployed_again_or_updated_is_reported_once(lint):
+    # redeploy.py deploys two models to the endpoint `fraud`; rollout.py creates `churn` on
+    # churn-v1 and updates it to churn-v2. Each endpoint is one, as the code leaves it: the
+    # last call's settings, the tags an earlier call gave it; churn-v1 serves nothing.
+    endpoint_rules = ("DE001", "DE003", "DE010", "DE011", "MD074", "MO001", "MO002", "MO003")
+    messages = lint.messages("single-instance-endpoint/redeploy", *endpoint_rules)
+    assert not any("#2" in message or "churn-v1" in message for message in messages)
+    per_rule: dict[str, int] = {}
+    for row in lint("single-instance-endpoint/redeploy", *endpoint_rules):
+        per_rule[row[0]] = per_rule.get(row[0], 0) + 1
+    # One finding for each endpoint (churn is tagged when it is created).
+    assert per_rule == {code: 2 for code in endpoint_rules if code != "MD074"} | {"MD074": 1}

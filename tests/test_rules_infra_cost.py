@@ -94,43 +94,94 @@ def test_spot_training_without_checkpoints_in_sdk_and_boto3(lint):
 
 def test_long_training_without_spot_past_the_default_day(lint):
     # max_run=3 * DAY is known through the module constant; silent: exactly one day, a long
-    # job on Spot, a cap or a Spot setting from a parameter.
+    # job on Spot, a cap or a Spot setting from a parameter, and a generous cap on a job
+    # that saves no checkpoints.
     assert lint("long-training-without-spot", "MD073") == [
         ("MD073", "long-training-without-spot", "train.py", 14, 9),
     ]
     assert lint.messages("long-training-without-spot", "MD073") == [
-        "training-job `long_run` may run 3 days on on-demand capacity: managed Spot training "
-        "with checkpoints costs up to 90% less"
+        "training-job `long_run` saves checkpoints and may run 3 days on on-demand capacity: "
+        "managed Spot training resumes from them and costs up to 90% less"
     ]
 
 
+def test_a_generous_maximum_runtime_is_no_finding_of_either_runtime_rule(lint):
+    # training-without-max-runtime asks accelerated jobs for a cap; setting a generous one
+    # must not trade its finding for long-training-without-spot's: the cap is a bound, not
+    # the job's duration. `capped` (ml.g5.12xlarge, max_run five days, no checkpoints).
+    messages = lint.messages("long-training-without-spot", "MD071", "MD073")
+    assert messages and not any("`capped`" in message for message in messages)
+
+
 def test_missing_cost_tags_across_sources(lint):
-    # Silent: tags from a module constant or a parameter, an SDK model (tagged by its
-    # deploy), local mode, **kwargs, a CDK construct tagged after construction, a
+    # Silent: tags from a module constant or a parameter, local mode, **kwargs, a CDK
+    # construct tagged after construction (positional and keyword Tags.of(x).add), a
     # CloudFormation tag whose value is a parameter, a template `cdk synth` wrote to cdk.out
     # (the app itself is the evidence), Terraform tags from a local or from a variable
     # without a default, and the provider's `default_tags` (tagged/main.tf); a stack class
-    # in stacks/exploration.py that app.py instantiates with `tags=`.
+    # in stacks/exploration.py that app.py instantiates with `tags=`. Models and endpoint
+    # configurations, which bill nothing of their own, in every source.
     assert lint("missing-cost-tags", "MD074") == [
         ("MD074", "missing-cost-tags", "app.py", 9, 9),
-        ("MD074", "missing-cost-tags", "main.tf", 9, 1),
         ("MD074", "missing-cost-tags", "main.tf", 21, 3),
+        ("MD074", "missing-cost-tags", "pipeline.py", 40, 12),
+        ("MD074", "missing-cost-tags", "pipelines/fraud.py", 11, 13),
         ("MD074", "missing-cost-tags", "template.json", 9, 9),
         ("MD074", "missing-cost-tags", "template.yaml", 6, 3),
         ("MD074", "missing-cost-tags", "train.py", 10, 16),
         ("MD074", "missing-cost-tags", "train.py", 13, 85),
         ("MD074", "missing-cost-tags", "train.py", 17, 5),
         ("MD074", "missing-cost-tags", "typescript/bin/app.ts", 9, 5),
+        ("MD074", "missing-cost-tags", "unconfigured/endpoint.yml", 4, 3),
     ]
     messages = lint.messages("missing-cost-tags", "MD074")
     assert messages[1] == (
-        "model `aws_sagemaker_model.churn` has no cost-allocation tags: its spend cannot be "
-        "traced to a project or team"
+        "endpoint `aws_sagemaker_endpoint.churn` has no cost-allocation tags: its spend "
+        "cannot be traced to a project or team"
     )
-    assert messages[7] == (
+    assert messages[8] == (
         "endpoint `churn` has no cost-allocation tags: its spend cannot be traced to a "
         "project or team"
     )
+
+
+def test_jobs_are_tagged_by_the_pipeline_that_runs_them(lint):
+    # pipeline.py: a processor and an estimator run by the steps of a pipeline created with
+    # `upsert(tags=…)`, one through step_args; an estimator in a pipeline created without
+    # tags is still reported. pipelines/churn.py: a pipeline the module returns, for the
+    # code that creates it to tag: its jobs' tags are decided there. pipelines/fraud.py: a
+    # pipeline a function builds and main() upserts without tags: reported.
+    findings = lint("missing-cost-tags", "MD074")
+    assert [row[2:] for row in findings if "pipeline" in row[2]] == [
+        ("pipeline.py", 40, 12),
+        ("pipelines/fraud.py", 11, 13),
+    ]
+
+
+def test_stack_tags_from_a_template_configuration_or_a_deploy_script_count(lint):
+    # codepipeline/: a CodePipeline template configuration file beside the template gives
+    # the stack its tags; templates/research.yaml: scripts/deploy.py creates its stack with
+    # Tags. unconfigured/: a JSON file with other members is no template configuration.
+    reported = {row[2] for row in lint("missing-cost-tags", "MD074")}
+    assert {"codepipeline/endpoint.yml", "templates/research.yaml"}.isdisjoint(reported)
+    assert "unconfigured/endpoint.yml" in reported
+
+
+def test_a_deploy_script_whose_template_cannot_be_told_leaves_stack_tags_unknown(lint, tmp_path):
+    template = (
+        "Resources:\n  Notebook:\n    Type: AWS::SageMaker::NotebookInstance\n"
+        "    Properties:\n      InstanceType: ml.t3.medium\n      RoleArn: arn\n"
+    )
+    script = (
+        "import sys\n\nimport boto3\n\n"
+        "boto3.client('cloudformation').create_stack(\n"
+        "    StackName='research', TemplateBody=open(sys.argv[1]).read(),\n"
+        "    Tags=[{'Key': 'project', 'Value': 'churn'}],\n)\n"
+    )
+    alone = _write(tmp_path / "alone", {"template.yaml": template})
+    assert [row[0] for row in lint(alone, "MD074")] == ["MD074"]
+    deployed = _write(tmp_path / "deployed", {"template.yaml": template, "deploy.py": script})
+    assert lint(deployed, "MD074") == []
 
 
 def test_tags_on_the_whole_cdk_app_count(lint, tmp_path):
@@ -213,13 +264,36 @@ def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
         ("DP050", "bucket-without-lifecycle", "app.py", 8, 9),
         ("DP050", "bucket-without-lifecycle", "app.py", 12, 13),
         ("LN009", "unparseable-file", "broken.yaml", 6, 1),
+        ("DP050", "bucket-without-lifecycle", "cdk/app.py", 10, 9),
+        ("DP050", "bucket-without-lifecycle", "cdk/app.py", 13, 13),
         ("DP050", "bucket-without-lifecycle", "main.tf", 5, 1),
         ("DP050", "bucket-without-lifecycle", "main.tf", 16, 3),
+        ("DP050", "bucket-without-lifecycle", "sam/staging.yaml", 5, 3),
+        ("DP050", "bucket-without-lifecycle", "sam/template.yaml", 5, 3),
         ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
         ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
         ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 8, 5),
         ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 10, 7),
+        ("DP050", "bucket-without-lifecycle", "typescript/cdk/app.ts", 9, 5),
+        ("DP050", "bucket-without-lifecycle", "typescript/cdk/app.ts", 12, 7),
     ]
+
+
+def test_each_bucket_is_reported_once(lint):
+    # sam/packaged.yaml is `sam package` output: sam/template.yaml with its CodeUri uploaded
+    # to S3; sam/score-packaged.yml an older one that has drifted from it (another runtime).
+    # cdk/synth/data.template.json is `cdk synth` output of cdk/app.py, which the project
+    # holds. cdk/app.py defines its Features bucket in both branches of an `if`. Still
+    # reported: sam/staging.yaml, a copy kept by hand that differs from its source.
+    rows = [row[2:] for row in lint("bucket-without-lifecycle", "DP050")]
+    copies = ("sam/packaged.yaml", "sam/score-packaged.yml", "cdk/synth/data.template.json")
+    assert not any(path in copies for path, *_ in rows)
+    assert ("sam/staging.yaml", 5, 3) in rows
+    assert [row for row in rows if row[0] == "cdk/app.py"] == [
+        ("cdk/app.py", 10, 9),
+        ("cdk/app.py", 13, 13),
+    ]
+    assert [row for row in rows if row[0] == "sam/template.yaml"] == [("sam/template.yaml", 5, 3)]
 
 
 def test_log_groups_kept_for_ever(lint):
@@ -251,3 +325,20 @@ def test_resource_rules_apply_at_every_stage_and_missing_tags_from_development()
         assert not found.requires_manifest
     tags = lookup("MD074")
     assert tags is not None and tags.applies_from.value == "development"
+
+
+def test_synthesised_templates_are_read_when_the_project_has_no_python_cdk_app(lint, tmp_path):
+    # A TypeScript CDK app's `cdk synth` output is the only reading of its resources; and
+    # two templates whose buckets differ are not copies of each other.
+    synthesised = (
+        '{"Resources": {"RawA1B2": {"Type": "AWS::S3::Bucket",'
+        ' "Metadata": {"aws:cdk:path": "data/Raw/Resource"}}}}\n'
+    )
+    versioned = synthesised.replace(
+        '"Metadata"', '"Properties": {"VersioningConfiguration": {"Status": "Enabled"}}, "Metadata"'
+    )
+    repo = _write(
+        tmp_path,
+        {"cdk.out.json": synthesised, "synth/data.template.json": versioned, "bin/app.ts": "//\n"},
+    )
+    assert [row[2] for row in lint(repo, "DP050")] == ["cdk.out.json", "synth/data.template.json"]

@@ -23,20 +23,48 @@ def test_training_without_network_isolation(lint):
     assert lint("training-without-network-isolation", "DP030") == _rule(
         "DP030",
         "training-without-network-isolation",
+        ("aws_containers.py", 51, 12),
+        ("aws_containers.py", 58, 15),
+        ("aws_containers.py", 65, 8),
+        ("aws_containers.py", 72, 9),
+        ("local-mode/on_sagemaker.py", 5, 13),
         ("requests.py", 4, 1),
+        ("requests.py", 33, 1),
         ("train.py", 12, 13),  # the commented-out argument is no setting
         ("train.py", 25, 5),
         ("train.py", 28, 8),
     )
-    assert lint.messages("training-without-network-isolation", "DP030") == [
+    assert lint.messages("training-without-network-isolation", "DP030")[5:] == [
         "training job `churn-train` (boto3 create_training_job) runs without network "
         "isolation: `EnableNetworkIsolation` is not set",
+        "training job `churn-xgboost-script` (boto3 create_training_job) runs without "
+        "network isolation: `EnableNetworkIsolation` is not set",
         "training job `estimator` (PyTorch) runs without network isolation: "
         "`enable_network_isolation` is not set",
         "training job `hub` (HuggingFace) runs without network isolation: "
         "`enable_network_isolation` is `False`",
         "processing job `prep` (ScriptProcessor) runs without network isolation: "
         "`network_config.enable_network_isolation` is not set",
+    ]
+
+
+def test_jobs_running_aws_code_need_no_network_isolation(lint):
+    # AWS's own containers: a built-in algorithm through a generic Estimator (an
+    # image_uris.retrieve name, also through a variable or keywords), SageMaker Clarify's
+    # processor, Model Monitor and Data Wrangler images, a literal Model Monitor image URI,
+    # and boto3 requests with a built-in algorithm's or Clarify's image. Still reported: the
+    # project's script in an AWS framework image, XGBoost in script mode (entry_point, or the
+    # sagemaker_program hyperparameter), ScriptProcessors in the scikit-learn image and in
+    # the XGBoost algorithm's image, which run the project's script.
+    findings = lint.result("training-without-network-isolation", "DP030").findings
+    own = ("aws_containers.py", "requests.py")
+    assert [f.message.partition(" runs ")[0] for f in findings if f.path in own] == [
+        "training job `scripted` (Estimator)",
+        "training job `script_mode` (Estimator)",
+        "processing job `prep` (ScriptProcessor)",
+        "processing job `score` (ScriptProcessor)",
+        "training job `churn-train` (boto3 create_training_job)",
+        "training job `churn-xgboost-script` (boto3 create_training_job)",
     ]
 
 
@@ -299,3 +327,19 @@ def test_a_well_configured_training_job_passes(lint, tmp_path):
 )
 def test_instance_types_with_local_storage(instance_type, expected):
     assert has_instance_storage(instance_type) is expected
+
+
+def test_jobs_and_endpoints_in_local_mode_are_not_held_to_aws_settings(lint):
+    # A pipeline tried out with a LocalPipelineSession (its processor and estimator name
+    # ml.* instance types), an estimator with a LocalSession and its deploy to the "local"
+    # instance type: nothing runs in AWS. A session and an instance type a switch sets to a
+    # local one or not (switch.py) cannot be told. The same estimator without the local
+    # session is still reported by every rule.
+    rules = ("DP030", "DP031", "MD050", "MD070", "MD071", "MD074", "DE", "MO")
+    assert lint("training-without-network-isolation/local-mode", *rules) == [
+        ("DP030", "training-without-network-isolation", "on_sagemaker.py", 5, 13),
+        ("DP031", "training-without-vpc", "on_sagemaker.py", 5, 13),
+        ("MD050", "training-without-encryption", "on_sagemaker.py", 5, 13),
+        ("MD071", "training-without-max-runtime", "on_sagemaker.py", 5, 13),
+        ("MD074", "missing-cost-tags", "on_sagemaker.py", 5, 13),
+    ]

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from mllint_wa.config import Layer
+from mllint_wa.model import Stage
 from mllint_wa.parsers.ci import ci_definition, parse_jenkinsfile
 from mllint_wa.parsers.yaml_doc import load_yaml
+from mllint_wa.runner import RunOptions, run
 from trees import write_tree as _write
 
 MODEL = (
@@ -385,3 +388,20 @@ def test_an_endpoint_its_own_code_deletes_is_not_held_to_monitoring(lint, tmp_pa
         ("MO002", "missing-monitoring-schedule", "deploy.py", 8, 1),
         ("MO003", "missing-endpoint-alarms", "deploy.py", 8, 1),
     ]
+
+
+def test_endpoint_rules_hold_a_defined_endpoint_from_development_not_in_discovery(tmp_path):
+    # `--stage discovery` (or `stage = "discovery"`) says the project explores: the endpoint
+    # it deploys is a demo, so neither the alarm rule nor the other production rules apply.
+    # At development (the default) they apply to the endpoint the project defines.
+    repo = _write(tmp_path, {"deploy.py": MODEL + DEPLOY})
+    production_rules = ("MO001", "MO002", "MO003", "DE010")
+
+    def codes(stage: Stage | None) -> list[str]:
+        options = RunOptions(cli=Layer("test", select=production_rules), stage=stage)
+        result = run([repo], options)
+        assert result.errors == []
+        return sorted({finding.rule.code for finding in result.findings})
+
+    assert codes(Stage.DISCOVERY) == []
+    assert codes(None) == codes(Stage.DEVELOPMENT) == sorted(production_rules)

@@ -73,9 +73,11 @@ def test_each_setting_names_the_source_that_set_it(repo: Path) -> None:
         "stage": [("production", "lens.toml [project] stage")],
         "select": [(["ALL"], "default")],
         "extend-select": [(["LN"], "command line")],
-        # Sources add to ignore and exclude, so each one that does is shown.
+        # Sources add to ignore and exclude, so each one that does is shown; an exclude
+        # replaces the default exclusions, which are not shown.
         "ignore": [(["BG013"], pyproject), (["missing-data-owner"], "lens.toml [lint]")],
         "exclude": [(["scratch/"], pyproject)],
+        "extend-exclude": [([], "default")],
         # fail-on is replaced: the last source that sets it wins.
         "fail-on": [("high", "lens.toml [lint]")],
         "preview": [(False, "default")],
@@ -106,7 +108,7 @@ def test_a_config_file_replaces_pyproject_toml(repo: Path) -> None:
     found = settings_of(show("--format", "json", "--config", "ci.toml"))
     assert found["select"] == [(["PF"], "ci.toml")]
     assert found["fail-on"] == [("high", "lens.toml [lint]")]
-    assert found["exclude"] == [([], "default")]
+    assert found["exclude"] == [(["*[Aa]rchived/"], "default")]
 
 
 def test_a_project_without_settings_shows_the_defaults_as_text(
@@ -117,19 +119,29 @@ def test_a_project_without_settings_shows_the_defaults_as_text(
     result = show()
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:10] == [
+    assert lines[:11] == [
         "Settings for . (no lens.toml)",
         '  stage = "development"                # default',
         '  select = ["ALL"]                     # default',
         "  extend-select = []                   # default",
         "  ignore = []                          # default",
-        "  exclude = []                         # default",
+        '  exclude = ["*[Aa]rchived/"]          # default',
+        "  extend-exclude = []                  # default",
         '  fail-on = "low"                      # default',
         "  preview = false                      # default",
         "  large-file-threshold = 10000000      # default",
         "  large-data-file-threshold = 1000000  # default",
     ]
-    assert lines[10].endswith(f"]  # {len(ALL_CODES)} rules run")
+    assert lines[11].endswith(f"]  # {len(ALL_CODES)} rules run")
+
+
+def test_extend_exclude_keeps_the_defaults_and_an_empty_exclude_drops_them(repo: Path) -> None:
+    (repo / "pyproject.toml").unlink()
+    found = settings_of(show("--format", "json", "--extend-exclude", "vendor/"))
+    assert found["exclude"] == [(["*[Aa]rchived/"], "default")]
+    assert found["extend-exclude"] == [(["vendor/"], "command line")]
+    write(repo / "lens.toml", "schema_version = 1\n[lint]\nexclude = []\n")
+    assert settings_of(show("--format", "json"))["exclude"] == [([], "lens.toml [lint]")]
 
 
 def test_nothing_is_linted_and_the_exit_code_is_0(repo: Path) -> None:

@@ -185,8 +185,13 @@ def main() -> None:
 @click.option(
     "--exclude",
     multiple=True,
-    help="A gitignore-style pattern of paths to skip, relative to the working directory "
-    "(repeat the option for more).",
+    help="A gitignore-style pattern of paths to skip, relative to the working directory, "
+    "instead of the default exclusions (repeat the option for more).",
+)
+@click.option(
+    "--extend-exclude",
+    multiple=True,
+    help="Like --exclude, but in addition to the default exclusions.",
 )
 @click.option(
     "--fail-on",
@@ -256,6 +261,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     fail_on: str | None,
     exit_zero: bool,
     stage: str | None,
@@ -288,7 +294,8 @@ def check(
             select=select or None,
             extend_select=extend_select,
             ignore=ignore,
-            exclude=exclude,
+            exclude=exclude or None,
+            extend_exclude=extend_exclude,
             fail_on=fail_on,
             inline_ignores=False if no_inline_ignores else None,
             preview=preview,
@@ -599,7 +606,6 @@ def explain(rule: str) -> None:
         names = [name for r in load_rules() for name in (r.code, r.name)]
         _fail(f"no rule `{rule}`{did_you_mean(rule, names)} (`mllint-wa rules` lists them)")
     pillars = ", ".join(p.value for p in found.pillars)
-    stages = ", ".join(s.value for s in found.stages)
 
     def prose(text: str) -> str:
         return "\n\n".join(textwrap.fill(p, width=88) for p in text.split("\n\n"))
@@ -608,7 +614,7 @@ def explain(rule: str) -> None:
         f"{found.code} {found.name}",
         "",
         f"Risk: {found.risk.value} · Phase: {found.phase.value} · Pillars: {pillars}",
-        f"Applies at: {stages}",
+        f"Applies at: {found.stages_described}",
         *([prose(f"Preview: {PREVIEW}")] if found.preview else []),
         "",
         prose(found.summary),

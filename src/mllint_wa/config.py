@@ -2,7 +2,9 @@
 
 Each source is a :class:`Layer`; layers apply in that order the way ruff's do: a layer's
 ``select`` replaces the rule set so far, ``extend-select`` adds to it, ``ignore`` removes from
-it, ``exclude`` patterns accumulate, and the last ``fail-on`` given wins.
+it, ``exclude`` and ``extend-exclude`` patterns accumulate, and the last ``fail-on`` given
+wins. As in ruff, the default exclusions (:data:`DEFAULT_EXCLUDE`) hold until a source sets
+``exclude`` (``exclude = []`` included), which replaces them; ``extend-exclude`` keeps them.
 
 Preview rules (``Rule.preview``) follow ruff's preview mode: the last ``preview`` given
 (``--preview``/``--no-preview``, ``preview = true``) says whether they run. With preview on,
@@ -34,6 +36,11 @@ _FLAG_KEYS = ("inline-ignores", "preview")
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNITS.update({f"{unit[0]}ib": 1024 ** "bkmgt".index(unit[0]) for unit in _UNITS if unit != "b"})
+# Folders excluded unless a source sets `exclude`: retired material that its repository keeps
+# for reference, named `archived` (its name may carry a prefix that sorts it, ` archived`,
+# `_archived`). Names that can hold live code or data (`archive`, `legacy`, `deprecated`,
+# `old`) are not excluded.
+DEFAULT_EXCLUDE = ("*[Aa]rchived/",)
 
 
 class ConfigError(Exception):
@@ -48,7 +55,9 @@ class Layer:
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
+    # None: the source does not set `exclude`, so the default exclusions stay.
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
     fail_on: str | None = None
     # Rule options this source sets, by setting name (e.g. "large-file-threshold"), in bytes.
     sizes: tuple[tuple[str, int], ...] = ()
@@ -60,10 +69,15 @@ class Layer:
     # or the --config file's; None for the command line (each linted folder).
     base: Path | None = None
 
+    @property
+    def exclude_patterns(self) -> tuple[str, ...]:
+        """The patterns this source excludes, from ``exclude`` and ``extend-exclude``."""
+        return (*(self.exclude or ()), *self.extend_exclude)
+
     def __post_init__(self) -> None:
         # Checked here, where the source is known: a bad pattern is a configuration error,
         # not an internal error of the walk or of a project's file filter.
-        for pattern in self.exclude:
+        for pattern in self.exclude_patterns:
             try:
                 parse_line(pattern)
             except InvalidPattern as error:
@@ -157,7 +171,8 @@ def layer_from_table(table: Mapping[str, object], source: str, base: Path | None
         select=lists.get("select"),
         extend_select=lists.get("extend-select", ()),
         ignore=lists.get("ignore", ()),
-        exclude=lists.get("exclude", ()),
+        exclude=lists.get("exclude"),
+        extend_exclude=lists.get("extend-exclude", ()),
         fail_on=fail_on,
         sizes=tuple(sorted(sizes.items())),
         inline_ignores=flags.get("inline-ignores"),
@@ -243,13 +258,17 @@ def _own_pyproject_layer(folder: Path) -> Layer | None:
     return None
 
 
-def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings:
-    """Apply the layers in order to the full rule set."""
+def resolve_settings(
+    layers: Sequence[Layer], rules: Sequence[Rule], default_base: Path | None = None
+) -> Settings:
+    """Apply the layers in order to the full rule set; the default exclusions, when no layer
+    replaces them, are relative to ``default_base`` (None: the folder linted)."""
     preview = next(
         (layer.preview for layer in reversed(layers) if layer.preview is not None), False
     )
     selected = [r for r in rules if preview or not r.preview]
-    exclude: list[ExcludeGroup] = []
+    replaced = any(layer.exclude is not None for layer in layers)
+    exclude: list[ExcludeGroup] = [] if replaced else [(default_base, DEFAULT_EXCLUDE)]
     fail_on = "low"
     sizes: dict[str, int] = {}
     inline_ignores = True
@@ -265,8 +284,8 @@ def resolve_settings(layers: Sequence[Layer], rules: Sequence[Rule]) -> Settings
         except SelectorError as error:
             raise ConfigError(f"{layer.source}: {error}") from error
         selected = [r for r in selected if r.code not in ignored]
-        if layer.exclude:
-            exclude.append((layer.base, layer.exclude))
+        if layer.exclude_patterns:
+            exclude.append((layer.base, layer.exclude_patterns))
         fail_on = layer.fail_on or fail_on
         sizes.update(layer.sizes)
         if layer.inline_ignores is not None:

@@ -176,6 +176,18 @@ class Rule:
         return tuple(s for s in Stage if s.rank >= self.applies_from.rank)
 
     @property
+    def stages_described(self) -> str:
+        """The stages at which the rule applies, as the documentation and `explain` say it:
+        production rules also apply at development to what a project already deploys."""
+        shown = ", ".join(s.value for s in self.stages)
+        if self.applies_from is Stage.PRODUCTION:
+            shown += (
+                " (and development, when the project defines an endpoint, an endpoint "
+                "configuration or a batch transform)"
+            )
+        return shown
+
+    @property
     def pillars(self) -> tuple[Pillar, ...]:
         from mllint_wa.lens import pillars_of
 
@@ -244,7 +256,7 @@ class Finding:
     suppression_kind: str = ""
     justification: str = ""
     # The other places of the same fault: in a notebook, the other objects a rule reported,
-    # folded into this finding (see mllint_wa.grouping).
+    # and the identical copies of the file, folded into this finding (see mllint_wa.grouping).
     related: tuple[RelatedLocation, ...] = ()
 
     @property

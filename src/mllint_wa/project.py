@@ -1,11 +1,14 @@
 """Repository discovery: which files belong to which project.
 
 A project is a directory holding ``lens.toml``; each kept file belongs to the nearest project
-root above it. The walk sees the tree the way ``git ls-files --others --exclude-standard``
-would (``.gitignore`` at every level, ``.git/info/exclude``), prunes tool and virtualenv
-folders before descending, never follows directory symlinks and never opens anything but
-ignore files, so a hostile tree (loops, FIFOs, unreadable folders, undecodable names) can only
-produce :class:`WalkProblem` records, never an exception or a hang.
+root above it. The walk sees the tree the way ``git ls-files --cached --others
+--exclude-standard`` would: ``.gitignore`` at every level and ``.git/info/exclude`` hide
+untracked files only, since git never ignores a file its index tracks (read from the index,
+never by running git, and only once an ignore pattern matches something). It prunes tool and
+virtualenv folders before descending, never follows directory symlinks and never opens
+anything but ignore files and the index, so a hostile tree (loops, FIFOs, unreadable folders,
+undecodable names) can only produce :class:`WalkProblem` records, never an exception or a
+hang.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
+from mllint_wa.evidence.git import tracked_below
 from mllint_wa.wildmatch import MAX_PATTERNS, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"
@@ -106,6 +110,38 @@ class _Walk:
     files: list[str] = field(default_factory=list)
     manifest_dirs: set[str] = field(default_factory=set)
     problems: list[WalkProblem] = field(default_factory=list)
+
+
+class _Tracked:
+    """The paths git tracks under a walked folder, asked only of paths an ignore file hides:
+    the index is read the first time one is, so a walk that ignores nothing reads none."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._files: frozenset[str] | None = None
+        self._folders: frozenset[str] = frozenset()
+
+    def file(self, rel: str) -> bool:
+        return rel in self._load()
+
+    def folder(self, rel: str) -> bool:
+        """Whether a tracked file lies somewhere under the folder ``rel``."""
+        self._load()
+        return rel in self._folders
+
+    def _load(self) -> frozenset[str]:
+        if self._files is None:
+            files = tracked_below(self._root)
+            # Every folder above a tracked file, each added once: a walk prunes an ignored
+            # folder with one set lookup.
+            folders: set[str] = set()
+            for path in files:
+                folder = path.rpartition("/")[0]
+                while folder and folder not in folders:
+                    folders.add(folder)
+                    folder = folder.rpartition("/")[0]
+            self._files, self._folders = frozenset(files), frozenset(folders)
+        return self._files
 
 
 def discover(paths: Sequence[Path], exclude: Sequence[ExcludeGroup] = ()) -> Discovery:
@@ -204,9 +240,12 @@ def project_at(root: Path) -> tuple[Project, tuple[WalkProblem, ...]]:
 def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
     result = _Walk()
     root_str = os.fspath(root)
-    stack = [(root_str, "", _ancestor_layers(root, result.problems))]
+    tracked = _Tracked(root)
+    # The last item says whether an ignore file hides the folder: then only what git tracks
+    # in it is seen, as git sees it, and its own ignore files no longer matter.
+    stack = [(root_str, "", _ancestor_layers(root, result.problems), False)]
     while stack:
-        dir_path, rel_dir, layers = stack.pop()
+        dir_path, rel_dir, layers, hidden = stack.pop()
         try:
             with os.scandir(dir_path) as it:
                 entries = sorted(it, key=lambda entry: entry.name)
@@ -218,15 +257,13 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
         # costs one scandir of its top level, every other directory costs nothing more.
         if rel_dir and "pyvenv.cfg" in names:
             continue
-        if _GITIGNORE in names:
+        if _GITIGNORE in names and not hidden:
             rules = _load_ignore_file(Path(dir_path, _GITIGNORE), result.problems)
             if rules:
                 layers = (*layers, _IgnoreSource(rules, "", len(rel_dir) + 1 if rel_dir else 0))
-        # Like git's command-line excludes, these outrank every ignore file.
-        active = (*layers, *exclude_layers)
         in_dvc = os.path.basename(dir_path) == ".dvc"
         prefix = rel_dir + "/" if rel_dir else ""
-        subdirs: list[tuple[str, str, tuple[_IgnoreSource, ...]]] = []
+        subdirs: list[tuple[str, str, tuple[_IgnoreSource, ...], bool]] = []
         for entry in entries:
             name = entry.name
             # Never project content, whether a directory or a worktree's "gitdir:" file.
@@ -240,12 +277,17 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
                         or name.endswith(".egg-info")
                         or (in_dvc and name == "cache")
                     )
-                    if not pruned and not _is_ignored(rel + "/", active):
-                        subdirs.append((entry.path, rel, layers))
+                    if pruned:
+                        continue
+                    seen = _seen(rel + "/", hidden, layers, exclude_layers, tracked.folder)
+                    if seen is not None:
+                        subdirs.append((entry.path, rel, layers, seen))
                     continue
                 # A manifest defines a project, so no pattern hides it; an excluded folder
-                # still hides the projects inside it, since it is never walked.
-                if name != MANIFEST_NAME and _is_ignored(rel, active):
+                # still hides the projects inside it, since it is never walked, and in a
+                # folder an ignore file hides, only a tracked one counts, as any file there.
+                exempt = name == MANIFEST_NAME and not hidden
+                if not exempt and _seen(rel, hidden, layers, exclude_layers, tracked.file) is None:
                     continue
                 if entry.is_file(follow_symlinks=False):
                     problem = None
@@ -270,16 +312,36 @@ def _walk(root: Path, exclude_layers: tuple[_IgnoreSource, ...]) -> _Walk:
     return result
 
 
-def _is_ignored(rel: str, layers: Sequence[_IgnoreSource]) -> bool:
-    # git asks the most specific source first and the first one with any matching pattern,
-    # negated or not, decides.
+def _seen(
+    rel: str,
+    hidden: bool,
+    layers: Sequence[_IgnoreSource],
+    exclude_layers: Sequence[_IgnoreSource],
+    is_tracked: Callable[[str], bool],
+) -> bool | None:
+    """Whether the walk keeps ``rel`` (a folder ends with "/"), inside a folder an ignore
+    file hides (``hidden``) or not: None when it does not, else whether an ignore file hides
+    it. Exclude patterns, like git's command-line excludes, outrank every ignore file and
+    hold for tracked files too; an ignore file hides only what git does not track."""
+    excluded = _verdict(rel, exclude_layers)
+    if excluded:
+        return None
+    if not hidden and (excluded is False or not _verdict(rel, layers)):
+        return False
+    return True if is_tracked(rel.removesuffix("/")) else None
+
+
+def _verdict(rel: str, layers: Sequence[_IgnoreSource]) -> bool | None:
+    """Whether ``layers`` ignore ``rel``, None when no pattern of theirs matches it: git asks
+    the most specific source first, and the first one with any matching pattern, negated or
+    not, decides."""
     for layer in reversed(layers):
         if layer.scope and not rel.startswith(layer.scope):
             continue
         include = _decision(layer.rules, layer.prefix + rel[layer.strip :])
         if include is not None:
             return include
-    return False
+    return None
 
 
 def _decision(rules: PatternList, path: str) -> bool | None:
@@ -412,7 +474,7 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
         parts = rel.rstrip("/").split("/")
         folders = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
         own = [rel] if not rel.endswith("/") else [rel.rstrip("/") + "/"]
-        return any(_is_ignored(path, sources) for path in (*folders, *own))
+        return any(_verdict(path, sources) for path in (*folders, *own))
 
     return excluded
 
@@ -441,6 +503,11 @@ def _up_to_repository(start: Path) -> Iterator[Path]:
 
 def _repository_of(directory: Path) -> Path | None:
     return next((d for d in (directory, *directory.parents) if _has_git(d)), None)
+
+
+def tree_root(directory: Path) -> Path:
+    """The root of the repository holding ``directory``; outside one, ``directory``."""
+    return _repository_of(directory) or directory
 
 
 def _find_manifest_upward(start: Path) -> Path | None:

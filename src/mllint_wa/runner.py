@@ -21,7 +21,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
-from mllint_wa.grouping import fold_notebooks
+from mllint_wa.grouping import Reported, content_ids, fold
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
 from mllint_wa.model import (
@@ -43,6 +43,7 @@ from mllint_wa.project import (
     discover,
     excludes_folder,
     exclusion,
+    tree_root,
 )
 from mllint_wa.registry import load_rules
 from mllint_wa.suppress import apply_waivers
@@ -161,7 +162,7 @@ def _walk_excludes(cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
     line's and the --config file's. A pyproject.toml's or a lens.toml's apply per project,
     once the walk has found which project a file belongs to."""
     layers = [cli] if explicit is None else [explicit, cli]
-    return [(layer.base, layer.exclude) for layer in layers if layer.exclude]
+    return [(layer.base, layer.exclude_patterns) for layer in layers if layer.exclude_patterns]
 
 
 def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> Prepared:
@@ -173,7 +174,10 @@ def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd:
         source = f"{display_path(project.manifest_path, cwd)} [lint]"
         layers.append(layer_from_table(lint_table, source, project.root))
     layers.append(options.cli)
-    return Prepared(project, load, resolve_settings(layers, load_rules()), tuple(layers))
+    # The default exclusions speak of the whole repository, so that a project inside an
+    # archived folder is left out as the folder's files are.
+    settings = resolve_settings(layers, load_rules(), tree_root(project.root))
+    return Prepared(project, load, settings, tuple(layers))
 
 
 def _excluded_by_an_enclosing_project(prepared: Prepared, by_root: dict[Path, Prepared]) -> bool:
@@ -243,7 +247,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
         )
         root = display_path(project.root, cwd)
         applicable = _applicable(context, settings.rules, root, result.errors)
-        findings = _run_rules(context, settings, applicable, root, result.errors)
+        reported = _run_rules(context, settings, applicable, root, result.errors)
         result.ran.update(context.ran)
         result.projects.append(
             ProjectReport(
@@ -255,12 +259,18 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
                 not_applicable=tuple(r for r, yes in applicable.items() if not yes),
             )
         )
+        findings = [item.finding for item in reported]
         ignored: list[Finding] = []
         if settings.options.inline_ignores:
             findings, ignored = apply_ignores(
                 findings, project_ignores(context), load_rules(), _within(root)
             )
-        findings = fold_notebooks(findings, _within(root))
+        standing = {id(finding) for finding in findings}
+        findings = fold(
+            [item for item in reported if id(item.finding) in standing],
+            _within(root),
+            content_ids(context.evidence),
+        )
         kept, waived = apply_waivers(
             findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
         )
@@ -353,9 +363,14 @@ def _applies(rule: Rule, context: ProjectContext) -> bool:
         return False
     if context.stage.rank >= rule.applies_from.rank:
         return True
-    # Deployment and monitoring rules apply to deployment artefacts that already exist,
-    # whatever stage the manifest declares (ARCHITECTURE.md, "Lifecycle stage gating").
-    return rule.applies_from is Stage.PRODUCTION and context.has_deployment_artefacts
+    # Deployment and monitoring rules apply to deployment artefacts that already exist at
+    # development too (ARCHITECTURE.md, "Lifecycle stage gating"); a project in discovery
+    # explores, and what it deploys is a demo, not a deployment to hold to them.
+    return (
+        rule.applies_from is Stage.PRODUCTION
+        and context.stage is Stage.DEVELOPMENT
+        and context.has_deployment_artefacts
+    )
 
 
 def _run_rules(
@@ -364,11 +379,11 @@ def _run_rules(
     applicable: Mapping[Rule, bool],
     root: str,
     errors: list[RuleFailure],
-) -> list[Finding]:
+) -> list[Reported]:
     """Run the rules that apply; ``root`` is the project as displayed (its path from the
     working directory). The codes of the rules that ran to the end are recorded in the
     context (``context.ran``), with what each reported."""
-    findings: list[Finding] = []
+    reported: list[Reported] = []
     identity_prefix = display_path(context.project.root, _repository_root(context.project.root))
     # sorted() is stable: rules keep their code order within each group.
     for rule in sorted(settings.rules, key=lambda r: (r.runs_last, r.sees_findings)):
@@ -377,14 +392,17 @@ def _run_rules(
         try:
             # All or nothing: a rule that fails half-way reports none of its findings.
             violations = [_checked(v) for v in rule.check(context)]
-            batch = [_finding(rule, v, root, identity_prefix) for v in violations]
+            batch = [
+                Reported(_finding(rule, v, root, identity_prefix), v.anchor, v.about)
+                for v in violations
+            ]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down
             errors.append(_failure(rule, root, error))
         else:
-            findings.extend(batch)
+            reported.extend(batch)
             context.reported.extend((rule.code, v.location) for v in violations)
             context.ran.add(rule.code)
-    return findings
+    return reported
 
 
 def _failure(rule: Rule, root: str, error: BaseException) -> RuleFailure:

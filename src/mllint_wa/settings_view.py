@@ -4,9 +4,10 @@ the source that set it.
 Sources apply in order (pyproject.toml ``[tool.mllint-wa]`` or ``--config``, then
 ``lens.toml [lint]``, then the command line). A setting that one source replaces
 (``select``, ``fail-on``, ``preview``, the size thresholds) is shown with the last source
-that set it; a setting that sources add to (``extend-select``, ``ignore``, ``exclude``) is
-shown once for each source that adds to it — for ``extend-select`` and ``ignore``, only from
-the last ``select`` on, since a ``select`` starts the rule set afresh.
+that set it; a setting that sources add to (``extend-select``, ``ignore``, ``exclude``,
+``extend-exclude``) is shown once for each source that adds to it — for ``extend-select`` and
+``ignore``, only from the last ``select`` on, since a ``select`` starts the rule set afresh.
+``exclude`` is shown with its defaults until a source sets it.
 
 Values are shown redacted, like every report: an ``exclude`` pattern may hold a token, or a
 URL with its password.
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mllint_wa.config import Layer, RuleOptions
+from mllint_wa.config import DEFAULT_EXCLUDE, Layer, RuleOptions
 from mllint_wa.parsers.secrets import redact
 from mllint_wa.runner import Plan, Prepared, RunOptions, display_path, stage_and_source
 
@@ -51,7 +52,8 @@ def effective_settings(item: Prepared, options: RunOptions, cwd: Path) -> list[S
     since_select = layers[max(last_select, 0) :]
     found += _added("extend-select", since_select, lambda layer: layer.extend_select)
     found += _added("ignore", since_select, lambda layer: layer.ignore)
-    found += _added("exclude", layers, lambda layer: layer.exclude)
+    found += _exclude(layers)
+    found += _added("extend-exclude", layers, lambda layer: layer.extend_exclude)
     found.append(_replaced("fail-on", layers, lambda layer: layer.fail_on, "low"))
     found.append(_replaced("preview", layers, lambda layer: layer.preview, False))
     defaults = RuleOptions()
@@ -70,6 +72,15 @@ def _size(key: str) -> _Value:
 def _added(key: str, layers: Sequence[Layer], values: _Values) -> list[Setting]:
     added = [Setting(key, list(values(layer)), layer.source) for layer in layers if values(layer)]
     return added or [Setting(key, [], DEFAULT)]
+
+
+def _exclude(layers: Sequence[Layer]) -> list[Setting]:
+    """``exclude`` from each source that sets it, ``exclude = []`` included since it drops
+    the default exclusions; the defaults when none does."""
+    given = [layer for layer in layers if layer.exclude is not None]
+    if not given:
+        return [Setting("exclude", list(DEFAULT_EXCLUDE), DEFAULT)]
+    return [Setting("exclude", list(layer.exclude or ()), layer.source) for layer in given]
 
 
 def _replaced(key: str, layers: Sequence[Layer], value: _Value, default: object) -> Setting:

@@ -22,6 +22,7 @@ from mllint_wa.parsers.dockerfile import (
 from mllint_wa.parsers.python_code import PythonModule, keyword, parse_python
 from mllint_wa.parsers.shell import Script, parse_shell_script, remote_scripts
 from mllint_wa.registry import rule
+from mllint_wa.wildmatch import InvalidPattern, parse_line
 
 
 def _mutable(image: str) -> str | None:
@@ -201,16 +202,90 @@ def mutable_image_tag(ctx: ProjectContext) -> Iterator[Violation]:
 
 
 # What marks an image built to run on SageMaker with its toolkits, which write below /etc
-# and /opt/ml at run time and are run as root by SageMaker's own containers.
+# and /opt/ml at run time and are run as root by SageMaker's own containers: the toolkits,
+# their settings, SageMaker's paths and framework images, and the `com.amazonaws.sagemaker.*`
+# labels SageMaker reads from an image (`…capabilities.accept-bind-to-port`).
 _SAGEMAKER = re.compile(
     r"SAGEMAKER_|sagemaker[-_](?:[a-z]+[-_])?(?:training|inference|containers)|multi-model-server"
-    r"|/opt/ml\b|/opt/program\b|763104351884\.dkr\.ecr",
+    r"|/opt/ml\b|/opt/program\b|763104351884\.dkr\.ecr|com\.amazonaws\.sagemaker\.",
     re.IGNORECASE,
+)
+# How many of the files a Dockerfile copies are read for SageMaker's paths, at most.
+_COPIED_FILES_READ = 256
+# What a file copied into an image says of SageMaker: a script reading its channels and
+# hyperparameters below /opt/ml, a requirements or conda file installing its toolkits.
+_SAGEMAKER_NEEDLES = (
+    b"/opt/ml",
+    b"sagemaker-training",
+    b"sagemaker_training",
+    b"sagemaker-inference",
+    b"sagemaker_inference",
+    b"sagemaker-containers",
+    b"multi-model-server",
 )
 
 
-def _sagemaker_container(dockerfile: Dockerfile) -> bool:
-    return any(_SAGEMAKER.search(instruction.value) for instruction in dockerfile.instructions)
+def _built_for_sagemaker(ev: Evidence, path: str, dockerfile: Dockerfile) -> bool:
+    """An image built to run on SageMaker: its instructions say so, or a file it copies
+    into the image uses `/opt/ml` or installs SageMaker's toolkits."""
+    if any(_SAGEMAKER.search(instruction.value) for instruction in dockerfile.instructions):
+        return True
+    copied = _copied_files(ev, path, dockerfile)
+    return any(ev.mentions(source, *_SAGEMAKER_NEEDLES) for source in copied)
+
+
+def _copied_files(ev: Evidence, path: str, dockerfile: Dockerfile) -> list[str]:
+    """The project files that ``COPY``/``ADD`` take from the build context, which is taken
+    to be the Dockerfile's folder or else the project's root; at most a bounded number."""
+    folder = path.rpartition("/")[0]
+    found: list[str] = []
+    for instruction in dockerfile.instructions:
+        if instruction.keyword not in ("COPY", "ADD") or "from" in instruction.flags():
+            continue
+        words = instruction.exec_form or tuple(instruction.arguments())
+        for source in words[:-1]:
+            found.extend(_context_files(ev, folder, source.strip("/")))
+            if len(found) >= _COPIED_FILES_READ:
+                return found[:_COPIED_FILES_READ]
+    return found
+
+
+def _context_files(ev: Evidence, folder: str, source: str) -> list[str]:
+    """The files a ``COPY`` source names, relative to the Dockerfile's folder, else to the
+    project's root: the file itself, or the files below a folder or matching a pattern."""
+    if not source or source.startswith(("http://", "https://", "$")) or ".." in source:
+        return []
+    for base in dict.fromkeys((folder, "")):
+        named = f"{base}/{source}" if base else source
+        if ev.is_file(named):
+            return [named]
+        if any(mark in named for mark in "*?["):
+            try:
+                pattern = parse_line("/" + named)
+            except InvalidPattern:
+                return []
+            matched = [p for p in ev.all_files if pattern and pattern.matches(p, False)]
+            if matched:
+                return matched[:_COPIED_FILES_READ]
+        elif ev.exists(named):
+            inside = [p for p in ev.all_files if p.startswith(f"{named}/")]
+            return inside[:_COPIED_FILES_READ]
+    return []
+
+
+# AWS Lambda's base images (ECR Public, and their Docker Hub copies): Lambda runs a
+# function's container as its own default user with least-privileged permissions, whatever
+# the image's `USER` (Lambda developer guide, "Container image requirements").
+_LAMBDA_BASE_IMAGES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-")
+
+
+def _lambda_image(dockerfile: Dockerfile) -> bool:
+    """Whether the final stage is built, through earlier stages, on a Lambda base image."""
+    stage = dockerfile.stages[-1]
+    while (parent := dockerfile.stage_named(stage.base)) is not None and parent.index < stage.index:
+        stage = parent
+    reference = image_reference(stage.image) if stage.image is not None else None
+    return reference is not None and reference.repository.startswith(_LAMBDA_BASE_IMAGES)
 
 
 @rule(
@@ -232,27 +307,33 @@ def container_runs_as_root(ctx: ProjectContext) -> Iterator[Violation]:
     environment (MLSEC04-BP01); least privilege starts inside the image.
 
     Only the final stage counts (build stages may need root, and are not shipped). It is
-    reported when its last `USER` is `root`, `0` or `0:<group>`, or when it has no `USER`
-    and neither has the stage it is built `FROM` in the same file — a base image from a
-    registry runs as root unless it says otherwise, and its tag saying `nonroot` is
-    taken as saying so. Not reported: a `USER` from a build argument without a default
-    (unknowable), an image built from such an argument, and images built to run on
-    SageMaker with its training or inference toolkits (`SAGEMAKER_*` settings, the
-    toolkits, `/opt/ml`, SageMaker's framework images): those toolkits write below `/etc`
-    and `/opt/ml` at run time and SageMaker runs its own such containers as root, so the
-    fix is not in the Dockerfile's hands. Risk is medium: root in a container is not a
-    breach by itself, it is what makes one worse.
+    reported when its last `USER` is `root`, `0` or `0:<group>`, or when it has no `USER` and
+    neither has the stage it is built `FROM` in the same file — a base image from a registry
+    runs as root unless it says otherwise, and its tag saying `nonroot` is taken as saying so.
+    Not reported: a `USER` from a build argument without a default (unknowable), an image built
+    from such an argument, and images built to run on SageMaker with its training or inference
+    toolkits: a Dockerfile that mentions `SAGEMAKER_*` settings, the toolkits, `/opt/ml` or
+    `/opt/program`, SageMaker's framework images or a `com.amazonaws.sagemaker.*` label, or that
+    copies into the image a file using `/opt/ml` or installing the toolkits (a requirements or
+    conda file), read from the Dockerfile's folder, else the project's root, as the build
+    context. Those toolkits write below `/etc` and `/opt/ml` at run time and SageMaker runs its
+    own such containers as root, so the fix is not in the Dockerfile's hands. Nor are images
+    built on an AWS Lambda base image (`public.ecr.aws/lambda/…`, `amazon/aws-lambda-…`),
+    directly or through earlier stages: Lambda runs them as its own least-privileged user
+    whatever the image says. Risk is medium: root in a container is not a breach by itself, it
+    is what makes one worse.
 
     A Dockerfile that is a template is not read (see `unparseable-file` for what makes
     one): `FROM {{ base_image }}`, a `{% if %}` line or a cookiecutter tag. Braces in a
     quoted argument (`go list -f '{{.Version}}'`, a Jinja file the image writes) or a Go
     template handed to a tool (`docker inspect --format {{.Id}}`) do not make one."""
-    for path, dockerfile in dockerfiles(ctx.evidence):
-        if not dockerfile.stages or _sagemaker_container(dockerfile):
+    ev = ctx.evidence
+    for path, dockerfile in dockerfiles(ev):
+        if not dockerfile.stages or _lambda_image(dockerfile):
             continue
         final = dockerfile.stages[-1]
         user = stage_user(dockerfile, final)
-        if user.state != "root":
+        if user.state != "root" or _built_for_sagemaker(ev, path, dockerfile):
             continue
         if user.instruction is not None:
             message = (

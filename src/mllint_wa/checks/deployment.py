@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.deployment import SAGEMAKER_BATCH, SAGEMAKER_ENDPOINT, deployment
-from mllint_wa.evidence.endpoints import Variant, scaling, variants
+from mllint_wa.evidence.endpoints import Variant, scaling, throwaways, variants
 from mllint_wa.evidence.model_registry import unregistered_models, uses_model_registry
 from mllint_wa.evidence.resources import (
     ENDPOINT,
@@ -69,15 +69,19 @@ def _endpoints(ctx: ProjectContext) -> Iterator[Resource]:
     requires_manifest=False,
 )
 def single_instance_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
-    """SageMaker spreads an endpoint's instances across Availability Zones; a variant with
-    one instance has nowhere to fail over to, so an instance or zone failure, or a host
-    replacement, is an outage. The rule reads each real-time, instance-based production
-    variant (an SDK ``.deploy()``, or an endpoint configuration's ``ProductionVariants``) and
-    fires when its initial instance count is known to be 1 — a literal, or a parameter's or
-    variable's default. It applies when the project's stage is ``production``: one instance
-    is the right size for a development endpoint. Serverless and asynchronous endpoints have
-    no instance count and are not asked; an unknown count is not a finding. A pilot that
-    accepts the risk says so with a `[waivers.DE003]` entry."""
+    """SageMaker spreads an endpoint's instances across Availability Zones; a variant with one
+    instance has nowhere to fail over to, so an instance or zone failure, or a host replacement,
+    is an outage. The rule reads each real-time, instance-based production variant (an SDK
+    ``.deploy()``, or an endpoint configuration's ``ProductionVariants``) and fires when its
+    initial instance count is known to be 1 — a literal, or a parameter's or variable's default.
+    It applies when the project's stage is ``production``: one instance is the right size for a
+    development endpoint. Serverless and asynchronous endpoints have no instance count and are
+    not asked; an unknown count is not a finding. Endpoints the SDK runs in local mode
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported. A pilot that accepts the risk says so with a `[waivers.DE003]` entry."""
     if ctx.stage is not Stage.PRODUCTION:
         return
     reported: set[str] = set()
@@ -105,15 +109,19 @@ def single_instance_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     requires_manifest=False,
 )
 def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
-    """A fixed fleet is both too small for a traffic peak and too large at night: the lens
-    asks for automatic scaling of the endpoint variant, with a target-tracking policy on
-    invocations per instance. The rule fires for each real-time, instance-based variant of
-    an endpoint the project defines when no scaling target's resource ID (or endpoint link)
-    points at that endpoint and variant. It stays silent when a scaling target cannot be
-    placed (its resource ID is an expression, or boto3 registers one in code), for a
-    configuration no endpoint here names, and for serverless or asynchronous endpoints,
-    which scale by themselves or differently. It is about something missing, so it applies
-    in production, or as soon as the project defines an endpoint."""
+    """A fixed fleet is both too small for a traffic peak and too large at night: the lens asks for
+    automatic scaling of the endpoint variant, with a target-tracking policy on invocations per
+    instance. The rule fires for each real-time, instance-based variant of an endpoint the
+    project defines when no scaling target's resource ID (or endpoint link) points at that
+    endpoint and variant. It stays silent when a scaling target cannot be placed (its resource
+    ID is an expression, or boto3 registers one in code), for a configuration no endpoint here
+    names, and for serverless or asynchronous endpoints, which scale by themselves or
+    differently. Endpoints the SDK runs in local mode (`instance_type="local"`, a local session,
+    or a variable the code may set to either), and endpoints and configurations that the code
+    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported. It is about something missing,
+    so it applies in production, or as soon as the project defines an endpoint."""
     targets = scaling(ctx.evidence)
     for variant in variants(ctx.evidence):
         if targets.covers(variant) is False:
@@ -173,16 +181,20 @@ def _guardrails(endpoint: Resource) -> Violation | None:
     requires_manifest=False,
 )
 def deployment_without_guardrails(ctx: ProjectContext) -> Iterator[Violation]:
-    """A new model version that misbehaves in production should reach a fraction of the
-    traffic and be rolled back automatically, not replace the old one for everyone. SageMaker
-    does this with an endpoint's ``DeploymentConfig``: a blue/green update (all at once
-    after baking, canary or linear traffic shifting) or a rolling update, with
-    ``AutoRollbackConfiguration`` alarms. The rule fires for each endpoint serving real-time,
-    instance-based variants that has no such policy, or has one with no rollback alarm —
-    when `[deployment] strategy` is ``blue-green`` or ``canary``, or when the stage is
-    ``production`` and no strategy is declared. A declared ``all-at-once`` or ``shadow``
-    strategy is the team's recorded choice (DE012 checks it against the configuration).
-    SDK ``.deploy()`` calls cannot set a deployment policy, so they are held to it too."""
+    """A new model version that misbehaves in production should reach a fraction of the traffic and
+    be rolled back automatically, not replace the old one for everyone. SageMaker does this with
+    an endpoint's ``DeploymentConfig``: a blue/green update (all at once after baking, canary or
+    linear traffic shifting) or a rolling update, with ``AutoRollbackConfiguration`` alarms. The
+    rule fires for each endpoint serving real-time, instance-based variants that has no such
+    policy, or has one with no rollback alarm — when `[deployment] strategy` is ``blue-green``
+    or ``canary``, or when the stage is ``production`` and no strategy is declared. A declared
+    ``all-at-once`` or ``shadow`` strategy is the team's recorded choice (DE012 checks it
+    against the configuration). SDK ``.deploy()`` calls cannot set a deployment policy, so they
+    are held to it too. Endpoints the SDK runs in local mode (`instance_type="local"`, a local
+    session, or a variable the code may set to either), and endpoints and configurations that
+    the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported."""
     strategy = ctx.declared("deployment.strategy")
     asked = strategy in GUARDED_STRATEGIES or (strategy is None and ctx.stage is Stage.PRODUCTION)
     if not asked:
@@ -219,16 +231,20 @@ def _configured_strategy(endpoint: Resource) -> str | None:
     example='[deployment]\nstrategy = "canary"',
 )
 def deployment_strategy_mismatch(ctx: ProjectContext) -> Iterator[Violation]:
-    """The manifest's release strategy is what reviewers and on-call engineers rely on; an
-    endpoint that releases differently makes the manifest wrong and the release riskier than
-    everyone believes. Each endpoint's ``DeploymentConfig`` is read as a strategy: a
-    ``BlueGreenUpdatePolicy`` shifting traffic ``ALL_AT_ONCE`` is ``blue-green``, ``CANARY``
-    is ``canary``, ``LINEAR`` is a gradual (canary-like) shift, a ``RollingUpdatePolicy`` is a
+    """The manifest's release strategy is what reviewers and on-call engineers rely on; an endpoint
+    that releases differently makes the manifest wrong and the release riskier than everyone
+    believes. Each endpoint's ``DeploymentConfig`` is read as a strategy: a
+    ``BlueGreenUpdatePolicy`` shifting traffic ``ALL_AT_ONCE`` is ``blue-green``, ``CANARY`` is
+    ``canary``, ``LINEAR`` is a gradual (canary-like) shift, a ``RollingUpdatePolicy`` is a
     rolling update, and no ``DeploymentConfig`` at all (an SDK ``.deploy()`` included) is
     ``all-at-once``. Declared ``blue-green`` accepts every blue/green form; ``canary`` accepts
     canary and linear; ``all-at-once`` accepts all-at-once and blue/green without a gradual
     shift. ``shadow`` (shadow variants) is not read, so it is never a mismatch; an unknown
-    policy is not a finding."""
+    policy is not a finding. Endpoints the SDK runs in local mode (`instance_type="local"`, a
+    local session), and endpoints and configurations that the code creating them deletes further
+    on (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by
+    name, with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     strategy = ctx.declared("deployment.strategy")
     accepted = SATISFIES.get(strategy or "")
     if accepted is None:
@@ -268,15 +284,19 @@ def _shown(strategy: str) -> str:
     requires_manifest=False,
 )
 def model_not_registered(ctx: ProjectContext) -> Iterator[Violation]:
-    """A model registry gives every deployed model a version, its lineage (data, code,
-    metrics) and an approval status, so that a release is reviewed and a rollback is a
-    redeploy of the previous approved version. The rule fires on each model an endpoint
-    serves that is not built from a model package — an SDK ``estimator.deploy()`` or
-    ``Model(...).deploy()``, or an IaC model with an image and model data but no
-    ``ModelPackageName`` — when nothing in the project registers models either: no model
-    package group or package in any source, no pipeline with a register step, no MLflow or
-    W&B registry call, no boto3 lookup of approved model packages. A model package given as
-    a parameter counts as registered; a model this reading cannot trace is not a finding."""
+    """A model registry gives every deployed model a version, its lineage (data, code, metrics) and
+    an approval status, so that a release is reviewed and a rollback is a redeploy of the
+    previous approved version. The rule fires on each model an endpoint serves that is not built
+    from a model package — an SDK ``estimator.deploy()`` or ``Model(...).deploy()``, or an IaC
+    model with an image and model data but no ``ModelPackageName`` — when nothing in the project
+    registers models either: no model package group or package in any source, no pipeline with a
+    register step, no MLflow or W&B registry call, no boto3 lookup of approved model packages. A
+    model package given as a parameter counts as registered; a model this reading cannot trace
+    is not a finding. Endpoints the SDK runs in local mode (`instance_type="local"`, a local
+    session, or a variable the code may set to either), and endpoints and configurations that
+    the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported."""
     ev = ctx.evidence
     if uses_model_registry(ev):
         return
@@ -341,20 +361,28 @@ def declared_deployment_not_found(ctx: ProjectContext) -> Iterator[Violation]:
 )
 def undeclared_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     """An endpoint the manifest does not declare is a deployment nobody signed up for: the
-    deployment and monitoring rules that the manifest's `[deployment]` and `[monitoring]`
-    tables drive do not know about it, and readers of lens.toml believe nothing is served.
-    The rule fires once per project when an endpoint or endpoint configuration is defined (in
-    any source the resource model reads) and `[deployment] target` is ``none``, missing or a
-    placeholder; it stands on `target` when it is written, else where it belongs. A project
-    that declares another target (``sagemaker-batch``, ``container``) while also defining an
-    endpoint is not reported: the manifest holds one target."""
+    deployment and monitoring rules that the manifest's `[deployment]` and `[monitoring]` tables
+    drive do not know about it, and readers of lens.toml believe nothing is served. The rule
+    fires once per project when an endpoint or endpoint configuration is defined (in any source
+    the resource model reads) and `[deployment] target` is ``none``, missing or a placeholder;
+    it stands on `target` when it is written, else where it belongs. A project that declares
+    another target (``sagemaker-batch``, ``container``) while also defining an endpoint is not
+    reported: the manifest holds one target. Endpoints the SDK runs in local mode
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     manifest = ctx.manifest
     assert manifest is not None  # requires_manifest
     target = ctx.declared("deployment.target")
     if target not in (None, "none"):
         return
     ev = ctx.evidence
-    defined = resources(ev, ENDPOINT) or resources(ev, ENDPOINT_CONFIG)
+    throwaway = throwaways(ev)
+    defined = [r for r in resources(ev, ENDPOINT) if r.anchor not in throwaway] or [
+        r for r in resources(ev, ENDPOINT_CONFIG) if r.anchor not in throwaway
+    ]
     if not defined:
         return
     first = defined[0]

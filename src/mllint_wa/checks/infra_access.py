@@ -50,16 +50,21 @@ _SHOWN_ACTIONS = 3
     first_stage=Stage.DISCOVERY,
 )
 def endpoint_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
-    """The ML storage volume of an endpoint holds the model artefacts and whatever the
-    container writes; with a customer managed KMS key its use is logged in CloudTrail and
-    access to it can be revoked. Reported: an endpoint configuration (CloudFormation,
-    Terraform, CDK, boto3 `create_endpoint_config`) or an SDK `.deploy(...)` without a KMS
-    key, whose production variants all run on known instance types. Not reported where the
-    option does not exist: serverless variants (no instance storage volume to encrypt), and
-    instance types with local NVMe storage (`ml.m5d`, `ml.g4dn`, `ml.g5`, `ml.p4d` …), which
-    a hardware module encrypts and for which "you can't request a KmsKeyId" (CreateEndpointConfig
-    API reference). Also silent when the key, the variants or an instance type is a
-    parameter without default, or the definition is built from `**kwargs`."""
+    """The ML storage volume of an endpoint holds the model artefacts and whatever the container
+    writes; with a customer managed KMS key its use is logged in CloudTrail and access to it can
+    be revoked. Reported: an endpoint configuration (CloudFormation, Terraform, CDK, boto3
+    `create_endpoint_config`) or an SDK `.deploy(...)` without a KMS key, whose production
+    variants all run on known instance types. Not reported where the option does not exist:
+    serverless variants (no instance storage volume to encrypt), and instance types with local
+    NVMe storage (`ml.m5d`, `ml.g4dn`, `ml.g5`, `ml.p4d` …), which a hardware module encrypts
+    and for which "you can't request a KmsKeyId" (CreateEndpointConfig API reference). Also
+    silent when the key, the variants or an instance type is a parameter without default, or the
+    definition is built from `**kwargs`. Endpoints the SDK runs in local mode
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     holders: dict[str, tuple[Resource, set[int], list[Variant]]] = {}
     for variant in variants(ctx.evidence):
         holder, indices, found = holders.setdefault(

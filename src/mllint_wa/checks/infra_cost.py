@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.endpoints import throwaways
 from mllint_wa.evidence.instances import (
     family,
     instance_sites,
@@ -44,21 +45,15 @@ PREVIOUS_GENERATION: Mapping[str, str] = {
 # SageMaker stops a training job after one day when no maximum runtime is given (the v2
 # SDK's `max_run` default is 24 * 60 * 60 and the API's StoppingCondition default is 1 day).
 DEFAULT_MAX_RUNTIME = 24 * 60 * 60
-# A cap raised above that default says the job is expected to run longer than a day: the
-# one figure in a definition that shows a long job, and the point where Spot savings
-# outweigh the wait for capacity (`max_wait`).
+# A job allowed to run past that default, where Spot savings outweigh the wait for capacity
+# (`max_wait`). A cap is a bound, not a duration: it makes a job long only for one built to
+# resume (it saves checkpoints).
 LONG_TRAINING = DEFAULT_MAX_RUNTIME
 
-# SageMaker resources that take cost-allocation tags, where the model reads them.
-_TAGGED_KINDS = (
-    rm.TRAINING_JOB,
-    rm.PROCESSING_JOB,
-    rm.MODEL,
-    rm.ENDPOINT_CONFIG,
-    rm.ENDPOINT,
-    rm.NOTEBOOK_INSTANCE,
-    rm.PIPELINE,
-)
+# SageMaker resources that bill for their instances, and so need cost-allocation tags:
+# models, endpoint configurations and pipelines bill nothing of their own (the endpoint and
+# the jobs that run them do).
+_BILLED_KINDS = (rm.TRAINING_JOB, rm.PROCESSING_JOB, rm.ENDPOINT, rm.NOTEBOOK_INSTANCE)
 
 
 @rule(
@@ -80,8 +75,9 @@ def previous_generation_instance(ctx: ProjectContext) -> Iterator[Violation]:
 
     Read from training, processing and batch transform jobs, notebook instances, SDK
     `.deploy(...)` calls and each production variant of an endpoint configuration. An
-    instance type from a parameter, the SDK's local mode and types the table does not list
-    are not findings."""
+    instance type from a parameter, what the SDK runs in local mode (a `local` instance
+    type, or a `LocalSession` or `LocalPipelineSession`, whatever type it names) and types
+    the table does not list are not findings."""
     for site in instance_sites(ctx.evidence):
         name = family(site.value.value) if site.value.known else None
         replacement = PREVIOUS_GENERATION.get(name or "")
@@ -120,9 +116,13 @@ def training_without_max_runtime(ctx: ProjectContext) -> Iterator[Violation]:
     `max_run` and the API's `MaxRuntimeInSeconds` both default to a day), so an absent cap
     is not an unbounded job, and on a CPU instance the default day costs little: those are
     not findings. On accelerated instances (the `ml.p*`, `ml.g*`, `ml.trn*` and `ml.dl*`
-    families) a forgotten day is expensive, so there the cap should be a decision.
+    families) a forgotten day is expensive, so there the cap should be a decision. Any cap
+    answers it, a generous one too: MD073 `long-training-without-spot` does not take a cap
+    by itself for the job's duration.
 
-    A cap from a parameter, an unknown instance type and `**kwargs` are not findings."""
+    A cap from a parameter, an unknown instance type, jobs in SageMaker local mode (a `local`
+    instance type or a local session, or a variable the code may set to either) and `**kwargs`
+    are not findings."""
     for resource in _training_jobs(ctx):
         instance = resource.get("instance_type")
         if resource.opaque or not resource.get("max_runtime").absent:
@@ -154,7 +154,9 @@ def spot_training_without_checkpoints(ctx: ProjectContext) -> Iterator[Violation
     every interruption starts training again from the first step, so the Spot discount is
     paid back in repeated work, and a long job may never finish within `max_wait`.
 
-    A checkpoint location from a parameter counts as set."""
+    A checkpoint location from a parameter counts as set; jobs in SageMaker local mode (a
+    `local` instance type or a local session, or a variable the code may set to either) are not
+    checked."""
     for resource in _training_jobs(ctx):
         spot = resource.get("use_spot")
         if not spot.is_(True) or not resource.get("checkpoint_uri").absent:
@@ -171,31 +173,40 @@ def spot_training_without_checkpoints(ctx: ProjectContext) -> Iterator[Violation
     code="MD073",
     name="long-training-without-spot",
     risk=Risk.LOW,
-    summary="A training job expected to run longer than a day uses on-demand capacity.",
-    fix="Use managed Spot training with checkpoints (`use_spot_instances=True`, "
-    "`max_wait=`, `checkpoint_s3_uri=`) where the schedule allows interruptions.",
+    summary="A training job that saves checkpoints and may run longer than a day uses "
+    "on-demand capacity.",
+    fix="Use managed Spot training (`use_spot_instances=True` with `max_wait=` at or above "
+    "`max_run`; `EnableManagedSpotTraining` in a request) where the schedule allows "
+    "interruptions: the job resumes from its checkpoints.",
     lens_refs=("MLCOST04-BP06", "MLCOST04-BP10"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
 )
 def long_training_without_spot(ctx: ProjectContext) -> Iterator[Violation]:
-    """Managed Spot training costs up to 90% less than on-demand capacity. For a short job
-    the saving is small and waiting for capacity may cost more time than it saves; a
-    job whose maximum runtime is raised above SageMaker's one-day default is one its
-    authors expect to run long, and there the saving is large and checkpoints absorb the
-    interruptions.
+    """Managed Spot training costs up to 90% less than on-demand capacity. An interruption
+    costs a job that saves checkpoints only the time to resume, so for a long job built to
+    resume the saving comes almost free; for a short job the saving is small and waiting for
+    capacity may cost more time than it saves.
 
-    Fires when the maximum runtime is known and longer than one day and Spot training is
-    not switched on; a runtime or Spot setting from a parameter is not a finding."""
+    A definition does not say how long a job runs: its maximum runtime is a bound, which MD071
+    `training-without-max-runtime` asks to set, a generous one included. So the rule fires only
+    on a job that saves checkpoints (an S3 checkpoint location is given) and whose maximum
+    runtime is known and longer than SageMaker's one-day default, when Spot training is not
+    switched on. A job without checkpoints, however long its cap, is not a finding; nor is a
+    runtime, checkpoint location or Spot setting from a parameter, or a job in SageMaker local
+    mode (a `local` instance type or a local session, or a variable the code may set to either)."""
     for resource in _training_jobs(ctx):
         runtime = resource.get("max_runtime")
         if not (runtime.known and isinstance(runtime.value, int)):
             continue
         if runtime.value <= LONG_TRAINING or not resource.get("use_spot").falsy():
             continue
+        if not resource.get("checkpoint_uri").known:
+            continue
         yield Violation(
-            f"{shown(resource)} may run {_duration(runtime.value)} on on-demand capacity: "
-            "managed Spot training with checkpoints costs up to 90% less",
+            f"{shown(resource)} saves checkpoints and may run {_duration(runtime.value)} on "
+            "on-demand capacity: managed Spot training resumes from them and costs up to 90% "
+            "less",
             resource.where("max_runtime"),
             anchor=f"{resource.anchor}:use_spot",
         )
@@ -223,16 +234,27 @@ def missing_cost_tags(ctx: ProjectContext) -> Iterator[Violation]:
     notebook is spend nobody can trace. The ML Lens asks for budgets and tags on ML
     resources.
 
-    Checked on training and processing jobs, models, endpoint configurations, endpoints,
-    notebook instances and pipelines, where the resource model reads their tags. Tags
-    applied to a whole CDK app or stack (`Tags.of(app).add(...)`, or `tags=` where the app
-    instantiates a stack) and Terraform's `default_tags` count. Tags from a parameter, SDK
-    models (the SDK tags them at `.deploy(...)`), local-mode jobs and `**kwargs` are not
-    findings."""
-    for resource in rm.resources(ctx.evidence, *_TAGGED_KINDS):
-        if "tags" not in rm.PROPERTIES[resource.kind]:
+    Checked on what bills for its instances: training and processing jobs, endpoints and
+    notebook instances. Models, endpoint configurations and pipelines bill nothing of their own
+    and are not asked. Tags given from outside a resource count: applied to a whole CDK app,
+    stack or construct (`Tags.of(x).add(key, value)`, positional or by keyword, or `tags=` where
+    the app instantiates a stack); Terraform's `default_tags`; a CloudFormation stack's tags,
+    from a CodePipeline template configuration file (`{"Parameters": …, "Tags": {…}}`) in the
+    template's folder or from a boto3 `create_stack`/`update_stack`/`create_change_set` with
+    `Tags` whose template is named in the call (a parent stack's reach its nested stacks); and
+    an SDK pipeline's tags (`pipeline.upsert(tags=…)` or `create(tags=…)`, also an `upsert`
+    on a result this reading cannot trace in a module building one pipeline) for the jobs its
+    steps run, unknown for a pipeline the module builds but does not create (a `get_pipeline()`
+    that another script or a CI job creates, tagging it there). A deploy script that tags a
+    stack whose template cannot be told leaves every template's tags unknown. Tags from a
+    parameter, local-mode jobs and endpoints, endpoints that the code creating them deletes
+    further on (a demo's throwaway) and `**kwargs` are not findings."""
+    ev = ctx.evidence
+    throwaway = throwaways(ev)
+    for resource in rm.resources(ev, *_BILLED_KINDS):
+        if resource.opaque or is_local_mode(resource) or resource.anchor in throwaway:
             continue
-        if resource.opaque or is_local_mode(resource) or not resource.get("tags").falsy():
+        if not resource.get("tags").falsy():
             continue
         yield Violation(
             f"{shown(resource)} has no cost-allocation tags: its spend cannot be traced to "

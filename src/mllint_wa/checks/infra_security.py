@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.instances import has_instance_storage
-from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_jobs
+from mllint_wa.evidence.jobs import aws_jobs, runs_aws_code
 from mllint_wa.evidence.resources import (
     NOTEBOOK_INSTANCE,
     PROCESSING_JOB,
@@ -163,12 +163,12 @@ def _risky_default(
     )
 
 
-# Estimator classes whose jobs run no code of the project, or take their isolation from
-# elsewhere: Amazon's built-in algorithms, AWS Marketplace algorithms (SageMaker isolates them
-# itself), JumpStart models (isolated as each model's specification says), and the Chainer
-# and reinforcement-learning containers, which SageMaker cannot run isolated.
+# Estimator classes whose jobs take their isolation from elsewhere: AWS Marketplace
+# algorithms (SageMaker isolates them itself), JumpStart models (isolated as each model's
+# specification says), and the Chainer and reinforcement-learning containers, which
+# SageMaker cannot run isolated.
 _ISOLATION_EXEMPT = frozenset(
-    {*AMAZON_ALGORITHMS, "AlgorithmEstimator", "JumpStartEstimator", "Chainer", "RLEstimator"}
+    {"AlgorithmEstimator", "JumpStartEstimator", "Chainer", "RLEstimator"}
 )
 
 
@@ -198,15 +198,23 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
     is not possible, run the job in a VPC whose egress you control and record the accepted
     risk as a waiver. That is why the risk is medium and not high.
 
-    Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`) do not run in
-    AWS and are not checked, nor are jobs whose code is not the project's or whose isolation
-    SageMaker decides: Amazon's built-in algorithms (`KMeans`, `LinearLearner` …), AWS
+    Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`, or a `LocalSession`
+    or `LocalPipelineSession` as their `sagemaker_session`; also a session or instance type
+    variable that some path of the code sets to a local one) do not run in AWS and are not
+    checked. Nor are jobs whose container runs AWS's code and none of the project's: Amazon's
+    algorithm estimators (`KMeans`, `LinearLearner` …); a generic `Estimator` or a boto3
+    training request whose image is a built-in algorithm's (`image_uris.retrieve("xgboost", …)`,
+    or a literal image URI in that algorithm's ECR repository) when no script of the project's
+    is given (`entry_point`, `source_dir`, the `sagemaker_program` hyperparameter);
+    `SageMakerClarifyProcessor`; and processors or requests running the Model Monitor, Clarify,
+    Data Wrangler or Debugger-rules images (a processor on an algorithm's image runs the
+    project's script and is checked). Nor are jobs whose isolation SageMaker decides: AWS
     Marketplace algorithms (`AlgorithmEstimator`), JumpStart estimators, and the Chainer and
-    reinforcement-learning containers, which cannot run isolated. Models (inference
-    containers) have the same setting; it is a deployment concern and not checked here. A
-    value SageMaker gets from a parameter or `**kwargs` is not judged."""
+    reinforcement-learning containers, which cannot run isolated. Models (inference containers)
+    have the same setting; it is a deployment concern and not checked here. A value SageMaker
+    gets from a parameter or `**kwargs` is not judged."""
     for job in aws_jobs(ctx.evidence):
-        if job.source == "sdk" and job.type in _ISOLATION_EXEMPT:
+        if runs_aws_code(job) or (job.source == "sdk" and job.type in _ISOLATION_EXEMPT):
             continue
         if _unset(job, "network_isolation"):
             yield _off(job, "network_isolation", "runs without network isolation")
@@ -230,7 +238,8 @@ def training_without_vpc(ctx: ProjectContext) -> Iterator[Violation]:
     so bucket policies cannot require that the data is read only from inside the project's
     network, and security groups and flow logs cannot govern or record what the job
     talks to. Subnets and security groups are both needed; one without the other, or an
-    empty list, is no VPC. Jobs in SageMaker local mode are not checked; values from
+    empty list, is no VPC. Jobs in SageMaker local mode (a `local` instance type, a local
+    session, or a variable the code may set to either) are not checked; values from
     parameters or `**kwargs` are not judged."""
     for job in aws_jobs(ctx.evidence):
         if _unset(job, "vpc"):
@@ -263,9 +272,10 @@ def training_without_encryption(ctx: ProjectContext) -> Iterator[Violation]:
 
     Instance types with local instance storage (`ml.g4dn`, `ml.p3dn`, `ml.m5d`, `ml.g5`,
     `ml.p4d` …) encrypt it in hardware and SageMaker refuses a volume key for them: only the
-    output key is asked of them. When the instance type is not known (a parameter), the
-    volume key is not asked either, because it may not be allowed. Jobs in SageMaker local
-    mode are not checked; keys from parameters, variables or `**kwargs` are not judged."""
+    output key is asked of them. When the instance type is not known (a parameter), the volume
+    key is not asked either, because it may not be allowed. Jobs in SageMaker local mode (a
+    `local` instance type, a local session, or a variable the code may set to either) are not
+    checked; keys from parameters, variables or `**kwargs` are not judged."""
     for job in aws_jobs(ctx.evidence):
         missing = [
             prop
@@ -313,7 +323,8 @@ def inter_container_traffic_unencrypted(ctx: ProjectContext) -> Iterator[Violati
 
     Only jobs known to run on more than one instance are checked: one instance has no
     inter-node traffic, and an instance count from a parameter without a default is not
-    judged (a parameter's default counts). Jobs in SageMaker local mode are not checked."""
+    judged (a parameter's default counts). Jobs in SageMaker local mode (a `local` instance
+    type, a local session, or a variable the code may set to either) are not checked."""
     for job in aws_jobs(ctx.evidence):
         count = job.get("instance_count")
         if not (count.known and isinstance(count.value, int) and count.value > 1):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.endpoints import deleted_endpoints, variants
+from mllint_wa.evidence.endpoints import throwaways, variants
 from mllint_wa.evidence.monitoring import (
     DATA_QUALITY,
     MODEL_QUALITY,
@@ -44,8 +44,7 @@ class _Serving:
 
 def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
     """Each lasting endpoint (or unused configuration) that serves in real time from
-    instances. An endpoint that the code creating it deletes further on is a demo's or a
-    test's throwaway, and is left out."""
+    instances: demos' throwaways (local mode, deleted further on) are left out."""
     found: dict[tuple[str, str], _Serving] = {}
     for variant in variants(ev):  # throwaway endpoints are already left out
         settings, endpoint = variant.holder, variant.endpoint
@@ -79,12 +78,15 @@ def endpoint_without_data_capture(ctx: ProjectContext) -> Iterator[Violation]:
     the endpoint configuration (or on ``.deploy()``), so the finding stands there: at
     ``EnableCapture: false`` when it is turned off, at the configuration when it is absent.
 
-    Serverless endpoints do not support data capture and asynchronous endpoints are
-    not monitored through it, so neither is reported; nor is a configuration whose variants
-    or capture setting are not known (a parameter, ``**kwargs``), nor an SDK endpoint in a
-    file that turns capture on later (``update_data_capture_config``). An endpoint that the
-    code creating it deletes further on (``predictor.delete_endpoint()``) is a demo's or a
-    test's, and is not asked for data capture, a monitoring schedule or alarms."""
+    Serverless endpoints do not support data capture and asynchronous endpoints are not
+    monitored through it, so neither is reported; nor is a configuration whose variants or
+    capture setting are not known (a parameter, ``**kwargs``), nor an SDK endpoint in a file
+    that turns capture on later (``update_data_capture_config``). Endpoints the SDK runs in
+    local mode (`instance_type="local"`, a local session, or a variable the code may set to
+    either), and endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     updated = capture_updates(ctx.evidence)
     reported: set[str] = set()
     for serving in _realtime_endpoints(ctx.evidence):
@@ -134,16 +136,20 @@ def missing_monitoring_schedule(ctx: ProjectContext) -> Iterator[Violation]:
     on the endpoint, or a drift job that compares live data with the training baseline,
     is how it is noticed.
 
-    Reported at each real-time, instance-based endpoint that no monitoring schedule names
-    when the project also has no drift job (a pipeline with a ``QualityCheckStep`` or
-    ``MonitorBatchTransformStep``) and imports no drift or model-quality library
-    (Evidently, NannyML, whylogs, alibi-detect, Deepchecks' drift checks or monitoring
-    client, Frouros, TorchDrift, River's drift detectors). A schedule whose endpoint is
-    not known, or named otherwise than any endpoint the project defines, counts for every
-    endpoint. Serverless and asynchronous endpoints, which Model Monitor does not watch
-    through data capture, are not reported. When lens.toml declares `data_drift` or
-    `model_quality` monitoring and nothing monitors at all, MO005
-    `declared-monitoring-not-found` reports it instead, once, at the manifest."""
+    Reported at each real-time, instance-based endpoint that no monitoring schedule names when
+    the project also has no drift job (a pipeline with a ``QualityCheckStep`` or
+    ``MonitorBatchTransformStep``) and imports no drift or model-quality library (Evidently,
+    NannyML, whylogs, alibi-detect, Deepchecks' drift checks or monitoring client, Frouros,
+    TorchDrift, River's drift detectors). A schedule whose endpoint is not known, or named
+    otherwise than any endpoint the project defines, counts for every endpoint. Serverless and
+    asynchronous endpoints, which Model Monitor does not watch through data capture, are not
+    reported. When lens.toml declares `data_drift` or `model_quality` monitoring and nothing
+    monitors at all, MO005 `declared-monitoring-not-found` reports it instead, once, at the
+    manifest. Endpoints the SDK runs in local mode (`instance_type="local"`, a local session, or
+    a variable the code may set to either), and endpoints and configurations that the code
+    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
+    endpoints serve), are demos' throwaways and are not reported."""
     found = monitors(ctx.evidence)
     if not found and _declared_monitoring(ctx):
         return
@@ -208,18 +214,23 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     Model Monitor violations (the ``aws/sagemaker/Endpoints/…-metrics`` namespaces); this
     rule reports an endpoint that has none of them.
 
-    An alarm counts for an endpoint when its ``EndpointName`` (or Model Monitor's
-    ``Endpoint``) dimension names it, or names something the project defines no endpoint
-    by, or cannot be read; an alarm whose metric cannot be read counts too. Rollback
-    alarms in the endpoint's deployment configuration, and alarms created in code with
-    boto3's ``put_metric_alarm``, count for every endpoint. Serverless and asynchronous
-    endpoints are held to this too: they publish the same invocation metrics."""
+    An alarm counts for an endpoint when its ``EndpointName`` (or Model Monitor's ``Endpoint``)
+    dimension names it, or names something the project defines no endpoint by, or cannot be
+    read; an alarm whose metric cannot be read counts too. Rollback alarms in the endpoint's
+    deployment configuration, and alarms created in code with boto3's ``put_metric_alarm``,
+    count for every endpoint. Serverless and asynchronous endpoints are held to this too: they
+    publish the same invocation metrics. Endpoints the SDK runs in local mode
+    (`instance_type="local"`, a local session, or a variable the code may set to either), and
+    endpoints and configurations that the code creating them deletes further on
+    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
+    with the configurations only such endpoints serve), are demos' throwaways and are not
+    reported."""
     ev = ctx.evidence
     if alarms_in_code(ev):
         return
     endpoints = rm.resources(ev, rm.ENDPOINT)
     names = {endpoint.name for endpoint in endpoints}
-    deleted = deleted_endpoints(ev)
+    deleted = throwaways(ev)
     for endpoint in endpoints:
         if endpoint.anchor in deleted:
             continue

@@ -191,6 +191,11 @@ class Evidence:
             cached = self._data[path] = self._read(path)
         return None if isinstance(cached, _Absent) else cached
 
+    def read_already(self, path: str) -> bytes | None:
+        """The file's bytes if a rule has had them read, without reading anything."""
+        cached = self._data.get(path)
+        return None if cached is None or isinstance(cached, _Absent) else cached
+
     def is_file(self, path: str) -> bool:
         """Whether ``path`` is one of the project's files as walked."""
         return path in self._file_set

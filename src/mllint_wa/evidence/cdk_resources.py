@@ -17,8 +17,10 @@ project's imports) tag the resources of that stack class and of the construct cl
 instantiates (see :class:`_StackTags`).
 
 A resource is named by its construct id (the second positional argument) when it is a
-literal, else by the variable it is assigned to. Links to other resources
-(``endpoint_config_name=config.attr_endpoint_config_name``) are the other construct's name.
+literal, else by the variable it is assigned to. Constructs of one kind and id in the
+branches of one ``if`` are one resource, its properties known where the branches agree.
+Links to other resources (``endpoint_config_name=config.attr_endpoint_config_name``) are the
+other construct's name.
 
 Where an L2 construct's default decides a property, the default is a known value at the
 construct's call (the CDK v2 API reference):
@@ -37,6 +39,7 @@ default is not in the template), ``versioned`` (false), a Key's ``enable_key_rot
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -80,12 +83,44 @@ def app_resources(cdk_modules: list[_Module], stacks: _StackTags) -> list[rm.Res
     found: list[rm.Resource] = []
     app_tags: list[tuple[Location, ast.expr, ast.expr, _Module]] = []
     for module in cdk_modules:
-        for resource, construct in module.resources():
-            found.append(_with_tag_value(resource, stacks.of(module, construct)))
+        for resource, construct in _one_per_branch(module, module.resources()):
+            found.append(rm.with_tags(resource, stacks.of(module, construct)))
         app_tags.extend(module.app_tags)
     if app_tags:
         found = [_with_tags(resource, app_tags) for resource in found]
     return found
+
+
+def _one_per_branch(
+    module: _Module, found: list[tuple[rm.Resource, _Construct]]
+) -> list[tuple[rm.Resource, _Construct]]:
+    """One resource for the constructs of one kind and id that the branches of an ``if``
+    each define their own way (a bucket configured by environment): CDK creates one of
+    them. A property the branches set alike keeps its value; one they set differently is
+    unknown."""
+    kept: list[tuple[rm.Resource, _Construct]] = []
+    first: dict[tuple[str, str], int] = {}
+    for resource, construct in found:
+        index = first.get((resource.kind, resource.name))
+        if index is not None and module.exclusive(kept[index][1].call, construct.call):
+            kept[index] = (_either(kept[index][0], resource), kept[index][1])
+            continue
+        first.setdefault((resource.kind, resource.name), len(kept))
+        kept.append((resource, construct))
+    return kept
+
+
+def _either(one: rm.Resource, other: rm.Resource) -> rm.Resource:
+    """The resource one branch or the other defines, as far as both agree."""
+    properties: dict[str, rm.Value] = {}
+    for name in sorted({*one.properties, *other.properties}):
+        mine, theirs = one.get(name), other.get(name)
+        if mine.state == theirs.state and mine.value == theirs.value:
+            properties[name] = mine
+        else:
+            where = mine.location or theirs.location or one.location
+            properties[name] = rm.unknown("set differently by branch", where)
+    return dataclasses.replace(one, properties=properties, opaque=one.opaque or other.opaque)
 
 
 def _snake(name: str) -> str:
@@ -196,6 +231,25 @@ class _Module:
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind(element.value if isinstance(element, ast.Starred) else element, None)
+
+    def exclusive(self, one: ast.AST, other: ast.AST) -> bool:
+        """Whether two nodes sit in different branches of one ``if`` (or conditional
+        expression), so that one runs or the other, never both."""
+        sides = dict(self._branches(one))
+        return any(sides.get(node, side) != side for node, side in self._branches(other))
+
+    def _branches(self, node: ast.AST) -> Iterator[tuple[int, str]]:
+        """(id of each enclosing ``if``, the branch ``node`` is in)."""
+        child, parent = node, self.parents.get(id(node))
+        while parent is not None:
+            if isinstance(parent, (ast.If, ast.IfExp)):
+                body = parent.body if isinstance(parent.body, list) else [parent.body]
+                orelse = parent.orelse if isinstance(parent.orelse, list) else [parent.orelse]
+                if any(child is statement for statement in body):
+                    yield id(parent), "body"
+                elif any(child is statement for statement in orelse):
+                    yield id(parent), "orelse"
+            child, parent = parent, self.parents.get(id(parent))
 
     def _enclosing(self, node: ast.AST, kinds: tuple[type, ...]) -> ast.AST | None:
         parent = self.parents.get(id(node))
@@ -489,8 +543,11 @@ class _Module:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver = node.func.value
                 if isinstance(receiver, ast.Call) and self.qualified(receiver.func) == "Tags.of":
-                    if node.func.attr == "add" and receiver.args and len(node.args) >= 2:
-                        self._tag(receiver.args[0], node)
+                    # Tags.of(scope).add(key, value), positional or by keyword.
+                    tag = node.args[0] if node.args else _keyword(node, "key")
+                    text = node.args[1] if len(node.args) > 1 else _keyword(node, "value")
+                    if node.func.attr == "add" and receiver.args and tag and text:
+                        self._tag(receiver.args[0], node, tag, text)
                     continue
                 made = self.resolve(receiver)
                 if isinstance(made, ast.Call):
@@ -524,8 +581,8 @@ class _Module:
         key = tuple(_snake(part) for part in path.split("."))
         target.overrides[key] = (self.loc(call), call.args[1])
 
-    def _tag(self, scope: ast.expr, call: ast.Call) -> None:
-        entry = (self.loc(call), call.args[0], call.args[1])
+    def _tag(self, scope: ast.expr, call: ast.Call, key: ast.expr, value: ast.expr) -> None:
+        entry = (self.loc(call), key, value)
         target = self.construct_of(scope)
         if target is not None and self.resolve(scope) is target.call:
             self._scope_tags.setdefault(id(target.call), []).append(entry)
@@ -614,24 +671,8 @@ def _with_tags(
     resource: rm.Resource, app_tags: list[tuple[Location, ast.expr, ast.expr, _Module]]
 ) -> rm.Resource:
     for location, key, value, module in app_tags:
-        resource = _with_tag_value(resource, _tag_value(module, [(location, key, value)], location))
+        resource = rm.with_tags(resource, _tag_value(module, [(location, key, value)], location))
     return resource
-
-
-def _with_tag_value(resource: rm.Resource, added: rm.Value) -> rm.Resource:
-    """The resource with tags applied from outside it (its stack, the app) merged into its
-    own; its own win on a shared key. Unknown on either side makes them unknown."""
-    if added.absent or "tags" not in rm.PROPERTIES[resource.kind]:
-        return resource
-    return _replace(resource, "tags", _merged_tags(resource.get("tags"), added))
-
-
-def _merged_tags(own: rm.Value, added: rm.Value) -> rm.Value:
-    if own.unknown or added.absent:
-        return own
-    if added.unknown or own.absent:
-        return added
-    return rm.known({**added.value, **own.value}, own.location or added.location)
 
 
 # Stack-level tags ----------------------------------------------------------------------------
@@ -723,8 +764,8 @@ class _StackTags:
             if isinstance(parent, ast.ClassDef) and site_module.classes.get(parent.name) is parent:
                 inherited = self._class_tags((site_module.path, parent.name), seen)
             own = _given_tags(site_module, call) if forwards else rm.ABSENT
-            given.append(_merged_tags(own, inherited))
-        tags = _merged_tags(_super_tags(module, owner), _combined(given))
+            given.append(rm.merged_tags(own, inherited))
+        tags = rm.merged_tags(_super_tags(module, owner), _combined(given))
         self._tags[key] = tags
         return tags
 
@@ -818,20 +859,6 @@ def _combined(given: list[rm.Value]) -> rm.Value:
     for value in given:
         merged = {**value.value, **merged}
     return rm.known(merged, first.location)
-
-
-def _replace(resource: rm.Resource, name: str, value: rm.Value) -> rm.Resource:
-    properties = dict(resource.properties)
-    properties[name] = value
-    return rm.Resource(
-        resource.kind,
-        resource.name,
-        resource.source,
-        resource.location,
-        properties,
-        resource.type,
-        resource.opaque,
-    )
 
 
 def _number(value: object) -> bool:

@@ -1,7 +1,10 @@
 """CloudFormation and SAM templates read into the resource model.
 
 Every YAML or JSON file that mentions ``AWS::`` and parses as a template is read (CI,
-DVC, conda and lock files are not templates). A property's value is decided only as far as
+DVC, conda and lock files are not templates), but for copies a tool generated from another
+source the project keeps: ``cdk synth`` output beside its Python CDK app, and ``sam
+package`` / ``aws cloudformation package`` output beside its template (see
+:func:`_generated_copies`). A property's value is decided only as far as
 the template decides it:
 
 - a literal is known; ``!Ref Param`` is the parameter's ``Default`` when it has one (or the
@@ -12,12 +15,16 @@ the template decides it:
   without variables is its text; every other function is unknown.
 
 Resources are named by their logical ID; a literal physical name (``EndpointName: churn``)
-used elsewhere in the project is mapped back to the logical ID that declares it.
+used elsewhere in the project is mapped back to the logical ID that declares it. Tags the
+stack is created with (a template configuration file, a deploy script's ``create_stack``:
+:mod:`mllint_wa.evidence.stack_tags`) are merged into every resource's own, as
+CloudFormation propagates them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -27,8 +34,17 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence import resources as m
-from mllint_wa.evidence.code import is_test_path
-from mllint_wa.evidence.resources import ABSENT, Resource, Value, known, stops_when_idle, unknown
+from mllint_wa.evidence.code import is_test_path, modules
+from mllint_wa.evidence.resources import (
+    ABSENT,
+    Resource,
+    Value,
+    known,
+    stops_when_idle,
+    unknown,
+    with_tags,
+)
+from mllint_wa.evidence.stack_tags import stack_tags
 from mllint_wa.model import Location
 from mllint_wa.parsers.cloudformation import Intrinsic, Template, parse_template
 from mllint_wa.parsers.json_positions import Path, load_json
@@ -82,10 +98,28 @@ def extract(ev: Evidence) -> list[Resource]:
         for key, logical_id in _physical_names(_Reader(path, template, {}, {}))
     }
     passed = _passed_parameters(templates, names)
+    tagged = _stack_tags(ev, templates)
     found: list[Resource] = []
     for path, template in templates.items():
-        found.extend(_Reader(path, template, passed.get(path, {}), names).resources())
+        reader = _Reader(path, template, passed.get(path, {}), names)
+        found.extend(with_tags(resource, tagged[path]) for resource in reader.resources())
     return found
+
+
+def _stack_tags(ev: Evidence, templates: Mapping[str, Template]) -> dict[str, Value]:
+    """Each template's stack tags (:mod:`mllint_wa.evidence.stack_tags`), passed on to the
+    nested stacks it creates, as CloudFormation propagates them."""
+    tagged = stack_tags(ev, templates)
+    for _ in range(len(templates)):  # a parent's tags reach a nested stack a level a turn
+        changed = False
+        for path, template in templates.items():
+            for _, child, _ in _nested_stacks(path, template):
+                if child in tagged and tagged[path].known and tagged[child].absent:
+                    tagged[child] = tagged[path]
+                    changed = True
+        if not changed:
+            break
+    return tagged
 
 
 def template_candidates(ev: Evidence) -> Iterator[str]:
@@ -101,7 +135,7 @@ def template_candidates(ev: Evidence) -> Iterator[str]:
 
 def _templates(ev: Evidence) -> dict[str, Template]:
     """Templates by path: the project's YAML/JSON files that are templates, and the local
-    templates their nested stacks name."""
+    templates their nested stacks name; generated copies of another source left out."""
     queue = list(template_candidates(ev))
     templates: dict[str, Template] = {}
     seen = set(queue)
@@ -115,7 +149,131 @@ def _templates(ev: Evidence) -> dict[str, Template]:
             if child not in seen and ev.exists(child) and ev.mentions(child, b"AWS::"):
                 seen.add(child)
                 queue.append(child)
-    return dict(sorted(templates.items()))
+    copies = _generated_copies(ev, templates)
+    return {path: templates[path] for path in sorted(templates) if path not in copies}
+
+
+# Generated copies ------------------------------------------------------------------------------
+
+# Properties that `sam package` and `aws cloudformation package` rewrite from a local path
+# to the S3 location they upload it to (AWS CLI, `cloudformation package`).
+_PACKAGED_PROPERTIES = frozenset(
+    {
+        "BodyS3Location",
+        "Code",
+        "CodeUri",
+        "Content",
+        "ContentUri",
+        "DefinitionS3Location",
+        "DefinitionUri",
+        "ImageUri",
+        "Location",
+        "RequestMappingTemplateS3Location",
+        "ResponseMappingTemplateS3Location",
+        "SourceBundle",
+        "TemplateURL",
+    }
+)
+_PACKAGED_NAME = re.compile(r"packaged|export", re.IGNORECASE)
+_CDK_PATH = "aws:cdk:path"
+
+
+def _generated_copies(ev: Evidence, templates: Mapping[str, Template]) -> set[str]:
+    """Templates a tool wrote from another source the project keeps, whose resources are
+    that source's: ``cdk synth`` output (resources with ``aws:cdk:path`` metadata) when the
+    project holds its Python CDK app, and the output of ``sam package`` or ``aws
+    cloudformation package``, which is its template with local artefact paths replaced by S3
+    locations. Of templates that define the same resources, the same way but for those
+    locations, one is kept: the one that still names local paths, then one whose file
+    name does not say ``packaged`` or ``export``, then the first by path. A template whose
+    file name says so is a copy also when it has drifted from its source: when another
+    template declares the same logical IDs with the same types."""
+    copies: set[str] = set()
+    if any(_synthesised(template) for template in templates.values()) and _has_cdk_app(ev):
+        copies.update(path for path, template in templates.items() if _synthesised(template))
+    twins: dict[str, list[str]] = {}
+    for path in sorted(set(templates) - copies):
+        twins.setdefault(_shape(templates[path]), []).append(path)
+    for paths in twins.values():
+        ranked = sorted(paths, key=lambda p: (_uploaded(templates[p]), _named_copy(p), p))
+        copies.update(ranked[1:])
+    sources = {_declared(t) for p, t in templates.items() if p not in copies and not _named_copy(p)}
+    copies.update(
+        path
+        for path, template in templates.items()
+        if _named_copy(path) and template.section("Resources") and _declared(template) in sources
+    )
+    return copies
+
+
+def _declared(template: Template) -> frozenset[tuple[str, str]]:
+    """The template's logical IDs with their types."""
+    return frozenset(
+        (logical_id, str(resource.get("Type")))
+        for logical_id, resource in template.section("Resources").items()
+        if isinstance(resource, dict)
+    )
+
+
+def _synthesised(template: Template) -> bool:
+    return any(
+        isinstance(resource, dict)
+        and isinstance(resource.get("Metadata"), dict)
+        and _CDK_PATH in resource["Metadata"]
+        for resource in template.section("Resources").values()
+    )
+
+
+def _has_cdk_app(ev: Evidence) -> bool:
+    return any(True for _ in modules(ev, b"aws_cdk"))
+
+
+def _named_copy(path: str) -> bool:
+    return _PACKAGED_NAME.search(path.rpartition("/")[2]) is not None
+
+
+def _shape(template: Template) -> str:
+    """The template's resources with the locations packaging rewrites left out, as text
+    that does not depend on the order members are written in."""
+    shape: dict[str, Any] = {}
+    for logical_id, resource in template.section("Resources").items():
+        if not isinstance(resource, dict):
+            shape[logical_id] = resource
+            continue
+        properties = resource.get("Properties")
+        if isinstance(properties, dict):
+            properties = {k: v for k, v in properties.items() if k not in _PACKAGED_PROPERTIES}
+        shape[logical_id] = {**resource, "Properties": properties}
+    try:
+        return json.dumps(shape, sort_keys=True, default=_long_intrinsic)
+    except (TypeError, ValueError):  # keys of mixed types: written order it is
+        return repr(shape)
+
+
+def _long_intrinsic(node: Any) -> Any:
+    """An intrinsic in JSON's long form whichever form it is written in: packaging rewrites
+    the short ``!GetAtt Role.Arn`` as ``Fn::GetAtt: [Role, Arn]``."""
+    if not isinstance(node, Intrinsic):
+        return repr(node)
+    argument = node.argument
+    if node.function == "Fn::GetAtt" and isinstance(argument, str):
+        argument = argument.split(".", 1)
+    return {node.function: argument}
+
+
+def _uploaded(template: Template) -> bool:
+    """Whether a packaged property names an uploaded artefact (an S3 location) rather
+    than a local path."""
+    for resource in template.section("Resources").values():
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        for name, value in properties.items() if isinstance(properties, dict) else ():
+            if name not in _PACKAGED_PROPERTIES:
+                continue
+            if isinstance(value, str) and "://" in value:
+                return True
+            if isinstance(value, dict) and ({"S3Bucket", "Bucket"} & value.keys()):
+                return True
+    return False
 
 
 def _nested_stacks(path: str, template: Template) -> Iterator[tuple[str, str, Mapping[str, Any]]]:

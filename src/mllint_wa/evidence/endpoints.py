@@ -15,9 +15,11 @@ Only real-time, instance-based variants are listed: a serverless variant or an a
 endpoint has no instance count, and its scaling and capture work differently; a batch
 transform is not an endpoint. A variant whose kind cannot be decided (the serverless or
 asynchronous setting is unknown, the variants list is an expression) is left out, so rules
-built on this list stay silent about it. So is an endpoint that the code creating it deletes
-further on (``predictor.delete_endpoint()``): a notebook's or a test's throwaway, cleaned up
-when the demo is done, is no deployment to hold to production practices.
+built on this list stay silent about it. So is an endpoint or a configuration that the code
+creating it deletes further on (``predictor.delete_endpoint()``,
+``sm.delete_endpoint_config(...)``), and a configuration only such endpoints serve: a
+notebook's or a test's throwaway, cleaned up when the demo is done, is no deployment to hold
+to production practices (:func:`throwaways`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import calls_named, module, modules
+from mllint_wa.evidence.instances import is_local_mode
 from mllint_wa.evidence.resources import (
     ABSENT,
     ENDPOINT,
@@ -150,7 +153,7 @@ def variants(ev: Evidence) -> tuple[Variant, ...]:
 
 def _variants(ev: Evidence) -> Iterator[Variant]:
     named: set[str] = set()
-    deleted = deleted_endpoints(ev)
+    deleted = throwaways(ev)
     for endpoint in resources(ev, ENDPOINT):
         if endpoint.anchor in deleted:
             continue
@@ -165,7 +168,7 @@ def _variants(ev: Evidence) -> Iterator[Variant]:
             named.add(config.anchor)
             yield from _config_variants(endpoint, config)
     for config in resources(ev, ENDPOINT_CONFIG):
-        if config.anchor not in named:
+        if config.anchor not in named and config.anchor not in deleted:
             yield from _config_variants(None, config)
 
 
@@ -252,48 +255,102 @@ def _scaling(ev: Evidence) -> Scaling:
 
 # Throwaway endpoints -------------------------------------------------------------------------
 
+# What deletes a resource of each kind, and the arguments its name is given in when it is
+# created or deleted (the SDK's ``.deploy()`` and boto3).
+_DELETERS = {
+    ENDPOINT: ("delete_endpoint", frozenset({"endpoint_name", "EndpointName"})),
+    ENDPOINT_CONFIG: (
+        "delete_endpoint_config",
+        frozenset({"endpoint_config_name", "EndpointConfigName"}),
+    ),
+}
 
-def deleted_endpoints(ev: Evidence) -> frozenset[str]:
-    """Anchors of the endpoints that the code creating them deletes further on
-    (``predictor.delete_endpoint()``, ``session.delete_endpoint(predictor.endpoint_name)``):
-    a notebook's or a test script's throwaway endpoint, cleaned up when the demo is done."""
+
+def throwaways(ev: Evidence) -> frozenset[str]:
+    """Anchors of the endpoints and endpoint configurations that the code creating them
+    deletes further on (``predictor.delete_endpoint()``,
+    ``session.delete_endpoint(predictor.endpoint_name)``,
+    ``sm.delete_endpoint_config(EndpointConfigName=config_name)``): a notebook's or a test
+    script's throwaway, cleaned up when the demo is done. So are endpoints the SDK runs in
+    local mode, on the developer's machine, and a configuration that only throwaway
+    endpoints here serve."""
 
     def compute() -> frozenset[str]:
-        found = set()
-        for endpoint in resources(ev, ENDPOINT):
-            path = endpoint.location.path
-            parsed = module(ev, path) if ev.mentions(path, b"delete_endpoint(") else None
+        found = {endpoint.anchor for endpoint in resources(ev, ENDPOINT) if is_local_mode(endpoint)}
+        for resource in resources(ev, *_DELETERS):
+            method, arguments = _DELETERS[resource.kind]
+            path = resource.location.path
+            parsed = module(ev, path) if ev.mentions(path, f"{method}(".encode()) else None
             if parsed is None:
                 continue
-            # Known by its AWS name, by the variable the predictor is assigned to, or by the
-            # estimator or model it was deployed from (``estimator.delete_endpoint()``).
-            known_as = {endpoint.name.split(" #")[0], *_creators(parsed, endpoint.location)}
-            for line, names in _deletions(parsed):
-                if line > endpoint.location.line and known_as & names:
-                    found.add(endpoint.anchor)
+            # Known by its AWS name, by the variable the call is assigned to, by the
+            # estimator or model it was deployed from (``estimator.delete_endpoint()``), by
+            # the variable its name is passed in, or by a variable that copies its name
+            # (``name = predictor.endpoint_name``).
+            creators = {*_creators(parsed, resource, arguments)}
+            known_as = {resource.name.split(" #")[0], *creators, *_copies(parsed, creators)}
+            for line, names in _deletions(parsed, method):
+                if line > resource.location.line and known_as & names:
+                    found.add(resource.anchor)
                     break
+        endpoints = resources(ev, ENDPOINT)
+        for config in resources(ev, ENDPOINT_CONFIG):
+            served = [endpoint for endpoint in endpoints if _serves(ev, endpoint, config)]
+            if served and all(endpoint.anchor in found for endpoint in served):
+                found.add(config.anchor)
         return frozenset(found)
 
-    return ev.memo(deleted_endpoints, compute)
+    return ev.memo(throwaways, compute)
 
 
-def _creators(parsed: PythonModule, where: Location) -> Iterator[str]:
-    """What the code that creates the endpoint at ``where`` may delete it by: the variable
-    the call is assigned to, the estimator or model a ``.deploy()`` is called on, and the
-    variable its endpoint name is passed in (``EndpointName=endpoint_name``)."""
+_CONFIG_ARGUMENTS = _DELETERS[ENDPOINT_CONFIG][1]
+
+
+def _serves(ev: Evidence, endpoint: Resource, config: Resource) -> bool:
+    """Whether the endpoint is created on the configuration: it names it, or the two calls
+    of one file pass its name in the same variable (``EndpointConfigName=config_name``)."""
+    if config_of(ev, endpoint) is config:
+        return True
+    path = endpoint.location.path
+    if path != config.location.path or not endpoint.get("endpoint_config").unknown:
+        return False
+    parsed = module(ev, path)
+    if parsed is None:
+        return False
+    given = _passed(_call_at(parsed, endpoint.location), _CONFIG_ARGUMENTS)
+    return bool(given & _passed(_call_at(parsed, config.location), _CONFIG_ARGUMENTS))
+
+
+def _call_at(parsed: PythonModule, where: Location) -> ast.Call | None:
     for node in ast.walk(parsed.tree):
         if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
-            func = node.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr == "deploy"
-                and isinstance(func.value, ast.Name)
-            ):
-                yield func.value.id
-            for argument in node.keywords:
-                if argument.arg in _NAME_ARGUMENTS and isinstance(argument.value, ast.Name):
-                    yield argument.value.id
-        elif (
+            return node
+    return None
+
+
+def _passed(call: ast.Call | None, arguments: frozenset[str]) -> set[str]:
+    """The variables a call passes in the given keyword arguments."""
+    keywords = call.keywords if call is not None else []
+    return {k.value.id for k in keywords if k.arg in arguments and isinstance(k.value, ast.Name)}
+
+
+def _creators(parsed: PythonModule, resource: Resource, arguments: frozenset[str]) -> Iterator[str]:
+    """What the code that creates the resource may delete it by: the variable the call is
+    assigned to, the estimator or model a ``.deploy()`` is called on, and the variable its
+    name is passed in (``EndpointName=endpoint_name``)."""
+    where = resource.location
+    call = _call_at(parsed, where)
+    if call is not None:
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "deploy"
+            and isinstance(func.value, ast.Name)
+        ):
+            yield func.value.id
+        yield from _passed(call, arguments)
+    for node in ast.walk(parsed.tree):
+        if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
             and parsed.position(node.value) == (where.line, where.column)
@@ -301,8 +358,32 @@ def _creators(parsed: PythonModule, where: Location) -> Iterator[str]:
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
 
 
-# The arguments an endpoint's name is given in: the SDK's ``.deploy()`` and boto3.
-_NAME_ARGUMENTS = frozenset({"endpoint_name", "EndpointName"})
+def _copies(parsed: PythonModule, creators: set[str]) -> Iterator[str]:
+    """Variables assigned a creator's name (``name = predictor.endpoint_name``), or an
+    object built on it (``Predictor(endpoint_name=endpoint.endpoint_name)``,
+    ``Predictor(endpoint_name)``)."""
+    for node in ast.walk(parsed.tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        given = [node.value, *(_name_given(node.value) if isinstance(node.value, ast.Call) else [])]
+        if any(_rooted_in(expr, creators) for expr in given):
+            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+
+
+_NAME_ARGUMENTS = _DELETERS[ENDPOINT][1]
+
+
+def _name_given(call: ast.Call) -> list[ast.expr]:
+    """Where a call building an object on an endpoint may pass its name: the first
+    positional argument, or an ``endpoint_name``/``EndpointName`` keyword."""
+    return [*call.args[:1], *(k.value for k in call.keywords if k.arg in _NAME_ARGUMENTS)]
+
+
+def _rooted_in(expr: ast.expr, names: set[str]) -> bool:
+    """A name, or an attribute of one, among ``names``."""
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name) and expr.id in names
 
 
 def _string_constants(parsed: PythonModule) -> dict[str, str]:
@@ -318,20 +399,23 @@ def _string_constants(parsed: PythonModule) -> dict[str, str]:
     return found
 
 
-def _deletions(parsed: PythonModule) -> Iterator[tuple[int, set[str]]]:
-    """Each ``delete_endpoint`` call's line and what it names: the variable it is called on,
-    and the variables or literal names its arguments are written with (a variable holding a
-    literal name stands for that name too)."""
+def _deletions(parsed: PythonModule, method: str) -> Iterator[tuple[int, set[str]]]:
+    """Each ``method`` call's line and what it names: the variable it is called on (or the
+    name an object it is called on is built with, ``Predictor(name).delete_endpoint()``),
+    and the variables or literal names its arguments are written with (a variable holding
+    a literal name stands for that name too)."""
     constants = _string_constants(parsed)
     for node in ast.walk(parsed.tree):
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "delete_endpoint"
+            and node.func.attr == method
         ):
             continue
         names = set()
-        for expr in (node.func.value, *node.args, *(k.value for k in node.keywords)):
+        receiver = node.func.value
+        built_on = _name_given(receiver) if isinstance(receiver, ast.Call) else []
+        for expr in (receiver, *built_on, *node.args, *(k.value for k in node.keywords)):
             while isinstance(expr, ast.Attribute):
                 expr = expr.value
             if isinstance(expr, ast.Name):

@@ -26,8 +26,10 @@ import hashlib
 import os
 import stat
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked
 from mllint_wa.evidence import Evidence
@@ -54,9 +56,18 @@ class Repository:
     common_dir: Path
 
 
+class IndexEntry(NamedTuple):
+    """A file the index holds: its path, its recorded size and its object id (the hash git
+    gave its content when it was added)."""
+
+    path: str
+    size: int
+    object_id: bytes
+
+
 @dataclass(frozen=True)
 class TrackedFiles:
-    """The project's files that git tracks, with their sizes in bytes.
+    """The project's files that git tracks, with their sizes in bytes and object ids.
 
     ``repository`` is None outside a repository; ``problem`` says why the index could not be
     read (then nothing is known to be tracked); ``index_path`` is the index's path relative
@@ -67,6 +78,7 @@ class TrackedFiles:
     sizes: dict[str, int] = field(default_factory=dict)
     problem: str | None = None
     index_path: str | None = None
+    object_ids: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def known(self) -> bool:
@@ -154,20 +166,49 @@ def _tracked_files(ev: Evidence) -> TrackedFiles:
     index = repository.git_dir / "index"
     index_path = _inside(index, root)
     try:
-        paths = _read_index_cached(repository)
+        entries = _read_index_cached(repository)
     except IndexUnreadable as error:
         return TrackedFiles(repository, problem=str(error), index_path=index_path)
+    lead = _lead(root, repository)
+    if lead is None:
+        return TrackedFiles(repository, problem="the project lies outside its repository")
+    sizes: dict[str, int] = {}
+    object_ids: dict[str, bytes] = {}
+    for relative, entry in _below(entries, lead):
+        sizes[relative] = _size(ev, relative, entry.size)
+        object_ids[relative] = entry.object_id
+    return TrackedFiles(repository, sizes, index_path=index_path, object_ids=object_ids)
+
+
+def tracked_below(root: Path) -> tuple[str, ...]:
+    """The paths git tracks under the folder ``root``, relative to it, read from the index
+    as :func:`tracked_files` reads it (and cached with it); none outside a repository or when
+    the index cannot be read."""
+    root = root.resolve()
+    repository = find_repository(root)
+    if repository is None:
+        return ()
+    try:
+        entries = _read_index_cached(repository)
+    except IndexUnreadable:
+        return ()
+    lead = _lead(root, repository)
+    return () if lead is None else tuple(relative for relative, _ in _below(entries, lead))
+
+
+def _lead(root: Path, repository: Repository) -> str | None:
+    """What the index's paths of files under ``root`` start with; None when ``root`` lies
+    outside the repository's work tree."""
     prefix = _inside(root, repository.root.resolve())
     if prefix is None:
-        return TrackedFiles(repository, problem="the project lies outside its repository")
-    lead = "" if prefix == "." else prefix + "/"
-    sizes: dict[str, int] = {}
-    for path, size in paths:
-        if not path.startswith(lead):
-            continue
-        relative = path[len(lead) :]
-        sizes[relative] = _size(ev, relative, size)
-    return TrackedFiles(repository, sizes, index_path=index_path)
+        return None
+    return "" if prefix == "." else prefix + "/"
+
+
+def _below(entries: tuple[IndexEntry, ...], lead: str) -> Iterator[tuple[str, IndexEntry]]:
+    for entry in entries:
+        if entry.path.startswith(lead):
+            yield entry.path[len(lead) :], entry
 
 
 def _inside(path: Path, root: Path) -> str | None:
@@ -189,7 +230,7 @@ def _size(ev: Evidence, path: str, recorded: int) -> int:
     return recorded
 
 
-def _read_index_cached(repository: Repository) -> tuple[tuple[str, int], ...]:
+def _read_index_cached(repository: Repository) -> tuple[IndexEntry, ...]:
     if os.path.islink(repository.git_dir):
         raise IndexUnreadable("is in a git directory that is a symlink, which is not followed")
     index = repository.git_dir / "index"
@@ -221,10 +262,9 @@ def _unreadable(error: OSError) -> IndexUnreadable:
 
 
 @functools.lru_cache(maxsize=4)
-def _read_index(
-    index: Path, _mtime: int, _size: int, hash_size: int
-) -> tuple[tuple[str, int], ...]:
-    # Keyed by mtime and size, so that several projects of one repository read it once.
+def _read_index(index: Path, _mtime: int, _size: int, hash_size: int) -> tuple[IndexEntry, ...]:
+    # Keyed by mtime and size, so that several projects of one repository (and the walk that
+    # found them) read it once.
     try:
         data = _read_git_file(index, INDEX_LIMIT + 1)
     except OSError as error:
@@ -232,8 +272,8 @@ def _read_index(
     return parse_index(data, hash_size)
 
 
-def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]:
-    """(path, size) of each regular file or symlink at stage 0 of a git index, in index order.
+def parse_index(data: bytes, hash_size: int = 20) -> tuple[IndexEntry, ...]:
+    """Each regular file or symlink at stage 0 of a git index, in index order.
 
     Raises :class:`IndexUnreadable` for anything that is not a well-formed index of version 2,
     3 or 4, or one split across a shared index file (``core.splitIndex``), which is not read.
@@ -255,7 +295,7 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]
         and hashlib.sha1(data[:body_end]).digest() != trailer
     ):
         raise IndexUnreadable("fails its checksum")
-    entries: list[tuple[str, int]] = []
+    entries: list[IndexEntry] = []
     offset = 12
     previous = b""
     path_bytes = 0
@@ -299,7 +339,8 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[tuple[str, int], ...]
         if stage_number == 0 and kind in (0o100000, 0o120000):
             if not path or path.startswith(b"/") or b"\0" in path:
                 raise IndexUnreadable("has a malformed path")
-            entries.append((os.fsdecode(path), size))
+            object_id = data[start + 40 : start + 40 + hash_size]
+            entries.append(IndexEntry(os.fsdecode(path), size, object_id))
     _check_extensions(data, offset, body_end)
     return tuple(entries)
 

@@ -2,9 +2,9 @@
 
 Jobs (training, processing, batch transform), notebook instances and SDK ``.deploy(...)``
 endpoints carry their ``instance_type``; an endpoint configuration carries one per production
-variant. Instance types follow the ``ml.<family>.<size>`` pattern; anything else (the SDK's
-local mode, ``local`` / ``local_gpu``, which runs on the developer's machine) has no family
-and is not an AWS instance.
+variant. What the SDK runs in local mode has no instance, whatever type it names. Instance types
+follow the ``ml.<family>.<size>`` pattern; anything else (the SDK's local mode, ``local`` /
+``local_gpu``, which runs on the developer's machine) has no family and is not an AWS instance.
 """
 
 from __future__ import annotations
@@ -81,9 +81,14 @@ def is_accelerated(instance_type: object) -> bool:
 
 
 def is_local_mode(resource: Resource) -> bool:
-    """A job or endpoint the SDK runs in local mode, on the developer's machine."""
+    """A job, endpoint or pipeline the SDK runs, or may run, in local mode, on the
+    developer's machine: its instance type is ``local`` or ``local_gpu``, or its session is
+    a local one (or one of them is a variable the code may set so): no AWS setting is
+    judged of it."""
     value = resource.get("instance_type")
-    return value.known and isinstance(value.value, str) and value.value.startswith("local")
+    local_type = value.known and isinstance(value.value, str) and value.value.startswith("local")
+    local_session = resource.source == "sdk" and not resource.get("local_mode").falsy()
+    return local_type or local_session
 
 
 def shown(resource: Resource) -> str:
@@ -98,6 +103,8 @@ def instance_sites(ev: Evidence) -> tuple[InstanceSite, ...]:
 def _sites(ev: Evidence) -> list[InstanceSite]:
     found: list[InstanceSite] = []
     for resource in resources(ev, *_OWN_TYPE_KINDS, ENDPOINT_CONFIG):
+        if is_local_mode(resource):
+            continue  # the type names no instance: the SDK runs it on this machine
         if resource.kind != ENDPOINT_CONFIG:
             value = resource.get("instance_type")
             if not value.absent:

@@ -17,6 +17,7 @@ run; :func:`resources` returns everything, sorted by location.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import importlib
 import re
@@ -76,6 +77,11 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "tags": "dict[str, str]",
         "role": "str",
         "image": "str: the container image URI",
+        "aws_container": "str: the container AWS provides that the image is, by its "
+        "`sagemaker.image_uris.retrieve` name (xgboost, kmeans …)",
+        "own_code": "bool: a script of the project's is run in it (entry_point, source_dir)",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     PROCESSING_JOB: {
         "instance_type": "str",
@@ -89,6 +95,9 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "tags": "dict[str, str]",
         "role": "str",
         "image": "str",
+        "aws_container": "str: as for training jobs (model-monitor, clarify, data-wrangler …)",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     TUNING_JOB: {
         "strategy": "str: Bayesian | Random | Hyperband | Grid",
@@ -98,7 +107,13 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "warm_start": "bool",
         "training_job": "str: name of the training-job resource it tunes",
     },
-    TRANSFORM_JOB: {"instance_type": "str", "instance_count": "int", "kms_key": "str"},
+    TRANSFORM_JOB: {
+        "instance_type": "str",
+        "instance_count": "int",
+        "kms_key": "str",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
+    },
     MODEL: {
         "network_isolation": "bool",
         "vpc": "bool",
@@ -106,6 +121,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "model_package": "str: a registry model package (ARN or name)",
         "role": "str",
         "tags": "dict[str, str]",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     MODEL_PACKAGE_GROUP: {"tags": "dict[str, str]"},
     MODEL_PACKAGE: {"approval_status": "str: Approved | PendingManualApproval | Rejected"},
@@ -133,6 +150,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "data_capture": "bool",
         "kms_key": "str",
         "model_package": "str: deployed from a registry model package",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     NOTEBOOK_INSTANCE: {
         "instance_type": "str",
@@ -154,6 +173,8 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "steps": "list[str]: step kinds, e.g. training, processing, register-model, condition, "
         "quality-check, clarify-check",
         "schedule": "str: a schedule that starts it",
+        "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
+        "LocalPipelineSession is its sagemaker_session)",
     },
     IAM_ROLE: {
         "assumed_by": "list[str]: service principals, e.g. sagemaker.amazonaws.com",
@@ -358,6 +379,25 @@ def by_name(ev: Evidence, kind: str, name: str) -> Resource | None:
     or its `name` attribute, an SDK variable)."""
     found = named_resources(ev, kind, name)
     return found[0] if found else None
+
+
+def merged_tags(own: Value, added: Value) -> Value:
+    """Tags applied to a resource from outside it (its stack, its app, the pipeline that
+    runs it) merged into its own: its own win on a shared key; unknown on either side makes
+    them unknown."""
+    if own.unknown or added.absent:
+        return own
+    if added.unknown or own.absent:
+        return added
+    return known({**added.value, **own.value}, own.location or added.location)
+
+
+def with_tags(resource: Resource, added: Value) -> Resource:
+    """The resource with tags applied from outside it merged into its own."""
+    if added.absent or "tags" not in PROPERTIES[resource.kind]:
+        return resource
+    tags = merged_tags(resource.get("tags"), added)
+    return dataclasses.replace(resource, properties={**resource.properties, "tags": tags})
 
 
 def iter_properties(resource: Resource) -> Iterator[tuple[str, Value]]:

@@ -14,8 +14,9 @@ package, whatever module path the SDK version puts it in (v2's ``sagemaker.estim
   ``HyperparameterTuner`` → tuning jobs; ``create_monitoring_schedule`` on a Model Monitor →
   monitoring schedules; ``Pipeline(steps=…)`` → pipelines; ``.register()`` and
   ``RegisterModel`` → model packages (and their group).
-* boto3 ``create_*`` calls on a ``sagemaker`` client → the same kinds, from the API's
-  PascalCase request (a request dict passed as ``**request`` is followed).
+* boto3 ``create_*`` calls (and ``update_endpoint``) on a ``sagemaker`` client → the same
+  kinds, from the API's PascalCase request (a request dict passed as ``**request`` is
+  followed).
 
 Values follow names within the module (:mod:`mllint_wa.evidence.python_values`); settings
 made after construction (``est.enable_network_isolation = True``) override the constructor's.
@@ -26,7 +27,12 @@ Names: what the resource is assigned to (``estimator``); for endpoints, pipeline
 resources the AWS name when it is a literal (``endpoint_name="churn"``), because alarms,
 scaling targets and schedules elsewhere refer to them by it; otherwise the call's text
 (``PyTorch(…)``), numbered ``#2``, ``#3`` … when it repeats in the file, so that names do not
-move with line numbers.
+move with line numbers. Calls in one file that create or update an endpoint of one literal
+name (a redeploy, boto3 ``update_endpoint``) are one endpoint, as the last of them leaves it.
+
+A job run by a step of a pipeline the module creates with tags (``pipeline.upsert(tags=…)``)
+carries the pipeline's tags; a job, model or endpoint given a ``LocalSession`` or
+``LocalPipelineSession`` (or made from an object that is) runs in local mode.
 
 SDK defaults are not filled in: an argument left out is absent. Each default a rule could
 need is either "off" (network isolation, spot, inter-container encryption, data capture:
@@ -39,13 +45,14 @@ creates with what ``deploy()``, ``create()`` or ``transformer()`` is given.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import modules
-from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS
+from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_image
 from mllint_wa.evidence.python_values import Val, Values, written
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
@@ -167,6 +174,8 @@ _POSITIONAL: Mapping[str, tuple[str, ...]] = {
     "EndpointInput": ("endpoint_name",),
     "WarmStartConfig": ("warm_start_type", "parents"),
 }
+# Sessions that run jobs, models and pipelines in local mode, on the developer's machine.
+_LOCAL_SESSIONS = frozenset({"LocalSession", "LocalPipelineSession"})
 # ``.deploy()`` keywords no other library's ``deploy`` takes: with one of them, a deploy on
 # an object this reading cannot trace (``self.model``) is still a SageMaker endpoint.
 _SAGEMAKER_DEPLOY_KEYWORDS = frozenset(
@@ -301,6 +310,56 @@ def _tag_dict(value: object) -> object:
     return ...
 
 
+def _given(*paths: Path) -> Reader:
+    """True when an argument is given (whatever its value, unless it is None)."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        return rm.known(not (found.known and found.value is None), file.location(found.node))
+
+    return read
+
+
+# ``image_uris.retrieve(framework, …)`` and the v1 SDK's ``get_image_uri(region, repo_name)``:
+# where the name of an image AWS provides is the first or the second argument.
+_IMAGE_LOOKUPS = {"retrieve": (0, "framework"), "get_image_uri": (1, "repo_name")}
+
+
+def _aws_container(*paths: Path) -> Reader:
+    """The container AWS provides that the job's image is, by its ``image_uris`` name:
+    from an ``image_uris.retrieve(...)`` call or a literal ECR image URI; None for
+    another image."""
+
+    def read(file: _File, args: _Args) -> rm.Value | None:
+        found = file.first(args, paths)
+        if found is None:
+            return None
+        where = file.location(found.node)
+        call = found.call
+        if call is None:
+            plain = found.plain()
+            if not isinstance(plain, str):
+                return rm.unknown(found.written, where) if plain is ... else None
+            name = aws_image(plain)
+            return rm.known(name, where) if name is not None else None
+        qualified = file.module.qualified_name(call.func) or ""
+        lookup = _IMAGE_LOOKUPS.get(qualified.rpartition(".")[2])
+        if not qualified.startswith("sagemaker.") or lookup is None:
+            return None
+        index, keyword = lookup
+        argument = next((k.value for k in call.keywords if k.arg == keyword), None)
+        if argument is None and len(call.args) > index:
+            argument = call.args[index]
+        framework = file.values.value(argument).plain() if argument is not None else ...
+        if not isinstance(framework, str):
+            return rm.unknown(written(call), where)
+        return rm.known(framework, where)
+
+    return read
+
+
 def _vpc(*pairs: tuple[Path, Path]) -> Reader:
     """Whether both subnets and security groups are given (non-empty)."""
 
@@ -377,6 +436,8 @@ _TRAINING: Mapping[str, Reader] = {
     "tags": _tags(("tags",)),
     "role": _scalar(_STR, ("role",)),
     "image": _scalar(_STR, ("image_uri",), ("image_name",), ("training_image",)),
+    "aws_container": _aws_container(("image_uri",), ("image_name",), ("training_image",)),
+    "own_code": _given(("entry_point",), ("source_dir",), ("source_code",)),
 }
 _PROCESSING: Mapping[str, Reader] = {
     "instance_type": _scalar(_STR, ("instance_type",)),
@@ -392,6 +453,7 @@ _PROCESSING: Mapping[str, Reader] = {
     "tags": _tags(("tags",)),
     "role": _scalar(_STR, ("role",)),
     "image": _scalar(_STR, ("image_uri",)),
+    "aws_container": _aws_container(("image_uri",)),
 }
 _MODEL: Mapping[str, Reader] = {
     "network_isolation": _scalar(_BOOL, ("enable_network_isolation",)),
@@ -482,6 +544,17 @@ def _alarm_names(file: _File, args: _Args) -> rm.Value | None:
 
 
 _GROUP: Mapping[str, Reader] = {"tags": _tags(("tags",))}
+# What CreateEndpoint and UpdateEndpoint requests say of an endpoint.
+_ENDPOINT_REQUEST: Mapping[str, Reader] = {
+    "endpoint_config": _link(rm.ENDPOINT_CONFIG, ("EndpointConfigName",)),
+    "blue_green": _present(("DeploymentConfig", "BlueGreenUpdatePolicy")),
+    "traffic_routing": _scalar(
+        _STR,
+        ("DeploymentConfig", "BlueGreenUpdatePolicy", "TrafficRoutingConfiguration", "Type"),
+    ),
+    "rolling_update": _present(("DeploymentConfig", "RollingUpdatePolicy")),
+    "auto_rollback_alarms": _alarm_names,
+}
 
 # boto3 requests, by method: the resource kind, the request key holding its AWS name, and
 # the property readers over the PascalCase request.
@@ -507,6 +580,9 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "tags": _tags(("Tags",)),
             "role": _scalar(_STR, ("RoleArn",)),
             "image": _scalar(_STR, ("AlgorithmSpecification", "TrainingImage")),
+            "aws_container": _aws_container(("AlgorithmSpecification", "TrainingImage")),
+            # Script mode in an AWS framework image names the script in a hyperparameter.
+            "own_code": _given(("HyperParameters", "sagemaker_program")),
         },
     ),
     "create_processing_job": (
@@ -537,6 +613,7 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "tags": _tags(("Tags",)),
             "role": _scalar(_STR, ("RoleArn",)),
             "image": _scalar(_STR, ("AppSpecification", "ImageUri")),
+            "aws_container": _aws_container(("AppSpecification", "ImageUri")),
         },
     ),
     "create_model": (
@@ -569,23 +646,11 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
     "create_endpoint": (
         rm.ENDPOINT,
         "EndpointName",
-        {
-            "endpoint_config": _link(rm.ENDPOINT_CONFIG, ("EndpointConfigName",)),
-            "blue_green": _present(("DeploymentConfig", "BlueGreenUpdatePolicy")),
-            "traffic_routing": _scalar(
-                _STR,
-                (
-                    "DeploymentConfig",
-                    "BlueGreenUpdatePolicy",
-                    "TrafficRoutingConfiguration",
-                    "Type",
-                ),
-            ),
-            "rolling_update": _present(("DeploymentConfig", "RollingUpdatePolicy")),
-            "auto_rollback_alarms": _alarm_names,
-            "tags": _tags(("Tags",)),
-        },
+        {**_ENDPOINT_REQUEST, "tags": _tags(("Tags",))},
     ),
+    # A new configuration (and deployment policy) for an endpoint: read as the endpoint
+    # defined again, which the endpoint's earlier definitions give way to.
+    "update_endpoint": (rm.ENDPOINT, "EndpointName", _ENDPOINT_REQUEST),
     "create_notebook_instance": (
         rm.NOTEBOOK_INSTANCE,
         "NotebookInstanceName",
@@ -656,7 +721,10 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
 
 # The request key that tells a boto3 call is SageMaker's when the client cannot be traced,
 # where the name key alone is shared with another service's API (Comprehend's endpoints).
-_BOTO3_SIGNATURE = {"create_endpoint": "EndpointConfigName"}
+_BOTO3_SIGNATURE = {
+    "create_endpoint": "EndpointConfigName",
+    "update_endpoint": "EndpointConfigName",
+}
 
 
 # Reading one file ----------------------------------------------------------------------------
@@ -670,7 +738,14 @@ class _File:
     found: list[rm.Resource] = field(default_factory=list)
     # id() of the call that built a resource → the resource
     built: dict[int, rm.Resource] = field(default_factory=dict)
+    # A pipeline's anchor → the jobs its steps run, and the tags it is created with
+    step_jobs: dict[str, list[rm.Resource]] = field(default_factory=dict)
+    pipeline_tags: dict[str, rm.Value] = field(default_factory=dict)
     _names: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (kind, name) of the resources named by a literal AWS name
+    aws_names: set[tuple[str, str]] = field(default_factory=set)
+    # Names some assignment binds to a local session or a local instance type
+    local_bindings: frozenset[str] = frozenset()
 
     # Locations and values ---------------------------------------------------------------
 
@@ -804,6 +879,7 @@ class _File:
         target = self.assigned_to(call) if by_target else None
         if aws_name is not None and aws_name.known and isinstance(aws_name.value, str):
             base = aws_name.value
+            self.aws_names.add((kind, base))
         else:
             base = written(target) if target is not None else default
         count = self._names.get((kind, base), 0) + 1
@@ -834,10 +910,14 @@ class _File:
             value = reader(self, args)
             if value is not None:
                 properties[prop] = value
+        local = self.local_mode(args)
+        if local is not None:
+            properties["local_mode"] = local
         properties.update(extra)
         if args.opaque is not None:
             where = self.location(args.opaque)
-            for prop in rm.PROPERTIES.get(kind, {}):
+            # Local mode is a session the code chooses; **kwargs is not taken for one.
+            for prop in rm.PROPERTIES.get(kind, {}).keys() - {"local_mode"}:
                 properties.setdefault(prop, rm.unknown(written(args.opaque), where))
         resource = rm.Resource(
             kind,
@@ -851,6 +931,21 @@ class _File:
         self.found.append(resource)
         self.built[id(call)] = resource
         return resource
+
+    def local_mode(self, args: _Args) -> rm.Value | None:
+        """Known true when the call's session is a local one; unknown when its session or
+        instance type is a variable that the module binds, on some path, to a local
+        session or a ``local`` instance type (a sample's ``if local_mode:`` switch)."""
+        session = args.values.get("sagemaker_session")
+        if session is not None and _last(self.module, session.call) in _LOCAL_SESSIONS:
+            return rm.known(True, self.location(session.node))
+        for key in ("sagemaker_session", "instance_type"):
+            given = args.values.get(key)
+            if given is None or given.known or not isinstance(given.expr, ast.Name):
+                continue
+            if given.expr.id in self.local_bindings:
+                return rm.unknown(given.written, self.location(given.node))
+        return None
 
     def apply_settings(self, call: ast.Call, args: _Args) -> None:
         """``obj.attr = value`` after ``obj = Class(...)`` overrides the argument."""
@@ -866,8 +961,10 @@ class _File:
             args.values[attribute] = self._at(found, setting.target)
 
 
-def _last(module: PythonModule, call: ast.Call) -> str:
+def _last(module: PythonModule, call: ast.Call | None) -> str:
     """The last part of a call's qualified name under ``sagemaker``; "" otherwise."""
+    if call is None:
+        return ""
     name = module.qualified_name(call.func) or ""
     if not name.startswith("sagemaker."):
         return ""
@@ -886,7 +983,7 @@ def sdk_resources(ev: Evidence) -> list[rm.Resource]:
 
 def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
     """The resources one parsed module defines."""
-    file = _File(path, parsed, Values(parsed))
+    file = _File(path, parsed, Values(parsed), local_bindings=_local_bindings(parsed))
     calls = sorted(
         (node for node in ast.walk(parsed.tree) if isinstance(node, ast.Call)),
         key=lambda node: (node.lineno, node.col_offset),
@@ -898,7 +995,58 @@ def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
     for call in calls:
         if isinstance(call.func, ast.Attribute) and id(call) not in file.built:
             _method(file, call, call.func.attr)
-    return file.found
+    return _one_per_endpoint(_with_pipeline_tags(file), file.aws_names)
+
+
+def _with_pipeline_tags(file: _File) -> list[rm.Resource]:
+    """The module's resources, each job a pipeline's step runs tagged with what the
+    pipeline is created with (``pipeline.upsert(tags=…)``), its own tags winning. A
+    pipeline the module builds but does not create (a ``get_pipeline()`` that a deploy
+    script or CI job calls) gets its tags there: its jobs' tags are unknown."""
+    tagged: dict[int, rm.Resource] = {}
+    for anchor, jobs in file.step_jobs.items():
+        tags = file.pipeline_tags.get(anchor, _CREATED_ELSEWHERE)
+        for job in jobs:
+            tagged[id(job)] = rm.with_tags(tagged.get(id(job), job), tags)
+    return [tagged.get(id(resource), resource) for resource in file.found]
+
+
+_CREATED_ELSEWHERE = rm.unknown("tags given where the pipeline is created")
+
+
+def _one_per_endpoint(
+    found: list[rm.Resource], aws_names: set[tuple[str, str]]
+) -> list[rm.Resource]:
+    """One endpoint for the calls that create or update an endpoint of one literal name
+    (a redeploy, ``update_endpoint``): the last call's, as the code leaves the endpoint,
+    with the tags an earlier call gave it when the last gives none. A configuration that
+    only the superseded calls named serves nothing any more and is left out."""
+    definitions: dict[str, list[rm.Resource]] = {}
+    for resource in found:
+        base = resource.name.split(" #")[0]
+        if resource.kind == rm.ENDPOINT and (rm.ENDPOINT, base) in aws_names:
+            definitions.setdefault(base, []).append(resource)
+    dropped: set[int] = set()
+    kept: dict[int, rm.Resource] = {}
+    for base, calls in definitions.items():
+        if len(calls) < 2:
+            continue
+        last = max(calls, key=lambda r: r.location)
+        tags = next((r.get("tags") for r in reversed(calls) if not r.get("tags").absent), None)
+        properties = dict(last.properties)
+        if tags is not None and last.get("tags").absent:
+            properties["tags"] = tags
+        kept[id(last)] = dataclasses.replace(last, name=base, properties=properties)
+        dropped.update(id(r) for r in calls if r is not last)
+        still = {_linked_config(last)}
+        stale = {_linked_config(r) for r in calls if r is not last} - still
+        dropped.update(id(r) for r in found if r.kind == rm.ENDPOINT_CONFIG and r.name in stale)
+    return [kept.get(id(r), r) for r in found if id(r) not in dropped]
+
+
+def _linked_config(endpoint: rm.Resource) -> str | None:
+    link = endpoint.get("endpoint_config")
+    return link.value if link.known and isinstance(link.value, str) else None
 
 
 # Constructors: the kind, the property readers and the name of the resource a class builds.
@@ -933,7 +1081,8 @@ def _constructor(file: _File, call: ast.Call) -> None:
     if last in _PIPELINES:
         args = file.call_args(call)
         name = file.name(rm.PIPELINE, call, file.dig(args, ("name",)), default)
-        file.add(rm.PIPELINE, call, args, {}, last, name, _steps(file, args))
+        pipeline = file.add(rm.PIPELINE, call, args, {}, last, name, _steps(file, args))
+        file.step_jobs[pipeline.anchor] = _step_jobs(file, args)
     elif last in _REGISTER_STEPS:
         _register(file, call, file.call_args(call), last)
 
@@ -954,9 +1103,15 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
     elif method == "transformer" and deployable and origin is not None:
         args = file.call_args(call, _POSITIONAL["transformer"])
         name = file.name(rm.TRANSFORM_JOB, call, None, default)
-        file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, f"{origin.type}.transformer", name)
+        resource_type = f"{origin.type}.transformer"
+        extra = _inherited_local_mode(origin)
+        file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, resource_type, name, extra)
     elif method == "register" and deployable and origin is not None:
         _register(file, call, file.call_args(call), f"{origin.type}.register")
+    elif method in ("upsert", "create") and _created_pipeline(file, origin, method):
+        pipeline = origin or next(r for r in file.found if r.kind == rm.PIPELINE)
+        tags = _tags(("tags",))(file, file.call_args(call))
+        file.pipeline_tags[pipeline.anchor] = tags or rm.ABSENT
     elif method == "create" and _group_create(file, call):
         args = file.call_args(call)
         aws_name = file.dig(args, ("model_package_group_name",))
@@ -973,18 +1128,53 @@ def _method(file: _File, call: ast.Call, method: str) -> None:
 
 
 _SDK_SCHEDULE_KEYWORDS = frozenset({"endpoint_input", "monitor_schedule_name"})
-_METHODS = frozenset({"deploy", "transformer", "register", "create", "create_monitoring_schedule"})
+_METHODS = frozenset(
+    {"deploy", "transformer", "register", "create", "upsert", "create_monitoring_schedule"}
+)
 
 
 def _deploy(
     file: _File, call: ast.Call, args: _Args, origin: rm.Resource | None, default: str
 ) -> None:
-    extra = {}
+    extra = _inherited_local_mode(origin)
     if origin is not None and origin.kind == rm.MODEL and not origin.get("model_package").absent:
         extra["model_package"] = origin.get("model_package")
     resource_type = f"{origin.type}.deploy" if origin is not None else "deploy"
     name = file.name(rm.ENDPOINT, call, file.dig(args, ("endpoint_name",)), default)
     file.add(rm.ENDPOINT, call, args, _DEPLOY, resource_type, name, extra)
+
+
+def _local_bindings(parsed: PythonModule) -> frozenset[str]:
+    """Names the module assigns, anywhere, a local session (``LocalSession()``,
+    ``LocalPipelineSession()``) or a local-mode instance type (``"local"``, ``"local_gpu"``)."""
+    found: set[str] = set()
+    for node in ast.walk(parsed.tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        value = node.value
+        local_type = isinstance(value, ast.Constant) and value.value in ("local", "local_gpu")
+        session = isinstance(value, ast.Call) and _last(parsed, value) in _LOCAL_SESSIONS
+        if local_type or session:
+            found.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(found)
+
+
+def _created_pipeline(file: _File, origin: rm.Resource | None, method: str) -> bool:
+    """Whether the call creates a pipeline the module builds: ``upsert``/``create`` on it,
+    or ``upsert`` on an object this reading cannot trace (``create_pipeline(...)``'s
+    result) in a module that builds one pipeline only."""
+    if origin is not None:
+        return origin.kind == rm.PIPELINE
+    pipelines = [r for r in file.found if r.kind == rm.PIPELINE]
+    return method == "upsert" and len(pipelines) == 1
+
+
+def _inherited_local_mode(origin: rm.Resource | None) -> dict[str, rm.Value]:
+    """What a deploy or a transformer made from an object in local mode runs in: the same
+    (or, when the object may run locally, maybe)."""
+    if origin is not None and not origin.get("local_mode").absent:
+        return {"local_mode": origin.get("local_mode")}
+    return {}
 
 
 def _group_create(file: _File, call: ast.Call) -> bool:
@@ -1043,6 +1233,40 @@ def _steps(file: _File, args: _Args) -> dict[str, rm.Value]:
     return {
         "steps": rm.known(kinds, where) if kinds is not None else rm.unknown(found.written, where)
     }
+
+
+# Step arguments that hold the job a step runs, or the call on it that made its arguments.
+_STEP_JOB_ARGUMENTS = ("estimator", "processor", "tuner", "transformer", "step_args")
+_JOB_KINDS = (rm.TRAINING_JOB, rm.PROCESSING_JOB, rm.TUNING_JOB, rm.TRANSFORM_JOB)
+_MAX_STEP_LISTS = 64
+
+
+def _step_jobs(file: _File, args: _Args) -> list[rm.Resource]:
+    """The jobs a pipeline's steps run, condition branches included: the estimator,
+    processor, tuner or transformer a step is given, or whose method made its
+    ``step_args`` (``estimator.fit(...)`` with a pipeline session)."""
+    found = file.dig(args, ("steps",))
+    pending = [found] if found is not None else []
+    jobs: list[rm.Resource] = []
+    for _ in range(_MAX_STEP_LISTS):
+        if not pending:
+            break
+        steps = pending.pop()
+        for item in steps.value if steps.known and isinstance(steps.value, list) else ():
+            if item.call is None:
+                continue
+            step_args = file.call_args(item.call)
+            for key in _STEP_JOB_ARGUMENTS:
+                given = step_args.values.get(key)
+                job = file.resource_of(given) if given is not None else None
+                if job is not None and job.kind in _JOB_KINDS:
+                    jobs.append(job)
+            pending.extend(
+                branch
+                for key in ("if_steps", "else_steps")
+                if (branch := step_args.values.get(key)) is not None
+            )
+    return jobs
 
 
 def _step_kinds(file: _File, found: Val, depth: int) -> list[str] | None:

@@ -76,7 +76,7 @@ def _section(rule: Rule) -> list[str]:
         f"- **Risk:** {rule.risk.value}",
         f"- **Phase:** {rule.phase.value}",
         f"- **Pillars:** {', '.join(p.value for p in rule.pillars)}",
-        f"- **Applies at stages:** {', '.join(s.value for s in rule.stages)}",
+        f"- **Applies at stages:** {rule.stages_described}",
         f"- **Needs a lens.toml:** {'yes' if rule.requires_manifest else 'no'}",
         *([f"- **Preview:** {PREVIEW}"] if rule.preview else []),
         "",

@@ -79,7 +79,14 @@ SETTINGS: Mapping[str, Spec] = {
     "select": _texts("Rules to run instead of all: codes, phase prefixes (PF), names or ALL"),
     "extend-select": _texts("Rules to run in addition to the selected ones"),
     "ignore": _texts("Rules not to run"),
-    "exclude": _texts("Gitignore patterns, relative to this file's folder, of paths to skip"),
+    "exclude": _texts(
+        "Gitignore patterns, relative to this file's folder, of paths to skip; they replace "
+        'the default exclusions ("*[Aa]rchived/"), and `exclude = []` lints every folder'
+    ),
+    "extend-exclude": _texts(
+        "Gitignore patterns, relative to this file's folder, of paths to skip in addition to "
+        "the default exclusions (or to `exclude`)"
+    ),
     "fail-on": Spec("string", "Fail for findings of this risk or higher", FAIL_ON_CHOICES),
     "large-file-threshold": Spec(
         "number-or-string",
