@@ -116,7 +116,7 @@ def _described(resource: Resource) -> str:
     kind = resource.type.rpartition(".")[2] if resource.source == "cdk" else resource.type
     # A Terraform address (aws_sagemaker_domain.studio, module.a.aws_sagemaker_domain.studio)
     # already says its type.
-    if not kind or resource.name == kind or f".{resource.name}".find(f".{kind}.") >= 0:
+    if not kind or resource.name == kind or f".{kind}." in f".{resource.name}":
         return shown
     return f"{shown} ({kind})"
 
