@@ -501,6 +501,21 @@ def default_flags() -> list[str]:
     return ["--preview"] if "--preview" in completed.stdout else []
 
 
+def preview_codes() -> frozenset[str]:
+    """The codes of the rules that run only with `--preview`: the default set leaves them out."""
+    completed = subprocess.run(
+        [*_MLLINT, "rules", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        described = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        return frozenset()
+    return frozenset(r["code"] for r in described if isinstance(r, dict) and r.get("preview"))
+
+
 def lint(tree: Path, flags: Sequence[str], timeout: float) -> list[Finding]:
     environment = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
     environment["NO_COLOR"] = "1"
@@ -641,7 +656,28 @@ def _percent(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def json_report(outcomes: Sequence[Outcome]) -> dict[str, object]:
+def _totals(
+    figures: dict[str, RuleFigures], preview: frozenset[str]
+) -> list[tuple[str, str, list[RuleFigures]]]:
+    everything = list(figures.values())
+    return [
+        ("overall", "Overall", everything),
+        (
+            "overall_without_missing_manifest",
+            "Without missing-manifest",
+            [f for f in everything if f.code != MISSING_MANIFEST],
+        ),
+        (
+            "default_rules",
+            "Default rules (preview rules left out)",
+            [f for f in everything if f.code not in preview],
+        ),
+    ]
+
+
+def json_report(
+    outcomes: Sequence[Outcome], preview: frozenset[str] = frozenset()
+) -> dict[str, object]:
     figures = rule_figures(outcomes)
     return {
         "repositories": [
@@ -667,13 +703,11 @@ def json_report(outcomes: Sequence[Outcome]) -> dict[str, object]:
                 "judged": f.judged,
                 **{verdict: f.counts[verdict] for verdict in VERDICTS},
                 "precision": None if f.precision is None else round(f.precision, 3),
+                "preview": f.code in preview,
             }
             for f in figures.values()
         ],
-        "overall": overall(figures.values()),
-        "overall_without_missing_manifest": overall(
-            f for f in figures.values() if f.code != MISSING_MANIFEST
-        ),
+        **{key: overall(chosen) for key, _, chosen in _totals(figures, preview)},
         "new": [
             {"repo": o.repository.repo, **vars(finding)} for o in outcomes for finding in o.new
         ],
@@ -681,7 +715,7 @@ def json_report(outcomes: Sequence[Outcome]) -> dict[str, object]:
     }
 
 
-def text_report(outcomes: Sequence[Outcome]) -> str:
+def text_report(outcomes: Sequence[Outcome], preview: frozenset[str] = frozenset()) -> str:
     figures = rule_figures(outcomes)
     checked = [o for o in outcomes if not o.skipped]
     lines = [
@@ -709,12 +743,10 @@ def text_report(outcomes: Sequence[Outcome]) -> str:
         lines.append(
             f"{f.code:<6} {f.name:<40} {f.findings:>8} {f.judged:>6} {f.counts['tp']:>4}"
             f" {f.counts['fp']:>4} {f.counts['noise']:>5} {precision:>9}"
+            + ("  preview" if f.code in preview else "")
         )
     lines.append("")
-    for label, chosen in (
-        ("Overall", list(figures.values())),
-        ("Without missing-manifest", [f for f in figures.values() if f.code != MISSING_MANIFEST]),
-    ):
+    for _, label, chosen in _totals(figures, preview):
         t = overall(chosen)
         lines.append(
             f"{label}: {t['judged']} of {t['findings']} findings judged: tp {t['tp']},"
@@ -778,10 +810,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         outcomes = list(pool.map(lambda r: check_repository(r, settings), chosen))
+    preview = preview_codes()
     if args.json:
-        print(json.dumps(json_report(outcomes), indent=2, ensure_ascii=False))
+        print(json.dumps(json_report(outcomes, preview), indent=2, ensure_ascii=False))
     else:
-        print(text_report(outcomes), end="")
+        print(text_report(outcomes, preview), end="")
     return 0
 
 

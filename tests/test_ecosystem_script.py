@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -143,6 +144,25 @@ def test_a_run_lists_new_findings_then_measures_the_verdicts_and_finds_stale_one
     assert rules["MD020"]["judged"] == 8
     assert rules["MD020"]["precision"] == 1.0
     assert second["overall"]["wrong_percent"] == 0.0
+    # The default set is what users get: the rules `mllint-wa rules` marks preview leave it.
+    preview = {rule["code"] for rule in second["rules"] if rule["preview"]}
+    default_judged = sum(rule["judged"] for rule in second["rules"] if not rule["preview"])
+    assert second["default_rules"]["judged"] == default_judged
+    assert preview <= ecosystem.preview_codes()
+
+
+def test_the_default_set_leaves_the_preview_rules_out():
+    figures = {
+        code: ecosystem.RuleFigures(code=code, findings=1, counts=Counter({verdict: 1}))
+        for code, verdict in (("MD020", "tp"), ("MD099", "fp"))
+    }
+    totals = {
+        key: ecosystem.overall(chosen)
+        for key, _, chosen in ecosystem._totals(figures, frozenset({"MD099"}))
+    }
+    assert totals["overall"]["wrong_percent"] == 50.0
+    assert totals["default_rules"]["judged"] == 1
+    assert totals["default_rules"]["wrong_percent"] == 0.0
 
 
 def test_a_snapshot_without_some_blobs_is_linted_without_those_files(tmp_path):

@@ -346,7 +346,7 @@ def data_bucket_unencrypted(ctx: ProjectContext) -> Iterator[Violation]:
     code="DP038",
     name="data-bucket-public-access",
     risk=Risk.MEDIUM,
-    summary="An S3 bucket does not block public access with all four settings.",
+    summary="An S3 bucket turns off part of the public access block S3 gives new buckets.",
     fix="Add a public access block with `BlockPublicAcls`, `BlockPublicPolicy`, "
     "`IgnorePublicAcls` and `RestrictPublicBuckets` all true "
     "(`block_public_access=BlockPublicAccess.BLOCK_ALL` in CDK, "
@@ -357,24 +357,20 @@ def data_bucket_unencrypted(ctx: ProjectContext) -> Iterator[Violation]:
 )
 def data_bucket_public_access(ctx: ProjectContext) -> Iterator[Violation]:
     """A bucket policy or ACL written in a hurry can publish a training set or a model to the
-    internet; a public access block makes S3 refuse it. S3 has turned the block on for new
-    buckets since April 2023, but not for buckets created before, which a stack deployed
-    then still has; a template that says so keeps the bucket closed wherever and whenever
-    it is deployed. Reported: every bucket of the project's infrastructure (log buckets
-    too: access logs name every object and requester) with no public access block, or one
-    that leaves any of its four settings off. Silent when a setting is a parameter."""
+    internet; a public access block makes S3 refuse it. S3 turns all four settings on for
+    every new bucket (since April 2023), so a bucket whose template says nothing of them is
+    closed; one that turns any of them off, such as a website bucket or a `BLOCK_ACLS` block,
+    has chosen to be reachable. Reported: every bucket of the project's infrastructure (log
+    buckets too: access logs name every object and requester) whose public access block
+    leaves any of its four settings off (a setting a block does not name is off). Silent
+    when a setting is a parameter, and when the template gives no block at all."""
     for bucket in _settled(resources(ctx.evidence, BUCKET)):
         block = bucket.get("public_access_block")
-        if not block.falsy():
+        if block.absent or not block.falsy():
             continue
-        how = (
-            "has no public access block"
-            if block.absent
-            else "turns part of its public access block off"
-        )
         yield Violation(
-            f"bucket `{bucket.name}` {how}: block public ACLs and policies with all four "
-            "PublicAccessBlockConfiguration settings",
+            f"bucket `{bucket.name}` turns part of its public access block off: block public "
+            "ACLs and policies with all four PublicAccessBlockConfiguration settings",
             bucket.where("public_access_block"),
             anchor=f"{bucket.anchor}:public_access_block",
         )
