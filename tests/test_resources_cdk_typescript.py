@@ -546,7 +546,8 @@ def test_a_file_that_cannot_be_read_is_one_ln009_finding_and_nothing_else(
             "cdk.json": CDK_JSON,
             "lib/broken.ts": S3 + source,
             "lib/stack.ts": S3
-            + "new s3.Bucket(this, 'Good', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS });\n",
+            + "new s3.Bucket(this, 'Good', "
+            + "{ blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS });\n",
         },
     )
     result = lint.result(tmp_path, "LN009", "DP038")
