@@ -546,14 +546,14 @@ def test_a_file_that_cannot_be_read_is_one_ln009_finding_and_nothing_else(
             "cdk.json": CDK_JSON,
             "lib/broken.ts": S3 + source,
             "lib/stack.ts": S3
-            + "new s3.Bucket(this, 'Good', "
-            + "{ blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS });\n",
+            + "new s3.Bucket(this, 'Good', {\n"
+            + "  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS });\n",
         },
     )
     result = lint.result(tmp_path, "LN009", "DP038")
     assert [(f.rule.code, f.path, f.line, f.column, f.message) for f in result.findings] == [
         ("LN009", "lib/broken.ts", line + 1, column, f"`lib/broken.ts` {message}"),
-        ("DP038", "lib/stack.ts", 2, 31, result.findings[1].message),
+        ("DP038", "lib/stack.ts", 3, 3, result.findings[1].message),
     ]
 
 
