@@ -82,7 +82,7 @@ def main() -> None:
         root = Path(folder)
         count = build_repository(root, args.projects, args.files)
         startup = time_command([executable, "--version"], root, args.repeat)
-        lint = time_command([executable, "--quiet", "."], root, args.repeat)
+        lint = time_command([executable, "--no-cache", "--quiet", "."], root, args.repeat)
     print(f"tree: {args.projects} projects, {count} files (+ ignored data and node_modules)")
     print(f"start-up (mllint-wa --version): min {min(startup):.3f} s")
     print(

@@ -52,6 +52,13 @@ class Linter:
         return [f.message for f in self.result(repo, *select, today=today).findings]
 
 
+@pytest.fixture(autouse=True)
+def no_cache_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Command-line runs keep no cache in the fixture trees, or wherever a test runs them
+    from; the cache's own tests take this away."""
+    monkeypatch.setenv("MLLINT_WA_NO_CACHE", "1")
+
+
 @pytest.fixture
 def lint(monkeypatch: pytest.MonkeyPatch) -> Linter:
     """``lint(repo, *select, today=TODAY)`` → [(code, name, path, line, column), …]."""

@@ -143,6 +143,7 @@ def test_notebook_instance_internet_access_in_every_source(lint):
         ("app.py", 15, 9),
         ("app.py", 27, 13),
         ("app.py", 34, 13),
+        ("configured/scripts/deploy.sh", 7, 25),
         ("main.tf", 10, 1),
         ("main.tf", 20, 3),
         ("provision.py", 4, 1),
@@ -170,11 +171,11 @@ def test_notebook_instance_internet_access_in_every_source(lint):
         "notebook instance `Research` (CfnNotebookInstance) has direct internet access: "
         "`direct_internet_access` is not set and defaults to `Enabled`"
     )
-    assert messages[3] == (
+    assert messages[4] == (
         "notebook instance `aws_sagemaker_notebook_instance.research` has direct internet "
         "access: `direct_internet_access` is not set and defaults to `Enabled`"
     )
-    assert messages[8] == (
+    assert messages[9] == (
         "notebook instance `FromDefault` (AWS::SageMaker::NotebookInstance) has direct "
         "internet access: `DirectInternetAccess` is `Enabled`"
     )

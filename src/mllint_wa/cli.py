@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shlex
@@ -20,6 +21,7 @@ from mllint_wa.report import FORMATS, printable
 
 if TYPE_CHECKING:
     from mllint_wa.baseline import Baseline
+    from mllint_wa.cache import Cache
     from mllint_wa.runner import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -246,6 +248,26 @@ def main() -> None:
     is_flag=True,
     help="Drop the entries that no finding matches any more from the --baseline file.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="MLLINT_WA_NO_CACHE",
+    help="Neither read nor write the cache (also: MLLINT_WA_NO_CACHE=1).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MLLINT_WA_CACHE_DIR",
+    help="Keep the cache in this folder (also: MLLINT_WA_CACHE_DIR; default: "
+    ".mllint_wa_cache at the root of the working tree holding the current directory).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Lint up to this many projects at once, each in its own process (default: one per "
+    "CPU when there are several projects and 500 files or more, else 1).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option(
     "--show-settings",
@@ -274,6 +296,9 @@ def check(
     baseline_file: Path | None,
     write_baseline: Path | None,
     baseline_prune: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+    jobs: int | None,
     debug: bool,
     show_settings: bool,
 ) -> None:
@@ -316,6 +341,9 @@ def check(
             shown = "json" if "json" in format_name else "text"
             _emit(render_settings(plan(list(paths), options), options, shown))
             sys.exit(EXIT_CLEAN)
+        options = dataclasses.replace(
+            options, cache=None if no_cache else _open_cache(cache_dir), jobs=jobs
+        )
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
@@ -384,6 +412,18 @@ def check(
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN)
+
+
+def _open_cache(folder: Path | None) -> Cache | None:
+    """The cache in ``folder`` or the default folder; None, with a warning, when it cannot
+    be used (the run is only slower)."""
+    from mllint_wa.cache import Cache, CacheUnusable, default_folder
+
+    try:
+        return Cache.at(folder if folder is not None else default_folder(Path.cwd()))
+    except CacheUnusable as error:
+        _say(f"mllint-wa: warning: running without the cache: {error}")
+        return None
 
 
 def _write_baseline(target: Path, result: RunResult) -> None:

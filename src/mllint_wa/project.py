@@ -36,6 +36,8 @@ _PRUNED_DIRS = frozenset(
         ".mypy_cache",
         ".pytest_cache",
         ".ruff_cache",
+        # mllint-wa's own (mllint_wa.cache.CACHE_DIR_NAME): never evidence.
+        ".mllint_wa_cache",
         ".tox",
         ".nox",
         "node_modules",

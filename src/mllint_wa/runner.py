@@ -12,6 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mllint_wa.baseline import Baseline, BaselineEntry
+from mllint_wa.cache import (
+    Cache,
+    Entry,
+    Fingerprint,
+    digest_of,
+    entry_name,
+    fingerprints,
+    outside_inputs,
+    stored_files,
+    tool_digest,
+    unchanged,
+)
 from mllint_wa.config import (
     Layer,
     Settings,
@@ -21,6 +33,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
+from mllint_wa.evidence import exists_below
 from mllint_wa.grouping import Reported, content_ids, fold
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
@@ -34,6 +47,9 @@ from mllint_wa.model import (
     Violation,
     fingerprint,
 )
+from mllint_wa.outcome import NotAnOutcome, Outcome, from_data, to_data
+from mllint_wa.outcome import RuleFailure as RuleFailure
+from mllint_wa.parallel import map_indexed, threads_for, workers_for
 from mllint_wa.parsers.secrets import redact
 from mllint_wa.project import (
     MANIFEST_NAME,
@@ -63,16 +79,6 @@ class ProjectReport:
     not_applicable: tuple[Rule, ...] = ()
 
 
-@dataclass(frozen=True)
-class RuleFailure:
-    """A rule that raised: the run goes on without it and ends with exit code 2."""
-
-    message: str
-    traceback: str
-    code: str = ""
-    project: str = ""
-
-
 @dataclass
 class RunResult:
     projects: list[ProjectReport] = field(default_factory=list)
@@ -94,6 +100,11 @@ class RunOptions:
     stage: Stage | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
     baseline: Baseline | None = None
+    # Where each project's findings are kept between runs; None: no cache.
+    cache: Cache | None = None
+    # Processes that lint projects side by side; None: decided from the CPU count and the
+    # size of the tree (see mllint_wa.parallel).
+    jobs: int | None = None
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -225,57 +236,31 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
     unreadable, orphans = _assign_problems(planned.problems, planned.found)
     result.warnings.extend(orphans)
 
-    for item in planned.linted:
-        project, load, settings = item.project, item.load, item.settings
+    linted = [_linted(item, unreadable, options, cwd) for item in planned.linted]
+    outcomes = lint_all(linted, options)
+    for one, outcome in zip(linted, outcomes, strict=True):
+        project, load, settings = one.item.project, one.item.load, one.item.settings
         result.warnings.extend(w for w in settings.warnings if w not in result.warnings)
-        excluded = exclusion(project.root, settings.exclude)
-        stage = _stage_of(load.manifest, options.stage)
-        context = ProjectContext(
-            # The manifest is read whatever the patterns say: it defines the project.
-            project=Project(
-                project.root,
-                tuple(f for f in project.files if f == MANIFEST_NAME or not excluded(f)),
-            ),
-            stage=stage,
-            manifest=load.manifest,
-            manifest_problems=load.problems,
-            unreadable=tuple(p for p in unreadable[project.root] if not excluded(p[0])),
-            rules=load_rules(),
-            today=options.today,
-            options=settings.options,
-            manifest_text=load.text,
-        )
-        root = display_path(project.root, cwd)
-        applicable = _applicable(context, settings.rules, root, result.errors)
-        reported = _run_rules(context, settings, applicable, root, result.errors)
-        result.ran.update(context.ran)
+        result.errors.extend(outcome.errors)
+        result.ran.update(outcome.ran)
         result.projects.append(
             ProjectReport(
-                root=root,
+                root=one.root,
                 manifest=display_path(project.manifest_path, cwd) if project.has_manifest else None,
-                stage=stage,
-                rules_run=tuple(sorted(context.ran)),
-                applicable=tuple(r for r, yes in applicable.items() if yes),
-                not_applicable=tuple(r for r, yes in applicable.items() if not yes),
+                stage=one.context.stage,
+                rules_run=tuple(sorted(outcome.ran)),
+                applicable=tuple(r for r, yes in outcome.applicable.items() if yes),
+                not_applicable=tuple(r for r, yes in outcome.applicable.items() if not yes),
             )
-        )
-        findings = [item.finding for item in reported]
-        ignored: list[Finding] = []
-        if settings.options.inline_ignores:
-            findings, ignored = apply_ignores(
-                findings, project_ignores(context), load_rules(), _within(root)
-            )
-        standing = {id(finding) for finding in findings}
-        findings = fold(
-            [item for item in reported if id(item.finding) in standing],
-            _within(root),
-            content_ids(context.evidence),
         )
         kept, waived = apply_waivers(
-            findings, load.manifest.waivers() if load.manifest else [], options.today, load_rules()
+            outcome.findings,
+            load.manifest.waivers() if load.manifest else [],
+            options.today,
+            load_rules(),
         )
         result.findings.extend(kept)
-        result.suppressed.extend(ignored + waived)
+        result.suppressed.extend(outcome.ignored + waived)
         result.failing.extend(f for f in kept if _fails(f, settings))
 
     _redact_project_text(result)
@@ -285,6 +270,145 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
     if options.baseline is not None:
         absorb(result, options.baseline)
     return result
+
+
+@dataclass(frozen=True)
+class Linted:
+    """A project about to be linted: its settings and sources, the context its rules will
+    see, and its root as findings show it."""
+
+    item: Prepared
+    context: ProjectContext
+    root: str
+
+
+def _linted(
+    item: Prepared,
+    unreadable: Mapping[Path, list[tuple[str, str]]],
+    options: RunOptions,
+    cwd: Path,
+) -> Linted:
+    project, load, settings = item.project, item.load, item.settings
+    excluded = exclusion(project.root, settings.exclude)
+    context = ProjectContext(
+        # The manifest is read whatever the patterns say: it defines the project.
+        project=Project(
+            project.root,
+            tuple(f for f in project.files if f == MANIFEST_NAME or not excluded(f)),
+        ),
+        stage=_stage_of(load.manifest, options.stage),
+        manifest=load.manifest,
+        manifest_problems=load.problems,
+        unreadable=tuple(p for p in unreadable[project.root] if not excluded(p[0])),
+        rules=load_rules(),
+        today=options.today,
+        options=settings.options,
+        manifest_text=load.text,
+    )
+    return Linted(item, context, display_path(project.root, cwd))
+
+
+def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
+    """Each project's outcome, in order: from the cache when nothing that decides it has
+    changed, else by running its rules (in worker processes when ``--jobs`` asks for them
+    or the tree is large), then kept in the cache."""
+    sizes = [len(one.context.project.files) for one in linted]
+    threads = threads_for(options.jobs, sum(sizes))
+    cache = options.cache
+    lookups = [_look_up(one, cache, threads) for one in linted] if cache is not None else []
+    outcomes: list[Outcome | None] = [found for found, _ in lookups] or [None] * len(linted)
+    missing = [index for index, found in enumerate(outcomes) if found is None]
+    workers = workers_for(options.jobs, [sizes[index] for index in missing])
+
+    def task(position: int) -> dict[str, object]:
+        return to_data(lint_project(linted[missing[position]]))
+
+    if workers > 1:
+        computed = [
+            from_data(data, linted[index].item.settings.rules)
+            for index, data in zip(missing, map_indexed(task, len(missing), workers), strict=True)
+        ]
+    else:
+        computed = [lint_project(linted[index]) for index in missing]
+    for index, outcome in zip(missing, computed, strict=True):
+        outcomes[index] = outcome
+        if cache is not None and not outcome.errors:
+            _, lookup = lookups[index]
+            files = stored_files(lookup.files)
+            cache.store(lookup.name, Entry(lookup.key, files, to_data(outcome), lookup.index))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """A project's entry name in the cache, its key, and its files' fingerprints now."""
+
+    name: str
+    key: str
+    files: dict[str, Fingerprint]
+    index: tuple[str, str]
+
+
+def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _Lookup]:
+    """The project's outcome as the cache holds it, if its key, its files and the answers
+    its rules had about other paths are all as they were; and what to store otherwise."""
+    context, settings = one.context, one.item.settings
+    root = context.project.root
+    name = entry_name(root, one.root)
+    entry = cache.load(name)
+    outside, index = outside_inputs(root, entry.index if entry is not None else None)
+    key = digest_of(
+        [
+            tool_digest(),
+            [rule.code for rule in settings.rules],
+            list(dataclasses.astuple(context.options)),
+            context.stage.value,
+            context.today.isoformat(),
+            one.root,
+            display_path(root, _repository_root(root)),
+            [list(problem) for problem in context.unreadable],
+            index[1],
+        ]
+    )
+    prefix = os.path.join(root, "")
+    paths = [(path, prefix + path) for path in context.project.files]
+    paths += [(path, path) for path in outside]
+    files = fingerprints(paths, entry.files if entry is not None else {}, threads)
+    lookup = _Lookup(name, key, files, index)
+    if entry is None or entry.key != key or not unchanged(entry.files, files):
+        return None, lookup
+    try:
+        outcome = from_data(entry.outcome, settings.rules)
+    except NotAnOutcome:
+        return None, lookup
+    if outcome.errors or any(exists_below(root, p) != a for p, a in outcome.probes.items()):
+        return None, lookup
+    return outcome, lookup
+
+
+def lint_project(one: Linted) -> Outcome:
+    """Run the rules that apply to one project, then its inline ignores; waivers are left
+    to the caller, who has the manifest at hand whether or not the rules ran."""
+    context, settings, root = one.context, one.item.settings, one.root
+    errors: list[RuleFailure] = []
+    applicable = _applicable(context, settings.rules, root, errors)
+    reported = _run_rules(context, settings, applicable, root, errors)
+    findings = [item.finding for item in reported]
+    ignored: list[Finding] = []
+    if settings.options.inline_ignores:
+        findings, ignored = apply_ignores(
+            findings, project_ignores(context), load_rules(), _within(root)
+        )
+    standing = {id(finding) for finding in findings}
+    findings = fold(
+        [item for item in reported if id(item.finding) in standing],
+        _within(root),
+        content_ids(context.evidence),
+    )
+    # The evidence is built only when a rule reads a file; without it, nothing was asked.
+    evidence = context.__dict__.get("evidence")
+    probes = dict(evidence.probes) if evidence is not None else {}
+    return Outcome(findings, ignored, applicable, set(context.ran), errors, probes)
 
 
 def _redact_project_text(result: RunResult) -> None:

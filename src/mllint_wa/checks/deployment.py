@@ -49,10 +49,13 @@ _STRATEGY_PROPERTY = {
 
 
 def _endpoints(ctx: ProjectContext) -> Iterator[Resource]:
-    """Each endpoint serving at least one real-time, instance-based variant, once."""
+    """Each endpoint serving at least one real-time, instance-based variant, once; not one
+    a configuration deploys for a stage before production."""
     seen: set[str] = set()
     for variant in variants(ctx.evidence):
         endpoint = variant.endpoint
+        if variant.pre_production:
+            continue
         if endpoint is not None and endpoint.anchor not in seen:
             seen.add(endpoint.anchor)
             yield endpoint
@@ -73,19 +76,26 @@ def single_instance_endpoint(ctx: ProjectContext) -> Iterator[Violation]:
     instance has nowhere to fail over to, so an instance or zone failure, or a host replacement,
     is an outage. The rule reads each real-time, instance-based production variant (an SDK
     ``.deploy()``, or an endpoint configuration's ``ProductionVariants``) and fires when its
-    initial instance count is known to be 1 — a literal, or a parameter's or variable's default.
+    initial instance count is known to be 1 — a literal, a parameter's or variable's default, or
+    the value a template configuration file or deploy command gives a CloudFormation parameter.
     It applies when the project's stage is ``production``: one instance is the right size for a
-    development endpoint. Serverless and asynchronous endpoints have no instance count and are
-    not asked; an unknown count is not a finding. Endpoints the SDK runs in local mode
-    (`instance_type="local"`, a local session, or a variable the code may set to either), and
-    endpoints and configurations that the code creating them deletes further on
-    (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
-    with the configurations only such endpoints serve), are demos' throwaways and are not
-    reported. A pilot that accepts the risk says so with a `[waivers.DE003]` entry."""
+    development endpoint, and so for an endpoint a template is deployed with by a configuration
+    named for an earlier stage (``staging-config.json``, ``deploy-dev.sh``; a word of the name
+    is dev, develop, development, test, testing, staging, stage, stg, qa, uat, sandbox, demo,
+    preprod or beta), which is not asked. Serverless and asynchronous endpoints have no
+    instance count and are not asked; an unknown count is not a finding. Endpoints the SDK
+    runs in local mode (`instance_type="local"`, a local session, or a variable the code may
+    set to either), and endpoints and configurations that the code creating them deletes
+    further on (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/
+    `delete_endpoint_config` by name, with the configurations only such endpoints serve), are
+    demos' throwaways and are not reported. A pilot that accepts the risk says so with a
+    `[waivers.DE003]` entry."""
     if ctx.stage is not Stage.PRODUCTION:
         return
     reported: set[str] = set()
     for variant in variants(ctx.evidence):
+        if variant.pre_production:
+            continue
         if variant.get("instance_count").is_(1) and variant.anchor not in reported:
             reported.add(variant.anchor)
             yield Violation(
@@ -120,11 +130,13 @@ def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
     or a variable the code may set to either), and endpoints and configurations that the code
     creating them deletes further on (`predictor.delete_endpoint()`, a boto3
     `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported. It is about something missing,
-    so it applies in production, or as soon as the project defines an endpoint."""
+    endpoints serve), are demos' throwaways and are not reported, nor is an endpoint read for a
+    configuration named for a stage before production (as DE003 `single-instance-endpoint`
+    tells). It is about something missing, so it applies in production, or as soon as the
+    project defines an endpoint."""
     targets = scaling(ctx.evidence)
     for variant in variants(ctx.evidence):
-        if targets.covers(variant) is False:
+        if targets.covers(variant) is False and not variant.pre_production:
             yield Violation(
                 f"{variant.describe()} has no autoscaling: no scaling target points at "
                 f"{_served(variant)}",
@@ -194,7 +206,9 @@ def deployment_without_guardrails(ctx: ProjectContext) -> Iterator[Violation]:
     session, or a variable the code may set to either), and endpoints and configurations that
     the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
     `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported."""
+    endpoints serve), are demos' throwaways and are not reported; nor is an endpoint read for a
+    configuration named for a stage before production (as DE003 `single-instance-endpoint`
+    tells)."""
     strategy = ctx.declared("deployment.strategy")
     asked = strategy in GUARDED_STRATEGIES or (strategy is None and ctx.stage is Stage.PRODUCTION)
     if not asked:
@@ -244,7 +258,8 @@ def deployment_strategy_mismatch(ctx: ProjectContext) -> Iterator[Violation]:
     local session), and endpoints and configurations that the code creating them deletes further
     on (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by
     name, with the configurations only such endpoints serve), are demos' throwaways and are not
-    reported."""
+    reported; nor is an endpoint read for a configuration named for a stage before production
+    (as DE003 `single-instance-endpoint` tells)."""
     strategy = ctx.declared("deployment.strategy")
     accepted = SATISFIES.get(strategy or "")
     if accepted is None:

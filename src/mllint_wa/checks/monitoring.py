@@ -44,11 +44,12 @@ class _Serving:
 
 def _realtime_endpoints(ev: Evidence) -> list[_Serving]:
     """Each lasting endpoint (or unused configuration) that serves in real time from
-    instances: demos' throwaways (local mode, deleted further on) are left out."""
+    instances: demos' throwaways (local mode, deleted further on) are left out, and so is one a
+    configuration deploys for a stage before production."""
     found: dict[tuple[str, str], _Serving] = {}
     for variant in variants(ev):  # throwaway endpoints are already left out
         settings, endpoint = variant.holder, variant.endpoint
-        if settings.opaque:
+        if settings.opaque or variant.pre_production:
             continue
         key = (endpoint.anchor if endpoint is not None else "", settings.anchor)
         found.setdefault(key, _Serving(endpoint, settings))
@@ -86,7 +87,8 @@ def endpoint_without_data_capture(ctx: ProjectContext) -> Iterator[Violation]:
     either), and endpoints and configurations that the code creating them deletes further on
     (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
     with the configurations only such endpoints serve), are demos' throwaways and are not
-    reported."""
+    reported; nor is an endpoint read for a configuration named for a stage before
+    production (as DE003 `single-instance-endpoint` tells)."""
     updated = capture_updates(ctx.evidence)
     reported: set[str] = set()
     for serving in _realtime_endpoints(ctx.evidence):
@@ -149,7 +151,9 @@ def missing_monitoring_schedule(ctx: ProjectContext) -> Iterator[Violation]:
     a variable the code may set to either), and endpoints and configurations that the code
     creating them deletes further on (`predictor.delete_endpoint()`, a boto3
     `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
-    endpoints serve), are demos' throwaways and are not reported."""
+    endpoints serve), are demos' throwaways and are not reported; nor are endpoints read for a
+    configuration named for a stage before production (as DE003 `single-instance-endpoint`
+    tells)."""
     found = monitors(ctx.evidence)
     if not found and _declared_monitoring(ctx):
         return
@@ -224,7 +228,8 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     endpoints and configurations that the code creating them deletes further on
     (`predictor.delete_endpoint()`, a boto3 `delete_endpoint`/`delete_endpoint_config` by name,
     with the configurations only such endpoints serve), are demos' throwaways and are not
-    reported."""
+    reported; nor is an endpoint read for a configuration named for a stage before
+    production (as DE003 `single-instance-endpoint` tells)."""
     ev = ctx.evidence
     if alarms_in_code(ev):
         return
@@ -232,7 +237,7 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
     names = {endpoint.name for endpoint in endpoints}
     deleted = throwaways(ev)
     for endpoint in endpoints:
-        if endpoint.anchor in deleted:
+        if endpoint.anchor in deleted or endpoint.pre_production:
             continue
         rollback = endpoint.get("auto_rollback_alarms")
         if not rollback.falsy() or _alarms_watching(ev, endpoint, names):

@@ -113,6 +113,8 @@ class Evidence:
         self._failures: dict[str, ParseFailure] = {}
         self._templates: dict[str, bool] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
+        # Paths asked about outside the walked files, with the answer (see on_disk).
+        self.probes: dict[str, bool | None] = {}
 
     # Files -----------------------------------------------------------------------------
 
@@ -140,15 +142,10 @@ class Evidence:
     def on_disk(self, path: str) -> bool | None:
         """Whether a project-relative path exists, ignored or not (``lstat``, nothing read);
         None when the path is absolute or climbs out of the project, which cannot be judged
-        from inside it."""
-        parts = path.replace("\\", "/").split("/")
-        if os.path.isabs(path) or ".." in parts:
-            return None
-        try:
-            os.lstat(self.root / path)
-        except OSError:
-            return False
-        return True
+        from inside it. Each answer is kept in :attr:`probes`: it depends on more than the
+        project's files, so the cache asks it again before it reuses a run's findings."""
+        found = self.probes[path] = exists_below(self.root, path)
+        return found
 
     @property
     def _file_set(self) -> frozenset[str]:
@@ -413,6 +410,19 @@ class Evidence:
     @property
     def failures(self) -> tuple[ParseFailure, ...]:
         return tuple(self._failures[path] for path in sorted(self._failures))
+
+
+def exists_below(root: Path, path: str) -> bool | None:
+    """Whether ``path`` exists below ``root``, ignored or not; None when it is absolute or
+    climbs out of ``root``."""
+    parts = path.replace("\\", "/").split("/")
+    if os.path.isabs(path) or ".." in parts:
+        return None
+    try:
+        os.lstat(root / path)
+    except OSError:
+        return False
+    return True
 
 
 def _template_syntax(kinds: frozenset[str]) -> str:

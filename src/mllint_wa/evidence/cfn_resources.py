@@ -7,12 +7,21 @@ package`` / ``aws cloudformation package`` output beside its template (see
 :func:`_generated_copies`). A property's value is decided only as far as
 the template decides it:
 
-- a literal is known; ``!Ref Param`` is the parameter's ``Default`` when it has one (or the
-  value a parent stack passes to this nested template), else unknown, written ``!Ref Param``;
+- a literal is known; ``!Ref Param`` is the value a parent stack passes to this nested
+  template, else the value the configuration being read gives it (a template configuration
+  file, a deploy command: :mod:`mllint_wa.evidence.cfn_configurations`), else the
+  parameter's ``Default`` when it has one, else unknown, written ``!Ref Param``;
+- ``!FindInMap`` is the entry its keys name when they resolve; a key that does not is
+  followed down every branch, known when they all agree;
 - ``!Ref``/``!GetAtt`` of another resource is that resource's logical ID, which is how links
   between resources (endpoint → endpoint config, alarm → endpoint …) are named;
 - ``!Ref AWS::NoValue`` is absent; ``!If`` is unknown unless both branches agree; ``!Sub``
   without variables is its text; every other function is unknown.
+
+A template deployed several ways is read once per configuration: a resource whose values
+differ between them, and each resource linking to it, is named after the configuration
+(``Endpoint (prod-config.json)``); the others are read once, with the values all
+configurations share.
 
 Resources are named by their logical ID; a literal physical name (``EndpointName: churn``)
 used elsewhere in the project is mapped back to the logical ID that declares it. Tags the
@@ -24,6 +33,7 @@ CloudFormation propagates them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import posixpath
 import re
@@ -34,6 +44,7 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence import resources as m
+from mllint_wa.evidence.cfn_configurations import Configuration, agreed, configurations
 from mllint_wa.evidence.code import is_test_path, modules
 from mllint_wa.evidence.resources import (
     ABSENT,
@@ -99,11 +110,97 @@ def extract(ev: Evidence) -> list[Resource]:
     }
     passed = _passed_parameters(templates, names)
     tagged = _stack_tags(ev, templates)
+    configured = configurations(ev, templates) if templates else {}
     found: list[Resource] = []
     for path, template in templates.items():
-        reader = _Reader(path, template, passed.get(path, {}), names)
-        found.extend(with_tags(resource, tagged[path]) for resource in reader.resources())
+        reader = functools.partial(_Reader, path, template, passed.get(path, {}), names)
+        found.extend(
+            with_tags(resource, tagged[path])
+            for resource in _configured_resources(reader, configured.get(path, []))
+        )
     return found
+
+
+def _configured_resources(
+    reader: Callable[..., _Reader], ways: list[Configuration]
+) -> list[Resource]:
+    """A template's resources as its configurations deploy it. Resources every
+    configuration makes alike are read once; one that differs between them is read once
+    per configuration, named after it (``Endpoint (prod-config.json)``), and so is each
+    resource that links to it, its links renamed to match."""
+    if len(ways) <= 1:
+        return list(reader(ways[0] if ways else None).resources())
+    each = [list(reader(way).resources()) for way in ways]
+    common = list(reader(agreed(ways)).resources())
+    if any(len(read) != len(common) for read in each):
+        return common
+    differing = {
+        index
+        for index, resource in enumerate(common)
+        if len({_compared(read[index].properties) for read in each}) > 1
+    }
+    ids = {resource.name: index for index, resource in enumerate(common)}
+    linking = [{ids[name] for name in _strings(r.properties) if name in ids} for r in common]
+    grown = True
+    while grown:
+        before = len(differing)
+        differing |= {i for i, links in enumerate(linking) if links & differing}
+        grown = len(differing) > before
+    split = {common[index].name for index in differing}
+    found = [resource for index, resource in enumerate(common) if index not in differing]
+    for way, read in zip(ways, each, strict=True):
+        renamed = {name: f"{name} ({way.name})" for name in split}
+        found.extend(
+            dataclasses.replace(
+                read[index],
+                name=renamed[read[index].name],
+                properties=_renamed(read[index].properties, renamed),
+                configuration=way.name,
+            )
+            for index in sorted(differing)
+        )
+    return found
+
+
+@nesting_bounded(None)
+def _compared(node: Any) -> Any:
+    """A property's value without the places it is written: what configurations compare."""
+    if isinstance(node, Value):
+        return (node.state, _compared(node.value))
+    if isinstance(node, Mapping):
+        return tuple(sorted((key, _compared(value)) for key, value in node.items()))
+    if isinstance(node, (list, tuple)):
+        return tuple(_compared(item) for item in node)
+    return node if isinstance(node, (str, int, float, bool, type(None))) else repr(node)
+
+
+@nesting_bounded(())
+def _strings(node: Any) -> Iterator[str]:
+    """Every known text among a resource's property values: the names it links to."""
+    if isinstance(node, Value):
+        yield from _strings(node.value)
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, str):
+        yield node
+
+
+@nesting_bounded(None)
+def _renamed(node: Any, renamed: Mapping[str, str]) -> Any:
+    """Property values with each link to a resource read per configuration renamed."""
+    if isinstance(node, Value):
+        return dataclasses.replace(node, value=_renamed(node.value, renamed))
+    if isinstance(node, Mapping):
+        return {key: _renamed(value, renamed) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_renamed(item, renamed) for item in node]
+    if isinstance(node, str):
+        return renamed.get(node, node)
+    return node
 
 
 def _stack_tags(ev: Evidence, templates: Mapping[str, Template]) -> dict[str, Value]:
@@ -341,17 +438,22 @@ class _Reader:
         template: Template,
         passed: Mapping[str, Value],
         names: Mapping[Names, str],
+        configuration: Configuration | None = None,
     ) -> None:
         self.path = path
         self.template = template
         self.passed = passed
         self.names = names
+        self.configuration = configuration
         self.parameters = template.section("Parameters")
         self.resources_section = {
             logical_id: resource
             for logical_id, resource in template.section("Resources").items()
             if isinstance(resource, dict)
         }
+        if configuration is not None:
+            # Names built from parameters are this configuration's names.
+            self.names = {**names, **dict(_physical_names(self))}
 
     def loc(self, path: Path) -> Location:
         line, column = self.template.position(path)
@@ -381,7 +483,39 @@ class _Reader:
             text = argument[0] if isinstance(argument, list) and argument else argument
             if isinstance(text, str) and "${" not in text:
                 return known(text, where)
+        if node.function == "Fn::FindInMap" and isinstance(argument, list) and len(argument) == 3:
+            return self._in_map(node, argument, (*path, "Fn::FindInMap"), where)
         return unknown(node.written, where)
+
+    def _in_map(self, node: Intrinsic, keys: list[Any], path: Path, where: Location) -> Value:
+        """``Fn::FindInMap``: the entry its keys name, each key a literal or a value that
+        resolves; a key that does not resolve is followed down every branch, and the value
+        is known when all of them agree (a map keyed by region giving one value)."""
+        mappings = self.template.section("Mappings")
+        resolved = [self.resolve(key, (*path, index)) for index, key in enumerate(keys)]
+        if not resolved[0].known:
+            return unknown(node.written, where)
+        entries: list[tuple[Any, Path]] = [(mappings, ("Mappings",))]
+        for key in resolved:
+            step: list[tuple[Any, Path]] = []
+            for entry, at in entries:
+                if not isinstance(entry, dict):
+                    return unknown(node.written, where)
+                if key.known:
+                    name = str(key.value)
+                    if name not in entry:
+                        return unknown(node.written, where)
+                    step.append((entry[name], (*at, name)))
+                else:
+                    step.extend((value, (*at, name)) for name, value in entry.items())
+            entries = step
+        values = [value for value, _ in entries]
+        if not values or any(isinstance(v, (Intrinsic, dict)) for v in values):
+            return unknown(node.written, where)
+        if any(value != values[0] for value in values):
+            return unknown(node.written, where)
+        # A single entry decided it: reported there; agreeing branches, where it is used.
+        return known(values[0], self.loc(entries[0][1]) if len(entries) == 1 else where)
 
     def _ref(self, name: str, node: Intrinsic, where: Location) -> Value:
         if name == "AWS::NoValue":
@@ -389,6 +523,14 @@ class _Reader:
         if name in self.passed:
             return dataclasses.replace(self.passed[name], location=where)
         parameter = self.parameters.get(name)
+        configured = self.configuration
+        if configured is not None and isinstance(parameter, dict):
+            given = configured.values.get(name)
+            if given is not None:
+                # Reported where the configuration sets it, the place that decided it.
+                return dataclasses.replace(given, location=given.location or where)
+            if configured.sets_unknown:
+                return unknown(node.written, where)
         if isinstance(parameter, dict):
             default = parameter.get("Default")
             if default is None or isinstance(default, Intrinsic):
@@ -529,7 +671,7 @@ class _Reader:
         if target is not None:
             return "${" + target + "}"
         argument = node.argument
-        if node.function == "Ref":
+        if node.function in ("Ref", "Fn::FindInMap"):
             value = self.resolve(node, ())
             return str(value.value) if value.known else None
         if node.function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:

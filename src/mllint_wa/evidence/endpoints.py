@@ -79,6 +79,13 @@ class Variant:
     def get(self, name: str) -> Value:
         return self.settings.get(name, ABSENT)
 
+    @property
+    def pre_production(self) -> bool:
+        """Served for a stage before production, by its configuration's name."""
+        return self.holder.pre_production or (
+            self.endpoint is not None and self.endpoint.pre_production
+        )
+
     def where(self, name: str) -> Location:
         """The setting's location when it is written, else the variant list's, else the
         holder's."""

@@ -166,7 +166,7 @@ def _tracked_files(ev: Evidence) -> TrackedFiles:
     index = repository.git_dir / "index"
     index_path = _inside(index, root)
     try:
-        entries = _read_index_cached(repository)
+        entries = read_index_of(repository)
     except IndexUnreadable as error:
         return TrackedFiles(repository, problem=str(error), index_path=index_path)
     lead = _lead(root, repository)
@@ -189,7 +189,7 @@ def tracked_below(root: Path) -> tuple[str, ...]:
     if repository is None:
         return ()
     try:
-        entries = _read_index_cached(repository)
+        entries = read_index_of(repository)
     except IndexUnreadable:
         return ()
     lead = _lead(root, repository)
@@ -230,7 +230,9 @@ def _size(ev: Evidence, path: str, recorded: int) -> int:
     return recorded
 
 
-def _read_index_cached(repository: Repository) -> tuple[IndexEntry, ...]:
+def read_index_of(repository: Repository) -> tuple[IndexEntry, ...]:
+    """The entries of the repository's index; :class:`IndexUnreadable` when it cannot be
+    read (in or through a symlink, too large, malformed)."""
     if os.path.islink(repository.git_dir):
         raise IndexUnreadable("is in a git directory that is a symlink, which is not followed")
     index = repository.git_dir / "index"

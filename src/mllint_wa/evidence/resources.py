@@ -223,6 +223,14 @@ def stops_when_idle(script: str) -> bool:
     return _AUTO_STOP.search(script) is not None
 
 
+# Words of a configuration's name that name a stage before production.
+_PRE_PRODUCTION = frozenset(
+    {"dev", "develop", "development", "test", "testing", "staging", "stage", "stg", "qa",
+     "uat", "sandbox", "demo", "preprod", "beta"}
+)  # fmt: skip
+_WORDS = re.compile(r"[^a-z0-9]+")
+
+
 class State(str, enum.Enum):
     KNOWN = "known"
     UNKNOWN = "unknown"
@@ -286,6 +294,9 @@ class Resource:
     # The whole definition could not be read (a **kwargs constructor, a module call):
     # rules about missing properties must stay silent.
     opaque: bool = False
+    # A template deployed several ways is read once per way its values differ: the
+    # configuration this copy was read for (``staging-config.json``), "" for the others.
+    configuration: str = ""
 
     def get(self, name: str) -> Value:
         return self.properties.get(name, ABSENT)
@@ -294,6 +305,14 @@ class Resource:
         """The property's location when it is written, else the resource's."""
         value = self.properties.get(name)
         return value.location if value is not None and value.location else self.location
+
+    @property
+    def pre_production(self) -> bool:
+        """Read for a configuration whose name says it deploys a stage before production
+        (``staging-config.json``, ``deploy-dev.sh:4``): rules about what production needs
+        do not ask it."""
+        words = _WORDS.split(self.configuration.lower())
+        return any(word in _PRE_PRODUCTION for word in words)
 
     @property
     def anchor(self) -> str:

@@ -4,10 +4,9 @@ CloudFormation propagates a stack's tags to the resources it creates (and to its
 stacks), so a template whose own resources carry no ``Tags`` may still create tagged
 resources. Two places give a stack its tags:
 
-* a CodePipeline **template configuration file** beside the template: a JSON object with
-  ``Parameters``, ``Tags`` and ``StackPolicy`` members only, its ``Tags`` a map of strings
-  (AWS CloudFormation User Guide, "CloudFormation artifacts" in continuous delivery with
-  CodePipeline). It names no template: it counts for the templates in its folder;
+* a CodePipeline **template configuration file** beside the template
+  (:func:`~mllint_wa.evidence.cfn_configurations.configuration_files`), its ``Tags`` a map of
+  strings. It names no template: it counts for the templates in its folder;
 * a **deploy script**'s boto3 ``create_stack``, ``update_stack`` or ``create_change_set``
   with ``Tags=[{"Key": …, "Value": …}]``: it counts for the template the call reads, found
   by a file name written in its ``TemplateBody``/``TemplateURL`` (``open("template.yaml")``,
@@ -22,14 +21,13 @@ import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence import kinds as k
-from mllint_wa.evidence.code import is_test_path, modules
+from mllint_wa.evidence.cfn_configurations import configuration_files
+from mllint_wa.evidence.code import modules
 from mllint_wa.evidence.python_values import Val, Values, written
 from mllint_wa.evidence.resources import ABSENT, Value, known, merged_tags, unknown
 from mllint_wa.model import Location
-from mllint_wa.parsers.json_positions import JsonDocument, load_json
+from mllint_wa.parsers.json_positions import JsonDocument
 
-_CONFIGURATION_MEMBERS = frozenset({"Parameters", "Tags", "StackPolicy"})
 _STACK_CALLS = frozenset({"create_stack", "update_stack", "create_change_set"})
 _TEMPLATE_ARGUMENTS = ("TemplateBody", "TemplateURL")
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -56,21 +54,15 @@ def stack_tags(ev: Evidence, templates: Iterable[str]) -> dict[str, Value]:
 
 def _configuration_tags(ev: Evidence, templates: set[str]) -> Iterator[tuple[str, Value]]:
     """(folder, tags) of each template configuration file with tags."""
-    for path in ev.files(k.JSON):
-        if path in templates or is_test_path(path) or not ev.mentions(path, b'"Tags"'):
-            continue
-        document = ev.parse(path, load_json)
-        tags = _configured(path, document) if document is not None else None
+    for path, document in configuration_files(ev, templates, "Tags"):
+        tags = _configured(path, document)
         if tags is not None:
             yield posixpath.dirname(path), tags
 
 
 def _configured(path: str, document: JsonDocument) -> Value | None:
-    """The tags of a template configuration file; None for any other JSON."""
-    value = document.value
-    if not isinstance(value, dict) or not value.keys() <= _CONFIGURATION_MEMBERS:
-        return None
-    tags = value.get("Tags")
+    """The tags of a template configuration file; None when it sets none."""
+    tags = document.value.get("Tags")
     if not isinstance(tags, dict) or not tags:
         return None
     where = Location(path, *document.position(("Tags",)))

@@ -699,6 +699,45 @@ def _remote(
                 yield from _interpreted(command, rereads)
 
 
+@dataclass(frozen=True)
+class CommandWord:
+    """A word of a command as the shell reads it: its value with quotes removed and the
+    offset in the text of each of its characters. ``literal`` is false when part of it is
+    only known when the script runs (a ``$VAR``, a substitution)."""
+
+    value: str
+    offsets: tuple[int, ...]
+
+    @property
+    def offset(self) -> int:
+        return self.offsets[0] if self.offsets else 0
+
+    @property
+    def literal(self) -> bool:
+        return "$" not in self.value and _SUBSTITUTED not in self.value
+
+
+def commands(text: str) -> list[tuple[CommandWord, ...]]:
+    """The words of each simple command ``text`` runs, from what it runs on (past
+    assignments and wrappers such as ``sudo`` or ``env``), in the order they are written:
+    commands inside substitutions, ``( … )`` and heredocs a shell reads included; what is
+    only echoed, assigned or commented out is not a command."""
+    found: list[tuple[CommandWord, ...]] = []
+    for node in _read(text, None).nodes:
+        for pipeline in node.pipelines:
+            for command in pipeline:
+                program = _program(command.words)
+                if program is None:
+                    continue
+                found.append(
+                    tuple(
+                        CommandWord(word.value, tuple(word.mapped()) or (word.start,))
+                        for word in command.words[program[0] :]
+                    )
+                )
+    return sorted(found, key=lambda words: words[0].offset if words else 0)
+
+
 def _read(text: str, heredoc_bodies: Sequence[tuple[int, int]] | None) -> _Lexer:
     """The scripts ``text`` runs, heredocs read by a shell included."""
     bodies = None if heredoc_bodies is None else list(heredoc_bodies)

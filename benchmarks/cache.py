@@ -1,0 +1,118 @@
+"""mllint-wa's CPU time without the cache, cold (an empty cache) and warm (a second run over
+the unchanged tree), against the CPU time of reading every file once.
+
+    python benchmarks/cache.py [PATH] [--files 30000] [--repeat 3] [--jobs N]
+
+lints PATH (a checkout), or else the synthetic repository of benchmarks/evidence.py with
+``--files`` files. CPU time (user + system of the mllint-wa process and its workers) is what
+is compared: on a shared machine wall time measures the neighbours. The cache lives in a
+temporary folder (``--cache-dir``), so nothing is written into PATH; every run's standard
+output is checked to be the same bytes. Nothing is timed inside the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from evidence import build_repository
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cpu(command: list[str], cwd: Path) -> tuple[float, float, bytes]:
+    """CPU seconds and wall seconds of one run, and its standard output."""
+    before, start = children_cpu(), time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    wall, cpu = time.perf_counter() - start, children_cpu() - before
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed: {done.stderr.decode()}")
+    return cpu, wall, done.stdout
+
+
+def floor_cpu(root: Path) -> float:
+    """CPU seconds to read every regular file once (links, which a checkout may hold
+    broken, are not followed)."""
+    start = time.process_time()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as handle:
+                    while handle.read(1 << 20):
+                        pass
+    return time.process_time() - start
+
+
+def measure(root: Path, repeat: int, jobs: str | None) -> None:
+    executable = shutil.which("mllint-wa")
+    if executable is None:
+        sys.exit("mllint-wa is not on PATH: install the package first")
+    base = [executable, "--select", "ALL", "--exit-zero", "-q", "."]
+    if jobs is not None:
+        base += ["--jobs", jobs]
+    rows: dict[str, list[tuple[float, float]]] = {"no cache": [], "cold": [], "warm": []}
+    floors = [floor_cpu(root) for _ in range(repeat)]
+    outputs = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        for attempt in range(repeat):
+            folder = Path(scratch, f"cache-{attempt}")
+            cached = [*base, "--cache-dir", str(folder)]
+            for label, command in (
+                ("no cache", [*base, "--no-cache"]),
+                ("cold", cached),
+                ("warm", cached),
+            ):
+                cpu, wall, output = run_cpu(command, root)
+                rows[label].append((cpu, wall))
+                outputs.add(output)
+    if len(outputs) != 1:
+        sys.exit("the runs' outputs differ")
+    floor = min(floors)
+    print(f"read every file once (floor)  CPU min {floor:6.3f} s")
+    for label, runs in rows.items():
+        cpus = [cpu for cpu, _ in runs]
+        walls = [wall for _, wall in runs]
+        print(
+            f"mllint-wa {label:9s}          CPU min {min(cpus):6.3f} s  median "
+            f"{statistics.median(cpus):6.3f} s  ({min(cpus) / floor:5.1f}x the floor)  "
+            f"wall min {min(walls):6.3f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path)
+    parser.add_argument("--files", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs")
+    args = parser.parse_args()
+    # The runs read the cache from the options given, never from the environment.
+    os.environ.pop("MLLINT_WA_NO_CACHE", None)
+    os.environ.pop("MLLINT_WA_CACHE_DIR", None)
+    if args.path is not None:
+        print(f"repository: {args.path}")
+        measure(args.path.resolve(), args.repeat, args.jobs)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        written = build_repository(root, args.files)
+        print(f"repository: synthetic, {written} files")
+        measure(root, args.repeat, args.jobs)
+
+
+if __name__ == "__main__":
+    main()
