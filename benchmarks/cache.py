@@ -3,7 +3,7 @@ the unchanged tree), against the CPU time of reading every file once.
 
     python benchmarks/cache.py [PATH] [--files 30000] [--repeat 3] [--jobs N]
 
-lints PATH (a checkout), or else the synthetic repository of benchmarks/evidence.py with
+lints PATH (a checkout), or else the synthetic repository of benchmarks/synthetic.py with
 ``--files`` files. CPU time (user + system of the mllint-wa process and its workers) is what
 is compared: on a shared machine wall time measures the neighbours. The cache lives in a
 temporary folder (``--cache-dir``), so nothing is written into PATH; every run's standard
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from evidence import build_repository
+from synthetic import build_repository
 
 
 def children_cpu() -> float:

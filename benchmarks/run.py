@@ -1,94 +1,348 @@
-"""Time mllint-wa on a synthetic monorepo.
+"""How fast mllint-wa is on this machine: start-up, synthetic ML repositories, the Go mllint.
 
-    python benchmarks/run.py [--projects 50] [--files 200] [--repeat 5]
+    python benchmarks/run.py [--sizes 50,5000,50000] [--repeat 5] [--go-mllint PATH]
 
-builds, in a temporary folder, a repository of N lens.toml projects with F source files
-each, nested folders, .gitignore'd data and a node_modules tree that must be pruned; then runs
-the `mllint-wa` console script on it R times and prints the minimum and median wall time, plus
-the start-up time of `mllint-wa --version`. Nothing is timed inside the test suite.
+prints, as Markdown tables to paste into benchmarks/README.md:
+
+* start-up: ``mllint-wa --version`` and ``mllint-wa rules``;
+* for each size, a synthetic ML repository (benchmarks/synthetic.py) linted with every
+  rule, cold and warm, against the read floor (reading every committed file once, in this
+  process). Cold passes ``--no-cache`` when ``mllint-wa check --help`` knows the option;
+  warm is a run after one that could fill a cache (without a cache, the same as cold);
+* the CPU time (user + system) of each run, the figure to compare on a shared machine,
+  with the wall time and the peak memory (maximum resident set size) of the process;
+* the Go ``mllint`` (``mllint run``) on the same trees, when it is installed;
+* whether the time grows linearly: CPU time per file at each size, and per file added
+  between two sizes.
+
+Each figure is the minimum and the median of ``--repeat`` runs, after one run that is not
+counted (it brings the files into the page cache). The runs keep Python's bytecode in a
+temporary folder, as an installed package has its modules compiled. Nothing is timed inside
+the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST = """schema_version = 1
-[project]
-name = "svc-{index}"
-owners = ["team-{index}@example.com"]
-stage = "development"
-[business]
-goal = "Reduce handling time by {index}%"
-kpi = "TODO"
-[[problem.metrics]]
-name = "f1"
-target = 0.8
-"""
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import build_repository
+
+# What the Go mllint runs besides git, for a project that configures it.
+GO_MLLINT_LINTERS = ("pylint", "mypy", "black", "isort", "bandit")
 
 
-def build_repository(root: Path, projects: int, files: int) -> int:
-    """Write the synthetic tree; return the number of files written."""
-    written = 0
-    (root / ".gitignore").write_text("data/\n*.parquet\n", encoding="utf-8")
-    for index in range(projects):
-        project = root / "services" / f"svc-{index:03d}"
-        (project / "data").mkdir(parents=True)
-        (project / "data" / "big.parquet").write_bytes(b"\0" * 4096)
-        (project / "lens.toml").write_text(MANIFEST.format(index=index), encoding="utf-8")
-        written += 2
-        for number in range(files):
-            folder = project / "src" / f"pkg{number % 10}"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"module_{number}.py").write_text(
-                f"def f{number}(x):\n    return x * {number}\n", encoding="utf-8"
+@dataclass(frozen=True)
+class Sample:
+    """One run: wall and CPU seconds, and the peak resident memory in MiB."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+def child_environment(bytecode: Path) -> dict[str, str]:
+    """This environment with Python's bytecode cache on, kept in ``bytecode``: an installed
+    package runs from compiled modules, and with PYTHONDONTWRITEBYTECODE set every run
+    would compile them again."""
+    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(bytecode)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
+
+
+def measure(
+    command: Sequence[str], cwd: Path, repeat: int, environment: dict[str, str] | None = None
+) -> list[Sample]:
+    """``repeat`` runs of ``command`` after one that is not counted. A run that fails (an
+    exit code other than 0 and 1) stops the benchmark with its error output."""
+    samples = []
+    for _ in range(repeat + 1):
+        with tempfile.TemporaryFile() as errors:
+            start = time.perf_counter()
+            process = subprocess.Popen(
+                command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=errors
             )
-            written += 1
-        modules = project / "node_modules" / "left-pad"
-        modules.mkdir(parents=True)
-        for number in range(50):
-            (modules / f"{number}.js").write_text("module.exports = 1;\n", encoding="utf-8")
-    return written
+            # wait4 gives this child's own resource use; getrusage(RUSAGE_CHILDREN) would
+            # give the peak of every child so far.
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode not in (0, 1):
+                errors.seek(0)
+                message = errors.read().decode(errors="replace")
+                sys.exit(f"{' '.join(command)} failed ({process.returncode}): {message}")
+        # ru_maxrss is in KiB on Linux.
+        samples.append(Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024))
+    return samples[1:]
 
 
-def time_command(command: list[str], cwd: Path, repeat: int) -> list[float]:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        completed = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-        timings.append(time.perf_counter() - start)
-        if completed.returncode not in (0, 1):
-            sys.exit(f"{' '.join(command)} failed: {completed.stderr.decode()}")
-    return timings
+def read_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
+    """Reading every file once, start to end, in this process (no start-up counted), after
+    one read that is not counted."""
+    samples = []
+    for _ in range(repeat + 1):
+        start, cpu = time.perf_counter(), time.process_time()
+        for name in files:
+            with open(root / name, "rb") as handle:
+                while handle.read(1 << 20):
+                    pass
+        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
+    return samples[1:]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--projects", type=int, default=50)
-    parser.add_argument("--files", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+def committed_files(root: Path) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True
+    ).stdout
+    return [name for name in listed.decode().split("\0") if name]
 
-    executable = shutil.which("mllint-wa")
-    if executable is None:
-        sys.exit("mllint-wa is not installed in this environment")
+
+def cache_options(check_help: str) -> tuple[list[str], list[str]]:
+    """The options of a cold and of a warm run: ``--no-cache`` for cold when the command
+    line knows it (from ``mllint-wa check --help``), nothing for warm."""
+    return (["--no-cache"] if "--no-cache" in check_help else []), []
+
+
+def min_median(samples: Sequence[Sample], figure: Callable[[Sample], float]) -> str:
+    values = [figure(sample) for sample in samples]
+    return f"{min(values):.3f} / {statistics.median(values):.3f}"
+
+
+def peak(samples: Sequence[Sample]) -> str:
+    return f"{max(sample.peak_mib for sample in samples):.0f}"
+
+
+def cpu_of(sample: Sample) -> float:
+    return sample.cpu
+
+
+def wall_of(sample: Sample) -> float:
+    return sample.wall
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def version_of(command: Sequence[str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if "version" in line.lower()]
+    return lines[0].strip() if lines else "unknown version"
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    size: int
+    megabytes: float
+    floor: list[Sample]
+    cold: list[Sample]
+    warm: list[Sample]
+    go: list[Sample] | None
+
+
+def benchmark_size(
+    size: int,
+    executable: str,
+    cold_options: list[str],
+    warm_options: list[str],
+    go_mllint: str | None,
+    repeat: int,
+    environment: dict[str, str],
+) -> SizeResult:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        count = build_repository(root, args.projects, args.files)
-        startup = time_command([executable, "--version"], root, args.repeat)
-        lint = time_command([executable, "--no-cache", "--quiet", "."], root, args.repeat)
-    print(f"tree: {args.projects} projects, {count} files (+ ignored data and node_modules)")
-    print(f"start-up (mllint-wa --version): min {min(startup):.3f} s")
-    print(
-        f"lint (mllint-wa -q .): min {min(lint):.3f} s, median {statistics.median(lint):.3f} s "
-        f"over {args.repeat} runs"
+        print(f"building the {size:,}-file tree …", file=sys.stderr)
+        build_repository(root, size)
+        files = committed_files(root)
+        megabytes = sum((root / name).stat().st_size for name in files) / 1e6
+        floor = read_floor(root, files, repeat)
+        lint = ["--exit-zero", "-q", "."]
+        print(f"timing mllint-wa on {size:,} files …", file=sys.stderr)
+        cold = measure([executable, *cold_options, *lint], root, repeat, environment)
+        warm = measure([executable, *warm_options, *lint], root, repeat, environment)
+        go = None
+        if go_mllint is not None:
+            print(f"timing the Go mllint on {size:,} files …", file=sys.stderr)
+            go = measure([go_mllint, "run", "."], root, repeat, environment)
+        return SizeResult(size, megabytes, floor, cold, warm, go)
+
+
+def report(
+    startup: dict[str, list[Sample]],
+    results: Sequence[SizeResult],
+    cold_options: list[str],
+    go_mllint: str | None,
+    repeat: int,
+) -> str:
+    cold_run = " ".join(["mllint-wa", *cold_options, "--exit-zero", "-q", "."])
+    parts = [
+        f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end, "
+        f"Python {platform.python_version()}, {version_of(['mllint-wa', '--version'])}. "
+        f"Minimum / median of {repeat} runs; CPU = user + system seconds of the process; "
+        "peak = maximum resident set size.",
+        "",
+        "Start-up:",
+        "",
+        table(
+            ["command", "CPU s", "wall s", "peak MiB"],
+            [
+                [f"`{command}`", min_median(s, cpu_of), min_median(s, wall_of), peak(s)]
+                for command, s in startup.items()
+            ],
+        ),
+        "",
+        f"Synthetic repositories, every rule (cold: `{cold_run}`; warm: the same without "
+        f"{'`--no-cache`' if cold_options else 'an option (this version has no cache)'}):",
+        "",
+        table(
+            [
+                "files",
+                "MB",
+                "read floor CPU s",
+                "cold CPU s",
+                "cold / floor",
+                "cold wall s",
+                "warm CPU s",
+                "warm / floor",
+                "peak MiB",
+            ],
+            [
+                [
+                    f"{r.size:,}",
+                    f"{r.megabytes:.1f}",
+                    min_median(r.floor, cpu_of),
+                    min_median(r.cold, cpu_of),
+                    f"{min(map(cpu_of, r.cold)) / min(map(cpu_of, r.floor)):.1f}",
+                    min_median(r.cold, wall_of),
+                    min_median(r.warm, cpu_of),
+                    f"{min(map(cpu_of, r.warm)) / min(map(cpu_of, r.floor)):.1f}",
+                    peak([*r.cold, *r.warm]),
+                ]
+                for r in results
+            ],
+        ),
+        "",
+        "Linear growth (cold CPU, minimum): per file, and per file added since the size above:",
+        "",
+        table(["files", "ms per file", "ms per added file"], _growth(results)),
+    ]
+    if go_mllint is None:
+        parts += ["", "The Go mllint is not installed: its column is left out."]
+    else:
+        parts += [
+            "",
+            f"The Go mllint (`{go_mllint} run .`, {version_of([go_mllint, 'version'])}) on the "
+            f"same trees. {_go_linters_note()}",
+            "",
+            table(
+                ["files", "CPU s", "wall s", "peak MiB", "mllint-wa cold CPU s"],
+                [
+                    [
+                        f"{r.size:,}",
+                        min_median(r.go, cpu_of),
+                        min_median(r.go, wall_of),
+                        peak(r.go),
+                        min_median(r.cold, cpu_of),
+                    ]
+                    for r in results
+                    if r.go is not None
+                ],
+            ),
+        ]
+    return "\n".join(parts) + "\n"
+
+
+def _growth(results: Sequence[SizeResult]) -> list[list[str]]:
+    rows = []
+    previous: SizeResult | None = None
+    for result in results:
+        cpu = min(map(cpu_of, result.cold))
+        added = "-"
+        if previous is not None:
+            earlier = min(map(cpu_of, previous.cold))
+            added = f"{(cpu - earlier) / (result.size - previous.size) * 1000:.3f}"
+        rows.append([f"{result.size:,}", f"{cpu / result.size * 1000:.3f}", added])
+        previous = result
+    return rows
+
+
+def _go_linters_note() -> str:
+    """What the Go mllint may run besides git: the linters a project configures, when they
+    are installed. The synthetic trees configure none."""
+    found = [name for name in GO_MLLINT_LINTERS if shutil.which(name)]
+    installed = ", ".join(found) if found else "none"
+    return (
+        "Besides git, it runs Pylint, Mypy, Black, isort and Bandit for a project that "
+        f"configures them (installed here: {installed}); these trees configure none."
     )
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = sorted({int(item.replace("_", "")) for item in value.split(",") if item})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {value!r}") from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {value!r}")
+    return sizes
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {value!r}")
+    return int(value)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", type=_sizes, default=[50, 5000, 50000], help="files per tree (50,5000,50000)"
+    )
+    parser.add_argument(
+        "--repeat", type=_positive, default=5, help="counted runs of each command (5)"
+    )
+    parser.add_argument(
+        "--go-mllint",
+        metavar="PATH",
+        default="mllint",
+        help="the Go mllint to compare with (default: `mllint` on PATH; left out if absent)",
+    )
+    args = parser.parse_args(argv)
+    executable = shutil.which("mllint-wa")
+    if executable is None:
+        sys.exit("mllint-wa is not on PATH: install the package first")
+    go_mllint = shutil.which(args.go_mllint)
+    check_help = subprocess.run(
+        [executable, "check", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    cold_options, warm_options = cache_options(check_help)
+    with tempfile.TemporaryDirectory() as folder:
+        environment = child_environment(Path(folder) / "bytecode")
+        startup = {
+            f"mllint-wa {command}": measure(
+                [executable, command], Path(folder), args.repeat, environment
+            )
+            for command in ("--version", "rules")
+        }
+        results = [
+            benchmark_size(
+                size, executable, cold_options, warm_options, go_mllint, args.repeat, environment
+            )
+            for size in args.sizes
+        ]
+    print(report(startup, results, cold_options, go_mllint, args.repeat), end="")
 
 
 if __name__ == "__main__":

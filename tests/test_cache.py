@@ -400,3 +400,16 @@ def test_an_entry_another_version_of_the_tool_wrote_is_not_used(
     reads = recorded_reads(monkeypatch)
     assert shown(lint(tree, cache, monkeypatch)) == expected
     assert reads
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this Python reads PEP 701 f-strings")
+def test_a_warm_run_repeats_the_warning_of_a_file_this_python_cannot_check(
+    tmp_path: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    write_tree(root, {"report.py": 'import torch\nrow = {"a": 1}\nprint(f"{row["a"]}")\n'})
+    cold = lint(root, cache, monkeypatch)
+    reading_fails(monkeypatch)
+    warm = lint(root, cache, monkeypatch)
+    assert [w for w in cold.warnings if "report.py" in w] != []
+    assert warm.warnings == cold.warnings

@@ -444,7 +444,7 @@ def test_monorepo_lists_both_projects(cli: Cli, tmp_path: Path) -> None:
 def test_a_repository_without_lens_toml(cli: Cli, tmp_path: Path) -> None:
     bare = tmp_path / "bare"
     (bare / ".git").mkdir(parents=True)
-    write(bare / "train.py", "print('hi')\n")
+    write(bare / "train.py", "from sklearn.svm import SVC\nSVC().fit(x, y)\n")
     # Evidence rules have things to say about train.py too; this is about the manifest.
     result = cli("--select", "LN", cwd=bare)
     assert result.exit_code == 1
@@ -456,12 +456,14 @@ def test_a_repository_without_lens_toml(cli: Cli, tmp_path: Path) -> None:
     assert [(f["code"], f["name"]) for f in document["findings"]] == [("LN001", "missing-manifest")]
 
 
-def test_an_empty_directory_is_a_project_without_lens_toml(cli: Cli, tmp_path: Path) -> None:
+def test_an_empty_directory_is_a_project_without_a_model_to_state_goals_for(
+    cli: Cli, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     result = cli(cwd=empty)
-    assert result.exit_code == 1
-    assert result.stdout.startswith("lens.toml:1:1: LN001 [high] ")
+    assert result.exit_code == 0
+    assert result.stdout == "All checks passed.\n"
 
 
 @pytest.mark.parametrize(
@@ -845,3 +847,53 @@ def test_a_pattern_matching_the_named_path_does_not_drop_its_project(
         result = cli("--format", "json", "--exclude", pattern, "repo", cwd=tmp_path)
         assert _projects(result) == ["repo"]
         assert result.exit_code == 1
+
+
+# What a command loads: those that lint nothing read no project file, so they need no parser,
+# no evidence and no check (the rules they describe come from mllint_wa/data/rules.json).
+_LOADED = """
+import json, sys
+from mllint_wa.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    code = done.code
+prefixes = ("mllint_wa.parsers", "mllint_wa.evidence", "mllint_wa.checks", "ruamel", "hcl2",
+            "lark", "tree_sitter")
+sys.stderr.write(json.dumps([code, sorted(m for m in sys.modules if m.startswith(prefixes))]))
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--version"],
+        ["rules"],
+        ["rules", "--format", "json"],
+        ["rules", "--format", "markdown"],
+        ["explain", "MD002"],
+        ["explain", "hardcoded-secret"],
+        ["schema"],
+        ["export-lens"],
+    ],
+    ids=" ".join,
+)
+def test_a_command_that_lints_nothing_imports_no_parser_evidence_or_check(command: list[str]):
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, *command], capture_output=True, text=True, check=False
+    )
+    assert json.loads(done.stderr) == [0, []]
+    assert done.stdout
+
+
+def test_a_lint_run_imports_the_parsers_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("import numpy\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, "--exit-zero", "-q", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, loaded = json.loads(done.stderr)
+    assert code == 0
+    assert "mllint_wa.parsers.python_code" in loaded

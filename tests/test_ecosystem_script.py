@@ -36,7 +36,10 @@ SERVICES = {
 }
 FILES = {
     **SERVICES,
-    "train.py": 'import pandas as pd\n\ndf = pd.read_csv("data/rows.csv")\n',
+    "train.py": (
+        'import pandas as pd\nfrom sklearn.svm import SVC\n\ndf = pd.read_csv("data/rows.csv")\n'
+        'SVC().fit(df[["a"]], df["b"])\n'
+    ),
     "data/rows.csv": "a,b\n1,2\n",
     "data/huge.csv": "x\n" * 50,
 }

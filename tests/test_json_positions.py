@@ -1,4 +1,5 @@
-"""JSON with positions: members at their key, items at their start, bad JSON at its line."""
+"""JSON with positions: members at their key, items at their start, bad JSON at its line;
+located on demand, every value where the scanner finds it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.json_positions import MAX_DEPTH, load_json
+from mllint_wa.parsers.json_positions import MAX_DEPTH, Locator, load_json, loads_bounded, scan
 
 TEXT = """{
   "Resources": {
@@ -69,3 +70,102 @@ def test_junk_is_a_parse_error_or_a_value(text):
         load_json(text)
     except ParseError as error:
         assert error.line >= 1 and error.column >= 1
+
+
+_layouts = st.sampled_from(
+    [
+        {"indent": None},
+        {"indent": 1},
+        {"indent": "\t"},
+        {"separators": (",", ":")},
+        {"indent": 2, "ensure_ascii": False},
+    ]
+)
+
+
+@settings(max_examples=80, deadline=2000)
+@given(_json, _layouts, st.booleans())
+def test_the_locator_finds_every_value_where_the_scanner_does(value, layout, crlf):
+    text = json.dumps(value, **layout)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    spans = scan(text)
+    locator = Locator(text)
+    assert {path: locator.span(path) for path in spans} == spans
+
+
+def _entered(locator: Locator, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The offsets of the containers whose members the locator reads, in order."""
+    entered: list[int] = []
+    read = locator._read_members
+
+    def counted(container: int) -> object:
+        entered.append(container)
+        return read(container)
+
+    monkeypatch.setattr(locator, "_read_members", counted)
+    return entered
+
+
+def test_the_locator_enters_only_the_containers_on_the_way(monkeypatch: pytest.MonkeyPatch):
+    text = '{"skip": [[1, 2], {"a": "]"}], "cells": [{"x": 1}, {"source": ["a\\n", "b"]}]}'
+    locator = Locator(text)
+    entered = _entered(locator, monkeypatch)
+    start, end = locator.span(("cells", 1, "source", 1))  # type: ignore[misc]
+    assert text[start:end] == '"b"'
+    assert entered == [0, text.index('[{"x"'), text.index('{"source"'), text.index('["a')]
+    assert locator.span(("skip", 5)) is None
+    assert locator.span(("cells", "0")) is None  # an array has no keys
+    assert locator.span((0,)) is None  # an object has no indexes
+
+
+def test_the_locator_keeps_what_it_learns_of_large_containers_only(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    cells = [{"source": [f"x = {i}\n", "y = x\n"], "outputs": ["o" * 2000]} for i in range(4)]
+    text = json.dumps({"cells": cells, "metadata": {}}, indent=1)
+    locator = Locator(text)
+    entered = _entered(locator, monkeypatch)
+    for cell in range(4):
+        for line in range(2):
+            start, end = locator.span(("cells", cell, "source", line))  # type: ignore[misc]
+            assert json.loads(text[start:end]) == cells[cell]["source"][line]
+    # The document and its cells (over 4,000 characters) once; each cell (2,000 characters)
+    # and its source again for each line asked, as cheap as keeping them.
+    assert len(entered) == 2 + 4 * 2 * 2
+    assert entered[:2] == [0, text.index("[", text.index('"cells"'))]
+
+
+def test_the_locator_reads_a_repeated_key_as_json_loads_does():
+    text = '{"a": [1], "a": {"b": 2}}'
+    assert json.loads(text)["a"] == {"b": 2}
+    assert Locator(text).span(("a", "b")) == (text.index("2"), text.index("2") + 1)
+    assert Locator(text).span(("a", 0)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        # Read by json.loads, but deeper than the bound.
+        ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "is nested more than", MAX_DEPTH + 1),
+        # Deeper than json.loads recurses.
+        ("[" * 100_000 + "]" * 100_000, "is nested more than", MAX_DEPTH + 1),
+        # Too deep before it goes wrong: the depth is what the scanner meets first.
+        ("[" * (MAX_DEPTH + 1) + "}", "is nested more than", MAX_DEPTH + 1),
+        # Wrong before it is too deep.
+        ("[x" + "[" * (MAX_DEPTH + 1), "is not valid JSON: Expecting value", 2),
+        (
+            "[" * MAX_DEPTH + "]" * MAX_DEPTH + "x",
+            "is not valid JSON: Extra data",
+            2 * MAX_DEPTH + 1,
+        ),
+    ],
+)
+def test_decoding_refuses_what_the_scanner_refuses_at_the_same_place(text, message, column):
+    with pytest.raises(ParseError) as raised:
+        loads_bounded(text)
+    assert raised.value.message.startswith(message)
+    assert (raised.value.line, raised.value.column) == (1, column)
+    assert loads_bounded("[" * MAX_DEPTH + "]" * MAX_DEPTH) == json.loads(
+        "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    )

@@ -5,13 +5,19 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.notebook import parse_notebook
+from mllint_wa.parsers import notebook as notebook_module
+from mllint_wa.parsers.json_positions import Locator, scan
+from mllint_wa.parsers.json_positions import Path as JsonPath
+from mllint_wa.parsers.notebook import Notebook, parse_notebook
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _cell(source: str | list[str], count: int | None = None, outputs: list | None = None):
@@ -319,5 +325,133 @@ def test_nothing_but_a_parse_error_escapes_on_any_text(text):
         notebook = parse_notebook(text)
     except ParseError:
         return
+    _every_position(notebook)  # found on demand, and never an error either
     with contextlib.suppress(ParseError):
         notebook.python()
+
+
+# Positions are found on demand -------------------------------------------------------------
+
+
+class _EagerLocator:
+    """The scanner's spans of every value of the notebook, found at once: how the reader
+    placed cells before it located them on demand."""
+
+    def __init__(self, text: str) -> None:
+        self._spans = scan(text)
+
+    def span(self, path: JsonPath) -> tuple[int, int] | None:
+        return self._spans.get(path)
+
+    def items(self, path: JsonPath) -> list[tuple[int, int]] | None:
+        found: list[tuple[int, int]] = []
+        while (*path, len(found)) in self._spans:
+            found.append(self._spans[(*path, len(found))])
+        return found if path in self._spans else None
+
+
+def _every_position(notebook: Notebook) -> list[object]:
+    """Every place the notebook reports: its cells', their execution counts' and outputs',
+    and each code line's."""
+    cells = [
+        (
+            (cell.line, cell.column, cell.count_line, cell.count_column),
+            [(output.line, output.column, output.size) for output in cell.outputs],
+        )
+        for cell in notebook.cells
+    ]
+    return [cells, list(notebook.line_map), list(notebook.column_offsets)]
+
+
+def _odd_notebooks() -> dict[str, str]:
+    """Notebooks whose text makes positions hard: escapes, characters outside ASCII (also
+    as surrogate-pair escapes), CRLF and tab layouts, outputs nested deep, sources that are
+    one string, mixed or empty, cells that are not objects, nbformat 3."""
+    escaped = ['print("a \\"quoted\\" \\\\n not a newline")\n', "x = '\\t</script>\\u0041'\n"]
+    unicode = ["s = 'é 日本 😀 e\u0301'\n", "t = s  # ünïcode\n"]
+    nested: object = {"leaf": [1, "a\nb"]}
+    for _ in range(27):  # 62 levels deep in all, two short of the bound
+        nested = {"data": [nested]}
+    deep = {"output_type": "display_data", "data": {"application/json": nested}, "metadata": {}}
+    stream = {"name": "stdout", "output_type": "stream", "text": ["é\n", "\\n\n"]}
+    image = {"output_type": "display_data", "data": {"image/png": "iVBOR" * 50}, "metadata": {}}
+    notebook = _notebook(
+        {"cell_type": "markdown", "metadata": {}, "source": "# Title\n\nText"},
+        _cell(escaped, 1, [stream]),
+        _cell(unicode, 3, [deep, image]),
+        _cell("one = 1\ntwo = one + 1\n%time fit(two)\n", 2),
+        _cell(["", "a = [\n", 5, "  1,\n", "]"], None, [stream, stream]),
+        _cell([]),
+        _cell(["!pip install x \\\n", "   y\n", "ok = 1\n"], 4),
+    )
+    notebook["cells"].insert(2, None)
+    version3 = {
+        "nbformat": 3,
+        "metadata": {},
+        "worksheets": [
+            {"cells": [{"cell_type": "code", "input": unicode, "prompt_number": 1, "outputs": []}]}
+        ],
+    }
+    pretty = _pretty(notebook)
+    return {
+        "pretty": pretty,
+        "minified": _minified(notebook),
+        "crlf": pretty.replace("\n", "\r\n"),
+        "ascii-escaped": json.dumps(notebook, indent=2, ensure_ascii=True),
+        "unicode-raw": json.dumps(notebook, indent="\t", ensure_ascii=False),
+        "spaced": json.dumps(notebook, separators=(" , ", " : ")),
+        "nbformat-3": json.dumps(version3, indent=1, ensure_ascii=False),
+    }
+
+
+_NOTEBOOKS = {
+    **{str(path.relative_to(FIXTURES)): path.read_text(encoding="utf-8-sig")
+       for path in sorted(FIXTURES.rglob("*.ipynb"))},
+    **_odd_notebooks(),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("text", list(_NOTEBOOKS.values()), ids=list(_NOTEBOOKS))
+def test_positions_found_on_demand_are_those_the_eager_scanner_gives(text, monkeypatch):
+    with contextlib.suppress(ParseError):  # the fixtures include broken notebooks
+        lazy = _every_position(parse_notebook(text))
+        monkeypatch.setattr(notebook_module, "Locator", _EagerLocator)
+        assert _every_position(parse_notebook(text)) == lazy
+
+
+def test_the_odd_notebooks_are_read_and_placed():
+    notebooks = {name: parse_notebook(text) for name, text in _odd_notebooks().items()}
+    cells = notebooks["pretty"].cells
+    assert [len(cell.outputs) for cell in cells] == [0, 1, 2, 0, 2, 0, 0]  # null is no cell
+    for name, notebook in notebooks.items():
+        lines = _NOTEBOOKS[name].split("\n")
+        module = notebook.python()
+        for call_name, call in module.calls():
+            line, column = module.position(call)
+            stored = lines[line - 1][column - 1 :]
+            assert stored.startswith(call_name.rpartition(".")[2]), (name, call_name, stored)
+
+
+def test_a_notebook_places_only_what_is_asked_of_it(monkeypatch):
+    text = _pretty(
+        _notebook(
+            *(
+                _cell(f"x{i} = {i}\n", i + 1, [{"output_type": "stream", "text": [str(i)]}])
+                for i in range(5)
+            )
+        )
+    )
+    entered: list[int] = []
+    read = Locator._read_members
+
+    def counted(self: Locator, container: int) -> object:
+        entered.append(container)
+        return read(self, container)
+
+    monkeypatch.setattr(Locator, "_read_members", counted)
+    notebook = parse_notebook(text)
+    notebook.python()
+    assert entered == []  # read and parsed, nothing located
+    assert notebook.cells[3].count_line == text.split("\n").index('   "execution_count": 4,') + 1
+    fourth = text.rindex("{", 0, text.index('"execution_count": 4'))
+    assert entered == [0, text.index("[\n  {"), fourth]

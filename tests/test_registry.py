@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from mllint_wa.cli import main
+from mllint_wa.context import ProjectContext
 from mllint_wa.model import Phase, Pillar, Risk, Rule, Stage, Violation
+from mllint_wa.project import Project
 from mllint_wa.registry import (
+    DESCRIPTIONS,
     RegistryError,
     SelectorError,
+    describe,
+    described_rules,
     load_rules,
     lookup,
     resolve,
     rule,
 )
+from mllint_wa.report.rules_doc import doc_url
 from plugins import FakeEntryPoint
 
 
@@ -73,6 +80,41 @@ def test_builtin_rules_are_sorted_valid_and_unique(plugins: list[FakeEntryPoint]
 
 def test_load_rules_is_cached(plugins: list[FakeEntryPoint]) -> None:
     assert load_rules() is load_rules()
+
+
+# -- descriptions: the built-in rules without their checks imported ---------------------------
+
+
+def test_the_described_rules_are_the_loaded_rules(plugins: list[FakeEntryPoint]) -> None:
+    plugins.append(FakeEntryPoint("rollback", make_rule()))
+    described, loaded = described_rules(), load_rules()
+    assert described == loaded  # every field but the check
+    assert [r.explanation for r in described] == [r.explanation for r in loaded]
+    assert [doc_url(r) for r in described] == [doc_url(r) for r in loaded]
+    assert doc_url(lookup("DE901")) is None  # type: ignore[arg-type]  # a plugin's
+
+
+def test_the_rule_descriptions_are_generated_from_the_checks() -> None:
+    stored = (files("mllint_wa.data") / DESCRIPTIONS).read_text(encoding="utf-8")
+    assert stored == describe(load_rules()), (
+        "src/mllint_wa/data/rules.json is stale: run `python scripts/update_rules_doc.py`"
+    )
+
+
+def test_a_described_rule_runs_its_check_from_its_module(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# Churn\n", encoding="utf-8")
+    # A project that trains a model of its own is asked for its manifest.
+    (tmp_path / "train.py").write_text(
+        "from sklearn.linear_model import LogisticRegression\n"
+        "LogisticRegression().fit([[0]], [0])\n",
+        encoding="utf-8",
+    )
+    context = ProjectContext(Project(tmp_path, ("README.md", "train.py")), Stage.DEVELOPMENT, None)
+    described = lookup("LN001")
+    [loaded] = [r for r in load_rules() if r.code == "LN001"]
+    assert described is not None and described.check is not loaded.check
+    found = list(described.check(context))
+    assert found == list(loaded.check(context)) and len(found) == 1
 
 
 def test_the_rule_decorator() -> None:

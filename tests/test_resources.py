@@ -1,4 +1,5 @@
-"""The resource model: values known, unknown or absent; extractors run once; stage gating."""
+"""The resource model: values known, unknown or absent; extractors run once; stage gating,
+which reads no more of the project than it needs and answers as the whole model does."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as model
 from mllint_wa.model import Location, Risk, Rule, Stage
-from mllint_wa.project import Project
+from mllint_wa.project import Project, discover
 from mllint_wa.runner import _applies
+from trees import write_files
+
+REPOS = Path(__file__).parent / "fixtures" / "repos"
 
 ENDPOINT = model.Resource(
     model.ENDPOINT,
@@ -101,3 +105,89 @@ def test_a_source_none_of_whose_file_kinds_the_project_has_is_not_run(
     assert CALLS == []
     assert model.resources(Evidence(tmp_path, ("main.tf",))) == (ENDPOINT,)
     assert CALLS == ["called"]
+
+
+def _projects(repo: Path) -> list[Project]:
+    return list(discover([repo]).projects)
+
+
+@pytest.mark.parametrize("repo", sorted(p.name for p in REPOS.iterdir() if p.is_dir()))
+def test_stage_gating_answers_as_the_whole_resource_model_on_every_fixture(repo: str):
+    for project in _projects(REPOS / repo):
+        whole = model.resources(Evidence(project.root, project.files), *model.DEPLOYMENT_KINDS)
+        assert model.defines_deployment(Evidence(project.root, project.files)) == bool(whole)
+
+
+def test_the_fixtures_hold_projects_with_and_without_deployments():
+    answers = {
+        model.defines_deployment(Evidence(project.root, project.files))
+        for repo in REPOS.iterdir()
+        if repo.is_dir()
+        for project in _projects(repo)
+    }
+    assert answers == {True, False}
+
+
+SDK_TRAINING = """from sagemaker.estimator import Estimator
+
+Estimator(image_uri="x", role="r", instance_count=1, instance_type="ml.m5.large").fit()
+"""
+SDK_DEPLOYMENT = """from sagemaker.model import Model
+
+Model(image_uri="x", role="r").deploy(initial_instance_count=1, instance_type="ml.m5.large")
+"""
+
+
+def test_stage_gating_reads_no_source_whose_files_cannot_define_a_deployment(tmp_path: Path):
+    files = {
+        "train.py": SDK_TRAINING,
+        "infra/bucket.yaml": "Resources:\n  Data:\n    Type: AWS::S3::Bucket\n",
+        "infra/main.tf": 'resource "aws_s3_bucket" "data" {\n  bucket = "d"\n}\n',
+    }
+    root = write_files(tmp_path, files)
+    ev = Evidence(root, tuple(sorted(files)))
+    assert not model.defines_deployment(ev)
+    assert ev._parsed == {}  # nothing parsed: the bytes said no
+    assert {resource.kind for resource in model.resources(ev)} == {
+        model.TRAINING_JOB,
+        model.BUCKET,
+    }
+
+
+def test_stage_gating_stops_at_the_first_deployment_and_the_model_reuses_what_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from mllint_wa.evidence import sdk_resources
+
+    files = {f"a{n}.py": SDK_DEPLOYMENT for n in range(3)} | {"b.py": SDK_TRAINING}
+    root = write_files(tmp_path, files)
+    read: list[str] = []
+    reader = sdk_resources.read_module
+
+    def counted(path: str, parsed: object) -> list[model.Resource]:
+        read.append(path)
+        return reader(path, parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sdk_resources, "read_module", counted)
+    ev = Evidence(root, tuple(sorted(files)))
+    assert model.defines_deployment(ev)
+    assert read == ["a0.py"]
+    endpoints = model.resources(ev, model.ENDPOINT)
+    assert [resource.location.path for resource in endpoints] == ["a0.py", "a1.py", "a2.py"]
+    assert read == ["a0.py", "a1.py", "a2.py", "b.py"]  # each module read once
+
+
+def broken_extractor(ev: Evidence) -> object:
+    yield ENDPOINT
+    raise RuntimeError("the extractor broke half-way")
+
+
+def test_an_extractor_that_breaks_half_way_breaks_every_reader_that_gets_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    monkeypatch.setattr(model, "EXTRACTORS", {"fake": f"{__name__}:broken_extractor"})
+    ev = Evidence(tmp_path, ())
+    assert model.defines_deployment(ev)  # the endpoint came before the break
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="half-way"):
+            model.resources(ev)

@@ -244,8 +244,8 @@ def test_boto3_requests_map_the_api_names_to_the_vocabulary():
             "monitor_type": ("known", "data-quality", 45, 9),
             "schedule": ("known", "cron(0 * ? * * *)", 43, 28),
         },
-        # The variable holds the API's response: the call names the model.
-        ("model", "sm.create_model(…)", "boto3 create_model", 49, 12, False): {
+        # The variable holds the API's response: the f-string's known value names the model.
+        ("model", "churn-1", "boto3 create_model", 49, 12, False): {
             "role": ("known", "arn:aws:iam::111122223333:role/x", 49, 52),
         },
     }

@@ -26,17 +26,43 @@ def test_missing_tests_on_the_declared_training_entrypoint(lint):
     ]
     assert lint.messages("missing-tests", "MD033") == [
         "the project has 2 Python modules (`src/churn/train.py`, `src/churn/features.py`) but "
-        "no tests: no `test_*.py` or `*_test.py` module, no Python module in a `tests/`, "
-        "`test/` or `testing/` folder, and no pytest `testpaths` or `--doctest-modules`"
+        "no tests: no module defining a test (`def test…`) named `test_*.py` or `*_test.py` "
+        "or in a `tests/`, `test/` or `testing/` folder, and no pytest `testpaths` or "
+        "`--doctest-modules`"
     ]
 
 
 def test_missing_tests_does_not_deny_a_tests_folder_that_holds_no_python(lint, tmp_path):
     repo = _write(tmp_path, {"train.py": "import torch\n", "tests/data/sample.csv": "a\n"})
     assert lint.messages(repo, "MD033") == [
-        "the project has 1 Python module (`train.py`) but no tests: no `test_*.py` or "
-        "`*_test.py` module, no Python module in a `tests/`, `test/` or `testing/` folder "
-        "(`tests/` holds none), and no pytest `testpaths` or `--doctest-modules`"
+        "the project has 1 Python module (`train.py`) but no tests: no module defining a "
+        "test (`def test…`) named `test_*.py` or `*_test.py` or in a `tests/`, `test/` or "
+        "`testing/` folder (`tests/` holds none), and no pytest `testpaths` or "
+        "`--doctest-modules`"
+    ]
+
+
+def test_modules_named_like_tests_that_define_none_are_no_tests(lint, tmp_path):
+    # A data loader called test_data.py (its class TestData is no test: pytest collects no
+    # class with an __init__ and no method named test…), an empty test module and a tests
+    # package's __init__.py: no CI is asked to run them, and the project has no tests.
+    loader = (
+        "import json\n\n\nclass TestData:\n    def __init__(self):\n        self.rows = []\n"
+        "\n    def load(self, path):\n        self.rows = json.load(open(path))\n"
+    )
+    files = {
+        "src/evalkit/train.py": "import torch\n",
+        "src/evalkit/test_data.py": loader,
+        "tests/__init__.py": "",
+        "tests/test_metrics.py": "",
+    }
+    repo = _write(tmp_path, files)
+    assert [row[:3] for row in lint(repo, "MD033", "MD034")] == [
+        ("MD033", "missing-tests", "src/evalkit/train.py")
+    ]
+    (repo / "tests/test_metrics.py").write_text("def test_recall():\n    assert True\n")
+    assert [row[:3] for row in lint(repo, "MD033", "MD034")] == [
+        ("MD034", "missing-ci-tests", "tests/test_metrics.py")
     ]
 
 

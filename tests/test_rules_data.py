@@ -7,11 +7,13 @@ linter itself reads `.git/index` and never runs git.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import io
 import shutil
 import struct
 import subprocess
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from mllint_wa.config import ConfigError, layer_from_table, parse_size
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.data_files import is_data_archive
 from mllint_wa.evidence.git import IndexUnreadable, find_repository, parse_index, tracked_files
-from mllint_wa.parsers.archive import zip_member_names
+from mllint_wa.parsers.archive import tar_member_names, zip_member_names
 from mllint_wa.parsers.dvc import parse_dvc_config, parse_dvc_file, parse_dvc_pipeline
 from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.ml_config import parse_config, parse_mlproject
@@ -567,6 +569,48 @@ def test_zip64_member_names_are_found_through_the_locator():
     assert names is not None and names[:2] == ("rows/0.csv", "rows/1.csv")
     # Only the first MiB of the directory is read: a prefix of the members, in order.
     assert 0 < len(names) < 0x10001
+
+
+def _tar(members: dict[str, bytes], *, form: int = tarfile.PAX_FORMAT, gz: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=form) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    raw = buffer.getvalue()
+    return gzip.compress(raw, mtime=0) if gz else raw
+
+
+def _tar_names(data: bytes) -> tuple[str, ...] | None:
+    return tar_member_names(len(data), lambda at, size: data[at : at + size])
+
+
+def test_tar_member_names_come_from_the_headers_plain_or_gzip():
+    long = "claims/" + "regional-" * 14 + "labels.csv"  # longer than a header's 100 bytes
+    members = {"main.tf": b"resource {}\n", long: b"a\n" * 700, "b/rows.csv": b"1\n"}
+    for form in (tarfile.PAX_FORMAT, tarfile.GNU_FORMAT):
+        expected = ("main.tf", long, "b/rows.csv")
+        assert _tar_names(_tar(members, form=form)) == expected
+        assert _tar_names(_tar(members, form=form, gz=True)) == expected
+    assert _tar_names(gzip.compress(b"claim_id,amount\n1,2\n")) is None  # a compressed CSV
+    assert _tar_names(b"\x1f\x8b not gzip at all") is None
+    assert _tar_names(b"") is None
+
+
+def test_tar_member_names_decompress_no_more_than_the_bound():
+    # A gzip of 64 MiB of zeros holding one header: read up to the bound, never further.
+    bomb = gzip.compress(_tar({"rows.csv": b"1\n"}) + bytes(64 * 1024 * 1024), mtime=0)
+    assert _tar_names(bomb) == ("rows.csv",)
+
+
+@settings(max_examples=200, deadline=2000)
+@given(st.binary(max_size=1200))
+def test_tar_member_names_raise_nothing_on_any_bytes(data):
+    header = _tar({"a.csv": b"1\n"})[:512]
+    for candidate in (data, header + data, gzip.compress(header + data)):
+        names = _tar_names(candidate)
+        assert names is None or isinstance(names, tuple)
 
 
 @pytest.mark.parametrize(

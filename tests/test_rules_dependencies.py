@@ -13,7 +13,7 @@ from packaging.version import Version
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import ParseError
-from mllint_wa.evidence.dependencies import pinned_version
+from mllint_wa.evidence.dependencies import installs_tooling, pinned_version
 from mllint_wa.model import Stage
 from mllint_wa.parsers.conda_env import conda_spec
 from mllint_wa.parsers.lockfiles import parse_pipfile_lock, parse_toml_lock
@@ -29,18 +29,23 @@ from trees import write_tree as _write
 
 def test_unpinned_dependencies_one_finding_per_file_at_the_first_unpinned_line(lint):
     assert lint("unpinned-dependencies", "MD020") == [
+        ("MD020", "unpinned-dependencies", "requirements-api.txt", 4, 1),
         ("MD020", "unpinned-dependencies", "requirements-serve.txt", 3, 1),
         ("MD020", "unpinned-dependencies", "requirements.txt", 5, 1),
         ("MD020", "unpinned-dependencies", "requirements/dev.txt", 5, 1),
     ]
     assert lint.messages("unpinned-dependencies", "MD020") == [
+        # fastapi~=0.110.1 and pydantic==2.7.* admit patch releases only; uvicorn~=0.29
+        # admits every later 0.x
+        "`requirements-api.txt` leaves 1 package unpinned: uvicorn",
         # torch is pinned two lines further down
         "`requirements-serve.txt` leaves 1 package unpinned: scikit-learn",
         # torch is pinned by -c constraints.txt; -e . and ./plugins/scoring are the project's
         "`requirements.txt` leaves 3 packages unpinned: fastapi, pandas, scikit-learn",
         # a VCS branch moves, a commit does not; `-r dev.txt` (itself) and an include out
-        # of the project are followed safely
-        "`requirements/dev.txt` leaves 2 packages unpinned: example-tools, ruff",
+        # of the project are followed safely; a development install that leaves a
+        # framework free is where a model may be trained
+        "`requirements/dev.txt` leaves 3 packages unpinned: example-tools, ruff, xgboost",
     ]
 
 
@@ -48,7 +53,42 @@ def test_unpinned_dependencies_quiet_on_hashes_pip_compile_output_inputs_and_con
     # requirements-hashed.txt (--hash on each), requirements-lock.txt (pip-compile header),
     # requirements.in (pip-compile input) and constraints.txt (numpy<2) are not reported.
     paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
-    assert paths == {"requirements-serve.txt", "requirements.txt", "requirements/dev.txt"}
+    assert paths == {
+        "requirements-api.txt",
+        "requirements-serve.txt",
+        "requirements.txt",
+        "requirements/dev.txt",
+    }
+
+
+def test_requirements_that_install_tooling_are_not_reported(lint):
+    # docs/requirements.txt builds the documentation (torch unpinned there shapes no
+    # model), requirements-test.txt runs the tests, dev-requirements.txt installs
+    # formatters and type checkers and leaves no framework free.
+    paths = {path for _, _, path, *_ in lint("unpinned-dependencies", "MD020")}
+    assert paths.isdisjoint({"docs/requirements.txt", "requirements-test.txt"})
+    assert "dev-requirements.txt" not in paths
+
+
+@pytest.mark.parametrize(
+    ("name", "unpinned", "tooling"),
+    [
+        ("docs/requirements.txt", ["torch"], True),
+        ("requirements_tests.txt", ["pytest"], True),
+        ("requirements/lint.txt", ["ruff"], True),
+        ("ci/integration-test/requirements.txt", ["mlflow"], True),
+        ("requirements-dev.txt", ["black", "mypy"], True),
+        ("requirements-dev.txt", ["black", "torch"], False),
+        ("requirements.txt", ["pytest"], False),
+        ("requirements-latest.txt", ["pytest"], False),
+        ("dev", ["pytest"], True),
+        ("gpu", ["pytest"], False),
+    ],
+)
+def test_tooling_is_told_by_its_words_and_a_development_install_by_its_packages(
+    name, unpinned, tooling
+):
+    assert installs_tooling(name, unpinned) is tooling
 
 
 def test_a_package_pinned_anywhere_in_the_install_is_pinned(lint):
@@ -82,7 +122,7 @@ def test_broken_requirement_and_toml_reported_once_by_unparseable_file(lint):
         ("LN009", "unparseable-file", "broken/Pipfile", 2, 11),
     ]
     # and the other rules still run
-    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 4
+    assert len(lint("unpinned-dependencies", "MD020", "LN009")) == 5
 
 
 # -- missing-lock-file -----------------------------------------------------------------------
@@ -96,7 +136,8 @@ def test_missing_lock_file_at_the_first_declared_dependency(lint):
     assert lint.messages("missing-lock-file", "MD021") == [
         "`environment.yml` declares 4 dependencies but no lock pins them: add a conda-lock "
         "file (`conda-lock -f environment.yml`) or exact versions",
-        "`pyproject.toml` declares 4 dependencies but no lock pins them: add a lock file "
+        # the `dev` extra (pytest) installs tooling: a lock is asked for the other three
+        "`pyproject.toml` declares 3 dependencies but no lock pins them: add a lock file "
         "(`uv lock`, `poetry lock`, `pdm lock`) or a `pip-compile` output",
     ]
 
@@ -127,14 +168,93 @@ def test_a_pyproject_with_one_range_still_needs_a_lock(lint, tmp_path):
     _write(
         tmp_path,
         {
+            "lens.toml": "schema_version = 1\n",
             "pyproject.toml": """
                 [project]
                 name = "x"
                 dependencies = ["pandas==2.2.2", "numpy>=1.26"]
-                """
+                """,
         },
     )
     assert lint(tmp_path, "MD021") == [("MD021", "missing-lock-file", "pyproject.toml", 3, 17)]
+
+
+_LIBRARY = {
+    "pyproject.toml": """
+        [project]
+        name = "tabkit"
+        version = "0.4.0"
+        dependencies = ["numpy>=1.26", "scikit-learn>=1.4"]
+        """,
+    "src/tabkit/__init__.py": "",
+    "src/tabkit/estimators.py": """
+        from sklearn.linear_model import LogisticRegression
+
+        def fit(x, y):
+            return LogisticRegression().fit(x, y)
+        """,
+}
+
+
+def test_a_published_library_is_not_asked_for_a_lock(lint, tmp_path):
+    # A package with no model of its own keeps ranges for its users; a lock would not
+    # reach them.
+    _write(tmp_path, _LIBRARY)
+    assert lint(tmp_path, "MD021") == []
+
+
+def test_a_package_that_trains_a_model_of_its_own_is_asked_for_a_lock(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            **_LIBRARY,
+            "train.py": """
+                from tabkit.estimators import fit
+
+                if __name__ == "__main__":
+                    fit(load_rows(), load_labels())
+                """,
+        },
+    )
+    assert lint(tmp_path, "MD021") == [("MD021", "missing-lock-file", "pyproject.toml", 4, 17)]
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "train.py": ""})
+    # with a manifest the project states it is an ML workload, whatever its code shows
+    assert [row[2] for row in lint(tmp_path, "MD021")] == ["pyproject.toml"]
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        '[project.optional-dependencies]\ndocs = ["sphinx>=7", "torch"]\ntest = ["pytest>=8"]\n',
+        '[dependency-groups]\ndev = ["ruff", "mypy>=1.10"]\nlint = ["pre-commit"]\n',
+        '[tool.uv]\ndev-dependencies = ["pytest"]\n',
+    ],
+)
+def test_ranges_in_groups_that_install_tooling_need_no_lock(lint, tmp_path, groups):
+    pinned = '[project]\nname = "churn"\ndependencies = ["pandas==2.2.2", "xgboost==2.0.3"]\n'
+    _write(tmp_path, {"lens.toml": "schema_version = 1\n", "pyproject.toml": pinned + groups})
+    assert lint(tmp_path, "MD021") == []
+
+
+def test_a_development_group_that_leaves_a_framework_free_needs_a_lock(lint, tmp_path):
+    _write(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "pyproject.toml": """
+                [project]
+                name = "churn"
+                dependencies = ["pandas==2.2.2"]
+
+                [dependency-groups]
+                dev = ["pytest", "torch>=2.3"]
+                """,
+        },
+    )
+    assert lint.messages(tmp_path, "MD021") == [
+        "`pyproject.toml` declares 3 dependencies but no lock pins them: add a lock file "
+        "(`uv lock`, `poetry lock`, `pdm lock`) or a `pip-compile` output"
+    ]
 
 
 def test_missing_lock_file_names_the_tool_in_use(lint, tmp_path):
@@ -275,6 +395,23 @@ def test_requirements_reader_joins_continuations_and_reads_options():
     assert not parsed.fully_pinned
 
 
+@pytest.mark.parametrize(
+    ("line", "pinned"),
+    [
+        ("ruff~=0.4.6", True),
+        ("types-PyYAML~=6.0.12.20240311", True),
+        ("pydantic==2.7.*", True),
+        ("pytest~=8.2", False),
+        ("numpy==1.*", False),
+        ("pandas>=2.2.2", False),
+    ],
+)
+def test_a_pin_to_one_patch_series_is_a_pin(line, pinned):
+    [requirement] = parse_requirements(line + "\n").requirements
+    assert requirement.pinned is pinned
+    assert requirement.version is None  # no one exact version for pinned_version
+
+
 def test_requirements_reader_rejects_an_include_without_a_file():
     with pytest.raises(ParseError) as error:
         parse_requirements("numpy==1\n-r\n")
@@ -318,7 +455,7 @@ def test_pyproject_reader_covers_pep621_poetry_pdm_and_uv():
     assert rows == [
         ("numpy", 3, True, False, ""),
         ("pandas", 3, False, False, ""),
-        ("ruff", 18, True, False, ""),
+        ("ruff", 18, True, False, "dev"),
         ("cupy", 5, False, False, "gpu"),
         ("pytest", 7, False, False, "test"),
         ("", 16, False, True, "docs"),

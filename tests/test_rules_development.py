@@ -71,6 +71,28 @@ def test_code_that_configuration_instantiates_is_seeded_by_the_entry_point(lint,
     assert "src/churn/datamodule.py" in [row[2] for row in lint(repo, "MD001")]
 
 
+def test_a_package_that_passes_its_modules_on_costs_no_import_level(lint, tmp_path):
+    # src/train_shards.py seeds torch and imports `shards`, whose __init__.py imports the
+    # loader, which imports the module that draws: two levels, not three.
+    assert "src/shards/order.py" not in [row[2] for row in lint("unseeded-randomness", "MD001")]
+    repo = _copy("unseeded-randomness", tmp_path)
+    entry = repo / "src/train_shards.py"
+    entry.write_text(entry.read_text().replace("torch.manual_seed(7)\n", ""), encoding="utf-8")
+    assert ("src/shards/order.py", 7) in [(row[2], row[3]) for row in lint(repo, "MD001")]
+
+
+def test_functions_that_task_files_name_are_seeded_by_their_package(lint, tmp_path):
+    # evalkit/tasks/recall/recall.yaml names `!function recall_utils.make_dataset`; the
+    # package's evaluator seeds before it builds the tasks.
+    paths = [row[2] for row in lint("unseeded-randomness", "MD001")]
+    assert "evalkit/tasks/recall/recall_utils.py" not in paths
+    repo = _copy("unseeded-randomness", tmp_path)
+    evaluator = repo / "evalkit/evaluator.py"
+    text = evaluator.read_text().replace("random.seed(seed)", "random.getstate()")
+    evaluator.write_text(text.replace("np.random.seed(seed)", "np.random.get_state()"), "utf-8")
+    assert "evalkit/tasks/recall/recall_utils.py" in [row[2] for row in lint(repo, "MD001")]
+
+
 def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint):
     paths = {row[2] for row in lint("unseeded-randomness", "MD001")}
     traps = {

@@ -53,7 +53,8 @@ def test_missing_model_card_says_what_was_looked_for_and_that_the_manifest_names
     assert lint.messages(KINDS / "declared", "MD040") == [
         "no model card: nothing records the model's intended use, data, metrics and "
         "limitations (no `MODEL_CARD.md`, `model_card.md`, `MODELCARD.md` or the like (at the "
-        "root or in `docs/`), nor a Hugging Face model-card README; `[model] card` names none)"
+        "root or in `docs/`), nor a Hugging Face model-card README or a README section on the "
+        "intended use; `[model] card` names none)"
     ]
 
 
@@ -104,7 +105,8 @@ def test_missing_model_card_without_manifest_stands_on_the_training_that_made_it
     )
     assert lint(repo, "MD040") == [("MD040", "missing-model-card", "src/app/train.py", 3, 1)]
     assert lint.messages(repo, "MD040")[0].endswith(
-        "Hugging Face model-card README; `src/app/train.py` trains a model "
+        "Hugging Face model-card README or a README section on the intended use; "
+        "`src/app/train.py` trains a model "
         "(`LogisticRegression().fit`))"
     )
 
@@ -221,10 +223,12 @@ def test_incomplete_model_card_broken_front_matter_is_one_unparseable_file(lint,
 
 
 def test_missing_datasheet_reported_when_the_manifest_lists_data_sources(lint):
-    # archives/data holds a zip of images and labels; archives/site a zip of a web site,
-    # which is no data set.
+    # archives/data holds a zip of images and labels, archives/tables a tar of labelled
+    # tables; archives/site a zip of a web site and archives/product a Service Catalog
+    # product's .tar.gz of one Terraform file, which are no data sets.
     assert lint("missing-datasheet", "DP020") == [
         ("DP020", "missing-datasheet", "archives/data/lens.toml", 1, 1),
+        ("DP020", "missing-datasheet", "archives/tables/lens.toml", 1, 1),
         ("DP020", "missing-datasheet", "lens.toml", 3, 1),
     ]
 
@@ -251,7 +255,8 @@ def test_missing_datasheet_without_manifest_stands_on_the_first_data_file(lint, 
     assert lint.messages(repo, "DP020") == [
         "no datasheet: nothing records the data's origin, contents, processing and terms (no "
         "`DATASHEET.md`, `datasheet.md`, `DATA_CARD.md` or the like (at the root or in "
-        "`docs/`), nor a Hugging Face dataset-card README; the project holds data: "
+        "`docs/`), nor a Hugging Face dataset-card README or a README section on the data's "
+        "source; the project holds data: "
         "`data/test.csv` and 1 more)"
     ]
 
@@ -360,3 +365,44 @@ def test_markdown_reader_is_linear_in_headings_and_labels():
     assert len(document.labels) == 30_000
     # "T" is an empty second-level section whenever the next heading is of its level.
     assert [h.empty for h in document.headings[:6]] == [False, True, False, False, False, False]
+
+
+def test_a_readme_on_the_use_case_and_the_data_source_is_the_card_and_the_datasheet(lint):
+    # readme-use-case/README.md: "Dataset source", "Description", "Use Case" and "Usage"
+    # sections beside a training program and its data. The README is then judged as a
+    # model card and a datasheet, for the sections it lacks.
+    repo = KINDS / "readme-use-case"
+    assert lint(repo, "MD040", "DP020") == []
+    assert lint(repo, "MD041", "DP021") == [
+        ("DP021", "incomplete-datasheet", "README.md", 1, 1),
+        ("MD041", "incomplete-model-card", "README.md", 1, 1),
+    ]
+    assert lint.messages(repo, "MD041", "DP021") == [
+        "datasheet `README.md` has no section on motivation, preprocessing and labelling, "
+        "distribution, maintenance",
+        "model card `README.md` has no section on out-of-scope use, evaluation data and "
+        "metrics, limitations, ethical considerations or bias, caveats and recommendations",
+    ]
+
+
+def test_a_readme_listing_use_cases_without_data_of_its_own_is_no_model_card(lint, tmp_path):
+    # A collection of examples: its README's "Use cases" lists what the examples show.
+    readme = "# Examples\n\n## Use cases\nChurn, fraud and forecasting notebooks.\n"
+    repo = _write(tmp_path, {"README.md": readme, "train.py": TRAINS})
+    assert [row[:3] for row in lint(repo, "MD040")] == [("MD040", "missing-model-card", "train.py")]
+
+
+def test_a_readme_on_installation_and_usage_is_no_card_nor_datasheet(lint, tmp_path):
+    repo = _write(
+        tmp_path,
+        {
+            "README.md": "# Orders\n\n## Installation\npip install .\n\n## Usage\nRun it.\n"
+            "\n## Data\n",
+            "train.py": TRAINS,
+            "data/orders.csv": "a\n1\n",
+        },
+    )
+    assert [row[:3] for row in lint(repo, "MD040", "DP020")] == [
+        ("DP020", "missing-datasheet", "data/orders.csv"),
+        ("MD040", "missing-model-card", "train.py"),
+    ]

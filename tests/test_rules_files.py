@@ -101,6 +101,17 @@ def test_a_value_left_blank_is_named_as_such(lint, tmp_path):
     ]
 
 
+def test_arguments_left_out_as_an_ellipsis_are_named_as_such(lint, tmp_path):
+    # Documentation writes `...` for the arguments it does not show; after a keyword
+    # argument that is no Python. A call that only passes `...` is Python and is read.
+    text = _notebook("import torch\n", "trainer = Trainer(model=model, ...)\ntrainer.train()\n")
+    _write(tmp_path, {"nb.ipynb": text, "ok.ipynb": _notebook("import torch\n", "f(...)\n")})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`nb.ipynb` cell 2 has an ellipsis (`...`) standing for arguments the example leaves "
+        "out; that cell was left out, the other cells were read"
+    ]
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-string")
 def test_an_f_string_newer_than_the_running_python_is_said_to_be_so():
     with pytest.raises(ParseError) as raised:
@@ -110,3 +121,55 @@ def test_an_f_string_newer_than_the_running_python_is_said_to_be_so():
         f"has an f-string that the Python {running} running mllint-wa cannot read (f-string:"
     )
     assert raised.value.message.endswith("Python 3.12 reads more f-strings")
+
+
+def test_syntax_that_a_newer_python_reads_is_no_unparseable_file(lint):
+    # src/report.py and cell 2 of notebooks/holdout.ipynb reuse an f-string's quotes inside
+    # its braces, valid from Python 3.12 (PEP 701): whatever Python runs, no finding says
+    # they are broken, and the notebook's split in cell 3 is read.
+    rows = lint("unparseable-file", "LN009", "MD001")
+    assert [row[2:] for row in rows if row[2] in ("src/report.py", "notebooks/holdout.ipynb")] == [
+        ("notebooks/holdout.ipynb", 30, 20)
+    ]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-strings")
+def test_a_run_warns_of_what_a_newer_python_would_have_read(lint):
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    cannot = f"has an f-string that the Python {running} running mllint-wa cannot read"
+    assert lint.result("unparseable-file", "LN009", "MD001").warnings == [
+        f"`notebooks/holdout.ipynb` cell 2 {cannot} (f-string: expecting '}}'); Python 3.12 "
+        "reads more f-strings; that cell was left out, the other cells were read (line 19): "
+        "not checked, and not reported as unparseable",
+        f"`src/report.py` {cannot} (f-string: unmatched '['); Python 3.12 reads more "
+        "f-strings (line 7): not checked, and not reported as unparseable",
+    ]
+
+
+def test_an_f_string_broken_on_every_python_is_reported(lint, tmp_path):
+    # An empty `{}` and a brace left open are errors on Python 3.12 too: reported, whatever
+    # Python runs the linter.
+    cells = ("import torch\n", 'print(f"loss {}")\n', 'print(f"Answer: {answer")\n')
+    _write(tmp_path, {"a.ipynb": _notebook(cells[0], cells[1]), "b.ipynb": _notebook(*cells[::2])})
+    assert [row[2:4] for row in lint(tmp_path, "LN009", "MD001")] == [
+        ("a.ipynb", 13),
+        ("b.ipynb", 13),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "newer"),
+    [
+        ('name = f"{row["name"]}"', True),  # the quote reused inside the braces
+        ("print(f'{sys.version.split('|')[0]}')", True),
+        ("print(f\"{'\\n'.join(lines)}\")", True),  # a backslash inside the braces
+        ('x = f"{{literal}}" + rf"{a["b"]}"', True),
+        ('print(f"loss {}")', False),  # empty on every Python
+        ('print(f"Answer: {answer")', False),  # never closed
+        ('x = f"{a}" "b"', False),
+    ],
+)
+def test_what_python_3_12_reads_of_an_f_string_is_told_from_the_line(line, newer):
+    from mllint_wa.parsers.python_code import reads_as_pep701
+
+    assert reads_as_pep701(line) is newer

@@ -21,13 +21,18 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
     # a family the table does not list, a current transform type, a serverless variant, a
     # CloudFormation parameter or Terraform variable whose default is a current family, a
     # Terraform variable without a default. A variable whose default is ml.m4 is a finding
-    # (main.tf line 36).
+    # (main.tf line 36). flow/ reaches the types through a helper, dicts, strings and
+    # configuration files (see test_value_flow_python.py).
     assert lint("previous-generation-instance", "MD070") == [
         ("MD070", "previous-generation-instance", "app.py", 21, 21),
         ("MD070", "previous-generation-instance", "app.py", 32, 31),
         ("MD070", "previous-generation-instance", "configured/deploy/staging-config.json", 4, 5),
         ("MD070", "previous-generation-instance", "configured/mappings/endpoint.yaml", 11, 7),
         ("MD070", "previous-generation-instance", "configured/notebooks/buildspec.yml", 8, 22),
+        ("MD070", "previous-generation-instance", "flow/config/training.json", 2, 3),
+        ("MD070", "previous-generation-instance", "flow/train.py", 15, 23),
+        ("MD070", "previous-generation-instance", "flow/train.py", 20, 8),
+        ("MD070", "previous-generation-instance", "flow/train.py", 27, 40),
         ("MD070", "previous-generation-instance", "main.tf", 18, 3),
         ("MD070", "previous-generation-instance", "main.tf", 28, 5),
         ("MD070", "previous-generation-instance", "main.tf", 36, 5),
@@ -48,12 +53,12 @@ def test_previous_generation_messages_name_the_resource_the_type_and_the_success
         "instance family (current choice: ml.r5 or a later memory-optimised family "
         "(ml.r6i, ml.r7i))"
     )
-    assert messages[7] == (
+    assert messages[11] == (
         "endpoint-config `aws_sagemaker_endpoint_configuration.churn` variant `Cpu` uses "
         "`ml.m4.xlarge`, a previous-generation instance family (current choice: ml.m5 or a "
         "later general-purpose family (ml.m6i, ml.m7i))"
     )
-    assert messages[12] == (
+    assert messages[16] == (
         "endpoint `estimator.deploy(…)` uses `ml.c4.large`, a previous-generation instance "
         "family (current choice: ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i))"
     )

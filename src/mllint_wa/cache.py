@@ -52,7 +52,7 @@ CACHEDIR_TAG = (
     b"# This file is a cache directory tag created by mllint-wa.\n"
     b"# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
-_FORMAT = 1
+_FORMAT = 2
 # An entry larger than this is not read: a real one holds a project's findings, a few MiB.
 _ENTRY_LIMIT = 256 * 1024 * 1024
 _HASH_CHUNK = 1024 * 1024

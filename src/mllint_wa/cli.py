@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import shlex
@@ -344,6 +345,7 @@ def check(
         options = dataclasses.replace(
             options, cache=None if no_cache else _open_cache(cache_dir), jobs=jobs
         )
+        _collect_garbage_less_often()
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
@@ -424,6 +426,14 @@ def _open_cache(folder: Path | None) -> Cache | None:
     except CacheUnusable as error:
         _say(f"mllint-wa: warning: running without the cache: {error}")
         return None
+
+
+def _collect_garbage_less_often() -> None:
+    """A run builds millions of small objects (syntax trees, parsed files) that live until
+    it ends and hold few reference cycles. At the default thresholds the cycle collector
+    walks them over and over, a fifth of the CPU time of a large repository; collecting
+    after 100,000 allocations instead of 700 costs no memory that a run would notice."""
+    gc.set_threshold(100_000, 50, 100)
 
 
 def _write_baseline(target: Path, result: RunResult) -> None:
@@ -576,10 +586,10 @@ def _inputs(paths: Sequence[Path], config_file: Path | None, result: RunResult) 
 )
 def list_rules(format_name: str) -> None:
     """List every rule with its phase, pillars, risk, stages and ML Lens practices."""
-    from mllint_wa.registry import RegistryError, load_rules
+    from mllint_wa.registry import RegistryError, described_rules
 
     try:
-        rules = load_rules()
+        rules = described_rules()
     except RegistryError as error:
         _fail(str(error))
     if format_name == "json":
@@ -614,11 +624,11 @@ def export_lens() -> None:
     """Print the ML Lens practices the rules check as a custom lens JSON for the AWS
     Well-Architected Tool (import it, publish it, then answer it with
     `mllint-wa --format wellarchitected`)."""
-    from mllint_wa.registry import RegistryError, load_rules
+    from mllint_wa.registry import RegistryError, described_rules
     from mllint_wa.wellarchitected import build_lens, lens_problems
 
     try:
-        lens = build_lens(load_rules())
+        lens = build_lens(described_rules())
     except RegistryError as error:
         _fail(str(error))
     problems = lens_problems(lens)
@@ -634,7 +644,7 @@ def export_lens() -> None:
 def explain(rule: str) -> None:
     """Explain one rule (by code or name): what it checks, why, and how to fix it."""
     from mllint_wa.lens import PRACTICE_BY_ID
-    from mllint_wa.registry import RegistryError, load_rules, lookup
+    from mllint_wa.registry import RegistryError, described_rules, lookup
     from mllint_wa.report.rules_doc import PREVIEW, doc_url
     from mllint_wa.suggest import did_you_mean
 
@@ -643,7 +653,7 @@ def explain(rule: str) -> None:
     except RegistryError as error:
         _fail(str(error))
     if found is None:
-        names = [name for r in load_rules() for name in (r.code, r.name)]
+        names = [name for r in described_rules() for name in (r.code, r.name)]
         _fail(f"no rule `{rule}`{did_you_mean(rule, names)} (`mllint-wa rules` lists them)")
     pillars = ", ".join(p.value for p in found.pillars)
 

@@ -47,10 +47,13 @@ class ProjectContext:
     def has_deployment_artefacts(self) -> bool:
         """Whether the project defines a real-time or batch deployment (an endpoint, an
         endpoint configuration, a batch transform) in code or infrastructure; asked only
-        before a production-stage rule runs at an earlier stage."""
-        from mllint_wa.evidence.resources import DEPLOYMENT_KINDS, resources
+        before a production-stage rule runs at an earlier stage. The files are searched
+        for the bytes a deployment needs first, and only the sources that hold them are
+        read, up to the first deployment: the whole resource model waits for a rule that
+        asks for it."""
+        from mllint_wa.evidence.resources import defines_deployment
 
-        return bool(resources(self.evidence, *DEPLOYMENT_KINDS))
+        return defines_deployment(self.evidence)
 
     @property
     def manifest_path(self) -> str:

@@ -29,7 +29,8 @@ class Outcome:
     """What linting one project found, before waivers: its findings (inline ignores applied,
     notebook objects folded), the findings its inline ignores suppressed, whether each
     selected rule applied, the codes of the rules that ran to the end, the rules that
-    failed, and the questions the rules asked about paths outside the walked files."""
+    failed, the questions the rules asked about paths outside the walked files, and the
+    warnings of files the rules could not check (syntax newer than this Python)."""
 
     findings: list[Finding]
     ignored: list[Finding]
@@ -37,6 +38,7 @@ class Outcome:
     ran: set[str]
     errors: list[RuleFailure]
     probes: dict[str, bool | None]
+    warnings: list[str]
 
 
 class NotAnOutcome(Exception):
@@ -53,6 +55,7 @@ def to_data(outcome: Outcome) -> dict[str, object]:
         "ran": sorted(outcome.ran),
         "errors": [[e.message, e.traceback, e.code, e.project] for e in outcome.errors],
         "probes": dict(outcome.probes),
+        "warnings": list(outcome.warnings),
     }
 
 
@@ -60,7 +63,8 @@ def from_data(data: Mapping[str, object], rules: Sequence[Rule]) -> Outcome:
     """The outcome :func:`to_data` made, for a project whose selected rules are ``rules``;
     :class:`NotAnOutcome` for anything else."""
     if set(data) != {"findings", "ignored", "applicable", "not_applicable", "ran", "errors"} | {
-        "probes"
+        "probes",
+        "warnings",
     }:
         raise NotAnOutcome("unexpected fields")
     by_code = {rule.code: rule for rule in rules}
@@ -85,6 +89,7 @@ def from_data(data: Mapping[str, object], rules: Sequence[Rule]) -> Outcome:
         ran=ran,
         errors=errors,
         probes=dict(probes),
+        warnings=_strings(data["warnings"]),
     )
 
 

@@ -3,21 +3,32 @@
 Built-in rules live in the modules of ``mllint_wa.checks``; third-party packages add theirs
 through the ``mllint_wa.checks`` entry-point group (a module, a Rule, or an iterable of Rules).
 Nothing here knows any rule by code or name.
+
+The commands that only describe rules (``rules``, ``explain``, ``export-lens``) read the
+built-in rules from their descriptions, ``mllint_wa/data/rules.json``, generated from the
+checks by ``scripts/update_rules_doc.py``: importing the checks imports every parser.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import inspect
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
+from importlib.resources import files
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from mllint_wa.lens import PRACTICE_BY_ID
-from mllint_wa.model import PHASE_BY_PREFIX, Check, Risk, Rule, Stage
+from mllint_wa.model import PHASE_BY_PREFIX, Check, Risk, Rule, Stage, Violation
 from mllint_wa.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from mllint_wa.context import ProjectContext
 
 ENTRY_POINT_GROUP = "mllint_wa.checks"
 BUILTIN_MODULES = (
@@ -136,9 +147,19 @@ def _validate(rules: list[Rule]) -> None:
 @functools.cache
 def load_rules() -> tuple[Rule, ...]:
     """Every available rule, built-in and from plugins, sorted by code."""
-    found: list[Rule] = []
-    for module_name in BUILTIN_MODULES:
-        found.extend(_rules_in(importlib.import_module(module_name)))
+    builtin = [r for name in BUILTIN_MODULES for r in _rules_in(importlib.import_module(name))]
+    return _with_plugins(builtin)
+
+
+def described_rules() -> tuple[Rule, ...]:
+    """Every available rule, as :func:`load_rules` gives it, without importing a built-in
+    check: the built-in rules are read from their descriptions, and each one's module is
+    imported only if its check runs. Plugins are loaded as by :func:`load_rules`."""
+    return _with_plugins(_described_builtins())
+
+
+def _with_plugins(builtin: list[Rule]) -> tuple[Rule, ...]:
+    found = list(builtin)
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         try:
             loaded = entry_point.load()
@@ -150,6 +171,57 @@ def load_rules() -> tuple[Rule, ...]:
     unique = list(dict.fromkeys(found))
     _validate(unique)
     return tuple(sorted(unique, key=lambda r: r.code))
+
+
+# Rule descriptions ---------------------------------------------------------------------------
+
+DESCRIPTIONS = "rules.json"
+# The fields of a Rule that are not plain JSON values, read back from what is stored.
+_DECODED: dict[str, Callable[[Any], Any]] = {
+    "risk": Risk,
+    "first_stage": lambda value: None if value is None else Stage(value),
+    "lens_refs": tuple,
+}
+
+
+def describe(rules: Iterable[Rule]) -> str:
+    """The built-in rules among ``rules``, described as :func:`described_rules` reads them
+    (the contents of ``mllint_wa/data/rules.json``)."""
+    described = []
+    for item in rules:
+        module = item.check.__module__
+        if module not in BUILTIN_MODULES:
+            continue
+        fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(Rule)}
+        del fields["check"]
+        fields["risk"] = item.risk.value
+        fields["first_stage"] = item.first_stage.value if item.first_stage else None
+        described.append({"module": module, **fields})
+    return json.dumps(described, indent=1, ensure_ascii=False) + "\n"
+
+
+@functools.cache
+def _described_builtins() -> list[Rule]:
+    stored = (files("mllint_wa.data") / DESCRIPTIONS).read_text(encoding="utf-8")
+    rules = []
+    for entry in json.loads(stored):
+        module = entry.pop("module")
+        for name, decode in _DECODED.items():
+            entry[name] = decode(entry[name])
+        rules.append(Rule(**entry, check=_deferred_check(module, entry["code"])))
+    return rules
+
+
+def _deferred_check(module_name: str, code: str) -> Check:
+    """The check of the built-in rule ``code`` of ``module_name``, imported when it runs."""
+
+    def deferred(context: ProjectContext) -> Iterable[Violation]:
+        module = importlib.import_module(module_name)
+        return next(r for r in _rules_in(module) if r.code == code).check(context)
+
+    # Where the rule is defined, as for a loaded rule (documentation links go by it).
+    deferred.__module__ = module_name
+    return deferred
 
 
 def resolve(selector: str, rules: Sequence[Rule], *, unknown_code_ok: bool = False) -> list[Rule]:
@@ -190,5 +262,6 @@ def find_rule(code_or_name: str, rules: Sequence[Rule]) -> Rule | None:
 
 
 def lookup(code_or_name: str) -> Rule | None:
-    """The one available rule with this exact code or name."""
-    return find_rule(code_or_name, load_rules())
+    """The one available rule with this exact code or name, as described (see
+    :func:`described_rules`)."""
+    return find_rule(code_or_name, described_rules())

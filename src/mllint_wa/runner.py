@@ -7,7 +7,7 @@ import datetime
 import functools
 import os
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,6 +243,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
         result.warnings.extend(w for w in settings.warnings if w not in result.warnings)
         result.errors.extend(outcome.errors)
         result.ran.update(outcome.ran)
+        result.warnings.extend(w for w in outcome.warnings if w not in result.warnings)
         result.projects.append(
             ProjectReport(
                 root=one.root,
@@ -408,7 +409,8 @@ def lint_project(one: Linted) -> Outcome:
     # The evidence is built only when a rule reads a file; without it, nothing was asked.
     evidence = context.__dict__.get("evidence")
     probes = dict(evidence.probes) if evidence is not None else {}
-    return Outcome(findings, ignored, applicable, set(context.ran), errors, probes)
+    warnings = list(_not_read_by_this_python(context, root)) if evidence is not None else []
+    return Outcome(findings, ignored, applicable, set(context.ran), errors, probes, warnings)
 
 
 def _redact_project_text(result: RunResult) -> None:
@@ -418,28 +420,31 @@ def _redact_project_text(result: RunResult) -> None:
     suppressed a finding and its justification. Messages, anchors and paths are redacted for
     fingerprints as findings are made; suppressions are matched before this, on the real
     paths."""
+    # Once per distinct text: the findings of a file share its path, and every finding its
+    # project's.
+    once = functools.cache(redact)
 
     def redacted(finding: Finding) -> Finding:
         return dataclasses.replace(
             finding,
-            path=redact(finding.path),
-            project=redact(finding.project),
-            repository_path=redact(finding.repository_path),
-            suppressed_by=redact(finding.suppressed_by),
-            justification=redact(finding.justification),
+            path=once(finding.path),
+            project=once(finding.project),
+            repository_path=once(finding.repository_path),
+            suppressed_by=once(finding.suppressed_by),
+            justification=once(finding.justification),
             related=tuple(
                 dataclasses.replace(
-                    place, path=redact(place.path), repository_path=redact(place.repository_path)
+                    place, path=once(place.path), repository_path=once(place.repository_path)
                 )
                 for place in finding.related
             ),
         )
 
     result.projects = [
-        dataclasses.replace(p, root=redact(p.root), manifest=p.manifest and redact(p.manifest))
+        dataclasses.replace(p, root=once(p.root), manifest=p.manifest and once(p.manifest))
         for p in result.projects
     ]
-    result.errors = [dataclasses.replace(e, project=redact(e.project)) for e in result.errors]
+    result.errors = [dataclasses.replace(e, project=once(e.project)) for e in result.errors]
     result.findings = [redacted(f) for f in result.findings]
     result.failing = [redacted(f) for f in result.failing]
     result.suppressed = [redacted(f) for f in result.suppressed]
@@ -454,6 +459,16 @@ def absorb(result: RunResult, baseline: Baseline) -> None:
     result.failing = [f for f in result.failing if f not in gone]
     result.suppressed = _sorted_unique(result.suppressed + baseline.mark(absorbed))
     result.stale_baseline = stale
+
+
+def _not_read_by_this_python(context: ProjectContext, root: str) -> Iterator[str]:
+    """A warning for each file that a newer Python may read and this one cannot: no
+    finding of the file's (it may well be valid), but the run did not check it."""
+    for unread in context.evidence.unread:
+        yield (
+            f"`{_joined(root, unread.path)}` {unread.message} (line {unread.line}): not "
+            "checked, and not reported as unparseable"
+        )
 
 
 def _within(root: str) -> Callable[[Finding], str]:

@@ -61,10 +61,13 @@ def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
 
     Reported once, on the training entry point (`[model] training_entrypoint`) or the
     first module named like training or serving code, when the project has Python modules
-    and none of: a `test_*.py` or `*_test.py` file, a `tests/` or `test/` folder with
-    Python in it, or a pytest configuration naming `testpaths` or collecting doctests
-    (`--doctest-modules`). Packaging and documentation scripts (`setup.py`,
-    `docs/conf.py`) are not code to test; a notebook-only project is not reported."""
+    and none of: a module that defines a test (a function or method named `test…`, as
+    pytest and unittest collect) and is named `test_*.py` or `*_test.py` or lies in a
+    `tests/`, `test/` or `testing/` folder, or a pytest configuration naming `testpaths` or
+    collecting doctests (`--doctest-modules`). A data loader named `test_data.py`, an
+    empty test file or a tests package's `__init__.py` is no test. Packaging and
+    documentation scripts (`setup.py`, `docs/conf.py`) are not code to test; a
+    notebook-only project is not reported."""
     code = code_files(ctx.evidence)
     if not code or test_evidence(ctx.evidence).present:
         return
@@ -72,16 +75,16 @@ def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
     count = f"{len(code)} Python module{'s' if len(code) != 1 else ''}"
     yield Violation(
         f"the project has {count} ({_some([main, *(p for p in code if p != main)])}) but no "
-        "tests: no `test_*.py` or `*_test.py` module, no Python module in a `tests/`, "
-        f"`test/` or `testing/` folder{_without_python(ctx.evidence)}, and no pytest "
-        "`testpaths` or `--doctest-modules`",
+        "tests: no module defining a test (`def test…`) named `test_*.py` or `*_test.py` or "
+        f"in a `tests/`, `test/` or `testing/` folder{_without_tests(ctx.evidence)}, and no "
+        "pytest `testpaths` or `--doctest-modules`",
         Location(main),
         anchor="tests",
     )
 
 
-def _without_python(ev: Evidence) -> str:
-    """A test folder the project has with no Python in it, as the message says it, so that
+def _without_tests(ev: Evidence) -> str:
+    """A test folder the project has with no test in it, as the message says it, so that
     it does not seem to deny a folder the reader can see."""
     for path in ev.all_files:
         folder = path.partition("/")[0]
@@ -141,7 +144,8 @@ def missing_ci_tests(ctx: ProjectContext) -> Iterator[Violation]:
     is not a test. Installing test dependencies is not running tests.
 
     Reported on the first CI definition when CI exists and none of it runs a test command;
-    when the project has tests but no CI at all, on its first test file. Not reported when
+    when the project has tests (modules that define a test, as `missing-tests` decides)
+    but no CI at all, on its first test file. Not reported when
     the CI includes definitions it does not show (a GitLab `include:`, a reusable workflow
     of another repository, a pipeline template, an orb, a Jenkins shared library), when a
     CI system that is not read is configured too (Travis, Prow, Cloud Build, Buildkite,

@@ -128,11 +128,10 @@ def _python_images(path: str, module: PythonModule) -> Iterator[Violation]:
             value = keyword(call, name)
             if value is not None:
                 candidates.append((f"{name}=", value))
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=True):
-                if isinstance(key, ast.Constant) and key.value in _IMAGE_KEYS:
-                    candidates.append((f'"{key.value}":', value))
+    for node in module.index.of(ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value in _IMAGE_KEYS:
+                candidates.append((f'"{key.value}":', value))
     seen: Counter[str] = Counter()
     for label, value in candidates:
         known = _known_image(value, names)

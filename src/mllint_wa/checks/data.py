@@ -96,9 +96,11 @@ def large_file_in_git(ctx: ProjectContext) -> Iterator[Violation]:
     the way a data-versioning tool does. Reported: a file git tracks (from the git index,
     without reading the file) that is larger than `large-data-file-threshold` (default
     1 MB) for data and model files (.csv, .parquet, .pkl, .pt, .onnx, .h5 …) or
-    `large-file-threshold` (default 10 MB) for any other file. A `.zip` is a data file only
-    when its members, read from its central directory, are data (tables, records, images,
-    audio) and none is a web page, style sheet, script, font, program or Python code.
+    `large-file-threshold` (default 10 MB) for any other file. A `.zip`, `.tar` or
+    `.tar.gz` is a data file only when its members (read from a ZIP's central directory, a
+    tar's headers in its first 4 MiB) are data (tables, records, images, audio) and none is
+    a web page, style sheet, script, font, program or code (Python, Terraform); a `.gz`
+    that holds no tar archive is a compressed file, data by its name.
     Accepted: files that `.gitattributes` sends to Git LFS (`filter=lfs`), outputs that DVC
     tracks (their `.dvc` file or `dvc.yaml` stage committed, the data itself git-ignored),
     and files git does not track. Without a git repository this rule says nothing."""
@@ -218,8 +220,8 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     trained on can be had again. Reported once per project, where the evidence is, when
     the code reads data from a location whose content can change under it (an `s3://` or
     `https://` path, a Hugging Face data set without `revision=`, a file in a `data/`
-    folder that git does not hold) or data files (a `.zip` only when its members are data,
-    as for `large-file-in-git`) of more than `large-data-file-threshold` in all are
+    folder that git does not hold) or data files (an archive only when its members are
+    data, as for `large-file-in-git`) of more than `large-data-file-threshold` in all are
     committed to git, and no data-versioning tool is in use: DVC, Git LFS for the data,
     lakeFS, Delta Lake or Iceberg, S3 object versions (`VersionId=`). Reads whose location
     is not a literal, downloads of a model (`model.tar.gz`, a `.pt` or `.joblib` file …),

@@ -13,6 +13,7 @@ from mllint_wa.evidence.dependencies import (
     constraint_pins,
     declarations,
     install_pins,
+    installs_tooling,
     is_pip_compile_input,
     lock_for,
     pinned_version,
@@ -25,6 +26,7 @@ from mllint_wa.evidence.model_loading import (
     Origin,
     model_loads,
 )
+from mllint_wa.evidence.project_kind import ProjectKind, is_package_manifest, project_kind
 from mllint_wa.model import Location, Risk, Stage, Violation
 from mllint_wa.parsers.python_code import has_star_kwargs, keyword, literal
 from mllint_wa.registry import rule
@@ -56,15 +58,26 @@ def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
     """A requirements file with ranges or bare names installs whatever is newest on the day:
     the same commit trains a different model next month, and a compromised release lands
     without review. Reported once per file, at the first unpinned line, naming every
-    unpinned package. Pinned means `==`/`===` to one version, a `--hash`, a VCS tag or
-    commit, or an archive URL. A package counts as pinned when any requirement of the same
-    install pins it, since pip merges them: another line of the file (`torch` on one line,
-    `torch==2.3.1` further down), a file it includes with `-r`, or a `-c` constraints file
-    that applies to it. `-e .` and local paths are the project's own code and
-    need no pin. pip-compile output, constraints files and pip-tools `.in` inputs are not
-    reported (`missing-lock-file` covers an `.in` without compiled output); neither are
-    the ranges of `pyproject.toml` or `setup.cfg`, which are normal for a library: a lock
-    file pins those (`missing-lock-file`)."""
+    unpinned package. Pinned means `==`/`===` to one version, a pin to one patch series
+    (PEP 440's compatible release with three parts or more, `~=1.4.2`, which admits 1.4.x
+    from 1.4.2 on, or a prefix match `==1.4.*`; `~=1.4` admits every later 1.x and is no
+    pin), a `--hash`, a VCS tag or commit, or an archive URL. A package counts as pinned
+    when any requirement of the same install pins it, since pip merges them: another line
+    of the file (`torch` on one line, `torch==2.3.1` further down), a file it includes
+    with `-r`, or a `-c` constraints file that applies to it. `-e .` and local paths are
+    the project's own code and need no pin. pip-compile output, constraints files and
+    pip-tools `.in` inputs are not reported (`missing-lock-file` covers an `.in` without
+    compiled output); neither are the ranges of `pyproject.toml` or `setup.cfg`, which are
+    normal for a library: a lock file pins those (`missing-lock-file`). Nor are files that
+    install tooling rather than what a model is trained and served with: those whose
+    path has `test`, `tests`, `testing`, `doc`, `docs`, `documentation`, `lint`, `linting`
+    or `typing` as a word (`docs/requirements.txt`, `requirements-test.txt`,
+    `requirements/lint.txt`), and those with `dev`, `develop` or `development` as a word
+    (`requirements-dev.txt`, `dev-requirements.txt`) when none of the packages they leave
+    unpinned is a machine-learning framework (torch, TensorFlow, Keras, JAX, scikit-learn,
+    XGBoost, LightGBM, CatBoost, Transformers, Lightning, statsmodels, fastai, MXNet): a
+    development install that leaves one of those free may be where the model is
+    trained."""
     ev = ctx.evidence
     constraints = constraint_files(ev)
     for path, parsed in requirements_files(ev).items():
@@ -72,7 +85,7 @@ def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
             continue
         pinned_elsewhere = constraint_pins(ev, path) | install_pins(ev, path)
         loose = [d for d in parsed.third_party if not d.pinned and d.name not in pinned_elsewhere]
-        if not loose:
+        if not loose or installs_tooling(path, (d.name for d in loose)):
             continue
         names = sorted({d.name or d.text for d in loose})
         shown = ", ".join(names[:_NAMES_SHOWN])
@@ -107,15 +120,33 @@ def missing_lock_file(ctx: ProjectContext) -> Iterator[Violation]:
     manifest that pins every package itself (`==` to one version, a VCS commit, an archive
     URL; a conda spec with its exact version) needs no lock, nor does a pip-tools `.in`
     file whose compiled output (the same name ending in `.txt`) is in the project:
-    `unpinned-dependencies` judges that file. Reported at the first declared dependency.
-    Plain `requirements.txt` files are `unpinned-dependencies`' business, not this
-    rule's."""
+    `unpinned-dependencies` judges that file. Pinned means what it means for
+    `unpinned-dependencies` (a patch-series pin such as `~=1.4.2` included). Groups that
+    install tooling are left out of what a lock must pin, as `unpinned-dependencies` leaves
+    such files out: optional dependencies (PEP 621 extras, `setup.cfg` `extras_require`),
+    dependency groups (PEP 735, Poetry, PDM's dev-dependencies), and uv's, Poetry's and
+    Pipenv's dev-dependencies (`[dev-packages]`), whose name has `test`, `tests`, `testing`, `doc`,
+    `docs`, `documentation`, `lint`, `linting` or `typing` as a word, or `dev`, `develop`
+    or `development` when they leave no machine-learning framework unpinned; the message
+    counts the others. A published library is not asked for a lock: without a manifest, in
+    a project with packaging metadata and no model of its own (a library, platform or
+    harness, as `missing-model-card` decides) or in a cookiecutter or copier template, a
+    `pyproject.toml` with `[project]` or `[tool.poetry]` and a `setup.cfg` with
+    `[metadata]` declare ranges for the package's users, whom a lock file would not reach.
+    Reported at the first declared dependency. Plain `requirements.txt` files are
+    `unpinned-dependencies`' business, not this rule's."""
     ev = ctx.evidence
+    published = ctx.manifest is None and project_kind(ev) in (
+        ProjectKind.LIBRARY,
+        ProjectKind.TEMPLATE,
+    )
     for declaration in declarations(ev):
+        if published and is_package_manifest(ev, declaration.path):
+            continue
         if lock_for(ev, declaration) is not None:
             continue
         declared = declaration.declared
-        count = len(declared.third_party)
+        count = len(declaration.runtime)
         wanted = _LOCKS_BY_TOOL.get(declared.tool, _PYTHON_LOCKS).format(path=declaration.path)
         yield Violation(
             f"`{declaration.path}` declares {count} "

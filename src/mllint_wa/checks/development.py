@@ -40,11 +40,15 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     ``params["seed"]``, ``cfg.seed``), or when a seed is set on its path: a seeding call
     (``seed``, ``manual_seed``, ``set_seed``, ``seed_everything``, ``default_rng(seed)`` …)
     in the same file or notebook, in a project module it imports, or in a project module
-    that imports it, two levels deep. ``random_state=None`` is no seed. A call that passes
-    ``**kwargs`` may carry its seed and is not reported, nor is test code (``tests/``,
-    ``test_*.py``, ``conftest.py``) or code in a test-data folder (``test_data/``,
-    ``testdata/``), nor a plain ``random``/``numpy.random`` draw in code that uses no
-    machine-learning library. Nor is a draw whose value never reaches training or
+    that imports it, two levels deep (a package's ``__init__.py`` passing its modules on
+    counts as no level). Code that configuration names is on the path of the program that
+    reads it: Hydra's ``_target_`` when the seeding module uses Hydra, and a module whose
+    function a YAML task file names by ``!function module.name`` (lm-evaluation-harness)
+    when a module of the same top folder sets a seed. ``random_state=None`` is no seed. A
+    call that passes ``**kwargs`` may carry its seed and is not reported, nor is test code
+    (``tests/``, ``test_*.py``, ``conftest.py``) or code in a test-data folder
+    (``test_data/``, ``testdata/``), nor a plain ``random``/``numpy.random`` draw in code
+    that uses no machine-learning library. Nor is a draw whose value never reaches training or
     splitting, followed through containers, comprehensions and up to three assignments in
     its function (or module): one that only makes a name (letters drawn from
     :mod:`string` or a literal, a number put into an f-string, ``str()``, ``.format`` or

@@ -56,10 +56,13 @@ def _incomplete(
         )
 
 
-def _looked_for(names: tuple[str, ...], readme: str) -> str:
+def _looked_for(names: tuple[str, ...], readme: str, section: str) -> str:
     """What was looked for, for the message: the usual names, the first three shown."""
     shown = ", ".join(f"`{name}`" for name in names[:3])
-    return f"no {shown} or the like (at the root or in `docs/`), nor a {readme} README"
+    return (
+        f"no {shown} or the like (at the root or in `docs/`), nor a {readme} README or a "
+        f"README section on {section}"
+    )
 
 
 def _unnamed(key: str) -> str:
@@ -68,7 +71,7 @@ def _unnamed(key: str) -> str:
 
 
 def _data_files(ctx: ProjectContext) -> tuple[str, ...]:
-    """The project's own data files: data (a zip only by its members) outside its tests,
+    """The project's own data files: data (an archive only by its members) outside its tests,
     examples and documentation."""
     return tuple(path for path in data_files(ctx.evidence) if not is_demo_path(path))
 
@@ -104,8 +107,13 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     record of intended use, fairness and trade-offs from problem framing on.
 
     Accepted: the file `[model] card` names, `MODEL_CARD.md`, `model_card.md` and the like
-    (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, or a README
-    whose YAML front matter makes it a Hugging Face model card.
+    (also under `docs/`), a SageMaker or Model Card Toolkit `model_card.json`, a README
+    whose YAML front matter makes it a Hugging Face model card, or a README with a section
+    (a heading with text under it) on the model's intended use, use case, model card or
+    model details and one on its data, as `missing-datasheet` reads them ("Use Case" and
+    "Dataset source"); then `incomplete-model-card` judges that README. A README's "Usage"
+    or "How to use" is about the code, and a collection's list of use cases without data
+    of its own makes no model card.
 
     A project without a manifest is asked for one only when it trains or ships a model of
     its own, as shown outside its tests (`tests/`, `test_*.py`, `integration-tests.py`),
@@ -130,7 +138,7 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
         return  # declared-path-missing and incomplete-model-card judge a declared card
     if find_model_card(ctx.evidence) is not None:
         return
-    looked = _looked_for(MODEL_CARD_NAMES, "Hugging Face model-card")
+    looked = _looked_for(MODEL_CARD_NAMES, "Hugging Face model-card", "the intended use")
     # Without a manifest the finding stands on the evidence of ML, which may change as the
     # project grows; its identity stays that of the card it asks for.
     about = ""
@@ -198,13 +206,15 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
 
     Asked for when the manifest lists data sources or names a datasheet, or the project
     holds data files outside its tests, test data, examples, tutorials, demos, benchmarks
-    and documentation (a `.zip` only when its members are data, as for
+    and documentation (an archive only when its members are data, as for
     `large-file-in-git`). Without a manifest, a library (packaging metadata, `setup.py`,
     `setup.cfg` or a `pyproject.toml` project, and no model of its own, as
     `missing-model-card` decides) and a cookiecutter or copier template are not asked:
     their data files are samples for their users. Accepted: the file `[data] datasheet`
-    names, `DATASHEET.md`, `data_card.md`, `docs/datasheet.md` and the like, or a Hugging
-    Face dataset-card README.
+    names, `DATASHEET.md`, `data_card.md`, `docs/datasheet.md` and the like, a Hugging
+    Face dataset-card README, or a README with a section (a heading with text under it)
+    on the data set's source or description ("Dataset source", "Data source", "About the
+    data", "Training data", "Datasets"); then `incomplete-datasheet` judges that README.
 
     Reported on the manifest's `[data]` table, or without a manifest on the first of those
     data files."""
@@ -220,7 +230,7 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
         others = f" and {len(data) - 1} more" if data[1:] else ""
         where, why = Location(data[0]), f"the project holds data: `{data[0]}`{others}"
         about = DATASHEET_NAMES[0]
-    looked = _looked_for(DATASHEET_NAMES, "Hugging Face dataset-card")
+    looked = _looked_for(DATASHEET_NAMES, "Hugging Face dataset-card", "the data's source")
     yield Violation(
         "no datasheet: nothing records the data's origin, contents, processing and terms "
         f"({looked}; {why})",

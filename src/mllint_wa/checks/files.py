@@ -48,18 +48,22 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     mistaken for a complete one. Each such file is reported once, at the error's line,
     whichever rules tried to read it. Python that does not parse is named for what it is
     when that can be told: a fill-in placeholder (`<PROJECT NAME>`), a value left blank
-    (`ARN = # …`), Python 2 code, or an f-string newer than the Python running the
-    linter. A notebook is read cell by cell: a code cell that is not Python is left out,
-    the notebook is reported once at the first such cell, and its other cells are read by
-    every rule. YAML whose aliases and merge keys would expand it by more than 100,000
-    values beyond its length (a "billion laughs" of a few hundred bytes) is not read
-    either, and is reported at the node that expands too far; a CI definition that cannot
-    be read leaves what CI runs unknown. A Terraform file larger than 256 KiB or longer
-    than 10,000 lines, or with a heredoc that is never closed, is not read and is reported
-    the same way, since its parser would spend minutes on it: split it, close the heredoc,
-    or exclude the file. So is any other file larger than its format can be read in about
-    a second (a YAML file of more than 30,000 tokens, a template over 1 MiB, a module or a
-    notebook's code of more than 60,000 names): nothing of it is read.
+    (`ARN = # …`), arguments an example leaves out as `...` after keyword ones
+    (`Trainer(model=model, ...)`) or Python 2 code. Syntax that a newer Python than the one
+    running mllint-wa may read (an f-string that reuses its quotes or holds a backslash
+    inside its braces and closes as Python 3.12 reads it) is no finding, since the file may
+    well be valid: the run warns that it was not checked instead; an empty `{}` or a brace
+    left open is an error on every Python and is reported. A notebook is read cell by cell:
+    a code cell that is not Python is left out, the notebook is reported once at the first
+    such cell, and its other cells are read by every rule. YAML whose aliases and merge keys
+    would expand it by more than 100,000 values beyond its length (a "billion laughs" of a
+    few hundred bytes) is not read either, and is reported at the node that expands too far;
+    a CI definition that cannot be read leaves what CI runs unknown. A Terraform file larger
+    than 256 KiB or longer than 10,000 lines, or with a heredoc that is never closed, is not
+    read and is reported the same way, since its parser would spend minutes on it: split it,
+    close the heredoc, or exclude the file. So is any other file larger than its format can
+    be read in about a second (a YAML file of more than 30,000 tokens, a template over 1
+    MiB, a module or a notebook's code of more than 60,000 names): nothing of it is read.
 
     Templates are not reported: they are not their format until rendered. A file is a
     template when a placeholder (`{{ name }}`, `{% if … %}`) stands in its own syntax

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from mllint_wa.context import ProjectContext
+from mllint_wa.evidence.project_kind import own_model
 from mllint_wa.manifest import ProblemKind, Waiver
 from mllint_wa.model import Location, Risk, Rule, Violation
 from mllint_wa.registry import find_rule, is_rule_code, rule
@@ -27,10 +28,21 @@ def missing_manifest(ctx: ProjectContext) -> Iterator[Violation]:
     lens.toml is where the project writes that down, next to the code, so that the rest of
     the repository can be held to it. Without it no other rule can judge the project.
 
+    Asked of a project that trains or ships a model of its own, as `missing-model-card`
+    decides (a training entry point or a model file outside tests, examples and
+    documentation); the message names the file that shows it. ML libraries, platforms and
+    evaluation harnesses, cookiecutter or copier templates, and infrastructure that deploys
+    whatever model its users give it (a Terraform module, a platform's blueprints) have no
+    business goal of their own: the goals belong to the projects built with them, and
+    without a lens.toml the rules that need one stay silent rather than judge a goal that
+    does not exist. A project that only deploys a model made elsewhere is not asked
+    either; `mllint-wa init` writes its lens.toml when it has a goal to state. A lens.toml
+    that is there but could not be read (an outward or broken symlink) is reported in any
+    project.
+
     Reported on a file that exists, so that code scanning can show it: the project's README,
     else its `pyproject.toml`, `setup.py` or `setup.cfg`, else its first file (a skipped
-    lens.toml is reported on itself); a project without any file is reported on the
-    lens.toml it lacks."""
+    lens.toml is reported on itself)."""
     if ctx.project.has_manifest:
         return
     # A lens.toml the walk had to skip (an outward or broken symlink) is there but unread:
@@ -43,9 +55,13 @@ def missing_manifest(ctx: ProjectContext) -> Iterator[Violation]:
         )
         where = ctx.manifest_path
     else:
+        model = own_model(ctx.evidence)
+        if model is None:
+            return
         message = (
-            "no lens.toml at the project's root: the project states no business goal, "
-            "success metric or plans (run `mllint-wa init` to scaffold one)"
+            f"no lens.toml at the project's root: `{model.path}` {model.what}, but the "
+            "project states no business goal, success metric or plans (run `mllint-wa "
+            "init` to scaffold one)"
         )
         where = ctx.front_file or ctx.manifest_path
     yield Violation(message, Location(where), anchor="lens.toml", about=ctx.manifest_path)

@@ -184,8 +184,9 @@ def is_test_file(path: str) -> bool:
 
 @dataclass(frozen=True)
 class TestEvidence:
-    """``files``: the project's test modules; ``declared``: a pytest configuration that
-    names test paths or collects doctests (where, this evidence does not read)."""
+    """``files``: the project's test modules (named like tests, and defining a test);
+    ``declared``: a pytest configuration that names test paths or collects doctests (where,
+    this evidence does not read)."""
 
     files: tuple[str, ...]
     declared: str | None
@@ -197,7 +198,12 @@ class TestEvidence:
 
 def test_evidence(ev: Evidence) -> TestEvidence:
     def compute() -> TestEvidence:
-        files = tuple(p for p in ev.files(kinds.PYTHON) if is_test_file(p))
+        # A module named like a test holds one only when it defines a test function or
+        # method (pytest's and unittest's `def test…`): a `test_data.py` loader, an empty
+        # file or a package's `__init__.py` under tests/ tests nothing.
+        files = tuple(
+            p for p in ev.files(kinds.PYTHON) if is_test_file(p) and ev.mentions(p, b"def test")
+        )
         declared = next(
             (
                 p

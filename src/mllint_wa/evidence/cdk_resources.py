@@ -6,8 +6,11 @@ are recognised by what they refer to, not by how they are spelled. Nothing is im
 run. Values are followed within the module: literals are known; module constants, local
 variables, ``self.x`` attributes, dict and list literals and ``*Property(...)`` objects
 assigned once are followed to what they hold; a ``CfnParameter``'s declared default is
-known; function parameters, ``self.node.try_get_context(...)``, f-strings with unknown
-parts and anything else are unknown. A construct called with ``**kwargs`` that cannot be
+known. A scalar this reader cannot follow is asked of the project's Python resolver
+(:mod:`mllint_wa.evidence.python_values`): ``str.format`` and joins of known parts, values of
+JSON and YAML files of the repository, what a project function returns. Function
+parameters, ``self.node.try_get_context(...)``, f-strings with unknown parts and anything
+else are unknown. A construct called with ``**kwargs`` that cannot be
 followed is opaque. Changes made after construction within the module are applied:
 ``add_property_override``, L1 attribute assignments, ``add_lifecycle_rule``,
 ``add_to_policy``, ``add_managed_policy``, ``attach_inline_policy``, ``add_target``,
@@ -49,6 +52,8 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import bound_names, modules, project_files_named
+from mllint_wa.evidence.python_flow import flow
+from mllint_wa.evidence.python_values import Values
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, literal, quote_expression
 
@@ -73,7 +78,11 @@ Lookup = Field | _Unread | None
 
 def extract(ev: Evidence) -> Iterator[rm.Resource]:
     """Every resource the project's CDK apps define."""
-    cdk_modules = [_Module(path, parsed) for path, parsed in modules(ev, b"aws_cdk")]
+    project = flow(ev)
+    cdk_modules = [
+        _Module(path, parsed, project.values(path, parsed))
+        for path, parsed in modules(ev, b"aws_cdk")
+    ]
     yield from app_resources(cdk_modules, _StackTags(ev, cdk_modules))
 
 
@@ -155,13 +164,23 @@ class _Construct:
     overrides: dict[tuple[str, ...], Field] = field(default_factory=dict)
 
 
+# The nodes that bind names or take parameters, which :meth:`_Module._index` reads.
+_BINDERS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Assign, ast.AnnAssign,
+    ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.With,
+    ast.AsyncWith,
+)  # fmt: skip
+
+
 class _Module:
     """One parsed module: its assignments, its constructs and the resources they make."""
 
-    def __init__(self, path: str, parsed: PythonModule) -> None:
+    def __init__(self, path: str, parsed: PythonModule, values: Values | None = None) -> None:
         self.path = path
         self.parsed = parsed
-        self.parents: dict[int, ast.AST] = {}
+        # The project's Python resolver, asked for the scalars this reader cannot follow.
+        self.values = values
+        self.parents = parsed.index.parents()
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
         self.assigned: dict[int, dict[str, list[ast.expr | None]]] = {}
@@ -186,11 +205,7 @@ class _Module:
     # Indexing ---------------------------------------------------------------------------
 
     def _index(self) -> None:
-        tree = self.parsed.tree
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-        for node in ast.walk(tree):
+        for node in self.parsed.index.of_any(*_BINDERS):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 args = node.args
                 names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
@@ -240,7 +255,7 @@ class _Module:
 
     def _branches(self, node: ast.AST) -> Iterator[tuple[int, str]]:
         """(id of each enclosing ``if``, the branch ``node`` is in)."""
-        child, parent = node, self.parents.get(id(node))
+        child, parent = node, self.parents.get(node)
         while parent is not None:
             if isinstance(parent, (ast.If, ast.IfExp)):
                 body = parent.body if isinstance(parent.body, list) else [parent.body]
@@ -249,12 +264,12 @@ class _Module:
                     yield id(parent), "body"
                 elif any(child is statement for statement in orelse):
                     yield id(parent), "orelse"
-            child, parent = parent, self.parents.get(id(parent))
+            child, parent = parent, self.parents.get(parent)
 
     def _enclosing(self, node: ast.AST, kinds: tuple[type, ...]) -> ast.AST | None:
-        parent = self.parents.get(id(node))
+        parent = self.parents.get(node)
         while parent is not None and not isinstance(parent, kinds):
-            parent = self.parents.get(id(parent))
+            parent = self.parents.get(parent)
         return parent
 
     def _scope(self, node: ast.AST) -> ast.AST:
@@ -421,7 +436,16 @@ class _Module:
             if isinstance(parameter, ast.Call) and self.qualified(parameter.func) == "CfnParameter":
                 default = _keyword(parameter, "default")
                 return self.scalar(default) if default is not None else ...
-        return ...
+        return self._shared_scalar(node)
+
+    def _shared_scalar(self, node: ast.expr) -> object:
+        """A scalar the project's resolver knows: ``str.format`` and joins of known parts,
+        a value of a JSON or YAML file of the repository, what a project function returns;
+        ``...`` otherwise."""
+        if self.values is None:
+            return ...
+        found = self.values.value(node).plain()
+        return found if found is None or isinstance(found, (str, int, float, bool)) else ...
 
     @nesting_bounded(...)
     def python(self, expr: ast.expr) -> object:
@@ -500,18 +524,17 @@ class _Module:
     # Constructs -------------------------------------------------------------------------
 
     def _find_constructs(self) -> None:
-        for node in ast.walk(self.parsed.tree):
-            if isinstance(node, ast.Call):
-                kind = self.qualified(node.func)
-                if kind in _HANDLERS:
-                    self._add_construct(node, kind)
-                elif isinstance(node.func, ast.Attribute) and node.func.attr == "create_alarm":
-                    # metric.create_alarm(self, "Id", ...): an alarm on that metric.
-                    metric = self.resolve(node.func.value)
-                    is_call = isinstance(metric, ast.Call)
-                    if is_call and self.qualified(metric.func) == "aws_cloudwatch.Metric":  # type: ignore[attr-defined]
-                        self._add_construct(node, _METRIC_ALARM)
-                        self.constructs[id(node)].fields["metric"] = (self.loc(metric), metric)
+        for node in self.parsed.index.of(ast.Call):
+            kind = self.qualified(node.func)
+            if kind in _HANDLERS:
+                self._add_construct(node, kind)
+            elif isinstance(node.func, ast.Attribute) and node.func.attr == "create_alarm":
+                # metric.create_alarm(self, "Id", ...): an alarm on that metric.
+                metric = self.resolve(node.func.value)
+                is_call = isinstance(metric, ast.Call)
+                if is_call and self.qualified(metric.func) == "aws_cloudwatch.Metric":  # type: ignore[attr-defined]
+                    self._add_construct(node, _METRIC_ALARM)
+                    self.constructs[id(node)].fields["metric"] = (self.loc(metric), metric)
 
     def _add_construct(self, call: ast.Call, kind: str) -> None:
         fields: dict[str, Field] = {}
@@ -539,7 +562,7 @@ class _Module:
         return variable if variable is not None else kind.rpartition(".")[2]
 
     def _find_changes(self) -> None:
-        for node in ast.walk(self.parsed.tree):
+        for node in self.parsed.index.of_any(ast.Call, ast.Assign):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver = node.func.value
                 if isinstance(receiver, ast.Call) and self.qualified(receiver.func) == "Tags.of":
@@ -702,11 +725,10 @@ class _StackTags:
         self.bindings = {m.path: bound_names(m.path, m.parsed) for m in cdk_modules}
         self.sites: dict[ClassKey, list[tuple[_Module, ast.Call]]] = {}
         for module in cdk_modules:
-            for node in ast.walk(module.parsed.tree):
-                if isinstance(node, ast.Call):
-                    key = self._class_called(module, node.func)
-                    if key is not None:
-                        self.sites.setdefault(key, []).append((module, node))
+            for node in module.parsed.index.of(ast.Call):
+                key = self._class_called(module, node.func)
+                if key is not None:
+                    self.sites.setdefault(key, []).append((module, node))
         self._tags: dict[ClassKey, rm.Value] = {}
 
     def of(self, module: _Module, construct: _Construct) -> rm.Value:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import NOTEBOOK, PYTHON, YAML
 from mllint_wa.parsers.notebook import parse_notebook
-from mllint_wa.parsers.python_code import PythonModule, parse_python
+from mllint_wa.parsers.python_code import LeftOut, PythonModule, parse_python
 
 # Packages whose presence makes a module machine-learning code.
 ML_PACKAGES = frozenset(
@@ -43,6 +43,8 @@ ML_PACKAGES = frozenset(
 )
 _TEST_FOLDERS = frozenset({"test", "tests", "testing", "test_data", "testdata", "test-data"})
 _TARGET = re.compile(r"""_target_['"]?\s*:\s*['"]?([A-Za-z_][\w.]*)""")
+# lm-evaluation-harness names a function of a module beside the task file: `!function utils.f`.
+_FUNCTION_TAG = re.compile(r"!function[ \t]+([A-Za-z_][\w.]*)")
 
 
 def is_test_path(path: str) -> bool:
@@ -73,17 +75,27 @@ def module(ev: Evidence, path: str) -> PythonModule | None:
             return None
         parsed = ev.parse(path, notebook.python)
         if parsed is not None and parsed.left_out:
-            first, *others = parsed.left_out
-            left = " and ".join(["that cell", *(other.part for other in others)])
-            ev.record_failure(
-                path,
-                f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
-                "left out, the other cells were read",
-                first.line,
-                first.column,
-            )
+            _note_left_out(ev, path, parsed.left_out)
         return parsed
     return ev.parse(path, parse_python)
+
+
+def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None:
+    """A notebook's cells left out of its module: a failure at the first that is not
+    Python, and a note at the first that a newer Python may read."""
+    broken = [cell for cell in left_out if not cell.newer_python]
+    newer = [cell for cell in left_out if cell.newer_python]
+    for cells, record in ((broken, ev.record_failure), (newer, ev.note_unread)):
+        if cells:
+            first, *others = cells
+            left = " and ".join(["that cell", *(other.part for other in others)])
+            # Exact only when no cell of either kind is left out besides these.
+            rest = "" if broken and newer else ", the other cells were read"
+            message = (
+                f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
+                f"left out{rest}"
+            )
+            record(path, message, first.line, first.column)
 
 
 def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:
@@ -120,7 +132,7 @@ def project_files_named(ev: Evidence, *dotted: str) -> set[str]:
 
 def project_imports(ev: Evidence, path: str, parsed: PythonModule) -> tuple[str, ...]:
     """The project files that ``parsed`` (the module at ``path``) imports, sorted."""
-    found = project_files_named(ev, *_imported_names(path, parsed.tree))
+    found = project_files_named(ev, *_imported_names(path, parsed))
     found.discard(path)
     return tuple(sorted(found))
 
@@ -142,13 +154,34 @@ def configured_targets(ev: Evidence) -> set[str]:
     return ev.memo(configured_targets, compute)
 
 
+def function_targets(ev: Evidence) -> set[str]:
+    """Project files whose functions YAML names with a ``!function module.name`` tag (the
+    task files of lm-evaluation-harness): the module lies beside the YAML file, and the
+    program that reads the YAML loads it, though nothing imports it."""
+
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for path in ev.files(YAML):
+            if ev.mentions(path, b"!function"):
+                folder = path.rpartition("/")[0]
+                for match in _FUNCTION_TAG.finditer(ev.text(path) or ""):
+                    dotted = match.group(1).rpartition(".")[0]
+                    name = dotted.replace(".", "/") + ".py"
+                    target = f"{folder}/{name}" if folder else name
+                    if dotted and ev.exists(target):
+                        found.add(target)
+        return found
+
+    return ev.memo(function_targets, compute)
+
+
 def bound_names(path: str, parsed: PythonModule) -> dict[str, str]:
     """The names the module at ``path`` binds by imports, to dotted names; relative imports
     are resolved against ``path``, so that :func:`project_files_named` finds their files."""
     bindings = dict(parsed.imports)
     folder = path.split("/")[:-1]
-    for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.ImportFrom) and node.level:
+    for node in parsed.index.of(ast.ImportFrom):
+        if node.level:
             head = _relative_head(folder, node)
             for alias in node.names if head is not None else ():
                 if alias.name != "*":
@@ -166,10 +199,10 @@ def _relative_head(folder: list[str], node: ast.ImportFrom) -> str | None:
     return ".".join([*base, *(node.module.split(".") if node.module else [])])
 
 
-def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
+def _imported_names(path: str, parsed: PythonModule) -> Iterator[str]:
     """Dotted names an import may load, relative imports resolved against ``path``."""
     folder = path.split("/")[:-1]
-    for node in ast.walk(tree):
+    for node in parsed.index.imports():
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -184,18 +217,30 @@ def _imported_names(path: str, tree: ast.Module) -> Iterator[str]:
 
 
 def import_closure(ev: Evidence, paths: Iterable[str], depth: int) -> set[str]:
-    """``paths`` and the project files they import, following imports ``depth`` levels."""
+    """``paths`` and the project files they import, following imports ``depth`` levels. A
+    package's ``__init__.py`` costs no level: what it imports is what importing the package
+    gives (``from data.pipelines import GPTPipeline`` reaches ``data/pipelines/gpt.py``)."""
     reached = set(paths)
     frontier = set(reached)
     for _ in range(depth):
-        following: set[str] = set()
-        for path in sorted(frontier):
-            parsed = module(ev, path)
-            if parsed is not None:
-                following.update(project_imports(ev, path, parsed))
+        following = _imported_by(ev, frontier)
+        packages = {path for path in following if path.endswith("__init__.py")} - reached
+        while packages:
+            reached |= packages
+            following |= _imported_by(ev, packages)
+            packages = {path for path in following if path.endswith("__init__.py")} - reached
         frontier = following - reached
         reached |= frontier
     return reached
+
+
+def _imported_by(ev: Evidence, paths: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for path in sorted(paths):
+        parsed = module(ev, path)
+        if parsed is not None:
+            found.update(project_imports(ev, path, parsed))
+    return found
 
 
 # Training code -------------------------------------------------------------------------------
@@ -266,26 +311,18 @@ def training_site_in(ev: Evidence, path: str) -> CodeSite | None:
     return ev.memo((training_site_in, path), first)
 
 
-def training_calls(
-    parsed: PythonModule, within: ast.AST | None = None
-) -> list[tuple[str, ast.Call]]:
+def training_calls(parsed: PythonModule) -> list[tuple[str, ast.Call]]:
     """The calls that train a model, in source order, with their names: those of
     :meth:`PythonModule.calls`, and ``.fit`` on an estimator built in the same expression
     (``LogisticRegression().fit(x, y)``, named ``LogisticRegression().fit``); only in
-    machine-learning code, and only under ``within`` when it is given."""
+    machine-learning code."""
     packages = parsed.imported_modules()
     if not packages & ML_PACKAGES:
         return []
-    nodes = None if within is None else {id(node) for node in ast.walk(within)}
-    found = [
-        (name, call)
-        for name, call in parsed.calls()
-        if (nodes is None or id(call) in nodes) and fits_a_model(name, call, packages)
-    ]
+    found = [(name, call) for name, call in parsed.calls() if fits_a_model(name, call, packages)]
     for node in parsed.unnamed_calls():
         if (
-            (nodes is None or id(node) in nodes)
-            and isinstance(node.func, ast.Attribute)
+            isinstance(node.func, ast.Attribute)
             and node.func.attr == "fit"
             and isinstance(node.func.value, ast.Call)
         ):
@@ -317,9 +354,8 @@ def fits_a_model(name: str, call: ast.Call, packages: frozenset[str]) -> bool:
 def calls_named(parsed: PythonModule, names: frozenset[str]) -> Iterator[ast.Call]:
     """Calls of a function or method by its last name, whatever it is called on
     (``boto3.client("x").method(...)`` too, which has no qualified name)."""
-    for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name in names:
-                yield node
+    for node in parsed.index.of(ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in names:
+            yield node

@@ -308,12 +308,8 @@ def _data_code(ev: Evidence) -> DataCode:
 
 def _writes(path: str, module: PythonModule) -> Iterator[str]:
     """The literal paths a module writes tables to, as written and from its folder."""
-    for node in ast.walk(module.tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _WRITERS
-        ):
+    for node in module.index.of(ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _WRITERS:
             target = literal(_first_argument(node))
             if isinstance(target, str) and target.strip() and not _scheme(target):
                 yield from _project_paths(path, target)
@@ -416,12 +412,8 @@ def _reads(path: str, module: PythonModule) -> list[DataRead]:
     if "boto3" in module.imported_modules():
         # Client methods hang off variables or calls (boto3.client("s3").get_object), which
         # no import names: they are matched by method name.
-        for node in ast.walk(module.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _S3_DOWNLOADS
-            ):
+        for node in module.index.of(ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _S3_DOWNLOADS:
                 location, kind, versioned = _s3_download(node)
                 if location is not None and _is_model_artefact(location):
                     continue  # a model to serve or evaluate, not data

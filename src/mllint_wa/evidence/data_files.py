@@ -1,20 +1,23 @@
 """Which of the project's files hold data sets.
 
-A file's name says it may be data (``.csv``, ``.parquet``, ``.zip`` …); for a ZIP archive
-only its content can say, so its member names are read from its central directory (bounded
-reads, nothing extracted): an archive of tables, images, audio or text records is a data
-set, one that also holds web pages, style sheets, scripts, fonts, programs or Python code
-is a site, an app or a code bundle, not data. An archive whose directory cannot be read is
-not counted as data either: nothing says it is.
+A file's name says it may be data (``.csv``, ``.parquet``, ``.zip`` …); for a ZIP or tar
+archive only its content can say, so its member names are read (a ZIP's from its central
+directory, a tar's, plain or gzip-compressed, from its headers; bounded reads, nothing
+extracted): an archive of tables, images, audio or text records is a data set, one that
+also holds web pages, style sheets, scripts, fonts, programs or code (Python, Terraform)
+or holds no record at all is a site, an app, a code bundle or a model, not data. An
+archive whose members cannot be read is not counted as data either: nothing says it is.
+A ``.gz`` that holds no tar archive is a compressed file, counted as data by its name.
 """
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import DATA, DATA_SUFFIXES
-from mllint_wa.parsers.archive import zip_member_names
+from mllint_wa.parsers.archive import Reader, tar_member_names, zip_member_names
 
 _ARCHIVES = frozenset({".zip", ".gz", ".tar", ".7z"})
 # Members that are records of a data set.
@@ -65,6 +68,9 @@ _OTHER_MEMBERS = frozenset(
         ".dylib",
         ".exe",
         ".sh",
+        ".tf",
+        ".tfvars",
+        ".hcl",
     }
 )
 
@@ -76,10 +82,21 @@ def data_files(ev: Evidence) -> tuple[str, ...]:
 
 
 def _is_data(ev: Evidence, path: str) -> bool:
-    if not path.lower().endswith(".zip"):
+    lowered = path.lower()
+    if not lowered.endswith((".zip", ".tar", ".gz")):
         return True
     size = ev.size(path)
-    names = None if size is None else zip_member_names(size, lambda at, n: ev.read_at(path, at, n))
+    if size is None:
+        return False
+
+    def read(at: int, count: int) -> bytes | None:
+        return ev.read_at(path, at, count)
+
+    members: Callable[[int, Reader], tuple[str, ...] | None]
+    members = zip_member_names if lowered.endswith(".zip") else tar_member_names
+    names = members(size, read)
+    if names is None and lowered.endswith(".gz") and not lowered.endswith(".tar.gz"):
+        return True  # a compressed file (rows.csv.gz), not an archive
     return names is not None and is_data_archive(names)
 
 

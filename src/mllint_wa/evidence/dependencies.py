@@ -6,12 +6,18 @@ declare ranges (pyproject.toml, setup.cfg, Pipfile, environment.yml, pip-tools `
 files) are matched with the lock files that would pin them; and every exact version the
 project pins is gathered for rules that depend on a package's version
 (:func:`pinned_version`).
+
+Some requirements install tools rather than what a model is trained and served with: a
+requirements file or a dependency group named for tests, documentation or linting, and one
+named for development that leaves no machine-learning framework unpinned
+(:func:`installs_tooling`).
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
@@ -26,8 +32,9 @@ from mllint_wa.parsers.lockfiles import (
     parse_pipfile_lock,
     parse_toml_lock,
 )
+from mllint_wa.parsers.pep508 import Dependency
 from mllint_wa.parsers.pipfile import parse_pipfile
-from mllint_wa.parsers.pyproject import Declared, parse_pyproject
+from mllint_wa.parsers.pyproject import DEVELOPMENT_GROUP, Declared, parse_pyproject
 from mllint_wa.parsers.requirements import RequirementsFile, parse_requirements
 from mllint_wa.parsers.setup_cfg import parse_setup_cfg
 from mllint_wa.parsers.yaml_doc import load_yaml
@@ -36,6 +43,39 @@ PYTHON = "python"
 CONDA = "conda"
 # Byte needles for manifests that may declare nothing at all.
 _PYPROJECT_NEEDLES = (b"dependencies", b"[tool.poetry", b"dependency-groups")
+# Words of a requirements file's path, or of a dependency group's name, that say what it
+# installs: tools that test, check or document the code, or a development environment.
+_TOOLING_WORDS = frozenset(
+    {"test", "tests", "testing", "doc", "docs", "documentation", "lint", "linting", "typing"}
+)
+_DEVELOPMENT_WORDS = frozenset({DEVELOPMENT_GROUP, "develop", "development"})
+_WORD_SEPARATORS = re.compile(r"[-_./]")
+# Distributions a model is trained or served with: a development environment that leaves
+# one of them free may be the one the model is trained in.
+ML_DISTRIBUTIONS = frozenset(
+    {
+        "torch",
+        "torchvision",
+        "torchaudio",
+        "tensorflow",
+        "tensorflow-cpu",
+        "tensorflow-gpu",
+        "keras",
+        "jax",
+        "jaxlib",
+        "flax",
+        "scikit-learn",
+        "xgboost",
+        "lightgbm",
+        "catboost",
+        "transformers",
+        "lightning",
+        "pytorch-lightning",
+        "statsmodels",
+        "fastai",
+        "mxnet",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -47,11 +87,26 @@ class Lock:
 
 @dataclass(frozen=True)
 class Declaration:
-    """A manifest that declares dependencies a lock should pin."""
+    """A manifest that declares dependencies a lock should pin: ``runtime``, its
+    third-party dependencies less the groups that install tooling."""
 
     path: str
     ecosystem: str
     declared: Declared
+    runtime: tuple[Dependency, ...]
+
+
+def installs_tooling(name: str, unpinned: Iterable[str]) -> bool:
+    """Whether a requirements file (by its project path) or a dependency group (by its
+    name) installs tools rather than what a model is trained and served with: its words
+    name tests, documentation or linting (``docs/requirements.txt``,
+    ``requirements-test.txt``, a ``lint`` group), or development (``requirements-dev.txt``,
+    a ``dev`` group) while none of the packages it leaves ``unpinned`` is a
+    machine-learning framework (:data:`ML_DISTRIBUTIONS`)."""
+    words = set(_WORD_SEPARATORS.split(name.lower()))
+    if words & _TOOLING_WORDS:
+        return True
+    return bool(words & _DEVELOPMENT_WORDS) and not ML_DISTRIBUTIONS.intersection(unpinned)
 
 
 def _lock_parser(path: str) -> tuple[str, Callable[[str], Locked]]:
@@ -205,23 +260,40 @@ def declarations(ev: Evidence) -> tuple[Declaration, ...]:
 
 
 def _declarations(ev: Evidence) -> Iterator[Declaration]:
-    found: list[Declaration] = []
+    found: list[tuple[str, str, Declared]] = []
     for path, pyproject in ev.parsed_files(PYPROJECT, parse_pyproject, *_PYPROJECT_NEEDLES):
-        found.append(Declaration(path, PYTHON, pyproject))
+        found.append((path, PYTHON, pyproject))
     for path, setup in ev.parsed_files(SETUP_CFG, parse_setup_cfg, b"_require"):
-        found.append(Declaration(path, PYTHON, setup))
+        found.append((path, PYTHON, setup))
     for path, pipfile in ev.parsed_files(PIPFILE, parse_pipfile):
-        found.append(Declaration(path, PYTHON, pipfile))
+        found.append((path, PYTHON, pipfile))
     for path, documents in ev.parsed_files(CONDA_ENV, load_yaml, b"dependencies"):
         environment = conda_environment(documents)
         if environment is not None:
-            found.append(Declaration(path, CONDA, environment))
+            found.append((path, CONDA, environment))
     for path, parsed in requirements_files(ev).items():
         if is_pip_compile_input(path):
             deps = parsed.requirements
             line, column = (deps[0].line, deps[0].column) if deps else (1, 1)
-            found.append(Declaration(path, PYTHON, Declared("pip-tools", deps, line, column)))
-    yield from sorted((d for d in found if d.declared.third_party), key=lambda d: d.path)
+            found.append((path, PYTHON, Declared("pip-tools", deps, line, column)))
+    for path, ecosystem, declared in sorted(found, key=lambda item: item[0]):
+        runtime = _runtime(declared.third_party)
+        if runtime:
+            yield Declaration(path, ecosystem, declared, runtime)
+
+
+def _runtime(dependencies: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
+    """The dependencies outside the groups that install tooling (:func:`installs_tooling`,
+    judged per group on the packages it leaves unpinned)."""
+    groups: dict[str, list[Dependency]] = {}
+    for dependency in dependencies:
+        groups.setdefault(dependency.group, []).append(dependency)
+    tooling = {
+        group
+        for group, members in groups.items()
+        if group and installs_tooling(group, (d.name for d in members if not d.pinned))
+    }
+    return tuple(d for d in dependencies if d.group not in tooling)
 
 
 def lock_for(ev: Evidence, declaration: Declaration) -> Lock | None:
@@ -229,7 +301,7 @@ def lock_for(ev: Evidence, declaration: Declaration) -> Lock | None:
     declaring file's folder or a folder above it (or in a ``requirements/`` folder there);
     for a pip-tools ``.in`` file, the file compiled from it, whose own pins
     ``unpinned-dependencies`` judges. A manifest that pins every package exactly is its
-    own lock."""
+    own lock; so is one whose only ranges are in groups that install tooling."""
     scopes = _scopes(posixpath.dirname(declaration.path))
     for lock in locks(ev):
         if lock.ecosystem == declaration.ecosystem and posixpath.dirname(lock.path) in scopes:
@@ -237,7 +309,7 @@ def lock_for(ev: Evidence, declaration: Declaration) -> Lock | None:
     compiled = compiled_output(ev, declaration.path)
     if compiled is not None:
         return Lock(compiled, PYTHON, {})
-    if all(d.pinned for d in declaration.declared.third_party):
+    if all(d.pinned for d in declaration.runtime):
         return Lock(declaration.path, declaration.ecosystem, {})
     return None
 

@@ -41,7 +41,10 @@ MODEL_CARD_SECTIONS = (
         "out-of-scope use",
         r"out[- ]of[- ]scope|misuse|not intended|unintended|prohibited|restrictions",
     ),
-    _section("training data", r"training (data|details|set|dataset|procedure)|^datasets?$|^data$"),
+    _section(
+        "training data",
+        r"training (data|details|set|dataset|procedure)|^datasets?$|^data$|data ?set source",
+    ),
     _section(
         "evaluation data and metrics",
         r"evaluation|metrics?|results|performance|quantitative analysis|testing data|benchmark",
@@ -58,9 +61,13 @@ DATASHEET_SECTIONS = (
     _section("motivation", r"motivation|rationale|purpose|dataset summary|summary"),
     _section(
         "composition",
-        r"composition|structure|data fields|data instances|contents?|schema|data splits",
+        r"composition|structure|data fields|data instances|contents?|schema|data splits"
+        r"|^(data ?set )?description$",
     ),
-    _section("collection process", r"collect|source data|acquisition|provenance|origin"),
+    _section(
+        "collection process",
+        r"collect|source data|data ?set source|data source|acquisition|provenance|origin",
+    ),
     _section(
         "preprocessing and labelling",
         r"pre-?process|cleaning|label|annotation|processing",
@@ -95,6 +102,16 @@ DATASHEET_NAMES = (
     "docs/dataset_card.md",
     "data/README.md",
 )
+# Headings that make a project's README its datasheet: a section on where the data comes
+# from or what it holds ("## Dataset source"); and its model card: that, and a section on
+# what the model is for ("## Use Case"), as a collection of examples with a "Use cases" list
+# has no data of its own. A README's "Usage" or "How to use" is about the code.
+_README_DATASHEET = re.compile(
+    r"data ?set (source|description|card)|data (source|description|card)|source data|"
+    r"datasheet|about the data|^data ?sets?$|training data"
+)
+_README_USE = re.compile(r"intended (use|purpose)|use cases?\b|model card|model details")
+_README_MODEL_CARD = (_README_USE, _README_DATASHEET)
 # Front-matter keys that make a README a Hugging Face model card or dataset card.
 _HF_MODEL_KEYS = frozenset({"model-index", "pipeline_tag", "library_name", "base_model"})
 _HF_DATASET_KEYS = frozenset({"dataset_info", "task_categories", "configs", "size_categories"})
@@ -117,22 +134,33 @@ def missing_sections(document: MarkdownDocument, sections: tuple[Section, ...]) 
 
 
 def find_model_card(ev: Evidence) -> str | None:
-    """The project's model card by its usual names, or a Hugging Face card README."""
-    return _find(ev, MODEL_CARD_NAMES, _HF_MODEL_KEYS)
+    """The project's model card by its usual names, a Hugging Face card README, or a README
+    with a section on the model's intended use or use case and one on its data."""
+    return _find(ev, MODEL_CARD_NAMES, _HF_MODEL_KEYS, _README_MODEL_CARD)
 
 
 def find_datasheet(ev: Evidence) -> str | None:
-    """The project's datasheet by its usual names, or a Hugging Face dataset-card README."""
-    return _find(ev, DATASHEET_NAMES, _HF_DATASET_KEYS)
+    """The project's datasheet by its usual names, a Hugging Face dataset-card README, or a
+    README with a section on the data set's source or description."""
+    return _find(ev, DATASHEET_NAMES, _HF_DATASET_KEYS, (_README_DATASHEET,))
 
 
-def _find(ev: Evidence, names: tuple[str, ...], front_matter_keys: frozenset[str]) -> str | None:
+def _find(
+    ev: Evidence,
+    names: tuple[str, ...],
+    front_matter_keys: frozenset[str],
+    readme_sections: tuple[re.Pattern[str], ...],
+) -> str | None:
     for name in names:
         if ev.exists(name):
             return name
     for readme in ("README.md", "readme.md"):
-        if ev.exists(readme) and ev.mentions(readme, b"---"):
-            document = ev.parse(readme, parse_markdown)
-            if document is not None and front_matter_keys & set(document.front_matter):
-                return readme
+        document = ev.parse(readme, parse_markdown) if ev.exists(readme) else None
+        if document is None:
+            continue
+        titles = [heading.text.lower() for heading in document.headings if not heading.empty]
+        if front_matter_keys & set(document.front_matter) or all(
+            any(section.search(title) for title in titles) for section in readme_sections
+        ):
+            return readme
     return None

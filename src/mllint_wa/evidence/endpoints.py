@@ -300,9 +300,18 @@ def throwaways(ev: Evidence) -> frozenset[str]:
                 if line > resource.location.line and known_as & names:
                     found.add(resource.anchor)
                     break
-        endpoints = resources(ev, ENDPOINT)
-        for config in resources(ev, ENDPOINT_CONFIG):
-            served = [endpoint for endpoint in endpoints if _serves(ev, endpoint, config)]
+        configs = resources(ev, ENDPOINT_CONFIG)
+        # Each endpoint's configurations, found from the endpoint: asking every pair of
+        # endpoint and configuration took minutes for thousands of each.
+        serving: dict[int, list[Resource]] = {}
+        in_file: dict[str, list[Resource]] = {}
+        for config in configs:
+            in_file.setdefault(config.location.path, []).append(config)
+        for endpoint in resources(ev, ENDPOINT):
+            for config in _served(ev, endpoint, in_file):
+                serving.setdefault(id(config), []).append(endpoint)
+        for config in configs:
+            served = serving.get(id(config))
             if served and all(endpoint.anchor in found for endpoint in served):
                 found.add(config.anchor)
         return frozenset(found)
@@ -313,24 +322,32 @@ def throwaways(ev: Evidence) -> frozenset[str]:
 _CONFIG_ARGUMENTS = _DELETERS[ENDPOINT_CONFIG][1]
 
 
-def _serves(ev: Evidence, endpoint: Resource, config: Resource) -> bool:
-    """Whether the endpoint is created on the configuration: it names it, or the two calls
-    of one file pass its name in the same variable (``EndpointConfigName=config_name``)."""
-    if config_of(ev, endpoint) is config:
-        return True
+def _served(
+    ev: Evidence, endpoint: Resource, in_file: Mapping[str, list[Resource]]
+) -> Iterator[Resource]:
+    """The configurations (of ``in_file``, by path) the endpoint is created on: the one it
+    names, or one whose call in the same file passes its name in the same variable
+    (``EndpointConfigName=config_name``)."""
+    named = config_of(ev, endpoint)
+    if named is not None:
+        yield named
     path = endpoint.location.path
-    if path != config.location.path or not endpoint.get("endpoint_config").unknown:
-        return False
+    if not endpoint.get("endpoint_config").unknown or path not in in_file:
+        return
     parsed = module(ev, path)
     if parsed is None:
-        return False
+        return
     given = _passed(_call_at(parsed, endpoint.location), _CONFIG_ARGUMENTS)
-    return bool(given & _passed(_call_at(parsed, config.location), _CONFIG_ARGUMENTS))
+    for config in in_file[path] if given else ():
+        if config is not named and given & _passed(
+            _call_at(parsed, config.location), _CONFIG_ARGUMENTS
+        ):
+            yield config
 
 
 def _call_at(parsed: PythonModule, where: Location) -> ast.Call | None:
-    for node in ast.walk(parsed.tree):
-        if isinstance(node, ast.Call) and parsed.position(node) == (where.line, where.column):
+    for node in parsed.index.of(ast.Call):
+        if parsed.position(node) == (where.line, where.column):
             return node
     return None
 
@@ -356,11 +373,10 @@ def _creators(parsed: PythonModule, resource: Resource, arguments: frozenset[str
         ):
             yield func.value.id
         yield from _passed(call, arguments)
-    for node in ast.walk(parsed.tree):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and parsed.position(node.value) == (where.line, where.column)
+    for node in parsed.index.of(ast.Assign):
+        if isinstance(node.value, ast.Call) and parsed.position(node.value) == (
+            where.line,
+            where.column,
         ):
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
 
@@ -369,9 +385,7 @@ def _copies(parsed: PythonModule, creators: set[str]) -> Iterator[str]:
     """Variables assigned a creator's name (``name = predictor.endpoint_name``), or an
     object built on it (``Predictor(endpoint_name=endpoint.endpoint_name)``,
     ``Predictor(endpoint_name)``)."""
-    for node in ast.walk(parsed.tree):
-        if not isinstance(node, ast.Assign):
-            continue
+    for node in parsed.index.of(ast.Assign):
         given = [node.value, *(_name_given(node.value) if isinstance(node.value, ast.Call) else [])]
         if any(_rooted_in(expr, creators) for expr in given):
             yield from (t.id for t in node.targets if isinstance(t, ast.Name))
@@ -396,12 +410,8 @@ def _rooted_in(expr: ast.expr, names: set[str]) -> bool:
 def _string_constants(parsed: PythonModule) -> dict[str, str]:
     """Names assigned a string literal (``endpoint_name = "churn"``), by their last value."""
     found: dict[str, str] = {}
-    for node in ast.walk(parsed.tree):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
+    for node in parsed.index.of(ast.Assign):
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             found.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
     return found
 
@@ -412,12 +422,8 @@ def _deletions(parsed: PythonModule, method: str) -> Iterator[tuple[int, set[str
     and the variables or literal names its arguments are written with (a variable holding
     a literal name stands for that name too)."""
     constants = _string_constants(parsed)
-    for node in ast.walk(parsed.tree):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == method
-        ):
+    for node in parsed.index.of(ast.Call):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == method):
             continue
         names = set()
         receiver = node.func.value

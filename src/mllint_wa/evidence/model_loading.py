@@ -184,11 +184,10 @@ class _Scopes:
     def loads(self) -> Iterator[Load]:
         top = _State()
         found = list(self._block(self.module.tree.body, top))
-        for node in ast.walk(self.module.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                state = top.copy()
-                state.temporary = self.test_code and self._writes_to_temporary_folder(node)
-                found.extend(self._block(node.body, state))
+        for node in self.module.index.functions():
+            state = top.copy()
+            state.temporary = self.test_code and self._writes_to_temporary_folder(node)
+            found.extend(self._block(node.body, state))
         yield from sorted(found, key=lambda load: (load.line, load.column))
 
     def _writes_to_temporary_folder(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -78,8 +78,7 @@ def _calls_registry(parsed: PythonModule) -> bool:
         return True
     return any(
         keyword.arg == _REGISTERED_NAME
-        for node in ast.walk(parsed.tree)
-        if isinstance(node, ast.Call)
+        for node in parsed.index.of(ast.Call)
         for keyword in node.keywords
     )
 

@@ -102,7 +102,7 @@ def _monitors(ev: Evidence) -> Iterator[Monitor]:
 def _libraries(parsed: PythonModule) -> Iterator[tuple[str, frozenset[str]]]:
     """The monitoring libraries a module imports, each once."""
     seen: set[str] = set()
-    for node in ast.walk(parsed.tree):
+    for node in parsed.index.imports():
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -135,10 +135,8 @@ def files_calling(ev: Evidence, method: str, package: str) -> frozenset[str]:
         found = set()
         for path, parsed in modules(ev, f"{method}(".encode()):
             if package in parsed.imported_modules() and any(
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == method
-                for node in ast.walk(parsed.tree)
+                isinstance(node.func, ast.Attribute) and node.func.attr == method
+                for node in parsed.index.of(ast.Call)
             ):
                 found.add(path)
         return frozenset(found)

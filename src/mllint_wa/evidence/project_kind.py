@@ -25,6 +25,7 @@ A template is a project with a ``cookiecutter.json`` or ``copier.yml``, or paths
 from __future__ import annotations
 
 import ast
+import bisect
 import enum
 import re
 from collections.abc import Iterator
@@ -120,11 +121,19 @@ def is_template(ev: Evidence) -> bool:
 
 def is_packaged(ev: Evidence) -> bool:
     """Whether the project has packaging metadata at its root."""
-    if ev.exists("setup.py"):
-        return True
-    if ev.exists("setup.cfg") and ev.mentions("setup.cfg", b"[metadata]"):
-        return True
-    return ev.exists("pyproject.toml") and ev.mentions("pyproject.toml", *_PACKAGING_NEEDLES)
+    return ev.exists("setup.py") or any(
+        ev.exists(name) and is_package_manifest(ev, name)
+        for name in ("setup.cfg", "pyproject.toml")
+    )
+
+
+def is_package_manifest(ev: Evidence, path: str) -> bool:
+    """Whether a ``setup.cfg`` (with ``[metadata]``) or a ``pyproject.toml`` (with
+    ``[project]`` or ``[tool.poetry]``) describes a package to build and publish."""
+    name = path.rpartition("/")[2]
+    if name == "setup.cfg":
+        return ev.mentions(path, b"[metadata]")
+    return name == "pyproject.toml" and ev.mentions(path, *_PACKAGING_NEEDLES)
 
 
 def is_demo_path(path: str) -> bool:
@@ -199,14 +208,25 @@ def _is_program(ev: Evidence, path: str) -> bool:
     parsed = module(ev, path)
     if parsed is None:
         return False
-    for statement in parsed.tree.body:
-        if _is_main_block(statement):
-            return True
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        if training_calls(parsed, within=statement):
+    body = parsed.tree.body
+    if any(_is_main_block(statement) for statement in body):
+        return True
+    # Module-level statements do not overlap: each training call is looked up among them by
+    # where it starts, instead of every statement being searched for calls.
+    run = [
+        s for s in body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    starts = [(s.lineno, s.col_offset) for s in run]
+    for _, call in training_calls(parsed):
+        at = bisect.bisect_right(starts, (call.lineno, call.col_offset)) - 1
+        if at >= 0 and _ends_within(call, run[at]):
             return True
     return False
+
+
+def _ends_within(node: ast.expr, statement: ast.stmt) -> bool:
+    node_end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+    return node_end <= (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
 
 
 def _is_main_block(statement: ast.stmt) -> bool:

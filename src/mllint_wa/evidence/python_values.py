@@ -10,17 +10,27 @@ an import, unpacking, ``+=``), or when nothing in the module binds it. Literals,
 tuples, dicts with literal keys and subscripts into them are followed; a call is kept as the
 call (a reader that knows the callee reads its arguments) and anything else is unknown.
 SageMaker Pipelines parameters (``ParameterInteger(name=…, default_value=2)``) read as their
-declared default, as a CloudFormation parameter's default is. Nothing is imported or run.
+declared default, as a CloudFormation parameter's default is. Strings built from known parts
+(f-strings, ``+``, ``str.format`` with plain fields, ``str.join``) are known.
+
+Given the project (:class:`Project`, built by :mod:`mllint_wa.evidence.python_flow`), the
+resolver also leaves the module: a call of a project function is the value it returns; a
+parameter is the argument of the call being read (:class:`Context`), so that an extractor
+reads a resource built inside a helper once per call (:meth:`Values.contexts`); and JSON or
+YAML files read by a literal path are data. Nothing is imported or run.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from mllint_wa.bounded import nesting_bounded
+from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, quote_expression
 from mllint_wa.parsers.secrets import quote
 
@@ -39,6 +49,26 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[int, int], int]] = {
     ast.FloorDiv: operator.floordiv,
 }
 _MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
+_MAX_TEXT = 10_000  # characters of a string built by formatting or joining
+# A project function's parameters are read from its calls when it is called at most this
+# many times (counting each of its callers' own calls), through at most this many levels of
+# calls: a helper, the helper that calls it, and one more.
+MAX_CALL_SITES = 8
+MAX_CALL_DEPTH = 3
+_CONVERSIONS: dict[int, Callable[[object], str]] = {
+    -1: str,
+    ord("s"): str,
+    ord("r"): repr,
+    ord("a"): ascii,
+}
+# A str.format template whose fields are all plain: ``{}``, ``{0}``, ``{name}``.
+_PLAIN_FIELDS = re.compile(r"[^{}]*(?:\{(?:\d*|[A-Za-z_]\w*)\}[^{}]*)*")
+_DOCUMENT_READERS = {"json.load": "json", "json.loads": "json", "yaml.safe_load": "yaml"}
+# Methods that change a dict or list in place.
+_IN_PLACE = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}
+)
+_PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
 
 
 def _is_int(value: object) -> bool:
@@ -63,6 +93,12 @@ class Val:
     node: ast.AST | None = None
     written: str = ""
     expr: ast.AST | None = None
+    # The module ``node`` is in and the call that bound the function's parameters there,
+    # when the value was followed out of the module that asked for it; ``place``: where a
+    # value read from a configuration file is written.
+    home: Values | None = field(default=None, compare=False, repr=False)
+    context: Context | None = field(default=None, compare=False, repr=False)
+    place: Location | None = field(default=None, compare=False)
 
     @property
     def call(self) -> ast.Call | None:
@@ -125,6 +161,18 @@ class _Binding:
     conditional: bool
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A change made in place to the dict or list a name holds: ``key`` and ``value`` of a
+    ``name["key"] = value`` statement or a ``name.update(…)`` of known keys, both None for
+    any other change."""
+
+    at: tuple[int, int]
+    key: ast.expr | None
+    value: ast.expr | None
+    conditional: bool
+
+
 @dataclass
 class _Scope:
     node: ast.AST
@@ -133,6 +181,8 @@ class _Scope:
     parameters: set[str] = field(default_factory=set)
     # ``obj.attr = value`` statements: object name → settings, in source order
     settings: dict[str, list[Setting]] = field(default_factory=dict)
+    # ``d["key"] = value``, ``d.update(…)``, ``items.append(…)`` statements: name → changes
+    changes: dict[str, list[_Change]] = field(default_factory=dict)
 
     def bind(
         self, name: str, statement: ast.AST, value: ast.expr | None, conditional: bool
@@ -144,11 +194,23 @@ class _Scope:
 class Values:
     """Resolves expressions of one module; built once per module."""
 
-    def __init__(self, module: PythonModule) -> None:
+    def __init__(
+        self, module: PythonModule, path: str = "", project: Project | None = None
+    ) -> None:
         self.module = module
+        self.path = path
+        self.project = project
         self._scopes: dict[int, _Scope] = {}
-        self._scope_of: dict[int, _Scope] = {}
-        self._statement_of: dict[int, ast.stmt] = {}
+        self._parents = module.index.parents()
+        # The walrus targets and lambdas of the module, by each statement that holds them:
+        # what a statement binds beside its own targets.
+        self._held: dict[int, list[ast.AST]] = {}
+        for node in module.index.of_any(ast.NamedExpr, ast.Lambda):
+            holder = self._parents.get(node)
+            while holder is not None:
+                if isinstance(holder, ast.stmt):
+                    self._held.setdefault(id(holder), []).append(node)
+                holder = self._parents.get(holder)
         root = _Scope(module.tree, None)
         self._scopes[id(module.tree)] = root
         self._collect(module.tree.body, root, conditional=False)
@@ -160,10 +222,6 @@ class Values:
         """Record the bindings of ``body``'s statements in ``scope``; nested functions and
         classes get scopes of their own. Statement nesting is bounded by Python's parser."""
         for statement in body:
-            for node in ast.walk(statement):
-                self._scope_of.setdefault(id(node), scope)
-                # Nested statements are walked again below and take over their nodes.
-                self._statement_of[id(node)] = statement
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 scope.bind(statement.name, statement, None, conditional)
                 inner = _Scope(statement, scope)
@@ -179,13 +237,11 @@ class Values:
                             *(x for x in (arguments.vararg, arguments.kwarg) if x),
                         )
                     )
-                for node in ast.walk(statement):
-                    if node is not statement:
-                        self._scope_of[id(node)] = inner
                 self._collect(statement.body, inner, conditional=False)
                 continue
             self._bind_statement(statement, scope, conditional)
-            for node in ast.walk(statement):
+            self._record_changes(statement, scope, conditional)
+            for node in self._held.get(id(statement), ()):
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                     scope.bind(node.target.id, statement, None, conditional)
                 elif isinstance(node, ast.Lambda):
@@ -193,14 +249,39 @@ class Values:
             for name, nested in _blocks(statement):
                 self._collect(nested, scope, conditional or name != "body-unconditional")
 
+    def _record_changes(self, statement: ast.stmt, scope: _Scope, conditional: bool) -> None:
+        """Changes the statement makes in place to a name's dict or list (nested
+        statements are recorded when they are collected)."""
+        at = (statement.lineno, statement.col_offset)
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
+            targets = [statement.target]
+        elif isinstance(statement, ast.Delete):
+            targets = statement.targets
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                keyed = isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                value = statement.value if isinstance(statement, ast.Assign) and keyed else None
+                change = _Change(at, target.slice if keyed else None, value, conditional)
+                scope.changes.setdefault(target.value.id, []).append(change)
+        for node in _own_nodes(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _IN_PLACE
+                and isinstance(node.func.value, ast.Name)
+            ):
+                changes = scope.changes.setdefault(node.func.value.id, [])
+                changes.extend(_Change(at, k, v, conditional) for k, v in _updated_keys(node))
+
     def _lambda_scope(self, node: ast.Lambda, parent: _Scope) -> None:
         inner = _Scope(node, parent)
         arguments = node.args
         inner.parameters.update(a.arg for a in (*arguments.posonlyargs, *arguments.args))
         inner.parameters.update(a.arg for a in arguments.kwonlyargs)
         self._scopes[id(node)] = inner
-        for child in ast.walk(node.body):
-            self._scope_of[id(child)] = inner
 
     def _bind_statement(self, statement: ast.stmt, scope: _Scope, conditional: bool) -> None:
         if isinstance(statement, ast.Assign):
@@ -213,7 +294,11 @@ class Values:
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             for item in statement.items:
                 if item.optional_vars is not None:
-                    self._bind_target(item.optional_vars, statement, None, scope, conditional)
+                    # ``with open("config.json") as f``: f is the opened file, read by name.
+                    opened = item.context_expr if _opens_file(self.module, item) else None
+                    # Bound from the ``as`` on: the body sees it.
+                    target = item.optional_vars
+                    self._bind_target(target, target, opened, scope, conditional)
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for alias in statement.names:
                 name = alias.asname or alias.name.split(".")[0]
@@ -233,7 +318,7 @@ class Values:
     def _bind_target(
         self,
         target: ast.expr,
-        statement: ast.stmt,
+        statement: ast.AST,
         value: ast.expr | None,
         scope: _Scope,
         conditional: bool,
@@ -251,29 +336,62 @@ class Values:
             self._bind_target(target.value, statement, None, scope, conditional)
 
     def statement_of(self, node: ast.AST) -> ast.stmt | None:
-        """The innermost statement holding ``node``."""
-        return self._statement_of.get(id(node))
+        """The innermost statement holding ``node`` (``node`` itself, a statement)."""
+        found: ast.AST | None = node
+        while found is not None and not isinstance(found, ast.stmt):
+            found = self._parents.get(found)
+        return found
 
     def scope(self, node: ast.AST) -> _Scope:
-        return self._scope_of.get(id(node)) or self._scopes[id(self.module.tree)]
+        """The scope ``node`` stands in: the innermost function or class around it (its
+        decorators and defaults included), or lambda whose body holds it, else the
+        module's."""
+        child, parent = node, self._parents.get(node)
+        while parent is not None:
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or (
+                isinstance(parent, ast.Lambda) and child is parent.body
+            ):
+                found = self._scopes.get(id(parent))
+                if found is not None:
+                    return found
+            child, parent = parent, self._parents.get(parent)
+        return self._scopes[id(self.module.tree)]
 
     # Names --------------------------------------------------------------------------------
 
     def binding(self, name: str, use: ast.AST) -> ast.expr | None:
         """The expression ``name`` holds where ``use`` stands, or None when it cannot be
         told (see the module's docstring)."""
+        found = self._lookup(name, use)
+        return found if isinstance(found, ast.expr) else None
+
+    def _lookup(self, name: str, use: ast.AST) -> ast.expr | Parameter | None:
+        """What :meth:`binding` finds, or the parameter of a function ``name`` is."""
+        found = self._binding_of(name, use)
+        if found is None or isinstance(found, Parameter):
+            return found
+        return found[1].value
+
+    def _binding_of(
+        self, name: str, use: ast.AST
+    ) -> tuple[_Scope, _Binding, bool] | Parameter | None:
+        """The scope and assignment ``name`` is bound by where ``use`` stands (and whether
+        that is the scope of the use itself), or the parameter it is."""
         scope: _Scope | None = self.scope(use)
         here = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
         first = True
         while scope is not None:
             if name in scope.parameters:
+                node = scope.node
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    return Parameter(node, name)
                 return None
             bindings = scope.names.get(name)
             if bindings:
                 if any(b.conditional for b in bindings):
                     return None
                 visible = [b for b in bindings if b.end <= here] if first else bindings
-                return visible[-1].value if visible else None
+                return (scope, visible[-1], first) if visible else None
             scope = scope.parent
             # Class bodies are not visible from the methods inside them.
             while scope is not None and isinstance(scope.node, ast.ClassDef):
@@ -297,91 +415,186 @@ class Values:
 
     # Values -------------------------------------------------------------------------------
 
-    def value(self, node: ast.expr, depth: int = 0) -> Val:
-        """What ``node`` evaluates to, as far as this module tells."""
+    @nesting_bounded(Val(False, written="a value nested too deeply"))
+    def value(self, node: ast.expr, depth: int = 0, context: Context | None = None) -> Val:
+        """What ``node`` evaluates to, as far as the project tells; ``context`` is the call
+        whose arguments the enclosing function's parameters hold."""
+        found = self._value(node, depth, context)
+        if found.home is None and found.place is None:
+            return replace(found, home=self, context=context)
+        return found
+
+    def _unknown(self, node: ast.AST, text: str) -> Val:
+        return Val(False, node=node, written=text, expr=node)
+
+    def _value(self, node: ast.expr, depth: int, context: Context | None) -> Val:
         text = written(node)
         if depth > _MAX_DEPTH:
-            return Val(False, node=node, written=text, expr=node)
+            return self._unknown(node, text)
         if isinstance(node, ast.Constant):
             return Val(True, node.value, node, text, node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            inner = self.value(node.operand, depth + 1)
+            inner = self.value(node.operand, depth + 1, context)
             number = inner.value
             if inner.known and isinstance(number, (int, float)) and not isinstance(number, bool):
                 return Val(True, -number, node, text, node)
         elif isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
-            found = self._arithmetic(node, depth)
+            found = self._arithmetic(node, depth, context)
             if found is not None:
                 return Val(True, found, node, text, node)
+        elif isinstance(node, ast.JoinedStr):
+            joined = self._joined(node, depth, context)
+            if joined is not None:
+                return Val(True, joined, node, text, node)
         elif isinstance(node, (ast.List, ast.Tuple)):
             if not any(isinstance(e, ast.Starred) for e in node.elts):
-                items = [self.value(e, depth + 1) for e in node.elts]
+                items = [self.value(e, depth + 1, context) for e in node.elts]
                 return Val(True, items, node, text, node)
         elif isinstance(node, ast.Dict):
-            return self._dict(node, depth, text)
+            return self._dict(node, depth, text, context)
         elif isinstance(node, ast.Name):
-            bound = self.binding(node.id, node)
-            if bound is not None:
-                inner = self.value(bound, depth + 1)
-                if inner.known:
-                    return inner
-                # What the name holds says more than the name (``pipeline parameter X``).
-                return Val(False, node=node, written=inner.written, expr=inner.expr)
+            return self._name(node, depth, context)
         elif isinstance(node, ast.Subscript):
-            return self._subscript(node, depth, text)
+            return self._subscript(node, depth, text, context)
         elif isinstance(node, ast.Call):
-            return self._call(node, depth, text)
-        return Val(False, node=node, written=text, expr=node)
+            return self._call(node, depth, text, context)
+        return self._unknown(node, text)
 
-    def _arithmetic(self, node: ast.BinOp, depth: int) -> int | None:
+    def _name(self, node: ast.Name, depth: int, context: Context | None) -> Val:
+        found = self._binding_of(node.id, node)
+        if isinstance(found, Parameter):
+            if context is not None and context.function is found.function:
+                return context.argument(found.name, depth + 1)
+            return self._unknown(node, node.id)
+        bound = found[1].value if found is not None else None
+        if found is not None and bound is not None:
+            inner = self.value(bound, depth + 1, context)
+            if inner.known and isinstance(inner.value, (dict, list)):
+                inner = self._changed(inner, node, found, depth, context)
+            if inner.known:
+                return inner
+            # What the name holds says more than the name (``pipeline parameter X``).
+            return replace(inner, node=node, home=self, context=context, place=None)
+        return self._unknown(node, node.id)
+
+    def _changed(
+        self,
+        held: Val,
+        use: ast.Name,
+        found: tuple[_Scope, _Binding, bool],
+        depth: int,
+        context: Context | None,
+    ) -> Val:
+        """The dict or list a name holds with the changes made to it in place between its
+        assignment and ``use``: ``d["key"] = value`` in the same scope sets that key (to an
+        unknown value when it is made under a condition); any other change, or one made in
+        another function, makes the whole value unknown."""
+        scope, binding, same_scope = found
+        here = (use.lineno, use.col_offset)
+        unknown = Val(False, node=use, written=use.id, expr=use)
+        for other in self._scopes.values():
+            if (
+                other is not scope
+                and use.id in other.changes
+                and self._owner(other, use.id) is scope
+            ):
+                return unknown
+        entries = dict(held.value) if isinstance(held.value, dict) else None
+        for change in scope.changes.get(use.id, []):
+            if change.at < binding.end or (same_scope and change.at >= here):
+                continue
+            key = self.value(change.key, depth + 1, context).plain() if change.key else None
+            if entries is None or change.value is None or not isinstance(key, str):
+                return unknown
+            changed = self.value(change.value, depth + 1, context)
+            if change.conditional:
+                changed = Val(False, node=change.value, written=changed.written, expr=change.value)
+            entries[key] = changed
+        return held if entries is None else replace(held, value=entries)
+
+    @staticmethod
+    def _owner(scope: _Scope, name: str) -> _Scope | None:
+        """The scope whose binding of ``name`` a use in ``scope`` sees."""
+        current: _Scope | None = scope
+        while current is not None:
+            if name in current.names or name in current.parameters:
+                return current
+            current = current.parent
+        return None
+
+    def _arithmetic(self, node: ast.BinOp, depth: int, context: Context | None) -> object:
         """Integer arithmetic on known integers (``24 * 60 * 60``, ``3 * DAY``), the way
-        durations and sizes are written; None when an operand is not a known integer or
-        the result leaves a bounded range."""
-        left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
-        operands = (left.value, right.value)
-        if not (left.known and right.known) or not all(_is_int(v) for v in operands):
+        durations and sizes are written, and strings joined with ``+``; None when an operand
+        is not known or the result leaves a bounded range."""
+        left = self.value(node.left, depth + 1, context)
+        right = self.value(node.right, depth + 1, context)
+        a, b = left.value, right.value
+        if not (left.known and right.known):
             return None
-        a, b = operands
+        if isinstance(node.op, ast.Add) and isinstance(a, str) and isinstance(b, str):
+            return _bounded_text(a + b)
+        if not (_is_int(a) and _is_int(b)):
+            return None
         assert isinstance(a, int) and isinstance(b, int)
         if isinstance(node.op, ast.FloorDiv) and b == 0:
             return None
         result: int = _ARITHMETIC[type(node.op)](a, b)
         return result if abs(result) <= _MAX_INT else None
 
-    def _dict(self, node: ast.Dict, depth: int, text: str) -> Val:
+    def _joined(self, node: ast.JoinedStr, depth: int, context: Context | None) -> str | None:
+        """An f-string whose every part is known, formatted as Python would."""
+        parts: list[str] = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                parts.append(part.value)
+                continue
+            if not isinstance(part, ast.FormattedValue) or part.format_spec is not None:
+                return None
+            inner = self.value(part.value, depth + 1, context).plain()
+            if not isinstance(inner, (str, int, float)):
+                return None
+            conversion = _CONVERSIONS.get(part.conversion)
+            if conversion is None:
+                return None
+            parts.append(conversion(inner))
+        return _bounded_text("".join(parts))
+
+    def _dict(self, node: ast.Dict, depth: int, text: str, context: Context | None) -> Val:
         entries: dict[str, Val] = {}
         for key, item in zip(node.keys, node.values, strict=True):
             if key is None:  # ``**other``: merged when it is itself known
-                merged = self.value(item, depth + 1)
+                merged = self.value(item, depth + 1, context)
                 if not (merged.known and isinstance(merged.value, dict)):
-                    return Val(False, node=node, written=text, expr=node)
+                    return self._unknown(node, text)
                 entries.update(merged.value)
                 continue
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                return Val(False, node=node, written=text, expr=node)
-            entries[key.value] = replace(self.value(item, depth + 1), node=key)
+                return self._unknown(node, text)
+            entries[key.value] = _at(self.value(item, depth + 1, context), key, self)
         return Val(True, entries, node, text, node)
 
-    def _subscript(self, node: ast.Subscript, depth: int, text: str) -> Val:
-        container = self.value(node.value, depth + 1)
-        index = self.value(node.slice, depth + 1)
+    def _subscript(
+        self, node: ast.Subscript, depth: int, text: str, context: Context | None
+    ) -> Val:
+        container = self.value(node.value, depth + 1, context)
+        index = self.value(node.slice, depth + 1, context)
         if container.known and index.known:
             items, key = container.value, index.value
             if isinstance(items, dict) and isinstance(key, str) and key in items:
                 return items[key]  # type: ignore[no-any-return]
             if isinstance(items, list) and type(key) is int and -len(items) <= key < len(items):
                 return items[key]  # type: ignore[no-any-return]
-        return Val(False, node=node, written=text, expr=node)
+        return self._unknown(node, text)
 
-    def _call(self, node: ast.Call, depth: int, text: str) -> Val:
+    def _call(self, node: ast.Call, depth: int, text: str, context: Context | None) -> Val:
         name = self.module.qualified_name(node.func) or ""
         last = name.rpartition(".")[2]
         if last in _PIPELINE_PARAMETERS and name.startswith("sagemaker."):
             default = _argument(node, "default_value", 1)
             if default is not None:
-                declared = self.value(default, depth + 1)
+                declared = self.value(default, depth + 1, context)
                 if declared.known and not isinstance(declared.value, ast.Call):
-                    return replace(declared, node=node)
+                    return replace(declared, node=node, home=self, place=None)
             label = _argument(node, "name", 0)
             shown = label.value if isinstance(label, ast.Constant) else text
             shown = shown if isinstance(shown, str) else text
@@ -397,8 +610,338 @@ class Values:
                 ),
                 depth,
                 text,
+                context,
             )
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
+            formatted = self._string_method(node, node.func, depth, context)
+            if formatted is not None:
+                return Val(True, formatted, node, text, node)
+        if name in _DOCUMENT_READERS and self.project is not None:
+            return self._document(node, name, depth, text, context)
+        if self.project is not None and depth < _MAX_DEPTH:
+            returned = self._returned(node, depth, context)
+            if returned is not None:
+                return returned
         return Val(True, node, node, text, node)
+
+    def _string_method(
+        self, node: ast.Call, func: ast.Attribute, depth: int, context: Context | None
+    ) -> str | None:
+        """``"{}-{name}".format(a, name=b)`` and ``"-".join([a, b])`` with known parts."""
+        template = self.value(func.value, depth + 1, context).plain()
+        if not isinstance(template, str):
+            return None
+        if func.attr == "join":
+            if len(node.args) != 1 or node.keywords:
+                return None
+            items = self.value(node.args[0], depth + 1, context).plain()
+            if not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
+                return None
+            return _bounded_text(template.join(items))
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        if any(k.arg is None for k in node.keywords) or "{{" in template or "}}" in template:
+            return None
+        positional = [self.value(a, depth + 1, context).plain() for a in node.args]
+        named = {
+            k.arg or "": self.value(k.value, depth + 1, context).plain() for k in node.keywords
+        }
+        parts = [*positional, *named.values()]
+        if not all(isinstance(p, (str, int, float)) for p in parts):
+            return None
+        # Only plain fields: ``{}``, ``{0}``, ``{name}``; a field with a format spec, a
+        # conversion, an attribute or an index is not followed.
+        if not _PLAIN_FIELDS.fullmatch(template):
+            return None
+        try:
+            return _bounded_text(template.format(*positional, **named))
+        except (IndexError, KeyError, ValueError):
+            return None
+
+    def _document(
+        self, node: ast.Call, reader: str, depth: int, text: str, context: Context | None
+    ) -> Val:
+        """A JSON or YAML file of the repository, read by ``json.load(open(path))``,
+        ``json.loads(Path(path).read_text())``, ``yaml.safe_load(f)`` and the like."""
+        assert self.project is not None
+        source = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        named = self._opened_path(source, depth, context) if source is not None else None
+        if named is None:
+            return Val(True, node, node, text, node)
+        document = self.project.document(self.path, named, _DOCUMENT_READERS[reader])
+        return document if document is not None else self._unknown(node, text)
+
+    def _opened_path(self, source: ast.expr, depth: int, context: Context | None) -> str | None:
+        """The literal path of a file a reader is given: ``open(p)``, ``open(p).read()``,
+        ``Path(p).read_text()``, ``Path(p).open()``, or a name bound to one of them."""
+        opened = self.value(source, depth + 1, context)
+        call = opened.call
+        home = opened.home or self
+        if call is None:
+            return None
+        callee = home.module.qualified_name(call.func) or ""
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("read", "read_text", "open"):
+            inner = call.func.value
+            if call.func.attr == "read":
+                return home._opened_path(inner, depth + 1, opened.context)
+            built = home.value(inner, depth + 1, opened.context).call
+            if built is None or (home.module.qualified_name(built.func) or "") not in _PATHS:
+                return None
+            call = built
+        elif callee != "open" or _mode(call) not in ("r", "rt"):
+            return None
+        if len(call.args) < 1:
+            return None
+        path = home.value(call.args[0], depth + 1, opened.context).plain()
+        return path if isinstance(path, str) else None
+
+    def _returned(self, node: ast.Call, depth: int, context: Context | None) -> Val | None:
+        """What a function of the project returns, when its body has one ``return`` of an
+        expression, read with its parameters bound to this call's arguments."""
+        assert self.project is not None
+        if context is not None and context.depth >= MAX_CALL_DEPTH:
+            return None
+        found = self.project.function(self, node.func)
+        if found is None:
+            return None
+        home, function = found
+        returned = _single_return(function)
+        if returned is None:
+            return None
+        called = Context(function, node, self, context, (context.depth + 1) if context else 1)
+        result = home.value(returned, depth + 1, called)
+        return result if result.known else None
+
+    # Functions ----------------------------------------------------------------------------
+
+    def function_of(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function whose body holds ``node`` (not a lambda's, not a class body's)."""
+        scope = self.scope(node).node
+        return scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def contexts(self, node: ast.AST) -> list[Context]:
+        """The calls of the project that run the function holding ``node`` with their
+        arguments, each with the calls that run its caller, up to :data:`MAX_CALL_DEPTH`
+        levels; empty when the function is not called, is called more often than
+        :data:`MAX_CALL_SITES` times, or ``node`` is not in a function."""
+        function = self.function_of(node)
+        if function is None or self.project is None:
+            return []
+        return self._contexts(function, 1)
+
+    @nesting_bounded([])
+    def _contexts(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int
+    ) -> list[Context]:
+        assert self.project is not None
+        sites = self.project.call_sites(self, function)
+        if sites is None or len(sites) > MAX_CALL_SITES:
+            return []
+        found: list[Context] = []
+        for caller, call in sites:
+            outer = caller.function_of(call)
+            parents: list[Context | None] = [None]
+            if outer is not None and depth < MAX_CALL_DEPTH:
+                parents = [*caller._contexts(outer, depth + 1)] or [None]
+            for parent in parents:
+                found.append(Context(function, call, caller, parent, depth))
+            if len(found) > MAX_CALL_SITES:
+                return []
+        return found
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A name that is a parameter of ``function``."""
+
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """One call of a project function: its parameters hold the call's arguments, read in
+    the caller's module (and the caller's own context)."""
+
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+    call: ast.Call
+    caller: Values
+    parent: Context | None
+    depth: int
+
+    def argument(self, name: str, depth: int) -> Val:
+        """The value the call gives parameter ``name``: an argument, a default, or for
+        ``**kwargs`` the keywords no other parameter takes."""
+        arguments, call = self.function.args, self.call
+        written_name = Val(False, node=call, written=name, expr=call, home=self.caller)
+        positional = [*arguments.posonlyargs, *arguments.args]
+        if positional and _is_method(self.caller, self.function, call):
+            positional = positional[1:]  # self or cls, given by the receiver
+        names = [a.arg for a in positional]
+        starred = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
+        given = call.args if starred is None else call.args[:starred]
+        spread = [k.value for k in call.keywords if k.arg is None]
+        if name in names and names.index(name) < len(given):
+            return self.caller.value(given[names.index(name)], depth, self.parent)
+        for item in call.keywords:
+            if item.arg == name:
+                return _at(self.caller.value(item.value, depth, self.parent), item, self.caller)
+        if arguments.kwarg is not None and arguments.kwarg.arg == name:
+            return self._keywords(names, depth, written_name)
+        if arguments.vararg is not None and arguments.vararg.arg == name:
+            return written_name
+        if starred is not None and name in names:
+            return written_name  # ``*args`` may reach it
+        for dictionary in spread:
+            entries = self.caller.value(dictionary, depth, self.parent)
+            if not (entries.known and isinstance(entries.value, dict)):
+                return written_name
+            if name in entries.value:
+                return entries.value[name]  # type: ignore[no-any-return]
+        default = _default(arguments, name)
+        if default is None:
+            return written_name
+        owner = self.caller.project.module_of(self.function) if self.caller.project else None
+        return owner.value(default, depth) if owner is not None else written_name
+
+    def _keywords(self, names: list[str], depth: int, unknown: Val) -> Val:
+        taken = set(names) | {a.arg for a in self.function.args.kwonlyargs}
+        entries: dict[str, Val] = {}
+        for item in self.call.keywords:
+            if item.arg is None:
+                merged = self.caller.value(item.value, depth, self.parent)
+                if not (merged.known and isinstance(merged.value, dict)):
+                    return unknown
+                entries.update({k: v for k, v in merged.value.items() if k not in taken})
+            elif item.arg not in taken:
+                found = self.caller.value(item.value, depth, self.parent)
+                entries[item.arg] = _at(found, item, self.caller)
+        return Val(
+            True, entries, self.call, written(self.call), self.call, self.caller, self.parent
+        )
+
+
+class Project(Protocol):
+    """What the resolver asks of the project around a module (:mod:`python_flow`)."""
+
+    def function(
+        self, values: Values, func: ast.expr
+    ) -> tuple[Values, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+        """The project function a callee refers to, and the module defining it."""
+
+    def call_sites(
+        self, values: Values, function: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> list[tuple[Values, ast.Call]] | None:
+        """The calls of ``function`` (defined in ``values``' module) in the project's code;
+        None when there are too many to follow."""
+
+    def module_of(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Values | None:
+        """The module defining a function the project has found."""
+
+    def document(self, importer: str, path: str, kind: str) -> Val | None:
+        """A repository file named ``path`` in the code of ``importer`` read as ``kind``
+        (json or yaml), as values where each is written; None when it cannot be read."""
+
+
+def _is_method(
+    values: Values, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call
+) -> bool:
+    """Whether a call of ``function`` passes its first parameter through the receiver."""
+    project = values.project
+    owner = project.module_of(function) if project is not None else None
+    scope = owner.scope(function).node if owner is not None else None
+    if not isinstance(scope, ast.ClassDef) or not isinstance(call.func, ast.Attribute):
+        return False
+    return not any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
+    )
+
+
+def _default(arguments: ast.arguments, name: str) -> ast.expr | None:
+    positional = [*arguments.posonlyargs, *arguments.args]
+    offset = len(positional) - len(arguments.defaults)
+    for index, parameter in enumerate(positional):
+        if parameter.arg == name:
+            return arguments.defaults[index - offset] if index >= offset else None
+    for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        if parameter.arg == name:
+            return default
+    return None
+
+
+def _single_return(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
+    """The expression of a function's one ``return``; None for generators, several
+    returns or none, and for async functions (they return a coroutine)."""
+    if isinstance(function, ast.AsyncFunctionDef):
+        return None
+    returns: list[ast.Return] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return None
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    return returns[0].value
+
+
+def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement outside the statements nested in it (those are collected
+    on their own): a compound statement's header, a simple statement whole."""
+    for _, value in ast.iter_fields(statement):
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, ast.expr):
+                yield from ast.walk(item)
+            elif isinstance(item, ast.withitem):
+                yield from ast.walk(item.context_expr)
+
+
+def _updated_keys(call: ast.Call) -> list[tuple[ast.expr | None, ast.expr | None]]:
+    """The keys and values ``d.update({"key": value})`` or ``d.update(key=value)`` sets;
+    ``[(None, None)]`` (a change that cannot be read) for any other in-place change."""
+    unreadable: list[tuple[ast.expr | None, ast.expr | None]] = [(None, None)]
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "update":
+        return unreadable
+    if len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Dict):
+        entries = call.args[0]
+        if any(key is None for key in entries.keys):
+            return unreadable
+        return list(zip(entries.keys, entries.values, strict=True))
+    if not call.args and all(item.arg for item in call.keywords):
+        return [(ast.copy_location(ast.Constant(k.arg), k), k.value) for k in call.keywords]
+    return unreadable
+
+
+def _opens_file(module: PythonModule, item: ast.withitem) -> bool:
+    call = item.context_expr
+    if not isinstance(call, ast.Call):
+        return False
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "open":
+        return True
+    return module.qualified_name(call.func) == "open"
+
+
+def _mode(call: ast.Call) -> object:
+    mode = _argument(call, "mode", 1)
+    if mode is None:
+        return "r"
+    return mode.value if isinstance(mode, ast.Constant) else ...
+
+
+def _at(found: Val, node: ast.AST, home: Values) -> Val:
+    """``found`` reported where ``node`` writes it (a keyword, a dict key); a value read
+    from a configuration file stays where the file writes it."""
+    return found if found.place is not None else replace(found, node=node, home=home)
+
+
+def _bounded_text(text: str) -> str | None:
+    return text if len(text) <= _MAX_TEXT else None
 
 
 def _argument(call: ast.Call, name: str, position: int) -> ast.expr | None:

@@ -7,7 +7,9 @@ TensorFlow). It is seeded when it is given its seed (``random_state=``, ``seed=`
 is set on its path: a seeding call (``seed``, ``manual_seed``, ``set_seed``,
 ``seed_everything``, ``default_rng(seed)`` …) in its own module, in a project module it
 imports, or in a project module that imports it (an entry point that seeds, then calls into
-a helper), following imports two levels. ``random_state=None`` is no seed; a call that passes
+a helper), following imports two levels (a package's ``__init__.py`` is no level), or in
+the package whose YAML task files name the module's functions (``!function mod.f``).
+``random_state=None`` is no seed; a call that passes
 ``**kwargs`` may carry one, so it is not reported.
 """
 
@@ -22,6 +24,7 @@ from mllint_wa.evidence.code import (
     ML_PACKAGES,
     CodeSite,
     configured_targets,
+    function_targets,
     import_closure,
     modules,
 )
@@ -240,6 +243,9 @@ def unseeded_draws(ev: Evidence) -> list[RandomDraw]:
     if any("hydra" in parsed.imported_modules() for parsed in seeding.values()):
         # The seeding entry point instantiates what its configuration names.
         roots |= configured_targets(ev)
+    # A package that seeds loads the functions its own task files name.
+    packages = {_package(path) for path in seeding}
+    roots |= {path for path in function_targets(ev) if _package(path) in packages}
     seeded = import_closure(ev, roots, _IMPORT_DEPTH)
     return [
         draw
@@ -247,6 +253,11 @@ def unseeded_draws(ev: Evidence) -> list[RandomDraw]:
         if draw.path not in seeded
         and not import_closure(ev, [draw.path], _IMPORT_DEPTH) & seeding.keys()
     ]
+
+
+def _package(path: str) -> str:
+    """The top folder of a path: the package a module belongs to."""
+    return path.partition("/")[0]
 
 
 def _seeding_modules(ev: Evidence) -> dict[str, PythonModule]:
@@ -290,11 +301,7 @@ class _Uses:
 
     def __init__(self, parsed: PythonModule) -> None:
         self.parsed = parsed
-        self.parents = {
-            child: parent
-            for parent in ast.walk(parsed.tree)
-            for child in ast.iter_child_nodes(parent)
-        }
+        self.parents = parsed.index.parents()
 
     def reaches_training(self, call: ast.Call, name: str) -> bool:
         """False when the draw only makes a name (``random.choices(string.ascii_lowercase,
@@ -367,9 +374,12 @@ class _Uses:
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
             return False
         variable = targets[0].id
+        scope = self._scope(assignment)
+        # A function's body is walked; the module's names are in its index.
+        nodes = self.parsed.index.of(ast.Name) if scope is self.parsed.tree else ast.walk(scope)
         uses = [
             node
-            for node in ast.walk(self._scope(assignment))
+            for node in nodes
             if isinstance(node, ast.Name) and node.id == variable and isinstance(node.ctx, ast.Load)
         ]
         return bool(uses) and all(self._ends_outside_training(use, depth) for use in uses)

@@ -23,11 +23,13 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import kinds as file_kinds
 from mllint_wa.model import Location
+
+T = TypeVar("T")
 
 # Resource kinds -----------------------------------------------------------------------------
 TRAINING_JOB = "training-job"  # Estimator, AWS::SageMaker::TrainingJob-like definitions
@@ -57,6 +59,23 @@ BUDGET = "budget"
 
 # What makes a project a deployed one, for stage gating.
 DEPLOYMENT_KINDS = (ENDPOINT, ENDPOINT_CONFIG, TRANSFORM_JOB)
+# Bytes one of a source's files must hold for the source to define one of DEPLOYMENT_KINDS:
+# SDK deploy and transformer calls and boto3 requests; CloudFormation endpoint types, and
+# the nested stacks that may hold them; CDK endpoint constructs, in Python or TypeScript (or
+# a CfnResource of the type); Terraform endpoint resources, and module calls (a module named
+# for an endpoint).
+# A source not listed (a plugin's) is always read.
+DEPLOYMENT_NEEDLES: dict[str, tuple[bytes, ...]] = {
+    "cdk": (b"CfnEndpoint", b"AWS::SageMaker::Endpoint"),
+    "cdk-typescript": (b"CfnEndpoint", b"AWS::SageMaker::Endpoint"),
+    "cloudformation": (
+        b"AWS::SageMaker::Endpoint",
+        b"AWS::CloudFormation::Stack",
+        b"AWS::Serverless::Application",
+    ),
+    "sdk": (b"deploy", b"ransform", b"ndpoint"),
+    "terraform": (b"aws_sagemaker_endpoint", b"module"),
+}
 
 # Property vocabulary, by kind. Extractors set only these names; the comment says the value's
 # shape when known. A property an extractor cannot express for a source is left absent only
@@ -381,16 +400,83 @@ def _index(ev: Evidence, everything: tuple[Resource, ...]) -> _Index:
     return ev.memo(_index, build)
 
 
-def _extract_all(ev: Evidence) -> tuple[Resource, ...]:
-    found: list[Resource] = []
-    for source in sorted(EXTRACTORS):
-        read_from = SOURCE_KINDS.get(source)
-        if read_from is not None and not ev.files(*read_from):
+def defines_deployment(ev: Evidence) -> bool:
+    """Whether the project defines any of :data:`DEPLOYMENT_KINDS`: what
+    ``resources(ev, *DEPLOYMENT_KINDS)`` says, for less. A source none of whose files holds
+    one of its :data:`DEPLOYMENT_NEEDLES` is not read, and the others are read only until
+    the first deployment shows (SDK code a module at a time); what was read is kept for
+    :func:`resources`."""
+    for source in _present_sources(ev):
+        needles = DEPLOYMENT_NEEDLES.get(source)
+        read_from = SOURCE_KINDS.get(source, ())
+        if needles is not None and not any(
+            ev.mentions(path, *needles) for path in ev.files(*read_from)
+        ):
             continue
-        module_name, _, function = EXTRACTORS[source].partition(":")
-        extractor: Extractor = getattr(importlib.import_module(module_name), function)
-        found.extend(extractor(ev))
+        if any(r.kind in DEPLOYMENT_KINDS for r in _source_resources(ev, source)):
+            return True
+    return False
+
+
+def _extract_all(ev: Evidence) -> tuple[Resource, ...]:
+    found = [r for source in _present_sources(ev) for r in _source_resources(ev, source)]
     return tuple(sorted(found, key=lambda r: (r.location, r.kind, r.name)))
+
+
+def _present_sources(ev: Evidence) -> list[str]:
+    """The sources that may define something: a source none of whose file kinds the
+    project has is not even imported (a repository without `.tf` files never loads the
+    HCL parser)."""
+    return [
+        source
+        for source in sorted(EXTRACTORS)
+        if SOURCE_KINDS.get(source) is None or ev.files(*SOURCE_KINDS[source])
+    ]
+
+
+def _source_resources(ev: Evidence, source: str) -> Iterator[Resource]:
+    """One source's resources, extracted once per run as far as they are read."""
+
+    def extractor() -> _Replayed[Resource]:
+        module_name, _, function = EXTRACTORS[source].partition(":")
+        extract: Extractor = getattr(importlib.import_module(module_name), function)
+        return _Replayed(extract(ev))
+
+    return iter(ev.memo((_source_resources, source), extractor))
+
+
+class _Replayed(Generic[T]):
+    """An iterable's items, produced once, as far as a reader asks, and replayed to every
+    later reader; an error that stopped it is raised again to each reader that gets there,
+    so that nobody takes what was produced before it for the whole."""
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._items = iter(items)
+        self._produced: list[T] = []
+        self._error: BaseException | None = None
+        self._done = False
+
+    def __iter__(self) -> Iterator[T]:
+        index = 0
+        while index < len(self._produced) or self._produce():
+            yield self._produced[index]
+            index += 1
+
+    def _produce(self) -> bool:
+        """Produce one more item; False at the end."""
+        if self._error is not None:
+            raise self._error
+        if self._done:
+            return False
+        try:
+            self._produced.append(next(self._items))
+        except StopIteration:
+            self._done = True
+            return False
+        except BaseException as error:
+            self._error = error
+            raise
+        return True
 
 
 def by_name(ev: Evidence, kind: str, name: str) -> Resource | None:

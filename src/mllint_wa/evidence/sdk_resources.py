@@ -18,8 +18,12 @@ package, whatever module path the SDK version puts it in (v2's ``sagemaker.estim
   kinds, from the API's PascalCase request (a request dict passed as ``**request`` is
   followed).
 
-Values follow names within the module (:mod:`mllint_wa.evidence.python_values`); settings
-made after construction (``est.enable_network_isolation = True``) override the constructor's.
+Values are followed by the project's Python resolver (:mod:`mllint_wa.evidence.python_values`
+and :mod:`mllint_wa.evidence.python_flow`): names, dicts, strings, configuration files and
+the project's own functions. A resource built inside a function the project calls is read
+once per call, with that call's arguments, when the calls give it different values (see
+:meth:`_File.per_call`). Settings made after construction (``est.enable_network_isolation =
+True``) override the constructor's.
 A ``**kwargs`` that cannot be followed makes the resource opaque and every property it did
 not set unknown.
 
@@ -46,14 +50,16 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
+from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import modules
 from mllint_wa.evidence.jobs import AMAZON_ALGORITHMS, aws_image
-from mllint_wa.evidence.python_values import Val, Values, written
+from mllint_wa.evidence.python_flow import flow
+from mllint_wa.evidence.python_values import Context, Val, Values, written
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
 
@@ -246,7 +252,7 @@ def _present(*paths: Path) -> Reader:
         if found is None:
             return None
         if found.known and (found.call is not None or isinstance(found.value, (dict, list))):
-            return rm.known(True, file.location(found.node))
+            return rm.known(True, file.where(found))
         return file.convert(found, lambda v: False if v is None else ...)
 
     return read
@@ -317,7 +323,7 @@ def _given(*paths: Path) -> Reader:
         found = file.first(args, paths)
         if found is None:
             return None
-        return rm.known(not (found.known and found.value is None), file.location(found.node))
+        return rm.known(not (found.known and found.value is None), file.where(found))
 
     return read
 
@@ -336,7 +342,7 @@ def _aws_container(*paths: Path) -> Reader:
         found = file.first(args, paths)
         if found is None:
             return None
-        where = file.location(found.node)
+        where = file.where(found)
         call = found.call
         if call is None:
             plain = found.plain()
@@ -344,7 +350,8 @@ def _aws_container(*paths: Path) -> Reader:
                 return rm.unknown(found.written, where) if plain is ... else None
             name = aws_image(plain)
             return rm.known(name, where) if name is not None else None
-        qualified = file.module.qualified_name(call.func) or ""
+        home = found.home if found.home is not None else file.values
+        qualified = home.module.qualified_name(call.func) or ""
         lookup = _IMAGE_LOOKUPS.get(qualified.rpartition(".")[2])
         if not qualified.startswith("sagemaker.") or lookup is None:
             return None
@@ -352,7 +359,8 @@ def _aws_container(*paths: Path) -> Reader:
         argument = next((k.value for k in call.keywords if k.arg == keyword), None)
         if argument is None and len(call.args) > index:
             argument = call.args[index]
-        framework = file.values.value(argument).plain() if argument is not None else ...
+        given = home.value(argument, context=found.context) if argument is not None else None
+        framework = given.plain() if given is not None else ...
         if not isinstance(framework, str):
             return rm.unknown(written(call), where)
         return rm.known(framework, where)
@@ -368,7 +376,7 @@ def _vpc(*pairs: tuple[Path, Path]) -> Reader:
             subnets, groups = file.dig(args, subnets_path), file.dig(args, groups_path)
             if subnets is None and groups is None:
                 continue
-            where = file.location((subnets or groups).node)  # type: ignore[union-attr]
+            where = file.where(subnets or groups)  # type: ignore[arg-type]
             parts = [p for p in (subnets, groups) if p is not None]
             plain = [p.plain() for p in parts]
             if len(parts) == 2 and all(v is not ... for v in plain):
@@ -509,7 +517,7 @@ def _monitored_endpoint(file: _File, args: _Args) -> rm.Value | None:
         return file.link(found, rm.ENDPOINT)
     by_name = file.dig(args, ("MonitoringScheduleConfig", "MonitoringJobDefinitionName"))
     if by_name is not None:
-        return rm.unknown(by_name.written, file.location(by_name.node))
+        return rm.unknown(by_name.written, file.where(by_name))
     return None
 
 
@@ -517,7 +525,7 @@ def _variants(file: _File, args: _Args) -> rm.Value | None:
     found = file.dig(args, ("ProductionVariants",))
     if found is None:
         return None
-    where = file.location(found.node)
+    where = file.where(found)
     if not found.known or not isinstance(found.value, list):
         return rm.unknown(found.written, where)
     variants = []
@@ -746,6 +754,8 @@ class _File:
     aws_names: set[tuple[str, str]] = field(default_factory=set)
     # Names some assignment binds to a local session or a local instance type
     local_bindings: frozenset[str] = frozenset()
+    # The call of the function being read whose arguments its parameters hold.
+    context: Context | None = None
 
     # Locations and values ---------------------------------------------------------------
 
@@ -753,37 +763,61 @@ class _File:
         line, column = self.module.position(node) if node is not None else (1, 1)
         return Location(self.path, line, column)
 
+    def where(self, found: Val) -> Location:
+        """Where a value is written: in this module, in the module of a call site or a
+        helper it came from, or in a configuration file."""
+        if found.place is not None:
+            return found.place
+        home = found.home if found.home is not None else self.values
+        line, column = home.module.position(found.node) if found.node is not None else (1, 1)
+        return Location(home.path or self.path, line, column)
+
+    def module_of(self, found: Val) -> PythonModule:
+        return found.home.module if found.home is not None else self.module
+
     def convert(self, found: Val, shape: Callable[[object], object]) -> rm.Value:
-        where = self.location(found.node)
+        where = self.where(found)
         plain = found.plain()
         converted = ... if plain is ... else shape(plain)
         if converted is ...:
             return rm.unknown(found.written, where)
         return rm.known(converted, where)
 
-    def call_args(self, call: ast.Call, positional: tuple[str, ...] = ()) -> _Args:
+    def call_args(
+        self, call: ast.Call, positional: tuple[str, ...] = (), made: Val | None = None
+    ) -> _Args:
+        """The arguments of ``call``, read in this module or where ``made`` (the value
+        that is the call) was found."""
+        values = made.home if made is not None and made.home is not None else self.values
+        context = made.context if made is not None else self.context
         args = _Args({})
+
+        def read(node: ast.expr, at: ast.AST) -> Val:
+            found = values.value(node, context=context)
+            # A value from this call's own module and call is reported at its argument;
+            # one from a call site, another module or a file, where that writes it.
+            if found.place is None and found.home is values and found.context is context:
+                return replace(found, node=at)
+            return found
+
         for name, node in zip(positional, call.args, strict=False):
             if isinstance(node, ast.Starred):
                 break
-            args.values[name] = self._at(self.values.value(node), node)
+            args.values[name] = read(node, node)
         if any(isinstance(node, ast.Starred) for node in call.args):
             args.opaque = next(n for n in call.args if isinstance(n, ast.Starred))
         for keyword in call.keywords:
             if keyword.arg is not None:
-                args.values[keyword.arg] = self._at(self.values.value(keyword.value), keyword)
+                args.values[keyword.arg] = read(keyword.value, keyword)
                 continue
-            spread = self.values.value(keyword.value)
+            spread = values.value(keyword.value, context=context)
             if spread.known and isinstance(spread.value, dict):
                 args.values.update(spread.value)
             else:
                 args.opaque = keyword
         return args
 
-    @staticmethod
-    def _at(found: Val, node: ast.AST) -> Val:
-        return Val(found.known, found.value, node, found.written, found.expr)
-
+    @nesting_bounded(Val(False, written="a value nested too deeply"))
     def dig(self, args: _Args, path: Path) -> Val | None:
         """The value at ``path`` (argument name, then keys, indexes or a config object's
         arguments); None when it is not set, unknown when a step cannot be read."""
@@ -797,7 +831,8 @@ class _File:
             container = current.value
             call = current.call
             if call is not None:
-                inner = self.call_args(call, _POSITIONAL.get(_last(self.module, call), ()))
+                positional = _POSITIONAL.get(_last(self.module_of(current), call), ())
+                inner = self.call_args(call, positional, current)
                 if isinstance(step, str) and step in inner.values:
                     current = inner.values[step]
                     continue
@@ -829,13 +864,16 @@ class _File:
         """The name of the resource of ``kind`` a value refers to: an object built in this
         module, an attribute of one (``predictor.endpoint_name``), a literal name, or a
         ``Predictor``/``EndpointInput`` naming one."""
-        where = self.location(found.node)
+        where = self.where(found)
         target = self.resource_of(found)
         if target is not None and target.kind == kind:
             return rm.known(target.name, where)
         call = found.call
-        if call is not None and _last(self.module, call) in ("Predictor", "EndpointInput"):
-            named = self.dig(self.call_args(call, ("endpoint_name",)), ("endpoint_name",))
+        if call is not None and _last(self.module_of(found), call) in (
+            "Predictor",
+            "EndpointInput",
+        ):
+            named = self.dig(self.call_args(call, ("endpoint_name",), found), ("endpoint_name",))
             if named is not None:
                 return self.convert(named, lambda v: v if isinstance(v, str) else ...)
         if found.known and isinstance(found.value, str):
@@ -854,7 +892,7 @@ class _File:
             elif isinstance(node, ast.Attribute):
                 node = node.value
             elif isinstance(node, ast.Name):
-                bound = self.values.value(node)
+                bound = self.values.value(node, context=self.context)
                 if not bound.known or bound.call is None:
                     return None
                 node = bound.call
@@ -877,6 +915,9 @@ class _File:
         attribute it is assigned to (unless that holds a response, ``by_target=False``),
         else ``default``; numbered when it repeats."""
         target = self.assigned_to(call) if by_target else None
+        if target is None and by_target and self.context is not None:
+            # Built in a helper and returned: named by what its call site is assigned to.
+            target = _assigned_to(self.context.caller, self.context.call)
         if aws_name is not None and aws_name.known and isinstance(aws_name.value, str):
             base = aws_name.value
             self.aws_names.add((kind, base))
@@ -887,12 +928,7 @@ class _File:
         return base if count == 1 else f"{base} #{count}"
 
     def assigned_to(self, call: ast.AST) -> ast.expr | None:
-        statement = self.values.statement_of(call)
-        if isinstance(statement, ast.Assign) and statement.value is call:
-            return statement.targets[0] if len(statement.targets) == 1 else None
-        if isinstance(statement, ast.AnnAssign) and statement.value is call:
-            return statement.target
-        return None
+        return _assigned_to(self.values, call)
 
     def add(
         self,
@@ -932,19 +968,44 @@ class _File:
         self.built[id(call)] = resource
         return resource
 
+    def per_call(self, call: ast.Call, read: Callable[[_File, ast.Call], None]) -> None:
+        """``read`` the call once with its function's parameters unknown; when it builds a
+        resource inside a function the project calls, read it again for each call of the
+        function, and keep those resources instead when the calls give it different
+        values."""
+        names = dict(self._names)
+        start = len(self.found)
+        read(self, call)
+        built = self.found[start:]
+        contexts = self.values.contexts(call) if built else []
+        if not contexts:
+            return
+        del self.found[start:]
+        once_names, self._names = self._names, dict(names)
+        for context in contexts:
+            self.context = context
+            read(self, call)
+        self.context = None
+        called = self.found[start:]
+        if all(r.properties == built[0].properties for r in called) and len(built) == 1:
+            self.found[start:] = built
+            self._names = once_names
+            self.built[id(call)] = built[0]
+
     def local_mode(self, args: _Args) -> rm.Value | None:
         """Known true when the call's session is a local one; unknown when its session or
         instance type is a variable that the module binds, on some path, to a local
         session or a ``local`` instance type (a sample's ``if local_mode:`` switch)."""
         session = args.values.get("sagemaker_session")
-        if session is not None and _last(self.module, session.call) in _LOCAL_SESSIONS:
-            return rm.known(True, self.location(session.node))
+        if session is not None and _last(self.module_of(session), session.call) in _LOCAL_SESSIONS:
+            return rm.known(True, self.where(session))
         for key in ("sagemaker_session", "instance_type"):
             given = args.values.get(key)
             if given is None or given.known or not isinstance(given.expr, ast.Name):
                 continue
-            if given.expr.id in self.local_bindings:
-                return rm.unknown(given.written, self.location(given.node))
+            here = given.home is None or given.home is self.values
+            if here and given.expr.id in self.local_bindings:
+                return rm.unknown(given.written, self.where(given))
         return None
 
     def apply_settings(self, call: ast.Call, args: _Args) -> None:
@@ -955,10 +1016,20 @@ class _File:
             return
         for setting in self.values.settings_after(target.id, statement):
             attribute = setting.attribute.lstrip("_")
-            found = self.values.value(setting.value)
+            found = self.values.value(setting.value, context=self.context)
             if setting.conditional:
                 found = Val(False, written=found.written)
-            args.values[attribute] = self._at(found, setting.target)
+            args.values[attribute] = replace(found, node=setting.target, home=self.values)
+
+
+def _assigned_to(values: Values, call: ast.AST) -> ast.expr | None:
+    """The one target a statement assigns ``call`` to."""
+    statement = values.statement_of(call)
+    if isinstance(statement, ast.Assign) and statement.value is call:
+        return statement.targets[0] if len(statement.targets) == 1 else None
+    if isinstance(statement, ast.AnnAssign) and statement.value is call:
+        return statement.target
+    return None
 
 
 def _last(module: PythonModule, call: ast.Call | None) -> str:
@@ -971,30 +1042,36 @@ def _last(module: PythonModule, call: ast.Call | None) -> str:
     return name.rpartition(".")[2]
 
 
-def sdk_resources(ev: Evidence) -> list[rm.Resource]:
-    """Every SageMaker resource defined by SDK or boto3 calls in the project's code."""
-    found: list[rm.Resource] = []
+def sdk_resources(ev: Evidence) -> Iterator[rm.Resource]:
+    """Every SageMaker resource defined by SDK or boto3 calls in the project's code, a
+    module at a time."""
+    project = flow(ev)
     for path, parsed in modules(ev, b"sagemaker"):
         # A module that imports neither only talks about SageMaker.
         if parsed.imported_modules() & {"sagemaker", "boto3"}:
-            found.extend(read_module(path, parsed))
-    return found
+            yield from read_module(path, parsed, project.values(path, parsed))
 
 
-def read_module(path: str, parsed: PythonModule) -> list[rm.Resource]:
-    """The resources one parsed module defines."""
-    file = _File(path, parsed, Values(parsed), local_bindings=_local_bindings(parsed))
+def read_module(path: str, parsed: PythonModule, values: Values | None = None) -> list[rm.Resource]:
+    """The resources one parsed module defines; a resource built inside a function the
+    project calls is read once for each call (:meth:`_File.per_call`)."""
+    file = _File(
+        path,
+        parsed,
+        values if values is not None else Values(parsed, path),
+        local_bindings=_local_bindings(parsed),
+    )
     calls = sorted(
-        (node for node in ast.walk(parsed.tree) if isinstance(node, ast.Call)),
+        parsed.index.of(ast.Call),
         key=lambda node: (node.lineno, node.col_offset),
     )
     # Constructors first, so that the methods called on their objects find them whatever
     # the nesting of the calls; then methods, in source order.
     for call in calls:
-        _constructor(file, call)
+        file.per_call(call, _constructor)
     for call in calls:
         if isinstance(call.func, ast.Attribute) and id(call) not in file.built:
-            _method(file, call, call.func.attr)
+            file.per_call(call, _method)
     return _one_per_endpoint(_with_pipeline_tags(file), file.aws_names)
 
 
@@ -1087,12 +1164,13 @@ def _constructor(file: _File, call: ast.Call) -> None:
         _register(file, call, file.call_args(call), last)
 
 
-def _method(file: _File, call: ast.Call, method: str) -> None:
+def _method(file: _File, call: ast.Call) -> None:
     if not isinstance(call.func, ast.Attribute):
         return
+    method = call.func.attr
     if method not in _METHODS and method not in _BOTO3:
         return
-    receiver = file.values.value(call.func.value)
+    receiver = file.values.value(call.func.value, context=file.context)
     origin = file.resource_of(receiver)
     deployable = origin is not None and origin.kind in _DEPLOYABLE
     default = f"{written(call.func)}(…)"
@@ -1148,9 +1226,7 @@ def _local_bindings(parsed: PythonModule) -> frozenset[str]:
     """Names the module assigns, anywhere, a local session (``LocalSession()``,
     ``LocalPipelineSession()``) or a local-mode instance type (``"local"``, ``"local_gpu"``)."""
     found: set[str] = set()
-    for node in ast.walk(parsed.tree):
-        if not isinstance(node, ast.Assign):
-            continue
+    for node in parsed.index.of(ast.Assign):
         value = node.value
         local_type = isinstance(value, ast.Constant) and value.value in ("local", "local_gpu")
         session = isinstance(value, ast.Call) and _last(parsed, value) in _LOCAL_SESSIONS
@@ -1200,11 +1276,11 @@ def _register(file: _File, call: ast.Call, args: _Args, resource_type: str) -> N
 def _schedule(file: _File, call: ast.Call, receiver: Val, default: str) -> None:
     args = file.call_args(call)
     monitor = receiver.call
-    monitor_class = _last(file.module, monitor) if monitor is not None else ""
+    monitor_class = _last(file.module_of(receiver), monitor) if monitor is not None else ""
     monitors = (*_MONITORS, "ModelMonitor")
     if monitor_class not in monitors and not _SDK_SCHEDULE_KEYWORDS & set(args.values):
         return
-    where = file.location(monitor if monitor is not None else call)
+    where = file.where(receiver) if monitor is not None else file.location(call)
     monitor_type = (
         rm.known(_MONITORS[monitor_class], where)
         if monitor_class in _MONITORS
@@ -1215,7 +1291,7 @@ def _schedule(file: _File, call: ast.Call, receiver: Val, default: str) -> None:
     if cron is not None and cron.call is not None:
         generator = cron.call.func
         if isinstance(generator, ast.Attribute) and generator.attr in _CRON:
-            extra["schedule"] = rm.known(_CRON[generator.attr], file.location(cron.node))
+            extra["schedule"] = rm.known(_CRON[generator.attr], file.where(cron))
     aws_name = file.dig(args, ("monitor_schedule_name",))
     name = file.name(rm.MONITORING_SCHEDULE, call, aws_name, default)
     resource_type = f"{monitor_class or 'ModelMonitor'}.create_monitoring_schedule"
@@ -1228,7 +1304,7 @@ def _steps(file: _File, args: _Args) -> dict[str, rm.Value]:
     found = file.dig(args, ("steps",))
     if found is None:
         return {}
-    where = file.location(found.node)
+    where = file.where(found)
     kinds = _step_kinds(file, found, 0)
     return {
         "steps": rm.known(kinds, where) if kinds is not None else rm.unknown(found.written, where)
@@ -1255,7 +1331,7 @@ def _step_jobs(file: _File, args: _Args) -> list[rm.Resource]:
         for item in steps.value if steps.known and isinstance(steps.value, list) else ():
             if item.call is None:
                 continue
-            step_args = file.call_args(item.call)
+            step_args = file.call_args(item.call, made=item)
             for key in _STEP_JOB_ARGUMENTS:
                 given = step_args.values.get(key)
                 job = file.resource_of(given) if given is not None else None
@@ -1269,17 +1345,18 @@ def _step_jobs(file: _File, args: _Args) -> list[rm.Resource]:
     return jobs
 
 
+@nesting_bounded(None)
 def _step_kinds(file: _File, found: Val, depth: int) -> list[str] | None:
     if depth > 8 or not found.known or not isinstance(found.value, list):
         return None
     kinds: list[str] = []
     for item in found.value:
         step = item.call
-        last = _last(file.module, step) if step is not None else ""
+        last = _last(file.module_of(item), step) if step is not None else ""
         if step is None or last not in _STEPS:
             return None
         kind = _STEPS[last]
-        step_args = file.call_args(step)
+        step_args = file.call_args(step, made=item)
         if last == "ModelStep":
             made = file.dig(step_args, ("step_args",))
             made_by = made.call.func if made is not None and made.call is not None else None

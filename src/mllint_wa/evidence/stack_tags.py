@@ -80,10 +80,9 @@ def _deploy_script_tags(ev: Evidence, templates: list[str]) -> Iterator[tuple[st
         if "boto3" not in parsed.imported_modules():
             continue
         values = Values(parsed)
-        for node in ast.walk(parsed.tree):
+        for node in parsed.index.of(ast.Call):
             if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
+                isinstance(node.func, ast.Attribute)
                 and node.func.attr in _STACK_CALLS
                 and _keyword(node, "StackName") is not None
             ):

@@ -188,7 +188,7 @@ def _reports_to_installed_trackers(parsed: PythonModule) -> bool:
 
 def _code_uses(path: str, parsed: PythonModule) -> list[TrackerUse]:
     uses = []
-    for node in ast.walk(parsed.tree):
+    for node in parsed.index.imports():
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]

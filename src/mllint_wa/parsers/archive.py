@@ -1,15 +1,24 @@
-"""ZIP archives: the names of their members, from the central directory at the end of the file.
+"""Archives: the names of their members.
 
-Nothing is extracted or decompressed. The end-of-central-directory record is found in the
-last 64 KiB of the file (ZIP64 archives through their locator), and at most
-:data:`DIRECTORY_LIMIT` bytes of the central directory are read, so that an archive of a
-million files costs what one of a few thousand does; the members listed in that part are
-the archive's names as far as this reader knows them.
+ZIP: from the central directory at the end of the file. Nothing is extracted or
+decompressed. The end-of-central-directory record is found in the last 64 KiB of the file
+(ZIP64 archives through their locator), and at most :data:`DIRECTORY_LIMIT` bytes of the
+central directory are read, so that an archive of a million files costs what one of a few
+thousand does; the members listed in that part are the archive's names as far as this
+reader knows them.
+
+tar (plain or gzip-compressed): from the headers that stand before each member, in the
+first :data:`TAR_LIMIT` bytes of the archive (decompressed as far as that, never further,
+so a compression bomb costs no more); the members whose headers stand in that part are the
+archive's names as far as this reader knows them. POSIX (ustar, with pax ``path``
+records) and GNU (long names) archives are read; anything else is no tar archive here.
 """
 
 from __future__ import annotations
 
+import re
 import struct
+import zlib
 from collections.abc import Callable
 
 # The end-of-central-directory record, and the largest comment that may follow it.
@@ -76,3 +85,91 @@ def _names(directory: bytes) -> tuple[str, ...]:
         names.append(directory[start : start + name_length].decode("utf-8", "replace"))
         at = start + name_length + extra_length + comment_length
     return tuple(names)
+
+
+# -- tar ----------------------------------------------------------------------------------------
+
+TAR_LIMIT = 4 * 1024 * 1024
+_BLOCK = 512
+_CHUNK = 64 * 1024
+_GZIP = b"\x1f\x8b"
+_USTAR = b"ustar"
+# Member types whose names are files or folders: regular files, hard and symbolic links,
+# devices, folders, FIFOs and contiguous files.
+_MEMBER_TYPES = frozenset(b"\x00" + b"01234567")
+_PAX_PATH = re.compile(rb"\d+ path=([^\n]*)\n")
+
+
+def tar_member_names(size: int, read: Reader) -> tuple[str, ...] | None:
+    """The member names of the tar archive (plain or gzip-compressed) of ``size`` bytes
+    that ``read`` reads, in order, as far as its first :data:`TAR_LIMIT` bytes hold them;
+    None when it is no tar archive or cannot be read."""
+    data = _tar_bytes(size, read)
+    if data is None or len(data) < _BLOCK or data[257:262] != _USTAR:
+        return None
+    names: list[str] = []
+    long_name: bytes | None = None
+    at = 0
+    while at + _BLOCK <= len(data):
+        header = data[at : at + _BLOCK]
+        if header[257:262] != _USTAR:
+            break  # the two zero blocks that end the archive, or no header
+        length = _octal(header[124:136])
+        if length is None:
+            break
+        body = data[at + _BLOCK : at + _BLOCK + length]
+        kind = header[156]
+        if kind == ord("L"):  # GNU: the next member's long name
+            long_name = body.split(b"\0", 1)[0]
+        elif kind == ord("x"):  # pax: the next member's attributes, its path among them
+            found = _PAX_PATH.search(body)
+            long_name = found.group(1) if found else long_name
+        elif kind in _MEMBER_TYPES:
+            name = long_name or _header_name(header)
+            names.append(name.decode("utf-8", "replace"))
+            long_name = None
+        at += _BLOCK + -(-length // _BLOCK) * _BLOCK
+    return tuple(names)
+
+
+def _tar_bytes(size: int, read: Reader) -> bytes | None:
+    """The first :data:`TAR_LIMIT` bytes of the tar archive, decompressed if it is gzip."""
+    head = read(0, min(size, _CHUNK))
+    if head is None or not head.startswith(_GZIP):
+        return None if head is None else (head + (read(len(head), TAR_LIMIT - len(head)) or b""))
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    offset, chunk = 0, head
+    # Input is bounded too: compressed data is seldom larger than what it holds.
+    while chunk and len(out) < TAR_LIMIT and offset < min(size, 2 * TAR_LIMIT):
+        offset += len(chunk)
+        pending = chunk
+        while pending and len(out) < TAR_LIMIT:
+            try:
+                out += inflate.decompress(pending, TAR_LIMIT - len(out))
+            except zlib.error:
+                return bytes(out) or None
+            pending = inflate.unconsumed_tail
+        if inflate.eof:
+            break
+        chunk = read(offset, _CHUNK) or b""
+    return bytes(out)
+
+
+def _octal(field: bytes) -> int | None:
+    """A header's number: octal digits, or GNU's base-256 for large sizes."""
+    if field[:1] and field[0] & 0x80:
+        return int.from_bytes(field[1:], "big")
+    digits = field.split(b"\0", 1)[0].strip()
+    if not digits:
+        return 0
+    try:
+        return int(digits, 8)
+    except ValueError:
+        return None
+
+
+def _header_name(header: bytes) -> bytes:
+    name = header[:100].split(b"\0", 1)[0]
+    prefix = header[345:500].split(b"\0", 1)[0]
+    return prefix + b"/" + name if prefix else name

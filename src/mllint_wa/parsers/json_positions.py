@@ -10,6 +10,11 @@ recurse into it.
 :func:`load_json`, which wants where every value is written, keeps them as a tree shaped
 like the document instead: a value's path is spelled out only when it is asked for, so a
 deep document costs memory and time in its number of values, not that times its depth.
+
+:class:`Locator`, for a text that ``json.loads`` has already read (:func:`loads_bounded`),
+finds the span of one path when asked, entering only the containers on the way there and
+stepping over every other value with the json module's own decoder, so that a caller who
+needs the positions of a few parts of a large document pays for those alone.
 """
 
 from __future__ import annotations
@@ -168,14 +173,183 @@ def _check_depth(text: str, depth: int, start: int) -> None:
         raise ParseError(f"is nested more than {MAX_DEPTH} levels deep", line, column)
 
 
-class Positions:
-    """Offsets to 1-based (line, column) by binary search over the line starts."""
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
+# Texts up to this many characters are placed by counting their line breaks: nothing kept.
+_COUNTED = 16_384
+# What a container must span (in characters) for what is learnt of it to be kept.
+_KEPT = 4096
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+
+
+def loads_bounded(text: str) -> Any:
+    """``json.loads(text)``, refusing nesting deeper than :data:`MAX_DEPTH` as :func:`scan`
+    does, at the same place. Bad JSON is a :class:`ParseError` at its line, unless it is
+    nested too deeply before it goes wrong, as :func:`scan` would find first.
+
+    The text is decoded first, at the json module's speed; the scanner runs only to place
+    an error."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        scan(text, _nothing)  # raises when the text nests too deeply before its error
+        raise ParseError(f"is not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    except RecursionError:
+        scan(text, _nothing)  # deeper than json.loads recurses is deeper than MAX_DEPTH
+        raise
+    if _deeper_than(value, MAX_DEPTH):
+        scan(text, _nothing)
+    return value
+
+
+def _nothing(_path: Path) -> bool:
+    return False
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether a decoded JSON value nests containers more than ``depth`` levels deep."""
+    pending = [(value, 1)] if type(value) in (dict, list) else []
+    while pending:
+        container, level = pending.pop()
+        if level > depth:
+            return True
+        for item in container.values() if type(container) is dict else container:
+            if type(item) in (dict, list):  # exact types: json.loads makes no subclasses
+                pending.append((item, level + 1))
+    return False
+
+
+class Locator:
+    """Where the values of a valid JSON text start and end, found on demand.
+
+    Asked for a path, it enters the containers on the way there and steps over every
+    member's value with the json module's decoder: what is never asked for is never walked
+    in Python. What it learns of a large container (where the container is, where its
+    members are) is kept for the next question; a small one is read again, as cheap as
+    keeping it. The text must be JSON that ``json.loads`` has read."""
 
     def __init__(self, text: str) -> None:
-        self._starts = array("q", [0])
-        self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
+        self.text = text
+        self._members: dict[int, _Members] = {}  # by the container's offset
+        self._containers: dict[Path, int] = {}  # the container's offset, by its path
+
+    def span(self, path: Path) -> tuple[int, int] | None:
+        """The offsets (start, end) of the value at ``path``, or None when there is none;
+        of repeated object keys the last one counts, as in ``json.loads``."""
+        if not path:
+            start = _after(_SPACE, self.text, 0)
+            return start, _DECODER.raw_decode(self.text, start)[1]
+        parent = path[:-1]
+        container = self._containers.get(parent)
+        if container is None:
+            found = self._walk(parent)
+            if found is None:
+                return None
+            container = found[0]
+            if found[1] - found[0] >= _KEPT:
+                self._containers[parent] = container
+        return self.members(container).find(path[-1])
+
+    def items(self, path: Path) -> list[tuple[int, int]] | None:
+        """The span of each item of the array at ``path``, or None when there is none."""
+        found = self.span(path)
+        if found is None or not self.text.startswith("[", found[0]):
+            return None
+        members = self.members(found[0])
+        return list(zip(members.starts, members.ends, strict=True))
+
+    def _walk(self, path: Path) -> tuple[int, int] | None:
+        start = _after(_SPACE, self.text, 0)
+        found: tuple[int, int] | None = start, len(self.text)
+        for step in path:
+            found = None if found is None else self.members(found[0]).find(step)
+        return found
+
+    def members(self, container: int) -> _Members:
+        """The members of the object or array that starts at offset ``container``; none
+        for a value that is no container."""
+        found = self._members.get(container)
+        if found is None:
+            found = self._read_members(container)
+            if found.ends and found.ends[-1] - container >= _KEPT:
+                self._members[container] = found
+        return found
+
+    def _read_members(self, container: int) -> _Members:
+        text = self.text
+        opening = text[container : container + 1]
+        members = _Members([] if opening == "{" else None)
+        if opening not in ("{", "["):
+            return members
+        position = _after(_SPACE, text, container + 1)
+        while text[position] not in "}]":
+            if members.keys is not None:
+                key, position = _DECODER.raw_decode(text, position)
+                members.keys.append(key)
+                position = _after(_COLON, text, position)
+            members.starts.append(position)
+            if text[position] == '"':  # most values of a notebook: stepped over, not decoded
+                position = _after(_STRING, text, position)
+            else:
+                position = _DECODER.raw_decode(text, position)[1]
+            members.ends.append(position)
+            position = _after(_SEPARATOR, text, position)
+        return members
+
+
+class _Members:
+    """A container's members: their keys (None for an array, whose keys are the indexes),
+    and the offsets where their values start and end."""
+
+    __slots__ = ("ends", "keys", "starts")
+
+    def __init__(self, keys: list[str] | None) -> None:
+        self.keys = keys
+        self.starts = array("q")
+        self.ends = array("q")
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def find(self, step: str | int) -> tuple[int, int] | None:
+        """The span of member ``step`` (a key, or an index), or None."""
+        index = -1
+        if isinstance(step, int):
+            index = step if self.keys is None and 0 <= step < len(self) else -1
+        elif self.keys is not None:
+            keys = self.keys
+            for candidate in range(len(keys) - 1, -1, -1):  # the last of repeated keys counts
+                if keys[candidate] == step:
+                    index = candidate
+                    break
+        return None if index < 0 else (self.starts[index], self.ends[index])
+
+
+def _after(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """The offset after what ``pattern`` matches at ``position`` (always something, in
+    JSON that ``json.loads`` has read)."""
+    found = pattern.match(text, position)
+    return position if found is None else found.end()
+
+
+class Positions:
+    """Offsets to 1-based (line, column): in a short text by counting its line breaks, in a
+    longer one by binary search over its line starts, counted on the first question."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: array[int] | None = None
 
     def at(self, offset: int) -> tuple[int, int]:
+        text = self._text
+        if len(text) <= _COUNTED:
+            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+        if self._starts is None:
+            # Four bytes a line where offsets fit (every file the evidence layer reads).
+            self._starts = array("i" if len(text) < 2**31 else "q", [0])
+            self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
 

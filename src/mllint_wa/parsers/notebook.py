@@ -1,10 +1,12 @@
 """Jupyter notebooks (nbformat 4, and the older 3), read as JSON, positions in the ``.ipynb``.
 
-The standard library's :mod:`json` gives values but no positions, so a small scanner walks
-the raw text once and records where the values that matter start and end: each cell, its
-source strings, its execution count and its outputs. Whatever the layout (one source line
-per JSON line as nbformat writes it, or a whole notebook minified onto one line), every
-line of code therefore maps to the line and column in the file where it is stored.
+A notebook is read with :mod:`json`, which gives values but no positions. Where a cell,
+its source strings, its execution count and its outputs stand in the file is found only
+when a rule asks, for that cell alone (:class:`~mllint_wa.parsers.json_positions.Locator`):
+most of a notebook's bytes are outputs that no position is ever asked of. Whatever the
+layout (one source line per JSON line as nbformat writes it, or a whole notebook minified
+onto one line), every line of code maps to the line and column in the file where it is
+stored.
 
 Code cells become one Python module for the rules that read code; a cell that is not
 Python (a fill-in placeholder, Python 2) is left out of it without costing the others.
@@ -17,19 +19,21 @@ magics whose body is Python (``%%time``, ``%%capture`` …). Nothing is imported
 from __future__ import annotations
 
 import ast
-import json
+import functools
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.json_positions import Path, Positions, Spans, scan
+from mllint_wa.parsers.json_positions import Locator, Path, Positions, loads_bounded
 from mllint_wa.parsers.python_code import (
     LeftOut,
     NotPython,
     PythonModule,
+    newer_python,
     python_module,
     syntax_problem,
     syntax_tree,
@@ -75,21 +79,164 @@ class Output:
     images: tuple[str, ...]  # MIME types of the images it embeds (``image/png`` …)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One cell. ``line``/``column`` are where its source starts in the file (its first
-    source string, else the cell itself); ``count_line``/``count_column`` where its
-    execution count stands."""
+class _Layout:
+    """Where the parts of one notebook's text stand: the JSON is entered only along the
+    paths asked about, and its line starts are counted on the first position asked for."""
 
-    index: int
-    cell_type: str
-    source: str
-    line: int
-    column: int
-    execution_count: int | None = None
-    count_line: int = 1
-    count_column: int = 1
-    outputs: tuple[Output, ...] = ()
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def _locator(self) -> Locator:
+        return Locator(self.text)
+
+    @functools.cached_property
+    def _positions(self) -> Positions:
+        return Positions(self.text)
+
+    def first_span(self, *paths: Path) -> tuple[int, int] | None:
+        """The span of the first of ``paths`` that the text holds, or None."""
+        for path in paths:
+            found = self._locator.span(path)
+            if found is not None:
+                return found
+        return None
+
+    def items(self, path: Path) -> list[tuple[int, int]] | None:
+        """The span of each item of the array at ``path``, or None."""
+        return self._locator.items(path)
+
+    def place(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of an offset."""
+        return self._positions.at(offset)
+
+
+class Cell:
+    """One cell. Its type, source and execution count are read with the notebook; where it
+    stands in the file is found when first asked for: ``line``/``column`` where its source
+    starts (its first source string, else the cell itself), ``count_line``/``count_column``
+    where its execution count stands, and its outputs with their places and sizes."""
+
+    # A notebook may have thousands of cells, each kept for the whole run.
+    __slots__ = (
+        "_breaks",
+        "_count_at",
+        "_count_key",
+        "_images",
+        "_layout",
+        "_listed",
+        "_outputs",
+        "_start_at",
+        "_strings",
+        "cell_type",
+        "execution_count",
+        "index",
+        "path",
+        "source",
+        "source_key",
+    )
+
+    def __init__(self, layout: _Layout, index: int, path: Path, raw: dict[str, Any]) -> None:
+        self.index = index
+        cell_type = raw.get("cell_type")
+        self.cell_type = cell_type if isinstance(cell_type, str) else ""
+        self.source_key = _source_key(raw)
+        self.source = _joined(raw.get(self.source_key))
+        self._count_key = "prompt_number" if "prompt_number" in raw else "execution_count"
+        count = raw.get(self._count_key)
+        self.execution_count = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
+        )
+        # What placing the cell's parts needs of its JSON, which is not kept: its outputs
+        # can be most of the notebook.
+        self._listed = isinstance(raw.get(self.source_key), list)
+        outputs = raw.get("outputs")
+        listed = outputs if isinstance(outputs, list) else ()
+        self._images = tuple(_images(output) for output in listed)
+        self.path = path
+        self._layout = layout
+        # Found when first asked for.
+        self._start_at: tuple[int, int] | None = None
+        self._count_at: tuple[int, int] | None = None
+        self._outputs: tuple[Output, ...] | None = None
+        self._strings: array[int] | None = None  # the source strings' spans, flat
+        self._breaks: dict[int, list[int]] | None = None  # by source string
+
+    @property
+    def line(self) -> int:
+        return self._start[0]
+
+    @property
+    def column(self) -> int:
+        return self._start[1]
+
+    @property
+    def _start(self) -> tuple[int, int]:
+        if self._start_at is None:
+            key = self.source_key
+            first = self._layout.first_span((*self.path, key, 0), (*self.path, key), self.path)
+            self._start_at = self._layout.place(first[0]) if first else (1, 1)
+        return self._start_at
+
+    @property
+    def count_line(self) -> int:
+        return self._count[0]
+
+    @property
+    def count_column(self) -> int:
+        return self._count[1]
+
+    @property
+    def _count(self) -> tuple[int, int]:
+        if self._count_at is None:
+            span = self._layout.first_span((*self.path, self._count_key), self.path)
+            self._count_at = self._layout.place(span[0]) if span else self._start
+        return self._count_at
+
+    @property
+    def outputs(self) -> tuple[Output, ...]:
+        if self._outputs is None:
+            outputs = []
+            for j, images in enumerate(self._images):
+                # Found: json.loads read the outputs from this text.
+                start, end = self._layout.first_span((*self.path, "outputs", j)) or (-1, -1)
+                line, column = self.position(start)
+                size = _size(self._layout.text[start:end])
+                outputs.append(Output(line, column, size, images))
+            self._outputs = tuple(outputs)
+        return self._outputs
+
+    def line_start(self, string: int, piece: int) -> int:
+        """The offset in the file where line ``piece`` of source string ``string`` starts
+        (-1: unknown): after the opening quote, or after its ``piece``-th ``\\n`` escape."""
+        span = self._string_span(string)
+        if span is None:
+            return -1
+        if piece == 0:
+            return span[0] + 1
+        if self._breaks is None:
+            self._breaks = {}
+        breaks = self._breaks.get(string)
+        if breaks is None:
+            breaks = self._breaks[string] = _line_breaks(self._layout.text, span)
+        return breaks[piece - 1] if piece - 1 < len(breaks) else span[0] + 1
+
+    def _string_span(self, string: int) -> tuple[int, int] | None:
+        if self._strings is None:
+            source = (*self.path, self.source_key)
+            if self._listed:
+                spans = self._layout.items(source) or []
+            else:
+                found = self._layout.first_span(source)
+                spans = [] if found is None else [found]
+            self._strings = array("q", (offset for span in spans for offset in span))
+        if 2 * string + 1 >= len(self._strings):
+            return None
+        return self._strings[2 * string], self._strings[2 * string + 1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The line and column of an offset, the cell's own place for an unknown one."""
+        return self._layout.place(offset) if offset >= 0 else self._start
 
 
 @dataclass(frozen=True)
@@ -111,8 +258,8 @@ class Notebook:
     language: str
     cells: tuple[Cell, ...]
     code: str
-    line_map: tuple[int, ...]
-    column_offsets: tuple[int, ...]
+    line_map: Sequence[int]
+    column_offsets: Sequence[int]
     code_spans: tuple[CodeSpan, ...] = ()
 
     @property
@@ -164,19 +311,17 @@ class Notebook:
                 if isinstance(error, SyntaxError):
                     row = min(span.first + (error.lineno or 1) - 1, span.end - 1)
                     column = (error.offset or 1) + self.column_offsets[row]
-                what = syntax_problem(error) if isinstance(error, SyntaxError) else "null bytes"
-                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column)
+                syntax = error if isinstance(error, SyntaxError) else None
+                what = "null bytes" if syntax is None else syntax_problem(syntax)
+                newer = syntax is not None and newer_python(syntax)
+                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column, newer)
                 lines[span.first : span.end] = [""] * (span.end - span.first)
 
 
 def parse_notebook(text: str) -> Notebook:
     """Read a notebook; input that is not a JSON notebook is a :class:`ParseError` at the
     line and column where it goes wrong."""
-    spans = scan(text, _wanted)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ParseError(f"is not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    document = loads_bounded(text)
     if not isinstance(document, dict):
         raise ParseError("is not a Jupyter notebook: the top level is not a JSON object")
     version = document.get("nbformat")
@@ -184,35 +329,19 @@ def parse_notebook(text: str) -> Notebook:
         raise ParseError("is not a Jupyter notebook: it has no `nbformat` number")
     if version < 3:
         raise ParseError(f"is nbformat {version}, too old to be read (3 and later are)")
-    positions = Positions(text)
+    layout = _Layout(text)
     raw_cells = list(_raw_cells(document, version))
-    cells = [
-        _cell(text, spans, positions, index, path, raw)
-        for index, (path, raw) in enumerate(raw_cells)
-    ]
-    code, line_map, column_offsets, code_spans = _module_source(
-        text, spans, positions, raw_cells, cells
-    )
+    cells = [Cell(layout, index, path, raw) for index, (path, raw) in enumerate(raw_cells)]
+    code, places, code_spans = _module_source(raw_cells, cells)
     return Notebook(
         nbformat=version,
         language=_language(document, raw_cells),
         cells=tuple(cells),
         code=code,
-        line_map=line_map,
-        column_offsets=column_offsets,
+        line_map=_Coordinate(places, 0),
+        column_offsets=_Coordinate(places, 1),
         code_spans=code_spans,
     )
-
-
-# What the scanner records -------------------------------------------------------------------
-
-
-def _wanted(path: Path) -> bool:
-    """Whether the scanner records a value's span: cells, their fields, and the items of
-    their source and outputs (not the insides of outputs, which can be huge)."""
-    if path[:1] == ("worksheets",):  # nbformat 3: worksheets[w].cells[i]…
-        path = path[2:]
-    return len(path) <= 3 or (len(path) == 4 and path[2] in ("source", "input", "outputs"))
 
 
 # Cells -------------------------------------------------------------------------------------
@@ -252,43 +381,6 @@ def _source_key(cell: dict[str, Any]) -> str:
     return "input" if "input" in cell and "source" not in cell else "source"
 
 
-def _cell(
-    text: str,
-    spans: Spans,
-    positions: Positions,
-    index: int,
-    path: Path,
-    raw: dict[str, Any],
-) -> Cell:
-    cell_type = raw.get("cell_type")
-    key = _source_key(raw)
-    source = _joined(raw.get(key))
-    first = spans.get((*path, key, 0)) or spans.get((*path, key)) or spans.get(path)
-    line, column = positions.at(first[0]) if first else (1, 1)
-    count_key = "prompt_number" if "prompt_number" in raw else "execution_count"
-    count = raw.get(count_key)
-    count_span = spans.get((*path, count_key)) or spans.get(path)
-    count_line, count_column = positions.at(count_span[0]) if count_span else (line, column)
-    outputs = []
-    raw_outputs = raw.get("outputs")
-    for j, output in enumerate(raw_outputs if isinstance(raw_outputs, list) else []):
-        span = spans.get((*path, "outputs", j))
-        at = positions.at(span[0]) if span else (line, column)
-        size = _size(text[span[0] : span[1]]) if span else len(json.dumps(output))
-        outputs.append(Output(at[0], at[1], size, _images(output)))
-    return Cell(
-        index=index,
-        cell_type=cell_type if isinstance(cell_type, str) else "",
-        source=source,
-        line=line,
-        column=column,
-        execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-        count_line=count_line,
-        count_column=count_column,
-        outputs=tuple(outputs),
-    )
-
-
 def _joined(source: object) -> str:
     if isinstance(source, str):
         return source
@@ -318,73 +410,113 @@ def _images(output: object) -> tuple[str, ...]:
 # Code cells as one module ------------------------------------------------------------------
 
 
+class _CodePlaces:
+    """Where each line of the notebook's code stands in the file, as (line, column offset),
+    found when asked, for the lines a position is asked of."""
+
+    def __init__(self, cells: list[Cell]) -> None:
+        self._cells = cells
+        # Each code line: its cell (an index in ``cells``), where it starts in that cell's
+        # source (the source string, the line in the string) and how far its text moved
+        # right; compact, since a notebook's code may run to many thousand lines.
+        self._cell = array("i")
+        self._string = array("i")
+        self._piece = array("i")
+        self._shift = array("i")
+        # The last line placed: its line and its column are asked one after the other.
+        self._last = (-1, (1, 0))
+
+    def add(self, cell: int, string: int, piece: int, shift: int) -> None:
+        self._cell.append(cell)
+        self._string.append(string)
+        self._piece.append(piece)
+        self._shift.append(shift)
+
+    def __len__(self) -> int:
+        return len(self._cell)
+
+    def placed(self, number: int) -> tuple[int, int]:
+        """Where code line ``number`` (from 0) stands: its line and column offset."""
+        if number < 0:
+            number += len(self)
+        if number == self._last[0]:
+            return self._last[1]
+        cell = self._cells[self._cell[number]]  # IndexError past the end, as a sequence's
+        line, column = cell.position(cell.line_start(self._string[number], self._piece[number]))
+        self._last = number, (line, column - 1 + self._shift[number])
+        return self._last[1]
+
+
+class _Coordinate(Sequence[int]):
+    """One coordinate of :class:`_CodePlaces` (0: the line, 1: the column offset), as the
+    sequence a :class:`~mllint_wa.parsers.python_code.PythonModule` maps its lines by."""
+
+    def __init__(self, places: _CodePlaces, which: int) -> None:
+        self._places = places
+        self._which = which
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        return self._places.placed(index)[self._which]
+
+
 def _module_source(
-    text: str,
-    spans: Spans,
-    positions: Positions,
-    raw_cells: list[tuple[Path, dict[str, Any]]],
-    cells: list[Cell],
-) -> tuple[str, tuple[int, ...], tuple[int, ...], tuple[CodeSpan, ...]]:
-    """The code cells' lines, one module, with each line's (line, column offset) in the
-    file and where each cell's lines stand; lines are kept in place so that positions stay
+    raw_cells: list[tuple[Path, dict[str, Any]]], cells: list[Cell]
+) -> tuple[str, _CodePlaces, tuple[CodeSpan, ...]]:
+    """The code cells' lines, one module, with where each line stands in the file and where
+    each cell's lines stand in the module; lines are kept in place so that positions stay
     exact."""
     lines: list[str] = []
-    line_map: list[int] = []
-    offsets: list[int] = []
+    places = _CodePlaces(cells)
     code_spans: list[CodeSpan] = []
-    for (path, raw), cell in zip(raw_cells, cells, strict=True):
+    for number, ((_, raw), cell) in enumerate(zip(raw_cells, cells, strict=True)):
         if cell.cell_type != "code":
             continue
         first = len(lines)
-        cell_lines, starts = _source_lines(text, spans, path, raw)
-        for source_line, start in zip(_python_lines(cell_lines), starts, strict=True):
-            shift, code = source_line
+        cell_lines, origins = _source_lines(raw.get(cell.source_key))
+        for (shift, code), (string, piece) in zip(_python_lines(cell_lines), origins, strict=True):
             lines.append(code)
-            line, column = positions.at(start) if start >= 0 else (cell.line, cell.column)
-            line_map.append(line)
-            offsets.append(column - 1 + shift)
+            places.add(number, string, piece, shift)
         if len(lines) > first:
             code_spans.append(CodeSpan(cell.index, first, len(lines)))
-    return "\n".join(lines) + "\n", tuple(line_map), tuple(offsets), tuple(code_spans)
+    return "\n".join(lines) + "\n", places, tuple(code_spans)
 
 
-def _source_lines(
-    text: str, spans: Spans, path: Path, raw: dict[str, Any]
-) -> tuple[list[str], list[int]]:
-    """A cell's source lines and the offset in the file where each starts (-1: unknown).
+def _source_lines(source: object) -> tuple[list[str], list[tuple[int, int]]]:
+    """A cell's source lines, each with where it starts: the index of its source string
+    and its line in that string.
 
     A source is one string or a list of strings; a line may span several strings (when a
-    string does not end in a newline), and a string may hold several lines, whose starts
-    are found after the ``\\n`` escapes of the raw JSON string.
+    string does not end in a newline), and a string may hold several lines.
     """
-    key = _source_key(raw)
-    source = raw.get(key)
     items = [source] if isinstance(source, str) else source if isinstance(source, list) else []
     lines: list[str] = []
-    starts: list[int] = []
+    origins: list[tuple[int, int]] = []
     open_line = False
-    for j, item in enumerate(items):
+    for string, item in enumerate(items):
         if not isinstance(item, str) or not item:
             continue
-        span = spans.get((*path, key, j) if isinstance(source, list) else (*path, key))
-        breaks = _line_breaks(text, span) if span else []
         pieces = item.split("\n")
-        for k, piece in enumerate(pieces):
-            if k and k == len(pieces) - 1 and not piece:
+        for piece, text in enumerate(pieces):
+            if piece and piece == len(pieces) - 1 and not text:
                 break  # the string ended with a newline
-            if k == 0 and open_line:
-                lines[-1] += piece
+            if piece == 0 and open_line:
+                lines[-1] += text
                 continue
-            if not span:
-                start = -1
-            elif k == 0:
-                start = span[0] + 1
-            else:
-                start = breaks[k - 1] if k - 1 < len(breaks) else span[0] + 1
-            lines.append(piece)
-            starts.append(start)
+            lines.append(text)
+            origins.append((string, piece))
         open_line = not item.endswith("\n")
-    return lines, starts
+    return lines, origins
 
 
 def _line_breaks(text: str, span: tuple[int, int]) -> list[int]:

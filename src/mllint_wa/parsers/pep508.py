@@ -39,8 +39,9 @@ _MARKERS = re.compile(r"(?<=\s);")
 class Dependency:
     """A dependency as declared: ``name`` is canonical (``scikit-learn``), empty for a path
     or URL that names no project. ``version`` is the one version an exact ``==``/``===``
-    allows; ``pinned`` also counts a hash, a VCS tag or commit, or an archive URL; ``local``
-    marks the project's own code (``-e .``, paths, ``file:`` URLs): not a third-party pin."""
+    allows; ``pinned`` also counts a pin to one patch series (:func:`patch_series`), a
+    hash, a VCS tag or commit, or an archive URL; ``local`` marks the project's own code
+    (``-e .``, paths, ``file:`` URLs): not a third-party pin."""
 
     name: str
     text: str
@@ -69,6 +70,28 @@ def exact_version(specifier: SpecifierSet | str) -> tuple[bool, Version | None]:
         return True, None
 
 
+def patch_series(specifier: SpecifierSet | str) -> bool:
+    """Whether a specifier admits only the patch releases of one ``X.Y`` series, as PEP 440
+    spells it: a compatible-release clause with three release parts or more (``~=1.4.2``
+    allows 1.4.2 and later 1.4.x, never 1.5), or a prefix match on two parts or more
+    (``==1.4.*``). ``~=1.4`` admits every later 1.x and ``==1.*`` every 1.x: no pin."""
+    try:
+        specs = list(SpecifierSet(str(specifier)))
+    except ValueError:
+        return False
+    for spec in specs:
+        prefix = spec.operator == "==" and spec.version.endswith(".*")
+        if spec.operator != "~=" and not prefix:
+            continue
+        try:
+            release = Version(spec.version.removesuffix(".*")).release
+        except InvalidVersion:
+            continue
+        if len(release) >= (2 if prefix else 3):
+            return True
+    return False
+
+
 def requirement(
     text: str, line: int, column: int, *, hashed: bool = False, group: str = ""
 ) -> Dependency:
@@ -91,7 +114,8 @@ def requirement(
     if parsed.url:
         return _url_dependency(name, parsed.url, spec, line, column, hashed, group)
     pinned, version = exact_version(parsed.specifier)
-    return Dependency(name, spec, line, column, version, pinned or hashed, group=group)
+    pinned = pinned or hashed or patch_series(parsed.specifier)
+    return Dependency(name, spec, line, column, version, pinned, group=group)
 
 
 def _url_dependency(
@@ -173,5 +197,6 @@ def _table_entry(name: str, value: object, line: int, column: int, group: str) -
         version = Version(spec)
     except InvalidVersion:
         pinned, exact = exact_version(spec)
+        pinned = pinned or patch_series(spec)
         return Dependency(canonical, f"{name} {spec}", line, column, exact, pinned, group=group)
     return Dependency(canonical, f"{name} {spec}", line, column, version, True, group=group)

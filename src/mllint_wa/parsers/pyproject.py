@@ -28,14 +28,20 @@ class Declared:
         return tuple(d for d in self.dependencies if not d.local and d.name != "python")
 
 
+# The group of the dependencies that uv and Poetry declare for development only, in a
+# table of that name and no group of their own.
+DEVELOPMENT_GROUP = "dev"
 # (key path, group name) of arrays of PEP 508 strings, and of Poetry-style tables.
-_STRING_ARRAYS = ("project.dependencies", "tool.uv.dev-dependencies")
+_STRING_ARRAYS = (("project.dependencies", ""), ("tool.uv.dev-dependencies", DEVELOPMENT_GROUP))
 _STRING_ARRAY_TABLES = (
     "project.optional-dependencies",
     "dependency-groups",
     "tool.pdm.dev-dependencies",
 )
-_POETRY_TABLES = ("tool.poetry.dependencies", "tool.poetry.dev-dependencies")
+_POETRY_TABLES = (
+    ("tool.poetry.dependencies", ""),
+    ("tool.poetry.dev-dependencies", DEVELOPMENT_GROUP),
+)
 
 
 def parse_pyproject(text: str) -> Declared:
@@ -48,14 +54,14 @@ def parse_pyproject(text: str) -> Declared:
 
 
 def _declared(data: dict[str, Any], positions: dict[KeyPath, KeyPosition]) -> Iterator[Dependency]:
-    for path in _STRING_ARRAYS:
-        yield from _strings(_get(data, path), path, "", positions)
+    for path, group in _STRING_ARRAYS:
+        yield from _strings(_get(data, path), path, group, positions)
     for table_path in _STRING_ARRAY_TABLES:
         table = _get(data, table_path)
         if isinstance(table, dict):
             for group, items in table.items():
                 yield from _strings(items, f"{table_path}.{group}", group, positions)
-    poetry_tables = [(path, "") for path in _POETRY_TABLES]
+    poetry_tables = list(_POETRY_TABLES)
     groups = _get(data, "tool.poetry.group")
     if isinstance(groups, dict):
         poetry_tables += [(f"tool.poetry.group.{g}.dependencies", g) for g in groups]

@@ -14,10 +14,11 @@ import itertools
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from mllint_wa.evidence import ParseError
+from mllint_wa.evidence import NewerSyntax, ParseError
+from mllint_wa.parsers.ast_index import NodeIndex
 from mllint_wa.parsers.secrets import quote
 
 # Lines longer than this are minified or generated code, not worth an AST.
@@ -37,6 +38,10 @@ _QUOTED_NAME = 40
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
 # A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
 _BLANK_VALUE = re.compile(r"[ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*(?:#.*)?")
+# Where an f-string opens: its prefix (f, rf, fr in any case) and quote.
+_FSTRING_START = re.compile(r"(?<![\w'\"])[rR]?[fF][rR]?(['\"])")
+# Documentation's `...` for arguments it leaves out, after keyword ones: `Trainer(model=m, ...)`.
+_ELIDED_ARGUMENTS = re.compile(r"[(,][ \t]*\.\.\.[ \t]*[,)]")
 # Python 2 constructs, by what Python 3 says of them or by what the line holds there.
 _PYTHON2_MESSAGES = (
     ("Missing parentheses in call to 'print'", "`print` used as a statement"),
@@ -59,6 +64,10 @@ class NotPython(ParseError):
     """Source that is not Python (a syntax error), as opposed to source too large to read."""
 
 
+class NewerPython(NotPython, NewerSyntax):
+    """Source that a newer Python may read: whether it is Python cannot be told here."""
+
+
 @dataclass(frozen=True)
 class LeftOut:
     """A part of the source (``part``: "cell 4" of a notebook) that is not Python and was
@@ -69,6 +78,7 @@ class LeftOut:
     problem: str
     line: int
     column: int
+    newer_python: bool = False  # a newer Python may read it (:func:`newer_python`)
 
 
 @dataclass
@@ -79,11 +89,20 @@ class PythonModule:
 
     tree: ast.Module
     imports: dict[str, str]
-    line_map: tuple[int, ...] = ()
-    column_offsets: tuple[int, ...] = ()
+    line_map: Sequence[int] = ()
+    column_offsets: Sequence[int] = ()
     left_out: tuple[LeftOut, ...] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
     _unnamed: list[ast.Call] = field(default_factory=list, repr=False)
+    _index: NodeIndex | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> NodeIndex:
+        """The module's nodes by type, from its one walk: what every extractor reads
+        instead of walking the tree again."""
+        if self._index is None:
+            self._index = NodeIndex(self.tree)
+        return self._index
 
     def qualified_name(self, node: ast.AST) -> str | None:
         """The dotted name an expression refers to through the module's imports, or None
@@ -102,13 +121,12 @@ class PythonModule:
         """Every call whose callee has a qualified name, in source order, computed once."""
         if self._calls is None:
             found = []
-            for node in ast.walk(self.tree):
-                if isinstance(node, ast.Call):
-                    name = self.qualified_name(node.func)
-                    if name is not None:
-                        found.append((name, node))
-                    else:
-                        self._unnamed.append(node)
+            for node in self.index.of(ast.Call):
+                name = self.qualified_name(node.func)
+                if name is not None:
+                    found.append((name, node))
+                else:
+                    self._unnamed.append(node)
             found.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
             self._calls = found
         return self._calls
@@ -191,10 +209,10 @@ def literal(node: ast.expr | None) -> object:
     return ...
 
 
-def import_bindings(tree: ast.AST) -> dict[str, str]:
+def import_bindings(index: NodeIndex) -> dict[str, str]:
     """Names bound by imports anywhere in the module, to the dotted names they stand for."""
     bindings: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in index.imports():
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -215,7 +233,7 @@ def parse_python(text: str) -> PythonModule:
 
 
 def python_module(
-    text: str, line_map: tuple[int, ...] = (), column_offsets: tuple[int, ...] = ()
+    text: str, line_map: Sequence[int] = (), column_offsets: Sequence[int] = ()
 ) -> PythonModule:
     """Parse source text whose lines come from elsewhere (a notebook's cells)."""
     for number, source_line in enumerate(text.splitlines(), start=1):
@@ -231,10 +249,12 @@ def python_module(
         if line_map and 1 <= line <= len(line_map):
             column += column_offsets[line - 1] if column_offsets else 0
             line = line_map[line - 1]
-        raise NotPython(f"has {syntax_problem(error)}", line, column) from None
+        kind = NewerPython if newer_python(error) else NotPython
+        raise kind(f"has {syntax_problem(error)}", line, column) from None
     except ValueError as error:  # null bytes in source
         raise ParseError(f"is not Python source: {error}") from None
-    return PythonModule(tree, import_bindings(tree), line_map, column_offsets)
+    index = NodeIndex(tree)
+    return PythonModule(tree, import_bindings(index), line_map, column_offsets, _index=index)
 
 
 def syntax_tree(text: str) -> ast.Module:
@@ -245,9 +265,69 @@ def syntax_tree(text: str) -> ast.Module:
         return ast.parse(text)
 
 
+def newer_python(error: SyntaxError) -> bool:
+    """Whether a newer Python than the one running may read what raised ``error``: Python
+    3.12 lets an f-string's expressions reuse its quotes and hold backslashes (PEP 701), so
+    an f-string error on an older Python, on a line whose f-string does either and closes
+    as 3.12 reads it, is no judgement on the code. An empty ``{}`` or an unclosed brace is
+    a syntax error on every Python."""
+    return (
+        error.msg.startswith("f-string")
+        and sys.version_info < (3, 12)
+        and reads_as_pep701(error.text or "")
+    )
+
+
+def reads_as_pep701(line: str) -> bool:
+    """Whether a one-line f-string of ``line`` closes as Python 3.12 reads it and reuses
+    its quote or holds a backslash inside its braces. Each character is looked at once."""
+    at = 0
+    while (start := _FSTRING_START.search(line, at)) is not None:
+        quote, at = start.group(1), start.end()
+        if line.startswith(quote * 2, at):
+            at += 2  # triple-quoted: older Pythons read quotes inside it already
+            continue
+        closed, newer, at = _scan_fstring(line, at, quote)
+        if not closed:
+            return False
+        if newer:
+            return True
+    return False
+
+
+def _scan_fstring(line: str, at: int, quote: str) -> tuple[bool, bool, int]:
+    """From just after an f-string's opening ``quote``: whether it closes on the line,
+    whether its braces reuse the quote or hold a backslash, and where it ends."""
+    depth, newer = 0, False
+    while at < len(line):
+        char = line[at]
+        if char == "\\":
+            newer = newer or depth > 0
+            at += 2
+            continue
+        if depth == 0 and char == quote:
+            return True, newer, at + 1
+        if depth > 0 and char in "'\"":
+            end = line.find(char, at + 1)  # a string inside the expression
+            if end < 0:
+                return False, newer, len(line)
+            newer = newer or char == quote or "\\" in line[at + 1 : end]
+            at = end + 1
+            continue
+        if depth == 0 and line.startswith("{{", at):
+            at += 2  # a literal brace
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        at += 1
+    return False, newer, at
+
+
 def syntax_problem(error: SyntaxError) -> str:
-    """What a syntax error is, for a message: a fill-in placeholder, Python 2 code, or the
-    error as Python states it."""
+    """What a syntax error is, for a message: a fill-in placeholder, a value left blank,
+    arguments left out as `...`, Python 2 code, or the error as Python states it."""
     line = error.text or ""
     at = (error.offset or 1) - 1
     placeholder = next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
@@ -258,7 +338,11 @@ def syntax_problem(error: SyntaxError) -> str:
         return (
             f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
         )
-    if error.msg.startswith("f-string") and sys.version_info < (3, 12):
+    if error.msg == "positional argument follows keyword argument" and _ELIDED_ARGUMENTS.search(
+        line
+    ):
+        return "an ellipsis (`...`) standing for arguments the example leaves out"
+    if newer_python(error):
         running = f"{sys.version_info.major}.{sys.version_info.minor}"
         return (
             f"an f-string that the Python {running} running mllint-wa cannot read "

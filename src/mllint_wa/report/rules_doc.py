@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from mllint_wa import __version__
 from mllint_wa.lens import PRACTICE_BY_ID
 from mllint_wa.model import PHASE_BY_PREFIX, Rule
-from mllint_wa.parsers.tomlcompat import tomllib
 from mllint_wa.registry import BUILTIN_MODULES
 
 # Where this project is published; pyproject.toml's [project.urls] say the same (a test
@@ -59,6 +58,9 @@ def _cell(text: str) -> str:
 
 
 def _fence(example: str) -> str:
+    # Here, not at the top: `explain` imports this module and must load no parser.
+    from mllint_wa.parsers.tomlcompat import tomllib
+
     try:
         tomllib.loads(example)
         language = "toml"
