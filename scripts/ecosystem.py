@@ -765,7 +765,7 @@ def text_report(outcomes: Sequence[Outcome], preview: frozenset[str] = frozenset
     return "\n".join(lines) + "\n"
 
 
-def _default_cache() -> Path:
+def default_cache() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mllint-wa-ecosystem"
 
@@ -773,7 +773,7 @@ def _default_cache() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repos-dir", type=Path, required=True, help="where the snapshots are")
-    parser.add_argument("--cache-dir", type=Path, default=_default_cache())
+    parser.add_argument("--cache-dir", type=Path, default=default_cache())
     parser.add_argument("--repos-file", type=Path, default=REPOS_FILE)
     parser.add_argument("--verdicts-dir", type=Path, default=VERDICTS_DIR)
     parser.add_argument("--only", action="append", default=[], metavar="OWNER/NAME")

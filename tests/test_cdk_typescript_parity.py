@@ -67,7 +67,7 @@ def test_every_python_cdk_fixture_has_a_typescript_twin():
         if path.is_dir() and any("cdk.out" not in p for p in _python_cdk_files(path))
     )
     assert with_python_cdk == FIXTURES
-    assert len(FIXTURES) == 25
+    assert len(FIXTURES) == 29
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)

@@ -41,17 +41,27 @@ def _project(root: Path, files: dict[str, str | bytes]) -> Evidence:
         ("README.md", {"markdown"}),
         ("lib/site-packages/pkg/mod.py", set()),
         ("pkg.dist-info/METADATA", set()),
-        ("vendor/lib/x.py", set()),
+        ("pkg.egg-info/SOURCES.txt", set()),
         ("build/lib/x.py", set()),
+        ("build/lib.linux-x86_64-cpython-312/x.py", set()),
+        ("build/bdist.linux-x86_64/x.py", set()),
+        ("infra/cdk.out/stack.template.json", set()),
         ("{{cookiecutter.name}}/train.py", set()),
+        # A folder's name alone makes nothing vendored.
+        ("vendor/lib/x.py", {"python"}),
+        ("third_party/minio/Dockerfile", {"dockerfile"}),
+        ("seedcode/build/pipelines/run.py", {"python"}),
+        ("build/Dockerfile", {"dockerfile"}),
     ],
 )
-def test_kinds_are_decided_by_path_and_vendored_or_templated_paths_are_no_evidence(path, expected):
+def test_kinds_are_decided_by_path_and_installed_generated_or_templated_paths_are_no_evidence(
+    path, expected
+):
     assert kinds_of(path) == expected
 
 
 def test_files_by_kind_lists_the_project_files_of_that_kind(tmp_path):
-    ev = _project(tmp_path, {"a.py": "", "b/c.py": "", "d.ipynb": "{}", "vendor/e.py": ""})
+    ev = _project(tmp_path, {"a.py": "", "b/c.py": "", "d.ipynb": "{}", "e.dist-info/f.py": ""})
     assert ev.files("python") == ("a.py", "b/c.py")
     assert ev.files("python", "notebook") == ("a.py", "b/c.py", "d.ipynb")
     assert ev.files("terraform") == ()

@@ -164,9 +164,9 @@ def test_stage_gating_stops_at_the_first_deployment_and_the_model_reuses_what_it
     read: list[str] = []
     reader = sdk_resources.read_module
 
-    def counted(path: str, parsed: object) -> list[model.Resource]:
+    def counted(path: str, parsed: object, values: object = None) -> list[model.Resource]:
         read.append(path)
-        return reader(path, parsed)  # type: ignore[arg-type]
+        return reader(path, parsed, values)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sdk_resources, "read_module", counted)
     ev = Evidence(root, tuple(sorted(files)))

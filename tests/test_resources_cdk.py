@@ -66,6 +66,7 @@ def test_every_construct_becomes_one_resource_named_by_its_construct_id(app):
         ("notebook-lifecycle-config", "AutoStop", Location("stacks/lifecycle.py", 24, 16), False),
         ("notebook-instance", "Notebook", Location("stacks/lifecycle.py", 29, 9), False),
         ("studio-domain", "Studio", Location("stacks/lifecycle.py", 39, 9), False),
+        ("monitoring-job", "QualityJob", Location("stacks/lifecycle.py", 49, 19), False),
         ("monitoring-schedule", "QualitySchedule", Location("stacks/lifecycle.py", 54, 9), False),
         ("pipeline", "Pipeline", Location("stacks/lifecycle.py", 65, 9), False),
         ("model-package-group", "Registry", Location("stacks/lifecycle.py", 72, 17), False),

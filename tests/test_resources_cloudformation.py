@@ -197,6 +197,7 @@ EXPECTED = {
         "monitor_type": ("known", "model-quality", 30, 11),
         "schedule": ("known", "cron(0 * ? * * *)", 31, 30),
     },
+    ("monitoring-job", "Quality", "notebook.json", 35, 5): {},
     ("pipeline", "Pipeline", "notebook.json", 41, 5): {
         "steps": ("known", ["training", "condition", "register-model"], 46, 32)
     },

@@ -105,6 +105,8 @@ def test_models_endpoints_transform_tuning_and_monitoring():
             "instance_count": ("known", 2, 23, 5),
             "instance_type": ("known", "ml.m5.xlarge", 24, 5),
             "kms_key": ("known", "alias/endpoint", 27, 5),
+            # The model object deployed: the SageMaker model the deploy creates.
+            "model": ("known", "model", 16, 9),
         },
         ("model", "serverless", "HuggingFaceModel", 30, 14, False): {
             "role": ("known", role, 30, 31),
@@ -112,6 +114,7 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         },
         # Serverless: no instance type or count to ask for.
         ("endpoint", "serverless.deploy(…)", "HuggingFaceModel.deploy", 31, 1, False): {
+            "model": ("known", "serverless", 30, 14),
             "serverless": ("known", True, 31, 19),
         },
         ("model", "package", "ModelPackage", 33, 11, False): {
@@ -122,6 +125,7 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         ("endpoint", "package.deploy(…)", "ModelPackage.deploy", 34, 1, False): {
             "instance_count": ("known", 1, 34, 16),
             "instance_type": ("known", "ml.c5.large", 34, 42),
+            "model": ("known", "package", 33, 11),
             "model_package": ("known", package, 33, 35),
         },
         # **kwargs: opaque, and everything it might set is unknown.
@@ -145,6 +149,7 @@ def test_models_endpoints_transform_tuning_and_monitoring():
             "instance_count": ("known", 1, 45, 33),
             "instance_type": ("known", "ml.m5.large", 45, 51),
             "kms_key": ("known", None, 45, 80),
+            "model": ("known", "model", 16, 9),
         },
         (
             "monitoring-schedule",
@@ -156,6 +161,8 @@ def test_models_endpoints_transform_tuning_and_monitoring():
         ): {
             # predictor.endpoint_name → the endpoint deployed above, by its name.
             "endpoint": ("known", "churn-prod", 49, 5),
+            # The monitor's own instance count: its job runs on one instance.
+            "instance_count": ("known", 1, 47, 71),
             "monitor_type": ("known", "data-quality", 47, 11),
             "schedule": ("known", "cron(0 * ? * * *)", 50, 5),
         },

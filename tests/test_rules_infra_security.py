@@ -1,6 +1,7 @@
-"""DP030 to DP033 and MD050 to MD053: the security of training and processing jobs, notebook
-instances and Studio domains, read from SDK and boto3 calls, CDK apps, CloudFormation
-templates (YAML and JSON) and Terraform alike."""
+"""DP030 to DP034, MD050 to MD054 and DE021: the security of training, processing and
+monitoring jobs, notebook instances, Studio domains and models, read from SDK and boto3
+calls, CDK apps (Python and TypeScript), CloudFormation templates (YAML and JSON) and
+Terraform alike."""
 
 from __future__ import annotations
 
@@ -123,17 +124,38 @@ def test_training_without_encryption_names_the_missing_keys(lint):
 def test_inter_container_traffic_only_on_more_than_one_instance(lint):
     # Silent: one instance, encryption switched on after construction, a count from a
     # parameter, two instances in local mode. A pipeline parameter's default of 2 is known.
+    # Model Monitor's jobs in every source: silent for an SDK monitor that encrypts, one on
+    # one instance, an inline boto3 definition that encrypts, a bias job that encrypts, an
+    # explainability job on one instance, a schedule naming its definition (judged on the
+    # definition), a CDK inline definition on one instance.
     assert lint("inter-container-traffic-unencrypted", "MD051") == _rule(
         "MD051",
         "inter-container-traffic-unencrypted",
+        ("app.py", 12, 9),
+        ("main.tf", 1, 1),
+        ("monitor.py", 10, 1),
+        ("provision.py", 7, 1),
+        ("template.yaml", 4, 3),
+        ("template.yaml", 26, 13),
         ("train.py", 16, 5),
         ("train.py", 19, 25),
         ("train.py", 26, 9),
+        ("typescript/app.ts", 12, 5),
     )
     messages = lint.messages("inter-container-traffic-unencrypted", "MD051")
-    assert messages[1] == (
+    assert messages[7] == (
         "training job `from_pipeline_default` (TensorFlow) runs on 2 instances and does not "
         "encrypt the traffic between them: `encrypt_inter_container_traffic` is not set"
+    )
+    assert messages[2] == (
+        "monitoring schedule `churn-data-quality` (DefaultModelMonitor.create_monitoring_schedule)"
+        " runs on 2 instances and does not encrypt the traffic between them: the monitor's "
+        "`network_config.encrypt_inter_container_traffic` is not set"
+    )
+    assert messages[5] == (
+        "monitoring schedule `InlineSchedule` (AWS::SageMaker::MonitoringSchedule) runs on 3 "
+        "instances and does not encrypt the traffic between them: "
+        "`MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption` is `false`"
     )
 
 
@@ -333,6 +355,111 @@ def test_a_well_configured_training_job_passes(lint, tmp_path):
 )
 def test_instance_types_with_local_storage(instance_type, expected):
     assert has_instance_storage(instance_type) is expected
+
+
+def test_studio_domain_without_kms_in_every_source(lint):
+    # Silent: a key of the stack, of the Terraform configuration or of the template, a
+    # literal key ARN in a boto3 request, a key from a parameter or variable without a
+    # default. An empty key (a parameter's default "") is no key.
+    assert lint("studio-domain-without-kms", "MD054") == _rule(
+        "MD054",
+        "studio-domain-without-kms",
+        ("app.py", 16, 9),
+        ("main.tf", 5, 1),
+        ("provision.py", 7, 1),
+        ("template.yaml", 10, 3),
+        ("template.yaml", 30, 7),
+        ("typescript/app.ts", 15, 5),
+    )
+    messages = lint.messages("studio-domain-without-kms", "MD054")
+    assert messages[2] == (
+        "Studio domain `research` (boto3 create_domain) sets no KMS key for its users' "
+        "storage: `KmsKeyId` is not set"
+    )
+    assert messages[4] == (
+        "Studio domain `FromEmptyDefault` (AWS::SageMaker::Domain) sets no KMS key for its "
+        "users' storage: `KmsKeyId` is empty"
+    )
+
+
+def test_notebook_instance_imdsv1_by_default_and_by_choice(lint):
+    # Silent: version 2 (a string, or a number in YAML), a version from a parameter or a
+    # variable without a default.
+    assert lint("notebook-instance-imdsv1", "DP034") == _rule(
+        "DP034",
+        "notebook-instance-imdsv1",
+        ("app.py", 14, 9),
+        ("app.py", 23, 17),
+        ("main.tf", 5, 1),
+        ("provision.py", 8, 43),
+        ("template.yaml", 7, 3),
+        ("typescript/app.ts", 14, 5),
+        ("typescript/app.ts", 21, 47),
+    )
+    messages = lint.messages("notebook-instance-imdsv1", "DP034")
+    assert messages[3] == (
+        "notebook instance `exploration` (boto3 create_notebook_instance) answers IMDSv1 "
+        "requests for its role's credentials: "
+        "`InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion` is `1`"
+    )
+    assert messages[4] == (
+        "notebook instance `Research` (AWS::SageMaker::NotebookInstance) answers IMDSv1 "
+        "requests for its role's credentials: "
+        "`InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion` is not "
+        "set and defaults to `1`"
+    )
+
+
+def test_model_without_network_isolation_in_every_source(lint):
+    # Silent: isolated models, isolation from a parameter, an SDK model deployed only in
+    # local mode, one only registered, a JumpStart model, an estimator's deploy, and the
+    # built-in XGBoost algorithm's container without a script (from image_uris.retrieve in
+    # the SDK, a literal ECR image in boto3 and CloudFormation). With a script it fires.
+    assert lint("model-without-network-isolation", "DE021") == _rule(
+        "DE021",
+        "model-without-network-isolation",
+        ("app.py", 13, 9),
+        ("main.tf", 1, 1),
+        ("provision.py", 10, 1),
+        ("serve.py", 10, 9),
+        ("serve.py", 20, 37),
+        ("serve.py", 55, 12),
+        ("template.yaml", 8, 3),
+        ("template.yaml", 19, 7),
+        ("typescript/app.ts", 13, 5),
+    )
+    messages = lint.messages("model-without-network-isolation", "DE021")
+    assert messages[3] == (
+        "model `churn` (PyTorchModel) serves without network isolation: "
+        "`enable_network_isolation` is not set"
+    )
+    assert messages[4] == (
+        "model `scorer` (Model) serves without network isolation: "
+        "`enable_network_isolation` is `False`"
+    )
+    assert messages[7] == (
+        "model `OpenModel` (AWS::SageMaker::Model) serves without network isolation: "
+        "`EnableNetworkIsolation` is `false`"
+    )
+
+
+def test_an_sdk_model_is_judged_by_where_it_is_deployed(lint, tmp_path):
+    # The same model object deployed in local mode and in AWS is reported; a model package,
+    # whose isolation the SDK decides, is not.
+    repo = _write(
+        tmp_path,
+        {
+            "serve.py": (
+                "from sagemaker.model import Model, ModelPackage\n"
+                'model = Model(image_uri="scorer:1", role="arn:aws:iam::1:role/r")\n'
+                'model.deploy(initial_instance_count=1, instance_type="local")\n'
+                'model.deploy(initial_instance_count=1, instance_type="ml.m5.large")\n'
+                'package = ModelPackage(role="r", model_package_arn="arn:aws:sagemaker:x")\n'
+                'package.deploy(initial_instance_count=1, instance_type="ml.m5.large")\n'
+            )
+        },
+    )
+    assert lint(repo, "DE021") == [("DE021", "model-without-network-isolation", "serve.py", 2, 9)]
 
 
 def test_jobs_and_endpoints_in_local_mode_are_not_held_to_aws_settings(lint):

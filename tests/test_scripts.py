@@ -30,8 +30,7 @@ def script(name: str, folder: Path = SCRIPTS) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"script_{name}", folder / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    # Registered as imported modules are: dataclasses look their module up.
-    sys.modules[spec.name] = module
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
     spec.loader.exec_module(module)
     return module
 
@@ -250,3 +249,49 @@ def test_the_benchmark_report_shows_the_growth_per_added_file() -> None:
     assert "| 50,000 | 0.210 | 0.200 |" in text
     assert "cold: `mllint-wa --no-cache --exit-zero -q .`" in text
     assert "The Go mllint is not installed" in text
+
+
+def _fake_peer(folder: Path, name: str, output: str) -> None:
+    """A peer program that prints ``output`` whatever it is asked."""
+    path = folder / name
+    path.write_text(f"#!/bin/sh\ncat <<'JSON'\n{output}\nJSON\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
+def test_peer_counts_counts_the_checks_of_the_peers_it_finds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    peers = tmp_path / "bin"
+    peers.mkdir()
+    _fake_peer(
+        peers,
+        "hadolint",
+        '[{"code": "DL3013", "file": "Dockerfile"}, {"code": "DL3013", "file": "Dockerfile"},'
+        ' {"code": "DL3008", "file": "Dockerfile"}, {"code": "DL3009", "file": "Dockerfile"}]',
+    )
+    _fake_peer(peers, "bandit", '{"results": [{"test_id": "B615", "filename": "./load.py"}]}')
+    _fake_peer(peers, "detect-secrets", '{"results": {"a.py": [{}, {}], "b.py": []}}')
+    write_files(tmp_path / "repos" / "acme+models", {"Dockerfile": "FROM python\n"})
+    repos = tmp_path / "repos.toml"
+    repos.write_text(
+        '[[repo]]\nrepo = "acme/models"\ncommit = "' + "0" * 40 + '"\nkind = "library"\n'
+        'description = "a checkout without git"\n',
+        encoding="utf-8",
+    )
+    module = script("peer_counts")
+    arguments = ["--repos-dir", str(tmp_path / "repos"), "--repos-file", str(repos)]
+    assert module.main([*arguments, "--peers-bin", str(peers), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # checkov is not installed there: its columns are left out.
+    assert report["totals"] == {
+        "DL3013": 2,
+        "DL3008": 1,
+        "DL3013 files": 1,
+        "DL3008 files": 1,
+        "B615": 1,
+        "B615 files": 1,
+        "secrets": 2,
+        "secrets files": 1,
+    }
+    assert module.main([*arguments, "--peers-bin", str(tmp_path / "nothing")]) == 2
+    assert capsys.readouterr().err == "error: no peer linter found\n"

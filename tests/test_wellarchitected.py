@@ -281,6 +281,18 @@ def test_a_repository_that_passes_meets_every_practice_of_the_lens(
         assert answer["contradicted"] == []
 
 
+def test_a_preview_rule_speaks_against_its_practice_only_when_it_runs(complete: Path) -> None:
+    dockerfile = complete / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "RUN pip install torch\n")
+    question = "MLOPS04"  # MLOPS04-BP02, checked by MD023 unpinned-image-packages (preview)
+    default = by_question(answers_of(invoke("--format", "wellarchitected", "--select", "ALL")))
+    assert "MLOPS04_BP02" in default[question]["satisfied"]
+    preview = by_question(
+        answers_of(invoke("--format", "wellarchitected", "--select", "ALL", "--preview"))
+    )
+    assert "MLOPS04_BP02" in preview[question]["contradicted"]
+
+
 def test_findings_contradict_their_practices_and_are_the_notes(complete: Path) -> None:
     text = (complete / "lens.toml").read_text()
     (complete / "lens.toml").write_text(text.replace('kpi_link = "each', 'kpi_lnk = "each'))

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.automation import ci_evidence, dockerfiles
-from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.evidence.dependencies import pinned_version
+from mllint_wa.evidence.image_installs import ImageInstall, PlacedPackage, image_installs
+from mllint_wa.model import Location, Related, Risk, Stage, Violation
 from mllint_wa.parsers.dockerfile import (
     Dockerfile,
     Instruction,
@@ -417,3 +419,101 @@ def remote_script_piped_to_shell(ctx: ProjectContext) -> Iterator[Violation]:
         parsed = ev.parse(path, parse_shell_script)
         if parsed is not None:
             yield from _remote(path, parsed, Counter())
+
+
+_PACKAGES_SHOWN = 8
+
+
+def _loose(ev: Evidence, found: ImageInstall) -> list[PlacedPackage]:
+    """The packages an install leaves free to change version. Beside a requirements file
+    (``-r``), a package the project pins in a file in or above the Dockerfile's folder takes
+    that pin."""
+    if found.install.pinned_as_a_whole:
+        return []
+    return [
+        placed
+        for placed in found.packages
+        if not placed.package.pinned
+        and not (
+            found.install.from_file
+            and pinned_version(ev, placed.package.name, near=found.path) is not None
+        )
+    ]
+
+
+def _unpinned_message(command: str, loose: list[PlacedPackage]) -> str:
+    names = sorted({placed.package.name for placed in loose})
+    shown = ", ".join(names[:_PACKAGES_SHOWN])
+    if len(names) > _PACKAGES_SHOWN:
+        shown += f" and {len(names) - _PACKAGES_SHOWN} more"
+    count = f"{len(names)} package{'s' if len(names) != 1 else ''}"
+    return f"`{command}` leaves {count} unpinned in the image: {shown}"
+
+
+@rule(
+    code="MD023",
+    name="unpinned-image-packages",
+    risk=Risk.MEDIUM,
+    summary="A Dockerfile installs packages without pinning their versions "
+    "(`RUN pip install torch`, `apt-get install curl`).",
+    fix="Pin each package (`pip install torch==2.3.1`, `conda install pytorch=2.3.1`, "
+    "`apt-get install curl=7.88.1-10+deb12u8`, `apk add curl=8.9.1-r0`), or install from a "
+    "pinned file: `pip install -r requirements.txt` compiled with `pip-compile`, "
+    "`uv sync --frozen`, `poetry install`, a `-c constraints.txt`.",
+    lens_refs=("MLOPS04-BP02", "MLSEC04-BP03"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+    preview=True,
+)
+def unpinned_image_packages(ctx: ProjectContext) -> Iterator[Violation]:
+    """The image a model is trained or served in is part of the model: `RUN pip install
+    torch pandas` builds a different image whenever a new release appears, so the same
+    commit trains or serves with other libraries next month, and a compromised release
+    goes in unreviewed. The lens asks for reliable packaging of approved public libraries
+    (MLOPS04-BP02) and for guarding what enters training against tampering
+    (MLSEC04-BP03): an image should be as reproducible as the requirements file.
+
+    Read: every `RUN` of every stage of a Dockerfile or Containerfile (shell form, JSON
+    form, `sh -c` strings, heredocs fed to a shell), split into commands at `&&`, `||`,
+    `;`, pipes and line ends, with continuations joined and comments, redirections,
+    `sudo`, `env`, `VAR=value` and `conda run -n env` passed over. Reported once per
+    Dockerfile and package manager, at the first unpinned package, naming every one (the
+    other commands are related places): pip (also `python -m pip` and `uv pip`), conda,
+    mamba and micromamba (`install`, `create`), apt-get and apt (`install`), apk (`add`).
+    Pinned: pip one version with `==`/`===` (as in `unpinned-dependencies`; a range such as
+    `>=` is not), a VCS tag or commit, an archive URL, a version from a variable
+    (`torch==${TORCH_VERSION}`); conda `name=version` or `name==version`; apt
+    `name=version`; apk `name=version` or `name~version`. Not reported: paths and `-e`
+    (the project's own code, whose dependencies `unpinned-dependencies` and
+    `missing-lock-file` judge in its manifest); package files (`.whl`, `.deb`, `.apk`,
+    `.conda`); words built from a variable without a version (`$PACKAGES`); the installers
+    themselves (`pip`, `setuptools`, `wheel`, and `conda`/`mamba` in conda), which an
+    upgrade such as `pip install --upgrade pip` refreshes before the real install; installs
+    pinned as a whole by `-c constraints.txt`, `--require-hashes`, or `PIP_CONSTRAINT` or
+    `PIP_REQUIRE_HASHES` set by an `ENV` earlier in the stage; installs from a file or a
+    lock (`-r requirements.txt`, `conda install --file`, `conda env create -f`, `poetry
+    install`, `uv sync`), whose contents the dependency rules judge — beside `-r`, a
+    package named on the command line counts as pinned when a requirements, lock or
+    manifest file in or above the Dockerfile's folder pins it. Templated Dockerfiles are
+    not read. yum, dnf, npm and other managers are not read."""
+    ev = ctx.evidence
+    groups: dict[tuple[str, str], list[tuple[ImageInstall, list[PlacedPackage]]]] = {}
+    for found in image_installs(ev):
+        loose = _loose(ev, found)
+        if loose:
+            groups.setdefault((found.path, found.install.manager), []).append((found, loose))
+    for (path, manager), members in groups.items():
+        first_install, first_loose = members[0]
+        every = [placed for _, loose in members for placed in loose]
+        yield Violation(
+            _unpinned_message(first_install.install.command, every),
+            Location(path, first_loose[0].line, first_loose[0].column),
+            anchor=f"{path}:{manager}",
+            related=tuple(
+                Related(
+                    Location(path, loose[0].line, loose[0].column),
+                    _unpinned_message(found.install.command, loose),
+                )
+                for found, loose in members[1:]
+            ),
+        )

@@ -19,6 +19,7 @@ from mllint_wa.evidence.dependencies import (
     pinned_version,
     requirements_files,
 )
+from mllint_wa.evidence.hub_downloads import HubDownload, hub_downloads
 from mllint_wa.evidence.model_loading import (
     PICKLE_LOADERS,
     TORCH_SAFE_DEFAULT,
@@ -27,7 +28,7 @@ from mllint_wa.evidence.model_loading import (
     model_loads,
 )
 from mllint_wa.evidence.project_kind import ProjectKind, is_package_manifest, project_kind
-from mllint_wa.model import Location, Risk, Stage, Violation
+from mllint_wa.model import Location, Related, Risk, Stage, Violation
 from mllint_wa.parsers.python_code import has_star_kwargs, keyword, literal
 from mllint_wa.registry import rule
 
@@ -264,3 +265,80 @@ def _flag(call: ast.Call, name: str) -> object:
     a literal, None when the keyword is absent."""
     value = keyword(call, name)
     return None if value is None else literal(value)
+
+
+def _hub_message(download: HubDownload) -> str:
+    at = (
+        f"at `{download.revision}`, a branch or tag that can move"
+        if download.revision is not None
+        else "without a pinned revision"
+    )
+    message = f"`{download.how}` downloads `{download.repository}` from the Hugging Face Hub {at}"
+    if download.remote_code:
+        return f"{message}, and `trust_remote_code` runs the repository's code as it is that day"
+    return f"{message}: it gets whatever the repository holds that day"
+
+
+@rule(
+    code="MD024",
+    name="unpinned-hub-revision",
+    risk=Risk.MEDIUM,
+    summary="A model or data set is downloaded from the Hugging Face Hub without a pinned "
+    'revision (`from_pretrained("org/name")`, `load_dataset("org/name")`).',
+    fix='Pass the commit you tested: `from_pretrained("org/name", revision="<commit sha>")`, '
+    '`load_dataset(..., revision="<commit sha>")`, `model_revision: <commit sha>` in an '
+    "argument file, `dataset_kwargs: {revision: <commit sha>}` in a task config; the sha is "
+    "on the repository's commit history page.",
+    lens_refs=("MLSEC04-BP03", "MLSEC03-BP04"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+    preview=True,
+)
+def unpinned_hub_revision(ctx: ProjectContext) -> Iterator[Violation]:
+    """A Hub repository is a moving target: its owner can push new weights, a new
+    tokenizer or new rows at any time, under the same name, so code that downloads
+    `org/name` trains or serves on whatever the repository holds that day. A poisoned or
+    merely changed model or data set goes in unreviewed, and last month's run cannot be
+    repeated. With `trust_remote_code` the download also runs the repository's Python as
+    it is that day. The lens asks for protection against data poisoning (MLSEC04-BP03)
+    and for data lineage and integrity (MLSEC03-BP04); a commit sha is both.
+
+    Read from Python code and notebooks: `from_pretrained` of a class imported from
+    `transformers` or `diffusers`, `transformers.pipeline(task, model=…)`,
+    `sentence_transformers.SentenceTransformer(…)` and `CrossEncoder(…)`,
+    `huggingface_hub.hf_hub_download(…)` and `snapshot_download(…)`, and
+    `datasets.load_dataset(…)`, with their `revision=` and `trust_remote_code=`, values
+    followed through names assigned once. From YAML and JSON: argument files of the
+    Hugging Face example scripts and TRL (`model_name_or_path`, pinned by `model_revision`
+    or `revision`, `trust_remote_code`), and lm-evaluation-harness task configs (`task`
+    with `dataset_path`) whose `dataset_kwargs` set `trust_remote_code: true`, pinned by
+    `dataset_kwargs.revision` — a harness's catalogue of benchmark tasks names hundreds
+    of data sets its users choose from, and only the ones that run code are reported.
+    Reported once per file and repository (the other calls are related places), with a
+    message of its own when `trust_remote_code` is on.
+
+    Pinned: a revision of 7 to 40 hexadecimal digits (a commit); a branch or tag such as
+    `main` or `v1.0` is reported, since either can be moved. Not reported: a repository or
+    revision that cannot be known (a parameter, a value computed at run time, a call that
+    passes `**kwargs` or `*args`); a bare name (`bert-base-uncased`), which cannot be told
+    from a local folder; a local path — one that starts with `.`, `/` or `~`, has a file
+    suffix, lies under a folder of the project (beside the file or at its root), or under
+    a folder the same file writes to (`output_dir=`, `save_pretrained(…)`,
+    `save_model(…)`, `save_to_disk(…)`, `local_dir=`, `os.makedirs(…)`); the project's own
+    Hub repository, one the same file pushes to (`create_repo`, `upload_file`,
+    `upload_folder`, `push_to_hub`, `hub_model_id=`); test code."""
+    groups: dict[tuple[str, str, bool], list[HubDownload]] = {}
+    for download in hub_downloads(ctx.evidence):
+        key = (download.path, download.repository, download.remote_code)
+        groups.setdefault(key, []).append(download)
+    for (path, repository, remote), members in groups.items():
+        first = members[0]
+        yield Violation(
+            _hub_message(first),
+            Location(path, first.line, first.column),
+            anchor=f"{path}:{repository}:{'remote-code' if remote else 'download'}",
+            related=tuple(
+                Related(Location(path, other.line, other.column), _hub_message(other))
+                for other in members[1:]
+            ),
+        )

@@ -7,13 +7,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence.instances import has_instance_storage
-from mllint_wa.evidence.jobs import aws_jobs, runs_aws_code
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.instances import has_instance_storage, is_local_mode
+from mllint_wa.evidence.jobs import (
+    AMAZON_ALGORITHMS,
+    BUILT_IN_ALGORITHM_IMAGES,
+    aws_image,
+    aws_jobs,
+    runs_aws_code,
+)
 from mllint_wa.evidence.resources import (
+    ENDPOINT,
+    MODEL,
+    MONITORING_JOB,
+    MONITORING_SCHEDULE,
     NOTEBOOK_INSTANCE,
     PROCESSING_JOB,
     STUDIO_DOMAIN,
     TRAINING_JOB,
+    TRANSFORM_JOB,
     Resource,
     Value,
     resources,
@@ -29,6 +41,9 @@ _KINDS = {
     PROCESSING_JOB: "processing job",
     NOTEBOOK_INSTANCE: "notebook instance",
     STUDIO_DOMAIN: "Studio domain",
+    MODEL: "model",
+    MONITORING_JOB: "monitoring job definition",
+    MONITORING_SCHEDULE: "monitoring schedule",
 }
 
 # How each source spells a property, for messages. Styles: "sdk" (SageMaker Python SDK v2
@@ -86,6 +101,27 @@ _SPELLING: Mapping[tuple[str, str], Mapping[str, str]] = {
     },
     (NOTEBOOK_INSTANCE, "root_access"): {"api": "`RootAccess`", "snake": "`root_access`"},
     (NOTEBOOK_INSTANCE, "kms_key"): {"api": "`KmsKeyId`", "snake": "`kms_key_id`"},
+    (NOTEBOOK_INSTANCE, "imds_version"): {
+        "api": "`InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion`",
+        "snake": "`instance_metadata_service_configuration."
+        "minimum_instance_metadata_service_version`",
+    },
+    (STUDIO_DOMAIN, "kms_key"): {"api": "`KmsKeyId`", "snake": "`kms_key_id`"},
+    (MODEL, "network_isolation"): {
+        "sdk": "`enable_network_isolation`",
+        "api": "`EnableNetworkIsolation`",
+        "snake": "`enable_network_isolation`",
+    },
+    (MONITORING_JOB, "inter_container_encryption"): {
+        "api": "`NetworkConfig.EnableInterContainerTrafficEncryption`",
+        "snake": "`network_config.enable_inter_container_traffic_encryption`",
+    },
+    (MONITORING_SCHEDULE, "inter_container_encryption"): {
+        "sdk": "the monitor's `network_config.encrypt_inter_container_traffic`",
+        "api": "`MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption`",
+        "snake": "`monitoring_job_definition.network_config."
+        "enable_inter_container_traffic_encryption`",
+    },
     (STUDIO_DOMAIN, "app_network_access"): {
         "api": "`AppNetworkAccessType`",
         "snake": "`app_network_access_type`",
@@ -306,11 +342,12 @@ def _volume_key_allowed(job: Resource) -> bool:
     code="MD051",
     name="inter-container-traffic-unencrypted",
     risk=Risk.MEDIUM,
-    summary="A distributed SageMaker training or processing job does not encrypt the traffic "
-    "between its instances.",
+    summary="A distributed SageMaker training, processing or monitoring job does not encrypt "
+    "the traffic between its instances.",
     fix="Pass `encrypt_inter_container_traffic=True` to the estimator "
-    "(`NetworkConfig(encrypt_inter_container_traffic=True)` for a processor; "
-    "`EnableInterContainerTrafficEncryption: true` in an API request).",
+    "(`NetworkConfig(encrypt_inter_container_traffic=True)` for a processor or a model "
+    "monitor; `EnableInterContainerTrafficEncryption: true` in an API request or a "
+    "monitoring job definition's `NetworkConfig`).",
     lens_refs=("MLSEC04-BP02",),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
@@ -321,11 +358,19 @@ def inter_container_traffic_unencrypted(ctx: ProjectContext) -> Iterator[Violati
     protected in transit inside the cluster as it is at rest; it costs some training time,
     which is the trade-off to make knowingly.
 
+    Model Monitor's jobs (a data or model quality, bias or explainability job definition,
+    the job a monitoring schedule defines inline, or the SDK monitor a schedule is created
+    on) have the same setting and are checked the same way: they read the endpoint's
+    captured requests and predictions.
+
     Only jobs known to run on more than one instance are checked: one instance has no
     inter-node traffic, and an instance count from a parameter without a default is not
-    judged (a parameter's default counts). Jobs in SageMaker local mode (a `local` instance
-    type, a local session, or a variable the code may set to either) are not checked."""
-    for job in aws_jobs(ctx.evidence):
+    judged (a parameter's default counts); nor is a schedule that names a job definition
+    defined apart, whose definition is checked instead. Jobs in SageMaker local mode (a
+    `local` instance type, a local session, or a variable the code may set to either) are
+    not checked."""
+    ev = ctx.evidence
+    for job in (*aws_jobs(ev), *resources(ev, MONITORING_JOB, MONITORING_SCHEDULE)):
         count = job.get("instance_count")
         if not (count.known and isinstance(count.value, int) and count.value > 1):
             continue
@@ -434,3 +479,155 @@ def studio_domain_public_internet(ctx: ProjectContext) -> Iterator[Violation]:
             "PublicInternetOnly",
             "sends its apps' traffic through the public internet",
         )
+
+
+@rule(
+    code="MD054",
+    name="studio-domain-without-kms",
+    risk=Risk.MEDIUM,
+    summary="A SageMaker Studio domain sets no KMS key for its users' storage.",
+    fix="Set `KmsKeyId` (`kms_key_id` in Terraform and CDK) to a customer-managed KMS key.",
+    lens_refs=_ENCRYPTION,
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def studio_domain_without_kms(ctx: ProjectContext) -> Iterator[Violation]:
+    """A Studio domain keeps every user's home directory on the domain's Amazon EFS volume,
+    and each space's files on an EBS volume: notebooks, the data the users load,
+    intermediate results, often credentials. Without a customer-managed KMS key SageMaker
+    encrypts them with an AWS managed key: no key policy of the project's says who may
+    decrypt them, and the key cannot be disabled to cut access. CloudFormation, Terraform,
+    CDK and the API all leave the key out unless it is given. A key from a parameter or
+    variable is not judged."""
+    for domain in resources(ctx.evidence, STUDIO_DOMAIN):
+        if _unset(domain, "kms_key"):
+            yield _off(domain, "kms_key", "sets no KMS key for its users' storage")
+
+
+@rule(
+    code="DP034",
+    name="notebook-instance-imdsv1",
+    risk=Risk.MEDIUM,
+    summary="A SageMaker notebook instance answers IMDSv1 requests for its role's credentials.",
+    fix='Set `InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}`'
+    " (`instance_metadata_service_configuration { minimum_instance_metadata_service_version "
+    '= "2" }` in Terraform, the same property in CDK), after checking that nothing on the '
+    "instance still calls IMDSv1.",
+    lens_refs=("MLSEC03-BP02", "MLSEC03-BP01"),
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+    preview=True,
+)
+def notebook_instance_imdsv1(ctx: ProjectContext) -> Iterator[Violation]:
+    """The instance metadata service hands out the credentials of the notebook instance's
+    execution role. Version 1 answers any plain GET request, so a server-side request
+    forgery in anything the instance runs (a notebook's web app, a proxied dashboard, a
+    library that fetches URLs it is given) can read the role's keys and use them from
+    anywhere. Version 2 asks for a session token obtained with a PUT first, which such a
+    request cannot send. The API reference says that when
+    `MinimumInstanceMetadataServiceVersion` is not given to `CreateNotebookInstance`, it
+    defaults to `1`, IMDSv1 and IMDSv2 both allowed; CloudFormation, Terraform and CDK pass
+    nothing when the setting is left out. A value from a parameter without a default is not
+    judged."""
+    for notebook in resources(ctx.evidence, NOTEBOOK_INSTANCE):
+        yield from _risky_default(
+            notebook, "imds_version", "1", "1", "answers IMDSv1 requests for its role's credentials"
+        )
+
+
+# SDK model classes whose container runs none of the project's code, or whose isolation is
+# not the project's to set: Amazon's built-in algorithms' models (KMeansModel …), JumpStart
+# models (isolated as each model's specification says), model packages (the SDK isolates a
+# Marketplace package, as SageMaker requires, and takes no setting for the others), the
+# Chainer container, which SageMaker cannot run isolated, and ModelBuilder, whose model's
+# settings come from what it builds.
+_MODEL_ISOLATION_EXEMPT = frozenset(
+    {
+        *(f"{algorithm}Model" for algorithm in AMAZON_ALGORITHMS),
+        "JumpStartModel",
+        "ModelPackage",
+        "ChainerModel",
+        "ModelBuilder",
+    }
+)
+
+
+@rule(
+    code="DE021",
+    name="model-without-network-isolation",
+    risk=Risk.MEDIUM,
+    summary="A SageMaker model's inference container runs with network access.",
+    fix="Pass `enable_network_isolation=True` to the model (`EnableNetworkIsolation: true` in "
+    "an API request or CloudFormation, `enable_network_isolation = true` in Terraform and "
+    "CDK), with everything the container loads (weights, packages) in the model artefact or "
+    "the image.",
+    lens_refs=_ENVIRONMENT,
+    requires_manifest=False,
+    first_stage=Stage.DISCOVERY,
+)
+def model_without_network_isolation(ctx: ProjectContext) -> Iterator[Violation]:
+    """An endpoint's or a batch transform's container runs the project's inference code and
+    every dependency it loads, on every request sent to it. With network isolation
+    SageMaker gives the container no network at all (it still loads the model artefact
+    itself), so neither a compromised dependency nor an input crafted to exploit the code
+    can send requests and predictions elsewhere or fetch code that was never reviewed.
+
+    A container that downloads its model at start (a Hugging Face model named by
+    `HF_MODEL_ID`) needs the network; the safer design packs the weights into the model
+    artefact and isolates the container. Where that is not possible, keep the model in a
+    VPC whose egress is controlled and record the accepted risk as a waiver. That is why
+    the risk is medium.
+
+    Read: `AWS::SageMaker::Model`, `aws_sagemaker_model`, CDK's `CfnModel` (Python and
+    TypeScript), boto3's `create_model`, and the SDK's model classes (`Model`,
+    `PyTorchModel`, `HuggingFaceModel` …) that the same file deploys or runs a batch
+    transform with, in AWS rather than local mode. A model an estimator's `deploy()`
+    creates has the estimator's setting, which `training-without-network-isolation`
+    reports. Not checked: models whose container runs AWS's code and none of the
+    project's — the SDK's models of Amazon's built-in algorithms (`KMeansModel` …), and a
+    model on a built-in algorithm's image (`image_uris.retrieve("xgboost", …)`, or a
+    literal image URI in that algorithm's ECR repository) with no script of the project's
+    (`entry_point`, `source_dir`, a `SAGEMAKER_PROGRAM` environment variable); JumpStart
+    models, model packages (SageMaker isolates a Marketplace package itself), Chainer
+    models, whose container cannot run isolated, and ModelBuilder. A value from a
+    parameter or `**kwargs` is not judged."""
+    ev = ctx.evidence
+    for model in resources(ev, MODEL):
+        if _serves_algorithm(model) or (
+            _sdk_object(model)
+            and (model.type in _MODEL_ISOLATION_EXEMPT or not _served_in_aws(ev, model))
+        ):
+            continue
+        if _unset(model, "network_isolation"):
+            yield _off(model, "network_isolation", "serves without network isolation")
+
+
+def _serves_algorithm(model: Resource) -> bool:
+    """Whether a model serves a built-in algorithm's container (by its ``image_uris`` name,
+    or a literal image URI in the algorithm's ECR repository) with no script of the
+    project's: AWS's code only."""
+    container = model.get("aws_container")
+    image = model.get("image")
+    if container.known:
+        name = container.value
+    elif image.known and isinstance(image.value, str):
+        name = aws_image(image.value)
+    else:
+        return False
+    return name in BUILT_IN_ALGORITHM_IMAGES and model.get("own_code").falsy()
+
+
+def _sdk_object(resource: Resource) -> bool:
+    """A resource the SageMaker Python SDK builds, not a boto3 request."""
+    return resource.source == "sdk" and not resource.type.startswith("boto3")
+
+
+def _served_in_aws(ev: Evidence, model: Resource) -> bool:
+    """Whether an SDK model object is deployed or runs a batch transform, in AWS: the SDK
+    creates the SageMaker model only then."""
+    return any(
+        use.location.path == model.location.path
+        and use.get("model").is_(model.name)
+        and not is_local_mode(use)
+        for use in resources(ev, ENDPOINT, TRANSFORM_JOB)
+    )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.code import is_test_path
-from mllint_wa.evidence.kinds import is_templated_path, is_vendored
+from mllint_wa.evidence.kinds import is_templated_path
 from mllint_wa.evidence.manifests import (
     is_manifest_or_compose,
     secret_data_lines,
@@ -57,11 +57,11 @@ _KEY_SUFFIXES = (".pem", ".key", ".p8")
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 
 
-def _credential_file(path: str) -> bool:
+def _credential_file(evidence: Evidence, path: str) -> bool:
     name = path.rpartition("/")[2]
     return (
         (name in _CREDENTIAL_NAMES or name in _KEY_NAMES or name.endswith(_KEY_SUFFIXES))
-        and not is_vendored(path)
+        and not evidence.is_vendored(path)
         and not is_templated_path(path)
     )
 
@@ -69,7 +69,7 @@ def _credential_file(path: str) -> bool:
 def _scanned_files(ctx: ProjectContext) -> list[str]:
     evidence = ctx.evidence
     paths = set(evidence.files(*_SCANNED_KINDS))
-    paths.update(p for p in evidence.all_files if _credential_file(p))
+    paths.update(p for p in evidence.all_files if _credential_file(evidence, p))
     return sorted(p for p in paths if not is_secret_fixture(p))
 
 
@@ -208,7 +208,6 @@ def _article(kind: str) -> str:
     lens_refs=("MLSEC05-BP01", "MLSEC06-BP01", "MLSEC03-BP02"),
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
-    preview=True,
 )
 def deployable_default_credentials(ctx: ProjectContext) -> Iterator[Violation]:
     """A password written into a manifest that deploys as written is the password of every
@@ -236,7 +235,7 @@ def deployable_default_credentials(ctx: ProjectContext) -> Iterator[Violation]:
     (`TODO`, `REPLACE_ME`, `your-api-key-here`), the name of a variable or key that holds
     the credential (`DB_PASSWORD`), and a password's hash (`$2y$…`, bcrypt); and values that
     hardcoded-secret reports itself (a token of a known format, a generated-looking password
-    in plain text). A preview rule: it runs with `--preview`."""
+    in plain text)."""
     for found in shipped_credentials(ctx.evidence):
         encoded = " (base64 in `data`)" if found.encoded else ""
         yield Violation(

@@ -31,6 +31,7 @@ from mllint_wa.evidence.kinds import (
     PYTHON,
     SETUP_CFG,
     SHELL,
+    is_installed_or_generated,
     kinds_of,
 )
 from mllint_wa.parsers import templates
@@ -129,6 +130,8 @@ class Evidence:
         if self._by_kind is None:
             index: dict[str, list[str]] = {}
             for path in self.all_files:
+                if self.is_vendored(path):
+                    continue
                 for kind in kinds_of(path):
                     index.setdefault(kind, []).append(path)
             self._by_kind = {kind: tuple(paths) for kind, paths in index.items()}
@@ -138,6 +141,26 @@ class Evidence:
 
     def kinds(self, path: str) -> frozenset[str]:
         return kinds_of(path)
+
+    def is_vendored(self, path: str) -> bool:
+        """Whether a project-relative path lies in someone else's code or a tool's output:
+        installed packages and generated folders by their names, copies of other packages
+        by evidence (:mod:`mllint_wa.evidence.vendoring`)."""
+        if is_installed_or_generated(path):
+            return True
+        roots = self.memo(_VENDORED_ROOTS, self._vendored_roots)
+        if not roots:
+            return False
+        while path:
+            if path in roots:
+                return True
+            path = path.rpartition("/")[0]
+        return False
+
+    def _vendored_roots(self) -> frozenset[str]:
+        from mllint_wa.evidence.vendoring import vendored_roots  # it reads through this class
+
+        return vendored_roots(self)
 
     def exists(self, path: str) -> bool:
         """Whether a project-relative file or folder is part of the project as walked."""
@@ -461,6 +484,7 @@ def _template_syntax(kinds: frozenset[str]) -> str:
 
 _FILE_SET = object()
 _FOLDER_SET = object()
+_VENDORED_ROOTS = object()
 
 
 def _is_project_path(path: str) -> bool:

@@ -631,7 +631,7 @@ class _Module:
             reader = _Reader(self, construct)
             properties = mapper(reader)
             found.extend((extra, construct) for extra in reader.extra)
-            if kind is None or properties is None:
+            if properties is None:
                 continue
             if "tags" in rm.PROPERTIES[kind]:
                 properties["tags"] = self._tags(reader, construct)
@@ -1138,6 +1138,11 @@ def _notebook(r: _Reader) -> Properties:
         "direct_internet_access": r.value(_enabled, "direct_internet_access"),
         "root_access": r.value(_enabled, "root_access"),
         "kms_key": r.value(_name, "kms_key_id"),
+        "imds_version": r.value(
+            _str,
+            "instance_metadata_service_configuration",
+            "minimum_instance_metadata_service_version",
+        ),
         "lifecycle_config": r.value(_name, "lifecycle_config_name"),
         "vpc": r.value(lambda m, e: True, "subnet_id"),
     }
@@ -1215,6 +1220,21 @@ def _monitoring_schedule(r: _Reader) -> Properties:
         "monitor_type": monitor_type,
         "endpoint": endpoint,
         "schedule": r.value(_str, *config, "schedule_config", "schedule_expression"),
+        **_monitoring_cluster(r, (*inline, "monitoring_resources")),
+    }
+
+
+def _monitoring_job(r: _Reader) -> Properties:
+    return _monitoring_cluster(r, ("job_resources",))
+
+
+def _monitoring_cluster(r: _Reader, resources: tuple[str, ...]) -> Properties:
+    """A monitoring job's instance count and inter-container encryption, from the job
+    definition whose resources are at ``resources`` (its network setting beside them)."""
+    network = (*resources[:-1], "network_config", "enable_inter_container_traffic_encryption")
+    return {
+        "instance_count": r.value(_int, *resources, "cluster_config", "instance_count"),
+        "inter_container_encryption": r.value(_bool, *network),
     }
 
 
@@ -1818,10 +1838,9 @@ _PHYSICAL_NAMES = {
     "aws_cloudwatch.CfnAlarm": "alarm_name",
 }
 
-# Recognised constructs: short qualified name → (resource kind, mapper). A kind of None reads
-# a construct only for what others refer to (monitoring job definitions).
+# Recognised constructs: short qualified name → (resource kind, mapper).
 _Mapper = Callable[[_Reader], Properties | None]
-_HANDLERS: Mapping[str, tuple[str | None, _Mapper]] = {
+_HANDLERS: Mapping[str, tuple[str, _Mapper]] = {
     "aws_sagemaker.CfnModel": (rm.MODEL, _model),
     "aws_sagemaker.CfnEndpointConfig": (rm.ENDPOINT_CONFIG, _endpoint_config),
     "aws_sagemaker.CfnEndpoint": (rm.ENDPOINT, _endpoint),
@@ -1854,5 +1873,5 @@ _HANDLERS: Mapping[str, tuple[str | None, _Mapper]] = {
     _METRIC_ALARM: (rm.ALARM, _alarm),
     "aws_events.Rule": (rm.EVENT_RULE, _rule),
     "aws_events.CfnRule": (rm.EVENT_RULE, _cfn_rule),
-    **dict.fromkeys(_JOB_DEFINITIONS, (None, _nothing)),
+    **dict.fromkeys(_JOB_DEFINITIONS, (rm.MONITORING_JOB, _monitoring_job)),
 }

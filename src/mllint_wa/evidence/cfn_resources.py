@@ -917,6 +917,15 @@ def _notebook_instance(r: _Reader, props: Props, base: Path) -> dict[str, Value]
         "direct_internet_access": as_bool(r.value(props, base, "DirectInternetAccess")),
         "root_access": as_bool(r.value(props, base, "RootAccess")),
         "kms_key": r.value(props, base, "KmsKeyId"),
+        # Absent means IMDSv1 allowed, the service default.
+        "imds_version": as_str(
+            r.value(
+                props,
+                base,
+                "InstanceMetadataServiceConfiguration",
+                "MinimumInstanceMetadataServiceVersion",
+            )
+        ),
         "lifecycle_config": r.linked(
             props, base, "LifecycleConfigName", to="AWS::SageMaker::NotebookInstanceLifecycleConfig"
         ),
@@ -1004,6 +1013,28 @@ def _monitoring_schedule(r: _Reader, props: Props, base: Path) -> dict[str, Valu
         "monitor_type": monitor_type,
         "endpoint": endpoint,
         "schedule": as_str(r.value(props, base, *config, "ScheduleConfig", "ScheduleExpression")),
+        **_monitoring_cluster(
+            r, props, base, (*config, "MonitoringJobDefinition", "MonitoringResources")
+        ),
+    }
+
+
+def _monitoring_job(r: _Reader, props: Props, base: Path) -> dict[str, Value]:
+    return _monitoring_cluster(r, props, base, ("JobResources",))
+
+
+def _monitoring_cluster(
+    r: _Reader, props: Props, base: Path, resources: tuple[str, ...]
+) -> dict[str, Value]:
+    """A monitoring job's instance count and inter-container encryption, from the job
+    definition whose resources are at ``resources`` (its network setting beside them);
+    absent when there is no such definition."""
+    network = (*resources[:-1], "NetworkConfig", "EnableInterContainerTrafficEncryption")
+    return {
+        "instance_count": as_int(
+            r.value(props, base, *resources, "ClusterConfig", "InstanceCount")
+        ),
+        "inter_container_encryption": as_bool(r.value(props, base, *network)),
     }
 
 
@@ -1272,6 +1303,7 @@ _MAPPERS: dict[str, tuple[str, Read]] = {
     "AWS::SageMaker::NotebookInstanceLifecycleConfig": (m.NOTEBOOK_LIFECYCLE, _notebook_lifecycle),
     "AWS::SageMaker::Domain": (m.STUDIO_DOMAIN, _domain),
     "AWS::SageMaker::MonitoringSchedule": (m.MONITORING_SCHEDULE, _monitoring_schedule),
+    **dict.fromkeys(_JOB_DEFINITIONS, (m.MONITORING_JOB, _monitoring_job)),
     "AWS::SageMaker::Pipeline": (m.PIPELINE, _pipeline),
     "AWS::SageMaker::ModelPackageGroup": (m.MODEL_PACKAGE_GROUP, _model_package_group),
     "AWS::SageMaker::ModelPackage": (m.MODEL_PACKAGE, _model_package),

@@ -1,8 +1,10 @@
 """What kind of evidence a file is, decided by its path alone.
 
 Kinds are plain strings so that plugins can add their own. A file can be of several kinds
-(``.github/workflows/ci.yml`` is ``ci`` and ``yaml``). Vendored and templated paths are of no
-kind: they are not the project's own evidence.
+(``.github/workflows/ci.yml`` is ``ci`` and ``yaml``). Installed, generated and templated paths
+are of no kind: they are not the project's own evidence. Copies of someone else's package
+that only the file list and a few small files can tell are left out by the evidence layer
+(:mod:`mllint_wa.evidence.vendoring`).
 """
 
 from __future__ import annotations
@@ -40,24 +42,20 @@ SHELL = "shell"
 DATA = "data"
 MODEL = "model"
 
-# Folders whose contents are someone else's code or a build's output, at any depth: also
-# the templates CDK and SAM generate from the app or template that the project keeps
-# (cdk.out, .aws-sam), and the modules and providers Terraform downloads (.terraform).
-_VENDORED_DIRS = frozenset(
-    {
-        "site-packages",
-        "dist-packages",
-        "vendor",
-        "vendored",
-        "third_party",
-        "third-party",
-        "build",
-        "cdk.out",
-        ".aws-sam",
-        ".terraform",
-    }
+# Folders that are, by their name, an installation of other people's packages (``pip install``
+# writes to site-packages; .dist-info and .egg-info folders are package metadata), or a tool's
+# output at any depth: the templates CDK and SAM generate from the app or template that the
+# project keeps (cdk.out, .aws-sam) and the modules and providers Terraform downloads
+# (.terraform). Folders such as vendor/ or third_party/ are not among them: a project keeps
+# its own files there too, and only evidence of a copy makes one vendored.
+_INSTALLED_OR_GENERATED_DIRS = frozenset(
+    {"site-packages", "dist-packages", "cdk.out", ".aws-sam", ".terraform"}
 )
-_VENDORED_SUFFIXES = (".dist-info", ".egg-info")
+_METADATA_SUFFIXES = (".dist-info", ".egg-info")
+# What setuptools writes below build/: build/lib, build/lib.linux-x86_64-cpython-312,
+# build/bdist.linux-x86_64, build/temp.…, build/scripts-3.12. Any other build/ folder is the
+# project's own (build scripts, a seed-code template's build project).
+_BUILD_OUTPUT = re.compile(r"(?:lib|(?:lib|bdist|temp)\.[^/]+|scripts-[0-9.]+)")
 # Jinja / cookiecutter placeholders: a templated path is not evidence of its format.
 _TEMPLATE_MARKS = ("{{", "{%", "}}", "%}")
 
@@ -212,10 +210,17 @@ _PATH_GLOBS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
 )
 
 
-def is_vendored(path: str) -> bool:
-    """Whether a project-relative path lies in third-party code or a build's output."""
+def is_installed_or_generated(path: str) -> bool:
+    """Whether a project-relative path lies, by its folders' names alone, in installed
+    packages, package metadata, a setuptools build output or a tool's generated output."""
     folders = path.split("/")[:-1]
-    return any(f in _VENDORED_DIRS or f.endswith(_VENDORED_SUFFIXES) for f in folders)
+    for index, folder in enumerate(folders):
+        if folder in _INSTALLED_OR_GENERATED_DIRS or folder.endswith(_METADATA_SUFFIXES):
+            return True
+        below = folders[index + 1] if index + 1 < len(folders) else ""
+        if folder == "build" and _BUILD_OUTPUT.fullmatch(below):
+            return True
+    return False
 
 
 def is_templated_path(path: str) -> bool:
@@ -225,7 +230,7 @@ def is_templated_path(path: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def kinds_of(path: str) -> frozenset[str]:
     """The kinds of a project-relative ``/``-separated path; empty for what is not evidence."""
-    if is_vendored(path) or is_templated_path(path):
+    if is_installed_or_generated(path) or is_templated_path(path):
         return frozenset()
     folder, _, name = path.rpartition("/")
     found = set(_EXACT.get(name, ()))

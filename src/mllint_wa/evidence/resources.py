@@ -45,6 +45,9 @@ NOTEBOOK_INSTANCE = "notebook-instance"
 NOTEBOOK_LIFECYCLE = "notebook-lifecycle-config"
 STUDIO_DOMAIN = "studio-domain"
 MONITORING_SCHEDULE = "monitoring-schedule"
+# A Model Monitor job definition of its own (data or model quality, bias, explainability),
+# which schedules name; a schedule's inline definition is read into the schedule.
+MONITORING_JOB = "monitoring-job"
 PIPELINE = "pipeline"
 IAM_ROLE = "iam-role"
 IAM_POLICY = "iam-policy"
@@ -130,6 +133,7 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "instance_type": "str",
         "instance_count": "int",
         "kms_key": "str",
+        "model": "str: name of the SDK model resource it runs",
         "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
         "LocalPipelineSession is its sagemaker_session)",
     },
@@ -137,6 +141,9 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "network_isolation": "bool",
         "vpc": "bool",
         "image": "str",
+        "aws_container": "str: as for training jobs (xgboost, kmeans …)",
+        "own_code": "bool: a script of the project's is served (entry_point, source_dir, "
+        "SAGEMAKER_PROGRAM)",
         "model_package": "str: a registry model package (ARN or name)",
         "role": "str",
         "tags": "dict[str, str]",
@@ -169,6 +176,7 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "data_capture": "bool",
         "kms_key": "str",
         "model_package": "str: deployed from a registry model package",
+        "model": "str: name of the SDK model resource deployed",
         "local_mode": "bool: the SDK runs it in local mode (a LocalSession or "
         "LocalPipelineSession is its sagemaker_session)",
     },
@@ -177,6 +185,7 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "direct_internet_access": "bool",
         "root_access": "bool",
         "kms_key": "str",
+        "imds_version": "str: the minimum instance metadata service version, 1 | 2",
         "lifecycle_config": "str: name of the notebook-lifecycle-config resource",
         "vpc": "bool",
         "tags": "dict[str, str]",
@@ -187,7 +196,11 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
         "monitor_type": "str: data-quality | model-quality | model-bias | model-explainability",
         "endpoint": "str: name of the endpoint resource monitored",
         "schedule": "str: cron expression",
+        # the inline job definition's, absent when the schedule names a definition
+        "instance_count": "int",
+        "inter_container_encryption": "bool",
     },
+    MONITORING_JOB: {"instance_count": "int", "inter_container_encryption": "bool"},
     PIPELINE: {
         "steps": "list[str]: step kinds, e.g. training, processing, register-model, condition, "
         "quality-check, clarify-check",

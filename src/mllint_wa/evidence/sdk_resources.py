@@ -144,6 +144,8 @@ _POSITIONAL: Mapping[str, tuple[str, ...]] = {
     "AlgorithmEstimator": ("algorithm_arn", "role", "instance_count", "instance_type"),
     **dict.fromkeys(AMAZON_ALGORITHMS, ("role", "instance_count", "instance_type")),
     "Processor": ("role", "image_uri", "instance_count", "instance_type"),
+    **dict.fromkeys(_MONITORS, ("role", "instance_count", "instance_type")),
+    "ModelMonitor": ("role", "image_uri", "instance_count", "instance_type"),
     "ScriptProcessor": ("role", "image_uri", "command", "instance_count", "instance_type"),
     "SKLearnProcessor": ("framework_version", "role", "instance_type", "instance_count"),
     "PySparkProcessor": ("role", "instance_type", "instance_count"),
@@ -467,6 +469,8 @@ _MODEL: Mapping[str, Reader] = {
     "network_isolation": _scalar(_BOOL, ("enable_network_isolation",)),
     "vpc": _vpc((("vpc_config", "Subnets"), ("vpc_config", "SecurityGroupIds"))),
     "image": _scalar(_STR, ("image_uri",), ("image",)),
+    "aws_container": _aws_container(("image_uri",), ("image",)),
+    "own_code": _given(("entry_point",), ("source_dir",)),
     "model_package": _scalar(_STR, ("model_package_arn",)),
     "role": _scalar(_STR, ("role",), ("role_arn",)),
     "tags": _tags_given_later("tags are given to deploy(), create() or transformer()"),
@@ -497,6 +501,13 @@ _TUNING: Mapping[str, Reader] = {
 _MONITORING: Mapping[str, Reader] = {
     "endpoint": _link(rm.ENDPOINT, ("endpoint_input",)),
     "schedule": _scalar(_STR, ("schedule_cron_expression",)),
+}
+# What a schedule's job runs on, read from the monitor it is created on.
+_MONITOR_CLUSTER: Mapping[str, Reader] = {
+    "instance_count": _scalar(_INT, ("instance_count",)),
+    "inter_container_encryption": _scalar(
+        _BOOL, ("network_config", "encrypt_inter_container_traffic")
+    ),
 }
 _REGISTER: Mapping[str, Reader] = {"approval_status": _scalar(_STR, ("approval_status",))}
 _VARIANT: Mapping[str, Reader] = {
@@ -563,6 +574,18 @@ _ENDPOINT_REQUEST: Mapping[str, Reader] = {
     "rolling_update": _present(("DeploymentConfig", "RollingUpdatePolicy")),
     "auto_rollback_alarms": _alarm_names,
 }
+
+
+def _api_monitoring_cluster(definition: Path, resources: str) -> Mapping[str, Reader]:
+    """The readers of a monitoring job definition at ``definition`` in a boto3 request:
+    its instance count and inter-container encryption."""
+    return {
+        "instance_count": _scalar(_INT, (*definition, resources, "ClusterConfig", "InstanceCount")),
+        "inter_container_encryption": _scalar(
+            _BOOL, (*definition, "NetworkConfig", "EnableInterContainerTrafficEncryption")
+        ),
+    }
+
 
 # boto3 requests, by method: the resource kind, the request key holding its AWS name, and
 # the property readers over the PascalCase request.
@@ -631,6 +654,13 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "network_isolation": _scalar(_BOOL, ("EnableNetworkIsolation",)),
             "vpc": _vpc(_VPC_API),
             "image": _scalar(_STR, ("PrimaryContainer", "Image"), ("Containers", 0, "Image")),
+            "aws_container": _aws_container(
+                ("PrimaryContainer", "Image"), ("Containers", 0, "Image")
+            ),
+            "own_code": _given(
+                ("PrimaryContainer", "Environment", "SAGEMAKER_PROGRAM"),
+                ("Containers", 0, "Environment", "SAGEMAKER_PROGRAM"),
+            ),
             "model_package": _scalar(
                 _STR,
                 ("PrimaryContainer", "ModelPackageName"),
@@ -667,6 +697,10 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "direct_internet_access": _enabled(("DirectInternetAccess",)),
             "root_access": _enabled(("RootAccess",)),
             "kms_key": _scalar(_STR, ("KmsKeyId",)),
+            "imds_version": _scalar(
+                _STR,
+                ("InstanceMetadataServiceConfiguration", "MinimumInstanceMetadataServiceVersion"),
+            ),
             "lifecycle_config": _scalar(_STR, ("LifecycleConfigName",)),
             "vpc": _vpc((("SubnetId",), ("SecurityGroupIds",))),
             "tags": _tags(("Tags",)),
@@ -683,6 +717,25 @@ _BOTO3: Mapping[str, tuple[str, str, Mapping[str, Reader]]] = {
             "schedule": _scalar(
                 _STR, ("MonitoringScheduleConfig", "ScheduleConfig", "ScheduleExpression")
             ),
+            **_api_monitoring_cluster(
+                ("MonitoringScheduleConfig", "MonitoringJobDefinition"), "MonitoringResources"
+            ),
+        },
+    ),
+    **{
+        f"create_{prefix}_job_definition": (
+            rm.MONITORING_JOB,
+            "JobDefinitionName",
+            _api_monitoring_cluster((), "JobResources"),
+        )
+        for prefix in ("data_quality", "model_quality", "model_bias", "model_explainability")
+    },
+    "create_domain": (
+        rm.STUDIO_DOMAIN,
+        "DomainName",
+        {
+            "app_network_access": _scalar(_STR, ("AppNetworkAccessType",)),
+            "kms_key": _scalar(_STR, ("KmsKeyId",)),
         },
     ),
     "create_transform_job": (
@@ -1182,7 +1235,7 @@ def _method(file: _File, call: ast.Call) -> None:
         args = file.call_args(call, _POSITIONAL["transformer"])
         name = file.name(rm.TRANSFORM_JOB, call, None, default)
         resource_type = f"{origin.type}.transformer"
-        extra = _inherited_local_mode(origin)
+        extra = {**_inherited_local_mode(origin), **_deployed_model(origin)}
         file.add(rm.TRANSFORM_JOB, call, args, _TRANSFORM, resource_type, name, extra)
     elif method == "register" and deployable and origin is not None:
         _register(file, call, file.call_args(call), f"{origin.type}.register")
@@ -1214,12 +1267,20 @@ _METHODS = frozenset(
 def _deploy(
     file: _File, call: ast.Call, args: _Args, origin: rm.Resource | None, default: str
 ) -> None:
-    extra = _inherited_local_mode(origin)
+    extra = {**_inherited_local_mode(origin), **_deployed_model(origin)}
     if origin is not None and origin.kind == rm.MODEL and not origin.get("model_package").absent:
         extra["model_package"] = origin.get("model_package")
     resource_type = f"{origin.type}.deploy" if origin is not None else "deploy"
     name = file.name(rm.ENDPOINT, call, file.dig(args, ("endpoint_name",)), default)
     file.add(rm.ENDPOINT, call, args, _DEPLOY, resource_type, name, extra)
+
+
+def _deployed_model(origin: rm.Resource | None) -> dict[str, rm.Value]:
+    """The ``model`` link of a deploy or a transformer made from a model object: the
+    SageMaker model that deploy creates is that object's."""
+    if origin is None or origin.kind != rm.MODEL:
+        return {}
+    return {"model": rm.known(origin.name, origin.location)}
 
 
 def _local_bindings(parsed: PythonModule) -> frozenset[str]:
@@ -1287,6 +1348,12 @@ def _schedule(file: _File, call: ast.Call, receiver: Val, default: str) -> None:
         else rm.unknown(receiver.written, where)
     )
     extra = {"monitor_type": monitor_type}
+    if monitor is not None and monitor_class in monitors:
+        monitor_args = file.call_args(monitor, _POSITIONAL.get(monitor_class, ()))
+        if monitor_args.opaque is None:
+            for prop, reader in _MONITOR_CLUSTER.items():
+                if (value := reader(file, monitor_args)) is not None:
+                    extra[prop] = value
     cron = file.dig(args, ("schedule_cron_expression",))
     if cron is not None and cron.call is not None:
         generator = cron.call.func

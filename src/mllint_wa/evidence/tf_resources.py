@@ -1258,12 +1258,31 @@ def _notebook(s: _Scope, b: Block) -> dict[str, Value]:
         "direct_internet_access": s.value(b.attr("direct_internet_access"), _enabled),
         "root_access": s.value(b.attr("root_access"), _enabled),
         "kms_key": _kms(s, b.attr("kms_key_id")),
+        "imds_version": _imds_version(s, b),
         "lifecycle_config": s.link(
             b.attr("lifecycle_config_name"),
             "aws_sagemaker_notebook_instance_lifecycle_configuration",
         ),
         "vpc": s.presence(b.attr("subnet_id")),
         "tags": s.tags(b),
+    }
+
+
+def _imds_version(s: _Scope, b: Block) -> Value:
+    imds = b.child("instance_metadata_service_configuration")
+    if imds is None:
+        return ABSENT
+    return s.value(imds.attr("minimum_instance_metadata_service_version"), str)
+
+
+def _monitoring_job(s: _Scope, b: Block) -> dict[str, Value]:
+    resources = b.child("job_resources")
+    cluster = resources.child("cluster_config") if resources else None
+    network = b.child("network_config")
+    encryption = network.attr("enable_inter_container_traffic_encryption") if network else None
+    return {
+        "instance_count": s.value(cluster.attr("instance_count")) if cluster else ABSENT,
+        "inter_container_encryption": s.value(encryption),
     }
 
 
@@ -1554,6 +1573,7 @@ _RESOURCE_TYPES: dict[str, tuple[str, Mapper]] = {
     "aws_sagemaker_notebook_instance_lifecycle_configuration": (rm.NOTEBOOK_LIFECYCLE, _lifecycle),
     "aws_sagemaker_domain": (rm.STUDIO_DOMAIN, _domain),
     "aws_sagemaker_monitoring_schedule": (rm.MONITORING_SCHEDULE, _monitoring_schedule),
+    "aws_sagemaker_data_quality_job_definition": (rm.MONITORING_JOB, _monitoring_job),
     "aws_sagemaker_pipeline": (rm.PIPELINE, _pipeline),
     "aws_sagemaker_model_package_group": (rm.MODEL_PACKAGE_GROUP, _tags_only),
     "aws_iam_role": (rm.IAM_ROLE, _role),

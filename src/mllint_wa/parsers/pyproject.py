@@ -15,13 +15,14 @@ from mllint_wa.parsers.toml_positions import KeyPath, KeyPosition, key_path, key
 @dataclass(frozen=True)
 class Declared:
     """Dependencies a manifest declares, for ``tool`` (``poetry``, ``pdm``, ``uv``,
-    ``pep621``, ``pipenv``, ``setuptools``, ``conda``), and where the first declaration
-    stands."""
+    ``pep621``, ``pipenv``, ``setuptools``, ``conda``), where the first declaration stands,
+    and the name of the distribution the manifest builds (empty when it names none)."""
 
     tool: str
     dependencies: tuple[Dependency, ...]
     line: int
     column: int
+    builds: str = ""
 
     @property
     def third_party(self) -> tuple[Dependency, ...]:
@@ -50,7 +51,8 @@ def parse_pyproject(text: str) -> Declared:
     found = list(_declared(data, positions))
     tool = next((t for t in ("poetry", "pdm", "uv") if t in data.get("tool", {})), "pep621")
     line, column = (found[0].line, found[0].column) if found else (1, 1)
-    return Declared(tool, tuple(found), line, column)
+    name = _get(data, "project.name") or _get(data, "tool.poetry.name")
+    return Declared(tool, tuple(found), line, column, name if isinstance(name, str) else "")
 
 
 def _declared(data: dict[str, Any], positions: dict[KeyPath, KeyPosition]) -> Iterator[Dependency]:

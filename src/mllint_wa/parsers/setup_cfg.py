@@ -1,5 +1,6 @@
 """The dependencies a ``setup.cfg`` declares: ``[options] install_requires`` and
-``[options.extras_require]``, read line by line so that each keeps its line."""
+``[options.extras_require]``, read line by line so that each keeps its line, and the
+``[metadata] name`` of the distribution it builds."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ _COMMENT = re.compile(r"(?<=\s)#")
 
 def parse_setup_cfg(text: str) -> Declared:
     found: list[Dependency] = []
+    builds = ""
     section = ""
     key = ""
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -33,6 +35,8 @@ def parse_setup_cfg(text: str) -> Declared:
                 key = ""
                 continue
             key, value = match.group(1), match.group(2).strip()
+            if section == "metadata" and key == "name":
+                builds = value
         group = _group(section, key)
         if group is None or not value or value.startswith("file:"):
             continue
@@ -40,7 +44,7 @@ def parse_setup_cfg(text: str) -> Declared:
         column = raw.find(value) + 1
         found.append(requirement(value, number, column, group=group))
     line, column = (found[0].line, found[0].column) if found else (1, 1)
-    return Declared("setuptools", tuple(found), line, column)
+    return Declared("setuptools", tuple(found), line, column, builds)
 
 
 def _group(section: str, key: str) -> str | None:

@@ -1019,3 +1019,161 @@ def runs_pre_commit(text: str) -> bool:
 def parse_shell_script(text: str) -> Script:
     """A shell script file as a :class:`Script` starting at line 1, column 1."""
     return Script.at(text, 1, 1)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a simple command as the shell passes it to the program (quotes removed,
+    escapes resolved; an expansion such as ``$VAR`` or ``$(…)`` kept as written), and the
+    offset in the text where it starts."""
+
+    text: str
+    offset: int
+
+
+# Characters that end a word and the simple command it belongs to.
+_COMMAND_ENDS = frozenset(";&|()\n")
+_BLANK_CHARS = frozenset(" \t\r")
+
+
+def simple_commands(text: str) -> list[tuple[Word, ...]]:
+    """The simple commands of shell ``text``, each as its words, in order.
+
+    Commands end at ``;``, ``&``, ``&&``, ``|``, ``||``, parentheses and line ends outside
+    quotes; a backslash before a line end continues the line; comments are dropped, and so
+    are redirections with their targets (``2>&1``, ``> /dev/null``, ``<<EOF``). Quoted
+    text, ``$(…)``, ``${…}`` and backquotes belong to the word they stand in. One pass over
+    the text: each character is looked at a bounded number of times."""
+    return _Splitter(mask_comments(text)).commands()
+
+
+class _Splitter:
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.index = 0
+        self.found: list[tuple[Word, ...]] = []
+        self.words: list[Word] = []
+        self.chars: list[str] = []
+        self.start = -1
+
+    def commands(self) -> list[tuple[Word, ...]]:
+        code = self.code
+        while self.index < len(code):
+            char = code[self.index]
+            if char in _BLANK_CHARS:
+                self._end_word()
+                self.index += 1
+            elif char == "&" and code.startswith("&>", self.index):
+                self._redirection()
+            elif char in _COMMAND_ENDS:
+                self._end_command()
+                self.index += 1
+            elif char in "<>":
+                self._redirection()
+            else:
+                self._word_part()
+        self._end_command()
+        return self.found
+
+    def _begin(self) -> None:
+        if self.start < 0:
+            self.start = self.index
+
+    def _end_word(self) -> None:
+        if self.start >= 0:
+            self.words.append(Word("".join(self.chars), self.start))
+        self.chars, self.start = [], -1
+
+    def _end_command(self) -> None:
+        self._end_word()
+        if self.words:
+            self.found.append(tuple(self.words))
+        self.words = []
+
+    def _word_part(self) -> None:
+        code, index = self.code, self.index
+        char = code[index]
+        self._begin()
+        if char == "\\":
+            following = code[index + 1 : index + 2]
+            if following == "\n":
+                # A continuation joins the lines; a word split by it stays one word only
+                # when nothing but the continuation separates its parts.
+                self.index = index + 2
+                if not self.chars:
+                    self.start = -1
+                return
+            self.chars.append(following)
+            self.index = index + 2
+        elif char == "'":
+            end = code.find("'", index + 1)
+            end = len(code) if end < 0 else end
+            self.chars.append(code[index + 1 : end])
+            self.index = end + 1
+        elif char == '"':
+            self.index = self._double_quoted(index + 1)
+        elif char == "$" and code[index + 1 : index + 2] in ("(", "{"):
+            self.index = self._balanced(index + 1)
+        elif char == "`":
+            end = code.find("`", index + 1)
+            end = len(code) if end < 0 else end
+            self.chars.append(code[index : end + 1])
+            self.index = end + 1
+        else:
+            self.chars.append(char)
+            self.index = index + 1
+
+    def _double_quoted(self, index: int) -> int:
+        """Read a double-quoted part from ``index`` (after the quote); where it ends."""
+        code = self.code
+        while index < len(code):
+            char = code[index]
+            if char == '"':
+                return index + 1
+            if char == "\\" and code[index + 1 : index + 2] in ('"', "\\", "$", "`", "\n"):
+                if code[index + 1] != "\n":
+                    self.chars.append(code[index + 1])
+                index += 2
+                continue
+            self.chars.append(char)
+            index += 1
+        return index
+
+    def _balanced(self, index: int) -> int:
+        """Keep ``$(…)`` or ``${…}`` starting at the bracket at ``index`` as written."""
+        code = self.code
+        opening = code[index]
+        closing = ")" if opening == "(" else "}"
+        depth = 0
+        end = index
+        while end < len(code):
+            if code[end] == opening:
+                depth += 1
+            elif code[end] == closing:
+                depth -= 1
+                if depth == 0:
+                    break
+            end += 1
+        self.chars.append(code[index - 1 : end + 1])
+        return end + 1
+
+    def _redirection(self) -> None:
+        """Drop a redirection: a file-descriptor number just before it, its operator, and
+        its target (``2>&1``, ``>> log``, ``<<-EOF``)."""
+        code = self.code
+        if self.chars and "".join(self.chars).isdigit():
+            self.chars, self.start = [], -1
+        self._end_word()
+        index = self.index
+        while index < len(code) and code[index] in "<>&|-":
+            index += 1
+        while index < len(code) and code[index] in _BLANK_CHARS:
+            index += 1
+        self.index = index
+        # The target: one word, read and thrown away.
+        words, chars, start = self.words, self.chars, self.start
+        while self.index < len(code) and code[self.index] not in _BLANK_CHARS:
+            if code[self.index] in _COMMAND_ENDS or code[self.index] in "<>":
+                break
+            self._word_part()
+        self.words, self.chars, self.start = words, chars, start

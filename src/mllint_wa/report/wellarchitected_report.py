@@ -61,9 +61,12 @@ def _answer(question: Question, result: RunResult) -> dict[str, object] | None:
         codes = {r.code for r in rules}
         against = [f for f in reported if f.rule.code in codes]
         evidence.extend(f for f in against if f not in evidence)
-        # Over several projects, a practice is met only where it is met in every one.
+        # Over several projects, a practice is met only where it is met in every one. A
+        # preview rule speaks against a practice when it runs, but a practice needs only
+        # the default set to be met.
+        required = {r.code for r in rules if not r.preview}
         fully_run = bool(result.projects) and all(
-            codes <= set(p.rules_run) for p in result.projects
+            required <= set(p.rules_run) for p in result.projects
         )
         if against:
             contradicted.append(choice_id(practice.id))
