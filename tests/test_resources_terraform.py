@@ -357,15 +357,31 @@ def test_a_reusable_module_and_its_examples():
         "reusable/examples/basic/main.tf",
         "reusable/examples/encrypted/main.tf",
     ]
-    config = found["aws_sagemaker_endpoint_configuration.this"][4]
-    # An example passes kms_key_arn to the module ("../.." is the module's folder), so its
-    # null default is not the value; no example passes instance_type, so its default is.
-    assert config["kms_key"] == ("unknown", "var.kms_key_arn", (37, 3))
-    assert config["variants"][1][0]["instance_type"] == ("known", "ml.m5.large", (42, 5))
+    # Each example calls the module ("../.." is its folder) and the module is judged once
+    # per caller: the example that passes kms_key_arn has that key, located at its argument;
+    # the other has the variable's null default, located where the module uses it. Neither
+    # passes instance_type, so its default is the value.
+    configs = [
+        r
+        for r in extract(_evidence(FIXTURES))
+        if r.name == "module.endpoint.aws_sagemaker_endpoint_configuration.this"
+    ]
+    assert [_value(c.get("kms_key")) for c in configs] == [
+        ("known", None, (37, 3)),
+        ("known", "aws_kms_key.endpoint", (3, 3)),  # the caller's key
+    ]
+    assert configs[1].get("kms_key").location.path == "reusable/examples/encrypted/main.tf"
+    for config in configs:
+        assert _value(config.get("variants"))[1][0]["instance_type"] == (
+            "known",
+            "ml.m5.large",
+            (42, 5),
+        )
+    assert "module.endpoint.aws_sagemaker_endpoint_configuration.this" in found
 
 
 def test_aws_managed_policies_and_services_built_from_the_partition():
-    role = _resources("reusable")["aws_iam_role.endpoint"]
+    role = _resources("reusable")["module.endpoint.aws_iam_role.endpoint"]
     assert role[4] == {
         # "sagemaker.${data.aws_partition.current.dns_suffix}"
         "assumed_by": ("known", ["sagemaker.amazonaws.com"], (22, 3)),
@@ -397,9 +413,14 @@ def test_local_module_inputs_override_variable_defaults(tmp_path: Path):
         "}\n"
     )
     (config,) = extract(_evidence(tmp_path))
+    assert config.name == "module.churn.aws_sagemaker_endpoint_configuration.c"
     (variant,) = config.get("variants").value
-    assert variant["instance_count"].unknown  # the caller passes it
-    assert variant["instance_type"].is_("ml.m5.large")  # the caller does not
+    # The caller passes it: its value, where the caller writes it.
+    assert variant["instance_count"] == model.known(1, Location("main.tf", 3, 3))
+    # The caller does not: the default, where the module uses it.
+    assert variant["instance_type"] == model.known(
+        "ml.m5.large", Location("modules/endpoint/main.tf", 6, 5)
+    )
 
 
 def test_locals_that_refer_to_each_other_are_unknown(tmp_path: Path):
@@ -416,7 +437,7 @@ def test_expressions_are_data_with_positions():
         'resource "aws_x" "y" {\n'
         '  a = "${var.name}-x"\n'
         '  b = "${aws_s3_bucket.b[0].arn}"\n'
-        "  c = var.on ? 1 : 2\n"
+        "  c = var.n * 2\n"
         '  d = "a\\n\\u00e9 $${x}"\n'
         "  e = -3\n"
         "}\n"
@@ -427,7 +448,7 @@ def test_expressions_are_data_with_positions():
     a, b, c, d, e = (block.attributes[name].value for name in "abcde")
     assert a.kind == TEMPLATE and [i.kind for i in a.items] == [REF, LITERAL]
     assert (b.kind, b.ref, b.line, b.column) == (REF, ("aws_s3_bucket", "b", "arn"), 3, 10)
-    assert (c.kind, c.text) == (OTHER, "var.on ? 1 : 2")
+    assert (c.kind, c.text) == (OTHER, "var.n * 2")
     assert (d.kind, d.value) == (LITERAL, "a\n\u00e9 ${x}")
     assert (e.kind, e.value) == (LITERAL, -3)
 

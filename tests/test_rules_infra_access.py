@@ -208,6 +208,7 @@ def test_sagemaker_full_access_role_on_every_source(lint):
         ("main.tf", 15, 3),
         ("template.json", 16, 9),
         ("template.yaml", 12, 7),
+        ("terraform-values/roles.tf", 11, 3),  # format() and join() with defaults
         ("typescript/app.ts", 10, 7),
     )
     assert lint.messages("sagemaker-full-access-role", "DP036")[0] == (

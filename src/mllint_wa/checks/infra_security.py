@@ -150,8 +150,9 @@ def _described(resource: Resource) -> str:
     shown = f"{_KINDS.get(resource.kind, resource.kind)} `{resource.name}`"
     # A CDK construct by its class (CfnNotebookInstance), not its module path.
     kind = resource.type.rpartition(".")[2] if resource.source == "cdk" else resource.type
-    # A Terraform address (aws_sagemaker_domain.studio) already says its type.
-    if not kind or resource.name == kind or resource.name.startswith(f"{kind}."):
+    # A Terraform address (aws_sagemaker_domain.studio, module.a.aws_sagemaker_domain.studio)
+    # already says its type.
+    if not kind or resource.name == kind or f".{kind}." in f".{resource.name}":
         return shown
     return f"{shown} ({kind})"
 

@@ -7,19 +7,33 @@ or SageMaker is parsed, and its ``variable``, ``locals``, ``resource``, ``data``
 aws_sagemaker_endpoint_configuration.main.name``) is stored as that address, and a literal
 name is turned into the address of the resource that declares it, when one does.
 
-Values are resolved without evaluating Terraform:
+Values are resolved without evaluating Terraform, by one resolver that every resource reader
+asks, so that no reader learns where a value came from:
 
-- literals, tuples and objects of literals are known; so is a template whose parts all are;
-- ``var.x`` is the variable's ``default`` (known, ``null`` included), unless the folder is a
-  local module whose callers pass ``x`` or the variable has no default: unknown;
-- ``local.x`` is the local's expression, resolved the same way (references followed a few
-  steps, never in a cycle);
-- ``tolist``/``toset``/``tomap``/``concat``/``merge``/``jsonencode`` of known values are known;
-  every other function, conditional, operator and ``for`` expression is unknown;
+- literals, tuples and objects are known, part by part; so is a template whose parts all are;
+- ``var.x`` is what the module's caller passes for ``x`` (located at the caller's argument),
+  else the variable's ``default`` (known, ``null`` included), else unknown; a variable whose
+  type has ``optional(…)`` attributes is unknown, since the type fills what a caller leaves out;
+- ``local.x`` is the local's expression, resolved the same way; a value that refers to
+  itself, however indirectly, is unknown;
+- object keys and list indices written as literals are followed (``local.m["k"]``,
+  ``var.l[0]``); a computed index or a splat is unknown;
+- ``lookup``, ``try`` (past what Terraform would refuse: a key a known object lacks),
+  ``coalesce``, ``format`` (``%s``, ``%d``, ``%v``, ``%t``), ``join``, ``merge``, ``concat``,
+  ``jsonencode`` and the ``to…`` conversions of known values are known; so are ``==``/``!=``,
+  a conditional whose condition is known or whose branches agree, and a ``for`` expression
+  over a known collection; every other function and operator is unknown;
+- a local module (``source = "./…"``) is read once per caller (an instance), 4 calls deep and
+  for 8 callers of a module at most; its resources are named ``module.<call>.<address>``, and
+  callers that make the same resource make it once;
+- a ``for_each`` resource is one resource: it is read for each element of a known collection
+  of up to 16 (``each.key``, ``each.value``), and a property that differs between elements is
+  unknown;
 - a ``dynamic`` block stands for its ``content``: in a list (production variants, policy
   statements) it is one entry whose values are as written, iterator references unknown; for
   a single setting (a ``vpc_config``) its presence is unknown, since ``for_each`` may be empty;
-- a resource whose ``count`` (or ``for_each``) is known to be zero (empty) does not exist;
+- a resource whose ``count`` (or ``for_each``) is zero (empty) as written or as a caller
+  passes it does not exist; a variable's default does not decide it;
 - the separate S3 bucket settings resources (encryption, public access block, versioning,
   lifecycle), IAM policy attachments, EventBridge targets and the provider's ``default_tags``
   are merged into the resource they configure.
@@ -27,7 +41,6 @@ Values are resolved without evaluating Terraform:
 A call of a module from a registry or a remote source whose name says SageMaker is one
 opaque resource of the kind its source or name says (endpoint, notebook, domain, pipeline,
 model): its inputs are not interpreted, so rules about missing settings stay silent on it.
-Local modules (``source = "./…"``) are read as folders of their own.
 """
 
 from __future__ import annotations
@@ -49,6 +62,10 @@ from mllint_wa.evidence.resources import ABSENT, Resource, Value, known, unknown
 from mllint_wa.model import Location
 from mllint_wa.parsers.terraform import (
     CALL,
+    COMPARISON,
+    CONDITIONAL,
+    FOR_OBJECT,
+    FOR_TUPLE,
     LITERAL,
     OBJECT,
     REF,
@@ -65,7 +82,16 @@ SOURCE = "terraform"
 # AWS resources, SageMaker modules, and module calls (whose inputs override defaults).
 _NEEDLES = (b'"aws_', b"sagemaker", b"module")
 _UNKNOWN = object()  # an expression whose value cannot be had
+_ERROR = object()  # what Terraform refuses: a key a known object lacks, null in a template
 _DEREF_STEPS = 8
+# How far values are followed: module calls this many deep, this many callers of one module
+# (each judged on its own), collections (`for_each`, `for`) of this many elements.
+_MODULE_DEPTH = 4
+_CALLERS = 8
+_ELEMENTS = 16
+# Elements that `for` expressions may read in one project, all together: `for` in `for` in
+# `for` would otherwise multiply.
+_FOR_BUDGET = 20_000
 # Reference roots that are not resources.
 _NOT_RESOURCES = frozenset(
     {"var", "local", "module", "data", "each", "count", "path", "self", "terraform"}
@@ -99,7 +125,7 @@ def extract(ev: Evidence) -> Iterator[Resource]:
     modules = _modules(ev)
     if not modules:
         return
-    project = _Project(modules)
+    project = _Project(_instances(modules))
     yield from project.resources()
 
 
@@ -112,10 +138,8 @@ class _Module:
     files: list[tuple[str, TerraformFile]] = field(default_factory=list)
     variables: dict[str, Block] = field(default_factory=dict)
     locals: dict[str, tuple[str, Attribute]] = field(default_factory=dict)
-    # Inputs some caller passes: those variables are not their defaults.
-    passed: set[str] = field(default_factory=set)
-    # Folders of the local modules this one calls.
-    callees: set[str] = field(default_factory=set)
+    # The local modules this one calls: the file of the call, the call, the module called.
+    calls: list[tuple[str, Block, _Module]] = field(default_factory=list)
 
     def blocks(self, block_type: str) -> Iterator[tuple[str, Block]]:
         for path, parsed in self.files:
@@ -148,14 +172,13 @@ def _modules(ev: Evidence) -> list[_Module]:
         modules.append(module)
     by_folder = {m.folder: m for m in modules}
     for module in modules:
-        for _, call in module.blocks("module"):
+        for path, call in module.blocks("module"):
             source = _literal(call.attr("source"))
             if isinstance(source, str) and source.startswith(("./", "../")):
                 folder = posixpath.normpath(posixpath.join(module.folder, source))
                 callee = by_folder.get("" if folder == "." else folder)
-                if callee is not None:
-                    callee.passed.update(call.attributes)
-                    module.callees.add(callee.folder)
+                if callee is not None and call.labels:
+                    module.calls.append((path, call, callee))
     return modules
 
 
@@ -165,92 +188,346 @@ def _literal(attribute: Attribute | None) -> Any:
     return attribute.value.value
 
 
+@dataclass
+class _Instance:
+    """One use of a module: a root, which nothing calls and whose variables are their
+    defaults, or a call of a local module, whose variables are what the caller passes."""
+
+    module: _Module
+    root: str  # the folder of the root the calls start from
+    key: str  # unique among the instances
+    prefix: str = ""  # "module.churn." for a call, repeated for calls in calls
+    call: Block | None = None
+    caller: _Scope | None = None
+    parent: _Instance | None = None
+    # Elements `for` expressions may still read, shared by every instance of the project.
+    budget: list[int] = field(default_factory=lambda: [_FOR_BUDGET])
+    # var.x and local.x as resolved once for this instance, with where they come from.
+    values: dict[tuple[str, str, bool], tuple[Any, Location | None]] = field(default_factory=dict)
+
+    def chain(self) -> Iterator[_Instance]:
+        instance: _Instance | None = self
+        while instance is not None:
+            yield instance
+            instance = instance.parent
+
+
+def _instances(modules: list[_Module]) -> list[_Instance]:
+    """The roots, then the calls they make, each module judged once per caller: at most
+    :data:`_CALLERS` callers of one module and :data:`_MODULE_DEPTH` calls deep."""
+    called = {callee.folder for module in modules for _, _, callee in module.calls}
+    budget = [_FOR_BUDGET]
+    instances = [
+        _Instance(m, m.folder, m.folder, budget=budget) for m in modules if m.folder not in called
+    ]
+    uses: dict[str, int] = {}
+    pending = list(instances)
+    while pending:
+        parent = pending.pop(0)
+        depth = sum(1 for _ in parent.chain())
+        for path, call, callee in parent.module.calls:
+            folders = {i.module.folder for i in parent.chain()}
+            if depth > _MODULE_DEPTH or callee.folder in folders:
+                continue
+            caller = _Scope(parent, path)
+            if not _exists(caller, call) or uses.get(callee.folder, 0) >= _CALLERS:
+                continue
+            uses[callee.folder] = uses.get(callee.folder, 0) + 1
+            child = _Instance(
+                callee,
+                parent.root,
+                f"{parent.key}>{path}:{call.line}",
+                f"{parent.prefix}module.{call.labels[0]}.",
+                call,
+                caller,
+                parent,
+                budget=parent.budget,
+            )
+            instances.append(child)
+            pending.append(child)
+    return instances
+
+
 # Values -------------------------------------------------------------------------------
+
+_Resolved = tuple[Any, "Location | None"]
 
 
 class _Scope:
-    """Resolves the expressions written in one file of one module."""
+    """Resolves the expressions written in one file of one module instance. A value is
+    resolved with where it comes from when that is a caller's argument (the location of the
+    argument), else None: it is then where it is used."""
 
-    def __init__(self, module: _Module, path: str, project: _Project) -> None:
-        self.module = module
+    def __init__(
+        self,
+        instance: _Instance,
+        path: str,
+        project: _Project | None = None,
+        bindings: dict[str, _Resolved] | None = None,
+        defaults: bool = True,
+    ) -> None:
+        self.instance = instance
         self.path = path
-        self.project = project
+        self._project = project
+        # each.key, each.value, count.index and the names a for expression gives.
+        self.bindings = bindings or {}
+        # Whether a variable no caller sets is its default, or unknown.
+        self.defaults = defaults
+
+    @property
+    def module(self) -> _Module:
+        return self.instance.module
+
+    @property
+    def project(self) -> _Project:
+        assert self._project is not None
+        return self._project
+
+    def bound(self, names: dict[str, _Resolved]) -> _Scope:
+        """The same scope with more names bound."""
+        bindings = {**self.bindings, **names}
+        return _Scope(self.instance, self.path, self._project, bindings, self.defaults)
+
+    def inputs_only(self) -> _Scope:
+        """The same scope with the variables no caller sets unknown, not their defaults."""
+        return _Scope(self.instance, self.path, self._project, self.bindings, defaults=False)
 
     def at(self, item: Expr | Attribute | Block) -> Location:
         return Location(self.path, item.line, item.column)
 
-    def deref(self, expr: Expr) -> Expr | None:
-        """The expression a ``var.``/``local.`` reference stands for; None when unknown."""
-        seen: set[tuple[str, ...]] = set()
+    def follow(self, expr: Expr) -> tuple[Expr, _Scope, Location | None] | None:
+        """The expression a ``var.``/``local.`` reference stands for, the scope it is
+        written in (a caller's, for an input passed) and then the caller's argument that
+        holds it; a conditional whose condition is known stands for its branch. None when
+        there is no such expression."""
+        scope: _Scope = self
+        origin: Location | None = None
+        seen: set[tuple[str, tuple[str | int | None, ...]]] = set()
         for _ in range(_DEREF_STEPS):
-            if expr.kind != REF or len(expr.ref) != 2 or expr.ref[0] not in ("var", "local"):
-                return expr
-            if expr.ref in seen:
+            if expr.kind == CONDITIONAL and len(expr.items) == 3:
+                condition = scope.evaluate(expr.items[0])
+                if not isinstance(condition, bool):
+                    return expr, scope, origin
+                expr = expr.items[1 if condition else 2]
+                continue
+            path = expr.path
+            if expr.kind != REF or len(path) != 2 or path[0] not in ("var", "local"):
+                return expr, scope, origin
+            if (scope.instance.key, path) in seen:
                 return None
-            seen.add(expr.ref)
-            root, name = expr.ref
-            if root == "var":
-                variable = self.module.variables.get(name)
-                default = variable.attr("default") if variable is not None else None
-                if default is None or name in self.module.passed:
-                    return None
-                expr = default.value
-            else:
-                local = self.module.locals.get(name)
+            seen.add((scope.instance.key, path))
+            name = str(path[1])
+            if path[0] == "local":
+                local = scope.module.locals.get(name)
                 if local is None:
                     return None
                 expr = local[1].value
+                continue
+            call, caller = scope.instance.call, scope.instance.caller
+            if call is not None and caller is not None and name in call.attributes:
+                argument = call.attributes[name]
+                expr, scope, origin = argument.value, caller, caller.at(argument)
+                continue
+            default = scope._default(name)
+            if default is None:
+                return None
+            expr = default.value
         return None
 
-    @nesting_bounded(_UNKNOWN)
+    def deref(self, expr: Expr) -> Expr | None:
+        """The expression a reference stands for when it is written in this module
+        instance (a default, a local); None when unknown or passed by a caller."""
+        found = self.follow(expr)
+        if found is None or found[1].instance is not self.instance:
+            return None
+        return found[0]
+
+    def _variable_setting(self, name: str, setting: str) -> Attribute | None:
+        variable = self.module.variables.get(name)
+        return variable.attr(setting) if variable is not None else None
+
+    def _default(self, name: str) -> Attribute | None:
+        """A variable's default; None when it has none, or when its type has optional
+        attributes, whose defaults fill what a caller leaves out and are not read."""
+        declared = self._variable_setting(name, "type")
+        if declared is not None and "optional(" in declared.value.text:
+            return None
+        return self._variable_setting(name, "default")
+
     def evaluate(self, expr: Expr | None) -> Any:
-        """The Python value of an expression, or ``_UNKNOWN``."""
-        target = self.deref(expr) if expr is not None else None
-        if target is None:
-            return _UNKNOWN
-        if target.kind == LITERAL:
-            return target.value
-        if (
-            target.kind == REF
-            and target.ref[:2] == ("data", "aws_partition")
-            and len(target.ref) == 4
-        ):
+        """The Python value of an expression, or ``_UNKNOWN`` unless all of it is known."""
+        value = self.resolve(expr)[0]
+        return value if _complete(value) else _UNKNOWN
+
+    @nesting_bounded((_UNKNOWN, None))
+    def resolve(self, expr: Expr | None) -> _Resolved:
+        """An expression's value, parts of which may be ``_UNKNOWN`` (an object with one
+        field unknown) or ``_ERROR``, and where it comes from."""
+        if expr is None:
+            return _UNKNOWN, None
+        kind = expr.kind
+        if kind == LITERAL:
+            return expr.value, None
+        if kind == REF:
+            return self._reference(expr)
+        if kind == TUPLE:
+            items = [self.resolve(item) for item in expr.items]
+            return [value for value, _ in items], _origin(items)
+        if kind == OBJECT:
+            if any(key is None for key, _ in expr.fields):
+                return _UNKNOWN, None
+            fields = [(key, self.resolve(value)) for key, value in expr.fields]
+            return {str(k): v for k, (v, _) in fields}, _origin([f for _, f in fields])
+        if kind == TEMPLATE:
+            parts = [self.resolve(item) for item in expr.items]
+            texts = [_text(value) for value, _ in parts]
+            if any(text is None for text in texts):
+                return _UNKNOWN, None
+            return "".join(t for t in texts if t is not None), _origin(parts)
+        if kind == CALL:
+            return self._call(expr)
+        if kind == CONDITIONAL and len(expr.items) == 3:
+            return self._conditional(*expr.items)
+        if kind == COMPARISON and len(expr.items) == 2:
+            left, right = (self.evaluate(item) for item in expr.items)
+            if left is _UNKNOWN or right is _UNKNOWN:
+                return _UNKNOWN, None
+            return _equal(left, right) == (expr.name == "=="), None
+        if kind in (FOR_OBJECT, FOR_TUPLE):
+            return self._for(expr)
+        return _UNKNOWN, None
+
+    def _reference(self, expr: Expr) -> _Resolved:
+        path = expr.path
+        root = path[0] if path else ""
+        if isinstance(root, str) and root in self.bindings:
+            value, origin = self.bindings[root]
+            return _walk(value, path[1:]), origin
+        if root in ("each", "count") and len(path) >= 2:
+            value, origin = self.bindings.get(f"{root}.{path[1]}", (_UNKNOWN, None))
+            return _walk(value, path[2:]), origin
+        if root in ("var", "local") and len(path) >= 2 and isinstance(path[1], str):
+            value, origin = self._named(root, path[1])
+            return _walk(value, path[2:]), origin
+        if expr.ref[:2] == ("data", "aws_partition") and len(expr.ref) == 4:
             # Policy and service names are the same in every partition: read the ARNs and
             # principals built from it in the commercial one.
-            return _PARTITION.get(target.ref[3], _UNKNOWN)
-        if target.kind == TUPLE:
-            items = [self.evaluate(item) for item in target.items]
-            return _UNKNOWN if _UNKNOWN in items else items
-        if target.kind == OBJECT:
-            fields = {key: self.evaluate(value) for key, value in target.fields}
-            if None in fields or _UNKNOWN in fields.values():
-                return _UNKNOWN
-            return fields
-        if target.kind == TEMPLATE:
-            parts = [self.evaluate(item) for item in target.items]
-            if any(p is _UNKNOWN or isinstance(p, (list, dict)) or p is None for p in parts):
-                return _UNKNOWN
-            return "".join(_template_text(p) for p in parts)
-        if target.kind == CALL:
-            return self._call(target)
-        return _UNKNOWN
+            return _PARTITION.get(expr.ref[3], _UNKNOWN), None
+        return _UNKNOWN, None
 
-    def _call(self, call: Expr) -> Any:
-        arguments = [self.evaluate(item) for item in call.items]
-        if _UNKNOWN in arguments:
-            return _UNKNOWN
-        if call.name in _PASSTHROUGH and len(arguments) == 1:
-            return arguments[0]
-        if call.name == "jsonencode" and len(arguments) == 1:
-            return json.dumps(arguments[0])
-        if call.name == "concat" and all(isinstance(a, list) for a in arguments):
-            return [item for a in arguments for item in a]
-        if call.name == "merge" and all(isinstance(a, dict) for a in arguments):
+    def _named(self, root: str, name: str) -> _Resolved:
+        """``var.name`` or ``local.name``, resolved once per instance; one that refers to
+        itself, however indirectly, is unknown."""
+        values = self.instance.values
+        key = (root, name, self.defaults)
+        if key not in values:
+            values[key] = (_UNKNOWN, None)
+            values[key] = self._declared(root, name)
+        return values[key]
+
+    def _declared(self, root: str, name: str) -> _Resolved:
+        # No each, no names of for expressions.
+        scope = _Scope(self.instance, self.path, self._project, defaults=self.defaults)
+        if root == "local":
+            local = self.module.locals.get(name)
+            return scope.resolve(local[1].value) if local is not None else (_UNKNOWN, None)
+        call, caller = self.instance.call, self.instance.caller
+        if call is not None and caller is not None and name in call.attributes:
+            argument = call.attributes[name]
+            caller = caller if self.defaults else caller.inputs_only()
+            value, origin = caller.resolve(argument.value)
+            if value is not None or _literal(self._variable_setting(name, "nullable")) is not False:
+                return value, origin or caller.at(argument)
+        default = self._default(name) if self.defaults else None
+        return scope.resolve(default.value) if default is not None else (_UNKNOWN, None)
+
+    def _conditional(self, condition: Expr, yes: Expr, no: Expr) -> _Resolved:
+        decided = self.evaluate(condition)
+        if isinstance(decided, bool):
+            return self.resolve(yes if decided else no)
+        # Whichever branch is taken, the value is the same.
+        first, second = self.resolve(yes), self.resolve(no)
+        if _complete(first[0]) and _complete(second[0]) and _equal(first[0], second[0]):
+            return first
+        return _UNKNOWN, None
+
+    def elements(self, expr: Expr) -> list[tuple[Any, _Resolved]] | None:
+        """The keys and elements of a collection known to hold at most :data:`_ELEMENTS`."""
+        collection, origin = self.resolve(expr)
+        if isinstance(collection, dict) and len(collection) <= _ELEMENTS:
+            return [(key, (value, origin)) for key, value in collection.items()]
+        if isinstance(collection, list) and len(collection) <= _ELEMENTS:
+            return [(index, (value, origin)) for index, value in enumerate(collection)]
+        return None
+
+    def _for(self, expr: Expr) -> _Resolved:
+        collection, *results = expr.items
+        condition = results.pop() if expr.value else None
+        elements = self.elements(collection)
+        names = expr.ref
+        if elements is None or len(names) not in (1, 2) or len(results) not in (1, 2):
+            return _UNKNOWN, None
+        keyed = expr.kind == FOR_OBJECT
+        budget = self.instance.budget
+        if budget[0] < len(elements):
+            return _UNKNOWN, None
+        budget[0] -= len(elements)
+        made: list[tuple[Any, Any]] = []
+        for key, element in elements:
+            bound = {names[-1]: element}
+            if len(names) == 2:
+                bound[names[0]] = (key, element[1])
+            scope = self.bound(bound)
+            if condition is not None:
+                kept = scope.evaluate(condition)
+                if not isinstance(kept, bool):
+                    return _UNKNOWN, None
+                if not kept:
+                    continue
+            made_key = scope.evaluate(results[0]) if keyed else None
+            if keyed and not isinstance(made_key, (str, int, float)):
+                return _UNKNOWN, None
+            made.append((_text(made_key), scope.resolve(results[-1])[0]))
+        origin = elements[0][1][1] if elements else None
+        if not keyed:
+            return [value for _, value in made], origin
+        produced = dict(made)
+        # A key made twice is an error without the grouping `...`.
+        return (produced if len(produced) == len(made) else _ERROR), origin
+
+    def _call(self, call: Expr) -> _Resolved:
+        name, items = call.name, call.items
+        if name == "try":
+            for item in items:  # the first argument that is not an error
+                value, origin = self.resolve(item)
+                if value is not _ERROR:
+                    return value, origin
+            return _UNKNOWN, None
+        if name == "coalesce":
+            for item in items:  # the first argument that is neither null nor ""
+                value, origin = self.resolve(item)
+                if not _complete(value):
+                    return _UNKNOWN, None
+                if value is not None and value != "":
+                    return value, origin
+            return _ERROR, None
+        resolved = [self.resolve(item) for item in items]
+        arguments = [value for value, _ in resolved]
+        if name == "lookup" and len(arguments) in (2, 3):
+            table, key = arguments[0], arguments[1]
+            if not isinstance(table, dict) or not isinstance(key, str):
+                return _UNKNOWN, None
+            if key in table:
+                return table[key], resolved[0][1]
+            return resolved[2] if len(resolved) == 3 else (_ERROR, None)
+        if name == "merge" and all(isinstance(a, dict) for a in arguments):
             merged: dict[str, Any] = {}
             for argument in arguments:
                 merged.update(argument)
-            return merged
-        return _UNKNOWN
+            return merged, _origin(resolved)
+        if not all(_complete(a) for a in arguments):
+            return _UNKNOWN, None
+        return _function(name, arguments), _origin(resolved)
 
     def value(
         self, attribute: Attribute | None, convert: Callable[[Any], Any] | None = None
@@ -261,25 +538,30 @@ class _Scope:
         return self.of(attribute.value, self.at(attribute), convert)
 
     def of(self, expr: Expr, where: Location, convert: Callable[[Any], Any] | None = None) -> Value:
-        result = self.evaluate(expr)
-        if result is _UNKNOWN:
+        """An expression's value, located at the caller's argument it comes from, if any."""
+        result, origin = self.resolve(expr)
+        if not _complete(result):
             return unknown(expr.text, where)
         if convert is not None:
             result = convert(result)
             if result is _UNKNOWN:
                 return unknown(expr.text, where)
-        return known(result, where)
+        return known(result, origin or where)
 
     def address(self, expr: Expr) -> str | None:
-        """The address a reference points at (``aws_x.y``, ``data.aws_x.y``), else None."""
-        target = self.deref(expr)
-        if target is None or target.kind != REF:
+        """The address a reference points at (``aws_x.y``, ``data.aws_x.y``), else None. A
+        resource in a called module has the calls in its address (``module.a.aws_x.y``)."""
+        found = self.follow(expr)
+        return self._address(found) if found is not None else None
+
+    def _address(self, found: tuple[Expr, _Scope, Location | None]) -> str | None:
+        if found[0].kind != REF:
             return None
-        ref = target.ref
-        if ref[0] == "data" and len(ref) >= 3:
+        ref, instance = found[0].ref, found[1].instance
+        if ref[0] == "data" and len(ref) >= 3 and instance is self.instance:
             return ".".join(ref[:3])
         if ref[0] not in _NOT_RESOURCES and len(ref) >= 2:
-            return ".".join(ref[:2])
+            return instance.prefix + ".".join(ref[:2])
         return None
 
     def link(self, attribute: Attribute | None, *types: str, by: str = "name") -> Value:
@@ -291,19 +573,23 @@ class _Scope:
         return self.link_expr(attribute.value, self.at(attribute), types, by)
 
     def link_expr(self, expr: Expr, where: Location, types: tuple[str, ...], by: str) -> Value:
-        address = self.address(expr)
+        found = self.follow(expr)
+        address = self._address(found) if found is not None else None
+        if found is not None and found[2] is not None:
+            where = found[2]  # the reference is a caller's argument
         if address is not None and address.startswith("data.aws_iam_policy."):
             # A managed policy looked up by a data source: its ARN or name as written there.
-            written = self.project.data_attribute(self.module.folder, address, "arn", "name")
+            written = self.project.data_attribute(self.instance, address, "arn", "name")
             return known(written if isinstance(written, str) else address, where)
         if address is not None:
-            kind = address.split(".")[1 if address.startswith("data.") else 0]
+            kind = address.split(".")[1 if address.startswith("data.") else -2]
             if not types or kind in types or address.startswith("data."):
                 return known(address, where)
             return unknown(expr.text, where)
-        written = self.evaluate(expr)
+        written, origin = self.resolve(expr)
+        where = origin or where
         if isinstance(written, str):
-            named = self.project.named(self.module.folder, types, by, written)
+            named = self.project.named(self.instance.root, types, by, written)
             return known(named or written, where)
         if written is None:
             return known(None, where)
@@ -313,24 +599,131 @@ class _Scope:
         """Whether a setting is given a value: a reference to a resource is one."""
         if attribute is None:
             return ABSENT
-        if self.address(attribute.value) is not None:
-            return known(True, self.at(attribute))
+        found = self.follow(attribute.value)
+        if found is not None and self._address(found) is not None:
+            return known(True, found[2] or self.at(attribute))
         return self.value(attribute, bool)
 
     def tags(self, block: Block) -> Value:
         return self.value(block.attr("tags"), _string_map)
 
 
-def _template_text(part: Any) -> str:
-    if isinstance(part, bool):
-        return "true" if part else "false"
-    return str(part)
+def _origin(resolved: list[_Resolved]) -> Location | None:
+    """Where a value made of several comes from: the first of them that comes from a
+    caller's argument."""
+    return next((origin for _, origin in resolved if origin is not None), None)
+
+
+def _complete(value: Any) -> bool:
+    """Whether a value is known all through: no part of it unknown or an error."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item is _UNKNOWN or item is _ERROR:
+            return False
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _equal(left: Any, right: Any) -> bool:
+    """Terraform's ``==``: values of different types differ (``1 != "1"``, ``true != 1``)."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    numbers = (int, float)
+    if isinstance(left, numbers) and isinstance(right, numbers):
+        return left == right
+    return type(left) is type(right) and left == right
+
+
+def _walk(value: Any, steps: tuple[str | int | None, ...]) -> Any:
+    """The part of a value a traversal selects: ``_ERROR`` where Terraform would refuse
+    it (a key a known object lacks, an index past a list's end, an attribute of null)."""
+    for step in steps:
+        if value is _UNKNOWN or value is _ERROR:
+            return value
+        if step is None:  # an index computed, a splat
+            return _UNKNOWN
+        if isinstance(value, dict):
+            value = value.get(str(step), _ERROR)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            return _ERROR
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """A value as a string template writes it; None for what it cannot hold."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+_VERB = re.compile(r"%(.?)")
+
+
+def _format(template: Any, arguments: list[Any]) -> Any:
+    """``format`` with the verbs ``%s``, ``%d``, ``%v``, ``%t`` and ``%%``; any other verb
+    (widths, precisions, ``%q``) is not rendered."""
+    if not isinstance(template, str):
+        return _UNKNOWN
+    remaining = list(arguments)
+    parts: list[str] = []
+    position = 0
+    for match in _VERB.finditer(template):
+        parts.append(template[position : match.start()])
+        position = match.end()
+        verb = match.group(1)
+        if verb == "%":
+            parts.append("%")
+            continue
+        if verb not in ("s", "d", "v", "t") or not remaining:
+            return _UNKNOWN
+        argument = remaining.pop(0)
+        text = _text(argument)
+        if text is None or (verb == "d" and not isinstance(argument, int)):
+            return _UNKNOWN
+        if verb == "t" and not isinstance(argument, bool):
+            return _UNKNOWN
+        parts.append(text)
+    if remaining:
+        return _UNKNOWN
+    parts.append(template[position:])
+    return "".join(parts)
+
+
+def _function(name: str, arguments: list[Any]) -> Any:
+    """A function of values all known."""
+    if name in _PASSTHROUGH and len(arguments) == 1:
+        return arguments[0]
+    if name == "jsonencode" and len(arguments) == 1:
+        return json.dumps(arguments[0])
+    if name == "concat" and all(isinstance(a, list) for a in arguments):
+        return [item for a in arguments for item in a]
+    if name == "format" and arguments:
+        return _format(arguments[0], arguments[1:])
+    if name == "join" and len(arguments) >= 2 and isinstance(arguments[0], str):
+        lists = arguments[1:]
+        texts = [_text(item) for a in lists if isinstance(a, list) for item in a]
+        if all(isinstance(a, list) for a in lists) and None not in texts:
+            return arguments[0].join(t for t in texts if t is not None)
+    return _UNKNOWN
 
 
 def _string_map(value: Any) -> Any:
     if not isinstance(value, dict):
         return _UNKNOWN
-    return {str(k): _template_text(v) for k, v in value.items() if v is not None}
+    texts = {str(k): _text(v) for k, v in value.items() if v is not None}
+    return _UNKNOWN if None in texts.values() else texts
 
 
 def _enabled(value: Any) -> Any:
@@ -480,7 +873,7 @@ def _policy(scope: _Scope, attribute: Attribute | None) -> list[dict[str, Value]
     address = scope.address(target) if target is not None else None
     found: list[dict[str, Value]] | None = None
     if address is not None and address.startswith("data.aws_iam_policy_document."):
-        found = scope.project.document(scope.module.folder, address)
+        found = scope.project.document(scope.instance, address)
     elif target is not None:
         nodes = _statement_nodes(scope, _Node(target, here=target is attribute.value))
         if nodes is not None:
@@ -554,24 +947,28 @@ Mapper = Callable[[_Scope, Block], dict[str, Value]]
 
 
 class _Project:
-    """Every module's resources, by folder and address: addresses repeat across folders
-    (examples of one module often define the same ones), and references stay in theirs."""
+    """Every module instance's resources, by root and full address: addresses repeat across
+    roots (examples of one module often define the same ones), and references stay in
+    theirs."""
 
-    def __init__(self, modules: list[_Module]) -> None:
-        self.modules = modules
+    def __init__(self, instances: list[_Instance]) -> None:
+        self.instances = instances
+        for instance in instances:
+            if instance.caller is not None:
+                instance.caller._project = self
         self.drafts: dict[tuple[str, str], _Draft] = {}
         self.data: dict[tuple[str, str], tuple[_Scope, Block]] = {}
         self._names: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
 
-    def find(self, folder: str, address: object, resource_type: str = "") -> _Draft | None:
-        draft = self.drafts.get((folder, address)) if isinstance(address, str) else None
+    def find(self, root: str, address: object, resource_type: str = "") -> _Draft | None:
+        draft = self.drafts.get((root, address)) if isinstance(address, str) else None
         if draft is None or (resource_type and draft.type != resource_type):
             return None
         return draft
 
-    def named(self, folder: str, types: tuple[str, ...], by: str, name: str) -> str | None:
+    def named(self, root: str, types: tuple[str, ...], by: str, name: str) -> str | None:
         """The address of the resource of ``types`` whose ``by`` attribute is ``name``, in
-        ``folder`` first, else in any folder."""
+        ``root`` first, else in any root."""
         for resource_type in types:
             key = (resource_type, by)
             if key not in self._names:
@@ -584,20 +981,20 @@ class _Project:
                 self._names[key] = index
             found = self._names[key].get(name, [])
             for where, address in found:
-                if where == folder:
+                if where == root:
                     return address
             if found:
                 return found[0][1]
         return None
 
-    def document(self, folder: str, address: str) -> list[dict[str, Value]] | None:
+    def document(self, instance: _Instance, address: str) -> list[dict[str, Value]] | None:
         """The statements of a ``data "aws_iam_policy_document"``."""
-        found = self.data.get((folder, address))
+        found = self.data.get((instance.key, address))
         return _document_statements(*found) if found is not None else None
 
-    def data_attribute(self, folder: str, address: str, *names: str) -> Any:
+    def data_attribute(self, instance: _Instance, address: str, *names: str) -> Any:
         """The first of ``names`` a data source sets to a known value."""
-        found = self.data.get((folder, address))
+        found = self.data.get((instance.key, address))
         if found is None:
             return _UNKNOWN
         scope, block = found
@@ -609,70 +1006,74 @@ class _Project:
 
     def resources(self) -> Iterator[Resource]:
         blocks: list[tuple[_Scope, Block]] = []
-        for module in self.modules:
-            for path, parsed in module.files:
-                scope = _Scope(module, path, self)
+        for instance in self.instances:
+            for path, parsed in instance.module.files:
+                scope = _Scope(instance, path, self)
                 for block in parsed.blocks:
                     if block.type == "data" and len(block.labels) == 2:
                         address = "data." + ".".join(block.labels)
-                        self.data.setdefault((module.folder, address), (scope, block))
+                        self.data.setdefault((instance.key, address), (scope, block))
                     elif block.type in ("resource", "module"):
                         blocks.append((scope, block))
         # First every resource by its address, so that links by literal name can be found.
         for scope, block in blocks:
             if block.type == "resource" and len(block.labels) == 2 and _exists(scope, block):
                 kind = _KINDS.get(block.labels[0])
-                address = ".".join(block.labels)
+                address = scope.instance.prefix + ".".join(block.labels)
                 draft = _Draft(kind or "", address, block.labels[0], scope.at(block))
                 draft.block, draft.scope = block, scope
-                self.drafts.setdefault((scope.module.folder, address), draft)
+                self.drafts.setdefault((scope.instance.root, address), draft)
         for draft in list(self.drafts.values()):
             mapper = _MAPPERS.get(draft.type)
             if mapper is not None and draft.scope is not None and draft.block is not None:
-                draft.properties = mapper(draft.scope, draft.block)
+                draft.properties = _judged_once(mapper, draft.scope, draft.block)
         for scope, block in blocks:
             if block.type == "module":
                 opaque = _module_call(scope, block)
                 if opaque is not None:
-                    self.drafts.setdefault((scope.module.folder, opaque.name), opaque)
+                    self.drafts.setdefault((scope.instance.root, opaque.name), opaque)
         for merge in _MERGES:
             for draft in list(self.drafts.values()):
                 if draft.scope is not None and draft.block is not None:
                     merge(self, draft)
         self._default_tags()
+        emitted: dict[tuple[str, str, Location], list[Resource]] = {}
         for draft in self.drafts.values():
-            if draft.kind:
-                yield Resource(
-                    draft.kind,
-                    draft.name,
-                    SOURCE,
-                    draft.location,
-                    {k: v for k, v in sorted(draft.properties.items()) if not v.absent},
-                    draft.type,
-                    draft.opaque,
-                )
+            if not draft.kind:
+                continue
+            resource = Resource(
+                draft.kind,
+                draft.name,
+                SOURCE,
+                draft.location,
+                {k: v for k, v in sorted(draft.properties.items()) if not v.absent},
+                draft.type,
+                draft.opaque,
+            )
+            # Roots that call a module alike (its examples, its tests) make the same
+            # resource: it is one.
+            same = emitted.setdefault((draft.kind, draft.name, draft.location), [])
+            if resource not in same:
+                same.append(resource)
+                yield resource
 
     def _default_tags(self) -> None:
         """The AWS provider's ``default_tags`` apply to every resource that takes tags, in
         the provider's module and the local modules it calls."""
-        by_folder = {m.folder: m for m in self.modules}
         defaults: dict[str, Value] = {}
-        for module in self.modules:
-            for path, provider in module.blocks("provider"):
+        for instance in self.instances:  # a caller comes before the modules it calls
+            inherited = defaults.get(instance.parent.key, ABSENT) if instance.parent else ABSENT
+            defaults[instance.key] = inherited
+            for path, provider in instance.module.blocks("provider"):
                 block = provider.child("default_tags")
-                if provider.labels[:1] != ("aws",) or block is None:
-                    continue
-                tags = _Scope(module, path, self).value(block.attr("tags"), _string_map)
-                reached, pending = set(), [module.folder]
-                while pending:  # the folders the provider reaches, each once
-                    folder = pending.pop()
-                    if folder not in reached and folder in by_folder:
-                        reached.add(folder)
-                        defaults.setdefault(folder, tags)
-                        pending.extend(by_folder[folder].callees)
+                if provider.labels[:1] == ("aws",) and block is not None:
+                    provider_scope = _Scope(instance, path, self)
+                    tags = provider_scope.value(block.attr("tags"), _string_map)
+                    defaults[instance.key] = tags
+                    break
         for draft in self.drafts.values():
             scope = draft.scope
-            tags = defaults.get(scope.module.folder, ABSENT) if scope else ABSENT
+            tags = defaults.get(scope.instance.key, ABSENT) if scope else ABSENT
             if tags.absent or "tags" not in rm.PROPERTIES.get(draft.kind, {}):
                 continue
             own = draft.properties.get("tags", ABSENT)
@@ -684,14 +1085,43 @@ class _Project:
                 draft.properties["tags"] = unknown(own.written or tags.written, own.location)
 
 
+def _judged_once(mapper: Mapper, scope: _Scope, block: Block) -> dict[str, Value]:
+    """A resource's properties, once however many ``for_each`` makes: read for each known
+    element (``each.key``, ``each.value``), a property is known when it is the same for all
+    of them, else unknown. A collection not known is read with ``each`` unknown."""
+    for_each = block.attr("for_each")
+    elements = scope.elements(for_each.value) if for_each is not None else None
+    if not elements:
+        return mapper(scope, block)
+    runs = [
+        mapper(scope.bound({"each.key": (key, element[1]), "each.value": element}), block)
+        for key, element in elements
+    ]
+    judged: dict[str, Value] = {}
+    for run in runs:
+        for name in run:
+            if name in judged:
+                continue
+            values = [other.get(name, ABSENT) for other in runs]
+            if all(value == values[0] for value in values):
+                judged[name] = values[0]
+            else:
+                shown = next(value for value in values if not value.absent)
+                judged[name] = unknown(shown.written or name, shown.location)
+    return judged
+
+
 def _expr(attribute: Attribute | None) -> Expr | None:
     return attribute.value if attribute is not None else None
 
 
 def _exists(scope: _Scope, block: Block) -> bool:
-    """False when ``count`` is known to be 0 or ``for_each`` known to be empty."""
-    count = scope.evaluate(_expr(block.attr("count")))
-    for_each = scope.evaluate(_expr(block.attr("for_each")))
+    """False when ``count`` is known to be 0 or ``for_each`` known to be empty. A
+    variable's default does not decide it: a collection empty by default (``[]``, a flag
+    ``false``) is an input not given yet, and what the module would make stays judged."""
+    written = scope.inputs_only()
+    count = written.evaluate(_expr(block.attr("count")))
+    for_each = written.resolve(_expr(block.attr("for_each")))[0]
     if isinstance(count, (int, float)) and count == 0:
         return False
     return not (isinstance(for_each, (list, dict)) and not for_each)
@@ -709,7 +1139,8 @@ def _module_call(scope: _Scope, block: Block) -> _Draft | None:
     kind = kind or next((k for word, k in _MODULE_KINDS if word in name.lower()), None)
     if kind is None:
         return None
-    return _Draft(kind, f"module.{name}", "module", scope.at(block), opaque=True)
+    address = f"{scope.instance.prefix}module.{name}"
+    return _Draft(kind, address, "module", scope.at(block), opaque=True)
 
 
 def _link_list(
@@ -903,7 +1334,7 @@ def _monitoring_schedule(s: _Scope, b: Block) -> dict[str, Value]:
         "schedule": s.value(schedule.attr("schedule_expression")) if schedule else ABSENT,
     }
     job = s.link(config.attr("monitoring_job_definition_name"))
-    draft = s.project.find(s.module.folder, job.value) if job.known else None
+    draft = s.project.find(s.instance.root, job.value) if job.known else None
     match = _JOB_DEFINITION.fullmatch(draft.type) if draft is not None else None
     if draft is None or match is None or draft.block is None or draft.scope is None:
         return properties
@@ -1072,7 +1503,7 @@ def _scaled_endpoint(s: _Scope, resource_id: Attribute) -> Value:
     if isinstance(written, str):
         parts = written.split("/")
         if len(parts) >= 2 and parts[0] == "endpoint":
-            name = s.project.named(s.module.folder, ("aws_sagemaker_endpoint",), "name", parts[1])
+            name = s.project.named(s.instance.root, ("aws_sagemaker_endpoint",), "name", parts[1])
             return known(name or parts[1], where)
         return ABSENT  # another service's scalable resource
     return unknown(resource_id.value.text, where)
@@ -1169,7 +1600,7 @@ def _target(project: _Project, draft: _Draft, value: Value, resource_type: str) 
     """The resource of ``resource_type`` a link written in ``draft`` points at."""
     if not value.known or draft.scope is None:
         return None
-    return project.find(draft.scope.module.folder, value.value, resource_type)
+    return project.find(draft.scope.instance.root, value.value, resource_type)
 
 
 def _append(draft: _Draft, name: str, item: str, where: Location) -> None:

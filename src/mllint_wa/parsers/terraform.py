@@ -6,10 +6,10 @@ the tree carries the line and column of every block, attribute and expression, w
 output gives for blocks only.
 
 Expressions are kept as data, never evaluated: a literal is a value; a tuple, an object, a
-reference (``var.x``, ``aws_s3_bucket.b.id``), a function call and a string template keep their
-parts, so that the resource extractor decides what it can resolve; anything else (operators,
-conditionals, ``for`` expressions, template directives) is :data:`OTHER`, which no one can
-know without running Terraform.
+reference (``var.x``, ``aws_s3_bucket.b.id``), a function call, a string template, a
+conditional, an equality test and a ``for`` expression keep their parts, so that the resource
+extractor decides what it can resolve; anything else (arithmetic, template directives) is
+:data:`OTHER`, which no one can know without running Terraform.
 """
 
 from __future__ import annotations
@@ -31,6 +31,12 @@ OBJECT = "object"  # fields; a key that is an expression is None
 REF = "ref"  # ref: the names of a traversal, indices dropped (aws_x.y[0].id → aws_x, y, id)
 CALL = "call"  # name, items (the arguments)
 TEMPLATE = "template"  # items: literal text and interpolated expressions, in order
+CONDITIONAL = "conditional"  # items: the condition, the value if true, the value if false
+COMPARISON = "comparison"  # name: == or !=; items: the two sides
+# items: the collection, then the key (an object's) and the value made of each element, then
+# the condition when there is one (value: True); ref: the names given to the key and element.
+FOR_OBJECT = "for-object"
+FOR_TUPLE = "for-tuple"
 OTHER = "other"  # anything that cannot be known without evaluating it
 
 # Nesting deeper than this (blocks in blocks, expressions in expressions) is refused with the
@@ -66,6 +72,9 @@ class Expr:
     fields: tuple[tuple[str | None, Expr], ...] = ()
     ref: tuple[str, ...] = ()
     name: str = ""
+    # A reference's whole traversal: names, literal indices (``["k"]``, ``[0]``), and None for
+    # an index computed or a splat, which no one knows without running Terraform.
+    path: tuple[str | int | None, ...] = ()
 
     def field(self, key: str) -> Expr | None:
         """An object's field by key (the first one written)."""
@@ -307,13 +316,21 @@ class _Reader:
         if data == "object":
             return self._object(node, parts, depth)
         if data == "identifier":
-            return Expr(REF, line, column, str(parts[0]), ref=(str(parts[0]),))
+            name = str(parts[0])
+            return Expr(REF, line, column, name, ref=(name,), path=(name,))
         if data in ("get_attr_expr_term", "index_expr_term"):
             return self._traversal(node, parts, depth)
         if data in ("attr_splat_expr_term", "full_splat_expr_term"):
             return self._traversal(node, parts, depth)
         if data == "function_call":
             return self._call(node, parts, depth)
+        if data == "conditional":
+            items = tuple(self.expr(p, depth) for p in parts if hasattr(p, "data"))
+            return Expr(CONDITIONAL, line, column, self._text(node), items=items)
+        if data == "binary_op":
+            return self._comparison(node, parts, depth)
+        if data in ("for_object_expr", "for_tuple_expr"):
+            return self._for(node, parts, depth)
         if data == "unary_op":
             operand = self.expr(parts[-1], depth)
             negated = operand.value if operand.kind == LITERAL else None
@@ -393,11 +410,65 @@ class _Reader:
         if base.kind != REF:
             return self._other(node)
         names = list(base.ref)
+        path = list(base.path)
         for part in parts[1:]:
             # get_attr adds a name; an index or a splat selects elements of the same thing.
-            steps = _subtrees(part) if part.data in ("attr_splat", "full_splat") else [part]
-            names.extend(self._name(_parts(s)[-1]) for s in steps if s.data == "get_attr")
-        return Expr(REF, line, column, self._text(node), ref=tuple(names))
+            splat = part.data in ("attr_splat", "full_splat")
+            steps = _subtrees(part) if splat else [part]
+            if splat:
+                path.append(None)
+            for step in steps:
+                if step.data == "get_attr":
+                    names.append(self._name(_parts(step)[-1]))
+                    path.append(names[-1])
+                else:  # braces_index, short_index (the legacy `.0`)
+                    path.append(self._index(step, depth))
+        return Expr(REF, line, column, self._text(node), ref=tuple(names), path=tuple(path))
+
+    def _index(self, node: Any, depth: int) -> str | int | None:
+        """A literal index (``["name"]``, ``[0]``, the legacy ``.0``), else None."""
+        inner = [p for p in _parts(node) if hasattr(p, "data") or str(p).isdigit()]
+        if len(inner) != 1:
+            return None
+        if not hasattr(inner[0], "data"):
+            return int(str(inner[0]))
+        written = self.expr(inner[0], depth)
+        value = written.value if written.kind == LITERAL else None
+        return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+    def _comparison(self, node: Any, parts: list[Any], depth: int) -> Expr:
+        line, column = self._where(node)
+        term = parts[-1] if len(parts) == 2 else None
+        inner = _parts(term) if getattr(term, "data", None) == "binary_term" else []
+        operator = self._name(inner[0]).strip() if len(inner) == 2 else ""
+        if operator not in ("==", "!="):
+            return self._other(node)
+        items = (self.expr(parts[0], depth), self.expr(inner[1], depth))
+        return Expr(COMPARISON, line, column, self._text(node), name=operator, items=items)
+
+    def _for(self, node: Any, parts: list[Any], depth: int) -> Expr:
+        line, column = self._where(node)
+        if any(str(p) == "..." for p in parts):  # grouping: values collected under each key
+            return self._other(node)
+        intro = next(p for p in parts if getattr(p, "data", None) == "for_intro")
+        intro_parts = _subtrees(intro)
+        names = tuple(str(_parts(p)[0]) for p in intro_parts if p.data == "identifier")
+        collection = self.expr(intro_parts[-1], depth)
+        results = [self.expr(p, depth) for p in parts if getattr(p, "data", None) == "expr_term"]
+        condition = next((p for p in parts if getattr(p, "data", None) == "for_cond"), None)
+        items = [collection, *results]
+        if condition is not None:
+            items.append(self.expr(_subtrees(condition)[0], depth))
+        kind = FOR_OBJECT if node.data == "for_object_expr" else FOR_TUPLE
+        return Expr(
+            kind,
+            line,
+            column,
+            self._text(node),
+            value=condition is not None,
+            items=tuple(items),
+            ref=names,
+        )
 
     def _call(self, node: Any, parts: list[Any], depth: int) -> Expr:
         line, column = self._where(node)
