@@ -405,3 +405,34 @@ def test_endpoint_rules_hold_a_defined_endpoint_from_development_not_in_discover
 
     assert codes(Stage.DISCOVERY) == []
     assert codes(None) == codes(Stage.DEVELOPMENT) == sorted(production_rules)
+
+
+def test_a_terraform_endpoint_on_a_configuration_from_a_variable_is_not_read_as_python(
+    lint, tmp_path
+):
+    # Finding which configuration an endpoint serves reads boto3 calls; an endpoint whose
+    # configuration name is a Terraform variable is not looked for in Python, so its file
+    # is no Python syntax error.
+    terraform = """\
+        variable "config_name" {
+          type = string
+        }
+
+        resource "aws_sagemaker_endpoint_configuration" "churn" {
+          name = var.config_name
+          production_variants {
+            variant_name           = "all"
+            model_name             = "churn"
+            initial_instance_count = 1
+            instance_type          = "ml.m5.large"
+          }
+        }
+
+        resource "aws_sagemaker_endpoint" "churn" {
+          name                 = "churn"
+          endpoint_config_name = var.config_name
+        }
+    """
+    repo = _write(tmp_path, {"main.tf": terraform})
+    found = lint(repo, "MO001", "LN009")
+    assert [row[0] for row in found] == ["MO001"]

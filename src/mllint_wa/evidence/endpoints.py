@@ -332,7 +332,11 @@ def _served(
     if named is not None:
         yield named
     path = endpoint.location.path
-    if not endpoint.get("endpoint_config").unknown or path not in in_file:
+    # Only SDK and boto3 calls pass a configuration's name in a variable; a template or a
+    # Terraform file is not Python to read for one.
+    if endpoint.source != "sdk" or not endpoint.get("endpoint_config").unknown:
+        return
+    if path not in in_file:
         return
     parsed = module(ev, path)
     if parsed is None:
