@@ -288,8 +288,8 @@ def test_a_cell_with_a_syntax_error_is_left_out_at_its_line_in_the_file():
 def test_a_placeholder_cell_is_named_for_what_it_is():
     text = _pretty(_notebook(_cell("role = <YOUR ROLE ARN>\n"), _cell("import sagemaker\n")))
     module = parse_notebook(text).python()
-    assert [(o.part, o.problem) for o in module.left_out] == [
-        ("cell 1", "a fill-in placeholder `<YOUR ROLE ARN>` where code belongs")
+    assert [(o.part, o.problem, o.fill_in) for o in module.left_out] == [
+        ("cell 1", "a fill-in placeholder `<YOUR ROLE ARN>` where code belongs", True)
     ]
     assert module.imports == {"sagemaker": "sagemaker"}
 

@@ -40,19 +40,26 @@ def test_braces_of_expressions_and_quoted_go_templates_make_no_template(lint):
 
 
 def test_a_notebook_cell_that_is_not_python_is_reported_and_the_others_are_read(lint):
-    # notebooks/train.ipynb: cell 2 holds `<PROJECT NAME>`, cell 4 a Python 2 print
-    # statement; cells 3 and 5 split the data and start a SageMaker training job.
+    # notebooks/train.ipynb: cell 2 holds `<PROJECT NAME>`, for the reader to fill in: left
+    # out with a warning, no finding. Cell 4 is a Python 2 print statement, reported; cells
+    # 3 and 5 split the data and start a SageMaker training job, and are read.
     rows = lint("unparseable-file", "LN009", "MD001", "DP031")
     assert [row for row in rows if row[2] == "notebooks/train.ipynb"] == [
-        ("LN009", "unparseable-file", "notebooks/train.ipynb", 18, 21),
         ("MD001", "unseeded-randomness", "notebooks/train.ipynb", 32, 20),
+        ("LN009", "unparseable-file", "notebooks/train.ipynb", 41, 6),
         ("DP031", "training-without-vpc", "notebooks/train.ipynb", 53, 18),
     ]
     messages = lint.messages("unparseable-file", "LN009", "MD001")
     assert [m for m in messages if m.startswith("`notebooks/train.ipynb`")] == [
-        "`notebooks/train.ipynb` cell 2 has a fill-in placeholder `<PROJECT NAME>` where code "
-        "belongs; that cell and cell 4 were left out, the other cells were read"
+        "`notebooks/train.ipynb` cell 4 has Python 2 code (`print` used as a statement), which "
+        "Python 3 cannot run; that cell was left out"
     ]
+    warnings = lint.result("unparseable-file", "LN009", "MD001").warnings
+    assert (
+        "`notebooks/train.ipynb` cell 2 has a fill-in placeholder `<PROJECT NAME>` where code "
+        "belongs; that cell was left out (line 18): not checked, and not reported as "
+        "unparseable"
+    ) in warnings
 
 
 def _notebook(*cells: str) -> str:
@@ -92,12 +99,21 @@ def test_unparseable_file_reports_python_a_rule_needed(lint, tmp_path):
     assert (failure.path, failure.line) == ("train.py", 2)
 
 
-def test_a_value_left_blank_is_named_as_such(lint, tmp_path):
-    text = _notebook("import torch\n", 'TRACKING_ARN = # "arn:…" or None\nprint(1)\n')
-    _write(tmp_path, {"nb.ipynb": text})
-    assert lint.messages(tmp_path, "LN009", "MD001") == [
+def test_a_value_left_blank_is_named_as_such_and_only_a_module_reports_it(lint, tmp_path):
+    # In a notebook it is an example's place for its reader to fill in: a warning that the
+    # cell was not checked. A program with it cannot run: reported.
+    blank = 'TRACKING_ARN = # "arn:…" or None\nprint(1)\n'
+    _write(tmp_path, {"nb.ipynb": _notebook("import torch\n", blank)})
+    result = lint.result(tmp_path, "LN009", "MD001")
+    assert result.findings == []
+    assert result.warnings == [
         "`nb.ipynb` cell 2 has a value left blank to fill in (`TRACKING_ARN =` and nothing "
-        "after it); that cell was left out, the other cells were read"
+        "after it); that cell was left out, the other cells were read (line 13): not checked, "
+        "and not reported as unparseable"
+    ]
+    _write(tmp_path, {"train.py": "import torch\n" + blank})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`train.py` has a value left blank to fill in (`TRACKING_ARN =` and nothing after it)"
     ]
 
 
@@ -137,7 +153,8 @@ def test_syntax_that_a_newer_python_reads_is_no_unparseable_file(lint):
 def test_a_run_warns_of_what_a_newer_python_would_have_read(lint):
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     cannot = f"has an f-string that the Python {running} running mllint-wa cannot read"
-    assert lint.result("unparseable-file", "LN009", "MD001").warnings == [
+    warnings = lint.result("unparseable-file", "LN009", "MD001").warnings
+    assert [w for w in warnings if "f-string" in w] == [
         f"`notebooks/holdout.ipynb` cell 2 {cannot} (f-string: expecting '}}'); Python 3.12 "
         "reads more f-strings; that cell was left out, the other cells were read (line 19): "
         "not checked, and not reported as unparseable",

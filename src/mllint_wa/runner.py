@@ -409,7 +409,7 @@ def lint_project(one: Linted) -> Outcome:
     # The evidence is built only when a rule reads a file; without it, nothing was asked.
     evidence = context.__dict__.get("evidence")
     probes = dict(evidence.probes) if evidence is not None else {}
-    warnings = list(_not_read_by_this_python(context, root)) if evidence is not None else []
+    warnings = list(_not_checked(context, root)) if evidence is not None else []
     return Outcome(findings, ignored, applicable, set(context.ran), errors, probes, warnings)
 
 
@@ -461,9 +461,10 @@ def absorb(result: RunResult, baseline: Baseline) -> None:
     result.stale_baseline = stale
 
 
-def _not_read_by_this_python(context: ProjectContext, root: str) -> Iterator[str]:
-    """A warning for each file that a newer Python may read and this one cannot: no
-    finding of the file's (it may well be valid), but the run did not check it."""
+def _not_checked(context: ProjectContext, root: str) -> Iterator[str]:
+    """A warning for each file that a newer Python may read and this one cannot, or whose
+    notebook cell the reader is to fill in: no finding of the file's (it may well be
+    valid), but the run did not check all of it."""
     for unread in context.evidence.unread:
         yield (
             f"`{_joined(root, unread.path)}` {unread.message} (line {unread.line}): not "

@@ -55,9 +55,13 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     well be valid: the run warns that it was not checked instead; an empty `{}` or a brace
     left open is an error on every Python and is reported. A notebook is read cell by cell:
     a code cell that is not Python is left out, the notebook is reported once at the first
-    such cell, and its other cells are read by every rule. YAML whose aliases and merge keys
-    would expand it by more than 100,000 values beyond its length (a "billion laughs" of a
-    few hundred bytes) is not read either, and is reported at the node that expands too far;
+    such cell, and its other cells are read by every rule. A notebook cell with a fill-in
+    placeholder or a value left blank is an example's place for its reader to complete,
+    not broken code: it is left out with a warning that it was not checked, and no
+    finding; a `.py` module with one is reported, since a program cannot run so. YAML
+    whose aliases and merge keys would expand it by more than 100,000 values beyond its
+    length (a "billion laughs" of a few hundred bytes) is not read either, and is reported
+    at the node that expands too far;
     a CI definition that cannot be read leaves what CI runs unknown. A Terraform file larger
     than 256 KiB or longer than 10,000 lines, or with a heredoc that is never closed, is not
     read and is reported the same way, since its parser would spend minutes on it: split it,

@@ -444,9 +444,10 @@ class Evidence:
         return tuple(self._failures[path] for path in sorted(self._failures))
 
     def note_unread(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
-        """Record a file (or a notebook's cell) written for a newer Python than the one
-        running: it was not read, and that is no fault of the file (see
-        :class:`NewerSyntax`). Noted once per file, and not for a template."""
+        """Record a file (or a notebook's cell) that was not read through no fault of its
+        own: written for a newer Python than the one running (see :class:`NewerSyntax`), or
+        a notebook cell its reader is to fill in. Noted once per file, and not for a
+        template."""
         if not self.templated(path):
             self._unread.setdefault(path, ParseFailure(path, message, line, column))
 

@@ -82,9 +82,10 @@ def module(ev: Evidence, path: str) -> PythonModule | None:
 
 def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None:
     """A notebook's cells left out of its module: a failure at the first that is not
-    Python, and a note at the first that a newer Python may read."""
-    broken = [cell for cell in left_out if not cell.newer_python]
-    newer = [cell for cell in left_out if cell.newer_python]
+    Python, and a note at the first that a newer Python may read or that the reader is to
+    fill in (an example's `<YOUR BUCKET>`), which is not broken code."""
+    broken = [cell for cell in left_out if not (cell.newer_python or cell.fill_in)]
+    newer = [cell for cell in left_out if cell.newer_python or cell.fill_in]
     for cells, record in ((broken, ev.record_failure), (newer, ev.note_unread)):
         if cells:
             first, *others = cells

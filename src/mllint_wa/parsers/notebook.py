@@ -33,6 +33,7 @@ from mllint_wa.parsers.python_code import (
     LeftOut,
     NotPython,
     PythonModule,
+    fill_in,
     newer_python,
     python_module,
     syntax_problem,
@@ -314,7 +315,10 @@ class Notebook:
                 syntax = error if isinstance(error, SyntaxError) else None
                 what = "null bytes" if syntax is None else syntax_problem(syntax)
                 newer = syntax is not None and newer_python(syntax)
-                yield LeftOut(f"cell {span.cell + 1}", what, self.line_map[row], column, newer)
+                blank = syntax is not None and fill_in(syntax)
+                yield LeftOut(
+                    f"cell {span.cell + 1}", what, self.line_map[row], column, newer, blank
+                )
                 lines[span.first : span.end] = [""] * (span.end - span.first)
 
 

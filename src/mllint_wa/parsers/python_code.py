@@ -79,6 +79,7 @@ class LeftOut:
     line: int
     column: int
     newer_python: bool = False  # a newer Python may read it (:func:`newer_python`)
+    fill_in: bool = False  # the reader is to fill it in (:func:`fill_in`)
 
 
 @dataclass
@@ -323,6 +324,16 @@ def _scan_fstring(line: str, at: int, quote: str) -> tuple[bool, bool, int]:
             depth -= 1
         at += 1
     return False, newer, at
+
+
+def fill_in(error: SyntaxError) -> bool:
+    """Whether the error is a fill-in placeholder or a value left blank: a place the reader
+    of an example is to complete, not code that is broken."""
+    line = error.text or ""
+    at = (error.offset or 1) - 1
+    return any(m.start() <= at < m.end() for m in _PLACEHOLDER.finditer(line)) or bool(
+        _BLANK_VALUE.fullmatch(line.rstrip("\r\n"))
+    )
 
 
 def syntax_problem(error: SyntaxError) -> str:
