@@ -326,14 +326,22 @@ def _scan_fstring(line: str, at: int, quote: str) -> tuple[bool, bool, int]:
     return False, newer, at
 
 
+def _placeholder_at(error: SyntaxError) -> re.Match[str] | None:
+    """The fill-in placeholder (`<PROJECT NAME>`) the error stands on, if any."""
+    line = error.text or ""
+    at = (error.offset or 1) - 1
+    return next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
+
+
+def _left_blank(error: SyntaxError) -> bool:
+    """Whether the error's line assigns nothing (`ARN = # …`): a value left blank."""
+    return bool(_BLANK_VALUE.fullmatch((error.text or "").rstrip("\r\n")))
+
+
 def fill_in(error: SyntaxError) -> bool:
     """Whether the error is a fill-in placeholder or a value left blank: a place the reader
     of an example is to complete, not code that is broken."""
-    line = error.text or ""
-    at = (error.offset or 1) - 1
-    return any(m.start() <= at < m.end() for m in _PLACEHOLDER.finditer(line)) or bool(
-        _BLANK_VALUE.fullmatch(line.rstrip("\r\n"))
-    )
+    return _placeholder_at(error) is not None or _left_blank(error)
 
 
 def syntax_problem(error: SyntaxError) -> str:
@@ -341,10 +349,10 @@ def syntax_problem(error: SyntaxError) -> str:
     arguments left out as `...`, Python 2 code, or the error as Python states it."""
     line = error.text or ""
     at = (error.offset or 1) - 1
-    placeholder = next((m for m in _PLACEHOLDER.finditer(line) if m.start() <= at < m.end()), None)
+    placeholder = _placeholder_at(error)
     if placeholder is not None:
         return f"a fill-in placeholder `{placeholder.group()}` where code belongs"
-    if _BLANK_VALUE.fullmatch(line.rstrip("\r\n")):
+    if _left_blank(error):
         name = line.partition("=")[0].strip()
         return (
             f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
