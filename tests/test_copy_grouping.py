@@ -13,13 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from jsonschema import Draft4Validator
 
-from mllint_wa.cli import main
-from mllint_wa.config import pyproject_layer
 from mllint_wa.evidence import Evidence
-from test_notebook_grouping import estimator, line_of, notebook
+from test_notebook_grouping import document, estimator, findings, line_of, lint, notebook
 from trees import write_tree as write
 
 SARIF_SCHEMA = json.loads(
@@ -43,22 +40,6 @@ MESSAGE = (
     "`pickle.loads` unpickles what `requests.get` downloaded (line 7): whoever controls it can "
     "run code here"
 )
-
-
-def lint(*args: str, fmt: str = "json") -> Result:
-    pyproject_layer.cache_clear()
-    return CliRunner().invoke(main, ["--format", fmt, "--preview", *args])
-
-
-def document(*args: str) -> dict[str, list[dict[str, object]]]:
-    result = lint(*args)
-    assert result.exit_code in (0, 1), result.stderr
-    found: dict[str, list[dict[str, object]]] = json.loads(result.stdout)
-    return found
-
-
-def findings(*args: str) -> list[dict[str, object]]:
-    return document(*args)["findings"]
 
 
 def related(path: str, message: str = MESSAGE) -> dict[str, object]:
