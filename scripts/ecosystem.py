@@ -175,6 +175,16 @@ def load_repositories(path: Path) -> list[Repository]:
     return repositories
 
 
+def chosen_repositories(path: Path, only: Sequence[str]) -> list[Repository]:
+    """The repositories of repos.toml that ``only`` names (all when it names none); an
+    :class:`EcosystemError` for a name the file does not hold."""
+    repositories = load_repositories(path)
+    unknown = sorted(set(only) - {r.repo for r in repositories})
+    if unknown:
+        raise EcosystemError(f"not in {path}: {', '.join(unknown)}")
+    return [r for r in repositories if not only or r.repo in only]
+
+
 def load_verdicts(path: Path, repository: Repository) -> VerdictFile:
     if not path.is_file():
         return VerdictFile(repo=repository.repo, commit=repository.commit)
@@ -789,15 +799,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     try:
-        repositories = load_repositories(args.repos_file)
+        chosen = chosen_repositories(args.repos_file, args.only)
     except EcosystemError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    unknown = sorted(set(args.only) - {r.repo for r in repositories})
-    if unknown:
-        print(f"error: not in {args.repos_file}: {', '.join(unknown)}", file=sys.stderr)
-        return 2
-    chosen = [r for r in repositories if not args.only or r.repo in args.only]
     flags = default_flags() if args.mllint_args is None else shlex.split(args.mllint_args)
     settings = Settings(
         repos_dir=args.repos_dir,

@@ -41,9 +41,9 @@ from ecosystem import (
     REPOS_FILE,
     EcosystemError,
     Repository,
+    chosen_repositories,
     default_cache,
     git_dir_of,
-    load_repositories,
     locate,
     materialise,
 )
@@ -291,13 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     args = parser.parse_args(argv)
     try:
-        repositories = load_repositories(args.repos_file)
+        chosen = chosen_repositories(args.repos_file, args.only)
     except EcosystemError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    unknown = sorted(set(args.only) - {r.repo for r in repositories})
-    if unknown:
-        print(f"error: not in {args.repos_file}: {', '.join(unknown)}", file=sys.stderr)
         return 2
     peers = {
         peer: program
@@ -307,7 +303,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not peers:
         print("error: no peer linter found", file=sys.stderr)
         return 2
-    chosen = [r for r in repositories if not args.only or r.repo in args.only]
     cache_dir = args.cache_dir.resolve()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(
