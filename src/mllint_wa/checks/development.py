@@ -171,7 +171,9 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
     estimator) outside its tests: without a manifest, only the training of an entry point
     of its own counts, as ``missing-model-card`` decides (the fits in a library's
-    functions, command line, examples and documentation do not), and the finding stands
+    functions, command line, examples and documentation do not, nor do those of a library
+    that implements estimators or of a collection of examples, labs, templates or
+    modules), and the finding stands
     at that training call; when ``[model] tracking`` names a tool, MD005 checks it
     instead."""
     declared = ctx.declared(TRACKING_KEY)

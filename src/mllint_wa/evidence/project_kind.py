@@ -19,10 +19,10 @@ documentation:
 Two kinds of project have such evidence and still no model of their own:
 
 - an ML library that implements estimators: a packaged project with a class that defines
-  ``fit`` and hands its training on through the estimator API (``super().fit(...)``,
-  ``self.partial_fit(...)``). The code of the packages holding such classes trains its
-  users' models, and the notebooks and programs that import those packages show how to
-  use them;
+  ``fit`` and, in one of its methods, hands training on through the estimator API
+  (``super().fit(...)``, ``self.partial_fit(...)`` and the like). The code of the
+  packages holding such classes trains its users' models, and the notebooks and
+  programs that import those packages show how to use them;
 - a collection of examples, labs, templates or modules, whose training evidence lies in
   separate sub-projects with nothing tying them into one project (a training program or
   model file at the root, a DVC pipeline or MLflow project at the root): in three or more
