@@ -145,12 +145,9 @@ def own_model(ev: Evidence) -> ModelEvidence | None:
 
 
 def own_training(ev: Evidence) -> CodeSite | None:
-    """The training call of the project's first training entry point, or None."""
-
-    def first() -> CodeSite | None:
-        return None if is_collection(ev) else next(_entry_points(ev), None)
-
-    return ev.memo(own_training, first)
+    """The training call of the project's first training entry point, or None; in a
+    collection, that of its first example."""
+    return ev.memo(own_training, lambda: next(_entry_points(ev), None))
 
 
 def is_collection(ev: Evidence) -> bool:
@@ -194,10 +191,12 @@ def is_demo_path(path: str) -> bool:
 
 
 def _own_model(ev: Evidence) -> ModelEvidence | None:
+    if is_collection(ev):
+        return None
     site = own_training(ev)
     if site is not None:
         return ModelEvidence(site.path, site.line, site.column, f"trains a model (`{site.name}`)")
-    models = () if is_collection(ev) else _model_files(ev)
+    models = _model_files(ev)
     return next((ModelEvidence(path, 1, 1, "is a model file") for path in models), None)
 
 
