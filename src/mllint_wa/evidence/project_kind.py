@@ -24,11 +24,12 @@ Two kinds of project have such evidence and still no model of their own:
   packages holding such classes trains its users' models, and the notebooks and
   programs that import those packages show how to use them;
 - a collection of examples, labs, templates or modules, whose training evidence lies in
-  separate sub-projects with nothing tying them into one project (a training program or
-  model file at the root, a DVC pipeline or MLflow project at the root): in three or more
-  folders that each have a README, a dependency file or a notebook of their own, or only
-  inside sub-projects (folders with a README and a dependency or packaging file of their
-  own) of which the repository holds three or more.
+  separate sub-projects with nothing tying them into one project (a training program,
+  notebook or model file at the root, a DVC pipeline or MLflow project at the root): in
+  three or more folders that each have a README, a dependency file or a notebook of their
+  own, or only inside sub-projects (folders with a README and a dependency or packaging
+  file of their own) of which the repository holds three or more outside tests, examples
+  and documentation.
 
 A template is a project with a ``cookiecutter.json`` or ``copier.yml``, or paths holding
 ``{{cookiecutter.…}}``; a library is a project with packaging metadata (``setup.py``,
@@ -318,7 +319,7 @@ def _estimator_modules(ev: Evidence) -> frozenset[str]:
             if is_demo_path(path) or not ev.mentions(path, b"fit("):
                 continue
             parsed = module(ev, path)
-            if parsed is not None and _estimator_classes(parsed):
+            if parsed is not None and _implements_estimator(parsed):
                 found.add(path)
         return frozenset(found)
 
@@ -355,10 +356,10 @@ def _in_library(ev: Evidence, path: str) -> bool:
     )
 
 
-def _estimator_classes(parsed: PythonModule) -> list[ast.ClassDef]:
-    """The classes that implement an estimator: they define ``fit`` and hand training to
-    the estimator API in one of their methods (``super().fit(...)``,
-    ``self.partial_fit(...)``)."""
+def _implements_estimator(parsed: PythonModule) -> bool:
+    """Whether the module has a class that implements an estimator: one that defines
+    ``fit`` and hands training on through the estimator API in one of its methods
+    (``super().fit(...)``, ``self.partial_fit(...)``)."""
     fitting = [
         node
         for node in parsed.index.of(ast.ClassDef)
@@ -367,10 +368,8 @@ def _estimator_classes(parsed: PythonModule) -> list[ast.ClassDef]:
             for s in node.body
         )
     ]
-    if not fitting:
-        return []
     handing_on = [call for call in parsed.index.of(ast.Call) if _hands_on_training(call)]
-    return [node for node in fitting if any(_inside(call, node) for call in handing_on)]
+    return any(_inside(call, node) for node in fitting for call in handing_on)
 
 
 def _hands_on_training(call: ast.Call) -> bool:
