@@ -148,7 +148,7 @@ def own_model(ev: Evidence) -> ModelEvidence | None:
 def own_training(ev: Evidence) -> CodeSite | None:
     """The training call of the project's first training entry point, or None; in a
     collection, that of its first example."""
-    return ev.memo(own_training, lambda: next(_entry_points(ev), None))
+    return ev.memo(own_training, lambda: next(_entry_points(ev, code_files(ev)), None))
 
 
 def is_collection(ev: Evidence) -> bool:
@@ -211,17 +211,27 @@ def _model_files(ev: Evidence) -> tuple[str, ...]:
 
 
 def _is_collection(ev: Evidence) -> bool:
-    trained = {site.path for site in _entry_points(ev)} | set(_model_files(ev))
-    if not trained or any("/" not in path for path in trained):
+    models = _model_files(ev)
+    if any(ev.exists(name) for name in _PIPELINE_FILES) or any("/" not in p for p in models):
         return False
-    if any(ev.exists(name) for name in _PIPELINE_FILES):
+    at_root = tuple(path for path in code_files(ev) if "/" not in path)
+    if next(_entry_points(ev, at_root), None) is not None:
         return False
     units = _folders_of_their_own(ev)
-    if len({_nearest(path, units) for path in trained} - {""}) >= _COLLECTION_SIZE:
-        return True
+    trained = set(models)
+    separate = {_nearest(path, units) for path in models} - {""}
+    # Stops at the third separate folder: a collection of hundreds of examples is known
+    # before all of them are read.
+    for site in _entry_points(ev, code_files(ev)):
+        trained.add(site.path)
+        separate |= {_nearest(site.path, units)} - {""}
+        if len(separate) >= _COLLECTION_SIZE:
+            return True
     projects = {folder for folder in _sub_projects(ev) if not is_demo_path(f"{folder}/")}
-    return len(projects) >= _COLLECTION_SIZE and all(
-        any(path.startswith(f"{folder}/") for folder in projects) for path in trained
+    return (
+        bool(trained)
+        and len(projects) >= _COLLECTION_SIZE
+        and all(any(path.startswith(f"{folder}/") for folder in projects) for path in trained)
     )
 
 
@@ -272,12 +282,12 @@ def _owner(path: str) -> str:
     return parent if name == "requirements" else folder
 
 
-def _entry_points(ev: Evidence) -> Iterator[CodeSite]:
-    """The training call of each training entry point, by path."""
+def _entry_points(ev: Evidence, paths: tuple[str, ...]) -> Iterator[CodeSite]:
+    """The training call of each training entry point among ``paths``, by path."""
     packaged = is_packaged(ev)
     estimators = _estimator_modules(ev)
     # Modules named for training first: the finding stands on the training script.
-    ordered = sorted(code_files(ev), key=lambda p: not _TRAINING_NAME.fullmatch(_stem(p)))
+    ordered = sorted(paths, key=lambda p: not _TRAINING_NAME.fullmatch(_stem(p)))
     for path in ordered:
         if is_demo_path(path):
             continue
