@@ -164,7 +164,12 @@ class AppFlow:
         if other is None or shown is None:
             return None
         top = other.assigned.get(id(other.parsed.tree), {})
-        found = [values for written, values in top.items() if matches(written)]
+        # An object the module changes after writing it (``CONFIG.x = …``) is not followed.
+        found = [
+            values
+            for written, values in top.items()
+            if matches(written) and written not in other.changed
+        ]
         if len(found) != 1 or len(found[0]) != 1:
             return None
         return found[0][0]
