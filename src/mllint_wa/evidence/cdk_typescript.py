@@ -32,9 +32,13 @@ followed are the Python reader's, word for word:
   is instantiated (``new HostingStack(app, 'Hosting', { tags: {...} })``), the class found
   through the file's relative imports.
 
-Function parameters, props a construct receives from its caller, ``a ?? b``, conditionals,
-``process.env`` and anything else are unknown, and unknown is silent; a construct whose props
-object cannot be followed is opaque. ``ec2.InstanceType.of(...)`` is not followed (nor is its
+Values also cross the app's modules (:mod:`mllint_wa.evidence.cdk_typescript_flow`): names
+imported from its modules, members of object literals and JSON files, what its functions
+return, and a construct made inside a class or function of the app read once per call of it,
+its parameters holding the call's arguments (the props a construct class is given by its
+caller), within the Python resolver's bounds. A destructured parameter, ``a ?? b``,
+conditionals, ``process.env`` and anything else are unknown, and unknown is silent; a
+construct whose props object cannot be followed is opaque. ``ec2.InstanceType.of(...)`` is not followed (nor is its
 Python twin): SageMaker constructs take instance types as strings.
 """
 
