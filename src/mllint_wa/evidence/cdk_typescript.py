@@ -38,8 +38,8 @@ return, and a construct made inside a class or function of the app read once per
 its parameters holding the call's arguments (the props a construct class is given by its
 caller), within the Python resolver's bounds. A destructured parameter, ``a ?? b``,
 conditionals, ``process.env`` and anything else are unknown, and unknown is silent; a
-construct whose props object cannot be followed is opaque. ``ec2.InstanceType.of(...)`` is not followed (nor is its
-Python twin): SageMaker constructs take instance types as strings.
+construct whose props object cannot be followed is opaque. ``ec2.InstanceType.of(...)`` is
+not followed (nor is its Python twin): SageMaker constructs take instance types as strings.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.python_flow import read_document
-from mllint_wa.evidence.python_values import MAX_CALL_DEPTH, MAX_CALL_SITES, Val
+from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val, per_call
 from mllint_wa.model import Location
 
 if TYPE_CHECKING:
@@ -251,18 +251,19 @@ class AppFlow:
         """The calls that run ``function``, each with the calls that run its caller, up to
         :data:`MAX_CALL_DEPTH` levels; none when it is called more than
         :data:`MAX_CALL_SITES` times, or not at all."""
-        sites = self.call_sites(module, function)
-        found: list[Chain] = []
-        for caller, call in sites or ():
+
+        def callers(caller: TypeScriptModule, call: ast.Call) -> list[Chain]:
             outer = self.function_of(caller, call)
-            parents: list[Chain] = []
-            if outer is not None and outer is not function and depth < MAX_CALL_DEPTH:
-                parents = self.contexts(caller, outer, depth + 1)
-            site: Site = (function, module, caller, call)
-            found += [(site, *parent) for parent in parents or [()]]
-            if len(found) > MAX_CALL_SITES:
+            if outer is None or outer is function:
                 return []
-        return found
+            return self.contexts(caller, outer, depth + 1)
+
+        return per_call(
+            self.call_sites(module, function),
+            depth,
+            callers,
+            lambda caller, call, parent: ((function, module, caller, call), *(parent or ())),
+        )
 
     @contextmanager
     def binding(self, chain: Chain, label: str) -> Iterator[None]:
