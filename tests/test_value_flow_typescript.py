@@ -308,3 +308,11 @@ def test_a_json_file_read_outside_the_app_or_by_a_computed_path_is_unknown(tmp_p
         "const ISOLATED = JSON.parse(fs.readFileSync('isolation.json', 'utf8')).isolated;\n"
     )
     assert _imported_isolation(tmp_path / "read", files, written) == "known"
+
+
+def test_a_member_is_found_however_the_object_spells_its_key(tmp_path):
+    module = {"lib/config.ts": "export const CONFIG = { EnableIsolation: false };\n"}
+    written = "import { CONFIG } from '../lib/config';\nconst ISOLATED = CONFIG.EnableIsolation;\n"
+    assert _imported_isolation(tmp_path / "pascal", module, written) == "known"
+    written = "import { CONFIG } from '../lib/config';\nconst ISOLATED = CONFIG.Isolation;\n"
+    assert _imported_isolation(tmp_path / "missing", module, written) == "absent"

@@ -247,9 +247,10 @@ class TypeScriptModule(cdk._Module):
         fields = self.struct(container) if isinstance(container, ast.Dict) else None
         if fields is None:
             return None
-        if expr.attr not in fields:
+        key = cdk._snake(expr.attr)  # as the object's keys are (``KmsKeyId``, ``kmsKeyId``)
+        if key not in fields:
             return UNDEFINED
-        where, value = fields[expr.attr]
+        where, value = fields[key]
         if self.flow.is_given_props(container):
             self.flow.crossed.setdefault(id(value), where)
         return value
