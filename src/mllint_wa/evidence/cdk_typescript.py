@@ -57,7 +57,7 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import cdk_resources as cdk
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, Chain
+from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, Chain, python_name
 from mllint_wa.evidence.kinds import CI, JSON, SHELL, TYPESCRIPT, YAML
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
@@ -406,12 +406,6 @@ def module_name(specifier: str) -> str:
             rest = specifier.removeprefix(prefix).replace("-", "_").replace("/", ".")
             return f"aws_cdk.{rest}"
     return "aws_cdk" if specifier == "aws-cdk-lib" else specifier
-
-
-def python_name(name: str) -> str:
-    """A property or method as the Python CDK spells it: camelCase becomes snake_case;
-    classes (``ManagedPolicy``) and enum members (``ONE_WEEK``) keep their spelling."""
-    return cdk._snake(name) if name[:1].islower() else name
 
 
 _LITERALS = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined"})

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.cdk_resources import _snake
 from mllint_wa.evidence.python_flow import read_document
 from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val, per_call
 from mllint_wa.model import Location
@@ -60,6 +61,12 @@ Chain = tuple[Site, ...]
 Callee = tuple[str, ...]
 
 
+def python_name(name: str) -> str:
+    """A property or method as the Python CDK spells it: camelCase becomes snake_case;
+    classes (``ManagedPolicy``) and enum members (``ONE_WEEK``) keep their spelling."""
+    return _snake(name) if name[:1].islower() else name
+
+
 class AppFlow:
     """The modules of one app and what reaches one from another."""
 
@@ -81,7 +88,8 @@ class AppFlow:
         # Where values of JSON files, and keys of props given at a call, are written.
         self.places: dict[int, Location] = {}
         self.crossed: dict[int, Location] = {}
-        self._props: dict[int, ast.Dict] = {}
+        self._props: dict[int, ast.Dict] = {}  # by id of the call that gives them
+        self._given: set[int] = set()  # their ids
         self._documents: dict[str, ast.expr | None] = {}
         self._sites: dict[Callee, list[tuple[TypeScriptModule, ast.Call]]] | None = None
         # The calls the functions being read are called by: id of the function → its site.
@@ -105,6 +113,8 @@ class AppFlow:
 
     def owner(self, node: ast.AST) -> TypeScriptModule | None:
         """The module whose code ``node`` is (or whose call gave a props object)."""
+        if node is UNDEFINED or node is _UNKNOWN or id(node) in self.places:
+            return None  # nobody's code: a JSON file's, or no one's
         found = self._owners.get(id(node))
         if found is None:
             for module in self.modules.values():
@@ -153,8 +163,6 @@ class AppFlow:
             return None
         if path.endswith(".json"):
             return _entry(self.document(path), attr)
-        from mllint_wa.evidence.cdk_typescript import python_name
-
         return self._exported(path, attr, lambda written: python_name(written) == attr)
 
     def _exported(
@@ -210,8 +218,6 @@ class AppFlow:
             path = self.file(module.path, binding[0]) if binding and not binding[1] else None
             other = self.module(path) if path is not None else None
             if other is not None:
-                from mllint_wa.evidence.cdk_typescript import python_name
-
                 defined = (*other.classes, *other.functions)
                 named = [name for name in defined if python_name(name) == func.attr]
                 return _defined(other, other.path, named[0]) if len(named) == 1 else None
@@ -313,12 +319,13 @@ class AppFlow:
                 keys.append(key if keyword.arg is not None else None)
                 self._owners[id(key)] = caller
             found = ast.copy_location(ast.Dict(keys, [k.value for k in call.keywords]), call)
+            self._given.add(id(found))
             self._owners[id(found)] = caller
             self._props[id(call)] = found
         return found
 
     def is_given_props(self, node: ast.AST) -> bool:
-        return any(node is props for props in self._props.values())
+        return id(node) in self._given
 
     # JSON ----------------------------------------------------------------------------------
 
