@@ -316,3 +316,20 @@ def test_a_member_is_found_however_the_object_spells_its_key(tmp_path):
     assert _imported_isolation(tmp_path / "pascal", module, written) == "known"
     written = "import { CONFIG } from '../lib/config';\nconst ISOLATED = CONFIG.Isolation;\n"
     assert _imported_isolation(tmp_path / "missing", module, written) == "absent"
+
+
+def test_every_way_of_reading_json_is_followed_to_the_policy_it_names():
+    [project] = discover([REPOS / FULL_ACCESS / "typescript-flow"]).projects
+    roles = {
+        r.name: r.get("managed_policies").value
+        for r in extract(Evidence(project.root, project.files))
+        if r.kind == rm.IAM_ROLE
+    }
+    assert roles == {
+        "TrainingRole": ["AmazonSageMakerFullAccess"],  # import of a JSON file
+        "InferenceRole": ["AmazonSageMakerReadOnly"],
+        "NotebookRole": ["AmazonSageMakerFullAccess"],  # cdk.json context
+        "ReviewRole": ["AmazonSageMakerReadOnly"],
+        "PipelineRole": ["AmazonSageMakerFullAccess"],  # read from the app's folder
+        "MonitoringRole": ["CloudWatchReadOnlyAccess"],  # path.join(__dirname, …)
+    }
