@@ -538,12 +538,13 @@ UNBOUNDED_CYCLES = {
     ("parsers/gitattributes.py", "matches"): "the compiled pattern's",
     ("model.py", "to_dict"): "a related place's, from a finding's",
     ("evidence/cdk_typescript.py", "_follow"): "the Python CDK reader's, through super()",
-    ("evidence/cdk_typescript.py", "name_of"): "the Python CDK reader's, through super()",
-    ("evidence/cdk_typescript.py", "owner"): "the app's, which finds the owning module",
+    ("evidence/cdk_resources.py", "owner"): "the app's callers', which find the owning module",
+    ("evidence/cdk_resources.py", "call_sites"): "the project's Python resolver's",
     # The module that owns a node answers for it; it owns it, so it answers itself.
+    ("evidence/cdk_resources.py", "loc"): "the owning module's",
+    ("evidence/cdk_resources.py", "qualified"): "the owning module's",
     ("evidence/cdk_typescript.py", "_returned"): "the owning module's, or super()'s",
-    ("evidence/cdk_typescript.py", "loc"): "the owning module's, or super()'s",
-    ("evidence/cdk_typescript.py", "qualified"): "the owning module's, or super()'s",
+    ("evidence/cdk_typescript.py", "loc"): "super()'s",
     ("evidence/cdk_typescript.py", "written"): "the owning module's",
 }
 # Method names of built-in types: a call of one is not a call of the module's function.

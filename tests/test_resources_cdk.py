@@ -471,7 +471,7 @@ def test_stack_tags_known_only_when_every_instantiation_gives_known_tags(
     assert _show(found["Notebook"].get("tags")) == expected
 
 
-def test_a_stack_that_keeps_its_tags_parameter_for_some_constructs_is_not_tagged(tmp_path):
+def test_a_stack_that_keeps_its_tags_parameter_for_some_constructs_tags_those_alone(tmp_path):
     found = _project(
         tmp_path,
         {
@@ -496,9 +496,10 @@ def test_a_stack_that_keeps_its_tags_parameter_for_some_constructs_is_not_tagged
             """,
         },
     )
-    # `tags` is the class's own parameter, not passed to the Stack: only the endpoint has it.
+    # `tags` is the class's own parameter, not passed to the Stack: only the endpoint has it,
+    # as the app gives it.
     assert _show(found["Model"].get("tags")) == (ABSENT, "")
-    assert _show(found["Endpoint"].get("tags")) == (UNKNOWN, "tags", 10, 57)
+    assert _show(found["Endpoint"].get("tags")) == (KNOWN, {"project": "churn"}, 4, 32)
 
 
 def test_role_policies_added_later_and_statement_changes(tmp_path):

@@ -23,10 +23,14 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
     # Terraform variable without a default. A variable whose default is ml.m4 is a finding
     # (main.tf line 36). flow/ reaches the types through a helper, dicts, strings and
     # configuration files (see test_value_flow_python.py); typescript-flow/ through imports
-    # (see test_value_flow_typescript.py).
+    # (see test_value_flow_typescript.py). In app.py a construct's default (line 12) and a
+    # stack's type given by the app (line 71) fire; a current type its caller gives and
+    # another stack's current type do not.
     assert lint("previous-generation-instance", "MD070") == [
-        ("MD070", "previous-generation-instance", "app.py", 21, 21),
-        ("MD070", "previous-generation-instance", "app.py", 32, 31),
+        ("MD070", "previous-generation-instance", "app.py", 12, 31),
+        ("MD070", "previous-generation-instance", "app.py", 32, 21),
+        ("MD070", "previous-generation-instance", "app.py", 43, 31),
+        ("MD070", "previous-generation-instance", "app.py", 71, 27),
         ("MD070", "previous-generation-instance", "configured/deploy/staging-config.json", 4, 5),
         ("MD070", "previous-generation-instance", "configured/mappings/endpoint.yaml", 11, 7),
         ("MD070", "previous-generation-instance", "configured/notebooks/buildspec.yml", 8, 22),
@@ -45,24 +49,36 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
         ("MD070", "previous-generation-instance", "typescript-flow/lib/hosting-stack.ts", 14, 51),
         ("MD070", "previous-generation-instance", "typescript-flow/lib/hosting-stack.ts", 23, 11),
         ("MD070", "previous-generation-instance", "typescript-flow/lib/hosting-stack.ts", 35, 7),
-        ("MD070", "previous-generation-instance", "typescript/app.ts", 19, 11),
-        ("MD070", "previous-generation-instance", "typescript/app.ts", 30, 7),
+        ("MD070", "previous-generation-instance", "typescript/app.ts", 10, 7),
+        ("MD070", "previous-generation-instance", "typescript/app.ts", 30, 11),
+        ("MD070", "previous-generation-instance", "typescript/app.ts", 41, 7),
+        ("MD070", "previous-generation-instance", "typescript/app.ts", 73, 33),
     ]
 
 
 def test_previous_generation_messages_name_the_resource_the_type_and_the_successor(lint):
     messages = lint.messages("previous-generation-instance", "MD070")
+    # A construct read once per call is named after the call when names would repeat.
     assert messages[0] == (
+        "notebook-instance `Notebook (hosting/Defaulted)` uses `ml.t2.medium`, a "
+        "previous-generation instance family (current choice: ml.t3)"
+    )
+    assert messages[1] == (
         "endpoint-config `Config` variant `Legacy` uses `ml.r4.large`, a previous-generation "
         "instance family (current choice: ml.r5 or a later memory-optimised family "
         "(ml.r6i, ml.r7i))"
     )
-    assert messages[11] == (
+    assert messages[3] == (
+        "endpoint-config `Batch (Legacy)` variant `Main` uses `ml.m4.xlarge`, a "
+        "previous-generation instance family (current choice: ml.m5 or a later "
+        "general-purpose family (ml.m6i, ml.m7i))"
+    )
+    assert messages[13] == (
         "endpoint-config `aws_sagemaker_endpoint_configuration.churn` variant `Cpu` uses "
         "`ml.m4.xlarge`, a previous-generation instance family (current choice: ml.m5 or a "
         "later general-purpose family (ml.m6i, ml.m7i))"
     )
-    assert messages[16] == (
+    assert messages[18] == (
         "endpoint `estimator.deploy(…)` uses `ml.c4.large`, a previous-generation instance "
         "family (current choice: ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i))"
     )
@@ -242,12 +258,13 @@ def test_missing_cost_tags_waits_for_development(lint, tmp_path):
 
 def test_notebook_instances_without_auto_stop(lint):
     # Silent: an auto-stop on-start script (in Terraform linked by its literal name), a
-    # configuration defined outside the project, a script from a parameter or a file
-    # (`filebase64`); a commented-out LifecycleConfigName or lifecycle_config_name does not
-    # count.
+    # configuration defined outside the project, a script from a file (`filebase64`); a
+    # commented-out LifecycleConfigName or lifecycle_config_name does not count. The CDK
+    # stack's script parameter holds the empty script its app gives it: a finding.
     assert lint("notebook-instance-without-auto-stop", "MD075") == [
         ("MD075", "notebook-instance-without-auto-stop", "app.py", 17, 9),
         ("MD075", "notebook-instance-without-auto-stop", "app.py", 26, 13),
+        ("MD075", "notebook-instance-without-auto-stop", "app.py", 56, 13),
         ("MD075", "notebook-instance-without-auto-stop", "main.tf", 1, 1),
         ("MD075", "notebook-instance-without-auto-stop", "main.tf", 17, 3),
         ("MD075", "notebook-instance-without-auto-stop", "setup_notebook.py", 4, 1),
@@ -255,6 +272,7 @@ def test_notebook_instances_without_auto_stop(lint):
         ("MD075", "notebook-instance-without-auto-stop", "template.yaml", 3, 3),
         ("MD075", "notebook-instance-without-auto-stop", "typescript/app.ts", 18, 5),
         ("MD075", "notebook-instance-without-auto-stop", "typescript/app.ts", 25, 7),
+        ("MD075", "notebook-instance-without-auto-stop", "typescript/app.ts", 49, 7),
     ]
     messages = lint.messages("notebook-instance-without-auto-stop", "MD075")
     assert messages[0] == (
@@ -268,13 +286,15 @@ def test_notebook_instances_without_auto_stop(lint):
 
 
 def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
-    # Silent: an enabled rule, a rule added after construction, rules from a parameter or
-    # a condition, **kwargs; in Terraform a lifecycle configuration resource found by the
+    # Silent: an enabled rule, a rule added after construction, rules from a condition,
+    # **kwargs; in Terraform a lifecycle configuration resource found by the
     # bucket's literal name, a `lifecycle_rule` inside the bucket, a rule status from a
-    # variable without a default. A disabled rule is reported where it is written.
+    # variable without a default. A disabled rule is reported where it is written, and the
+    # CDK stack's rules parameter where the app gives it no rule (`rules=[]`).
     assert lint("bucket-without-lifecycle", "DP050", "LN009") == [
         ("DP050", "bucket-without-lifecycle", "app.py", 8, 9),
         ("DP050", "bucket-without-lifecycle", "app.py", 12, 13),
+        ("DP050", "bucket-without-lifecycle", "app.py", 26, 24),
         ("LN009", "unparseable-file", "broken.yaml", 6, 1),
         ("DP050", "bucket-without-lifecycle", "cdk/app.py", 10, 9),
         ("DP050", "bucket-without-lifecycle", "cdk/app.py", 13, 13),
@@ -284,8 +304,9 @@ def test_buckets_without_lifecycle_and_a_broken_template_reported_once(lint):
         ("DP050", "bucket-without-lifecycle", "sam/template.yaml", 5, 3),
         ("DP050", "bucket-without-lifecycle", "template.json", 7, 36),
         ("DP050", "bucket-without-lifecycle", "template.yaml", 6, 3),
-        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 8, 5),
-        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 10, 7),
+        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 12, 5),
+        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 14, 7),
+        ("DP050", "bucket-without-lifecycle", "typescript/app.ts", 29, 30),
         ("DP050", "bucket-without-lifecycle", "typescript/cdk/app.ts", 9, 5),
         ("DP050", "bucket-without-lifecycle", "typescript/cdk/app.ts", 12, 7),
     ]

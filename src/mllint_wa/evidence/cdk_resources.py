@@ -46,14 +46,21 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.code import bound_names, modules, project_files_named
-from mllint_wa.evidence.python_flow import flow
-from mllint_wa.evidence.python_values import Values
+from mllint_wa.evidence.python_flow import PythonFlow, flow
+from mllint_wa.evidence.python_values import (
+    MAX_CALL_SITES,
+    Values,
+    parameter_default,
+    per_call,
+    written_argument,
+)
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, literal, quote_expression
 
@@ -79,11 +86,14 @@ Lookup = Field | _Unread | None
 def extract(ev: Evidence) -> Iterator[rm.Resource]:
     """Every resource the project's CDK apps define."""
     project = flow(ev)
+    callers = _PythonCallers(project)
     cdk_modules = [
-        _Module(path, parsed, project.values(path, parsed))
+        _Module(path, parsed, project.values(path, parsed), callers)
         for path, parsed in modules(ev, b"aws_cdk")
     ]
-    yield from app_resources(cdk_modules, _StackTags(ev, cdk_modules))
+    stacks = _StackTags(ev, cdk_modules)
+    callers.start(cdk_modules, stacks)
+    yield from app_resources(cdk_modules, stacks)
 
 
 def app_resources(cdk_modules: list[_Module], stacks: _StackTags) -> list[rm.Resource]:
@@ -175,11 +185,19 @@ _BINDERS = (
 class _Module:
     """One parsed module: its assignments, its constructs and the resources they make."""
 
-    def __init__(self, path: str, parsed: PythonModule, values: Values | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        parsed: PythonModule,
+        values: Values | None = None,
+        callers: Callers | None = None,
+    ) -> None:
         self.path = path
         self.parsed = parsed
         # The project's Python resolver, asked for the scalars this reader cannot follow.
         self.values = values
+        # The calls of the app's classes and functions, when constructs are read per call.
+        self.callers = callers
         self.parents = parsed.index.parents()
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
@@ -298,13 +316,31 @@ class _Module:
         return expr
 
     def owner(self, node: ast.AST) -> _Module:
-        """The module whose code ``node`` is: this one, unless a reader that follows values
-        across modules says otherwise."""
-        return self
+        """The module whose code ``node`` is: this one, or the caller whose argument a
+        parameter was followed to."""
+        if self.callers is None or node in self.parents:
+            return self
+        return self.callers.owner(node) or self
 
     def origin(self, expr: ast.expr) -> Location | None:
-        """Where a field's value is written when that is not where the field is: None here,
-        where values are followed within the module."""
+        """Where a field's value is written when that is not where the field is: the
+        argument of the call being read that gives it (or what :meth:`placed` says)."""
+        if self.callers is None:
+            return None
+        node, given = expr, None
+        for _ in range(_MAX_DEPTH):
+            placed = self.placed(node)
+            if placed is not None:
+                return placed
+            given = given or self.callers.crossed.get(id(node))
+            following = self.owner(node)._follow(node)
+            if following is None:
+                break
+            node = following
+        return given
+
+    def placed(self, node: ast.AST) -> Location | None:
+        """Where a value read from a data file is written; none in Python."""
         return None
 
     def _follow(self, expr: ast.expr) -> ast.expr | None:
@@ -314,7 +350,7 @@ class _Module:
                 if values is not None:
                     return values[0] if len(values) == 1 else None
                 if expr.id in self.params.get(id(scope), ()):
-                    return None
+                    return self.callers.argument(scope, expr.id) if self.callers else None
             return None
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
             if expr.value.id == "self":
@@ -337,6 +373,9 @@ class _Module:
 
     def qualified(self, expr: ast.expr) -> str:
         """A callee's or enum member's qualified name, shortened (``aws_s3.Bucket``)."""
+        owner = self.owner(expr)
+        if owner is not self:
+            return owner.qualified(expr)
         name = self.parsed.qualified_name(expr)
         return _short(name) if name is not None and name.startswith("aws_cdk") else ""
 
@@ -381,6 +420,9 @@ class _Module:
     def _returned(self, call: ast.Call) -> ast.expr | None:
         """What a module's own function returns, when it is one ``return`` of an expression
         (``**bucket_params("name")``); its parameters stay unknown."""
+        owner = self.owner(call)
+        if owner is not self:
+            return owner._returned(call)
         if not isinstance(call.func, ast.Name):
             return None
         defined = [
@@ -452,9 +494,10 @@ class _Module:
         """A scalar the project's resolver knows: ``str.format`` and joins of known parts,
         a value of a JSON or YAML file of the repository, what a project function returns;
         ``...`` otherwise."""
-        if self.values is None:
+        values = self.owner(node).values
+        if values is None:
             return ...
-        found = self.values.value(node).plain()
+        found = values.value(node).plain()
         return found if found is None or isinstance(found, (str, int, float, bool)) else ...
 
     @nesting_bounded(...)
@@ -501,9 +544,17 @@ class _Module:
 
     def name_of(self, expr: ast.expr) -> object:
         """A reference to another resource: its name (also when the physical name it is
-        given is written instead, ``model_name="churn"``), or the literal; ``...``."""
+        given is written instead, ``model_name="churn"``), or the literal; ``...``. A
+        construct of the class or function being read for a call is named after the call."""
         target = self.target_of(expr)
-        return target.name if target is not None else self.scalar(expr)
+        if target is None:
+            return self.scalar(expr)
+        callers = self.callers
+        if callers is not None and callers.label:
+            function = callers.function_of(self, target.call)
+            if function is not None and id(function) in callers.active:
+                return _called(target.name, callers.label)
+        return target.name
 
     def target_of(self, expr: ast.expr) -> _Construct | None:
         """The construct an expression refers to, or whose physical name it writes."""
@@ -525,6 +576,9 @@ class _Module:
         return self._physical.get(physical)
 
     def loc(self, node: ast.AST) -> Location:
+        owner = self.owner(node)
+        if owner is not self:
+            return owner.loc(node)
         line, column = self.parsed.position(node)
         return Location(self.path, line, column)
 
@@ -631,8 +685,54 @@ class _Module:
     # Resources --------------------------------------------------------------------------
 
     def resources(self) -> list[tuple[rm.Resource, _Construct]]:
-        """Each resource with the construct call that defines it."""
-        return [found for construct in self.constructs.values() for found in self.read(construct)]
+        """Each resource with the construct call that defines it; the constructs of a class
+        or function the app calls are read once for each call when the calls make them
+        differently, named after the call."""
+        groups: dict[int, list[_Construct]] = {}
+        functions: dict[int, ast.FunctionDef | None] = {}
+        for construct in self.constructs.values():
+            function = self.callers.function_of(self, construct.call) if self.callers else None
+            groups.setdefault(id(function), []).append(construct)
+            functions[id(function)] = function
+        found: list[tuple[rm.Resource, _Construct]] = []
+        for key, constructs in groups.items():
+            once = [made for construct in constructs for made in self.read(construct)]
+            function = functions[key]
+            chains = (
+                self.callers.contexts(self, function)
+                if self.callers is not None and function is not None
+                else []
+            )
+            per_call = [self._read_called(constructs, chain, "") for chain in chains]
+            if all(
+                [r.properties for r, _ in made] == [r.properties for r, _ in once]
+                for made in per_call
+            ):
+                found += once
+                continue
+            names = [(r.kind, r.name) for read in per_call for r, _ in read]
+            if len(set(names)) < len(names):
+                # The calls name their constructs alike (an id the function writes):
+                # each is named after its call too.
+                per_call = [
+                    self._read_called(constructs, chain, label)
+                    for chain, label in zip(chains, _labels(chains), strict=True)
+                ]
+            found += [made for read in per_call for made in read]
+        return found
+
+    def _read_called(
+        self, constructs: list[_Construct], chain: Chain, label: str
+    ) -> list[tuple[rm.Resource, _Construct]]:
+        assert self.callers is not None
+        with self.callers.binding(chain, label):
+            found = []
+            for construct in constructs:
+                # An id given by the call names the construct (``scope, id`` passed on).
+                named = self._construct_name(construct.call, construct.type)
+                read = self.read(dataclasses.replace(construct, name=named))
+                found += [(_named(resource, label), construct) for resource, _ in read]
+            return found
 
     def read(self, construct: _Construct) -> list[tuple[rm.Resource, _Construct]]:
         """The resources one construct makes (a scaling target's policies beside it)."""
@@ -689,7 +789,8 @@ class _Module:
             entries += self._scope_tags.get(id(owner), [])
         if not entries:
             return rm.ABSENT
-        return _tag_value(self, entries, hit[0] if hit is not None else entries[0][0])
+        where = (self.origin(hit[1]) or hit[0]) if hit is not None else entries[0][0]
+        return _tag_value(self, entries, where)
 
 
 def _tag_value(
@@ -710,6 +811,147 @@ def _with_tags(
     for location, key, value, module in app_tags:
         resource = rm.with_tags(resource, _tag_value(module, [(location, key, value)], location))
     return resource
+
+
+# Constructs read once per call ---------------------------------------------------------------
+
+# One call of a function: the function, the module defining it, the calling module, the call.
+Site = tuple[ast.FunctionDef, "_Module", "_Module", ast.Call]
+Chain = tuple[Site, ...]
+
+
+class Callers:
+    """The calls that run the app's construct classes and functions, and which of them is
+    being read: a construct made inside ``__init__``, a method or a function of the app is
+    read once for each call (:meth:`_Module.resources`), the function's parameters holding
+    that call's arguments (:meth:`argument`), through at most
+    :data:`~mllint_wa.evidence.python_values.MAX_CALL_DEPTH` levels of calls and for a
+    function called at most :data:`~mllint_wa.evidence.python_values.MAX_CALL_SITES`
+    times. Each language says where a function is called and how a call binds its
+    parameters."""
+
+    def __init__(self) -> None:
+        # The calls the functions being read are called by: id of the function → its site.
+        self.active: dict[int, Site] = {}
+        self.label = ""
+        # Where an argument the call being read gives is written: id of its expression.
+        self.crossed: dict[int, Location] = {}
+
+    def call_sites(
+        self, module: _Module, function: ast.FunctionDef
+    ) -> list[tuple[_Module, ast.Call]] | None:
+        """Every call of ``function`` in the app; None when they cannot all be found."""
+        raise NotImplementedError
+
+    def argument(self, scope: ast.AST, name: str) -> ast.expr | None:
+        """What the call being read gives parameter ``name`` of ``scope``; None when no
+        call is being read or the parameter cannot be told."""
+        raise NotImplementedError
+
+    def owner(self, node: ast.AST) -> _Module | None:
+        """The module whose code ``node`` is, when it is a module of the app."""
+        raise NotImplementedError
+
+    def function_of(self, module: _Module, node: ast.AST) -> ast.FunctionDef | None:
+        """The named function (or method) whose body holds ``node``, callbacks passed over."""
+        parent = module.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, ast.FunctionDef) and parent.name != "<lambda>":
+                return parent
+            parent = module.parents.get(parent)
+        return None
+
+    @nesting_bounded([])
+    def contexts(self, module: _Module, function: ast.FunctionDef, depth: int = 1) -> list[Chain]:
+        """The calls that run ``function``, each with the calls that run its caller, up to
+        :data:`MAX_CALL_DEPTH` levels; none when it is called more than
+        :data:`MAX_CALL_SITES` times, or not at all."""
+
+        def callers(caller: _Module, call: ast.Call) -> list[Chain]:
+            outer = self.function_of(caller, call)
+            if outer is None or outer is function:
+                return []
+            return self.contexts(caller, outer, depth + 1)
+
+        return per_call(
+            self.call_sites(module, function),
+            depth,
+            callers,
+            lambda caller, call, parent: ((function, module, caller, call), *(parent or ())),
+        )
+
+    @contextmanager
+    def binding(self, chain: Chain, label: str) -> Iterator[None]:
+        """Read with the functions of ``chain`` called as it calls them."""
+        self.active = {id(site[0]): site for site in chain}
+        self.label = label
+        try:
+            yield
+        finally:
+            self.active, self.label = {}, ""
+
+
+class _PythonCallers(Callers):
+    """Calls in a Python CDK app: a class's instantiations (found as its stack tags are,
+    through the instantiating module's imports) run its ``__init__``; the project's Python
+    resolver finds the calls of a function or method (:mod:`mllint_wa.evidence.python_flow`).
+    A call made from a module that is not read for its constructs is not followed."""
+
+    def __init__(self, project: PythonFlow) -> None:
+        super().__init__()
+        self.project = project
+        self.by_path: dict[str, _Module] = {}
+        self.stacks: _StackTags | None = None
+        self._owners: dict[int, _Module] = {}
+
+    def start(self, cdk_modules: list[_Module], stacks: _StackTags) -> None:
+        self.by_path = {module.path: module for module in cdk_modules}
+        self.stacks = stacks
+
+    def owner(self, node: ast.AST) -> _Module | None:
+        found = self._owners.get(id(node))
+        if found is None:
+            for module in self.by_path.values():
+                if node in module.parents:
+                    self._owners[id(node)] = found = module
+                    break
+        return found
+
+    def call_sites(
+        self, module: _Module, function: ast.FunctionDef
+    ) -> list[tuple[_Module, ast.Call]] | None:
+        owner = module.parents.get(function)
+        if isinstance(owner, ast.ClassDef) and function.name == "__init__":
+            if self.stacks is None or module.classes.get(owner.name) is not owner:
+                return None
+            sites = self.stacks.sites.get((module.path, owner.name), [])
+            return sites if len(sites) <= MAX_CALL_SITES else None
+        if module.values is None:
+            return None
+        found = self.project.call_sites(module.values, function)
+        if found is None or any(values.path not in self.by_path for values, _ in found):
+            return None
+        return [(self.by_path[values.path], call) for values, call in found]
+
+    def argument(self, scope: ast.AST, name: str) -> ast.expr | None:
+        site = self.active.get(id(scope))
+        if site is None:
+            return None
+        function, callee, caller, call = site
+        owner = callee.parents.get(function)
+        receiver = isinstance(owner, ast.ClassDef) and not any(
+            isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
+        )
+        given = written_argument(function, call, name, receiver)
+        if isinstance(given, ast.keyword):
+            self.crossed.setdefault(id(given.value), caller.loc(given))
+            return given.value
+        if isinstance(given, ast.expr):
+            self.crossed.setdefault(id(given), caller.loc(given))
+            return given
+        if given is None and not any(k.arg is None for k in call.keywords):
+            return parameter_default(function.args, name)
+        return None  # from *args, **kwargs or a ** spread: unknown
 
 
 # Stack-level tags ----------------------------------------------------------------------------
@@ -906,6 +1148,34 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
         if keyword.arg == name:
             return keyword.value
     return None
+
+
+def _named(resource: rm.Resource, label: str) -> rm.Resource:
+    return dataclasses.replace(resource, name=_called(resource.name, label))
+
+
+def _called(name: str, label: str) -> str:
+    return f"{name} ({label})" if label else name
+
+
+def _construct_id(caller: _Module, call: ast.Call) -> object:
+    return caller.scalar(call.args[1]) if len(call.args) > 1 else ...
+
+
+def _labels(chains: list[Chain]) -> list[str]:
+    """How each call of a function is named: the construct ids on the way to it
+    (``Dev/Training``), or where the calls are when ids do not tell them apart."""
+    by_id = []
+    for chain in chains:
+        ids = [_construct_id(caller, call) for *_, caller, call in chain]
+        known = [written for written in ids if isinstance(written, str)]
+        by_id.append("/".join(reversed(known)) if len(known) == len(ids) else "")
+    if all(by_id) and len(set(by_id)) == len(by_id):
+        return by_id
+    return [
+        ", ".join(f"{caller.path}:{caller.loc(call).line}" for *_, caller, call in chain)
+        for chain in chains
+    ]
 
 
 # Reading one construct's properties ----------------------------------------------------------

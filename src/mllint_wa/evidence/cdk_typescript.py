@@ -45,7 +45,6 @@ not followed (nor is its Python twin): SageMaker constructs take instance types 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 import posixpath
 import shlex
@@ -57,7 +56,7 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import cdk_resources as cdk
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, Chain, python_name
+from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, python_name
 from mllint_wa.evidence.kinds import CI, JSON, SHELL, TYPESCRIPT, YAML
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
@@ -206,14 +205,9 @@ class TypeScriptModule(cdk._Module):
             and isinstance(root := _root(target), ast.Name)
             and root.id != "self"
         }
-        super().__init__(path, lowered)
+        super().__init__(path, lowered, callers=flow)
 
     # Following values across the app ------------------------------------------------------
-
-    def owner(self, node: ast.AST) -> cdk._Module:
-        if node in self.parents:
-            return self
-        return self.flow.owner(node) or self
 
     def _follow(self, expr: ast.expr) -> ast.expr | None:
         flow = self.flow
@@ -271,85 +265,13 @@ class TypeScriptModule(cdk._Module):
         returns = [node for node in ast.walk(found[1]) if isinstance(node, ast.Return)]
         return returns[0].value if len(returns) == 1 else None
 
-    def origin(self, expr: ast.expr) -> Location | None:
-        """Where a value is written when it comes from a caller (the caller's argument) or
-        a JSON file (the file's line)."""
-        flow, node, given = self.flow, expr, None
-        for _ in range(cdk._MAX_DEPTH):
-            if id(node) in flow.places:
-                return flow.places[id(node)]
-            given = given or flow.crossed.get(id(node))
-            following = self.owner(node)._follow(node)
-            if following is None:
-                break
-            node = following
-        return given
+    def placed(self, node: ast.AST) -> Location | None:
+        """Where a JSON file writes a value."""
+        return self.flow.places.get(id(node))
 
     def loc(self, node: ast.AST) -> Location:
         place = self.flow.places.get(id(node))
-        if place is not None:
-            return place
-        owner = self.owner(node)
-        return owner.loc(node) if owner is not self else super().loc(node)
-
-    def qualified(self, expr: ast.expr) -> str:
-        owner = self.owner(expr)
-        return owner.qualified(expr) if owner is not self else super().qualified(expr)
-
-    # Constructs read once per call --------------------------------------------------------
-
-    def resources(self) -> list[tuple[rm.Resource, cdk._Construct]]:
-        """Each resource; the constructs of a function the app calls are read once for
-        each call when the calls make them differently, named after the call."""
-        groups: dict[int, list[cdk._Construct]] = {}
-        functions: dict[int, ast.FunctionDef | None] = {}
-        for construct in self.constructs.values():
-            function = self.flow.function_of(self, construct.call)
-            groups.setdefault(id(function), []).append(construct)
-            functions[id(function)] = function
-        found: list[tuple[rm.Resource, cdk._Construct]] = []
-        for key, constructs in groups.items():
-            once = [made for construct in constructs for made in self.read(construct)]
-            function = functions[key]
-            chains = self.flow.contexts(self, function) if function is not None else []
-            per_call = [self._read_called(constructs, chain, "") for chain in chains]
-            if all(
-                [r.properties for r, _ in made] == [r.properties for r, _ in once]
-                for made in per_call
-            ):
-                found += once
-                continue
-            names = [(r.kind, r.name) for read in per_call for r, _ in read]
-            if len(set(names)) < len(names):
-                # The calls name their constructs alike (an id the function writes):
-                # each is named after its call too.
-                per_call = [
-                    self._read_called(constructs, chain, label)
-                    for chain, label in zip(chains, _labels(chains), strict=True)
-                ]
-            found += [made for read in per_call for made in read]
-        return found
-
-    def _read_called(
-        self, constructs: list[cdk._Construct], chain: Chain, label: str
-    ) -> list[tuple[rm.Resource, cdk._Construct]]:
-        with self.flow.binding(chain, label):
-            found = []
-            for construct in constructs:
-                # An id given by the call names the construct (``scope, id`` passed on).
-                named = self._construct_name(construct.call, construct.type)
-                read = self.read(dataclasses.replace(construct, name=named))
-                found += [(_named(resource, label), construct) for resource, _ in read]
-            return found
-
-    def name_of(self, expr: ast.expr) -> object:
-        """A construct of the function being read for a call is named after the call."""
-        found = super().name_of(expr)
-        target = self.target_of(expr) if self.flow.label else None
-        function = self.flow.function_of(self, target.call) if target is not None else None
-        if isinstance(found, str) and function is not None and id(function) in self.flow.active:
-            return _called(found, self.flow.label)
-        return found
+        return place if place is not None else super().loc(node)
 
     def written(self, expr: ast.expr) -> str:
         owner = self.owner(expr)
@@ -1017,34 +939,6 @@ def _root(expr: ast.expr) -> ast.expr:
 
 def _on_self(expr: ast.Attribute) -> bool:
     return isinstance(expr.value, ast.Name) and expr.value.id == "self"
-
-
-def _named(resource: rm.Resource, label: str) -> rm.Resource:
-    return dataclasses.replace(resource, name=_called(resource.name, label))
-
-
-def _called(name: str, label: str) -> str:
-    return f"{name} ({label})" if label else name
-
-
-def _construct_id(caller: cdk._Module, call: ast.Call) -> object:
-    return caller.scalar(call.args[1]) if len(call.args) > 1 else ...
-
-
-def _labels(chains: list[Chain]) -> list[str]:
-    """How each call of a function is named: the construct ids on the way to it
-    (``Dev/Training``), or where the calls are when ids do not tell them apart."""
-    by_id = []
-    for chain in chains:
-        ids = [_construct_id(caller, call) for *_, caller, call in chain]
-        known = [written for written in ids if isinstance(written, str)]
-        by_id.append("/".join(reversed(known)) if len(known) == len(ids) else "")
-    if all(by_id) and len(set(by_id)) == len(by_id):
-        return by_id
-    return [
-        ", ".join(f"{caller.path}:{caller.loc(call).line}" for *_, caller, call in chain)
-        for chain in chains
-    ]
 
 
 def _values(node: Node) -> list[Node]:

@@ -30,15 +30,14 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.cdk_resources import _snake
+from mllint_wa.evidence.cdk_resources import Callers, _Module, _snake
 from mllint_wa.evidence.python_flow import read_document
-from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val, per_call
+from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val
 from mllint_wa.model import Location
 
 if TYPE_CHECKING:
@@ -53,9 +52,6 @@ _FILE_READERS = frozenset(
 )
 _PATH_JOINS = frozenset({"path.join", "path.resolve", "node:path.join", "node:path.resolve"})
 
-# One call of a function: the function, the module defining it, the calling module, the call.
-Site = tuple[ast.FunctionDef, "TypeScriptModule", "TypeScriptModule", ast.Call]
-Chain = tuple[Site, ...]
 # A callee as the app knows it: ("class", path, name), ("function", path, name) or
 # ("method", path, class name, name).
 Callee = tuple[str, ...]
@@ -67,7 +63,7 @@ def python_name(name: str) -> str:
     return _snake(name) if name[:1].islower() else name
 
 
-class AppFlow:
+class AppFlow(Callers):
     """The modules of one app and what reaches one from another."""
 
     def __init__(
@@ -76,6 +72,7 @@ class AppFlow:
         app: str,
         make: Callable[[str, AppFlow], TypeScriptModule | None],
     ) -> None:
+        super().__init__()
         self.ev = ev
         self.app = app
         self.folder = app.rpartition("/")[0]
@@ -85,16 +82,12 @@ class AppFlow:
         # Whether every module of the app is read: until then, each is read alone.
         self.ready = False
         self._owners: dict[int, TypeScriptModule] = {}
-        # Where values of JSON files, and keys of props given at a call, are written.
+        # Where values of JSON files are written.
         self.places: dict[int, Location] = {}
-        self.crossed: dict[int, Location] = {}
         self._props: dict[int, ast.Dict] = {}  # by id of the call that gives them
         self._given: set[int] = set()  # their ids
         self._documents: dict[str, ast.expr | None] = {}
-        self._sites: dict[Callee, list[tuple[TypeScriptModule, ast.Call]]] | None = None
-        # The calls the functions being read are called by: id of the function → its site.
-        self.active: dict[int, Site] = {}
-        self.label = ""
+        self._sites: dict[Callee, list[tuple[_Module, ast.Call]]] | None = None
 
     def start(self, modules: list[TypeScriptModule]) -> None:
         self.app_modules = modules
@@ -224,11 +217,11 @@ class AppFlow:
         return None
 
     def call_sites(
-        self, module: TypeScriptModule, function: ast.FunctionDef
-    ) -> list[tuple[TypeScriptModule, ast.Call]] | None:
+        self, module: _Module, function: ast.FunctionDef
+    ) -> list[tuple[_Module, ast.Call]] | None:
         """Every call of ``function`` in the app's modules; None when there are more than
         :data:`MAX_CALL_SITES`."""
-        key = _key_of(module, function)
+        key = _key_of(cast("TypeScriptModule", module), function)
         if key is None:
             return []
         if self._sites is None:
@@ -241,46 +234,6 @@ class AppFlow:
         sites = self._sites.get(key, [])
         return sites if len(sites) <= MAX_CALL_SITES else None
 
-    def function_of(self, module: TypeScriptModule, node: ast.AST) -> ast.FunctionDef | None:
-        """The named function (or method) whose body holds ``node``, callbacks passed over."""
-        parent = module.parents.get(node)
-        while parent is not None:
-            if isinstance(parent, ast.FunctionDef) and parent.name != "<lambda>":
-                return parent
-            parent = module.parents.get(parent)
-        return None
-
-    @nesting_bounded([])
-    def contexts(
-        self, module: TypeScriptModule, function: ast.FunctionDef, depth: int = 1
-    ) -> list[Chain]:
-        """The calls that run ``function``, each with the calls that run its caller, up to
-        :data:`MAX_CALL_DEPTH` levels; none when it is called more than
-        :data:`MAX_CALL_SITES` times, or not at all."""
-
-        def callers(caller: TypeScriptModule, call: ast.Call) -> list[Chain]:
-            outer = self.function_of(caller, call)
-            if outer is None or outer is function:
-                return []
-            return self.contexts(caller, outer, depth + 1)
-
-        return per_call(
-            self.call_sites(module, function),
-            depth,
-            callers,
-            lambda caller, call, parent: ((function, module, caller, call), *(parent or ())),
-        )
-
-    @contextmanager
-    def binding(self, chain: Chain, label: str) -> Iterator[None]:
-        """Read with the functions of ``chain`` called as it calls them."""
-        self.active = {id(site[0]): site for site in chain}
-        self.label = label
-        try:
-            yield
-        finally:
-            self.active, self.label = {}, ""
-
     def argument(self, scope: ast.AST, name: str) -> ast.expr | None:
         """What the call being read gives parameter ``name`` of ``scope``; None when no
         call is being read or the parameter cannot be told."""
@@ -288,7 +241,7 @@ class AppFlow:
         if site is None:
             return None
         function, callee, caller, call = site
-        slots = callee.lowered.slots.get(id(function), [])
+        slots = cast("TypeScriptModule", callee).lowered.slots.get(id(function), [])
         names = [slot[0] for slot in slots]
         if name not in names:
             return None
@@ -304,7 +257,7 @@ class AppFlow:
                 given = call.keywords[0].value  # props held elsewhere, passed as they are
                 self.crossed.setdefault(id(given), caller.loc(given))
                 return given
-            return self._given_props(caller, call)
+            return self._given_props(cast("TypeScriptModule", caller), call)
         default = slots[index][1]
         return default if default is not None else UNDEFINED
 

@@ -27,6 +27,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from types import EllipsisType
 from typing import Protocol, TypeVar
 
 from mllint_wa.bounded import nesting_bounded
@@ -796,38 +797,32 @@ class Context:
         ``**kwargs`` the keywords no other parameter takes."""
         arguments, call = self.function.args, self.call
         written_name = Val(False, node=call, written=name, expr=call, home=self.caller)
-        positional = [*arguments.posonlyargs, *arguments.args]
-        if positional and _is_method(self.caller, self.function, call):
-            positional = positional[1:]  # self or cls, given by the receiver
-        names = [a.arg for a in positional]
-        starred = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
-        given = call.args if starred is None else call.args[:starred]
-        spread = [k.value for k in call.keywords if k.arg is None]
-        if name in names and names.index(name) < len(given):
-            return self.caller.value(given[names.index(name)], depth, self.parent)
-        for item in call.keywords:
-            if item.arg == name:
-                return _at(self.caller.value(item.value, depth, self.parent), item, self.caller)
         if arguments.kwarg is not None and arguments.kwarg.arg == name:
-            return self._keywords(names, depth, written_name)
-        if arguments.vararg is not None and arguments.vararg.arg == name:
+            return self._keywords(depth, written_name)
+        given = written_argument(
+            self.function, call, name, _is_method(self.caller, self.function, call)
+        )
+        if isinstance(given, ast.keyword):
+            return _at(self.caller.value(given.value, depth, self.parent), given, self.caller)
+        if isinstance(given, ast.expr):
+            return self.caller.value(given, depth, self.parent)
+        if given is ...:
             return written_name
-        if starred is not None and name in names:
-            return written_name  # ``*args`` may reach it
-        for dictionary in spread:
+        for dictionary in (k.value for k in call.keywords if k.arg is None):
             entries = self.caller.value(dictionary, depth, self.parent)
             if not (entries.known and isinstance(entries.value, dict)):
                 return written_name
             if name in entries.value:
                 return entries.value[name]  # type: ignore[no-any-return]
-        default = _default(arguments, name)
+        default = parameter_default(arguments, name)
         if default is None:
             return written_name
         owner = self.caller.project.module_of(self.function) if self.caller.project else None
         return owner.value(default, depth) if owner is not None else written_name
 
-    def _keywords(self, names: list[str], depth: int, unknown: Val) -> Val:
-        taken = set(names) | {a.arg for a in self.function.args.kwonlyargs}
+    def _keywords(self, depth: int, unknown: Val) -> Val:
+        arguments = self.function.args
+        taken = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
         entries: dict[str, Val] = {}
         for item in self.call.keywords:
             if item.arg is None:
@@ -841,6 +836,28 @@ class Context:
         return Val(
             True, entries, self.call, written(self.call), self.call, self.caller, self.parent
         )
+
+
+def written_argument(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, name: str, receiver: bool
+) -> ast.expr | ast.keyword | EllipsisType | None:
+    """The argument ``call`` writes for parameter ``name`` of ``function``: the positional
+    expression or the keyword; ``...`` when ``*args`` or ``**kwargs`` may hold it (or it
+    is one of them); None when the call does not write it (a default or a ``**`` spread may
+    give it). ``receiver``: the first parameter is given by the receiver (``self``, ``cls``)."""
+    arguments = function.args
+    if any(a is not None and a.arg == name for a in (arguments.vararg, arguments.kwarg)):
+        return ...
+    positional = [*arguments.posonlyargs, *arguments.args]
+    names = [a.arg for a in (positional[1:] if receiver else positional)]
+    starred = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
+    given = call.args if starred is None else call.args[:starred]
+    if name in names and names.index(name) < len(given):
+        return given[names.index(name)]
+    for item in call.keywords:
+        if item.arg == name:
+            return item
+    return ... if starred is not None and name in names else None
 
 
 class Project(Protocol):
@@ -879,7 +896,8 @@ def _is_method(
     )
 
 
-def _default(arguments: ast.arguments, name: str) -> ast.expr | None:
+def parameter_default(arguments: ast.arguments, name: str) -> ast.expr | None:
+    """The default a function's parameter declares, if any."""
     positional = [*arguments.posonlyargs, *arguments.args]
     offset = len(positional) - len(arguments.defaults)
     for index, parameter in enumerate(positional):
