@@ -5,7 +5,7 @@ Every rule fixture with a CDK app in Python holds the same app in TypeScript und
 one). The rule reports the same findings on both: the same codes and messages, at the
 corresponding construct or property. What a finding points at is compared as written there,
 in one spelling: ``new`` dropped, ``this`` read as ``self`` and camelCase as snake_case
-(``managedPolicies`` is ``managed_policies``), quotes left out.
+(``managedPolicies`` is ``managed_policies``, ``false`` is ``False``), quotes left out.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ FIXTURES = sorted(path.parent.parent.name for path in REPOS.glob("*/typescript/c
 _WRITTEN = re.compile(r"""(?:new\s+)?([A-Za-z_$][\w$.]*|"[^"]*"|'[^']*')""")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _PLACE = re.compile(r"\(([\w./-]+):(\d+)\)")
+_CONSTANTS = {"true": "True", "false": "False"}
 
 
 def _python_cdk_files(root: Path) -> set[str]:
@@ -34,6 +35,8 @@ def _python_cdk_files(root: Path) -> set[str]:
 
 
 def _spelled(written: str) -> str:
+    if written in _CONSTANTS:
+        return _CONSTANTS[written]
     parts = written.strip("'\"").replace("this.", "self.").split(".")
     return ".".join(_CAMEL.sub("_", p).lower() if p[:1].islower() else p for p in parts)
 

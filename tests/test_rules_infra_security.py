@@ -415,10 +415,15 @@ def test_model_without_network_isolation_in_every_source(lint):
     # local mode, one only registered, a JumpStart model, an estimator's deploy, and the
     # built-in XGBoost algorithm's container without a script (from image_uris.retrieve in
     # the SDK, a literal ECR image in boto3 and CloudFormation). With a script it fires.
+    # In app.py a construct opened by its caller (line 44) and a stack the app opens (line
+    # 63) fire; the construct's default and the stack the app isolates do not.
+    # typescript-flow/ is read per caller (see test_value_flow_typescript.py).
     assert lint("model-without-network-isolation", "DE021") == _rule(
         "DE021",
         "model-without-network-isolation",
-        ("app.py", 13, 9),
+        ("app.py", 28, 9),
+        ("app.py", 44, 41),
+        ("app.py", 63, 30),
         ("main.tf", 1, 1),
         ("provision.py", 10, 1),
         ("serve.py", 10, 9),
@@ -426,18 +431,31 @@ def test_model_without_network_isolation_in_every_source(lint):
         ("serve.py", 55, 12),
         ("template.yaml", 8, 3),
         ("template.yaml", 19, 7),
-        ("typescript/app.ts", 13, 5),
+        ("typescript-flow/lib/served-model.ts", 14, 5),
+        ("typescript-flow/lib/served-model.ts", 14, 5),
+        ("typescript-flow/lib/serving-stack.ts", 19, 7),
+        ("typescript-flow/lib/serving-stack.ts", 25, 37),
+        ("typescript-flow/lib/serving-stack.ts", 25, 37),
+        ("typescript/app.ts", 25, 5),
+        ("typescript/app.ts", 37, 41),
+        ("typescript/app.ts", 59, 36),
     )
     messages = lint.messages("model-without-network-isolation", "DE021")
-    assert messages[3] == (
+    assert messages[1:3] == [
+        "model `Model (Serving/OpenRanker)` (CfnModel) serves without network isolation: "
+        "`enable_network_isolation` is `false`",
+        "model `Scorer (Staging)` (CfnModel) serves without network isolation: "
+        "`enable_network_isolation` is `false`",
+    ]
+    assert messages[5] == (
         "model `churn` (PyTorchModel) serves without network isolation: "
         "`enable_network_isolation` is not set"
     )
-    assert messages[4] == (
+    assert messages[6] == (
         "model `scorer` (Model) serves without network isolation: "
         "`enable_network_isolation` is `False`"
     )
-    assert messages[7] == (
+    assert messages[9] == (
         "model `OpenModel` (AWS::SageMaker::Model) serves without network isolation: "
         "`EnableNetworkIsolation` is `false`"
     )

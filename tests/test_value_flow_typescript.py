@@ -96,7 +96,8 @@ def test_a_construct_class_and_a_helper_are_judged_per_caller(lint):
         ("typescript-flow/lib/serving-stack.ts", 25, 37),
         ("typescript-flow/lib/serving-stack.ts", 25, 37),
     ]
-    named = [m.partition(" (CfnModel)")[0] for m in lint.messages(ISOLATION, "DE021")]
+    findings = lint.result(ISOLATION, "DE021").findings
+    named = [f.message.partition(" (CfnModel)")[0] for f in findings if f.path.startswith(FOLDER)]
     assert [m for m in named if "/" in m] == [
         "model `Model (Production/Ranker)`",
         "model `Model (Staging/Ranker)`",
