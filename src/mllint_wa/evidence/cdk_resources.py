@@ -8,8 +8,10 @@ variables, ``self.x`` attributes, dict and list literals and ``*Property(...)`` 
 assigned once are followed to what they hold; a ``CfnParameter``'s declared default is
 known. A scalar this reader cannot follow is asked of the project's Python resolver
 (:mod:`mllint_wa.evidence.python_values`): ``str.format`` and joins of known parts, values of
-JSON and YAML files of the repository, what a project function returns. Function
-parameters, ``self.node.try_get_context(...)``, f-strings with unknown parts and anything
+JSON and YAML files of the repository, what a project function returns. A construct made
+inside a class, method or helper of the app is read once per call of it, its parameters
+holding that call's arguments (:class:`Callers`); parameters of one called from nowhere it
+can follow, ``self.node.try_get_context(...)``, f-strings with unknown parts and anything
 else are unknown. A construct called with ``**kwargs`` that cannot be
 followed is opaque. Changes made after construction within the module are applied:
 ``add_property_override``, L1 attribute assignments, ``add_lifecycle_rule``,
