@@ -118,6 +118,93 @@ def test_endpoint_without_autoscaling_is_silent_when_boto3_registers_a_target(li
     assert lint(repo, "DE010") == []
 
 
+def test_endpoint_without_autoscaling_is_silent_for_managed_instance_scaling(lint, tmp_path):
+    # SageMaker scales a variant given ManagedInstanceScaling itself; one that may be given it
+    # (a conditional) is no finding either. The same variant without it is.
+    app = """
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_sagemaker as sagemaker
+
+    stack = Stack(App(), "Serving")
+    scaling = sagemaker.CfnEndpointConfig.ManagedInstanceScalingProperty(
+        status="ENABLED", min_instance_count=1, max_instance_count=4
+    )
+    managed = sagemaker.CfnEndpointConfig(
+        stack,
+        "Managed",
+        production_variants=[
+            sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                variant_name="A",
+                model_name="m",
+                instance_type="ml.m5.large",
+                initial_instance_count=1,
+                managed_instance_scaling=scaling if stack.region else None,
+            )
+        ],
+    )
+    fixed = sagemaker.CfnEndpointConfig(
+        stack,
+        "Fixed",
+        production_variants=[
+            sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                variant_name="A",
+                model_name="m",
+                instance_type="ml.m5.large",
+                initial_instance_count=1,
+            )
+        ],
+    )
+    sagemaker.CfnEndpoint(stack, "One", endpoint_config_name=managed.attr_endpoint_config_name)
+    sagemaker.CfnEndpoint(stack, "Two", endpoint_config_name=fixed.attr_endpoint_config_name)
+    """
+    template = """
+    Resources:
+      Config:
+        Type: AWS::SageMaker::EndpointConfig
+        Properties:
+          ProductionVariants:
+            - ModelName: m
+              VariantName: A
+              InstanceType: ml.m5.large
+              InitialInstanceCount: 1
+              ManagedInstanceScaling: {Status: ENABLED, MinInstanceCount: 1, MaxInstanceCount: 4}
+      Endpoint:
+        Type: AWS::SageMaker::Endpoint
+        Properties:
+          EndpointConfigName: !GetAtt Config.EndpointConfigName
+    """
+    terraform = """
+    resource "aws_sagemaker_endpoint_configuration" "managed" {
+      production_variants {
+        variant_name           = "A"
+        model_name             = "m"
+        instance_type          = "ml.m5.large"
+        initial_instance_count = 1
+        managed_instance_scaling {
+          status             = "ENABLED"
+          min_instance_count = 1
+          max_instance_count = 4
+        }
+      }
+    }
+
+    resource "aws_sagemaker_endpoint" "managed" {
+      endpoint_config_name = aws_sagemaker_endpoint_configuration.managed.name
+    }
+    """
+    repo = _write(
+        tmp_path,
+        {
+            "lens.toml": _manifest("production"),
+            "app.py": app,
+            "template.yaml": template,
+            "main.tf": terraform,
+        },
+    )
+    # The fixed variant's name, line 26.
+    assert [row[2:] for row in lint(repo, "DE010")] == [("app.py", 26, 13)]
+
+
 def test_endpoint_without_autoscaling_waits_for_a_deployment_in_development(lint, tmp_path):
     training = "from sagemaker.pytorch import PyTorch\n\nPyTorch(entry_point='t.py').fit()\n"
     repo = _write(tmp_path, {"lens.toml": _manifest("development"), "train.py": training})

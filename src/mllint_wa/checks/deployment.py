@@ -127,9 +127,10 @@ def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
     endpoint and variant. It stays silent when a scaling target cannot be placed (its resource
     ID is an expression, or boto3 registers one in code), for a configuration no endpoint here
     names, and for serverless or asynchronous endpoints, which scale by themselves or
-    differently. Endpoints the SDK runs in local mode (`instance_type="local"`, a local session,
-    or a variable the code may set to either), and endpoints and configurations that the code
-    creating them deletes further on (`predictor.delete_endpoint()`, a boto3
+    differently, or for a variant given SageMaker's managed instance scaling (or one whose
+    setting may give it). Endpoints the SDK runs in local mode (`instance_type="local"`, a local
+    session, or a variable the code may set to either), and endpoints and configurations that
+    the code creating them deletes further on (`predictor.delete_endpoint()`, a boto3
     `delete_endpoint`/`delete_endpoint_config` by name, with the configurations only such
     endpoints serve), are demos' throwaways and are not reported, nor is an endpoint read for a
     configuration named for a stage before production (as DE003 `single-instance-endpoint`
@@ -137,6 +138,9 @@ def endpoint_without_autoscaling(ctx: ProjectContext) -> Iterator[Violation]:
     project defines an endpoint."""
     targets = scaling(ctx.evidence)
     for variant in variants(ctx.evidence):
+        managed = variant.get("managed_scaling")
+        if not (managed.absent or managed.is_(False)):
+            continue
         if targets.covers(variant) is False and not variant.pre_production:
             yield Violation(
                 f"{variant.describe()} has no autoscaling: no scaling target points at "

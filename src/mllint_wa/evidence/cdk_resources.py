@@ -1378,12 +1378,20 @@ def _variants(r: _Reader) -> rm.Value:
                 "instance_type": r.value(_str, *path, "instance_type"),
                 "instance_count": r.value(_int, *path, "initial_instance_count"),
                 "serverless": r.present(*path, "serverless_config"),
+                "managed_scaling": r.present(*path, "managed_instance_scaling"),
             }
         )
     return rm.known(variants, hit[0])
 
 
-_VARIANT_FIELDS = ("variant_name", "model", "instance_type", "instance_count", "serverless")
+_VARIANT_FIELDS = (
+    "variant_name",
+    "model",
+    "instance_type",
+    "instance_count",
+    "serverless",
+    "managed_scaling",
+)
 
 
 def _data_capture(r: _Reader) -> rm.Value:

@@ -859,6 +859,7 @@ def _variants(r: _Reader, props: Props, base: Path) -> Value:
                 "instance_type": as_str(r.value(variant, at, "InstanceType")),
                 "instance_count": as_int(r.value(variant, at, "InitialInstanceCount")),
                 "serverless": r.present(variant, at, "ServerlessConfig"),
+                "managed_scaling": r.present(variant, at, "ManagedInstanceScaling"),
             }
         )
     return known(variants, r.loc(where))

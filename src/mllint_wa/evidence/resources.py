@@ -155,7 +155,7 @@ PROPERTIES: Mapping[str, Mapping[str, str]] = {
     ENDPOINT_CONFIG: {
         "kms_key": "str",
         # list of dicts: variant_name, model, instance_type, instance_count (int),
-        # serverless (bool), each a Value
+        # serverless (bool), managed_scaling (bool: ManagedInstanceScaling written), each a Value
         "variants": "list[dict[str, Value]]",
         "data_capture": "bool: DataCaptureConfig enabled",
         "async_inference": "bool",

@@ -1216,6 +1216,7 @@ def _endpoint_config(s: _Scope, b: Block) -> dict[str, Value]:
                 "instance_type": s.value(variant.attr("instance_type")),
                 "instance_count": s.value(variant.attr("initial_instance_count")),
                 "serverless": _single(s, variant, "serverless_config")[1],
+                "managed_scaling": _single(s, variant, "managed_instance_scaling")[1],
             }
         )
     capture_block, capture = _single(s, b, "data_capture_config")
