@@ -104,6 +104,7 @@ def test_endpoint_config_variants_kms_and_data_capture(app):
         "instance_type": (KNOWN, "ml.m5.large", 17, 5),
         "instance_count": (KNOWN, 2, 18, 5),
         "serverless": (ABSENT, ""),
+        "managed_scaling": (ABSENT, ""),
     }
     assert _props(app["Config"]) == {
         # A reference to the Key construct is the key's name, as every link is.
@@ -231,6 +232,7 @@ def test_parameters_context_and_function_arguments(app):
         "instance_type": (UNKNOWN, "instance_type", 24, 21),
         "instance_count": (KNOWN, 3, 25, 21),
         "serverless": (ABSENT, ""),
+        "managed_scaling": (ABSENT, ""),
     }
 
 

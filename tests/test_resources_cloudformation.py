@@ -68,6 +68,7 @@ EXPECTED = {
                     "instance_type": ("known", "ml.m5.large", 29, 11),
                     "model": ("known", "Model", 28, 11),
                     "serverless": ("absent", None),
+                    "managed_scaling": ("absent", None),
                     "variant_name": ("known", "AllTraffic", 27, 11),
                 }
             ],
@@ -96,6 +97,7 @@ EXPECTED = {
                     "instance_type": ("absent", None),
                     "model": ("known", "Model", 57, 11),
                     "serverless": ("known", True, 58, 11),
+                    "managed_scaling": ("absent", None),
                     "variant_name": ("known", "AllTraffic", 56, 11),
                 }
             ],
@@ -176,6 +178,7 @@ EXPECTED = {
                     "instance_type": ("known", "ml.c5.xlarge", 16, 11),
                     "model": ("known", "batch", 15, 11),
                     "serverless": ("absent", None),
+                    "managed_scaling": ("absent", None),
                     "variant_name": ("known", "AllTraffic", 14, 11),
                 }
             ],

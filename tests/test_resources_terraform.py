@@ -102,6 +102,7 @@ def test_an_instance_count_from_a_variable_default_is_known_and_a_key_without_on
                     "instance_type": ("known", "ml.m5.large", (30, 5)),
                     "instance_count": ("known", 2, (31, 5)),
                     "serverless": ("absent", "", None),
+                    "managed_scaling": ("absent", "", None),
                 }
             ],
             (27, 3),
@@ -129,6 +130,7 @@ def test_a_dynamic_variant_is_its_content_with_the_iterator_unknown(endpoint):
                 "instance_type": ("known", "ml.c5.xlarge", (69, 7)),
                 "instance_count": ("known", 1, (70, 7)),
                 "serverless": ("absent", "", None),
+                "managed_scaling": ("absent", "", None),
             }
         ],
         (66, 5),

@@ -277,3 +277,29 @@ def test_calls_are_followed_as_deep_as_the_resolvers_bound(tmp_path):
     assert deepest["Model"].get("network_isolation").value is False
     beyond = _app(tmp_path / "beyond", {"app.py": _nested(MAX_CALL_DEPTH + 1)})
     assert beyond["Model"].get("network_isolation").unknown
+
+
+def test_a_stack_id_built_by_its_caller_names_the_resources_of_each_call(tmp_path):
+    # The id is read as each call of the helper gives it; the helper's own call has none.
+    found = _app(
+        tmp_path,
+        {
+            "app.py": SERVING
+            + """
+
+def create_stage(app, *, stage, isolate):
+    return ServingStack(app, f"serve-{stage}", instance_type="ml.m5.large", isolate=isolate)
+
+
+app = App()
+create_stage(app, stage="staging", isolate=False)
+create_stage(app, stage="prod", isolate=True)
+""",
+        },
+    )
+    isolation = {
+        name: model.get("network_isolation").value
+        for name, model in found.items()
+        if model.kind == rm.MODEL
+    }
+    assert isolation == {"Model (serve-staging)": False, "Model (serve-prod)": True}

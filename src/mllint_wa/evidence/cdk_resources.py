@@ -690,21 +690,20 @@ class _Module:
         """Each resource with the construct call that defines it; the constructs of a class
         or function the app calls are read once for each call when the calls make them
         differently, named after the call."""
+        callers = self.callers
+        if callers is None:
+            return [made for construct in self.constructs.values() for made in self.read(construct)]
         groups: dict[int, list[_Construct]] = {}
         functions: dict[int, ast.FunctionDef | None] = {}
         for construct in self.constructs.values():
-            function = self.callers.function_of(self, construct.call) if self.callers else None
+            function = callers.function_of(self, construct.call)
             groups.setdefault(id(function), []).append(construct)
             functions[id(function)] = function
         found: list[tuple[rm.Resource, _Construct]] = []
         for key, constructs in groups.items():
             once = [made for construct in constructs for made in self.read(construct)]
             function = functions[key]
-            chains = (
-                self.callers.contexts(self, function)
-                if self.callers is not None and function is not None
-                else []
-            )
+            chains = callers.contexts(self, function) if function is not None else []
             per_call = [self._read_called(constructs, chain, "") for chain in chains]
             if all(
                 [r.properties for r, _ in made] == [r.properties for r, _ in once]
@@ -718,7 +717,7 @@ class _Module:
                 # each is named after its call too.
                 per_call = [
                     self._read_called(constructs, chain, label)
-                    for chain, label in zip(chains, _labels(chains), strict=True)
+                    for chain, label in zip(chains, _labels(callers, chains), strict=True)
                 ]
             found += [made for read in per_call for made in read]
         return found
@@ -1164,14 +1163,16 @@ def _construct_id(caller: _Module, call: ast.Call) -> object:
     return caller.scalar(call.args[1]) if len(call.args) > 1 else ...
 
 
-def _labels(chains: list[Chain]) -> list[str]:
+def _labels(callers: Callers, chains: list[Chain]) -> list[str]:
     """How each call of a function is named: the construct ids on the way to it
-    (``Dev/Training``), or where the calls are when ids do not tell them apart."""
+    (``Dev/Training``; an id the caller builds from its own parameters read as the chain
+    calls it, a call without an id passed over), or where the calls are when ids do not
+    tell them apart."""
     by_id = []
     for chain in chains:
-        ids = [_construct_id(caller, call) for *_, caller, call in chain]
-        known = [written for written in ids if isinstance(written, str)]
-        by_id.append("/".join(reversed(known)) if len(known) == len(ids) else "")
+        with callers.binding(chain, ""):
+            ids = [_construct_id(caller, call) for *_, caller, call in chain]
+        by_id.append("/".join(reversed([written for written in ids if isinstance(written, str)])))
     if all(by_id) and len(set(by_id)) == len(by_id):
         return by_id
     return [
