@@ -4,6 +4,7 @@ construct decides a finding both ways in the ``flow/`` folders of the rules' fix
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -246,3 +247,35 @@ def test_strings_built_from_known_parts_are_known_and_others_are_not():
         "f": ...,
         "g": ...,
     }
+
+
+def test_a_helper_is_judged_at_its_call_from_a_notebook_cell_written_as_one_string(tmp_path):
+    # The cell's source is one JSON string: its "\n" and "\t" stand right before the
+    # helper's name, in the import and in the call.
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {},
+        "outputs": [],
+        "source": 'from jobs.job_factory import (\n\tbuild_job,\n)\nbuild_job("ml.m4.xlarge")\n',
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    write_tree(
+        tmp_path,
+        {
+            "jobs/job_factory.py": """
+                from sagemaker.estimator import Estimator
+
+                def build_job(instance_type):
+                    return Estimator("image", "arn:aws:iam::1:role/r", 1, instance_type)
+                """,
+            "explore.ipynb": json.dumps(notebook),
+        },
+    )
+    files = ("explore.ipynb", "jobs/job_factory.py")
+    found = rm.resources(Evidence(tmp_path, files))
+    jobs = [r for r in found if r.kind == rm.TRAINING_JOB]
+    instances = [job.get("instance_type") for job in jobs]
+    assert [(i.value, i.location and i.location.path) for i in instances] == [
+        ("ml.m4.xlarge", "explore.ipynb")
+    ]

@@ -33,7 +33,7 @@ from typing import Any
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.code import bound_names, module, modules, project_files_named
+from mllint_wa.evidence.code import bound_names, module, modules_naming, project_files_named
 from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val, Values
 from mllint_wa.model import Location
 from mllint_wa.parsers.json_positions import JsonDocument, load_json
@@ -152,8 +152,8 @@ class PythonFlow:
 
     def _callers(self, values: Values, function: Function) -> list[tuple[str, PythonModule]]:
         """The modules that may call ``function``: its own, and the project files that
-        mention both its name and its module's (as an import of it must). A notebook is
-        imported by nothing."""
+        hold both its name and its module's as whole words (as an import of it and a call
+        must). A notebook is imported by nothing."""
         own = [(values.path, values.module)]
         if values.path.endswith(".ipynb") or not values.path:
             return own
@@ -161,8 +161,8 @@ class PythonFlow:
         stem = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
         others = [
             (path, parsed)
-            for path, parsed in modules(self.ev, function.name.encode())
-            if path != values.path and self.ev.mentions(path, stem.encode())
+            for path, parsed in modules_naming(self.ev, function.name, stem)
+            if path != values.path
         ]
         return own + others
 
