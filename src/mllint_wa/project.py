@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
 from mllint_wa.evidence.git import tracked_below
-from mllint_wa.wildmatch import MAX_PATTERNS, PatternList, parse_lines
+from mllint_wa.wildmatch import MAX_PATTERNS, MAX_TRIED_TOGETHER, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -435,7 +435,16 @@ def _load_ignore_file(
             else f"invalid ignore pattern skipped: {reason}"
         )
         problems.append(WalkProblem(path, message))
-    return PatternList(patterns)
+    rules = PatternList(patterns)
+    if rules.most_tried > MAX_TRIED_TOGETHER:
+        message = (
+            f"more than {MAX_TRIED_TOGETHER:,} of its patterns share every literal part a "
+            "path is looked up by, so each would be tried on every such path; none of its "
+            "patterns is applied"
+        )
+        problems.append(WalkProblem(path, message))
+        return _NO_RULES
+    return rules
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
