@@ -362,7 +362,12 @@ def _replace(folder: Path, name: str, data: bytes) -> None:
 def _tracked_below(folder: Path) -> str | None:
     """A path git tracks inside ``folder``, if there is one: a cache committed to the
     repository came with it, and is not the one this tool wrote."""
-    from mllint_wa.evidence.git import IndexUnreadable, find_repository, read_index_of
+    from mllint_wa.evidence.git import (
+        IndexUnreadable,
+        find_repository,
+        plain_index,
+        read_index_of,
+    )
 
     repository = find_repository(folder.parent.resolve())
     if repository is None:
@@ -372,24 +377,14 @@ def _tracked_below(folder: Path) -> str | None:
     except ValueError:
         return None
     prefix = relative.as_posix() + "/"
-    if _not_in_index(repository.git_dir / "index", os.fsencode(prefix)):
+    index = plain_index(repository)
+    if index is not None and os.fsencode(prefix) not in index:
         return None
     try:
         paths = read_index_of(repository)
     except IndexUnreadable:
         return None
     return next((e.path for e in paths if e.path.startswith(prefix)), None)
-
-
-def _not_in_index(index: Path, prefix: bytes) -> bool:
-    """Whether an index of version 2 or 3, which stores every path whole, holds no path
-    starting with ``prefix``, told by a byte search instead of reading every entry. False
-    when it cannot be told so (version 4 stores each path as a change to the one before)."""
-    try:
-        data = _read_regular(index)
-    except OSError:
-        return False
-    return data[4:8] in (b"\0\0\0\x02", b"\0\0\0\x03") and prefix not in data
 
 
 def outside_inputs(
