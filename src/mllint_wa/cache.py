@@ -238,6 +238,12 @@ def _without_reading(path: str, known: object) -> Fingerprint | None:
         info = os.lstat(path)
     except OSError:
         return _NO_STAT, "absent"
+    # The common case first: a regular file as the entry recorded it.
+    if type(known) is list and len(known) == 5 and stat.S_ISREG(info.st_mode):
+        now = _stat(info)
+        if known[:4] == [*now] and type(known[4]) is str:
+            return now, known[4]
+        return None
     if stat.S_ISLNK(info.st_mode):
         try:
             target = os.readlink(path)
@@ -248,9 +254,6 @@ def _without_reading(path: str, known: object) -> Fingerprint | None:
         return _NO_STAT, digest_of(["link", target, content])
     if not stat.S_ISREG(info.st_mode):
         return _NO_STAT, f"mode {stat.S_IFMT(info.st_mode):o}"
-    now = _stat(info)
-    if type(known) is list and len(known) == 5 and type(known[4]) is str and known[:4] == [*now]:
-        return now, known[4]
     return None
 
 

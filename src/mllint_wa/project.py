@@ -122,7 +122,7 @@ class _Tracked:
         self._root = root
         self._files: frozenset[str] | None = None
         self._folders: frozenset[str] = frozenset()
-        self._index: bytes | None | Literal[False] = False  # False: not read yet
+        self._index: bytes | Literal[False] | None = False  # False: not read yet
 
     def file(self, rel: str) -> bool:
         return self._may_hold(rel) and rel in self._load()
@@ -508,10 +508,15 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
             answer = folders[folder] = answer or bool(_verdict(folder + "/", sources))
         return answer
 
+    # The default exclusions name folders only: a file is then decided by its folder alone.
+    files_matched = any(source.rules.matches_files for source in sources)
+
     def excluded(rel: str) -> bool:
         if rel.endswith("/"):
             return folder_excluded(rel.rstrip("/"))
-        return folder_excluded(rel.rpartition("/")[0]) or bool(_verdict(rel, sources))
+        if folder_excluded(rel.rpartition("/")[0]):
+            return True
+        return files_matched and bool(_verdict(rel, sources))
 
     return excluded
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -330,6 +330,11 @@ class PatternList:
         part and the largest group sharing one (see :data:`MAX_TRIED_TOGETHER`)."""
         return self._for_folders.most_tried
 
+    @property
+    def matches_files(self) -> bool:
+        """Whether any pattern can match a file: not when every one ends with "/"."""
+        return self._for_files.filed
+
     def last_match(self, path: str, is_dir: bool) -> int | None:
         """The position of the last pattern that matches ``path`` itself (``/``-separated,
         relative to the patterns' base, without a trailing ``/``); None when none does."""
@@ -364,36 +369,39 @@ class _Index:
         }
         groups = [len(positions) for table in tables.values() for positions in table.values()]
         self.most_tried = len(self._rest) + max(groups, default=0)
+        self.filed = bool(filed)
 
     def candidates(self, path: str) -> list[int]:
         """The positions of the patterns that may match ``path``, last first."""
-        tables = self._tables
-        if not tables:
-            return self._rest[::-1]
-        found = set(self._rest)
-        name = path.rpartition("/")[2]
-        for kind, table in tables.items():
-            if kind == "path" or kind == "name":
-                found.update(table.get(path if kind == "path" else name, ()))
-            elif kind == "component":
-                for part in path.split("/"):
-                    found.update(table.get(part, ()))
-            elif kind == "suffix":
-                for length in self._lengths[kind]:
-                    if length > len(name):
-                        break
-                    found.update(table.get(name[-length:], ()))
-            elif kind.endswith("-prefix"):
-                subject = path if kind == "path-prefix" else name
-                for length in self._lengths[kind]:
-                    if length > len(subject):
-                        break
-                    found.update(table.get(subject[:length], ()))
-            else:
-                subject = path if kind == "path-infix" else name
-                for start in range(len(subject) - _INFIX + 1):
-                    found.update(table.get(subject[start : start + _INFIX], ()))
-        return sorted(found, reverse=True)
+        found = self._rest.copy()
+        if self._tables:
+            name = path.rpartition("/")[2]
+            for kind, table in self._tables.items():
+                found += self._hits(kind, table, path, name)
+        # Most paths hit no pattern or one; only several need putting in order.
+        return sorted(set(found), reverse=True) if len(found) > 1 else found
+
+    def _hits(self, kind: str, table: dict[str, list[int]], path: str, name: str) -> Iterator[int]:
+        if kind == "path" or kind == "name":
+            yield from table.get(path if kind == "path" else name, ())
+        elif kind == "component":
+            for part in path.split("/"):
+                yield from table.get(part, ())
+        elif kind == "suffix":
+            for length in self._lengths[kind]:
+                if length > len(name):
+                    break
+                yield from table.get(name[-length:], ())
+        elif kind.endswith("-prefix"):
+            subject = path if kind == "path-prefix" else name
+            for length in self._lengths[kind]:
+                if length > len(subject):
+                    break
+                yield from table.get(subject[:length], ())
+        else:
+            subject = path if kind == "path-infix" else name
+            for start in range(len(subject) - _INFIX + 1):
+                yield from table.get(subject[start : start + _INFIX], ())
 
 
 _KEY_KINDS = (
