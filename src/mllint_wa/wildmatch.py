@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -374,34 +374,32 @@ class _Index:
     def candidates(self, path: str) -> list[int]:
         """The positions of the patterns that may match ``path``, last first."""
         found = self._rest.copy()
-        if self._tables:
-            name = path.rpartition("/")[2]
-            for kind, table in self._tables.items():
-                found += self._hits(kind, table, path, name)
+        name = path.rpartition("/")[2]
+        for kind, table in self._tables.items():
+            if kind == "path":
+                found += table.get(path, ())
+            elif kind == "name":
+                found += table.get(name, ())
+            elif kind == "component":
+                for part in path.split("/"):
+                    found += table.get(part, ())
+            elif kind == "suffix":
+                for length in self._lengths[kind]:
+                    if length > len(name):
+                        break
+                    found += table.get(name[-length:], ())
+            elif kind.endswith("-prefix"):
+                subject = path if kind == "path-prefix" else name
+                for length in self._lengths[kind]:
+                    if length > len(subject):
+                        break
+                    found += table.get(subject[:length], ())
+            else:
+                subject = path if kind == "path-infix" else name
+                for start in range(len(subject) - _INFIX + 1):
+                    found += table.get(subject[start : start + _INFIX], ())
         # Most paths hit no pattern or one; only several need putting in order.
         return sorted(set(found), reverse=True) if len(found) > 1 else found
-
-    def _hits(self, kind: str, table: dict[str, list[int]], path: str, name: str) -> Iterator[int]:
-        if kind == "path" or kind == "name":
-            yield from table.get(path if kind == "path" else name, ())
-        elif kind == "component":
-            for part in path.split("/"):
-                yield from table.get(part, ())
-        elif kind == "suffix":
-            for length in self._lengths[kind]:
-                if length > len(name):
-                    break
-                yield from table.get(name[-length:], ())
-        elif kind.endswith("-prefix"):
-            subject = path if kind == "path-prefix" else name
-            for length in self._lengths[kind]:
-                if length > len(subject):
-                    break
-                yield from table.get(subject[:length], ())
-        else:
-            subject = path if kind == "path-infix" else name
-            for start in range(len(subject) - _INFIX + 1):
-                yield from table.get(subject[start : start + _INFIX], ())
 
 
 _KEY_KINDS = (

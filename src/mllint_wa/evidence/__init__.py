@@ -318,8 +318,14 @@ class Evidence:
         if found is None:
             raw = self.data(path)
             # One fast substring search a needle: quicker than one regex alternation, which
-            # tries every needle at every byte where no needle can start.
-            found = raw is not None and any(needle in raw for needle in needles)
+            # tries every needle at every byte where no needle can start. A loop, not any()
+            # over a generator: extractors ask it of every code file with a dozen needles.
+            found = False
+            if raw is not None:
+                for needle in needles:
+                    if needle in raw:
+                        found = True
+                        break
             self._mentions[key] = found
         return found
 

@@ -102,11 +102,16 @@ def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None
 def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:
     """Each code file that mentions one of ``needles`` (all when none are given), parsed;
     test code is left out."""
-    for path in code_files(ev):
-        if not is_test_path(path) and (not needles or ev.mentions(path, *needles)):
+    for path in _project_code(ev):
+        if not needles or ev.mentions(path, *needles):
             parsed = module(ev, path)
             if parsed is not None:
                 yield path, parsed
+
+
+def _project_code(ev: Evidence) -> tuple[str, ...]:
+    """The code files that are not test code, told once for every extractor that asks."""
+    return ev.memo(_project_code, lambda: tuple(p for p in code_files(ev) if not is_test_path(p)))
 
 
 def modules_naming(ev: Evidence, *names: str) -> Iterator[tuple[str, PythonModule]]:
@@ -138,8 +143,8 @@ def _code_words(ev: Evidence) -> dict[bytes, tuple[str, ...]]:
     order. A name that a module imports or calls is a whole word of its bytes, in a ``.py``
     file and in a notebook's JSON alike."""
     index: dict[bytes, list[str]] = {}
-    for path in code_files(ev):
-        raw = None if is_test_path(path) else ev.data(path)
+    for path in _project_code(ev):
+        raw = ev.data(path)
         if raw is not None:
             for word in set(_WORD_OR_ESCAPE.findall(raw)):
                 index.setdefault(word, []).append(path)
