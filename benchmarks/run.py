@@ -203,7 +203,9 @@ def report(
     go_mllint: str | None,
     repeat: int,
 ) -> str:
-    cold_run = " ".join(["mllint-wa", *cold_options, "--exit-zero", "-q", "."])
+    # The cache folder as a placeholder: the report is pasted, the temporary folder is gone.
+    shown = [*cold_options[:-1], "DIR"] if cold_options else []
+    cold_run = " ".join(["mllint-wa", *shown, "--exit-zero", "-q", "."])
     warm_note = (
         "the same with a cache that a run before it filled"
         if cold_options

@@ -255,10 +255,10 @@ def test_the_benchmark_report_shows_the_growth_per_added_file() -> None:
         return run.SizeResult(size, size / 1000, floor, samples, samples, None)
 
     results = [result(50, 0.5), result(5000, 1.5), result(50000, 10.5)]
-    text = run.report({}, results, ["--cache-dir", "cold"], None, 2)
+    text = run.report({}, results, ["--cache-dir", "/tmp/x/cold"], None, 2)
     assert "| 5,000 | 0.300 | 0.202 |" in text
     assert "| 50,000 | 0.210 | 0.200 |" in text
-    assert "cold: `mllint-wa --cache-dir cold --exit-zero -q .` with the cache folder" in text
+    assert "cold: `mllint-wa --cache-dir DIR --exit-zero -q .` with the cache folder" in text
     assert "The Go mllint is not installed" in text
 
 
