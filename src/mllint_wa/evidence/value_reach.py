@@ -202,7 +202,7 @@ class _Walk:
 
     @nesting_bounded(_UNKNOWN)
     def ends(self, values: Values, node: ast.AST, hops: int) -> Ends:
-        parents = values.module.index.parents()
+        parents = values.parents
         found: set[End] = set()
         trail: list[ast.AST] = [node]
         while True:
@@ -557,5 +557,5 @@ def _binds(scope: ast.AST, name: str) -> bool:
 
 
 def _is_called(values: Values, name: ast.Name) -> bool:
-    parent = values.module.index.parents().get(name)
+    parent = values.parents.get(name)
     return isinstance(parent, ast.Call) and parent.func is name
