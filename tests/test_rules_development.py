@@ -185,6 +185,9 @@ _DRAWING = "import random\n\nimport numpy as np\nimport pandas as pd\nimport tor
         # synthetic data returned by a project function whose result is trained on
         "def make():\n    return np.random.rand(100, 3)\n\nfeatures = make()\n"
         "trainer = Trainer(model=model, train_dataset=features)\n",
+        # batches a generator yields to a fit
+        "def batches(X):\n    while True:\n        yield X[np.random.randint(0, len(X), 32)]\n\n"
+        "model.fit(batches(X))\n",
         # a random augmentation in the transform a training set is mapped with
         "def augment(image):\n    if random.random() < 0.5:\n        image = flip(image)\n"
         "    return image\n\ntrainer = Trainer(train_dataset=images.map(augment))\n",
@@ -226,6 +229,10 @@ def test_draws_that_reach_training_or_a_split_are_reported(lint, tmp_path, code)
         # a sequence number in a labelling manifest
         "manifest = {'seq-no': np.random.randint(1, 1000), 'frames': frames}\n"
         "json.dump(manifest, handle)\n",
+        # written to a file that does not say it holds training data
+        "np.save('pretrained_noise.npy', np.random.rand(8))\n",
+        # a value that goes round a recursive function until the budget is spent
+        "def walk(n):\n    return walk(n - 1) + random.random()\n\nwalk(3)\n",
         # a branch whose effect the code does not show: undecidable, so silent
         "if random.random() < 0.5:\n    flip(image)\n",
     ],

@@ -47,15 +47,16 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     shuffles in place, is seen to reach training: followed through expressions, assignments
     in its function or notebook, containers it is put into, branches it decides, the
     parameters of the project functions it is given to and the calls of the function that
-    returns it (six names or calls deep), it is given to a split (``train_test_split``,
+    returns or yields it (six names or calls deep), it is given to a split (``train_test_split``,
     ``np.split``, ``random_split``, a splitter's ``.split``), a fit (``fit``,
     ``partial_fit``, ``train``, a ``…Trainer(...)``), a ``nn.Parameter`` or a layer's
     ``weight``; a loop over it calls ``.backward()`` or ``.step()`` (through
     ``accelerator.prepare`` too); Lightning's ``train_dataloader`` returns it; or it is
-    written to a file whose path says ``train``. A draw that is only printed, plotted,
-    formatted into a name, sent as a request payload or a prediction's input
-    (``predict``, ``invoke_endpoint``, ``requests``), published as a metric, given to an
-    exporter (``torch.onnx.export``, ``torch.jit.trace``) or to SageMaker's
+    written to a file whose path or path variable has a word starting with ``train``
+    (``data/train/train.csv``, ``train_dir``; not ``pretrained``). A draw that is only
+    printed, plotted, formatted into a name, sent as a request payload or a prediction's
+    input (``predict``, ``invoke_endpoint``, ``requests``), published as a metric, given to
+    an exporter (``torch.onnx.export``, ``torch.jit.trace``) or to SageMaker's
     ``SchemaBuilder``, or whose way the code does not show (a value returned to nobody, a
     branch that assigns nothing), is not reported.
 

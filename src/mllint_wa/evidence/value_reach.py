@@ -9,7 +9,7 @@ uses inside the module's functions), the containers it is put into (``rows.appen
 ``frame["col"] = v``), the branches it decides (``if random.random() < p: x = flip(x)``
 follows ``x``), the loops that iterate over it, and, through the project's value flow
 (:mod:`mllint_wa.evidence.python_flow`), the parameters of the project functions it is given
-to, the calls of the function that returns it and the places that pass that function on
+to, the calls of the function that returns or yields it and the places that pass that function on
 (``dataset.map(augment)``). It is followed through :data:`MAX_HOPS` names, parameters or
 returns, within a budget of :data:`_MAX_STEPS` expressions.
 
@@ -19,7 +19,8 @@ It **reaches training** when it is given to a split (``train_test_split``, ``ran
 layer's ``weight``/``bias``/``data``; when a loop over it calls ``.backward()`` or
 ``.step()``; when Lightning's ``train_dataloader`` hook returns it; or when it is written to a
 file whose path names training data (``to_csv``, ``to_parquet``, ``np.save``, ``np.savetxt``
-… with ``train`` in a path literal or in the name of the variable holding the path).
+… with a word starting with ``train`` in a path literal or in the name of the variable
+holding the path).
 
 It **ends outside training** in an f-string or a text call (``str``, ``.format``,
 ``.join``), a keyword argument that names something (``job_name=``), a display (``print``,
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from collections.abc import Iterable
 
 from mllint_wa.bounded import nesting_bounded
@@ -47,6 +49,8 @@ _MAX_STEPS = 3000
 
 
 class End(enum.Enum):
+    """One place a value may end."""
+
     TRAINING = "training"
     OUTSIDE = "outside training"
     UNKNOWN = "unknown"
@@ -75,6 +79,8 @@ _WRITERS = frozenset({"numpy.save", "numpy.savetxt", "numpy.savez", "numpy.savez
 _WRITE_METHODS = frozenset(
     {"to_csv", "to_parquet", "to_json", "to_pickle", "to_feather", "save_to_disk", "tofile"}
 )
+# What separates the words of a path or a variable's name.
+_WORDS = re.compile(r"[^a-z]+")
 # Methods that put their argument into the container they are called on.
 _PUT_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft"})
 # Methods that shuffle the container they are given in place.
@@ -255,7 +261,7 @@ class _Walk:
                 return frozenset(found) | self._iterated(values, parent, hops)
             elif isinstance(parent, (ast.If, ast.While)) and node is parent.test:
                 return frozenset(found) | self._decides(values, parent, hops)
-            elif isinstance(parent, ast.Return):
+            elif isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
                 return frozenset(found) | self._returned(values, parent, hops)
             elif isinstance(parent, _HOLDERS):
                 node = parent
@@ -439,10 +445,10 @@ class _Walk:
                             ends |= self._uses(values, name, branch, hops)
         return frozenset(ends) or _UNKNOWN
 
-    def _returned(self, values: Values, statement: ast.Return, hops: int) -> Ends:
-        """A returned value goes where the function's calls go, and where the function is
-        passed on as a callback (``dataset.map(augment)``)."""
-        function = values.function_of(statement)
+    def _returned(self, values: Values, leaving: ast.AST, hops: int) -> Ends:
+        """A returned (or yielded) value goes where the function's calls go, and where the
+        function is passed on as a callback (``dataset.map(augment)``)."""
+        function = values.function_of(leaving)
         if function is None or hops <= 0:
             return _UNKNOWN
         if function.name in _TRAINING_HOOKS:
@@ -477,8 +483,9 @@ def _trains(name: str, last: str, call: ast.Call, module: PythonModule) -> bool:
 
 
 def _names_training(call: ast.Call, value: ast.AST | None) -> bool:
-    """Whether a write names training data: ``train`` in a path literal, or in the name of
-    the variable holding the path."""
+    """Whether a write names training data: a word starting with ``train`` (``train``,
+    ``training``, ``trainset``; not ``pretrained``) in a path literal, or in the name of the
+    variable holding the path."""
     for argument in [*call.args, *(item.value for item in call.keywords)]:
         if argument is value:
             continue
@@ -487,7 +494,9 @@ def _names_training(call: ast.Call, value: ast.AST | None) -> bool:
                 text = node.value
             else:
                 text = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
-            if isinstance(text, str) and "train" in text.lower():
+            if isinstance(text, str) and any(
+                word.startswith("train") for word in _WORDS.split(text.lower())
+            ):
                 return True
     return False
 
