@@ -242,6 +242,21 @@ def test_draws_that_never_reach_training_or_a_split_are_not_reported(lint, tmp_p
     assert lint(tmp_path, "MD001") == []
 
 
+def test_a_draw_is_followed_six_names_deep_and_no_further(lint, tmp_path):
+    chain = "".join(f"x{i + 1} = x{i} * 2\n" for i in range(6))
+    reads = "print(x0)\n" * 5000
+    _write(tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + reads + chain})
+    assert lint(tmp_path, "MD001") == []
+    _write(
+        tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + chain + "model.fit(x5)\n"}
+    )
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 7)]
+    _write(
+        tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + chain + "model.fit(x6)\n"}
+    )
+    assert lint(tmp_path, "MD001") == []
+
+
 def test_a_loader_a_notebook_only_looks_at_is_not_reported(lint, tmp_path):
     loader = "def get_train_loader():\n    return torch.utils.data.DataLoader(ds, shuffle=True)\n"
     look = "loader = get_train_loader()\nimages, labels = next(iter(loader))\nshow(images)\n"

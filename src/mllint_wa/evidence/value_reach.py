@@ -34,7 +34,6 @@ from __future__ import annotations
 import ast
 import enum
 import re
-from collections.abc import Iterable
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
@@ -187,20 +186,52 @@ _HOLDERS = (
 
 def value_ends(ev: Evidence, path: str, parsed: PythonModule, node: ast.expr) -> Ends:
     """Where the value of ``node``, an expression of the module at ``path``, may end."""
-    return _Walk(flow(ev)).ends(flow(ev).values(path, parsed), node, MAX_HOPS)
+    return _walk(ev).ends(flow(ev).values(path, parsed), node, MAX_HOPS)
 
 
 def shuffled_ends(ev: Evidence, path: str, parsed: PythonModule, shuffle: ast.Call) -> Ends:
     """Where the container that ``shuffle`` (``random.shuffle(rows)``) shuffles in place
     goes after it."""
-    return _Walk(flow(ev)).shuffled(flow(ev).values(path, parsed), shuffle, MAX_HOPS)
+    return _walk(ev).shuffled(flow(ev).values(path, parsed), shuffle, MAX_HOPS)
+
+
+def _walk(ev: Evidence) -> _Walk:
+    return _Walk(flow(ev), ev.memo(_NameReads, _NameReads))
+
+
+class _NameReads:
+    """The reads of each name in each module, and which functions bind a name of their
+    own, found once per run."""
+
+    def __init__(self) -> None:
+        self._reads: dict[int, dict[str, list[ast.Name]]] = {}
+        self._binds: dict[tuple[int, str], bool] = {}
+
+    def of(self, values: Values, name: str) -> list[ast.Name]:
+        reads = self._reads.get(id(values.module))
+        if reads is None:
+            reads = {}
+            for node in values.module.index.of(ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    reads.setdefault(node.id, []).append(node)
+            self._reads[id(values.module)] = reads
+        return reads.get(name, [])
+
+    def bound_in(self, scope: ast.AST, name: str) -> bool:
+        """Whether a function binds ``name`` of its own (a parameter, an assignment), so
+        that its reads of the name are not the enclosing scope's."""
+        key = (id(scope), name)
+        if key not in self._binds:
+            self._binds[key] = _binds(scope, name)
+        return self._binds[key]
 
 
 class _Walk:
     """One value followed forward, within one budget of steps."""
 
-    def __init__(self, project: PythonFlow) -> None:
+    def __init__(self, project: PythonFlow, reads: _NameReads) -> None:
         self.project = project
+        self.reads = reads
         self.steps = _MAX_STEPS
         # The call a parameter was followed in from, by function: what it returns goes
         # back there, not to every call of the function.
@@ -341,11 +372,7 @@ class _Walk:
         parameter = _parameter_name(function, call, node, keyword)
         if parameter is None:
             return _UNKNOWN
-        uses = [
-            use
-            for use in ast.walk(function)
-            if isinstance(use, ast.Name) and use.id == parameter and isinstance(use.ctx, ast.Load)
-        ]
+        uses = self._reads_in(home, parameter, function, (0, 0))
         outer = self.returns_to.get(id(function))
         self.returns_to[id(function)] = (values, call)
         try:
@@ -381,29 +408,30 @@ class _Walk:
         return self._uses(values, container, statement, hops)
 
     def _uses(self, values: Values, name: str, statement: ast.stmt | ast.AST, hops: int) -> Ends:
-        """Where a name bound (or changed) by ``statement`` goes: its later uses in the same
-        scope, and its uses inside the functions that scope defines."""
+        """Where a name bound (or changed) by ``statement`` goes: its later reads in the
+        same scope, and its reads inside the functions that scope defines."""
         scope = values.scope(statement).node
-        nodes: Iterable[ast.AST] = (
-            values.module.index.of(ast.Name) if isinstance(scope, ast.Module) else ast.walk(scope)
-        )
         after = (
             getattr(statement, "end_lineno", 0) or 0,
             getattr(statement, "end_col_offset", 0) or 0,
         )
-        uses = [
-            use
-            for use in nodes
-            if isinstance(use, ast.Name)
-            and use.id == name
-            and isinstance(use.ctx, ast.Load)
-            and (
-                (use.lineno, use.col_offset) > after
-                if values.scope(use).node is scope
-                else not _binds(values.scope(use).node, name)
-            )
-        ]
-        return self._all(values, uses, hops - 1)
+        return self._all(values, self._reads_in(values, name, scope, after), hops - 1)
+
+    def _reads_in(
+        self, values: Values, name: str, scope: ast.AST, after: tuple[int, int]
+    ) -> list[ast.Name]:
+        """The reads of ``name`` that see the binding of ``scope``: after ``after`` in the
+        scope itself, anywhere in a function nested in it that does not bind the name."""
+        found = []
+        for read in self.reads.of(values, name):
+            self.steps -= 1
+            own = values.scope(read).node
+            if own is scope:
+                if (read.lineno, read.col_offset) > after:
+                    found.append(read)
+            elif _nested_in(values, own, scope) and not self.reads.bound_in(own, name):
+                found.append(read)
+        return found
 
     def _all(self, values: Values, uses: list[ast.Name], hops: int) -> Ends:
         if not uses:
@@ -460,11 +488,7 @@ class _Walk:
         for caller, call in self.project.call_sites(values, function) or []:
             ends |= self.ends(caller, call, hops - 1)
         references = [
-            node
-            for node in values.module.index.of(ast.Name)
-            if node.id == function.name
-            and isinstance(node.ctx, ast.Load)
-            and not _is_called(values, node)
+            node for node in self.reads.of(values, function.name) if not _is_called(values, node)
         ]
         if references:
             ends |= self._all(values, references, hops - 1)
@@ -547,6 +571,16 @@ def _parameter_name(
         if argument is node:
             return positional[index].arg if index < len(positional) else None
     return None
+
+
+def _nested_in(values: Values, inner: ast.AST, outer: ast.AST) -> bool:
+    """Whether the scope ``inner`` stands inside the scope ``outer``."""
+    if isinstance(outer, ast.Module):
+        return True
+    node: ast.AST | None = inner
+    while node is not None and node is not outer:
+        node = values.parents.get(node)
+    return node is outer
 
 
 def _binds(scope: ast.AST, name: str) -> bool:
