@@ -207,7 +207,7 @@ class _NameReads:
         self._reads: dict[int, dict[str, list[ast.Name]]] = {}
         self._binds: dict[tuple[int, str], bool] = {}
 
-    def of(self, values: Values, name: str) -> list[ast.Name]:
+    def named(self, values: Values, name: str) -> list[ast.Name]:
         reads = self._reads.get(id(values.module))
         if reads is None:
             reads = {}
@@ -423,7 +423,7 @@ class _Walk:
         """The reads of ``name`` that see the binding of ``scope``: after ``after`` in the
         scope itself, anywhere in a function nested in it that does not bind the name."""
         found = []
-        for read in self.reads.of(values, name):
+        for read in self.reads.named(values, name):
             self.steps -= 1
             own = values.scope(read).node
             if own is scope:
@@ -488,7 +488,7 @@ class _Walk:
         for caller, call in self.project.call_sites(values, function) or []:
             ends |= self.ends(caller, call, hops - 1)
         references = [
-            node for node in self.reads.of(values, function.name) if not _is_called(values, node)
+            node for node in self.reads.named(values, function.name) if not _is_called(values, node)
         ]
         if references:
             ends |= self._all(values, references, hops - 1)
