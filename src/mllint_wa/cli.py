@@ -692,9 +692,13 @@ def explain(rule: str) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of lens.toml, for editors and validators."""
-    from importlib.resources import files
+    import pkgutil
 
-    _emit((files("mllint_wa.schema") / "lens.schema.json").read_text(encoding="utf-8"))
+    # pkgutil rather than importlib.resources, which imports tempfile, shutil and zipfile.
+    schema_bytes = pkgutil.get_data("mllint_wa.schema", "lens.schema.json")
+    if schema_bytes is None:
+        _fail("the schema (mllint_wa/schema/lens.schema.json) cannot be read")
+    _emit(schema_bytes.decode("utf-8"))
 
 
 @main.command()
