@@ -16,7 +16,15 @@ import pytest
 from jsonschema import Draft4Validator
 
 from mllint_wa.evidence import Evidence
-from test_notebook_grouping import document, estimator, findings, line_of, lint, notebook
+from test_notebook_grouping import (
+    document,
+    estimator,
+    findings,
+    line_of,
+    lint,
+    notebook,
+    write_notebook,
+)
 from trees import write_tree as write
 
 SARIF_SCHEMA = json.loads(
@@ -137,6 +145,27 @@ def test_copies_of_a_notebook_fold_after_each_notebooks_objects(repo: Path) -> N
         "identical copy of this file: `y/train.ipynb`"
     )
     assert [r["path"] for r in found["related"]] == ["x/train.ipynb", *["y/train.ipynb"] * 2]
+
+
+def test_a_broken_cell_kept_as_it_is_in_other_notebooks_is_one_finding(repo: Path) -> None:
+    # A translated copy of a documentation notebook keeps the original's code cells, with
+    # their faults, at other lines; a cell broken otherwise is a fault of its own.
+    broken = ["outputs = model(**inputs", "print(outputs)"]
+    write_notebook(repo, "docs/en/guide.ipynb", ["x = 1"], broken)
+    write_notebook(repo, "docs/ko/guide.ipynb", ["x = 1", "y = 2", "z = 3"], broken)
+    write_notebook(repo, "docs/ja/guide.ipynb", ["x = 1", "y = 2"], broken)
+    write_notebook(repo, "docs/zh/guide.ipynb", ["x = 1"], ["outputs = model(**inputs]"])
+    # training-without-vpc reads the notebooks' code; none of them makes a job.
+    found = findings("--select", "unparseable-file,training-without-vpc")
+    assert [(f["path"], [r["path"] for r in f["related"]]) for f in found] == [
+        ("docs/en/guide.ipynb", ["docs/ja/guide.ipynb", "docs/ko/guide.ipynb"]),
+        ("docs/zh/guide.ipynb", []),
+    ]
+    assert found[0]["message"] == (
+        "`docs/en/guide.ipynb` cell 3 has a syntax error: '(' was never closed; that cell was "
+        "left out, the other cells were read; the same in 2 other files that hold this code "
+        "as it is: `docs/ja/guide.ipynb` and `docs/ko/guide.ipynb`"
+    )
 
 
 def test_files_in_other_projects_are_not_folded(repo: Path) -> None:

@@ -117,14 +117,24 @@ def test_a_value_left_blank_is_named_as_such_and_only_a_module_reports_it(lint, 
     ]
 
 
-def test_arguments_left_out_as_an_ellipsis_are_named_as_such(lint, tmp_path):
+def test_arguments_left_out_as_an_ellipsis_are_named_and_only_a_module_reports_them(lint, tmp_path):
     # Documentation writes `...` for the arguments it does not show; after a keyword
-    # argument that is no Python. A call that only passes `...` is Python and is read.
-    text = _notebook("import torch\n", "trainer = Trainer(model=model, ...)\ntrainer.train()\n")
+    # argument that is no Python. In a notebook it is the example's place for its reader to
+    # complete: a warning that the cell was not checked. A program with it cannot run:
+    # reported. A call that only passes `...` is Python and is read.
+    elided = "trainer = Trainer(model=model, ...)\ntrainer.train()\n"
+    text = _notebook("import torch\n", elided)
     _write(tmp_path, {"nb.ipynb": text, "ok.ipynb": _notebook("import torch\n", "f(...)\n")})
-    assert lint.messages(tmp_path, "LN009", "MD001") == [
+    result = lint.result(tmp_path, "LN009", "MD001")
+    assert result.findings == []
+    assert result.warnings == [
         "`nb.ipynb` cell 2 has an ellipsis (`...`) standing for arguments the example leaves "
-        "out; that cell was left out, the other cells were read"
+        "out; that cell was left out, the other cells were read (line 13): not checked, and "
+        "not reported as unparseable"
+    ]
+    _write(tmp_path, {"train.py": "import torch\n" + elided})
+    assert lint.messages(tmp_path, "LN009", "MD001") == [
+        "`train.py` has an ellipsis (`...`) standing for arguments the example leaves out"
     ]
 
 

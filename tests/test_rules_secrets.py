@@ -696,6 +696,50 @@ def test_a_secret_data_value_that_decodes_to_no_text_is_not_judged(lint, tmp_pat
     assert lint(tmp_path, "DE020") == []
 
 
+def _resource_definition(fields: int) -> str:
+    """A CustomResourceDefinition of ``fields`` properties, each described as naming a
+    Secret: more YAML than a file is read whole."""
+    properties = "".join(
+        f"              field{n}:\n"
+        f"                description: The name of the Secret that holds key {n}.\n"
+        "                type: string\n"
+        for n in range(fields)
+    )
+    return (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "spec:\n  versions:\n    - schema:\n        openAPIV3Schema:\n"
+        "          properties:\n" + properties
+    )
+
+
+def test_a_bundle_of_resource_definitions_is_not_read_for_secrets(lint, tmp_path):
+    # Its descriptions speak of Secrets, but no document declares one: nothing of it is
+    # parsed, and its size is no finding.
+    write_files(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": "resources: [crds.yaml]\n",
+            "k8s/crds.yaml": _resource_definition(6000),
+        },
+    )
+    assert lint(tmp_path, "DE020", "LN009") == []
+
+
+def test_a_secret_in_a_bundle_too_large_to_read_whole_is_read_at_its_line(lint, tmp_path):
+    bundle = _resource_definition(6000) + (
+        "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+        "stringData:\n  password: bundle-default-pw\n"
+    )
+    line = bundle.count("\n")
+    write_files(
+        tmp_path,
+        {"k8s/kustomization.yaml": "resources: [bundle.yaml]\n", "k8s/bundle.yaml": bundle},
+    )
+    assert lint(tmp_path, "DE020", "LN009") == [
+        ("DE020", "deployable-default-credentials", "k8s/bundle.yaml", line, 13)
+    ]
+
+
 def test_chart_values_shared_through_aliases_are_read_once(lint, tmp_path):
     # Every component refers to one anchored mapping: its password is reported at the anchor
     # only, and a walk over aliases visits each mapping once.

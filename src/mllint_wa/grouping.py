@@ -16,6 +16,11 @@ names the others, and they are kept as related locations (SARIF ``relatedLocatio
   removed after it in path order leave it as it was. Content is compared by git's object id,
   computed from the bytes the rules had read, else taken from the index for a tracked file;
   a file read by no rule and tracked by no index is compared with nothing.
+- **Copies of one part of a file.** A translated copy of a documentation notebook keeps the
+  code cells of its original, and with them their faults, at other lines. The findings of
+  one rule about one part of a file (``Violation.copy_of``: a notebook cell that is not
+  Python) whose parts have the same content fold into the one in the first file in path
+  order, which keeps its own fingerprint.
 
 Either way a baseline keeps absorbing the folded finding and code scanning keeps one alert.
 Folding happens after inline ignores are applied, place by place (an ignore comment covers
@@ -63,6 +68,7 @@ class Reported:
     finding: Finding
     anchor: str = ""
     about: str = ""
+    copy_of: str = ""
 
 
 def fold(
@@ -101,24 +107,27 @@ def content_ids(evidence: Evidence) -> ContentId:
 
 def _fold_notebooks(reported: Sequence[Reported], project_path: ProjectPath) -> list[Reported]:
     folded: list[Reported] = []
-    groups: dict[tuple[str, str], list[Finding]] = {}
+    groups: dict[tuple[str, str], list[Reported]] = {}
     for item in reported:
-        finding = item.finding
-        relative = project_path(finding)
+        relative = project_path(item.finding)
         # An anchor names what the finding is about; an object of the notebook is named
         # from the notebook's path, as is the notebook itself (and no anchor says nothing).
         of_notebook = not item.anchor or item.anchor.startswith(relative)
         if of_notebook and NOTEBOOK in kinds_of(relative):
-            groups.setdefault((finding.rule.code, relative), []).append(finding)
+            groups.setdefault((item.finding.rule.code, relative), []).append(item)
         else:
             folded.append(item)
     for (_, relative), members in groups.items():
-        first, *others = sorted(members, key=lambda f: f.sort_key)
+        first_item, *other_items = sorted(members, key=lambda item: item.finding.sort_key)
+        first, others = first_item.finding, [item.finding for item in other_items]
         merged = _merged(first, others, _also_in_notebook(others))
         # The notebook's path is the anchor: a rule that reports a notebook as a whole
         # (anchored on its path) keeps the fingerprint it had before findings were folded.
         identity = fingerprint(first.rule.code, redact(first.repository_path), redact(relative), "")
-        folded.append(Reported(dataclasses.replace(merged, fingerprint=identity), relative))
+        # A part's copies are told apart only while the finding speaks of that part alone.
+        copy_of = "" if others else first_item.copy_of
+        merged = dataclasses.replace(merged, fingerprint=identity)
+        folded.append(Reported(merged, relative, copy_of=copy_of))
     return folded
 
 
@@ -146,9 +155,13 @@ def _fold_copies(
     # Grouped first by what can be told without content, so that content is asked only of
     # files that stand to fold.
     groups: dict[tuple[str, int, int, str, str], dict[str, Finding]] = {}
+    parts: dict[tuple[str, str], dict[str, Finding]] = {}
     for item in reported:
         finding = item.finding
         relative = project_path(finding)
+        if item.copy_of:
+            parts.setdefault((finding.rule.code, item.copy_of), {}).setdefault(relative, finding)
+            continue
         key = (
             finding.rule.code,
             finding.line,
@@ -159,6 +172,9 @@ def _fold_copies(
         # Equal findings in one file are one finding.
         groups.setdefault(key, {}).setdefault(relative, finding)
     folded: list[Finding] = []
+    for copies_of_part in parts.values():
+        first, *others = (finding for _, finding in sorted(copies_of_part.items()))
+        folded.append(_merged(first, others, _also_in_parts(others)) if others else first)
     for members in groups.values():
         if len(members) == 1:
             folded.extend(members.values())
@@ -185,6 +201,14 @@ def _also_in_copies(others: list[Finding]) -> str:
     """``; the same in 2 identical copies of this file: `b/train.py` and `c/train.py```."""
     copies = f"{len(others)} identical cop{'ies' if len(others) != 1 else 'y'}"
     return f"; the same in {copies} of this file: {_listed([f'`{f.path}`' for f in others])}"
+
+
+def _also_in_parts(others: list[Finding]) -> str:
+    """``; the same in 2 other files that hold this code as it is: `ko/nb.ipynb` and …``."""
+    files = f"{len(others)} other file{'s' if len(others) != 1 else ''}"
+    listed = _listed([f"`{f.path}`" for f in others])
+    holds = "holds" if len(others) == 1 else "hold"
+    return f"; the same in {files} that {holds} this code as it is: {listed}"
 
 
 # -- shared -------------------------------------------------------------------------------------

@@ -114,6 +114,10 @@ class Violation:
     (``MODEL_CARD.md``): the finding stands on a file that exists (the manifest, or the file
     that made the rule apply), which may change as the project grows, so the fingerprint
     names ``about`` instead of it.
+
+    ``copy_of`` is, for a finding about one part of a file (a notebook cell), that part's
+    content digested: the findings of one rule about equal parts of other files (a
+    translated copy of a notebook keeps its code cells) are copies of one fault.
     """
 
     message: str
@@ -121,6 +125,7 @@ class Violation:
     anchor: str = ""
     about: str = ""
     related: tuple[Related, ...] = ()
+    copy_of: str = ""
 
 
 Check = Callable[["ProjectContext"], Iterable[Violation]]

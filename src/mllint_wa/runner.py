@@ -543,7 +543,7 @@ def _run_rules(
             # All or nothing: a rule that fails half-way reports none of its findings.
             violations = [_checked(v) for v in rule.check(context)]
             batch = [
-                Reported(_finding(rule, v, root, identity_prefix), v.anchor, v.about)
+                Reported(_finding(rule, v, root, identity_prefix), v.anchor, v.about, v.copy_of)
                 for v in violations
             ]
         except (Exception, SystemExit) as error:  # a broken rule must not take the run down

@@ -56,9 +56,10 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     left open is an error on every Python and is reported. A notebook is read cell by cell:
     a code cell that is not Python is left out, the notebook is reported once at the first
     such cell, and its other cells are read by every rule. A notebook cell with a fill-in
-    placeholder or a value left blank is an example's place for its reader to complete,
-    not broken code: it is left out with a warning that it was not checked, and no
-    finding; a `.py` module with one is reported, since a program cannot run so. YAML
+    placeholder, a value left blank or arguments left out as `...` is an example's place
+    for its reader to complete, not broken code: it is left out with a warning that it was
+    not checked, and no finding; a `.py` module with one is reported, since a program
+    cannot run so. YAML
     whose aliases and merge keys would expand it by more than 100,000 values beyond its
     length (a "billion laughs" of a few hundred bytes) is not read either, and is reported
     at the node that expands too far;
@@ -97,4 +98,5 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
             f"`{failure.path}` {failure.message}",
             Location(failure.path, failure.line, failure.column),
             anchor=failure.path,
+            copy_of=failure.copy_of,
         )

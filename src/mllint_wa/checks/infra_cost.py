@@ -123,8 +123,8 @@ def training_without_max_runtime(ctx: ProjectContext) -> Iterator[Violation]:
     by itself for the job's duration.
 
     A cap from a parameter, an unknown instance type, jobs in SageMaker local mode (a `local`
-    instance type or a local session, or a variable the code may set to either) and `**kwargs`
-    are not findings."""
+    instance type or a local session, a `ModelTrainer` in `Mode.LOCAL_CONTAINER`, or a variable the
+    code may set to either) and `**kwargs` are not findings."""
     for resource in _training_jobs(ctx):
         instance = resource.get("instance_type")
         if resource.opaque or not resource.get("max_runtime").absent:
@@ -156,9 +156,9 @@ def spot_training_without_checkpoints(ctx: ProjectContext) -> Iterator[Violation
     every interruption starts training again from the first step, so the Spot discount is
     paid back in repeated work, and a long job may never finish within `max_wait`.
 
-    A checkpoint location from a parameter counts as set; jobs in SageMaker local mode (a
-    `local` instance type or a local session, or a variable the code may set to either) are not
-    checked."""
+    A checkpoint location from a parameter counts as set; jobs in SageMaker local mode (a `local`
+    instance type or a local session, a `ModelTrainer` in `Mode.LOCAL_CONTAINER`, or a variable the
+    code may set to either) are not checked."""
     for resource in _training_jobs(ctx):
         spot = resource.get("use_spot")
         if not spot.is_(True) or not resource.get("checkpoint_uri").absent:
@@ -191,12 +191,13 @@ def long_training_without_spot(ctx: ProjectContext) -> Iterator[Violation]:
     capacity may cost more time than it saves.
 
     A definition does not say how long a job runs: its maximum runtime is a bound, which MD071
-    `training-without-max-runtime` asks to set, a generous one included. So the rule fires only
-    on a job that saves checkpoints (an S3 checkpoint location is given) and whose maximum
-    runtime is known and longer than SageMaker's one-day default, when Spot training is not
-    switched on. A job without checkpoints, however long its cap, is not a finding; nor is a
-    runtime, checkpoint location or Spot setting from a parameter, or a job in SageMaker local
-    mode (a `local` instance type or a local session, or a variable the code may set to either)."""
+    `training-without-max-runtime` asks to set, a generous one included. So the rule fires only on a
+    job that saves checkpoints (an S3 checkpoint location is given) and whose maximum runtime is
+    known and longer than SageMaker's one-day default, when Spot training is not switched on. A job
+    without checkpoints, however long its cap, is not a finding; nor is a runtime, checkpoint
+    location or Spot setting from a parameter, or a job in SageMaker local mode (a `local` instance
+    type or a local session, a `ModelTrainer` in `Mode.LOCAL_CONTAINER`, or a variable the code may
+    set to either)."""
     for resource in _training_jobs(ctx):
         runtime = resource.get("max_runtime")
         if not (runtime.known and isinstance(runtime.value, int)):

@@ -236,8 +236,9 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
     risk as a waiver. That is why the risk is medium and not high.
 
     Jobs in SageMaker local mode (`instance_type="local"` or `"local_gpu"`, or a `LocalSession`
-    or `LocalPipelineSession` as their `sagemaker_session`; also a session or instance type
-    variable that some path of the code sets to a local one) do not run in AWS and are not
+    or `LocalPipelineSession` as their `sagemaker_session`, or a `ModelTrainer` given
+    `training_mode=Mode.LOCAL_CONTAINER`; also a session or instance type variable that some
+    path of the code sets to a local one) do not run in AWS and are not
     checked. Nor are jobs whose container runs AWS's code and none of the project's: Amazon's
     algorithm estimators (`KMeans`, `LinearLearner` …); a generic `Estimator` or a boto3
     training request whose image is a built-in algorithm's (`image_uris.retrieve("xgboost", …)`,
@@ -272,12 +273,12 @@ def training_without_network_isolation(ctx: ProjectContext) -> Iterator[Violatio
 )
 def training_without_vpc(ctx: ProjectContext) -> Iterator[Violation]:
     """A job without a VPC configuration runs in a network SageMaker manages for it: its
-    containers reach the internet and its traffic to S3 cannot be held to a VPC endpoint,
-    so bucket policies cannot require that the data is read only from inside the project's
-    network, and security groups and flow logs cannot govern or record what the job
-    talks to. Subnets and security groups are both needed; one without the other, or an
-    empty list, is no VPC. Jobs in SageMaker local mode (a `local` instance type, a local
-    session, or a variable the code may set to either) are not checked; values from
+    containers reach the internet and its traffic to S3 cannot be held to a VPC endpoint, so bucket
+    policies cannot require that the data is read only from inside the project's network, and
+    security groups and flow logs cannot govern or record what the job talks to. Subnets and
+    security groups are both needed; one without the other, or an empty list, is no VPC. Jobs in
+    SageMaker local mode (a `local` instance type, a local session, a `ModelTrainer` in
+    `Mode.LOCAL_CONTAINER`, or a variable the code may set to either) are not checked; values from
     parameters or `**kwargs` are not judged."""
     for job in aws_jobs(ctx.evidence):
         if _unset(job, "vpc"):
@@ -309,12 +310,12 @@ def training_without_encryption(ctx: ProjectContext) -> Iterator[Violation]:
     project does not manage: no key policy says who may decrypt the data, and the key
     cannot be disabled to cut access. The finding names which of the two keys is missing.
 
-    Instance types with local instance storage (`ml.g4dn`, `ml.p3dn`, `ml.m5d`, `ml.g5`,
-    `ml.p4d` …) encrypt it in hardware and SageMaker refuses a volume key for them: only the
-    output key is asked of them. When the instance type is not known (a parameter), the volume
-    key is not asked either, because it may not be allowed. Jobs in SageMaker local mode (a
-    `local` instance type, a local session, or a variable the code may set to either) are not
-    checked; keys from parameters, variables or `**kwargs` are not judged."""
+    Instance types with local instance storage (`ml.g4dn`, `ml.p3dn`, `ml.m5d`, `ml.g5`, `ml.p4d` …)
+    encrypt it in hardware and SageMaker refuses a volume key for them: only the output key is asked
+    of them. When the instance type is not known (a parameter), the volume key is not asked either,
+    because it may not be allowed. Jobs in SageMaker local mode (a `local` instance type, a local
+    session, a `ModelTrainer` in `Mode.LOCAL_CONTAINER`, or a variable the code may set to either)
+    are not checked; keys from parameters, variables or `**kwargs` are not judged."""
     for job in aws_jobs(ctx.evidence):
         missing = [
             prop
@@ -366,12 +367,12 @@ def inter_container_traffic_unencrypted(ctx: ProjectContext) -> Iterator[Violati
     on) have the same setting and are checked the same way: they read the endpoint's
     captured requests and predictions.
 
-    Only jobs known to run on more than one instance are checked: one instance has no
-    inter-node traffic, and an instance count from a parameter without a default is not
-    judged (a parameter's default counts); nor is a schedule that names a job definition
-    defined apart, whose definition is checked instead. Jobs in SageMaker local mode (a
-    `local` instance type, a local session, or a variable the code may set to either) are
-    not checked."""
+    Only jobs known to run on more than one instance are checked: one instance has no inter-node
+    traffic, and an instance count from a parameter without a default is not judged (a parameter's
+    default counts); nor is a schedule that names a job definition defined apart, whose definition
+    is checked instead. Jobs in SageMaker local mode (a `local` instance type, a local session, a
+    `ModelTrainer` in `Mode.LOCAL_CONTAINER`, or a variable the code may set to either) are not
+    checked."""
     ev = ctx.evidence
     for job in (*aws_jobs(ev), *resources(ev, MONITORING_JOB, MONITORING_SCHEDULE)):
         count = job.get("instance_count")

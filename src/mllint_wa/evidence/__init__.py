@@ -81,6 +81,9 @@ class ParseFailure:
     message: str
     line: int = 1
     column: int = 1
+    # For a failure in one part of the file (a notebook cell): that part's content,
+    # digested, by which the same part failing in another file is known for a copy.
+    copy_of: str = ""
 
 
 class Derived(Generic[S, T]):
@@ -428,16 +431,20 @@ class Evidence:
 
     # Failures --------------------------------------------------------------------------
 
-    def record_failure(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+    def record_failure(
+        self, path: str, message: str, line: int = 1, column: int = 1, copy_of: str = ""
+    ) -> None:
         """Record a part of a file that could not be parsed while the rest was (a notebook
-        cell): reported like a file that could not be parsed, once per file, and not for a
-        template."""
+        cell, whose content ``copy_of`` digests): reported like a file that could not be
+        parsed, once per file, and not for a template."""
         if not self.templated(path):
-            self._fail(path, message, line, column)
+            self._fail(path, message, line, column, copy_of)
 
-    def _fail(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+    def _fail(
+        self, path: str, message: str, line: int = 1, column: int = 1, copy_of: str = ""
+    ) -> None:
         # The first failure of a file is the one reported: once per file.
-        self._failures.setdefault(path, ParseFailure(path, message, line, column))
+        self._failures.setdefault(path, ParseFailure(path, message, line, column, copy_of))
 
     @property
     def failures(self) -> tuple[ParseFailure, ...]:

@@ -86,7 +86,7 @@ def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None
     fill in (an example's `<YOUR BUCKET>`), which is not broken code."""
     broken = [cell for cell in left_out if not (cell.newer_python or cell.fill_in)]
     newer = [cell for cell in left_out if cell.newer_python or cell.fill_in]
-    for cells, record in ((broken, ev.record_failure), (newer, ev.note_unread)):
+    for cells in (broken, newer):
         if cells:
             first, *others = cells
             left = " and ".join(["that cell", *(other.part for other in others)])
@@ -96,7 +96,10 @@ def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None
                 f"{first.part} has {first.problem}; {left} {'were' if others else 'was'} "
                 f"left out{rest}"
             )
-            record(path, message, first.line, first.column)
+            if cells is broken:
+                ev.record_failure(path, message, first.line, first.column, first.content)
+            else:
+                ev.note_unread(path, message, first.line, first.column)
 
 
 def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:

@@ -37,7 +37,12 @@ from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.automation import ci_evidence
 from mllint_wa.parsers.ci import ci_system
 from mllint_wa.parsers.secrets import find_secrets, named_kind
-from mllint_wa.parsers.yaml_doc import item_position, load_yaml, value_position
+from mllint_wa.parsers.yaml_doc import (
+    item_position,
+    load_documents_matching,
+    load_yaml,
+    value_position,
+)
 
 KUSTOMIZATIONS = frozenset({"kustomization.yaml", "kustomization.yml"})
 HELM_VALUES = "values.yaml"
@@ -52,6 +57,12 @@ _CI_OR_TEST_FOLDERS = frozenset(
 # Words of a manifest's or compose file's name that say it is for CI or tests.
 _CI_OR_TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "e2e", "kind", "minikube"})
 _MANIFEST_NEEDLES = (b"apiVersion", b"services:")
+# A Secret's `kind` line, in block or JSON style. Descriptions of resource definitions
+# mention Secrets in prose and `secretName` keys, neither of which makes a document one.
+_SECRET_KIND = re.compile(
+    r"""^[ \t{-]*["']?kind["']?[ \t]*:[ \t]*["']?Secret\b(?!-)""", re.MULTILINE
+)
+_SECRET_KIND_BYTES = re.compile(_SECRET_KIND.pattern.encode(), re.MULTILINE)
 # A Secret's base64 value is decoded up to this length: a credential is short.
 _DECODED_LIMIT = 4096
 _FILL_INS = frozenset({"todo", "tbd", "replace_me", "replaceme", "fill_me", "fillme", "fixme"})
@@ -280,12 +291,11 @@ def _secret_entries(ev: Evidence, path: str) -> list[tuple[str, str, int, tuple[
     and ``stringData`` in a YAML file."""
 
     def compute() -> list[tuple[str, str, int, tuple[Any, Any]]]:
-        if not (ev.mentions(path, b"Secret") and ev.mentions(path, b"kind")):
-            return []
-        if ev.templated(path):
+        data = ev.data(path) if ev.mentions(path, b"Secret") else None
+        if data is None or not _SECRET_KIND_BYTES.search(data) or ev.templated(path):
             return []
         found = []
-        for document in ev.parse(path, load_yaml) or ():
+        for document in ev.parse(path, _secret_documents) or ():
             if not isinstance(document, dict) or document.get("kind") != "Secret":
                 continue
             metadata = document.get("metadata")
@@ -300,6 +310,11 @@ def _secret_entries(ev: Evidence, path: str) -> list[tuple[str, str, int, tuple[
         return found
 
     return ev.memo((_secret_entries, path), compute)
+
+
+def _secret_documents(text: str) -> list[Any]:
+    """The documents of a YAML file that declare a Secret, read alone."""
+    return load_documents_matching(text, _SECRET_KIND)
 
 
 def _secret_credentials(ev: Evidence, path: str, deployed_by: str) -> Iterator[ShippedCredential]:

@@ -184,6 +184,7 @@ _POSITIONAL: Mapping[str, tuple[str, ...]] = {
 }
 # Sessions that run jobs, models and pipelines in local mode, on the developer's machine.
 _LOCAL_SESSIONS = frozenset({"LocalSession", "LocalPipelineSession"})
+_LOCAL_TRAINING_MODE = "LOCAL_CONTAINER"
 # ``.deploy()`` keywords no other library's ``deploy`` takes: with one of them, a deploy on
 # an object this reading cannot trace (``self.model``) is still a SageMaker endpoint.
 _SAGEMAKER_DEPLOY_KEYWORDS = frozenset(
@@ -1052,6 +1053,10 @@ class _File:
         session = args.values.get("sagemaker_session")
         if session is not None and _last(self.module_of(session), session.call) in _LOCAL_SESSIONS:
             return rm.known(True, self.where(session))
+        # ModelTrainer's mode: `Mode.LOCAL_CONTAINER` runs the job in a container here.
+        mode = args.values.get("training_mode")
+        if mode is not None and _names_member(mode.expr, _LOCAL_TRAINING_MODE):
+            return rm.known(True, self.where(mode))
         for key in ("sagemaker_session", "instance_type"):
             given = args.values.get(key)
             if given is None or given.known or not isinstance(given.expr, ast.Name):
@@ -1281,6 +1286,11 @@ def _deployed_model(origin: rm.Resource | None) -> dict[str, rm.Value]:
     if origin is None or origin.kind != rm.MODEL:
         return {}
     return {"model": rm.known(origin.name, origin.location)}
+
+
+def _names_member(expr: ast.AST | None, member: str) -> bool:
+    """Whether ``expr`` is ``Enum.member`` (or ``module.Enum.member``)."""
+    return isinstance(expr, ast.Attribute) and expr.attr == member
 
 
 def _local_bindings(parsed: PythonModule) -> frozenset[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import re
 from array import array
 from collections.abc import Iterator, Sequence
@@ -304,8 +305,9 @@ class Notebook:
         """Each code cell that does not parse on its own, described where its error
         stands in the file; its lines in ``lines`` are blanked."""
         for span in self.code_spans:
+            source = "\n".join(lines[span.first : span.end])
             try:
-                syntax_tree("\n".join(lines[span.first : span.end]))
+                syntax_tree(source)
             except (SyntaxError, ValueError) as error:
                 row = span.first
                 column = 1
@@ -316,8 +318,15 @@ class Notebook:
                 what = "null bytes" if syntax is None else syntax_problem(syntax)
                 newer = syntax is not None and newer_python(syntax)
                 blank = syntax is not None and fill_in(syntax)
+                content = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
                 yield LeftOut(
-                    f"cell {span.cell + 1}", what, self.line_map[row], column, newer, blank
+                    f"cell {span.cell + 1}",
+                    what,
+                    self.line_map[row],
+                    column,
+                    newer,
+                    blank,
+                    content[:32],
                 )
                 lines[span.first : span.end] = [""] * (span.end - span.first)
 

@@ -80,6 +80,8 @@ class LeftOut:
     column: int
     newer_python: bool = False  # a newer Python may read it (:func:`newer_python`)
     fill_in: bool = False  # the reader is to fill it in (:func:`fill_in`)
+    # The part's source, digested: the same part in another file is a copy of this one.
+    content: str = ""
 
 
 @dataclass
@@ -338,10 +340,18 @@ def _left_blank(error: SyntaxError) -> bool:
     return bool(_BLANK_VALUE.fullmatch((error.text or "").rstrip("\r\n")))
 
 
+def _elided_arguments(error: SyntaxError) -> bool:
+    """Whether the error is arguments left out as `...` after keyword ones
+    (`Trainer(model=model, ...)`), as documentation writes the ones it does not show."""
+    return error.msg == "positional argument follows keyword argument" and bool(
+        _ELIDED_ARGUMENTS.search(error.text or "")
+    )
+
+
 def fill_in(error: SyntaxError) -> bool:
-    """Whether the error is a fill-in placeholder or a value left blank: a place the reader
-    of an example is to complete, not code that is broken."""
-    return _placeholder_at(error) is not None or _left_blank(error)
+    """Whether the error is a fill-in placeholder, a value left blank or arguments left out
+    as `...`: a place the reader of an example is to complete, not code that is broken."""
+    return _placeholder_at(error) is not None or _left_blank(error) or _elided_arguments(error)
 
 
 def syntax_problem(error: SyntaxError) -> str:
@@ -357,9 +367,7 @@ def syntax_problem(error: SyntaxError) -> str:
         return (
             f"a value left blank to fill in (`{quote(name, _QUOTED_NAME)} =` and nothing after it)"
         )
-    if error.msg == "positional argument follows keyword argument" and _ELIDED_ARGUMENTS.search(
-        line
-    ):
+    if _elided_arguments(error):
         return "an ellipsis (`...`) standing for arguments the example leaves out"
     if newer_python(error):
         running = f"{sys.version_info.major}.{sys.version_info.minor}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,9 @@ MAX_TOKENS = 30_000
 MAX_DEPTH = 64
 # Values that aliases and merge keys may add to a file's YAML beyond one per character.
 ALIAS_ALLOWANCE = 100_000
+# A line that starts a document of a stream: YAML allows `---` at a line's start nowhere else
+# (not even inside a block or quoted scalar), so the stream splits there without parsing.
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 
 
 class TooLarge(ParseError):
@@ -69,6 +73,19 @@ def load_yaml(text: str) -> list[Any]:
         raise ParseError(message, line, column) from None
     except YAMLError as error:
         raise ParseError(f"is not valid YAML: {error}") from None
+
+
+def load_documents_matching(text: str, wanted: re.Pattern[str]) -> list[Any]:
+    """The documents of the stream ``text`` whose own text ``wanted`` finds, read as
+    :func:`load_yaml` reads a file and at their lines in it: the others become blank lines,
+    so that a Secret among a bundle of large resource definitions is read under the same
+    bounds as a file that holds only it."""
+    starts = [0, *(match.start() for match in _DOCUMENT_START.finditer(text) if match.start())]
+    kept = []
+    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        part = text[begin:end]
+        kept.append(part if wanted.search(part) else "\n" * part.count("\n"))
+    return load_yaml("".join(kept))
 
 
 @functools.cache
