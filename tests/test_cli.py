@@ -910,16 +910,23 @@ def test_a_lint_run_imports_the_checks_of_the_rules_that_run_only(
     write(tmp_path / "repo" / "lens.toml", LENS)
     write(tmp_path / "repo" / "train.py", "import numpy\n")
 
-    def checks_loaded() -> list[str]:
+    def loaded() -> list[str]:
         cache = tmp_path / "cache"
         arguments = ["--select", "BG001", "--cache-dir", str(cache), str(tmp_path / "repo")]
         done = subprocess.run(
             [sys.executable, "-c", _LOADED, *arguments], capture_output=True, text=True, check=False
         )
-        code, loaded = json.loads(done.stderr)
+        code, names = json.loads(done.stderr)
         assert code == 1
-        return [name for name in loaded if name.startswith("mllint_wa.checks.")]
+        return list(names)
 
-    assert checks_loaded() == ["mllint_wa.checks.business"]
-    # The second run takes the findings from the cache: no rule runs, no check is imported.
-    assert checks_loaded() == []
+    def checks(names: list[str]) -> list[str]:
+        return [name for name in names if name.startswith("mllint_wa.checks.")]
+
+    assert checks(loaded()) == ["mllint_wa.checks.business"]
+    # The second run takes the findings from the cache: no rule runs, no check is imported,
+    # and looking for the repository's CI files imports none of the parsers that read them.
+    warm = loaded()
+    assert checks(warm) == []
+    parsers = {"mllint_wa.parsers.ci", "mllint_wa.parsers.shell", "mllint_wa.parsers.dockerfile"}
+    assert parsers.isdisjoint(warm)

@@ -402,7 +402,7 @@ def outside_inputs(
     index tracks, with the digest of the index it was read from. The index itself changes
     with every ``git add``, so only its paths and sizes go into the key; they are read
     again only when the index is not the ``recorded`` one."""
-    from mllint_wa.evidence.automation import repository_ci_files
+    from mllint_wa.evidence.ci_files import repository_ci_files
     from mllint_wa.evidence.git import find_repository
 
     paths: list[Path] = []
