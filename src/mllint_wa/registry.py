@@ -279,6 +279,13 @@ def _deferred_check(module_name: str, code: str) -> Check:
     return deferred
 
 
+def import_checks(rules: Iterable[Rule]) -> None:
+    """Import the modules that define ``rules``' checks now, as :func:`load_rules` does:
+    before worker processes are forked, so that each does not import them again."""
+    for module in sorted({item.check.__module__ for item in rules}):
+        importlib.import_module(module)
+
+
 def resolve(selector: str, rules: Sequence[Rule], *, unknown_code_ok: bool = False) -> list[Rule]:
     """Rules matched by one selector: ``ALL``, a code or code prefix (``PF``, ``PF0``,
     ``PF001``), or a rule name (``missing-success-metric``).

@@ -61,7 +61,7 @@ from mllint_wa.project import (
     exclusion,
     tree_root,
 )
-from mllint_wa.registry import described_rules
+from mllint_wa.registry import described_rules, import_checks
 from mllint_wa.suppress import apply_waivers
 
 
@@ -335,6 +335,8 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
         return to_data(lint_project(linted[missing[position]]))
 
     if workers > 1:
+        # Workers are forked: what the parent has imported, none of them imports again.
+        import_checks(rule for index in missing for rule in linted[index].item.settings.rules)
         computed = [
             from_data(data, linted[index].item.settings.rules)
             for index, data in zip(missing, map_indexed(task, len(missing), workers), strict=True)
