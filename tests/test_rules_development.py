@@ -296,8 +296,24 @@ def test_missing_experiment_tracking_at_the_training_entry_points_call(lint, kin
     assert [row[2:] for row in lint(KINDS / kind, "MD004")] == [site]
 
 
-def test_fits_in_a_librarys_functions_cli_examples_and_tests_are_no_training_of_its_own(lint):
-    assert lint(KINDS / "library", "MD004") == []
+@pytest.mark.parametrize("kind", ["library", "estimator-library"])
+def test_fits_in_a_librarys_functions_cli_examples_and_tests_are_no_training_of_its_own(lint, kind):
+    # library/'s fits are in its functions, command line, examples and tests;
+    # estimator-library/'s in the estimator classes it publishes and a notebook using them.
+    assert lint(KINDS / kind, "MD004") == []
+
+
+def test_a_collection_is_asked_to_track_the_training_of_its_examples(lint, tmp_path):
+    # None of the three labs tracks its runs; the first that trains stands for them.
+    labs = KINDS / "examples-collection"
+    assert [row[2:] for row in lint(labs, "MD004")] == [("forecast-lab/train.py", 6, 5)]
+    # Tracking in any one of them is found: the scan reads every example.
+    repo = tmp_path / "labs"
+    shutil.copytree(labs, repo)
+    (repo / "fraud-lab" / "track.py").write_text(
+        "import mlflow\n\nmlflow.autolog()\n", encoding="utf-8"
+    )
+    assert lint(repo, "MD004") == []
 
 
 def test_without_a_manifest_a_fit_in_a_helper_no_program_runs_is_no_training(lint, tmp_path):

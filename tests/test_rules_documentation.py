@@ -80,20 +80,37 @@ def test_missing_model_card_without_manifest_only_for_a_model_of_the_projects_ow
         # packaged-sagemaker/src/churnops/classifier.py is a training program inside the
         # package, and no console script names it
         ("packaged-sagemaker", ("src/churnops/classifier.py", 17, 5)),
+        # packaged-model-class/src/churnmodel/model.py defines `fit` and trains a forest
+        # itself: no estimator library, so its notebook trains the package's own model
+        ("packaged-model-class", ("notebooks/fit-churn.ipynb", 22, 14)),
+        # train-and-deploy/ is one project in two halves, each with a README and
+        # requirements of its own: two are no collection
+        ("train-and-deploy", ("deploy/retrain.py", 6, 5)),
     ],
 )
 def test_missing_model_card_for_projects_that_train_or_ship_a_model(lint, kind, where):
     assert [row[2:] for row in lint(KINDS / kind, "MD040")] == [where]
 
 
-@pytest.mark.parametrize("kind", ["library", "harness", "template"])
+@pytest.mark.parametrize("kind", ["library", "harness", "template", "estimator-library"])
 def test_libraries_harnesses_and_templates_are_asked_for_no_model_documents(lint, kind):
     # library/: a packaged AutoML library whose fits are in its functions, its
     # `__main__.py` and console script, its examples, its tests and a release-test script;
     # harness/: an evaluation harness whose metric fits a
     # calibrator, run by a script that trains nothing itself; template/: a cookiecutter
-    # template. Each holds data files too.
+    # template; estimator-library/: a package whose classes define `fit` and hand training
+    # on through `super().fit` and `self.partial_fit`, and a notebook that imports it. The
+    # first three hold data files too.
     assert lint(KINDS / kind, "MD040", "DP020", "MD004") == []
+
+
+@pytest.mark.parametrize("kind", ["examples-collection", "modules-collection"])
+def test_collections_are_asked_for_no_model_card_or_datasheet(lint, kind):
+    # examples-collection/: three labs, each a folder with its own README, notebook or
+    # requirements, one with a data file; modules-collection/: three modules with their
+    # own README and dependency files, one of them holding seed code that trains. A
+    # repository-wide card or datasheet would fit none of their models.
+    assert lint(KINDS / kind, "MD040", "DP020") == []
 
 
 def test_missing_model_card_without_manifest_stands_on_the_training_that_made_it_apply(
@@ -238,6 +255,15 @@ def test_missing_datasheet_for_a_project_that_trains_on_its_data(lint):
     # (bundled sample tables, test fixtures) ask for no datasheet.
     assert lint(KINDS / "application", "DP020") == [
         ("DP020", "missing-datasheet", "data/customers.csv", 1, 1)
+    ]
+
+
+def test_missing_datasheet_not_asked_of_a_collections_sample_data(lint):
+    # examples-collection/churn-lab/data/customers.csv belongs to one lab of three; one
+    # project in two halves documents its data (train-and-deploy/pipeline/data/fares.csv).
+    assert lint(KINDS / "examples-collection", "DP020") == []
+    assert lint(KINDS / "train-and-deploy", "DP020") == [
+        ("DP020", "missing-datasheet", "pipeline/data/fares.csv", 1, 1)
     ]
 
 

@@ -209,6 +209,10 @@ def test_sagemaker_full_access_role_on_every_source(lint):
         ("template.json", 16, 9),
         ("template.yaml", 12, 7),
         ("terraform-values/roles.tf", 11, 3),  # format() and join() with defaults
+        # JSON files and cdk.json context (see test_value_flow_typescript.py).
+        ("typescript-flow/lib/access-stack.ts", 14, 5),
+        ("typescript-flow/lib/access-stack.ts", 14, 5),
+        ("typescript-flow/lib/access-stack.ts", 14, 5),
         ("typescript/app.ts", 10, 7),
     )
     assert lint.messages("sagemaker-full-access-role", "DP036")[0] == (

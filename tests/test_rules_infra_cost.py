@@ -22,7 +22,8 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
     # CloudFormation parameter or Terraform variable whose default is a current family, a
     # Terraform variable without a default. A variable whose default is ml.m4 is a finding
     # (main.tf line 36). flow/ reaches the types through a helper, dicts, strings and
-    # configuration files (see test_value_flow_python.py).
+    # configuration files (see test_value_flow_python.py); typescript-flow/ through imports
+    # (see test_value_flow_typescript.py).
     assert lint("previous-generation-instance", "MD070") == [
         ("MD070", "previous-generation-instance", "app.py", 21, 21),
         ("MD070", "previous-generation-instance", "app.py", 32, 31),
@@ -41,6 +42,9 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
         ("MD070", "previous-generation-instance", "train.py", 14, 9),
         ("MD070", "previous-generation-instance", "train.py", 18, 47),
         ("MD070", "previous-generation-instance", "train.py", 21, 48),
+        ("MD070", "previous-generation-instance", "typescript-flow/lib/hosting-stack.ts", 14, 51),
+        ("MD070", "previous-generation-instance", "typescript-flow/lib/hosting-stack.ts", 23, 11),
+        ("MD070", "previous-generation-instance", "typescript-flow/lib/hosting-stack.ts", 35, 7),
         ("MD070", "previous-generation-instance", "typescript/app.ts", 19, 11),
         ("MD070", "previous-generation-instance", "typescript/app.ts", 30, 7),
     ]

@@ -465,9 +465,10 @@ def test_an_sdk_model_is_judged_by_where_it_is_deployed(lint, tmp_path):
 def test_jobs_and_endpoints_in_local_mode_are_not_held_to_aws_settings(lint):
     # A pipeline tried out with a LocalPipelineSession (its processor and estimator name
     # ml.* instance types), an estimator with a LocalSession and its deploy to the "local"
-    # instance type, a ModelTrainer in Mode.LOCAL_CONTAINER: nothing runs in AWS. A session
-    # and an instance type a switch sets to a local one or not (switch.py) cannot be told.
-    # The same estimator without the local session is still reported by every rule.
+    # instance type, a ModelTrainer in Mode.LOCAL_CONTAINER: nothing runs in AWS. A
+    # session and an instance type a switch sets to a local one or not (switch.py) cannot
+    # be told. The same estimator without the local session is still reported by every
+    # rule.
     rules = ("DP030", "DP031", "MD050", "MD070", "MD071", "MD074", "DE", "MO")
     assert lint("training-without-network-isolation/local-mode", *rules) == [
         ("DP030", "training-without-network-isolation", "on_sagemaker.py", 5, 13),

@@ -6,6 +6,7 @@ Fixtures that git cannot keep well (non-UTF-8 bytes, symlinks, FIFOs) are built 
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -68,20 +69,102 @@ def test_missing_manifest_keeps_the_fingerprint_of_the_absent_file(lint, tmp_pat
         ("packaged-application", "pyproject.toml"),
         ("packaged-sagemaker", "setup.py"),
         ("shipped-model", "setup.py"),
+        ("packaged-model-class", "README.md"),
+        ("train-and-deploy", "README.md"),
     ],
 )
 def test_missing_manifest_asked_of_projects_that_train_or_ship_a_model(lint, kind, where):
     # The project kinds of missing-model-card's fixtures: a training program, a package
     # whose training script imports the fit, a SageMaker training program inside a
-    # package, an ONNX model outside tests and examples.
+    # package, an ONNX model outside tests and examples, a package whose model class
+    # trains a forest itself (no estimator API to hand on to), and one project split into
+    # a training and a deploy half, each with its own README and requirements.
     assert lint(KINDS / kind, "LN001") == [("LN001", "missing-manifest", where, 1, 1)]
 
 
-@pytest.mark.parametrize("kind", ["library", "harness", "template"])
-def test_missing_manifest_not_asked_of_libraries_harnesses_and_templates(lint, kind):
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "library",
+        "harness",
+        "template",
+        "estimator-library",
+        "examples-collection",
+        "modules-collection",
+    ],
+)
+def test_missing_manifest_not_asked_of_libraries_harnesses_templates_and_collections(lint, kind):
     # An AutoML library whose fits are in its functions, examples and tests, an evaluation
-    # harness and a cookiecutter template have no business goal of their own to state.
+    # harness, a cookiecutter template, a library that implements estimators, a workshop
+    # of three labs and a library of modules have no business goal of their own to state.
     assert lint(KINDS / kind, "LN001") == []
+
+
+def test_missing_manifest_a_library_that_implements_estimators_trains_its_users_models(lint):
+    # gridnet's classes define `fit` and hand training on (`self.partial_fit`,
+    # `super().fit`): its `loss.backward()`, the `callbacks/training.py` that imports them
+    # and the notebook that fits a `NetRegressor` all train its users' models.
+    library = KINDS / "estimator-library"
+    assert lint(library, "LN001") == []
+    # A class that defines `fit` and trains a forest itself implements no estimator API:
+    # the notebook that fits it trains the package's own model.
+    assert lint.messages(KINDS / "packaged-model-class", "LN001") == [
+        "no lens.toml at the project's root: `notebooks/fit-churn.ipynb` trains a model "
+        "(`ChurnModel().fit`), but the project states no business goal, success metric or "
+        "plans (run `mllint-wa init` to scaffold one)"
+    ]
+
+
+def test_missing_manifest_an_estimator_api_without_packaging_is_no_library(lint, tmp_path):
+    # Without packaging metadata nothing is published for users to build with: the
+    # delegating class is the project's own model, and its training counts.
+    repo = tmp_path / "repo"
+    shutil.copytree(KINDS / "estimator-library", repo)
+    (repo / "pyproject.toml").unlink()
+    assert lint(repo, "LN001") == [("LN001", "missing-manifest", "README.md", 1, 1)]
+
+
+def test_missing_manifest_training_in_three_separate_folders_is_a_collection(lint, tmp_path):
+    # Three labs, each a folder with a README, a notebook or requirements of its own.
+    labs = tmp_path / "labs"
+    shutil.copytree(KINDS / "examples-collection", labs)
+    assert lint(labs, "LN001") == []
+    # Two such folders may be one project's halves (train-and-deploy is asked).
+    shutil.rmtree(labs / "forecast-lab")
+    assert lint(labs, "LN001") == [("LN001", "missing-manifest", "README.md", 1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("dvc.yaml", "stages:\n  train:\n    cmd: python forecast-lab/train.py\n"),
+        ("MLproject", "name: workshop\nentry_points:\n  main:\n    command: python x.py\n"),
+        ("retrain.py", TRAINS),
+    ],
+)
+def test_missing_manifest_a_collection_tied_into_one_project_is_asked(lint, tmp_path, name, text):
+    # A DVC pipeline, an MLflow project or a training program at the root makes the labs
+    # parts of one project.
+    repo = tmp_path / "repo"
+    shutil.copytree(KINDS / "examples-collection", repo)
+    (repo / name).write_text(text, encoding="utf-8")
+    assert lint(repo, "LN001") == [("LN001", "missing-manifest", "README.md", 1, 1)]
+
+
+def test_missing_manifest_training_inside_one_of_three_sub_projects_is_a_collection(lint, tmp_path):
+    # modules-collection: three modules, each with a README and a dependency or packaging
+    # file; the one that trains is a module's seed code, whose goal is its users'.
+    modules = tmp_path / "modules"
+    shutil.copytree(KINDS / "modules-collection", modules)
+    assert lint(modules, "LN001") == []
+    # With two modules left, the training module is the repository's own work.
+    shutil.rmtree(modules / "modules" / "monitoring")
+    assert lint(modules, "LN001") == [("LN001", "missing-manifest", "README.md", 1, 1)]
+    # A module under examples/ is no sub-project of the repository's own.
+    shutil.copytree(
+        KINDS / "modules-collection" / "modules" / "monitoring", modules / "examples" / "monitoring"
+    )
+    assert lint(modules, "LN001") == [("LN001", "missing-manifest", "README.md", 1, 1)]
 
 
 def test_missing_manifest_not_asked_of_infrastructure_or_code_without_a_model(lint, tmp_path):

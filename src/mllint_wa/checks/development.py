@@ -171,8 +171,11 @@ def missing_experiment_tracking(ctx: ProjectContext) -> Iterator[Violation]:
     Lightning ``Trainer``, ``xgboost.train``, a ``backward()`` pass, a SageMaker
     estimator) outside its tests: without a manifest, only the training of an entry point
     of its own counts, as ``missing-model-card`` decides (the fits in a library's
-    functions, command line, examples and documentation do not), and the finding stands
-    at that training call; when ``[model] tracking`` names a tool, MD005 checks it
+    functions, command line, examples and documentation do not, nor do those of a library
+    that implements estimators). A collection of examples, labs, templates or modules,
+    which ``missing-model-card`` does not ask for a card, is asked here: tracking is looked
+    for in all of its examples, and the first that trains stands for them. The finding
+    stands at that training call; when ``[model] tracking`` names a tool, MD005 checks it
     instead."""
     declared = ctx.declared(TRACKING_KEY)
     if declared is not None and declared.strip().lower() != "none":

@@ -85,6 +85,7 @@ def _has_data(ctx: ProjectContext) -> bool:
         return True
     if manifest is None and project_kind(ctx.evidence) in (
         ProjectKind.LIBRARY,
+        ProjectKind.COLLECTION,
         ProjectKind.TEMPLATE,
     ):
         return False
@@ -131,7 +132,19 @@ def missing_model_card(ctx: ProjectContext) -> Iterator[Violation]:
     a `backward()` pass or a SageMaker estimator. The finding stands on the first training
     entry point, those named for training first.
     ML libraries, platforms and evaluation harnesses, which train users' models in their
-    functions, and cookiecutter or copier templates are not asked.
+    functions, and cookiecutter or copier templates are not asked. Nor is an ML library
+    that implements estimators: in a project with packaging metadata, a class that defines
+    `fit` and, in one of its methods, hands training on through the estimator API
+    (`super().fit(...)`, `super().partial_fit(...)`, `self.fit(...)` or
+    `self.partial_fit(...)`) makes the code of the package holding it, and the notebooks
+    and programs that import that package, its users' training rather than its own. Nor is
+    a collection of examples, labs, templates or modules, whose training (the entry points
+    and model files above) lies in three or more separate folders that each have a
+    README, a dependency file or a notebook of their own, or only inside sub-projects
+    (folders with a README and a dependency or packaging file of their own) of which the
+    repository holds three or more outside its tests, examples and documentation; a
+    training program, notebook or model file at the root, or a `dvc.yaml` or `MLproject`
+    at the root, ties it into one project, which is asked.
 
     Reported on the manifest's `[model]` table, or without a manifest on the training call
     or model file that made the rule apply."""
@@ -211,8 +224,9 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
     and documentation (an archive only when its members are data, as for
     `large-file-in-git`). Without a manifest, a library (packaging metadata, `setup.py`,
     `setup.cfg` or a `pyproject.toml` project, and no model of its own, as
-    `missing-model-card` decides) and a cookiecutter or copier template are not asked:
-    their data files are samples for their users. Accepted: the file `[data] datasheet`
+    `missing-model-card` decides), a collection of examples, labs, templates or modules
+    (as `missing-model-card` decides) and a cookiecutter or copier template are not
+    asked: their data files are samples for their users. Accepted: the file `[data] datasheet`
     names, `DATASHEET.md`, `data_card.md`, `docs/datasheet.md` and the like, a Hugging
     Face dataset-card README, or a README with a section (a heading with text under it)
     on the data set's source or description ("Dataset source", "Data source", "About the

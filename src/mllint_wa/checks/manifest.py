@@ -35,10 +35,29 @@ def missing_manifest(ctx: ProjectContext) -> Iterator[Violation]:
     whatever model its users give it (a Terraform module, a platform's blueprints) have no
     business goal of their own: the goals belong to the projects built with them, and
     without a lens.toml the rules that need one stay silent rather than judge a goal that
-    does not exist. A project that only deploys a model made elsewhere is not asked
-    either; `mllint-wa init` writes its lens.toml when it has a goal to state. A lens.toml
-    that is there but could not be read (an outward or broken symlink) is reported in any
-    project.
+    does not exist.
+
+    Two kinds of repository that hold training code are not asked either, as
+    `missing-model-card` decides. An ML library that implements estimators: a packaged
+    project (`setup.py`, a `setup.cfg` with `[metadata]`, a `pyproject.toml` with
+    `[project]` or `[tool.poetry]`) with a class that defines `fit` and, in one of its
+    methods, hands training on through the estimator API (`super().fit(...)`,
+    `super().partial_fit(...)`, `self.fit(...)` or `self.partial_fit(...)`); the code of the
+    packages holding such classes, and the notebooks and programs that import those
+    packages, train its users' models, not its own. And a collection of examples, labs,
+    templates or modules, whose training lies in separate sub-projects: in three or more
+    folders that each have a README, a dependency file (`requirements.txt` and the like,
+    `pyproject.toml`, `setup.py`, `setup.cfg`, `Pipfile`, a conda `environment.yml`) or a
+    notebook of their own, or only inside sub-projects with both a README and a dependency
+    or packaging file, of which the repository holds three or more outside its tests,
+    examples and documentation. A training program, notebook or model file at the root, or a
+    DVC pipeline (`dvc.yaml`) or MLflow project (`MLproject`) at the root, ties the
+    repository into one project, which is asked. Each sub-project of a collection states its
+    own goal in a lens.toml of its own.
+
+    A project that only deploys a model made elsewhere is not asked either; `mllint-wa
+    init` writes its lens.toml when it has a goal to state. A lens.toml that is there but
+    could not be read (an outward or broken symlink) is reported in any project.
 
     Reported on a file that exists, so that code scanning can show it: the project's README,
     else its `pyproject.toml`, `setup.py` or `setup.cfg`, else its first file (a skipped

@@ -291,11 +291,21 @@ class _Module:
         """The expression a name, ``self.x`` attribute or constant subscript stands for,
         when it is assigned exactly once where it is visible; else ``expr`` itself."""
         for _ in range(_MAX_DEPTH):
-            following = self._follow(expr)
+            following = self.owner(expr)._follow(expr)
             if following is None:
                 return expr
             expr = following
         return expr
+
+    def owner(self, node: ast.AST) -> _Module:
+        """The module whose code ``node`` is: this one, unless a reader that follows values
+        across modules says otherwise."""
+        return self
+
+    def origin(self, expr: ast.expr) -> Location | None:
+        """Where a field's value is written when that is not where the field is: None here,
+        where values are followed within the module."""
+        return None
 
     def _follow(self, expr: ast.expr) -> ast.expr | None:
         if isinstance(expr, ast.Name):
@@ -622,35 +632,39 @@ class _Module:
 
     def resources(self) -> list[tuple[rm.Resource, _Construct]]:
         """Each resource with the construct call that defines it."""
+        return [found for construct in self.constructs.values() for found in self.read(construct)]
+
+    def read(self, construct: _Construct) -> list[tuple[rm.Resource, _Construct]]:
+        """The resources one construct makes (a scaling target's policies beside it)."""
         found: list[tuple[rm.Resource, _Construct]] = []
-        for construct in self.constructs.values():
-            handler = _HANDLERS.get(construct.type)
-            if handler is None:
-                continue
+        handler = _HANDLERS.get(construct.type)
+        if handler is not None:
             kind, mapper = handler
             reader = _Reader(self, construct)
             properties = mapper(reader)
             found.extend((extra, construct) for extra in reader.extra)
-            if properties is None:
-                continue
-            if "tags" in rm.PROPERTIES[kind]:
-                properties["tags"] = self._tags(reader, construct)
-            if construct.opaque:
-                # What **kwargs may hold is unknown, never absent.
-                for name in rm.PROPERTIES[kind]:
-                    if properties.get(name, rm.ABSENT).absent:
-                        properties[name] = rm.unknown("**kwargs", construct.location)
-            resource = rm.Resource(
-                kind,
-                construct.name,
-                SOURCE,
-                construct.location,
-                {k: v for k, v in properties.items() if not v.absent},
-                "aws_cdk." + construct.type,
-                construct.opaque,
-            )
-            found.append((resource, construct))
+            if properties is not None:
+                found.append((self._resource(reader, kind, properties), construct))
         return found
+
+    def _resource(self, reader: _Reader, kind: str, properties: Properties) -> rm.Resource:
+        construct = reader.c
+        if "tags" in rm.PROPERTIES[kind]:
+            properties["tags"] = self._tags(reader, construct)
+        if construct.opaque:
+            # What **kwargs may hold is unknown, never absent.
+            for name in rm.PROPERTIES[kind]:
+                if properties.get(name, rm.ABSENT).absent:
+                    properties[name] = rm.unknown("**kwargs", construct.location)
+        return rm.Resource(
+            kind,
+            construct.name,
+            SOURCE,
+            construct.location,
+            {k: v for k, v in properties.items() if not v.absent},
+            "aws_cdk." + construct.type,
+            construct.opaque,
+        )
 
     def _tags(self, reader: _Reader, construct: _Construct) -> rm.Value:
         entries: list[tuple[Location, ast.expr, ast.expr]] = []
@@ -949,6 +963,7 @@ class _Reader:
             return rm.unknown(hit.written, hit.location)
         location, expr = hit
         result = convert(self.m, expr)
+        location = self.m.origin(expr) or location
         if result is ...:
             return rm.unknown(self.m.written(expr), location)
         return rm.known(result, location)

@@ -32,15 +32,20 @@ followed are the Python reader's, word for word:
   is instantiated (``new HostingStack(app, 'Hosting', { tags: {...} })``), the class found
   through the file's relative imports.
 
-Function parameters, props a construct receives from its caller, ``a ?? b``, conditionals,
-``process.env`` and anything else are unknown, and unknown is silent; a construct whose props
-object cannot be followed is opaque. ``ec2.InstanceType.of(...)`` is not followed (nor is its
-Python twin): SageMaker constructs take instance types as strings.
+Values also cross the app's modules (:mod:`mllint_wa.evidence.cdk_typescript_flow`): names
+imported from its modules, members of object literals and JSON files, what its functions
+return, and a construct made inside a class or function of the app read once per call of it,
+its parameters holding the call's arguments (the props a construct class is given by its
+caller), within the Python resolver's bounds. A destructured parameter, ``a ?? b``,
+conditionals, ``process.env`` and anything else are unknown, and unknown is silent; a
+construct whose props object cannot be followed is opaque. ``ec2.InstanceType.of(...)`` is
+not followed (nor is its Python twin): SageMaker constructs take instance types as strings.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import posixpath
 import shlex
@@ -52,7 +57,9 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import cdk_resources as cdk
 from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, Chain, python_name
 from mllint_wa.evidence.kinds import CI, JSON, SHELL, TYPESCRIPT, YAML
+from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
 from mllint_wa.parsers.secrets import LONGEST_MATCH, quote
 from mllint_wa.parsers.typescript import TypeScriptSource, parse_typescript
@@ -71,15 +78,27 @@ _NOTHING: list[ast.stmt] = []
 
 def extract(ev: Evidence) -> Iterator[rm.Resource]:
     """Every resource the project's TypeScript CDK apps define."""
-    for files in cdk_apps(ev).values():
-        modules: list[cdk._Module] = [
-            _Module(path, lowered)
+    for app, files in cdk_apps(ev).items():
+        flow = AppFlow(ev, app, _other_module)
+        modules = [
+            TypeScriptModule(path, lowered, flow)
             for path in files
             if ev.mentions(path, _NEEDLE)
             and (lowered := ev.parse(path, lower_typescript)) is not None
         ]
         if modules:
-            yield from cdk.app_resources(modules, _StackTags(ev, modules))
+            flow.start(modules)
+            read: list[cdk._Module] = list(modules)
+            yield from cdk.app_resources(read, _StackTags(ev, read))
+
+
+def _other_module(path: str, flow: AppFlow) -> TypeScriptModule | None:
+    """A module of the app a value is followed into (not one read for its constructs:
+    a test, a declaration file or a file of a package is none)."""
+    if not path.endswith(".ts") or path.endswith(".d.ts") or _is_test(path):
+        return None
+    lowered = flow.ev.parse(path, lower_typescript)
+    return TypeScriptModule(path, lowered, flow) if lowered is not None else None
 
 
 # The apps ------------------------------------------------------------------------------------
@@ -162,15 +181,180 @@ def _is_test(path: str) -> bool:
 # Reading the lowered modules ---------------------------------------------------------------
 
 
-class _Module(cdk._Module):
+class TypeScriptModule(cdk._Module):
     """A lowered TypeScript file, read by the Python CDK reader; messages quote the
-    TypeScript as written."""
+    TypeScript as written. Values are followed out of it through its app
+    (:mod:`mllint_wa.evidence.cdk_typescript_flow`), and a construct made inside a function
+    the app calls is read once per call."""
 
-    def __init__(self, path: str, lowered: LoweredModule) -> None:
+    def __init__(self, path: str, lowered: LoweredModule, flow: AppFlow) -> None:
         self.lowered = lowered
+        self.flow = flow
+        # Top-level functions by name (a name defined twice is none).
+        defined = [n.name for n in lowered.tree.body if isinstance(n, ast.FunctionDef)]
+        self.functions = {
+            node.name: node
+            for node in lowered.tree.body
+            if isinstance(node, ast.FunctionDef) and defined.count(node.name) == 1
+        }
+        # Names whose objects are changed in place (``config.x = …``): not followed into.
+        self.changed = {
+            root.id
+            for node in lowered.index.of(ast.Assign)
+            for target in node.targets
+            if isinstance(target, (ast.Attribute, ast.Subscript))
+            and isinstance(root := _root(target), ast.Name)
+            and root.id != "self"
+        }
         super().__init__(path, lowered)
 
+    # Following values across the app ------------------------------------------------------
+
+    def owner(self, node: ast.AST) -> cdk._Module:
+        if node in self.parents:
+            return self
+        return self.flow.owner(node) or self
+
+    def _follow(self, expr: ast.expr) -> ast.expr | None:
+        flow = self.flow
+        if not flow.ready:
+            return super()._follow(expr)
+        if isinstance(expr, ast.Name):
+            for scope in self._scopes(expr):
+                if expr.id in self.assigned.get(id(scope), {}):
+                    return super()._follow(expr)
+                if expr.id in self.params.get(id(scope), ()):
+                    return flow.argument(scope, expr.id)
+            return flow.imported(self, expr.id)
+        if isinstance(expr, ast.Attribute) and not _on_self(expr):
+            return self._member_of(expr)
+        if isinstance(expr, ast.Call):
+            return flow.data(self, expr) or self._returned(expr)
+        return super()._follow(expr)
+
+    def _member_of(self, expr: ast.Attribute) -> ast.expr | None:
+        """``config.instanceType``: a member of an object literal (``undefined`` when it has
+        none), of a JSON file, or of an imported module."""
+        base = expr.value
+        if isinstance(base, ast.Name) and not self._binds(base):
+            found = self.flow.namespace_member(self, base.id, expr.attr)
+            if found is not None:
+                return found
+        root = _root(expr)
+        if isinstance(root, ast.Name) and root.id in self.changed:
+            return None
+        container = self.resolve(base)
+        fields = self.struct(container) if isinstance(container, ast.Dict) else None
+        if fields is None:
+            return None
+        key = cdk._snake(expr.attr)  # as the object's keys are (``KmsKeyId``, ``kmsKeyId``)
+        if key not in fields:
+            return UNDEFINED
+        where, value = fields[key]
+        if self.flow.is_given_props(container):
+            self.flow.crossed.setdefault(id(value), where)
+        return value
+
+    def _binds(self, name: ast.Name) -> bool:
+        return any(
+            name.id in self.assigned.get(id(scope), {}) or name.id in self.params.get(id(scope), ())
+            for scope in self._scopes(name)
+        )
+
+    def _returned(self, call: ast.Call) -> ast.expr | None:
+        owner = self.owner(call)
+        if owner is not self:
+            return owner._returned(call)
+        found = self.flow.function(self, call.func) if self.flow.ready else None
+        if found is None:
+            return super()._returned(call)
+        returns = [node for node in ast.walk(found[1]) if isinstance(node, ast.Return)]
+        return returns[0].value if len(returns) == 1 else None
+
+    def origin(self, expr: ast.expr) -> Location | None:
+        """Where a value is written when it comes from a caller (the caller's argument) or
+        a JSON file (the file's line)."""
+        flow, node, given = self.flow, expr, None
+        for _ in range(cdk._MAX_DEPTH):
+            if id(node) in flow.places:
+                return flow.places[id(node)]
+            given = given or flow.crossed.get(id(node))
+            following = self.owner(node)._follow(node)
+            if following is None:
+                break
+            node = following
+        return given
+
+    def loc(self, node: ast.AST) -> Location:
+        place = self.flow.places.get(id(node))
+        if place is not None:
+            return place
+        owner = self.owner(node)
+        return owner.loc(node) if owner is not self else super().loc(node)
+
+    def qualified(self, expr: ast.expr) -> str:
+        owner = self.owner(expr)
+        return owner.qualified(expr) if owner is not self else super().qualified(expr)
+
+    # Constructs read once per call --------------------------------------------------------
+
+    def resources(self) -> list[tuple[rm.Resource, cdk._Construct]]:
+        """Each resource; the constructs of a function the app calls are read once for
+        each call when the calls make them differently, named after the call."""
+        groups: dict[int, list[cdk._Construct]] = {}
+        functions: dict[int, ast.FunctionDef | None] = {}
+        for construct in self.constructs.values():
+            function = self.flow.function_of(self, construct.call)
+            groups.setdefault(id(function), []).append(construct)
+            functions[id(function)] = function
+        found: list[tuple[rm.Resource, cdk._Construct]] = []
+        for key, constructs in groups.items():
+            once = [made for construct in constructs for made in self.read(construct)]
+            function = functions[key]
+            chains = self.flow.contexts(self, function) if function is not None else []
+            per_call = [self._read_called(constructs, chain, "") for chain in chains]
+            if all(
+                [r.properties for r, _ in made] == [r.properties for r, _ in once]
+                for made in per_call
+            ):
+                found += once
+                continue
+            names = [(r.kind, r.name) for read in per_call for r, _ in read]
+            if len(set(names)) < len(names):
+                # The calls name their constructs alike (an id the function writes):
+                # each is named after its call too.
+                per_call = [
+                    self._read_called(constructs, chain, label)
+                    for chain, label in zip(chains, _labels(chains), strict=True)
+                ]
+            found += [made for read in per_call for made in read]
+        return found
+
+    def _read_called(
+        self, constructs: list[cdk._Construct], chain: Chain, label: str
+    ) -> list[tuple[rm.Resource, cdk._Construct]]:
+        with self.flow.binding(chain, label):
+            found = []
+            for construct in constructs:
+                # An id given by the call names the construct (``scope, id`` passed on).
+                named = self._construct_name(construct.call, construct.type)
+                read = self.read(dataclasses.replace(construct, name=named))
+                found += [(_named(resource, label), construct) for resource, _ in read]
+            return found
+
+    def name_of(self, expr: ast.expr) -> object:
+        """A construct of the function being read for a call is named after the call."""
+        found = super().name_of(expr)
+        target = self.target_of(expr) if self.flow.label else None
+        function = self.flow.function_of(self, target.call) if target is not None else None
+        if isinstance(found, str) and function is not None and id(function) in self.flow.active:
+            return _called(found, self.flow.label)
+        return found
+
     def written(self, expr: ast.expr) -> str:
+        owner = self.owner(expr)
+        if owner is not self:
+            return owner.written(expr)
         span = self.lowered.spans.get(id(expr))
         if span is None:
             return "…"
@@ -200,6 +384,12 @@ class LoweredModule(PythonModule):
 
     source: bytes = b""
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # A name imported from a module of the app: its specifier and the name it exports
+    # (``default`` for a default import), None for the whole module (``import * as cfg``).
+    relative: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # A function's parameters by position (id of its FunctionDef): each one's name (None for
+    # a destructuring pattern) and its default, if it has one.
+    slots: dict[int, list[tuple[str | None, ast.expr | None]]] = field(default_factory=dict)
 
 
 def lower_typescript(text: str) -> LoweredModule:
@@ -216,12 +406,6 @@ def module_name(specifier: str) -> str:
             rest = specifier.removeprefix(prefix).replace("-", "_").replace("/", ".")
             return f"aws_cdk.{rest}"
     return "aws_cdk" if specifier == "aws-cdk-lib" else specifier
-
-
-def python_name(name: str) -> str:
-    """A property or method as the Python CDK spells it: camelCase becomes snake_case;
-    classes (``ManagedPolicy``) and enum members (``ONE_WEEK``) keep their spelling."""
-    return cdk._snake(name) if name[:1].islower() else name
 
 
 _LITERALS = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined"})
@@ -256,6 +440,8 @@ class _Lowering:
         self.source = parsed.source
         self.spans: dict[int, tuple[int, int]] = {}
         self.imports: dict[str, str] = {}
+        self.relative: dict[str, tuple[str, str | None]] = {}
+        self.slots: dict[int, list[tuple[str | None, ast.expr | None]]] = {}
 
     def module(self) -> LoweredModule:
         root = self.parsed.root
@@ -266,7 +452,14 @@ class _Lowering:
             self.imports["JSON"] = "json"  # JSON.stringify is lowered to json.dumps
         body = self._statements(root.named_children)
         tree = ast.Module(body=body, type_ignores=[])
-        return LoweredModule(tree, self.imports, source=self.source, spans=self.spans)
+        return LoweredModule(
+            tree,
+            self.imports,
+            source=self.source,
+            spans=self.spans,
+            relative=self.relative,
+            slots=self.slots,
+        )
 
     def _at(self, lowered: ast.AST, node: Node) -> ast.AST:
         row, column = node.start_point
@@ -289,25 +482,34 @@ class _Lowering:
             specifier = clause.child_by_field_name("source") if clause is not None else None
             name = _first(clause) if clause is not None else None
             if specifier is not None and name is not None:
-                self.imports[self._text(name)] = module_name(self._string(specifier))
+                self._bind_import(self._text(name), self._string(specifier), None)
             return
-        module = module_name(self._string(specifier))
+        written = self._string(specifier)
         for clause in node.named_children:
             if clause.type != "import_clause":
                 continue
             for part in clause.named_children:
                 if part.type == "identifier":  # import cdk from 'aws-cdk-lib'
-                    self.imports[self._text(part)] = module
+                    self._bind_import(self._text(part), written, "default")
                 elif part.type == "namespace_import":
                     alias = _first(part)
                     if alias is not None:
-                        self.imports[self._text(alias)] = module
+                        self._bind_import(self._text(alias), written, None)
                 elif part.type == "named_imports":
                     for specifier_node in part.named_children:
                         imported = specifier_node.child_by_field_name("name")
                         alias = specifier_node.child_by_field_name("alias") or imported
                         if imported is not None and alias is not None:
-                            self.imports[self._text(alias)] = f"{module}.{self._text(imported)}"
+                            self._bind_import(self._text(alias), written, self._text(imported))
+
+    def _bind_import(self, name: str, specifier: str, exported: str | None) -> None:
+        """``name`` as the module binds it; a package's default export is the package (as
+        ``import cdk from 'aws-cdk-lib'`` is written), an app module's is its ``default``."""
+        module = module_name(specifier)
+        if specifier.startswith("."):
+            self.relative[name] = (specifier, exported)
+        named = exported if exported != "default" else None
+        self.imports[name] = f"{module}.{named}" if named else module
 
     # Statements ---------------------------------------------------------------------------
 
@@ -337,8 +539,7 @@ class _Lowering:
         if kind in ("class_declaration", "abstract_class_declaration"):
             return [self._class(node)]
         if kind == "export_statement":
-            inner = node.child_by_field_name("declaration") or node.child_by_field_name("value")
-            return self._statement(inner) if inner is not None else []
+            return self._export(node)
         if kind == "statement_block":
             return self._statements(node.named_children)
         if kind == "if_statement":
@@ -365,6 +566,23 @@ class _Lowering:
         # Types, interfaces, enums, ambient declarations, empty and jump statements: no
         # values a construct reads.
         return []
+
+    def _export(self, node: Node) -> list[ast.stmt]:
+        """An export's declaration; ``export default <expression>`` (or a default class or
+        function) is also an assignment to ``default``, the name a default import reads."""
+        declaration = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        found = self._statement(declaration) if declaration is not None else []
+        if not any(child.type == "default" for child in node.children):
+            return found
+        if value is not None:
+            given: ast.expr = self._expr(value)
+        elif declaration is not None and declaration.child_by_field_name("name") is not None:
+            given = cast(ast.expr, self._at(ast.Name(self._name(declaration)), declaration))
+        else:
+            return found
+        default = cast(ast.expr, self._at(ast.Name("default"), node))
+        return [*found, self._located(ast.Assign([default], given), node)]
 
     def _located(self, lowered: ast.stmt, node: Node) -> ast.stmt:
         return cast(ast.stmt, self._at(lowered, node))
@@ -430,39 +648,54 @@ class _Lowering:
         name = node.child_by_field_name("name")
         return self._text(name) if name is not None else "<anonymous>"
 
-    def _function(self, node: Node, name: str) -> ast.stmt:
+    def _function(self, node: Node, name: str, method: bool = False) -> ast.stmt:
         body_node = node.child_by_field_name("body")
         if body_node is not None and body_node.type != "statement_block":
             body: list[ast.stmt] = [self._located(ast.Return(self._expr(body_node)), body_node)]
         else:
             body = self._block(body_node)
+        arguments, slots = self._signature(node, method)
         function = ast.FunctionDef(
-            name=name,
-            args=self._parameters(node, method=False),
-            body=body,
-            decorator_list=[],
-            returns=None,
+            name=name, args=arguments, body=body, decorator_list=[], returns=None
         )
+        self.slots[id(function)] = slots
         return self._located(function, node)
 
     def _parameters(self, node: Node, method: bool) -> ast.arguments:
+        return self._signature(node, method)[0]
+
+    def _signature(
+        self, node: Node, method: bool
+    ) -> tuple[ast.arguments, list[tuple[str | None, ast.expr | None]]]:
+        """A function's parameters, and each by position: its name (None for a
+        destructuring pattern or a rest parameter) and its default. Defaults are kept in
+        the tree, so that their names are read in the function's module."""
         single = node.child_by_field_name("parameter")  # x => ...
         listed = node.child_by_field_name("parameters")
         names = ["self"] if method else []
+        slots: list[tuple[str | None, ast.expr | None]] = []
         if single is not None:
             names.append(self._text(single))
+            slots.append((self._text(single), None))
+        defaults: list[ast.expr] = []
         for parameter in listed.named_children if listed is not None else []:
             pattern = parameter.child_by_field_name("pattern")
             names += [self._text(n) for n in self._pattern_names(pattern)]
-        return ast.arguments(
+            default_node = parameter.child_by_field_name("value")
+            default = self._expr(default_node) if default_node is not None else None
+            defaults += [default] if default is not None else []
+            named = pattern is not None and pattern.type == "identifier"
+            slots.append((self._text(pattern) if pattern is not None and named else None, default))
+        arguments = ast.arguments(
             posonlyargs=[],
             args=[ast.arg(arg=name) for name in names],
             vararg=None,
             kwonlyargs=[],
             kw_defaults=[],
             kwarg=None,
-            defaults=[],
+            defaults=defaults,
         )
+        return arguments, slots
 
     def _class(self, node: Node) -> ast.stmt:
         body: list[ast.stmt] = []
@@ -471,8 +704,9 @@ class _Lowering:
             if member.type == "method_definition":
                 name = self._name(member)
                 name = "__init__" if name == "constructor" else python_name(name)
-                method = self._function(member, name)
-                cast(ast.FunctionDef, method).args = self._parameters(member, method=True)
+                method = cast(ast.FunctionDef, self._function(member, name, method=True))
+                if name == "__init__":
+                    method.body[:0] = self._parameter_properties(member)
                 body.append(method)
             elif member.type == "public_field_definition":
                 name_node = member.child_by_field_name("name")
@@ -500,6 +734,24 @@ class _Lowering:
             decorator_list=[],
         )
         return self._located(lowered, node)
+
+    def _parameter_properties(self, constructor: Node) -> list[ast.stmt]:
+        """``constructor(private readonly props: Props)`` is also ``this.props = props``."""
+        listed = constructor.child_by_field_name("parameters")
+        found: list[ast.stmt] = []
+        for parameter in listed.named_children if listed is not None else []:
+            pattern = parameter.child_by_field_name("pattern")
+            modified = any(
+                child.type in ("accessibility_modifier", "readonly", "override_modifier")
+                for child in parameter.children
+            )
+            if modified and pattern is not None and pattern.type == "identifier":
+                name = self._text(pattern)
+                field_ = self._at(ast.Attribute(ast.Name("self"), python_name(name)), pattern)
+                value = self._at(ast.Name(name), pattern)
+                assigned = ast.Assign([cast(ast.expr, field_)], cast(ast.expr, value))
+                found.append(self._located(assigned, parameter))
+        return found
 
     def _loop(self, node: Node) -> ast.stmt:
         body = self._block(node.child_by_field_name("body"))
@@ -754,6 +1006,45 @@ class _Lowering:
         if text:
             values.append(ast.Constant("".join(text)))
         return ast.JoinedStr(values)
+
+
+def _root(expr: ast.expr) -> ast.expr:
+    """The name an attribute or subscript chain starts from."""
+    while isinstance(expr, (ast.Attribute, ast.Subscript)):
+        expr = expr.value
+    return expr
+
+
+def _on_self(expr: ast.Attribute) -> bool:
+    return isinstance(expr.value, ast.Name) and expr.value.id == "self"
+
+
+def _named(resource: rm.Resource, label: str) -> rm.Resource:
+    return dataclasses.replace(resource, name=_called(resource.name, label))
+
+
+def _called(name: str, label: str) -> str:
+    return f"{name} ({label})" if label else name
+
+
+def _construct_id(caller: cdk._Module, call: ast.Call) -> object:
+    return caller.scalar(call.args[1]) if len(call.args) > 1 else ...
+
+
+def _labels(chains: list[Chain]) -> list[str]:
+    """How each call of a function is named: the construct ids on the way to it
+    (``Dev/Training``), or where the calls are when ids do not tell them apart."""
+    by_id = []
+    for chain in chains:
+        ids = [_construct_id(caller, call) for *_, caller, call in chain]
+        known = [written for written in ids if isinstance(written, str)]
+        by_id.append("/".join(reversed(known)) if len(known) == len(ids) else "")
+    if all(by_id) and len(set(by_id)) == len(by_id):
+        return by_id
+    return [
+        ", ".join(f"{caller.path}:{caller.loc(call).line}" for *_, caller, call in chain)
+        for chain in chains
+    ]
 
 
 def _values(node: Node) -> list[Node]:

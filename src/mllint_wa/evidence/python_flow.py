@@ -181,17 +181,23 @@ class PythonFlow:
         folder = posixpath.dirname(importer)
         candidates = {posixpath.normpath(posixpath.join(base, path)) for base in {folder, ""}}
         present = [c for c in sorted(candidates) if not c.startswith("..") and self.ev.is_file(c)]
-        if len(present) != 1 or self.ev.templated(present[0]):
-            return None
-        (found,) = present
-        budget = [_MAX_DOCUMENT_VALUES]
-        if kind == "json":
-            document = self.ev.parse(found, load_json)
-            return _json_values(found, document, (), document.value, budget) if document else None
-        loaded = self.ev.parse(found, load_yaml)
-        if loaded is None or len(loaded) != 1:
-            return None
-        return _yaml_values(found, loaded[0], Location(found, 1, 1), budget)
+        return read_document(self.ev, present[0], kind) if len(present) == 1 else None
+
+
+def read_document(ev: Evidence, path: str, kind: str) -> Val | None:
+    """The repository file ``path`` read as ``kind`` (json or yaml): values where each is
+    written; None for a template or a file that does not parse (also the TypeScript CDK
+    reader's, for the JSON files an app imports or reads)."""
+    if ev.templated(path):
+        return None
+    budget = [_MAX_DOCUMENT_VALUES]
+    if kind == "json":
+        document = ev.parse(path, load_json)
+        return _json_values(path, document, (), document.value, budget) if document else None
+    loaded = ev.parse(path, load_yaml)
+    if loaded is None or len(loaded) != 1:
+        return None
+    return _yaml_values(path, loaded[0], Location(path, 1, 1), budget)
 
 
 def _enclosing_class(values: Values, node: ast.AST) -> ast.ClassDef | None:

@@ -27,13 +27,15 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, quote_expression
 from mllint_wa.parsers.secrets import quote
 
+Caller = TypeVar("Caller")
+Called = TypeVar("Called")
 # Followed names and nested containers deeper than this are unknown: a bound on cycles
 # (``x = y; y = x``) and on hostile nesting.
 _MAX_DEPTH = 24
@@ -734,20 +736,40 @@ class Values:
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int
     ) -> list[Context]:
         assert self.project is not None
-        sites = self.project.call_sites(self, function)
-        if sites is None or len(sites) > MAX_CALL_SITES:
-            return []
-        found: list[Context] = []
-        for caller, call in sites:
+
+        def callers(caller: Values, call: ast.Call) -> list[Context]:
             outer = caller.function_of(call)
-            parents: list[Context | None] = [None]
-            if outer is not None and depth < MAX_CALL_DEPTH:
-                parents = [*caller._contexts(outer, depth + 1)] or [None]
-            for parent in parents:
-                found.append(Context(function, call, caller, parent, depth))
-            if len(found) > MAX_CALL_SITES:
-                return []
-        return found
+            return caller._contexts(outer, depth + 1) if outer is not None else []
+
+        return per_call(
+            self.project.call_sites(self, function),
+            depth,
+            callers,
+            lambda caller, call, parent: Context(function, call, caller, parent, depth),
+        )
+
+
+def per_call(
+    sites: list[tuple[Caller, ast.Call]] | None,
+    depth: int,
+    callers: Callable[[Caller, ast.Call], list[Called]],
+    made: Callable[[Caller, ast.Call, Called | None], Called],
+) -> list[Called]:
+    """Each way a function is run: one for each of its ``sites`` (a calling module and
+    the call) and each way its caller is run (``callers``, asked down to
+    :data:`MAX_CALL_DEPTH` levels); none when the function is not called or the ways
+    outnumber :data:`MAX_CALL_SITES` (also the TypeScript CDK reader's)."""
+    if sites is None or len(sites) > MAX_CALL_SITES:
+        return []
+    found: list[Called] = []
+    for caller, call in sites:
+        parents: list[Called | None] = [None]
+        if depth < MAX_CALL_DEPTH:
+            parents = [*callers(caller, call)] or [None]
+        found += [made(caller, call, parent) for parent in parents]
+        if len(found) > MAX_CALL_SITES:
+            return []
+    return found
 
 
 @dataclass(frozen=True)
