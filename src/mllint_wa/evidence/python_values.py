@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
@@ -216,6 +216,11 @@ class Values:
         root = _Scope(module.tree, None)
         self._scopes[id(module.tree)] = root
         self._collect(module.tree.body, root, conditional=False)
+
+    @property
+    def parents(self) -> Mapping[ast.AST, ast.AST]:
+        """Each node's parent in the module, made once with the resolver."""
+        return self._parents
 
     # Scopes -------------------------------------------------------------------------------
 
