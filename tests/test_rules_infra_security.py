@@ -426,6 +426,12 @@ def test_model_without_network_isolation_in_every_source(lint):
         ("serve.py", 55, 12),
         ("template.yaml", 8, 3),
         ("template.yaml", 19, 7),
+        # Per caller (see test_value_flow_typescript.py).
+        ("typescript-flow/lib/served-model.ts", 14, 5),
+        ("typescript-flow/lib/served-model.ts", 14, 5),
+        ("typescript-flow/lib/serving-stack.ts", 19, 7),
+        ("typescript-flow/lib/serving-stack.ts", 25, 37),
+        ("typescript-flow/lib/serving-stack.ts", 25, 37),
         ("typescript/app.ts", 13, 5),
     )
     messages = lint.messages("model-without-network-isolation", "DE021")

@@ -84,9 +84,7 @@ def tool_digest() -> str:
     """What the installed tool is: its version, the names, sizes and mtimes of its own
     files (so that an edited checkout is not taken for the version it claims), Python's
     version and the plugins' distributions."""
-    from importlib.metadata import entry_points
-
-    from mllint_wa.registry import ENTRY_POINT_GROUP
+    from mllint_wa.registry import ENTRY_POINT_GROUP, may_declare_entry_points
 
     package = Path(__file__).parent
     parts: list[object] = [__version__, _FORMAT, sys.implementation.name, sys.version]
@@ -96,9 +94,12 @@ def tool_digest() -> str:
                 info = os.stat(os.path.join(folder, name))
                 parts.append((os.path.relpath(os.path.join(folder, name), package), info.st_size))
                 parts.append(info.st_mtime_ns)
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-        dist = point.dist
-        parts.append((point.name, point.value, *((dist.name, dist.version) if dist else ())))
+    if may_declare_entry_points(ENTRY_POINT_GROUP):
+        from importlib.metadata import entry_points
+
+        for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+            dist = point.dist
+            parts.append((point.name, point.value, *((dist.name, dist.version) if dist else ())))
     return digest_of(parts)
 
 
@@ -399,7 +400,7 @@ def outside_inputs(
     index tracks, with the digest of the index it was read from. The index itself changes
     with every ``git add``, so only its paths and sizes go into the key; they are read
     again only when the index is not the ``recorded`` one."""
-    from mllint_wa.evidence.automation import repository_ci_files
+    from mllint_wa.evidence.ci_files import repository_ci_files
     from mllint_wa.evidence.git import find_repository
 
     paths: list[Path] = []
