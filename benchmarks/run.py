@@ -7,8 +7,9 @@ prints, as Markdown tables to paste into benchmarks/README.md:
 * start-up: ``mllint-wa --version`` and ``mllint-wa rules``;
 * for each size, a synthetic ML repository (benchmarks/synthetic.py) linted with every
   rule, cold and warm, against the read floor (reading every committed file once, in this
-  process). Cold passes ``--no-cache`` when ``mllint-wa check --help`` knows the option;
-  warm is a run after one that could fill a cache (without a cache, the same as cold);
+  process). Cold runs with an empty cache folder (``--cache-dir``, emptied before each run)
+  when ``mllint-wa check --help`` knows the option; warm runs with the folder that a run
+  before it filled (without a cache, both are the same run);
 * the CPU time (user + system) of each run, the figure to compare on a shared machine,
   with the wall time and the peak memory (maximum resident set size) of the process;
 * the Go ``mllint`` (``mllint run``) on the same trees, when it is installed;
@@ -62,12 +63,18 @@ def child_environment(bytecode: Path) -> dict[str, str]:
 
 
 def measure(
-    command: Sequence[str], cwd: Path, repeat: int, environment: dict[str, str] | None = None
+    command: Sequence[str],
+    cwd: Path,
+    repeat: int,
+    environment: dict[str, str] | None = None,
+    before: Callable[[], None] = lambda: None,
 ) -> list[Sample]:
-    """``repeat`` runs of ``command`` after one that is not counted. A run that fails (an
-    exit code other than 0 and 1) stops the benchmark with its error output."""
+    """``repeat`` runs of ``command`` after one that is not counted, ``before`` called before
+    each. A run that fails (an exit code other than 0 and 1) stops the benchmark with its
+    error output."""
     samples = []
     for _ in range(repeat + 1):
+        before()
         with tempfile.TemporaryFile() as errors:
             start = time.perf_counter()
             process = subprocess.Popen(
@@ -108,10 +115,19 @@ def committed_files(root: Path) -> list[str]:
     return [name for name in listed.decode().split("\0") if name]
 
 
-def cache_options(check_help: str) -> tuple[list[str], list[str]]:
-    """The options of a cold and of a warm run: ``--no-cache`` for cold when the command
-    line knows it (from ``mllint-wa check --help``), nothing for warm."""
-    return (["--no-cache"] if "--no-cache" in check_help else []), []
+def cache_options(check_help: str, folder: Path) -> tuple[list[str], list[str]]:
+    """The options of a cold and of a warm run: a cache in ``folder`` when the command line
+    knows ``--cache-dir`` (from ``mllint-wa check --help``), else none; cold empties it
+    before each run."""
+    if "--cache-dir" not in check_help:
+        return [], []
+    return ["--cache-dir", str(folder / "cold")], ["--cache-dir", str(folder / "warm")]
+
+
+def emptied(options: Sequence[str]) -> Callable[[], None]:
+    """What makes a cold run cold: removing the cache folder its options name."""
+    folder = Path(options[-1]) if options else None
+    return lambda: shutil.rmtree(folder, ignore_errors=True) if folder else None
 
 
 def min_median(samples: Sequence[Sample], figure: Callable[[Sample], float]) -> str:
@@ -170,7 +186,8 @@ def benchmark_size(
         floor = read_floor(root, files, repeat)
         lint = ["--exit-zero", "-q", "."]
         print(f"timing mllint-wa on {size:,} files …", file=sys.stderr)
-        cold = measure([executable, *cold_options, *lint], root, repeat, environment)
+        cold_run = [executable, *cold_options, *lint]
+        cold = measure(cold_run, root, repeat, environment, emptied(cold_options))
         warm = measure([executable, *warm_options, *lint], root, repeat, environment)
         go = None
         if go_mllint is not None:
@@ -186,7 +203,14 @@ def report(
     go_mllint: str | None,
     repeat: int,
 ) -> str:
-    cold_run = " ".join(["mllint-wa", *cold_options, "--exit-zero", "-q", "."])
+    # The cache folder as a placeholder: the report is pasted, the temporary folder is gone.
+    shown = [*cold_options[:-1], "DIR"] if cold_options else []
+    cold_run = " ".join(["mllint-wa", *shown, "--exit-zero", "-q", "."])
+    warm_note = (
+        "the same with a cache that a run before it filled"
+        if cold_options
+        else "the same again (this version has no cache)"
+    )
     parts = [
         f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end, "
         f"Python {platform.python_version()}, {version_of(['mllint-wa', '--version'])}. "
@@ -203,8 +227,8 @@ def report(
             ],
         ),
         "",
-        f"Synthetic repositories, every rule (cold: `{cold_run}`; warm: the same without "
-        f"{'`--no-cache`' if cold_options else 'an option (this version has no cache)'}):",
+        f"Synthetic repositories, every rule (cold: `{cold_run}` with the cache folder "
+        f"emptied before each run; warm: {warm_note}):",
         "",
         table(
             [
@@ -327,8 +351,8 @@ def main(argv: list[str] | None = None) -> None:
     check_help = subprocess.run(
         [executable, "check", "--help"], capture_output=True, text=True, check=True
     ).stdout
-    cold_options, warm_options = cache_options(check_help)
     with tempfile.TemporaryDirectory() as folder:
+        cold_options, warm_options = cache_options(check_help, Path(folder))
         environment = child_environment(Path(folder) / "bytecode")
         startup = {
             f"mllint-wa {command}": measure(

@@ -390,6 +390,34 @@ def test_projects_linted_in_worker_processes_report_as_one_process_does(
     assert used == [2]
 
 
+_CHECKS_BEFORE_FORKING = """
+import json, sys
+from pathlib import Path
+from mllint_wa import parallel, runner
+from mllint_wa.runner import RunOptions, run
+
+def spy(task, count, workers):
+    loaded = sorted(m for m in sys.modules if m.startswith("mllint_wa.checks."))
+    sys.stderr.write(json.dumps([workers, loaded]))
+    return parallel.map_indexed(task, count, workers)
+
+runner.map_indexed = spy
+run([Path(sys.argv[1])], RunOptions(jobs=2))
+"""
+
+
+def test_the_checks_are_imported_before_worker_processes_are_forked(tree: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECKS_BEFORE_FORKING, str(tree)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    workers, loaded = json.loads(done.stderr)
+    assert workers == 2
+    assert "mllint_wa.checks.business" in loaded
+
+
 def test_an_entry_another_version_of_the_tool_wrote_is_not_used(
     tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ from mllint_wa import __version__
 from mllint_wa.cli import main
 from mllint_wa.config import pyproject_layer
 from mllint_wa.model import Location, Phase, Pillar, Risk, Stage, Violation
-from mllint_wa.registry import load_rules, rule
+from mllint_wa.registry import ENTRY_POINT_GROUP, load_rules, may_declare_entry_points, rule
 from plugins import FakeEntryPoint
 
 LENS = """\
@@ -850,7 +850,9 @@ def test_a_pattern_matching_the_named_path_does_not_drop_its_project(
 
 
 # What a command loads: those that lint nothing read no project file, so they need no parser,
-# no evidence and no check (the rules they describe come from mllint_wa/data/rules.json).
+# no evidence and no check (the rules they describe come from mllint_wa/data/rules.json), and
+# none of the libraries that only some runs need: importlib.metadata when no installed
+# distribution declares a plugin, importlib.resources, hashlib (for fingerprints), packaging.
 _LOADED = """
 import json, sys
 from mllint_wa.cli import main
@@ -859,7 +861,8 @@ try:
 except SystemExit as done:
     code = done.code
 prefixes = ("mllint_wa.parsers", "mllint_wa.evidence", "mllint_wa.checks", "ruamel", "hcl2",
-            "lark", "tree_sitter")
+            "lark", "tree_sitter", "importlib.metadata", "importlib.resources", "hashlib",
+            "packaging")
 sys.stderr.write(json.dumps([code, sorted(m for m in sys.modules if m.startswith(prefixes))]))
 """
 
@@ -879,6 +882,7 @@ sys.stderr.write(json.dumps([code, sorted(m for m in sys.modules if m.startswith
     ids=" ".join,
 )
 def test_a_command_that_lints_nothing_imports_no_parser_evidence_or_check(command: list[str]):
+    assert not may_declare_entry_points(ENTRY_POINT_GROUP), "a plugin is installed here"
     done = subprocess.run(
         [sys.executable, "-c", _LOADED, *command], capture_output=True, text=True, check=False
     )
@@ -897,3 +901,32 @@ def test_a_lint_run_imports_the_parsers_it_needs(tmp_path: Path) -> None:
     code, loaded = json.loads(done.stderr)
     assert code == 0
     assert "mllint_wa.parsers.python_code" in loaded
+
+
+def test_a_lint_run_imports_the_checks_of_the_rules_that_run_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLLINT_WA_NO_CACHE")
+    write(tmp_path / "repo" / "lens.toml", LENS)
+    write(tmp_path / "repo" / "train.py", "import numpy\n")
+
+    def loaded() -> list[str]:
+        cache = tmp_path / "cache"
+        arguments = ["--select", "BG001", "--cache-dir", str(cache), str(tmp_path / "repo")]
+        done = subprocess.run(
+            [sys.executable, "-c", _LOADED, *arguments], capture_output=True, text=True, check=False
+        )
+        code, names = json.loads(done.stderr)
+        assert code == 1
+        return list(names)
+
+    def checks(names: list[str]) -> list[str]:
+        return [name for name in names if name.startswith("mllint_wa.checks.")]
+
+    assert checks(loaded()) == ["mllint_wa.checks.business"]
+    # The second run takes the findings from the cache: no rule runs, no check is imported,
+    # and looking for the repository's CI files imports none of the parsers that read them.
+    warm = loaded()
+    assert checks(warm) == []
+    parsers = {"mllint_wa.parsers.ci", "mllint_wa.parsers.shell", "mllint_wa.parsers.dockerfile"}
+    assert parsers.isdisjoint(warm)

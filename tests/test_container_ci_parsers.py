@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.ci import GITLAB, ci_definition, parse_jenkinsfile
+from mllint_wa.parsers.ci import ci_definition, parse_jenkinsfile
+from mllint_wa.parsers.ci_systems import GITLAB
 from mllint_wa.parsers.dockerfile import (
     image_reference,
     parse_dockerfile,

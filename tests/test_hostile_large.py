@@ -38,7 +38,13 @@ from mllint_wa.parsers.python_code import MAX_WORDS, parse_python
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
 from mllint_wa.project import MAX_IGNORE_FILE, WalkProblem, discover
-from mllint_wa.wildmatch import MAX_PATTERN_LENGTH, MAX_PATTERNS, PatternList, parse_lines
+from mllint_wa.wildmatch import (
+    MAX_PATTERN_LENGTH,
+    MAX_PATTERNS,
+    MAX_TRIED_TOGETHER,
+    PatternList,
+    parse_lines,
+)
 from test_wildmatch import PATHS, PATTERNS
 from trees import write_files
 
@@ -354,6 +360,47 @@ def test_twenty_thousand_ignore_patterns_over_five_thousand_files(tmp_path: Path
     found = discover([tmp_path])
     assert found.problems == ()
     assert set(found.projects[0].files) == kept
+
+
+def test_twenty_thousand_ignore_patterns_sharing_their_ends(tmp_path: Path) -> None:
+    # Every pattern ends with ".log" and starts with "*": the text inside each tells them
+    # apart, so a path is tried against the patterns that share a few characters of its name.
+    patterns = [f"*x{i}*.log" for i in range(19_999)] + ["!*x7_keep*.log"]
+    files: dict[str, str] = {"lens.toml": "", ".gitignore": "\n".join(patterns) + "\n"}
+    kept = {"lens.toml", ".gitignore"}
+    for j in range(1_250):
+        files[f"logs/p{j % 7}/run_x{j}_a.log"] = ""
+        walked = [f"logs/p{j % 7}/run_{j}.log", f"logs/p{j % 7}/x{j}.txt"]
+        walked.append(f"logs/p{j % 7}/x7_keep{j}.log")
+        files.update((path, "") for path in walked)
+        kept.update(walked)
+    write_files(tmp_path, files)
+    found = discover([tmp_path])
+    assert found.problems == ()
+    assert set(found.projects[0].files) == kept
+
+
+def test_patterns_that_share_every_literal_part_are_reported_and_not_applied(
+    tmp_path: Path,
+) -> None:
+    # 2,048 patterns told apart only by their wildcards: each would be tried on every
+    # ".log" file, so the file is not applied, and said so.
+    patterns = [
+        "x" + "".join("?" if i >> bit & 1 else "*" for bit in range(11)) + ".log"
+        for i in range(2_048)
+    ]
+    write_files(
+        tmp_path,
+        {"lens.toml": "", ".gitignore": "\n".join(patterns) + "\n", "xrun_0123456789.log": ""},
+    )
+    found = discover([tmp_path])
+    message = (
+        f"more than {MAX_TRIED_TOGETHER:,} of its patterns share every literal part a path "
+        "is looked up by, so each would be tried on every such path; none of its patterns "
+        "is applied"
+    )
+    assert found.problems == (WalkProblem(found.projects[0].root / ".gitignore", message),)
+    assert found.projects[0].files == (".gitignore", "lens.toml", "xrun_0123456789.log")
 
 
 def test_an_ignore_file_beyond_its_bounds_is_reported_and_not_applied(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from mllint_wa.parsers.dockerfile import parse_dockerfile, substitute
 from mllint_wa.parsers.markdown import Heading, parse_markdown
 from mllint_wa.parsers.requirements import parse_requirements
 from mllint_wa.parsers.shell import RemoteScript, remote_scripts
-from mllint_wa.parsers.terraform import MAX_LINES, parse_terraform
+from mllint_wa.parsers.terraform import MAX_LINES, MAX_TOKENS, parse_terraform
 from trees import write_files
 
 BLANKS = " " * 100_000
@@ -229,6 +229,44 @@ def test_a_terraform_file_of_four_mebibytes_is_reported_once_and_not_read(
     assert lint.messages(repo, "LN009", "DP") == [
         "`main.tf` is larger than 256 KiB: a Terraform file is read up to that size"
     ]
+
+
+@pytest.mark.parametrize(
+    "dense",
+    [
+        # 254 KiB on one line: python-hcl2 spent five seconds on its 260,000 tokens.
+        "a = [" + ",".join("1" for _ in range(130_000)) + "]\n",
+        # As many in one interpolation: a string's code counts as code.
+        'a = "${' + "+".join("1" for _ in range(130_000)) + '}"\n',
+    ],
+    ids=["tuple", "interpolation"],
+)
+def test_a_terraform_file_of_too_many_tokens_is_reported_once_and_not_read(
+    lint: Linter, tmp_path: Path, dense: str
+) -> None:
+    repo = write_files(tmp_path, {"main.tf": BUCKET + "}\n" + dense})
+    assert lint(repo, "LN009", "DP") == [("LN009", "unparseable-file", "main.tf", 1, 1)]
+    assert lint.messages(repo, "LN009", "DP") == [
+        f"`main.tf` has more than {MAX_TOKENS:,} tokens (names, numbers, operators, strings, "
+        "line ends): a Terraform file is read up to that many"
+    ]
+
+
+def test_a_configuration_as_long_as_terraform_files_are_read_is_within_the_tokens() -> None:
+    bucket = (
+        'resource "aws_s3_bucket" "b{0}" {{\n  bucket = "name-{0}"\n'
+        '  tags = {{ Name = "x", Env = var.env }}\n}}\n\n'
+    )
+    text = "".join(bucket.format(index) for index in range(MAX_LINES // 5 - 1))
+    assert text.count("\n") + 1 > MAX_LINES - 10
+    assert len(parse_terraform(text).blocks) == MAX_LINES // 5 - 1
+
+
+def test_comments_and_strings_count_as_one_token_each() -> None:
+    # 120,000 words, which python-hcl2 reads as 2,000 comments and one string.
+    comments = ("#" + " a" * 30 + "\n") * 2_000
+    text = comments + 'description = "' + "a " * 60_000 + '"\n'
+    assert parse_terraform(text).blocks == ()
 
 
 def test_heredoc_markers_in_strings_and_comments_open_nothing() -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.ci import GITLAB, ci_definition
+from mllint_wa.parsers.ci import ci_definition
+from mllint_wa.parsers.ci_systems import GITLAB
 from mllint_wa.parsers.cloudformation import parse_template
 from mllint_wa.parsers.yaml_doc import ALIAS_ALLOWANCE, load_yaml
 from trees import write_tree

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 from collections.abc import Iterator
 from importlib.resources import files
@@ -16,12 +17,14 @@ from mllint_wa.model import Phase, Pillar, Risk, Rule, Stage, Violation
 from mllint_wa.project import Project
 from mllint_wa.registry import (
     DESCRIPTIONS,
+    ENTRY_POINT_GROUP,
     RegistryError,
     SelectorError,
     describe,
     described_rules,
     load_rules,
     lookup,
+    may_declare_entry_points,
     resolve,
     rule,
 )
@@ -271,6 +274,62 @@ def test_a_registry_error_is_not_cached(plugins: list[FakeEntryPoint]) -> None:
         load_rules()
     plugins.clear()
     assert load_rules()
+
+
+def _installed(folder: Path, entry_points: str) -> Path:
+    """A distribution installed in ``folder`` with this ``entry_points.txt``, and its module."""
+    metadata = folder / "demo_plugin-1.0.dist-info"
+    metadata.mkdir(parents=True)
+    (metadata / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-plugin\nVersion: 1.0\n")
+    (metadata / "entry_points.txt").write_text(entry_points)
+    (folder / "demo_plugin.py").write_text(
+        "from mllint_wa.model import Risk\n"
+        "from mllint_wa.registry import rule\n\n"
+        "@rule(code='DE901', name='missing-rollback-plan', risk=Risk.LOW, summary='s', fix='f',\n"
+        "      lens_refs=['MLREL01-BP01'])\n"
+        "def rollback(context):\n"
+        "    return iter(())\n"
+    )
+    return folder
+
+
+def test_an_installed_plugin_is_found_by_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _installed(tmp_path / "site", "[mllint_wa.checks]\ndemo = demo_plugin\n")
+    monkeypatch.syspath_prepend(str(folder))
+    assert may_declare_entry_points(ENTRY_POINT_GROUP)
+    assert "DE901" in [r.code for r in load_rules()]
+    monkeypatch.delitem(sys.modules, "demo_plugin")
+
+
+def test_without_a_distribution_naming_the_group_importlib_metadata_is_not_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _installed(tmp_path / "site", "[console_scripts]\ndemo = demo_plugin:main\n")
+    monkeypatch.setattr(sys, "path", [str(folder), str(tmp_path / "absent")])
+    assert not may_declare_entry_points(ENTRY_POINT_GROUP)
+
+
+@pytest.mark.parametrize("entry", ["archive.zip", "demo-1.0-py3.11.egg"])
+def test_a_zip_archive_or_an_egg_on_the_path_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    (tmp_path / entry).write_bytes(b"PK\x05\x06" + bytes(18))
+    monkeypatch.setattr(sys, "path", [str(tmp_path / entry)])
+    assert may_declare_entry_points(ENTRY_POINT_GROUP)
+
+
+def test_another_finder_of_distributions_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Finder:
+        def find_distributions(self, context: object = None) -> list[object]:
+            return []
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    monkeypatch.setattr(sys, "meta_path", [Finder(), *sys.meta_path])
+    assert may_declare_entry_points(ENTRY_POINT_GROUP)
 
 
 @pytest.mark.parametrize("args", [[], ["rules"], ["explain", "BG001"]])

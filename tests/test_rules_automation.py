@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mllint_wa.evidence.automation import MAX_ENTRIES, repository_ci_files
+from mllint_wa.evidence.ci_files import MAX_ENTRIES, repository_ci_files
 from trees import write_files as _write
 
 CODE = "def main() -> None:\n    print('training')\n"

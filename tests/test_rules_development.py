@@ -27,7 +27,7 @@ def test_unseeded_randomness_reports_the_first_unseeded_draw_of_each_file(lint):
     assert lint("unseeded-randomness", "MD001") == [
         ("MD001", "unseeded-randomness", "notebooks/explore.ipynb", 38, 14),
         ("MD001", "unseeded-randomness", "src/cross_validate.py", 5, 9),
-        ("MD001", "unseeded-randomness", "src/export.py", 18, 12),
+        ("MD001", "unseeded-randomness", "src/export.py", 18, 18),
         ("MD001", "unseeded-randomness", "src/train.py", 9, 36),
     ]
     assert lint.messages("unseeded-randomness", "MD001") == [
@@ -112,10 +112,10 @@ def test_seeds_from_config_variables_and_forwarded_kwargs_are_not_reported(lint)
 
 def test_draws_that_only_give_an_exporter_its_input_shapes_are_not_reported(lint):
     # src/export.py: torch.randn for torch.onnx.export (through a variable, and inline in a
-    # tuple), torch.rand for torch.jit.trace; its shuffled DataLoader further down is the
-    # file's first draw that may reach training.
+    # tuple), torch.rand for torch.jit.trace; its shuffled DataLoader further down, which a
+    # training loop iterates over, is the file's first draw that reaches training.
     rows = lint("unseeded-randomness", "MD001")
-    assert [row[3:] for row in rows if row[2] == "src/export.py"] == [(18, 12)]
+    assert [row[3:] for row in rows if row[2] == "src/export.py"] == [(18, 18)]
 
 
 @pytest.mark.parametrize(
@@ -149,17 +149,123 @@ def test_a_payload_drawn_element_by_element_is_no_training(lint, tmp_path):
     assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("smoke.py", 5)]
 
 
+_DRAWING = "import random\n\nimport numpy as np\nimport pandas as pd\nimport torch\n\n"
+
+
 @pytest.mark.parametrize(
     "code",
     [
-        "import torch\nx = torch.randn(3)\nmodel.fit(x * 2)\n",
-        "import torch\nx = torch.randn(3)\ny = x.tolist()\ntrain(y)\n",
-        "import random\nimport torch\nif random.random() < 0.5:\n    flip(image)\n",
+        # a draw into a fit, directly or through a list
+        "x = torch.randn(3)\nmodel.fit(x * 2)\n",
+        "x = torch.randn(3)\ny = x.tolist()\ntrain(y)\n",
+        # a shuffle in place before a split
+        "X = np.concatenate((labels, features), axis=1)\nnp.random.shuffle(X)\n"
+        "train, validation, test = np.split(X, [70, 85])\n",
+        # a permutation that picks the rows a split then divides
+        "order = np.random.permutation(len(X))\nX, y = X.iloc[order][:500], y.iloc[order][:500]\n"
+        "parts = train_test_split(X, y, random_state=0)\n",
+        # a sample of rows written out as the training set
+        "train = frame.sample(frac=0.8)\ntrain.to_csv('data/train/train.csv')\n",
+        # a shuffling loader a training loop iterates over
+        "loader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor batch in loader:\n"
+        "    model(batch).backward()\n",
+        # through accelerate's prepare, which hands its arguments back in order
+        "loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
+        "model, loader = accelerator.prepare(model, loader)\nfor batch in loader:\n"
+        "    accelerator.backward(model(batch))\n",
+        # a loader Lightning trains on through its data module's hook
+        "class Data:\n    def train_dataloader(self):\n"
+        "        return torch.utils.data.DataLoader(self.ds, shuffle=True)\n",
+        # a random initialisation of a model's weights
+        "layer.weight.data = torch.randn(4, 4)\n",
+        "w = torch.nn.Parameter(torch.rand(4, 4))\n",
+        "w = torch.zeros(4) + torch.randn(4, requires_grad=True)\n",
+        # synthetic data given to a project function that fits on it
+        "def fit_all(X, y):\n    return model.fit(X, y)\n\nfit_all(np.random.rand(100, 3), y)\n",
+        # synthetic data returned by a project function whose result is trained on
+        "def make():\n    return np.random.rand(100, 3)\n\nfeatures = make()\n"
+        "trainer = Trainer(model=model, train_dataset=features)\n",
+        # batches a generator yields to a fit
+        "def batches(X):\n    while True:\n        yield X[np.random.randint(0, len(X), 32)]\n\n"
+        "model.fit(batches(X))\n",
+        # a random augmentation in the transform a training set is mapped with
+        "def augment(image):\n    if random.random() < 0.5:\n        image = flip(image)\n"
+        "    return image\n\ntrainer = Trainer(train_dataset=images.map(augment))\n",
     ],
 )
-def test_draws_that_may_reach_training_are_reported(lint, tmp_path, code):
-    _write(tmp_path, {"train.py": code})
+def test_draws_that_reach_training_or_a_split_are_reported(lint, tmp_path, code):
+    _write(tmp_path, {"train.py": _DRAWING + code})
     assert [row[0] for row in lint(tmp_path, "MD001")] == ["MD001"]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a row picked to print, to format and print, a colour picked to plot
+        "sample = random.choice(dataset['train'])\nprint(sample)\n",
+        "print(format_row(train_set[random.randrange(len(train_set))]))\n",
+        "color = np.concatenate([np.random.random(3), np.array([0.6])])\n"
+        "image = mask.reshape(8, 8, 1) * color\nax.imshow(image)\n",
+        # a request payload or an inference input
+        "picked = random.sample(images, 5)\npredictor.predict(np.stack(picked))\n",
+        "rows = validation.sample(n=5).values\npayload = '\\n'.join(','.join(map(str, r)) "
+        "for r in rows)\nruntime.invoke_endpoint(EndpointName='e', Body=payload)\n",
+        "def house():\n    return {'rooms': np.random.randint(2, 7)}\n\n"
+        "runtime.invoke_endpoint(EndpointName='e', Body=json.dumps(house()))\n",
+        # made-up metrics, drift and traffic for a monitoring demo
+        "cloudwatch.put_metric_data(MetricData=[{'Value': random.uniform(0, 1)}])\n",
+        "model.fit(reference)\ncurrent = reference.copy()\n"
+        "current['age'] = current['age'] + np.random.normal(0, 1, len(current))\n"
+        "report.run(reference_data=reference, current_data=current)\n",
+        "for row in random.choices(rows, k=100):\n    predictor.predict(row)\n",
+        "def evaluate():\n    score = random.randrange(0, 10)\n    return {'rmse': score}\n\n"
+        "step = ConditionLessThan(left=evaluate()['rmse'], right=5)\n",
+        # sample tensors for a serving schema
+        "builder = SchemaBuilder(sample_input=torch.randn(1, 28), sample_output=torch.randn(1))\n",
+        # a shuffling loader only looked at, or handed out and never called
+        "loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
+        "images, labels = next(iter(loader))\nplt.imshow(images[0])\n",
+        "def get_train_loader():\n    return torch.utils.data.DataLoader(ds, shuffle=True)\n",
+        # a sequence number in a labelling manifest
+        "manifest = {'seq-no': np.random.randint(1, 1000), 'frames': frames}\n"
+        "json.dump(manifest, handle)\n",
+        # written to a file that does not say it holds training data
+        "np.save('pretrained_noise.npy', np.random.rand(8))\n",
+        # a value that goes round a recursive function until the budget is spent
+        "def walk(n):\n    return walk(n - 1) + random.random()\n\nwalk(3)\n",
+        # a branch whose effect the code does not show: undecidable, so silent
+        "if random.random() < 0.5:\n    flip(image)\n",
+    ],
+)
+def test_draws_that_never_reach_training_or_a_split_are_not_reported(lint, tmp_path, code):
+    _write(tmp_path, {"demo.py": _DRAWING + code})
+    assert lint(tmp_path, "MD001") == []
+
+
+def test_a_draw_is_followed_six_names_deep_and_no_further(lint, tmp_path):
+    chain = "".join(f"x{i + 1} = x{i} * 2\n" for i in range(6))
+    reads = "print(x0)\n" * 5000
+    _write(tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + reads + chain})
+    assert lint(tmp_path, "MD001") == []
+    _write(
+        tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + chain + "model.fit(x5)\n"}
+    )
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 7)]
+    _write(
+        tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + chain + "model.fit(x6)\n"}
+    )
+    assert lint(tmp_path, "MD001") == []
+
+
+def test_a_loader_a_notebook_only_looks_at_is_not_reported(lint, tmp_path):
+    loader = "def get_train_loader():\n    return torch.utils.data.DataLoader(ds, shuffle=True)\n"
+    look = "loader = get_train_loader()\nimages, labels = next(iter(loader))\nshow(images)\n"
+    train = "loader = get_train_loader()\nfor batch in loader:\n    model(batch).backward()\n"
+    importing = "import torch\n\nfrom utils import get_train_loader\n\n"
+    _write(tmp_path, {"utils.py": "import torch\n\n" + loader, "look.py": importing + look})
+    assert lint(tmp_path, "MD001") == []
+    _write(tmp_path, {"train.py": importing + train})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("utils.py", 4)]
 
 
 @pytest.mark.parametrize(
@@ -188,22 +294,23 @@ def test_seeded_or_deterministic_calls_are_not_reported(lint, tmp_path, code):
     [
         (
             "import torch\nfrom torch.utils.data import DataLoader\n"
-            "loader = DataLoader(ds, shuffle=True)\n",
+            "loader = DataLoader(ds, shuffle=True)\ntrainer.fit(model, loader)\n",
             "torch.utils.data.DataLoader",
             "pass `generator=` or seed the generator with `torch.manual_seed(...)`",
         ),
         (
-            "import pandas as pd\nimport sklearn\ntrain = frame.sample(frac=0.8)\n",
+            "import pandas as pd\nimport sklearn\ntrain = frame.sample(frac=0.8)\n"
+            "model.fit(train)\n",
             "frame.sample",
             "pass `random_state=`",
         ),
         (
-            "import tensorflow as tf\nds = ds.shuffle(1000)\n",
+            "import tensorflow as tf\nds = ds.shuffle(1000)\nmodel.fit(ds.batch(32))\n",
             "ds.shuffle",
             "pass `seed=` or seed the generator with `tf.random.set_seed(...)`",
         ),
         (
-            "import random\nimport torch\nrandom.shuffle(rows)\n",
+            "import random\nimport torch\nrandom.shuffle(rows)\nrandom_split(rows, [8, 2])\n",
             "random.shuffle",
             "seed it with `random.seed(...)`",
         ),

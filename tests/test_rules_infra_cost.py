@@ -22,10 +22,10 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
     # CloudFormation parameter or Terraform variable whose default is a current family, a
     # Terraform variable without a default. A variable whose default is ml.m4 is a finding
     # (main.tf line 36). flow/ reaches the types through a helper, dicts, strings and
-    # configuration files (see test_value_flow_python.py); typescript-flow/ through imports
-    # (see test_value_flow_typescript.py). In app.py a construct's default (line 12) and a
-    # stack's type given by the app (line 71) fire; a current type its caller gives and
-    # another stack's current type do not.
+    # configuration files and imported constants (see test_value_flow_python.py);
+    # typescript-flow/ through imports (see test_value_flow_typescript.py). In app.py a
+    # construct's default (line 12) and a stack's type given by the app (line 71) fire; a
+    # current type its caller gives and another stack's current type do not.
     assert lint("previous-generation-instance", "MD070") == [
         ("MD070", "previous-generation-instance", "app.py", 12, 31),
         ("MD070", "previous-generation-instance", "app.py", 32, 21),
@@ -35,6 +35,8 @@ def test_previous_generation_instances_in_jobs_endpoints_variants_and_notebooks(
         ("MD070", "previous-generation-instance", "configured/mappings/endpoint.yaml", 11, 7),
         ("MD070", "previous-generation-instance", "configured/notebooks/buildspec.yml", 8, 22),
         ("MD070", "previous-generation-instance", "flow/config/training.json", 2, 3),
+        ("MD070", "previous-generation-instance", "flow/pipelines/sizes.py", 3, 15),
+        ("MD070", "previous-generation-instance", "flow/pipelines/sizes.py", 5, 12),
         ("MD070", "previous-generation-instance", "flow/train.py", 15, 23),
         ("MD070", "previous-generation-instance", "flow/train.py", 20, 8),
         ("MD070", "previous-generation-instance", "flow/train.py", 27, 40),
@@ -73,12 +75,12 @@ def test_previous_generation_messages_name_the_resource_the_type_and_the_success
         "previous-generation instance family (current choice: ml.m5 or a later "
         "general-purpose family (ml.m6i, ml.m7i))"
     )
-    assert messages[13] == (
+    assert messages[15] == (
         "endpoint-config `aws_sagemaker_endpoint_configuration.churn` variant `Cpu` uses "
         "`ml.m4.xlarge`, a previous-generation instance family (current choice: ml.m5 or a "
         "later general-purpose family (ml.m6i, ml.m7i))"
     )
-    assert messages[18] == (
+    assert messages[20] == (
         "endpoint `estimator.deploy(…)` uses `ml.c4.large`, a previous-generation instance "
         "family (current choice: ml.c5 or a later compute-optimised family (ml.c6i, ml.c7i))"
     )

@@ -357,7 +357,7 @@ def test_monitoring_declared_false_asks_for_nothing(lint, tmp_path):
     ],
 )
 def test_ci_definitions_know_when_they_run_on_a_timer(path, text, expected):
-    from mllint_wa.parsers.ci import ci_system
+    from mllint_wa.parsers.ci_systems import ci_system
 
     system = ci_system(path)
     assert system is not None

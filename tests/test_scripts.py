@@ -215,10 +215,21 @@ def test_the_synthetic_script_refuses_a_folder_that_is_not_empty(tmp_path: Path)
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]
 
 
-def test_the_benchmark_runs_cold_with_no_cache_only_when_the_command_line_knows_it() -> None:
-    options = script("run", BENCHMARKS).cache_options
-    assert options("  --no-cache  Read and write no cache.\n") == (["--no-cache"], [])
-    assert options("  --exit-zero  Exit 0 even when there are findings.\n") == ([], [])
+def test_the_benchmark_runs_cold_with_an_emptied_cache_when_the_command_line_has_one(
+    tmp_path: Path,
+) -> None:
+    run = script("run", BENCHMARKS)
+    cold, warm = run.cache_options("  --cache-dir DIRECTORY  Where the cache is kept.\n", tmp_path)
+    assert (cold, warm) == (
+        ["--cache-dir", str(tmp_path / "cold")],
+        ["--cache-dir", str(tmp_path / "warm")],
+    )
+    (tmp_path / "cold" / "entry").mkdir(parents=True)
+    run.emptied(cold)()
+    assert not (tmp_path / "cold").exists()
+    no_cache = run.cache_options("  --exit-zero  Exit 0 even when there are findings.\n", tmp_path)
+    assert no_cache == ([], [])
+    run.emptied([])()
 
 
 def test_the_benchmark_measures_a_child_process_by_its_own_resource_use(tmp_path: Path) -> None:
@@ -244,10 +255,10 @@ def test_the_benchmark_report_shows_the_growth_per_added_file() -> None:
         return run.SizeResult(size, size / 1000, floor, samples, samples, None)
 
     results = [result(50, 0.5), result(5000, 1.5), result(50000, 10.5)]
-    text = run.report({}, results, ["--no-cache"], None, 2)
+    text = run.report({}, results, ["--cache-dir", "/tmp/x/cold"], None, 2)
     assert "| 5,000 | 0.300 | 0.202 |" in text
     assert "| 50,000 | 0.210 | 0.200 |" in text
-    assert "cold: `mllint-wa --no-cache --exit-zero -q .`" in text
+    assert "cold: `mllint-wa --cache-dir DIR --exit-zero -q .` with the cache folder" in text
     assert "The Go mllint is not installed" in text
 
 

@@ -4,6 +4,7 @@ construct decides a finding both ways in the ``flow/`` folders of the rules' fix
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -32,10 +33,12 @@ def _flow(rows: list[tuple[str, str, str, int, int]]) -> list[tuple[str, int, in
 
 def test_previous_generation_types_reached_through_calls_dicts_strings_and_files(lint):
     # Silent: ml.m5 given to the helper, ml.c5 in dict(...), ml.c5 built by str.format,
-    # ml.m5 in the YAML file, and the types given to a helper never called or called more
-    # often than calls are followed.
+    # ml.m5 in the YAML file, the types given to a helper never called or called more
+    # often than calls are followed, an imported ml.g5 and an imported name assigned twice.
     assert _flow(lint(TYPES, "MD070")) == [
         ("flow/config/training.json", 2, 3),
+        ("flow/pipelines/sizes.py", 3, 15),
+        ("flow/pipelines/sizes.py", 5, 12),
         ("flow/train.py", 15, 23),
         ("flow/train.py", 20, 8),
         ("flow/train.py", 27, 40),
@@ -54,6 +57,20 @@ def test_network_isolation_reached_through_defaults_dicts_and_files(lint):
         ("flow/train.py", 16, 39),
         ("flow/train.py", 19, 42),
     ]
+
+
+def test_a_constant_imported_from_a_project_module_is_read_where_it_is_written():
+    # `from pipelines.sizes import LEGACY_TYPE` and `sizes.GPU_TYPE` after
+    # `from pipelines import sizes`; a name the module assigns twice stays unknown.
+    jobs = _training_jobs(TYPES)
+    by_name, through_module = jobs["by_name"], jobs["through_module"]
+    assert [
+        (job.get("instance_type").value, job.get("instance_type").location.line)
+        for job in (by_name, through_module)
+    ] == [("ml.p2.xlarge", 3), ("ml.p3.2xlarge", 5)]
+    assert by_name.get("instance_type").location.path == "pipelines/sizes.py"
+    assert jobs["current_type"].get("instance_type").value == "ml.g5.xlarge"
+    assert jobs["changing"].get("instance_type").unknown
 
 
 def test_a_helper_builds_one_resource_per_call_with_each_call_sites_values():
@@ -128,8 +145,9 @@ def test_a_default_is_read_where_the_helper_writes_it():
 
 def test_parameters_of_helpers_not_followed_stay_unknown():
     jobs = _training_jobs(TYPES)
-    unused = [r for r in jobs.values() if r.location.line == 15]
-    many = [r for r in jobs.values() if r.location.line == 20]
+    helpers = [r for r in jobs.values() if r.location.path == "pipelines/jobs.py"]
+    unused = [r for r in helpers if r.location.line == 15]
+    many = [r for r in helpers if r.location.line == 20]
     assert len(unused) == 1 and len(many) == 1
     assert unused[0].get("instance_type").unknown
     assert many[0].get("instance_type").unknown
@@ -246,3 +264,35 @@ def test_strings_built_from_known_parts_are_known_and_others_are_not():
         "f": ...,
         "g": ...,
     }
+
+
+def test_a_helper_is_judged_at_its_call_from_a_notebook_cell_written_as_one_string(tmp_path):
+    # The cell's source is one JSON string: its "\n" and "\t" stand right before the
+    # helper's name, in the import and in the call.
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {},
+        "outputs": [],
+        "source": 'from jobs.job_factory import (\n\tbuild_job,\n)\nbuild_job("ml.m4.xlarge")\n',
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    write_tree(
+        tmp_path,
+        {
+            "jobs/job_factory.py": """
+                from sagemaker.estimator import Estimator
+
+                def build_job(instance_type):
+                    return Estimator("image", "arn:aws:iam::1:role/r", 1, instance_type)
+                """,
+            "explore.ipynb": json.dumps(notebook),
+        },
+    )
+    files = ("explore.ipynb", "jobs/job_factory.py")
+    found = rm.resources(Evidence(tmp_path, files))
+    jobs = [r for r in found if r.kind == rm.TRAINING_JOB]
+    instances = [job.get("instance_type") for job in jobs]
+    assert [(i.value, i.location and i.location.path) for i in instances] == [
+        ("ml.m4.xlarge", "explore.ipynb")
+    ]

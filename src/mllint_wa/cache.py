@@ -84,9 +84,7 @@ def tool_digest() -> str:
     """What the installed tool is: its version, the names, sizes and mtimes of its own
     files (so that an edited checkout is not taken for the version it claims), Python's
     version and the plugins' distributions."""
-    from importlib.metadata import entry_points
-
-    from mllint_wa.registry import ENTRY_POINT_GROUP
+    from mllint_wa.registry import ENTRY_POINT_GROUP, may_declare_entry_points
 
     package = Path(__file__).parent
     parts: list[object] = [__version__, _FORMAT, sys.implementation.name, sys.version]
@@ -96,9 +94,12 @@ def tool_digest() -> str:
                 info = os.stat(os.path.join(folder, name))
                 parts.append((os.path.relpath(os.path.join(folder, name), package), info.st_size))
                 parts.append(info.st_mtime_ns)
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-        dist = point.dist
-        parts.append((point.name, point.value, *((dist.name, dist.version) if dist else ())))
+    if may_declare_entry_points(ENTRY_POINT_GROUP):
+        from importlib.metadata import entry_points
+
+        for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+            dist = point.dist
+            parts.append((point.name, point.value, *((dist.name, dist.version) if dist else ())))
     return digest_of(parts)
 
 
@@ -238,6 +239,12 @@ def _without_reading(path: str, known: object) -> Fingerprint | None:
         info = os.lstat(path)
     except OSError:
         return _NO_STAT, "absent"
+    # The common case first: a regular file as the entry recorded it.
+    if type(known) is list and len(known) == 5 and stat.S_ISREG(info.st_mode):
+        now = _stat(info)
+        if known[:4] == [*now] and type(known[4]) is str:
+            return now, known[4]
+        return None
     if stat.S_ISLNK(info.st_mode):
         try:
             target = os.readlink(path)
@@ -248,9 +255,6 @@ def _without_reading(path: str, known: object) -> Fingerprint | None:
         return _NO_STAT, digest_of(["link", target, content])
     if not stat.S_ISREG(info.st_mode):
         return _NO_STAT, f"mode {stat.S_IFMT(info.st_mode):o}"
-    now = _stat(info)
-    if type(known) is list and len(known) == 5 and type(known[4]) is str and known[:4] == [*now]:
-        return now, known[4]
     return None
 
 
@@ -362,7 +366,12 @@ def _replace(folder: Path, name: str, data: bytes) -> None:
 def _tracked_below(folder: Path) -> str | None:
     """A path git tracks inside ``folder``, if there is one: a cache committed to the
     repository came with it, and is not the one this tool wrote."""
-    from mllint_wa.evidence.git import IndexUnreadable, find_repository, read_index_of
+    from mllint_wa.evidence.git import (
+        IndexUnreadable,
+        find_repository,
+        plain_index,
+        read_index_of,
+    )
 
     repository = find_repository(folder.parent.resolve())
     if repository is None:
@@ -372,24 +381,14 @@ def _tracked_below(folder: Path) -> str | None:
     except ValueError:
         return None
     prefix = relative.as_posix() + "/"
-    if _not_in_index(repository.git_dir / "index", os.fsencode(prefix)):
+    index = plain_index(repository)
+    if index is not None and os.fsencode(prefix) not in index:
         return None
     try:
         paths = read_index_of(repository)
     except IndexUnreadable:
         return None
     return next((e.path for e in paths if e.path.startswith(prefix)), None)
-
-
-def _not_in_index(index: Path, prefix: bytes) -> bool:
-    """Whether an index of version 2 or 3, which stores every path whole, holds no path
-    starting with ``prefix``, told by a byte search instead of reading every entry. False
-    when it cannot be told so (version 4 stores each path as a change to the one before)."""
-    try:
-        data = _read_regular(index)
-    except OSError:
-        return False
-    return data[4:8] in (b"\0\0\0\x02", b"\0\0\0\x03") and prefix not in data
 
 
 def outside_inputs(
@@ -401,7 +400,7 @@ def outside_inputs(
     index tracks, with the digest of the index it was read from. The index itself changes
     with every ``git add``, so only its paths and sizes go into the key; they are read
     again only when the index is not the ``recorded`` one."""
-    from mllint_wa.evidence.automation import repository_ci_files
+    from mllint_wa.evidence.ci_files import repository_ci_files
     from mllint_wa.evidence.git import find_repository
 
     paths: list[Path] = []

@@ -304,6 +304,8 @@ def check(
     show_settings: bool,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
+    # Before the imports below, which allocate as much as a small tree's run.
+    _collect_garbage_less_often()
     from mllint_wa.baseline import BaselineError, load_baseline
     from mllint_wa.config import ConfigError, Layer
     from mllint_wa.model import Stage
@@ -345,7 +347,6 @@ def check(
         options = dataclasses.replace(
             options, cache=None if no_cache else _open_cache(cache_dir), jobs=jobs
         )
-        _collect_garbage_less_often()
         with warnings.catch_warnings():
             # A library's warning (ruamel.yaml's "duplicate anchor 'ghp_…'") quotes the linted
             # file on stderr; what matters in it is reported as a finding instead.
@@ -692,9 +693,13 @@ def explain(rule: str) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of lens.toml, for editors and validators."""
-    from importlib.resources import files
+    import pkgutil
 
-    _emit((files("mllint_wa.schema") / "lens.schema.json").read_text(encoding="utf-8"))
+    # pkgutil rather than importlib.resources, which imports tempfile, shutil and zipfile.
+    schema_bytes = pkgutil.get_data("mllint_wa.schema", "lens.schema.json")
+    if schema_bytes is None:
+        _fail("the schema (mllint_wa/schema/lens.schema.json) cannot be read")
+    _emit(schema_bytes.decode("utf-8"))
 
 
 @main.command()

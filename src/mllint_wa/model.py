@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -298,5 +297,7 @@ def fingerprint(code: str, path: str, anchor: str, message: str) -> str:
 
     The message is used only when the rule gave no anchor, since messages may quote values.
     """
+    import hashlib  # here: the commands that only describe rules make no fingerprint
+
     identity = "\x1f".join((code, path, anchor or message))
     return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]

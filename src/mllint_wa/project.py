@@ -19,11 +19,11 @@ import stat
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
-from mllint_wa.evidence.git import tracked_below
-from mllint_wa.wildmatch import MAX_PATTERNS, PatternList, parse_lines
+from mllint_wa.evidence.git import find_repository, plain_index, tracked_below
+from mllint_wa.wildmatch import MAX_PATTERNS, MAX_TRIED_TOGETHER, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -122,14 +122,28 @@ class _Tracked:
         self._root = root
         self._files: frozenset[str] | None = None
         self._folders: frozenset[str] = frozenset()
+        self._index: bytes | Literal[False] | None = False  # False: not read yet
 
     def file(self, rel: str) -> bool:
-        return rel in self._load()
+        return self._may_hold(rel) and rel in self._load()
 
     def folder(self, rel: str) -> bool:
         """Whether a tracked file lies somewhere under the folder ``rel``."""
+        if not self._may_hold(rel + "/"):
+            return False
         self._load()
         return rel in self._folders
+
+    def _may_hold(self, text: str) -> bool:
+        """False when the index certainly holds no path with ``text`` in it: an ignored
+        folder that git tracks nothing in (``node_modules/``, ``data/``) costs a byte search,
+        not reading every entry of a large index."""
+        if self._files is not None:
+            return True
+        if self._index is False:
+            repository = find_repository(self._root.resolve())
+            self._index = plain_index(repository) if repository is not None else b""
+        return self._index is None or os.fsencode(text) in self._index
 
     def _load(self) -> frozenset[str]:
         if self._files is None:
@@ -435,7 +449,16 @@ def _load_ignore_file(
             else f"invalid ignore pattern skipped: {reason}"
         )
         problems.append(WalkProblem(path, message))
-    return PatternList(patterns)
+    rules = PatternList(patterns)
+    if rules.most_tried > MAX_TRIED_TOGETHER:
+        message = (
+            f"more than {MAX_TRIED_TOGETHER:,} of its patterns share every literal part a "
+            "path is looked up by, so each would be tried on every such path; none of its "
+            "patterns is applied"
+        )
+        problems.append(WalkProblem(path, message))
+        return _NO_RULES
+    return rules
 
 
 def _exclude_sources(root: Path, groups: Sequence[ExcludeGroup]) -> tuple[_IgnoreSource, ...]:
@@ -471,12 +494,29 @@ def exclusion(root: Path, groups: Sequence[ExcludeGroup]) -> Callable[[str], boo
     sources = _exclude_sources(root, groups)
     if not sources:
         return lambda _: False
+    # Each folder's answer, kept: the files of a folder share it.
+    folders: dict[str, bool] = {"": False}
+
+    def folder_excluded(folder: str) -> bool:
+        """Whether ``folder`` (no trailing "/", "" for ``root``) or one above it is."""
+        above: list[str] = []
+        while folder not in folders:
+            above.append(folder)
+            folder = folder.rpartition("/")[0]
+        answer = folders[folder]
+        for folder in reversed(above):
+            answer = folders[folder] = answer or bool(_verdict(folder + "/", sources))
+        return answer
+
+    # The default exclusions name folders only: a file is then decided by its folder alone.
+    files_matched = any(source.rules.matches_files for source in sources)
 
     def excluded(rel: str) -> bool:
-        parts = rel.rstrip("/").split("/")
-        folders = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
-        own = [rel] if not rel.endswith("/") else [rel.rstrip("/") + "/"]
-        return any(_verdict(path, sources) for path in (*folders, *own))
+        if rel.endswith("/"):
+            return folder_excluded(rel.rstrip("/"))
+        if folder_excluded(rel.rpartition("/")[0]):
+            return True
+        return files_matched and bool(_verdict(rel, sources))
 
     return excluded
 

@@ -16,10 +16,12 @@ import functools
 import importlib
 import inspect
 import json
+import os
+import pkgutil
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
-from importlib.metadata import entry_points
-from importlib.resources import files
+from importlib.machinery import PathFinder
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,8 @@ from mllint_wa.model import PHASE_BY_PREFIX, Check, Risk, Rule, Stage, Violation
 from mllint_wa.suggest import did_you_mean
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from mllint_wa.context import ProjectContext
 
 ENTRY_POINT_GROUP = "mllint_wa.checks"
@@ -158,6 +162,54 @@ def described_rules() -> tuple[Rule, ...]:
     return _with_plugins(_described_builtins())
 
 
+def entry_points(*, group: str) -> Sequence[EntryPoint]:
+    """The installed entry points of ``group``. Importing importlib.metadata costs more than
+    the rest of `mllint-wa rules`, so it is imported only when an installed distribution
+    may declare one (see :func:`may_declare_entry_points`)."""
+    if not may_declare_entry_points(group):
+        return ()
+    from importlib.metadata import entry_points as installed
+
+    return tuple(installed(group=group))
+
+
+def may_declare_entry_points(group: str) -> bool:
+    """False only when no distribution importlib.metadata would find names ``group``: the
+    only finder of distributions is the standard path finder, no entry of ``sys.path`` is
+    an archive or an egg, and no ``*.dist-info`` or ``*.egg-info`` folder in them has an
+    ``entry_points.txt`` that mentions the group. Anything else is left to
+    importlib.metadata."""
+    if any(
+        finder is not PathFinder and hasattr(finder, "find_distributions")
+        for finder in sys.meta_path
+    ):
+        return True
+    for entry in sys.path:
+        folder = entry or "."
+        if folder.lower().endswith(".egg"):
+            return True
+        try:
+            with os.scandir(folder) as children:
+                metadata = [c.path for c in children if c.name.lower().endswith(_METADATA)]
+        except NotADirectoryError:
+            return True  # a zip archive, whose distributions importlib.metadata also reads
+        except OSError:
+            continue
+        for path in metadata:
+            try:
+                with open(os.path.join(path, "entry_points.txt"), encoding="utf-8") as text:
+                    if group in text.read():
+                        return True
+            except OSError:
+                continue
+            except UnicodeDecodeError:
+                return True
+    return False
+
+
+_METADATA = (".dist-info", ".egg-info")
+
+
 def _with_plugins(builtin: list[Rule]) -> tuple[Rule, ...]:
     found = list(builtin)
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
@@ -202,9 +254,12 @@ def describe(rules: Iterable[Rule]) -> str:
 
 @functools.cache
 def _described_builtins() -> list[Rule]:
-    stored = (files("mllint_wa.data") / DESCRIPTIONS).read_text(encoding="utf-8")
+    # pkgutil rather than importlib.resources, which imports tempfile, shutil and zipfile.
+    stored = pkgutil.get_data("mllint_wa.data", DESCRIPTIONS)
+    if stored is None:
+        raise RegistryError(f"the rule descriptions (mllint_wa/data/{DESCRIPTIONS}) cannot be read")
     rules = []
-    for entry in json.loads(stored):
+    for entry in json.loads(stored.decode("utf-8")):
         module = entry.pop("module")
         for name, decode in _DECODED.items():
             entry[name] = decode(entry[name])
@@ -222,6 +277,13 @@ def _deferred_check(module_name: str, code: str) -> Check:
     # Where the rule is defined, as for a loaded rule (documentation links go by it).
     deferred.__module__ = module_name
     return deferred
+
+
+def import_checks(rules: Iterable[Rule]) -> None:
+    """Import the modules that define ``rules``' checks now, as :func:`load_rules` does:
+    before worker processes are forked, so that each does not import them again."""
+    for module in sorted({item.check.__module__ for item in rules}):
+        importlib.import_module(module)
 
 
 def resolve(selector: str, rules: Sequence[Rule], *, unknown_code_ok: bool = False) -> list[Rule]:

@@ -61,7 +61,7 @@ from mllint_wa.project import (
     exclusion,
     tree_root,
 )
-from mllint_wa.registry import load_rules
+from mllint_wa.registry import described_rules, import_checks
 from mllint_wa.suppress import apply_waivers
 
 
@@ -157,11 +157,13 @@ class Prepared:
 @dataclass(frozen=True)
 class Plan:
     """What a run will lint: the projects found (``found``) and, of those, the ones that
-    patterns leave to lint (``linted``), with what the walk could not read."""
+    patterns leave to lint (``linted``), with what the walk could not read, and the rules
+    available (each built-in check is imported when it first runs)."""
 
     found: tuple[Project, ...]
     linted: tuple[Prepared, ...]
     problems: tuple[WalkProblem, ...]
+    rules: tuple[Rule, ...]
 
 
 class PathError(Exception):
@@ -176,7 +178,13 @@ def _walk_excludes(cli: Layer, explicit: Layer | None) -> list[ExcludeGroup]:
     return [(layer.base, layer.exclude_patterns) for layer in layers if layer.exclude_patterns]
 
 
-def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd: Path) -> Prepared:
+def _prepare(
+    project: Project,
+    explicit: Layer | None,
+    options: RunOptions,
+    cwd: Path,
+    rules: Sequence[Rule],
+) -> Prepared:
     load = load_manifest(project.manifest_path) if project.has_manifest else ManifestLoad(None, ())
     base = explicit if explicit is not None else pyproject_layer(project.root)
     layers = [base] if base is not None else []
@@ -187,7 +195,7 @@ def _prepare(project: Project, explicit: Layer | None, options: RunOptions, cwd:
     layers.append(options.cli)
     # The default exclusions speak of the whole repository, so that a project inside an
     # archived folder is left out as the folder's files are.
-    settings = resolve_settings(layers, load_rules(), tree_root(project.root))
+    settings = resolve_settings(layers, rules, tree_root(project.root))
     return Prepared(project, load, settings, tuple(layers))
 
 
@@ -213,7 +221,8 @@ def plan(paths: Sequence[Path], options: RunOptions) -> Plan:
         problem = discovery.rejected[0]
         named = {Path(os.path.abspath(path)): path for path in paths}
         raise PathError(f"{named.get(problem.path, problem.path)}: {problem.message}")
-    prepared = [_prepare(p, explicit, options, cwd) for p in discovery.projects]
+    rules = described_rules()
+    prepared = [_prepare(p, explicit, options, cwd, rules) for p in discovery.projects]
     by_root = {item.project.root: item for item in prepared}
     given = [Path(os.path.abspath(path)).resolve() for path in paths]
     linted = []
@@ -226,7 +235,7 @@ def plan(paths: Sequence[Path], options: RunOptions) -> Plan:
         if _excluded_by_an_enclosing_project(item, by_root):
             continue
         linted.append(item)
-    return Plan(discovery.projects, tuple(linted), discovery.problems)
+    return Plan(discovery.projects, tuple(linted), discovery.problems, rules)
 
 
 def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
@@ -236,7 +245,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
     unreadable, orphans = _assign_problems(planned.problems, planned.found)
     result.warnings.extend(orphans)
 
-    linted = [_linted(item, unreadable, options, cwd) for item in planned.linted]
+    linted = [_linted(item, unreadable, options, cwd, planned.rules) for item in planned.linted]
     outcomes = lint_all(linted, options)
     for one, outcome in zip(linted, outcomes, strict=True):
         project, load, settings = one.item.project, one.item.load, one.item.settings
@@ -258,7 +267,7 @@ def run(paths: Sequence[Path], options: RunOptions) -> RunResult:
             outcome.findings,
             load.manifest.waivers() if load.manifest else [],
             options.today,
-            load_rules(),
+            planned.rules,
         )
         result.findings.extend(kept)
         result.suppressed.extend(outcome.ignored + waived)
@@ -288,6 +297,7 @@ def _linted(
     unreadable: Mapping[Path, list[tuple[str, str]]],
     options: RunOptions,
     cwd: Path,
+    rules: tuple[Rule, ...],
 ) -> Linted:
     project, load, settings = item.project, item.load, item.settings
     excluded = exclusion(project.root, settings.exclude)
@@ -301,7 +311,7 @@ def _linted(
         manifest=load.manifest,
         manifest_problems=load.problems,
         unreadable=tuple(p for p in unreadable[project.root] if not excluded(p[0])),
-        rules=load_rules(),
+        rules=rules,
         today=options.today,
         options=settings.options,
         manifest_text=load.text,
@@ -325,6 +335,8 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
         return to_data(lint_project(linted[missing[position]]))
 
     if workers > 1:
+        # Workers are forked: what the parent has imported, none of them imports again.
+        import_checks(rule for index in missing for rule in linted[index].item.settings.rules)
         computed = [
             from_data(data, linted[index].item.settings.rules)
             for index, data in zip(missing, map_indexed(task, len(missing), workers), strict=True)
@@ -398,7 +410,7 @@ def lint_project(one: Linted) -> Outcome:
     ignored: list[Finding] = []
     if settings.options.inline_ignores:
         findings, ignored = apply_ignores(
-            findings, project_ignores(context), load_rules(), _within(root)
+            findings, project_ignores(context), context.rules, _within(root)
         )
     standing = {id(finding) for finding in findings}
     findings = fold(

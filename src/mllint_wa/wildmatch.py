@@ -29,6 +29,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 _WILDCARDS = frozenset("*?[\\")
+# Plain text inside a pattern is indexed by substrings of this length, so that a path looks
+# up each of its own (one per character) and long patterns cost no more; a pattern gives at
+# most _INFIX_KEYS of them.
+_INFIX = 3
+_INFIX_KEYS = 32
 # Both state transitions and their cache are per pattern; the bound keeps a run over many
 # distinct names from holding memory without limit.
 _CACHE_LIMIT = 4096
@@ -39,6 +44,12 @@ _CACHE_LIMIT = 4096
 # character.
 MAX_PATTERNS = 20_000
 MAX_PATTERN_LENGTH = 4096  # a path is no longer, on Linux
+# Patterns that share every literal part a path could be looked up by (``*x*.log``,
+# ``*y*.log``, ``*z*.log``: only ".log" for a path that holds no "x", "y" or "z"), or that
+# have none (``[Bb]in``), are each tried on such a path. A list in which more than this many
+# are tried together would cost a tree of many files minutes; it is not applied (see
+# PatternList.most_tried).
+MAX_TRIED_TOGETHER = 1_000
 
 _CHAR_CLASSES: dict[str, Callable[[str], bool]] = {
     "alnum": lambda c: c.isascii() and c.isalnum(),
@@ -205,6 +216,7 @@ def parse_line(line: str) -> Pattern | None:
         keys.append(("name-prefix" if basename else "path-prefix", literal_prefix))
     if literal_suffix:
         keys.append(("suffix", literal_suffix))
+    keys += _infixes(runs, "name-infix" if basename else "path-infix")
     needle = max(runs, key=len, default="")
     return Pattern(
         text, negated, dir_only, basename, body, steps, literal_prefix, literal_suffix, needle,
@@ -251,6 +263,18 @@ def _literal_parts(
     return runs, keys
 
 
+def _infixes(runs: Sequence[str], kind: str) -> list[tuple[str, str]]:
+    """Index keys for the plain runs inside a pattern (``*x17*.log``): each of their first
+    :data:`_INFIX_KEYS` substrings of :data:`_INFIX` characters, one of which a path that
+    the pattern matches must hold; patterns that share their ends still differ there."""
+    found = dict.fromkeys(
+        (kind, run[start : start + _INFIX])
+        for run in sorted(runs, key=len, reverse=True)
+        for start in range(len(run) - _INFIX + 1)
+    )
+    return list(found)[:_INFIX_KEYS]
+
+
 def parse_lines(lines: Iterable[str]) -> tuple[tuple[Pattern, ...], tuple[tuple[str, str], ...]]:
     """The patterns of ``lines`` in order, and each invalid line with why it is invalid."""
     patterns: list[Pattern] = []
@@ -271,37 +295,51 @@ class PatternList:
     the few that could match it rather than all of them.
 
     Each pattern is filed under the one of its literal parts that fewest patterns share:
-    its whole text, the start of the path or of its last part, its end, or a folder's name.
-    A path looks up each of its own, so a file of 20,000 patterns costs a path a few dozen
-    look-ups; patterns with no literal part (``*``, ``[Bb]in*``) are tried on every path.
-    A pattern written twice is kept once, where it was last written.
+    its whole text, the start of the path or of its last part, its end, a folder's name or
+    a few characters of plain text inside it. A path looks up each of its own, so a file of
+    20,000 patterns costs a path a few dozen look-ups; patterns with no literal part
+    (``[Bb]in*``) are tried on every path. Files are looked up in an index of the patterns
+    that can match a file, without those that end with "/". A pattern written twice is kept
+    once, where it was last written.
     """
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = tuple(patterns)
         last = {pattern.text: position for position, pattern in enumerate(self.patterns)}
-        shared = Counter(key for position in last.values() for key in self.patterns[position]._keys)
-        self._tables: dict[str, dict[str, list[int]]] = {kind: {} for kind in _KEY_KINDS}
-        self._rest: list[int] = []
-        for position in sorted(last.values()):
-            keys = self.patterns[position]._keys
-            if not keys:
-                self._rest.append(position)
-                continue
-            kind, literal = min(keys, key=lambda key: (shared[key], -len(key[1])))
-            self._tables[kind].setdefault(literal, []).append(position)
-        self._lengths = {
-            kind: sorted({len(literal) for literal in self._tables[kind]})
-            for kind in ("path-prefix", "name-prefix", "suffix")
-        }
+        kept = sorted(last.values())
+        shared = Counter(key for position in kept for key in self.patterns[position]._keys)
+        filed = [
+            (
+                position,
+                min(keys, key=lambda key: (shared[key], -len(key[1]))) if keys else None,
+            )
+            for position in kept
+            for keys in (self.patterns[position]._keys,)
+        ]
+        self._for_folders = _Index(filed)
+        self._for_files = _Index(
+            [(position, key) for position, key in filed if not self.patterns[position].dir_only]
+        )
 
     def __len__(self) -> int:
         return len(self.patterns)
 
+    @property
+    def most_tried(self) -> int:
+        """The most patterns that one path can be tried on together: those with no literal
+        part and the largest group sharing one (see :data:`MAX_TRIED_TOGETHER`)."""
+        return self._for_folders.most_tried
+
+    @property
+    def matches_files(self) -> bool:
+        """Whether any pattern can match a file: not when every one ends with "/"."""
+        return self._for_files.filed
+
     def last_match(self, path: str, is_dir: bool) -> int | None:
         """The position of the last pattern that matches ``path`` itself (``/``-separated,
         relative to the patterns' base, without a trailing ``/``); None when none does."""
-        for position in sorted(self._candidates(path), reverse=True):
+        index = self._for_folders if is_dir else self._for_files
+        for position in index.candidates(path):
             if self.patterns[position].matches(path, is_dir):
                 return position
         return None
@@ -312,29 +350,68 @@ class PatternList:
         position = self.last_match(path, is_dir)
         return None if position is None else self.patterns[position].include
 
-    def _candidates(self, path: str) -> set[int]:
-        tables = self._tables
+
+class _Index:
+    """Pattern positions by the literal part each is filed under (None: tried on every
+    path); only the kinds of parts some pattern is filed under are looked up."""
+
+    def __init__(self, filed: Sequence[tuple[int, tuple[str, str] | None]]) -> None:
+        tables: dict[str, dict[str, list[int]]] = {kind: {} for kind in _KEY_KINDS}
+        self._rest = [position for position, key in filed if key is None]
+        for position, key in filed:
+            if key is not None:
+                tables[key[0]].setdefault(key[1], []).append(position)
+        self._tables = {kind: table for kind, table in tables.items() if table}
+        self._lengths: dict[str, list[int]] = {
+            kind: sorted({len(literal) for literal in self._tables[kind]})
+            for kind in ("path-prefix", "name-prefix", "suffix")
+            if kind in self._tables
+        }
+        groups = [len(positions) for table in tables.values() for positions in table.values()]
+        self.most_tried = len(self._rest) + max(groups, default=0)
+        self.filed = bool(filed)
+
+    def candidates(self, path: str) -> list[int]:
+        """The positions of the patterns that may match ``path``, last first."""
+        found = self._rest.copy()
         name = path.rpartition("/")[2]
-        found = set(self._rest)
-        found.update(tables["path"].get(path, ()))
-        found.update(tables["name"].get(name, ()))
-        for part in path.split("/"):
-            found.update(tables["component"].get(part, ()))
-        for kind, subject in (("path-prefix", path), ("name-prefix", name)):
-            table = tables[kind]
-            for length in self._lengths[kind]:
-                if length > len(subject):
-                    break
-                found.update(table.get(subject[:length], ()))
-        table = tables["suffix"]
-        for length in self._lengths["suffix"]:
-            if length > len(name):
-                break
-            found.update(table.get(name[-length:], ()))
-        return found
+        for kind, table in self._tables.items():
+            if kind == "path":
+                found += table.get(path, ())
+            elif kind == "name":
+                found += table.get(name, ())
+            elif kind == "component":
+                for part in path.split("/"):
+                    found += table.get(part, ())
+            elif kind == "suffix":
+                for length in self._lengths[kind]:
+                    if length > len(name):
+                        break
+                    found += table.get(name[-length:], ())
+            elif kind.endswith("-prefix"):
+                subject = path if kind == "path-prefix" else name
+                for length in self._lengths[kind]:
+                    if length > len(subject):
+                        break
+                    found += table.get(subject[:length], ())
+            else:
+                subject = path if kind == "path-infix" else name
+                for start in range(len(subject) - _INFIX + 1):
+                    found += table.get(subject[start : start + _INFIX], ())
+        # Most paths hit no pattern or one; only several need putting in order.
+        return sorted(set(found), reverse=True) if len(found) > 1 else found
 
 
-_KEY_KINDS = ("path", "name", "component", "path-prefix", "name-prefix", "suffix")
+_KEY_KINDS = (
+    "path",
+    "name",
+    "component",
+    "path-prefix",
+    "name-prefix",
+    "suffix",
+    "path-infix",
+    "name-infix",
+)
 
 
 def _trim_trailing_spaces(line: str) -> str:

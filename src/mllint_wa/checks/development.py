@@ -37,6 +37,29 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     gives another model on every run: results cannot be reproduced, a regression cannot be
     told from noise, and the model that was evaluated is not the one that ships.
 
+    Only draws that shape what a model learns or is evaluated on are reported. A call that
+    is itself a split, a model, a search or an initialisation (scikit-learn's splitters,
+    estimators and searches, ``torch.nn.init``, ``random_split``, a tensor drawn with
+    ``requires_grad=True``) is reported unless every use of it ends outside training. Any
+    other draw (``random``, ``numpy.random``, ``torch.rand*``, ``tf.random``, an unseeded
+    generator, ``df.sample``, ``ds.shuffle``, a ``DataLoader`` or ``RandomSampler`` that
+    shuffles, ``make_classification`` …) is reported only when its value, or the container it
+    shuffles in place, is seen to reach training: followed through expressions, assignments
+    in its function or notebook, containers it is put into, branches it decides, the
+    parameters of the project functions it is given to and the calls of the function that
+    returns or yields it (six names or calls deep), it is given to a split (``train_test_split``,
+    ``np.split``, ``random_split``, a splitter's ``.split``), a fit (``fit``,
+    ``partial_fit``, ``train``, a ``…Trainer(...)``), a ``nn.Parameter`` or a layer's
+    ``weight``; a loop over it calls ``.backward()`` or ``.step()`` (through
+    ``accelerator.prepare`` too); Lightning's ``train_dataloader`` returns it; or it is
+    written to a file whose path or path variable has a word starting with ``train``
+    (``data/train/train.csv``, ``train_dir``; not ``pretrained``). A draw that is only
+    printed, plotted, formatted into a name, sent as a request payload or a prediction's
+    input (``predict``, ``invoke_endpoint``, ``requests``), published as a metric, given to
+    an exporter (``torch.onnx.export``, ``torch.jit.trace``) or to SageMaker's
+    ``SchemaBuilder``, or whose way the code does not show (a value returned to nobody, a
+    branch that assigns nothing), is not reported.
+
     A call is seeded when it is given its seed, whatever the value (a literal, a variable,
     ``params["seed"]``, ``cfg.seed``), or when a seed is set on its path: a seeding call
     (``seed``, ``manual_seed``, ``set_seed``, ``seed_everything``, ``default_rng(seed)`` …)
@@ -49,17 +72,8 @@ def unseeded_randomness(ctx: ProjectContext) -> Iterator[Violation]:
     call that passes ``**kwargs`` may carry its seed and is not reported, nor is test code
     (``tests/``, ``test_*.py``, ``conftest.py``) or code in a test-data folder
     (``test_data/``, ``testdata/``), nor a plain ``random``/``numpy.random`` draw in code
-    that uses no machine-learning library. Nor is a draw whose value never reaches training or
-    splitting, followed through containers, comprehensions and up to three assignments in
-    its function (or module): one that only makes a name (letters drawn from
-    :mod:`string` or a literal, a number put into an f-string, ``str()``, ``.format`` or
-    ``.join``), only feeds inference (a dummy input for ``torch.onnx.export``,
-    ``torch.jit.trace``, ``torch.export.export``, ``coremltools`` or ``tf2onnx``, a payload
-    for ``requests``, ``httpx`` or ``urllib``, ``.predict``, ``invoke_endpoint``,
-    Lightning's ``to_onnx``/``to_torchscript``, a sample for SageMaker's
-    ``SchemaBuilder``, a made-up value for ``put_metric_data``) or is only shown
-    (``print``, ``display``, ``imshow``). The first unseeded draw of each file that may
-    reach training is reported."""
+    that uses no machine-learning library. The first unseeded draw of each file that
+    reaches training is reported."""
     for draw in unseeded_draws(ctx.evidence):
         yield Violation(
             f"`{draw.name}` draws at random and nothing on its path sets a seed: {draw.advice}",

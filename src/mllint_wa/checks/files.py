@@ -64,11 +64,12 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     length (a "billion laughs" of a few hundred bytes) is not read either, and is reported
     at the node that expands too far;
     a CI definition that cannot be read leaves what CI runs unknown. A Terraform file larger
-    than 256 KiB or longer than 10,000 lines, or with a heredoc that is never closed, is not
-    read and is reported the same way, since its parser would spend minutes on it: split it,
-    close the heredoc, or exclude the file. So is any other file larger than its format can
-    be read in about a second (a YAML file of more than 30,000 tokens, a template over 1
-    MiB, a module or a notebook's code of more than 60,000 names): nothing of it is read.
+    than 256 KiB, longer than 10,000 lines or of more than 75,000 tokens, or with a heredoc
+    that is never closed, is not read and is reported the same way, since its parser would
+    spend seconds to minutes on it: split it, close the heredoc, or exclude the file. So is
+    any other file larger than its format can be read in about a second (a YAML file of
+    more than 30,000 tokens, a template over 1 MiB, a module or a notebook's code of more
+    than 60,000 names): nothing of it is read.
 
     Templates are not reported: they are not their format until rendered. A file is a
     template when a placeholder (`{{ name }}`, `{% if … %}`) stands in its own syntax

@@ -302,7 +302,6 @@ def training_without_vpc(ctx: ProjectContext) -> Iterator[Violation]:
     lens_refs=_ENCRYPTION,
     requires_manifest=False,
     first_stage=Stage.DISCOVERY,
-    preview=True,
 )
 def training_without_encryption(ctx: ProjectContext) -> Iterator[Violation]:
     """Training data, checkpoints and the model land on the job's storage volume and in its

@@ -248,6 +248,7 @@ def unreadable_path(ctx: ProjectContext) -> Iterator[Violation]:
     `Dockerfile` linked to `.git/config` is not a Dockerfile of the project) and never
     opens anything but regular files; what it had to skip is listed so that a clean result
     is not mistaken for a complete one. So is an ignore file too large to apply (over 1 MiB
-    or 20,000 patterns): the files it would hide are linted."""
+    or 20,000 patterns, or more than 1,000 patterns that only wildcards tell apart): the
+    files it would hide are linted."""
     for path, reason in ctx.unreadable:
         yield Violation(f"`{path}` was not linted: {reason}", Location(path), anchor=path)

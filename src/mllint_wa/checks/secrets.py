@@ -16,7 +16,7 @@ from mllint_wa.evidence.manifests import (
     used_only_by_ci_or_tests,
 )
 from mllint_wa.model import Location, Related, Risk, Stage, Violation
-from mllint_wa.parsers.ci import ci_system
+from mllint_wa.parsers.ci_systems import ci_system
 from mllint_wa.parsers.secrets import (
     NEEDLES,
     PASSWORD,

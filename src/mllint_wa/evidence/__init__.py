@@ -113,6 +113,7 @@ class Evidence:
         self.root = root
         self.all_files = files
         self._by_kind: dict[str, tuple[str, ...]] | None = None
+        self._by_kinds: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._data: dict[str, bytes | _Absent] = {}
         self._text: dict[str, str | _Absent] = {}
         self._parsed: dict[tuple[str, Callable[..., Any]], Any] = {}
@@ -140,7 +141,12 @@ class Evidence:
             self._by_kind = {kind: tuple(paths) for kind, paths in index.items()}
         if len(kinds) == 1:
             return self._by_kind.get(kinds[0], ())
-        return tuple(sorted({p for kind in kinds for p in self._by_kind.get(kind, ())}))
+        found = self._by_kinds.get(kinds)
+        if found is None:
+            # Kept: rules ask for the same kinds (code files, say) once per resource.
+            found = tuple(sorted({p for kind in kinds for p in self._by_kind.get(kind, ())}))
+            self._by_kinds[kinds] = found
+        return found
 
     def kinds(self, path: str) -> frozenset[str]:
         return kinds_of(path)
@@ -315,8 +321,14 @@ class Evidence:
         if found is None:
             raw = self.data(path)
             # One fast substring search a needle: quicker than one regex alternation, which
-            # tries every needle at every byte where no needle can start.
-            found = raw is not None and any(needle in raw for needle in needles)
+            # tries every needle at every byte where no needle can start. A loop, not any()
+            # over a generator: extractors ask it of every code file with a dozen needles.
+            found = False
+            if raw is not None:
+                for needle in needles:
+                    if needle in raw:
+                        found = True
+                        break
             self._mentions[key] = found
         return found
 

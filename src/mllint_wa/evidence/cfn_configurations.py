@@ -43,7 +43,7 @@ from mllint_wa.evidence.automation import ci_evidence
 from mllint_wa.evidence.code import is_test_path
 from mllint_wa.evidence.resources import Value, known, unknown
 from mllint_wa.model import Location
-from mllint_wa.parsers.ci import PRE_COMMIT
+from mllint_wa.parsers.ci_systems import PRE_COMMIT
 from mllint_wa.parsers.cloudformation import Template
 from mllint_wa.parsers.json_positions import JsonDocument, load_json
 from mllint_wa.parsers.shell import CommandWord, Script, commands

@@ -105,11 +105,54 @@ def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None
 def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:
     """Each code file that mentions one of ``needles`` (all when none are given), parsed;
     test code is left out."""
-    for path in code_files(ev):
-        if not is_test_path(path) and (not needles or ev.mentions(path, *needles)):
+    for path in _project_code(ev):
+        if not needles or ev.mentions(path, *needles):
             parsed = module(ev, path)
             if parsed is not None:
                 yield path, parsed
+
+
+def _project_code(ev: Evidence) -> tuple[str, ...]:
+    """The code files that are not test code, told once for every extractor that asks."""
+    return ev.memo(_project_code, lambda: tuple(p for p in code_files(ev) if not is_test_path(p)))
+
+
+def modules_naming(ev: Evidence, *names: str) -> Iterator[tuple[str, PythonModule]]:
+    """Each code file in which every one of ``names`` (identifiers) stands as a whole word,
+    parsed, in path order; test code is left out. Looked up in an index of the code's words
+    built once, so that asking it for every function of a large project costs one pass over
+    the code, not a search of every file for each function."""
+    index = ev.memo(_code_words, lambda: _code_words(ev))
+    postings = sorted((index.get(name.encode(), ()) for name in names), key=len)
+    if not postings:
+        return
+    first, *others = postings
+    rest = [frozenset(paths) for paths in others]
+    for path in first:
+        if all(path in paths for paths in rest):
+            parsed = module(ev, path)
+            if parsed is not None:
+                yield path, parsed
+
+
+# A run of identifier bytes (a non-ASCII letter's UTF-8 bytes included), or a backslash and
+# the byte after it: a notebook's JSON writes a line break or a tab before a name as "\n" or
+# "\t", which must not join the name.
+_WORD_OR_ESCAPE = re.compile(rb"\\[\s\S]|([A-Za-z0-9_\x80-\xff]+)")
+
+
+def _code_words(ev: Evidence) -> dict[bytes, tuple[str, ...]]:
+    """Each word of the project's code (test code left out) to the files holding it, in path
+    order. A name that a module imports or calls is a whole word of its bytes, in a ``.py``
+    file and in a notebook's JSON alike."""
+    index: dict[bytes, list[str]] = {}
+    for path in _project_code(ev):
+        raw = ev.data(path)
+        if raw is not None:
+            for word in set(_WORD_OR_ESCAPE.findall(raw)):
+                index.setdefault(word, []).append(path)
+    index.pop(b"", None)
+    return {word: tuple(paths) for word, paths in index.items()}
 
 
 # Project imports -----------------------------------------------------------------------------

@@ -196,6 +196,19 @@ def tracked_below(root: Path) -> tuple[str, ...]:
     return () if lead is None else tuple(relative for relative, _ in _below(entries, lead))
 
 
+def plain_index(repository: Repository) -> bytes | None:
+    """The repository's index as bytes when it is of version 2 or 3, which store every path
+    whole: a byte search then tells that no path holds some text without reading a single
+    entry. None when it is of another version or cannot be read (in or through a symlink,
+    too large, missing)."""
+    try:
+        data = _read_git_file(repository.git_dir / "index", INDEX_LIMIT + 1)
+    except OSError:
+        return None
+    versions = (b"\0\0\0\x02", b"\0\0\0\x03")
+    return data if len(data) <= INDEX_LIMIT and data[4:8] in versions else None
+
+
 def _lead(root: Path, repository: Repository) -> str | None:
     """What the index's paths of files under ``root`` start with; None when ``root`` lies
     outside the repository's work tree."""

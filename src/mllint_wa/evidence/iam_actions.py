@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib.resources import files
 
 REFERENCE_FILE = "iam_actions.txt"
 LEVELS = {
@@ -99,6 +98,8 @@ def _parse_section(prefix: str, body: str) -> dict[str, IamAction]:
 @functools.cache
 def reference() -> Reference:
     """The reference that ships with mllint-wa, read on first use."""
+    from importlib.resources import files
+
     text = files("mllint_wa.data").joinpath(REFERENCE_FILE).read_text(encoding="utf-8")
     return Reference(text)
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.automation import ci_evidence
-from mllint_wa.parsers.ci import ci_system
+from mllint_wa.parsers.ci_systems import ci_system
 from mllint_wa.parsers.secrets import find_secrets, named_kind
 from mllint_wa.parsers.yaml_doc import (
     item_position,

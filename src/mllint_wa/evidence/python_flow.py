@@ -6,6 +6,9 @@ module (:mod:`mllint_wa.evidence.python_values`) leave it.
   followed into its body: what the function returns, when it has one ``return`` of an
   expression, is the call's value, with the function's parameters bound to the call's
   arguments, defaults and ``**kwargs``.
+- **Imported constants.** A name imported from a project module (``from m import NAME``,
+  or ``m.NAME`` after ``import m`` or ``from pkg import m``) holds what that module assigns
+  it, once and unconditionally at its top, when nothing changes it there.
 - **Call sites.** A function's parameters are read from each call of it in the project's
   code (test code left out), when it is called at most
   :data:`~mllint_wa.evidence.python_values.MAX_CALL_SITES` times, through at most
@@ -33,7 +36,7 @@ from typing import Any
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.code import bound_names, module, modules, project_files_named
+from mllint_wa.evidence.code import bound_names, module, modules_naming, project_files_named
 from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val, Values
 from mllint_wa.model import Location
 from mllint_wa.parsers.json_positions import JsonDocument, load_json
@@ -112,10 +115,34 @@ class PythonFlow:
             self._defined[id(owner)] = defined
         return self._defined[id(owner)].get(name)
 
-    def _imported(self, values: Values, name: str) -> tuple[Values, Function] | None:
+    def constant(
+        self, values: Values, name: str, attribute: str | None
+    ) -> tuple[Values, ast.expr] | None:
+        """The constant an imported name stands for: ``NAME`` after ``from m import NAME``,
+        or ``m.NAME`` after ``import m`` or ``from pkg import m``, assigned once at the top of
+        the one project module ``m`` (:meth:`Values.module_constant`)."""
+        dotted = self._bound(values).get(name)
+        if dotted is None:
+            return None
+        head, last = (dotted, attribute) if attribute is not None else dotted.rpartition(".")[::2]
+        if not head or not last:
+            return None
+        found: list[tuple[Values, ast.expr]] = []
+        for path in sorted(project_files_named(self.ev, head)):
+            other = self._module_values(path)
+            expr = other.module_constant(last) if other is not None else None
+            if other is not None and expr is not None:
+                found.append((other, expr))
+        return found[0] if len(found) == 1 else None
+
+    def _bound(self, values: Values) -> dict[str, str]:
+        """The names ``values``' module binds by imports, to dotted names."""
         if values.path not in self._bindings:
             self._bindings[values.path] = bound_names(values.path, values.module)
-        dotted = self._bindings[values.path].get(name)
+        return self._bindings[values.path]
+
+    def _imported(self, values: Values, name: str) -> tuple[Values, Function] | None:
+        dotted = self._bound(values).get(name)
         if dotted is None or "." not in dotted:
             return None
         head, _, last = dotted.rpartition(".")
@@ -152,8 +179,8 @@ class PythonFlow:
 
     def _callers(self, values: Values, function: Function) -> list[tuple[str, PythonModule]]:
         """The modules that may call ``function``: its own, and the project files that
-        mention both its name and its module's (as an import of it must). A notebook is
-        imported by nothing."""
+        hold both its name and its module's as whole words (as an import of it and a call
+        must). A notebook is imported by nothing."""
         own = [(values.path, values.module)]
         if values.path.endswith(".ipynb") or not values.path:
             return own
@@ -161,8 +188,8 @@ class PythonFlow:
         stem = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
         others = [
             (path, parsed)
-            for path, parsed in modules(self.ev, function.name.encode())
-            if path != values.path and self.ev.mentions(path, stem.encode())
+            for path, parsed in modules_naming(self.ev, function.name, stem)
+            if path != values.path
         ]
         return own + others
 

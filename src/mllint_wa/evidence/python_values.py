@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import EllipsisType
 from typing import Protocol, TypeVar
@@ -217,6 +217,11 @@ class Values:
         root = _Scope(module.tree, None)
         self._scopes[id(module.tree)] = root
         self._collect(module.tree.body, root, conditional=False)
+
+    @property
+    def parents(self) -> Mapping[ast.AST, ast.AST]:
+        """Each node's parent in the module, made once with the resolver."""
+        return self._parents
 
     # Scopes -------------------------------------------------------------------------------
 
@@ -457,6 +462,11 @@ class Values:
             return self._dict(node, depth, text, context)
         elif isinstance(node, ast.Name):
             return self._name(node, depth, context)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            imported = self._imported(node.value.id, node.value, node.attr)
+            if imported is not None:
+                other, expr = imported
+                return other.value(expr, depth + 1)
         elif isinstance(node, ast.Subscript):
             return self._subscript(node, depth, text, context)
         elif isinstance(node, ast.Call):
@@ -470,6 +480,11 @@ class Values:
                 return context.argument(found.name, depth + 1)
             return self._unknown(node, node.id)
         bound = found[1].value if found is not None else None
+        if found is not None and bound is None:
+            imported = self._imported(node.id, node)
+            if imported is not None:
+                other, expr = imported
+                return other.value(expr, depth + 1)
         if found is not None and bound is not None:
             inner = self.value(bound, depth + 1, context)
             if inner.known and isinstance(inner.value, (dict, list)):
@@ -479,6 +494,31 @@ class Values:
             # What the name holds says more than the name (``pipeline parameter X``).
             return replace(inner, node=node, home=self, context=context, place=None)
         return self._unknown(node, node.id)
+
+    def _imported(
+        self, name: str, use: ast.Name, attribute: str | None = None
+    ) -> tuple[Values, ast.expr] | None:
+        """The constant of another project module that ``name`` (or ``name.attribute``, when
+        ``name`` is a module) stands for, when ``name`` is bound only by one import at the
+        top of this module."""
+        found = self._binding_of(name, use)
+        root = self._scopes[id(self.module.tree)]
+        if self.project is None or not isinstance(found, tuple) or found[0] is not root:
+            return None
+        if len(root.names[name]) != 1 or found[1].value is not None:
+            return None
+        return self.project.constant(self, name, attribute)
+
+    def module_constant(self, name: str) -> ast.expr | None:
+        """What the top-level ``name`` holds for a module importing it: the expression of
+        its one unconditional assignment, when nothing else binds or changes it."""
+        root = self._scopes[id(self.module.tree)]
+        bindings = root.names.get(name)
+        if bindings is None or len(bindings) != 1 or bindings[0].conditional:
+            return None
+        if any(name in scope.changes or name in scope.settings for scope in self._scopes.values()):
+            return None
+        return bindings[0].value
 
     def _changed(
         self,
@@ -876,6 +916,12 @@ class Project(Protocol):
 
     def module_of(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Values | None:
         """The module defining a function the project has found."""
+
+    def constant(
+        self, values: Values, name: str, attribute: str | None
+    ) -> tuple[Values, ast.expr] | None:
+        """The module-level constant an imported ``name`` (``name.attribute`` when it names
+        a module) stands for, and the project module assigning it."""
 
     def document(self, importer: str, path: str, kind: str) -> Val | None:
         """A repository file named ``path`` in the code of ``importer`` read as ``kind``

@@ -11,6 +11,10 @@ a helper), following imports two levels (a package's ``__init__.py`` is no level
 the package whose YAML task files name the module's functions (``!function mod.f``).
 ``random_state=None`` is no seed; a call that passes
 ``**kwargs`` may carry one, so it is not reported.
+
+A draw counts only when it shapes what a model learns: a split, a model or an
+initialisation unless all its value ends outside training, any other draw only when its
+value is seen to reach training (:mod:`mllint_wa.evidence.value_reach`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import (
     ML_PACKAGES,
@@ -28,6 +31,7 @@ from mllint_wa.evidence.code import (
     import_closure,
     modules,
 )
+from mllint_wa.evidence.value_reach import End, shuffled_ends, value_ends
 from mllint_wa.parsers.python_code import PythonModule, has_star_kwargs, keyword, literal
 
 _IMPORT_DEPTH = 2
@@ -156,69 +160,12 @@ _TORCH_INIT = frozenset(
 _TENSORFLOW_RANDOM = frozenset(
     {"normal", "uniform", "truncated_normal", "shuffle", "categorical", "gamma", "poisson"}
 )
+# scikit-learn callables that draw data rather than split it or fit a model.
+_SKLEARN_DATA_DRAWS = frozenset({"shuffle", "resample"})
+# Draws that shuffle the container they are given in place.
+_IN_PLACE_SHUFFLES = frozenset({"random.shuffle", "numpy.random.shuffle"})
 # Generators seeded by their first argument; without one they draw from the OS.
 _GENERATORS = frozenset({"numpy.random.default_rng", "numpy.random.RandomState", "random.Random"})
-
-# Where a draw that never reaches training ends: a model exported or traced with a dummy
-# input, a request or prediction sent with a made-up payload.
-_INFERENCE_CALLS = frozenset(
-    {
-        "torch.onnx.export",
-        "torch.onnx.dynamo_export",
-        "torch.jit.trace",
-        "torch.jit.trace_module",
-        "torch.export.export",
-        "tf2onnx.convert.from_keras",
-        "tf2onnx.convert.from_function",
-        "coremltools.convert",
-        "requests.get",
-        "requests.post",
-        "requests.put",
-        "requests.patch",
-        "requests.request",
-        "httpx.get",
-        "httpx.post",
-        "httpx.put",
-        "httpx.request",
-        "urllib.request.urlopen",
-        "urllib.request.Request",
-    }
-)
-_INFERENCE_METHODS = frozenset(
-    {
-        "predict",
-        "invoke_endpoint",
-        "invoke_endpoint_async",
-        "to_onnx",
-        "to_torchscript",
-        "put_metric_data",
-    }
-)
-# Where a draw only shows something to the reader: a printed row, a plotted image.
-_DISPLAY_CALLS = frozenset({"print", "display", "pprint.pprint", "IPython.display.display"})
-_DISPLAY_METHODS = frozenset({"imshow", "set_title"})
-# SageMaker's serving schema takes sample inputs to describe a request, not to train.
-_SCHEMA_BUILDERS = frozenset(
-    {"sagemaker.serve.SchemaBuilder", "sagemaker.serve.builder.schema_builder.SchemaBuilder"}
-)
-# Calls that make a name or a text of what they are given.
-_TEXT_CALLS = frozenset({"str", "repr", "format", "os.path.join", "hex"})
-_TEXT_METHODS = frozenset({"join", "format"})
-# Calls that pass a value on unchanged in substance (a payload serialised, an array made).
-_CARRIERS = frozenset(
-    {
-        "json.dumps",
-        "list",
-        "tuple",
-        "dict",
-        "numpy.array",
-        "numpy.asarray",
-        "torch.tensor",
-        "torch.from_numpy",
-    }
-)
-# How many assignments a draw is followed through.
-_FOLLOW_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -233,7 +180,7 @@ def unseeded_draws(ev: Evidence) -> list[RandomDraw]:
     needles = (b"random", b"shuffle", b"torch", b"sklearn", b"tensorflow", b"sample")
     candidates: list[RandomDraw] = []
     for path, parsed in modules(ev, *needles):
-        draw = _first_draw(path, parsed)
+        draw = _first_draw(ev, path, parsed)
         if draw is not None:
             candidates.append(draw)
     if not candidates:
@@ -280,118 +227,40 @@ def _sets_seed(name: str, call: ast.Call) -> bool:
     return False
 
 
-def _first_draw(path: str, parsed: PythonModule) -> RandomDraw | None:
+def _first_draw(ev: Evidence, path: str, parsed: PythonModule) -> RandomDraw | None:
     ml_code = bool(parsed.imported_modules() & ML_PACKAGES)
-    uses: _Uses | None = None
     for name, call in parsed.calls():
         advice = _unseeded(name, call, parsed, ml_code)
-        if not advice:
-            continue
-        uses = uses or _Uses(parsed)
-        if not uses.reaches_training(call, name):
-            continue
-        line, column = parsed.position(call)
-        return RandomDraw(path, line, column, name, advice)
+        if advice and _reaches_training(ev, path, parsed, name, call):
+            line, column = parsed.position(call)
+            return RandomDraw(path, line, column, name, advice)
     return None
 
 
-class _Uses:
-    """Where the values of one module's calls go, to tell a draw that may reach training
-    from one that only ends in a name, an exported model's dummy input or a request."""
+def _reaches_training(
+    ev: Evidence, path: str, parsed: PythonModule, name: str, call: ast.Call
+) -> bool:
+    """A split, a model or an initialisation trains unless all its value ends outside
+    training; any other draw (a number, an array, a sample of rows, a shuffled loader)
+    counts only when its value reaches training."""
+    if name in _IN_PLACE_SHUFFLES:
+        ends = shuffled_ends(ev, path, parsed, call)
+    else:
+        ends = value_ends(ev, path, parsed, call)
+    if _shapes_a_model(name, call):
+        return ends != {End.OUTSIDE}
+    return End.TRAINING in ends
 
-    def __init__(self, parsed: PythonModule) -> None:
-        self.parsed = parsed
-        self.parents = parsed.index.parents()
 
-    def reaches_training(self, call: ast.Call, name: str) -> bool:
-        """False when the draw only makes a name (``random.choices(string.ascii_lowercase,
-        k=8)``, a number in an f-string) or only feeds inference (a dummy input to
-        ``torch.onnx.export``, a payload for ``requests.post`` or ``predictor.predict``);
-        True otherwise, and whenever that cannot be told."""
-        if name.startswith("random.") and call.args and self._is_text(call.args[0]):
-            return False
-        return not self._ends_outside_training(call, _FOLLOW_DEPTH)
-
-    def _is_text(self, population: ast.expr) -> bool:
-        """A population of characters: string literals or :mod:`string`'s constants, alone
-        or added up."""
-        pending = [population]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ast.BinOp):
-                pending += [node.left, node.right]
-                continue
-            name = self.parsed.qualified_name(node) or ""
-            if not (name.startswith("string.") or isinstance(literal(node), str)):
-                return False
+def _shapes_a_model(name: str, call: ast.Call) -> bool:
+    """Whether a call is itself a split, a model, a search or an initialisation, rather
+    than a draw of values."""
+    last = name.rpartition(".")[2]
+    if name.startswith("sklearn."):
+        return last not in _SKLEARN_DATA_DRAWS and not last.startswith("make_")
+    if name.startswith("torch.nn.init.") or last == "random_split":
         return True
-
-    def _ends_outside_training(self, node: ast.AST, depth: int) -> bool:
-        """Whether every place the value of ``node`` goes is a name or an inference call."""
-        while True:
-            parent = self.parents.get(node)
-            if isinstance(parent, ast.FormattedValue):
-                return True
-            if isinstance(parent, ast.Call) and node is not parent.func:
-                verdict = self._argument_of(parent)
-                if verdict is not None:
-                    return verdict
-            elif isinstance(parent, ast.Assign) and depth > 0:
-                return self._all_uses_outside_training(parent, depth - 1)
-            elif isinstance(parent, (ast.ListComp, ast.GeneratorExp)) and node is parent.elt:
-                pass  # each element drawn: where the collection goes decides
-            elif not isinstance(
-                parent,
-                (ast.Attribute, ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
-                 ast.List, ast.Dict, ast.keyword, ast.Starred),
-            ):  # fmt: skip
-                return False
-            node = parent
-
-    def _argument_of(self, call: ast.Call) -> bool | None:
-        """True when a value given to ``call`` ends there outside training, None when the
-        call passes it on, False when it may go on to train."""
-        name = self.parsed.qualified_name(call.func) or ""
-        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-        if name in _INFERENCE_CALLS or method in _INFERENCE_METHODS or name in _SCHEMA_BUILDERS:
-            return True
-        if name in _DISPLAY_CALLS or method in _DISPLAY_METHODS:
-            return True
-        text_method = (
-            isinstance(call.func, ast.Attribute)
-            and method in _TEXT_METHODS
-            and isinstance(literal(call.func.value), str)
-        )
-        if name in _TEXT_CALLS or text_method:
-            return True
-        if name in _CARRIERS:
-            return None
-        return False
-
-    @nesting_bounded(False)
-    def _all_uses_outside_training(self, assignment: ast.Assign, depth: int) -> bool:
-        targets = assignment.targets
-        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
-            return False
-        variable = targets[0].id
-        scope = self._scope(assignment)
-        # A function's body is walked; the module's names are in its index.
-        nodes = self.parsed.index.of(ast.Name) if scope is self.parsed.tree else ast.walk(scope)
-        uses = [
-            node
-            for node in nodes
-            if isinstance(node, ast.Name) and node.id == variable and isinstance(node.ctx, ast.Load)
-        ]
-        return bool(uses) and all(self._ends_outside_training(use, depth) for use in uses)
-
-    def _scope(self, node: ast.AST) -> ast.AST:
-        """The function an assignment stands in, else the module."""
-        parent = self.parents.get(node)
-        while parent is not None and not isinstance(
-            parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-        ):
-            parent = self.parents.get(parent)
-        return parent if parent is not None else self.parsed.tree
+    return name.startswith("torch.") and literal(keyword(call, "requires_grad")) is True
 
 
 def _unseeded(name: str, call: ast.Call, parsed: PythonModule, ml_code: bool) -> str:

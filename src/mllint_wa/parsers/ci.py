@@ -22,17 +22,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.bounded import nesting_bounded
+from mllint_wa.parsers.ci_systems import (
+    AZURE,
+    BITBUCKET,
+    CIRCLECI,
+    CODEBUILD,
+    GITHUB,
+    GITLAB,
+    JENKINS,
+    PRE_COMMIT,
+)
 from mllint_wa.parsers.shell import Script
 from mllint_wa.parsers.yaml_doc import item_position, key_position, value_position, walk
-
-GITHUB = "github-actions"
-GITLAB = "gitlab-ci"
-CODEBUILD = "codebuild"
-AZURE = "azure-pipelines"
-CIRCLECI = "circleci"
-BITBUCKET = "bitbucket-pipelines"
-JENKINS = "jenkins"
-PRE_COMMIT = "pre-commit"
 
 
 @dataclass(frozen=True)
@@ -79,28 +80,6 @@ class CiDefinition:
     @property
     def opaque(self) -> bool:
         return any(use.opaque for use in self.uses)
-
-
-def ci_system(path: str) -> str | None:
-    """Which CI system a project-relative path belongs to, or None."""
-    name = path.rpartition("/")[2]
-    if f"/{path}".rpartition("/")[0].endswith("/.github/workflows"):
-        return GITHUB
-    if name == ".gitlab-ci.yml":
-        return GITLAB
-    if name.startswith("buildspec") and name.endswith((".yml", ".yaml")):
-        return CODEBUILD
-    if name.startswith("azure-pipelines") and name.endswith((".yml", ".yaml")):
-        return AZURE
-    if f"/{path}".endswith("/.circleci/config.yml"):
-        return CIRCLECI
-    if name == "bitbucket-pipelines.yml":
-        return BITBUCKET
-    if name == "Jenkinsfile":
-        return JENKINS
-    if name == ".pre-commit-config.yaml":
-        return PRE_COMMIT
-    return None
 
 
 class _Builder:

@@ -48,6 +48,11 @@ MAX_DEPTH = 100
 # their ends, in about as long. A larger file is reported, not read.
 MAX_BYTES = 256 * 1024
 MAX_LINES = 10_000
+# Its parser spends some 16 µs on a token, however the tokens are laid out: a file under the
+# two bounds above that packs them densely (256 KiB of `1,1,1,…` on one line) would take five
+# seconds. Counted about as its lexer cuts them (see _check_bounds), 75,000 tokens keep every
+# file's parse to about a second, as 10,000 lines of a real configuration (some 70,000) do.
+MAX_TOKENS = 75_000
 _WRITTEN = 120  # characters of source kept per expression, for messages
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
@@ -57,6 +62,13 @@ _SKIPPED = frozenset({"new_line_or_comment"})
 # themselves (python-hcl2's: `<<` or `<<-`, an identifier, the end of the line).
 _LEXEME = re.compile(r'"|#|//|/\*|<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n')
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# The tokens of code, as the bounds check counts them: a name or a number, a line end, any
+# other character but a space (a number's `.` counts as one more: a little more than python-hcl2
+# cuts, never less).
+_CODE_TOKEN = re.compile(r"\w[\w-]*|\n|[^\s\w]")
+# What of a string is code: the expression of each interpolation or directive, up to its
+# first closing brace.
+_INTERPOLATION = re.compile(r"[$%]\{([^}]*)")
 
 
 @dataclass(frozen=True)
@@ -131,12 +143,15 @@ def parse_terraform(text: str) -> TerraformFile:
 
 
 def _check_bounds(text: str) -> None:
-    """Refuse what python-hcl2 would spend minutes on: a file larger than
-    :data:`MAX_BYTES` or longer than :data:`MAX_LINES`, and a heredoc that is never closed,
-    which its lexer looks for a closing line for from every line end to the end of the file.
+    """Refuse what python-hcl2 would spend more than a second on: a file larger than
+    :data:`MAX_BYTES`, longer than :data:`MAX_LINES` or of more than :data:`MAX_TOKENS`
+    tokens, and a heredoc that is never closed, which its lexer looks for a closing line for
+    from every line end to the end of the file.
 
     One pass over the text: strings and comments are skipped, so that a ``<<EOT`` in them
-    opens nothing, and each heredoc's body is read once, up to its closing line."""
+    opens nothing, and each heredoc's body is read once, up to its closing line. Tokens are
+    counted on the way: those of the code between them, a comment or a heredoc as one, a
+    string as its quotes and text with the tokens of its interpolations."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ParseError(
             f"is larger than {MAX_BYTES // 1024} KiB: a Terraform file is read up to that size"
@@ -148,11 +163,14 @@ def _check_bounds(text: str) -> None:
             MAX_LINES + 1,
         )
     position = 0
+    tokens = 0
     while (lexeme := _LEXEME.search(text, position)) is not None:
+        tokens += _code_tokens(text, position, lexeme.start()) + 1
         token = lexeme.group()
         if token == '"':
             rest = _STRING_REST.match(text, lexeme.end())
             end = rest.end() if rest else -1
+            tokens += 2 + _interpolated_tokens(text[lexeme.end() : end]) if end >= 0 else 0
         elif token in ("#", "//"):
             end = text.find("\n", lexeme.end())
         elif token == "/*":
@@ -165,9 +183,30 @@ def _check_bounds(text: str) -> None:
                 column = lexeme.start() - text.rfind("\n", 0, lexeme.start())
                 message = f"has a heredoc `{token.rstrip()}` that is never closed"
                 raise ParseError(message, line, column)
+        _check_tokens(tokens)
         if end < 0:  # an unclosed string or comment: python-hcl2 reports it at once
             return
         position = end
+    _check_tokens(tokens + _code_tokens(text, position, len(text)))
+
+
+def _code_tokens(text: str, start: int, end: int) -> int:
+    return len(_CODE_TOKEN.findall(text, start, end))
+
+
+def _interpolated_tokens(string: str) -> int:
+    """The tokens of a string's interpolations and directives, their braces included."""
+    if "{" not in string:
+        return 0
+    return sum(2 + _code_tokens(code, 0, len(code)) for code in _INTERPOLATION.findall(string))
+
+
+def _check_tokens(tokens: int) -> None:
+    if tokens > MAX_TOKENS:
+        raise ParseError(
+            f"has more than {MAX_TOKENS:,} tokens (names, numbers, operators, strings, line "
+            "ends): a Terraform file is read up to that many"
+        )
 
 
 def _heredoc_end(text: str, start: int, identifier: str) -> int:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
 from mllint_wa.model import Finding
-from mllint_wa.registry import load_rules
+from mllint_wa.registry import described_rules
 from mllint_wa.report import ReportOptions, printable
 from mllint_wa.wellarchitected import (
     LENS_NAME,
@@ -38,7 +38,7 @@ COMMAND_PREFIX = (
 
 
 def render(result: RunResult, options: ReportOptions) -> str:
-    answers = [answer for q in questions(load_rules()) if (answer := _answer(q, result))]
+    answers = [answer for q in questions(described_rules()) if (answer := _answer(q, result))]
     document = {
         "tool": {"name": "mllint-wa", "version": __version__},
         "lens": LENS_NAME,
