@@ -254,7 +254,9 @@ def missing_endpoint_alarms(ctx: ProjectContext) -> Iterator[Violation]:
 
 
 _RETRAINING = "monitoring.retraining"
-_NO_RETRAINING = re.compile(r"(?i)^\s*(none|no|never|manual(ly)?\b.*|on[ -]demand\b.*)\s*$")
+# Matched against the plan stripped: a `.*` followed by `\s*$` would backtrack over every
+# trailing space.
+_NO_RETRAINING = re.compile(r"(?i)none|no|never|(manual(ly)?|on[ -]demand)\b.*")
 
 
 @rule(
@@ -283,7 +285,7 @@ def missing_retraining_trigger(ctx: ProjectContext) -> Iterator[Violation]:
     cron deployments, Kubeflow recurring runs. A plan that says retraining is manual or
     none is not reported."""
     plan = ctx.declared(_RETRAINING)
-    if ctx.manifest is None or plan is None or _NO_RETRAINING.match(plan):
+    if ctx.manifest is None or plan is None or _NO_RETRAINING.fullmatch(plan.strip()):
         return
     if retraining_triggers(ctx.evidence):
         return
