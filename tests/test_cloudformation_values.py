@@ -192,6 +192,22 @@ def test_create_stack_parameters_in_a_buildspec_set_the_instance_type(lint):
             None,
             None,
         ),
+        # The pairs as a JSON list in the command itself; one nested past reading sets
+        # values no one can read.
+        (
+            "infra/t.yaml",
+            "aws cloudformation create-stack --stack-name s --template-body file://infra/t.yaml"
+            """ --parameters '[{"ParameterKey": "Size", "ParameterValue": "ml.c5.large"}]'""",
+            "ml.c5.large",
+            None,
+        ),
+        (
+            "infra/t.yaml",
+            "aws cloudformation create-stack --stack-name s --template-body file://infra/t.yaml"
+            " --parameters '" + "[" * 100_000 + "'",
+            None,
+            None,
+        ),
         # SAM's template.yaml by default; --guided asks for every value.
         ("scripts/template.yaml", "sam deploy --guided", None, None),
     ],

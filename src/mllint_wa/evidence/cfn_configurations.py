@@ -29,7 +29,6 @@ without overrides).
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import shlex
@@ -37,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mllint_wa.evidence import Evidence
+from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence import kinds as k
 from mllint_wa.evidence.automation import ci_evidence
 from mllint_wa.evidence.code import is_test_path
@@ -45,7 +44,7 @@ from mllint_wa.evidence.resources import Value, known, unknown
 from mllint_wa.model import Location
 from mllint_wa.parsers.ci_systems import PRE_COMMIT
 from mllint_wa.parsers.cloudformation import Template
-from mllint_wa.parsers.json_positions import JsonDocument, load_json
+from mllint_wa.parsers.json_positions import JsonDocument, load_json, loads_bounded
 from mllint_wa.parsers.shell import CommandWord, Script, commands
 
 _CONFIGURATION_MEMBERS = frozenset({"Parameters", "Tags", "StackPolicy"})
@@ -270,8 +269,8 @@ class _CommandReader:
             return self._parameters_file(word.value.removeprefix("file://"))
         if word.value.lstrip().startswith("["):
             try:
-                return _listed(json.loads(word.value), self._at(word, 0))
-            except ValueError:
+                return _listed(loads_bounded(word.value), self._at(word, 0))
+            except (ParseError, ValueError):
                 return None
         try:
             pieces = shlex.split(word.value) if split else [word.value]
