@@ -146,6 +146,32 @@ def test_values_that_refer_to_themselves_are_unknown(tmp_path):
     assert found["aws_sagemaker_notebook_instance.n"].unknown
 
 
+@pytest.mark.parametrize(
+    "doubled",
+    [
+        '"${local.v%d}${local.v%d}"',
+        "[local.v%d, local.v%d]",
+        "concat(local.v%d, local.v%d)",
+        'join("", [local.v%d, local.v%d])',
+        'format("%%s%%s", local.v%d, local.v%d)',
+    ],
+)
+def test_values_that_double_at_every_step_are_unknown_past_a_bound(tmp_path, doubled):
+    # Twenty-four steps make a value of sixteen million parts; four make one of sixteen.
+    for steps, known in ((4, True), (24, False)):
+        made = [f"  v{n} = {doubled % (n - 1, n - 1)}" for n in range(1, steps + 1)]
+        first = '["x"]' if doubled.startswith(("[", "concat")) else '"x"'
+        found = _notebooks(
+            tmp_path / str(steps),
+            {
+                "main.tf": _NOTEBOOK % f'local.v{steps} == local.v{steps} ? "Enabled" : "No"',
+                "locals.tf": "locals {\n" + "\n".join([f"  v0 = {first}", *made]) + "\n}\n",
+            },
+        )
+        value = found["aws_sagemaker_notebook_instance.n"]
+        assert value.is_(True) if known else value.unknown
+
+
 def test_calls_are_followed_to_a_bounded_depth_and_number_of_callers(tmp_path):
     files = {"main.tf": 'module "m0" {\n  source = "./m1"\n  access = "Disabled"\n}\n'}
     # m1 calls m2 … each passing `access` on; m5 holds the notebook: five calls deep.

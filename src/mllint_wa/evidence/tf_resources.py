@@ -23,6 +23,8 @@ asks, so that no reader learns where a value came from:
   ``jsonencode`` and the ``to…`` conversions of known values are known; so are ``==``/``!=``,
   a conditional whose condition is known or whose branches agree, and a ``for`` expression
   over a known collection; every other function and operator is unknown;
+- a value built from others that grows past 64 Ki characters and parts (locals that each
+  hold the previous one twice double at every step) is unknown;
 - a local module (``source = "./…"``) is read once per caller (an instance), 4 calls deep and
   for 8 callers of a module at most; its resources are named ``module.<call>.<address>``, and
   callers that make the same resource make it once;
@@ -92,6 +94,9 @@ _ELEMENTS = 16
 # Elements that `for` expressions may read in one project, all together: `for` in `for` in
 # `for` would otherwise multiply.
 _FOR_BUDGET = 20_000
+# How large a value made of others may grow: the characters of its strings and keys, and one
+# for each other part. Larger, it is unknown; a configuration's values are far smaller.
+_MAX_VALUE = 65_536
 # Reference roots that are not resources.
 _NOT_RESOURCES = frozenset(
     {"var", "local", "module", "data", "each", "count", "path", "self", "terraform"}
@@ -370,6 +375,13 @@ class _Scope:
             return expr.value, None
         if kind == REF:
             return self._reference(expr)
+        value, origin = self._built(expr)
+        return (value, origin) if _small(value) else (_UNKNOWN, None)
+
+    def _built(self, expr: Expr) -> _Resolved:
+        """A value made of others: each of them is within :data:`_MAX_VALUE`, but a
+        local that holds another twice, held twice in turn, doubles at every step."""
+        kind = expr.kind
         if kind == TUPLE:
             items = [self.resolve(item) for item in expr.items]
             return [value for value, _ in items], _origin(items)
@@ -383,7 +395,7 @@ class _Scope:
             texts = [_text(value) for value, _ in parts]
             if any(text is None for text in texts):
                 return _UNKNOWN, None
-            return "".join(t for t in texts if t is not None), _origin(parts)
+            return _joined("", [t for t in texts if t is not None]), _origin(parts)
         if kind == CALL:
             return self._call(expr)
         if kind == CONDITIONAL and len(expr.items) == 3:
@@ -628,6 +640,31 @@ def _complete(value: Any) -> bool:
     return True
 
 
+def _small(value: Any) -> bool:
+    """Whether a value is within :data:`_MAX_VALUE`, counted up to that bound only: the
+    parts a value shares are counted wherever they stand."""
+    budget = _MAX_VALUE
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        budget -= len(item) if isinstance(item, str) else 1
+        if budget < 0:
+            return False
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _joined(separator: str, texts: list[str]) -> Any:
+    """Strings joined, unknown when the result would be larger than :data:`_MAX_VALUE`."""
+    if sum(map(len, texts)) + len(separator) * len(texts) > _MAX_VALUE:
+        return _UNKNOWN
+    return separator.join(texts)
+
+
 def _equal(left: Any, right: Any) -> bool:
     """Terraform's ``==``: values of different types differ (``1 != "1"``, ``true != 1``)."""
     if isinstance(left, bool) or isinstance(right, bool):
@@ -698,7 +735,7 @@ def _format(template: Any, arguments: list[Any]) -> Any:
     if remaining:
         return _UNKNOWN
     parts.append(template[position:])
-    return "".join(parts)
+    return _joined("", parts)
 
 
 def _function(name: str, arguments: list[Any]) -> Any:
@@ -708,6 +745,8 @@ def _function(name: str, arguments: list[Any]) -> Any:
     if name == "jsonencode" and len(arguments) == 1:
         return json.dumps(arguments[0])
     if name == "concat" and all(isinstance(a, list) for a in arguments):
+        if sum(map(len, arguments)) > _MAX_VALUE:
+            return _UNKNOWN
         return [item for a in arguments for item in a]
     if name == "format" and arguments:
         return _format(arguments[0], arguments[1:])
@@ -715,7 +754,7 @@ def _function(name: str, arguments: list[Any]) -> Any:
         lists = arguments[1:]
         texts = [_text(item) for a in lists if isinstance(a, list) for item in a]
         if all(isinstance(a, list) for a in lists) and None not in texts:
-            return arguments[0].join(t for t in texts if t is not None)
+            return _joined(arguments[0], [t for t in texts if t is not None])
     return _UNKNOWN
 
 
