@@ -272,10 +272,11 @@ def test_manual_or_no_retraining_is_not_reported(lint, tmp_path, plan):
 
 
 def test_a_manual_plan_followed_by_another_line_is_judged_at_once(lint, tmp_path):
-    # Every space after `manual` once made the pattern retry the rest of the line.
-    plan = "manual" + " " * 200_000 + "\\nthen weekly"
-    repo = _write(tmp_path, {"lens.toml": _manifest(f'retraining = "{plan}"')})
-    assert lint(repo, "MO004") == [("MO004", "missing-retraining-trigger", "lens.toml", 9, 1)]
+    # Every space after `manual` once made the pattern retry all the blank lines after it.
+    blank = " " * 60_000 + "\n"
+    plan = "manual" + blank * 15 + "then weekly"
+    repo = _write(tmp_path, {"lens.toml": _manifest(f'retraining = """{plan}"""')})
+    assert lint(repo, "MO004") == [("MO004", "missing-retraining-trigger", "lens.toml", 7, 1)]
 
 
 # MO005 declared-monitoring-not-found ---------------------------------------------------------
