@@ -4,6 +4,7 @@ and what they download and execute while being built."""
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -254,11 +255,17 @@ def _copied_files(ev: Evidence, path: str, dockerfile: Dockerfile) -> list[str]:
 
 def _context_files(ev: Evidence, folder: str, source: str) -> list[str]:
     """The files a ``COPY`` source names, relative to the Dockerfile's folder, else to the
-    project's root: the file itself, or the files below a folder or matching a pattern."""
-    if not source or source.startswith(("http://", "https://", "$")) or ".." in source:
+    project's root: the file itself, or the files below a folder (``.`` is the whole build
+    context) or matching a pattern."""
+    if not source or source.startswith(("http://", "https://", "$")):
+        return []
+    # `./app/`, `app/.` and `app` name the same folder; `..` climbs out of the context.
+    relative = posixpath.normpath(source)
+    if relative == ".." or relative.startswith("../"):
         return []
     for base in dict.fromkeys((folder, "")):
-        named = f"{base}/{source}" if base else source
+        named = posixpath.normpath(posixpath.join(base, relative))
+        named = "" if named == "." else named
         if ev.is_file(named):
             return [named]
         if any(mark in named for mark in "*?["):
@@ -269,8 +276,8 @@ def _context_files(ev: Evidence, folder: str, source: str) -> list[str]:
             matched = [p for p in ev.all_files if pattern and pattern.matches(p, False)]
             if matched:
                 return matched[:_COPIED_FILES_READ]
-        elif ev.exists(named):
-            inside = [p for p in ev.all_files if p.startswith(f"{named}/")]
+        elif not named or ev.exists(named):
+            inside = [p for p in ev.all_files if p.startswith(f"{named}/" if named else "")]
             return inside[:_COPIED_FILES_READ]
     return []
 
