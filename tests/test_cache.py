@@ -284,6 +284,20 @@ def test_the_cache_folder_is_never_evidence(
     assert reported == ["src/leak.py"], out
 
 
+def test_the_reason_an_ignore_comment_gives_is_kept_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "ghp_Zq8rT5vB2nX7mK4pL9wC3hJ6fD1sG0yE5uA8"
+    code = f'TOKEN = "{token}"  # mllint-wa: ignore[DP001] rotated, was {token}\n'
+    root = write_tree(tmp_path / "r", {"lens.toml": '[project]\nname = "x"\n', "app.py": code})
+    (root / ".git").mkdir()
+    for _ in range(2):
+        _, out, err = cli(root, "--select", "DP001", "--format", "json", monkeypatch=monkeypatch)
+        assert "rotated, was ghp_" in out and token not in out + err
+    entries = list((root / CACHE_DIR_NAME).glob("*.json"))
+    assert entries and all(token not in entry.read_text("utf-8") for entry in entries)
+
+
 def test_a_cache_folder_that_git_tracks_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

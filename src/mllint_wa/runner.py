@@ -412,6 +412,9 @@ def lint_project(one: Linted) -> Outcome:
         findings, ignored = apply_ignores(
             findings, project_ignores(context), context.rules, _within(root)
         )
+        # The reason an ignore comment gives is the project's text, and the cache and the
+        # worker processes keep it: redacted before either sees it.
+        ignored = [dataclasses.replace(f, justification=redact(f.justification)) for f in ignored]
     standing = {id(finding) for finding in findings}
     findings = fold(
         [item for item in reported if id(item.finding) in standing],
