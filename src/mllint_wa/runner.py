@@ -406,9 +406,15 @@ def lint_project(one: Linted) -> Outcome:
     errors: list[RuleFailure] = []
     applicable = _applicable(context, settings.rules, root, errors)
     reported = _run_rules(context, settings, applicable, root, errors)
+    # The evidence is built only when a rule reads a file; without it, nothing was asked.
+    # (Ignores and folding below may build it, and ask nothing.)
+    evidence = context.__dict__.get("evidence")
+    probes = dict(evidence.probes) if evidence is not None else {}
+    warnings = list(_not_checked(context, root)) if evidence is not None else []
     findings = [item.finding for item in reported]
     ignored: list[Finding] = []
-    if settings.options.inline_ignores:
+    # Without a finding, no ignore comment has anything to suppress: none is looked for.
+    if settings.options.inline_ignores and findings:
         findings, ignored = apply_ignores(
             findings, project_ignores(context), context.rules, _within(root)
         )
@@ -421,10 +427,6 @@ def lint_project(one: Linted) -> Outcome:
         _within(root),
         content_ids(context.evidence),
     )
-    # The evidence is built only when a rule reads a file; without it, nothing was asked.
-    evidence = context.__dict__.get("evidence")
-    probes = dict(evidence.probes) if evidence is not None else {}
-    warnings = list(_not_checked(context, root)) if evidence is not None else []
     return Outcome(findings, ignored, applicable, set(context.ran), errors, probes, warnings)
 
 
