@@ -310,6 +310,26 @@ def test_a_cache_folder_that_git_tracks_is_not_used(
     assert sorted(p.name for p in (root / CACHE_DIR_NAME).iterdir()) == ["forged.json"]
 
 
+def test_a_cache_folder_committed_under_a_split_index_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index names the folder's files only in its shared part: no byte of .git/index
+    # says that git tracks them, so not finding them there proves nothing.
+    root = write_tree(tmp_path / "r", {"lens.toml": '[project]\nname = "x"\n'})
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "config", "core.splitIndex", "true"], check=True)
+    write_tree(root / CACHE_DIR_NAME, {"forged.json": "{}"})
+    subprocess.run([*git, "add", "-f", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "cache"], check=True)
+    write_tree(root, {"README.md": "# r\n"})
+    subprocess.run([*git, "add", "README.md"], check=True)
+    assert b".mllint_wa_cache/" not in (root / ".git" / "index").read_bytes()
+    _, _, err = cli(root, monkeypatch=monkeypatch)
+    assert "running without the cache" in err and "not trusted" in err
+    assert sorted(p.name for p in (root / CACHE_DIR_NAME).iterdir()) == ["forged.json"]
+
+
 def test_a_cache_folder_that_is_a_symlink_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
