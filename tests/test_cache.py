@@ -298,6 +298,24 @@ def test_the_reason_an_ignore_comment_gives_is_kept_redacted(
     assert entries and all(token not in entry.read_text("utf-8") for entry in entries)
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-string")
+def test_the_warning_of_a_file_not_checked_is_kept_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # src/report.py reuses an f-string's quotes inside its braces (PEP 701), under a name
+    # that is a token here.
+    token = "ghp_Zq8rT5vB2nX7mK4pL9wC3hJ6fD1sG0yE5uA8"
+    root = tmp_path / "r"
+    shutil.copytree(REPOS / "unparseable-file", root)
+    (root / "src" / "report.py").rename(root / "src" / f"{token}.py")
+    (root / ".git").mkdir()
+    _, _, err = cli(root, "--preview", "--select", "LN009,MD001", monkeypatch=monkeypatch)
+    assert "`src/ghp_…uA8.py` has an f-string" in err and token not in err
+    entries = list((root / CACHE_DIR_NAME).glob("*.json"))
+    assert entries and all("ghp_…uA8.py` has" in e.read_text("utf-8") for e in entries)
+    assert all(f"`src/{token}.py`" not in e.read_text("utf-8") for e in entries)
+
+
 def test_a_cache_folder_that_git_tracks_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

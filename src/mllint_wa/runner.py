@@ -483,7 +483,8 @@ def _not_checked(context: ProjectContext, root: str) -> Iterator[str]:
     notebook cell the reader is to fill in: no finding of the file's (it may well be
     valid), but the run did not check all of it."""
     for unread in context.evidence.unread:
-        yield (
+        # Redacted here, not only on stderr: the cache and the worker processes keep it.
+        yield redact(
             f"`{_joined(root, unread.path)}` {unread.message} (line {unread.line}): not "
             "checked, and not reported as unparseable"
         )
