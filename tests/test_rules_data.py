@@ -604,6 +604,21 @@ def test_tar_member_names_decompress_no_more_than_the_bound():
     assert _tar_names(bomb) == ("rows.csv",)
 
 
+def _pax_header(body: bytes) -> bytes:
+    header = bytearray(_tar({"PaxHeader": b""})[:512])
+    header[124:136] = b"%011o\0" % len(body)
+    header[156] = ord("x")
+    return bytes(header) + body + bytes(-len(body) % 512)
+
+
+def test_tar_member_names_read_pax_records_by_their_length():
+    member = _tar({"short.csv": b"1\n"})
+    named = _pax_header(b"30 mtime=1700000000.123456789\n" + b"29 path=claims/labels\nv2.csv\n")
+    assert _tar_names(named + member) == ("claims/labels\nv2.csv",)
+    # A megabyte of digits where a record's length stands: no path, read in one pass.
+    assert _tar_names(_pax_header(b"1" * 1024 * 1024) + member) == ("short.csv",)
+
+
 @settings(max_examples=200, deadline=2000)
 @given(st.binary(max_size=1200))
 def test_tar_member_names_raise_nothing_on_any_bytes(data):
