@@ -51,7 +51,7 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[int, int], int]] = {
     ast.Mult: operator.mul,
     ast.FloorDiv: operator.floordiv,
 }
-_MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
+MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
 _MAX_TEXT = 10_000  # characters of a string built by formatting or joining
 # A project function's parameters are read from its calls when it is called at most this
 # many times (counting each of its callers' own calls), through at most this many levels of
@@ -440,6 +440,10 @@ class Values:
         if depth > _MAX_DEPTH:
             return self._unknown(node, text)
         if isinstance(node, ast.Constant):
+            # A literal beyond any size or duration (``0xfff…``) is no setting, and Python
+            # refuses to write it in decimal.
+            if isinstance(node.value, int) and abs(node.value) > MAX_INT:
+                return self._unknown(node, text)
             return Val(True, node.value, node, text, node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.value(node.operand, depth + 1, context)
@@ -582,7 +586,7 @@ class Values:
         if isinstance(node.op, ast.FloorDiv) and b == 0:
             return None
         result: int = _ARITHMETIC[type(node.op)](a, b)
-        return result if abs(result) <= _MAX_INT else None
+        return result if abs(result) <= MAX_INT else None
 
     def _joined(self, node: ast.JoinedStr, depth: int, context: Context | None) -> str | None:
         """An f-string whose every part is known, formatted as Python would."""
