@@ -266,6 +266,27 @@ def test_strings_built_from_known_parts_are_known_and_others_are_not():
     }
 
 
+def test_a_string_built_past_the_bound_is_unknown_before_it_is_built():
+    long = "x" * 4000
+    module = parse_python(
+        textwrap.dedent(
+            f"""
+            a = "{long}"
+            fits = f"{{a}}-{{a}}"
+            f_string = f"{{a}}{{a}}{{a}}"
+            joined = "".join([a, a, a])
+            formatted = "{{0}}{{0}}{{0}}".format(a)
+            """
+        )
+    )
+    values = Values(module)
+    read = {
+        statement.targets[0].id: values.value(statement.value).plain()  # type: ignore[attr-defined]
+        for statement in module.tree.body[1:]
+    }
+    assert read == {"fits": f"{long}-{long}", "f_string": ..., "joined": ..., "formatted": ...}
+
+
 def test_an_integer_too_long_to_write_in_decimal_is_unknown_wherever_it_is_written(tmp_path):
     # Python refuses to write an integer of more than 4,300 digits in decimal: a literal or
     # a YAML value that large would have made every resource rule fail.

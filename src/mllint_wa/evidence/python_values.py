@@ -589,22 +589,26 @@ class Values:
         return result if abs(result) <= MAX_INT else None
 
     def _joined(self, node: ast.JoinedStr, depth: int, context: Context | None) -> str | None:
-        """An f-string whose every part is known, formatted as Python would."""
+        """An f-string whose every part is known, formatted as Python would; None as soon
+        as it grows past the bound on built text."""
         parts: list[str] = []
+        length = 0
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                parts.append(part.value)
-                continue
-            if not isinstance(part, ast.FormattedValue) or part.format_spec is not None:
+                written_part = part.value
+            elif isinstance(part, ast.FormattedValue) and part.format_spec is None:
+                inner = self.value(part.value, depth + 1, context).plain()
+                conversion = _CONVERSIONS.get(part.conversion)
+                if not isinstance(inner, (str, int, float)) or conversion is None:
+                    return None
+                written_part = conversion(inner)
+            else:
                 return None
-            inner = self.value(part.value, depth + 1, context).plain()
-            if not isinstance(inner, (str, int, float)):
+            length += len(written_part)
+            if length > _MAX_TEXT:
                 return None
-            conversion = _CONVERSIONS.get(part.conversion)
-            if conversion is None:
-                return None
-            parts.append(conversion(inner))
-        return _bounded_text("".join(parts))
+            parts.append(written_part)
+        return "".join(parts)
 
     def _dict(self, node: ast.Dict, depth: int, text: str, context: Context | None) -> Val:
         entries: dict[str, Val] = {}
@@ -684,7 +688,9 @@ class Values:
             items = self.value(node.args[0], depth + 1, context).plain()
             if not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
                 return None
-            return _bounded_text(template.join(items))
+            # Measured before it is built: a list of long strings must not be joined.
+            joined = sum(map(len, items)) + len(template) * max(0, len(items) - 1)
+            return template.join(items) if joined <= _MAX_TEXT else None
         if any(isinstance(a, ast.Starred) for a in node.args):
             return None
         if any(k.arg is None for k in node.keywords) or "{{" in template or "}}" in template:
@@ -700,8 +706,12 @@ class Values:
         # conversion, an attribute or an index is not followed.
         if not _PLAIN_FIELDS.fullmatch(template):
             return None
+        # Measured before it is formatted: a field repeated many times must not be filled.
+        longest = max((len(str(p)) for p in parts), default=0)
+        if len(template) + template.count("{") * longest > _MAX_TEXT:
+            return None
         try:
-            return _bounded_text(template.format(*positional, **named))
+            return template.format(*positional, **named)
         except (IndexError, KeyError, ValueError):
             return None
 
