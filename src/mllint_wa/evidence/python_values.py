@@ -205,6 +205,9 @@ class Values:
         self.project = project
         self._scopes: dict[int, _Scope] = {}
         self._parents = module.index.parents()
+        # Each expression's quoted text, made once: a name read in many places is
+        # resolved as often, and quoting redacts.
+        self._texts: dict[ast.AST, str] = {}
         # The walrus targets and lambdas of the module, by each statement that holds them:
         # what a statement binds beside its own targets.
         self._held: dict[int, list[ast.AST]] = {}
@@ -436,7 +439,9 @@ class Values:
         return Val(False, node=node, written=text, expr=node)
 
     def _value(self, node: ast.expr, depth: int, context: Context | None) -> Val:
-        text = written(node)
+        text = self._texts.get(node)
+        if text is None:
+            text = self._texts[node] = written(node)
         if depth > _MAX_DEPTH:
             return self._unknown(node, text)
         if isinstance(node, ast.Constant):
