@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -526,21 +526,45 @@ def preview_codes() -> frozenset[str]:
     return frozenset(r["code"] for r in described if isinstance(r, dict) and r.get("preview"))
 
 
-def lint(tree: Path, flags: Sequence[str], timeout: float) -> list[Finding]:
-    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    environment["NO_COLOR"] = "1"
+def run_program(
+    command: Sequence[str],
+    cwd: Path,
+    timeout: float,
+    environment: Mapping[str, str],
+    *,
+    shown: str | None = None,
+    failure: type[EcosystemError] = EcosystemError,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in ``cwd`` with its output read as text; ``failure`` when it takes
+    longer than ``timeout`` seconds or cannot start, naming it ``shown`` (its program's
+    name unless given)."""
+    name = shown or Path(command[0]).name
     try:
-        completed = subprocess.run(
-            [*_MLLINT, "check", "--format", "json", "--exit-zero", *flags, "."],
-            cwd=tree,
+        return subprocess.run(
+            list(command),
+            cwd=cwd,
             capture_output=True,
             text=True,
             check=False,
             timeout=timeout,
-            env=environment,
+            env=dict(environment),
         )
     except subprocess.TimeoutExpired as error:
-        raise EcosystemError(f"mllint-wa took longer than {timeout:.0f} s") from error
+        raise failure(f"{name} took longer than {timeout:.0f} s") from error
+    except OSError as error:
+        raise failure(f"{name} could not start: {error}") from error
+
+
+def lint(tree: Path, flags: Sequence[str], timeout: float) -> list[Finding]:
+    environment = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    environment["NO_COLOR"] = "1"
+    completed = run_program(
+        [*_MLLINT, "check", "--format", "json", "--exit-zero", *flags, "."],
+        tree,
+        timeout,
+        environment,
+        shown="mllint-wa",
+    )
     if completed.returncode != 0:
         detail = completed.stderr.strip().splitlines()
         raise EcosystemError(

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +45,7 @@ from ecosystem import (
     git_dir_of,
     locate,
     materialise,
+    run_program,
 )
 
 from mllint_wa.evidence.kinds import DOCKERFILE, kinds_of
@@ -60,7 +60,7 @@ _SKIPPED_FOLDERS = frozenset({".git", "node_modules", ".venv", "venv", "__pycach
 _CHUNK = 200
 
 
-class PeerError(Exception):
+class PeerError(EcosystemError):
     """A peer that could not run on a repository, said in one sentence."""
 
 
@@ -85,21 +85,7 @@ class Peer:
 
 def _run(command: Sequence[str], cwd: Path, timeout: float) -> str:
     environment = {**os.environ, "NO_COLOR": "1", "BC_SKIP_MAPPING": "TRUE"}
-    try:
-        completed = subprocess.run(
-            list(command),
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-            env=environment,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise PeerError(f"{Path(command[0]).name} took longer than {timeout:.0f} s") from error
-    except OSError as error:
-        raise PeerError(f"{Path(command[0]).name} could not start: {error}") from error
-    return completed.stdout
+    return run_program(command, cwd, timeout, environment, failure=PeerError).stdout
 
 
 def _json(text: str, program: str) -> object:

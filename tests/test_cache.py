@@ -284,6 +284,38 @@ def test_the_cache_folder_is_never_evidence(
     assert reported == ["src/leak.py"], out
 
 
+def test_the_reason_an_ignore_comment_gives_is_kept_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "ghp_Zq8rT5vB2nX7mK4pL9wC3hJ6fD1sG0yE5uA8"
+    code = f'TOKEN = "{token}"  # mllint-wa: ignore[DP001] rotated, was {token}\n'
+    root = write_tree(tmp_path / "r", {"lens.toml": '[project]\nname = "x"\n', "app.py": code})
+    (root / ".git").mkdir()
+    for _ in range(2):
+        _, out, err = cli(root, "--select", "DP001", "--format", "json", monkeypatch=monkeypatch)
+        assert "rotated, was ghp_" in out and token not in out + err
+    entries = list((root / CACHE_DIR_NAME).glob("*.json"))
+    assert entries and all(token not in entry.read_text("utf-8") for entry in entries)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads the f-string")
+def test_the_warning_of_a_file_not_checked_is_kept_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # src/report.py reuses an f-string's quotes inside its braces (PEP 701), under a name
+    # that is a token here.
+    token = "ghp_Zq8rT5vB2nX7mK4pL9wC3hJ6fD1sG0yE5uA8"
+    root = tmp_path / "r"
+    shutil.copytree(REPOS / "unparseable-file", root)
+    (root / "src" / "report.py").rename(root / "src" / f"{token}.py")
+    (root / ".git").mkdir()
+    _, _, err = cli(root, "--preview", "--select", "LN009,MD001", monkeypatch=monkeypatch)
+    assert "`src/ghp_…uA8.py` has an f-string" in err and token not in err
+    entries = list((root / CACHE_DIR_NAME).glob("*.json"))
+    assert entries and all("ghp_…uA8.py` has" in e.read_text("utf-8") for e in entries)
+    assert all(f"`src/{token}.py`" not in e.read_text("utf-8") for e in entries)
+
+
 def test_a_cache_folder_that_git_tracks_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,6 +325,26 @@ def test_a_cache_folder_that_git_tracks_is_not_used(
     subprocess.run(["git", "-C", str(root), "add", "-f", "."], check=True)
     _, _, err = cli(root, monkeypatch=monkeypatch)
     assert "running without the cache" in err and "tracked by git" in err
+    assert sorted(p.name for p in (root / CACHE_DIR_NAME).iterdir()) == ["forged.json"]
+
+
+def test_a_cache_folder_committed_under_a_split_index_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index names the folder's files only in its shared part: no byte of .git/index
+    # says that git tracks them, so not finding them there proves nothing.
+    root = write_tree(tmp_path / "r", {"lens.toml": '[project]\nname = "x"\n'})
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "config", "core.splitIndex", "true"], check=True)
+    write_tree(root / CACHE_DIR_NAME, {"forged.json": "{}"})
+    subprocess.run([*git, "add", "-f", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "cache"], check=True)
+    write_tree(root, {"README.md": "# r\n"})
+    subprocess.run([*git, "add", "README.md"], check=True)
+    assert b".mllint_wa_cache/" not in (root / ".git" / "index").read_bytes()
+    _, _, err = cli(root, monkeypatch=monkeypatch)
+    assert "running without the cache" in err and "not trusted" in err
     assert sorted(p.name for p in (root / CACHE_DIR_NAME).iterdir()) == ["forged.json"]
 
 

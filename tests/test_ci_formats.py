@@ -289,7 +289,7 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-@settings(max_examples=40, deadline=3000)
+@settings(max_examples=40, deadline=None)
 @given(
     folder=NAMES,
     link=NAMES,

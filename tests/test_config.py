@@ -670,7 +670,7 @@ def lint_result(project: Path, monkeypatch: pytest.MonkeyPatch) -> RunResult:
 
 
 @settings(
-    max_examples=20, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(linked=st.sets(st.sampled_from(sorted(SILENCING)), min_size=1))
 @example(linked={"pyproject.toml"})

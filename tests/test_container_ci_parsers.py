@@ -223,7 +223,7 @@ def test_test_commands(script, expected):
     assert runs_tests(script) is expected
 
 
-@settings(max_examples=150, deadline=1000)
+@settings(max_examples=150, deadline=None)
 @given(
     st.text(
         alphabet=st.sampled_from(list("FROM RUN USER ARG <<EOF\\\n`#${}:@ab'\"=-")), max_size=300
@@ -234,7 +234,7 @@ def test_dockerfile_parser_raises_nothing_but_parse_errors(text):
         parse_dockerfile(text)
 
 
-@settings(max_examples=150, deadline=1000)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
 def test_shell_readers_never_raise_and_positions_stay_in_the_text(text):
     script = Script.at(text, 1, 1)
@@ -244,7 +244,7 @@ def test_shell_readers_never_raise_and_positions_stay_in_the_text(text):
     runs_tests(text)
 
 
-@settings(max_examples=100, deadline=1000)
+@settings(max_examples=100, deadline=None)
 @given(
     st.recursive(
         st.one_of(st.text(max_size=20), st.integers(), st.none()),

@@ -291,6 +291,19 @@ def test_show_settings_redacts_secrets_in_values(tmp_path, monkeypatch, fmt):
         assert exclude == ["vendor/ghp_…7r8/", "https://svc:…@host/x"]
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_show_settings_redacts_secrets_in_a_projects_folder_name(tmp_path, monkeypatch, fmt):
+    (tmp_path / ".git").mkdir()
+    write_files(
+        tmp_path, {f"{TOKEN}/lens.toml": '[project]\nname = "x"\n[lint]\nfail_on = "high"\n'}
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--show-settings", "--format", fmt, "."])
+    assert result.exit_code == 0, result.output
+    assert "ghp_…7r8/lens.toml" in result.stdout
+    assert not shows_part_of(TOKEN, result.stdout)
+
+
 # -- recursion --------------------------------------------------------------------------------
 
 _DEEP_SUM = "+".join(["a"] * 350)  # 350 nested BinOps: ast.unparse needs ~1,000 frames

@@ -56,14 +56,14 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=2000)
+@settings(max_examples=60, deadline=None)
 @given(_json, st.sampled_from([None, 1, 2]))
 def test_values_are_those_of_json_loads_in_any_layout(value, indent):
     text = json.dumps(value, indent=indent)
     assert load_json(text).value == value
 
 
-@settings(max_examples=60, deadline=2000)
+@settings(max_examples=60, deadline=None)
 @given(st.text(alphabet='{}[]:,"\\ \n0a-', max_size=40))
 def test_junk_is_a_parse_error_or_a_value(text):
     try:
@@ -83,7 +83,7 @@ _layouts = st.sampled_from(
 )
 
 
-@settings(max_examples=80, deadline=2000)
+@settings(max_examples=80, deadline=None)
 @given(_json, _layouts, st.booleans())
 def test_the_locator_finds_every_value_where_the_scanner_does(value, layout, crlf):
     text = json.dumps(value, **layout)

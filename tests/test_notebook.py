@@ -299,7 +299,7 @@ _IDENTIFIER = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
 )
 
 
-@settings(max_examples=40, deadline=2000)
+@settings(max_examples=40, deadline=None)
 @given(
     cells=st.lists(
         st.lists(st.tuples(_IDENTIFIER, st.text('é"\\ab', max_size=5)), max_size=4), max_size=4
@@ -318,7 +318,7 @@ def test_every_call_maps_onto_its_own_name_in_either_layout(cells, minified):
         assert lines[line - 1][column - 1 :].startswith(f"{name}(")
 
 
-@settings(max_examples=60, deadline=2000)
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200))
 def test_nothing_but_a_parse_error_escapes_on_any_text(text):
     try:

@@ -78,6 +78,16 @@ def _install(text: str) -> tuple[str, str, list[tuple[str, bool]], bool, bool] |
             ),
         ),
         (
+            "pip install 'torch~=2.3.1' 'pandas==2.2.*' 'numpy==1.*'",
+            (
+                "pip",
+                "pip install",
+                [("torch", True), ("pandas", True), ("numpy", False)],
+                False,
+                False,
+            ),
+        ),
+        (
             "conda run -n base pip install --require-hashes -r req.txt",
             ("pip", "pip install", [], True, True),
         ),

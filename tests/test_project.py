@@ -589,7 +589,7 @@ MATCHING_PIECES = st.sampled_from(
 )
 PATTERN_LISTS = st.lists(st.lists(MATCHING_PIECES, min_size=1, max_size=4).map("".join), max_size=4)
 FUZZ = settings(
-    max_examples=60, deadline=1000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 

@@ -807,7 +807,7 @@ TOKENS = [
 
 
 @settings(
-    max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.sampled_from(TOKENS), max_size=40))
 def test_never_raises_on_token_soup(tmp_path_factory, tokens):
@@ -819,7 +819,7 @@ def test_never_raises_on_token_soup(tmp_path_factory, tokens):
 
 
 @settings(
-    max_examples=40, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.data())
 def test_never_raises_on_a_damaged_stack(tmp_path_factory, data):

@@ -422,7 +422,7 @@ _TEMPLATE_WORDS = st.sampled_from(
 
 
 @settings(
-    max_examples=80, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(_TEMPLATE_WORDS, max_size=14), st.text(string.printable, max_size=20))
 def test_the_extractor_never_raises_on_junk(tmp_path: Path, lines: list[str], noise: str):

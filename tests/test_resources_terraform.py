@@ -469,7 +469,7 @@ def test_broken_or_absurd_input_is_a_parse_error_with_a_line(text: str, line: in
     assert raised.value.line == line
 
 
-@settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.sampled_from(

@@ -97,9 +97,11 @@ def test_braces_in_a_quoted_argument_do_not_make_a_dockerfile_a_template(lint, t
 def test_images_built_for_sagemaker_or_lambda_may_run_as_root(lint):
     # A com.amazonaws.sagemaker label (docker/labelled.Dockerfile); scripts copied from the
     # build context that read /opt/ml, named as a folder (byo/Dockerfile) or by a pattern
-    # (byo/glob.Dockerfile); a copied requirements file installing sagemaker-training
-    # (toolkit/Dockerfile); Lambda base images from ECR Public and Docker Hub, the latter
-    # through two stages (lambda/). A plain web service copying its app is still reported.
+    # (byo/glob.Dockerfile) or as the whole build context (whole/Dockerfile); a copied
+    # requirements file installing sagemaker-training (toolkit/Dockerfile) or, written
+    # `./requirements.txt`, sagemaker-inference (dotted/Dockerfile); Lambda base images from
+    # ECR Public and Docker Hub, the latter through two stages (lambda/). A plain web
+    # service copying its app is still reported.
     reported = {row[2] for row in lint("container-runs-as-root", "MD031")}
     assert reported.isdisjoint(
         {
@@ -107,6 +109,8 @@ def test_images_built_for_sagemaker_or_lambda_may_run_as_root(lint):
             "byo/Dockerfile",
             "byo/glob.Dockerfile",
             "toolkit/Dockerfile",
+            "dotted/Dockerfile",
+            "whole/Dockerfile",
         }
     )
     assert reported.isdisjoint({"lambda/Dockerfile", "lambda/hub.Dockerfile"})

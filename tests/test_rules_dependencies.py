@@ -418,7 +418,7 @@ def test_requirements_reader_rejects_an_include_without_a_file():
     assert (error.value.message, error.value.line) == ("has `-r` without a file name", 2)
 
 
-@settings(max_examples=200, deadline=1000)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="ab=<>.;#\\-r @:/\n 1[]\"'", max_size=60))
 @example("1@//]")  # urlsplit's "Invalid IPv6 URL"
 def test_requirements_reader_raises_nothing_but_parse_errors(text):

@@ -334,6 +334,11 @@ def test_declared_path_missing_counts_git_ignored_files_as_present(lint, tmp_pat
     assert lint(repo, "LN010") == []
 
 
+def test_declared_path_missing_reports_a_path_holding_a_nul_instead_of_failing(lint, tmp_path):
+    repo = _write(tmp_path, {"lens.toml": 'schema_version = 1\n[model]\ncard = "card\\u0000.md"\n'})
+    assert lint(repo, "LN010") == [("LN010", "declared-path-missing", "lens.toml", 3, 8)]
+
+
 def test_markdown_reader_finds_labels_and_empty_sections():
     document = parse_markdown(
         "# Card\n"

@@ -10,7 +10,7 @@ def test_unpinned_image_packages_once_per_dockerfile_and_manager(lint):
     # strings, -r, -c, --require-hashes, the project's own paths and wheels, packages from
     # a variable, a VCS tag, the installers (pip, poetry, uv), lock installs (poetry, uv
     # sync, pipenv, conda env create, conda --file), .deb and .apk files, PIP_CONSTRAINT
-    # set by ENV, and a templated Dockerfile.
+    # and UV_CONSTRAINT set by ENV, and a templated Dockerfile.
     assert lint("unpinned-image-packages", "MD023") == [
         ("MD023", "unpinned-image-packages", "Dockerfile", 4, 9),
         ("MD023", "unpinned-image-packages", "Dockerfile", 8, 58),

@@ -75,7 +75,7 @@ def expected_name(name: str) -> str:
     return "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in name)
 
 
-@settings(max_examples=60, deadline=2000)
+@settings(max_examples=60, deadline=None)
 @given(name=FOLDER_NAMES)
 def test_init_writes_a_manifest_that_parses_for_any_folder_name(name: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:

@@ -306,3 +306,14 @@ def test_peer_counts_counts_the_checks_of_the_peers_it_finds(
     }
     assert module.main([*arguments, "--peers-bin", str(tmp_path / "nothing")]) == 2
     assert capsys.readouterr().err == "error: no peer linter found\n"
+
+
+def test_a_program_that_cannot_start_or_finish_is_an_ecosystem_error(tmp_path: Path) -> None:
+    module = script("ecosystem")
+    with pytest.raises(module.EcosystemError, match=r"^no-such-program could not start: "):
+        module.run_program([str(tmp_path / "no-such-program")], tmp_path, 5, {})
+    slow = tmp_path / "slow"
+    slow.write_text("#!/bin/sh\nexec sleep 5\n", encoding="utf-8")
+    slow.chmod(0o755)
+    with pytest.raises(module.EcosystemError, match=r"^the slow one took longer than 0 s$"):
+        module.run_program([str(slow)], tmp_path, 0.1, {}, shown="the slow one")

@@ -180,7 +180,7 @@ PATTERNS = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=200)
+@settings(max_examples=300, deadline=None)
 @given(PATTERNS, PATHS, st.booleans())
 # git's own corner cases: the text before the first wildcard is compared apart, so "**" right
 # after it spans folders; "x/**/" is not x itself; "**/" may match no folder at all.
@@ -204,7 +204,7 @@ def test_matches_like_git_wildmatch(line: str, path: str, is_dir: bool) -> None:
     assert verdict(pattern, path, is_dir) == reference(line, path, is_dir)
 
 
-@settings(max_examples=40, deadline=200)
+@settings(max_examples=40, deadline=None)
 @given(
     stars=st.integers(min_value=1, max_value=40),
     length=st.integers(min_value=1, max_value=300),
@@ -303,7 +303,7 @@ def git_ignored(repo: Path, paths: list[str]) -> set[str]:
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 @settings(
     max_examples=40,
-    deadline=2000,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.lists(PATTERNS, min_size=1, max_size=4), st.lists(PATHS, min_size=1, max_size=5))

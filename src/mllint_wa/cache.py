@@ -21,7 +21,8 @@ The cache folder may come with the repository being linted, so nothing in it is 
 entry is JSON checked field by field (never pickle or anything that builds objects), and one
 that is corrupt, truncated, too large, of another format or tool version, reached through a
 symlink or not a regular file is ignored and rebuilt, never an error. A folder that git
-tracks, or that is a symlink, is not used at all. Entries are written to a temporary file
+tracks (or whose repository's index cannot be read to tell), or that is a symlink, is not
+used at all. Entries are written to a temporary file
 and renamed into place, so concurrent runs never see half an entry.
 """
 
@@ -60,6 +61,7 @@ _HASH_CHUNK = 1024 * 1024
 # mtime moving (git's "racily clean" entries): its stat is not recorded, so it is hashed again.
 _RACY_NS = 2 * 10**9
 _NO_STAT = (-1, -1, -1, -1)
+_SPLIT_INDEX = b"link"
 
 # (size, mtime_ns, ctime_ns, inode) and the content's digest.
 Stat = tuple[int, int, int, int]
@@ -145,9 +147,9 @@ class Cache:
             raise CacheUnusable(f"{folder} is a symlink, which is not followed")
         if info is not None and not stat.S_ISDIR(info.st_mode):
             raise CacheUnusable(f"{folder} is not a folder")
-        tracked = _tracked_below(folder)
-        if tracked is not None:
-            raise CacheUnusable(f"{folder} is tracked by git ({tracked}), so it is not trusted")
+        distrust = _why_untrusted(folder)
+        if distrust is not None:
+            raise CacheUnusable(f"{folder} {distrust}, so it is not trusted")
         try:
             folder.mkdir(parents=True, exist_ok=True)
             _write_new(folder / "CACHEDIR.TAG", CACHEDIR_TAG)
@@ -363,9 +365,10 @@ def _replace(folder: Path, name: str, data: bytes) -> None:
             os.unlink(temporary)
 
 
-def _tracked_below(folder: Path) -> str | None:
-    """A path git tracks inside ``folder``, if there is one: a cache committed to the
-    repository came with it, and is not the one this tool wrote."""
+def _why_untrusted(folder: Path) -> str | None:
+    """Why ``folder`` may have come with the repository: git tracks a path inside it (a
+    cache committed to the repository is not the one this tool wrote), or git's index
+    cannot be read to tell; None when it did not."""
     from mllint_wa.evidence.git import (
         IndexUnreadable,
         find_repository,
@@ -382,13 +385,15 @@ def _tracked_below(folder: Path) -> str | None:
         return None
     prefix = relative.as_posix() + "/"
     index = plain_index(repository)
-    if index is not None and os.fsencode(prefix) not in index:
+    # A split index ("link" extension) holds only some paths; the rest are in a shared one.
+    if index is not None and os.fsencode(prefix) not in index and _SPLIT_INDEX not in index:
         return None
     try:
         paths = read_index_of(repository)
-    except IndexUnreadable:
-        return None
-    return next((e.path for e in paths if e.path.startswith(prefix)), None)
+    except IndexUnreadable as error:
+        return f"is in a repository whose git index {error}"
+    tracked = next((e.path for e in paths if e.path.startswith(prefix)), None)
+    return None if tracked is None else f"is tracked by git ({tracked})"
 
 
 def outside_inputs(

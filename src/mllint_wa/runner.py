@@ -406,22 +406,27 @@ def lint_project(one: Linted) -> Outcome:
     errors: list[RuleFailure] = []
     applicable = _applicable(context, settings.rules, root, errors)
     reported = _run_rules(context, settings, applicable, root, errors)
+    # The evidence is built only when a rule reads a file; without it, nothing was asked.
+    # (Ignores and folding below may build it, and ask nothing.)
+    evidence = context.__dict__.get("evidence")
+    probes = dict(evidence.probes) if evidence is not None else {}
+    warnings = list(_not_checked(context, root)) if evidence is not None else []
     findings = [item.finding for item in reported]
     ignored: list[Finding] = []
-    if settings.options.inline_ignores:
+    # Without a finding, no ignore comment has anything to suppress: none is looked for.
+    if settings.options.inline_ignores and findings:
         findings, ignored = apply_ignores(
             findings, project_ignores(context), context.rules, _within(root)
         )
+        # The reason an ignore comment gives is the project's text, and the cache and the
+        # worker processes keep it: redacted before either sees it.
+        ignored = [dataclasses.replace(f, justification=redact(f.justification)) for f in ignored]
     standing = {id(finding) for finding in findings}
     findings = fold(
         [item for item in reported if id(item.finding) in standing],
         _within(root),
         content_ids(context.evidence),
     )
-    # The evidence is built only when a rule reads a file; without it, nothing was asked.
-    evidence = context.__dict__.get("evidence")
-    probes = dict(evidence.probes) if evidence is not None else {}
-    warnings = list(_not_checked(context, root)) if evidence is not None else []
     return Outcome(findings, ignored, applicable, set(context.ran), errors, probes, warnings)
 
 
@@ -478,7 +483,8 @@ def _not_checked(context: ProjectContext, root: str) -> Iterator[str]:
     notebook cell the reader is to fill in: no finding of the file's (it may well be
     valid), but the run did not check all of it."""
     for unread in context.evidence.unread:
-        yield (
+        # Redacted here, not only on stderr: the cache and the worker processes keep it.
+        yield redact(
             f"`{_joined(root, unread.path)}` {unread.message} (line {unread.line}): not "
             "checked, and not reported as unparseable"
         )

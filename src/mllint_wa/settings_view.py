@@ -93,11 +93,13 @@ def _replaced(key: str, layers: Sequence[Layer], value: _Value, default: object)
 
 def _project(item: Prepared, options: RunOptions, cwd: Path) -> dict[str, object]:
     project = item.project
+    manifest = display_path(project.manifest_path, cwd) if project.has_manifest else None
+    # A folder's name may hold a credential, as it may in a report's paths.
     return {
-        "root": display_path(project.root, cwd),
-        "manifest": display_path(project.manifest_path, cwd) if project.has_manifest else None,
+        "root": redact(display_path(project.root, cwd)),
+        "manifest": manifest and redact(manifest),
         "settings": [
-            {"key": s.key, "value": _redacted(s.value), "source": s.source}
+            {"key": s.key, "value": _redacted(s.value), "source": redact(s.source)}
             for s in effective_settings(item, options, cwd)
         ],
         "rules": [rule.code for rule in item.settings.rules],

@@ -4,6 +4,7 @@ and what they download and execute while being built."""
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -254,11 +255,17 @@ def _copied_files(ev: Evidence, path: str, dockerfile: Dockerfile) -> list[str]:
 
 def _context_files(ev: Evidence, folder: str, source: str) -> list[str]:
     """The files a ``COPY`` source names, relative to the Dockerfile's folder, else to the
-    project's root: the file itself, or the files below a folder or matching a pattern."""
-    if not source or source.startswith(("http://", "https://", "$")) or ".." in source:
+    project's root: the file itself, or the files below a folder (``.`` is the whole build
+    context) or matching a pattern."""
+    if not source or source.startswith(("http://", "https://", "$")):
+        return []
+    # `./app/`, `app/.` and `app` name the same folder; `..` climbs out of the context.
+    relative = posixpath.normpath(source)
+    if relative == ".." or relative.startswith("../"):
         return []
     for base in dict.fromkeys((folder, "")):
-        named = f"{base}/{source}" if base else source
+        named = posixpath.normpath(posixpath.join(base, relative))
+        named = "" if named == "." else named
         if ev.is_file(named):
             return [named]
         if any(mark in named for mark in "*?["):
@@ -269,8 +276,8 @@ def _context_files(ev: Evidence, folder: str, source: str) -> list[str]:
             matched = [p for p in ev.all_files if pattern and pattern.matches(p, False)]
             if matched:
                 return matched[:_COPIED_FILES_READ]
-        elif ev.exists(named):
-            inside = [p for p in ev.all_files if p.startswith(f"{named}/")]
+        elif not named or ev.exists(named):
+            inside = [p for p in ev.all_files if p.startswith(f"{named}/" if named else "")]
             return inside[:_COPIED_FILES_READ]
     return []
 
@@ -476,28 +483,29 @@ def unpinned_image_packages(ctx: ProjectContext) -> Iterator[Violation]:
     (MLSEC04-BP03): an image should be as reproducible as the requirements file.
 
     Read: every `RUN` of every stage of a Dockerfile or Containerfile (shell form, JSON
-    form, `sh -c` strings, heredocs fed to a shell), split into commands at `&&`, `||`,
-    `;`, pipes and line ends, with continuations joined and comments, redirections,
-    `sudo`, `env`, `VAR=value` and `conda run -n env` passed over. Reported once per
-    Dockerfile and package manager, at the first unpinned package, naming every one (the
-    other commands are related places): pip (also `python -m pip` and `uv pip`), conda,
-    mamba and micromamba (`install`, `create`), apt-get and apt (`install`), apk (`add`).
-    Pinned: pip one version with `==`/`===` (as in `unpinned-dependencies`; a range such as
-    `>=` is not), a VCS tag or commit, an archive URL, a version from a variable
-    (`torch==${TORCH_VERSION}`); conda `name=version` or `name==version`; apt
-    `name=version`; apk `name=version` or `name~version`. Not reported: paths and `-e`
-    (the project's own code, whose dependencies `unpinned-dependencies` and
-    `missing-lock-file` judge in its manifest); package files (`.whl`, `.deb`, `.apk`,
-    `.conda`); words built from a variable without a version (`$PACKAGES`); the installers
-    themselves (`pip`, `setuptools`, `wheel`, and `conda`/`mamba` in conda), which an
-    upgrade such as `pip install --upgrade pip` refreshes before the real install; installs
-    pinned as a whole by `-c constraints.txt`, `--require-hashes`, or `PIP_CONSTRAINT` or
-    `PIP_REQUIRE_HASHES` set by an `ENV` earlier in the stage; installs from a file or a
-    lock (`-r requirements.txt`, `conda install --file`, `conda env create -f`, `poetry
-    install`, `uv sync`), whose contents the dependency rules judge — beside `-r`, a
-    package named on the command line counts as pinned when a requirements, lock or
-    manifest file in or above the Dockerfile's folder pins it. Templated Dockerfiles are
-    not read. yum, dnf, npm and other managers are not read."""
+    form, `sh -c` strings, heredocs fed to a shell), split into commands at `&&`, `||`, `;`,
+    pipes and line ends, with continuations joined and comments, redirections, `sudo`,
+    `env`, `VAR=value` and `conda run -n env` passed over. Reported once per Dockerfile and
+    package manager, at the first unpinned package, naming every one (the other commands are
+    related places): pip (also `python -m pip` and `uv pip`), conda, mamba and micromamba
+    (`install`, `create`), apt-get and apt (`install`), apk (`add`). Pinned: pip one version
+    with `==`/`===` or one patch series (`~=2.3.1`, `==2.3.*`), as in
+    `unpinned-dependencies` (a range such as `>=` or `~=2.3` is not), a VCS tag or commit,
+    an archive URL, a version from a variable (`torch==${TORCH_VERSION}`); conda
+    `name=version` or `name==version`; apt `name=version`; apk `name=version` or
+    `name~version`. Not reported: paths and `-e` (the project's own code, whose dependencies
+    `unpinned-dependencies` and `missing-lock-file` judge in its manifest); package files
+    (`.whl`, `.deb`, `.apk`, `.conda`); words built from a variable without a version
+    (`$PACKAGES`); the installers themselves (`pip`, `setuptools`, `wheel`, and
+    `conda`/`mamba` in conda), which an upgrade such as `pip install --upgrade pip`
+    refreshes before the real install; installs pinned as a whole by `-c constraints.txt`,
+    `--require-hashes`, or `PIP_CONSTRAINT`, `PIP_REQUIRE_HASHES` or `UV_CONSTRAINT` set by
+    an `ENV` earlier in the stage; installs from a file or a lock (`-r requirements.txt`,
+    `conda install --file`, `conda env create -f`, `poetry install`, `uv sync`), whose
+    contents the dependency rules judge — beside `-r`, a package named on the command line
+    counts as pinned when a requirements, lock or manifest file in or above the Dockerfile's
+    folder pins it. Templated Dockerfiles are not read. yum, dnf, npm and other managers are
+    not read."""
     ev = ctx.evidence
     groups: dict[tuple[str, str], list[tuple[ImageInstall, list[PlacedPackage]]]] = {}
     for found in image_installs(ev):

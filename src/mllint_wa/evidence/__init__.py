@@ -484,7 +484,7 @@ def exists_below(root: Path, path: str) -> bool | None:
         return None
     try:
         os.lstat(root / path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL, which no file's name holds
         return False
     return True
 

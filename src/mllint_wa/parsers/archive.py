@@ -16,7 +16,6 @@ records) and GNU (long names) archives are read; anything else is no tar archive
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from collections.abc import Callable
@@ -97,7 +96,8 @@ _USTAR = b"ustar"
 # Member types whose names are files or folders: regular files, hard and symbolic links,
 # devices, folders, FIFOs and contiguous files.
 _MEMBER_TYPES = frozenset(b"\x00" + b"01234567")
-_PAX_PATH = re.compile(rb"\d+ path=([^\n]*)\n")
+# A pax record's length field: a few digits, never a run to scan again from every one of them.
+_PAX_LENGTH_DIGITS = 20
 
 
 def tar_member_names(size: int, read: Reader) -> tuple[str, ...] | None:
@@ -122,14 +122,31 @@ def tar_member_names(size: int, read: Reader) -> tuple[str, ...] | None:
         if kind == ord("L"):  # GNU: the next member's long name
             long_name = body.split(b"\0", 1)[0]
         elif kind == ord("x"):  # pax: the next member's attributes, its path among them
-            found = _PAX_PATH.search(body)
-            long_name = found.group(1) if found else long_name
+            long_name = _pax_path(body) or long_name
         elif kind in _MEMBER_TYPES:
             name = long_name or _header_name(header)
             names.append(name.decode("utf-8", "replace"))
             long_name = None
         at += _BLOCK + -(-length // _BLOCK) * _BLOCK
     return tuple(names)
+
+
+def _pax_path(body: bytes) -> bytes | None:
+    """The ``path`` of a pax header's records (``"<length> <keyword>=<value>\\n"`` each, the
+    length counting the whole record), read record by record; None without one."""
+    at = 0
+    while at < len(body):
+        space = body.find(b" ", at, at + _PAX_LENGTH_DIGITS)
+        if space < 0 or not body[at:space].isdigit():
+            return None
+        end = at + int(body[at:space])
+        if end <= space or end > len(body):
+            return None
+        keyword, _, value = body[space + 1 : end].partition(b"=")
+        if keyword == b"path":
+            return value.removesuffix(b"\n")
+        at = end
+    return None
 
 
 def _tar_bytes(size: int, read: Reader) -> bytes | None:

@@ -7,7 +7,8 @@ run -n env``) are passed over, each option that takes a value takes it, and what
 is a package. Pinned means:
 
 - pip: what :func:`~mllint_wa.parsers.pep508.requirement` calls pinned (one version with
-  ``==``/``===``, a VCS tag or commit, an archive URL); a version from a variable
+  ``==``/``===``, one patch series such as ``~=2.3.1`` or ``==2.3.*``, a VCS tag or commit,
+  an archive URL); a version from a variable
   (``torch==${TORCH_VERSION}``) is a pin. Paths and ``-e`` are the project's own code.
 - conda: a version after ``=`` or ``==`` (``python=3.11``, ``pytorch==2.3.1``), or a
   package file.
