@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -255,6 +257,32 @@ def test_a_draw_is_followed_six_names_deep_and_no_further(lint, tmp_path):
         tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + chain + "model.fit(x6)\n"}
     )
     assert lint(tmp_path, "MD001") == []
+
+
+_FLOW_LOADED = """
+import sys
+from pathlib import Path
+from mllint_wa.config import Layer
+from mllint_wa.runner import RunOptions, run
+
+run([Path(sys.argv[1])], RunOptions(cli=Layer("test", select=["MD001"], preview=True)))
+print("mllint_wa.evidence.value_reach" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "loaded"),
+    [(_DRAWING + "print(1)\n", "False"), (_DRAWING + "x = np.random.rand(3)\n", "True")],
+)
+def test_the_value_flow_is_loaded_only_when_there_is_a_draw_to_follow(tmp_path, code, loaded):
+    _write(tmp_path, {"train.py": code})
+    done = subprocess.run(
+        [sys.executable, "-c", _FLOW_LOADED, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == loaded
 
 
 def test_a_loader_a_notebook_only_looks_at_is_not_reported(lint, tmp_path):

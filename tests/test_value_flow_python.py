@@ -266,6 +266,54 @@ def test_strings_built_from_known_parts_are_known_and_others_are_not():
     }
 
 
+def test_a_string_built_past_the_bound_is_unknown_before_it_is_built():
+    long = "x" * 4000
+    module = parse_python(
+        textwrap.dedent(
+            f"""
+            a = "{long}"
+            fits = f"{{a}}-{{a}}"
+            f_string = f"{{a}}{{a}}{{a}}"
+            joined = "".join([a, a, a])
+            formatted = "{{0}}{{0}}{{0}}".format(a)
+            """
+        )
+    )
+    values = Values(module)
+    read = {
+        statement.targets[0].id: values.value(statement.value).plain()  # type: ignore[attr-defined]
+        for statement in module.tree.body[1:]
+    }
+    assert read == {"fits": f"{long}-{long}", "f_string": ..., "joined": ..., "formatted": ...}
+
+
+def test_an_integer_too_long_to_write_in_decimal_is_unknown_wherever_it_is_written(tmp_path):
+    # Python refuses to write an integer of more than 4,300 digits in decimal: a literal or
+    # a YAML value that large would have made every resource rule fail.
+    huge = "0x" + "f" * 4000
+    write_tree(
+        tmp_path,
+        {
+            "sizes.yaml": f"count: {huge}\n",
+            "train.py": textwrap.dedent(
+                f"""
+                import yaml
+                from sagemaker.estimator import Estimator
+
+                sizes = yaml.safe_load(open("sizes.yaml"))
+                HUGE = {huge}
+                Estimator(image_uri=f"{{HUGE}}", instance_count=sizes["count"], max_run=HUGE)
+                """
+            ),
+        },
+    )
+    (project,) = discover([tmp_path]).projects
+    (job,) = rm.resources(Evidence(project.root, project.files))
+    assert [job.get(name).state.value for name in ("image", "instance_count", "max_runtime")] == [
+        "unknown"
+    ] * 3
+
+
 def test_a_helper_is_judged_at_its_call_from_a_notebook_cell_written_as_one_string(tmp_path):
     # The cell's source is one JSON string: its "\n" and "\t" stand right before the
     # helper's name, in the import and in the call.

@@ -266,6 +266,16 @@ def test_a_package_is_never_read_even_with_its_sources_in_node_modules(tmp_path)
     assert _imported_isolation(tmp_path, package, written) == "unknown"
 
 
+def test_a_json_file_is_required_by_its_relative_path_and_a_bare_name_is_a_package(tmp_path):
+    files = {"bin/isolation.json": '{"isolated": false}'}
+    for name, specifier, found in [
+        ("relative", "./isolation.json", "known"),
+        ("bare", "isolation.json", "unknown"),
+    ]:
+        written = f"const ISOLATED = require('{specifier}').isolated;\n"
+        assert _imported_isolation(tmp_path / name, files, written) == found, name
+
+
 def test_a_module_is_found_by_its_relative_path_its_index_or_its_js_name(tmp_path):
     module = {"lib/isolation/index.ts": "export const ISOLATED = false;\n"}
     for name, specifier in [

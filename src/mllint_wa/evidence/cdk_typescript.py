@@ -56,7 +56,7 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import cdk_resources as cdk
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, python_name
+from mllint_wa.evidence.cdk_typescript_flow import UNDEFINED, AppFlow, module_files, python_name
 from mllint_wa.evidence.kinds import CI, JSON, SHELL, TYPESCRIPT, YAML
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
@@ -289,11 +289,7 @@ class _StackTags(cdk._StackTags):
     """Stack classes found through relative imports (``../lib/hosting-stack``)."""
 
     def files_named(self, importer: str, module: str) -> set[str]:
-        if not module.startswith("."):
-            return set()
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), module))
-        base = base.removesuffix(".js").removesuffix(".ts")
-        return {path for path in (f"{base}.ts", f"{base}/index.ts") if path in self.by_path}
+        return {path for path in module_files(importer, module) if path in self.by_path}
 
 
 # Lowering ------------------------------------------------------------------------------------

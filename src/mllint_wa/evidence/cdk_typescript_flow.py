@@ -118,15 +118,7 @@ class AppFlow(Callers):
 
     def file(self, importer: str, specifier: str) -> str | None:
         """The app file a relative specifier names from ``importer``."""
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
-        if base.startswith("../") or "node_modules" in base.split("/"):
-            return None
-        if base.endswith(".json"):
-            candidates = [base]
-        else:
-            base = base.removesuffix(".js").removesuffix(".ts")
-            candidates = [f"{base}.ts", f"{base}/index.ts"]
-        present = [path for path in candidates if self.ev.is_file(path)]
+        present = [path for path in module_files(importer, specifier) if self.ev.is_file(path)]
         return present[0] if present else None
 
     # Imports -----------------------------------------------------------------------------
@@ -389,3 +381,18 @@ def _key_of(module: TypeScriptModule, function: ast.FunctionDef) -> Callee | Non
             return ("class", module.path, owner.name)
         return ("method", module.path, owner.name, function.name)
     return None
+
+
+def module_files(importer: str, specifier: str) -> list[str]:
+    """The repository paths a relative import specifier may name from ``importer``, first
+    choice first (``./config`` is ``config.ts`` or ``config/index.ts``, a ``.js`` suffix is
+    read as ``.ts``); none for a package or a path outside the repository."""
+    if not specifier.startswith("."):
+        return []
+    base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
+    if base.startswith("../") or "node_modules" in base.split("/"):
+        return []
+    if base.endswith(".json"):
+        return [base]
+    base = base.removesuffix(".js").removesuffix(".ts")
+    return [f"{base}.ts", f"{base}/index.ts"]

@@ -37,7 +37,7 @@ from typing import Any
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import bound_names, module, modules_naming, project_files_named
-from mllint_wa.evidence.python_values import MAX_CALL_SITES, Val, Values
+from mllint_wa.evidence.python_values import MAX_CALL_SITES, MAX_INT, Val, Values
 from mllint_wa.model import Location
 from mllint_wa.parsers.json_positions import JsonDocument, load_json
 from mllint_wa.parsers.python_code import PythonModule
@@ -283,6 +283,8 @@ def _data(
         )
     if value is None or isinstance(value, bool):
         return Val(True, value, written=repr(value), place=where)
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        return Val(False, written=shown, place=where)  # no setting; too long to write out
     for plain in (str, int, float):  # YAML's scalars are subclasses that keep their style
         if isinstance(value, plain):
             return Val(True, plain(value), written=repr(plain(value)), place=where)

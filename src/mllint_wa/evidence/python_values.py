@@ -51,7 +51,7 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[int, int], int]] = {
     ast.Mult: operator.mul,
     ast.FloorDiv: operator.floordiv,
 }
-_MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
+MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
 _MAX_TEXT = 10_000  # characters of a string built by formatting or joining
 # A project function's parameters are read from its calls when it is called at most this
 # many times (counting each of its callers' own calls), through at most this many levels of
@@ -205,6 +205,9 @@ class Values:
         self.project = project
         self._scopes: dict[int, _Scope] = {}
         self._parents = module.index.parents()
+        # Each expression's quoted text, made once: a name read in many places is
+        # resolved as often, and quoting redacts.
+        self._texts: dict[ast.AST, str] = {}
         # The walrus targets and lambdas of the module, by each statement that holds them:
         # what a statement binds beside its own targets.
         self._held: dict[int, list[ast.AST]] = {}
@@ -436,10 +439,16 @@ class Values:
         return Val(False, node=node, written=text, expr=node)
 
     def _value(self, node: ast.expr, depth: int, context: Context | None) -> Val:
-        text = written(node)
+        text = self._texts.get(node)
+        if text is None:
+            text = self._texts[node] = written(node)
         if depth > _MAX_DEPTH:
             return self._unknown(node, text)
         if isinstance(node, ast.Constant):
+            # A literal beyond any size or duration (``0xfff…``) is no setting, and Python
+            # refuses to write it in decimal.
+            if isinstance(node.value, int) and abs(node.value) > MAX_INT:
+                return self._unknown(node, text)
             return Val(True, node.value, node, text, node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.value(node.operand, depth + 1, context)
@@ -582,25 +591,29 @@ class Values:
         if isinstance(node.op, ast.FloorDiv) and b == 0:
             return None
         result: int = _ARITHMETIC[type(node.op)](a, b)
-        return result if abs(result) <= _MAX_INT else None
+        return result if abs(result) <= MAX_INT else None
 
     def _joined(self, node: ast.JoinedStr, depth: int, context: Context | None) -> str | None:
-        """An f-string whose every part is known, formatted as Python would."""
+        """An f-string whose every part is known, formatted as Python would; None as soon
+        as it grows past the bound on built text."""
         parts: list[str] = []
+        length = 0
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                parts.append(part.value)
-                continue
-            if not isinstance(part, ast.FormattedValue) or part.format_spec is not None:
+                written_part = part.value
+            elif isinstance(part, ast.FormattedValue) and part.format_spec is None:
+                inner = self.value(part.value, depth + 1, context).plain()
+                conversion = _CONVERSIONS.get(part.conversion)
+                if not isinstance(inner, (str, int, float)) or conversion is None:
+                    return None
+                written_part = conversion(inner)
+            else:
                 return None
-            inner = self.value(part.value, depth + 1, context).plain()
-            if not isinstance(inner, (str, int, float)):
+            length += len(written_part)
+            if length > _MAX_TEXT:
                 return None
-            conversion = _CONVERSIONS.get(part.conversion)
-            if conversion is None:
-                return None
-            parts.append(conversion(inner))
-        return _bounded_text("".join(parts))
+            parts.append(written_part)
+        return "".join(parts)
 
     def _dict(self, node: ast.Dict, depth: int, text: str, context: Context | None) -> Val:
         entries: dict[str, Val] = {}
@@ -680,7 +693,9 @@ class Values:
             items = self.value(node.args[0], depth + 1, context).plain()
             if not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
                 return None
-            return _bounded_text(template.join(items))
+            # Measured before it is built: a list of long strings must not be joined.
+            joined = sum(map(len, items)) + len(template) * max(0, len(items) - 1)
+            return template.join(items) if joined <= _MAX_TEXT else None
         if any(isinstance(a, ast.Starred) for a in node.args):
             return None
         if any(k.arg is None for k in node.keywords) or "{{" in template or "}}" in template:
@@ -696,8 +711,12 @@ class Values:
         # conversion, an attribute or an index is not followed.
         if not _PLAIN_FIELDS.fullmatch(template):
             return None
+        # Measured before it is formatted: a field repeated many times must not be filled.
+        longest = max((len(str(p)) for p in parts), default=0)
+        if len(template) + template.count("{") * longest > _MAX_TEXT:
+            return None
         try:
-            return _bounded_text(template.format(*positional, **named))
+            return template.format(*positional, **named)
         except (IndexError, KeyError, ValueError):
             return None
 

@@ -31,7 +31,6 @@ from mllint_wa.evidence.code import (
     import_closure,
     modules,
 )
-from mllint_wa.evidence.value_reach import End, shuffled_ends, value_ends
 from mllint_wa.parsers.python_code import PythonModule, has_star_kwargs, keyword, literal
 
 _IMPORT_DEPTH = 2
@@ -243,6 +242,9 @@ def _reaches_training(
     """A split, a model or an initialisation trains unless all its value ends outside
     training; any other draw (a number, an array, a sample of rows, a shuffled loader)
     counts only when its value reaches training."""
+    # Imported here: the value flow is loaded only by a run that finds a draw to follow.
+    from mllint_wa.evidence.value_reach import End, shuffled_ends, value_ends
+
     if name in _IN_PLACE_SHUFFLES:
         ends = shuffled_ends(ev, path, parsed, call)
     else:
