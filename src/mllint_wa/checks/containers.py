@@ -513,17 +513,15 @@ def unpinned_image_packages(ctx: ProjectContext) -> Iterator[Violation]:
         if loose:
             groups.setdefault((found.path, found.install.manager), []).append((found, loose))
     for (path, manager), members in groups.items():
-        first_install, first_loose = members[0]
+        places = [
+            Related(
+                Location(path, loose[0].line, loose[0].column),
+                _unpinned_message(found.install.command, loose),
+            )
+            for found, loose in members
+        ]
         every = [placed for _, loose in members for placed in loose]
-        yield Violation(
-            _unpinned_message(first_install.install.command, every),
-            Location(path, first_loose[0].line, first_loose[0].column),
-            anchor=f"{path}:{manager}",
-            related=tuple(
-                Related(
-                    Location(path, loose[0].line, loose[0].column),
-                    _unpinned_message(found.install.command, loose),
-                )
-                for found, loose in members[1:]
-            ),
+        first_command = members[0][0].install.command
+        yield Violation.at_first(
+            places, f"{path}:{manager}", _unpinned_message(first_command, every)
         )

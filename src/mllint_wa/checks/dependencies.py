@@ -335,13 +335,10 @@ def unpinned_hub_revision(ctx: ProjectContext) -> Iterator[Violation]:
         key = (download.path, download.repository, download.remote_code)
         groups.setdefault(key, []).append(download)
     for (path, repository, remote), members in groups.items():
-        first = members[0]
-        yield Violation(
-            _hub_message(first),
-            Location(path, first.line, first.column),
-            anchor=f"{path}:{repository}:{'remote-code' if remote else 'download'}",
-            related=tuple(
-                Related(Location(path, other.line, other.column), _hub_message(other))
-                for other in members[1:]
-            ),
+        places = [
+            Related(Location(path, download.line, download.column), _hub_message(download))
+            for download in members
+        ]
+        yield Violation.at_first(
+            places, f"{path}:{repository}:{'remote-code' if remote else 'download'}"
         )
