@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import build_repository
@@ -70,28 +71,43 @@ def measure(
     before: Callable[[], None] = lambda: None,
 ) -> list[Sample]:
     """``repeat`` runs of ``command`` after one that is not counted, ``before`` called before
-    each. A run that fails (an exit code other than 0 and 1) stops the benchmark with its
-    error output."""
+    each."""
     samples = []
     for _ in range(repeat + 1):
         before()
-        with tempfile.TemporaryFile() as errors:
-            start = time.perf_counter()
-            process = subprocess.Popen(
-                command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=errors
-            )
-            # wait4 gives this child's own resource use; getrusage(RUSAGE_CHILDREN) would
-            # give the peak of every child so far.
-            _, status, usage = os.wait4(process.pid, 0)
-            wall = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-            if process.returncode not in (0, 1):
-                errors.seek(0)
-                message = errors.read().decode(errors="replace")
-                sys.exit(f"{' '.join(command)} failed ({process.returncode}): {message}")
-        # ru_maxrss is in KiB on Linux.
-        samples.append(Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024))
+        samples.append(run_once(command, cwd, environment))
     return samples[1:]
+
+
+def run_once(
+    command: Sequence[str],
+    cwd: Path,
+    environment: dict[str, str] | None = None,
+    output: IO[bytes] | None = None,
+) -> Sample:
+    """One run of ``command`` (with the workers it waits for), its standard output written
+    to ``output``, else dropped. A run that fails (an exit code other than 0 and 1) stops
+    the benchmark with its error output."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.DEVNULL if output is None else output,
+            stderr=errors,
+        )
+        # wait4 gives this child's own resource use; getrusage(RUSAGE_CHILDREN) would
+        # give the peak of every child so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            sys.exit(f"{' '.join(command)} failed ({process.returncode}): {message}")
+    # ru_maxrss is in KiB on Linux.
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def read_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
