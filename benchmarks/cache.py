@@ -87,13 +87,13 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
         )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path)
     parser.add_argument("--files", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     # The runs read the cache from the options given, never from the environment.
     os.environ.pop("MLLINT_WA_NO_CACHE", None)
     os.environ.pop("MLLINT_WA_CACHE_DIR", None)
