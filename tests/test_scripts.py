@@ -410,6 +410,21 @@ def test_peer_counts_counts_the_checks_of_the_peers_it_finds(
     assert capsys.readouterr().err == "error: no peer linter found\n"
 
 
+@pytest.mark.parametrize("name", ["ecosystem", "peer_counts"])
+def test_the_scripts_over_the_snapshots_refuse_a_repository_repos_toml_does_not_hold(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repos = tmp_path / "repos.toml"
+    repos.write_text(
+        '[[repo]]\nrepo = "acme/models"\ncommit = "' + "0" * 40 + '"\nkind = "library"\n'
+        'description = "one"\n',
+        encoding="utf-8",
+    )
+    arguments = ["--repos-dir", str(tmp_path), "--repos-file", str(repos)]
+    assert script(name).main([*arguments, "--only", "acme/other"]) == 2
+    assert capsys.readouterr().err == f"error: not in {repos}: acme/other\n"
+
+
 def test_a_program_that_cannot_start_or_finish_is_an_ecosystem_error(tmp_path: Path) -> None:
     module = script("ecosystem")
     with pytest.raises(module.EcosystemError, match=r"^no-such-program could not start: "):
