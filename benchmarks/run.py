@@ -119,31 +119,38 @@ def run_once(
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def read_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
-    """Reading every file once, start to end, in this process (no start-up counted), after
-    one read that is not counted."""
+def in_process(work: Callable[[], None], repeat: int) -> list[Sample]:
+    """``repeat`` passes of ``work`` in this process (no start-up counted), after one that
+    is not counted."""
     samples = []
     for _ in range(repeat + 1):
         start, cpu = time.perf_counter(), time.process_time()
+        work()
+        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
+    return samples[1:]
+
+
+def read_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
+    """Reading every file once, start to end, in this process."""
+
+    def read() -> None:
         for name in files:
             with open(root / name, "rb") as handle:
                 while handle.read(1 << 20):
                     pass
-        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
-    return samples[1:]
+
+    return in_process(read, repeat)
 
 
 def parse_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
     """Reading every file once and parsing its code as :func:`parse_code` does, in this
-    process, after one pass that is not counted: what no static reader of the code can go
-    below."""
-    samples = []
-    for _ in range(repeat + 1):
-        start, cpu = time.perf_counter(), time.process_time()
+    process: what no static reader of the code can go below."""
+
+    def parse() -> None:
         for name in files:
             parse_code(name, (root / name).read_bytes())
-        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
-    return samples[1:]
+
+    return in_process(parse, repeat)
 
 
 def parse_code(name: str, content: bytes) -> None:

@@ -308,9 +308,13 @@ def test_the_benchmark_reports_start_up_and_every_tree_size(
     text = capsys.readouterr().out
     assert "Minimum / median of 1 runs" in text
     assert "| `mllint-wa --version` |" in text and "| `mllint-wa rules` |" in text
-    # One row per size in the table of trees and in the table of growth.
+    # One row per size in the table of trees, of growth, and of every rule.
     assert re.search(r"^\| 30 \| [0-9.]+ \| [0-9.]+ / [0-9.]+ \| [0-9.]+ / ", text, re.M)
     assert re.search(r"^\| 30 \| [0-9.]+ \| - \|$", text, re.M)
+    every_rule = (
+        r"^\| 30 \| [0-9.]+ / [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ / [0-9.]+ \| \d+ \|$"
+    )
+    assert re.search(every_rule, text, re.M)
     assert "cold: `mllint-wa --cache-dir DIR --exit-zero -q .`" in text
     assert text.endswith("The Go mllint is not installed: its column is left out.\n")
 
