@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from mllint_wa.checks.wording import counted, first_named
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.automation import ci_evidence, dockerfiles
@@ -452,10 +453,7 @@ def _loose(ev: Evidence, found: ImageInstall) -> list[PlacedPackage]:
 
 def _unpinned_message(command: str, loose: list[PlacedPackage]) -> str:
     names = sorted({placed.package.name for placed in loose})
-    shown = ", ".join(names[:_PACKAGES_SHOWN])
-    if len(names) > _PACKAGES_SHOWN:
-        shown += f" and {len(names) - _PACKAGES_SHOWN} more"
-    count = f"{len(names)} package{'s' if len(names) != 1 else ''}"
+    count, shown = counted(len(names), "package"), first_named(names, _PACKAGES_SHOWN)
     return f"`{command}` leaves {count} unpinned in the image: {shown}"
 
 
