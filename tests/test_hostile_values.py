@@ -1,0 +1,56 @@
+"""Hostile input to the value-flow readers: values followed across a project's modules, its
+helpers read once per call, its configuration files.
+
+Each input is fed as it was found and the test asserts what is read from it, never how long
+it takes: the inputs here took from tens of seconds to many minutes before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence import resources as rm
+from mllint_wa.model import Location
+from mllint_wa.project import discover
+from trees import write_files
+
+MODEL_IMPORT = "from sagemaker.model import Model\n"
+
+
+def _resources(root: Path, kind: str) -> tuple[rm.Resource, ...]:
+    [project] = discover([root]).projects
+    return rm.resources(Evidence(project.root, project.files), kind)
+
+
+# Callers of the project's helpers ----------------------------------------------------------------
+
+HELPERS = 3_000
+CALLS = 30_000
+
+
+def test_thousands_of_helpers_named_in_modules_of_many_calls_are_each_looked_up_once(tmp_path):
+    # Each helper's calls were looked for among every call of every module that names it:
+    # 3,000 helpers named in two modules of 30,000 calls each took 180 million comparisons.
+    helpers = MODEL_IMPORT + "".join(
+        f"def serve{i}(isolated):\n"
+        f"    Model(image_uri='i', role='r', enable_network_isolation=isolated)\n"
+        for i in range(HELPERS)
+    )
+    names = ",\n".join(f"serve{i}" for i in range(HELPERS))
+    callers = f"import helpers\nnames = [\n{names}]\n" + "run()\n" * CALLS
+    write_files(
+        tmp_path,
+        {
+            "helpers.py": helpers,
+            "once.py": "from helpers import serve0\nserve0(False)\n",
+            "callers_a.py": callers,
+            "callers_b.py": callers,
+        },
+    )
+    models = _resources(tmp_path, rm.MODEL)
+    isolation = [model.get("network_isolation") for model in models]
+    # The one helper called (once) holds its caller's value; the others' stay unknown.
+    assert (isolation[0].value, isolation[0].location) == (False, Location("once.py", 2, 8))
+    assert len(models) == HELPERS
+    assert all(value.unknown for value in isolation[1:])
