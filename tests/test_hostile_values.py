@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from conftest import Linter
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.model import Location
@@ -54,3 +57,34 @@ def test_thousands_of_helpers_named_in_modules_of_many_calls_are_each_looked_up_
     assert (isolation[0].value, isolation[0].location) == (False, Location("once.py", 2, 8))
     assert len(models) == HELPERS
     assert all(value.unknown for value in isolation[1:])
+
+
+# Models served by endpoints --------------------------------------------------------------------
+
+SERVED = 20_000
+SERVING = "serve.py"
+
+
+def many_served_models(ev: Evidence) -> list[rm.Resource]:
+    """An extractor: SERVED SDK models without network isolation, each deployed."""
+    found = []
+    for i in range(SERVED):
+        where = Location(SERVING, i + 1, 1)
+        name = f"model{i}"
+        found.append(rm.Resource(rm.MODEL, name, "sdk", where, type="Model"))
+        endpoint = {"model": rm.known(name, where)}
+        found.append(rm.Resource(rm.ENDPOINT, f"{name}.deploy", "sdk", where, endpoint))
+    return found
+
+
+def test_each_of_thousands_of_deployed_models_finds_its_deployment_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lint: Linter
+) -> None:
+    # Each model was looked for among every endpoint and transform of the project: 20,000
+    # deployed models took minutes.
+    write_files(tmp_path, {SERVING: "\n" * SERVED})
+    monkeypatch.setattr(rm, "EXTRACTORS", {"sdk": f"{__name__}:many_served_models"})
+    found = lint(tmp_path, "DE021")
+    assert found == [
+        ("DE021", "model-without-network-isolation", SERVING, i + 1, 1) for i in range(SERVED)
+    ]
