@@ -88,3 +88,47 @@ def test_each_of_thousands_of_deployed_models_finds_its_deployment_once(
     assert found == [
         ("DE021", "model-without-network-isolation", SERVING, i + 1, 1) for i in range(SERVED)
     ]
+
+
+# Values that fan out through names -------------------------------------------------------------
+
+
+def _laughs(levels: int, width: int) -> str:
+    """``a1`` a list of ``width`` names of ``a0``, ``a2`` of ``a1``…: ``width ** levels``
+    values in a few hundred bytes."""
+    lines = ["a0 = False"]
+    for level in range(1, levels + 1):
+        lines.append(f"a{level} = [{', '.join([f'a{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _served(isolation: str, name: str = "model") -> str:
+    return (
+        f"{name} = Model(image_uri='i', role='r', enable_network_isolation={isolation})\n"
+        f"{name}.deploy(initial_instance_count=1, instance_type='ml.m5.large')\n"
+    )
+
+
+def _isolation(root: Path) -> list[tuple[str, object]]:
+    return [
+        (model.name, model.get("network_isolation").state.value)
+        for model in _resources(root, rm.MODEL)
+    ]
+
+
+def test_a_list_of_names_of_lists_of_names_reads_as_unknown_however_often_it_is_read(tmp_path):
+    # 10 ** 20 values: the reading never ended, or ran out of memory and failed every rule.
+    readers = "".join(_served("a20[0]", f"bombed{i}") for i in range(1_000))
+    write_files(tmp_path, {"serve.py": MODEL_IMPORT + _laughs(20, 10) + readers + _served("a0")})
+    assert _isolation(tmp_path) == [
+        *[(f"bombed{i}", "unknown") for i in range(1_000)],
+        ("model", "known"),
+    ]
+
+
+def test_a_dict_set_to_itself_at_each_of_its_keys_reads_as_unknown(tmp_path):
+    # Each of the ten changes was read through the nine before it, and so on: it never ended.
+    changes = "".join(f"config['k{i}'] = config\n" for i in range(10))
+    source = MODEL_IMPORT + "config = {}\n" + changes + "config['isolated'] = False\n"
+    write_files(tmp_path, {"serve.py": source + _served("config['isolated']")})
+    assert _isolation(tmp_path) == [("model", "unknown")]
