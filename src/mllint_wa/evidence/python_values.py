@@ -32,8 +32,7 @@ from typing import Protocol, TypeVar
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.model import Location
-from mllint_wa.parsers.python_code import PythonModule, quote_expression
-from mllint_wa.parsers.secrets import quote
+from mllint_wa.parsers.python_code import PythonModule, quote_expression, quote_repeated
 
 Caller = TypeVar("Caller")
 Called = TypeVar("Called")
@@ -140,11 +139,13 @@ def written(node: ast.AST) -> str:
             node = node.value
     if isinstance(node, ast.Name):
         head = node.id
-    elif any(count >= _UNPARSE_LIMIT for count, _ in enumerate(ast.walk(node))):
+    elif not isinstance(node, ast.Constant) and any(
+        count >= _UNPARSE_LIMIT for count, _ in enumerate(ast.walk(node))
+    ):
         head = "an expression"
     else:
         head = quote_expression(node, _WRITTEN)
-    return quote(prefix + head + "".join(reversed(suffixes)), _WRITTEN)
+    return quote_repeated(prefix + head + "".join(reversed(suffixes)), _WRITTEN)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ spells it. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import re
 import sys
@@ -34,6 +35,10 @@ _WORD = re.compile(r"\w+")
 _QUOTED_DEPTH = 32
 _QUOTED_NODES = 400
 _QUOTED_NAME = 40
+# Code repeats its small expressions (`1`, `role`, `"ml.m5.xlarge"`) module after module:
+# each text is redacted once, not at every place it is quoted. Redacting is a function of the
+# text alone.
+quote_repeated = functools.lru_cache(maxsize=4096)(quote)
 # A fill-in placeholder where code is expected: `project_name = <PROJECT NAME>`.
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
 # A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
@@ -191,7 +196,7 @@ def quote_expression(node: ast.AST, limit: int) -> str:
             return "…"
         pending.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
     try:
-        return quote(ast.unparse(node), limit)
+        return quote_repeated(ast.unparse(node), limit)
     except ValueError:  # a node ast.unparse cannot write (an odd f-string)
         return "…"
 
