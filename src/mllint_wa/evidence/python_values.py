@@ -218,6 +218,13 @@ class Values:
                 if isinstance(holder, ast.stmt):
                     self._held.setdefault(id(holder), []).append(node)
                 holder = self._parents.get(holder)
+        # The statements holding a call that changes a name's dict or list in place: only
+        # these are searched for their changes when the bindings are collected.
+        self._changing = {
+            id(self.statement_of(call))
+            for call in module.index.of(ast.Call)
+            if _changed_in_place(call) is not None
+        }
         root = _Scope(module.tree, None)
         self._scopes[id(module.tree)] = root
         self._collect(module.tree.body, root, conditional=False)
@@ -278,14 +285,14 @@ class Values:
                 value = statement.value if isinstance(statement, ast.Assign) and keyed else None
                 change = _Change(at, target.slice if keyed else None, value, conditional)
                 scope.changes.setdefault(target.value.id, []).append(change)
+        if id(statement) not in self._changing:
+            return
         for node in _own_nodes(statement):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _IN_PLACE
-                and isinstance(node.func.value, ast.Name)
-            ):
-                changes = scope.changes.setdefault(node.func.value.id, [])
+            if not isinstance(node, ast.Call):
+                continue
+            changed = _changed_in_place(node)
+            if changed is not None:
+                changes = scope.changes.setdefault(changed, [])
                 changes.extend(_Change(at, k, v, conditional) for k, v in _updated_keys(node))
 
     def _lambda_scope(self, node: ast.Lambda, parent: _Scope) -> None:
@@ -1006,6 +1013,15 @@ def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
                 yield from ast.walk(item)
             elif isinstance(item, ast.withitem):
                 yield from ast.walk(item.context_expr)
+
+
+def _changed_in_place(call: ast.Call) -> str | None:
+    """The name whose dict or list a call changes in place (``name.update(…)``,
+    ``name.append(…)`` …), if any."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _IN_PLACE:
+        return func.value.id if isinstance(func.value, ast.Name) else None
+    return None
 
 
 def _updated_keys(call: ast.Call) -> list[tuple[ast.expr | None, ast.expr | None]]:
