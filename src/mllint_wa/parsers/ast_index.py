@@ -95,4 +95,15 @@ class NodeIndex:
         """Each node's parent, the tree's own children included. Made anew on each call from
         the filed nodes and not kept: an index lasts as long as its module, the whole run,
         and a parent per node would double what it holds. Keep it while asking."""
-        return {child: parent for parent in self._nodes for child in ast.iter_child_nodes(parent)}
+        parents: dict[ast.AST, ast.AST] = {}
+        # What ast.iter_child_nodes gives, in its order, without its two generators a node.
+        for parent in self._nodes:
+            for name in parent._fields:
+                value = getattr(parent, name, None)
+                if isinstance(value, ast.AST):
+                    parents[value] = parent
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            parents[item] = parent
+        return parents
