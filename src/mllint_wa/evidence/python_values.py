@@ -106,6 +106,12 @@ class Val:
     def call(self) -> ast.Call | None:
         return self.value if self.known and isinstance(self.value, ast.Call) else None
 
+    def moved(self, node: ast.AST | None, home: Values | None, context: Context | None) -> Val:
+        """The value written at ``node`` of ``home``'s module, read with ``context``: what
+        :func:`dataclasses.replace` makes, without its generic work, for the copies made
+        of every value read."""
+        return Val(self.known, self.value, node, self.written, self.expr, home, context, self.place)
+
     @nesting_bounded(...)
     def plain(self) -> object:
         """The value as plain Python; ``...`` when anything inside is unknown or a call."""
@@ -440,7 +446,7 @@ class Values:
         whose arguments the enclosing function's parameters hold."""
         found = self._value(node, depth, context)
         if found.home is None and found.place is None:
-            return replace(found, home=self, context=context)
+            return found.moved(found.node, self, context)
         return found
 
     def _unknown(self, node: ast.AST, text: str) -> Val:
