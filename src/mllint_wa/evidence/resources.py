@@ -448,14 +448,16 @@ def _present_sources(ev: Evidence) -> list[str]:
 
 
 def _source_resources(ev: Evidence, source: str) -> Iterator[Resource]:
-    """One source's resources, extracted once per run as far as they are read."""
+    """One source's resources, extracted once per run as far as they are read. An
+    extractor that fails (at import, at its call or half-way through) fails once: each
+    later reader is given the same error, and the extractor is not run again."""
+    return iter(ev.memo((_source_resources, source), lambda: _Replayed(_extract(ev, source))))
 
-    def extractor() -> _Replayed[Resource]:
-        module_name, _, function = EXTRACTORS[source].partition(":")
-        extract: Extractor = getattr(importlib.import_module(module_name), function)
-        return _Replayed(extract(ev))
 
-    return iter(ev.memo((_source_resources, source), extractor))
+def _extract(ev: Evidence, source: str) -> Iterator[Resource]:
+    module_name, _, function = EXTRACTORS[source].partition(":")
+    extract: Extractor = getattr(importlib.import_module(module_name), function)
+    yield from extract(ev)
 
 
 class _Replayed(Generic[T]):
