@@ -35,10 +35,11 @@ _WORD = re.compile(r"\w+")
 _QUOTED_DEPTH = 32
 _QUOTED_NODES = 400
 _QUOTED_NAME = 40
-# Code repeats its small expressions (`1`, `role`, `"ml.m5.xlarge"`) module after module:
-# each text is redacted once, not at every place it is quoted. Redacting is a function of the
-# text alone.
-quote_repeated = functools.lru_cache(maxsize=4096)(quote)
+# Code repeats its small expressions (`1`, `role`, `"ml.m5.xlarge"`) module after module: a
+# short text is redacted once, not at every place it is quoted (redacting is a function of
+# the text alone); a longer one, seldom repeated, is not kept.
+_REPEATED_TEXT = 200
+_quote_short = functools.lru_cache(maxsize=4096)(quote)
 # A fill-in placeholder where code is expected: `project_name = <PROJECT NAME>`.
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
 # A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
@@ -180,6 +181,11 @@ def has_star_kwargs(call: ast.Call) -> bool:
     return any(item.arg is None for item in call.keywords) or any(
         isinstance(arg, ast.Starred) for arg in call.args
     )
+
+
+def quote_repeated(text: str, limit: int) -> str:
+    """:func:`~mllint_wa.parsers.secrets.quote`, remembered for short texts."""
+    return _quote_short(text, limit) if len(text) <= _REPEATED_TEXT else quote(text, limit)
 
 
 def quote_expression(node: ast.AST, limit: int) -> str:
