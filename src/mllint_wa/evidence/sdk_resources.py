@@ -909,6 +909,9 @@ class _File:
 
     def first(self, args: _Args, paths: tuple[Path, ...]) -> Val | None:
         for path in paths:
+            # Most paths a reader knows start at an argument the call does not give.
+            if path[0] not in args.values:
+                continue
             found = self.dig(args, path)
             if found is not None:
                 return found
