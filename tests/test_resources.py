@@ -3,6 +3,7 @@ which reads no more of the project than it needs and answers as the whole model 
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import pytest
@@ -204,12 +205,16 @@ def test_an_extractor_that_fails_is_run_once_and_its_error_given_to_every_reader
     CALLS.clear()
     monkeypatch.setattr(model, "EXTRACTORS", {"fake": f"{__name__}:failing_extractor"})
     ev = Evidence(tmp_path, ())
+    shown: list[int] = []
     for _ in range(3):
-        with pytest.raises(RuntimeError, match="template reader failed"):
+        with pytest.raises(RuntimeError, match="template reader failed") as raised:
             model.resources(ev)
+        shown.append(len(traceback.format_exception(raised.value)))
         with pytest.raises(RuntimeError, match="template reader failed"):
             model.defines_deployment(ev)
     assert CALLS == ["called"]
+    # Each reader is shown where the error was raised, not every earlier reader's stack.
+    assert shown[1] == shown[2]
     monkeypatch.setattr(model, "EXTRACTORS", {"missing": "mllint_wa.evidence.nowhere:x"})
     imports: list[str] = []
     importer = model.importlib.import_module
