@@ -42,6 +42,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from mllint_wa.literals import any_of
+
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
 _SHOWN_FROM = 20
 _ELLIPSIS = "…"
@@ -598,6 +600,8 @@ _DETECTORS: tuple[_Detector, ...] = (
 NEEDLES: tuple[bytes, ...] = tuple(
     sorted({needle.encode() for detector in _DETECTORS for needle in detector.needles})
 )
+# Whether a text holds any detector's needle at all.
+_ANY_NEEDLE = re.compile(any_of(needle for detector in _DETECTORS for needle in detector.needles))
 
 # Embedded images and PDFs in notebook outputs: base64 that must not be read as tokens. They
 # are blanked out (same length, same line breaks) so that positions stay those of the file.
@@ -638,9 +642,13 @@ def _spans(text: str, validate: bool, code: bool = False) -> list[_Span]:
     when the name is a credential's, validated or not; ``code`` says that values are string
     literals (an unquoted value is an expression)."""
     kept: list[_Span] = []
+    if _ANY_NEEDLE.search(text) is None:
+        return kept  # most texts: one pass, not one a needle
     for detector in _DETECTORS:
-        if any(needle in text for needle in detector.needles):
-            kept = _merged(kept, _detected(text, detector, validate, code))
+        for needle in detector.needles:
+            if needle in text:
+                kept = _merged(kept, _detected(text, detector, validate, code))
+                break
     return kept
 
 
