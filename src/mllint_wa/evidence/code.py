@@ -11,6 +11,7 @@ finds ``src/myproj/utils.py``) and by folder for relative imports; nothing is im
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,13 +51,20 @@ _FUNCTION_TAG = re.compile(r"!function[ \t]+([A-Za-z_][\w.]*)")
 def is_test_path(path: str) -> bool:
     """Test code and test data: it exercises the project, it is not its training or data
     path."""
-    *folders, name = path.split("/")
+    folder, _, name = path.rpartition("/")
     return (
-        any(folder in _TEST_FOLDERS for folder in folders)
+        _in_test_folder(folder)
         or name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
     )
+
+
+@functools.lru_cache(maxsize=16384)
+def _in_test_folder(folder: str) -> bool:
+    """Whether a folder is a tests folder or lies in one: decided once a folder, since rules
+    ask it of every code file."""
+    return any(name in _TEST_FOLDERS for name in folder.split("/"))
 
 
 def code_files(ev: Evidence) -> tuple[str, ...]:

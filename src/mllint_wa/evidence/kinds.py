@@ -237,7 +237,8 @@ def _installed_or_generated_folder(folder: str) -> bool:
 
 
 def is_templated_path(path: str) -> bool:
-    return any(mark in path for mark in _TEMPLATE_MARKS)
+    # Most paths hold no brace at all: one test each, before the four marks.
+    return ("{" in path or "}" in path) and any(mark in path for mark in _TEMPLATE_MARKS)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -34,6 +34,7 @@ The same value written several times in a text is one secret, reported once.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -784,12 +785,19 @@ _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 def is_secret_fixture(path: str) -> bool:
     """Whether a project-relative path is test data: under ``testdata/``, under a
     ``fixtures/`` folder of a tests folder, or a file named like ``test_secrets.py``."""
-    *folders, name = path.split("/")
-    lowered = [f.lower() for f in folders]
+    folder, _, name = path.rpartition("/")
+    name = name.lower()
+    return _fixture_folder(folder) or ("test" in name and "secret" in name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _fixture_folder(folder: str) -> bool:
+    """Whether files in ``folder`` are test data by their folders: decided once a folder,
+    since the scan asks it of every file."""
+    lowered = [f.lower() for f in folder.split("/")] if folder else []
     if any(f in _FIXTURE_FOLDERS for f in lowered):
         return True
-    for index, folder in enumerate(lowered):
-        if folder in ("fixtures", "fixture") and any(f in _TEST_FOLDERS for f in lowered[:index]):
+    for index, name in enumerate(lowered):
+        if name in ("fixtures", "fixture") and any(f in _TEST_FOLDERS for f in lowered[:index]):
             return True
-    name = name.lower()
-    return "test" in name and "secret" in name
+    return False
