@@ -9,6 +9,7 @@ import pytest
 
 from mllint_wa import evidence as evidence_module
 from mllint_wa.evidence import Evidence, ParseError
+from mllint_wa.evidence.code import modules_naming
 from mllint_wa.evidence.kinds import kinds_of
 from mllint_wa.parsers.python_code import parse_python
 from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml, walk
@@ -264,3 +265,29 @@ def test_a_file_that_grows_while_it_is_read_is_still_read_up_to_the_limit(tmp_pa
         assert read_prefix(handle.fileno(), 3000, expected=11) == b"x" * 3000
     with path.open("rb") as handle:
         assert read_prefix(handle.fileno(), 10_000, expected=5001) == b"x" * 5000
+
+
+def test_modules_naming_finds_files_where_every_name_is_a_whole_word(tmp_path: Path) -> None:
+    # The notebook's JSON holds "\n" escapes before names, and an escaped backslash before
+    # "nfoo": an escape is no part of a word, an escaped backslash leaves the word after it.
+    source = '["x = 1\\nfit_model(x)\\n", "path = \'\\\\nfoo\'"]'
+    notebook = (
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", '
+        f'"metadata": {{}}, "outputs": [], "source": {source}}}]}}'
+    )
+    ev = _project(
+        tmp_path,
+        {
+            "a.py": "from lib import fit_model\nfit_model()\n",
+            "b.py": "refit_model = 1\nprint(fit_models, fit_model_2)\n",
+            "c.py": "s = 'caf\u00e9_fit_model'\n",
+            "d.py": "s = '\\tfit_model'\n",
+            "n.ipynb": notebook,
+        },
+    )
+    assert [path for path, _ in modules_naming(ev, "fit_model")] == ["a.py", "d.py", "n.ipynb"]
+    assert [path for path, _ in modules_naming(ev, "caf\u00e9_fit_model")] == ["c.py"]
+    assert [path for path, _ in modules_naming(ev, "nfit_model")] == []
+    assert [path for path, _ in modules_naming(ev, "tfit_model")] == []
+    assert [path for path, _ in modules_naming(ev, "nfoo")] == ["n.ipynb"]
+    assert [path for path, _ in modules_naming(ev, "fit_model", "lib")] == ["a.py"]
