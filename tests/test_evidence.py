@@ -168,6 +168,23 @@ def test_mentions_is_a_byte_test(tmp_path):
     assert not ev.mentions("a.py", b"torch")
 
 
+def test_mentions_of_many_needles_answers_as_a_search_for_each(tmp_path: Path) -> None:
+    needles = (*(f"needle{n:02}".encode() for n in range(20)), b"sk-", b"sk-ant-")
+    ev = _project(
+        tmp_path,
+        {
+            "end.py": "x = 1\n" * 1000 + "needle19",
+            "prefix.py": "needle1 = 'sk'\n",  # a needle's prefix is no needle
+            "short.py": "key = 'sk-an'\n",  # the shorter of two needles sharing a prefix
+            "none.py": "needle = 2\n",
+        },
+    )
+    assert ev.mentions("end.py", *needles)
+    assert not ev.mentions("prefix.py", *needles)
+    assert ev.mentions("short.py", *needles)
+    assert not ev.mentions("none.py", *needles)
+
+
 def test_parsed_files_skips_files_without_the_needle_before_parsing(tmp_path):
     ev = _project(tmp_path, {"a.py": "import random\n", "b.py": "def f(:\n"})
     assert [path for path, _ in ev.parsed_files("python", parse_python, b"random")] == ["a.py"]
