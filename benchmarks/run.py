@@ -5,11 +5,15 @@
 prints, as Markdown tables to paste into benchmarks/README.md:
 
 * start-up: ``mllint-wa --version`` and ``mllint-wa rules``;
-* for each size, a synthetic ML repository (benchmarks/synthetic.py) linted with every
-  rule, cold and warm, against the read floor (reading every committed file once, in this
-  process). Cold runs with an empty cache folder (``--cache-dir``, emptied before each run)
-  when ``mllint-wa check --help`` knows the option; warm runs with the folder that a run
-  before it filled (without a cache, both are the same run);
+* for each size, a synthetic ML repository (benchmarks/synthetic.py) linted with the
+  default rules, cold and warm, and with every rule (``--select ALL --preview``) cold, against
+  two floors measured in this process: the read floor (reading every committed file once)
+  and the parse floor (reading them and parsing, with the standard library's C parsers, the
+  code any reader of it must parse: each Python module by ``ast.parse``, each notebook by
+  ``json.loads`` and its code cells by ``ast.parse``). Cold runs with an empty cache
+  folder (``--cache-dir``, emptied before each run) when ``mllint-wa check --help`` knows
+  the option; warm runs with the folder that a run before it filled (without a cache, both
+  are the same run);
 * the CPU time (user + system) of each run, the figure to compare on a shared machine,
   with the wall time and the peak memory (maximum resident set size) of the process;
 * the Go ``mllint`` (``mllint run``) on the same trees, when it is installed;
@@ -25,6 +29,8 @@ the test suite.
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import platform
 import shutil
@@ -39,6 +45,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import build_repository
+
+# The options that turn on every rule, preview rules included.
+EVERY_RULE = ("--select", "ALL", "--preview")
 
 # What the Go mllint runs besides git, for a project that configures it.
 GO_MLLINT_LINTERS = ("pylint", "mypy", "black", "isort", "bandit")
@@ -108,6 +117,34 @@ def read_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
     return samples[1:]
 
 
+def parse_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
+    """Reading every file once and parsing its code as :func:`parse_code` does, in this
+    process, after one pass that is not counted: what no static reader of the code can go
+    below."""
+    samples = []
+    for _ in range(repeat + 1):
+        start, cpu = time.perf_counter(), time.process_time()
+        for name in files:
+            parse_code(name, (root / name).read_bytes())
+        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
+    return samples[1:]
+
+
+def parse_code(name: str, content: bytes) -> None:
+    """A Python module by ``ast.parse``; a notebook by ``json.loads``, then its code cells
+    joined by ``ast.parse``; anything else not at all. Code that does not parse is passed
+    over: the floor is the cost of trying."""
+    try:
+        if name.endswith(".py"):
+            ast.parse(content)
+        elif name.endswith(".ipynb"):
+            cells = json.loads(content).get("cells", [])
+            sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
+            ast.parse("\n".join("".join(s) if isinstance(s, list) else s for s in sources))
+    except (SyntaxError, ValueError, AttributeError, TypeError):
+        pass
+
+
 def committed_files(root: Path) -> list[str]:
     listed = subprocess.run(
         ["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True
@@ -133,6 +170,11 @@ def emptied(options: Sequence[str]) -> Callable[[], None]:
 def min_median(samples: Sequence[Sample], figure: Callable[[Sample], float]) -> str:
     values = [figure(sample) for sample in samples]
     return f"{min(values):.3f} / {statistics.median(values):.3f}"
+
+
+def ratio(samples: Sequence[Sample], floor: Sequence[Sample]) -> str:
+    """The minimum CPU of ``samples`` over that of ``floor``."""
+    return f"{min(map(cpu_of, samples)) / min(map(cpu_of, floor)):.1f}"
 
 
 def peak(samples: Sequence[Sample]) -> str:
@@ -163,8 +205,10 @@ class SizeResult:
     size: int
     megabytes: float
     floor: list[Sample]
+    parsed: list[Sample]
     cold: list[Sample]
     warm: list[Sample]
+    every_rule: list[Sample]
     go: list[Sample] | None
 
 
@@ -184,16 +228,19 @@ def benchmark_size(
         files = committed_files(root)
         megabytes = sum((root / name).stat().st_size for name in files) / 1e6
         floor = read_floor(root, files, repeat)
+        parsed = parse_floor(root, files, repeat)
         lint = ["--exit-zero", "-q", "."]
         print(f"timing mllint-wa on {size:,} files …", file=sys.stderr)
         cold_run = [executable, *cold_options, *lint]
         cold = measure(cold_run, root, repeat, environment, emptied(cold_options))
         warm = measure([executable, *warm_options, *lint], root, repeat, environment)
+        every_rule_run = [executable, *cold_options, *EVERY_RULE, *lint]
+        every_rule = measure(every_rule_run, root, repeat, environment, emptied(cold_options))
         go = None
         if go_mllint is not None:
             print(f"timing the Go mllint on {size:,} files …", file=sys.stderr)
             go = measure([go_mllint, "run", "."], root, repeat, environment)
-        return SizeResult(size, megabytes, floor, cold, warm, go)
+        return SizeResult(size, megabytes, floor, parsed, cold, warm, every_rule, go)
 
 
 def report(
@@ -227,19 +274,22 @@ def report(
             ],
         ),
         "",
-        f"Synthetic repositories, every rule (cold: `{cold_run}` with the cache folder "
-        f"emptied before each run; warm: {warm_note}):",
+        f"Synthetic repositories, the default rules (cold: `{cold_run}` with the cache "
+        f"folder emptied before each run; warm: {warm_note}), against the read floor and "
+        "the parse floor:",
         "",
         table(
             [
                 "files",
                 "MB",
                 "read floor CPU s",
+                "parse floor CPU s",
                 "cold CPU s",
-                "cold / floor",
+                "cold / read floor",
+                "cold / parse floor",
                 "cold wall s",
                 "warm CPU s",
-                "warm / floor",
+                "warm / read floor",
                 "peak MiB",
             ],
             [
@@ -247,12 +297,31 @@ def report(
                     f"{r.size:,}",
                     f"{r.megabytes:.1f}",
                     min_median(r.floor, cpu_of),
+                    min_median(r.parsed, cpu_of),
                     min_median(r.cold, cpu_of),
-                    f"{min(map(cpu_of, r.cold)) / min(map(cpu_of, r.floor)):.1f}",
+                    ratio(r.cold, r.floor),
+                    ratio(r.cold, r.parsed),
                     min_median(r.cold, wall_of),
                     min_median(r.warm, cpu_of),
-                    f"{min(map(cpu_of, r.warm)) / min(map(cpu_of, r.floor)):.1f}",
+                    ratio(r.warm, r.floor),
                     peak([*r.cold, *r.warm]),
+                ]
+                for r in results
+            ],
+        ),
+        "",
+        f"Every rule, preview rules included (`{' '.join(EVERY_RULE)}`), cold:",
+        "",
+        table(
+            ["files", "CPU s", "/ read floor", "/ parse floor", "wall s", "peak MiB"],
+            [
+                [
+                    f"{r.size:,}",
+                    min_median(r.every_rule, cpu_of),
+                    ratio(r.every_rule, r.floor),
+                    ratio(r.every_rule, r.parsed),
+                    min_median(r.every_rule, wall_of),
+                    peak(r.every_rule),
                 ]
                 for r in results
             ],

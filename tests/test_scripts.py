@@ -215,6 +215,22 @@ def test_the_synthetic_script_refuses_a_folder_that_is_not_empty(tmp_path: Path)
     assert [path.name for path in tmp_path.iterdir()] == ["keep.txt"]
 
 
+def test_the_parse_floor_parses_python_modules_and_notebook_code_and_passes_over_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = script("run", BENCHMARKS)
+    parsed: list[str] = []
+    monkeypatch.setattr(run.ast, "parse", lambda source: parsed.append(str(source)))
+    notebook = {"cells": [{"cell_type": "code", "source": ["x = 1\n", "y = 2"]},
+                          {"cell_type": "markdown", "source": "# not code"},
+                          {"cell_type": "code", "source": "z = 3"}]}  # fmt: skip
+    run.parse_code("eda.ipynb", json.dumps(notebook).encode())
+    run.parse_code("train.py", b"import torch\n")
+    run.parse_code("params.yaml", b"lr: 0.1\n")
+    run.parse_code("broken.ipynb", b"{not json")
+    assert parsed == ["x = 1\ny = 2\nz = 3", "b'import torch\\n'"]
+
+
 def test_the_benchmark_runs_cold_with_an_emptied_cache_when_the_command_line_has_one(
     tmp_path: Path,
 ) -> None:
@@ -252,13 +268,21 @@ def test_the_benchmark_report_shows_the_growth_per_added_file() -> None:
     def result(size: int, cpu: float) -> object:
         samples = [run.Sample(cpu * 2, cpu, 50.0), run.Sample(cpu * 3, cpu * 2, 40.0)]
         floor = [run.Sample(wall=0.1, cpu=0.01 * size / 50, peak_mib=0.0)]
-        return run.SizeResult(size, size / 1000, floor, samples, samples, None)
+        parsed = [run.Sample(wall=0.1, cpu=0.05 * size / 50, peak_mib=0.0)]
+        every_rule = [run.Sample(cpu * 4, cpu * 2, 60.0)]
+        return run.SizeResult(size, size / 1000, floor, parsed, samples, samples, every_rule, None)
 
     results = [result(50, 0.5), result(5000, 1.5), result(50000, 10.5)]
     text = run.report({}, results, ["--cache-dir", "/tmp/x/cold"], None, 2)
     assert "| 5,000 | 0.300 | 0.202 |" in text
     assert "| 50,000 | 0.210 | 0.200 |" in text
-    assert "cold: `mllint-wa --cache-dir DIR --exit-zero -q .` with the cache folder" in text
+    assert "cold: `mllint-wa --cache-dir DIR --exit-zero -q .` with the cache" in text
+    # 50,000 files: read floor 10 s, parse floor 50 s; cold 10.5 s, every rule 21 s.
+    assert (
+        "| 50,000 | 50.0 | 10.000 / 10.000 | 50.000 / 50.000 | 10.500 / 15.750 | 1.1 | 0.2 |"
+        in text
+    )
+    assert "| 50,000 | 21.000 / 21.000 | 2.1 | 0.4 | 42.000 / 42.000 | 60 |" in text
     assert "The Go mllint is not installed" in text
 
 
