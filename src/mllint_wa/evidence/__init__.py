@@ -15,7 +15,6 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -35,6 +34,7 @@ from mllint_wa.evidence.kinds import (
     kinds_of,
 )
 from mllint_wa.parsers import templates
+from mllint_wa.records import dataclass
 
 S = TypeVar("S")
 T = TypeVar("T")

@@ -26,7 +26,7 @@ import ast
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from types import EllipsisType
 from typing import Protocol, TypeVar
 
@@ -34,6 +34,7 @@ from mllint_wa.bounded import nesting_bounded
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, quote_expression
 from mllint_wa.parsers.secrets import quote
+from mllint_wa.records import dataclass
 
 Caller = TypeVar("Caller")
 Called = TypeVar("Called")
