@@ -14,50 +14,38 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import child_environment
+from run import Sample, child_environment, cpu_of, read_floor, run_once, wall_of
 from synthetic import build_repository
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_cpu(
+def run_with_output(
     command: list[str], cwd: Path, environment: dict[str, str]
-) -> tuple[float, float, bytes]:
-    """CPU seconds and wall seconds of one run, and its standard output."""
-    before, start = children_cpu(), time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, check=False)
-    wall, cpu = time.perf_counter() - start, children_cpu() - before
-    if done.returncode not in (0, 1):
-        sys.exit(f"{' '.join(command)} failed: {done.stderr.decode()}")
-    return cpu, wall, done.stdout
+) -> tuple[Sample, bytes]:
+    """One run's figures and its standard output."""
+    with tempfile.TemporaryFile() as output:
+        sample = run_once(command, cwd, environment, output)
+        output.seek(0)
+        return sample, output.read()
 
 
-def floor_cpu(root: Path) -> float:
-    """CPU seconds to read every regular file once (links, which a checkout may hold
-    broken, are not followed)."""
-    start = time.process_time()
+def regular_files(root: Path) -> list[str]:
+    """Every regular file below ``root`` but git's own, relative to it (links, which a
+    checkout may hold broken, are not followed)."""
+    found = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if d != ".git"]
         for name in names:
             path = os.path.join(folder, name)
             if os.path.isfile(path) and not os.path.islink(path):
-                with open(path, "rb") as handle:
-                    while handle.read(1 << 20):
-                        pass
-    return time.process_time() - start
+                found.append(os.path.relpath(path, root))
+    return found
 
 
 def measure(root: Path, repeat: int, jobs: str | None) -> None:
@@ -67,14 +55,14 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
     base = [executable, "--select", "ALL", "--exit-zero", "-q", "."]
     if jobs is not None:
         base += ["--jobs", jobs]
-    rows: dict[str, list[tuple[float, float]]] = {"no cache": [], "cold": [], "warm": []}
-    floors = [floor_cpu(root) for _ in range(repeat)]
+    rows: dict[str, list[Sample]] = {"no cache": [], "cold": [], "warm": []}
+    floor = min(map(cpu_of, read_floor(root, regular_files(root), repeat)))
     outputs = set()
     with tempfile.TemporaryDirectory() as scratch:
         # Compiled modules kept, as an installed package has them; one run, not counted,
         # compiles them.
         environment = child_environment(Path(scratch) / "bytecode")
-        run_cpu([*base, "--no-cache"], root, environment)
+        run_with_output([*base, "--no-cache"], root, environment)
         for attempt in range(repeat):
             folder = Path(scratch, f"cache-{attempt}")
             cached = [*base, "--cache-dir", str(folder)]
@@ -83,16 +71,15 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
                 ("cold", cached),
                 ("warm", cached),
             ):
-                cpu, wall, output = run_cpu(command, root, environment)
-                rows[label].append((cpu, wall))
+                sample, output = run_with_output(command, root, environment)
+                rows[label].append(sample)
                 outputs.add(output)
     if len(outputs) != 1:
         sys.exit("the runs' outputs differ")
-    floor = min(floors)
     print(f"read every file once (floor)  CPU min {floor:6.3f} s")
     for label, runs in rows.items():
-        cpus = [cpu for cpu, _ in runs]
-        walls = [wall for _, wall in runs]
+        cpus = list(map(cpu_of, runs))
+        walls = list(map(wall_of, runs))
         print(
             f"mllint-wa {label:9s}          CPU min {min(cpus):6.3f} s  median "
             f"{statistics.median(cpus):6.3f} s  ({min(cpus) / floor:5.1f}x the floor)  "
@@ -100,13 +87,13 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
         )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path)
     parser.add_argument("--files", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     # The runs read the cache from the options given, never from the environment.
     os.environ.pop("MLLINT_WA_NO_CACHE", None)
     os.environ.pop("MLLINT_WA_CACHE_DIR", None)

@@ -42,6 +42,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import build_repository
@@ -79,55 +80,77 @@ def measure(
     before: Callable[[], None] = lambda: None,
 ) -> list[Sample]:
     """``repeat`` runs of ``command`` after one that is not counted, ``before`` called before
-    each. A run that fails (an exit code other than 0 and 1) stops the benchmark with its
-    error output."""
+    each."""
     samples = []
     for _ in range(repeat + 1):
         before()
-        with tempfile.TemporaryFile() as errors:
-            start = time.perf_counter()
-            process = subprocess.Popen(
-                command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=errors
-            )
-            # wait4 gives this child's own resource use; getrusage(RUSAGE_CHILDREN) would
-            # give the peak of every child so far.
-            _, status, usage = os.wait4(process.pid, 0)
-            wall = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-            if process.returncode not in (0, 1):
-                errors.seek(0)
-                message = errors.read().decode(errors="replace")
-                sys.exit(f"{' '.join(command)} failed ({process.returncode}): {message}")
-        # ru_maxrss is in KiB on Linux.
-        samples.append(Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024))
+        samples.append(run_once(command, cwd, environment))
+    return samples[1:]
+
+
+def run_once(
+    command: Sequence[str],
+    cwd: Path,
+    environment: dict[str, str] | None = None,
+    output: IO[bytes] | None = None,
+) -> Sample:
+    """One run of ``command`` (with the workers it waits for), its standard output written
+    to ``output``, else dropped. A run that fails (an exit code other than 0 and 1) stops
+    the benchmark with its error output."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.DEVNULL if output is None else output,
+            stderr=errors,
+        )
+        # wait4 gives this child's own resource use; getrusage(RUSAGE_CHILDREN) would
+        # give the peak of every child so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            sys.exit(f"{' '.join(command)} failed ({process.returncode}): {message}")
+    # ru_maxrss is in KiB on Linux.
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def in_process(work: Callable[[], None], repeat: int) -> list[Sample]:
+    """``repeat`` passes of ``work`` in this process (no start-up counted), after one that
+    is not counted."""
+    samples = []
+    for _ in range(repeat + 1):
+        start, cpu = time.perf_counter(), time.process_time()
+        work()
+        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
     return samples[1:]
 
 
 def read_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
-    """Reading every file once, start to end, in this process (no start-up counted), after
-    one read that is not counted."""
-    samples = []
-    for _ in range(repeat + 1):
-        start, cpu = time.perf_counter(), time.process_time()
+    """Reading every file once, start to end, in this process."""
+
+    def read() -> None:
         for name in files:
             with open(root / name, "rb") as handle:
                 while handle.read(1 << 20):
                     pass
-        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
-    return samples[1:]
+
+    return in_process(read, repeat)
 
 
 def parse_floor(root: Path, files: Sequence[str], repeat: int) -> list[Sample]:
     """Reading every file once and parsing its code as :func:`parse_code` does, in this
-    process, after one pass that is not counted: what no static reader of the code can go
-    below."""
-    samples = []
-    for _ in range(repeat + 1):
-        start, cpu = time.perf_counter(), time.process_time()
+    process: what no static reader of the code can go below."""
+
+    def parse() -> None:
         for name in files:
             parse_code(name, (root / name).read_bytes())
-        samples.append(Sample(time.perf_counter() - start, time.process_time() - cpu, 0.0))
-    return samples[1:]
+
+    return in_process(parse, repeat)
 
 
 def parse_code(name: str, content: bytes) -> None:

@@ -118,11 +118,11 @@ def import_cost(repeat: int) -> list[float]:
     ]  # fmt: skip
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--constructs", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     typescript, python = typescript_stack(args.constructs), python_stack(args.constructs)
     print(
         f"stack of {args.constructs} constructs: TypeScript {len(typescript.encode()) / 1e6:.2f} "

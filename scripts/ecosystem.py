@@ -804,14 +804,30 @@ def default_cache() -> Path:
     return Path(base) / "mllint-wa-ecosystem"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def add_repository_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every script over the snapshots: where they are, where they are
+    unpacked, which of repos.toml to take, and how many at once."""
     parser.add_argument("--repos-dir", type=Path, required=True, help="where the snapshots are")
     parser.add_argument("--cache-dir", type=Path, default=default_cache())
     parser.add_argument("--repos-file", type=Path, default=REPOS_FILE)
-    parser.add_argument("--verdicts-dir", type=Path, default=VERDICTS_DIR)
     parser.add_argument("--only", action="append", default=[], metavar="OWNER/NAME")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+
+
+def chosen_by(args: argparse.Namespace) -> list[Repository] | None:
+    """The repositories the options of :func:`add_repository_options` choose; None, with the
+    error printed, when ``--only`` names one that repos.toml does not hold."""
+    try:
+        return chosen_repositories(args.repos_file, args.only)
+    except EcosystemError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    add_repository_options(parser)
+    parser.add_argument("--verdicts-dir", type=Path, default=VERDICTS_DIR)
     parser.add_argument(
         "--mllint-args",
         help="arguments for `mllint-wa check`, replacing the default (`--preview` where the "
@@ -822,10 +838,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--update", action="store_true", help="write skeleton verdicts")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
-    try:
-        chosen = chosen_repositories(args.repos_file, args.only)
-    except EcosystemError as error:
-        print(f"error: {error}", file=sys.stderr)
+    chosen = chosen_by(args)
+    if chosen is None:
         return 2
     flags = default_flags() if args.mllint_args is None else shlex.split(args.mllint_args)
     settings = Settings(

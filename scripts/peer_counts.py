@@ -37,11 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The sibling script, found through the path above.
 from ecosystem import (
-    REPOS_FILE,
     EcosystemError,
     Repository,
-    chosen_repositories,
-    default_cache,
+    add_repository_options,
+    chosen_by,
     git_dir_of,
     locate,
     materialise,
@@ -258,13 +257,10 @@ def json_report(results: Sequence[Counts], peers: dict[Peer, str]) -> dict[str, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--repos-dir", type=Path, required=True, help="where the snapshots are")
-    parser.add_argument("--cache-dir", type=Path, default=default_cache())
-    parser.add_argument("--repos-file", type=Path, default=REPOS_FILE)
+    add_repository_options(parser)
     parser.add_argument(
         "--peers-bin", type=Path, help="the folder the peers are installed in (default: PATH)"
     )
-    parser.add_argument("--only", action="append", default=[], metavar="OWNER/NAME")
     parser.add_argument(
         "--peer",
         action="append",
@@ -272,14 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=[peer.program for peer in PEERS],
         help="run only these peers (default: every one found)",
     )
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per peer run")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     args = parser.parse_args(argv)
-    try:
-        chosen = chosen_repositories(args.repos_file, args.only)
-    except EcosystemError as error:
-        print(f"error: {error}", file=sys.stderr)
+    chosen = chosen_by(args)
+    if chosen is None:
         return 2
     peers = {
         peer: program

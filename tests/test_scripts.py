@@ -1,11 +1,14 @@
 """The scripts that ship in scripts/ and benchmarks/: each one answers --help, and each one's
 real work runs here (the screenshot script up to the point where it would start Chromium, the
-benchmark up to the point where it would time anything)."""
+benchmarks on tiny trees, where what they print is checked and no figure is judged).
+scripts/ecosystem.py has tests of its own, in test_ecosystem_script.py."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -14,6 +17,9 @@ from types import ModuleType
 
 import pytest
 
+from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.cdk_resources import extract as extract_python
+from mllint_wa.evidence.cdk_typescript import extract as extract_typescript
 from mllint_wa.evidence.iam_actions import IamAction, Reference
 from mllint_wa.parsers.notebook import parse_notebook
 from mllint_wa.registry import describe, load_rules
@@ -286,6 +292,106 @@ def test_the_benchmark_report_shows_the_growth_per_added_file() -> None:
     assert "The Go mllint is not installed" in text
 
 
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mllint-wa on PATH, as the benchmarks find it: the one installed next to this Python."""
+    folder = Path(sys.executable).parent
+    if not (folder / "mllint-wa").exists():
+        pytest.skip("the mllint-wa script is not installed next to this Python")
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def test_the_benchmark_reports_start_up_and_every_tree_size(
+    installed: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script("run", BENCHMARKS).main(["--sizes", "30", "--repeat", "1", "--go-mllint", "no-go"])
+    text = capsys.readouterr().out
+    assert "Minimum / median of 1 runs" in text
+    assert "| `mllint-wa --version` |" in text and "| `mllint-wa rules` |" in text
+    # One row per size in the table of trees, of growth, and of every rule.
+    assert re.search(r"^\| 30 \| [0-9.]+ \| [0-9.]+ / [0-9.]+ \| [0-9.]+ / ", text, re.M)
+    assert re.search(r"^\| 30 \| [0-9.]+ \| - \|$", text, re.M)
+    every_rule = (
+        r"^\| 30 \| [0-9.]+ / [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ / [0-9.]+ \| \d+ \|$"
+    )
+    assert re.search(every_rule, text, re.M)
+    assert "cold: `mllint-wa --cache-dir DIR --exit-zero -q .`" in text
+    assert text.endswith("The Go mllint is not installed: its column is left out.\n")
+
+
+def test_the_cache_benchmark_compares_runs_without_and_with_the_cache_to_the_floor(
+    installed: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tree = write_files(tmp_path / "tree", {"train.py": "import torch\n", "data/a.csv": "x\n1\n"})
+    # The runs choose their cache by their options, whatever the environment says.
+    monkeypatch.setenv("MLLINT_WA_NO_CACHE", "1")
+    script("cache", BENCHMARKS).main([str(tree), "--repeat", "1"])
+    assert "MLLINT_WA_NO_CACHE" not in os.environ
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"repository: {tree}"
+    assert lines[1].startswith("read every file once (floor)  CPU min ")
+    assert [line.split("  ")[0] for line in lines[2:]] == [
+        "mllint-wa no cache",
+        "mllint-wa cold",
+        "mllint-wa warm",
+    ]
+    assert all("x the floor)  wall min" in line for line in lines[2:])
+    # Nothing is written into the tree linted: the cache lives in a temporary folder.
+    assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*")) == [
+        "data",
+        "data/a.csv",
+        "train.py",
+    ]
+
+
+def test_the_cache_benchmark_reads_every_regular_file_and_keeps_a_run_s_output(
+    tmp_path: Path,
+) -> None:
+    cache = script("cache", BENCHMARKS)
+    tree = write_files(tmp_path, {"a.txt": "a", "b/c.txt": "c", ".git/HEAD": "ref"})
+    (tree / "broken").symlink_to(tree / "missing")
+    assert sorted(cache.regular_files(tree)) == ["a.txt", "b/c.txt"]
+    hello = [sys.executable, "-c", "print('hello')"]
+    sample, output = cache.run_with_output(hello, tmp_path, dict(os.environ))
+    assert output == b"hello\n"
+    assert sample.peak_mib > 0
+
+
+def test_the_typescript_benchmark_compares_one_stack_written_in_both_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typescript = script("typescript", BENCHMARKS)
+    write_files(
+        tmp_path,
+        {
+            "cdk.json": '{"app": "npx ts-node stack.ts"}',
+            "stack.ts": typescript.typescript_stack(8),
+            "stack.py": typescript.python_stack(8),
+        },
+    )
+    read_typescript = extract_typescript(Evidence(tmp_path, ("cdk.json", "stack.ts")))
+    read_python = extract_python(Evidence(tmp_path, ("stack.py",)))
+    shown = [sorted((r.kind, r.name, r.get("kms_key").value) for r in found)
+             for found in (read_typescript, read_python)]  # fmt: skip
+    assert shown[0] == shown[1]
+    assert [kind for kind, _, _ in shown[0]] == ["bucket"] * 2 + ["endpoint-config"] * 2 + [
+        "iam-role"
+    ] * 2
+    typescript.main(["--constructs", "8", "--repeat", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("stack of 8 constructs: TypeScript ")
+    assert [line[:55].rstrip() for line in lines[1:]] == [
+        "import tree-sitter and the grammar, make the parser",
+        "tree-sitter parse",
+        "parse and lower",
+        "TypeScript: read into the resource model",
+        "Python, the same stack: read into the resource model",
+    ]
+
+
 def _fake_peer(folder: Path, name: str, output: str) -> None:
     """A peer program that prints ``output`` whatever it is asked."""
     path = folder / name
@@ -330,6 +436,21 @@ def test_peer_counts_counts_the_checks_of_the_peers_it_finds(
     }
     assert module.main([*arguments, "--peers-bin", str(tmp_path / "nothing")]) == 2
     assert capsys.readouterr().err == "error: no peer linter found\n"
+
+
+@pytest.mark.parametrize("name", ["ecosystem", "peer_counts"])
+def test_the_scripts_over_the_snapshots_refuse_a_repository_repos_toml_does_not_hold(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repos = tmp_path / "repos.toml"
+    repos.write_text(
+        '[[repo]]\nrepo = "acme/models"\ncommit = "' + "0" * 40 + '"\nkind = "library"\n'
+        'description = "one"\n',
+        encoding="utf-8",
+    )
+    arguments = ["--repos-dir", str(tmp_path), "--repos-file", str(repos)]
+    assert script(name).main([*arguments, "--only", "acme/other"]) == 2
+    assert capsys.readouterr().err == f"error: not in {repos}: acme/other\n"
 
 
 def test_a_program_that_cannot_start_or_finish_is_an_ecosystem_error(tmp_path: Path) -> None:

@@ -129,6 +129,16 @@ class Violation:
     related: tuple[Related, ...] = ()
     copy_of: str = ""
 
+    @classmethod
+    def at_first(
+        cls, places: Iterable[Related], anchor: str, message: str | None = None
+    ) -> Violation:
+        """One violation for places that share one fault: at the first, saying ``message``
+        (else what is at the first), the others its related places."""
+        first, *others = places
+        said = first.message if message is None else message
+        return cls(said, first.location, anchor=anchor, related=tuple(others))
+
 
 Check = Callable[["ProjectContext"], Iterable[Violation]]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mllint_wa.checks.wording import counted, first_named
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.automation import (
@@ -38,8 +39,7 @@ def _main_code(ctx: ProjectContext, code: tuple[str, ...]) -> str:
 
 
 def _some(paths: list[str]) -> str:
-    shown = ", ".join(f"`{p}`" for p in paths[:2])
-    return shown + (f" and {len(paths) - 2} more" if len(paths) > 2 else "")
+    return first_named([f"`{p}`" for p in paths], 2)
 
 
 @rule(
@@ -73,7 +73,7 @@ def missing_tests(ctx: ProjectContext) -> Iterator[Violation]:
     if not code or test_evidence(ctx.evidence).present:
         return
     main = _main_code(ctx, code)
-    count = f"{len(code)} Python module{'s' if len(code) != 1 else ''}"
+    count = counted(len(code), "Python module")
     yield Violation(
         f"the project has {count} ({_some([main, *(p for p in code if p != main)])}) but no "
         "tests: no module defining a test (`def test…`) named `test_*.py` or `*_test.py` or "

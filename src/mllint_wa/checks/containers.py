@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from mllint_wa.checks.wording import counted, first_named
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.automation import ci_evidence, dockerfiles
@@ -452,10 +453,7 @@ def _loose(ev: Evidence, found: ImageInstall) -> list[PlacedPackage]:
 
 def _unpinned_message(command: str, loose: list[PlacedPackage]) -> str:
     names = sorted({placed.package.name for placed in loose})
-    shown = ", ".join(names[:_PACKAGES_SHOWN])
-    if len(names) > _PACKAGES_SHOWN:
-        shown += f" and {len(names) - _PACKAGES_SHOWN} more"
-    count = f"{len(names)} package{'s' if len(names) != 1 else ''}"
+    count, shown = counted(len(names), "package"), first_named(names, _PACKAGES_SHOWN)
     return f"`{command}` leaves {count} unpinned in the image: {shown}"
 
 
@@ -513,17 +511,15 @@ def unpinned_image_packages(ctx: ProjectContext) -> Iterator[Violation]:
         if loose:
             groups.setdefault((found.path, found.install.manager), []).append((found, loose))
     for (path, manager), members in groups.items():
-        first_install, first_loose = members[0]
+        places = [
+            Related(
+                Location(path, loose[0].line, loose[0].column),
+                _unpinned_message(found.install.command, loose),
+            )
+            for found, loose in members
+        ]
         every = [placed for _, loose in members for placed in loose]
-        yield Violation(
-            _unpinned_message(first_install.install.command, every),
-            Location(path, first_loose[0].line, first_loose[0].column),
-            anchor=f"{path}:{manager}",
-            related=tuple(
-                Related(
-                    Location(path, loose[0].line, loose[0].column),
-                    _unpinned_message(found.install.command, loose),
-                )
-                for found, loose in members[1:]
-            ),
+        first_command = members[0][0].install.command
+        yield Violation.at_first(
+            places, f"{path}:{manager}", _unpinned_message(first_command, every)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mllint_wa.checks.wording import counted
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.data_code import DataRead, data_code, is_test_file
 from mllint_wa.evidence.data_files import data_files
@@ -64,10 +65,6 @@ def _kind_of_file(ctx: ProjectContext, path: str) -> str:
     if MODEL in ctx.evidence.kinds(path):
         return "model file"
     return "data file" if path in data_files(ctx.evidence) else "file"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def human_size(size: int) -> str:
@@ -169,7 +166,8 @@ def git_index_unavailable(ctx: ProjectContext) -> Iterator[Violation]:
     elif tracked.repository is None:
         data = sorted({*data_files(ctx.evidence), *ctx.evidence.files(MODEL)})
         if data:
-            others = f" and {_count(len(data) - 1, 'other data or model file')}" if data[1:] else ""
+            more = counted(len(data) - 1, "other data or model file")
+            others = f" and {more}" if data[1:] else ""
             yield Violation(
                 f"no git repository holds the project: whether `{data[0]}`{others} "
                 f"{'are' if data[1:] else 'is'} "
@@ -244,7 +242,7 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
     if total > ctx.options.large_data_file_threshold:
         path = committed[0][0]
         yield Violation(
-            f"{_count(len(committed), 'data file')} ({human_size(total)} in all, the largest "
+            f"{counted(len(committed), 'data file')} ({human_size(total)} in all, the largest "
             f"`{path}`) {'are' if committed[1:] else 'is'} committed to git and nothing "
             "versions the data: no DVC, Git LFS, lakeFS or Delta",
             Location(path),
@@ -252,7 +250,7 @@ def missing_data_versioning(ctx: ProjectContext) -> Iterator[Violation]:
         )
     elif reads:
         first = reads[0]
-        others = f" (and {_count(len(reads) - 1, 'other read')})" if reads[1:] else ""
+        others = f" (and {counted(len(reads) - 1, 'other read')})" if reads[1:] else ""
         yield Violation(
             f"{first.describe()}{others}, whose content can change, "
             "and nothing versions the data: no DVC, Git LFS, lakeFS, Delta, S3 "
@@ -397,7 +395,7 @@ def missing_data_validation(ctx: ProjectContext) -> Iterator[Violation]:
     if not reads or _validation_evidence(ctx) is not None:
         return
     first = reads[0]
-    others = f" ({_count(len(reads) - 1, 'other read')} too)" if reads[1:] else ""
+    others = f" ({counted(len(reads) - 1, 'other read')} too)" if reads[1:] else ""
     what = f"`{first.location}`" if first.location else "a data set"
     yield Violation(
         f"`{first.function}` reads {what} here{others} but nothing validates the "

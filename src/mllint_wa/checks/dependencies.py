@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from packaging.version import Version
 
+from mllint_wa.checks.wording import counted, first_named
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.dependencies import (
     constraint_files,
@@ -90,10 +91,7 @@ def unpinned_dependencies(ctx: ProjectContext) -> Iterator[Violation]:
         if not loose or installs_tooling(path, (d.name for d in loose)):
             continue
         names = sorted({d.name or d.text for d in loose})
-        shown = ", ".join(names[:_NAMES_SHOWN])
-        if len(names) > _NAMES_SHOWN:
-            shown += f" and {len(names) - _NAMES_SHOWN} more"
-        count = f"{len(names)} package{'s' if len(names) != 1 else ''}"
+        count, shown = counted(len(names), "package"), first_named(names, _NAMES_SHOWN)
         yield Violation(
             f"`{path}` leaves {count} unpinned: {shown}",
             Location(path, loose[0].line, loose[0].column),
@@ -335,13 +333,10 @@ def unpinned_hub_revision(ctx: ProjectContext) -> Iterator[Violation]:
         key = (download.path, download.repository, download.remote_code)
         groups.setdefault(key, []).append(download)
     for (path, repository, remote), members in groups.items():
-        first = members[0]
-        yield Violation(
-            _hub_message(first),
-            Location(path, first.line, first.column),
-            anchor=f"{path}:{repository}:{'remote-code' if remote else 'download'}",
-            related=tuple(
-                Related(Location(path, other.line, other.column), _hub_message(other))
-                for other in members[1:]
-            ),
+        places = [
+            Related(Location(path, download.line, download.column), _hub_message(download))
+            for download in members
+        ]
+        yield Violation.at_first(
+            places, f"{path}:{repository}:{'remote-code' if remote else 'download'}"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mllint_wa.checks.wording import first_named
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.data_files import data_files
 from mllint_wa.evidence.documents import (
@@ -243,8 +244,8 @@ def missing_datasheet(ctx: ProjectContext) -> Iterator[Violation]:
         where, why = ctx.manifest.location("data.datasheet"), _unnamed("data.datasheet")
     else:
         data = _data_files(ctx)
-        others = f" and {len(data) - 1} more" if data[1:] else ""
-        where, why = Location(data[0]), f"the project holds data: `{data[0]}`{others}"
+        shown = first_named([f"`{path}`" for path in data], 1)
+        where, why = Location(data[0]), f"the project holds data: {shown}"
         about = DATASHEET_NAMES[0]
     looked = _looked_for(DATASHEET_NAMES, "Hugging Face dataset-card", "the data's source")
     yield Violation(

@@ -218,28 +218,17 @@ class _CommandReader:
             if not given.literal:
                 return None
             written = given.value.removeprefix("file://")
-            return self._local(self.packaged.get(written, written))
+            return self._template_at(self.packaged.get(written, written))
         url = _option(options, "--template-url")
         if url is not None:
-            return self._by_file_name(url.value.rpartition("/")[2])
+            name = url.value.rpartition("/")[2]
+            return None if "$" in name else template_named(name, self.templates)
         if tool == "sam":
-            return next(filter(None, (self._local(name) for name in _SAM_TEMPLATES)), None)
+            return next(filter(None, map(self._template_at, _SAM_TEMPLATES)), None)
         return None
 
-    def _local(self, written: str) -> str | None:
-        if "://" in written or written.startswith("/"):
-            return None
-        for base in (self.folder, ""):
-            candidate = posixpath.normpath(posixpath.join(base, written))
-            if candidate in self.templates:
-                return candidate
-        return None
-
-    def _by_file_name(self, name: str) -> str | None:
-        if not name or "$" in name:
-            return None
-        same = [path for path in self.templates if posixpath.basename(path) == name]
-        return same[0] if len(same) == 1 else None
+    def _template_at(self, written: str) -> str | None:
+        return template_at(written, self.folder, self.templates)
 
     def _configuration(
         self, name: str, tool: str, verb: str, options: Sequence[CommandWord]
@@ -295,24 +284,40 @@ class _CommandReader:
         return found
 
     def _parameters_file(self, written: str) -> dict[str, Value] | None:
-        path = self._local_file(written)
+        local = () if "$" in written else _written_paths(written, self.folder)
+        path = next(filter(self.ev.exists, local), None)
         document = self.ev.parse(path, load_json) if path is not None else None
         if path is None or document is None:
             return None
         return _listed(document.value, Location(path, 1, 1), document)
 
-    def _local_file(self, written: str) -> str | None:
-        if "$" in written or written.startswith("/"):
-            return None
-        for base in (self.folder, ""):
-            candidate = posixpath.normpath(posixpath.join(base, written))
-            if not candidate.startswith("../") and self.ev.exists(candidate):
-                return candidate
-        return None
-
     def _at(self, word: CommandWord, index: int) -> Location:
         offset = word.offsets[max(0, min(index, len(word.offsets) - 1))]
         return Location(self.path, *self.script.position(offset))
+
+
+def _written_paths(written: str, folder: str) -> Iterator[str]:
+    """The project paths a path written in a script in ``folder`` may name: from that
+    folder, then from the project's root; none for a URL or an absolute path, nor out of
+    the project."""
+    if "://" in written or written.startswith("/"):
+        return
+    for base in (folder, ""):
+        candidate = posixpath.normpath(posixpath.join(base, written))
+        if not candidate.startswith("../"):
+            yield candidate
+
+
+def template_at(written: str, folder: str, templates: Iterable[str]) -> str | None:
+    """The template a path written in a script in ``folder`` names, if it is one."""
+    return next((path for path in _written_paths(written, folder) if path in templates), None)
+
+
+def template_named(name: str, templates: Iterable[str]) -> str | None:
+    """The one template with this file name; None when no template, or more than one, has
+    it."""
+    same = [path for path in templates if name and posixpath.basename(path) == name]
+    return same[0] if len(same) == 1 else None
 
 
 def _listed(

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from mllint_wa.evidence import Evidence
-from mllint_wa.evidence.cfn_configurations import configuration_files
+from mllint_wa.evidence.cfn_configurations import (
+    configuration_files,
+    template_at,
+    template_named,
+)
 from mllint_wa.evidence.code import modules
 from mllint_wa.evidence.python_values import Val, Values, written
 from mllint_wa.evidence.resources import ABSENT, Value, known, merged_tags, unknown
@@ -146,21 +150,10 @@ def _matching(script: str, names: list[str], templates: list[str]) -> str | None
     """The template one of the names is: a path from the script's folder or the project's
     root, else the one template with that file name."""
     folder = posixpath.dirname(script)
-    by_name: Mapping[str, list[str]] = _by_file_name(templates)
     for name in names:
-        if "://" not in name:
-            for base in (folder, ""):
-                candidate = posixpath.normpath(posixpath.join(base, name))
-                if candidate in templates:
-                    return candidate
-        same = by_name.get(name.rpartition("/")[2], [])
-        if len(same) == 1:
-            return same[0]
+        found = template_at(name, folder, templates) or template_named(
+            name.rpartition("/")[2], templates
+        )
+        if found is not None:
+            return found
     return None
-
-
-def _by_file_name(templates: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for path in templates:
-        found.setdefault(path.rpartition("/")[2], []).append(path)
-    return found
