@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
 import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,3 +152,27 @@ def test_instances_pickle() -> None:
     location = Location("a.py", 3)
     assert pickle.loads(pickle.dumps(location)) == location
     assert hash(pickle.loads(pickle.dumps(location))) == hash(location)
+
+
+def test_every_dataclass_of_the_package_is_made_by_records() -> None:
+    source = Path(records.__file__).parent
+    direct = [
+        path.relative_to(source).as_posix()
+        for path in sorted(source.rglob("*.py"))
+        if path.name != "records.py"
+        and any(
+            (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "dataclasses"
+                and any(alias.name == "dataclass" for alias in node.names)
+            )
+            or (
+                isinstance(node, ast.Attribute)
+                and node.attr == "dataclass"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "dataclasses"
+            )
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    ]
+    assert direct == []
