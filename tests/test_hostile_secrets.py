@@ -34,7 +34,7 @@ from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.python_values import written
 from mllint_wa.parsers import secrets
 from mllint_wa.parsers.notebook import parse_notebook
-from mllint_wa.parsers.python_code import parse_python, quote_expression
+from mllint_wa.parsers.python_code import parse_python, quote_expression, quote_repeated
 from mllint_wa.parsers.secrets import LONGEST_MATCH, find_secrets, quote, redact
 from trees import write_files, write_tree
 
@@ -460,6 +460,14 @@ def test_an_expression_too_deep_or_large_to_unparse_is_quoted_short(expression):
     quoted = quote_expression(node, 40)
     assert quoted == "…" or (len(quoted) <= 40 and quoted.endswith("…"))
     assert len(written(node)) <= 80
+
+
+@pytest.mark.parametrize("padding", [0, 5_000], ids=["short", "long"])
+def test_a_quote_made_once_for_a_repeated_text_is_what_quoting_it_gives(padding):
+    text = f'login(password="{PASSWORD}", note="{"x" * padding}")'
+    for _ in range(2):  # made, then remembered (a short text) or made again (a long one)
+        assert quote_repeated(text, 80) == quote(text, 80)
+        assert not shows_part_of(PASSWORD, quote_repeated(text, 80))
 
 
 def test_a_long_chain_is_written_from_its_end():

@@ -3,6 +3,7 @@ which reads no more of the project than it needs and answers as the whole model 
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,40 @@ def test_an_extractor_that_breaks_half_way_breaks_every_reader_that_gets_there(
     for _ in range(2):
         with pytest.raises(RuntimeError, match="half-way"):
             model.resources(ev)
+
+
+def failing_extractor(ev: Evidence) -> list[model.Resource]:
+    CALLS.append("called")
+    raise RuntimeError("the template reader failed")
+
+
+def test_an_extractor_that_fails_is_run_once_and_its_error_given_to_every_reader(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    CALLS.clear()
+    monkeypatch.setattr(model, "EXTRACTORS", {"fake": f"{__name__}:failing_extractor"})
+    ev = Evidence(tmp_path, ())
+    shown: list[int] = []
+    for _ in range(3):
+        with pytest.raises(RuntimeError, match="template reader failed") as raised:
+            model.resources(ev)
+        shown.append(len(traceback.format_exception(raised.value)))
+        with pytest.raises(RuntimeError, match="template reader failed"):
+            model.defines_deployment(ev)
+    assert CALLS == ["called"]
+    # Each reader is shown where the error was raised, not every earlier reader's stack.
+    assert shown[1] == shown[2]
+    monkeypatch.setattr(model, "EXTRACTORS", {"missing": "mllint_wa.evidence.nowhere:x"})
+    imports: list[str] = []
+    importer = model.importlib.import_module
+
+    def counted(name: str) -> object:
+        imports.append(name)
+        return importer(name)
+
+    monkeypatch.setattr(model.importlib, "import_module", counted)
+    ev = Evidence(tmp_path, ())
+    for _ in range(3):
+        with pytest.raises(ModuleNotFoundError):
+            model.resources(ev)
+    assert imports == ["mllint_wa.evidence.nowhere"]

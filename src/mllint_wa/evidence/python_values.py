@@ -32,8 +32,7 @@ from typing import Protocol, TypeVar
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.model import Location
-from mllint_wa.parsers.python_code import PythonModule, quote_expression
-from mllint_wa.parsers.secrets import quote
+from mllint_wa.parsers.python_code import PythonModule, quote_expression, quote_repeated
 from mllint_wa.records import dataclass
 
 Caller = TypeVar("Caller")
@@ -108,6 +107,12 @@ class Val:
     def call(self) -> ast.Call | None:
         return self.value if self.known and isinstance(self.value, ast.Call) else None
 
+    def moved(self, node: ast.AST | None, home: Values | None, context: Context | None) -> Val:
+        """The value written at ``node`` of ``home``'s module, read with ``context``: what
+        :func:`dataclasses.replace` makes, without its generic work, for the copies made
+        of every value read."""
+        return Val(self.known, self.value, node, self.written, self.expr, home, context, self.place)
+
     @nesting_bounded(...)
     def plain(self) -> object:
         """The value as plain Python; ``...`` when anything inside is unknown or a call."""
@@ -141,11 +146,13 @@ def written(node: ast.AST) -> str:
             node = node.value
     if isinstance(node, ast.Name):
         head = node.id
-    elif any(count >= _UNPARSE_LIMIT for count, _ in enumerate(ast.walk(node))):
+    elif not isinstance(node, ast.Constant) and any(
+        count >= _UNPARSE_LIMIT for count, _ in enumerate(ast.walk(node))
+    ):
         head = "an expression"
     else:
         head = quote_expression(node, _WRITTEN)
-    return quote(prefix + head + "".join(reversed(suffixes)), _WRITTEN)
+    return quote_repeated(prefix + head + "".join(reversed(suffixes)), _WRITTEN)
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,13 @@ class Values:
                 if isinstance(holder, ast.stmt):
                     self._held.setdefault(id(holder), []).append(node)
                 holder = self._parents.get(holder)
+        # The statements holding a call that changes a name's dict or list in place: only
+        # these are searched for their changes when the bindings are collected.
+        self._changing = {
+            id(self.statement_of(call))
+            for call in module.index.of(ast.Call)
+            if _changed_in_place(call) is not None
+        }
         root = _Scope(module.tree, None)
         self._scopes[id(module.tree)] = root
         self._collect(module.tree.body, root, conditional=False)
@@ -278,14 +292,14 @@ class Values:
                 value = statement.value if isinstance(statement, ast.Assign) and keyed else None
                 change = _Change(at, target.slice if keyed else None, value, conditional)
                 scope.changes.setdefault(target.value.id, []).append(change)
+        if id(statement) not in self._changing:
+            return
         for node in _own_nodes(statement):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _IN_PLACE
-                and isinstance(node.func.value, ast.Name)
-            ):
-                changes = scope.changes.setdefault(node.func.value.id, [])
+            if not isinstance(node, ast.Call):
+                continue
+            changed = _changed_in_place(node)
+            if changed is not None:
+                changes = scope.changes.setdefault(changed, [])
                 changes.extend(_Change(at, k, v, conditional) for k, v in _updated_keys(node))
 
     def _lambda_scope(self, node: ast.Lambda, parent: _Scope) -> None:
@@ -433,7 +447,7 @@ class Values:
         whose arguments the enclosing function's parameters hold."""
         found = self._value(node, depth, context)
         if found.home is None and found.place is None:
-            return replace(found, home=self, context=context)
+            return found.moved(found.node, self, context)
         return found
 
     def _unknown(self, node: ast.AST, text: str) -> Val:
@@ -1006,6 +1020,15 @@ def _own_nodes(statement: ast.stmt) -> Iterator[ast.AST]:
                 yield from ast.walk(item)
             elif isinstance(item, ast.withitem):
                 yield from ast.walk(item.context_expr)
+
+
+def _changed_in_place(call: ast.Call) -> str | None:
+    """The name whose dict or list a call changes in place (``name.update(…)``,
+    ``name.append(…)`` …), if any."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _IN_PLACE:
+        return func.value.id if isinstance(func.value, ast.Name) else None
+    return None
 
 
 def _updated_keys(call: ast.Call) -> list[tuple[ast.expr | None, ast.expr | None]]:

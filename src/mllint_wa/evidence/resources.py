@@ -23,6 +23,7 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import field
+from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from mllint_wa.evidence import Evidence
@@ -449,25 +450,29 @@ def _present_sources(ev: Evidence) -> list[str]:
 
 
 def _source_resources(ev: Evidence, source: str) -> Iterator[Resource]:
-    """One source's resources, extracted once per run as far as they are read."""
+    """One source's resources, extracted once per run as far as they are read. An
+    extractor that fails (at import, at its call or half-way through) fails once: each
+    later reader is given the same error, and the extractor is not run again."""
+    return iter(ev.memo((_source_resources, source), lambda: _Replayed(_extract(ev, source))))
 
-    def extractor() -> _Replayed[Resource]:
-        module_name, _, function = EXTRACTORS[source].partition(":")
-        extract: Extractor = getattr(importlib.import_module(module_name), function)
-        return _Replayed(extract(ev))
 
-    return iter(ev.memo((_source_resources, source), extractor))
+def _extract(ev: Evidence, source: str) -> Iterator[Resource]:
+    module_name, _, function = EXTRACTORS[source].partition(":")
+    extract: Extractor = getattr(importlib.import_module(module_name), function)
+    yield from extract(ev)
 
 
 class _Replayed(Generic[T]):
     """An iterable's items, produced once, as far as a reader asks, and replayed to every
     later reader; an error that stopped it is raised again to each reader that gets there,
-    so that nobody takes what was produced before it for the whole."""
+    so that nobody takes what was produced before it for the whole. Each is given the
+    error with where it was first raised, not with every earlier reader's stack as well."""
 
     def __init__(self, items: Iterable[T]) -> None:
         self._items = iter(items)
         self._produced: list[T] = []
         self._error: BaseException | None = None
+        self._traceback: TracebackType | None = None
         self._done = False
 
     def __iter__(self) -> Iterator[T]:
@@ -479,7 +484,7 @@ class _Replayed(Generic[T]):
     def _produce(self) -> bool:
         """Produce one more item; False at the end."""
         if self._error is not None:
-            raise self._error
+            raise self._error.with_traceback(self._traceback)
         if self._done:
             return False
         try:
@@ -488,7 +493,7 @@ class _Replayed(Generic[T]):
             self._done = True
             return False
         except BaseException as error:
-            self._error = error
+            self._error, self._traceback = error, error.__traceback__
             raise
         return True
 

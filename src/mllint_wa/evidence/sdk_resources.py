@@ -852,7 +852,7 @@ class _File:
             # A value from this call's own module and call is reported at its argument;
             # one from a call site, another module or a file, where that writes it.
             if found.place is None and found.home is values and found.context is context:
-                return replace(found, node=at)
+                return found.moved(at, found.home, found.context)
             return found
 
         for name, node in zip(positional, call.args, strict=False):
@@ -910,6 +910,9 @@ class _File:
 
     def first(self, args: _Args, paths: tuple[Path, ...]) -> Val | None:
         for path in paths:
+            # Most paths a reader knows start at an argument the call does not give.
+            if path[0] not in args.values:
+                continue
             found = self.dig(args, path)
             if found is not None:
                 return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import heapq
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, cast
 
 N = TypeVar("N", bound=ast.AST)
@@ -23,6 +23,20 @@ _UNFILED = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 # node for its types instead of a list per type, which cost a small module kilobytes.
 # Python has about 120 node types.
 _CODES: dict[type[ast.AST], int] = {}
+
+
+# The codes of the node types that are instances of a tuple of types, for each tuple asked
+# (``(ast.Call,)``, ``(ast.Import, ast.ImportFrom)``), with how many types were coded when
+# they were found: told once, not once a module, and told again once a new type is coded.
+_WANTED: dict[tuple[type[ast.AST], ...], tuple[int, list[int]]] = {}
+
+
+def _wanted(kinds: tuple[type[ast.AST], ...]) -> list[int]:
+    found = _WANTED.get(kinds)
+    if found is None or found[0] != len(_CODES):
+        codes = [code for kind, code in _CODES.items() if code and issubclass(kind, kinds)]
+        found = _WANTED[kinds] = (len(_CODES), codes)
+    return found[1]
 
 
 def _code(kind: type[ast.AST]) -> int:
@@ -67,8 +81,12 @@ class NodeIndex:
         """The nodes that are instances of any of ``kinds``, in walk order."""
         found = self._matching.get(kinds)
         if found is None:
-            wanted = [code for kind, code in _CODES.items() if code and issubclass(kind, kinds)]
-            places = heapq.merge(*(self._places(code) for code in wanted))
+            wanted = _wanted(kinds)
+            places: Iterable[int] = (
+                self._places(wanted[0])
+                if len(wanted) == 1
+                else heapq.merge(*(self._places(code) for code in wanted))
+            )
             found = self._matching[kinds] = [self._nodes[at] for at in places]
         return found
 
@@ -95,4 +113,15 @@ class NodeIndex:
         """Each node's parent, the tree's own children included. Made anew on each call from
         the filed nodes and not kept: an index lasts as long as its module, the whole run,
         and a parent per node would double what it holds. Keep it while asking."""
-        return {child: parent for parent in self._nodes for child in ast.iter_child_nodes(parent)}
+        parents: dict[ast.AST, ast.AST] = {}
+        # What ast.iter_child_nodes gives, in its order, without its two generators a node.
+        for parent in self._nodes:
+            for name in parent._fields:
+                value = getattr(parent, name, None)
+                if isinstance(value, ast.AST):
+                    parents[value] = parent
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            parents[item] = parent
+        return parents

@@ -10,6 +10,7 @@ spells it. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import re
 import sys
@@ -35,6 +36,11 @@ _WORD = re.compile(r"\w+")
 _QUOTED_DEPTH = 32
 _QUOTED_NODES = 400
 _QUOTED_NAME = 40
+# Code repeats its small expressions (`1`, `role`, `"ml.m5.xlarge"`) module after module: a
+# short text is redacted once, not at every place it is quoted (redacting is a function of
+# the text alone); a longer one, seldom repeated, is not kept.
+_REPEATED_TEXT = 200
+_quote_short = functools.lru_cache(maxsize=4096)(quote)
 # A fill-in placeholder where code is expected: `project_name = <PROJECT NAME>`.
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .-]{0,60}>")
 # A value left blank for the reader to fill in: `TRACKING_ARN = # "arn:…" or None`.
@@ -178,6 +184,11 @@ def has_star_kwargs(call: ast.Call) -> bool:
     )
 
 
+def quote_repeated(text: str, limit: int) -> str:
+    """:func:`~mllint_wa.parsers.secrets.quote`, remembered for short texts."""
+    return _quote_short(text, limit) if len(text) <= _REPEATED_TEXT else quote(text, limit)
+
+
 def quote_expression(node: ast.AST, limit: int) -> str:
     """An expression's source as a message quotes it: unparsed, redacted, then cut to
     ``limit`` characters (see :func:`~mllint_wa.parsers.secrets.quote`). An expression
@@ -192,7 +203,7 @@ def quote_expression(node: ast.AST, limit: int) -> str:
             return "…"
         pending.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
     try:
-        return quote(ast.unparse(node), limit)
+        return quote_repeated(ast.unparse(node), limit)
     except ValueError:  # a node ast.unparse cannot write (an odd f-string)
         return "…"
 
