@@ -9,6 +9,7 @@ import pytest
 
 from mllint_wa import evidence as evidence_module
 from mllint_wa.evidence import Evidence, ParseError
+from mllint_wa.evidence.code import modules_naming
 from mllint_wa.evidence.kinds import kinds_of
 from mllint_wa.parsers.python_code import parse_python
 from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml, walk
@@ -167,6 +168,23 @@ def test_mentions_is_a_byte_test(tmp_path):
     assert not ev.mentions("a.py", b"torch")
 
 
+def test_mentions_of_many_needles_answers_as_a_search_for_each(tmp_path: Path) -> None:
+    needles = (*(f"needle{n:02}".encode() for n in range(20)), b"sk-", b"sk-ant-")
+    ev = _project(
+        tmp_path,
+        {
+            "end.py": "x = 1\n" * 1000 + "needle19",
+            "prefix.py": "needle1 = 'sk'\n",  # a needle's prefix is no needle
+            "short.py": "key = 'sk-an'\n",  # the shorter of two needles sharing a prefix
+            "none.py": "needle = 2\n",
+        },
+    )
+    assert ev.mentions("end.py", *needles)
+    assert not ev.mentions("prefix.py", *needles)
+    assert ev.mentions("short.py", *needles)
+    assert not ev.mentions("none.py", *needles)
+
+
 def test_parsed_files_skips_files_without_the_needle_before_parsing(tmp_path):
     ev = _project(tmp_path, {"a.py": "import random\n", "b.py": "def f(:\n"})
     assert [path for path, _ in ev.parsed_files("python", parse_python, b"random")] == ["a.py"]
@@ -264,3 +282,29 @@ def test_a_file_that_grows_while_it_is_read_is_still_read_up_to_the_limit(tmp_pa
         assert read_prefix(handle.fileno(), 3000, expected=11) == b"x" * 3000
     with path.open("rb") as handle:
         assert read_prefix(handle.fileno(), 10_000, expected=5001) == b"x" * 5000
+
+
+def test_modules_naming_finds_files_where_every_name_is_a_whole_word(tmp_path: Path) -> None:
+    # The notebook's JSON holds "\n" escapes before names, and an escaped backslash before
+    # "nfoo": an escape is no part of a word, an escaped backslash leaves the word after it.
+    source = '["x = 1\\nfit_model(x)\\n", "path = \'\\\\nfoo\'"]'
+    notebook = (
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", '
+        f'"metadata": {{}}, "outputs": [], "source": {source}}}]}}'
+    )
+    ev = _project(
+        tmp_path,
+        {
+            "a.py": "from lib import fit_model\nfit_model()\n",
+            "b.py": "refit_model = 1\nprint(fit_models, fit_model_2)\n",
+            "c.py": "s = 'caf\u00e9_fit_model'\n",
+            "d.py": "s = '\\tfit_model'\n",
+            "n.ipynb": notebook,
+        },
+    )
+    assert [path for path, _ in modules_naming(ev, "fit_model")] == ["a.py", "d.py", "n.ipynb"]
+    assert [path for path, _ in modules_naming(ev, "caf\u00e9_fit_model")] == ["c.py"]
+    assert [path for path, _ in modules_naming(ev, "nfit_model")] == []
+    assert [path for path, _ in modules_naming(ev, "tfit_model")] == []
+    assert [path for path, _ in modules_naming(ev, "nfoo")] == ["n.ipynb"]
+    assert [path for path, _ in modules_naming(ev, "fit_model", "lib")] == ["a.py"]

@@ -120,15 +120,14 @@ def _scan(ctx: ProjectContext) -> Iterator[Ignore]:
     evidence = ctx.evidence
     needle = NEEDLE.encode()
     for path in evidence.files(*_KINDS):
+        manifest = path == MANIFEST_NAME and ctx.manifest_text is not None
+        if not (manifest or evidence.mentions(path, needle)):
+            continue  # most files: no reader is looked up for them
+        # Every file of these kinds has a reader; the test only narrows the type.
         reader = _reader(path)
         if reader is None:
             continue
-        if path == MANIFEST_NAME and ctx.manifest_text is not None:
-            text: str | None = ctx.manifest_text
-        elif evidence.mentions(path, needle):
-            text = evidence.text(path)
-        else:
-            continue
+        text = ctx.manifest_text if manifest else evidence.text(path)
         if text is not None and NEEDLE in text:
             yield from read_ignores(path, text, reader)
 

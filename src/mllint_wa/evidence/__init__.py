@@ -12,12 +12,15 @@ rules share (say, "which experiment trackers does the code use") is computed onc
 from __future__ import annotations
 
 import errno
+import functools
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from mllint_wa import literals
 from mllint_wa.bounded import read_prefix, symlink_refusal
 from mllint_wa.evidence.kinds import (
     DOCKERFILE,
@@ -55,6 +58,21 @@ PARSE_LIMIT_BY_KIND = {
     DVC: 256 * 1024,
     LOCK: 2 * 1024 * 1024,
 }
+
+
+# Project files are opened without following a symlink (see Evidence._open), and without
+# waiting on a FIFO, which fstat then refuses.
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_READ_FLAGS = os.O_RDONLY | _NO_FOLLOW | getattr(os, "O_NONBLOCK", 0)
+
+# From this many needles on, one regex (:mod:`mllint_wa.literals`) finds whether a file holds
+# any of them faster than one substring search each, in small files and large.
+_MANY_NEEDLES = 16
+
+
+@functools.lru_cache(maxsize=256)
+def _search_any(needles: tuple[bytes, ...]) -> Callable[[bytes], re.Match[bytes] | None]:
+    return re.compile(literals.any_of_bytes(needles)).search
 
 
 class ParseError(Exception):
@@ -239,9 +257,8 @@ class Evidence:
             return _ABSENT  # not a path a finding could name: nothing to read or report
         limit = max((READ_LIMIT_BY_KIND.get(k, READ_LIMIT) for k in kinds_of(path)), default=0)
         limit = limit or READ_LIMIT
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            fd = os.open(self._inside(path), flags)
+            fd = self._open(path)
         except OSError as error:
             if error.errno != errno.ELOOP:  # ELOOP: a symlink to no evidence, not read
                 self._fail(path, f"cannot be read: {error.strerror or error}")
@@ -266,9 +283,8 @@ class Evidence:
         file of the project."""
         if not _is_project_path(path) or offset < 0:
             return None
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            fd = os.open(self._inside(path), flags)
+            fd = self._open(path)
         except OSError:
             return None
         try:
@@ -282,15 +298,23 @@ class Evidence:
         finally:
             os.close(fd)
 
-    def _inside(self, path: str) -> str:
-        """The path to open: a symlink's target when it stays inside the project and out of
-        git's data (the walk lists such links as files), else the path itself, which
-        O_NOFOLLOW then refuses."""
+    def _open(self, path: str) -> int:
+        """A descriptor of the file, opened to read: a symlink's target when it stays inside
+        the project and out of git's data (the walk lists such links as files); any other
+        symlink is refused by O_NOFOLLOW (ELOOP). Where O_NOFOLLOW exists, its refusal is
+        what tells a symlink: a regular file costs one call, no ``lstat`` first."""
         full = os.path.join(self.root, path)
-        if not os.path.islink(full):
-            return full
+        if _NO_FOLLOW:
+            try:
+                return os.open(full, _READ_FLAGS)
+            except OSError as error:
+                if error.errno != errno.ELOOP:
+                    raise
+        elif not os.path.islink(full):
+            return os.open(full, _READ_FLAGS)
         target = os.path.realpath(full)
-        return target if symlink_refusal(target, os.path.realpath(self.root)) is None else full
+        allowed = symlink_refusal(target, os.path.realpath(self.root)) is None
+        return os.open(target if allowed else full, _READ_FLAGS)
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (a BOM dropped), once; undecodable text is a failure
@@ -320,11 +344,13 @@ class Evidence:
         found = self._mentions.get(key)
         if found is None:
             raw = self.data(path)
-            # One fast substring search a needle: quicker than one regex alternation, which
-            # tries every needle at every byte where no needle can start. A loop, not any()
-            # over a generator: extractors ask it of every code file with a dozen needles.
+            # One fast substring search a needle, in a loop, not any() over a generator:
+            # extractors ask it of every code file with a few needles. Many needles (the
+            # secret scan's dozens of prefixes) cost one pass of one regex instead.
             found = False
-            if raw is not None:
+            if raw is not None and len(needles) >= _MANY_NEEDLES:
+                found = _search_any(needles)(raw) is not None
+            elif raw is not None:
                 for needle in needles:
                     if needle in raw:
                         found = True

@@ -316,14 +316,14 @@ def parse_index(data: bytes, hash_size: int = 20) -> tuple[IndexEntry, ...]:
     previous = b""
     path_bytes = 0
     path_limit = min(PATH_EXPANSION * len(data), INDEX_LIMIT)
-    fixed = 40 + hash_size + 2  # stat data, object id, flags
+    # An entry's fixed part: stat data (its mode at 24 and size at 36), object id, flags.
+    fixed_part = struct.Struct(f">24xI8xI{hash_size}xH")
+    fixed = fixed_part.size
     for _ in range(count):
         start = offset
         if offset + fixed > body_end:
             raise IndexUnreadable("ends in the middle of an entry")
-        (mode,) = struct.unpack_from(">I", data, offset + 24)
-        (size,) = struct.unpack_from(">I", data, offset + 36)
-        (flags,) = struct.unpack_from(">H", data, offset + 40 + hash_size)
+        mode, size, flags = fixed_part.unpack_from(data, offset)
         offset += fixed
         if flags & 0x4000:
             if version < 3:

@@ -203,28 +203,42 @@ def _split_globs() -> tuple[
 
 
 _EXACT, _SUFFIXES, _OTHER_GLOBS = _split_globs()
+# Whether any of the other globs matches a name: one regex call that rules out almost every
+# name, instead of one call a glob. Each alternative is a glob's own translation, anchored
+# at both ends, so the alternation backtracks no more than the globs one by one.
+_ANY_OTHER_GLOB = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _OTHER_GLOBS))
 _PATH_GLOBS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (kind, glob.rsplit("/", 1)[0], re.compile(fnmatch.translate(glob.rsplit("/", 1)[1])))
     for kind, glob in _BY_NAME
     if "/" in glob
 )
+# The last folder name of each path glob: a file in a folder of any other name matches none.
+_PATH_GLOB_FOLDERS = frozenset(parent.rpartition("/")[2] for _, parent, _ in _PATH_GLOBS)
 
 
 def is_installed_or_generated(path: str) -> bool:
     """Whether a project-relative path lies, by its folders' names alone, in installed
     packages, package metadata, a setuptools build output or a tool's generated output."""
-    folders = path.split("/")[:-1]
-    for index, folder in enumerate(folders):
-        if folder in _INSTALLED_OR_GENERATED_DIRS or folder.endswith(_METADATA_SUFFIXES):
+    return _installed_or_generated_folder(path.rpartition("/")[0])
+
+
+@functools.lru_cache(maxsize=16384)
+def _installed_or_generated_folder(folder: str) -> bool:
+    """:func:`is_installed_or_generated` of the files in ``folder``: decided once a folder,
+    since a project has far fewer folders than files."""
+    folders = folder.split("/") if folder else []
+    for index, name in enumerate(folders):
+        if name in _INSTALLED_OR_GENERATED_DIRS or name.endswith(_METADATA_SUFFIXES):
             return True
         below = folders[index + 1] if index + 1 < len(folders) else ""
-        if folder == "build" and _BUILD_OUTPUT.fullmatch(below):
+        if name == "build" and _BUILD_OUTPUT.fullmatch(below):
             return True
     return False
 
 
 def is_templated_path(path: str) -> bool:
-    return any(mark in path for mark in _TEMPLATE_MARKS)
+    # Most paths hold no brace at all: one test each, before the four marks.
+    return ("{" in path or "}" in path) and any(mark in path for mark in _TEMPLATE_MARKS)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -237,10 +251,12 @@ def kinds_of(path: str) -> frozenset[str]:
     dot = name.rfind(".")
     if dot >= 0:
         found.update(_SUFFIXES.get(name[dot:], ()))
-    found.update(kind for kind, pattern in _OTHER_GLOBS if pattern.match(name))
-    for kind, parent, pattern in _PATH_GLOBS:
-        if (folder == parent or folder.endswith("/" + parent)) and pattern.match(name):
-            found.add(kind)
+    if _ANY_OTHER_GLOB.match(name):
+        found.update(kind for kind, pattern in _OTHER_GLOBS if pattern.match(name))
+    if folder.rpartition("/")[2] in _PATH_GLOB_FOLDERS:
+        for kind, parent, pattern in _PATH_GLOBS:
+            if (folder == parent or folder.endswith("/" + parent)) and pattern.match(name):
+                found.add(kind)
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     if suffix in MODEL_SUFFIXES:
         found.add(MODEL)

@@ -34,6 +34,7 @@ The same value written several times in a text is one secret, reported once.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -41,6 +42,7 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterator
 
+from mllint_wa.literals import any_of
 from mllint_wa.records import dataclass
 
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
@@ -599,6 +601,8 @@ _DETECTORS: tuple[_Detector, ...] = (
 NEEDLES: tuple[bytes, ...] = tuple(
     sorted({needle.encode() for detector in _DETECTORS for needle in detector.needles})
 )
+# Whether a text holds any detector's needle at all.
+_ANY_NEEDLE = re.compile(any_of(needle for detector in _DETECTORS for needle in detector.needles))
 
 # Embedded images and PDFs in notebook outputs: base64 that must not be read as tokens. They
 # are blanked out (same length, same line breaks) so that positions stay those of the file.
@@ -639,9 +643,13 @@ def _spans(text: str, validate: bool, code: bool = False) -> list[_Span]:
     when the name is a credential's, validated or not; ``code`` says that values are string
     literals (an unquoted value is an expression)."""
     kept: list[_Span] = []
+    if _ANY_NEEDLE.search(text) is None:
+        return kept  # most texts: one pass, not one a needle
     for detector in _DETECTORS:
-        if any(needle in text for needle in detector.needles):
-            kept = _merged(kept, _detected(text, detector, validate, code))
+        for needle in detector.needles:
+            if needle in text:
+                kept = _merged(kept, _detected(text, detector, validate, code))
+                break
     return kept
 
 
@@ -777,12 +785,19 @@ _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 def is_secret_fixture(path: str) -> bool:
     """Whether a project-relative path is test data: under ``testdata/``, under a
     ``fixtures/`` folder of a tests folder, or a file named like ``test_secrets.py``."""
-    *folders, name = path.split("/")
-    lowered = [f.lower() for f in folders]
+    folder, _, name = path.rpartition("/")
+    name = name.lower()
+    return _fixture_folder(folder) or ("test" in name and "secret" in name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _fixture_folder(folder: str) -> bool:
+    """Whether files in ``folder`` are test data by their folders: decided once a folder,
+    since the scan asks it of every file."""
+    lowered = [f.lower() for f in folder.split("/")] if folder else []
     if any(f in _FIXTURE_FOLDERS for f in lowered):
         return True
-    for index, folder in enumerate(lowered):
-        if folder in ("fixtures", "fixture") and any(f in _TEST_FOLDERS for f in lowered[:index]):
+    for index, name in enumerate(lowered):
+        if name in ("fixtures", "fixture") and any(f in _TEST_FOLDERS for f in lowered[:index]):
             return True
-    name = name.lower()
-    return "test" in name and "secret" in name
+    return False
