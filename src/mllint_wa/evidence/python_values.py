@@ -26,13 +26,14 @@ import ast
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from types import EllipsisType
 from typing import Protocol, TypeVar
 
 from mllint_wa.bounded import fan_out_bounded, nesting_bounded
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, quote_expression, quote_repeated
+from mllint_wa.records import dataclass
 
 Caller = TypeVar("Caller")
 Called = TypeVar("Called")
