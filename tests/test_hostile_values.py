@@ -126,6 +126,21 @@ def test_a_list_of_names_of_lists_of_names_reads_as_unknown_however_often_it_is_
     ]
 
 
+def test_a_dict_changed_in_more_places_than_any_configuration_reads_as_unknown(tmp_path):
+    # Each read of the dict went through every change: 10,000 changes read by each of a
+    # thousand models took minutes.
+    changes = "".join(f"config['k{i}'] = {i}\n" for i in range(10_000))
+    readers = "".join(_served("config['isolated']", f"model{i}") for i in range(1_000))
+    source = MODEL_IMPORT + "config = {'isolated': False}\n" + changes + readers
+    short = (
+        MODEL_IMPORT + "config = {}\n" + "config['k'] = 1\n" * 500 + "config['isolated'] = False\n"
+    )
+    write_files(tmp_path / "long", {"serve.py": source})
+    write_files(tmp_path / "short", {"serve.py": short + _served("config['isolated']")})
+    assert set(_isolation(tmp_path / "long")) == {(f"model{i}", "unknown") for i in range(1_000)}
+    assert _isolation(tmp_path / "short") == [("model", "known")]
+
+
 def test_a_dict_set_to_itself_at_each_of_its_keys_reads_as_unknown(tmp_path):
     # Each of the ten changes was read through the nine before it, and so on: it never ended.
     changes = "".join(f"config['k{i}'] = config\n" for i in range(10))

@@ -59,6 +59,10 @@ _MAX_TEXT = 10_000  # characters of a string built by formatting or joining
 # A project function's parameters are read from its calls when it is called at most this
 # many times (counting each of its callers' own calls), through at most this many levels of
 # calls: a helper, the helper that calls it, and one more.
+# In-place changes (``d["k"] = v``, ``d.update(…)``) to one dict or list past which what the
+# name holds is unknown: no configuration is built over more statements, and each read of the
+# name goes through every change.
+MAX_CHANGES = 512
 MAX_CALL_SITES = 8
 MAX_CALL_DEPTH = 3
 _CONVERSIONS: dict[int, Callable[[object], str]] = {
@@ -574,8 +578,11 @@ class Values:
                 and self._owner(other, use.id) is scope
             ):
                 return unknown
+        changes = scope.changes.get(use.id, [])
+        if len(changes) > MAX_CHANGES:
+            return unknown
         entries = dict(held.value) if isinstance(held.value, dict) else None
-        for change in scope.changes.get(use.id, []):
+        for change in changes:
             if change.at < binding.end or (same_scope and change.at >= here):
                 continue
             key = self.value(change.key, depth + 1, context).plain() if change.key else None
