@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner, Result
 
 from mllint_wa import __version__
-from mllint_wa.cli import main
+from mllint_wa.cli import main, run_program
 from mllint_wa.config import pyproject_layer
 from mllint_wa.model import Location, Phase, Pillar, Risk, Stage, Violation
 from mllint_wa.registry import ENTRY_POINT_GROUP, load_rules, may_declare_entry_points, rule
@@ -580,6 +583,43 @@ def test_console_script(project: Path, script: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.decode().startswith("lens.toml:9:1: BG001 [high] ")
     assert result.stderr == b""
+
+
+class _Exited(Exception):
+    """What os._exit raises in these tests, instead of ending pytest."""
+
+
+def _exit_now(code: int) -> NoReturn:
+    raise _Exited(code)
+
+
+def test_the_program_ends_without_teardown_after_flushing_its_output(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--select", "BG001"])
+    monkeypatch.setattr(os, "_exit", _exit_now)
+    with pytest.raises(_Exited) as ended:
+        run_program()
+    assert ended.value.args == (1,)
+    assert capsys.readouterr().out.startswith("lens.toml:9:1: BG001 [high] ")
+
+
+class _Unflushable(io.StringIO):
+    def flush(self) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_the_program_leaves_an_unflushable_output_to_the_interpreters_exit(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--version"])
+    monkeypatch.setattr(os, "_exit", _exit_now)
+    monkeypatch.setattr(sys, "stderr", _Unflushable())
+    with pytest.raises(SystemExit) as ended:
+        run_program()
+    assert ended.value.code == 0
 
 
 def test_console_script_colors_a_pipe_only_when_asked(project: Path, script: Path) -> None:

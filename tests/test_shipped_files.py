@@ -46,7 +46,7 @@ def test_pre_commit_hook_runs_the_console_script_on_the_whole_repository() -> No
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'mllint-wa = "mllint_wa.cli:main"' in pyproject
+    assert 'mllint-wa = "mllint_wa.cli:run_program"' in pyproject
 
 
 def test_bundled_example_shows_real_findings(monkeypatch) -> None:

@@ -1,3 +1,3 @@
-from mllint_wa.cli import main
+from mllint_wa.cli import run_program
 
-main()
+run_program()

@@ -19,11 +19,11 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa import __version__
 from mllint_wa.model import Finding
+from mllint_wa.records import dataclass
 
 VERSION = 1
 # A baseline of a million findings is still well below this.

@@ -5,6 +5,9 @@
 - :func:`nesting_bounded`: no reader that recurses into what it reads (a Python expression,
   a value followed through names, a data structure) recurses past :data:`MAX_NESTING`
   levels, so that nothing the project writes can raise ``RecursionError``.
+- :func:`fan_out_bounded`: no reader that follows what it reads into more of the same (a
+  value into the names it is built from) makes more than its budget of calls for one
+  outermost read, however the input multiplies them.
 - :func:`read_unlinked`: git's own files are read only where no symlink leads to them, and
   :func:`symlink_refusal` says which symlinks lead to evidence at all (those that stay
   inside the project and out of git's data).
@@ -18,6 +21,7 @@ import inspect
 import os
 import stat
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -107,6 +111,57 @@ def nesting_bounded(unreadable: object) -> Callable[[_F], _F]:
 
 
 _DONE = object()
+
+
+class _FanOut(threading.local):
+    def __init__(self) -> None:
+        # By reader: the calls under way, and the calls left to the outermost one.
+        self.active: dict[object, int] = {}
+        self.left: dict[object, int] = {}
+
+
+_fan_out = _FanOut()
+
+
+def fan_out_bounded(
+    unreadable: object, budget: int, read: Callable[..., object]
+) -> Callable[[_F], _F]:
+    """A recursive reader that gives ``unreadable`` once one outermost call of it has made
+    ``budget`` calls of it, nested or one after another: what fans out through itself
+    without end (a list of ten names each holding a list of ten of the next, twenty deep; a
+    dict set at each of its keys to itself) reads as unknown past the budget, in work that
+    grows with the budget, not with the fan-out. The outermost call starts a new budget.
+
+    What a call reads is ``read(*args, **kwargs)`` (an object that can be weakly referred
+    to); what ran the budget out making at least half of it itself reads as unknown from
+    then on, so that reading it again, as thousands of reads of it may, costs nothing."""
+
+    def decorate(function: _F) -> _F:
+        reader = object()
+        too_large: weakref.WeakSet[Any] = weakref.WeakSet()
+
+        @functools.wraps(function)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            active = _fan_out.active.get(reader, 0)
+            if active == 0:
+                _fan_out.left[reader] = budget
+            elif _fan_out.left[reader] <= 0:
+                return unreadable
+            subject = read(*args, **kwargs)
+            if subject in too_large:
+                return unreadable
+            left = _fan_out.left[reader] = _fan_out.left[reader] - 1
+            _fan_out.active[reader] = active + 1
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _fan_out.active[reader] = active
+                if _fan_out.left[reader] <= 0 and left >= budget // 2:
+                    too_large.add(subject)
+
+        return cast(_F, bounded)
+
+    return decorate
 
 
 class NotRegularFile(OSError):

@@ -37,11 +37,11 @@ import stat
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
+from mllint_wa.records import dataclass
 
 if TYPE_CHECKING:
     from mllint_wa.evidence.git import Repository

@@ -63,6 +63,29 @@ class LintByDefault(click.Group):
         sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
 
 
+def run_program() -> NoReturn:
+    """What the ``mllint-wa`` command and ``python -m mllint_wa`` run: the command, then an
+    exit that skips tearing the interpreter down. Freeing every module, syntax tree and parsed
+    file one by one takes a sixth of a small repository's run (50 ms of 0.29 s on the 50-file
+    benchmark), and nothing is left to do by then: the reports, the cache and the baseline are
+    written and closed, and every worker pool has been shut down."""
+    code: str | int | None = EXIT_CLEAN
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    if not isinstance(code, int):
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            # The interpreter's own exit reports a stream that cannot take its last output.
+            sys.exit(code)
+    os._exit(code)
+
+
 def _split_list(_: click.Context, __: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
     """``--select PF,BG001 --select LN`` → ("PF", "BG001", "LN")."""
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from mllint_wa.model import Risk, Rule
 from mllint_wa.parsers.toml_reader import TomlError, read_toml
 from mllint_wa.project import PYPROJECT_NAME, ExcludeGroup, settings_file_refusal
+from mllint_wa.records import dataclass
 from mllint_wa.registry import SelectorError, resolve
 from mllint_wa.schema import FAIL_ON_CHOICES, SETTINGS
 from mllint_wa.suggest import did_you_mean

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mllint_wa.config import RuleOptions
 from mllint_wa.evidence import Evidence
@@ -13,6 +13,7 @@ from mllint_wa.manifest import AnyPath, Manifest, ManifestProblem, ProblemKind
 from mllint_wa.model import Location, Rule, Stage, Violation
 from mllint_wa.parsers.toml_positions import key_path, render
 from mllint_wa.project import MANIFEST_NAME, Project
+from mllint_wa.records import dataclass
 
 _PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 

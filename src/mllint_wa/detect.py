@@ -11,7 +11,6 @@ the metrics' targets) is never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.evidence import Evidence
@@ -23,6 +22,7 @@ from mllint_wa.evidence.problem_type import problem_type
 from mllint_wa.evidence.tracking import TRACKERS, tracking
 from mllint_wa.parsers.toml_positions import KeyPath
 from mllint_wa.project import project_at
+from mllint_wa.records import dataclass
 from mllint_wa.schema import MANIFEST
 
 _TRAIN_SCRIPT = re.compile(r"train\w*\.(py|ipynb)")

@@ -40,13 +40,13 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.git import tracked_files
 from mllint_wa.evidence.kinds import NOTEBOOK, kinds_of
 from mllint_wa.model import Finding, RelatedLocation, fingerprint
 from mllint_wa.parsers.secrets import redact
+from mllint_wa.records import dataclass
 
 # A message names this many of the other places; all of them are related locations.
 MAX_NAMED = 10

@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import kinds
 from mllint_wa.model import Finding, Location, Rule
 from mllint_wa.parsers import comments
 from mllint_wa.project import MANIFEST_NAME
+from mllint_wa.records import dataclass
 from mllint_wa.registry import find_rule
 
 NEEDLE = "mllint-wa:"

@@ -12,7 +12,6 @@ import enum
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.bounded import nesting_bounded
@@ -25,6 +24,7 @@ from mllint_wa.parsers.toml_reader import (
     read_toml,
 )
 from mllint_wa.project import MANIFEST_NAME
+from mllint_wa.records import dataclass
 from mllint_wa.schema import MANIFEST, SCHEMA_VERSION, Spec
 from mllint_wa.suggest import did_you_mean
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
+
+from mllint_wa.records import dataclass
 
 if TYPE_CHECKING:
     from mllint_wa.context import ProjectContext

@@ -9,9 +9,9 @@ linted afresh.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from mllint_wa.model import Finding, RelatedLocation, Rule
+from mllint_wa.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
 from mllint_wa.evidence.git import find_repository, plain_index, tracked_below
+from mllint_wa.records import dataclass
 from mllint_wa.wildmatch import MAX_PATTERNS, MAX_TRIED_TOGETHER, PatternList, parse_lines
 
 MANIFEST_NAME = "lens.toml"

@@ -8,7 +8,7 @@ import functools
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from mllint_wa.baseline import Baseline, BaselineEntry
@@ -61,6 +61,7 @@ from mllint_wa.project import (
     exclusion,
     tree_root,
 )
+from mllint_wa.records import dataclass
 from mllint_wa.registry import described_rules, import_checks
 from mllint_wa.suppress import apply_waivers
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.config import DEFAULT_EXCLUDE, Layer, RuleOptions
 from mllint_wa.parsers.secrets import redact
+from mllint_wa.records import dataclass
 from mllint_wa.runner import Plan, Prepared, RunOptions, display_path, stage_and_source
 
 DEFAULT = "default"

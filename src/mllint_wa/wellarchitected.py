@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from mllint_wa import __version__
 from mllint_wa.lens import PRACTICE_BY_ID, Practice
 from mllint_wa.model import Phase, Pillar, Risk, Rule
+from mllint_wa.records import dataclass
 
 SCHEMA_VERSION = "2021-11-01"
 LENS_NAME = "mllint-wa: ML repository checks (ML Lens)"

@@ -25,8 +25,10 @@ import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
+
+from mllint_wa.records import dataclass
 
 _WILDCARDS = frozenset("*?[\\")
 # Plain text inside a pattern is indexed by substrings of this length, so that a path looks

@@ -10,7 +10,6 @@ finding.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence.buckets import data_buckets
@@ -21,6 +20,7 @@ from mllint_wa.evidence.instances import has_instance_storage
 from mllint_wa.evidence.resources import BUCKET, ENDPOINT_CONFIG, Resource, resources
 from mllint_wa.manifest import Manifest
 from mllint_wa.model import Risk, Stage, Violation
+from mllint_wa.records import dataclass
 from mllint_wa.registry import rule
 
 _FULL_ACCESS = "AmazonSageMakerFullAccess"

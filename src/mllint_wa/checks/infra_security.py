@@ -631,9 +631,17 @@ def _sdk_object(resource: Resource) -> bool:
 def _served_in_aws(ev: Evidence, model: Resource) -> bool:
     """Whether an SDK model object is deployed or runs a batch transform, in AWS: the SDK
     creates the SageMaker model only then."""
-    return any(
-        use.location.path == model.location.path
-        and use.get("model").is_(model.name)
-        and not is_local_mode(use)
+    served = ev.memo(_models_served_in_aws, lambda: _models_served_in_aws(ev))
+    return (model.location.path, model.name) in served
+
+
+def _models_served_in_aws(ev: Evidence) -> frozenset[tuple[str, str]]:
+    """The models that endpoints and batch transforms in AWS serve, by file and name: found
+    in one pass, not among every endpoint and transform again for each model."""
+    return frozenset(
+        (use.location.path, served.value)
         for use in resources(ev, ENDPOINT, TRANSFORM_JOB)
+        if (served := use.get("model")).known
+        and isinstance(served.value, str)
+        and not is_local_mode(use)
     )

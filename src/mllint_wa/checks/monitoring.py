@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence
@@ -20,6 +19,7 @@ from mllint_wa.evidence.monitoring import (
     retraining_triggers,
 )
 from mllint_wa.model import Risk, Violation
+from mllint_wa.records import dataclass
 from mllint_wa.registry import rule
 
 _OBSERVABILITY = ("MLOPS06-BP02", "MLPERF06-BP03", "MLPERF06-BP04")

@@ -17,7 +17,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +37,7 @@ from mllint_wa.evidence.kinds import (
     kinds_of,
 )
 from mllint_wa.parsers import templates
+from mllint_wa.records import dataclass
 
 S = TypeVar("S")
 T = TypeVar("T")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.ci_files import UNREAD_CI, repository_ci_files
@@ -22,6 +21,7 @@ from mllint_wa.parsers.ci import CiDefinition, ci_definition, parse_jenkinsfile
 from mllint_wa.parsers.ci_systems import PRE_COMMIT, ci_system
 from mllint_wa.parsers.dockerfile import Dockerfile, parse_dockerfile
 from mllint_wa.parsers.yaml_doc import load_yaml
+from mllint_wa.records import dataclass
 
 
 def dockerfiles(ev: Evidence) -> list[tuple[str, Dockerfile]]:

@@ -49,7 +49,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
@@ -65,6 +65,7 @@ from mllint_wa.evidence.python_values import (
 )
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, literal, quote_expression
+from mllint_wa.records import dataclass
 
 SOURCE = "cdk"
 _MAX_DEPTH = 25  # how many assignments a value is followed through

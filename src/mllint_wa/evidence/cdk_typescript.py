@@ -49,7 +49,7 @@ import json
 import posixpath
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, cast
 
 from mllint_wa.bounded import nesting_bounded
@@ -62,6 +62,7 @@ from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
 from mllint_wa.parsers.secrets import LONGEST_MATCH, quote
 from mllint_wa.parsers.typescript import TypeScriptSource, parse_typescript
+from mllint_wa.records import dataclass
 
 if TYPE_CHECKING:
     from tree_sitter import Node

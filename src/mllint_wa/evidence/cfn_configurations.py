@@ -33,7 +33,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mllint_wa.evidence import Evidence, ParseError
@@ -46,6 +46,7 @@ from mllint_wa.parsers.ci_systems import PRE_COMMIT
 from mllint_wa.parsers.cloudformation import Template
 from mllint_wa.parsers.json_positions import JsonDocument, load_json, loads_bounded
 from mllint_wa.parsers.shell import CommandWord, Script, commands
+from mllint_wa.records import dataclass
 
 _CONFIGURATION_MEMBERS = frozenset({"Parameters", "Tags", "StackPolicy"})
 _STACK_COMMANDS = frozenset({"create-stack", "update-stack", "create-change-set"})

@@ -15,12 +15,12 @@ import functools
 import re
 import string
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import NOTEBOOK, PYTHON, YAML
 from mllint_wa.parsers.notebook import parse_notebook
 from mllint_wa.parsers.python_code import LeftOut, PythonModule, parse_python
+from mllint_wa.records import dataclass
 
 # Packages whose presence makes a module machine-learning code.
 ML_PACKAGES = frozenset(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence
@@ -33,6 +32,7 @@ from mllint_wa.parsers.python_code import (
     literal,
     parse_python,
 )
+from mllint_wa.records import dataclass
 
 _PANDAS_READERS = (
     "read_csv",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from mllint_wa.bounded import read_unlinked
@@ -21,6 +20,7 @@ from mllint_wa.evidence.git import find_repository
 from mllint_wa.evidence.kinds import DATA_SUFFIXES, DVC, GITATTRIBUTES, JSON, TERRAFORM, YAML
 from mllint_wa.parsers.dvc import DvcFile, parse_dvc_config, parse_dvc_file, parse_dvc_pipeline
 from mllint_wa.parsers.gitattributes import GitAttributes, parse_gitattributes
+from mllint_wa.records import dataclass
 
 # The manifest's names for the tools (`[data] versioning`).
 DVC_TOOL = "dvc"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -38,6 +37,7 @@ from mllint_wa.parsers.pyproject import DEVELOPMENT_GROUP, Declared, parse_pypro
 from mllint_wa.parsers.requirements import RequirementsFile, parse_requirements
 from mllint_wa.parsers.setup_cfg import parse_setup_cfg
 from mllint_wa.parsers.yaml_doc import load_yaml
+from mllint_wa.records import dataclass
 
 PYTHON = "python"
 CONDA = "conda"

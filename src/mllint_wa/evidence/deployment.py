@@ -15,8 +15,6 @@ own name).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import is_test_path
 from mllint_wa.evidence.kinds import DOCKERFILE, JSON, TERRAFORM, YAML
@@ -27,6 +25,7 @@ from mllint_wa.evidence.resources import (
     TRANSFORM_JOB,
     resources,
 )
+from mllint_wa.records import dataclass
 
 SAGEMAKER_ENDPOINT = "sagemaker-endpoint"
 SAGEMAKER_BATCH = "sagemaker-batch"

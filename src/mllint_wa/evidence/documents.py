@@ -11,10 +11,10 @@ item ``- Primary intended users: …``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.parsers.markdown import MarkdownDocument, parse_markdown
+from mllint_wa.records import dataclass
 
 
 @dataclass(frozen=True)

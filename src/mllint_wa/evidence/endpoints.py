@@ -27,7 +27,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import calls_named, module, modules
@@ -46,6 +45,7 @@ from mllint_wa.evidence.resources import (
 )
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.records import dataclass
 
 # The variant settings a variant carries, in the resource model's vocabulary.
 VARIANT_SETTINGS = ("variant_name", "model", "instance_type", "instance_count")

@@ -27,13 +27,14 @@ import os
 import stat
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import NamedTuple
 
 from mllint_wa.bounded import NotRegularFile, read_unlinked
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import DATA, MODEL
+from mllint_wa.records import dataclass
 
 INDEX_LIMIT = 256 * 1024 * 1024
 PATH_EXPANSION = 8

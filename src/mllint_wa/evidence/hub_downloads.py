@@ -44,7 +44,6 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence
@@ -54,6 +53,7 @@ from mllint_wa.evidence.python_values import Values
 from mllint_wa.parsers.json_positions import JsonDocument, load_json
 from mllint_wa.parsers.python_code import PythonModule, has_star_kwargs
 from mllint_wa.parsers.yaml_doc import load_yaml, value_position
+from mllint_wa.records import dataclass
 
 _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 _COMMIT = re.compile(r"[0-9a-fA-F]{7,40}")

@@ -11,7 +11,6 @@ trust policy cannot.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.resources import (
@@ -22,6 +21,7 @@ from mllint_wa.evidence.resources import (
     Value,
     resources,
 )
+from mllint_wa.records import dataclass
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 

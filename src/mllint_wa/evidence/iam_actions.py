@@ -16,7 +16,8 @@ supports no resource-level permission, so that a policy can only grant it on ``"
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+
+from mllint_wa.records import dataclass
 
 REFERENCE_FILE = "iam_actions.txt"
 LEVELS = {

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.automation import dockerfiles
 from mllint_wa.parsers.dockerfile import Dockerfile, Instruction, declared_env
 from mllint_wa.parsers.package_installs import PIP, Install, Package, package_install
 from mllint_wa.parsers.shell import Script, Word, simple_commands
+from mllint_wa.records import dataclass
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 # pip and uv read these from the environment: constraints or hashes for every install.

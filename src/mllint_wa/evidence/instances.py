@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.resources import (
@@ -26,6 +25,7 @@ from mllint_wa.evidence.resources import (
     resources,
 )
 from mllint_wa.model import Location
+from mllint_wa.records import dataclass
 
 _OWN_TYPE_KINDS = (TRAINING_JOB, PROCESSING_JOB, TRANSFORM_JOB, ENDPOINT, NOTEBOOK_INSTANCE)
 _TYPE = re.compile(r"^ml\.([a-z0-9-]+)\.[a-z0-9]+$")

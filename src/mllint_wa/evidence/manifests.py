@@ -30,7 +30,6 @@ import posixpath
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence, kinds
@@ -43,6 +42,7 @@ from mllint_wa.parsers.yaml_doc import (
     load_yaml,
     value_position,
 )
+from mllint_wa.records import dataclass
 
 KUSTOMIZATIONS = frozenset({"kustomization.yaml", "kustomization.yml"})
 HELM_VALUES = "values.yaml"

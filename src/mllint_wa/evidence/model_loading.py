@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
@@ -28,6 +28,7 @@ from mllint_wa.parsers.python_code import (
     quote_expression,
 )
 from mllint_wa.parsers.secrets import quote
+from mllint_wa.records import dataclass
 
 PICKLE_LOADERS = frozenset(
     f"{module}.{function}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import calls_named, modules
@@ -31,6 +30,7 @@ from mllint_wa.evidence.resources import (
     resources,
 )
 from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.records import dataclass
 
 # Registry calls, by their last name, and the packages whose import makes them a registry's.
 _REGISTRY_CALLS = frozenset(

@@ -23,13 +23,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
 from mllint_wa.evidence.automation import ci_evidence
 from mllint_wa.evidence.code import modules
 from mllint_wa.parsers.python_code import PythonModule, keyword, literal
+from mllint_wa.records import dataclass
 
 DATA_QUALITY = "data-quality"
 MODEL_QUALITY = "model-quality"

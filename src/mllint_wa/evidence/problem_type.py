@@ -13,11 +13,11 @@ make plain classification. Test code is not evidence.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import ML_PACKAGES, modules
 from mllint_wa.parsers.python_code import PythonModule, has_star_kwargs, keyword, literal
+from mllint_wa.records import dataclass
 
 CLASSIFICATION = "classification"
 BINARY = "binary-classification"

@@ -44,7 +44,6 @@ import bisect
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import (
@@ -68,6 +67,7 @@ from mllint_wa.evidence.kinds import (
     SETUP_CFG,
 )
 from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.records import dataclass
 
 # Folders of material about the project rather than the project's own work.
 DEMO_FOLDERS = frozenset(

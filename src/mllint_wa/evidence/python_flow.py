@@ -64,6 +64,7 @@ class PythonFlow:
         self._documents: dict[tuple[str, str], Val | None] = {}
         self._bindings: dict[str, dict[str, str]] = {}
         self._defined: dict[int, dict[str, Function | None]] = {}
+        self._calls: dict[str, dict[str, list[ast.Call]]] = {}
 
     def values(self, path: str, parsed: PythonModule) -> Values:
         """The resolver of one module, built once."""
@@ -164,17 +165,26 @@ class PythonFlow:
         found: list[tuple[Values, ast.Call]] = []
         for path, parsed in self._callers(values, function):
             caller: Values | None = None
-            for name, call in parsed.calls():
-                if name.rpartition(".")[2] != function.name:
-                    continue
+            for call in self._calls_named(path, parsed).get(function.name, ()):
                 caller = caller or self.values(path, parsed)
                 target = self.function(caller, call.func)
                 if target is not None and target[1] is function:
                     found.append((caller, call))
-            if len(found) > MAX_CALL_SITES:
-                self._sites[id(function)] = None
-                return None
+                if len(found) > MAX_CALL_SITES:
+                    self._sites[id(function)] = None
+                    return None
         self._sites[id(function)] = found
+        return found
+
+    def _calls_named(self, path: str, parsed: PythonModule) -> dict[str, list[ast.Call]]:
+        """A module's calls by the last name of their callee, grouped once: looking up the
+        calls of each of thousands of helpers costs one pass over the module, not one each."""
+        found = self._calls.get(path)
+        if found is None:
+            found = {}
+            for name, call in parsed.calls():
+                found.setdefault(name.rpartition(".")[2], []).append(call)
+            self._calls[path] = found
         return found
 
     def _callers(self, values: Values, function: Function) -> list[tuple[str, PythonModule]]:

@@ -26,19 +26,23 @@ import ast
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from types import EllipsisType
 from typing import Protocol, TypeVar
 
-from mllint_wa.bounded import nesting_bounded
+from mllint_wa.bounded import fan_out_bounded, nesting_bounded
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule, quote_expression, quote_repeated
+from mllint_wa.records import dataclass
 
 Caller = TypeVar("Caller")
 Called = TypeVar("Called")
 # Followed names and nested containers deeper than this are unknown: a bound on cycles
 # (``x = y; y = x``) and on hostile nesting.
 _MAX_DEPTH = 24
+# Values read for one value at most (its parts, the names and calls followed): a bound on
+# what fans out (a list of names each holding a list of the same names).
+MAX_VALUES_READ = 20_000
 _SCOPE_NODES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _PIPELINE_PARAMETERS = frozenset(
@@ -440,6 +444,11 @@ class Values:
 
     # Values -------------------------------------------------------------------------------
 
+    @fan_out_bounded(
+        Val(False, written="a value too large to read"),
+        MAX_VALUES_READ,
+        lambda values, node, *_, **__: node,
+    )
     @nesting_bounded(Val(False, written="a value nested too deeply"))
     def value(self, node: ast.expr, depth: int = 0, context: Context | None = None) -> Val:
         """What ``node`` evaluates to, as far as the project tells; ``context`` is the call

@@ -20,7 +20,6 @@ value is seen to reach training (:mod:`mllint_wa.evidence.value_reach`).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.code import (
@@ -32,6 +31,7 @@ from mllint_wa.evidence.code import (
     modules,
 )
 from mllint_wa.parsers.python_code import PythonModule, has_star_kwargs, keyword, literal
+from mllint_wa.records import dataclass
 
 _IMPORT_DEPTH = 2
 _SEED_KEYWORDS = ("random_state", "seed", "random_seed", "generator", "rng")

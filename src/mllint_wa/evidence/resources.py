@@ -22,13 +22,14 @@ import enum
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import kinds as file_kinds
 from mllint_wa.model import Location
+from mllint_wa.records import dataclass
 
 T = TypeVar("T")
 

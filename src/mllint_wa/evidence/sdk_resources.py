@@ -51,7 +51,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
@@ -62,6 +62,7 @@ from mllint_wa.evidence.python_flow import flow
 from mllint_wa.evidence.python_values import Context, Val, Values, written
 from mllint_wa.model import Location
 from mllint_wa.parsers.python_code import PythonModule
+from mllint_wa.records import dataclass
 
 SOURCE = "sdk"
 Path = tuple[str | int, ...]

@@ -53,7 +53,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mllint_wa.bounded import nesting_bounded
@@ -79,6 +79,7 @@ from mllint_wa.parsers.terraform import (
     TerraformFile,
     parse_terraform,
 )
+from mllint_wa.records import dataclass
 
 SOURCE = "terraform"
 # AWS resources, SageMaker modules, and module calls (whose inputs override defaults).

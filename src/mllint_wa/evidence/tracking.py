@@ -16,7 +16,6 @@ but cannot be parsed leaves that tracker undecided: rules then stay silent about
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Evidence
@@ -24,6 +23,7 @@ from mllint_wa.evidence.code import code_files, is_test_path, module
 from mllint_wa.evidence.kinds import DVC, MLPROJECT, PARAMS, YAML
 from mllint_wa.parsers.python_code import PythonModule, keyword, literal
 from mllint_wa.parsers.yaml_doc import load_yaml, value_position, walk
+from mllint_wa.records import dataclass
 
 # Tracker ids, as ``[model] tracking`` names them, and how messages name them.
 TRACKERS = {

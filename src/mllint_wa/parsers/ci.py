@@ -18,7 +18,6 @@ library): a rule about something missing cannot decide on it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.bounded import nesting_bounded
@@ -34,6 +33,7 @@ from mllint_wa.parsers.ci_systems import (
 )
 from mllint_wa.parsers.shell import Script
 from mllint_wa.parsers.yaml_doc import item_position, key_position, value_position, walk
+from mllint_wa.records import dataclass
 
 
 @dataclass(frozen=True)

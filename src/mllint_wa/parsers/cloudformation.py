@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Path, load_json, nearest_position
 from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.yaml_doc import TooLarge, item_position, key_position, load_yaml
+from mllint_wa.records import dataclass
 
 # CloudFormation itself takes templates of at most 1 MB. A larger file that reads like a
 # template is reported rather than read: it would cost seconds and hundreds of megabytes.

@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.secrets import quote
 from mllint_wa.parsers.shell import Script
+from mllint_wa.records import dataclass
 
 INSTRUCTIONS = frozenset(
     {

@@ -11,11 +11,11 @@ from __future__ import annotations
 import configparser
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.yaml_doc import item_position, load_yaml
+from mllint_wa.records import dataclass
 
 _OUTPUT_SECTIONS = ("outs", "metrics", "plots")
 

@@ -9,9 +9,10 @@ skipped. This is the subset that decides ``filter``; other attributes are not ke
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.records import dataclass
 from mllint_wa.wildmatch import MAX_PATTERNS, InvalidPattern, Pattern, PatternList, parse_line
 
 

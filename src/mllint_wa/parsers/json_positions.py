@@ -24,10 +24,10 @@ import json
 import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.records import dataclass
 
 # Deeper JSON than this is no configuration anyone writes; the bound also keeps
 # json.loads's recursion safe.

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.yaml_doc import load_yaml
+from mllint_wa.records import dataclass
 
 # The opening `#`s of an ATX heading. The closing sequence is cut off without a pattern: one
 # that ends in optional blanks before `$` retries them after every character of the text.

@@ -8,11 +8,11 @@ looks for data locations, seeds or tracking URIs) and what is specific to the fo
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.evidence import Derived, ParseError
 from mllint_wa.parsers.yaml_doc import item_position, load_yaml, value_position
+from mllint_wa.records import dataclass
 
 # Key paths are at most this deep; deeper nesting is data, not configuration.
 _MAX_DEPTH = 32

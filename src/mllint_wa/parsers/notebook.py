@@ -24,7 +24,6 @@ import hashlib
 import re
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, overload
 
 from mllint_wa.bounded import nesting_bounded
@@ -40,6 +39,7 @@ from mllint_wa.parsers.python_code import (
     syntax_problem,
     syntax_tree,
 )
+from mllint_wa.records import dataclass
 
 # The bound python_code applies to a .py line, checked here so that the error points into
 # the .ipynb instead of at a line of the concatenated cells.

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.pep508 import requirement
 from mllint_wa.parsers.shell import Word
+from mllint_wa.records import dataclass
 
 PIP = "pip"
 CONDA = "conda"

@@ -9,7 +9,6 @@ means the same thing everywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -24,6 +23,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.records import dataclass
 
 # A VCS reference naming a branch moves; any other reference (a tag, a commit) is a pin.
 _MOVING_REFS = frozenset({"main", "master", "develop", "dev", "trunk", "head", "default"})

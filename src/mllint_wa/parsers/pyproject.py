@@ -4,12 +4,12 @@ dependencies), PEP 735 ``[dependency-groups]``, Poetry, PDM and uv tables."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from mllint_wa.parsers.pep508 import Dependency, requirement, table_dependency
 from mllint_wa.parsers.toml_doc import load_toml
 from mllint_wa.parsers.toml_positions import KeyPath, KeyPosition, key_path, key_positions
+from mllint_wa.records import dataclass
 
 
 @dataclass(frozen=True)

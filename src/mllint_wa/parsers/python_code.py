@@ -16,11 +16,12 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mllint_wa.evidence import NewerSyntax, ParseError
 from mllint_wa.parsers.ast_index import NodeIndex
 from mllint_wa.parsers.secrets import quote
+from mllint_wa.records import dataclass
 
 # Lines longer than this are minified or generated code, not worth an AST.
 _MAX_LINE = 20_000

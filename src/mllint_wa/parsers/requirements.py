@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.pep508 import Dependency, requirement
+from mllint_wa.records import dataclass
 
 # A comment starts at a `#` that starts the line or follows a blank; the blanks before it
 # are stripped with the line. (A pattern that matched the blanks too would rescan a long run

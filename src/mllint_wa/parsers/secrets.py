@@ -41,9 +41,9 @@ import re
 import string
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from mllint_wa.literals import any_of
+from mllint_wa.records import dataclass
 
 # Shorter secrets are shown as nothing at all: a few characters of them are a real hint.
 _SHOWN_FROM = 20

@@ -19,8 +19,9 @@ import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from mllint_wa.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ import gc
 import re
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from mllint_wa.evidence import ParseError
 from mllint_wa.parsers.secrets import LONGEST_MATCH, quote
+from mllint_wa.records import dataclass
 
 # Expression kinds.
 LITERAL = "literal"  # value: str, int, float, bool or None

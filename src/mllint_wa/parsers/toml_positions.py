@@ -12,7 +12,8 @@ parsed as TOML, so it never has to report syntax errors itself.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+from mllint_wa.records import dataclass
 
 KeyPath = tuple[str | int, ...]
 

@@ -13,12 +13,12 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from mllint_wa.bounded import read_prefix
 from mllint_wa.parsers.tomlcompat import tomllib
+from mllint_wa.records import dataclass
 
 MAX_TOML_BYTES = 1024 * 1024
 # Deeper nesting than any manifest or pyproject.toml needs; refusing it keeps every

@@ -14,10 +14,10 @@ Python's reader refuses it. Parsing is linear in the file's size.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mllint_wa.evidence import ParseError
+from mllint_wa.records import dataclass
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Tree

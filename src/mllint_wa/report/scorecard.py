@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mllint_wa.model import Finding, Phase, Pillar, Risk, Rule
+from mllint_wa.records import dataclass
 from mllint_wa.report import printable
 
 if TYPE_CHECKING:
