@@ -185,6 +185,21 @@ def test_mentions_of_many_needles_answers_as_a_search_for_each(tmp_path: Path) -
     assert not ev.mentions("none.py", *needles)
 
 
+def test_mentioning_gives_in_order_the_files_that_mentions_would_reading_each_in_turn(
+    tmp_path: Path,
+) -> None:
+    files = {"a.py": "import torch\n", "b.py": "x = 1\n", "c.py": "import sagemaker\n"}
+    ev = _project(tmp_path, files)
+    found = ev.mentioning(("a.py", "b.py", "c.py", "gone.py"), b"torch", b"sagemaker")
+    assert next(found) == "a.py"
+    assert ev.read_already("c.py") is None  # not read before it is asked about
+    assert list(found) == ["c.py"]
+    many = (*(f"needle{n:02}".encode() for n in range(20)), b"torch")
+    assert list(ev.mentioning(sorted(files), *many)) == [
+        path for path in sorted(files) if ev.mentions(path, *many)
+    ]
+
+
 def test_parsed_files_skips_files_without_the_needle_before_parsing(tmp_path):
     ev = _project(tmp_path, {"a.py": "import random\n", "b.py": "def f(:\n"})
     assert [path for path, _ in ev.parsed_files("python", parse_python, b"random")] == ["a.py"]

@@ -119,7 +119,7 @@ def test_the_locator_enters_only_the_containers_on_the_way(monkeypatch: pytest.M
     assert locator.span((0,)) is None  # an object has no indexes
 
 
-def test_the_locator_keeps_what_it_learns_of_large_containers_only(
+def test_the_locator_keeps_large_containers_and_the_way_to_the_last_question(
     monkeypatch: pytest.MonkeyPatch,
 ):
     cells = [{"source": [f"x = {i}\n", "y = x\n"], "outputs": ["o" * 2000]} for i in range(4)]
@@ -131,9 +131,28 @@ def test_the_locator_keeps_what_it_learns_of_large_containers_only(
             start, end = locator.span(("cells", cell, "source", line))  # type: ignore[misc]
             assert json.loads(text[start:end]) == cells[cell]["source"][line]
     # The document and its cells (over 4,000 characters) once; each cell (2,000 characters)
-    # and its source again for each line asked, as cheap as keeping them.
-    assert len(entered) == 2 + 4 * 2 * 2
+    # and its source once too, kept from one line's question to the next.
+    assert len(entered) == 2 + 4 * 2
     assert entered[:2] == [0, text.index("[", text.index('"cells"'))]
+    # A cell asked about again after another is read again: small ones are not kept.
+    locator.span(("cells", 0, "source", 0))
+    assert len(entered) == 2 + 4 * 2 + 2
+
+
+def test_the_locator_reads_a_small_document_once_for_questions_taking_its_way(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    cells = [
+        {"source": [f"x = {i}\n"], "outputs": [{"text": "a"}, {"text": "b"}]} for i in range(3)
+    ]
+    text = json.dumps({"metadata": {}, "cells": cells})
+    locator = Locator(text)
+    entered = _entered(locator, monkeypatch)
+    for cell in range(3):
+        spans = locator.items(("cells", cell, "outputs"))
+        assert [json.loads(text[start:end]) for start, end in spans or ()] == cells[cell]["outputs"]
+    # The document and its cells once, then each cell and its outputs.
+    assert len(entered) == 2 + 3 * 2
 
 
 def test_the_locator_reads_a_repeated_key_as_json_loads_does():

@@ -16,7 +16,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -73,6 +73,23 @@ _MANY_NEEDLES = 16
 @functools.lru_cache(maxsize=256)
 def _search_any(needles: tuple[bytes, ...]) -> Callable[[bytes], re.Match[bytes] | None]:
     return re.compile(literals.any_of_bytes(needles)).search
+
+
+def _holds_any(raw: bytes | None, needles: tuple[bytes, ...]) -> bool:
+    """Whether ``raw`` holds any of ``needles``: one fast substring search a needle, in a
+    loop, not any() over a generator, since extractors ask it of every code file with a few
+    needles; many needles (the secret scan's dozens of prefixes) cost one pass of one regex
+    instead."""
+    if raw is None:
+        return False
+    if len(needles) >= _MANY_NEEDLES:
+        return _search_any(needles)(raw) is not None
+    found = False
+    for needle in needles:
+        if needle in raw:
+            found = True
+            break
+    return found
 
 
 class ParseError(Exception):
@@ -343,20 +360,17 @@ class Evidence:
         key = (path, needles)
         found = self._mentions.get(key)
         if found is None:
-            raw = self.data(path)
-            # One fast substring search a needle, in a loop, not any() over a generator:
-            # extractors ask it of every code file with a few needles. Many needles (the
-            # secret scan's dozens of prefixes) cost one pass of one regex instead.
-            found = False
-            if raw is not None and len(needles) >= _MANY_NEEDLES:
-                found = _search_any(needles)(raw) is not None
-            elif raw is not None:
-                for needle in needles:
-                    if needle in raw:
-                        found = True
-                        break
-            self._mentions[key] = found
+            found = self._mentions[key] = _holds_any(self.data(path), needles)
         return found
+
+    def mentioning(self, paths: Iterable[str], *needles: bytes) -> Iterator[str]:
+        """Each of ``paths`` whose bytes hold any of ``needles``, in order, each file read
+        when its turn comes: what :meth:`mentions` tells of each, for a question asked once
+        of every code file, whose answers are not worth keeping a file at a time."""
+        data = self.data
+        for path in paths:
+            if _holds_any(data(path), needles):
+                yield path
 
     def find(self, path: str, needle: bytes) -> tuple[int, int] | None:
         """The 1-based line and column of the first ``needle`` in the file, or None: where

@@ -114,11 +114,11 @@ def _note_left_out(ev: Evidence, path: str, left_out: Sequence[LeftOut]) -> None
 def modules(ev: Evidence, *needles: bytes) -> Iterator[tuple[str, PythonModule]]:
     """Each code file that mentions one of ``needles`` (all when none are given), parsed;
     test code is left out."""
-    for path in _project_code(ev):
-        if not needles or ev.mentions(path, *needles):
-            parsed = module(ev, path)
-            if parsed is not None:
-                yield path, parsed
+    paths = _project_code(ev)
+    for path in ev.mentioning(paths, *needles) if needles else paths:
+        parsed = module(ev, path)
+        if parsed is not None:
+            yield path, parsed
 
 
 def _project_code(ev: Evidence) -> tuple[str, ...]:

@@ -229,17 +229,23 @@ class Locator:
     Asked for a path, it enters the containers on the way there and steps over every
     member's value with the json module's decoder: what is never asked for is never walked
     in Python. What it learns of a large container (where the container is, where its
-    members are) is kept for the next question; a small one is read again, as cheap as
-    keeping it. The text must be JSON that ``json.loads`` has read."""
+    members are) is kept for the whole run; what it learns of the small ones on the way to
+    a question is kept for the next question only, which mostly takes the same way (the
+    cells of a notebook, one after the other) and so does not read a small document again
+    from its top. The text must be JSON that ``json.loads`` has read."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._members: dict[int, _Members] = {}  # by the container's offset
         self._containers: dict[Path, int] = {}  # the container's offset, by its path
+        # The small containers read for the question being answered, and for the last one.
+        self._way: dict[int, _Members] = {}
+        self._last_way: dict[int, _Members] = {}
 
     def span(self, path: Path) -> tuple[int, int] | None:
         """The offsets (start, end) of the value at ``path``, or None when there is none;
         of repeated object keys the last one counts, as in ``json.loads``."""
+        self._last_way, self._way = self._way, {}
         if not path:
             start = _after(_SPACE, self.text, 0)
             return start, _DECODER.raw_decode(self.text, start)[1]
@@ -273,10 +279,15 @@ class Locator:
         """The members of the object or array that starts at offset ``container``; none
         for a value that is no container."""
         found = self._members.get(container)
+        if found is not None:
+            return found
+        found = self._last_way.get(container)
         if found is None:
             found = self._read_members(container)
             if found.ends and found.ends[-1] - container >= _KEPT:
                 self._members[container] = found
+                return found
+        self._way[container] = found
         return found
 
     def _read_members(self, container: int) -> _Members:

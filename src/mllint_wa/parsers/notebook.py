@@ -199,9 +199,10 @@ class Cell:
     def outputs(self) -> tuple[Output, ...]:
         if self._outputs is None:
             outputs = []
+            # The whole array in one walk: json.loads read the outputs from this text.
+            spans = (self._layout.items((*self.path, "outputs")) or []) if self._images else []
             for j, images in enumerate(self._images):
-                # Found: json.loads read the outputs from this text.
-                start, end = self._layout.first_span((*self.path, "outputs", j)) or (-1, -1)
+                start, end = spans[j] if j < len(spans) else (-1, -1)
                 line, column = self.position(start)
                 size = _size(self._layout.text[start:end])
                 outputs.append(Output(line, column, size, images))
