@@ -622,6 +622,24 @@ def test_the_program_leaves_an_unflushable_output_to_the_interpreters_exit(
     assert ended.value.code == 0
 
 
+@pytest.mark.parametrize("watch", [sys.setprofile, sys.settrace])
+def test_the_program_ends_as_usual_under_a_profiler_or_tracer(
+    project: Path, monkeypatch: pytest.MonkeyPatch, watch: Callable[[object], None]
+) -> None:
+    # `python -m cProfile -m mllint_wa` writes its profile as the interpreter ends.
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--version"])
+    monkeypatch.setattr(os, "_exit", _exit_now)
+    previous = sys.getprofile() if watch is sys.setprofile else sys.gettrace()
+    watch(lambda *_: None)
+    try:
+        with pytest.raises(SystemExit) as ended:
+            run_program()
+    finally:
+        watch(previous)
+    assert ended.value.code == 0
+
+
 def test_console_script_colors_a_pipe_only_when_asked(project: Path, script: Path) -> None:
     assert b"\x1b[" not in _run([str(script)], project).stdout
     assert b"\x1b[31mBG001\x1b[0m" in _run([str(script), "--color"], project).stdout
