@@ -493,3 +493,25 @@ def test_a_warm_run_repeats_the_warning_of_a_file_this_python_cannot_check(
     warm = lint(root, cache, monkeypatch)
     assert [w for w in cold.warnings if "report.py" in w] != []
     assert warm.warnings == cold.warnings
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_files_are_fingerprinted_by_their_content_in_the_order_given_however_many_threads_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    import hashlib
+
+    from mllint_wa import cache
+
+    # Files of 64 bytes or more count as large here, for the threads to hash.
+    monkeypatch.setattr(cache, "_THREADED_FROM", 64)
+    contents = {f"f{index}.txt": b"x" * (index * 20) for index in range(8, 0, -1)}
+    for name, content in contents.items():
+        (tmp_path / name).write_bytes(content)
+    paths = [(name, str(tmp_path / name)) for name in contents]
+    found = cache.fingerprints([*paths, ("gone.txt", str(tmp_path / "gone.txt"))], {}, threads)
+    assert list(found) == [*contents, "gone.txt"]
+    for name, content in contents.items():
+        info, digest = found[name]
+        assert (info[0], digest) == (len(content), hashlib.sha256(content).hexdigest())
+    assert found["gone.txt"][1] == "absent"
