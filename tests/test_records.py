@@ -109,7 +109,15 @@ def _behaviour(
         dataclasses.astuple(a),
         [f.name for f in dataclasses.fields(a)],
         make.__match_args__,
+        repr(make.__dataclass_params__),
+        [_described(getattr(make, method)) for method in ("__eq__", "__hash__", "__repr__")],
     )
+
+
+def _described(method: object) -> tuple[str, ...]:
+    """Where a method says it is from: what a traceback or a profile shows of it."""
+    said = [str(getattr(method, key, "")) for key in ("__name__", "__qualname__", "__module__")]
+    return (said[0], said[1].rpartition("<locals>.")[2], said[2])
 
 
 @pytest.mark.parametrize(("name", "first", "second"), ARGUMENTS)

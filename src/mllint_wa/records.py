@@ -46,16 +46,26 @@ def _make(cls: type, options: dict[str, Any]) -> Any:
     if unhandled or any(name in cls.__dict__ for name in _SHARED):
         return _standard(cls, **options)
     made: Any = _standard(cls, **{**options, "eq": False, "repr": False})
+    # The parameters as asked for, as the standard library records them.
+    made.__dataclass_params__.eq = made.__dataclass_params__.repr = True
     fields = dataclasses.fields(made)
-    made.__eq__ = _equality([f.name for f in fields if f.compare])
+    _attach(made, _equality([f.name for f in fields if f.compare]))
     if options.get("frozen", False):
         hashed = _getter([f.name for f in fields if (f.compare if f.hash is None else f.hash)])
-        made.__hash__ = _hashing(hashed)
+        _attach(made, _hashing(hashed))
     else:
         # As the standard library does: a mutable class that compares by value is unhashable.
         made.__hash__ = None
-    made.__repr__ = _representation([f.name for f in fields if f.repr])
+    _attach(made, _representation([f.name for f in fields if f.repr]))
     return made
+
+
+def _attach(cls: type, method: Callable[..., Any]) -> None:
+    """Make ``method`` one of the class's, named as the standard library names those it
+    adds, for tracebacks and profiles: ``Class.__eq__``, of the class's module."""
+    method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
+    method.__module__ = cls.__module__
+    setattr(cls, method.__name__, method)
 
 
 def _getter(names: list[str]) -> Callable[[object], tuple[object, ...]]:
