@@ -640,6 +640,29 @@ def test_the_program_ends_as_usual_under_a_profiler_or_tracer(
     assert ended.value.code == 0
 
 
+class _Monitoring:
+    """``sys.monitoring`` (Python 3.12 on) with cProfile registered, as it is there."""
+
+    PROFILER_ID = 2
+
+    @staticmethod
+    def get_tool(tool: int) -> str | None:
+        return "cProfile" if tool == _Monitoring.PROFILER_ID else None
+
+
+def test_the_program_ends_as_usual_under_a_profiler_that_monitors(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From Python 3.12 on, cProfile watches through sys.monitoring, not sys.setprofile.
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--version"])
+    monkeypatch.setattr(os, "_exit", _exit_now)
+    monkeypatch.setattr(sys, "monitoring", _Monitoring(), raising=False)
+    with pytest.raises(SystemExit) as ended:
+        run_program()
+    assert ended.value.code == 0
+
+
 def test_console_script_colors_a_pipe_only_when_asked(project: Path, script: Path) -> None:
     assert b"\x1b[" not in _run([str(script)], project).stdout
     assert b"\x1b[31mBG001\x1b[0m" in _run([str(script), "--color"], project).stdout

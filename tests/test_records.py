@@ -58,12 +58,27 @@ def _shapes(dataclass: Decorator) -> dict[str, type]:
 STANDARD = _shapes(dataclasses.dataclass)
 SHARED = _shapes(records.dataclass)
 
+
+class _Vague:
+    """A value whose comparison answers with something other than a bool."""
+
+    def __eq__(self, other: object) -> Any:
+        return "maybe" if isinstance(other, _Vague) else NotImplemented
+
+    __hash__ = object.__hash__
+
+
+VAGUE = _Vague()
+
 ARGUMENTS: list[tuple[str, tuple[Any, ...], tuple[Any, ...]]] = [
     ("Empty", (), ()),
     ("One", (1,), (1,)),
     ("One", (1,), (2,)),
     ("One", (math.nan,), (math.nan,)),
     ("One", ("a",), ("a",)),
+    ("One", (VAGUE,), (_Vague(),)),
+    ("Point", (1, VAGUE), (1, _Vague())),
+    ("Point", (1, math.nan), (1, math.nan)),
     ("Point", (1, 2, "left", ("a",)), (1, 2, "right", ("b",))),
     ("Point", (1, 2), (2, 1)),
     ("Point3", (1, 2, "n", (), 3), (1, 2, "m", (), 3)),
@@ -85,6 +100,7 @@ def _behaviour(
         repr(a).replace(f"{make.__qualname__}", make.__name__),
         a == b,
         a != b,
+        repr(a.__eq__(b)),
         a == a,
         a == first,
         hash(a) == hash(b) if hashable else None,
@@ -93,7 +109,15 @@ def _behaviour(
         dataclasses.astuple(a),
         [f.name for f in dataclasses.fields(a)],
         make.__match_args__,
+        repr(make.__dataclass_params__),
+        [_described(getattr(make, method)) for method in ("__eq__", "__hash__", "__repr__")],
     )
+
+
+def _described(method: object) -> tuple[str, ...]:
+    """Where a method says it is from: what a traceback or a profile shows of it."""
+    said = [str(getattr(method, key, "")) for key in ("__name__", "__qualname__", "__module__")]
+    return (said[0], said[1].rpartition("<locals>.")[2], said[2])
 
 
 @pytest.mark.parametrize(("name", "first", "second"), ARGUMENTS)

@@ -75,7 +75,7 @@ def run_program() -> NoReturn:
         main()
     except SystemExit as done:
         code = done.code
-    if not isinstance(code, int) or sys.getprofile() is not None or sys.gettrace() is not None:
+    if not isinstance(code, int) or _watched():
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -85,6 +85,19 @@ def run_program() -> NoReturn:
             # The interpreter's own exit reports a stream that cannot take its last output.
             sys.exit(code)
     os._exit(code)
+
+
+def _watched() -> bool:
+    """Whether a profiler, a tracer or a coverage tool watches the run: through
+    ``sys.setprofile`` or ``sys.settrace``, or as a ``sys.monitoring`` tool (Python 3.12 on),
+    as cProfile does there and coverage.py can."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    # Tool identifiers run from 0 to 5.
+    return monitoring is not None and any(
+        monitoring.get_tool(tool) is not None for tool in range(6)
+    )
 
 
 def _split_list(_: click.Context, __: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:

@@ -14,8 +14,14 @@ from collections.abc import Iterable
 
 
 def any_of(needles: Iterable[str]) -> str:
-    """A regex that matches wherever one of ``needles`` (non-empty literals) starts."""
-    return _trie(sorted(set(needles)))
+    """A regex that matches wherever one of ``needles`` (literals) starts: with no needles,
+    nowhere; with an empty one, everywhere, as ``"" in text`` is true of every text."""
+    distinct = sorted(set(needles))
+    return _trie(distinct) if distinct else _NOWHERE
+
+
+# An empty lookahead that must fail: a regex that matches no text, at once.
+_NOWHERE = "(?!)"
 
 
 def any_of_bytes(needles: Iterable[bytes]) -> bytes:
