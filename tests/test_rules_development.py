@@ -193,6 +193,10 @@ _DRAWING = "import random\n\nimport numpy as np\nimport pandas as pd\nimport tor
         # a random augmentation in the transform a training set is mapped with
         "def augment(image):\n    if random.random() < 0.5:\n        image = flip(image)\n"
         "    return image\n\ntrainer = Trainer(train_dataset=images.map(augment))\n",
+        # read by a nested function, whose own nested function binds the name for itself
+        "def main():\n    data = np.random.rand(100, 3)\n\n    def fit():\n"
+        "        def reset():\n            data = None\n\n        model.fit(data)\n\n"
+        "    fit()\n",
     ],
 )
 def test_draws_that_reach_training_or_a_split_are_reported(lint, tmp_path, code):
@@ -237,6 +241,10 @@ def test_draws_that_reach_training_or_a_split_are_reported(lint, tmp_path, code)
         "def walk(n):\n    return walk(n - 1) + random.random()\n\nwalk(3)\n",
         # a branch whose effect the code does not show: undecidable, so silent
         "if random.random() < 0.5:\n    flip(image)\n",
+        # a name a function between the draw's and the fit's binds for itself (a parameter)
+        "def main():\n    data = np.random.rand(100, 3)\n\n    def fit(data):\n"
+        "        def step():\n            model.fit(data)\n\n        step()\n\n"
+        "    fit(np.zeros(3))\n    print(data)\n",
     ],
 )
 def test_draws_that_never_reach_training_or_a_split_are_not_reported(lint, tmp_path, code):

@@ -378,6 +378,20 @@ class Values:
             found = self._parents.get(found)
         return found
 
+    def sees_enclosing(self, read: ast.Name, outer: ast.AST) -> bool:
+        """Whether ``read`` sees what the function, class or module ``outer`` around it binds
+        to the name: no scope between them binds the name of its own (a parameter, an
+        assignment, an import). A class body's names are seen by the class body alone, not
+        by the functions defined in it, as in Python."""
+        own = self.scope(read)
+        current: _Scope | None = own
+        while current is not None and current.node is not outer:
+            hides = current is own or not isinstance(current.node, ast.ClassDef)
+            if hides and (read.id in current.names or read.id in current.parameters):
+                return False
+            current = current.parent
+        return current is not None
+
     def scope(self, node: ast.AST) -> _Scope:
         """The scope ``node`` stands in: the innermost function or class around it (its
         decorators and defaults included), or lambda whose body holds it, else the

@@ -200,12 +200,10 @@ def _walk(ev: Evidence) -> _Walk:
 
 
 class _NameReads:
-    """The reads of each name in each module, and which functions bind a name of their
-    own, found once per run."""
+    """The reads of each name in each module, found once per run."""
 
     def __init__(self) -> None:
         self._reads: dict[int, dict[str, list[ast.Name]]] = {}
-        self._binds: dict[tuple[int, str], bool] = {}
 
     def named(self, values: Values, name: str) -> list[ast.Name]:
         reads = self._reads.get(id(values.module))
@@ -216,14 +214,6 @@ class _NameReads:
                     reads.setdefault(node.id, []).append(node)
             self._reads[id(values.module)] = reads
         return reads.get(name, [])
-
-    def bound_in(self, scope: ast.AST, name: str) -> bool:
-        """Whether a function binds ``name`` of its own (a parameter, an assignment), so
-        that its reads of the name are not the enclosing scope's."""
-        key = (id(scope), name)
-        if key not in self._binds:
-            self._binds[key] = _binds(scope, name)
-        return self._binds[key]
 
 
 class _Walk:
@@ -429,7 +419,7 @@ class _Walk:
             if own is scope:
                 if (read.lineno, read.col_offset) > after:
                     found.append(read)
-            elif _nested_in(values, own, scope) and not self.reads.bound_in(own, name):
+            elif values.sees_enclosing(read, scope):
                 found.append(read)
         return found
 
@@ -571,32 +561,6 @@ def _parameter_name(
         if argument is node:
             return positional[index].arg if index < len(positional) else None
     return None
-
-
-def _nested_in(values: Values, inner: ast.AST, outer: ast.AST) -> bool:
-    """Whether the scope ``inner`` stands inside the scope ``outer``."""
-    if isinstance(outer, ast.Module):
-        return True
-    node: ast.AST | None = inner
-    while node is not None and node is not outer:
-        node = values.parents.get(node)
-    return node is outer
-
-
-def _binds(scope: ast.AST, name: str) -> bool:
-    """Whether a function binds ``name`` of its own (a parameter, an assignment), so that
-    its uses of the name are not the enclosing scope's."""
-    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        return False
-    arguments = scope.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    every += [extra for extra in (arguments.vararg, arguments.kwarg) if extra is not None]
-    if any(argument.arg == name for argument in every):
-        return True
-    return any(
-        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-        for node in ast.walk(scope)
-    )
 
 
 def _is_called(values: Values, name: ast.Name) -> bool:
