@@ -14,7 +14,9 @@ import pytest
 from conftest import Linter
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
+from mllint_wa.evidence.python_values import MAX_VALUES_READ, Values
 from mllint_wa.model import Location
+from mllint_wa.parsers.python_code import parse_python
 from mllint_wa.project import discover
 from trees import write_files
 
@@ -147,3 +149,39 @@ def test_a_dict_set_to_itself_at_each_of_its_keys_reads_as_unknown(tmp_path):
     source = MODEL_IMPORT + "config = {}\n" + changes + "config['isolated'] = False\n"
     write_files(tmp_path, {"serve.py": source + _served("config['isolated']")})
     assert _isolation(tmp_path) == [("model", "unknown")]
+
+
+def _ones(name: str, count: int) -> str:
+    return f"{name} = [\n" + ",\n".join(["1"] * count) + "]\n"
+
+
+def _read(source: str, names: list[str]) -> dict[str, object]:
+    """What each of ``names`` (assigned once in ``source``) reads as, read in that order."""
+    module = parse_python(source)
+    values = Values(module)
+    assigned = {s.targets[0].id: s.value for s in module.tree.body}  # type: ignore[attr-defined]
+    return {name: values.value(assigned[name]).plain() for name in names}
+
+
+def test_a_value_reads_the_same_whether_or_not_a_larger_one_holding_it_was_read_first():
+    # `b` alone fits the budget; read inside `both`, after `a`, it runs the budget out, and
+    # was then unknown to every later read of it.
+    half = MAX_VALUES_READ // 2
+    source = _ones("a", half - 1_000) + _ones("b", half + 2_000) + "both = [a, b]\nalone = b\n"
+    alone_first = _read(source, ["alone", "both"])
+    both_first = _read(source, ["both", "alone"])
+    assert alone_first["alone"] == [1] * (half + 2_000)
+    assert both_first == alone_first
+
+
+def test_a_value_too_large_to_read_reads_the_same_each_time():
+    # The first read gave the list of what was read before the budget ran out, the next
+    # ones an unknown value.
+    half = MAX_VALUES_READ // 2
+    source = _ones("a", half) + "huge = [a, a, a]\n"
+    module = parse_python(source)
+    values = Values(module)
+    huge = module.tree.body[1].value  # type: ignore[attr-defined]
+    first, second = values.value(huge), values.value(huge)
+    assert (first.known, first.value, first.written) == (second.known, second.value, second.written)
+    assert first.plain() is ...

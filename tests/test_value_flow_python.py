@@ -4,13 +4,15 @@ construct decides a finding both ways in the ``flow/`` folders of the rules' fix
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.python_values import Values
+from mllint_wa.evidence.python_values import Val, Values
 from mllint_wa.evidence.sdk_resources import read_module
 from mllint_wa.parsers.python_code import parse_python
 from mllint_wa.project import discover
@@ -344,3 +346,13 @@ def test_a_helper_is_judged_at_its_call_from_a_notebook_cell_written_as_one_stri
     assert [(i.value, i.location and i.location.path) for i in instances] == [
         ("ml.m4.xlarge", "explore.ipynb")
     ]
+
+
+def test_a_value_moved_to_another_place_keeps_every_other_field():
+    # Val.moved copies the fields one by one: a field added to Val must be carried too.
+    fields = {f.name: object() for f in dataclasses.fields(Val)}
+    original = Val(**fields)  # type: ignore[arg-type]
+    node, home, context = object(), object(), object()
+    moved = original.moved(node, home, context)  # type: ignore[arg-type]
+    expected = replace(original, node=node, home=home, context=context)
+    assert all(getattr(moved, name) is getattr(expected, name) for name in fields)

@@ -21,8 +21,7 @@ import inspect
 import os
 import stat
 import threading
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -115,7 +114,8 @@ _DONE = object()
 
 class _FanOut(threading.local):
     def __init__(self) -> None:
-        # By reader: the calls under way, and the calls left to the outermost one.
+        # By reader: the calls under way, and the calls left to the outermost one (below
+        # zero once a call was refused).
         self.active: dict[object, int] = {}
         self.left: dict[object, int] = {}
 
@@ -124,7 +124,9 @@ _fan_out = _FanOut()
 
 
 def fan_out_bounded(
-    unreadable: object, budget: int, read: Callable[..., object]
+    unreadable: object,
+    budget: int,
+    read: Callable[..., tuple[dict[Hashable, int], Hashable]],
 ) -> Callable[[_F], _F]:
     """A recursive reader that gives ``unreadable`` once one outermost call of it has made
     ``budget`` calls of it, nested or one after another: what fans out through itself
@@ -132,32 +134,37 @@ def fan_out_bounded(
     dict set at each of its keys to itself) reads as unknown past the budget, in work that
     grows with the budget, not with the fan-out. The outermost call starts a new budget.
 
-    What a call reads is ``read(*args, **kwargs)`` (an object that can be weakly referred
-    to); what ran the budget out making at least half of it itself reads as unknown from
-    then on, so that reading it again, as thousands of reads of it may, costs nothing."""
+    A call in which the budget ran out gives ``unreadable`` as a whole, and so does each
+    call under way around it: what a call gives depends on what it reads, never on what
+    was read before it. ``read(*args, **kwargs)`` says where a call's reader keeps what ran
+    out (a dict of the reader's own) and what the call reads there; a call that ran out
+    with some budget left to it is remembered with that budget, and gives ``unreadable``
+    at once when called again with no more, so that reading it again, as thousands of
+    reads of it may, costs nothing."""
 
     def decorate(function: _F) -> _F:
         reader = object()
-        too_large: weakref.WeakSet[Any] = weakref.WeakSet()
 
         @functools.wraps(function)
         def bounded(*args: Any, **kwargs: Any) -> Any:
             active = _fan_out.active.get(reader, 0)
             if active == 0:
                 _fan_out.left[reader] = budget
-            elif _fan_out.left[reader] <= 0:
+            left = _fan_out.left[reader]
+            ran_out, subject = read(*args, **kwargs) if left > 0 else ({}, None)
+            if left <= 0 or left <= ran_out.get(subject, 0):
+                _fan_out.left[reader] = -1
                 return unreadable
-            subject = read(*args, **kwargs)
-            if subject in too_large:
-                return unreadable
-            left = _fan_out.left[reader] = _fan_out.left[reader] - 1
+            _fan_out.left[reader] = left - 1
             _fan_out.active[reader] = active + 1
             try:
-                return function(*args, **kwargs)
+                found = function(*args, **kwargs)
             finally:
                 _fan_out.active[reader] = active
-                if _fan_out.left[reader] <= 0 and left >= budget // 2:
-                    too_large.add(subject)
+            if _fan_out.left[reader] >= 0:
+                return found
+            ran_out[subject] = left
+            return unreadable
 
         return cast(_F, bounded)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import field, replace
 from types import EllipsisType
 from typing import Protocol, TypeVar
@@ -223,6 +223,9 @@ class Values:
         # Each expression's quoted text, made once: a name read in many places is
         # resolved as often, and quoting redacts.
         self._texts: dict[ast.AST, str] = {}
+        # The reads of this module's values that ran out of MAX_VALUES_READ (an expression
+        # at a depth in a context), each with the budget it was given.
+        self.ran_out: dict[Hashable, int] = {}
         # The walrus targets and lambdas of the module, by each statement that holds them:
         # what a statement binds beside its own targets.
         self._held: dict[int, list[ast.AST]] = {}
@@ -465,7 +468,7 @@ class Values:
     @fan_out_bounded(
         Val(False, written="a value too large to read"),
         MAX_VALUES_READ,
-        lambda values, node, *_, **__: node,
+        lambda values, node, depth=0, context=None: (values.ran_out, (node, depth, context)),
     )
     @nesting_bounded(Val(False, written="a value nested too deeply"))
     def value(self, node: ast.expr, depth: int = 0, context: Context | None = None) -> Val:
