@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -146,6 +147,28 @@ def test_a_symlink_to_a_file_inside_the_project_is_read(tmp_path):
     (tmp_path / "real.py").write_text("x = 1\n", encoding="utf-8")
     os.symlink("real.py", tmp_path / "alias.py")
     assert Evidence(tmp_path, ("alias.py",)).data("alias.py") == b"x = 1\n"
+
+
+def test_a_symlink_is_told_by_freebsds_refusal_as_by_linuxs(tmp_path, monkeypatch):
+    # FreeBSD's open() refuses a symlink under O_NOFOLLOW with EMLINK, not ELOOP.
+    (tmp_path / "outside.py").write_text("SECRET = 1\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "real.py").write_text("x = 1\n", encoding="utf-8")
+    os.symlink("real.py", project / "alias.py")
+    os.symlink(tmp_path / "outside.py", project / "link.py")
+    opened = os.open
+
+    def freebsd_open(path: str, flags: int, *rest: int) -> int:
+        if flags & os.O_NOFOLLOW and os.path.islink(path):
+            raise OSError(errno.EMLINK, "Too many links", path)
+        return opened(path, flags, *rest)
+
+    monkeypatch.setattr(os, "open", freebsd_open)
+    ev = Evidence(project, ("alias.py", "link.py"))
+    assert ev.data("alias.py") == b"x = 1\n"
+    assert ev.data("link.py") is None
+    assert ev.failures == ()
 
 
 def test_a_vanished_file_is_a_failure_not_an_exception(tmp_path):

@@ -175,6 +175,18 @@ class NotRegularFile(OSError):
     """A folder, FIFO, device or socket where a regular file was to be read."""
 
 
+# How open() with O_NOFOLLOW refuses a symlink: ELOOP on Linux and macOS, EMLINK on FreeBSD
+# and DragonFly, EFTYPE on NetBSD (no open() reports EMLINK or EFTYPE for anything else).
+_SYMLINK_REFUSALS = frozenset(
+    {errno.ELOOP, errno.EMLINK, *((errno.EFTYPE,) if hasattr(errno, "EFTYPE") else ())}
+)
+
+
+def refused_as_symlink(error: OSError) -> bool:
+    """Whether ``error`` is how the platform's open() with O_NOFOLLOW refuses a symlink."""
+    return error.errno in _SYMLINK_REFUSALS
+
+
 def read_unlinked(path: Path, limit: int, links_from: Path) -> bytes:
     """At most ``limit`` bytes of the regular file ``path``, read only when no symlink lies on
     the way from ``links_from`` (exclusive) down to it: git's own files, whose links could

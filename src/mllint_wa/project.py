@@ -21,7 +21,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from mllint_wa.bounded import NotRegularFile, read_unlinked, symlink_refusal
+from mllint_wa.bounded import NotRegularFile, read_unlinked, refused_as_symlink, symlink_refusal
 from mllint_wa.evidence.git import find_repository, plain_index, tracked_below
 from mllint_wa.records import dataclass
 from mllint_wa.wildmatch import MAX_PATTERNS, MAX_TRIED_TOGETHER, PatternList, parse_lines
@@ -420,7 +420,7 @@ def _load_ignore_file(
         # NotADirectoryError: ".git" is a worktree's or submodule's "gitdir:" file.
         return _NO_RULES
     except OSError as exc:
-        if exc.errno != errno.ELOOP:
+        if not refused_as_symlink(exc):
             problems.append(WalkProblem(path, _describe(exc)))
         elif git_data_from is not None:
             problems.append(WalkProblem(path, "git data is not read through a symlink"))

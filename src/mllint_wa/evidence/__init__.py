@@ -11,7 +11,6 @@ rules share (say, "which experiment trackers does the code use") is computed onc
 
 from __future__ import annotations
 
-import errno
 import functools
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from mllint_wa import literals
-from mllint_wa.bounded import read_prefix, symlink_refusal
+from mllint_wa.bounded import read_prefix, refused_as_symlink, symlink_refusal
 from mllint_wa.evidence.kinds import (
     DOCKERFILE,
     DVC,
@@ -277,7 +276,7 @@ class Evidence:
         try:
             fd = self._open(path)
         except OSError as error:
-            if error.errno != errno.ELOOP:  # ELOOP: a symlink to no evidence, not read
+            if not refused_as_symlink(error):  # a symlink to no evidence, not read
                 self._fail(path, f"cannot be read: {error.strerror or error}")
             return _ABSENT
         try:
@@ -318,14 +317,14 @@ class Evidence:
     def _open(self, path: str) -> int:
         """A descriptor of the file, opened to read: a symlink's target when it stays inside
         the project and out of git's data (the walk lists such links as files); any other
-        symlink is refused by O_NOFOLLOW (ELOOP). Where O_NOFOLLOW exists, its refusal is
+        symlink is refused by O_NOFOLLOW. Where O_NOFOLLOW exists, its refusal is
         what tells a symlink: a regular file costs one call, no ``lstat`` first."""
         full = os.path.join(self.root, path)
         if _NO_FOLLOW:
             try:
                 return os.open(full, _READ_FLAGS)
             except OSError as error:
-                if error.errno != errno.ELOOP:
+                if not refused_as_symlink(error):
                     raise
         elif not os.path.islink(full):
             return os.open(full, _READ_FLAGS)

@@ -20,7 +20,6 @@ wrapped size is plausible) is the file itself ``lstat``-ed.
 
 from __future__ import annotations
 
-import errno
 import functools
 import hashlib
 import os
@@ -31,7 +30,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import NamedTuple
 
-from mllint_wa.bounded import NotRegularFile, read_unlinked
+from mllint_wa.bounded import NotRegularFile, read_unlinked, refused_as_symlink
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.kinds import DATA, MODEL
 from mllint_wa.records import dataclass
@@ -272,7 +271,7 @@ _LINKED = "is a symlink, which is not followed"
 def _unreadable(error: OSError) -> IndexUnreadable:
     if isinstance(error, NotRegularFile):
         return IndexUnreadable("is not a regular file")
-    if error.errno == errno.ELOOP:
+    if refused_as_symlink(error):
         return IndexUnreadable(_LINKED)
     return IndexUnreadable(f"cannot be read: {error.strerror or error}")
 
