@@ -56,13 +56,13 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[int, int], int]] = {
 }
 MAX_INT = 10**15  # no duration or size in a definition is larger; bounds a product chain
 _MAX_TEXT = 10_000  # characters of a string built by formatting or joining
-# A project function's parameters are read from its calls when it is called at most this
-# many times (counting each of its callers' own calls), through at most this many levels of
-# calls: a helper, the helper that calls it, and one more.
 # In-place changes (``d["k"] = v``, ``d.update(…)``) to one dict or list past which what the
 # name holds is unknown: no configuration is built over more statements, and each read of the
 # name goes through every change.
 MAX_CHANGES = 512
+# A project function's parameters are read from its calls when it is called at most this
+# many times (counting each of its callers' own calls), through at most this many levels of
+# calls: a helper, the helper that calls it, and one more.
 MAX_CALL_SITES = 8
 MAX_CALL_DEPTH = 3
 _CONVERSIONS: dict[int, Callable[[object], str]] = {
