@@ -47,7 +47,7 @@ import ast
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import field
 
@@ -838,6 +838,7 @@ class Callers:
         self.label = ""
         # Where an argument the call being read gives is written: id of its expression.
         self.crossed: dict[int, Location] = {}
+        self._owners: dict[int, _Module] = {}
 
     def call_sites(
         self, module: _Module, function: ast.FunctionDef
@@ -853,6 +854,16 @@ class Callers:
     def owner(self, node: ast.AST) -> _Module | None:
         """The module whose code ``node`` is, when it is a module of the app."""
         raise NotImplementedError
+
+    def _owner_among(self, node: ast.AST, modules: Iterable[_Module | None]) -> _Module | None:
+        """The one of ``modules`` whose tree holds ``node``, remembered for the node."""
+        found = self._owners.get(id(node))
+        if found is None:
+            for module in modules:
+                if module is not None and node in module.parents:
+                    self._owners[id(node)] = found = module
+                    break
+        return found
 
     def function_of(self, module: _Module, node: ast.AST) -> ast.FunctionDef | None:
         """The named function (or method) whose body holds ``node``, callbacks passed over."""
@@ -904,20 +915,13 @@ class _PythonCallers(Callers):
         self.project = project
         self.by_path: dict[str, _Module] = {}
         self.stacks: _StackTags | None = None
-        self._owners: dict[int, _Module] = {}
 
     def start(self, cdk_modules: list[_Module], stacks: _StackTags) -> None:
         self.by_path = {module.path: module for module in cdk_modules}
         self.stacks = stacks
 
     def owner(self, node: ast.AST) -> _Module | None:
-        found = self._owners.get(id(node))
-        if found is None:
-            for module in self.by_path.values():
-                if node in module.parents:
-                    self._owners[id(node)] = found = module
-                    break
-        return found
+        return self._owner_among(node, self.by_path.values())
 
     def call_sites(
         self, module: _Module, function: ast.FunctionDef

@@ -81,7 +81,6 @@ class AppFlow(Callers):
         self.app_modules: list[TypeScriptModule] = []
         # Whether every module of the app is read: until then, each is read alone.
         self.ready = False
-        self._owners: dict[int, TypeScriptModule] = {}
         # Where values of JSON files are written.
         self.places: dict[int, Location] = {}
         self._props: dict[int, ast.Dict] = {}  # by id of the call that gives them
@@ -108,13 +107,7 @@ class AppFlow(Callers):
         """The module whose code ``node`` is (or whose call gave a props object)."""
         if node is UNDEFINED or node is _UNKNOWN or id(node) in self.places:
             return None  # nobody's code: a JSON file's, or no one's
-        found = self._owners.get(id(node))
-        if found is None:
-            for module in self.modules.values():
-                if module is not None and node in module.parents:
-                    self._owners[id(node)] = found = module
-                    break
-        return found
+        return cast("TypeScriptModule | None", self._owner_among(node, self.modules.values()))
 
     def file(self, importer: str, specifier: str) -> str | None:
         """The app file a relative specifier names from ``importer``."""
