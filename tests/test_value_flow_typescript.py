@@ -12,7 +12,8 @@ from pathlib import Path
 from conftest import REPOS
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.cdk_typescript import extract
+from mllint_wa.evidence.cdk_typescript import TypeScriptModule, extract, lower_typescript
+from mllint_wa.evidence.cdk_typescript_flow import AppFlow
 from mllint_wa.evidence.python_values import MAX_CALL_DEPTH, MAX_CALL_SITES
 from mllint_wa.project import discover
 from trees import write_tree
@@ -344,3 +345,14 @@ def test_every_way_of_reading_json_is_followed_to_the_policy_it_names():
         "PipelineRole": ["AmazonSageMakerFullAccess"],  # read from the app's folder
         "MonitoringRole": ["CloudWatchReadOnlyAccess"],  # path.join(__dirname, …)
     }
+
+
+def test_a_module_of_thousands_of_functions_knows_each_name_it_defines_once(tmp_path):
+    # Each name is counted once for the whole module, not once for each function.
+    defined = "".join(f"function helper{i}() {{ return {i}; }}\n" for i in range(20_000))
+    lowered = lower_typescript(HEADER + defined + "function helper7() { return 0; }\n")
+    flow = AppFlow(Evidence(tmp_path, []), "cdk.json", lambda path, app: None)
+    functions = TypeScriptModule("lib/helpers.ts", lowered, flow).functions
+    assert len(functions) == 19_999
+    assert "helper7" not in functions
+    assert functions["helper19999"].name == "helper19999"

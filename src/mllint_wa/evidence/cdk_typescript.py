@@ -48,6 +48,7 @@ import ast
 import json
 import posixpath
 import shlex
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import field
 from typing import TYPE_CHECKING, cast
@@ -191,12 +192,9 @@ class TypeScriptModule(cdk._Module):
         self.lowered = lowered
         self.flow = flow
         # Top-level functions by name (a name defined twice is none).
-        defined = [n.name for n in lowered.tree.body if isinstance(n, ast.FunctionDef)]
-        self.functions = {
-            node.name: node
-            for node in lowered.tree.body
-            if isinstance(node, ast.FunctionDef) and defined.count(node.name) == 1
-        }
+        defined = [node for node in lowered.tree.body if isinstance(node, ast.FunctionDef)]
+        times = Counter(node.name for node in defined)
+        self.functions = {node.name: node for node in defined if times[node.name] == 1}
         # Names whose objects are changed in place (``config.x = …``): not followed into.
         self.changed = {
             root.id
