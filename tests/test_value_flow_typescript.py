@@ -5,6 +5,7 @@ the rules' fixtures; the bounds are the Python resolver's."""
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from pathlib import Path
@@ -12,7 +13,12 @@ from pathlib import Path
 from conftest import REPOS
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence import resources as rm
-from mllint_wa.evidence.cdk_typescript import TypeScriptModule, extract, lower_typescript
+from mllint_wa.evidence.cdk_typescript import (
+    TypeScriptModule,
+    _other_module,
+    extract,
+    lower_typescript,
+)
 from mllint_wa.evidence.cdk_typescript_flow import AppFlow
 from mllint_wa.evidence.python_values import MAX_CALL_DEPTH, MAX_CALL_SITES
 from mllint_wa.project import discover
@@ -356,3 +362,26 @@ def test_a_module_of_thousands_of_functions_knows_each_name_it_defines_once(tmp_
     assert len(functions) == 19_999
     assert "helper7" not in functions
     assert functions["helper19999"].name == "helper19999"
+
+
+def test_calls_through_a_namespace_of_thousands_of_helpers_each_find_their_helper(tmp_path):
+    # The helpers are looked up by their Python spelling once for the module, not per call.
+    helpers = "".join(
+        f"export function helperNumber{i}() {{ return {i}; }}\n" for i in range(3_000)
+    )
+    calls = "".join(f"h.helperNumber{i}();\n" for i in range(3_000))
+    root = _app(
+        tmp_path,
+        {
+            "lib/h.ts": helpers + "export function helper_number7() {}\n",
+            "bin/app.ts": HEADER + "import * as h from '../lib/h';\n" + calls,
+        },
+    )
+    [project] = discover([root]).projects
+    flow = AppFlow(Evidence(project.root, project.files), "cdk.json", _other_module)
+    app = flow.module("bin/app.ts")
+    assert app is not None
+    flow.start([app])
+    called = [flow.callee(app, call.func) for call in app.parsed.index.of(ast.Call)]
+    assert called[2_999] == ("function", "lib/h.ts", "helperNumber2999")
+    assert called[7] is None  # two functions spell `helper_number7`

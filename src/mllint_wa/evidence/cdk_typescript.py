@@ -45,6 +45,7 @@ not followed (nor is its Python twin): SageMaker constructs take instance types 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import posixpath
 import shlex
@@ -205,6 +206,15 @@ class TypeScriptModule(cdk._Module):
             and root.id != "self"
         }
         super().__init__(path, lowered, callers=flow)
+
+    @functools.cached_property
+    def python_names(self) -> dict[str, list[str]]:
+        """The module's classes and top-level functions by their Python CDK spelling
+        (``cfg.make_bucket`` of ``import * as cfg``), gathered once for all its callers."""
+        found: dict[str, list[str]] = {}
+        for name in (*self.classes, *self.functions):
+            found.setdefault(python_name(name), []).append(name)
+        return found
 
     # Following values across the app ------------------------------------------------------
 

@@ -196,8 +196,7 @@ class AppFlow(Callers):
             path = self.file(module.path, binding[0]) if binding and not binding[1] else None
             other = self.module(path) if path is not None else None
             if other is not None:
-                defined = (*other.classes, *other.functions)
-                named = [name for name in defined if python_name(name) == func.attr]
+                named = other.python_names.get(func.attr, [])
                 return _defined(other, other.path, named[0]) if len(named) == 1 else None
         return None
 
