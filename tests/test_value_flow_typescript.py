@@ -385,3 +385,28 @@ def test_calls_through_a_namespace_of_thousands_of_helpers_each_find_their_helpe
     called = [flow.callee(app, call.func) for call in app.parsed.index.of(ast.Call)]
     assert called[2_999] == ("function", "lib/h.ts", "helperNumber2999")
     assert called[7] is None  # two functions spell `helper_number7`
+
+
+def test_each_of_thousands_of_members_of_a_namespace_import_is_the_constant_it_names(tmp_path):
+    # The module's names are spelled as the Python CDK does once, not once per member read.
+    constants = "".join(f"export const roleNumber{i} = 'arn:{i}';\n" for i in range(1_000))
+    models = "".join(
+        f"new sagemaker.CfnModel(stack, 'M{i}', {{ executionRoleArn: cfg.roleNumber{i} }});\n"
+        for i in range(1_000)
+    )
+    root = _app(
+        tmp_path,
+        {
+            "lib/cfg.ts": constants + "export const role_number7 = 'arn:other';\n",
+            "bin/app.ts": HEADER
+            + "import * as cfg from '../lib/cfg';\n"
+            + "const stack = new Stack(new App(), 'S');\n"
+            + models,
+        },
+    )
+    [project] = discover([root]).projects
+    roles = {r.name: r.get("role") for r in extract(Evidence(project.root, project.files))}
+    assert roles["M999"].value == "arn:999"
+    assert roles["M999"].location.path == "bin/app.ts"
+    assert not roles["M7"].known  # two constants spell `role_number7`
+    assert sum(role.known for role in roles.values()) == 999

@@ -50,7 +50,7 @@ import json
 import posixpath
 import shlex
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import field
 from typing import TYPE_CHECKING, cast
 
@@ -211,10 +211,13 @@ class TypeScriptModule(cdk._Module):
     def python_names(self) -> dict[str, list[str]]:
         """The module's classes and top-level functions by their Python CDK spelling
         (``cfg.make_bucket`` of ``import * as cfg``), gathered once for all its callers."""
-        found: dict[str, list[str]] = {}
-        for name in (*self.classes, *self.functions):
-            found.setdefault(python_name(name), []).append(name)
-        return found
+        return _by_python_name((*self.classes, *self.functions))
+
+    @functools.cached_property
+    def top_level_names(self) -> dict[str, list[str]]:
+        """The names the module assigns at its top level, by their Python CDK spelling
+        (``cfg.instance_type`` of ``import * as cfg``), gathered once for all its readers."""
+        return _by_python_name(self.assigned.get(id(self.parsed.tree), {}))
 
     # Following values across the app ------------------------------------------------------
 
@@ -933,6 +936,13 @@ class _Lowering:
         if text:
             values.append(ast.Constant("".join(text)))
         return ast.JoinedStr(values)
+
+
+def _by_python_name(names: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name in names:
+        found.setdefault(python_name(name), []).append(name)
+    return found
 
 
 def _root(expr: ast.expr) -> ast.expr:

@@ -128,7 +128,7 @@ class AppFlow(Callers):
         if path.endswith(".json"):
             document = self.document(path)
             return document if exported in (None, "default") else _entry(document, exported)
-        return self._exported(path, exported, lambda written: written == exported)
+        return self._exported(path, lambda other: [exported] if exported is not None else [])
 
     def namespace_member(self, module: TypeScriptModule, name: str, attr: str) -> ast.expr | None:
         """``cfg.instanceType`` of ``import * as cfg from './config'``: the module's
@@ -141,20 +141,22 @@ class AppFlow(Callers):
             return None
         if path.endswith(".json"):
             return _entry(self.document(path), attr)
-        return self._exported(path, attr, lambda written: python_name(written) == attr)
+        return self._exported(path, lambda other: other.top_level_names.get(attr, []))
 
     def _exported(
-        self, path: str, shown: str | None, matches: Callable[[str], bool]
+        self, path: str, names: Callable[[TypeScriptModule], list[str]]
     ) -> ast.expr | None:
+        """What the one of ``names`` (as the module at ``path`` writes them) that the
+        module assigns at its top level holds."""
         other = self.module(path)
-        if other is None or shown is None:
+        if other is None:
             return None
         top = other.assigned.get(id(other.parsed.tree), {})
         # An object the module changes after writing it (``CONFIG.x = …``) is not followed.
         found = [
-            values
-            for written, values in top.items()
-            if matches(written) and written not in other.changed
+            top[written]
+            for written in names(other)
+            if written in top and written not in other.changed
         ]
         if len(found) != 1 or len(found[0]) != 1:
             return None
