@@ -705,22 +705,22 @@ class _Module:
             once = [made for construct in constructs for made in self.read(construct)]
             function = functions[key]
             chains = callers.contexts(self, function) if function is not None else []
-            per_call = [self._read_called(constructs, chain, "") for chain in chains]
+            each_call = [self._read_called(constructs, chain, "") for chain in chains]
             if all(
                 [r.properties for r, _ in made] == [r.properties for r, _ in once]
-                for made in per_call
+                for made in each_call
             ):
                 found += once
                 continue
-            names = [(r.kind, r.name) for read in per_call for r, _ in read]
+            names = [(r.kind, r.name) for read in each_call for r, _ in read]
             if len(set(names)) < len(names):
                 # The calls name their constructs alike (an id the function writes):
                 # each is named after its call too.
-                per_call = [
+                each_call = [
                     self._read_called(constructs, chain, label)
                     for chain, label in zip(chains, _labels(callers, chains), strict=True)
                 ]
-            found += [made for read in per_call for made in read]
+            found += [made for read in each_call for made in read]
         return found
 
     def _read_called(
