@@ -410,3 +410,18 @@ def test_each_of_thousands_of_members_of_a_namespace_import_is_the_constant_it_n
     assert roles["M999"].location.path == "bin/app.ts"
     assert not roles["M7"].known  # two constants spell `role_number7`
     assert sum(role.known for role in roles.values()) == 999
+
+
+def test_a_long_helper_called_by_hundreds_of_constructs_returns_its_value_to_each(tmp_path):
+    # The helper's body is searched for its `return` once, not once per call.
+    body = "".join(f"  const part{i} = [{i}, {i}, {i}];\n" for i in range(1_000))
+    models = "".join(
+        f"new sagemaker.CfnModel(stack, 'M{i}', {{ executionRoleArn: role() }});\n"
+        for i in range(500)
+    )
+    app = HEADER + "function role() {\n" + body + "  return 'arn:aws:iam::1:role/x';\n}\n"
+    app += "const stack = new Stack(new App(), 'S');\n" + models
+    root = _app(tmp_path, {"bin/app.ts": app})
+    [project] = discover([root]).projects
+    roles = [r.get("role").value for r in extract(Evidence(project.root, project.files))]
+    assert roles == ["arn:aws:iam::1:role/x"] * 500

@@ -202,6 +202,8 @@ class _Module:
         # The calls of the app's classes and functions, when constructs are read per call.
         self.callers = callers
         self.parents = parsed.index.parents()
+        # What each function read for its value returns (id of the function).
+        self._returns: dict[int, ast.expr | None] = {}
         # Scope (function, class or module node id) → name → assigned expressions;
         # None stands for an assignment that cannot be followed (a tuple target, +=).
         self.assigned: dict[int, dict[str, list[ast.expr | None]]] = {}
@@ -433,10 +435,15 @@ class _Module:
             for node in self.parsed.tree.body
             if isinstance(node, ast.FunctionDef) and node.name == call.func.id
         ]
-        if len(defined) != 1:
-            return None
-        returns = [node for node in ast.walk(defined[0]) if isinstance(node, ast.Return)]
-        return returns[0].value if len(returns) == 1 else None
+        return self.returned_by(defined[0]) if len(defined) == 1 else None
+
+    def returned_by(self, function: ast.FunctionDef) -> ast.expr | None:
+        """What a function of this module returns, when it is one ``return`` of an
+        expression; its body is searched once, however often it is called."""
+        if id(function) not in self._returns:
+            returns = [node for node in ast.walk(function) if isinstance(node, ast.Return)]
+            self._returns[id(function)] = returns[0].value if len(returns) == 1 else None
+        return self._returns[id(function)]
 
     @nesting_bounded(None)
     def seq(self, expr: ast.expr) -> list[ast.expr] | None:

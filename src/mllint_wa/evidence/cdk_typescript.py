@@ -274,8 +274,8 @@ class TypeScriptModule(cdk._Module):
         found = self.flow.function(self, call.func) if self.flow.ready else None
         if found is None:
             return super()._returned(call)
-        returns = [node for node in ast.walk(found[1]) if isinstance(node, ast.Return)]
-        return returns[0].value if len(returns) == 1 else None
+        defining, function = found
+        return defining.returned_by(function)
 
     def placed(self, node: ast.AST) -> Location | None:
         """Where a JSON file writes a value."""
