@@ -267,6 +267,17 @@ def test_a_draw_is_followed_six_names_deep_and_no_further(lint, tmp_path):
     assert lint(tmp_path, "MD001") == []
 
 
+def test_a_draw_put_into_containers_is_followed_six_deep_and_no_further(lint, tmp_path):
+    def chain(depth: int) -> str:
+        puts = "".join(f"c{i} = []\nc{i}.append(c{i - 1})\n" for i in range(1, depth + 1))
+        return _DRAWING + "c0 = np.random.rand(3)\n" + puts + f"model.fit(c{depth})\n"
+
+    _write(tmp_path, {"train.py": chain(5)})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 7)]
+    _write(tmp_path, {"train.py": chain(7)})
+    assert lint(tmp_path, "MD001") == []
+
+
 _FLOW_LOADED = """
 import sys
 from pathlib import Path

@@ -399,7 +399,10 @@ class _Walk:
 
     def _uses(self, values: Values, name: str, statement: ast.stmt | ast.AST, hops: int) -> Ends:
         """Where a name bound (or changed) by ``statement`` goes: its later reads in the
-        same scope, and its reads inside the functions that scope defines."""
+        same scope, and its reads inside the functions that scope defines. Every way on
+        (a name, a container, a loop, a branch) spends a hop here."""
+        if hops <= 0:
+            return _UNKNOWN
         scope = values.scope(statement).node
         after = (
             getattr(statement, "end_lineno", 0) or 0,
