@@ -278,6 +278,18 @@ def test_a_draw_put_into_containers_is_followed_six_deep_and_no_further(lint, tm
     assert lint(tmp_path, "MD001") == []
 
 
+def test_a_value_given_to_a_static_method_on_self_goes_to_its_first_parameter(lint, tmp_path):
+    job = (
+        "class Job:\n    @staticmethod\n    def run(data, labels):\n        print(data)\n"
+        "        model.fit(labels)\n\n    def main(self):\n"
+        "        self.run({}, {})\n"
+    )
+    _write(tmp_path, {"train.py": _DRAWING + job.format("np.random.rand(3)", "labels")})
+    assert lint(tmp_path, "MD001") == []
+    _write(tmp_path, {"train.py": _DRAWING + job.format("labels", "np.random.rand(3)")})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 14)]
+
+
 _FLOW_LOADED = """
 import sys
 from pathlib import Path

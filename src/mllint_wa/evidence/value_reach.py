@@ -558,12 +558,19 @@ def _parameter_name(
     if keyword is not None:
         return keyword
     positional = [*function.args.posonlyargs, *function.args.args]
-    if isinstance(call.func, ast.Attribute):
+    if isinstance(call.func, ast.Attribute) and not _is_static(function):
         positional = positional[1:]  # ``self``
     for index, argument in enumerate(call.args):
         if argument is node:
             return positional[index].arg if index < len(positional) else None
     return None
+
+
+def _is_static(function: Function) -> bool:
+    return any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in function.decorator_list
+    )
 
 
 def _is_called(values: Values, name: ast.Name) -> bool:
