@@ -239,6 +239,9 @@ def test_draws_that_reach_training_or_a_split_are_reported(lint, tmp_path, code)
         "np.save('pretrained_noise.npy', np.random.rand(8))\n",
         # a value that goes round a recursive function until the budget is spent
         "def walk(n):\n    return walk(n - 1) + random.random()\n\nwalk(3)\n",
+        # a loop that only switches the model back to training mode (`model.train()`)
+        "loader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor batch in loader:\n"
+        "    print(model(batch))\n    model.train()\n",
         # a branch whose effect the code does not show: undecidable, so silent
         "if random.random() < 0.5:\n    flip(image)\n",
         # a name a function between the draw's and the fit's binds for itself (a parameter)

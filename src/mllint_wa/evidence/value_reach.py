@@ -439,15 +439,14 @@ class _Walk:
     # Statements ----------------------------------------------------------------------------
 
     def _iterated(self, values: Values, loop: ast.For | ast.AsyncFor, hops: int) -> Ends:
-        """A loop over a value trains on it when its body takes a training step."""
+        """A loop over a value trains on it when its body takes a training step or fits on
+        something (``model.train()`` without arguments only sets the model's mode)."""
         for statement in loop.body:
             for node in ast.walk(statement):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and (node.func.attr in _TRAINING_STEPS or node.func.attr in _FITS)
-                ):
-                    return _TRAINING
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    fits = node.func.attr in _FITS and bool(node.args or node.keywords)
+                    if fits or node.func.attr in _TRAINING_STEPS:
+                        return _TRAINING
         ends: set[End] = set()
         for name in _target_names(loop.target):
             ends |= self._uses(values, name, loop.target, hops)
