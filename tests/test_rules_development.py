@@ -239,6 +239,9 @@ def test_draws_that_reach_training_or_a_split_are_reported(lint, tmp_path, code)
         "np.save('pretrained_noise.npy', np.random.rand(8))\n",
         # a value that goes round a recursive function until the budget is spent
         "def walk(n):\n    return walk(n - 1) + random.random()\n\nwalk(3)\n",
+        # a loop that only switches the model back to training mode (`model.train()`)
+        "loader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor batch in loader:\n"
+        "    print(model(batch))\n    model.train()\n",
         # a branch whose effect the code does not show: undecidable, so silent
         "if random.random() < 0.5:\n    flip(image)\n",
         # a name a function between the draw's and the fit's binds for itself (a parameter)
@@ -265,6 +268,29 @@ def test_a_draw_is_followed_six_names_deep_and_no_further(lint, tmp_path):
         tmp_path, {"train.py": _DRAWING + "x0 = np.random.rand(3)\n" + chain + "model.fit(x6)\n"}
     )
     assert lint(tmp_path, "MD001") == []
+
+
+def test_a_draw_put_into_containers_is_followed_six_deep_and_no_further(lint, tmp_path):
+    def chain(depth: int) -> str:
+        puts = "".join(f"c{i} = []\nc{i}.append(c{i - 1})\n" for i in range(1, depth + 1))
+        return _DRAWING + "c0 = np.random.rand(3)\n" + puts + f"model.fit(c{depth})\n"
+
+    _write(tmp_path, {"train.py": chain(5)})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 7)]
+    _write(tmp_path, {"train.py": chain(7)})
+    assert lint(tmp_path, "MD001") == []
+
+
+def test_a_value_given_to_a_static_method_on_self_goes_to_its_first_parameter(lint, tmp_path):
+    job = (
+        "class Job:\n    @staticmethod\n    def run(data, labels):\n        print(data)\n"
+        "        model.fit(labels)\n\n    def main(self):\n"
+        "        self.run({}, {})\n"
+    )
+    _write(tmp_path, {"train.py": _DRAWING + job.format("np.random.rand(3)", "labels")})
+    assert lint(tmp_path, "MD001") == []
+    _write(tmp_path, {"train.py": _DRAWING + job.format("labels", "np.random.rand(3)")})
+    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 14)]
 
 
 _FLOW_LOADED = """

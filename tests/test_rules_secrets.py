@@ -740,6 +740,25 @@ def test_a_secret_in_a_bundle_too_large_to_read_whole_is_read_at_its_line(lint, 
     ]
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, '
+        '"stringData": {"password": "flow-default-pw"}}\n',
+        "{apiVersion: v1, kind: Secret, metadata: {name: db}, "
+        "stringData: {password: flow-default-pw}}\n",
+    ],
+)
+def test_a_secret_written_on_one_line_in_flow_style_is_read(lint, tmp_path, secret):
+    write_files(
+        tmp_path,
+        {"k8s/kustomization.yaml": "resources: [secret.yaml]\n", "k8s/secret.yaml": secret},
+    )
+    assert [found[:3] for found in lint(tmp_path, "DE020")] == [
+        ("DE020", "deployable-default-credentials", "k8s/secret.yaml")
+    ]
+
+
 def test_chart_values_shared_through_aliases_are_read_once(lint, tmp_path):
     # Every component refers to one anchored mapping: its password is reported at the anchor
     # only, and a walk over aliases visits each mapping once.

@@ -8,7 +8,9 @@ found (findings, inline-ignored findings, the rules that applied and ran) with w
   the plugins), the project's settings (rules selected, thresholds, preview, stage), the
   date (waivers expire), where the project is shown from and what the walk could not read;
 - the content hash (SHA-256) of every file of the project, and of the files outside it that
-  a run reads (the git index and configuration, the repository's CI files);
+  a run reads (git's configuration, the repository's CI files), and what the git index
+  tracks (its paths, sizes and object ids: the index file itself changes with every
+  ``git add``);
 - the answer of every question a rule asked about a path outside the walked files (does
   the model card named in lens.toml exist?).
 

@@ -269,12 +269,14 @@ def _infixes(runs: Sequence[str], kind: str) -> list[tuple[str, str]]:
     """Index keys for the plain runs inside a pattern (``*x17*.log``): each of their first
     :data:`_INFIX_KEYS` substrings of :data:`_INFIX` characters, one of which a path that
     the pattern matches must hold; patterns that share their ends still differ there."""
-    found = dict.fromkeys(
-        (kind, run[start : start + _INFIX])
-        for run in sorted(runs, key=len, reverse=True)
-        for start in range(len(run) - _INFIX + 1)
-    )
-    return list(found)[:_INFIX_KEYS]
+    found: dict[tuple[str, str], None] = {}
+    for run in sorted(runs, key=len, reverse=True):
+        for start in range(len(run) - _INFIX + 1):
+            found[kind, run[start : start + _INFIX]] = None
+            # Not one substring past those kept: a run may be thousands of characters long.
+            if len(found) == _INFIX_KEYS:
+                return list(found)
+    return list(found)
 
 
 def parse_lines(lines: Iterable[str]) -> tuple[tuple[Pattern, ...], tuple[tuple[str, str], ...]]:

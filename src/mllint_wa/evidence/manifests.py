@@ -57,10 +57,11 @@ _CI_OR_TEST_FOLDERS = frozenset(
 # Words of a manifest's or compose file's name that say it is for CI or tests.
 _CI_OR_TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "e2e", "kind", "minikube"})
 _MANIFEST_NEEDLES = (b"apiVersion", b"services:")
-# A Secret's `kind` line, in block or JSON style. Descriptions of resource definitions
-# mention Secrets in prose and `secretName` keys, neither of which makes a document one.
+# A Secret's `kind` key, at the start of a line (block style) or after "{" or "," (flow style
+# and JSON, one line or many). Descriptions of resource definitions mention Secrets in prose
+# and `secretName` keys, neither of which makes a document one.
 _SECRET_KIND = re.compile(
-    r"""^[ \t{-]*["']?kind["']?[ \t]*:[ \t]*["']?Secret\b(?!-)""", re.MULTILINE
+    r"""(?:^[ \t-]*|[{,][ \t]*)["']?kind["']?[ \t]*:[ \t]*["']?Secret\b(?!-)""", re.MULTILINE
 )
 _SECRET_KIND_BYTES = re.compile(_SECRET_KIND.pattern.encode(), re.MULTILINE)
 # A Secret's base64 value is decoded up to this length: a credential is short.

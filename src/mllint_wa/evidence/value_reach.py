@@ -399,7 +399,10 @@ class _Walk:
 
     def _uses(self, values: Values, name: str, statement: ast.stmt | ast.AST, hops: int) -> Ends:
         """Where a name bound (or changed) by ``statement`` goes: its later reads in the
-        same scope, and its reads inside the functions that scope defines."""
+        same scope, and its reads inside the functions that scope defines. Every way on
+        (a name, a container, a loop, a branch) spends a hop here."""
+        if hops <= 0:
+            return _UNKNOWN
         scope = values.scope(statement).node
         after = (
             getattr(statement, "end_lineno", 0) or 0,
@@ -436,15 +439,14 @@ class _Walk:
     # Statements ----------------------------------------------------------------------------
 
     def _iterated(self, values: Values, loop: ast.For | ast.AsyncFor, hops: int) -> Ends:
-        """A loop over a value trains on it when its body takes a training step."""
+        """A loop over a value trains on it when its body takes a training step or fits on
+        something (``model.train()`` without arguments only sets the model's mode)."""
         for statement in loop.body:
             for node in ast.walk(statement):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and (node.func.attr in _TRAINING_STEPS or node.func.attr in _FITS)
-                ):
-                    return _TRAINING
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    fits = node.func.attr in _FITS and bool(node.args or node.keywords)
+                    if fits or node.func.attr in _TRAINING_STEPS:
+                        return _TRAINING
         ends: set[End] = set()
         for name in _target_names(loop.target):
             ends |= self._uses(values, name, loop.target, hops)
@@ -555,12 +557,19 @@ def _parameter_name(
     if keyword is not None:
         return keyword
     positional = [*function.args.posonlyargs, *function.args.args]
-    if isinstance(call.func, ast.Attribute):
+    if isinstance(call.func, ast.Attribute) and not _is_static(function):
         positional = positional[1:]  # ``self``
     for index, argument in enumerate(call.args):
         if argument is node:
             return positional[index].arg if index < len(positional) else None
     return None
+
+
+def _is_static(function: Function) -> bool:
+    return any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in function.decorator_list
+    )
 
 
 def _is_called(values: Values, name: ast.Name) -> bool:
