@@ -39,6 +39,21 @@ def _wanted(kinds: tuple[type[ast.AST], ...]) -> list[int]:
     return found[1]
 
 
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    """What :func:`ast.iter_child_nodes` gives, in its order, as a list: without its two
+    generators a node, a walk takes a quarter less time."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    found.append(item)
+    return found
+
+
 def _code(kind: type[ast.AST]) -> int:
     code = 0 if issubclass(kind, _UNFILED) else len(_CODES) + 1
     if code > 255:
@@ -58,15 +73,16 @@ class NodeIndex:
         nodes: list[ast.AST] = []
         codes = bytearray()
         pending = deque([tree])
+        take, put_all = pending.popleft, pending.extend
         while pending:
-            node = pending.popleft()
+            node = take()
             code = _CODES.get(type(node))
             if code is None:
                 code = _code(type(node))
             if code:
                 nodes.append(node)
                 codes.append(code)
-                pending.extend(ast.iter_child_nodes(node))
+                put_all(_child_nodes(node))
         self._nodes = nodes
         self._codes = bytes(codes)
         self._matching: dict[tuple[type[ast.AST], ...], list[ast.AST]] = {}
@@ -114,14 +130,7 @@ class NodeIndex:
         the filed nodes and not kept: an index lasts as long as its module, the whole run,
         and a parent per node would double what it holds. Keep it while asking."""
         parents: dict[ast.AST, ast.AST] = {}
-        # What ast.iter_child_nodes gives, in its order, without its two generators a node.
         for parent in self._nodes:
-            for name in parent._fields:
-                value = getattr(parent, name, None)
-                if isinstance(value, ast.AST):
-                    parents[value] = parent
-                elif isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            parents[item] = parent
+            for child in _child_nodes(parent):
+                parents[child] = parent
         return parents
