@@ -143,7 +143,8 @@ def test_a_path_the_manifest_names_that_appears_outside_the_walk_is_seen(
 
 
 def entry_files(cache: Cache) -> list[Path]:
-    return sorted(cache.folder.glob("*.json"))
+    """The projects' entries, without the file facts kept beside them."""
+    return sorted(p for p in cache.folder.glob("*.json") if not p.name.endswith(".facts.json"))
 
 
 @pytest.mark.parametrize(
@@ -311,7 +312,7 @@ def test_the_warning_of_a_file_not_checked_is_kept_redacted(
     (root / ".git").mkdir()
     _, _, err = cli(root, "--preview", "--select", "LN009,MD001", monkeypatch=monkeypatch)
     assert "`src/ghp_…uA8.py` has an f-string" in err and token not in err
-    entries = list((root / CACHE_DIR_NAME).glob("*.json"))
+    entries = entry_files(Cache(root / CACHE_DIR_NAME))
     assert entries and all("ghp_…uA8.py` has" in e.read_text("utf-8") for e in entries)
     assert all(f"`src/{token}.py`" not in e.read_text("utf-8") for e in entries)
 

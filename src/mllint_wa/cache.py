@@ -64,6 +64,8 @@ _HASH_CHUNK = 1024 * 1024
 _RACY_NS = 2 * 10**9
 _NO_STAT = (-1, -1, -1, -1)
 _SPLIT_INDEX = b"link"
+# Beside each entry, the file facts of its project's files.
+_FACTS = ".facts.json"
 
 # (size, mtime_ns, ctime_ns, inode) and the content's digest.
 Stat = tuple[int, int, int, int]
@@ -183,6 +185,31 @@ class Cache:
         data = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         with contextlib.suppress(OSError, ValueError):
             _replace(self.folder, f"{name}.json", data.encode("utf-8", "surrogateescape"))
+
+    def load_facts(self, name: str) -> dict[str, dict[str, object]]:
+        """The file facts stored beside the entry ``name`` by this version of the tool, by
+        fact and content digest (each checked as it is used: see
+        :mod:`mllint_wa.evidence.file_facts`); none when there are none or they are not
+        ones it wrote."""
+        try:
+            document = json.loads(_read_regular(self.folder / f"{name}{_FACTS}"))
+        except (OSError, ValueError, RecursionError, MemoryError):
+            return {}
+        if not isinstance(document, dict) or set(document) != {"format", "tool", "facts"}:
+            return {}
+        facts = document["facts"]
+        if document["format"] != _FORMAT or document["tool"] != tool_digest():
+            return {}
+        if not isinstance(facts, dict) or not all(isinstance(f, dict) for f in facts.values()):
+            return {}
+        return facts
+
+    def store_facts(self, name: str, facts: Mapping[str, Mapping[str, object]]) -> None:
+        """Write the file facts kept beside the entry ``name`` in one step."""
+        document = {"format": _FORMAT, "tool": tool_digest(), "facts": facts}
+        data = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        with contextlib.suppress(OSError, ValueError):
+            _replace(self.folder, f"{name}{_FACTS}", data.encode("utf-8", "surrogateescape"))
 
 
 # Files from this size on are hashed by threads: below it a thread switch costs more than the

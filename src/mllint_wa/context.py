@@ -9,6 +9,7 @@ from dataclasses import field
 
 from mllint_wa.config import RuleOptions
 from mllint_wa.evidence import Evidence
+from mllint_wa.evidence.file_facts import FileFacts
 from mllint_wa.manifest import AnyPath, Manifest, ManifestProblem, ProblemKind
 from mllint_wa.model import Location, Rule, Stage, Violation
 from mllint_wa.parsers.toml_positions import key_path, render
@@ -37,12 +38,15 @@ class ProjectContext:
     # each finding as (rule code, location), and the codes of the rules that ran to the end.
     reported: list[tuple[str, Location]] = field(default_factory=list, compare=False)
     ran: set[str] = field(default_factory=set, compare=False)
+    # Given by the runner before rules run, from the cache: what earlier runs found in each
+    # file whose content has not changed since.
+    file_facts: FileFacts = field(default_factory=FileFacts, compare=False)
 
     @functools.cached_property
     def evidence(self) -> Evidence:
         """The project's files and what rules read from them; built on first use, so a run
         whose rules read nothing but the manifest pays nothing for it."""
-        return Evidence(self.project.root, self.project.files)
+        return Evidence(self.project.root, self.project.files, self.file_facts)
 
     @functools.cached_property
     def has_deployment_artefacts(self) -> bool:

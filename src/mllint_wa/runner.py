@@ -20,6 +20,7 @@ from mllint_wa.cache import (
     entry_name,
     fingerprints,
     outside_inputs,
+    settled,
     stored_files,
     tool_digest,
     unchanged,
@@ -332,24 +333,31 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
     missing = [index for index, found in enumerate(outcomes) if found is None]
     workers = workers_for(options.jobs, [sizes[index] for index in missing])
 
-    def task(position: int) -> dict[str, object]:
-        return to_data(lint_project(linted[missing[position]]))
+    def task(position: int) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
+        one = linted[missing[position]]
+        return to_data(lint_project(one)), one.context.file_facts.found
 
     if workers > 1:
         # Workers are forked: what the parent has imported, none of them imports again.
         import_checks(rule for index in missing for rule in linted[index].item.settings.rules)
+        done = map_indexed(task, len(missing), workers)
         computed = [
-            from_data(data, linted[index].item.settings.rules)
-            for index, data in zip(missing, map_indexed(task, len(missing), workers), strict=True)
+            (from_data(data, linted[index].item.settings.rules), facts)
+            for index, (data, facts) in zip(missing, done, strict=True)
         ]
     else:
-        computed = [lint_project(linted[index]) for index in missing]
-    for index, outcome in zip(missing, computed, strict=True):
+        computed = [
+            (lint_project(linted[index]), linted[index].context.file_facts.found)
+            for index in missing
+        ]
+    for index, (outcome, facts) in zip(missing, computed, strict=True):
         outcomes[index] = outcome
-        if cache is not None and not outcome.errors:
+        if cache is not None:
             _, lookup = lookups[index]
-            files = stored_files(lookup.files)
-            cache.store(lookup.name, Entry(lookup.key, files, to_data(outcome), lookup.index))
+            cache.store_facts(lookup.name, linted[index].context.file_facts.kept(facts))
+            if not outcome.errors:
+                files = stored_files(lookup.files)
+                cache.store(lookup.name, Entry(lookup.key, files, to_data(outcome), lookup.index))
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -389,15 +397,27 @@ def _look_up(one: Linted, cache: Cache, threads: int) -> tuple[Outcome | None, _
     paths += [(path, path) for path in outside]
     files = fingerprints(paths, entry.files if entry is not None else {}, threads)
     lookup = _Lookup(name, key, files, index)
-    if entry is None or entry.key != key or not unchanged(entry.files, files):
-        return None, lookup
-    try:
-        outcome = from_data(entry.outcome, settings.rules)
-    except NotAnOutcome:
-        return None, lookup
-    if outcome.errors or any(exists_below(root, p) != a for p, a in outcome.probes.items()):
-        return None, lookup
+    outcome = _reusable(entry, lookup, one)
+    if outcome is None:
+        # Linted again: from what earlier runs found in the files that have not changed.
+        settled_files = settled(files)
+        hashed = {path: settled_files[path] for path in context.project.files}
+        context.file_facts.use(hashed, cache.load_facts(name))
     return outcome, lookup
+
+
+def _reusable(entry: Entry | None, lookup: _Lookup, one: Linted) -> Outcome | None:
+    """The entry's outcome, if the entry is this run's and nothing that decides it changed."""
+    if entry is None or entry.key != lookup.key or not unchanged(entry.files, lookup.files):
+        return None
+    try:
+        outcome = from_data(entry.outcome, one.item.settings.rules)
+    except NotAnOutcome:
+        return None
+    root = one.context.project.root
+    if outcome.errors or any(exists_below(root, p) != a for p, a in outcome.probes.items()):
+        return None
+    return outcome
 
 
 def lint_project(one: Linted) -> Outcome:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mllint_wa.context import ProjectContext
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.code import is_test_path
+from mllint_wa.evidence.credentials import credentials
 from mllint_wa.evidence.kinds import is_templated_path
 from mllint_wa.evidence.manifests import (
     is_manifest_or_compose,
@@ -22,7 +23,6 @@ from mllint_wa.parsers.secrets import (
     PASSWORD,
     URL_PASSWORD,
     SecretMatch,
-    find_secrets,
     is_secret_fixture,
 )
 from mllint_wa.registry import rule
@@ -138,12 +138,9 @@ def hardcoded_secret(ctx: ProjectContext) -> Iterator[Violation]:
     for path in _scanned_files(ctx):
         if not evidence.mentions(path, *NEEDLES):
             continue
-        text = evidence.text(path)
-        if text is None:
-            continue
         code = bool(evidence.kinds(path) & _CODE_KINDS)
         seen: Counter[str] = Counter()
-        for match in find_secrets(text, notebook=path.endswith(".ipynb"), code=code):
+        for match in credentials(evidence, path, notebook=path.endswith(".ipynb"), code=code):
             if not _reported(evidence, path, match):
                 continue
             seen[match.kind] += 1

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from mllint_wa import literals
 from mllint_wa.bounded import read_prefix, refused_as_symlink, symlink_refusal
+from mllint_wa.evidence.file_facts import Codec, FileFacts, Stat
 from mllint_wa.evidence.kinds import (
     DOCKERFILE,
     DVC,
@@ -143,9 +144,12 @@ _ABSENT = _Absent()
 class Evidence:
     """One project's files and everything read from them during one run."""
 
-    def __init__(self, root: Path, files: tuple[str, ...]) -> None:
+    def __init__(self, root: Path, files: tuple[str, ...], facts: FileFacts | None = None) -> None:
         self.root = root
         self.all_files = files
+        self._facts = facts or FileFacts()
+        # The stat each file was read with, which decides whether its facts may be kept.
+        self._read_as: dict[str, Stat] = {}
         self._by_kind: dict[str, tuple[str, ...]] | None = None
         self._by_kinds: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._data: dict[str, bytes | _Absent] = {}
@@ -283,6 +287,7 @@ class Evidence:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return _ABSENT
+            self._read_as[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
             content = read_prefix(fd, limit + 1, info.st_size + 1)
             # A file that grew past the limit while being read is treated as too large.
             return _ABSENT if len(content) > limit else content
@@ -473,6 +478,17 @@ class Evidence:
             part == "templates" and self.is_file("/".join([*parts[:index], "Chart.yaml"]))
             for index, part in enumerate(parts)
         )
+
+    def fact(self, path: str, name: str, compute: Callable[[], T], codec: Codec[T]) -> T:
+        """``compute()``, a function of the file's bytes alone (read first), kept between
+        runs by the file's content (see :mod:`mllint_wa.evidence.file_facts`) and once per
+        run."""
+
+        def known() -> T:
+            self.data(path)
+            return self._facts.get(path, self._read_as.get(path), name, compute, codec)
+
+        return self.memo((Evidence.fact, path, name), known)
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()`` once per run for this project: derived evidence shared by rules."""

@@ -34,8 +34,9 @@ from typing import Any
 
 from mllint_wa.evidence import Evidence, kinds
 from mllint_wa.evidence.automation import ci_evidence
+from mllint_wa.evidence.credentials import credentials
 from mllint_wa.parsers.ci_systems import ci_system
-from mllint_wa.parsers.secrets import find_secrets, named_kind
+from mllint_wa.parsers.secrets import named_kind
 from mllint_wa.parsers.yaml_doc import (
     item_position,
     load_documents_matching,
@@ -270,9 +271,10 @@ def _decoded(value: str) -> str | None:
 
 def _scanner_lines(ev: Evidence, path: str) -> frozenset[int]:
     """Lines on which the secret scanner reports a secret: those values are its to report."""
-    text = ev.text(path) or ""
     return frozenset(
-        line for match in find_secrets(text) for line in (match.line, *(at[0] for at in match.also))
+        line
+        for match in credentials(ev, path)
+        for line in (match.line, *(at[0] for at in match.also))
     )
 
 
