@@ -1,13 +1,15 @@
-"""mllint-wa's CPU time without the cache, cold (an empty cache) and warm (a second run over
-the unchanged tree), against the CPU time of reading every file once.
+"""mllint-wa's CPU time without the cache, cold (an empty cache), warm (a second run over
+the unchanged tree) and after one change (a line added to one Python module, as a commit
+brings), against the CPU time of reading every file once.
 
     python benchmarks/cache.py [PATH] [--files 30000] [--repeat 3] [--jobs N]
 
 lints PATH (a checkout), or else the synthetic repository of benchmarks/synthetic.py with
 ``--files`` files. CPU time (user + system of the mllint-wa process and its workers) is what
 is compared: on a shared machine wall time measures the neighbours. The cache lives in a
-temporary folder (``--cache-dir``), so nothing is written into PATH; every run's standard
-output is checked to be the same bytes. Nothing is timed inside the test suite.
+temporary folder (``--cache-dir``); the module changed is given its content back after
+each run. Every run's standard output is checked to be the same bytes (the runs after the
+change: the same as each other). Nothing is timed inside the test suite.
 """
 
 from __future__ import annotations
@@ -55,9 +57,11 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
     base = [executable, "--select", "ALL", "--exit-zero", "-q", "."]
     if jobs is not None:
         base += ["--jobs", jobs]
-    rows: dict[str, list[Sample]] = {"no cache": [], "cold": [], "warm": []}
-    floor = min(map(cpu_of, read_floor(root, regular_files(root), repeat)))
-    outputs = set()
+    rows: dict[str, list[Sample]] = {"no cache": [], "cold": [], "warm": [], "one change": []}
+    files = regular_files(root)
+    floor = min(map(cpu_of, read_floor(root, files, repeat)))
+    changed = root / min(path for path in files if path.endswith(".py"))
+    outputs, changed_outputs = set(), set()
     with tempfile.TemporaryDirectory() as scratch:
         # Compiled modules kept, as an installed package has them; one run, not counted,
         # compiles them.
@@ -74,14 +78,23 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
                 sample, output = run_with_output(command, root, environment)
                 rows[label].append(sample)
                 outputs.add(output)
-    if len(outputs) != 1:
+            original = changed.read_bytes()
+            try:
+                changed.write_bytes(original + b"\n# changed by benchmarks/cache.py\n")
+                sample, output = run_with_output(cached, root, environment)
+            finally:
+                changed.write_bytes(original)
+            rows["one change"].append(sample)
+            changed_outputs.add(output)
+    if len(outputs) != 1 or len(changed_outputs) != 1:
         sys.exit("the runs' outputs differ")
+    print(f"changed: {changed.relative_to(root)}")
     print(f"read every file once (floor)  CPU min {floor:6.3f} s")
     for label, runs in rows.items():
         cpus = list(map(cpu_of, runs))
         walls = list(map(wall_of, runs))
         print(
-            f"mllint-wa {label:9s}          CPU min {min(cpus):6.3f} s  median "
+            f"mllint-wa {label:10s}         CPU min {min(cpus):6.3f} s  median "
             f"{statistics.median(cpus):6.3f} s  ({min(cpus) / floor:5.1f}x the floor)  "
             f"wall min {min(walls):6.3f} s"
         )

@@ -332,19 +332,23 @@ def test_the_cache_benchmark_compares_runs_without_and_with_the_cache_to_the_flo
     assert "MLLINT_WA_NO_CACHE" not in os.environ
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"repository: {tree}"
-    assert lines[1].startswith("read every file once (floor)  CPU min ")
-    assert [line.split("  ")[0] for line in lines[2:]] == [
+    assert lines[1] == "changed: train.py"
+    assert lines[2].startswith("read every file once (floor)  CPU min ")
+    assert [line.split("  ")[0] for line in lines[3:]] == [
         "mllint-wa no cache",
         "mllint-wa cold",
         "mllint-wa warm",
+        "mllint-wa one change",
     ]
-    assert all("x the floor)  wall min" in line for line in lines[2:])
-    # Nothing is written into the tree linted: the cache lives in a temporary folder.
+    assert all("x the floor)  wall min" in line for line in lines[3:])
+    # Nothing is left in the tree linted: the cache lives in a temporary folder, and the
+    # module changed has its content back.
     assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*")) == [
         "data",
         "data/a.csv",
         "train.py",
     ]
+    assert (tree / "train.py").read_text(encoding="utf-8") == "import torch\n"
 
 
 def test_the_cache_benchmark_reads_every_regular_file_and_keeps_a_run_s_output(

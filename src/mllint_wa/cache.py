@@ -14,6 +14,10 @@ found (findings, inline-ignored findings, the rules that applied and ran) with w
 - the answer of every question a rule asked about a path outside the walked files (does
   the model card named in lens.toml exist?).
 
+Beside each entry, the file facts of its project (see :mod:`mllint_wa.evidence.file_facts`):
+what a run found in each file from its bytes alone, by content digest, for the next run that
+lints the project again.
+
 A file whose size, mtime, ctime and inode are those recorded is not read again (git's
 stat shortcut); one whose stat changed is hashed, and the hash decides. An entry is used
 only when the key, every hash and every answer match; otherwise the project is linted and
