@@ -108,6 +108,17 @@ def test_content_seen_before_is_not_scanned_again_whatever_file_holds_it(
     assert len(scanned) == 4
 
 
+def test_a_file_that_is_not_text_is_reported_by_every_run(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree / ".netrc").write_bytes(f"login me password {PASSWORD}\n# caf\xe9\n".encode("latin-1"))
+    first = shown(lint(tree, cache, monkeypatch))
+    (tree / "notes.py").write_text("print('changed')\n", encoding="utf-8")
+    after = shown(lint(tree, cache, monkeypatch))
+    assert after == first == shown(lint(tree, None, monkeypatch))
+    assert ("LN009", ".netrc", 2, 6) in [finding[:4] for finding in after]
+
+
 def test_a_run_of_other_rules_keeps_the_facts(
     tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, scanned: list[str]
 ) -> None:

@@ -19,22 +19,25 @@ def credentials(
     """``find_secrets`` over the file's text (see there for ``notebook`` and ``code``); none
     for a file that cannot be read as text."""
 
-    def scan() -> list[SecretMatch]:
+    def scan() -> list[SecretMatch] | None:
         text = ev.text(path)
-        return [] if text is None else find_secrets(text, notebook=notebook, code=code)
+        return None if text is None else find_secrets(text, notebook=notebook, code=code)
 
     fact = f"credentials:{'notebook' if notebook else 'code' if code else 'text'}"
-    return ev.fact(path, fact, scan, _CODEC)
+    return ev.fact(path, fact, scan, _CODEC) or []
 
 
-def _write(found: list[SecretMatch]) -> object:
+def _write(found: list[SecretMatch] | None) -> object:
+    # A file that is not text keeps no fact: each run decodes it again, and reports it.
+    if found is None:
+        return None
     return [
         [m.kind, m.line, m.column, m.redacted, m.name, m.local, [list(at) for at in m.also]]
         for m in found
     ]
 
 
-def _read(data: object) -> list[SecretMatch]:
+def _read(data: object) -> list[SecretMatch] | None:
     if type(data) is not list:
         raise NotAFact
     return [_match(item) for item in data]

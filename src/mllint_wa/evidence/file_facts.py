@@ -32,7 +32,9 @@ class NotAFact(ValueError):
 @dataclass(frozen=True)
 class Codec(Generic[T]):
     """How a fact is written as JSON data and read back; ``read`` raises :class:`NotAFact`
-    (or any ValueError, TypeError or LookupError) for anything it did not write."""
+    (or any ValueError, TypeError or LookupError) for anything it did not write. ``write``
+    gives None for a value not to keep: one the run must find again for what finding it
+    brings besides (the failure of a file that is not text)."""
 
     write: Callable[[T], object]
     read: Callable[[object], T]
@@ -78,7 +80,9 @@ class FileFacts:
                 self.found.setdefault(fact, {})[digest] = data
                 return value
         value = compute()
-        self.found.setdefault(fact, {})[digest] = codec.write(value)
+        written = codec.write(value)
+        if written is not None:
+            self.found.setdefault(fact, {})[digest] = written
         return value
 
     def kept(self, found: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:
