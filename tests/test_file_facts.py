@@ -5,6 +5,7 @@ exactly what a run without the cache reports."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mllint_wa import cache as cache_module
+from mllint_wa import evidence as evidence_module
 from mllint_wa.cache import Cache
 from mllint_wa.config import Layer
 from mllint_wa.evidence import credentials as credentials_module
@@ -141,6 +143,13 @@ def test_the_facts_keep_no_credential(
     assert TOKEN[4:-3] not in data
 
 
+def forget_findings(cache: Cache) -> None:
+    """Drop the stored findings, not the facts: the next run lints again, from the facts."""
+    for entry in cache.folder.glob("*.json"):
+        if not entry.name.endswith(".facts.json"):
+            entry.unlink()
+
+
 def _replace_first_fact(text: str, data: object) -> str:
     document = json.loads(text)
     facts = document["facts"]["credentials:code"]
@@ -189,9 +198,7 @@ def test_spoiled_facts_are_scanned_again(
 ) -> None:
     expected = shown(lint(tree, None, monkeypatch))
     lint(tree, cache, monkeypatch)
-    for entry in cache.folder.glob("*.json"):
-        if not entry.name.endswith(".facts.json"):
-            entry.unlink()  # the findings are linted again, from the facts
+    forget_findings(cache)
     (kept,) = facts_files(cache)
     kept.write_text(spoil(kept.read_text(encoding="utf-8")), encoding="utf-8")
     scanned.clear()
@@ -221,6 +228,30 @@ def test_a_file_changed_in_the_last_seconds_keeps_no_fact(
     (tree / "notes.py").write_text("print('changed')\n", encoding="utf-8")
     lint(tree, cache, monkeypatch)
     assert len(scanned) == 3
+
+
+def test_a_file_written_while_it_is_read_keeps_no_fact(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train = tree / "train.py"
+    hashed = train.read_bytes()
+    written = hashed.replace(TOKEN.encode(), b"x" * len(TOKEN))
+    inode = train.stat().st_ino
+    read_prefix = evidence_module.read_prefix
+
+    def written_meanwhile(fd: int, limit: int, expected: int) -> bytes:
+        if os.fstat(fd).st_ino == inode:
+            train.write_bytes(written)
+        return read_prefix(fd, limit, expected)
+
+    monkeypatch.setattr(evidence_module, "read_prefix", written_meanwhile)
+    lint(tree, cache, monkeypatch)
+    monkeypatch.setattr(evidence_module, "read_prefix", read_prefix)
+    forget_findings(cache)
+    train.write_bytes(hashed)  # the content hashed the first time, with another stat
+    after = shown(lint(tree, cache, monkeypatch))
+    assert after == shown(lint(tree, None, monkeypatch))
+    assert "train.py" in {path for _, path, *_ in after}
 
 
 def test_worker_processes_bring_their_facts_back(

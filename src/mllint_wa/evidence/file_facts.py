@@ -7,14 +7,15 @@ compare the files, and computes only those of the files that changed.
 
 Facts come from the cache folder, which is not trusted: each one is plain JSON, decoded by
 its codec field by field; one that does not decode is computed again. A fact is taken only
-for a file whose stat when read is the stat it was hashed with (the digest is then the
-content's, as git's stat check assumes), and not for a file changed in the last seconds
-(see :func:`mllint_wa.cache.settled`): a file written while it is read never leaves a fact
-of other content behind.
+for a file whose stat when read, and still when its fact is asked, is the stat it was hashed
+with (the digest is then the content's, as git's stat check assumes), and not for a file
+changed in the last seconds (see :func:`mllint_wa.cache.settled`): a file written while it
+is read never leaves a fact of other content behind.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
@@ -23,6 +24,11 @@ from mllint_wa.records import dataclass
 T = TypeVar("T")
 # (size, mtime_ns, ctime_ns, inode): what a file's stat is compared by.
 Stat = tuple[int, int, int, int]
+
+
+def stat_of(info: os.stat_result) -> Stat:
+    """What ``info`` is compared by."""
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 class NotAFact(ValueError):
