@@ -158,6 +158,13 @@ def _replace_first_fact(text: str, data: object) -> str:
     return json.dumps(document)
 
 
+def _token(**changed: object) -> list[object]:
+    """A GitHub token as the scan keeps it, with the ``changed`` fields."""
+    found = {"kind": "GitHub token", "line": 1, "column": 17, "redacted": "ghp_…3i2"}
+    found |= {"name": "", "local": False, "also": []}
+    return list({**found, **changed}.values())
+
+
 @pytest.mark.parametrize(
     "spoil",
     [
@@ -174,19 +181,25 @@ def _replace_first_fact(text: str, data: object) -> str:
             id="bad-shape",
         ),
         pytest.param(lambda text: _replace_first_fact(text, "none"), id="not-a-list"),
-        pytest.param(
-            lambda text: _replace_first_fact(text, [["token", 0, 1, "x", "", False, []]]),
-            id="line-zero",
-        ),
-        pytest.param(
-            lambda text: _replace_first_fact(text, [["token", 1, 1, "x", "", "no", []]]),
-            id="bad-type",
-        ),
-        pytest.param(
-            lambda text: _replace_first_fact(text, [["token", 1, 1, "x", "", False, [[1]]]]),
-            id="bad-place",
-        ),
         pytest.param(lambda text: _replace_first_fact(text, [["token", 1]]), id="too-short"),
+        *(
+            pytest.param(lambda text, match=match: _replace_first_fact(text, [match]), id=name)
+            for name, match in {
+                "line-zero": _token(line=0),
+                "bad-type": _token(local="no"),
+                "bad-place": _token(also=[[1]]),
+                "no-kind": _token(kind=""),
+                "unknown-kind": _token(kind="made-up kind"),
+                "not-its-name's-kind": _token(kind="token", name="db_password"),
+                "not-redacted": _token(redacted=TOKEN),
+                "password-shown": _token(kind="password", name="db_password"),
+                "line-past-the-end": _token(line=3),
+                "column-past-the-end": _token(column=10**6),
+                "places-out-of-order": _token(also=[[1, 2]]),
+                "place-twice": _token(also=[[1, 17]]),
+                "local-token": _token(local=True),
+            }.items()
+        ),
     ],
 )
 def test_spoiled_facts_are_scanned_again(
@@ -204,6 +217,35 @@ def test_spoiled_facts_are_scanned_again(
     scanned.clear()
     assert shown(lint(tree, cache, monkeypatch)) == expected
     assert scanned != []
+
+
+def test_a_fact_of_the_shape_the_scan_writes_is_taken(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, scanned: list[str]
+) -> None:
+    """The spoiled facts above are each one change away from this one."""
+    lint(tree, cache, monkeypatch)
+    forget_findings(cache)
+    (kept,) = facts_files(cache)
+    kept.write_text(_replace_first_fact(kept.read_text(encoding="utf-8"), [_token()]))
+    scanned.clear()
+    lint(tree, cache, monkeypatch)
+    assert scanned == []
+
+
+def test_every_fact_the_fixtures_keep_is_taken(
+    tmp_path: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, scanned: list[str]
+) -> None:
+    """What the scan finds (named secrets, notebooks, connection strings on local hosts) is
+    all of a shape the facts decode takes."""
+    root = tmp_path / "repos"
+    shutil.copytree(REPOS, root)
+    rules = ("DP001", "DE020")
+    expected = shown(lint(root, cache, monkeypatch, select=rules))
+    assert {code for code, *_ in expected} == set(rules)
+    forget_findings(cache)
+    scanned.clear()
+    assert shown(lint(root, cache, monkeypatch, select=rules)) == expected
+    assert scanned == []
 
 
 def test_a_file_read_with_another_stat_than_it_was_hashed_with_keeps_no_fact() -> None:

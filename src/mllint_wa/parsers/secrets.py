@@ -596,6 +596,11 @@ _DETECTORS: tuple[_Detector, ...] = (
         named=True,
     ),
 )
+# Whether any part of a secret may be shown, by the kind its format tells (its name tells the
+# others' kind: see named_kind).
+_SHOWABLE_BY_KIND = {
+    detector.kind: detector.showable for detector in _DETECTORS if not detector.named
+}
 
 # Bytes of which a file must hold at least one before it is scanned: the cheap prefilter.
 NEEDLES: tuple[bytes, ...] = tuple(
@@ -747,6 +752,19 @@ def find_secrets(text: str, notebook: bool = False, code: bool = False) -> list[
         )
         for value, (span, places) in found.items()
     ]
+
+
+def reportable(kind: str, name: str, shown: str, local: bool) -> bool:
+    """Whether :func:`find_secrets` can report a secret of ``kind`` assigned to ``name``
+    (empty for one its format tells) as ``shown``, on a local host or not: for a match kept
+    outside the run, which must be one the scan could have found."""
+    if name:
+        known, showable = named_kind(name) == kind, kind != PASSWORD
+    else:
+        known, showable = kind in _SHOWABLE_BY_KIND, _SHOWABLE_BY_KIND.get(kind, False)
+    # As redacted() shows a part: four characters, the ellipsis, three.
+    partly = showable and len(shown) == 8 and shown[4] == _ELLIPSIS
+    return known and (shown == _ELLIPSIS or partly) and (kind == URL_PASSWORD or not local)
 
 
 def redact(text: str) -> str:
