@@ -193,6 +193,7 @@ def _token(**changed: object) -> list[object]:
                 "not-its-name's-kind": _token(kind="token", name="db_password"),
                 "not-redacted": _token(redacted=TOKEN),
                 "password-shown": _token(kind="password", name="db_password"),
+                "name-too-long": _token(kind="token", name=f"{'x' * 100}_token"),
                 "line-past-the-end": _token(line=3),
                 "column-past-the-end": _token(column=10**6),
                 "places-out-of-order": _token(also=[[1, 2]]),
