@@ -5,6 +5,7 @@ exactly what a run without the cache reports."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mllint_wa import cache as cache_module
+from mllint_wa import evidence as evidence_module
 from mllint_wa.cache import Cache
 from mllint_wa.config import Layer
 from mllint_wa.evidence import credentials as credentials_module
@@ -108,6 +110,17 @@ def test_content_seen_before_is_not_scanned_again_whatever_file_holds_it(
     assert len(scanned) == 4
 
 
+def test_a_file_that_is_not_text_is_reported_by_every_run(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree / ".netrc").write_bytes(f"login me password {PASSWORD}\n# caf\xe9\n".encode("latin-1"))
+    first = shown(lint(tree, cache, monkeypatch))
+    (tree / "notes.py").write_text("print('changed')\n", encoding="utf-8")
+    after = shown(lint(tree, cache, monkeypatch))
+    assert after == first == shown(lint(tree, None, monkeypatch))
+    assert ("LN009", ".netrc", 2, 6) in [finding[:4] for finding in after]
+
+
 def test_a_run_of_other_rules_keeps_the_facts(
     tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, scanned: list[str]
 ) -> None:
@@ -130,12 +143,26 @@ def test_the_facts_keep_no_credential(
     assert TOKEN[4:-3] not in data
 
 
+def forget_findings(cache: Cache) -> None:
+    """Drop the stored findings, not the facts: the next run lints again, from the facts."""
+    for entry in cache.folder.glob("*.json"):
+        if not entry.name.endswith(".facts.json"):
+            entry.unlink()
+
+
 def _replace_first_fact(text: str, data: object) -> str:
     document = json.loads(text)
     facts = document["facts"]["credentials:code"]
     first = next(digest for digest, found in facts.items() if found)
     facts[first] = data
     return json.dumps(document)
+
+
+def _token(**changed: object) -> list[object]:
+    """A GitHub token as the scan keeps it, with the ``changed`` fields."""
+    found = {"kind": "GitHub token", "line": 1, "column": 17, "redacted": "ghp_…3i2"}
+    found |= {"name": "", "local": False, "also": []}
+    return list({**found, **changed}.values())
 
 
 @pytest.mark.parametrize(
@@ -154,19 +181,26 @@ def _replace_first_fact(text: str, data: object) -> str:
             id="bad-shape",
         ),
         pytest.param(lambda text: _replace_first_fact(text, "none"), id="not-a-list"),
-        pytest.param(
-            lambda text: _replace_first_fact(text, [["token", 0, 1, "x", "", False, []]]),
-            id="line-zero",
-        ),
-        pytest.param(
-            lambda text: _replace_first_fact(text, [["token", 1, 1, "x", "", "no", []]]),
-            id="bad-type",
-        ),
-        pytest.param(
-            lambda text: _replace_first_fact(text, [["token", 1, 1, "x", "", False, [[1]]]]),
-            id="bad-place",
-        ),
         pytest.param(lambda text: _replace_first_fact(text, [["token", 1]]), id="too-short"),
+        *(
+            pytest.param(lambda text, match=match: _replace_first_fact(text, [match]), id=name)
+            for name, match in {
+                "line-zero": _token(line=0),
+                "bad-type": _token(local="no"),
+                "bad-place": _token(also=[[1]]),
+                "no-kind": _token(kind=""),
+                "unknown-kind": _token(kind="made-up kind"),
+                "not-its-name's-kind": _token(kind="token", name="db_password"),
+                "not-redacted": _token(redacted=TOKEN),
+                "password-shown": _token(kind="password", name="db_password"),
+                "name-too-long": _token(kind="token", name=f"{'x' * 100}_token"),
+                "line-past-the-end": _token(line=3),
+                "column-past-the-end": _token(column=10**6),
+                "places-out-of-order": _token(also=[[1, 2]]),
+                "place-twice": _token(also=[[1, 17]]),
+                "local-token": _token(local=True),
+            }.items()
+        ),
     ],
 )
 def test_spoiled_facts_are_scanned_again(
@@ -178,14 +212,41 @@ def test_spoiled_facts_are_scanned_again(
 ) -> None:
     expected = shown(lint(tree, None, monkeypatch))
     lint(tree, cache, monkeypatch)
-    for entry in cache.folder.glob("*.json"):
-        if not entry.name.endswith(".facts.json"):
-            entry.unlink()  # the findings are linted again, from the facts
+    forget_findings(cache)
     (kept,) = facts_files(cache)
     kept.write_text(spoil(kept.read_text(encoding="utf-8")), encoding="utf-8")
     scanned.clear()
     assert shown(lint(tree, cache, monkeypatch)) == expected
     assert scanned != []
+
+
+def test_a_fact_of_the_shape_the_scan_writes_is_taken(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, scanned: list[str]
+) -> None:
+    """The spoiled facts above are each one change away from this one."""
+    lint(tree, cache, monkeypatch)
+    forget_findings(cache)
+    (kept,) = facts_files(cache)
+    kept.write_text(_replace_first_fact(kept.read_text(encoding="utf-8"), [_token()]))
+    scanned.clear()
+    lint(tree, cache, monkeypatch)
+    assert scanned == []
+
+
+def test_every_fact_the_fixtures_keep_is_taken(
+    tmp_path: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, scanned: list[str]
+) -> None:
+    """What the scan finds (named secrets, notebooks, connection strings on local hosts) is
+    all of a shape the facts decode takes."""
+    root = tmp_path / "repos"
+    shutil.copytree(REPOS, root)
+    rules = ("DP001", "DE020")
+    expected = shown(lint(root, cache, monkeypatch, select=rules))
+    assert {code for code, *_ in expected} == set(rules)
+    forget_findings(cache)
+    scanned.clear()
+    assert shown(lint(root, cache, monkeypatch, select=rules)) == expected
+    assert scanned == []
 
 
 def test_a_file_read_with_another_stat_than_it_was_hashed_with_keeps_no_fact() -> None:
@@ -210,6 +271,30 @@ def test_a_file_changed_in_the_last_seconds_keeps_no_fact(
     (tree / "notes.py").write_text("print('changed')\n", encoding="utf-8")
     lint(tree, cache, monkeypatch)
     assert len(scanned) == 3
+
+
+def test_a_file_written_while_it_is_read_keeps_no_fact(
+    tree: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train = tree / "train.py"
+    hashed = train.read_bytes()
+    written = hashed.replace(TOKEN.encode(), b"x" * len(TOKEN))
+    inode = train.stat().st_ino
+    read_prefix = evidence_module.read_prefix
+
+    def written_meanwhile(fd: int, limit: int, expected: int) -> bytes:
+        if os.fstat(fd).st_ino == inode:
+            train.write_bytes(written)
+        return read_prefix(fd, limit, expected)
+
+    monkeypatch.setattr(evidence_module, "read_prefix", written_meanwhile)
+    lint(tree, cache, monkeypatch)
+    monkeypatch.setattr(evidence_module, "read_prefix", read_prefix)
+    forget_findings(cache)
+    train.write_bytes(hashed)  # the content hashed the first time, with another stat
+    after = shown(lint(tree, cache, monkeypatch))
+    assert after == shown(lint(tree, None, monkeypatch))
+    assert "train.py" in {path for _, path, *_ in after}
 
 
 def test_worker_processes_bring_their_facts_back(

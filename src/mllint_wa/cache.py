@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
+from mllint_wa.evidence.file_facts import Stat, stat_of
 from mllint_wa.records import dataclass
 
 if TYPE_CHECKING:
@@ -72,7 +73,6 @@ _SPLIT_INDEX = b"link"
 _FACTS = ".facts.json"
 
 # (size, mtime_ns, ctime_ns, inode) and the content's digest.
-Stat = tuple[int, int, int, int]
 Fingerprint = tuple[Stat, str]
 
 
@@ -243,10 +243,10 @@ def fingerprints(
         elif seen.st_size >= _THREADED_FROM and threads > 1:
             large.append((name, path, seen))
         else:
-            found[name] = _stat(seen), _content_digest(path)
+            found[name] = stat_of(seen), _content_digest(path)
 
     def hashed(share: Sequence[tuple[str, str, os.stat_result]]) -> list[tuple[str, Fingerprint]]:
-        return [(name, (_stat(info), _content_digest(path))) for name, path, info in share]
+        return [(name, (stat_of(info), _content_digest(path))) for name, path, info in share]
 
     # One share a thread, not one task a file.
     shares = [large[start::threads] for start in range(threads)] if len(large) > 1 else [large]
@@ -272,7 +272,7 @@ def _without_reading(path: str, known: object) -> Fingerprint | os.stat_result:
         return _NO_STAT, "absent"
     # The common case first: a regular file as the entry recorded it.
     if type(known) is list and len(known) == 5 and stat.S_ISREG(info.st_mode):
-        now = _stat(info)
+        now = stat_of(info)
         if known[:4] == [*now] and type(known[4]) is str:
             return now, known[4]
         return info
@@ -287,10 +287,6 @@ def _without_reading(path: str, known: object) -> Fingerprint | os.stat_result:
     if not stat.S_ISREG(info.st_mode):
         return _NO_STAT, f"mode {stat.S_IFMT(info.st_mode):o}"
     return info
-
-
-def _stat(info: os.stat_result) -> Stat:
-    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 def _content_digest(path: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from mllint_wa import literals
 from mllint_wa.bounded import read_prefix, refused_as_symlink, symlink_refusal
-from mllint_wa.evidence.file_facts import Codec, FileFacts, Stat
+from mllint_wa.evidence.file_facts import Codec, FileFacts, Stat, stat_of
 from mllint_wa.evidence.kinds import (
     DOCKERFILE,
     DVC,
@@ -287,7 +287,7 @@ class Evidence:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return _ABSENT
-            self._read_as[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            self._read_as[path] = stat_of(info)
             content = read_prefix(fd, limit + 1, info.st_size + 1)
             # A file that grew past the limit while being read is treated as too large.
             return _ABSENT if len(content) > limit else content
@@ -486,9 +486,19 @@ class Evidence:
 
         def known() -> T:
             self.data(path)
-            return self._facts.get(path, self._read_as.get(path), name, compute, codec)
+            return self._facts.get(path, self._still_as_read(path), name, compute, codec)
 
         return self.memo((Evidence.fact, path, name), known)
+
+    def _still_as_read(self, path: str) -> Stat | None:
+        """The stat the file was read with, if it has it still: bytes read while the file was
+        written (which moves its change time for good) are no content a digest names."""
+        read_as = self._read_as.get(path)
+        try:
+            unchanged = read_as is not None and stat_of(os.stat(self.root / path)) == read_as
+        except OSError:
+            return None
+        return read_as if unchanged else None
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()`` once per run for this project: derived evidence shared by rules."""

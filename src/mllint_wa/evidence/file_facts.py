@@ -7,14 +7,15 @@ compare the files, and computes only those of the files that changed.
 
 Facts come from the cache folder, which is not trusted: each one is plain JSON, decoded by
 its codec field by field; one that does not decode is computed again. A fact is taken only
-for a file whose stat when read is the stat it was hashed with (the digest is then the
-content's, as git's stat check assumes), and not for a file changed in the last seconds
-(see :func:`mllint_wa.cache.settled`): a file written while it is read never leaves a fact
-of other content behind.
+for a file whose stat when read, and still when its fact is asked, is the stat it was hashed
+with (the digest is then the content's, as git's stat check assumes), and not for a file
+changed in the last seconds (see :func:`mllint_wa.cache.settled`): a file written while it
+is read never leaves a fact of other content behind.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
@@ -25,6 +26,11 @@ T = TypeVar("T")
 Stat = tuple[int, int, int, int]
 
 
+def stat_of(info: os.stat_result) -> Stat:
+    """What ``info`` is compared by."""
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
 class NotAFact(ValueError):
     """Stored data that is not a fact its codec wrote."""
 
@@ -32,7 +38,9 @@ class NotAFact(ValueError):
 @dataclass(frozen=True)
 class Codec(Generic[T]):
     """How a fact is written as JSON data and read back; ``read`` raises :class:`NotAFact`
-    (or any ValueError, TypeError or LookupError) for anything it did not write."""
+    (or any ValueError, TypeError or LookupError) for anything it did not write. ``write``
+    gives None for a value not to keep: one the run must find again for what finding it
+    brings besides (the failure of a file that is not text)."""
 
     write: Callable[[T], object]
     read: Callable[[object], T]
@@ -78,7 +86,9 @@ class FileFacts:
                 self.found.setdefault(fact, {})[digest] = data
                 return value
         value = compute()
-        self.found.setdefault(fact, {})[digest] = codec.write(value)
+        written = codec.write(value)
+        if written is not None:
+            self.found.setdefault(fact, {})[digest] = written
         return value
 
     def kept(self, found: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:

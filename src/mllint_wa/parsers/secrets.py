@@ -294,8 +294,10 @@ _CREDENTIAL_WORD = "(?:{})".format(
         variant for word in _CREDENTIAL_WORDS for variant in (word, word.capitalize(), word.upper())
     )
 )
+# How long the rest of a name after its credential word can be.
+_NAME_REST = 24
 _NAMED = re.compile(
-    rf"(?P<name>{_CREDENTIAL_WORD}[A-Za-z0-9_\-]{{0,24}})"  # the rest of the name
+    rf"(?P<name>{_CREDENTIAL_WORD}[A-Za-z0-9_\-]{{0,{_NAME_REST}}})"  # the rest of the name
     + _Q
     + r"\]?"  # a subscript's closing bracket: os.environ["API_KEY"] = …
     + r"(?::[ \t]{0,8}str)?"  # a type annotation
@@ -307,6 +309,7 @@ _NAMED = re.compile(
 )
 # How far back from its last word a name is read (`aws_session_token`, `X-Api-Key`).
 _NAME_REACH = 64
+_LONGEST_NAME = _NAME_REACH + max(map(len, _CREDENTIAL_WORDS)) + _NAME_REST
 
 # Words of a name that make it no credential's: what names a credential (its ID, name,
 # file, URL, length, hash or type), a credential's reference (`existing_secret`), test
@@ -596,6 +599,11 @@ _DETECTORS: tuple[_Detector, ...] = (
         named=True,
     ),
 )
+# Whether any part of a secret may be shown, by the kind its format tells (its name tells the
+# others' kind: see named_kind).
+_SHOWABLE_BY_KIND = {
+    detector.kind: detector.showable for detector in _DETECTORS if not detector.named
+}
 
 # Bytes of which a file must hold at least one before it is scanned: the cheap prefilter.
 NEEDLES: tuple[bytes, ...] = tuple(
@@ -747,6 +755,20 @@ def find_secrets(text: str, notebook: bool = False, code: bool = False) -> list[
         )
         for value, (span, places) in found.items()
     ]
+
+
+def reportable(kind: str, name: str, shown: str, local: bool) -> bool:
+    """Whether :func:`find_secrets` can report a secret of ``kind`` assigned to ``name``
+    (empty for one its format tells) as ``shown``, on a local host or not: for a match kept
+    outside the run, which must be one the scan could have found."""
+    if name:
+        known = len(name) <= _LONGEST_NAME and named_kind(name) == kind
+        showable = kind != PASSWORD
+    else:
+        known, showable = kind in _SHOWABLE_BY_KIND, _SHOWABLE_BY_KIND.get(kind, False)
+    # As redacted() shows a part: four characters, the ellipsis, three.
+    partly = showable and len(shown) == 8 and shown[4] == _ELLIPSIS
+    return known and (shown == _ELLIPSIS or partly) and (kind == URL_PASSWORD or not local)
 
 
 def redact(text: str) -> str:
