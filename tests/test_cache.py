@@ -516,3 +516,25 @@ def test_files_are_fingerprinted_by_their_content_in_the_order_given_however_man
         info, digest = found[name]
         assert (info[0], digest) == (len(content), hashlib.sha256(content).hexdigest())
     assert found["gone.txt"][1] == "absent"
+
+
+def test_a_file_written_while_its_project_is_linted_leaves_no_entry_for_content_not_read(
+    tmp_path: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "ghp_Zq8rT5vB2nX7mK4pL9wC3hJ6fD1sG0yE5uA8"
+    hashed = f'GITHUB_TOKEN = "{token}"\n'
+    root = write_tree(tmp_path / "r", {"train.py": hashed})
+    expected = shown(lint(root, None, monkeypatch))
+    original = Evidence._read
+
+    def read_after_a_write(self: Evidence, path: str) -> object:
+        # An editor saves the file after the cache hashed it, before the rules read it.
+        (self.root / path).write_text("print('saved meanwhile')\n", encoding="utf-8")
+        return original(self, path)
+
+    monkeypatch.setattr(Evidence, "_read", read_after_a_write)
+    lint(root, cache, monkeypatch)
+    monkeypatch.setattr(Evidence, "_read", original)
+    (root / "train.py").write_text(hashed, encoding="utf-8")  # and the save is undone
+    assert shown(lint(root, cache, monkeypatch)) == expected
+    assert any(code == "DP001" for code, *_ in expected)

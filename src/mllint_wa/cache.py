@@ -306,6 +306,11 @@ def _content_digest(path: str) -> str:
     return digest.hexdigest()
 
 
+def regular_stats(files: Mapping[str, Fingerprint]) -> dict[str, Stat]:
+    """The stats the regular files among ``files`` were hashed with."""
+    return {name: info for name, (info, _) in files.items() if info != _NO_STAT}
+
+
 def settled(files: Mapping[str, Fingerprint]) -> dict[str, Fingerprint]:
     """The fingerprints to record: a file changed in the last seconds keeps its digest but
     not its stat, so that the next run hashes it again instead of trusting a stat that a

@@ -20,6 +20,7 @@ from mllint_wa.cache import (
     entry_name,
     fingerprints,
     outside_inputs,
+    regular_stats,
     settled,
     stored_files,
     tool_digest,
@@ -34,7 +35,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence import exists_below
+from mllint_wa.evidence import Evidence, exists_below
 from mllint_wa.grouping import Reported, content_ids, fold
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
@@ -333,29 +334,40 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
     missing = [index for index, found in enumerate(outcomes) if found is None]
     workers = workers_for(options.jobs, [sizes[index] for index in missing])
 
-    def task(position: int) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
-        one = linted[missing[position]]
-        return to_data(lint_project(one)), one.context.file_facts.found
+    def lint_again(index: int) -> tuple[Outcome, dict[str, dict[str, object]], bool]:
+        """The project's outcome, its file facts, and whether it read every file as the
+        cache hashed it (a file written meanwhile leaves no entry for content it did not
+        read)."""
+        one = linted[index]
+        outcome = lint_project(one)
+        evidence: Evidence | None = one.context.__dict__.get("evidence")
+        as_hashed = (
+            not lookups
+            or evidence is None
+            or evidence.read_as_hashed(regular_stats(lookups[index][1].files))
+        )
+        return outcome, one.context.file_facts.found, as_hashed
+
+    def task(position: int) -> tuple[dict[str, object], dict[str, dict[str, object]], bool]:
+        outcome, facts, as_hashed = lint_again(missing[position])
+        return to_data(outcome), facts, as_hashed
 
     if workers > 1:
         # Workers are forked: what the parent has imported, none of them imports again.
         import_checks(rule for index in missing for rule in linted[index].item.settings.rules)
         done = map_indexed(task, len(missing), workers)
         computed = [
-            (from_data(data, linted[index].item.settings.rules), facts)
-            for index, (data, facts) in zip(missing, done, strict=True)
+            (from_data(data, linted[index].item.settings.rules), facts, as_hashed)
+            for index, (data, facts, as_hashed) in zip(missing, done, strict=True)
         ]
     else:
-        computed = [
-            (lint_project(linted[index]), linted[index].context.file_facts.found)
-            for index in missing
-        ]
-    for index, (outcome, facts) in zip(missing, computed, strict=True):
+        computed = [lint_again(index) for index in missing]
+    for index, (outcome, facts, as_hashed) in zip(missing, computed, strict=True):
         outcomes[index] = outcome
         if cache is not None:
             _, lookup = lookups[index]
             cache.store_facts(lookup.name, linted[index].context.file_facts.kept(facts))
-            if not outcome.errors:
+            if as_hashed and not outcome.errors:
                 files = stored_files(lookup.files)
                 cache.store(lookup.name, Entry(lookup.key, files, to_data(outcome), lookup.index))
     return [outcome for outcome in outcomes if outcome is not None]

@@ -15,7 +15,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -489,6 +489,16 @@ class Evidence:
             return self._facts.get(path, self._still_as_read(path), name, compute, codec)
 
         return self.memo((Evidence.fact, path, name), known)
+
+    def read_as_hashed(self, hashed: Mapping[str, Stat]) -> bool:
+        """Whether every file read that ``hashed`` gives a stat for (the stat it had when its
+        content was hashed) was read with that stat and has it still: what the run found is
+        then what those contents hold."""
+        return all(
+            hashed[path] == read_as and self._still_as_read(path) is not None
+            for path, read_as in self._read_as.items()
+            if path in hashed
+        )
 
     def _still_as_read(self, path: str) -> Stat | None:
         """The stat the file was read with, if it has it still: bytes read while the file was
