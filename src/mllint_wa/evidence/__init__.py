@@ -148,8 +148,9 @@ class Evidence:
         self.root = root
         self.all_files = files
         self._facts = facts or FileFacts()
-        # The stat each file was read with, which decides whether its facts may be kept.
-        self._read_as: dict[str, Stat] = {}
+        # The stat each file was read with, which decides whether its facts may be kept; None
+        # for a file written while it was read (its bytes are no one content).
+        self._read_as: dict[str, Stat | None] = {}
         self._by_kind: dict[str, tuple[str, ...]] | None = None
         self._by_kinds: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._data: dict[str, bytes | _Absent] = {}
@@ -287,8 +288,11 @@ class Evidence:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return _ABSENT
-            self._read_as[path] = stat_of(info)
             content = read_prefix(fd, limit + 1, info.st_size + 1)
+            # A write moves the file's change time before its bytes land: bytes read before
+            # the stat moved are the content the stat names, if the file is the one hashed.
+            read_as = stat_of(info)
+            self._read_as[path] = read_as if stat_of(os.fstat(fd)) == read_as else None
             # A file that grew past the limit while being read is treated as too large.
             return _ABSENT if len(content) > limit else content
         except OSError as error:
@@ -486,29 +490,17 @@ class Evidence:
 
         def known() -> T:
             self.data(path)
-            return self._facts.get(path, self._still_as_read(path), name, compute, codec)
+            return self._facts.get(path, self._read_as.get(path), name, compute, codec)
 
         return self.memo((Evidence.fact, path, name), known)
 
     def read_as_hashed(self, hashed: Mapping[str, Stat]) -> bool:
         """Whether every file read that ``hashed`` gives a stat for (the stat it had when its
-        content was hashed) was read with that stat and has it still: what the run found is
-        then what those contents hold."""
+        content was hashed) was read whole with that stat: what the run found is then what
+        those contents hold."""
         return all(
-            hashed[path] == read_as and self._still_as_read(path) is not None
-            for path, read_as in self._read_as.items()
-            if path in hashed
+            hashed[path] == read_as for path, read_as in self._read_as.items() if path in hashed
         )
-
-    def _still_as_read(self, path: str) -> Stat | None:
-        """The stat the file was read with, if it has it still: bytes read while the file was
-        written (which moves its change time for good) are no content a digest names."""
-        read_as = self._read_as.get(path)
-        try:
-            unchanged = read_as is not None and stat_of(os.stat(self.root / path)) == read_as
-        except OSError:
-            return None
-        return read_as if unchanged else None
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()`` once per run for this project: derived evidence shared by rules."""

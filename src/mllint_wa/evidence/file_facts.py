@@ -7,8 +7,8 @@ compare the files, and computes only those of the files that changed.
 
 Facts come from the cache folder, which is not trusted: each one is plain JSON, decoded by
 its codec field by field; one that does not decode is computed again. A fact is taken only
-for a file whose stat when read, and still when its fact is asked, is the stat it was hashed
-with (the digest is then the content's, as git's stat check assumes), and not for a file
+for a file whose stat when its reading began, and still when it ended, is the stat it was
+hashed with (the digest is then the content's, as git's stat check assumes), and not for a file
 changed in the last seconds (see :func:`mllint_wa.cache.settled`): a file written while it
 is read never leaves a fact of other content behind.
 """
