@@ -536,3 +536,56 @@ def test_dependency_files_within_their_parse_bound_are_read(tmp_path: Path) -> N
     parsed = ev.parse("Pipfile", parse_pipfile)
     assert parsed is not None and ev.failures == ()
     assert len(parsed.dependencies) > 12_000
+
+
+# Integers longer than Python converts -------------------------------------------------------
+
+# More digits than Python converts to an int (a bound against conversion whose time grows
+# with the square of the length): 5 s for a million digits without it.
+DIGITS = "9" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "column"),
+    [
+        ("params.yaml", f"seed: 1\nepochs: {DIGITS}\n", 2, 9),
+        (
+            "stack.json",
+            f'{{"Resources": {{"B": {{"Type": "AWS::S3::Bucket", "X": {DIGITS}}}}}}}',
+            1,
+            54,
+        ),
+        (
+            "eda.ipynb",
+            json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})[:-1]
+            + f', "x": {DIGITS}}}',
+            1,
+            72,
+        ),
+    ],
+)
+def test_an_integer_longer_than_python_reads_is_reported_at_its_place(
+    lint: Linter, tmp_path: Path, name: str, content: str, line: int, column: int
+) -> None:
+    write_files(tmp_path, {name: content})
+    (finding,) = lint.result(tmp_path, "LN009").findings
+    assert (finding.path, finding.line, finding.column) == (name, line, column)
+    assert finding.message == (
+        f"`{name}` holds an integer of more than 4,300 digits, which Python does not read"
+    )
+
+
+def test_a_parser_error_of_another_kind_names_only_its_type(tmp_path: Path) -> None:
+    write_files(tmp_path, {"a.yaml": f"token: ghp_x\nsize: {DIGITS[:100]}\n"})
+    evidence = Evidence(tmp_path, ("a.yaml",))
+
+    def refuses(text: str) -> None:
+        raise ValueError(f"cannot read {text}")
+
+    assert evidence.parse("a.yaml", refuses) is None
+    (failure,) = evidence.failures
+    assert (failure.message, failure.line, failure.column) == (
+        "could not be parsed (ValueError)",
+        1,
+        1,
+    )

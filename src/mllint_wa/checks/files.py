@@ -69,7 +69,10 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     spend seconds to minutes on it: split it, close the heredoc, or exclude the file. So is
     any other file larger than its format can be read in about a second (a YAML file of
     more than 30,000 tokens, a template over 1 MiB, a module or a notebook's code of more
-    than 60,000 names): nothing of it is read.
+    than 60,000 names): nothing of it is read. So is a file holding an integer of more
+    digits than Python converts (4,300 by default, `sys.get_int_max_str_digits()`: beyond
+    it, the conversion's time grows with the square of the length), reported at the
+    integer.
 
     Templates are not reported: they are not their format until rendered. A file is a
     template when a placeholder (`{{ name }}`, `{% if … %}`) stands in its own syntax

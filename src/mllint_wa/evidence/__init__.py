@@ -15,6 +15,7 @@ import functools
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -435,10 +436,8 @@ class Evidence:
             except MemoryError:
                 self._fail(path, "is too large to be parsed")
             except Exception as error:  # the parsing contract: nothing escapes a parser
-                # Only the error's type: a library's message may quote the file, secrets
-                # included, in a form no redaction can recognise ('ghp_x' read as an int).
                 if not self.templated(path):
-                    self._fail(path, f"could not be parsed ({type(error).__name__})")
+                    self._fail(path, *_parser_failure(error, given))
         self._parsed[path, key] = result
         return None if result is _ABSENT else result
 
@@ -541,6 +540,24 @@ class Evidence:
     def unread(self) -> tuple[ParseFailure, ...]:
         """The files noted by :meth:`note_unread`, by path."""
         return tuple(self._unread[path] for path in sorted(self._unread))
+
+
+def _parser_failure(error: Exception, source: object) -> tuple[str, int, int]:
+    """What a parser's own error says of the file, and where: only the error's type, since a
+    library's message may quote the file, secrets included, in a form no redaction can
+    recognise ('ghp_x' read as an int); an integer too long for Python to read (more digits
+    than ``sys.get_int_max_str_digits()``, a bound against quadratic conversion) is named,
+    at its place."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    if isinstance(error, ValueError) and limit and isinstance(source, str):
+        # From the start of a run of digits only: each run is looked at once.
+        found = re.search(rf"(?<!\d)\d{{{limit + 1}}}", source)
+        if found is not None:
+            line = source.count("\n", 0, found.start()) + 1
+            column = found.start() - source.rfind("\n", 0, found.start())
+            message = f"holds an integer of more than {limit:,} digits, which Python does not read"
+            return message, line, column
+    return f"could not be parsed ({type(error).__name__})", 1, 1
 
 
 def exists_below(root: Path, path: str) -> bool | None:
