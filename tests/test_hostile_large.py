@@ -575,6 +575,18 @@ def test_an_integer_longer_than_python_reads_is_reported_at_its_place(
     )
 
 
+def test_a_yaml_1_1_sexagesimal_integer_is_bounded_as_python_bounds_a_decimal_one(
+    lint: Linter, tmp_path: Path
+) -> None:
+    # YAML 1.1 sums `1:30:00` part by part: 300,000 parts took 26 s, beyond Python's bound.
+    long = ":".join(["59"] * 3_000)
+    write_files(tmp_path, {"params.yaml": f"%YAML 1.1\n---\nshort: 1:30:00\nlong: {long}\n"})
+    (finding,) = lint.result(tmp_path, "LN009").findings
+    assert (finding.path, finding.line, finding.column) == ("params.yaml", 4, 7)
+    assert "holds an integer of more than 4,300 digits" in finding.message
+    assert load_yaml("%YAML 1.1\n---\nshort: 1:30:00\n") == [{"short": 5400}]
+
+
 def test_a_parser_error_of_another_kind_names_only_its_type(tmp_path: Path) -> None:
     write_files(tmp_path, {"a.yaml": f"token: ghp_x\nsize: {DIGITS[:100]}\n"})
     evidence = Evidence(tmp_path, ("a.yaml",))

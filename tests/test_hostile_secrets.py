@@ -554,6 +554,7 @@ UNBOUNDED_CYCLES = {
     ("cli.py", "main"): "click's, through super()",
     ("cli.py", "parse_args"): "click's, through super()",
     ("parsers/yaml_doc.py", "compose_document"): "ruamel's composer's, through super()",
+    ("parsers/yaml_doc.py", "construct_yaml_int"): "ruamel's constructor's, through super()",
     ("parsers/yaml_doc.py", "fetch_more_tokens"): "ruamel's scanner's, through super()",
     ("evidence/endpoints.py", "where"): "the holder's",
     ("report/__init__.py", "render"): "the reporter module's",

@@ -71,8 +71,8 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     more than 30,000 tokens, a template over 1 MiB, a module or a notebook's code of more
     than 60,000 names): nothing of it is read. So is a file holding an integer of more
     digits than Python converts (4,300 by default, `sys.get_int_max_str_digits()`: beyond
-    it, the conversion's time grows with the square of the length), reported at the
-    integer.
+    it, the conversion's time grows with the square of the length), YAML 1.1's sexagesimal
+    integers (`1:30:00`) included, reported at the integer.
 
     Templates are not reported: they are not their format until rendered. A file is a
     template when a placeholder (`{{ name }}`, `{% if … %}`) stands in its own syntax

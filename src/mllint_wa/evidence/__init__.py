@@ -542,22 +542,35 @@ class Evidence:
         return tuple(self._unread[path] for path in sorted(self._unread))
 
 
+# Python's default bound on the digits of an integer it converts from text.
+_DEFAULT_INT_DIGITS = 4300
+
+
 def _parser_failure(error: Exception, source: object) -> tuple[str, int, int]:
     """What a parser's own error says of the file, and where: only the error's type, since a
     library's message may quote the file, secrets included, in a form no redaction can
     recognise ('ghp_x' read as an int); an integer too long for Python to read (more digits
     than ``sys.get_int_max_str_digits()``, a bound against quadratic conversion) is named,
     at its place."""
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
-    if isinstance(error, ValueError) and limit and isinstance(source, str):
+    limit = integer_digits_limit()
+    if isinstance(error, ValueError) and isinstance(source, str):
         # From the start of a run of digits only: each run is looked at once.
         found = re.search(rf"(?<!\d)\d{{{limit + 1}}}", source)
         if found is not None:
             line = source.count("\n", 0, found.start()) + 1
             column = found.start() - source.rfind("\n", 0, found.start())
-            message = f"holds an integer of more than {limit:,} digits, which Python does not read"
-            return message, line, column
+            return integer_too_long(limit), line, column
     return f"could not be parsed ({type(error).__name__})", 1, 1
+
+
+def integer_digits_limit() -> int:
+    """The most digits Python converts to an integer (``sys.get_int_max_str_digits()``), or
+    its default where that bound is off."""
+    return sys.get_int_max_str_digits() or _DEFAULT_INT_DIGITS
+
+
+def integer_too_long(limit: int) -> str:
+    return f"holds an integer of more than {limit:,} digits, which Python does not read"
 
 
 def exists_below(root: Path, path: str) -> bool | None:

@@ -23,10 +23,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from mllint_wa.evidence import ParseError
+from mllint_wa.evidence import ParseError, integer_digits_limit, integer_too_long
 
 if TYPE_CHECKING:
     from ruamel.yaml.composer import Composer
+    from ruamel.yaml.constructor import RoundTripConstructor
     from ruamel.yaml.scanner import RoundTripScanner
 
 # ruamel.yaml reads YAML in pure Python, at about 25 µs a token (a key, a value, a "-", a
@@ -61,6 +62,7 @@ def load_yaml(text: str) -> list[Any]:
 
     yaml = YAML(typ="rt", pure=True)
     yaml.Scanner = _bounded_scanner()
+    yaml.Constructor = _bounded_constructor()
     yaml.allow_duplicate_keys = True
     yaml.Composer = _bounded_composer()
     yaml.composer.budget = len(text) + ALIAS_ALLOWANCE
@@ -108,6 +110,29 @@ def _bounded_scanner() -> type[RoundTripScanner]:
             return super().fetch_more_tokens()
 
     return BoundedScanner
+
+
+@functools.cache
+def _bounded_constructor() -> type[RoundTripConstructor]:
+    """ruamel's round-trip constructor, refusing an integer of more digits than Python
+    converts: YAML 1.1's sexagesimal integers (``1:30:00``) are summed part by part, in time
+    that grows with the square of their length, where Python's own bound does not reach."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class BoundedConstructor(RoundTripConstructor):
+        def construct_yaml_int(self, node: Any) -> Any:
+            text = node.value
+            limit = integer_digits_limit()
+            if len(text) > limit and sum(map(str.isdigit, text)) > limit:
+                mark = node.start_mark
+                raise ParseError(integer_too_long(limit), mark.line + 1, mark.column + 1)
+            return super().construct_yaml_int(node)
+
+    # The table of constructors is per class: the bounded one must be named in it.
+    BoundedConstructor.add_constructor(
+        "tag:yaml.org,2002:int", BoundedConstructor.construct_yaml_int
+    )
+    return BoundedConstructor
 
 
 @functools.cache
