@@ -24,7 +24,12 @@ import pytest
 import mllint_wa
 from conftest import Linter
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.dockerfile import parse_dockerfile, substitute
+from mllint_wa.parsers.dockerfile import (
+    MAX_SUBSTITUTED,
+    parse_dockerfile,
+    stage_user,
+    substitute,
+)
 from mllint_wa.parsers.markdown import Heading, parse_markdown
 from mllint_wa.parsers.requirements import parse_requirements
 from mllint_wa.parsers.shell import RemoteScript, remote_scripts
@@ -97,6 +102,23 @@ def test_a_run_of_unclosed_variables_substitutes_nothing() -> None:
     unclosed = "${TAG:-" * 20_000
     assert substitute(unclosed, {"TAG": "3.12"}) == unclosed
     assert substitute(unclosed + "${TAG}", {"TAG": "3.12"}) == unclosed + "3.12"
+
+
+def test_variables_that_would_add_more_than_the_bound_substitute_to_unknown() -> None:
+    assert substitute("$A$A", {"A": "x" * (MAX_SUBSTITUTED // 2)}) == "x" * MAX_SUBSTITUTED
+    assert substitute("$A$A$A", {"A": "x" * (MAX_SUBSTITUTED // 2)}) is None
+    assert substitute("${A:-x}", {"A": "x" * (MAX_SUBSTITUTED + 1)}) is None
+    long_default = "${B:-" + "x" * (MAX_SUBSTITUTED + 1) + "}"
+    assert substitute(long_default, {}) == "x" * (MAX_SUBSTITUTED + 1)
+
+
+def test_env_values_doubling_at_each_line_run_as_someone_unknown() -> None:
+    # Each ENV is the one before it twice: the sixtieth would be 2**60 characters long.
+    doubling = "".join(f"ENV A{index}=$A{index - 1}$A{index - 1}\n" for index in range(1, 60))
+    dockerfile = parse_dockerfile(f"FROM python:3.12\nENV A0=app\n{doubling}USER $A3\n")
+    assert stage_user(dockerfile, dockerfile.stages[0]).user == "app" * 8
+    dockerfile = parse_dockerfile(f"FROM python:3.12\nENV A0=app\n{doubling}USER $A59\n")
+    assert stage_user(dockerfile, dockerfile.stages[0]).state == "unknown"
 
 
 def test_a_command_of_twenty_thousand_curl_words_is_read_once() -> None:
