@@ -14,6 +14,7 @@ from it is unknown (None), and rules stay silent on it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
@@ -160,10 +161,17 @@ class Dockerfile:
 
     def stage_named(self, name: str) -> BuildStage | None:
         """The earlier stage a ``FROM``/``--from`` names (by name, any case, or index)."""
+        return self._stages_by_name.get(name.lower())
+
+    @functools.cached_property
+    def _stages_by_name(self) -> dict[str, BuildStage]:
+        # Made once: every stage of a long chain asks for the one it is built on.
+        found: dict[str, BuildStage] = {}
         for stage in self.stages:
-            if (stage.name and stage.name.lower() == name.lower()) or str(stage.index) == name:
-                return stage
-        return None
+            if stage.name:
+                found.setdefault(stage.name.lower(), stage)
+            found.setdefault(str(stage.index), stage)
+        return found
 
 
 def substitute(text: str, variables: dict[str, str | None]) -> str | None:
