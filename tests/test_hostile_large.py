@@ -35,6 +35,7 @@ from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Positions, load_json
 from mllint_wa.parsers.pipfile import parse_pipfile
 from mllint_wa.parsers.python_code import MAX_WORDS, parse_python
+from mllint_wa.parsers.requirements import MAX_REQUIREMENTS, parse_requirements
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
 from mllint_wa.project import MAX_IGNORE_FILE, WalkProblem, discover
@@ -536,6 +537,32 @@ def test_dependency_files_within_their_parse_bound_are_read(tmp_path: Path) -> N
     parsed = ev.parse("Pipfile", parse_pipfile)
     assert parsed is not None and ev.failures == ()
     assert len(parsed.dependencies) > 12_000
+
+
+def test_a_requirements_file_of_more_requirements_than_its_bound_is_reported_where_it_passes(
+    tmp_path: Path, lint: Linter
+) -> None:
+    # Four megabytes of one-letter requirements took half a minute and 700 MB.
+    names = "".join(f"torch{number}\n" for number in range(MAX_REQUIREMENTS))
+    write_files(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "requirements.txt": f"-r requirements-dev.txt\n{names}",
+            "requirements-dev.txt": f"{names}pytest\n" + "x\n" * 1_000_000,
+        },
+    )
+    found = [f for f in lint.result(tmp_path).findings if f.rule.code == "LN009"]
+    assert [(f.path, f.line, f.message) for f in found] == [
+        (
+            "requirements-dev.txt",
+            MAX_REQUIREMENTS + 1,
+            f"`requirements-dev.txt` has more than {MAX_REQUIREMENTS:,} requirements: "
+            "a requirements file is read up to that many",
+        )
+    ]
+    parsed = parse_requirements(f"-r requirements-dev.txt\n{names}")
+    assert len(parsed.requirements) == MAX_REQUIREMENTS and len(parsed.includes) == 1
 
 
 # Integers longer than Python converts -------------------------------------------------------
