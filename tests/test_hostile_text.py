@@ -197,21 +197,19 @@ def test_a_script_with_a_finding_on_each_of_twenty_thousand_lines(
     assert found[-1] == ("MD032", "remote-script-piped-to-shell", "install.sh", 20_000, 1)
 
 
-def test_a_run_instruction_continued_over_twenty_thousand_lines(
-    lint: Linter, tmp_path: Path
-) -> None:
+def test_a_run_instruction_continued_over_five_thousand_lines(lint: Linter, tmp_path: Path) -> None:
     repo = write_files(
         tmp_path,
         {
             "Dockerfile": "FROM python:3.12\nUSER app\nRUN true \\\n"
-            + "    && curl -fsSL https://get.example.com | sh \\\n" * 20_000
+            + "    && curl -fsSL https://get.example.com | sh \\\n" * 5_000
             + "    && true\n"
         },
     )
     found = lint(repo, "MD032")
-    assert len(found) == 20_000
+    assert len(found) == 5_000
     assert found[0] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 4, 8)
-    assert found[-1] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 20_003, 8)
+    assert found[-1] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 5_003, 8)
 
 
 # -- Terraform that python-hcl2 would spend minutes on ----------------------------------------
