@@ -24,6 +24,7 @@ import pytest
 import mllint_wa
 from conftest import Linter
 from mllint_wa.evidence import ParseError
+from mllint_wa.parsers.ci import MAX_JENKINSFILE
 from mllint_wa.parsers.dockerfile import (
     MAX_SUBSTITUTED,
     parse_dockerfile,
@@ -180,6 +181,25 @@ def test_a_jenkinsfile_of_unclosed_comments_and_spaced_steps(lint: Linter, tmp_p
         ("MD032", "remote-script-piped-to-shell", "Jenkinsfile", 6, len(BLANKS) + 14),
         ("MD032", "remote-script-piped-to-shell", "Jenkinsfile", 9, 13),
     ]
+
+
+def test_a_jenkinsfile_beyond_its_bound_is_reported_and_what_ci_runs_is_unknown(
+    lint: Linter, tmp_path: Path
+) -> None:
+    step = "sh 'wget -qO- https://get.example.com | bash'\n"
+    repo = write_files(
+        tmp_path,
+        {
+            "large/Jenkinsfile": step * (MAX_JENKINSFILE // len(step) + 1),
+            "within/Jenkinsfile": step * (MAX_JENKINSFILE // len(step)),
+        },
+    )
+    found = lint(repo, "MD032", "LN009")
+    assert found[0] == ("LN009", "unparseable-file", "large/Jenkinsfile", 1, 1)
+    assert {row[:3] for row in found[1:]} == {
+        ("MD032", "remote-script-piped-to-shell", "within/Jenkinsfile")
+    }
+    assert len(found) == 1 + MAX_JENKINSFILE // len(step)
 
 
 # -- Position look-ups that scanned a list per finding ----------------------------------------
