@@ -31,10 +31,14 @@ from mllint_wa.evidence.endpoints import variants
 from mllint_wa.model import Location
 from mllint_wa.parsers import ml_config
 from mllint_wa.parsers.cloudformation import MAX_TEMPLATE, parse_template
+from mllint_wa.parsers.dockerfile import parse_dockerfile
 from mllint_wa.parsers.gitattributes import parse_gitattributes
 from mllint_wa.parsers.json_positions import MAX_DEPTH, Positions, load_json
+from mllint_wa.parsers.markdown import parse_markdown
 from mllint_wa.parsers.pipfile import parse_pipfile
 from mllint_wa.parsers.python_code import MAX_WORDS, parse_python
+from mllint_wa.parsers.requirements import MAX_REQUIREMENTS, parse_requirements
+from mllint_wa.parsers.typescript import parse_typescript
 from mllint_wa.parsers.yaml_doc import MAX_CHARACTERS, MAX_TOKENS, load_yaml
 from mllint_wa.parsers.yaml_doc import MAX_DEPTH as MAX_YAML_DEPTH
 from mllint_wa.project import MAX_IGNORE_FILE, WalkProblem, discover
@@ -499,6 +503,33 @@ def test_python_up_to_the_bound_is_parsed() -> None:
     assert raised.value.message == too_large
 
 
+def test_typescript_of_more_names_than_a_python_module_holds_is_reported_as_too_large(
+    tmp_path: Path, lint: Linter
+) -> None:
+    # Read into Python's syntax trees: a megabyte of calls took 4.4 s, four took 15 s and 1.9 GB.
+    head = "import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';\n"
+    model = "new sagemaker.CfnModel(this, 'M', { executionRoleArn: role });\n"
+    calls = "f(a, b);\n" * ((READ_LIMIT - 200) // 9)
+    write_files(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "cdk.json": '{"app": "npx ts-node bin/app.ts"}',
+            "bin/app.ts": head + model + calls,
+        },
+    )
+    found = lint.result(tmp_path).findings
+    assert [f.message for f in found if f.rule.code in ("LN009", "DE021")] == [
+        f"`bin/app.ts` is too large to be read: more than {MAX_WORDS:,} names and numbers"
+    ]
+    # 16 names in the import and the model, 3 in each call: within the bound by two.
+    calls_within = (MAX_WORDS - 16) // 3
+    within = head + model + "f(a, b);\n" * calls_within
+    assert parse_typescript(within).root.child_count == 2 + calls_within
+    with pytest.raises(ParseError):
+        parse_typescript(within + "f(a, b);\n")
+
+
 # TOML and INI -----------------------------------------------------------------------------------
 
 
@@ -536,6 +567,62 @@ def test_dependency_files_within_their_parse_bound_are_read(tmp_path: Path) -> N
     parsed = ev.parse("Pipfile", parse_pipfile)
     assert parsed is not None and ev.failures == ()
     assert len(parsed.dependencies) > 12_000
+
+
+DOCKERFILE = ("FROM python:3.12.4-slim\n", "RUN a{}\n")
+README = ("# Model\n", "# Section {}\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "kind"),
+    [("Dockerfile", DOCKERFILE, kinds.DOCKERFILE), ("README.md", README, kinds.MARKDOWN)],
+)
+def test_dockerfiles_and_markdown_beyond_their_parse_bound_are_reported(
+    tmp_path: Path, lint: Linter, name: str, form: tuple[str, str], kind: str
+) -> None:
+    # Read line by line at 3-4 µs a byte: four megabytes of these took 12 and 7 s.
+    limit = PARSE_LIMIT_BY_KIND[kind]
+    write_files(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            name: _dense(*form, READ_LIMIT),
+            f"within/{name}": _dense(*form, limit),
+        },
+    )
+    found = lint.result(tmp_path).findings
+    assert [(f.path, f.message) for f in found if f.rule.code == "LN009"] == [
+        (name, f"`{name}` is too large to be read: more than {limit >> 10} KiB")
+    ]
+    ev = Evidence(tmp_path, (f"within/{name}",))
+    parser = parse_dockerfile if kind == kinds.DOCKERFILE else parse_markdown
+    assert ev.parse(f"within/{name}", parser) is not None and ev.failures == ()
+
+
+def test_a_requirements_file_of_more_requirements_than_its_bound_is_reported_where_it_passes(
+    tmp_path: Path, lint: Linter
+) -> None:
+    # Four megabytes of one-letter requirements took half a minute and 700 MB.
+    names = "".join(f"torch{number}\n" for number in range(MAX_REQUIREMENTS))
+    write_files(
+        tmp_path,
+        {
+            "lens.toml": "schema_version = 1\n",
+            "requirements.txt": f"-r requirements-dev.txt\n{names}",
+            "requirements-dev.txt": f"{names}pytest\n" + "x\n" * 1_000_000,
+        },
+    )
+    found = [f for f in lint.result(tmp_path).findings if f.rule.code == "LN009"]
+    assert [(f.path, f.line, f.message) for f in found] == [
+        (
+            "requirements-dev.txt",
+            MAX_REQUIREMENTS + 1,
+            f"`requirements-dev.txt` has more than {MAX_REQUIREMENTS:,} requirements: "
+            "a requirements file is read up to that many",
+        )
+    ]
+    parsed = parse_requirements(f"-r requirements-dev.txt\n{names}")
+    assert len(parsed.requirements) == MAX_REQUIREMENTS and len(parsed.includes) == 1
 
 
 # Integers longer than Python converts -------------------------------------------------------

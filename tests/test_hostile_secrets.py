@@ -422,6 +422,17 @@ def test_a_chain_of_build_stages_longer_than_the_bound_runs_as_someone_unknown(l
     ]
 
 
+def test_each_of_six_thousand_build_stages_finds_the_stage_it_names_once(lint, tmp_path):
+    # Each stage's name was looked for among all the stages: 20,000 took more than a minute.
+    stages = "".join(f"FROM s{i} AS s{i + 1}\nCOPY --from={i} / .\n" for i in range(6_000))
+    last = "FROM python AS last\nCOPY --from=s6000 / .\nCOPY --from=busybox /bin /bin\n"
+    write_files(tmp_path, {"Dockerfile": f"FROM python:3.12.4-slim AS s0\n{stages}{last}"})
+    assert lint(tmp_path, "MD030") == [
+        ("MD030", "mutable-image-tag", "Dockerfile", 12_002, 6),
+        ("MD030", "mutable-image-tag", "Dockerfile", 12_004, 13),
+    ]
+
+
 def test_a_cell_of_nested_cell_magics_reads_as_no_python(lint, tmp_path):
     # Each `%%time` line was taken off by a recursive call: 2,000 made the notebook unreadable.
     draw = "x = np.random.rand(3)\n"

@@ -24,7 +24,13 @@ import pytest
 import mllint_wa
 from conftest import Linter
 from mllint_wa.evidence import ParseError
-from mllint_wa.parsers.dockerfile import parse_dockerfile, substitute
+from mllint_wa.parsers.ci import MAX_JENKINSFILE
+from mllint_wa.parsers.dockerfile import (
+    MAX_SUBSTITUTED,
+    parse_dockerfile,
+    stage_user,
+    substitute,
+)
 from mllint_wa.parsers.markdown import Heading, parse_markdown
 from mllint_wa.parsers.requirements import parse_requirements
 from mllint_wa.parsers.shell import RemoteScript, remote_scripts
@@ -99,6 +105,23 @@ def test_a_run_of_unclosed_variables_substitutes_nothing() -> None:
     assert substitute(unclosed + "${TAG}", {"TAG": "3.12"}) == unclosed + "3.12"
 
 
+def test_variables_that_would_add_more_than_the_bound_substitute_to_unknown() -> None:
+    assert substitute("$A$A", {"A": "x" * (MAX_SUBSTITUTED // 2)}) == "x" * MAX_SUBSTITUTED
+    assert substitute("$A$A$A", {"A": "x" * (MAX_SUBSTITUTED // 2)}) is None
+    assert substitute("${A:-x}", {"A": "x" * (MAX_SUBSTITUTED + 1)}) is None
+    long_default = "${B:-" + "x" * (MAX_SUBSTITUTED + 1) + "}"
+    assert substitute(long_default, {}) == "x" * (MAX_SUBSTITUTED + 1)
+
+
+def test_env_values_doubling_at_each_line_run_as_someone_unknown() -> None:
+    # Each ENV is the one before it twice: the sixtieth would be 2**60 characters long.
+    doubling = "".join(f"ENV A{index}=$A{index - 1}$A{index - 1}\n" for index in range(1, 60))
+    dockerfile = parse_dockerfile(f"FROM python:3.12\nENV A0=app\n{doubling}USER $A3\n")
+    assert stage_user(dockerfile, dockerfile.stages[0]).user == "app" * 8
+    dockerfile = parse_dockerfile(f"FROM python:3.12\nENV A0=app\n{doubling}USER $A59\n")
+    assert stage_user(dockerfile, dockerfile.stages[0]).state == "unknown"
+
+
 def test_a_command_of_twenty_thousand_curl_words_is_read_once() -> None:
     assert remote_scripts(CURLS) == []
     assert remote_scripts(f"{CURLS}https://get.example.com | sh") == [
@@ -160,6 +183,25 @@ def test_a_jenkinsfile_of_unclosed_comments_and_spaced_steps(lint: Linter, tmp_p
     ]
 
 
+def test_a_jenkinsfile_beyond_its_bound_is_reported_and_what_ci_runs_is_unknown(
+    lint: Linter, tmp_path: Path
+) -> None:
+    step = "sh 'wget -qO- https://get.example.com | bash'\n"
+    repo = write_files(
+        tmp_path,
+        {
+            "large/Jenkinsfile": step * (MAX_JENKINSFILE // len(step) + 1),
+            "within/Jenkinsfile": step * (MAX_JENKINSFILE // len(step)),
+        },
+    )
+    found = lint(repo, "MD032", "LN009")
+    assert found[0] == ("LN009", "unparseable-file", "large/Jenkinsfile", 1, 1)
+    assert {row[:3] for row in found[1:]} == {
+        ("MD032", "remote-script-piped-to-shell", "within/Jenkinsfile")
+    }
+    assert len(found) == 1 + MAX_JENKINSFILE // len(step)
+
+
 # -- Position look-ups that scanned a list per finding ----------------------------------------
 
 
@@ -175,21 +217,19 @@ def test_a_script_with_a_finding_on_each_of_twenty_thousand_lines(
     assert found[-1] == ("MD032", "remote-script-piped-to-shell", "install.sh", 20_000, 1)
 
 
-def test_a_run_instruction_continued_over_twenty_thousand_lines(
-    lint: Linter, tmp_path: Path
-) -> None:
+def test_a_run_instruction_continued_over_five_thousand_lines(lint: Linter, tmp_path: Path) -> None:
     repo = write_files(
         tmp_path,
         {
             "Dockerfile": "FROM python:3.12\nUSER app\nRUN true \\\n"
-            + "    && curl -fsSL https://get.example.com | sh \\\n" * 20_000
+            + "    && curl -fsSL https://get.example.com | sh \\\n" * 5_000
             + "    && true\n"
         },
     )
     found = lint(repo, "MD032")
-    assert len(found) == 20_000
+    assert len(found) == 5_000
     assert found[0] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 4, 8)
-    assert found[-1] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 20_003, 8)
+    assert found[-1] == ("MD032", "remote-script-piped-to-shell", "Dockerfile", 5_003, 8)
 
 
 # -- Terraform that python-hcl2 would spend minutes on ----------------------------------------

@@ -14,6 +14,7 @@ from it is unknown (None), and rules stay silent on it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
@@ -43,6 +44,10 @@ _HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
 # BuildKit's options of a RUN (`--mount=…`, `--network=none`), before its command.
 _RUN_FLAG = re.compile(r"[ \t]*--[^ \t]*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+# Characters that variables may add to one substituted text. An ENV built from the one before
+# it twice doubles at each line: sixty such lines would spell an exabyte.
+MAX_SUBSTITUTED = 64 * 1024
+
 _VARIABLE = re.compile(
     r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^{}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
 )
@@ -156,29 +161,45 @@ class Dockerfile:
 
     def stage_named(self, name: str) -> BuildStage | None:
         """The earlier stage a ``FROM``/``--from`` names (by name, any case, or index)."""
+        return self._stages_by_name.get(name.lower())
+
+    @functools.cached_property
+    def _stages_by_name(self) -> dict[str, BuildStage]:
+        # Made once: every stage of a long chain asks for the one it is built on.
+        found: dict[str, BuildStage] = {}
         for stage in self.stages:
-            if (stage.name and stage.name.lower() == name.lower()) or str(stage.index) == name:
-                return stage
-        return None
+            if stage.name:
+                found.setdefault(stage.name.lower(), stage)
+            found.setdefault(str(stage.index), stage)
+        return found
 
 
 def substitute(text: str, variables: dict[str, str | None]) -> str | None:
     """``text`` with ``$VAR``, ``${VAR}``, ``${VAR:-default}`` and ``${VAR:+alt}`` replaced;
-    None when a variable's value is unknown (declared without a default, or never declared)."""
+    None when a variable's value is unknown (declared without a default, or never declared),
+    or when the variables would add more than :data:`MAX_SUBSTITUTED` characters."""
     unknown = False
+    added = 0
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal unknown
+        nonlocal unknown, added
+        if unknown:
+            return ""
         name = match.group(1) or match.group(4)
         operator, word = match.group(2), match.group(3)
         value = variables.get(name)
-        if operator and operator.endswith("-"):
-            return value if value else (word or "")
         if operator and operator.endswith("+"):
             if name not in variables:
                 unknown = True
             return (word or "") if value else ""
+        if operator and operator.endswith("-") and not value:
+            return word or ""
         if value is None:
+            unknown = True
+            return ""
+        # Only a variable's value adds to the text: a default is written in it already.
+        added += len(value)
+        if added > MAX_SUBSTITUTED:
             unknown = True
             return ""
         return value

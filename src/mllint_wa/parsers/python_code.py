@@ -24,7 +24,7 @@ from mllint_wa.parsers.secrets import quote
 from mllint_wa.records import dataclass
 
 # Lines longer than this are minified or generated code, not worth an AST.
-_MAX_LINE = 20_000
+MAX_LINE = 20_000
 # Parsing and the rules' walks cost a few microseconds a node of the AST, and a module takes
 # one or two nodes a name or number it holds (counted at C speed before parsing); this many
 # make about a second and 100 MB, three times the largest hand-written modules' count.
@@ -242,6 +242,17 @@ def import_bindings(index: NodeIndex) -> dict[str, str]:
     return bindings
 
 
+def refuse_beyond_source_bounds(text: str) -> None:
+    """A :class:`ParseError` for source with a line longer than :data:`MAX_LINE` characters
+    or more than :data:`MAX_WORDS` names and numbers: Python's, and TypeScript's, which is
+    read into the same trees."""
+    for number, source_line in enumerate(text.splitlines(), start=1):
+        if len(source_line) > MAX_LINE:
+            raise ParseError(f"line {number} is longer than {MAX_LINE} characters", number)
+    if sum(1 for _ in itertools.islice(_WORD.finditer(text), MAX_WORDS + 1)) > MAX_WORDS:
+        raise ParseError(f"is too large to be read: more than {MAX_WORDS:,} names and numbers")
+
+
 def parse_python(text: str) -> PythonModule:
     """Parse source text; a syntax error is a :class:`ParseError` at its line and column."""
     return python_module(text)
@@ -251,11 +262,7 @@ def python_module(
     text: str, line_map: Sequence[int] = (), column_offsets: Sequence[int] = ()
 ) -> PythonModule:
     """Parse source text whose lines come from elsewhere (a notebook's cells)."""
-    for number, source_line in enumerate(text.splitlines(), start=1):
-        if len(source_line) > _MAX_LINE:
-            raise ParseError(f"line {number} is longer than {_MAX_LINE} characters", number)
-    if sum(1 for _ in itertools.islice(_WORD.finditer(text), MAX_WORDS + 1)) > MAX_WORDS:
-        raise ParseError(f"is too large to be read: more than {MAX_WORDS:,} names and numbers")
+    refuse_beyond_source_bounds(text)
     try:
         tree = syntax_tree(text)
     except SyntaxError as error:
