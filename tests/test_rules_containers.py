@@ -15,9 +15,10 @@ def test_mutable_image_tags_in_dockerfiles_code_and_ci(lint):
         ("MD030", "mutable-image-tag", ".github/workflows/ci.yml", 10, 16),
         ("MD030", "mutable-image-tag", ".gitlab-ci.yml", 1, 8),
         ("MD030", "mutable-image-tag", "Dockerfile", 11, 6),
-        ("MD030", "mutable-image-tag", "Dockerfile", 22, 7),
-        ("MD030", "mutable-image-tag", "Dockerfile", 24, 29),
-        ("MD030", "mutable-image-tag", "Dockerfile", 26, 13),
+        ("MD030", "mutable-image-tag", "Dockerfile", 19, 13),
+        ("MD030", "mutable-image-tag", "Dockerfile", 23, 7),
+        ("MD030", "mutable-image-tag", "Dockerfile", 25, 29),
+        ("MD030", "mutable-image-tag", "Dockerfile", 27, 13),
         ("MD030", "mutable-image-tag", "pipelines/sagemaker_job.py", 13, 19),
         ("MD030", "mutable-image-tag", "pipelines/sagemaker_job.py", 21, 21),
     ]
@@ -29,15 +30,19 @@ def test_mutable_image_tag_messages_name_the_image_and_the_argument_default(lint
         "CI image `redis` has no tag, so it is whatever `latest` is on the day it is pulled"
     )
     assert messages[1] == "CI image `python:latest` uses the moving `latest` tag"
+    # A stage pinned by its digest still copies from an image as tagged.
     assert messages[3] == (
-        "`FROM debian` has no tag, so it is whatever `latest` is on the day it is pulled"
+        "`COPY --from=busybox` has no tag, so it is whatever `latest` is on the day it is pulled"
     )
     assert messages[4] == (
+        "`FROM debian` has no tag, so it is whatever `latest` is on the day it is pulled"
+    )
+    assert messages[5] == (
         "`FROM ${RUNTIME}` (`python:latest` by its build-argument defaults) uses the moving "
         "`latest` tag"
     )
-    assert messages[5] == "`COPY --from=ghcr.io/astral-sh/uv:latest` uses the moving `latest` tag"
-    assert messages[7] == (
+    assert messages[6] == "`COPY --from=ghcr.io/astral-sh/uv:latest` uses the moving `latest` tag"
+    assert messages[8] == (
         "`image_uri=` image `….amazonaws.com/churn-serve` has no tag, so it is whatever "
         "`latest` is on the day it is pulled"
     )

@@ -17,6 +17,7 @@ from mllint_wa.evidence.dependencies import pinned_version
 from mllint_wa.evidence.image_installs import ImageInstall, PlacedPackage, image_installs
 from mllint_wa.model import Location, Related, Risk, Stage, Violation
 from mllint_wa.parsers.dockerfile import (
+    BuildStage,
     Dockerfile,
     Instruction,
     image_reference,
@@ -49,21 +50,8 @@ def _word_position(instruction: Instruction, word: str) -> tuple[int, int]:
 
 def _dockerfile_images(path: str, dockerfile: Dockerfile) -> Iterator[Violation]:
     for stage in dockerfile.stages:
-        if is_stage_reference(dockerfile, stage) or stage.image is None:
-            continue
-        if stage.image.lower() == "scratch":
-            continue
-        kind = _mutable(stage.image)
-        if kind is None:
-            continue
-        shown = f"`FROM {stage.base}`"
-        if stage.base != stage.image:
-            shown += f" (`{stage.image}` by its build-argument defaults)"
-        yield Violation(
-            f"{shown} {_tag_problem(kind)}",
-            Location(path, *_word_position(stage.from_instruction, stage.base)),
-            anchor=f"{path}:FROM:{stage.name or stage.index}:{stage.image}",
-        )
+        yield from _stage_image(path, dockerfile, stage)
+        # Whatever the stage is built from, an image it copies from is pulled as tagged.
         for instruction in stage.instructions:
             source = instruction.flags().get("from") if instruction.keyword == "COPY" else None
             if not source or dockerfile.stage_named(source) is not None:
@@ -75,6 +63,22 @@ def _dockerfile_images(path: str, dockerfile: Dockerfile) -> Iterator[Violation]
                     Location(path, *_word_position(instruction, source)),
                     anchor=f"{path}:COPY:{stage.name or stage.index}:{source}",
                 )
+
+
+def _stage_image(path: str, dockerfile: Dockerfile, stage: BuildStage) -> Iterator[Violation]:
+    if is_stage_reference(dockerfile, stage) or stage.image is None:
+        return
+    kind = None if stage.image.lower() == "scratch" else _mutable(stage.image)
+    if kind is None:
+        return
+    shown = f"`FROM {stage.base}`"
+    if stage.base != stage.image:
+        shown += f" (`{stage.image}` by its build-argument defaults)"
+    yield Violation(
+        f"{shown} {_tag_problem(kind)}",
+        Location(path, *_word_position(stage.from_instruction, stage.base)),
+        anchor=f"{path}:FROM:{stage.name or stage.index}:{stage.image}",
+    )
 
 
 # Arguments and request fields that name the container image a job or model runs:
