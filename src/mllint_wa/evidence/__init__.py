@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from mllint_wa import literals
-from mllint_wa.bounded import read_prefix, refused_as_symlink, symlink_refusal
+from mllint_wa.bounded import READ_FLAGS, read_prefix, refused_as_symlink, symlink_refusal
 from mllint_wa.evidence.file_facts import Codec, FileFacts, Stat, stat_of
 from mllint_wa.evidence.kinds import (
     DOCKERFILE,
@@ -68,10 +68,8 @@ PARSE_LIMIT_BY_KIND = {
 }
 
 
-# Project files are opened without following a symlink (see Evidence._open), and without
-# waiting on a FIFO, which fstat then refuses.
+# Where O_NOFOLLOW exists, its refusal is what tells a symlink (see Evidence._open).
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_READ_FLAGS = os.O_RDONLY | _NO_FOLLOW | getattr(os, "O_NONBLOCK", 0)
 
 # From this many needles on, one regex (:mod:`mllint_wa.literals`) finds whether a file holds
 # any of them faster than one substring search each, in small files and large.
@@ -339,15 +337,15 @@ class Evidence:
         full = os.path.join(self.root, path)
         if _NO_FOLLOW:
             try:
-                return os.open(full, _READ_FLAGS)
+                return os.open(full, READ_FLAGS)
             except OSError as error:
                 if not refused_as_symlink(error):
                     raise
         elif not os.path.islink(full):
-            return os.open(full, _READ_FLAGS)
+            return os.open(full, READ_FLAGS)
         target = os.path.realpath(full)
         allowed = symlink_refusal(target, os.path.realpath(self.root)) is None
-        return os.open(target if allowed else full, _READ_FLAGS)
+        return os.open(target if allowed else full, READ_FLAGS)
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (a BOM dropped), once; undecodable text is a failure
