@@ -549,6 +549,9 @@ class Evidence:
 
 # Python's default bound on the digits of an integer it converts from text.
 _DEFAULT_INT_DIGITS = 4300
+# What Python's ValueError says when that bound stops a conversion ("Exceeds the limit (4300
+# digits) for integer string conversion: …"), quoting no text of the file.
+_INT_CONVERSION = "for integer string conversion"
 
 
 def _parser_failure(error: Exception, source: object) -> tuple[str, int, int]:
@@ -556,9 +559,10 @@ def _parser_failure(error: Exception, source: object) -> tuple[str, int, int]:
     library's message may quote the file, secrets included, in a form no redaction can
     recognise ('ghp_x' read as an int); an integer too long for Python to read (more digits
     than ``sys.get_int_max_str_digits()``, a bound against quadratic conversion) is named,
-    at its place."""
+    at its place, when that is what the parser met: a file that fails for another reason
+    may hold a long run of digits in a string."""
     limit = integer_digits_limit()
-    if isinstance(error, ValueError) and isinstance(source, str):
+    if _INT_CONVERSION in str(error) and isinstance(source, str):
         # From the start of a run of digits only: each run is looked at once.
         found = re.search(rf"(?<!\d)\d{{{limit + 1}}}", source)
         if found is not None:
