@@ -196,8 +196,9 @@ def refused_as_symlink(error: OSError) -> bool:
 def read_unlinked(path: Path, limit: int, links_from: Path) -> bytes:
     """At most ``limit`` bytes of the regular file ``path``, read only when no symlink lies on
     the way from ``links_from`` (exclusive) down to it: git's own files, whose links could
-    name another repository's data. A symlink is an ``OSError`` with ``errno.ELOOP``, what is
-    not a regular file a :class:`NotRegularFile`, a missing file a ``FileNotFoundError``."""
+    name another repository's data. A symlink is an ``OSError`` that
+    :func:`refused_as_symlink` tells, what is not a regular file a :class:`NotRegularFile`, a
+    missing file a ``FileNotFoundError``."""
     folder = links_from
     for part in path.relative_to(links_from).parts[:-1]:
         folder = folder / part
