@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from mllint_wa import __version__
+from mllint_wa import cli as cli_module
 from mllint_wa.cli import main, run_program
 from mllint_wa.config import pyproject_layer
 from mllint_wa.model import Location, Phase, Pillar, Risk, Stage, Violation
@@ -601,10 +602,17 @@ def _start_program_in(project: Path, monkeypatch: pytest.MonkeyPatch, *arguments
     monkeypatch.setattr(os, "_exit", _exit_now)
 
 
+def _unwatched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the program as no profiler, tracer or coverage tool watches it, whatever watches
+    the tests."""
+    monkeypatch.setattr(cli_module, "_watched", lambda: False)
+
+
 def test_the_program_ends_without_teardown_after_flushing_its_output(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _start_program_in(project, monkeypatch, "--select", "BG001")
+    _unwatched(monkeypatch)
     with pytest.raises(_Exited) as ended:
         run_program()
     assert ended.value.args == (1,)
@@ -621,6 +629,7 @@ def test_the_program_leaves_an_unflushable_output_to_the_interpreters_exit(
 ) -> None:
     _start_program_in(project, monkeypatch, "--version")
     monkeypatch.setattr(sys, "stderr", _Unflushable())
+    _unwatched(monkeypatch)
     with pytest.raises(SystemExit) as ended:
         run_program()
     assert ended.value.code == 0
