@@ -5,6 +5,7 @@ ignored and rebuilt, never trusted, never an error."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mllint_wa import cache as cache_module
 from mllint_wa.cache import CACHE_DIR_NAME, CACHEDIR_TAG, Cache, default_folder
 from mllint_wa.cli import main
 from mllint_wa.config import Layer
@@ -500,17 +502,14 @@ def test_a_warm_run_repeats_the_warning_of_a_file_this_python_cannot_check(
 def test_files_are_fingerprinted_by_their_content_in_the_order_given_however_many_threads_hash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
 ) -> None:
-    import hashlib
-
-    from mllint_wa import cache
-
     # Files of 64 bytes or more count as large here, for the threads to hash.
-    monkeypatch.setattr(cache, "_THREADED_FROM", 64)
+    monkeypatch.setattr(cache_module, "_THREADED_FROM", 64)
     contents = {f"f{index}.txt": b"x" * (index * 20) for index in range(8, 0, -1)}
     for name, content in contents.items():
         (tmp_path / name).write_bytes(content)
     paths = [(name, str(tmp_path / name)) for name in contents]
-    found = cache.fingerprints([*paths, ("gone.txt", str(tmp_path / "gone.txt"))], {}, threads)
+    gone = ("gone.txt", str(tmp_path / "gone.txt"))
+    found = cache_module.fingerprints([*paths, gone], {}, threads)
     assert list(found) == [*contents, "gone.txt"]
     for name, content in contents.items():
         info, digest = found[name]

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from mllint_wa import __version__
+from mllint_wa import cli as cli_module
 from mllint_wa.cli import main, run_program
 from mllint_wa.config import pyproject_layer
 from mllint_wa.model import Location, Phase, Pillar, Risk, Stage, Violation
@@ -593,12 +594,25 @@ def _exit_now(code: int) -> NoReturn:
     raise _Exited(code)
 
 
+def _start_program_in(project: Path, monkeypatch: pytest.MonkeyPatch, *arguments: str) -> None:
+    """Make run_program start as the console script does in ``project`` with ``arguments``,
+    its exit without teardown raising :class:`_Exited`."""
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["mllint-wa", *arguments])
+    monkeypatch.setattr(os, "_exit", _exit_now)
+
+
+def _unwatched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the program as no profiler, tracer or coverage tool watches it, whatever watches
+    the tests."""
+    monkeypatch.setattr(cli_module, "_watched", lambda: False)
+
+
 def test_the_program_ends_without_teardown_after_flushing_its_output(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--select", "BG001"])
-    monkeypatch.setattr(os, "_exit", _exit_now)
+    _start_program_in(project, monkeypatch, "--select", "BG001")
+    _unwatched(monkeypatch)
     with pytest.raises(_Exited) as ended:
         run_program()
     assert ended.value.args == (1,)
@@ -613,10 +627,9 @@ class _Unflushable(io.StringIO):
 def test_the_program_leaves_an_unflushable_output_to_the_interpreters_exit(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--version"])
-    monkeypatch.setattr(os, "_exit", _exit_now)
+    _start_program_in(project, monkeypatch, "--version")
     monkeypatch.setattr(sys, "stderr", _Unflushable())
+    _unwatched(monkeypatch)
     with pytest.raises(SystemExit) as ended:
         run_program()
     assert ended.value.code == 0
@@ -627,9 +640,7 @@ def test_the_program_ends_as_usual_under_a_profiler_or_tracer(
     project: Path, monkeypatch: pytest.MonkeyPatch, watch: Callable[[object], None]
 ) -> None:
     # `python -m cProfile -m mllint_wa` writes its profile as the interpreter ends.
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--version"])
-    monkeypatch.setattr(os, "_exit", _exit_now)
+    _start_program_in(project, monkeypatch, "--version")
     previous = sys.getprofile() if watch is sys.setprofile else sys.gettrace()
     watch(lambda *_: None)
     try:
@@ -654,9 +665,7 @@ def test_the_program_ends_as_usual_under_a_profiler_that_monitors(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # From Python 3.12 on, cProfile watches through sys.monitoring, not sys.setprofile.
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(sys, "argv", ["mllint-wa", "--version"])
-    monkeypatch.setattr(os, "_exit", _exit_now)
+    _start_program_in(project, monkeypatch, "--version")
     monkeypatch.setattr(sys, "monitoring", _Monitoring(), raising=False)
     with pytest.raises(SystemExit) as ended:
         run_program()

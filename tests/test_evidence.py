@@ -13,6 +13,7 @@ from mllint_wa.evidence import Evidence, ParseError
 from mllint_wa.evidence.code import modules_naming
 from mllint_wa.evidence.kinds import kinds_of
 from mllint_wa.parsers.python_code import parse_python
+from mllint_wa.parsers.tomlcompat import tomllib
 from mllint_wa.parsers.yaml_doc import item_position, key_position, load_yaml, walk
 
 
@@ -346,3 +347,17 @@ def test_modules_naming_finds_files_where_every_name_is_a_whole_word(tmp_path: P
     assert [path for path, _ in modules_naming(ev, "tfit_model")] == []
     assert [path for path, _ in modules_naming(ev, "nfoo")] == ["n.ipynb"]
     assert [path for path, _ in modules_naming(ev, "fit_model", "lib")] == ["a.py"]
+
+
+def test_a_file_that_fails_to_parse_is_not_said_to_hold_a_long_integer_for_a_long_string(
+    tmp_path: Path,
+) -> None:
+    digits = "9" * 5_000
+    evidence = _project(tmp_path, {"pyproject.toml": f'[tool.x]\nid = "{digits}"\nname = =\n'})
+    assert evidence.parse("pyproject.toml", tomllib.loads) is None
+    (failure,) = evidence.failures
+    assert (failure.message, failure.line, failure.column) == (
+        "could not be parsed (TOMLDecodeError)",
+        1,
+        1,
+    )

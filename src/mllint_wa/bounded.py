@@ -171,6 +171,12 @@ def fan_out_bounded(
     return decorate
 
 
+# How files the project or the cache holds are opened to read: never through a symlink, and
+# without waiting on a FIFO (non-blocking, so that opening one returns at once and fstat can
+# refuse it).
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 class NotRegularFile(OSError):
     """A folder, FIFO, device or socket where a regular file was to be read."""
 
@@ -190,16 +196,15 @@ def refused_as_symlink(error: OSError) -> bool:
 def read_unlinked(path: Path, limit: int, links_from: Path) -> bytes:
     """At most ``limit`` bytes of the regular file ``path``, read only when no symlink lies on
     the way from ``links_from`` (exclusive) down to it: git's own files, whose links could
-    name another repository's data. A symlink is an ``OSError`` with ``errno.ELOOP``, what is
-    not a regular file a :class:`NotRegularFile`, a missing file a ``FileNotFoundError``."""
+    name another repository's data. A symlink is an ``OSError`` that
+    :func:`refused_as_symlink` tells, what is not a regular file a :class:`NotRegularFile`, a
+    missing file a ``FileNotFoundError``."""
     folder = links_from
     for part in path.relative_to(links_from).parts[:-1]:
         folder = folder / part
         if stat.S_ISLNK(os.lstat(folder).st_mode):
             raise OSError(errno.ELOOP, "a symlink is on the way", os.fspath(folder))
-    # Non-blocking, so that opening a FIFO returns at once and fstat can refuse it.
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    descriptor = os.open(path, flags)
+    descriptor = os.open(path, READ_FLAGS)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):

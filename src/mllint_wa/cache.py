@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mllint_wa import __version__
+from mllint_wa.bounded import READ_FLAGS
 from mllint_wa.evidence.file_facts import Stat, stat_of
 from mllint_wa.records import dataclass
 
@@ -290,10 +291,9 @@ def _without_reading(path: str, known: object) -> Fingerprint | os.stat_result:
 
 
 def _content_digest(path: str) -> str:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     digest = hashlib.sha256()
     try:
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, READ_FLAGS)
     except OSError:
         return "unreadable"
     try:
@@ -359,8 +359,7 @@ def stored_files(files: Mapping[str, Fingerprint]) -> dict[str, object]:
 
 def _read_regular(path: Path) -> bytes:
     """A regular file's bytes, never through a symlink; OSError otherwise."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    descriptor = os.open(path, flags)
+    descriptor = os.open(path, READ_FLAGS)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode) or info.st_size > _ENTRY_LIMIT:

@@ -48,6 +48,13 @@ class ProjectContext:
         whose rules read nothing but the manifest pays nothing for it."""
         return Evidence(self.project.root, self.project.files, self.file_facts)
 
+    @property
+    def evidence_if_built(self) -> Evidence | None:
+        """The evidence if a rule has read anything of the project's files, else None
+        (nothing was read or asked), without building it."""
+        built: Evidence | None = self.__dict__.get("evidence")
+        return built
+
     @functools.cached_property
     def has_deployment_artefacts(self) -> bool:
         """Whether the project defines a real-time or batch deployment (an endpoint, an

@@ -35,7 +35,7 @@ from mllint_wa.config import (
     resolve_settings,
 )
 from mllint_wa.context import ProjectContext
-from mllint_wa.evidence import Evidence, exists_below
+from mllint_wa.evidence import exists_below
 from mllint_wa.grouping import Reported, content_ids, fold
 from mllint_wa.inline import apply_ignores, project_ignores
 from mllint_wa.manifest import Manifest, ManifestLoad, load_manifest
@@ -340,7 +340,7 @@ def lint_all(linted: Sequence[Linted], options: RunOptions) -> list[Outcome]:
         read)."""
         one = linted[index]
         outcome = lint_project(one)
-        evidence: Evidence | None = one.context.__dict__.get("evidence")
+        evidence = one.context.evidence_if_built
         as_hashed = (
             not lookups
             or evidence is None
@@ -441,7 +441,7 @@ def lint_project(one: Linted) -> Outcome:
     reported = _run_rules(context, settings, applicable, root, errors)
     # The evidence is built only when a rule reads a file; without it, nothing was asked.
     # (Ignores and folding below may build it, and ask nothing.)
-    evidence = context.__dict__.get("evidence")
+    evidence = context.evidence_if_built
     probes = dict(evidence.probes) if evidence is not None else {}
     warnings = list(_not_checked(context, root)) if evidence is not None else []
     findings = [item.finding for item in reported]

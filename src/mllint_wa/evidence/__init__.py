@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from mllint_wa import literals
-from mllint_wa.bounded import read_prefix, refused_as_symlink, symlink_refusal
+from mllint_wa.bounded import READ_FLAGS, read_prefix, refused_as_symlink, symlink_refusal
 from mllint_wa.evidence.file_facts import Codec, FileFacts, Stat, stat_of
 from mllint_wa.evidence.kinds import (
     DOCKERFILE,
@@ -68,10 +68,8 @@ PARSE_LIMIT_BY_KIND = {
 }
 
 
-# Project files are opened without following a symlink (see Evidence._open), and without
-# waiting on a FIFO, which fstat then refuses.
+# Where O_NOFOLLOW exists, its refusal is what tells a symlink (see Evidence._open).
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_READ_FLAGS = os.O_RDONLY | _NO_FOLLOW | getattr(os, "O_NONBLOCK", 0)
 
 # From this many needles on, one regex (:mod:`mllint_wa.literals`) finds whether a file holds
 # any of them faster than one substring search each, in small files and large.
@@ -339,15 +337,15 @@ class Evidence:
         full = os.path.join(self.root, path)
         if _NO_FOLLOW:
             try:
-                return os.open(full, _READ_FLAGS)
+                return os.open(full, READ_FLAGS)
             except OSError as error:
                 if not refused_as_symlink(error):
                     raise
         elif not os.path.islink(full):
-            return os.open(full, _READ_FLAGS)
+            return os.open(full, READ_FLAGS)
         target = os.path.realpath(full)
         allowed = symlink_refusal(target, os.path.realpath(self.root)) is None
-        return os.open(target if allowed else full, _READ_FLAGS)
+        return os.open(target if allowed else full, READ_FLAGS)
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (a BOM dropped), once; undecodable text is a failure
@@ -551,6 +549,9 @@ class Evidence:
 
 # Python's default bound on the digits of an integer it converts from text.
 _DEFAULT_INT_DIGITS = 4300
+# What Python's ValueError says when that bound stops a conversion ("Exceeds the limit (4300
+# digits) for integer string conversion: …"), quoting no text of the file.
+_INT_CONVERSION = "for integer string conversion"
 
 
 def _parser_failure(error: Exception, source: object) -> tuple[str, int, int]:
@@ -558,9 +559,10 @@ def _parser_failure(error: Exception, source: object) -> tuple[str, int, int]:
     library's message may quote the file, secrets included, in a form no redaction can
     recognise ('ghp_x' read as an int); an integer too long for Python to read (more digits
     than ``sys.get_int_max_str_digits()``, a bound against quadratic conversion) is named,
-    at its place."""
+    at its place, when that is what the parser met: a file that fails for another reason
+    may hold a long run of digits in a string."""
     limit = integer_digits_limit()
-    if isinstance(error, ValueError) and isinstance(source, str):
+    if _INT_CONVERSION in str(error) and isinstance(source, str):
         # From the start of a run of digits only: each run is looked at once.
         found = re.search(rf"(?<!\d)\d{{{limit + 1}}}", source)
         if found is not None:
