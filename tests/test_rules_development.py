@@ -138,6 +138,12 @@ def test_draws_that_are_only_shown_or_describe_a_request_are_not_reported(lint, 
     assert lint(tmp_path, "MD001") == []
 
 
+def _draws_reported(lint, tmp_path, files: dict[str, str]) -> list[tuple[str, int]]:
+    """Where MD001 reports, by path and line, once ``files`` are written into the project."""
+    _write(tmp_path, files)
+    return [row[2:4] for row in lint(tmp_path, "MD001")]
+
+
 def test_a_payload_drawn_element_by_element_is_no_training(lint, tmp_path):
     code = (
         "import random\nimport sagemaker\n\n"
@@ -145,10 +151,9 @@ def test_a_payload_drawn_element_by_element_is_no_training(lint, tmp_path):
         "    rows = [random.random() for _ in range(784)]\n"
         "    return predictor.predict(rows)\n"
     )
-    _write(tmp_path, {"smoke.py": code})
-    assert lint(tmp_path, "MD001") == []
-    _write(tmp_path, {"smoke.py": code.replace("predictor.predict(rows)", "model.fit(rows)")})
-    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("smoke.py", 5)]
+    assert _draws_reported(lint, tmp_path, {"smoke.py": code}) == []
+    fitted = code.replace("predictor.predict(rows)", "model.fit(rows)")
+    assert _draws_reported(lint, tmp_path, {"smoke.py": fitted}) == [("smoke.py", 5)]
 
 
 _DRAWING = "import random\n\nimport numpy as np\nimport pandas as pd\nimport torch\n\n"
@@ -275,10 +280,8 @@ def test_a_draw_put_into_containers_is_followed_six_deep_and_no_further(lint, tm
         puts = "".join(f"c{i} = []\nc{i}.append(c{i - 1})\n" for i in range(1, depth + 1))
         return _DRAWING + "c0 = np.random.rand(3)\n" + puts + f"model.fit(c{depth})\n"
 
-    _write(tmp_path, {"train.py": chain(5)})
-    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 7)]
-    _write(tmp_path, {"train.py": chain(7)})
-    assert lint(tmp_path, "MD001") == []
+    assert _draws_reported(lint, tmp_path, {"train.py": chain(5)}) == [("train.py", 7)]
+    assert _draws_reported(lint, tmp_path, {"train.py": chain(7)}) == []
 
 
 def test_a_value_given_to_a_static_method_on_self_goes_to_its_first_parameter(lint, tmp_path):
@@ -287,10 +290,10 @@ def test_a_value_given_to_a_static_method_on_self_goes_to_its_first_parameter(li
         "        model.fit(labels)\n\n    def main(self):\n"
         "        self.run({}, {})\n"
     )
-    _write(tmp_path, {"train.py": _DRAWING + job.format("np.random.rand(3)", "labels")})
-    assert lint(tmp_path, "MD001") == []
-    _write(tmp_path, {"train.py": _DRAWING + job.format("labels", "np.random.rand(3)")})
-    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("train.py", 14)]
+    first = _DRAWING + job.format("np.random.rand(3)", "labels")
+    assert _draws_reported(lint, tmp_path, {"train.py": first}) == []
+    second = _DRAWING + job.format("labels", "np.random.rand(3)")
+    assert _draws_reported(lint, tmp_path, {"train.py": second}) == [("train.py", 14)]
 
 
 _FLOW_LOADED = """
@@ -324,10 +327,9 @@ def test_a_loader_a_notebook_only_looks_at_is_not_reported(lint, tmp_path):
     look = "loader = get_train_loader()\nimages, labels = next(iter(loader))\nshow(images)\n"
     train = "loader = get_train_loader()\nfor batch in loader:\n    model(batch).backward()\n"
     importing = "import torch\n\nfrom utils import get_train_loader\n\n"
-    _write(tmp_path, {"utils.py": "import torch\n\n" + loader, "look.py": importing + look})
-    assert lint(tmp_path, "MD001") == []
-    _write(tmp_path, {"train.py": importing + train})
-    assert [row[2:4] for row in lint(tmp_path, "MD001")] == [("utils.py", 4)]
+    looking = {"utils.py": "import torch\n\n" + loader, "look.py": importing + look}
+    assert _draws_reported(lint, tmp_path, looking) == []
+    assert _draws_reported(lint, tmp_path, {"train.py": importing + train}) == [("utils.py", 4)]
 
 
 @pytest.mark.parametrize(

@@ -68,8 +68,10 @@ def unparseable_file(ctx: ProjectContext) -> Iterator[Violation]:
     that is never closed, is not read and is reported the same way, since its parser would
     spend seconds to minutes on it: split it, close the heredoc, or exclude the file. So is
     any other file larger than its format can be read in about a second (a YAML file of
-    more than 30,000 tokens, a template over 1 MiB, a module or a notebook's code of more
-    than 60,000 names): nothing of it is read. So is a file holding an integer of more
+    more than 30,000 tokens, a template or a `Jenkinsfile` over 1 MiB, a Dockerfile over
+    256 KiB, a module, a notebook's code or a TypeScript file of more than 60,000 names, a
+    requirements file of more than 20,000 requirements; the README lists every bound):
+    nothing of it is read. So is a file holding an integer of more
     digits than Python converts (4,300 by default, `sys.get_int_max_str_digits()`: beyond
     it, the conversion's time grows with the square of the length), YAML 1.1's sexagesimal
     integers (`1:30:00`) included, reported at the integer.
