@@ -60,7 +60,10 @@ def measure(root: Path, repeat: int, jobs: str | None) -> None:
     rows: dict[str, list[Sample]] = {"no cache": [], "cold": [], "warm": [], "one change": []}
     files = regular_files(root)
     floor = min(map(cpu_of, read_floor(root, files, repeat)))
-    changed = root / min(path for path in files if path.endswith(".py"))
+    modules = [path for path in files if path.endswith(".py")]
+    if not modules:
+        sys.exit(f"{root} holds no Python module to change for the run after one change")
+    changed = root / min(modules)
     outputs, changed_outputs = set(), set()
     with tempfile.TemporaryDirectory() as scratch:
         # Compiled modules kept, as an installed package has them; one run, not counted,

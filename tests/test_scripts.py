@@ -351,6 +351,14 @@ def test_the_cache_benchmark_compares_runs_without_and_with_the_cache_to_the_flo
     assert (tree / "train.py").read_text(encoding="utf-8") == "import torch\n"
 
 
+def test_the_cache_benchmark_refuses_a_tree_without_a_python_module_to_change(
+    installed: None, tmp_path: Path
+) -> None:
+    tree = write_files(tmp_path / "tree", {"data/a.csv": "x\n1\n"})
+    with pytest.raises(SystemExit, match="holds no Python module to change"):
+        script("cache", BENCHMARKS).main([str(tree), "--repeat", "1"])
+
+
 def test_the_cache_benchmark_reads_every_regular_file_and_keeps_a_run_s_output(
     tmp_path: Path,
 ) -> None:

@@ -59,6 +59,7 @@ from mllint_wa.evidence.python_flow import PythonFlow, flow
 from mllint_wa.evidence.python_values import (
     MAX_CALL_SITES,
     Values,
+    is_static,
     parameter_default,
     per_call,
     written_argument,
@@ -952,9 +953,7 @@ class _PythonCallers(Callers):
             return None
         function, callee, caller, call = site
         owner = callee.parents.get(function)
-        receiver = isinstance(owner, ast.ClassDef) and not any(
-            isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
-        )
+        receiver = isinstance(owner, ast.ClassDef) and not is_static(function)
         given = written_argument(function, call, name, receiver)
         if isinstance(given, ast.keyword):
             self.crossed.setdefault(id(given.value), caller.loc(given))

@@ -906,7 +906,7 @@ class Context:
         if arguments.kwarg is not None and arguments.kwarg.arg == name:
             return self._keywords(depth, written_name)
         given = written_argument(
-            self.function, call, name, _is_method(self.caller, self.function, call)
+            self.function, call, name, passes_receiver(self.caller, self.function, call)
         )
         if isinstance(given, ast.keyword):
             return _at(self.caller.value(given.value, depth, self.parent), given, self.caller)
@@ -994,18 +994,23 @@ class Project(Protocol):
         (json or yaml), as values where each is written; None when it cannot be read."""
 
 
-def _is_method(
+def passes_receiver(
     values: Values, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call
 ) -> bool:
-    """Whether a call of ``function`` passes its first parameter through the receiver."""
+    """Whether ``call`` (in ``values``' module) of ``function`` passes its first parameter
+    through the receiver: a method called on an object, not a module's function called
+    through the module (``helpers.fit(x)``)."""
     project = values.project
     owner = project.module_of(function) if project is not None else None
     scope = owner.scope(function).node if owner is not None else None
     if not isinstance(scope, ast.ClassDef) or not isinstance(call.func, ast.Attribute):
         return False
-    return not any(
-        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
-    )
+    return not is_static(function)
+
+
+def is_static(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a method is a ``@staticmethod``, given no receiver."""
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
 
 
 def parameter_default(arguments: ast.arguments, name: str) -> ast.expr | None:

@@ -38,7 +38,7 @@ import re
 from mllint_wa.bounded import nesting_bounded
 from mllint_wa.evidence import Evidence
 from mllint_wa.evidence.python_flow import Function, PythonFlow, flow
-from mllint_wa.evidence.python_values import Values
+from mllint_wa.evidence.python_values import Values, passes_receiver
 from mllint_wa.parsers.python_code import PythonModule, literal
 
 # How many names, parameters and returns a value is followed through.
@@ -359,7 +359,7 @@ class _Walk:
         if found is None or hops <= 0:
             return None
         home, function = found
-        parameter = _parameter_name(function, call, node, keyword)
+        parameter = _parameter_name(values, function, call, node, keyword)
         if parameter is None:
             return _UNKNOWN
         uses = self._reads_in(home, parameter, function, (0, 0))
@@ -552,24 +552,17 @@ def _element_index(value: ast.AST | None, trail: list[ast.AST], count: int) -> i
 
 
 def _parameter_name(
-    function: Function, call: ast.Call, node: ast.AST, keyword: str | None
+    values: Values, function: Function, call: ast.Call, node: ast.AST, keyword: str | None
 ) -> str | None:
     if keyword is not None:
         return keyword
     positional = [*function.args.posonlyargs, *function.args.args]
-    if isinstance(call.func, ast.Attribute) and not _is_static(function):
+    if passes_receiver(values, function, call):
         positional = positional[1:]  # ``self``
     for index, argument in enumerate(call.args):
         if argument is node:
             return positional[index].arg if index < len(positional) else None
     return None
-
-
-def _is_static(function: Function) -> bool:
-    return any(
-        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
-        for decorator in function.decorator_list
-    )
 
 
 def _is_called(values: Values, name: ast.Name) -> bool:
